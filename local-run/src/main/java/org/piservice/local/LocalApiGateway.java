@@ -167,7 +167,8 @@ public final class LocalApiGateway implements AutoCloseable {
 
     APIGatewayProxyRequestEvent toEvent(HttpExchange exchange, byte[] body) {
         URI uri = exchange.getRequestURI();
-        String path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
+        // REST APIs pass the path as the client encoded it; only query parameters arrive decoded.
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
         Route route = router.apply(path);
         if (route == null) {
@@ -200,7 +201,8 @@ public final class LocalApiGateway implements AutoCloseable {
         context.setResourceId(route.resource());
         context.setResourcePath(route.resource());
         context.setHttpMethod(method);
-        context.setPath("/" + STAGE + path);
+        // Served at the root like an API on a custom domain: no stage prefix in front of the path.
+        context.setPath(path);
         context.setProtocol(exchange.getProtocol());
         context.setDomainName(last(multiHeaders.get("host")));
         context.setRequestTimeEpoch(System.currentTimeMillis());

@@ -90,6 +90,15 @@ class LocalApiGatewayTest {
     }
 
     @Test
+    void pathStaysEncodedAsInRestApisWhileQueryValuesAreDecoded() throws Exception {
+        send(HttpRequest.newBuilder(uri("/pi_job/a%2Fb%20c?q=a%2Fb%20c")));
+
+        assertThat(received.get().getPath()).isEqualTo("/pi_job/a%2Fb%20c");
+        assertThat(received.get().getRequestContext().getPath()).isEqualTo("/pi_job/a%2Fb%20c");
+        assertThat(received.get().getQueryStringParameters()).containsEntry("q", "a/b c");
+    }
+
+    @Test
     void requestWithoutQueryHasNullQueryMapsLikeApiGateway() throws Exception {
         send(HttpRequest.newBuilder(uri("/")));
 
