@@ -6,20 +6,18 @@ import static org.awaitility.Awaitility.await;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.piservice.emulators.LocalAws;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -28,10 +26,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** Runs the poller against ElasticMQ, started by this class, through the real SQS wire protocol. */
+/** Runs the poller against the embedded SQS (ElasticMQ), started by this class, over the real wire protocol. */
 class SqsPollerTest {
 
-    private static SQSRestServer elasticMq;
+    private static LocalAws aws;
     private static SqsClient sqs;
 
     private final List<SQSEvent.SQSMessage> handled = new CopyOnWriteArrayList<>();
@@ -48,22 +46,21 @@ class SqsPollerTest {
     private SqsPoller poller;
 
     @BeforeAll
-    static void startElasticMq() {
-        elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().withAWSRegion("us-east-1")
-                .start();
-        int port = elasticMq.waitUntilStarted().localAddress().getPort();
+    static void startEmulators() {
+        aws = LocalAws.start();
         sqs = SqsClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + port))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .endpointOverride(aws.sqsEndpoint())
+                .region(Region.of(LocalAws.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(LocalAws.ACCESS_KEY_ID, LocalAws.SECRET_ACCESS_KEY)))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build();
     }
 
     @AfterAll
-    static void stopElasticMq() {
+    static void stopEmulators() {
         sqs.close();
-        elasticMq.stopAndWait();
+        aws.close();
     }
 
     @BeforeEach
