@@ -14,9 +14,9 @@ import java.util.Set;
  * @param target      where DynamoDB, SQS and S3 are
  * @param endpoint    the endpoint of {@link Target#ENDPOINT}
  * @param region      the AWS region; empty means the SDK's default chain (only with {@code --aws})
- * @param table       the DynamoDB table, or empty to create one
- * @param queueUrl    the SQS queue URL, or empty to create one
- * @param bucket      the S3 bucket, or empty to create one
+ * @param table       the DynamoDB table, or empty to create the service's resources
+ * @param queueUrl    the SQS queue URL, named together with the table and the bucket
+ * @param bucket      the S3 bucket, named together with the table and the queue
  * @param workers     how many worker invocations run at once (Lambda's concurrency, locally)
  */
 public record Options(int port, Target target, Optional<URI> endpoint, Optional<String> region,
@@ -49,7 +49,8 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
               --workers N            worker invocations running at once (default 2)
               --aws-endpoint URL     use this endpoint for DynamoDB, SQS and S3 instead of the
                                      emulators, e.g. LocalStack at http://localhost:4566; the
-                                     table, queue and bucket are created there when not named
+                                     table, queue and bucket are created there unless all
+                                     three are named
               --aws                  use real AWS (default credential chain and region);
                                      needs --table, --queue-url and --bucket, e.g. from the
                                      deployed stack's outputs
@@ -135,6 +136,11 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
             }
             target = Target.AWS;
         } else if (endpoint.isPresent()) {
+            boolean anyNamed = table.isPresent() || queueUrl.isPresent() || bucket.isPresent();
+            if (anyNamed && (table.isEmpty() || queueUrl.isEmpty() || bucket.isEmpty())) {
+                throw new UsageException("With --aws-endpoint, name all of --table, --queue-url and --bucket, "
+                        + "or none to have them created");
+            }
             target = Target.ENDPOINT;
         } else {
             if (table.isPresent() || queueUrl.isPresent() || bucket.isPresent()) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -39,26 +40,27 @@ public final class SqsPoller implements AutoCloseable {
     private final String queueUrl;
     private final String queueArn;
     private final String region;
-    private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
+    private final Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> handlers;
     private final long timeoutMillis;
     private final int longPollSeconds;
     private final List<Thread> pollers = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
     private SqsPoller(SqsClient sqs, String queueUrl, String queueArn, String region,
-            RequestHandler<SQSEvent, SQSBatchResponse> handler, long timeoutMillis, int longPollSeconds) {
+            Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> handlers, long timeoutMillis,
+            int longPollSeconds) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
         this.region = region;
-        this.handler = handler;
+        this.handlers = handlers;
         this.timeoutMillis = timeoutMillis;
         this.longPollSeconds = longPollSeconds;
     }
 
     /**
-     * Starts {@code concurrency} pollers, each invoking the handler with one batch at a time, as
-     * that many concurrent Lambda instances would. Each invocation gets the queue's visibility
+     * Starts {@code concurrency} pollers, each with its own handler from {@code handlers} invoked
+     * with one batch at a time, as that many Lambda instances would be. Each invocation gets the queue's visibility
      * timeout as its time budget (Lambda requires the visibility timeout to be at least the
      * function's timeout), capped at Lambda's 15 minutes.
      *
@@ -67,13 +69,14 @@ public final class SqsPoller implements AutoCloseable {
      *                        the receives still open, so an embedded one wants short polls
      */
     public static SqsPoller start(SqsClient sqs, String queueUrl, String region,
-            RequestHandler<SQSEvent, SQSBatchResponse> handler, int concurrency, int longPollSeconds) {
+            Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> handlers, int concurrency,
+            int longPollSeconds) {
         Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(queueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN, QueueAttributeName.VISIBILITY_TIMEOUT)).attributes();
         int visibilitySeconds = Integer.parseInt(attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30"));
         long timeoutMillis = TimeUnit.SECONDS.toMillis(Math.min(visibilitySeconds, MAX_WORKER_TIMEOUT_SECONDS));
         SqsPoller poller = new SqsPoller(sqs, queueUrl, attributes.get(QueueAttributeName.QUEUE_ARN), region,
-                handler, timeoutMillis, longPollSeconds);
+                handlers, timeoutMillis, longPollSeconds);
         for (int i = 0; i < concurrency; i++) {
             // Virtual threads: an interrupt aborts the long poll's blocking socket read at once.
             poller.pollers.add(Thread.ofVirtual().name("sqs-poller-" + i).start(poller::pollUntilClosed));
@@ -105,6 +108,7 @@ public final class SqsPoller implements AutoCloseable {
     }
 
     private void pollUntilClosed() {
+        RequestHandler<SQSEvent, SQSBatchResponse> handler = handlers.get();
         while (running) {
             try {
                 List<Message> messages = sqs.receiveMessage(request -> request.queueUrl(queueUrl)
@@ -113,7 +117,7 @@ public final class SqsPoller implements AutoCloseable {
                         .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                         .messageAttributeNames("All")).messages();
                 if (!messages.isEmpty() && running) {
-                    deleteAcknowledged(messages, invoke(messages));
+                    deleteAcknowledged(messages, invoke(handler, messages));
                 }
             } catch (RuntimeException e) {
                 if (!running) {
@@ -126,7 +130,7 @@ public final class SqsPoller implements AutoCloseable {
     }
 
     /** The ids of the messages to leave on the queue. */
-    private Set<String> invoke(List<Message> messages) {
+    private Set<String> invoke(RequestHandler<SQSEvent, SQSBatchResponse> handler, List<Message> messages) {
         Set<String> batch = new HashSet<>();
         messages.forEach(message -> batch.add(message.messageId()));
         SQSBatchResponse response;

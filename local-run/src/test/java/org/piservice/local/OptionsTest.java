@@ -33,12 +33,15 @@ class OptionsTest {
 
     @Test
     void awsEndpointTargetsLocalStackAndMayNameResources() throws Exception {
-        Options options = Options.parse("--aws-endpoint", "http://localhost:4566", "--table", "jobs").orElseThrow();
+        Options created = Options.parse("--aws-endpoint", "http://localhost:4566").orElseThrow();
+        Options named = Options.parse("--aws-endpoint", "http://localhost:4566", "--table", "jobs",
+                "--queue-url", "http://localhost:4566/000000000000/q", "--bucket", "b").orElseThrow();
 
-        assertThat(options.target()).isEqualTo(Target.ENDPOINT);
-        assertThat(options.endpoint()).hasValue(URI.create("http://localhost:4566"));
-        assertThat(options.table()).hasValue("jobs");
-        assertThat(options.bucket()).isEmpty();
+        assertThat(created.target()).isEqualTo(Target.ENDPOINT);
+        assertThat(created.endpoint()).hasValue(URI.create("http://localhost:4566"));
+        assertThat(created.table()).isEmpty();
+        assertThat(named.table()).hasValue("jobs");
+        assertThat(named.bucket()).hasValue("b");
     }
 
     @Test
@@ -70,6 +73,7 @@ class OptionsTest {
         "--aws --aws-endpoint http://h:1      | Use either --aws or --aws-endpoint, not both",
         "--aws --table t                      | --aws needs --table, --queue-url and --bucket",
         "--bucket b                           | need --aws-endpoint or --aws",
+        "--aws-endpoint http://h:1 --table t  | name all of --table, --queue-url and --bucket, or none",
         "--region=                            | --region must not be empty",
     })
     void badCommandLinesSayWhatToChange(String commandLine, String message) {

@@ -97,7 +97,7 @@ class SqsPollerTest {
         send("job-2");
 
         // WHEN
-        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", handler, 2, 1);
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 2, 1);
 
         // THEN
         await().atMost(Duration.ofSeconds(10)).until(() -> messagesLeft() == 0 && handled.size() == 2);
@@ -125,7 +125,7 @@ class SqsPollerTest {
         send("bad");
 
         // WHEN
-        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", handler, 1, 1);
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 1, 1);
 
         // THEN
         await().atMost(Duration.ofSeconds(15)).until(() -> messagesLeft() == 0);
@@ -145,7 +145,7 @@ class SqsPollerTest {
         };
         send("only");
 
-        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", handler, 1, 1);
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 1, 1);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> messagesLeft() == 0);
         assertThat(deliveries.get("only").get()).isEqualTo(2);
@@ -153,7 +153,7 @@ class SqsPollerTest {
 
     @Test
     void closeEndsTheLongPollPromptly() {
-        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", handler, 2, SqsPoller.MAX_LONG_POLL_SECONDS);
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 2, SqsPoller.MAX_LONG_POLL_SECONDS);
         await().pollDelay(Duration.ofMillis(300)).until(() -> true);
 
         long start = System.nanoTime();
