@@ -94,9 +94,14 @@ class DocsPageBrowserTest {
         // WHEN "Try it out" submits a job from POST /pi_job
         WebElement post = browser.findElement(By.cssSelector(".opblock.opblock-post"));
         post.findElement(By.cssSelector(".opblock-summary")).click();
-        wait.until(ExpectedConditions.elementToBeClickable(post.findElement(By.cssSelector(".try-out__btn")))).click();
-        WebElement body = wait.until(ExpectedConditions.visibilityOf(
-                post.findElement(By.cssSelector("textarea.body-param__text"))));
+        WebElement tryItOut = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(post,
+                By.cssSelector(".try-out__btn")));
+        // The page may open operations ready to try (its "Cancel" is then the same button).
+        if (tryItOut.getText().contains("Try it out")) {
+            tryItOut.click();
+        }
+        WebElement body = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(post,
+                By.cssSelector("textarea.body-param__text")));
         // React owns the textarea: set its value through the native setter so the change registers.
         ((JavascriptExecutor) browser).executeScript("""
                 const area = arguments[0];

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,10 +129,13 @@ class LocalRunEndToEndTest {
             assertThat(download.statusCode()).isEqualTo(200);
             assertThat(download.body()).isEqualTo(reference.substring(0, 2 + 435));
 
-            JsonNode unknown = JSON.readTree(following.send(HttpRequest.newBuilder(
-                    base.resolve("/pi_job/no-such-job")).build(), BodyHandlers.ofString()).body());
+            String unknownId = UUID.randomUUID().toString();
+            HttpResponse<String> missing = following.send(HttpRequest.newBuilder(
+                    base.resolve("/pi_job/" + unknownId)).build(), BodyHandlers.ofString());
+            assertThat(missing.statusCode()).isEqualTo(404);
+            JsonNode unknown = JSON.readTree(missing.body());
             assertThat(unknown.path("success").asBoolean()).isFalse();
-            assertThat(unknown.path("job_id").asText()).isEqualTo("no-such-job");
+            assertThat(unknown.path("job_id").asText()).isEqualTo(unknownId);
             assertThat(unknown.path("error").asText()).isEqualTo("Job does not exist");
         }
     }
