@@ -114,7 +114,7 @@ class DocsPageBrowserTest {
         WebElement status = wait.until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector(".opblock-post .live-responses-table .response .response-col_status")));
         assertThat(status.getText().trim()).startsWith("202");
-        String responseBody = post.findElement(By.cssSelector(".live-responses-table .response-col_description"))
+        String responseBody = post.findElement(By.cssSelector(".live-responses-table .response .response-col_description"))
                 .getText();
         assertThat(responseBody).contains("\"success\": true").contains("\"job_id\"");
     }
