@@ -18,10 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.piservice.emulators.LocalAws;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
+import org.piservice.jobs.AwsClients;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -30,6 +27,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 class SqsPollerTest {
 
     private static LocalAws aws;
+    private static AwsClients clients;
     private static SqsClient sqs;
 
     private final List<SQSEvent.SQSMessage> handled = new CopyOnWriteArrayList<>();
@@ -48,18 +46,13 @@ class SqsPollerTest {
     @BeforeAll
     static void startEmulators() {
         aws = LocalAws.start();
-        sqs = SqsClient.builder()
-                .endpointOverride(aws.sqsEndpoint())
-                .region(Region.of(LocalAws.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(LocalAws.ACCESS_KEY_ID, LocalAws.SECRET_ACCESS_KEY)))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build();
+        clients = AwsClients.fromSettings(aws.clientSettings());
+        sqs = clients.sqs();
     }
 
     @AfterAll
     static void stopEmulators() {
-        sqs.close();
+        clients.close();
         aws.close();
     }
 
