@@ -15,6 +15,7 @@ import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.ServiceResources;
+import org.piservice.worker.JobProcessor;
 import org.piservice.worker.WorkerHandler;
 
 /**
@@ -61,7 +62,8 @@ public final class LocalRun implements AutoCloseable {
             ServiceConfig config = backend.config();
             String region = clients.sqs().serviceClientConfiguration().region().id();
             started.push(SqsPoller.start(clients.sqs(), config.queueUrl(), region,
-                    () -> new WorkerHandler(config, clients), options.workers(), backend.longPollSeconds()));
+                    () -> new WorkerHandler(JobProcessor.create(clients, config)), options.workers(),
+                    backend.longPollSeconds()));
             LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, clients), options.port(),
                     OpenApiRoutes.fromClasspath("/openapi.yaml"));
             started.push(gateway);
