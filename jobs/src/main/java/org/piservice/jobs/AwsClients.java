@@ -35,6 +35,15 @@ public final class AwsClients implements AutoCloseable {
         this.settings = settings;
     }
 
+    /** Clients built elsewhere, e.g. a test's client that records or breaks requests; closed by {@link #close()}. */
+    public AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, S3Presigner presigner) {
+        this(new Settings(Map.of()));
+        this.dynamoDb = dynamoDb;
+        this.sqs = sqs;
+        this.s3 = s3;
+        this.presigner = presigner;
+    }
+
     /**
      * Clients configured the SDK's standard way: region, credentials and endpoints (including
      * {@code AWS_ENDPOINT_URL} and {@code AWS_ENDPOINT_URL_<SERVICE>}) from the environment, plus

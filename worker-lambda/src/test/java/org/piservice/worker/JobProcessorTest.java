@@ -133,12 +133,12 @@ class JobProcessorTest {
             out.write("3.14".getBytes());
             throw new OutOfMemoryError("simulated crash mid-job");
         };
-        QueuePoller crashing = new QueuePoller(queue.clients.sqs(), queue.config().queueUrl(),
-                queue.processor(WorkerFixture.FAST, crash), Duration.ofMinutes(1), 1);
+        EventSourceStandIn crashing = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
+                queue.processor(WorkerFixture.FAST, crash));
 
         // WHEN the first worker dies mid-job (the error escapes: nothing is acknowledged or recorded)
         try {
-            crashing.pollOnce();
+            crashing.deliverOnce();
         } catch (OutOfMemoryError expected) {
             // The process would be gone now.
         }
@@ -146,10 +146,10 @@ class JobProcessorTest {
         assertThat(queue.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
 
         // THEN the message comes back and a healthy worker takes the stale job over and completes it
-        QueuePoller healthy = new QueuePoller(queue.clients.sqs(), queue.config().queueUrl(),
-                queue.processor(WorkerFixture.FAST, PiWriter.PI_CORE), Duration.ofMinutes(1), 1);
+        EventSourceStandIn healthy = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
+                queue.processor(WorkerFixture.FAST, PiWriter.PI_CORE));
         awaitTrue(() -> {
-            healthy.pollOnce();
+            healthy.deliverOnce();
             return queue.jobs.find(id).orElseThrow().status() == JobStatus.COMPLETE;
         });
         Job job = queue.jobs.find(id).orElseThrow();
@@ -163,8 +163,8 @@ class JobProcessorTest {
     void poisonMessagesEndInTheDeadLetterQueue() {
         // GIVEN a queue that gives up on a message after 2 deliveries, 1 s apart
         WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), 2);
-        QueuePoller poller = new QueuePoller(queue.clients.sqs(), queue.config().queueUrl(),
-                queue.processor(WorkerFixture.FAST, PiWriter.PI_CORE), Duration.ofMinutes(1), 10);
+        EventSourceStandIn poller = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
+                queue.processor(WorkerFixture.FAST, PiWriter.PI_CORE));
         String unknownJob = "{\"job_id\":\"0b6e3f0e-5a7c-4d2b-9f1e-2c3d4e5f6a7b\",\"digits\":10}";
 
         // WHEN an unreadable message and one for a job that does not exist arrive
@@ -173,7 +173,7 @@ class JobProcessorTest {
 
         // THEN both are retried, then moved to the dead-letter queue
         awaitTrue(() -> {
-            poller.pollOnce();
+            poller.deliverOnce();
             return queue.messagesIn(queue.resources.deadLetterQueueUrl()) == 2;
         });
         List<String> bodies = queue.clients.sqs().receiveMessage(receive -> receive
