@@ -1,0 +1,118 @@
+package org.piservice.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The API's documentation, served by the function itself: the OpenAPI document (as YAML and JSON)
+ * and the Swagger UI page with the two files of Swagger UI it needs, taken from the webjar.
+ *
+ * <p>Everything is read and rendered once, in the constructor, so that a SnapStart snapshot holds it
+ * ready and no request pays for it. The document gets this deployment's {@code digits} limit as the
+ * schema's {@code maximum}, so the page shows the limit the service enforces.
+ */
+final class DocsSite implements PiApi.Routes {
+
+    static final String OPENAPI_RESOURCE = "/openapi.yaml";
+
+    private record Asset(String contentType, String body, String cacheControl) {
+    }
+
+    private final Map<String, Asset> files = new LinkedHashMap<>();
+    private final Asset page;
+
+    DocsSite(int maxDigits) {
+        JsonNode document = openApiDocument(maxDigits);
+        try {
+            YAMLMapper yaml = new YAMLMapper(YAMLFactory.builder()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+                    .build());
+            String yamlText = yaml.writeValueAsString(document);
+            String jsonText = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(document);
+            files.put("openapi.yaml", new Asset("application/yaml; charset=utf-8", yamlText, "no-cache"));
+            files.put("openapi.json", new Asset("application/json", jsonText, "no-cache"));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        page = new Asset("text/html; charset=utf-8", resource("/docs/index.html"), "no-cache");
+        String webjar = "/META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion() + "/";
+        // Their names carry no version, so caches keep them for an hour rather than forever.
+        String cache = "public, max-age=3600";
+        files.put("docs/swagger-ui.css", new Asset("text/css; charset=utf-8", resource(webjar + "swagger-ui.css"), cache));
+        files.put("docs/swagger-ui-bundle.js",
+                new Asset("text/javascript; charset=utf-8", resource(webjar + "swagger-ui-bundle.js"), cache));
+        files.put("docs/swagger-initializer.js",
+                new Asset("text/javascript; charset=utf-8", resource("/docs/swagger-initializer.js"), cache));
+    }
+
+    /** Adds the documentation routes: {@code /}, {@code /openapi.yaml}, {@code /openapi.json} and {@code /docs/{file}}. */
+    @Override
+    public void addRoutes(Router router) {
+        router.add("GET", "/", (request, parameters) -> serve(page));
+        router.add("GET", "/openapi.yaml", (request, parameters) -> serve(files.get("openapi.yaml")));
+        router.add("GET", "/openapi.json", (request, parameters) -> serve(files.get("openapi.json")));
+        router.add("GET", "/docs/{file}", (request, parameters) -> {
+            Asset asset = files.get("docs/" + parameters.get("file"));
+            if (asset == null) {
+                throw new ApiException(404, "no such file: " + request.path() + "; the API is described at "
+                        + request.basePath() + "/");
+            }
+            return serve(asset);
+        });
+    }
+
+    private static ApiResponse serve(Asset asset) {
+        return new ApiResponse(200, Map.of(
+                "Content-Type", asset.contentType(),
+                "Cache-Control", asset.cacheControl(),
+                "X-Content-Type-Options", "nosniff"), asset.body());
+    }
+
+    private static JsonNode openApiDocument(int maxDigits) {
+        try (InputStream in = DocsSite.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the jar");
+            }
+            JsonNode document = new YAMLMapper().readTree(in);
+            ObjectNode digits = (ObjectNode) document.at("/components/schemas/JobRequest/properties/digits");
+            digits.put("maximum", maxDigits);
+            return document;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String swaggerUiVersion() {
+        Properties properties = new Properties();
+        try (InputStream in = DocsSite.class.getResourceAsStream("swagger-ui.properties")) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties.getProperty("version");
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = DocsSite.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

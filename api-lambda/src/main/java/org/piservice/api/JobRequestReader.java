@@ -1,0 +1,197 @@
+package org.piservice.api;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads the body of {@code POST /pi_job}, {@code {"digits": N}}, and says plainly what is wrong with a
+ * bad one: one message per problem, each naming the fix.
+ *
+ * <p>{@code digits} must be a JSON integer literal. {@code "100"}, {@code 100.0}, {@code 1e2} and
+ * {@code 1.5} are refused, each with its own message: the OpenAPI schema says {@code integer}, and the
+ * API gateway's request validator enforces the schema, so the function must not be more lenient than
+ * the gateway or a request would succeed locally and fail when deployed. Fields other than
+ * {@code digits} are refused too ({@code additionalProperties: false}), which catches typos such as
+ * {@code digit}.
+ *
+ * <p>It reads the body with the streaming parser rather than a tree so that a number keeps the text
+ * it was written as: {@code 1e400} is reported as written, not as "Infinity".
+ */
+final class JobRequestReader {
+
+    /** A valid body is about 20 bytes; this leaves room for any formatting and nothing more. */
+    static final int MAX_BODY_BYTES = 4096;
+
+    private static final String EXAMPLE = "send {\"digits\": N}";
+
+    private final int maxDigits;
+
+    JobRequestReader(int maxDigits) {
+        this.maxDigits = maxDigits;
+    }
+
+    int maxDigits() {
+        return maxDigits;
+    }
+
+    /** The number of digits asked for; throws {@link ApiException} (400, 413 or 415) for a bad body. */
+    int digits(ApiRequest request) {
+        String body = request.body();
+        if (body == null || body.isBlank()) {
+            throw new ApiException(400, "request body is required: " + EXAMPLE + " with N from 1 to " + maxDigits);
+        }
+        byte[] bytes = bytes(body, request.base64());
+        checkContentType(request.header("Content-Type"));
+        return parse(bytes);
+    }
+
+    private static byte[] bytes(String body, boolean base64) {
+        // A body over the limit in characters is over it in bytes too: refuse it before copying it.
+        long maxChars = base64 ? (MAX_BODY_BYTES + 2L) / 3 * 4 : MAX_BODY_BYTES;
+        if (body.length() > maxChars) {
+            throw tooLarge();
+        }
+        byte[] bytes;
+        if (base64) {
+            try {
+                bytes = Base64.getDecoder().decode(body);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(400, "request body is not valid base64");
+            }
+        } else {
+            bytes = body.getBytes(StandardCharsets.UTF_8);
+        }
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        return bytes;
+    }
+
+    private static ApiException tooLarge() {
+        return new ApiException(413, "request body is larger than " + MAX_BODY_BYTES + " bytes: " + EXAMPLE);
+    }
+
+    private static void checkContentType(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            throw new ApiException(415, "Content-Type header is missing: send the body as JSON with Content-Type: application/json");
+        }
+        String[] parts = contentType.split(";");
+        String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("application/json")) {
+            throw new ApiException(415, "Content-Type is " + mediaType + ": send the body as JSON with Content-Type: application/json");
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] parameter = parts[i].trim().split("=", 2);
+            if (parameter[0].trim().equalsIgnoreCase("charset") && parameter.length == 2
+                    && !unquote(parameter[1]).equalsIgnoreCase("utf-8")) {
+                throw new ApiException(415, "charset " + unquote(parameter[1]) + " is not supported: send UTF-8 JSON");
+            }
+        }
+    }
+
+    private static String unquote(String value) {
+        String trimmed = value.trim();
+        return trimmed.length() >= 2 && trimmed.startsWith("\"") && trimmed.endsWith("\"")
+                ? trimmed.substring(1, trimmed.length() - 1) : trimmed;
+    }
+
+    private int parse(byte[] bytes) {
+        List<String> problems = new ArrayList<>();
+        Integer digits = null;
+        boolean seen = false;
+        try (JsonParser parser = Json.MAPPER.createParser(bytes)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw new ApiException(400, "request body must be a JSON object, not " + describe(first) + ": " + EXAMPLE);
+            }
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("digits")) {
+                    seen = true;
+                    digits = digitsValue(parser, value, problems);
+                } else {
+                    problems.add("unknown field \"" + field + "\": the only field is digits");
+                    parser.skipChildren();
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new ApiException(400, "request body has more after the JSON object: " + EXAMPLE);
+            }
+        } catch (StreamConstraintsException e) {
+            throw new ApiException(400, "request body has a value too long to read: " + EXAMPLE);
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            throw new ApiException(400, "request body is not valid JSON" + where(e.getLocation()) + ": " + EXAMPLE);
+        } catch (IOException e) {
+            // Parsing a byte array does no I/O; anything else here is malformed input too.
+            throw new ApiException(400, "request body is not valid JSON: " + EXAMPLE);
+        }
+        if (!seen) {
+            problems.addFirst("digits is required: " + EXAMPLE + " with N from 1 to " + maxDigits);
+        }
+        if (!problems.isEmpty()) {
+            throw new ApiException(400, String.join("; ", problems));
+        }
+        return digits;
+    }
+
+    private Integer digitsValue(JsonParser parser, JsonToken value, List<String> problems) throws IOException {
+        switch (value) {
+            case VALUE_NUMBER_INT -> {
+                String text = parser.getText();
+                boolean fitsInt = parser.getNumberType() == JsonParser.NumberType.INT;
+                if (text.startsWith("-") || (fitsInt && parser.getIntValue() < 1)) {
+                    problems.add("digits must be at least 1, got " + text);
+                } else if (!fitsInt || parser.getIntValue() > maxDigits) {
+                    problems.add("digits must be at most " + maxDigits + ", got " + abbreviate(text));
+                } else {
+                    return parser.getIntValue();
+                }
+            }
+            case VALUE_NUMBER_FLOAT -> problems.add("digits must be a whole number written without a decimal point or exponent, got "
+                    + abbreviate(parser.getText()));
+            case VALUE_STRING -> {
+                String text = parser.getText();
+                problems.add(text.strip().matches("[0-9]{1,10}")
+                        ? "digits must be a number, not a string: send {\"digits\": " + text.strip() + "}, not {\"digits\": \"" + text + "\"}"
+                        : "digits must be a number, not a string");
+            }
+            case VALUE_NULL -> problems.add("digits must be a number, not null");
+            default -> {
+                problems.add("digits must be a number, not " + describe(value));
+                parser.skipChildren();
+            }
+        }
+        return null;
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case null -> "nothing";
+            default -> token.asString();
+        };
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 24 ? text : text.substring(0, 20) + "...";
+    }
+
+    private static String where(JsonLocation location) {
+        return location == null || location.getLineNr() < 1 ? ""
+                : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+}

@@ -1,0 +1,89 @@
+package org.piservice.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Matches a request to one of a fixed set of routes, and answers the rest with JSON 404 and 405 (with
+ * {@code Allow}) as API Gateway's own answers are shaped.
+ *
+ * <p>A pattern is a path of literal segments and {@code {name}} segments; a {@code {name}} segment
+ * matches any one segment, the empty one too, so {@code /pi_job/} reaches the job route with an empty
+ * id and gets that route's "Job does not exist" rather than a vaguer "no such resource". Segments are
+ * not percent-decoded: the values routes accept (job ids, file names) never need it, so anything
+ * encoded is simply not found.
+ */
+final class Router {
+
+    /** What a route does with a request and its path parameters. */
+    @FunctionalInterface
+    interface Action {
+        ApiResponse handle(ApiRequest request, Map<String, String> parameters);
+    }
+
+    private record Route(String method, List<String> pattern, Action action) {
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+
+    Router add(String method, String pattern, Action action) {
+        routes.add(new Route(method, segments(pattern), action));
+        return this;
+    }
+
+    ApiResponse route(ApiRequest request) {
+        List<String> path = segments(request.path());
+        Set<String> allowed = new LinkedHashSet<>();
+        for (Route route : routes) {
+            Map<String, String> parameters = match(route.pattern(), path);
+            if (parameters == null) {
+                continue;
+            }
+            if (route.method().equals(request.method())) {
+                return route.action().handle(request, parameters);
+            }
+            allowed.add(route.method());
+        }
+        if (allowed.isEmpty()) {
+            throw new ApiException(404, "no such resource: " + request.method() + " " + abbreviate(request.path())
+                    + "; the API is described at " + request.basePath() + "/");
+        }
+        String allow = String.join(", ", allowed);
+        throw new ApiException(405, ApiResponse.ErrorBody.of("method " + request.method() + " is not allowed on "
+                + abbreviate(request.path()) + "; use " + allow), Map.of("Allow", allow));
+    }
+
+    private static Map<String, String> match(List<String> pattern, List<String> path) {
+        if (pattern.size() != path.size()) {
+            return null;
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (int i = 0; i < pattern.size(); i++) {
+            String expected = pattern.get(i);
+            if (expected.startsWith("{") && expected.endsWith("}")) {
+                parameters.put(expected.substring(1, expected.length() - 1), path.get(i));
+            } else if (!expected.equals(path.get(i))) {
+                return null;
+            }
+        }
+        return parameters;
+    }
+
+    /** "/" is no segment, "/a" is ["a"], "/a/" is ["a", ""]. */
+    private static List<String> segments(String path) {
+        String p = path == null || path.isEmpty() ? "/" : path;
+        if (p.equals("/")) {
+            return List.of();
+        }
+        return List.of((p.startsWith("/") ? p.substring(1) : p).split("/", -1));
+    }
+
+    /** Paths are echoed in messages; a path of many kilobytes is not worth echoing whole. */
+    private static String abbreviate(String path) {
+        return path.length() <= 100 ? path : path.substring(0, 100) + "...";
+    }
+}

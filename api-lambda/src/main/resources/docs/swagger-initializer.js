@@ -1,0 +1,8 @@
+// A relative URL: resolved against the page, it finds the document under any stage prefix.
+window.ui = SwaggerUIBundle({
+  url: "openapi.yaml",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  tryItOutEnabled: true,
+  displayRequestDuration: true
+});

@@ -1,0 +1,66 @@
+package org.piservice.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Plain unit test of the documentation routes, reading the real files from the classpath; needs nothing running. */
+class DocsSiteTest {
+
+    private final Router router = new Router();
+
+    DocsSiteTest() {
+        new DocsSite(12_345).addRoutes(router);
+    }
+
+    private ApiResponse get(String path) {
+        return router.route(new ApiRequest("GET", path, Map.of(), null, false, "", "test"));
+    }
+
+    @Test
+    void servesThePageWithRelativeAssets() {
+        ApiResponse page = get("/");
+
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
+        assertThat(page.body())
+                .contains("href=\"docs/swagger-ui.css\"", "src=\"docs/swagger-ui-bundle.js\"", "src=\"docs/swagger-initializer.js\"")
+                .doesNotContain("http://", "https://", "src=\"/", "href=\"/");
+    }
+
+    @Test
+    void servesTheSwaggerUiFilesWithTheirTypes() {
+        assertThat(get("/docs/swagger-ui.css").header("Content-Type")).isEqualTo("text/css; charset=utf-8");
+        ApiResponse bundle = get("/docs/swagger-ui-bundle.js");
+        assertThat(bundle.header("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
+        assertThat(bundle.body()).contains("SwaggerUIBundle").hasSizeGreaterThan(1_000_000);
+        assertThat(get("/docs/swagger-initializer.js").body()).contains("url: \"openapi.yaml\"");
+    }
+
+    @Test
+    void servesNoOtherFile() {
+        for (String path : new String[] {"/docs/index.html", "/docs/openapi.yaml", "/docs/", "/docs/swagger-ui.js"}) {
+            ApiException e = org.assertj.core.api.Assertions.catchThrowableOfType(ApiException.class, () -> get(path));
+            assertThat(e.response().status()).as(path).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void servesTheDocumentWithThisDeploymentsLimitAsYamlAndJson() throws Exception {
+        ApiResponse yaml = get("/openapi.yaml");
+        ApiResponse json = get("/openapi.json");
+
+        assertThat(yaml.header("Content-Type")).isEqualTo("application/yaml; charset=utf-8");
+        assertThat(json.header("Content-Type")).isEqualTo("application/json");
+        JsonNode fromYaml = new YAMLMapper().readTree(yaml.body());
+        JsonNode fromJson = Json.MAPPER.readTree(json.body());
+        assertThat(fromJson).isEqualTo(fromYaml);
+        assertThat(fromJson.at("/openapi").asText()).startsWith("3.0.");
+        assertThat(fromJson.at("/components/schemas/JobRequest/properties/digits/maximum").asInt()).isEqualTo(12_345);
+        assertThat(fromJson.at("/paths").fieldNames()).toIterable()
+                .contains("/pi_job", "/pi_job/{job_id}", "/download_pi_job/{job_id}");
+    }
+}

@@ -1,0 +1,20 @@
+// Starts dynalite (in memory) on 127.0.0.1 and a free port, prints that port alone on a line, and
+// exits when its standard input closes, so it never outlives the JVM that started it.
+'use strict'
+
+const dynalite = require('dynalite')
+
+const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+
+server.on('error', (err) => {
+  console.error('dynalite failed: ' + err.message)
+  process.exit(1)
+})
+
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(server.address().port + '\n')
+})
+
+process.stdin.on('end', () => process.exit(0))
+process.stdin.on('close', () => process.exit(0))
+process.stdin.resume()

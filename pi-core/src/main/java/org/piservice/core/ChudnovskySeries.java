@@ -1,0 +1,175 @@
+package org.piservice.core;
+
+import java.math.BigInteger;
+import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Sums the Chudnovsky series by binary splitting:
+ * <pre>
+ *   1/π = 12 Σ (-1)^k (6k)! (13591409 + 545140134 k) / ((3k)! (k!)^3 640320^(3k + 3/2))
+ *   π   = 426880 √10005 · Q(0, n) / T(0, n)
+ * </pre>
+ * where, for the range [a, b) of terms, P, Q and T combine as P = P₁P₂, Q = Q₁Q₂, T = T₁Q₂ + P₁T₂.
+ * The top of the recursion runs on a fork/join pool (subranges and the products of a merge in
+ * parallel); the rest is sequential, so only a few ranges are alive at once.
+ */
+final class ChudnovskySeries {
+
+    /** Each term adds log10(640320³ / (12³ · 8)) ≈ 14.18 decimal digits, i.e. 47.11 bits. */
+    static final double BITS_PER_TERM = 47.11;
+
+    private static final BigInteger C3_OVER_24 = BigInteger.valueOf(640320L * 640320L * 640320L / 24);
+    private static final long A = 13591409L;
+    private static final long B = 545140134L;
+    /** Ranges this short are summed term by term. */
+    private static final int LEAF_TERMS = 8;
+    /** Ranges this long are split across threads; below, forking costs more than it gains. */
+    private static final int PARALLEL_TERMS = 2048;
+    /** Merge products this large (bits) are computed concurrently. */
+    private static final int PARALLEL_PRODUCT_BITS = 1 << 16;
+
+    private final Multiplier mul;
+    private final Computation computation;
+    private final long totalWork;
+    private final AtomicLong work = new AtomicLong();
+    private final double progressStart;
+    private final double progressSpan;
+
+    /** The sums of one range of terms; p is null where no caller needs it (the rightmost ranges). */
+    record Sums(BigInteger p, BigInteger q, BigInteger t) { }
+
+    private ChudnovskySeries(Multiplier mul, Computation computation, int terms, double progressStart,
+            double progressSpan) {
+        this.mul = mul;
+        this.computation = computation;
+        // Every level of the recursion multiplies numbers whose sizes add up to about the same total.
+        this.totalWork = (long) terms * (1 + 64 - Long.numberOfLeadingZeros(Math.max(1, terms / LEAF_TERMS)));
+        this.progressStart = progressStart;
+        this.progressSpan = progressSpan;
+    }
+
+    /** Number of terms whose sum is within 2^-bits of π (relative). */
+    static int termsFor(long bits) {
+        return (int) Math.ceil(bits / BITS_PER_TERM) + 2;
+    }
+
+    /** Q and T of the first {@code terms} terms; the caller's thread must be a pool thread or not. */
+    static Sums sum(int terms, Multiplier mul, Computation computation, double progressStart,
+            double progressSpan) {
+        ChudnovskySeries series = new ChudnovskySeries(mul, computation, terms, progressStart, progressSpan);
+        Split top = series.new Split(0, terms, false);
+        top.invoke();
+        return top.result;
+    }
+
+    private final class Split extends RecursiveAction {
+        private final int a;
+        private final int b;
+        private final boolean needP;
+        private Sums result;
+
+        Split(int a, int b, boolean needP) {
+            this.a = a;
+            this.b = b;
+            this.needP = needP;
+        }
+
+        @Override
+        protected void compute() {
+            result = split(a, b, needP);
+        }
+    }
+
+    private Sums split(int a, int b, boolean needP) {
+        computation.checkCancelled();
+        if (b - a <= LEAF_TERMS) {
+            Sums leaf = leaf(a, b, needP);
+            done(b - a);
+            return leaf;
+        }
+        int m = (a + b) >>> 1;
+        Sums left;
+        Sums right;
+        if (b - a >= PARALLEL_TERMS) {
+            Split l = new Split(a, m, true);
+            Split r = new Split(m, b, needP);
+            Split.invokeAll(l, r);
+            left = l.result;
+            right = r.result;
+        } else {
+            left = split(a, m, true);
+            right = split(m, b, needP);
+        }
+        Sums merged = merge(left, right, needP);
+        done(b - a);
+        return merged;
+    }
+
+    private Sums merge(Sums left, Sums right, boolean needP) {
+        if (left.q().bitLength() < PARALLEL_PRODUCT_BITS) {
+            BigInteger p = needP ? mul.multiply(left.p(), right.p()) : null;
+            BigInteger q = mul.multiply(left.q(), right.q());
+            BigInteger t = mul.multiply(left.t(), right.q()).add(mul.multiply(left.p(), right.t()));
+            return new Sums(p, q, t);
+        }
+        Product p = needP ? new Product(left.p(), right.p()) : null;
+        Product q = new Product(left.q(), right.q());
+        Product t1 = new Product(left.t(), right.q());
+        Product t2 = new Product(left.p(), right.t());
+        if (p == null) {
+            Product.invokeAll(q, t1, t2);
+        } else {
+            Product.invokeAll(p, q, t1, t2);
+        }
+        return new Sums(p == null ? null : p.result, q.result, t1.result.add(t2.result));
+    }
+
+    private final class Product extends RecursiveAction {
+        private final BigInteger x;
+        private final BigInteger y;
+        private BigInteger result;
+
+        Product(BigInteger x, BigInteger y) {
+            this.x = x;
+            this.y = y;
+        }
+
+        @Override
+        protected void compute() {
+            computation.checkCancelled();
+            result = mul.multiply(x, y);
+        }
+    }
+
+    /** Sums terms a..b-1 directly; term 0 is P = Q = 1, T = 13591409. */
+    private static Sums leaf(int a, int b, boolean needP) {
+        BigInteger p = BigInteger.ONE;
+        BigInteger q = BigInteger.ONE;
+        BigInteger t = BigInteger.ZERO;
+        for (int k = a; k < b; k++) {
+            BigInteger pk;
+            BigInteger qk;
+            if (k == 0) {
+                pk = BigInteger.ONE;
+                qk = BigInteger.ONE;
+            } else {
+                pk = BigInteger.valueOf(6L * k - 5).multiply(BigInteger.valueOf(2L * k - 1))
+                        .multiply(BigInteger.valueOf(6L * k - 1)).negate();
+                BigInteger kk = BigInteger.valueOf(k);
+                qk = kk.multiply(kk).multiply(kk).multiply(C3_OVER_24);
+            }
+            BigInteger tk = pk.multiply(BigInteger.valueOf(A).add(BigInteger.valueOf(B).multiply(BigInteger.valueOf(k))));
+            // Append term k to the range so far: T = T·Q_k + P·T_k, with P = P·P_k, Q = Q·Q_k.
+            t = t.multiply(qk).add(p.multiply(tk));
+            p = p.multiply(pk);
+            q = q.multiply(qk);
+        }
+        return new Sums(needP ? p : null, q, t);
+    }
+
+    private void done(int terms) {
+        long now = work.addAndGet(terms);
+        computation.report(progressStart + progressSpan * Math.min(1.0, (double) now / totalWork), "series");
+    }
+}

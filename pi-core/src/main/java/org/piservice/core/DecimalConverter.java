@@ -1,0 +1,194 @@
+package org.piservice.core;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns a binary fraction into its leading decimal digits by divide and conquer, using
+ * multiplications only: the first h digits of a fraction r are those of r truncated to about
+ * h·log2(10) bits, and the remaining ones are the digits of frac(r·10^h). With 10^h = 5^h·2^h only
+ * 5^h is multiplied. The split points are chunk·2^j digits, so one cached chain of squares serves
+ * every level. Digits go to the sink as soon as a chunk is known, left to right.
+ *
+ * <p>Exactness: a fraction is carried as F / 2^bits with a known error bound, in units of its last
+ * bit. Every integer part taken (a chunk of digits, or the part dropped before the right half) is
+ * checked to lie farther than that bound from an integer, so it is the integer part of the true
+ * value; otherwise the conversion stops with {@link AmbiguousDigitsException} and the caller retries
+ * with more guard bits. The bound grows by at most one unit per level.
+ */
+final class DecimalConverter {
+
+    /** Digits per chunk written at once; the leaves of the recursion. */
+    static final int CHUNK_DIGITS = 256;
+    /** Right halves this long are converted by another thread into a buffer. */
+    private static final int PARALLEL_DIGITS = 1 << 20;
+    private static final double LOG2_10 = Math.log(10) / Math.log(2);
+
+    private final Multiplier mul;
+    private final Computation computation;
+    private final OutputStream sink;
+    private final long skip;
+    private final long total;
+    private final AtomicLong converted = new AtomicLong();
+    private final double progressStart;
+    private final double progressSpan;
+    /** fivePowers.get(j) = 5^(CHUNK_DIGITS · 2^j). */
+    private final List<BigInteger> fivePowers = new ArrayList<>();
+    private final BigInteger[] smallFivePowers = new BigInteger[CHUNK_DIGITS + 1];
+    private long written;
+    private volatile boolean aborted;
+
+    /**
+     * @param skip digits at the start that were already written by an earlier attempt; they are
+     *             neither written again nor computed, except for the splits that lead past them
+     */
+    DecimalConverter(Multiplier mul, Computation computation, OutputStream sink, long skip, long total,
+            double progressStart, double progressSpan) {
+        this.mul = mul;
+        this.computation = computation;
+        this.sink = sink;
+        this.skip = skip;
+        this.total = total;
+        this.progressStart = progressStart;
+        this.progressSpan = progressSpan;
+        smallFivePowers[0] = BigInteger.ONE;
+        for (int i = 1; i <= CHUNK_DIGITS; i++) {
+            smallFivePowers[i] = smallFivePowers[i - 1].multiply(BigInteger.valueOf(5));
+        }
+    }
+
+    /** Bits a fraction needs to yield {@code digits} decimals with {@code guard} bits to spare. */
+    static long bitsFor(long digits, int guard) {
+        return (long) Math.ceil(digits * LOG2_10) + guard;
+    }
+
+    /**
+     * Writes the first {@code digits} decimals of the fraction fraction / 2^bits, whose distance
+     * from the true value is less than {@code error} units of 2^-bits.
+     */
+    void write(BigInteger fraction, int bits, int digits, long error) {
+        if (digits > CHUNK_DIGITS) {
+            for (int level = 0; level <= splitLevel(digits); level++) {
+                fivePowers.add(level == 0 ? smallFivePowers[CHUNK_DIGITS] : mul.square(fivePowers.getLast()));
+            }
+        }
+        convert(fraction, bits, 0, digits, error, sink);
+    }
+
+    /** Returns the number of digits this converter wrote to the sink so far. */
+    long written() {
+        return written;
+    }
+
+    private void convert(BigInteger f, int bits, long start, int digits, long error, OutputStream out) {
+        if (aborted) {
+            throw new CancellationException("another part of the conversion failed");
+        }
+        computation.checkCancelled();
+        if (start + digits <= skip) {
+            return;
+        }
+        if (digits <= CHUNK_DIGITS) {
+            chunk(f, bits, start, digits, error, out);
+            return;
+        }
+        int level = splitLevel(digits);
+        int h = CHUNK_DIGITS << level;
+        BigInteger five = fivePowers.get(level);
+        int rightDigits = digits - h;
+
+        // Right half first, while f is at hand: frac(r · 10^h) = frac(f · 5^h / 2^(bits - h)).
+        int drop = five.bitLength();
+        int rightBits = bits - h - drop;
+        BigInteger shifted = mul.multiply(f, five).shiftRight(drop);
+        BigInteger right = low(shifted, rightBits);
+        // With 5^h < 2^drop, the dropped integer part is certain when the kept fraction stays
+        // `error` units away from 0 and 1; the right half's error is then below error + 1.
+        if (right.compareTo(BigInteger.valueOf(error)) < 0
+                || BigInteger.ONE.shiftLeft(rightBits).subtract(right).compareTo(BigInteger.valueOf(error + 1)) < 0) {
+            throw new AmbiguousDigitsException(start + h);
+        }
+
+        // The left half needs only the leading bits of f.
+        int leftDrop = Math.max(0, (int) Math.floor(rightDigits * LOG2_10) - 1);
+        BigInteger left = f.shiftRight(leftDrop);
+        int leftBits = bits - leftDrop;
+        long leftError = leftDrop == 0 ? error : error + 1;
+
+        if (rightDigits >= PARALLEL_DIGITS && out == sink) {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream(rightDigits);
+            RecursiveAction rightTask = new RecursiveAction() {
+                @Override
+                protected void compute() {
+                    convert(right, rightBits, start + h, rightDigits, error + 1, buffer);
+                }
+            };
+            rightTask.fork();
+            try {
+                convert(left, leftBits, start, h, leftError, out);
+            } catch (RuntimeException e) {
+                aborted = true;
+                throw e;
+            }
+            rightTask.join();
+            emit(buffer.toByteArray(), rightDigits, out);
+        } else {
+            convert(left, leftBits, start, h, leftError, out);
+            convert(right, rightBits, start + h, rightDigits, error + 1, out);
+        }
+    }
+
+    /** The last chunk of digits: floor(f · 10^digits / 2^bits), checked, zero-padded. */
+    private void chunk(BigInteger f, int bits, long start, int digits, long error, OutputStream out) {
+        BigInteger five = smallFivePowers[digits];
+        BigInteger v = f.multiply(five);
+        int fracBits = bits - digits;
+        BigInteger value = v.shiftRight(fracBits);
+        BigInteger frac = low(v, fracBits);
+        BigInteger margin = five.multiply(BigInteger.valueOf(error));
+        if (frac.compareTo(margin) <= 0 || BigInteger.ONE.shiftLeft(fracBits).subtract(frac).compareTo(margin) <= 0) {
+            throw new AmbiguousDigitsException(start + digits);
+        }
+        byte[] text = value.toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] padded = new byte[digits];
+        int pad = digits - text.length;
+        Arrays.fill(padded, 0, pad, (byte) '0');
+        System.arraycopy(text, 0, padded, pad, text.length);
+        emit(padded, digits, out);
+        long done = converted.addAndGet(digits);
+        computation.report(progressStart + progressSpan * done / total, "conversion");
+    }
+
+    private void emit(byte[] digits, int count, OutputStream out) {
+        try {
+            out.write(digits, 0, count);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (out == sink) {
+            written += count;
+        }
+    }
+
+    private static BigInteger low(BigInteger v, int bits) {
+        return v.subtract(v.shiftRight(bits).shiftLeft(bits));
+    }
+
+    private static int splitLevel(int digits) {
+        int level = 0;
+        while ((long) CHUNK_DIGITS << (level + 1) < digits) {
+            level++;
+        }
+        return level;
+    }
+}

@@ -1,0 +1,125 @@
+package org.piservice.core;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+
+/**
+ * Computes π as a binary fixed-point number from the Chudnovsky series and streams its decimals.
+ *
+ * <p>π·2^k is approximated by floor(426880 · floor(√10005 · 2^k) · Q / T), with Q and T cut to
+ * k + 64 bits; the floors and the cuts together stay below 2 units of 2^-k, which is the error
+ * bound handed to the {@link DecimalConverter}.
+ */
+final class PiEngine {
+
+    /** Guard bits of the first attempt: enough that a retry needs a run of ~30 equal digits. */
+    static final int DEFAULT_GUARD_BITS = 128;
+    /** Below this size threads cost more than they save. */
+    private static final int PARALLEL_DIGITS = 20_000;
+    private static final long ERROR_UNITS = 4;
+    private static final double SERIES_END = 0.7;
+    private static final double DIVISION_END = 0.8;
+
+    private final Multiplier mul;
+    private final Newton newton;
+    private final int initialGuardBits;
+    private int attempts;
+
+    PiEngine(Multiplier mul, int initialGuardBits) {
+        this.mul = mul;
+        this.newton = new Newton(mul);
+        this.initialGuardBits = initialGuardBits;
+    }
+
+    /** Attempts the last {@link #write} needed; more than one only when digits were ambiguous. */
+    int attempts() {
+        return attempts;
+    }
+
+    void write(int digits, OutputStream sink, Computation computation) throws IOException {
+        OutputStream out = new BufferedOutputStream(sink, 1 << 16);
+        out.write("3.".getBytes(StandardCharsets.US_ASCII));
+        ForkJoinPool pool = digits >= PARALLEL_DIGITS ? new ForkJoinPool() : null;
+        try {
+            long written = 0;
+            int guard = initialGuardBits;
+            attempts = 0;
+            while (true) {
+                attempts++;
+                DecimalConverter converter = new DecimalConverter(mul, computation, out, written, digits,
+                        DIVISION_END, 1 - DIVISION_END);
+                int bits = (int) DecimalConverter.bitsFor(digits, guard);
+                try {
+                    run(pool, () -> attempt(digits, bits, converter, computation));
+                    break;
+                } catch (RuntimeException e) {
+                    RuntimeException cause = unwrap(e);
+                    if (cause instanceof UncheckedIOException io) {
+                        throw io.getCause();
+                    }
+                    if (!(cause instanceof AmbiguousDigitsException)) {
+                        throw cause;
+                    }
+                    written += converter.written();
+                    guard *= 2;
+                }
+            }
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+        out.flush();
+        computation.report(1.0, "conversion");
+    }
+
+    private static void run(ForkJoinPool pool, Runnable work) {
+        if (pool == null) {
+            work.run();
+        } else {
+            pool.invoke(ForkJoinTask.adapt(work));
+        }
+    }
+
+    private void attempt(int digits, int bits, DecimalConverter converter, Computation computation) {
+        int terms = ChudnovskySeries.termsFor(bits);
+        ChudnovskySeries.Sums sums = ChudnovskySeries.sum(terms, mul, computation, 0, SERIES_END);
+        computation.checkCancelled();
+        computation.report(SERIES_END, "division");
+        int cut = Math.max(0, sums.t().bitLength() - (bits + 64));
+        BigInteger q = sums.q().shiftRight(cut);
+        BigInteger t = sums.t().shiftRight(cut);
+        BigInteger root = newton.floorSqrt(BigInteger.valueOf(10005).shiftLeft(2 * bits));
+        computation.checkCancelled();
+        BigInteger numerator = mul.multiply(root, q).multiply(BigInteger.valueOf(426880));
+        BigInteger pi = newton.floorDiv(numerator, t);
+        computation.checkCancelled();
+        computation.report(DIVISION_END, "conversion");
+        BigInteger fraction = pi.subtract(BigInteger.valueOf(3).shiftLeft(bits));
+        if (fraction.compareTo(BigInteger.valueOf(ERROR_UNITS)) <= 0
+                || BigInteger.ONE.shiftLeft(bits).subtract(fraction).compareTo(BigInteger.valueOf(ERROR_UNITS)) <= 0) {
+            throw new AmbiguousDigitsException(0);
+        }
+        converter.write(fraction, bits, digits, ERROR_UNITS);
+    }
+
+    /** Thrown through fork/join tasks, an exception may arrive wrapped; this finds the original. */
+    private static RuntimeException unwrap(RuntimeException e) {
+        Throwable t = e;
+        while (t != null) {
+            if (t instanceof CancellationException || t instanceof AmbiguousDigitsException
+                    || t instanceof UncheckedIOException) {
+                return (RuntimeException) t;
+            }
+            t = t.getCause();
+        }
+        return e;
+    }
+}

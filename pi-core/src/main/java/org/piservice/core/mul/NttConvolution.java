@@ -1,0 +1,280 @@
+package org.piservice.core.mul;
+
+import java.util.function.ObjIntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * Exact product of two magnitudes by cyclic convolution of their 64-bit limbs modulo three primes
+ * and Chinese remaindering.
+ *
+ * <p>Why three primes and 64-bit limbs: each convolution coefficient is a sum of at most
+ * min(la, lb) products of two limbs, so it is below min(la, lb)·2^128 ≤ 2^MAX_LOG·2^128 = 2^156,
+ * while the product of the three primes exceeds 2^185. The coefficients are therefore recovered
+ * exactly, with 29 bits to spare; two primes could only carry 32-bit limbs, which costs more
+ * transform work per input bit.
+ *
+ * <p>Why six steps: a transform of N = R·C points is done as R-point transforms down the columns
+ * of an R×C matrix, a twiddle w_N^(row·column), and C-point transforms along the rows. Rows and
+ * gathered column blocks fit in the L1/L2 caches, each pass streams the array from memory once,
+ * and twiddle tables only need max(R, C) entries instead of N. The row pass also does the
+ * pointwise product and the inverse row transform while the row is in cache. The result comes out
+ * in a permuted order, which is harmless because the inverse undoes exactly the same steps.
+ */
+final class NttConvolution {
+
+    /**
+     * Largest supported transform length, 2^28 limbs (2^34 bits): beyond any product a BigInteger
+     * can hold (2^31 bits), and within the tables and the coefficient bound above.
+     */
+    static final int MAX_LOG = 2 * NttPrime.MAX_TABLE_LOG;
+
+    /** Rows of 2^12 longs are 32 KiB: one L1 data cache. */
+    private static final int ROW_LOG = 12;
+    /** Eight longs are one 64-byte cache line, so gathering a column block wastes no bandwidth. */
+    private static final int COLUMN_BLOCK = 8;
+    /** Below this length a transform takes microseconds: forking would cost more than it saves. */
+    private static final int PARALLEL_MIN_LOG = 15;
+
+    private static final NttPrime P0 = new NttPrime(4611685692009873409L, 19);
+    private static final NttPrime P1 = new NttPrime(4611685318347718657L, 5);
+    private static final NttPrime P2 = new NttPrime(4611685125074190337L, 5);
+    private static final NttPrime[] PRIMES = {P0, P1, P2};
+
+    /** Garner's constants: p0^-1 mod p1, p0^-1 mod p2, p1^-1 mod p2, with Shoup companions. */
+    private static final long INV01 = P1.pow(P0.p % P1.p, P1.p - 2);
+    private static final long INV01_S = P1.shoupCompanion(INV01);
+    private static final long INV02 = P2.pow(P0.p % P2.p, P2.p - 2);
+    private static final long INV02_S = P2.shoupCompanion(INV02);
+    private static final long INV12 = P2.pow(P1.p % P2.p, P2.p - 2);
+    private static final long INV12_S = P2.shoupCompanion(INV12);
+    private static final long P01_LO = P0.p * P1.p;
+    private static final long P01_HI = Math.unsignedMultiplyHigh(P0.p, P1.p);
+
+    private NttConvolution() {
+    }
+
+    /**
+     * Magnitude of a·b as big-endian bytes, a whole number of limbs long; {@code b == a} squares
+     * with one forward transform per prime.
+     */
+    static byte[] multiply(byte[] a, byte[] b) {
+        boolean square = a == b;
+        int la = Limbs.count(a);
+        int lb = Limbs.count(b);
+        int limbs = la + lb;
+        int log = 32 - Integer.numberOfLeadingZeros(limbs - 1);
+        if (log > MAX_LOG) {
+            throw new ArithmeticException("product of " + limbs + " limbs exceeds 2^" + MAX_LOG);
+        }
+        Shape shape = Shape.of(log);
+        long[][] residues = new long[PRIMES.length][];
+        long[] other = square ? null : new long[shape.n];
+        for (int k = 0; k < PRIMES.length; k++) {
+            NttPrime q = PRIMES[k];
+            long[] x = new long[shape.n];
+            load(q, a, la, x);
+            if (!square) {
+                load(q, b, lb, other);
+            }
+            convolve(q, x, square ? x : other, shape);
+            residues[k] = x;
+        }
+        return recombine(residues, limbs, shape.n);
+    }
+
+    /** The R×C split of a 2^log-point transform. */
+    private record Shape(int log, int logRows, int logCols, int n, int rows, int cols) {
+
+        static Shape of(int log) {
+            int logCols = log <= ROW_LOG ? log : Math.max(ROW_LOG, (log + 1) / 2);
+            int logRows = log - logCols;
+            return new Shape(log, logRows, logCols, 1 << log, 1 << logRows, 1 << logCols);
+        }
+
+        boolean parallel() {
+            return log >= PARALLEL_MIN_LOG;
+        }
+    }
+
+    /** x = limbs of a reduced mod p, zero-padded (the tail of a reused array is cleared too). */
+    private static void load(NttPrime q, byte[] a, int count, long[] x) {
+        for (int i = 0; i < count; i++) {
+            x[i] = q.reduceWord(Limbs.get(a, i));
+        }
+        java.util.Arrays.fill(x, count, x.length, 0L);
+    }
+
+    /** x = N·2^-64·(x ⊛ y) mod p, cyclic convolution of length N, values in [0, 2p). */
+    private static void convolve(NttPrime q, long[] x, long[] y, Shape s) {
+        if (s.rows > 1) {
+            columns(q, x, s, true);
+            if (y != x) {
+                columns(q, y, s, true);
+            }
+        }
+        long wN = q.rootOfUnity(s.log);
+        forEach(s.rows, 2 * s.cols, s.parallel(), (scratch, r) -> {
+            int off = r * s.cols;
+            int c = s.cols;
+            boolean twiddle = s.rows > 1;
+            if (twiddle) {
+                // Column transforms left frequency k1 = bitreverse(r) in row r.
+                int k1 = Integer.reverse(r) >>> (32 - s.logRows);
+                powers(q, q.pow(wN, k1), scratch, 0, c);
+                powers(q, q.pow(wN, (s.n - k1) & (s.n - 1)), scratch, c, c);
+                multiply(q, x, off, scratch, 0, c);
+            }
+            q.forward(x, off, c);
+            if (y != x) {
+                if (twiddle) {
+                    multiply(q, y, off, scratch, 0, c);
+                }
+                q.forward(y, off, c);
+            }
+            multiply(q, x, off, y, off, c);
+            q.inverse(x, off, c);
+            if (twiddle) {
+                multiply(q, x, off, scratch, c, c);
+            }
+        });
+        if (s.rows > 1) {
+            columns(q, x, s, false);
+        }
+    }
+
+    /** Transforms every column (length R, stride C), gathering blocks of columns into scratch. */
+    private static void columns(NttPrime q, long[] x, Shape s, boolean forward) {
+        int rows = s.rows;
+        int cols = s.cols;
+        forEach(cols / COLUMN_BLOCK, COLUMN_BLOCK * rows, s.parallel(), (scratch, block) -> {
+            int c0 = block * COLUMN_BLOCK;
+            for (int r = 0; r < rows; r++) {
+                int base = r * cols + c0;
+                for (int c = 0; c < COLUMN_BLOCK; c++) {
+                    scratch[c * rows + r] = x[base + c];
+                }
+            }
+            for (int c = 0; c < COLUMN_BLOCK; c++) {
+                if (forward) {
+                    q.forward(scratch, c * rows, rows);
+                } else {
+                    q.inverse(scratch, c * rows, rows);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                int base = r * cols + c0;
+                for (int c = 0; c < COLUMN_BLOCK; c++) {
+                    x[base + c] = scratch[c * rows + r];
+                }
+            }
+        });
+    }
+
+    /** out[off + j] = w^j in Montgomery form, for j < n: the factors {@link #multiply} expects. */
+    private static void powers(NttPrime q, long w, long[] out, int off, int n) {
+        long wS = q.shoupCompanion(w);
+        long v = q.montOne;
+        for (int j = 0; j < n; j++) {
+            out[off + j] = v;
+            v = q.mulShoup(v, w, wS);
+        }
+    }
+
+    /** x[xOff + j] = x[xOff + j]·y[yOff + j]·2^-64 mod p; inputs in [0, 2p), as 4p^2 < p·2^64. */
+    private static void multiply(NttPrime q, long[] x, int xOff, long[] y, int yOff, int n) {
+        for (int j = 0; j < n; j++) {
+            x[xOff + j] = q.mont(x[xOff + j], y[yOff + j]);
+        }
+    }
+
+    /**
+     * Chinese remaindering (Garner) of the three residue arrays into limbs, with carries. Each
+     * residue still holds N·2^-64·c mod p; one Shoup multiplication per prime removes that factor.
+     * A coefficient is below p0·p1·p2 < 2^186 and the running carry below 2^123, so the sum fits in
+     * three words.
+     */
+    private static byte[] recombine(long[][] residues, int limbs, int n) {
+        long[] scale = new long[3];
+        long[] scaleS = new long[3];
+        for (int k = 0; k < 3; k++) {
+            NttPrime q = PRIMES[k];
+            // (N·2^-64)^-1 = N^-1·2^64 mod p; 2^64 mod p is montOne.
+            scale[k] = q.mulMod(q.pow(n % q.p, q.p - 2), q.montOne);
+            scaleS[k] = q.shoupCompanion(scale[k]);
+        }
+        long[] x0 = residues[0];
+        long[] x1 = residues[1];
+        long[] x2 = residues[2];
+        long p0 = P0.p;
+        long p1 = P1.p;
+        long p2 = P2.p;
+        byte[] out = new byte[8 * limbs];
+        long carryLo = 0;
+        long carryHi = 0;
+        for (int i = 0; i < limbs; i++) {
+            long r0 = P0.canonical(P0.mulShoup(x0[i], scale[0], scaleS[0]));
+            long r1 = P1.canonical(P1.mulShoup(x1[i], scale[1], scaleS[1]));
+            long r2 = P2.canonical(P2.mulShoup(x2[i], scale[2], scaleS[2]));
+            // The primes differ by less than 2^30, so adding twice the modulus keeps each
+            // difference positive and below 2^64.
+            long v1 = P1.canonical(P1.mulShoup(r1 - r0 + 2 * p1, INV01, INV01_S));
+            long u = P2.mulShoup(r2 - r0 + 2 * p2, INV02, INV02_S);
+            long v2 = P2.canonical(P2.mulShoup(u - v1 + 2 * p2, INV12, INV12_S));
+
+            // value = r0 + v1·p0 + v2·(p0·p1), as three words w0, w1, w2
+            long w0 = v2 * P01_LO;
+            long t = Math.unsignedMultiplyHigh(v2, P01_LO);
+            long w1 = t + v2 * P01_HI;
+            long w2 = Math.unsignedMultiplyHigh(v2, P01_HI) + carry(w1, t);
+
+            long m = v1 * p0;
+            long s = w0 + m;
+            long c = carry(s, m);
+            w0 = s;
+            long mHi = Math.unsignedMultiplyHigh(v1, p0) + c; // < 2^62: no wrap
+            s = w1 + mHi;
+            w2 += carry(s, mHi);
+            w1 = s;
+
+            s = w0 + r0;
+            c = carry(s, r0);
+            w0 = s;
+            s = w1 + c;
+            w2 += carry(s, c);
+            w1 = s;
+
+            s = w0 + carryLo;
+            c = carry(s, carryLo);
+            Limbs.set(out, i, s);
+            s = w1 + carryHi;
+            long c2 = carry(s, carryHi);
+            long lo = s + c;
+            c2 += carry(lo, c);
+            carryLo = lo;
+            carryHi = w2 + c2;
+        }
+        return out;
+    }
+
+    /** 1 when the unsigned sum s = a + b wrapped, else 0. */
+    private static long carry(long s, long addend) {
+        return Long.compareUnsigned(s, addend) < 0 ? 1 : 0;
+    }
+
+    /**
+     * Runs body(scratch, i) for i in [0, count), split into contiguous chunks over the common
+     * fork-join pool when worthwhile; each chunk gets its own scratch array.
+     */
+    private static void forEach(int count, int scratchLength, boolean parallel,
+                                ObjIntConsumer<long[]> body) {
+        int chunks = parallel ? Math.min(count, 4 * Runtime.getRuntime().availableProcessors()) : 1;
+        IntStream range = IntStream.range(0, chunks);
+        (chunks > 1 ? range.parallel() : range).forEach(chunk -> {
+            long[] scratch = new long[scratchLength];
+            int end = (int) ((long) (chunk + 1) * count / chunks);
+            for (int i = (int) ((long) chunk * count / chunks); i < end; i++) {
+                body.accept(scratch, i);
+            }
+        });
+    }
+}

@@ -1,0 +1,47 @@
+package org.piservice.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The engine's certification of digits: starved of guard bits, it must retry, never guess. */
+class PiEngineTest {
+
+    private static final String REFERENCE = "3." + MachinPi.decimals(1000);
+
+    @Test
+    void digitsBeforeTheFeynmanPointAreRecomputedWithMorePrecision() throws IOException {
+        // Decimals 762..767 are 999999: cut after 761, 16 guard bits cannot tell ...999999 from ...000000.
+        PiEngine engine = new PiEngine(Multiplier.JDK, 16);
+        assertThat(write(engine, 761)).isEqualTo(REFERENCE.substring(0, 763));
+        assertThat(engine.attempts()).isGreaterThan(1);
+
+        assertThat(write(engine, 700)).isEqualTo(REFERENCE.substring(0, 702));
+        assertThat(engine.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void retriesResumeAfterTheDigitsAlreadyWritten() throws IOException {
+        // Two chunks are written before the third turns out ambiguous, twice.
+        PiEngine engine = new PiEngine(Multiplier.JDK, 8);
+        assertThat(write(engine, 761)).isEqualTo(REFERENCE.substring(0, 763));
+        assertThat(engine.attempts()).isEqualTo(3);
+    }
+
+    @Test
+    void withAlmostNoGuardBitsEverySizeIsStillExact() throws IOException {
+        PiEngine engine = new PiEngine(Multiplier.JDK, 1);
+        for (int digits = 1; digits <= 1000; digits += 7) {
+            assertThat(write(engine, digits)).as("%d digits", digits).isEqualTo(REFERENCE.substring(0, digits + 2));
+        }
+    }
+
+    private static String write(PiEngine engine, int digits) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        engine.write(digits, out, new Computation(PiProgress.NONE, () -> false));
+        return out.toString(StandardCharsets.US_ASCII);
+    }
+}

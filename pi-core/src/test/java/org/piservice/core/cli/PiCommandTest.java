@@ -1,0 +1,96 @@
+package org.piservice.core.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.piservice.core.PiDigits;
+
+/** The command line, run in-process with captured streams. */
+class PiCommandTest {
+
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+    @Test
+    void printsTheDigitsAndANewline() {
+        assertThat(run("20")).isEqualTo(PiCommand.OK);
+        assertThat(out()).isEqualTo("3.14159265358979323846\n");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void writesExactlyTheDigitsToAFileAndReportsProgress(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("pi.txt");
+        assertThat(run("--progress", "30000", "--out", file.toString())).isEqualTo(PiCommand.OK);
+        assertThat(Files.size(file)).isEqualTo(30_002);
+        assertThat(Files.readString(file)).startsWith("3.14159").doesNotContain("\n");
+        assertThat(out()).isEmpty();
+        assertThat(err()).contains("100% conversion").contains("done: 30000 digits in");
+    }
+
+    @Test
+    void acceptsTheFileOptionWithAnEqualsSign(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("pi.txt");
+        assertThat(run("--out=" + file, "5")).isEqualTo(PiCommand.OK);
+        assertThat(Files.readString(file)).isEqualTo("3.14159");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "''                   | missing the number of digits",
+        "abc                  | the number of digits must be a whole number, got abc",
+        "1.5                  | the number of digits must be a whole number, got 1.5",
+        "-3                   | the number of digits must be between 1 and",
+        "0                    | the number of digits must be between 1 and",
+        "99999999999999999999 | the number of digits must be between 1 and",
+        "--fast 10            | unknown option --fast",
+        "10 --out             | --out needs a file name",
+        "10 20                | more than one digit count: 20",
+    })
+    void badArgumentsGiveOneUsageLineAndExitCode2(String args, String message) {
+        String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
+        assertThat(run(argv)).isEqualTo(PiCommand.USAGE);
+        assertThat(out()).isEmpty();
+        assertThat(err()).startsWith("pi-core: " + message).contains(PiCommand.USAGE_LINE)
+                .doesNotContain("Exception").endsWith("\n").hasLineCount(1);
+    }
+
+    @Test
+    void tooLargeStatesTheLimit() {
+        assertThat(run(String.valueOf(PiDigits.MAX_DIGITS + 1L))).isEqualTo(PiCommand.USAGE);
+        assertThat(err()).contains("between 1 and " + PiDigits.MAX_DIGITS + ", got " + (PiDigits.MAX_DIGITS + 1L));
+    }
+
+    @Test
+    void anUnwritableFileIsReportedWithoutStackTrace(@TempDir Path dir) {
+        assertThat(run("10", "--out", dir.resolve("missing/pi.txt").toString())).isEqualTo(PiCommand.IO_ERROR);
+        assertThat(err()).startsWith("pi-core: cannot write the digits").hasLineCount(1).doesNotContain("\tat ");
+    }
+
+    @Test
+    void helpGoesToStandardError() {
+        assertThat(run("--help")).isEqualTo(PiCommand.OK);
+        assertThat(err()).startsWith(PiCommand.USAGE_LINE);
+    }
+
+    private int run(String... args) {
+        return new PiCommand(stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8)).run(args);
+    }
+
+    private String out() {
+        return stdout.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return stderr.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,173 @@
+package org.piservice.core.mul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Exactness of FastMultiply and of the transform path beneath its threshold, always against
+ * BigInteger.multiply; plain in-memory tests.
+ */
+class FastMultiplyTest {
+
+    private static final int LIMB = 64;
+    private static final int THRESHOLD = FastMultiply.THRESHOLD_BITS;
+
+    /** Both the public entry and the transform path (forced, so small sizes are covered too). */
+    private static void assertExact(BigInteger a, BigInteger b) {
+        BigInteger expected = a.multiply(b);
+        assertThat(FastMultiply.byTransform(a, b)).as("transform %d x %d bits", a.bitLength(), b.bitLength())
+                .isEqualTo(expected);
+        assertThat(FastMultiply.multiply(a, b)).as("multiply %d x %d bits", a.bitLength(), b.bitLength())
+                .isEqualTo(expected);
+        assertThat(FastMultiply.multiply(b, a)).isEqualTo(expected);
+    }
+
+    private static void assertSquareExact(BigInteger a) {
+        BigInteger expected = a.multiply(a);
+        assertThat(FastMultiply.byTransform(a, a)).as("transform square %d bits", a.bitLength()).isEqualTo(expected);
+        assertThat(FastMultiply.square(a)).as("square %d bits", a.bitLength()).isEqualTo(expected);
+        assertThat(FastMultiply.multiply(a, a)).isEqualTo(expected);
+    }
+
+    /** A random number of exactly the given bit length (top bit set), randomly signed. */
+    private static BigInteger random(int bits, Random random) {
+        if (bits == 0) {
+            return BigInteger.ZERO;
+        }
+        BigInteger x = new BigInteger(bits - 1, random).setBit(bits - 1);
+        return random.nextBoolean() ? x : x.negate();
+    }
+
+    static IntStream randomSizes() {
+        Random random = new Random(42);
+        return IntStream.concat(
+                IntStream.of(1, 2, 63, 64, 65, 127, 128, 129, 1000, 5000),
+                random.ints(40, 1, 400_000));
+    }
+
+    @ParameterizedTest
+    @MethodSource("randomSizes")
+    void randomOperandsOfManySizes(int bits) {
+        Random random = new Random(bits);
+        assertExact(random(bits, random), random(bits, random));
+        assertExact(random(bits, random), random(1 + random.nextInt(bits), random));
+        assertSquareExact(random(bits, random));
+    }
+
+    /**
+     * Product lengths of 2^k - 1, 2^k and 2^k + 1 limbs for every transform length up to 2^17,
+     * which covers the switch from one row to the six-step split at 2^12 and its first uneven
+     * split at 2^13, plus balanced and unbalanced operand splits of each length.
+     */
+    static Stream<int[]> transformLengthEdges() {
+        return IntStream.rangeClosed(1, 17).boxed().flatMap(k -> IntStream.of(-1, 0, 1)
+                .map(d -> (1 << k) + d).filter(limbs -> limbs >= 2).boxed()
+                .flatMap(limbs -> Stream.of(new int[] {limbs / 2, limbs - limbs / 2},
+                        new int[] {1, limbs - 1})));
+    }
+
+    @ParameterizedTest
+    @MethodSource("transformLengthEdges")
+    void productLengthsAroundEveryTransformLength(int[] limbs) {
+        Random random = new Random(limbs[0] * 31L + limbs[1]);
+        // Top limb set to all ones so the product really needs limbs[0] + limbs[1] limbs.
+        BigInteger a = random(limbs[0] * LIMB, random).or(BigInteger.ONE.shiftLeft(limbs[0] * LIMB).subtract(
+                BigInteger.ONE.shiftLeft((limbs[0] - 1) * LIMB)));
+        BigInteger b = random(limbs[1] * LIMB, random).abs().or(BigInteger.ONE.shiftLeft(limbs[1] * LIMB).subtract(
+                BigInteger.ONE.shiftLeft((limbs[1] - 1) * LIMB)));
+        assertExact(a, b);
+    }
+
+    @ParameterizedTest
+    @MethodSource("thresholdEdges")
+    void operandsAroundTheFallbackThreshold(int bits) {
+        Random random = new Random(bits);
+        assertExact(random(bits, random), random(bits, random));
+        assertExact(random(bits, random), random(3 * THRESHOLD, random));
+        assertSquareExact(random(bits, random));
+    }
+
+    static IntStream thresholdEdges() {
+        return IntStream.of(THRESHOLD - LIMB - 1, THRESHOLD - 1, THRESHOLD, THRESHOLD + 1, THRESHOLD + LIMB);
+    }
+
+    static IntStream carrySizes() {
+        return IntStream.of(1, 63, 64, 65, 4096 * LIMB, THRESHOLD, 300_000, 1 << 20);
+    }
+
+    @ParameterizedTest
+    @MethodSource("carrySizes")
+    void maximalCarries(int k) {
+        BigInteger powerOfTwo = BigInteger.ONE.shiftLeft(k);
+        BigInteger allOnes = powerOfTwo.subtract(BigInteger.ONE);
+        assertSquareExact(allOnes);
+        assertSquareExact(powerOfTwo);
+        assertExact(allOnes, powerOfTwo);
+        assertExact(allOnes, allOnes.shiftRight(k / 3));
+        assertExact(allOnes.negate(), allOnes.add(BigInteger.TWO));
+    }
+
+    @Test
+    void zeroOneAndSigns() {
+        Random random = new Random(7);
+        BigInteger big = random(5 * THRESHOLD, random).abs();
+        for (BigInteger small : new BigInteger[] {BigInteger.ZERO, BigInteger.ONE, BigInteger.ONE.negate()}) {
+            assertExact(big, small);
+            assertSquareExact(small);
+        }
+        BigInteger other = random(2 * THRESHOLD, random).abs();
+        assertThat(FastMultiply.multiply(big.negate(), other)).isEqualTo(big.multiply(other).negate());
+        assertThat(FastMultiply.multiply(big, other.negate())).isEqualTo(big.multiply(other).negate());
+        assertThat(FastMultiply.multiply(big.negate(), other.negate())).isEqualTo(big.multiply(other));
+        assertThat(FastMultiply.square(big.negate())).isEqualTo(big.multiply(big));
+        assertThat(FastMultiply.multiply(big, BigInteger.ZERO)).isSameAs(BigInteger.ZERO.multiply(big));
+    }
+
+    @Test
+    void singleLimbOperands() {
+        Random random = new Random(11);
+        BigInteger maxLimb = BigInteger.ONE.shiftLeft(LIMB).subtract(BigInteger.ONE);
+        assertExact(maxLimb, maxLimb);
+        assertExact(maxLimb, random(3 * THRESHOLD, random));
+        assertExact(BigInteger.valueOf(Long.MIN_VALUE), random(2 * THRESHOLD, random));
+        assertSquareExact(BigInteger.valueOf(Long.MIN_VALUE));
+    }
+
+    @Test
+    void veryUnbalancedOperands() {
+        Random random = new Random(13);
+        BigInteger huge = random(3_000_000, random);
+        assertExact(huge, random(THRESHOLD, random));
+        assertExact(huge, random(THRESHOLD - 1, random));
+        assertExact(huge, random(65, random));
+        assertExact(random(THRESHOLD + 7, random), random(1_000_000, random));
+    }
+
+    @Test
+    void largeOperands() {
+        Random random = new Random(17);
+        assertExact(random(2_000_000, random), random(2_000_000, random));
+        BigInteger a = random(12_000_000, random);
+        BigInteger b = random(12_000_000, random);
+        assertThat(FastMultiply.multiply(a, b)).isEqualTo(a.parallelMultiply(b));
+        // An equal but distinct operand takes the two-transform path, checking squaring against it.
+        BigInteger copy = new BigInteger(a.toByteArray());
+        assertThat(FastMultiply.square(a)).isEqualTo(FastMultiply.multiply(a, copy));
+    }
+
+    @Test
+    void productBeyondBigIntegerRangeFailsBeforeComputing() {
+        BigInteger huge = BigInteger.ONE.shiftLeft(1 << 30);
+        assertThatThrownBy(() -> FastMultiply.square(huge))
+                .isInstanceOf(ArithmeticException.class)
+                .hasMessageContaining("overflow supported range");
+    }
+}

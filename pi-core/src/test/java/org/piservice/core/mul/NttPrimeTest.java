@@ -1,0 +1,81 @@
+package org.piservice.core.mul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Plain unit tests of the modular arithmetic and the transforms of one prime; no I/O. */
+class NttPrimeTest {
+
+    private static final NttPrime Q = new NttPrime(4611685692009873409L, 19);
+
+    @ParameterizedTest
+    @ValueSource(longs = {4611685692009873409L, 4611685318347718657L, 4611685125074190337L})
+    void primesAreNttFriendlyAndBelow2Pow62(long p) {
+        assertThat(BigInteger.valueOf(p).isProbablePrime(100)).isTrue();
+        assertThat(p).isLessThan(1L << 62);
+        assertThat((p - 1) % (1L << 32)).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 12, 28, 32})
+    void rootOfUnityHasExactOrder(int log) {
+        long w = Q.rootOfUnity(log);
+        assertThat(Q.pow(w, 1L << log)).isEqualTo(1);
+        assertThat(Q.pow(w, 1L << (log - 1))).isEqualTo(Q.p - 1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1, 2, 12345, 4611685692009873408L, -1L, Long.MIN_VALUE, Long.MAX_VALUE})
+    void arithmeticAgreesWithBigInteger(long a) {
+        BigInteger p = BigInteger.valueOf(Q.p);
+        BigInteger ua = new BigInteger(Long.toUnsignedString(a));
+        long reduced = Q.reduceWord(a);
+        assertThat(Long.compareUnsigned(reduced, Q.twoP)).isNegative();
+        assertThat(BigInteger.valueOf(Q.canonical(reduced))).isEqualTo(ua.mod(p));
+
+        long b = Q.p - 3;
+        long r = ua.mod(p).longValueExact();
+        assertThat(BigInteger.valueOf(Q.mulMod(r, b)))
+                .isEqualTo(ua.multiply(BigInteger.valueOf(b)).mod(p));
+        BigInteger twoTo64 = BigInteger.ONE.shiftLeft(64);
+        assertThat(BigInteger.valueOf(Q.mont(r, b)))
+                .isEqualTo(ua.multiply(BigInteger.valueOf(b)).multiply(twoTo64.modInverse(p)).mod(p));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4, 8, 1024, 1 << NttPrime.MAX_TABLE_LOG})
+    void inverseUndoesForwardUpToLength(int n) {
+        Random random = new Random(n);
+        long[] x = random.longs(n, 0, Q.p).toArray();
+        long[] y = x.clone();
+        Q.forward(y, 0, n);
+        Q.inverse(y, 0, n);
+        long nInverse = Q.pow(n, Q.p - 2);
+        long[] back = Arrays.stream(y).map(v -> Q.mulMod(Q.canonical(v), nInverse)).toArray();
+        assertThat(back).isEqualTo(x);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 8, 64})
+    void forwardIsTheDftInBitReversedOrder(int n) {
+        Random random = new Random(n);
+        long[] x = random.longs(n, 0, Q.p).toArray();
+        long[] y = x.clone();
+        Q.forward(y, 0, n);
+        int log = Integer.numberOfTrailingZeros(n);
+        long w = Q.rootOfUnity(log);
+        for (int k = 0; k < n; k++) {
+            long expected = 0;
+            for (int j = 0; j < n; j++) {
+                expected = (expected + Q.mulMod(x[j], Q.pow(w, (long) j * k % n))) % Q.p;
+            }
+            int position = Integer.reverse(k) >>> (32 - log);
+            assertThat(Q.canonical(y[position])).as("frequency %d", k).isEqualTo(expected);
+        }
+    }
+}
