@@ -63,8 +63,8 @@ final class ApiGatewayResponses {
                 new Response("DEFAULT_4XX", Optional.empty(), apiGatewayMessage),
                 new Response("DEFAULT_5XX", Optional.empty(), apiGatewayMessage),
                 new Response("BAD_REQUEST_BODY", Optional.of("400"), errorBody(quoted(
-                        "The request body must be JSON like {\\\"digits\\\": N}, with N a whole number from 1 to "
-                                + maxDigits + "."))),
+                        "The request body must be a JSON object {\\\"digits\\\": N} and nothing else, with N a whole"
+                                + " number from 1 to " + maxDigits + "."))),
                 new Response("BAD_REQUEST_PARAMETERS", Optional.of("400"),
                         errorBody(quoted("A required request parameter is missing or malformed."))),
                 new Response("UNSUPPORTED_MEDIA_TYPE", Optional.of("415"),

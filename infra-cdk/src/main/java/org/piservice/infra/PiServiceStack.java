@@ -98,8 +98,6 @@ public final class PiServiceStack extends Stack {
                 .enforceSsl(true)
                 .retentionPeriod(Duration.days(14))
                 .build();
-        acknowledge(deadLetterQueue, "AwsSolutions-SQS3",
-                "This is the dead-letter queue of the job queue; a DLQ of its own would only move the same messages again.");
         queue = Queue.Builder.create(this, "JobQueue")
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
@@ -133,10 +131,6 @@ public final class PiServiceStack extends Stack {
                 .enforceSsl(true)
                 .build();
         settings.alarmEmail().ifPresent(address -> alarmTopic.addSubscription(new EmailSubscription(address)));
-        acknowledge(alarmTopic, "AwsSolutions-SNS2",
-                "The topic only carries CloudWatch alarm notifications (alarm names and states, no user data). CloudWatch cannot"
-                        + " publish to a topic encrypted with the AWS managed SNS key, and a customer managed key would cost more"
-                        + " than the rest of an idle stack.");
 
         Map<String, String> environment = Map.of(
                 "TABLE_NAME", table.getTableName(),
@@ -280,11 +274,6 @@ public final class PiServiceStack extends Stack {
         acknowledge(restApi, "AwsSolutions-APIG3",
                 "The stage throttles every client (rate and burst limits); a WAF web ACL would cost more per month than the service"
                         + " costs idle. Add one in front of the stage when the API becomes a target.");
-        acknowledge(restApi, "AwsSolutions-APIG4",
-                "The API is public by design (the pi_iaas contract): anyone may submit and fetch jobs, job ids are unguessable, and"
-                        + " abuse is bounded by stage throttling, MAX_DIGITS and the worker's reserved concurrency.");
-        acknowledge(restApi, "AwsSolutions-COG4",
-                "The API is public by design (the pi_iaas contract), so there is no user pool to authorize against.");
         IConstruct cloudWatchRole = restApi.getNode().findChild("CloudWatchRole");
         acknowledge(cloudWatchRole, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
                 "API Gateway needs this account-level role to write the stage's access and execution logs; the AWS managed"
