@@ -7,18 +7,21 @@ import java.math.BigInteger;
  * Toom-Cook 3 (about n^1.46); above {@link #THRESHOLD_BITS} this switches to a three-prime
  * number-theoretic transform (O(n log n)), below it defers to {@link BigInteger#multiply}.
  *
- * <p>Every product a BigInteger can represent is supported. A product of n bits needs about
- * 4·n/64·8 bytes = n/2 bytes of transform memory while it runs (three residue arrays and one
- * operand array of the padded power-of-two length, i.e. up to twice that after rounding), plus the
- * operands and result as byte arrays.
+ * <p>Every product a BigInteger can represent is supported. A product of n bits needs four arrays
+ * of longs (three residues and one operand; three for a square) of the transform length, which is
+ * n/64 rounded up to 2^k or 3·2^k: at most 1.5·4·n/8 = 0.75·n bytes, plus the operands and the
+ * result as byte arrays (n/8 bytes in all). For two 330-million-bit operands (n = 660 million)
+ * that is at most 495 MB, and 403 MB at the 3·2^22-limb length they actually use.
  */
 public final class FastMultiply {
 
     /**
-     * Operands smaller than this (the smaller one, in bits) are multiplied by the JDK. Chosen from
-     * the crossover measured by {@code FastMultiplyBench} on a 2-core x86 machine.
+     * Operands smaller than this (the smaller one, in bits) are multiplied by the JDK. On a 2-core
+     * x86 machine ({@code FastMultiplyBench crossover}) the transform broke even with Toom-Cook
+     * between 8 and 13 Kibit and was 1.4-2x faster from 16 to 64 Kibit; the threshold sits just
+     * above the noisy break-even.
      */
-    public static final int THRESHOLD_BITS = 64 * 1024;
+    public static final int THRESHOLD_BITS = 16 * 1024;
 
     private FastMultiply() {
     }

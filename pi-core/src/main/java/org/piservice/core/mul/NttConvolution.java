@@ -8,9 +8,9 @@ import java.util.stream.IntStream;
  * and Chinese remaindering.
  *
  * <p>Why three primes and 64-bit limbs: each convolution coefficient is a sum of at most
- * min(la, lb) products of two limbs, so it is below min(la, lb)·2^128 ≤ 2^MAX_LOG·2^128 = 2^156,
- * while the product of the three primes exceeds 2^185. The coefficients are therefore recovered
- * exactly, with 29 bits to spare; two primes could only carry 32-bit limbs, which costs more
+ * min(la, lb) products of two limbs, so it is below min(la, lb)·2^128 < 2^29·2^128 = 2^157 for
+ * the longest supported transform (3·2^MAX_LOG limbs), while the product of the three primes
+ * exceeds 2^185. The coefficients are therefore recovered exactly, with 28 bits to spare; two primes could only carry 32-bit limbs, which costs more
  * transform work per input bit.
  *
  * <p>Why six steps: a transform of N = R·C points is done as R-point transforms down the columns
@@ -23,8 +23,8 @@ import java.util.stream.IntStream;
 final class NttConvolution {
 
     /**
-     * Largest supported transform length, 2^28 limbs (2^34 bits): beyond any product a BigInteger
-     * can hold (2^31 bits), and within the tables and the coefficient bound above.
+     * Largest power-of-two part of a transform length: 2^28 limbs (2^34 bits) is beyond any product
+     * a BigInteger can hold (2^31 bits), and within the tables and the coefficient bound above.
      */
     static final int MAX_LOG = 2 * NttPrime.MAX_TABLE_LOG;
 
@@ -62,33 +62,53 @@ final class NttConvolution {
         int la = Limbs.count(a);
         int lb = Limbs.count(b);
         int limbs = la + lb;
-        int log = 32 - Integer.numberOfLeadingZeros(limbs - 1);
-        if (log > MAX_LOG) {
-            throw new ArithmeticException("product of " + limbs + " limbs exceeds 2^" + MAX_LOG);
-        }
-        Shape shape = Shape.of(log);
+        Shape shape = Shape.of(limbs);
         long[][] residues = new long[PRIMES.length][];
-        long[] other = square ? null : new long[shape.n];
+        long[] other = square ? null : new long[shape.length];
         for (int k = 0; k < PRIMES.length; k++) {
             NttPrime q = PRIMES[k];
-            long[] x = new long[shape.n];
-            load(q, a, la, x);
+            long[] x = new long[shape.length];
+            long[] y = square ? x : other;
+            load(q, a, la, x, shape.parallel());
             if (!square) {
-                load(q, b, lb, other);
+                load(q, b, lb, y, shape.parallel());
             }
-            convolve(q, x, square ? x : other, shape);
+            if (shape.radix3) {
+                radix3(q, x, shape, true);
+                if (!square) {
+                    radix3(q, y, shape, true);
+                }
+            }
+            for (int part = 0; part < shape.length; part += shape.n) {
+                convolve(q, x, y, part, shape);
+            }
+            if (shape.radix3) {
+                radix3(q, x, shape, false);
+            }
             residues[k] = x;
         }
-        return recombine(residues, limbs, shape.n);
+        return recombine(residues, limbs, shape.length);
     }
 
-    /** The R×C split of a 2^log-point transform. */
-    private record Shape(int log, int logRows, int logCols, int n, int rows, int cols) {
+    /**
+     * The transform of a product of {@code limbs} limbs: length 2^log or, when that is smaller,
+     * 3·2^log (a radix-3 layer over three 2^log-point transforms), which cuts the zero padding
+     * from up to 2x to up to 1.5x. The 2^log-point transforms are split R×C for six steps.
+     */
+    private record Shape(int length, boolean radix3, int log, int logRows, int n, int rows, int cols) {
 
-        static Shape of(int log) {
+        static Shape of(int limbs) {
+            int log2 = 32 - Integer.numberOfLeadingZeros(limbs - 1);
+            int log3 = 32 - Integer.numberOfLeadingZeros((limbs + 2) / 3 - 1);
+            boolean radix3 = 3L << log3 < 1L << log2;
+            int log = radix3 ? log3 : log2;
+            if (log > MAX_LOG) {
+                throw new ArithmeticException("product of " + limbs + " limbs exceeds 2^" + MAX_LOG);
+            }
             int logCols = log <= ROW_LOG ? log : Math.max(ROW_LOG, (log + 1) / 2);
             int logRows = log - logCols;
-            return new Shape(log, logRows, logCols, 1 << log, 1 << logRows, 1 << logCols);
+            return new Shape((radix3 ? 3 : 1) << log, radix3, log, logRows, 1 << log,
+                    1 << logRows, 1 << logCols);
         }
 
         boolean parallel() {
@@ -96,25 +116,50 @@ final class NttConvolution {
         }
     }
 
-    /** x = limbs of a reduced mod p, zero-padded (the tail of a reused array is cleared too). */
-    private static void load(NttPrime q, byte[] a, int count, long[] x) {
-        for (int i = 0; i < count; i++) {
-            x[i] = q.reduceWord(Limbs.get(a, i));
-        }
-        java.util.Arrays.fill(x, count, x.length, 0L);
+    /** The radix-3 layer over the whole array (forward) or its inverse, in parallel chunks. */
+    private static void radix3(NttPrime q, long[] x, Shape s, boolean forward) {
+        long z = q.rootOfUnity3(s.log);
+        long root = forward ? z : q.pow(z, 3L * s.n - 1);
+        int chunks = s.parallel() ? 4 * Runtime.getRuntime().availableProcessors() : 1;
+        forEach(chunks, 0, s.parallel(), (unused, chunk) -> {
+            int from = (int) ((long) chunk * s.n / chunks);
+            int to = (int) ((long) (chunk + 1) * s.n / chunks);
+            if (forward) {
+                q.forward3(x, s.n, from, to, root);
+            } else {
+                q.inverse3(x, s.n, from, to, root);
+            }
+        });
     }
 
-    /** x = N·2^-64·(x ⊛ y) mod p, cyclic convolution of length N, values in [0, 2p). */
-    private static void convolve(NttPrime q, long[] x, long[] y, Shape s) {
+    /** x = limbs of a reduced mod p, zero-padded (the tail of a reused array is cleared too). */
+    private static void load(NttPrime q, byte[] a, int count, long[] x, boolean parallel) {
+        int chunks = parallel ? 4 * Runtime.getRuntime().availableProcessors() : 1;
+        forEach(chunks, 0, parallel, (unused, chunk) -> {
+            int from = (int) ((long) chunk * x.length / chunks);
+            int to = (int) ((long) (chunk + 1) * x.length / chunks);
+            int loaded = Math.min(to, count);
+            for (int i = from; i < loaded; i++) {
+                x[i] = q.reduceWord(Limbs.get(a, i));
+            }
+            java.util.Arrays.fill(x, Math.max(from, loaded), to, 0L);
+        });
+    }
+
+    /**
+     * On x[base, base+n) and y[base, base+n): x = n·2^-64·(x ⊛ y) mod p, a cyclic convolution
+     * of length n, values in [0, 2p).
+     */
+    private static void convolve(NttPrime q, long[] x, long[] y, int base, Shape s) {
         if (s.rows > 1) {
-            columns(q, x, s, true);
+            columns(q, x, base, s, true);
             if (y != x) {
-                columns(q, y, s, true);
+                columns(q, y, base, s, true);
             }
         }
         long wN = q.rootOfUnity(s.log);
         forEach(s.rows, 2 * s.cols, s.parallel(), (scratch, r) -> {
-            int off = r * s.cols;
+            int off = base + r * s.cols;
             int c = s.cols;
             boolean twiddle = s.rows > 1;
             if (twiddle) {
@@ -138,20 +183,20 @@ final class NttConvolution {
             }
         });
         if (s.rows > 1) {
-            columns(q, x, s, false);
+            columns(q, x, base, s, false);
         }
     }
 
     /** Transforms every column (length R, stride C), gathering blocks of columns into scratch. */
-    private static void columns(NttPrime q, long[] x, Shape s, boolean forward) {
+    private static void columns(NttPrime q, long[] x, int base, Shape s, boolean forward) {
         int rows = s.rows;
         int cols = s.cols;
         forEach(cols / COLUMN_BLOCK, COLUMN_BLOCK * rows, s.parallel(), (scratch, block) -> {
-            int c0 = block * COLUMN_BLOCK;
+            int c0 = base + block * COLUMN_BLOCK;
             for (int r = 0; r < rows; r++) {
-                int base = r * cols + c0;
+                int at = r * cols + c0;
                 for (int c = 0; c < COLUMN_BLOCK; c++) {
-                    scratch[c * rows + r] = x[base + c];
+                    scratch[c * rows + r] = x[at + c];
                 }
             }
             for (int c = 0; c < COLUMN_BLOCK; c++) {
@@ -162,9 +207,9 @@ final class NttConvolution {
                 }
             }
             for (int r = 0; r < rows; r++) {
-                int base = r * cols + c0;
+                int at = r * cols + c0;
                 for (int c = 0; c < COLUMN_BLOCK; c++) {
-                    x[base + c] = scratch[c * rows + r];
+                    x[at + c] = scratch[c * rows + r];
                 }
             }
         });
@@ -190,31 +235,60 @@ final class NttConvolution {
     /**
      * Chinese remaindering (Garner) of the three residue arrays into limbs, with carries. Each
      * residue still holds N·2^-64·c mod p; one Shoup multiplication per prime removes that factor.
-     * A coefficient is below p0·p1·p2 < 2^186 and the running carry below 2^123, so the sum fits in
-     * three words.
+     * A coefficient is below p0·p1·p2 < 2^186 and a running carry below 2^123, so their sum fits
+     * in three words. Chunks of limbs are recombined in parallel, each starting from a zero carry;
+     * their carries out are then added into the following chunk in order.
      */
     private static byte[] recombine(long[][] residues, int limbs, int n) {
-        long[] scale = new long[3];
-        long[] scaleS = new long[3];
+        long[] scale = new long[6];
         for (int k = 0; k < 3; k++) {
             NttPrime q = PRIMES[k];
             // (N·2^-64)^-1 = N^-1·2^64 mod p; 2^64 mod p is montOne.
-            scale[k] = q.mulMod(q.pow(n % q.p, q.p - 2), q.montOne);
-            scaleS[k] = q.shoupCompanion(scale[k]);
+            scale[2 * k] = q.mulMod(q.pow(n % q.p, q.p - 2), q.montOne);
+            scale[2 * k + 1] = q.shoupCompanion(scale[2 * k]);
         }
+        byte[] out = new byte[8 * limbs];
+        int chunks = limbs >= 1 << PARALLEL_MIN_LOG ? 4 * Runtime.getRuntime().availableProcessors() : 1;
+        long[] carries = new long[2 * chunks];
+        forEach(chunks, 0, chunks > 1, (unused, chunk) -> {
+            int from = (int) ((long) chunk * limbs / chunks);
+            int to = (int) ((long) (chunk + 1) * limbs / chunks);
+            recombine(residues, scale, out, from, to, carries, 2 * chunk);
+        });
+        for (int chunk = 1; chunk < chunks; chunk++) {
+            int from = (int) ((long) chunk * limbs / chunks);
+            int to = (int) ((long) (chunk + 1) * limbs / chunks);
+            long carryLo = carries[2 * chunk - 2];
+            long carryHi = carries[2 * chunk - 1];
+            for (int i = from; i < to && (carryLo | carryHi) != 0; i++) {
+                long s = Limbs.get(out, i) + carryLo;
+                Limbs.set(out, i, s);
+                carryLo = carryHi + carry(s, carryLo);
+                carryHi = 0; // carries stay below 2^123: adding one bit to the high word cannot wrap
+            }
+            // A carry that rippled through the whole chunk joins the chunk's own carry out.
+            long s = carries[2 * chunk] + carryLo;
+            carries[2 * chunk + 1] += carryHi + carry(s, carryLo);
+            carries[2 * chunk] = s;
+        }
+        return out;
+    }
+
+    /** Limbs [from, to) of the product from a zero carry; the carry out goes to carries[at, at+2). */
+    private static void recombine(long[][] residues, long[] scale, byte[] out, int from, int to,
+                                  long[] carries, int at) {
         long[] x0 = residues[0];
         long[] x1 = residues[1];
         long[] x2 = residues[2];
         long p0 = P0.p;
         long p1 = P1.p;
         long p2 = P2.p;
-        byte[] out = new byte[8 * limbs];
         long carryLo = 0;
         long carryHi = 0;
-        for (int i = 0; i < limbs; i++) {
-            long r0 = P0.canonical(P0.mulShoup(x0[i], scale[0], scaleS[0]));
-            long r1 = P1.canonical(P1.mulShoup(x1[i], scale[1], scaleS[1]));
-            long r2 = P2.canonical(P2.mulShoup(x2[i], scale[2], scaleS[2]));
+        for (int i = from; i < to; i++) {
+            long r0 = P0.canonical(P0.mulShoup(x0[i], scale[0], scale[1]));
+            long r1 = P1.canonical(P1.mulShoup(x1[i], scale[2], scale[3]));
+            long r2 = P2.canonical(P2.mulShoup(x2[i], scale[4], scale[5]));
             // The primes differ by less than 2^30, so adding twice the modulus keeps each
             // difference positive and below 2^64.
             long v1 = P1.canonical(P1.mulShoup(r1 - r0 + 2 * p1, INV01, INV01_S));
@@ -253,7 +327,8 @@ final class NttConvolution {
             carryLo = lo;
             carryHi = w2 + c2;
         }
-        return out;
+        carries[at] = carryLo;
+        carries[at + 1] = carryHi;
     }
 
     /** 1 when the unsigned sum s = a + b wrapped, else 0. */

@@ -1,7 +1,8 @@
 package org.piservice.core.mul;
 
 /**
- * Modular arithmetic and power-of-two number-theoretic transforms for one prime p = k·2^32 + 1.
+ * Modular arithmetic and number-theoretic transforms for one prime p = k·2^32 + 1 with 3 | k:
+ * power-of-two transforms, and a radix-3 layer on top of them for lengths 3·2^k.
  *
  * <p>Every prime used is below 2^62, so 4p < 2^64: sums of two values in [0, 2p) never wrap an
  * unsigned 64-bit word, and a difference of two such values is exact as a signed long. That lets
@@ -23,8 +24,14 @@ final class NttPrime {
     private final long montR2;
     /** floor(2^64 / p): the Shoup companion of 1, reduces any 64-bit word into [0, 2p). */
     private final long oneShoup;
+    private final long generator;
     /** An element of multiplicative order exactly 2^32. */
     private final long root2pow32;
+    /** ω, a primitive cube root of unity, and ω^-1 = ω^2, with Shoup companions. */
+    private final long omega;
+    private final long omegaS;
+    private final long omegaInv;
+    private final long omegaInvS;
     /**
      * fw[h + j] = w_{2h}^j for 1 <= h < 2^MAX_TABLE_LOG, j < h, where w_{2h} is the primitive 2h-th
      * root of unity derived from root2pow32. One table serves every length up to its size because
@@ -35,10 +42,21 @@ final class NttPrime {
     private final long[] fwS;
     private final long[] iw;
     private final long[] iwS;
+    /**
+     * Radix-4 twiddles, interleaved so one butterfly reads one cache line: at 6·(q + j) the values
+     * w^j, w^2j, w^3j with w = w_{4q}, each followed by its Shoup companion; iw4 for w^-1.
+     */
+    private final long[] fw4;
+    private final long[] iw4;
+    /** w_4, the square root of -1 used by radix-4 butterflies, its inverse, and companions. */
+    private final long imag;
+    private final long imagS;
+    private final long imagInv;
+    private final long imagInvS;
 
     NttPrime(long p, long generator) {
-        if (p >= 1L << 62 || (p & 0xFFFF_FFFFL) != 1) {
-            throw new IllegalArgumentException("need a prime k·2^32 + 1 below 2^62, got " + p);
+        if (p >= 1L << 62 || (p & 0xFFFF_FFFFL) != 1 || (p - 1) % 3 != 0) {
+            throw new IllegalArgumentException("need a prime 3·k·2^32 + 1 below 2^62, got " + p);
         }
         this.p = p;
         this.twoP = 2 * p;
@@ -57,7 +75,12 @@ final class NttPrime {
         }
         this.montR2 = r2;
         this.oneShoup = shoupCompanion(1);
+        this.generator = generator;
         this.root2pow32 = pow(generator, (p - 1) >>> 32);
+        this.omega = pow(generator, (p - 1) / 3);
+        this.omegaS = shoupCompanion(omega);
+        this.omegaInv = mulMod(omega, omega);
+        this.omegaInvS = shoupCompanion(omegaInv);
 
         int size = 1 << MAX_TABLE_LOG;
         fw = new long[size];
@@ -78,11 +101,46 @@ final class NttPrime {
                 g = mulMod(g, wInv);
             }
         }
+        fw4 = new long[6 * size / 2];
+        iw4 = new long[6 * size / 2];
+        for (int q = 1; q < size / 2; q <<= 1) {
+            long w = rootOfUnity(Integer.numberOfTrailingZeros(4 * q));
+            fillRadix4(fw4, q, w);
+            fillRadix4(iw4, q, pow(w, 4L * q - 1));
+        }
+        imag = rootOfUnity(2);
+        imagS = shoupCompanion(imag);
+        imagInv = p - imag;
+        imagInvS = shoupCompanion(imagInv);
+    }
+
+    private void fillRadix4(long[] table, int q, long w) {
+        long w1 = 1;
+        for (int j = 0; j < q; j++) {
+            long w2 = mulMod(w1, w1);
+            long w3 = mulMod(w2, w1);
+            int t = 6 * (q + j);
+            table[t] = w1;
+            table[t + 1] = shoupCompanion(w1);
+            table[t + 2] = w2;
+            table[t + 3] = shoupCompanion(w2);
+            table[t + 4] = w3;
+            table[t + 5] = shoupCompanion(w3);
+            w1 = mulMod(w1, w);
+        }
     }
 
     /** A primitive 2^log-th root of unity, consistent across lengths: w_{2n}^2 = w_n. */
     long rootOfUnity(int log) {
         return pow(root2pow32, 1L << (32 - log));
+    }
+
+    /**
+     * A primitive (3·2^log)-th root of unity z, consistent with the power-of-two roots:
+     * z^3 = rootOfUnity(log) and z^(2^log) = ω, as all are powers of the same generator.
+     */
+    long rootOfUnity3(int log) {
+        return pow(generator, (p - 1) / (3L << log));
     }
 
     /** floor(w·2^64 / p) for w < p, by binary long division (only used outside hot loops). */
@@ -152,53 +210,209 @@ final class NttPrime {
     /**
      * In-place forward transform of a[off, off+n), n a power of two up to 2^MAX_TABLE_LOG:
      * decimation in frequency, natural order in, bit-reversed order out. Values stay in [0, 2p).
+     * Pairs of radix-2 stages are fused into radix-4 butterflies, which halves the loads and
+     * stores; an odd stage count starts with one radix-2 stage.
      */
     void forward(long[] a, int off, int n) {
-        long p = this.p;
-        long twoP = this.twoP;
-        long[] fw = this.fw;
-        long[] fwS = this.fwS;
-        int end = off + n;
-        for (int h = n >>> 1; h >= 1; h >>>= 1) {
-            for (int s = off; s < end; s += 2 * h) {
-                for (int j = 0; j < h; j++) {
-                    int i = s + j;
-                    int k = i + h;
-                    long x = a[i];
-                    long y = a[k];
-                    long sum = x + y - twoP;
-                    long d = x - y + twoP;
-                    a[i] = sum + ((sum >> 63) & twoP);
-                    a[k] = d * fw[h + j] - Math.unsignedMultiplyHigh(d, fwS[h + j]) * p;
+        int log = Integer.numberOfTrailingZeros(n);
+        if ((log & 1) != 0) {
+            int h = n >>> 1;
+            for (int j = 0; j < h; j++) {
+                forward2(a, off + j, h, fw[h + j], fwS[h + j]);
+            }
+        }
+        for (int q = (log & 1) != 0 ? n >>> 3 : n >>> 2; q >= 1; q >>>= 2) {
+            int blocks = n / (4 * q);
+            if (q >= blocks) {
+                for (int s = off; s < off + n; s += 4 * q) {
+                    for (int j = 0; j < q; j++) {
+                        forward4(a, s + j, q, 6 * (q + j));
+                    }
+                }
+            } else {
+                for (int j = 0; j < q; j++) {
+                    int t = 6 * (q + j);
+                    for (int s = off + j; s < off + n; s += 4 * q) {
+                        forward4(a, s, q, t);
+                    }
                 }
             }
         }
     }
 
+    /** (x, y) -> (x + y, (x - y)·w). */
+    private void forward2(long[] a, int i, int h, long w, long wS) {
+        long x = a[i];
+        long y = a[i + h];
+        long sum = x + y - twoP;
+        a[i] = sum + ((sum >> 63) & twoP);
+        a[i + h] = mulShoup(x - y + twoP, w, wS);
+    }
+
     /**
-     * In-place inverse of {@link #forward} up to the factor n: decimation in time, bit-reversed
-     * order in, natural order out, values in [0, 2p).
+     * Two radix-2 DIF stages on a[i], a[i+q], a[i+2q], a[i+3q] with w = w_{4q}^j:
+     * y0 = (x0+x2) + (x1+x3), y1 = ((x0+x2) - (x1+x3))·w^2, y2 = ((x0-x2) + i(x1-x3))·w,
+     * y3 = ((x0-x2) - i(x1-x3))·w^3, where i = w_4. Every sum of two values below 2p is reduced
+     * before it meets a third, so nothing exceeds 4p < 2^64.
      */
-    void inverse(long[] a, int off, int n) {
+    private void forward4(long[] a, int i0, int q, int t) {
         long p = this.p;
         long twoP = this.twoP;
-        long[] iw = this.iw;
-        long[] iwS = this.iwS;
-        int end = off + n;
-        for (int h = 1; h < n; h <<= 1) {
-            for (int s = off; s < end; s += 2 * h) {
-                for (int j = 0; j < h; j++) {
-                    int i = s + j;
-                    int k = i + h;
-                    long x = a[i];
-                    long y = a[k];
-                    long t = y * iw[h + j] - Math.unsignedMultiplyHigh(y, iwS[h + j]) * p;
-                    long sum = x + t - twoP;
-                    long d = x - t;
-                    a[i] = sum + ((sum >> 63) & twoP);
-                    a[k] = d + ((d >> 63) & twoP);
+        long[] tw = fw4;
+        int i1 = i0 + q;
+        int i2 = i1 + q;
+        int i3 = i2 + q;
+        long x0 = a[i0];
+        long x1 = a[i1];
+        long x2 = a[i2];
+        long x3 = a[i3];
+        long s02 = x0 + x2 - twoP;
+        s02 += (s02 >> 63) & twoP;
+        long s13 = x1 + x3 - twoP;
+        s13 += (s13 >> 63) & twoP;
+        long d02 = x0 - x2;
+        d02 += (d02 >> 63) & twoP;
+        long d13 = x1 - x3 + twoP;
+        long id13 = d13 * imag - Math.unsignedMultiplyHigh(d13, imagS) * p;
+        long y0 = s02 + s13 - twoP;
+        a[i0] = y0 + ((y0 >> 63) & twoP);
+        long u = s02 - s13 + twoP;
+        a[i1] = u * tw[t + 2] - Math.unsignedMultiplyHigh(u, tw[t + 3]) * p;
+        u = d02 + id13;
+        a[i2] = u * tw[t] - Math.unsignedMultiplyHigh(u, tw[t + 1]) * p;
+        u = d02 - id13 + twoP;
+        a[i3] = u * tw[t + 4] - Math.unsignedMultiplyHigh(u, tw[t + 5]) * p;
+    }
+
+    /**
+     * In-place inverse of {@link #forward} up to the factor n: decimation in time, bit-reversed
+     * order in, natural order out, values in [0, 2p). Runs the stages of forward backwards.
+     */
+    void inverse(long[] a, int off, int n) {
+        int log = Integer.numberOfTrailingZeros(n);
+        int top = (log & 1) != 0 ? n >>> 3 : n >>> 2;
+        for (int q = 1; q <= top; q <<= 2) {
+            int blocks = n / (4 * q);
+            if (q >= blocks) {
+                for (int s = off; s < off + n; s += 4 * q) {
+                    for (int j = 0; j < q; j++) {
+                        inverse4(a, s + j, q, 6 * (q + j));
+                    }
+                }
+            } else {
+                for (int j = 0; j < q; j++) {
+                    int t = 6 * (q + j);
+                    for (int s = off + j; s < off + n; s += 4 * q) {
+                        inverse4(a, s, q, t);
+                    }
                 }
             }
+        }
+        if ((log & 1) != 0) {
+            int h = n >>> 1;
+            for (int j = 0; j < h; j++) {
+                inverse2(a, off + j, h, iw[h + j], iwS[h + j]);
+            }
+        }
+    }
+
+    /** (x, y) -> (x + y·w^-1, x - y·w^-1), undoing forward2 times 2. */
+    private void inverse2(long[] a, int i, int h, long w, long wS) {
+        long x = a[i];
+        long t = mulShoup(a[i + h], w, wS);
+        long sum = x + t - twoP;
+        long d = x - t;
+        a[i] = sum + ((sum >> 63) & twoP);
+        a[i + h] = d + ((d >> 63) & twoP);
+    }
+
+    /** Undoes forward4 times 4: each output is a sum of two reduced values, reduced again. */
+    private void inverse4(long[] a, int i0, int q, int t) {
+        long p = this.p;
+        long twoP = this.twoP;
+        long[] tw = iw4;
+        int i1 = i0 + q;
+        int i2 = i1 + q;
+        int i3 = i2 + q;
+        long y0 = a[i0];
+        long y1 = a[i1];
+        long y2 = a[i2];
+        long y3 = a[i3];
+        long u1 = y1 * tw[t + 2] - Math.unsignedMultiplyHigh(y1, tw[t + 3]) * p;
+        long u2 = y2 * tw[t] - Math.unsignedMultiplyHigh(y2, tw[t + 1]) * p;
+        long u3 = y3 * tw[t + 4] - Math.unsignedMultiplyHigh(y3, tw[t + 5]) * p;
+        long s02 = y0 + u1 - twoP;
+        s02 += (s02 >> 63) & twoP;
+        long s13 = y0 - u1;
+        s13 += (s13 >> 63) & twoP;
+        long d02 = u2 + u3 - twoP;
+        d02 += (d02 >> 63) & twoP;
+        long v = u2 - u3 + twoP;
+        long d13 = v * imagInv - Math.unsignedMultiplyHigh(v, imagInvS) * p;
+        long x = s02 + d02 - twoP;
+        a[i0] = x + ((x >> 63) & twoP);
+        x = s02 - d02;
+        a[i2] = x + ((x >> 63) & twoP);
+        x = s13 + d13 - twoP;
+        a[i1] = x + ((x >> 63) & twoP);
+        x = s13 - d13;
+        a[i3] = x + ((x >> 63) & twoP);
+    }
+
+    /**
+     * The radix-3 decimation-in-frequency layer of a 3m-point transform, for n in [from, to):
+     * (x0, x1, x2) at n, n+m, n+2m become (x0+x1+x2, (x0+ωx1+ω²x2)·z^n, (x0+ω²x1+ωx2)·z^2n),
+     * after which each third is an independent m-point transform. With ω² = -1-ω the two mixed
+     * sums need only the one product ω(x1-x2). Inputs and outputs in [0, 2p).
+     */
+    void forward3(long[] a, int m, int from, int to, long z) {
+        long p = this.p;
+        long twoP = this.twoP;
+        long zS = shoupCompanion(z);
+        long v = mulMod(pow(z, from), montOne); // z^n in Montgomery form, kept below p
+        for (int n = from; n < to; n++) {
+            long x0 = a[n];
+            long x1 = a[n + m];
+            long x2 = a[n + 2 * m];
+            long s = x0 + x1 - twoP;
+            s += (s >> 63) & twoP;
+            s += x2 - twoP;
+            s += (s >> 63) & twoP;
+            long mixed = mulShoup(x1 - x2 + twoP, omega, omegaS);
+            long d02 = x0 - x2;
+            d02 += (d02 >> 63) & twoP;
+            long d01 = x0 - x1;
+            d01 += (d01 >> 63) & twoP;
+            a[n] = s;
+            // mont needs a·b < p·2^64: here a < 4p and b < p.
+            a[n + m] = mont(d02 + mixed, v);
+            a[n + 2 * m] = mont(d01 - mixed + twoP, mont(v, v));
+            v = canonical(mulShoup(v, z, zS));
+        }
+    }
+
+    /** Undoes {@link #forward3} times 3, given zInv = z^-1; inputs and outputs in [0, 2p). */
+    void inverse3(long[] a, int m, int from, int to, long zInv) {
+        long p = this.p;
+        long twoP = this.twoP;
+        long zS = shoupCompanion(zInv);
+        long v = mulMod(pow(zInv, from), montOne);
+        for (int n = from; n < to; n++) {
+            long u0 = a[n];
+            long u1 = mont(a[n + m], v);
+            long u2 = mont(a[n + 2 * m], mont(v, v));
+            long x0 = u0 + u1 + u2 - twoP; // u0 < 2p, u1, u2 < p: the sum is below 4p
+            long mixed = mulShoup(u1 - u2 + p, omegaInv, omegaInvS);
+            long d02 = u0 - u2;
+            d02 += (d02 >> 63) & twoP;
+            long d01 = u0 - u1;
+            d01 += (d01 >> 63) & twoP;
+            long x1 = d02 + mixed - twoP;
+            long x2 = d01 - mixed;
+            a[n] = x0 + ((x0 >> 63) & twoP);
+            a[n + m] = x1 + ((x1 >> 63) & twoP);
+            a[n + 2 * m] = x2 + ((x2 >> 63) & twoP);
+            v = canonical(mulShoup(v, zInv, zS));
         }
     }
 }

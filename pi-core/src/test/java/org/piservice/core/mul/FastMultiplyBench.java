@@ -61,7 +61,7 @@ public final class FastMultiplyBench {
     private static void crossover(int reps) {
         System.out.println("| bits | transform ms | BigInteger.multiply ms | multiply / transform |");
         System.out.println("|---|---|---|---|");
-        for (int bits = 16_384; bits <= 262_144; bits += bits / 4) {
+        for (int bits = 4_096; bits <= 262_144; bits += bits / 4) {
             Random random = new Random(bits);
             BigInteger a = new BigInteger(bits, random).setBit(bits - 1);
             BigInteger b = new BigInteger(bits, random).setBit(bits - 1);

@@ -63,13 +63,15 @@ class FastMultiplyTest {
     }
 
     /**
-     * Product lengths of 2^k - 1, 2^k and 2^k + 1 limbs for every transform length up to 2^17,
-     * which covers the switch from one row to the six-step split at 2^12 and its first uneven
-     * split at 2^13, plus balanced and unbalanced operand splits of each length.
+     * Product lengths of L - 1, L and L + 1 limbs for every transform length L = 2^k and 3·2^k up
+     * to 2^17, which covers the switch from one row to the six-step split at 2^12 and its first
+     * uneven split at 2^13, plus balanced and unbalanced operand splits of each length.
      */
     static Stream<int[]> transformLengthEdges() {
-        return IntStream.rangeClosed(1, 17).boxed().flatMap(k -> IntStream.of(-1, 0, 1)
-                .map(d -> (1 << k) + d).filter(limbs -> limbs >= 2).boxed()
+        return IntStream.rangeClosed(0, 17).boxed()
+                .flatMap(k -> IntStream.of(1 << k, 3 << k).boxed())
+                .flatMap(length -> IntStream.of(-1, 0, 1)
+                .map(d -> length + d).filter(limbs -> limbs >= 2).distinct().boxed()
                 .flatMap(limbs -> Stream.of(new int[] {limbs / 2, limbs - limbs / 2},
                         new int[] {1, limbs - 1})));
     }
@@ -113,6 +115,18 @@ class FastMultiplyTest {
         assertExact(allOnes, powerOfTwo);
         assertExact(allOnes, allOnes.shiftRight(k / 3));
         assertExact(allOnes.negate(), allOnes.add(BigInteger.TWO));
+    }
+
+    /**
+     * (2^K - 1)(2^K + 2^320 + 1) has long runs of all-ones limbs, so carries ripple across the
+     * chunks that are recombined in parallel; the exact product is built from shifts.
+     */
+    @Test
+    void carriesRippleAcrossRecombinationChunks() {
+        int k = LIMB << 17;
+        BigInteger a = BigInteger.ONE.shiftLeft(k).subtract(BigInteger.ONE);
+        BigInteger b = BigInteger.ONE.shiftLeft(k).add(BigInteger.ONE.shiftLeft(320)).add(BigInteger.ONE);
+        assertThat(FastMultiply.multiply(a, b)).isEqualTo(a.shiftLeft(k).add(a.shiftLeft(320)).add(a));
     }
 
     @Test

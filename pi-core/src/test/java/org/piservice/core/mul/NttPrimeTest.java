@@ -78,4 +78,28 @@ class NttPrimeTest {
             assertThat(Q.canonical(y[position])).as("frequency %d", k).isEqualTo(expected);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 5, 27})
+    void radix3RootHasExactOrderAndMatchesPowerOfTwoRoots(int log) {
+        long z = Q.rootOfUnity3(log);
+        assertThat(Q.pow(z, 3L << log)).isEqualTo(1);
+        assertThat(Q.pow(z, 1L << log)).isNotEqualTo(1);
+        assertThat(Q.pow(z, 3)).isEqualTo(Q.rootOfUnity(log));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 64, 1000})
+    void radix3InverseUndoesForwardTimesThree(int m) {
+        Random random = new Random(m);
+        long[] x = random.longs(3L * m, 0, Q.p).toArray();
+        long[] y = x.clone();
+        long z = Q.rootOfUnity3(10);
+        Q.forward3(y, m, 0, m, z);
+        Q.inverse3(y, m, 0, m / 2, Q.pow(z, 3L * 1024 - 1));
+        Q.inverse3(y, m, m / 2, m, Q.pow(z, 3L * 1024 - 1));
+        long third = Q.pow(3, Q.p - 2);
+        long[] back = Arrays.stream(y).map(v -> Q.mulMod(Q.canonical(v), third)).toArray();
+        assertThat(back).isEqualTo(x);
+    }
 }

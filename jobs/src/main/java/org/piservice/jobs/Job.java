@@ -1,0 +1,56 @@
+package org.piservice.jobs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A job as stored in the table. Fields that belong to a later state are null before it.
+ *
+ * @param jobId the random id
+ * @param digits decimals asked for
+ * @param status current state
+ * @param createdAt when the api accepted it
+ * @param startedAt when a worker first claimed it
+ * @param finishedAt when it became complete or failed
+ * @param heartbeatAt when its current worker last showed it is alive; a stale heartbeat lets
+ *        another worker take the job over
+ * @param progress fraction done, 0..1, while in progress
+ * @param error why it failed, or the last retryable error while it is retried
+ * @param resultKey S3 key of the result once complete
+ * @param resultBytes length of the result object once complete
+ * @param attempts how many times a worker has claimed it
+ * @param owner random token of the claim that may work on it now
+ * @param expiresAt when DynamoDB's TTL may delete the record
+ */
+public record Job(
+        String jobId,
+        int digits,
+        JobStatus status,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        Instant heartbeatAt,
+        Double progress,
+        String error,
+        String resultKey,
+        Long resultBytes,
+        int attempts,
+        String owner,
+        Instant expiresAt) {
+
+    /** Time from acceptance to the end, or to {@code now} while the job is not finished. */
+    public Duration elapsed(Instant now) {
+        Instant end = finishedAt != null ? finishedAt : now;
+        return end.isBefore(createdAt) ? Duration.ZERO : Duration.between(createdAt, end);
+    }
+
+    public Optional<String> errorMessage() {
+        return Optional.ofNullable(error);
+    }
+
+    /** Length of a complete result: {@code 3.} and the decimals. */
+    public static long resultLength(int digits) {
+        return digits + 2L;
+    }
+}

@@ -1,0 +1,268 @@
+package org.piservice.jobs;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * The jobs table. Every change of state is one conditional write, so concurrent workers and
+ * duplicate messages can race freely: exactly one claim wins, only the claim's owner may report
+ * progress or finish the job, and nothing changes a job once it is complete or failed.
+ *
+ * <p>Uses neither transactions nor {@code ReturnValuesOnConditionCheckFailure}: the local emulator
+ * has neither, and a consistent read after a refused write says all that is needed.
+ */
+public final class JobRepository {
+
+    static final String JOB_ID = "job_id";
+    private static final String DIGITS = "digits";
+    private static final String STATUS = "status";
+    private static final String CREATED_AT = "created_at";
+    private static final String STARTED_AT = "started_at";
+    private static final String FINISHED_AT = "finished_at";
+    private static final String HEARTBEAT_AT = "heartbeat_at";
+    private static final String PROGRESS = "progress";
+    private static final String ERROR = "error";
+    private static final String RESULT_KEY = "result_key";
+    private static final String RESULT_BYTES = "result_bytes";
+    private static final String ATTEMPTS = "attempts";
+    private static final String OWNER = "owner";
+    /** DynamoDB's TTL attribute, in epoch seconds. */
+    static final String EXPIRES_AT = "expires_at";
+
+    /** Longest error text kept: enough to act on, far below DynamoDB's item size limit. */
+    private static final int MAX_ERROR_LENGTH = 1000;
+
+    private static final String OWNED_BY_CALLER = "#status = :inProgress AND #owner = :owner";
+
+    private final DynamoDbClient dynamoDb;
+    private final String tableName;
+    private final Duration jobTtl;
+    private final Clock clock;
+
+    public JobRepository(DynamoDbClient dynamoDb, ServiceConfig config) {
+        this(dynamoDb, config, Clock.systemUTC());
+    }
+
+    public JobRepository(DynamoDbClient dynamoDb, ServiceConfig config, Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.tableName = config.tableName();
+        this.jobTtl = config.jobTtl();
+        this.clock = clock;
+    }
+
+    /** Records a new job as queued. */
+    public Job create(String jobId, int digits) {
+        Instant now = clock.instant();
+        Map<String, AttributeValue> item = Map.of(
+                JOB_ID, AttributeValue.fromS(jobId),
+                DIGITS, number(digits),
+                STATUS, AttributeValue.fromS(JobStatus.QUEUED.wireName()),
+                CREATED_AT, millis(now),
+                ATTEMPTS, number(0),
+                EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond()));
+        try {
+            dynamoDb.putItem(put -> put.tableName(tableName).item(item)
+                    .conditionExpression("attribute_not_exists(" + JOB_ID + ")"));
+        } catch (ConditionalCheckFailedException e) {
+            throw new IllegalStateException("Job " + jobId + " exists already", e);
+        }
+        return fromItem(item);
+    }
+
+    public Optional<Job> find(String jobId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(tableName)
+                .key(key(jobId)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    /**
+     * Deletes a job no worker has seen, for an api that could not queue the job it just created.
+     *
+     * @return false when the job is gone or a worker has it already
+     */
+    public boolean deleteIfQueued(String jobId) {
+        try {
+            dynamoDb.deleteItem(delete -> delete.tableName(tableName).key(key(jobId))
+                    .conditionExpression("#status = :queued")
+                    .expressionAttributeNames(Map.of("#status", STATUS))
+                    .expressionAttributeValues(Map.of(":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes {@code owner} the one worker of a job that is queued, or in progress under a worker
+     * whose last heartbeat is older than {@code staleAfter} (that worker is taken to be dead, and
+     * its next heartbeat will be refused). Counts the attempt.
+     */
+    public ClaimResult claim(String jobId, String owner, Duration staleAfter) {
+        Instant now = clock.instant();
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()));
+        values.put(":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()));
+        values.put(":owner", AttributeValue.fromS(owner));
+        values.put(":now", millis(now));
+        values.put(":staleBefore", millis(now.minus(staleAfter)));
+        values.put(":zero", number(0));
+        values.put(":one", number(1));
+        UpdateItemRequest request = UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(key(jobId))
+                .updateExpression("SET #status = :inProgress, #owner = :owner, #heartbeatAt = :now,"
+                        + " #startedAt = if_not_exists(#startedAt, :now), #progress = :zero,"
+                        + " #attempts = if_not_exists(#attempts, :zero) + :one")
+                .conditionExpression("attribute_exists(#jobId) AND (#status = :queued"
+                        + " OR (#status = :inProgress AND #heartbeatAt < :staleBefore))")
+                .expressionAttributeNames(Map.of(
+                        "#jobId", JOB_ID, "#status", STATUS, "#owner", OWNER, "#heartbeatAt", HEARTBEAT_AT,
+                        "#startedAt", STARTED_AT, "#progress", PROGRESS, "#attempts", ATTEMPTS))
+                .expressionAttributeValues(values)
+                .returnValues(ReturnValue.ALL_NEW)
+                .build();
+        try {
+            return new ClaimResult.Claimed(fromItem(dynamoDb.updateItem(request).attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            return find(jobId)
+                    .<ClaimResult>map(job -> job.status().isFinal()
+                            ? new ClaimResult.Finished(job) : new ClaimResult.Busy(job))
+                    .orElseGet(() -> new ClaimResult.NotFound(jobId));
+        }
+    }
+
+    /**
+     * Shows that the owner is alive and how far it got.
+     *
+     * @return false when the owner has lost the job (taken over, or finished): it must stop
+     */
+    public boolean heartbeat(String jobId, String owner, double progress) {
+        return updateOwned(jobId, owner, "SET #heartbeatAt = :now, #progress = :progress",
+                Map.of("#heartbeatAt", HEARTBEAT_AT, "#progress", PROGRESS),
+                Map.of(":now", millis(clock.instant()), ":progress", number(progress)));
+    }
+
+    /**
+     * Marks the job complete with its result. The caller has checked that the object is whole.
+     *
+     * @return false when the caller no longer owns the job, which then stays as it is
+     */
+    public boolean complete(String jobId, String owner, String resultKey, long resultBytes) {
+        Instant now = clock.instant();
+        return updateOwned(jobId, owner,
+                "SET #status = :complete, #finishedAt = :now, #resultKey = :resultKey,"
+                        + " #resultBytes = :resultBytes, #progress = :one, #expiresAt = :expiresAt"
+                        + " REMOVE #owner, #error",
+                Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#resultKey", RESULT_KEY,
+                        "#resultBytes", RESULT_BYTES, "#progress", PROGRESS, "#expiresAt", EXPIRES_AT,
+                        "#owner", OWNER, "#error", ERROR),
+                Map.of(":complete", AttributeValue.fromS(JobStatus.COMPLETE.wireName()), ":now", millis(now),
+                        ":resultKey", AttributeValue.fromS(resultKey), ":resultBytes", number(resultBytes),
+                        ":one", number(1), ":expiresAt", number(now.plus(jobTtl).getEpochSecond())));
+    }
+
+    /**
+     * Marks the job failed for good, with a reason a user can read.
+     *
+     * @return false when the caller no longer owns the job, which then stays as it is
+     */
+    public boolean fail(String jobId, String owner, String reason) {
+        Instant now = clock.instant();
+        return updateOwned(jobId, owner,
+                "SET #status = :failed, #finishedAt = :now, #error = :error, #expiresAt = :expiresAt REMOVE #owner",
+                Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#error", ERROR,
+                        "#expiresAt", EXPIRES_AT, "#owner", OWNER),
+                Map.of(":failed", AttributeValue.fromS(JobStatus.FAILED.wireName()), ":now", millis(now),
+                        ":error", AttributeValue.fromS(truncate(reason)),
+                        ":expiresAt", number(now.plus(jobTtl).getEpochSecond())));
+    }
+
+    /**
+     * Gives the job up after an error worth retrying: it stays in progress, with the error, and
+     * its heartbeat is made stale at once so that the next delivery of its message claims it
+     * without waiting.
+     *
+     * @return false when the caller no longer owns the job
+     */
+    public boolean release(String jobId, String owner, String error) {
+        return updateOwned(jobId, owner, "SET #heartbeatAt = :zero, #error = :error REMOVE #owner",
+                Map.of("#heartbeatAt", HEARTBEAT_AT, "#error", ERROR, "#owner", OWNER),
+                Map.of(":zero", number(0), ":error", AttributeValue.fromS(truncate(error))));
+    }
+
+    private boolean updateOwned(String jobId, String owner, String updateExpression,
+                                Map<String, String> names, Map<String, AttributeValue> values) {
+        Map<String, String> allNames = new HashMap<>(names);
+        allNames.put("#status", STATUS);
+        allNames.put("#owner", OWNER);
+        Map<String, AttributeValue> allValues = new HashMap<>(values);
+        allValues.put(":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()));
+        allValues.put(":owner", AttributeValue.fromS(owner));
+        try {
+            dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
+                    .updateExpression(updateExpression)
+                    .conditionExpression(OWNED_BY_CALLER)
+                    .expressionAttributeNames(allNames)
+                    .expressionAttributeValues(allValues));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static Job fromItem(Map<String, AttributeValue> item) {
+        return new Job(
+                item.get(JOB_ID).s(),
+                Integer.parseInt(item.get(DIGITS).n()),
+                JobStatus.fromWireName(item.get(STATUS).s()),
+                instant(item, CREATED_AT),
+                instant(item, STARTED_AT),
+                instant(item, FINISHED_AT),
+                instant(item, HEARTBEAT_AT),
+                item.containsKey(PROGRESS) ? Double.valueOf(item.get(PROGRESS).n()) : null,
+                item.containsKey(ERROR) ? item.get(ERROR).s() : null,
+                item.containsKey(RESULT_KEY) ? item.get(RESULT_KEY).s() : null,
+                item.containsKey(RESULT_BYTES) ? Long.valueOf(item.get(RESULT_BYTES).n()) : null,
+                item.containsKey(ATTEMPTS) ? Integer.parseInt(item.get(ATTEMPTS).n()) : 0,
+                item.containsKey(OWNER) ? item.get(OWNER).s() : null,
+                item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())) : null);
+    }
+
+    private static Map<String, AttributeValue> key(String jobId) {
+        return Map.of(JOB_ID, AttributeValue.fromS(jobId));
+    }
+
+    private static Instant instant(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
+    }
+
+    private static AttributeValue millis(Instant instant) {
+        return number(instant.toEpochMilli());
+    }
+
+    private static AttributeValue number(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    /** Progress to four places, in plain notation (never {@code 1.0E-4}). */
+    private static AttributeValue number(double value) {
+        return AttributeValue.fromN(BigDecimal.valueOf(value).setScale(4, RoundingMode.HALF_EVEN)
+                .stripTrailingZeros().toPlainString());
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH - 1) + "…";
+    }
+}

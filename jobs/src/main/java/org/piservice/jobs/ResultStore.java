@@ -1,0 +1,96 @@
+package org.piservice.jobs;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URL;
+import java.time.Duration;
+import java.util.OptionalLong;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/** The S3 bucket of results: streamed uploads, size checks and short-lived download links. */
+public final class ResultStore {
+
+    /** Writes a result into the stream it is given. */
+    @FunctionalInterface
+    public interface ResultWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private static final String CONTENT_TYPE = "text/plain; charset=us-ascii";
+
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    private final String bucket;
+    private final Duration downloadUrlTtl;
+    private final int partSize;
+
+    public ResultStore(S3Client s3, S3Presigner presigner, ServiceConfig config) {
+        this(s3, presigner, config, MultipartUploadStream.DEFAULT_PART_SIZE);
+    }
+
+    /** With a chosen part size (at least S3's 5 MiB minimum); tests use the minimum. */
+    public ResultStore(S3Client s3, S3Presigner presigner, ServiceConfig config, int partSize) {
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.bucket = config.bucketName();
+        this.downloadUrlTtl = config.downloadUrlTtl();
+        this.partSize = partSize;
+    }
+
+    /** Where the result of a job lives; the bucket's lifecycle rule expires the {@code results/} prefix. */
+    public static String resultKey(String jobId, int digits) {
+        return "results/" + jobId + "/" + fileName(digits);
+    }
+
+    /** The file name a browser saves the result as. */
+    public static String fileName(int digits) {
+        return "pi-" + digits + ".txt";
+    }
+
+    /**
+     * Streams what {@code writer} writes to {@code key}, holding at most one part in memory. When
+     * the writer or an upload fails, the partial upload is aborted (nothing is left behind, no
+     * object appears) and the failure is thrown.
+     *
+     * @return bytes written
+     */
+    public long upload(String key, ResultWriter writer) throws IOException {
+        MultipartUploadStream out = new MultipartUploadStream(s3, bucket, key, CONTENT_TYPE, partSize);
+        try {
+            writer.writeTo(out);
+            out.close();
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                out.abort();
+            } catch (RuntimeException abortFailure) {
+                e.addSuppressed(abortFailure);
+            }
+            throw e;
+        }
+        return out.bytesWritten();
+    }
+
+    /** The stored length of {@code key}, or empty when there is no such object. */
+    public OptionalLong size(String key) {
+        try {
+            return OptionalLong.of(s3.headObject(head -> head.bucket(bucket).key(key)).contentLength());
+        } catch (NoSuchKeyException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * A GET link valid for the configured short time, which makes browsers save the result as
+     * {@code pi-<digits>.txt} instead of showing millions of digits.
+     */
+    public URL downloadUrl(String key, int digits) {
+        return presigner.presignGetObject(presign -> presign
+                .signatureDuration(downloadUrlTtl)
+                .getObjectRequest(get -> get.bucket(bucket).key(key)
+                        .responseContentType(CONTENT_TYPE)
+                        .responseContentDisposition("attachment; filename=\"" + fileName(digits) + "\"")))
+                .url();
+    }
+}

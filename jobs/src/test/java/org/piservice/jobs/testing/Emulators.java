@@ -1,0 +1,45 @@
+package org.piservice.jobs.testing;
+
+import java.util.UUID;
+import org.piservice.emulators.LocalAws;
+import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.ServiceResources;
+
+/**
+ * One set of embedded emulators per test JVM, shared by every test class that needs AWS: starting
+ * them costs seconds, and each test isolates itself with resources of its own ({@link #newResources}).
+ * They stop when the JVM exits.
+ */
+public final class Emulators {
+
+    private static LocalAws aws;
+    private static AwsClients clients;
+
+    private Emulators() {
+    }
+
+    public static synchronized LocalAws aws() {
+        if (aws == null) {
+            aws = LocalAws.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(aws::close, "local-aws-stop"));
+        }
+        return aws;
+    }
+
+    /** Clients for the shared emulators; callers must not close them. */
+    public static synchronized AwsClients clients() {
+        if (clients == null) {
+            clients = AwsClients.fromSettings(aws().clientSettings());
+        }
+        return clients;
+    }
+
+    /** A table, queue, dead-letter queue and bucket no other test uses. */
+    public static ServiceResources.Created newResources() {
+        return ServiceResources.create(clients(), uniquePrefix());
+    }
+
+    public static String uniquePrefix() {
+        return "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+}
