@@ -66,6 +66,11 @@ public final class PiServiceStack extends Stack {
     static final String STAGE_NAME = "v1";
     static final String CORS_ALLOWED_ORIGIN = "*";
     static final int MAX_RECEIVE_COUNT = 3;
+    /**
+     * Results outlive their job records by this much: DynamoDB deletes expired items only within a
+     * few days of their TTL, and a record that still says complete must still have its result.
+     */
+    static final int RESULT_GRACE_DAYS = 2;
     static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
 
     private final Table table;
@@ -114,7 +119,7 @@ public final class PiServiceStack extends Stack {
                 .lifecycleRules(List.of(LifecycleRule.builder()
                         .id("expire-results")
                         .prefix(RESULTS_PREFIX)
-                        .expiration(Duration.days(settings.jobTtlDays()))
+                        .expiration(Duration.days(settings.jobTtlDays() + RESULT_GRACE_DAYS))
                         // a worker that dies mid-upload leaves parts that are billed until aborted
                         .abortIncompleteMultipartUploadAfter(Duration.days(1))
                         .build()))

@@ -71,7 +71,7 @@ class PiServiceStackTest {
                 "OwnershipControls", Map.of("Rules", List.of(Map.of("ObjectOwnership", "BucketOwnerEnforced"))),
                 "LifecycleConfiguration", Map.of("Rules", List.of(Map.of(
                         "Prefix", "results/",
-                        "ExpirationInDays", settings.jobTtlDays(),
+                        "ExpirationInDays", settings.jobTtlDays() + PiServiceStack.RESULT_GRACE_DAYS,
                         "AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 1),
                         "Status", "Enabled")))));
         assertThat(deniesInsecureTransport(synth.only("AWS::S3::BucketPolicy").at("/Properties/PolicyDocument"))).isTrue();
