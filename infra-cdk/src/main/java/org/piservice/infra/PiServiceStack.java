@@ -250,7 +250,6 @@ public final class PiServiceStack extends Stack {
                 .apiDefinition(ApiDefinition.fromInline(definition.restApiBody(invocationUri, CORS_ALLOWED_ORIGIN,
                         ApiGatewayResponses.extension(settings.maxDigits(), CORS_ALLOWED_ORIGIN))))
                 .endpointTypes(List.of(EndpointType.REGIONAL))
-                .failOnWarnings(true)
                 .minCompressionSize(software.amazon.awscdk.Size.kibibytes(1))
                 .cloudWatchRole(true)
                 .cloudWatchRoleRemovalPolicy(RemovalPolicy.DESTROY)
