@@ -22,7 +22,18 @@ public final class PiServiceApp {
         App app = new App();
         Path projectRoot = Path.of(Optional.ofNullable(app.getNode().tryGetContext("projectRoot"))
                 .map(Object::toString).orElse(".."));
-        stack(app, ServiceSettings.fromContext(app.getNode()), ProjectFiles.in(projectRoot));
+        ServiceSettings settings;
+        ProjectFiles files;
+        try {
+            settings = ServiceSettings.fromContext(app.getNode());
+            files = ProjectFiles.in(projectRoot);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // a configuration or build mistake: the message says what to do, a stack trace would bury it
+            System.err.println("pi-service: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        stack(app, settings, files);
         app.synth();
     }
 

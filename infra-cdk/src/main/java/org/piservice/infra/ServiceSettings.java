@@ -57,9 +57,9 @@ public record ServiceSettings(
         if (maxDigits > capacity) {
             throw new IllegalArgumentException(String.format(
                     "maxDigits %,d does not fit the worker: with %d MB and a %d s timeout it can finish"
-                            + " at most %,d digits (see WorkerCapacity); lower maxDigits or raise"
-                            + " workerMemoryMb / workerTimeoutSeconds",
-                    maxDigits, workerMemoryMb, workerTimeoutSeconds, capacity));
+                            + " at most %,d digits (see WorkerCapacity); lower maxDigits, or raise"
+                            + " workerTimeoutSeconds, or workerMemoryMb up to %,d (one full vCPU)",
+                    maxDigits, workerMemoryMb, workerTimeoutSeconds, capacity, WorkerCapacity.MB_PER_VCPU));
         }
     }
 
