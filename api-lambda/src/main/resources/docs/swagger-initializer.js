@@ -3,6 +3,5 @@ window.ui = SwaggerUIBundle({
   url: "openapi.yaml",
   dom_id: "#swagger-ui",
   deepLinking: true,
-  tryItOutEnabled: true,
   displayRequestDuration: true
 });

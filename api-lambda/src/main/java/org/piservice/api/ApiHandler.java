@@ -1,0 +1,108 @@
+package org.piservice.api;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.ResultStore;
+import org.piservice.jobs.ServiceConfig;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The Lambda entry point behind an API Gateway REST API proxy integration: it turns the event into
+ * an {@link ApiRequest}, lets {@link PiApi} answer it, and turns the answer back into an event.
+ */
+public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+
+    private final PiApi api;
+
+    /** For the Lambda runtime: configuration and AWS clients from the environment. */
+    public ApiHandler() {
+        this(ServiceConfig.fromEnvironment(), AwsClients.fromEnvironment());
+    }
+
+    /**
+     * With the given configuration and clients (tests, the local run). Everything is built and
+     * warmed up here, so that a SnapStart snapshot taken after construction has it ready.
+     */
+    public ApiHandler(ServiceConfig config, AwsClients clients) {
+        this(config, clients, Clock.systemUTC());
+    }
+
+    ApiHandler(ServiceConfig config, AwsClients clients, Clock clock) {
+        JobsApi jobs = new JobsApi(new JobRepository(clients.dynamoDb(), config), clients.sqs(), config.queueUrl(),
+                new ResultStore(clients.s3(), clients.presigner(), config), config.maxDigits(), clock);
+        this.api = new PiApi(jobs, new DocsSite(config.maxDigits()));
+        api.prime();
+    }
+
+    @Override
+    public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
+        ApiResponse response = api.handle(toRequest(event, context));
+        return new APIGatewayProxyResponseEvent()
+                .withStatusCode(response.status())
+                .withHeaders(response.headers())
+                .withBody(response.body())
+                .withIsBase64Encoded(false);
+    }
+
+    static ApiRequest toRequest(APIGatewayProxyRequestEvent event, Context context) {
+        String path = event.getPath() == null || event.getPath().isEmpty() ? "/" : event.getPath();
+        String method = event.getHttpMethod() == null ? "" : event.getHttpMethod().toUpperCase(Locale.ROOT);
+        APIGatewayProxyRequestEvent.ProxyRequestContext requestContext = event.getRequestContext();
+        return new ApiRequest(method, path, headers(event), event.getBody(),
+                Boolean.TRUE.equals(event.getIsBase64Encoded()),
+                basePath(requestContext == null ? null : requestContext.getPath(), path),
+                requestId(requestContext, context));
+    }
+
+    private static Map<String, String> headers(APIGatewayProxyRequestEvent event) {
+        Map<String, String> headers = new HashMap<>();
+        if (event.getMultiValueHeaders() != null) {
+            event.getMultiValueHeaders().forEach((name, values) -> {
+                if (values != null && !values.isEmpty()) {
+                    headers.put(name, values.getFirst());
+                }
+            });
+        }
+        if (event.getHeaders() != null) {
+            headers.putAll(event.getHeaders());
+        }
+        return headers;
+    }
+
+    /**
+     * The request context's path is the one the client used, with the stage ({@code /prod/pi_job});
+     * the event's path is the resource path ({@code /pi_job}). What the first has in front of the second
+     * is what links we hand out need in front of theirs.
+     */
+    static String basePath(String clientPath, String resourcePath) {
+        if (clientPath == null) {
+            return "";
+        }
+        String client = trimSlash(clientPath);
+        String resource = trimSlash(resourcePath);
+        return client.endsWith(resource) ? client.substring(0, client.length() - resource.length()) : "";
+    }
+
+    private static String trimSlash(String path) {
+        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    /** API Gateway's request id, which its access log carries too; Lambda's own when there is none. */
+    private static String requestId(APIGatewayProxyRequestEvent.ProxyRequestContext requestContext, Context context) {
+        if (requestContext != null && requestContext.getRequestId() != null && !requestContext.getRequestId().isEmpty()) {
+            return requestContext.getRequestId();
+        }
+        if (context != null && context.getAwsRequestId() != null) {
+            return context.getAwsRequestId();
+        }
+        return UUID.randomUUID().toString();
+    }
+}
