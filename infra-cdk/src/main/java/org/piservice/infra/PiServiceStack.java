@@ -65,7 +65,8 @@ public final class PiServiceStack extends Stack {
     static final String RESULTS_PREFIX = "results/";
     static final String STAGE_NAME = "v1";
     static final String CORS_ALLOWED_ORIGIN = "*";
-    static final int MAX_RECEIVE_COUNT = 3;
+    /** Above the worker's own claim limit (3), so the worker fails a job itself before SQS gives up on it. */
+    static final int MAX_RECEIVE_COUNT = 5;
     /**
      * Results outlive their job records by this much: DynamoDB deletes expired items only within a
      * few days of their TTL, and a record that still says complete must still have its result.

@@ -1,6 +1,7 @@
 package org.piservice.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,16 +31,15 @@ class WorkerCapacityTest {
     @Test
     void smallFunctionsAreLimitedByMemory() {
         assertThat(WorkerCapacity.maxDigits(256, 900)).isZero();
-        assertThat(WorkerCapacity.maxDigits(400, 900))
-                .isEqualTo((400L - WorkerCapacity.BASE_MEMORY_MB) * 1024 * 1024 / WorkerCapacity.BYTES_PER_DIGIT);
+        assertThat(WorkerCapacity.maxDigits(350, 900))
+                .isEqualTo((350L - WorkerCapacity.BASE_MEMORY_MB) * 1024 * 1024 / WorkerCapacity.BYTES_PER_DIGIT);
     }
 
     @Test
-    void theCalibrationPointIsReproduced() {
-        assertThat(WorkerCapacity.computeSeconds(1_000_000, 1769))
-                .isEqualTo(WorkerCapacity.SECONDS_PER_MILLION_DIGITS, org.assertj.core.api.Assertions.within(1e-9));
-        // Half a vCPU takes twice as long.
-        assertThat(WorkerCapacity.computeSeconds(1_000_000, 1769 / 2))
-                .isCloseTo(2 * WorkerCapacity.SECONDS_PER_MILLION_DIGITS, org.assertj.core.api.Assertions.within(0.02));
+    void theEstimateIsTheWorkersOwnOnOneVcpuAndSlowerOnLess() {
+        // the worker's ComputeTimeModel: 1 s + 30 s x (digits / 10^6)^1.3
+        assertThat(WorkerCapacity.computeSeconds(1_000_000, 1769)).isCloseTo(31.0, within(1e-9));
+        assertThat(WorkerCapacity.computeSeconds(10_000_000, 2048)).isCloseTo(1 + 30 * Math.pow(10, 1.3), within(1e-9));
+        assertThat(WorkerCapacity.computeSeconds(1_000_000, 1769 / 2)).isCloseTo(62.0, within(0.1));
     }
 }
