@@ -7,20 +7,20 @@ import java.util.Map;
  * validation and turned into a response in one place; it carries no stack trace because it is an
  * answer, not a fault.
  */
-public final class ApiException extends RuntimeException {
+final class ApiException extends RuntimeException {
 
     private final transient ApiResponse response;
 
-    public ApiException(int status, String message) {
+    ApiException(int status, String message) {
         this(status, ApiResponse.ErrorBody.of(message), Map.of());
     }
 
-    public ApiException(int status, ApiResponse.ErrorBody body, Map<String, String> headers) {
+    ApiException(int status, ApiResponse.ErrorBody body, Map<String, String> headers) {
         super(body.error(), null, false, false);
         this.response = ApiResponse.json(status, body, headers);
     }
 
-    public ApiResponse response() {
+    ApiResponse response() {
         return response;
     }
 }

@@ -16,10 +16,10 @@ import java.util.TreeMap;
  *                  {@code /prod}, or empty), so that links we return work from the client's side
  * @param requestId the id that ties this request to its log lines
  */
-public record ApiRequest(String method, String path, Map<String, String> headers, String body,
+record ApiRequest(String method, String path, Map<String, String> headers, String body,
                          boolean base64, String basePath, String requestId) {
 
-    public ApiRequest {
+    ApiRequest {
         TreeMap<String, String> caseInsensitive = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         if (headers != null) {
             headers.forEach((name, value) -> {
@@ -32,7 +32,7 @@ public record ApiRequest(String method, String path, Map<String, String> headers
         basePath = basePath == null ? "" : basePath;
     }
 
-    public String header(String name) {
+    String header(String name) {
         return headers.get(name);
     }
 }

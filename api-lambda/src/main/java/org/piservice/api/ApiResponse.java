@@ -10,14 +10,14 @@ import java.util.Map;
  * @param headers response headers, the content type among them
  * @param body    text body, or {@code null} for none
  */
-public record ApiResponse(int status, Map<String, String> headers, String body) {
+record ApiResponse(int status, Map<String, String> headers, String body) {
 
-    public ApiResponse {
+    ApiResponse {
         headers = Map.copyOf(headers);
     }
 
     /** A JSON response that no cache keeps: job states change, and errors are about one request. */
-    public static ApiResponse json(int status, Object body, Map<String, String> extraHeaders) {
+    static ApiResponse json(int status, Object body, Map<String, String> extraHeaders) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         headers.put("Cache-Control", "no-store");
@@ -26,32 +26,25 @@ public record ApiResponse(int status, Map<String, String> headers, String body) 
         return new ApiResponse(status, headers, Json.write(body));
     }
 
-    public static ApiResponse json(int status, Object body) {
+    static ApiResponse json(int status, Object body) {
         return json(status, body, Map.of());
     }
 
     /** The answer to a request that cannot be served: {@code {"success": false, "error": message}}. */
-    public static ApiResponse error(int status, String message) {
+    static ApiResponse error(int status, String message) {
         return json(status, ErrorBody.of(message));
-    }
-
-    public String header(String name) {
-        return headers.entrySet().stream()
-                .filter(e -> e.getKey().equalsIgnoreCase(name))
-                .map(Map.Entry::getValue)
-                .findFirst().orElse(null);
     }
 
     /**
      * The body of every error. {@code job_id} and {@code status} appear only where they help, as in
      * pi_iaas's {@code {"success": false, "job_id": "4", "error": "Job does not exist"}}.
      */
-    public record ErrorBody(boolean success, String jobId, String status, String error) {
-        public static ErrorBody of(String message) {
+    record ErrorBody(boolean success, String jobId, String status, String error) {
+        static ErrorBody of(String message) {
             return new ErrorBody(false, null, null, message);
         }
 
-        public static ErrorBody ofJob(String jobId, String status, String message) {
+        static ErrorBody ofJob(String jobId, String status, String message) {
             return new ErrorBody(false, jobId, status, message);
         }
     }

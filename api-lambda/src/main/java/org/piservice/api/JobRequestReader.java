@@ -38,10 +38,6 @@ final class JobRequestReader {
         this.maxDigits = maxDigits;
     }
 
-    int maxDigits() {
-        return maxDigits;
-    }
-
     /** The number of digits asked for; throws {@link ApiException} (400, 413 or 415) for a bad body. */
     int digits(ApiRequest request) {
         String body = request.body();

@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * <p>Ids that this service could not have issued are answered "does not exist" without a read, so
  * no path a client makes up reaches the table as a key.
  */
-public final class JobsApi implements PiApi.Routes {
+final class JobsApi implements PiApi.Routes {
 
     private static final String RETRY_AFTER_SECONDS = "5";
 
@@ -37,7 +37,7 @@ public final class JobsApi implements PiApi.Routes {
     private final JobRequestReader reader;
     private final Clock clock;
 
-    public JobsApi(JobRepository jobs, SqsClient sqs, String queueUrl, ResultStore results, int maxDigits, Clock clock) {
+    JobsApi(JobRepository jobs, SqsClient sqs, String queueUrl, ResultStore results, int maxDigits, Clock clock) {
         this.jobs = jobs;
         this.sqs = sqs;
         this.queueUrl = queueUrl;
@@ -94,7 +94,7 @@ public final class JobsApi implements PiApi.Routes {
             return jobs.deleteIfQueued(jobId) || jobs.find(jobId).isEmpty();
         } catch (RuntimeException e) {
             // It stays queued until its TTL; no client was given its id, so no one waits for it.
-            JsonLog.error("could not delete a job that was not queued", log, e);
+            JsonLog.error("could not delete a job whose message was not sent", log, e);
             return true;
         }
     }

@@ -8,7 +8,7 @@ import java.util.Map;
  * JSON error. An {@link ApiException} is the answer its thrower chose; anything else is a fault of
  * ours, logged with its stack trace and answered 500 with the request id, never with the trace.
  */
-public final class PiApi {
+final class PiApi {
 
     private final Router router = new Router();
 
@@ -40,7 +40,7 @@ public final class PiApi {
         }
     }
 
-    public ApiResponse handle(ApiRequest request) {
+    ApiResponse handle(ApiRequest request) {
         long start = System.nanoTime();
         ApiResponse response;
         try {

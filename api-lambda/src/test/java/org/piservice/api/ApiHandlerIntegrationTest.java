@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -39,6 +40,8 @@ import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -76,16 +79,20 @@ class ApiHandlerIntegrationTest {
                 dynamoDbOperations.add(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
             }
         };
-        recordedDynamoDb = DynamoDbClient.builder()
-                .endpointOverride(aws.dynamoDbEndpoint())
+        recordedDynamoDb = dynamoDb(aws.dynamoDbEndpoint(), o -> o.addExecutionInterceptor(recorder));
+        AwsClients shared = Emulators.clients();
+        handler = new ApiHandler(config, new AwsClients(recordedDynamoDb, shared.sqs(), shared.s3(), shared.presigner()));
+    }
+
+    private static DynamoDbClient dynamoDb(URI endpoint, Consumer<ClientOverrideConfiguration.Builder> override) {
+        return DynamoDbClient.builder()
+                .endpointOverride(endpoint)
                 .region(Region.of(LocalAws.REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(LocalAws.ACCESS_KEY_ID, LocalAws.SECRET_ACCESS_KEY)))
                 .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.addExecutionInterceptor(recorder))
+                .overrideConfiguration(override)
                 .build();
-        AwsClients shared = Emulators.clients();
-        handler = new ApiHandler(config, new AwsClients(recordedDynamoDb, shared.sqs(), shared.s3(), shared.presigner()));
     }
 
     @AfterAll
@@ -361,7 +368,10 @@ class ApiHandlerIntegrationTest {
 
     @Test
     void answers503WhenTheTableIsUnavailable() throws IOException {
-        ApiHandler cutOff = handlerWith("AWS_ENDPOINT_URL_DYNAMODB", deadEndpoint());
+        // Without retries: DynamoDB's default of ten attempts with back-off only makes the test slow.
+        DynamoDbClient unreachable = dynamoDb(URI.create(deadEndpoint()), o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+        AwsClients shared = Emulators.clients();
+        ApiHandler cutOff = new ApiHandler(config, new AwsClients(unreachable, shared.sqs(), shared.s3(), shared.presigner()));
 
         APIGatewayProxyResponseEvent created = cutOff.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null);
         APIGatewayProxyResponseEvent status = cutOff.handleRequest(EventLoader.loadApiGatewayRestEvent(GET), null);
@@ -371,6 +381,7 @@ class ApiHandlerIntegrationTest {
                 .isEqualTo("the job store is unavailable, so no job was created; try again in a few seconds");
         assertThat(status.getStatusCode()).isEqualTo(503);
         assertNothingInTableOrQueue();
+        unreachable.close();
     }
 
     @Test
@@ -388,6 +399,30 @@ class ApiHandlerIntegrationTest {
     }
 
     // ---- the documentation ----
+
+    @Test
+    void servesEveryOperationTheDocumentDescribes() throws IOException {
+        JsonNode paths = Json.MAPPER.readTree(get("events/get-docs.json", "/openapi.json").getBody()).get("paths");
+        List<String> operations = new ArrayList<>();
+        paths.properties().forEach(path -> path.getValue().fieldNames().forEachRemaining(method ->
+                operations.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
+
+        assertThat(operations).hasSize(7);
+        for (String operation : operations) {
+            String[] parts = operation.split(" ");
+            APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("events/get-docs.json");
+            event.setHttpMethod(parts[0]);
+            path(parts[1].replace("{job_id}", UNKNOWN_ID).replace("{file}", "swagger-ui.css")).accept(event);
+
+            APIGatewayProxyResponseEvent response = handler.handleRequest(event, null);
+
+            assertThat(response.getStatusCode()).as(operation).isNotIn(405, 500);
+            if (response.getStatusCode() == 404) {
+                assertThat(Json.MAPPER.readTree(response.getBody()).get("error").asText()).as(operation)
+                        .isEqualTo("Job does not exist");
+            }
+        }
+    }
 
     @Test
     void servesTheDocsPageAndItsAssetsWithTheirTypes() {

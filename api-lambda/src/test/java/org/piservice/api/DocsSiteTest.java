@@ -25,7 +25,7 @@ class DocsSiteTest {
         ApiResponse page = get("/");
 
         assertThat(page.status()).isEqualTo(200);
-        assertThat(page.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
+        assertThat(page.headers().get("Content-Type")).isEqualTo("text/html; charset=utf-8");
         assertThat(page.body())
                 .contains("href=\"docs/swagger-ui.css\"", "src=\"docs/swagger-ui-bundle.js\"", "src=\"docs/swagger-initializer.js\"")
                 .doesNotContain("http://", "https://", "src=\"/", "href=\"/");
@@ -33,9 +33,9 @@ class DocsSiteTest {
 
     @Test
     void servesTheSwaggerUiFilesWithTheirTypes() {
-        assertThat(get("/docs/swagger-ui.css").header("Content-Type")).isEqualTo("text/css; charset=utf-8");
+        assertThat(get("/docs/swagger-ui.css").headers().get("Content-Type")).isEqualTo("text/css; charset=utf-8");
         ApiResponse bundle = get("/docs/swagger-ui-bundle.js");
-        assertThat(bundle.header("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
+        assertThat(bundle.headers().get("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
         assertThat(bundle.body()).contains("SwaggerUIBundle").hasSizeGreaterThan(1_000_000);
         assertThat(get("/docs/swagger-initializer.js").body()).contains("url: \"openapi.yaml\"");
     }
@@ -53,8 +53,8 @@ class DocsSiteTest {
         ApiResponse yaml = get("/openapi.yaml");
         ApiResponse json = get("/openapi.json");
 
-        assertThat(yaml.header("Content-Type")).isEqualTo("application/yaml; charset=utf-8");
-        assertThat(json.header("Content-Type")).isEqualTo("application/json");
+        assertThat(yaml.headers().get("Content-Type")).isEqualTo("application/yaml; charset=utf-8");
+        assertThat(json.headers().get("Content-Type")).isEqualTo("application/json");
         JsonNode fromYaml = new YAMLMapper().readTree(yaml.body());
         JsonNode fromJson = Json.MAPPER.readTree(json.body());
         assertThat(fromJson).isEqualTo(fromYaml);

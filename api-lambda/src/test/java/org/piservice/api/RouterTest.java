@@ -40,7 +40,7 @@ class RouterTest {
         ApiException e = catchThrowableOfType(ApiException.class, () -> router.route(request("DELETE", "/pi_job")));
 
         assertThat(e.response().status()).isEqualTo(405);
-        assertThat(e.response().header("Allow")).isEqualTo("POST");
+        assertThat(e.response().headers().get("Allow")).isEqualTo("POST");
         assertThat(e.getMessage()).isEqualTo("method DELETE is not allowed on /pi_job; use POST");
     }
 

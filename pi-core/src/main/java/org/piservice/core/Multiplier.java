@@ -1,6 +1,7 @@
 package org.piservice.core;
 
 import java.math.BigInteger;
+import org.piservice.core.mul.FastMultiply;
 
 /**
  * The one place every large multiplication of the engine goes through, so the multiplication
@@ -17,6 +18,19 @@ interface Multiplier {
     /** The JDK's own multiplication (Karatsuba and Toom-Cook 3): the simple, independent path. */
     Multiplier JDK = BigInteger::multiply;
 
+    /** Quasi-linear above its threshold (number-theoretic transform), the JDK's below. */
+    Multiplier FAST = new Multiplier() {
+        @Override
+        public BigInteger multiply(BigInteger a, BigInteger b) {
+            return FastMultiply.multiply(a, b);
+        }
+
+        @Override
+        public BigInteger square(BigInteger a) {
+            return FastMultiply.square(a);
+        }
+    };
+
     /** The multiplication the engine uses by default. */
-    Multiplier DEFAULT = JDK;
+    Multiplier DEFAULT = FAST;
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The engine's certification of digits: starved of guard bits, it must retry, never guess. */
@@ -36,6 +37,17 @@ class PiEngineTest {
         PiEngine engine = new PiEngine(Multiplier.JDK, 1);
         for (int digits = 1; digits <= 1000; digits += 7) {
             assertThat(write(engine, digits)).as("%d digits", digits).isEqualTo(REFERENCE.substring(0, digits + 2));
+        }
+    }
+
+    @Test
+    void fastMultiplicationAgreesWithTheJdksAtRandomSizes() throws IOException {
+        Random random = new Random(5);
+        for (int i = 0; i < 6; i++) {
+            int digits = 20_000 + random.nextInt(180_000);
+            assertThat(write(new PiEngine(Multiplier.FAST, PiEngine.DEFAULT_GUARD_BITS), digits))
+                    .as("%d digits", digits)
+                    .isEqualTo(write(new PiEngine(Multiplier.JDK, PiEngine.DEFAULT_GUARD_BITS), digits));
         }
     }
 

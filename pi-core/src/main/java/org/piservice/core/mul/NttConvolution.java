@@ -58,36 +58,45 @@ final class NttConvolution {
      * with one forward transform per prime.
      */
     static byte[] multiply(byte[] a, byte[] b) {
-        boolean square = a == b;
-        int la = Limbs.count(a);
-        int lb = Limbs.count(b);
-        int limbs = la + lb;
+        int limbs = Limbs.count(a) + Limbs.count(b);
         Shape shape = Shape.of(limbs);
         long[][] residues = new long[PRIMES.length][];
-        long[] other = square ? null : new long[shape.length];
-        for (int k = 0; k < PRIMES.length; k++) {
-            NttPrime q = PRIMES[k];
-            long[] x = new long[shape.length];
-            long[] y = square ? x : other;
-            load(q, a, la, x, shape.parallel());
-            if (!square) {
-                load(q, b, lb, y, shape.parallel());
+        if (shape.parallel()) {
+            // Each transform is split across the cores; one operand array serves all primes.
+            long[] other = a == b ? null : new long[shape.length];
+            for (int k = 0; k < PRIMES.length; k++) {
+                residues[k] = residues(PRIMES[k], a, b, shape, other);
             }
-            if (shape.radix3) {
-                radix3(q, x, shape, true);
-                if (!square) {
-                    radix3(q, y, shape, true);
-                }
-            }
-            for (int part = 0; part < shape.length; part += shape.n) {
-                convolve(q, x, y, part, shape);
-            }
-            if (shape.radix3) {
-                radix3(q, x, shape, false);
-            }
-            residues[k] = x;
+        } else {
+            // Too small to split a transform: the primes themselves run in parallel instead.
+            IntStream.range(0, PRIMES.length).parallel().forEach(k -> residues[k] =
+                    residues(PRIMES[k], a, b, shape, a == b ? null : new long[shape.length]));
         }
         return recombine(residues, limbs, shape.length);
+    }
+
+    /** The cyclic convolution of a and b modulo q, using other (null when squaring) for b. */
+    private static long[] residues(NttPrime q, byte[] a, byte[] b, Shape shape, long[] other) {
+        boolean square = other == null;
+        long[] x = new long[shape.length];
+        long[] y = square ? x : other;
+        load(q, a, Limbs.count(a), x, shape.parallel());
+        if (!square) {
+            load(q, b, Limbs.count(b), y, shape.parallel());
+        }
+        if (shape.radix3) {
+            radix3(q, x, shape, true);
+            if (!square) {
+                radix3(q, y, shape, true);
+            }
+        }
+        for (int part = 0; part < shape.length; part += shape.n) {
+            convolve(q, x, y, part, shape);
+        }
+        if (shape.radix3) {
+            radix3(q, x, shape, false);
+        }
+        return x;
     }
 
     /**

@@ -1,0 +1,336 @@
+package org.piservice.local;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent.ProxyRequestContext;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent.RequestIdentity;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * Stands in for API Gateway on one machine: the JDK's HTTP server turns each request into the
+ * REST API proxy event a Lambda would receive, calls the very handler the Lambda runs, and writes
+ * its proxy response back. What API Gateway itself would answer (payload too large, a handler that
+ * throws or answers without a status) gets the service's JSON error shape, as the deployed
+ * gateway responses do.
+ */
+public final class LocalApiGateway implements AutoCloseable {
+
+    /** API Gateway's own payload limit for REST APIs. */
+    static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+    static final String STAGE = "local";
+    private static final String FUNCTION_NAME = "pi-service-api";
+    private static final long HANDLER_TIMEOUT_MILLIS = 29_000;
+
+    private final RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler;
+    private final Function<String, Route> router;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    /**
+     * A matched API resource: its template (as in the OpenAPI document) and the path parameters it
+     * binds.
+     */
+    public record Route(String resource, Map<String, String> pathParameters) {
+    }
+
+    private LocalApiGateway(RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler,
+            Function<String, Route> router, HttpServer server, ExecutorService executor) {
+        this.handler = handler;
+        this.router = router;
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Serves {@code handler} on the loopback interface.
+     *
+     * @param port   the TCP port, 0 for any free one
+     * @param router maps a request path to its API resource; paths it does not know go to the
+     *               handler as a greedy {@code /{proxy+}} resource, and the handler answers them
+     */
+    public static LocalApiGateway start(
+            RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler,
+            int port, Function<String, Route> router) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        LocalApiGateway gateway = new LocalApiGateway(handler, router, server, executor);
+        server.createContext("/", gateway::exchange);
+        server.setExecutor(executor);
+        server.start();
+        return gateway;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        // Lets requests in flight finish for up to a second, then drops the rest.
+        server.stop(1);
+        executor.shutdownNow();
+    }
+
+    private void exchange(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = readBody(exchange);
+            if (body == null) {
+                APIGatewayProxyResponseEvent tooLarge = gatewayError(413,
+                        "The request body is larger than the API's limit of " + MAX_PAYLOAD_BYTES + " bytes.");
+                send(exchange, tooLarge, responseBody(tooLarge));
+                return;
+            }
+            APIGatewayProxyRequestEvent event = toEvent(exchange, body);
+            APIGatewayProxyResponseEvent response = invoke(event);
+            byte[] responseBody;
+            try {
+                responseBody = responseBody(response);
+            } catch (IllegalArgumentException badBase64) {
+                System.err.printf("API handler answered %s %s with a body flagged base64 that is not%n",
+                        event.getHttpMethod(), event.getPath());
+                response = gatewayError(502, "The service gave a malformed answer to this request.");
+                responseBody = responseBody(response);
+            }
+            send(exchange, response, responseBody);
+        }
+    }
+
+    private APIGatewayProxyResponseEvent invoke(APIGatewayProxyRequestEvent event) {
+        APIGatewayProxyResponseEvent response;
+        try {
+            response = handler.handleRequest(event,
+                    LocalLambdaContext.start(FUNCTION_NAME, HANDLER_TIMEOUT_MILLIS));
+        } catch (RuntimeException | Error e) {
+            // API Gateway answers 502 when the integration fails; the trace belongs in the log,
+            // never in the response.
+            System.err.printf("API handler failed on %s %s (request %s)%n", event.getHttpMethod(),
+                    event.getPath(), event.getRequestContext().getRequestId());
+            e.printStackTrace();
+            return gatewayError(502, "The service failed to answer this request; try again later.");
+        }
+        if (response == null || response.getStatusCode() == null) {
+            System.err.printf("API handler answered %s %s without a status code%n", event.getHttpMethod(),
+                    event.getPath());
+            return gatewayError(502, "The service gave a malformed answer to this request.");
+        }
+        return response;
+    }
+
+    /** The body, or null when it is larger than API Gateway accepts. */
+    private static byte[] readBody(HttpExchange exchange) throws IOException {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.trim()) > MAX_PAYLOAD_BYTES) {
+                    return null;
+                }
+            } catch (NumberFormatException unreadable) {
+                // Counting the bytes read below enforces the limit all the same.
+            }
+        }
+        InputStream in = exchange.getRequestBody();
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        byte[] chunk = new byte[16 * 1024];
+        for (int n; (n = in.read(chunk)) != -1; ) {
+            if (buffer.size() + n > MAX_PAYLOAD_BYTES) {
+                return null;
+            }
+            buffer.write(chunk, 0, n);
+        }
+        return buffer.toByteArray();
+    }
+
+    APIGatewayProxyRequestEvent toEvent(HttpExchange exchange, byte[] body) {
+        URI uri = exchange.getRequestURI();
+        // REST APIs pass the path as the client encoded it; only query parameters arrive decoded.
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+        Route route = router.apply(path);
+        if (route == null) {
+            route = new Route("/{proxy+}", path.equals("/") ? null : Map.of("proxy", path.substring(1)));
+        }
+
+        Map<String, List<String>> multiHeaders = new LinkedHashMap<>();
+        // The JDK re-capitalises header names; API Gateway passes what the client sent, which
+        // HTTP/2 clients send in lower case, so the handler must not depend on case either way.
+        exchange.getRequestHeaders().forEach((name, values) ->
+                multiHeaders.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).addAll(values));
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        String sourceIp = remote.getAddress().getHostAddress();
+        multiHeaders.putIfAbsent("x-forwarded-for", List.of(sourceIp));
+        multiHeaders.putIfAbsent("x-forwarded-port", List.of(Integer.toString(port())));
+        multiHeaders.putIfAbsent("x-forwarded-proto", List.of("http"));
+
+        Map<String, List<String>> multiQuery = parseQuery(uri.getRawQuery());
+
+        String requestId = UUID.randomUUID().toString();
+        RequestIdentity identity = new RequestIdentity();
+        identity.setSourceIp(sourceIp);
+        identity.setUserAgent(last(multiHeaders.get("user-agent")));
+        ProxyRequestContext context = new ProxyRequestContext();
+        context.setRequestId(requestId);
+        context.setExtendedRequestId(requestId);
+        context.setStage(STAGE);
+        context.setApiId("local");
+        context.setAccountId("000000000000");
+        context.setResourceId(route.resource());
+        context.setResourcePath(route.resource());
+        context.setHttpMethod(method);
+        // Served at the root like an API on a custom domain: no stage prefix in front of the path.
+        context.setPath(path);
+        context.setProtocol(exchange.getProtocol());
+        context.setDomainName(last(multiHeaders.get("host")));
+        context.setRequestTimeEpoch(System.currentTimeMillis());
+        context.setIdentity(identity);
+
+        APIGatewayProxyRequestEvent event = new APIGatewayProxyRequestEvent();
+        event.setHttpMethod(method);
+        event.setPath(path);
+        event.setResource(route.resource());
+        event.setPathParameters(route.pathParameters());
+        event.setHeaders(lastValues(multiHeaders));
+        event.setMultiValueHeaders(multiHeaders);
+        event.setQueryStringParameters(multiQuery == null ? null : lastValues(multiQuery));
+        event.setMultiValueQueryStringParameters(multiQuery);
+        event.setRequestContext(context);
+        setBody(event, body);
+        return event;
+    }
+
+    /**
+     * Text stays text, as API Gateway passes it when no binary media types are configured; bytes
+     * that are not UTF-8 arrive base64-encoded, as with binary media types, so nothing is mangled.
+     */
+    private static void setBody(APIGatewayProxyRequestEvent event, byte[] body) {
+        event.setIsBase64Encoded(false);
+        if (body.length == 0) {
+            return;
+        }
+        try {
+            event.setBody(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString());
+        } catch (CharacterCodingException notText) {
+            event.setBody(Base64.getEncoder().encodeToString(body));
+            event.setIsBase64Encoded(true);
+        }
+    }
+
+    /** API Gateway's query maps: null when there is no query, values decoded, keys in order. */
+    private static Map<String, List<String>> parseQuery(String rawQuery) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return null;
+        }
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            query.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return query.isEmpty() ? null : query;
+    }
+
+    private static String decode(String raw) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            // A stray '%' is passed on as sent rather than failing the whole request.
+            return raw;
+        }
+    }
+
+    private static Map<String, String> lastValues(Map<String, List<String>> multi) {
+        Map<String, String> single = new LinkedHashMap<>();
+        multi.forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                single.put(name, values.getLast());
+            }
+        });
+        return single;
+    }
+
+    private static String last(List<String> values) {
+        return values == null || values.isEmpty() ? null : values.getLast();
+    }
+
+    private static void send(HttpExchange exchange, APIGatewayProxyResponseEvent response, byte[] body)
+            throws IOException {
+        var headers = exchange.getResponseHeaders();
+        // As API Gateway does: both maps are merged, and a name in multiValueHeaders wins.
+        if (response.getHeaders() != null) {
+            response.getHeaders().forEach((name, value) -> {
+                if (value != null) {
+                    headers.set(name, value);
+                }
+            });
+        }
+        if (response.getMultiValueHeaders() != null) {
+            response.getMultiValueHeaders().forEach((name, values) -> {
+                if (values != null) {
+                    headers.put(name, new ArrayList<>(values));
+                }
+            });
+        }
+        // The server frames the body itself, with an exact length.
+        headers.remove("Content-Length");
+        headers.remove("Transfer-Encoding");
+
+        int status = response.getStatusCode();
+        boolean noBody = body.length == 0 || status == 204 || status == 304
+                || exchange.getRequestMethod().equalsIgnoreCase("HEAD");
+        exchange.sendResponseHeaders(status, noBody ? -1 : body.length);
+        if (!noBody) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static byte[] responseBody(APIGatewayProxyResponseEvent response) {
+        String body = response.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
+        return Boolean.TRUE.equals(response.getIsBase64Encoded())
+                ? Base64.getDecoder().decode(body)
+                : body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static APIGatewayProxyResponseEvent gatewayError(int status, String message) {
+        // The messages above are fixed text without quotes or backslashes, so no escaping is needed.
+        return new APIGatewayProxyResponseEvent()
+                .withStatusCode(status)
+                .withHeaders(Map.of("Content-Type", "application/json"))
+                .withBody("{\"success\": false, \"error\": \"" + message + "\"}");
+    }
+}

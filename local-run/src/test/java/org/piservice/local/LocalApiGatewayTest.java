@@ -1,0 +1,227 @@
+package org.piservice.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Runs the local API Gateway over real HTTP against a trivial handler that records its event. */
+class LocalApiGatewayTest {
+
+    private final AtomicReference<APIGatewayProxyRequestEvent> received = new AtomicReference<>();
+    private final AtomicReference<Context> receivedContext = new AtomicReference<>();
+    private volatile Function<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> answer =
+            event -> new APIGatewayProxyResponseEvent().withStatusCode(200).withBody("ok");
+
+    private final RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler =
+            (event, context) -> {
+                received.set(event);
+                receivedContext.set(context);
+                return answer.apply(event);
+            };
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private LocalApiGateway gateway;
+
+    @BeforeEach
+    void start() throws Exception {
+        gateway = LocalApiGateway.start(handler, 0, path -> path.startsWith("/items/")
+                ? new LocalApiGateway.Route("/items/{item_id}", Map.of("item_id", path.substring("/items/".length())))
+                : null);
+    }
+
+    @AfterEach
+    void stop() {
+        gateway.close();
+        client.close();
+    }
+
+    private URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + gateway.port() + pathAndQuery);
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder request) throws Exception {
+        return client.send(request.build(), BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void getRequestBecomesARestApiProxyEvent() throws Exception {
+        // WHEN
+        send(HttpRequest.newBuilder(uri("/pi_job/abc?x=1&tag=a&tag=b%20c&empty"))
+                .header("X-Custom", "one").header("X-Custom", "two").header("Accept", "application/json"));
+
+        // THEN
+        APIGatewayProxyRequestEvent event = received.get();
+        assertThat(event.getHttpMethod()).isEqualTo("GET");
+        assertThat(event.getPath()).isEqualTo("/pi_job/abc");
+        assertThat(event.getResource()).isEqualTo("/{proxy+}");
+        assertThat(event.getPathParameters()).containsExactly(Map.entry("proxy", "pi_job/abc"));
+        assertThat(event.getQueryStringParameters())
+                .containsExactly(Map.entry("x", "1"), Map.entry("tag", "b c"), Map.entry("empty", ""));
+        assertThat(event.getMultiValueQueryStringParameters())
+                .containsEntry("tag", List.of("a", "b c")).containsEntry("x", List.of("1"));
+        assertThat(event.getHeaders()).containsEntry("x-custom", "two").containsEntry("accept", "application/json")
+                .containsEntry("host", "127.0.0.1:" + gateway.port()).containsEntry("x-forwarded-proto", "http");
+        assertThat(event.getMultiValueHeaders()).containsEntry("x-custom", List.of("one", "two"));
+        assertThat(event.getBody()).isNull();
+        assertThat(event.getIsBase64Encoded()).isFalse();
+        assertThat(event.getRequestContext().getRequestId()).isNotBlank();
+        assertThat(event.getRequestContext().getStage()).isEqualTo("local");
+        assertThat(event.getRequestContext().getHttpMethod()).isEqualTo("GET");
+        assertThat(event.getRequestContext().getIdentity().getSourceIp()).isEqualTo("127.0.0.1");
+        assertThat(receivedContext.get().getRemainingTimeInMillis()).isPositive();
+        assertThat(receivedContext.get().getAwsRequestId()).isNotBlank();
+    }
+
+    @Test
+    void pathStaysEncodedAsInRestApisWhileQueryValuesAreDecoded() throws Exception {
+        send(HttpRequest.newBuilder(uri("/pi_job/a%2Fb%20c?q=a%2Fb%20c")));
+
+        assertThat(received.get().getPath()).isEqualTo("/pi_job/a%2Fb%20c");
+        assertThat(received.get().getRequestContext().getPath()).isEqualTo("/pi_job/a%2Fb%20c");
+        assertThat(received.get().getQueryStringParameters()).containsEntry("q", "a/b c");
+    }
+
+    @Test
+    void requestWithoutQueryHasNullQueryMapsLikeApiGateway() throws Exception {
+        send(HttpRequest.newBuilder(uri("/")));
+
+        assertThat(received.get().getQueryStringParameters()).isNull();
+        assertThat(received.get().getMultiValueQueryStringParameters()).isNull();
+        assertThat(received.get().getPath()).isEqualTo("/");
+        assertThat(received.get().getPathParameters()).isNull();
+    }
+
+    @Test
+    void routerNamesTheResourceAndItsPathParameters() throws Exception {
+        send(HttpRequest.newBuilder(uri("/items/42")));
+
+        assertThat(received.get().getResource()).isEqualTo("/items/{item_id}");
+        assertThat(received.get().getPathParameters()).containsExactly(Map.entry("item_id", "42"));
+        assertThat(received.get().getRequestContext().getResourcePath()).isEqualTo("/items/{item_id}");
+    }
+
+    @Test
+    void textBodyArrivesAsText() throws Exception {
+        send(HttpRequest.newBuilder(uri("/pi_job")).header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("{\"digits\": 10, \"name\": \"π\"}")));
+
+        assertThat(received.get().getHttpMethod()).isEqualTo("POST");
+        assertThat(received.get().getBody()).isEqualTo("{\"digits\": 10, \"name\": \"π\"}");
+        assertThat(received.get().getIsBase64Encoded()).isFalse();
+        assertThat(received.get().getHeaders()).containsEntry("content-type", "application/json");
+    }
+
+    @Test
+    void bytesThatAreNotUtf8ArriveBase64Encoded() throws Exception {
+        byte[] binary = {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80};
+
+        send(HttpRequest.newBuilder(uri("/upload")).header("Content-Type", "application/octet-stream")
+                .POST(BodyPublishers.ofByteArray(binary)));
+
+        assertThat(received.get().getIsBase64Encoded()).isTrue();
+        assertThat(Base64.getDecoder().decode(received.get().getBody())).isEqualTo(binary);
+    }
+
+    @Test
+    void responseStatusHeadersAndBodyAreWrittenWithAnExactLength() throws Exception {
+        // GIVEN
+        answer = event -> new APIGatewayProxyResponseEvent()
+                .withStatusCode(202)
+                .withHeaders(Map.of("Content-Type", "application/json", "Location", "/pi_job/1",
+                        "X-Both", "from-single"))
+                .withMultiValueHeaders(Map.of("Set-Cookie", List.of("a=1", "b=2"), "X-Both", List.of("from-multi")))
+                .withBody("{\"success\": true}");
+
+        // WHEN
+        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri("/pi_job")).POST(BodyPublishers.noBody()));
+
+        // THEN
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(response.headers().firstValue("location")).hasValue("/pi_job/1");
+        assertThat(response.headers().allValues("set-cookie")).containsExactly("a=1", "b=2");
+        assertThat(response.headers().allValues("x-both")).containsExactly("from-multi");
+        assertThat(response.headers().firstValue("content-length")).hasValue("17");
+        assertThat(response.headers().firstValue("transfer-encoding")).isEmpty();
+        assertThat(new String(response.body())).isEqualTo("{\"success\": true}");
+    }
+
+    @Test
+    void base64ResponseBodyIsDecodedToItsBytes() throws Exception {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 0, (byte) 0xff};
+        answer = event -> new APIGatewayProxyResponseEvent().withStatusCode(200)
+                .withHeaders(Map.of("Content-Type", "image/png"))
+                .withBody(Base64.getEncoder().encodeToString(png)).withIsBase64Encoded(true);
+
+        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri("/favicon.png")));
+
+        assertThat(response.body()).isEqualTo(png);
+        assertThat(response.headers().firstValue("content-length")).hasValue(Integer.toString(png.length));
+    }
+
+    @Test
+    void headRequestAndNoContentStatusSendNoBody() throws Exception {
+        answer = event -> new APIGatewayProxyResponseEvent().withStatusCode(200).withBody("not for HEAD");
+        HttpResponse<byte[]> head = send(HttpRequest.newBuilder(uri("/")).method("HEAD", BodyPublishers.noBody()));
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+
+        answer = event -> new APIGatewayProxyResponseEvent().withStatusCode(204).withBody("ignored");
+        HttpResponse<byte[]> noContent = send(HttpRequest.newBuilder(uri("/")).DELETE());
+        assertThat(noContent.statusCode()).isEqualTo(204);
+        assertThat(noContent.body()).isEmpty();
+    }
+
+    @Test
+    void handlerThatThrowsGetsA502JsonErrorWithoutItsStackTrace() throws Exception {
+        answer = event -> {
+            throw new IllegalStateException("secret internals");
+        };
+
+        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri("/pi_job")));
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(new String(response.body())).startsWith("{\"success\": false, \"error\": \"")
+                .doesNotContain("secret internals").doesNotContain("Exception");
+    }
+
+    @Test
+    void responseWithoutStatusOrWithBrokenBase64IsA502() throws Exception {
+        answer = event -> new APIGatewayProxyResponseEvent().withBody("no status");
+        assertThat(send(HttpRequest.newBuilder(uri("/"))).statusCode()).isEqualTo(502);
+
+        answer = event -> new APIGatewayProxyResponseEvent().withStatusCode(200).withBody("***")
+                .withIsBase64Encoded(true);
+        assertThat(send(HttpRequest.newBuilder(uri("/"))).statusCode()).isEqualTo(502);
+    }
+
+    @Test
+    void bodyAboveApiGatewaysLimitIsA413AndNeverReachesTheHandler() throws Exception {
+        byte[] tooLarge = new byte[LocalApiGateway.MAX_PAYLOAD_BYTES + 1];
+
+        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri("/pi_job"))
+                .header("Content-Type", "application/json").POST(BodyPublishers.ofByteArray(tooLarge)));
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(new String(response.body())).contains("\"success\": false").contains("10485760 bytes");
+        assertThat(received.get()).isNull();
+    }
+}

@@ -1,0 +1,160 @@
+package org.piservice.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.piservice.emulators.LocalAws;
+import org.piservice.jobs.AwsClients;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** Runs the poller against the embedded SQS (ElasticMQ), started by this class, over the real wire protocol. */
+class SqsPollerTest {
+
+    private static LocalAws aws;
+    private static AwsClients clients;
+    private static SqsClient sqs;
+
+    private final List<SQSEvent.SQSMessage> handled = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+    private volatile RequestHandler<SQSEvent, SQSBatchResponse> behaviour = (event, context) -> new SQSBatchResponse();
+    private final RequestHandler<SQSEvent, SQSBatchResponse> handler = (event, context) -> {
+        event.getRecords().forEach(record -> {
+            handled.add(record);
+            deliveries.computeIfAbsent(record.getBody(), body -> new AtomicInteger()).incrementAndGet();
+        });
+        return behaviour.handleRequest(event, context);
+    };
+    private String queueUrl;
+    private SqsPoller poller;
+
+    @BeforeAll
+    static void startEmulators() {
+        aws = LocalAws.start();
+        clients = AwsClients.fromSettings(aws.clientSettings());
+        sqs = clients.sqs();
+    }
+
+    @AfterAll
+    static void stopEmulators() {
+        clients.close();
+        aws.close();
+    }
+
+    @BeforeEach
+    void createQueue() {
+        queueUrl = sqs.createQueue(request -> request.queueName("jobs-" + System.nanoTime())
+                .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "1"))).queueUrl();
+    }
+
+    @AfterEach
+    void stopPoller() {
+        if (poller != null) {
+            poller.close();
+        }
+    }
+
+    private void send(String body) {
+        sqs.sendMessage(request -> request.queueUrl(queueUrl).messageBody(body)
+                .messageAttributes(Map.of("kind", MessageAttributeValue.builder().dataType("String")
+                        .stringValue("pi").build())));
+    }
+
+    private int messagesLeft() {
+        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+
+    @Test
+    void acknowledgedMessagesAreDeletedAfterOneInvocationWithLambdasEventShape() {
+        // GIVEN
+        send("job-1");
+        send("job-2");
+
+        // WHEN
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 2, 1);
+
+        // THEN
+        await().atMost(Duration.ofSeconds(10)).until(() -> messagesLeft() == 0 && handled.size() == 2);
+        SQSEvent.SQSMessage record = handled.getFirst();
+        assertThat(record.getEventSource()).isEqualTo("aws:sqs");
+        assertThat(record.getEventSourceArn()).endsWith(queueUrl.substring(queueUrl.lastIndexOf('/') + 1));
+        assertThat(record.getAwsRegion()).isEqualTo("us-east-1");
+        assertThat(record.getReceiptHandle()).isNotBlank();
+        assertThat(record.getAttributes()).containsEntry("ApproximateReceiveCount", "1");
+        assertThat(record.getMessageAttributes().get("kind").getStringValue()).isEqualTo("pi");
+        assertThat(poller.timeoutMillis()).isEqualTo(1_000);
+        // Stays deleted: nothing comes back after the visibility timeout.
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
+                .until(() -> deliveries.values().stream().allMatch(count -> count.get() == 1));
+    }
+
+    @Test
+    void reportedFailuresAreRedeliveredAndTheRestDeleted() {
+        // GIVEN a handler failing "bad" the first two times it sees it
+        behaviour = (event, context) -> new SQSBatchResponse(event.getRecords().stream()
+                .filter(record -> record.getBody().equals("bad") && deliveries.get("bad").get() <= 2)
+                .map(record -> new SQSBatchResponse.BatchItemFailure(record.getMessageId()))
+                .toList());
+        send("good");
+        send("bad");
+
+        // WHEN
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 1, 1);
+
+        // THEN
+        await().atMost(Duration.ofSeconds(15)).until(() -> messagesLeft() == 0);
+        assertThat(deliveries.get("good").get()).isEqualTo(1);
+        assertThat(deliveries.get("bad").get()).isEqualTo(3);
+        assertThat(handled.getLast().getAttributes()).containsEntry("ApproximateReceiveCount", "3");
+    }
+
+    @Test
+    void invocationThatThrowsLeavesItsWholeBatchForRedelivery() {
+        AtomicInteger invocations = new AtomicInteger();
+        behaviour = (event, context) -> {
+            if (invocations.incrementAndGet() == 1) {
+                throw new IllegalStateException("worker crashed");
+            }
+            return new SQSBatchResponse(List.of());
+        };
+        send("only");
+
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 1, 1);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> messagesLeft() == 0);
+        assertThat(deliveries.get("only").get()).isEqualTo(2);
+    }
+
+    @Test
+    void closeEndsTheLongPollPromptly() {
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 2, SqsPoller.MAX_LONG_POLL_SECONDS);
+        await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+
+        long start = System.nanoTime();
+        poller.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        // The abandoned receives are still open in ElasticMQ, whose shutdown would wait for them.
+        send("release-1");
+        send("release-2");
+    }
+}
