@@ -151,7 +151,8 @@ public final class PiServiceStack extends Stack {
         Role apiRole = functionRole("ApiFunctionRole", "pi-service api function");
         apiRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("JobRecords")
-                .actions(List.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"))
+                // create, read, and withdraw a job whose message could not be queued; never update one
+                .actions(List.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"))
                 .resources(List.of(table.getTableArn()))
                 .build());
         apiRole.addToPrincipalPolicy(PolicyStatement.Builder.create()

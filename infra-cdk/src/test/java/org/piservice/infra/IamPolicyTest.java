@@ -33,7 +33,6 @@ class IamPolicyTest {
     void apiFunctionMayOnlyRecordJobsEnqueueThemAndPresignResults() {
         assertThat(grants("ApiFunctionRole")).isEqualTo(new TreeMap<>(Map.of(
                 "dynamodb:DeleteItem", table(), "dynamodb:GetItem", table(), "dynamodb:PutItem", table(),
-                "dynamodb:UpdateItem", table(),
                 "sqs:SendMessage", queueArn(),
                 "s3:GetObject", resultObjects(),
                 "logs:CreateLogStream", logGroup(synth.stack.apiFunction()),
