@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -12,14 +15,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.piservice.core.PiDigits;
+import org.piservice.core.PiProgress;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.ResultStore;
+import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.MutableClock;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The worker's guarantees (DESIGN §3), each against the embedded emulators with the real SDK
@@ -178,7 +185,7 @@ class JobProcessorTest {
         });
         List<String> bodies = queue.clients.sqs().receiveMessage(receive -> receive
                 .queueUrl(queue.resources.deadLetterQueueUrl()).maxNumberOfMessages(10)).messages().stream()
-                .map(software.amazon.awssdk.services.sqs.model.Message::body).toList();
+                .map(Message::body).toList();
         assertThat(bodies).containsExactlyInAnyOrder("garbage", unknownJob);
         assertThat(queue.output()).contains("Malformed message", "No such job");
     }
@@ -218,7 +225,7 @@ class JobProcessorTest {
         // GIVEN a worker whose bucket does not exist: every upload is refused by S3
         QueueMessage message = fixture.newJob(100);
         String id = WorkerFixture.jobIdOf(message);
-        var noBucket = new org.piservice.jobs.ServiceConfig(fixture.config().tableName(),
+        ServiceConfig noBucket = new ServiceConfig(fixture.config().tableName(),
                 fixture.config().queueUrl(), "no-such-bucket-" + id.substring(0, 8));
         JobProcessor processor = fixture.processor(noBucket, WorkerFixture.FAST, PiWriter.PI_CORE);
 
@@ -244,7 +251,7 @@ class JobProcessorTest {
         QueueMessage message = fixture.newJob(100);
         String id = WorkerFixture.jobIdOf(message);
         String bucket = "late-bucket-" + id.substring(0, 8);
-        var lateBucket = new org.piservice.jobs.ServiceConfig(fixture.config().tableName(), fixture.config().queueUrl(), bucket);
+        ServiceConfig lateBucket = new ServiceConfig(fixture.config().tableName(), fixture.config().queueUrl(), bucket);
         JobProcessor processor = fixture.processor(lateBucket, WorkerFixture.FAST, PiWriter.PI_CORE);
         assertThat(processor.handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
 
@@ -348,7 +355,7 @@ class JobProcessorTest {
     private String storedResult(Job job) throws IOException {
         try (InputStream in = fixture.clients.s3().getObject(get -> get.bucket(fixture.config().bucketName())
                 .key(job.resultKey()))) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
 
@@ -357,12 +364,12 @@ class JobProcessorTest {
         try {
             PiDigits.write(digits, out);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
-        return out.toString(java.nio.charset.StandardCharsets.US_ASCII);
+        return out.toString(StandardCharsets.US_ASCII);
     }
 
-    static void awaitTrue(java.util.function.BooleanSupplier condition) {
+    static void awaitTrue(BooleanSupplier condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -391,8 +398,8 @@ class JobProcessorTest {
         }
 
         @Override
-        public void write(int digits, java.io.OutputStream out, org.piservice.core.PiProgress progress,
-                          java.util.function.BooleanSupplier cancelled) throws IOException {
+        public void write(int digits, OutputStream out, PiProgress progress,
+                          BooleanSupplier cancelled) throws IOException {
             runs.incrementAndGet();
             delegate.write(digits, out, progress, cancelled);
         }
