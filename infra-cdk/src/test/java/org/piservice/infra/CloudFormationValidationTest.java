@@ -1,6 +1,7 @@
 package org.piservice.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +21,8 @@ class CloudFormationValidationTest {
 
     @Test
     void synthesisPassesEveryValidationPlugin(@TempDir Path outdir) throws IOException {
-        assertThat(System.getenv("CDK_VALIDATION")).as("run by the cloudformation-validation execution").isEqualTo("true");
+        assumeTrue("true".equals(System.getenv("CDK_VALIDATION")),
+                "needs CDK_VALIDATION=true, which the cloudformation-validation surefire execution sets");
         App app = new App(AppProps.builder().outdir(outdir.toString()).build());
         PiServiceApp.stack(app, ServiceSettings.defaults(), ProjectFiles.in(Path.of("..")));
 
