@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.assertions.Template;
+import software.constructs.IConstruct;
 
 /**
  * The stack as `cdk synth` makes it, from the jars Maven built and the real OpenAPI document,
@@ -44,7 +47,7 @@ final class SynthesizedStack {
 
     /** The resources of one CloudFormation type, by logical id. */
     Map<String, JsonNode> resources(String type) {
-        Map<String, JsonNode> found = new java.util.LinkedHashMap<>();
+        Map<String, JsonNode> found = new LinkedHashMap<>();
         json.get("Resources").properties().forEach(entry -> {
             if (entry.getValue().path("Type").asText().equals(type)) {
                 found.put(entry.getKey(), entry.getValue());
@@ -63,8 +66,8 @@ final class SynthesizedStack {
     }
 
     /** The logical id the stack gave a construct's CloudFormation resource. */
-    String logicalId(software.constructs.IConstruct construct) {
-        return stack.getLogicalId((software.amazon.awscdk.CfnElement) construct.getNode().getDefaultChild());
+    String logicalId(IConstruct construct) {
+        return stack.getLogicalId((CfnElement) construct.getNode().getDefaultChild());
     }
 
     /** {@code {"Ref": id}}, as the template writes a reference. */

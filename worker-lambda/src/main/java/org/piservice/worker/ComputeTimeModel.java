@@ -15,6 +15,20 @@ public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigi
 
     public static final ComputeTimeModel DEFAULT = new ComputeTimeModel(1.0, 30.0, 1.3);
 
+    /** Lambda gives a function one full vCPU at this memory size, and a share of one below it. */
+    static final int MB_PER_VCPU = 1769;
+
+    /**
+     * The default model for a Lambda function of {@code memoryMb}: below one vCPU the computation
+     * slows in proportion; above it the estimate stays (how much faster depends on how much of
+     * the engine runs in parallel, so the model does not count on it).
+     */
+    public static ComputeTimeModel forLambdaMemory(int memoryMb) {
+        double slowdown = MB_PER_VCPU / (double) Math.min(memoryMb, MB_PER_VCPU);
+        return new ComputeTimeModel(DEFAULT.fixedSeconds * slowdown, DEFAULT.secondsPerMillionDigits * slowdown,
+                DEFAULT.exponent);
+    }
+
     public Duration estimate(int digits) {
         double seconds = fixedSeconds + secondsPerMillionDigits * Math.pow(digits / 1e6, exponent);
         return Duration.ofMillis((long) Math.ceil(seconds * 1000));

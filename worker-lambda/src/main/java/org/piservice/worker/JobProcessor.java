@@ -66,11 +66,11 @@ public final class JobProcessor implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** The production wiring on the given clients: pi-core, default settings, logs on standard output. */
+    /** The production wiring on the given clients: pi-core, settings for this environment, logs on standard output. */
     public static JobProcessor create(AwsClients clients, ServiceConfig config) {
         return new JobProcessor(new JobRepository(clients.dynamoDb(), config),
                 new ResultStore(clients.s3(), clients.presigner(), config),
-                config, WorkerSettings.DEFAULT, PiWriter.PI_CORE, JsonLog.STDOUT, EmfMetrics.stdout());
+                config, WorkerSettings.fromEnvironment(), PiWriter.PI_CORE, JsonLog.STDOUT, EmfMetrics.stdout());
     }
 
     /**

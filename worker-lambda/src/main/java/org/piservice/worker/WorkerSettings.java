@@ -24,6 +24,19 @@ public record WorkerSettings(
     public static final WorkerSettings DEFAULT = new WorkerSettings(
             Duration.ofSeconds(3), Duration.ofSeconds(60), 3, Duration.ofSeconds(15), ComputeTimeModel.DEFAULT);
 
+    /**
+     * The defaults, with the time model scaled to the function's memory when Lambda says what it is
+     * ({@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}).
+     */
+    public static WorkerSettings fromEnvironment() {
+        String memory = System.getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+        if (memory == null) {
+            return DEFAULT;
+        }
+        return new WorkerSettings(DEFAULT.heartbeatInterval, DEFAULT.staleAfter, DEFAULT.maxAttempts,
+                DEFAULT.cleanupReserve, ComputeTimeModel.forLambdaMemory(Integer.parseInt(memory.strip())));
+    }
+
     public WorkerSettings {
         if (staleAfter.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
             throw new IllegalArgumentException("staleAfter must be at least three heartbeat intervals");
