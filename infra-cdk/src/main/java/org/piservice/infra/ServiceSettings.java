@@ -2,6 +2,7 @@ package org.piservice.infra;
 
 import java.util.Optional;
 import java.util.function.Function;
+import org.piservice.core.ComputeTimeModel;
 import software.constructs.Node;
 
 /**
@@ -59,7 +60,7 @@ public record ServiceSettings(
                     "maxDigits %,d does not fit the worker: with %d MB and a %d s timeout it can finish"
                             + " at most %,d digits (see WorkerCapacity); lower maxDigits, or raise"
                             + " workerTimeoutSeconds, or workerMemoryMb up to %,d (one full vCPU)",
-                    maxDigits, workerMemoryMb, workerTimeoutSeconds, capacity, WorkerCapacity.MB_PER_VCPU));
+                    maxDigits, workerMemoryMb, workerTimeoutSeconds, capacity, ComputeTimeModel.LAMBDA_MB_PER_VCPU));
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
+import org.piservice.core.ComputeTimeModel;
 
 /** Plain unit test of the worker's time/memory model; no synthesis. */
 class WorkerCapacityTest {
@@ -36,10 +37,10 @@ class WorkerCapacityTest {
     }
 
     @Test
-    void theEstimateIsTheWorkersOwnOnOneVcpuAndSlowerOnLess() {
-        // the worker's ComputeTimeModel: 1 s + 30 s x (digits / 10^6)^1.3
-        assertThat(WorkerCapacity.computeSeconds(1_000_000, 1769)).isCloseTo(31.0, within(1e-9));
-        assertThat(WorkerCapacity.computeSeconds(10_000_000, 2048)).isCloseTo(1 + 30 * Math.pow(10, 1.3), within(1e-9));
-        assertThat(WorkerCapacity.computeSeconds(1_000_000, 1769 / 2)).isCloseTo(62.0, within(0.1));
+    void theEstimateIsPiCoresOwnAtTheFunctionsCpuShare() {
+        for (int memory : new int[] {885, 1769, 4096}) {
+            assertThat(WorkerCapacity.computeSeconds(3_000_000, memory)).isCloseTo(
+                    ComputeTimeModel.forLambdaMemory(memory).estimate(3_000_000).toMillis() / 1000.0, within(1e-9));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.piservice.worker;
 
 import java.time.Duration;
+import org.piservice.core.ComputeTimeModel;
 
 /**
  * The worker's timing and retry policy.

@@ -2,6 +2,7 @@ package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.piservice.core.ComputeTimeModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package org.piservice.worker;
 
+import org.piservice.core.ComputeTimeModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
