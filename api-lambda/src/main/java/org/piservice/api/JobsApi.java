@@ -10,6 +10,7 @@ import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
+import org.piservice.jobs.JsonLog;
 import org.piservice.jobs.ResultStore;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -74,12 +75,12 @@ final class JobsApi implements PiApi.Routes {
         } catch (RuntimeException e) {
             if (!withdraw(jobId, log)) {
                 // A worker has the job: the message got through although the send reported a failure.
-                JsonLog.info("job created", log);
+                JsonLog.STDOUT.info("job created", log);
                 return accepted(request, jobId);
             }
             throw unavailableOr(e, "the job queue is unavailable, so no job was created", log);
         }
-        JsonLog.info("job created", log);
+        JsonLog.STDOUT.info("job created", log);
         return accepted(request, jobId);
     }
 
@@ -94,7 +95,7 @@ final class JobsApi implements PiApi.Routes {
             return jobs.deleteIfQueued(jobId) || jobs.find(jobId).isEmpty();
         } catch (RuntimeException e) {
             // It stays queued until its TTL; no client was given its id, so no one waits for it.
-            JsonLog.error("could not delete a job whose message was not sent", log, e);
+            JsonLog.STDOUT.error("could not delete a job whose message was not sent", log, e);
             return true;
         }
     }
@@ -160,7 +161,7 @@ final class JobsApi implements PiApi.Routes {
         if (!transientFailure) {
             return e;
         }
-        JsonLog.error(problem, log, e);
+        JsonLog.STDOUT.error(problem, log, e);
         return new ApiException(503, ApiResponse.ErrorBody.of(problem + "; try again in a few seconds"),
                 Map.of("Retry-After", RETRY_AFTER_SECONDS));
     }

@@ -2,6 +2,7 @@ package org.piservice.api;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.piservice.jobs.JsonLog;
 
 /**
  * The whole HTTP API: its route table, and the one place where anything that goes wrong becomes a
@@ -48,14 +49,14 @@ final class PiApi {
         } catch (ApiException e) {
             response = e.response();
         } catch (RuntimeException e) {
-            JsonLog.error("request failed", fields(request), e);
+            JsonLog.STDOUT.error("request failed", fields(request), e);
             response = ApiResponse.error(500, "internal error; quote request id " + request.requestId()
                     + " when reporting it");
         }
         Map<String, Object> fields = fields(request);
         fields.put("status", response.status());
         fields.put("millis", (System.nanoTime() - start) / 1_000_000);
-        JsonLog.info("request", fields);
+        JsonLog.STDOUT.info("request", fields);
         return response;
     }
 

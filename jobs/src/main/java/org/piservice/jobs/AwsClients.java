@@ -16,14 +16,33 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The service's AWS SDK clients, built once per process. All use the JDK's HTTP client
- * (url-connection-client): no Netty or Apache in the Lambda jars, and a faster cold start.
+ * The service's AWS SDK clients, each built on first use and then kept for the life of the process
+ * (a Lambda container): a function builds only the clients it calls, which keeps its cold start
+ * short. All use the JDK's HTTP client (url-connection-client): no Netty or Apache in the jars.
  */
-public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, S3Presigner presigner)
-        implements AutoCloseable {
+public final class AwsClients implements AutoCloseable {
 
     /** Set to {@code true} for S3 emulators, which serve buckets by path, not by host name. */
     public static final String S3_FORCE_PATH_STYLE = "S3_FORCE_PATH_STYLE";
+
+    private final Settings settings;
+    private DynamoDbClient dynamoDb;
+    private SqsClient sqs;
+    private S3Client s3;
+    private S3Presigner presigner;
+
+    private AwsClients(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Clients built elsewhere, e.g. a test's client that records or breaks requests; closed by {@link #close()}. */
+    public AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, S3Presigner presigner) {
+        this(new Settings(Map.of()));
+        this.dynamoDb = dynamoDb;
+        this.sqs = sqs;
+        this.s3 = s3;
+        this.presigner = presigner;
+    }
 
     /**
      * Clients configured the SDK's standard way: region, credentials and endpoints (including
@@ -31,7 +50,7 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, S3
      * {@value #S3_FORCE_PATH_STYLE}.
      */
     public static AwsClients fromEnvironment() {
-        return build(new Settings(Map.of(S3_FORCE_PATH_STYLE, String.valueOf(System.getenv(S3_FORCE_PATH_STYLE)))));
+        return new AwsClients(new Settings(Map.of(S3_FORCE_PATH_STYLE, String.valueOf(System.getenv(S3_FORCE_PATH_STYLE)))));
     }
 
     /**
@@ -42,39 +61,63 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, S3
      * settings leave out comes from the SDK's standard configuration.
      */
     public static AwsClients fromSettings(Map<String, String> settings) {
-        return build(new Settings(settings));
+        return new AwsClients(new Settings(Map.copyOf(settings)));
     }
 
-    private static AwsClients build(Settings settings) {
-        S3Configuration s3Configuration = S3Configuration.builder()
-                .pathStyleAccessEnabled(settings.forcePathStyle()).build();
-        S3Presigner.Builder presigner = S3Presigner.builder().serviceConfiguration(s3Configuration);
-        settings.region().ifPresent(presigner::region);
-        settings.credentials().ifPresent(presigner::credentialsProvider);
-        settings.endpoint("S3").ifPresent(presigner::endpointOverride);
-        return new AwsClients(
-                settings.apply(DynamoDbClient.builder(), "DYNAMODB")
-                        .httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-                settings.apply(SqsClient.builder(), "SQS")
-                        .httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-                settings.apply(S3Client.builder(), "S3")
-                        .serviceConfiguration(s3Configuration)
-                        .httpClientBuilder(UrlConnectionHttpClient.builder()).build(),
-                presigner.build());
+    public synchronized DynamoDbClient dynamoDb() {
+        if (dynamoDb == null) {
+            dynamoDb = settings.apply(DynamoDbClient.builder(), "DYNAMODB")
+                    .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        }
+        return dynamoDb;
+    }
+
+    public synchronized SqsClient sqs() {
+        if (sqs == null) {
+            sqs = settings.apply(SqsClient.builder(), "SQS")
+                    .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        }
+        return sqs;
+    }
+
+    public synchronized S3Client s3() {
+        if (s3 == null) {
+            s3 = settings.apply(S3Client.builder(), "S3")
+                    .serviceConfiguration(settings.s3Configuration())
+                    .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        }
+        return s3;
+    }
+
+    public synchronized S3Presigner presigner() {
+        if (presigner == null) {
+            S3Presigner.Builder builder = S3Presigner.builder().serviceConfiguration(settings.s3Configuration());
+            settings.region().ifPresent(builder::region);
+            settings.credentials().ifPresent(builder::credentialsProvider);
+            settings.endpoint("S3").ifPresent(builder::endpointOverride);
+            presigner = builder.build();
+        }
+        return presigner;
     }
 
     @Override
-    public void close() {
-        dynamoDb.close();
-        sqs.close();
-        s3.close();
-        presigner.close();
+    public synchronized void close() {
+        for (AutoCloseable client : new AutoCloseable[] {dynamoDb, sqs, s3, presigner}) {
+            if (client != null) {
+                try {
+                    client.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("Closing an AWS client failed", e);
+                }
+            }
+        }
     }
 
     private record Settings(Map<String, String> values) {
 
-        boolean forcePathStyle() {
-            return Boolean.parseBoolean(values.get(S3_FORCE_PATH_STYLE));
+        S3Configuration s3Configuration() {
+            return S3Configuration.builder()
+                    .pathStyleAccessEnabled(Boolean.parseBoolean(values.get(S3_FORCE_PATH_STYLE))).build();
         }
 
         Optional<Region> region() {

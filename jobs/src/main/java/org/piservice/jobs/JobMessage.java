@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
 
 /**
  * The queue message that asks a worker to compute a job: {@code {"job_id": "...", "digits": N}}.
@@ -54,9 +55,16 @@ public record JobMessage(String jobId, int digits) {
         if (jobId == null || !jobId.isTextual()) {
             throw new InvalidMessageException("job_id is missing or not a string");
         }
+        if (!JobId.isWellFormed(jobId.textValue())) {
+            throw new InvalidMessageException("job_id is not a job id: " + jobId.textValue());
+        }
         JsonNode digits = node.get("digits");
         if (digits == null || !digits.isIntegralNumber() || !digits.canConvertToInt()) {
-            throw new InvalidMessageException("digits is missing or not a whole number that fits an int");
+            throw new InvalidMessageException("digits is missing or not a whole number that fits an int",
+                    jobId.textValue());
+        }
+        if (digits.intValue() < 1) {
+            throw new InvalidMessageException("digits must be at least 1, got " + digits.intValue(), jobId.textValue());
         }
         return new JobMessage(jobId.textValue(), digits.intValue());
     }
@@ -65,8 +73,21 @@ public record JobMessage(String jobId, int digits) {
     public static final class InvalidMessageException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
+        private final String jobId;
+
         public InvalidMessageException(String message) {
+            this(message, null);
+        }
+
+        /** For a message that names a well-formed job id but is wrong otherwise. */
+        public InvalidMessageException(String message, String jobId) {
             super(message);
+            this.jobId = jobId;
+        }
+
+        /** The job the message was meant for, when it says so clearly enough. */
+        public Optional<String> jobId() {
+            return Optional.ofNullable(jobId);
         }
     }
 }

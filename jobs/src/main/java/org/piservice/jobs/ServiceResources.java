@@ -2,6 +2,8 @@ package org.piservice.jobs;
 
 import java.time.Duration;
 import java.util.Map;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -69,7 +71,13 @@ public final class ServiceResources {
         } catch (ResourceInUseException e) {
             return;
         }
-        clients.dynamoDb().waiter().waitUntilTableExists(describe -> describe.tableName(table));
+        // The SDK's default waiter sleeps 20 s between polls; emulators create tables in milliseconds.
+        try (DynamoDbWaiter waiter = DynamoDbWaiter.builder().client(clients.dynamoDb())
+                .overrideConfiguration(config -> config.maxAttempts(600)
+                        .backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(Duration.ofMillis(100))))
+                .build()) {
+            waiter.waitUntilTableExists(describe -> describe.tableName(table));
+        }
         try {
             clients.dynamoDb().updateTimeToLive(ttl -> ttl.tableName(table)
                     .timeToLiveSpecification(spec -> spec.attributeName(JobRepository.EXPIRES_AT).enabled(true)));

@@ -10,6 +10,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -56,7 +57,7 @@ abstract class JobsContract {
         assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(job.digits()).isEqualTo(1000);
         assertThat(job.attempts()).isZero();
-        assertThat(job.createdAt()).isEqualTo(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(job.createdAt()).isEqualTo(clock.instant().truncatedTo(ChronoUnit.MILLIS));
         assertThat(job.expiresAt().getEpochSecond())
                 .isEqualTo(clock.instant().plus(resources.config().jobTtl()).getEpochSecond());
     }

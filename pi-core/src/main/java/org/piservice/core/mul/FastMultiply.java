@@ -17,11 +17,11 @@ public final class FastMultiply {
 
     /**
      * Operands smaller than this (the smaller one, in bits) are multiplied by the JDK. On a 2-core
-     * x86 machine ({@code FastMultiplyBench crossover}) the transform broke even with Toom-Cook
-     * between 8 and 13 Kibit and was 1.4-2x faster from 16 to 64 Kibit; the threshold sits just
-     * above the noisy break-even.
+     * x86 machine ({@code FastMultiplyBench crossover}, three runs on a busy machine) the transform
+     * broke even with Toom-Cook somewhere between 8 and 16 Kibit and was 1.5-4x faster from
+     * 19 Kibit on; the threshold sits above the noisy break-even.
      */
-    public static final int THRESHOLD_BITS = 16 * 1024;
+    public static final int THRESHOLD_BITS = 20 * 1024;
 
     private FastMultiply() {
     }

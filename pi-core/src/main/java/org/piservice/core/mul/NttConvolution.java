@@ -10,8 +10,8 @@ import java.util.stream.IntStream;
  * <p>Why three primes and 64-bit limbs: each convolution coefficient is a sum of at most
  * min(la, lb) products of two limbs, so it is below min(la, lb)·2^128 < 2^29·2^128 = 2^157 for
  * the longest supported transform (3·2^MAX_LOG limbs), while the product of the three primes
- * exceeds 2^185. The coefficients are therefore recovered exactly, with 28 bits to spare; two primes could only carry 32-bit limbs, which costs more
- * transform work per input bit.
+ * exceeds 2^185. The coefficients are therefore recovered exactly, with 28 bits to spare; two
+ * primes could only carry 32-bit limbs, which costs more transform work per input bit.
  *
  * <p>Why six steps: a transform of N = R·C points is done as R-point transforms down the columns
  * of an R×C matrix, a twiddle w_N^(row·column), and C-point transforms along the rows. Rows and
@@ -32,7 +32,10 @@ final class NttConvolution {
     private static final int ROW_LOG = 12;
     /** Eight longs are one 64-byte cache line, so gathering a column block wastes no bandwidth. */
     private static final int COLUMN_BLOCK = 8;
-    /** Below this length a transform takes microseconds: forking would cost more than it saves. */
+    /**
+     * Below this length splitting one transform across cores costs more than it saves; the three
+     * primes run in parallel instead.
+     */
     private static final int PARALLEL_MIN_LOG = 15;
 
     private static final NttPrime P0 = new NttPrime(4611685692009873409L, 19);
@@ -298,8 +301,8 @@ final class NttConvolution {
             long r0 = P0.canonical(P0.mulShoup(x0[i], scale[0], scale[1]));
             long r1 = P1.canonical(P1.mulShoup(x1[i], scale[2], scale[3]));
             long r2 = P2.canonical(P2.mulShoup(x2[i], scale[4], scale[5]));
-            // The primes differ by less than 2^30, so adding twice the modulus keeps each
-            // difference positive and below 2^64.
+            // The primes lie within 2^40 of each other, so r0 < p0 < 2·p1 and 2·p2: adding twice
+            // the modulus keeps each difference positive, and below 4p < 2^64.
             long v1 = P1.canonical(P1.mulShoup(r1 - r0 + 2 * p1, INV01, INV01_S));
             long u = P2.mulShoup(r2 - r0 + 2 * p2, INV02, INV02_S);
             long v2 = P2.canonical(P2.mulShoup(u - v1 + 2 * p2, INV12, INV12_S));

@@ -1,0 +1,90 @@
+package org.piservice.infra;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What API Gateway itself answers (before or instead of the api function), in the service's JSON
+ * error shape {@code {"success": false, "error": "..."}}, and what it logs for every request.
+ *
+ * <p>The responses live in the REST API body ({@code x-amazon-apigateway-gateway-responses}), not in
+ * separate CloudFormation resources: every update of the body replaces the whole API definition,
+ * which would silently drop gateway responses defined beside it.
+ *
+ * <p>Gateway response templates are plain substitution, not VTL: there is no escaping function, so
+ * API Gateway's own message goes in through {@code $context.error.messageString}, which it quotes as
+ * a JSON string, and the validator's detail (which can contain quotes) is left out.
+ */
+final class ApiGatewayResponses {
+
+    /** The access log line: JSON, one object per request, every value a JSON string. */
+    static final String ACCESS_LOG_FORMAT = """
+            {"requestId":"$context.requestId","extendedRequestId":"$context.extendedRequestId",\
+            "requestTime":"$context.requestTime","ip":"$context.identity.sourceIp",\
+            "userAgent":"$context.identity.userAgent","httpMethod":"$context.httpMethod",\
+            "resourcePath":"$context.resourcePath","path":"$context.path","protocol":"$context.protocol",\
+            "status":"$context.status","responseLength":"$context.responseLength",\
+            "responseLatencyMs":"$context.responseLatency","integrationLatencyMs":"$context.integrationLatency",\
+            "integrationStatus":"$context.integrationStatus","errorType":"$context.error.responseType",\
+            "errorMessage":$context.error.messageString,"xrayTraceId":"$context.xrayTraceId"}""";
+
+    /**
+     * One customised gateway response.
+     *
+     * @param type API Gateway's response type, e.g. {@code BAD_REQUEST_BODY}
+     * @param statusCode the status to send, or empty to keep the one of each type it covers
+     * @param template the JSON body
+     */
+    record Response(String type, Optional<String> statusCode, String template) {
+    }
+
+    private ApiGatewayResponses() {
+    }
+
+    /** The {@code x-amazon-apigateway-gateway-responses} extension for the REST API body. */
+    static Map<String, Object> extension(int maxDigits, String allowedOrigin) {
+        Map<String, Object> extension = new LinkedHashMap<>();
+        for (Response response : all(maxDigits)) {
+            Map<String, Object> definition = new LinkedHashMap<>();
+            response.statusCode().ifPresent(status -> definition.put("statusCode", status));
+            definition.put("responseParameters",
+                    Map.of("gatewayresponse.header.Access-Control-Allow-Origin", "'" + allowedOrigin + "'"));
+            definition.put("responseTemplates", Map.of("application/json", response.template()));
+            extension.put(response.type(), definition);
+        }
+        return extension;
+    }
+
+    private static List<Response> all(int maxDigits) {
+        String apiGatewayMessage = errorBody("$context.error.messageString");
+        return List.of(
+                new Response("DEFAULT_4XX", Optional.empty(), apiGatewayMessage),
+                new Response("DEFAULT_5XX", Optional.empty(), apiGatewayMessage),
+                new Response("BAD_REQUEST_BODY", Optional.of("400"), errorBody(quoted(
+                        "The request body must be a JSON object {\\\"digits\\\": N} and nothing else, with N a whole"
+                                + " number from 1 to " + maxDigits + "."))),
+                new Response("BAD_REQUEST_PARAMETERS", Optional.of("400"),
+                        errorBody(quoted("A required request parameter is missing or malformed."))),
+                new Response("UNSUPPORTED_MEDIA_TYPE", Optional.of("415"),
+                        errorBody(quoted("Send the request body as application/json."))),
+                new Response("REQUEST_TOO_LARGE", Optional.of("413"),
+                        errorBody(quoted("The request is too large."))),
+                new Response("THROTTLED", Optional.of("429"),
+                        errorBody(quoted("Too many requests: slow down and try again in a moment."))),
+                // API Gateway's answer for a path the API does not have.
+                new Response("MISSING_AUTHENTICATION_TOKEN", Optional.of("404"),
+                        errorBody(quoted("Not found: this API has no such path."))),
+                new Response("INTEGRATION_TIMEOUT", Optional.of("504"),
+                        errorBody(quoted("The service took too long to answer; try again."))));
+    }
+
+    private static String errorBody(String jsonMessage) {
+        return "{\"success\": false, \"error\": " + jsonMessage + "}";
+    }
+
+    private static String quoted(String message) {
+        return "\"" + message + "\"";
+    }
+}

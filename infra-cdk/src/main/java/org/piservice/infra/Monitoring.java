@@ -1,0 +1,150 @@
+package org.piservice.infra;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.Dashboard;
+import software.amazon.awscdk.services.cloudwatch.GraphWidget;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TextWidget;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.constructs.Construct;
+
+/**
+ * The alarms that say something is wrong (each notifies the alarm topic when it fires and when it
+ * clears) and the dashboard that shows how the service is doing.
+ */
+public final class Monitoring extends Construct {
+
+    /** The worker's Embedded Metric Format namespace and service dimension (the module contract). */
+    static final String NAMESPACE = "PiService";
+    static final String SERVICE = "pi-service";
+    static final Duration PERIOD = Duration.minutes(5);
+    /** The worker duration alarm fires at this share of the worker timeout. */
+    static final double DURATION_ALARM_SHARE = 0.8;
+
+    private final List<Alarm> alarms = new ArrayList<>();
+    private final Dashboard dashboard;
+
+    Monitoring(Construct scope, String id, ServiceSettings settings, PiServiceStack stack) {
+        super(scope, id);
+        var worker = stack.workerFunction();
+        var api = stack.api();
+        var queue = stack.queue();
+        var dlq = stack.deadLetterQueue();
+        SnsAction notify = new SnsAction(stack.alarmTopic());
+
+        Metric jobsCompleted = serviceMetric("JobsCompleted", "Sum");
+        Metric jobsFailed = serviceMetric("JobsFailed", "Sum");
+        Metric digitsComputed = serviceMetric("DigitsComputed", "Sum");
+        Metric computeSeconds = serviceMetric("ComputeSeconds", "Sum");
+        int workerTimeoutMs = settings.workerTimeoutSeconds() * 1000;
+        int oldestMessageAlarmSeconds = 2 * settings.workerTimeoutSeconds();
+
+        alarm("DeadLetterQueueNotEmpty",
+                "Jobs' messages reached the dead-letter queue after " + PiServiceStack.MAX_RECEIVE_COUNT
+                        + " failed deliveries: look at the worker's logs for their job ids, then redrive or purge the DLQ.",
+                dlq.metricApproximateNumberOfMessagesVisible(options("Maximum")), 1, notify);
+        alarm("WorkerErrors",
+                "The worker function failed invocations (crash, timeout or out of memory): see its log group.",
+                worker.metricErrors(options("Sum")), 1, notify);
+        alarm("WorkerThrottles",
+                "The worker function was throttled: its reserved concurrency (" + settings.workerConcurrency()
+                        + ") or the account's concurrency is exhausted.",
+                worker.metricThrottles(options("Sum")), 1, notify);
+        alarm("OldestJobMessageAge",
+                "A job has waited in the queue for over " + oldestMessageAlarmSeconds
+                        + " s: the workers are behind or a job is being retried after a crash.",
+                queue.metricApproximateAgeOfOldestMessage(options("Maximum")), oldestMessageAlarmSeconds, notify);
+        alarm("ApiServerErrors",
+                "The API answered with 5xx errors (the service's contract is never to): see the access log and the api function's log.",
+                api.metricServerError(options("Sum")), 1, notify);
+        alarm("WorkerDurationNearTimeout",
+                "A worker invocation ran for over " + (int) (DURATION_ALARM_SHARE * 100) + "% of its "
+                        + settings.workerTimeoutSeconds() + " s timeout: MAX_DIGITS may be too high for the worker's memory.",
+                worker.metricDuration(options("Maximum")), DURATION_ALARM_SHARE * workerTimeoutMs, notify);
+        alarm("JobsFailed",
+                "Jobs ended in the failed state: their records say why, and the worker's log has the job ids.",
+                jobsFailed, 1, notify);
+
+        MathExpression digitsPerSecond = MathExpression.Builder.create()
+                .label("digits per compute second")
+                .expression("digits / seconds")
+                .usingMetrics(Map.of("digits", digitsComputed, "seconds", computeSeconds))
+                .period(PERIOD)
+                .build();
+        dashboard = Dashboard.Builder.create(this, "Dashboard")
+                .defaultInterval(Duration.hours(6))
+                .build();
+        dashboard.addWidgets(TextWidget.Builder.create()
+                .markdown("# pi-service\nAPI, job queue, worker and jobs. Alarms notify the alarm topic.")
+                .width(24).height(2).build());
+        dashboard.addWidgets(
+                graph("API requests", List.of(api.metricCount(options("Sum"))), List.of()),
+                graph("API latency (ms)", List.of(api.metricLatency(options("p50")), api.metricLatency(options("p99")),
+                        api.metricIntegrationLatency(options("p99"))), List.of()),
+                graph("API errors", List.of(api.metricClientError(options("Sum")), api.metricServerError(options("Sum"))),
+                        List.of()));
+        dashboard.addWidgets(
+                graph("Job queue depth", List.of(queue.metricApproximateNumberOfMessagesVisible(options("Maximum")),
+                        queue.metricApproximateNumberOfMessagesNotVisible(options("Maximum")),
+                        dlq.metricApproximateNumberOfMessagesVisible(options("Maximum"))), List.of()),
+                graph("Oldest job message age (s)",
+                        List.of(queue.metricApproximateAgeOfOldestMessage(options("Maximum"))), List.of()),
+                graph("Worker invocations", List.of(worker.metricInvocations(options("Sum")),
+                        worker.metricErrors(options("Sum")), worker.metricThrottles(options("Sum"))), List.of()));
+        dashboard.addWidgets(
+                graph("Worker duration (ms)", List.of(worker.metricDuration(options("Average")),
+                        worker.metricDuration(options("Maximum"))), List.of()),
+                graph("Worker concurrency", List.of(worker.metric("ConcurrentExecutions", options("Maximum"))), List.of()),
+                graph("Jobs", List.of(jobsCompleted, jobsFailed), List.of(digitsPerSecond)));
+    }
+
+    private void alarm(String id, String description, IMetric metric, double threshold, SnsAction notify) {
+        Alarm alarm = Alarm.Builder.create(this, id)
+                .alarmDescription(description)
+                .metric(metric)
+                .threshold(threshold)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                // No data means no traffic, which is not a failure.
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+        alarm.addAlarmAction(notify);
+        alarm.addOkAction(notify);
+        alarms.add(alarm);
+    }
+
+    private static Metric serviceMetric(String name, String statistic) {
+        return Metric.Builder.create()
+                .namespace(NAMESPACE)
+                .metricName(name)
+                .dimensionsMap(Map.of("Service", SERVICE))
+                .statistic(statistic)
+                .period(PERIOD)
+                .build();
+    }
+
+    private static MetricOptions options(String statistic) {
+        return MetricOptions.builder().statistic(statistic).period(PERIOD).build();
+    }
+
+    private static GraphWidget graph(String title, List<IMetric> left, List<IMetric> right) {
+        return GraphWidget.Builder.create().title(title).left(left).right(right).width(8).height(6).build();
+    }
+
+    public List<Alarm> alarms() {
+        return List.copyOf(alarms);
+    }
+
+    public Dashboard dashboard() {
+        return dashboard;
+    }
+}

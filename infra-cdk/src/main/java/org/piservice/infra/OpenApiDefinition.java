@@ -1,0 +1,144 @@
+package org.piservice.infra;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The project's OpenAPI document turned into the body of an API Gateway REST API. The document in
+ * the api module stays free of AWS extensions (local-run and the docs page serve it as it is); the
+ * API Gateway wiring is added here, at synth time:
+ * <ul>
+ *   <li>every documented operation is a Lambda proxy integration to the api function's alias;</li>
+ *   <li>every documented path also gets an any-method integration, so a wrong method reaches the
+ *       handler and gets its JSON 405 instead of API Gateway's bare 403;</li>
+ *   <li>a request validator checks bodies and parameters against the document's schemas on every
+ *       operation, before the function is billed;</li>
+ *   <li>a CORS preflight answer (a mock integration) on every path that does not define OPTIONS;</li>
+ *   <li>the gateway responses, API Gateway's own answers in the service's error shape.</li>
+ * </ul>
+ */
+public final class OpenApiDefinition {
+
+    static final String VALIDATOR = "body-and-parameters";
+    private static final Set<String> OPERATIONS =
+            Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
+    private static final String INTEGRATION = "x-amazon-apigateway-integration";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final String source;
+    private final Map<String, Object> document;
+
+    private OpenApiDefinition(String source, Map<String, Object> document) {
+        this.source = source;
+        this.document = document;
+    }
+
+    /** Reads the document; it must be OpenAPI 3.0.x, the newest version API Gateway imports. */
+    public static OpenApiDefinition read(Path file) {
+        try {
+            String text = Files.readString(file);
+            Map<String, Object> document = YAML.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() {});
+            Object version = document == null ? null : document.get("openapi");
+            if (version == null || !version.toString().startsWith("3.0.")) {
+                throw new IllegalArgumentException(file + ": API Gateway imports OpenAPI 3.0.x documents, this one says openapi: "
+                        + version);
+            }
+            if (!(document.get("paths") instanceof Map<?, ?> paths) || paths.isEmpty()) {
+                throw new IllegalArgumentException(file + " has no paths");
+            }
+            return new OpenApiDefinition(text, document);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the OpenAPI document " + file, e);
+        }
+    }
+
+    /** The document as read, for change detection (a changed document must redeploy the stage). */
+    public String source() {
+        return source;
+    }
+
+    /**
+     * The REST API body: the document plus the API Gateway extensions.
+     *
+     * @param lambdaInvocationUri the {@code arn:...:apigateway:...:lambda:path/.../invocations} URI of
+     *        the function (alias) that serves every operation
+     * @param allowedOrigin the CORS origin allowed by the preflight answers
+     * @param gatewayResponses the {@code x-amazon-apigateway-gateway-responses} extension
+     */
+    public Map<String, Object> restApiBody(String lambdaInvocationUri, String allowedOrigin,
+            Map<String, Object> gatewayResponses) {
+        Map<String, Object> body = deepCopy(document);
+        body.put("x-amazon-apigateway-gateway-responses", gatewayResponses);
+        body.put("x-amazon-apigateway-request-validators", Map.of(VALIDATOR,
+                Map.of("validateRequestBody", true, "validateRequestParameters", true)));
+        body.put("x-amazon-apigateway-request-validator", VALIDATOR);
+        Map<String, Object> proxy = Map.of(
+                "type", "aws_proxy",
+                "httpMethod", "POST",
+                "uri", lambdaInvocationUri,
+                "passthroughBehavior", "when_no_match");
+        for (Object pathItem : asMap(body.get("paths")).values()) {
+            Map<String, Object> operations = asMap(pathItem);
+            List<String> methods = new ArrayList<>();
+            for (Map.Entry<String, Object> entry : operations.entrySet()) {
+                if (OPERATIONS.contains(entry.getKey())) {
+                    methods.add(entry.getKey().toUpperCase(Locale.ROOT));
+                    asMap(entry.getValue()).put(INTEGRATION, proxy);
+                }
+            }
+            if (!methods.contains("OPTIONS")) {
+                methods.add("OPTIONS");
+                operations.put("options", corsPreflight(String.join(",", methods), allowedOrigin));
+            }
+            operations.put("x-amazon-apigateway-any-method", new LinkedHashMap<>(Map.of(
+                    "responses", Map.of("default", Map.of("description", "the handler's answer, a JSON 405 for a method the path does not have")),
+                    INTEGRATION, proxy)));
+        }
+        return body;
+    }
+
+    private static Map<String, Object> corsPreflight(String methods, String allowedOrigin) {
+        Map<String, Object> headerSchema = Map.of("schema", Map.of("type", "string"));
+        Map<String, Object> integrationResponse = Map.of(
+                "statusCode", "204",
+                "responseParameters", Map.of(
+                        "method.response.header.Access-Control-Allow-Origin", "'" + allowedOrigin + "'",
+                        "method.response.header.Access-Control-Allow-Methods", "'" + methods + "'",
+                        "method.response.header.Access-Control-Allow-Headers", "'Content-Type'",
+                        "method.response.header.Access-Control-Max-Age", "'3600'"));
+        Map<String, Object> operation = new LinkedHashMap<>();
+        operation.put("summary", "CORS preflight");
+        operation.put("responses", Map.of("204", Map.of(
+                "description", "the methods and headers a browser may use on this path",
+                "headers", Map.of(
+                        "Access-Control-Allow-Origin", headerSchema,
+                        "Access-Control-Allow-Methods", headerSchema,
+                        "Access-Control-Allow-Headers", headerSchema,
+                        "Access-Control-Max-Age", headerSchema))));
+        operation.put(INTEGRATION, Map.of(
+                "type", "mock",
+                "requestTemplates", Map.of("application/json", "{\"statusCode\": 204}"),
+                "responses", Map.of("default", integrationResponse)));
+        return operation;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object node) {
+        return (Map<String, Object>) node;
+    }
+
+    private static Map<String, Object> deepCopy(Map<String, Object> document) {
+        return YAML.convertValue(document, new TypeReference<LinkedHashMap<String, Object>>() {});
+    }
+}

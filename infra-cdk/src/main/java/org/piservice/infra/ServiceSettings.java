@@ -1,0 +1,111 @@
+package org.piservice.infra;
+
+import java.util.Optional;
+import java.util.function.Function;
+import software.constructs.Node;
+
+/**
+ * The deployment's tunable numbers, from CDK context ({@code cdk deploy -c workerMemoryMb=4096}) or
+ * from code, checked against each other before anything is synthesized: a stack whose
+ * {@code MAX_DIGITS} the worker cannot finish in time is refused at synth, not found out by users.
+ *
+ * @param apiMemoryMb memory of the api function
+ * @param workerMemoryMb memory of the worker function (also buys CPU)
+ * @param workerTimeoutSeconds Lambda timeout of the worker (at most 900)
+ * @param maxDigits the largest job the API accepts ({@code MAX_DIGITS} of both functions)
+ * @param workerConcurrency reserved concurrency of the worker, also the queue's maximum concurrency
+ * @param apiRateLimit steady requests per second the API stage accepts
+ * @param apiBurstLimit request burst the API stage accepts
+ * @param jobTtlDays how long job records and results are kept
+ * @param downloadUrlTtlSeconds lifetime of a presigned download link
+ * @param alarmEmail where alarm notifications go, when given
+ */
+public record ServiceSettings(
+        int apiMemoryMb,
+        int workerMemoryMb,
+        int workerTimeoutSeconds,
+        int maxDigits,
+        int workerConcurrency,
+        int apiRateLimit,
+        int apiBurstLimit,
+        int jobTtlDays,
+        int downloadUrlTtlSeconds,
+        Optional<String> alarmEmail) {
+
+    /** Lambda's longest timeout; the queue's visibility timeout is a multiple of it. */
+    static final int LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+    public ServiceSettings {
+        requireRange("apiMemoryMb", apiMemoryMb, 128, 10_240);
+        requireRange("workerMemoryMb", workerMemoryMb, 128, 10_240);
+        requireRange("workerTimeoutSeconds", workerTimeoutSeconds, 60, LAMBDA_MAX_TIMEOUT_SECONDS);
+        requireRange("maxDigits", maxDigits, 1, Integer.MAX_VALUE);
+        // The SQS event source's maximum concurrency cannot be below 2.
+        requireRange("workerConcurrency", workerConcurrency, 2, 1000);
+        requireRange("apiRateLimit", apiRateLimit, 1, 10_000);
+        requireRange("apiBurstLimit", apiBurstLimit, 1, 5_000);
+        requireRange("jobTtlDays", jobTtlDays, 1, 365);
+        // A SigV4 presigned URL lives at most 7 days.
+        requireRange("downloadUrlTtlSeconds", downloadUrlTtlSeconds, 1, 604_800);
+        alarmEmail = alarmEmail.map(String::strip).filter(address -> !address.isEmpty());
+        alarmEmail.ifPresent(address -> {
+            if (!address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+                throw new IllegalArgumentException("alarmEmail is not an e-mail address: " + address);
+            }
+        });
+        long capacity = WorkerCapacity.maxDigits(workerMemoryMb, workerTimeoutSeconds);
+        if (maxDigits > capacity) {
+            throw new IllegalArgumentException(String.format(
+                    "maxDigits %,d does not fit the worker: with %d MB and a %d s timeout it can finish"
+                            + " at most %,d digits (see WorkerCapacity); lower maxDigits, or raise"
+                            + " workerTimeoutSeconds, or workerMemoryMb up to %,d (one full vCPU)",
+                    maxDigits, workerMemoryMb, workerTimeoutSeconds, capacity, WorkerCapacity.MB_PER_VCPU));
+        }
+    }
+
+    /** The settings of a deployment that is not told otherwise. */
+    public static ServiceSettings defaults() {
+        return new ServiceSettings(1024, 2048, LAMBDA_MAX_TIMEOUT_SECONDS, 10_000_000, 5, 20, 40, 7, 300,
+                Optional.empty());
+    }
+
+    /** The defaults, each overridden by the CDK context value of the same name when one is set. */
+    public static ServiceSettings fromContext(Node node) {
+        ServiceSettings d = defaults();
+        Function<String, Optional<String>> context =
+                key -> Optional.ofNullable(node.tryGetContext(key)).map(Object::toString);
+        return new ServiceSettings(
+                intOr(context, "apiMemoryMb", d.apiMemoryMb()),
+                intOr(context, "workerMemoryMb", d.workerMemoryMb()),
+                intOr(context, "workerTimeoutSeconds", d.workerTimeoutSeconds()),
+                intOr(context, "maxDigits", d.maxDigits()),
+                intOr(context, "workerConcurrency", d.workerConcurrency()),
+                intOr(context, "apiRateLimit", d.apiRateLimit()),
+                intOr(context, "apiBurstLimit", d.apiBurstLimit()),
+                intOr(context, "jobTtlDays", d.jobTtlDays()),
+                intOr(context, "downloadUrlTtlSeconds", d.downloadUrlTtlSeconds()),
+                context.apply("alarmEmail"));
+    }
+
+    /** SQS hides a received message this long: six worker timeouts, as Lambda's SQS guidance asks. */
+    public int visibilityTimeoutSeconds() {
+        return 6 * workerTimeoutSeconds;
+    }
+
+    private static int intOr(Function<String, Optional<String>> context, String key, int fallback) {
+        return context.apply(key).map(value -> {
+            try {
+                return Integer.parseInt(value.strip().replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("context " + key + " must be a whole number, got " + value, e);
+            }
+        }).orElse(fallback);
+    }
+
+    private static void requireRange(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(
+                    String.format("%s must be between %,d and %,d, got %,d", name, min, max, value));
+        }
+    }
+}

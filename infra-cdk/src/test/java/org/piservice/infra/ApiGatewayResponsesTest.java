@@ -1,0 +1,70 @@
+package org.piservice.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Plain unit test of API Gateway's own answers and access log line; no synthesis. */
+class ApiGatewayResponsesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** What API Gateway substitutes for the quoted message: a JSON string, here one with quotes in it. */
+    private static final String MESSAGE_STRING = "\"Invalid \\\"digits\\\" value\"";
+
+    @Test
+    void everyGatewayResponseIsTheServiceErrorShape() throws JsonProcessingException {
+        Map<String, Object> extension = ApiGatewayResponses.extension(10_000_000, "*");
+
+        assertThat(extension).containsKeys("DEFAULT_4XX", "DEFAULT_5XX", "BAD_REQUEST_BODY", "THROTTLED",
+                "REQUEST_TOO_LARGE", "MISSING_AUTHENTICATION_TOKEN", "UNSUPPORTED_MEDIA_TYPE");
+        for (var entry : extension.entrySet()) {
+            JsonNode response = JSON.valueToTree(entry.getValue());
+            String template = response.at("/responseTemplates/application~1json").asText();
+            JsonNode body = JSON.readTree(template.replace("$context.error.messageString", MESSAGE_STRING));
+            assertThat(body.get("success").asBoolean(true)).as(entry.getKey()).isFalse();
+            assertThat(body.get("error").asText()).as(entry.getKey()).isNotBlank();
+            assertThat(body.size()).isEqualTo(2);
+            assertThat(response.at("/responseParameters/gatewayresponse.header.Access-Control-Allow-Origin").asText())
+                    .isEqualTo("'*'");
+        }
+    }
+
+    @Test
+    void statusCodesFollowTheApiContract() {
+        JsonNode extension = JSON.valueToTree(ApiGatewayResponses.extension(1000, "*"));
+
+        assertThat(extension.at("/MISSING_AUTHENTICATION_TOKEN/statusCode").asText()).isEqualTo("404");
+        assertThat(extension.at("/BAD_REQUEST_BODY/statusCode").asText()).isEqualTo("400");
+        assertThat(extension.at("/THROTTLED/statusCode").asText()).isEqualTo("429");
+        assertThat(extension.at("/REQUEST_TOO_LARGE/statusCode").asText()).isEqualTo("413");
+        assertThat(extension.at("/UNSUPPORTED_MEDIA_TYPE/statusCode").asText()).isEqualTo("415");
+        // the defaults keep the status of each response type they stand for
+        assertThat(extension.at("/DEFAULT_4XX").has("statusCode")).isFalse();
+        assertThat(extension.at("/DEFAULT_5XX").has("statusCode")).isFalse();
+    }
+
+    @Test
+    void aRejectedBodyIsToldTheDeployedLimit() throws JsonProcessingException {
+        JsonNode extension = JSON.valueToTree(ApiGatewayResponses.extension(1234, "*"));
+
+        String error = JSON.readTree(extension.at("/BAD_REQUEST_BODY/responseTemplates/application~1json").asText())
+                .get("error").asText();
+        assertThat(error).contains("{\"digits\": N}").contains("1 to 1234");
+    }
+
+    @Test
+    void theAccessLogLineIsJson() throws JsonProcessingException {
+        String line = ApiGatewayResponses.ACCESS_LOG_FORMAT
+                .replace("$context.error.messageString", MESSAGE_STRING)
+                .replaceAll("\\$context\\.[A-Za-z.]+", "value");
+
+        JsonNode entry = JSON.readTree(line);
+        assertThat(entry.get("errorMessage").asText()).isEqualTo("Invalid \"digits\" value");
+        assertThat(SynthesizedStack.names(entry)).contains("requestId", "ip", "httpMethod", "path", "status",
+                "responseLatencyMs", "integrationLatencyMs", "xrayTraceId");
+    }
+}

@@ -1,0 +1,128 @@
+package org.piservice.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Least privilege, read from the synthesized template: each function's role allows exactly the
+ * actions its code uses, on this stack's resources, and "*" only where AWS offers nothing narrower.
+ */
+class IamPolicyTest {
+
+    /** X-Ray's write actions have no resource-level permissions. */
+    private static final Set<String> ACTIONS_THAT_REQUIRE_ANY_RESOURCE =
+            Set.of("xray:PutTraceSegments", "xray:PutTelemetryRecords");
+
+    private static SynthesizedStack synth;
+
+    @BeforeAll
+    static void synthesize() {
+        synth = SynthesizedStack.get();
+    }
+
+    @Test
+    void apiFunctionMayOnlyRecordJobsEnqueueThemAndPresignResults() {
+        assertThat(grants("ApiFunctionRole")).isEqualTo(new TreeMap<>(Map.of(
+                "dynamodb:DeleteItem", table(), "dynamodb:GetItem", table(), "dynamodb:PutItem", table(),
+                "sqs:SendMessage", queueArn(),
+                "s3:GetObject", resultObjects(),
+                "logs:CreateLogStream", logGroup(synth.stack.apiFunction()),
+                "logs:PutLogEvents", logGroup(synth.stack.apiFunction()),
+                "xray:PutTelemetryRecords", "\"*\"", "xray:PutTraceSegments", "\"*\"")));
+    }
+
+    @Test
+    void workerFunctionMayOnlyConsumeJobsUpdateThemAndWriteResults() {
+        assertThat(grants("WorkerFunctionRole")).isEqualTo(new TreeMap<>(Map.ofEntries(
+                Map.entry("dynamodb:GetItem", table()), Map.entry("dynamodb:UpdateItem", table()),
+                Map.entry("s3:PutObject", resultObjects()), Map.entry("s3:AbortMultipartUpload", resultObjects()),
+                Map.entry("s3:GetObject", resultObjects()),
+                // what the SQS event source mapping needs to poll and delete on the function's behalf
+                Map.entry("sqs:ReceiveMessage", queueArn()), Map.entry("sqs:DeleteMessage", queueArn()),
+                Map.entry("sqs:ChangeMessageVisibility", queueArn()), Map.entry("sqs:GetQueueAttributes", queueArn()),
+                Map.entry("sqs:GetQueueUrl", queueArn()),
+                Map.entry("logs:CreateLogStream", logGroup(synth.stack.workerFunction())),
+                Map.entry("logs:PutLogEvents", logGroup(synth.stack.workerFunction())),
+                Map.entry("xray:PutTelemetryRecords", "\"*\""), Map.entry("xray:PutTraceSegments", "\"*\""))));
+    }
+
+    @Test
+    void noStatementUsesWildcardActionsOrAnyResourceBeyondWhatAwsRequires() {
+        List<JsonNode> statements = new ArrayList<>();
+        synth.resources("AWS::IAM::Policy").values()
+                .forEach(policy -> statements.addAll(SynthesizedStack.list(policy.at("/Properties/PolicyDocument/Statement"))));
+        assertThat(statements).isNotEmpty();
+        for (JsonNode statement : statements) {
+            assertThat(statement.get("Effect").asText()).isEqualTo("Allow");
+            for (JsonNode action : SynthesizedStack.list(statement.get("Action"))) {
+                assertThat(action.asText()).doesNotContain("*");
+            }
+            for (JsonNode resource : SynthesizedStack.list(statement.get("Resource"))) {
+                if (resource.isTextual() && resource.asText().equals("*")) {
+                    assertThat(SynthesizedStack.list(statement.get("Action"))).map(JsonNode::asText)
+                            .allMatch(ACTIONS_THAT_REQUIRE_ANY_RESOURCE::contains);
+                }
+            }
+        }
+    }
+
+    @Test
+    void functionRolesHaveNoManagedPolicies() {
+        Map<String, JsonNode> roles = synth.resources("AWS::IAM::Role");
+        assertThat(roles).hasSize(3);
+        for (var role : roles.entrySet()) {
+            JsonNode managed = role.getValue().at("/Properties/ManagedPolicyArns");
+            if (role.getKey().startsWith("ApiCloudWatchRole")) {
+                // API Gateway's account-level logging role: AWS's own policy for exactly this
+                assertThat(managed.toString()).contains("AmazonAPIGatewayPushToCloudWatchLogs");
+            } else {
+                assertThat(managed.isMissingNode()).as(role.getKey()).isTrue();
+            }
+        }
+    }
+
+    /** Each action the role's policy allows, with the JSON of the resources it applies to. */
+    private static Map<String, String> grants(String rolePrefix) {
+        Map<String, String> grants = new TreeMap<>();
+        Set<String> policies = new TreeSet<>();
+        synth.resources("AWS::IAM::Policy").forEach((id, policy) -> {
+            if (id.startsWith(rolePrefix)) {
+                policies.add(id);
+                for (JsonNode statement : SynthesizedStack.list(policy.at("/Properties/PolicyDocument/Statement"))) {
+                    for (JsonNode action : SynthesizedStack.list(statement.get("Action"))) {
+                        String previous = grants.put(action.asText(), statement.get("Resource").toString());
+                        assertThat(previous).as("%s granted twice", action.asText()).isNull();
+                    }
+                }
+            }
+        });
+        assertThat(policies).hasSize(1);
+        return grants;
+    }
+
+    private static String table() {
+        return "{\"Fn::GetAtt\":[\"" + synth.logicalId(synth.stack.table()) + "\",\"Arn\"]}";
+    }
+
+    private static String queueArn() {
+        return "{\"Fn::GetAtt\":[\"" + synth.logicalId(synth.stack.queue()) + "\",\"Arn\"]}";
+    }
+
+    private static String resultObjects() {
+        return "{\"Fn::Join\":[\"\",[{\"Fn::GetAtt\":[\"" + synth.logicalId(synth.stack.bucket()) + "\",\"Arn\"]},\"/results/*\"]]}";
+    }
+
+    private static String logGroup(software.amazon.awscdk.services.lambda.Function function) {
+        String logGroup = synth.json.at("/Resources/" + synth.logicalId(function) + "/Properties/LoggingConfig/LogGroup/Ref").asText();
+        return "{\"Fn::GetAtt\":[\"" + logGroup + "\",\"Arn\"]}";
+    }
+}

@@ -1,0 +1,112 @@
+package org.piservice.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.piservice.infra.SynthesizedStack.ref;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Template;
+
+/** Template assertions on the alarms and the dashboard of the synthesized stack. */
+class MonitoringTest {
+
+    private static SynthesizedStack synth;
+    private static Template template;
+    private static Map<String, String> topic;
+
+    @BeforeAll
+    static void synthesize() {
+        synth = SynthesizedStack.get();
+        template = synth.template;
+        topic = ref(synth.logicalId(synth.stack.alarmTopic()));
+    }
+
+    @Test
+    void deadLetterQueueWithAnyMessageAlarms() {
+        assertAlarm("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", 1,
+                Map.of("QueueName", Map.of("Fn::GetAtt", List.of(synth.logicalId(synth.stack.deadLetterQueue()), "QueueName"))));
+    }
+
+    @Test
+    void workerErrorsAndThrottlesAlarm() {
+        Object worker = ref(synth.logicalId(synth.stack.workerFunction()));
+        assertAlarm("AWS/Lambda", "Errors", "Sum", 1, Map.of("FunctionName", worker));
+        assertAlarm("AWS/Lambda", "Throttles", "Sum", 1, Map.of("FunctionName", worker));
+    }
+
+    @Test
+    void oldJobMessagesAlarmAfterTwoWorkerTimeouts() {
+        assertAlarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum",
+                2 * SynthesizedStack.SETTINGS.workerTimeoutSeconds(),
+                Map.of("QueueName", Map.of("Fn::GetAtt", List.of(synth.logicalId(synth.stack.queue()), "QueueName"))));
+    }
+
+    @Test
+    void api5xxAlarms() {
+        assertAlarm("AWS/ApiGateway", "5XXError", "Sum", 1, Map.of("ApiName", "pi-service"));
+    }
+
+    @Test
+    void workerDurationNearItsTimeoutAlarms() {
+        assertAlarm("AWS/Lambda", "Duration", "Maximum", 0.8 * SynthesizedStack.SETTINGS.workerTimeoutSeconds() * 1000,
+                Map.of("FunctionName", ref(synth.logicalId(synth.stack.workerFunction()))));
+    }
+
+    @Test
+    void failedJobsFromTheWorkersMetricsAlarm() {
+        assertAlarm("PiService", "JobsFailed", "Sum", 1, Map.of("Service", "pi-service"));
+    }
+
+    @Test
+    void everyAlarmNotifiesTheTopicWhenItFiresAndWhenItClears() {
+        Map<String, JsonNode> alarms = synth.resources("AWS::CloudWatch::Alarm");
+
+        assertThat(alarms).hasSize(7);
+        assertThat(synth.stack.monitoring().alarms()).hasSize(7);
+        for (var alarm : alarms.entrySet()) {
+            JsonNode properties = alarm.getValue().get("Properties");
+            assertThat(properties.get("AlarmActions").toString()).as(alarm.getKey()).isEqualTo("[" + json(topic) + "]");
+            assertThat(properties.get("OKActions").toString()).as(alarm.getKey()).isEqualTo("[" + json(topic) + "]");
+            assertThat(properties.get("TreatMissingData").asText()).isEqualTo("notBreaching");
+            assertThat(properties.get("AlarmDescription").asText()).as(alarm.getKey()).hasSizeGreaterThan(40);
+        }
+    }
+
+    @Test
+    void dashboardShowsApiQueueWorkerAndJobs() {
+        String body = synth.only("AWS::CloudWatch::Dashboard").at("/Properties/DashboardBody").toString();
+
+        for (String title : List.of("API requests", "API latency (ms)", "API errors", "Job queue depth",
+                "Oldest job message age (s)", "Worker invocations", "Worker duration (ms)", "Worker concurrency", "Jobs")) {
+            assertThat(body).contains("\\\"title\\\":\\\"" + title + "\\\"");
+        }
+        for (String metric : List.of("\\\"Count\\\"", "\\\"Latency\\\"", "\\\"4XXError\\\"", "\\\"5XXError\\\"",
+                "ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage", "\\\"Invocations\\\"",
+                "\\\"Duration\\\"", "\\\"Errors\\\"", "ConcurrentExecutions", "JobsCompleted", "JobsFailed",
+                "DigitsComputed", "ComputeSeconds")) {
+            assertThat(body).contains(metric);
+        }
+        assertThat(body).contains("digits / seconds").contains("digits per compute second");
+    }
+
+    private void assertAlarm(String namespace, String metric, String statistic, double threshold, Map<String, ?> dimension) {
+        var entry = dimension.entrySet().iterator().next();
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", namespace,
+                "MetricName", metric,
+                "Statistic", statistic,
+                "Period", 300,
+                "Threshold", threshold,
+                "EvaluationPeriods", 1,
+                "ComparisonOperator", "GreaterThanOrEqualToThreshold",
+                "Dimensions", List.of(Map.of("Name", entry.getKey(), "Value", entry.getValue())),
+                "AlarmActions", List.of(topic)));
+    }
+
+    private static String json(Object value) {
+        return new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(value).toString();
+    }
+}

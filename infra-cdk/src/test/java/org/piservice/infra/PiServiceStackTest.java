@@ -1,0 +1,233 @@
+package org.piservice.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.piservice.infra.SynthesizedStack.getAtt;
+import static org.piservice.infra.SynthesizedStack.ref;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** Template assertions on the synthesized stack, built from the jars Maven built and the real OpenAPI document. */
+class PiServiceStackTest {
+
+    private static SynthesizedStack synth;
+    private static Template template;
+    private static ServiceSettings settings;
+
+    @BeforeAll
+    static void synthesize() {
+        synth = SynthesizedStack.get();
+        template = synth.template;
+        settings = SynthesizedStack.SETTINGS;
+    }
+
+    @Test
+    void jobTableIsOnDemandKeyedByJobIdWithTtlRecoveryAndEncryption() {
+        template.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
+                "KeySchema", List.of(Map.of("AttributeName", "job_id", "KeyType", "HASH")),
+                "AttributeDefinitions", List.of(Map.of("AttributeName", "job_id", "AttributeType", "S")),
+                "BillingMode", "PAY_PER_REQUEST",
+                "TimeToLiveSpecification", Map.of("AttributeName", "expires_at", "Enabled", true),
+                "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
+                "SSESpecification", Map.of("SSEEnabled", true)));
+    }
+
+    @Test
+    void jobQueueHidesMessagesForSixWorkerTimeoutsAndHandsFailuresToTheDlq() {
+        String dlq = synth.logicalId(synth.stack.deadLetterQueue());
+        template.hasResourceProperties("AWS::SQS::Queue", Map.of(
+                "VisibilityTimeout", 6 * settings.workerTimeoutSeconds(),
+                "SqsManagedSseEnabled", true,
+                "RedrivePolicy", Map.of(
+                        "deadLetterTargetArn", getAtt(dlq, "Arn"),
+                        "maxReceiveCount", PiServiceStack.MAX_RECEIVE_COUNT)));
+        template.hasResourceProperties("AWS::SQS::Queue", Map.of(
+                "MessageRetentionPeriod", 14 * 24 * 3600,
+                "SqsManagedSseEnabled", true,
+                "RedrivePolicy", Match.absent()));
+        assertThat(synth.resources("AWS::SQS::Queue")).hasSize(2);
+    }
+
+    @Test
+    void bothQueuesRefuseRequestsWithoutTls() {
+        assertThat(synth.resources("AWS::SQS::QueuePolicy")).hasSize(2);
+        for (JsonNode policy : synth.resources("AWS::SQS::QueuePolicy").values()) {
+            assertThat(deniesInsecureTransport(policy.at("/Properties/PolicyDocument"))).isTrue();
+        }
+    }
+
+    @Test
+    void resultBucketIsPrivateEncryptedTlsOnlyAndExpiresResults() {
+        template.hasResourceProperties("AWS::S3::Bucket", Map.of(
+                "PublicAccessBlockConfiguration", Map.of("BlockPublicAcls", true, "BlockPublicPolicy", true,
+                        "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+                "BucketEncryption", Map.of("ServerSideEncryptionConfiguration", List.of(Map.of(
+                        "ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))),
+                "OwnershipControls", Map.of("Rules", List.of(Map.of("ObjectOwnership", "BucketOwnerEnforced"))),
+                "LifecycleConfiguration", Map.of("Rules", List.of(Map.of(
+                        "Prefix", "results/",
+                        "ExpirationInDays", settings.jobTtlDays() + PiServiceStack.RESULT_GRACE_DAYS,
+                        "AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 1),
+                        "Status", "Enabled")))));
+        assertThat(deniesInsecureTransport(synth.only("AWS::S3::BucketPolicy").at("/Properties/PolicyDocument"))).isTrue();
+    }
+
+    @Test
+    void apiFunctionRunsJava25WithSnapStartFromTheBuiltJar() {
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "org.piservice.api.ApiHandler::handleRequest",
+                "Runtime", "java25",
+                "MemorySize", settings.apiMemoryMb(),
+                "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
+                "TracingConfig", Map.of("Mode", "Active"),
+                "Code", Map.of("S3Key", Match.stringLikeRegexp(".*\\.jar"))));
+        template.hasResourceProperties("AWS::Lambda::Alias", Map.of(
+                "Name", "live",
+                "FunctionName", ref(synth.logicalId(synth.stack.apiFunction())),
+                "FunctionVersion", getAtt(synth.resources("AWS::Lambda::Version").keySet().iterator().next(), "Version")));
+        template.hasResourceProperties("AWS::Lambda::Version", Map.of(
+                "FunctionName", ref(synth.logicalId(synth.stack.apiFunction()))));
+    }
+
+    @Test
+    void workerFunctionRunsJava25WithItsTimeoutMemoryAndReservedConcurrency() {
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "org.piservice.worker.WorkerHandler::handleRequest",
+                "Runtime", "java25",
+                "MemorySize", settings.workerMemoryMb(),
+                "Timeout", settings.workerTimeoutSeconds(),
+                "ReservedConcurrentExecutions", settings.workerConcurrency(),
+                "SnapStart", Match.absent(),
+                "Code", Map.of("S3Key", Match.stringLikeRegexp(".*\\.jar"))));
+    }
+
+    @Test
+    void bothFunctionsGetTheSameConfiguration() {
+        Map<String, Object> expected = Map.of(
+                "TABLE_NAME", ref(synth.logicalId(synth.stack.table())),
+                "QUEUE_URL", ref(synth.logicalId(synth.stack.queue())),
+                "BUCKET_NAME", ref(synth.logicalId(synth.stack.bucket())),
+                "MAX_DIGITS", Integer.toString(settings.maxDigits()),
+                "DOWNLOAD_URL_TTL_SECONDS", Integer.toString(settings.downloadUrlTtlSeconds()),
+                "JOB_TTL_DAYS", Integer.toString(settings.jobTtlDays()),
+                "POWERTOOLS_SERVICE_NAME", "pi-service",
+                "POWERTOOLS_METRICS_NAMESPACE", "PiService");
+        template.resourcePropertiesCountIs("AWS::Lambda::Function",
+                Map.of("Environment", Map.of("Variables", expected)), 2);
+    }
+
+    @Test
+    void functionsLogToTheirOwnLogGroupsWithRetention() {
+        for (var function : List.of(synth.stack.apiFunction(), synth.stack.workerFunction())) {
+            JsonNode properties = synth.json.at("/Resources/" + synth.logicalId(function) + "/Properties");
+            String logGroup = properties.at("/LoggingConfig/LogGroup/Ref").asText();
+            assertThat(synth.json.at("/Resources/" + logGroup + "/Properties/RetentionInDays").asInt()).isEqualTo(30);
+        }
+        assertThat(synth.resources("AWS::Logs::LogGroup")).hasSize(3);
+    }
+
+    @Test
+    void workerConsumesTheQueueOneJobAtATimeReportingItemFailures() {
+        template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
+                "EventSourceArn", getAtt(synth.logicalId(synth.stack.queue()), "Arn"),
+                "FunctionName", ref(synth.logicalId(synth.stack.workerFunction())),
+                "BatchSize", 1,
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
+                "ScalingConfig", Map.of("MaximumConcurrency", settings.workerConcurrency())));
+    }
+
+    @Test
+    void restApiIsTheOpenApiDocumentWiredToTheApiAlias() {
+        JsonNode body = synth.only("AWS::ApiGateway::RestApi").at("/Properties/Body");
+        String alias = synth.logicalId(synth.stack.apiAlias());
+
+        assertThat(body.at("/info/title").asText()).isEqualTo("pi-service");
+        assertThat(SynthesizedStack.names(body.get("paths")))
+                .contains("/pi_job", "/pi_job/{job_id}", "/download_pi_job/{job_id}", "/", "/openapi.yaml");
+        JsonNode uri = body.at("/paths/~1pi_job/post/x-amazon-apigateway-integration/uri/Fn::Join/1");
+        assertThat(uri.toString()).contains("{\"Ref\":\"" + alias + "\"}").contains("/invocations");
+        assertThat(body.get("x-amazon-apigateway-request-validator").asText()).isEqualTo(OpenApiDefinition.VALIDATOR);
+        assertThat(body.at("/x-amazon-apigateway-gateway-responses/MISSING_AUTHENTICATION_TOKEN/statusCode").asText())
+                .isEqualTo("404");
+        template.hasResourceProperties("AWS::ApiGateway::RestApi", Map.of(
+                "EndpointConfiguration", Map.of("Types", List.of("REGIONAL"))));
+        // gateway responses live in the body: separate resources would be dropped by the next body update
+        template.resourceCountIs("AWS::ApiGateway::GatewayResponse", 0);
+    }
+
+    @Test
+    void onlyThisApiMayInvokeTheAlias() {
+        JsonNode permission = synth.only("AWS::Lambda::Permission").get("Properties");
+
+        assertThat(permission.get("Principal").asText()).isEqualTo("apigateway.amazonaws.com");
+        assertThat(permission.get("FunctionName").get("Ref").asText()).isEqualTo(synth.logicalId(synth.stack.apiAlias()));
+        assertThat(permission.get("SourceArn").toString()).contains(synth.logicalId(synth.stack.api()));
+    }
+
+    @Test
+    void stageThrottlesTracesAndWritesJsonAccessLogs() {
+        String accessLogs = synth.resources("AWS::Logs::LogGroup").keySet().stream()
+                .filter(id -> id.startsWith("ApiAccessLogs")).findFirst().orElseThrow();
+        template.hasResourceProperties("AWS::ApiGateway::Stage", Map.of(
+                "StageName", PiServiceStack.STAGE_NAME,
+                "TracingEnabled", true,
+                "AccessLogSetting", Map.of(
+                        "DestinationArn", getAtt(accessLogs, "Arn"),
+                        "Format", ApiGatewayResponses.ACCESS_LOG_FORMAT),
+                "MethodSettings", List.of(Map.of(
+                        "HttpMethod", "*",
+                        "ResourcePath", "/*",
+                        "ThrottlingRateLimit", settings.apiRateLimit(),
+                        "ThrottlingBurstLimit", settings.apiBurstLimit(),
+                        "LoggingLevel", "ERROR",
+                        "DataTraceEnabled", false,
+                        "MetricsEnabled", true))));
+    }
+
+    @Test
+    void stageServesTheLatestDeployment() {
+        String deployment = synth.resources("AWS::ApiGateway::Deployment").keySet().iterator().next();
+
+        assertThat(synth.json.at("/Resources/" + synth.logicalId(synth.stack.api().getDeploymentStage())
+                + "/Properties/DeploymentId/Ref").asText()).isEqualTo(deployment);
+        // a hash of the deployment's content (which includes the document) is part of its logical id
+        assertThat(deployment).matches("ApiDeployment[0-9A-F]{8}[0-9a-f]{32}");
+    }
+
+    @Test
+    void alarmTopicIsTlsOnlyAndMailsTheGivenAddress() {
+        template.hasResourceProperties("AWS::SNS::Subscription", Map.of(
+                "Protocol", "email",
+                "Endpoint", SynthesizedStack.ALARM_EMAIL,
+                "TopicArn", ref(synth.logicalId(synth.stack.alarmTopic()))));
+        assertThat(deniesInsecureTransport(synth.only("AWS::SNS::TopicPolicy").at("/Properties/PolicyDocument"))).isTrue();
+    }
+
+    @Test
+    void outputsTellWhereTheServiceIs() {
+        assertThat(SynthesizedStack.names(synth.json.get("Outputs"))).contains("ApiUrl", "ResultBucketName", "JobTableName",
+                "JobQueueUrl", "DeadLetterQueueUrl", "AlarmTopicArn", "DashboardName");
+        assertThat(synth.json.at("/Outputs/ApiUrl/Value").toString())
+                .contains("execute-api").contains(synth.logicalId(synth.stack.api().getDeploymentStage()));
+    }
+
+    @Test
+    void stackIsEnvironmentAgnostic() {
+        assertThat(synth.stack.getEnvironment()).isEqualTo("aws://unknown-account/unknown-region");
+    }
+
+    static boolean deniesInsecureTransport(JsonNode policyDocument) {
+        for (JsonNode statement : SynthesizedStack.list(policyDocument.get("Statement"))) {
+            if (statement.path("Effect").asText().equals("Deny")
+                    && statement.at("/Condition/Bool/aws:SecureTransport").asText().equals("false")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

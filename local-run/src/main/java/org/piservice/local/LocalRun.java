@@ -1,0 +1,207 @@
+package org.piservice.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.piservice.api.ApiHandler;
+import org.piservice.emulators.LocalAws;
+import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.ServiceConfig;
+import org.piservice.jobs.ServiceResources;
+import org.piservice.worker.JobProcessor;
+import org.piservice.worker.WorkerHandler;
+
+/**
+ * The whole service in one process: the API handler behind {@link LocalApiGateway}, the worker
+ * handler fed by {@link SqsPoller}, and DynamoDB, SQS and S3 from the embedded emulators, from one
+ * endpoint such as LocalStack, or from a real AWS account.
+ */
+public final class LocalRun implements AutoCloseable {
+
+    /** Names of the resources created on emulators and LocalStack, as its init hook names them. */
+    static final String RESOURCE_PREFIX = "pi-service";
+    /** Short receives, because the embedded SQS waits for open ones when it stops (Ctrl-C). */
+    private static final int EMBEDDED_LONG_POLL_SECONDS = 1;
+
+    private final Deque<AutoCloseable> running;
+    private final URI uri;
+    private final String backend;
+    private final ServiceConfig config;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LocalRun(Deque<AutoCloseable> running, URI uri, String backend, ServiceConfig config) {
+        this.running = running;
+        this.uri = uri;
+        this.backend = backend;
+        this.config = config;
+    }
+
+    private record Backend(AwsClients clients, ServiceConfig config, String description, int longPollSeconds) {
+    }
+
+    /**
+     * Starts everything; when a part fails to start, the parts already started are stopped again
+     * before the exception leaves.
+     */
+    public static LocalRun start(Options options) throws IOException {
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            Backend backend = switch (options.target()) {
+                case EMBEDDED -> embedded(started);
+                case ENDPOINT -> endpoint(options, started);
+                case AWS -> aws(options, started);
+            };
+            AwsClients clients = backend.clients();
+            ServiceConfig config = backend.config();
+            String region = clients.sqs().serviceClientConfiguration().region().id();
+            started.push(SqsPoller.start(clients.sqs(), config.queueUrl(), region,
+                    () -> new WorkerHandler(JobProcessor.create(clients, config)), options.workers(),
+                    backend.longPollSeconds()));
+            LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, clients), options.port(),
+                    OpenApiRoutes.fromClasspath("/openapi.yaml"));
+            started.push(gateway);
+            return new LocalRun(started, URI.create("http://localhost:" + gateway.port() + "/"),
+                    backend.description(), config);
+        } catch (IOException | RuntimeException | Error e) {
+            stopAll(started);
+            throw e;
+        }
+    }
+
+    private static Backend embedded(Deque<AutoCloseable> started) {
+        LocalAws aws = LocalAws.start();
+        started.push(aws);
+        AwsClients clients = AwsClients.fromSettings(aws.clientSettings());
+        started.push(clients);
+        ServiceConfig config = withLimitsFromEnvironment(ServiceResources.create(clients, RESOURCE_PREFIX).config());
+        String description = "embedded emulators, in memory: DynamoDB (dynalite) " + aws.dynamoDbEndpoint()
+                + ", SQS (ElasticMQ) " + aws.sqsEndpoint() + ", S3 (S3Proxy) " + aws.s3Endpoint();
+        return new Backend(clients, config, description, EMBEDDED_LONG_POLL_SECONDS);
+    }
+
+    private static Backend endpoint(Options options, Deque<AutoCloseable> started) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("AWS_ENDPOINT_URL", options.endpoint().orElseThrow().toString());
+        settings.put("AWS_REGION", options.effectiveRegion().orElseThrow());
+        settings.put(AwsClients.S3_FORCE_PATH_STYLE, "true");
+        if (System.getenv("AWS_ACCESS_KEY_ID") == null) {
+            // LocalStack accepts any key; these are its documented defaults.
+            settings.put("AWS_ACCESS_KEY_ID", "test");
+            settings.put("AWS_SECRET_ACCESS_KEY", "test");
+        }
+        AwsClients clients = AwsClients.fromSettings(settings);
+        started.push(clients);
+        ServiceConfig config = options.table().isPresent()
+                ? named(options)
+                : ServiceResources.create(clients, RESOURCE_PREFIX).config();
+        return new Backend(clients, withLimitsFromEnvironment(config), "the AWS endpoint " + options.endpoint().get(),
+                SqsPoller.MAX_LONG_POLL_SECONDS);
+    }
+
+    private static Backend aws(Options options, Deque<AutoCloseable> started) {
+        Map<String, String> settings = new HashMap<>();
+        options.effectiveRegion().ifPresent(region -> settings.put("AWS_REGION", region));
+        AwsClients clients = AwsClients.fromSettings(settings);
+        started.push(clients);
+        return new Backend(clients, withLimitsFromEnvironment(named(options)),
+                "AWS (region " + clients.sqs().serviceClientConfiguration().region().id() + ", default credentials)",
+                SqsPoller.MAX_LONG_POLL_SECONDS);
+    }
+
+    private static ServiceConfig named(Options options) {
+        return new ServiceConfig(options.table().orElseThrow(), options.queueUrl().orElseThrow(),
+                options.bucket().orElseThrow());
+    }
+
+    /** MAX_DIGITS, DOWNLOAD_URL_TTL_SECONDS and JOB_TTL_DAYS work here as in the functions' environment. */
+    private static ServiceConfig withLimitsFromEnvironment(ServiceConfig resources) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("TABLE_NAME", resources.tableName());
+        env.put("QUEUE_URL", resources.queueUrl());
+        env.put("BUCKET_NAME", resources.bucketName());
+        return ServiceConfig.from(env);
+    }
+
+    /** The API's base address, e.g. {@code http://localhost:5000/}. */
+    public URI uri() {
+        return uri;
+    }
+
+    String banner() {
+        return String.join(System.lineSeparator(),
+                "",
+                "pi-service is running at " + uri + "  (API docs; try POST /pi_job there)",
+                "",
+                "  curl -si " + uri + "pi_job -H 'Content-Type: application/json' -d '{\"digits\": 1000}'",
+                "  curl -s  " + uri + "pi_job/<job_id>",
+                "  curl -sL " + uri + "download_pi_job/<job_id>",
+                "",
+                "  backend: " + backend,
+                "  table " + config.tableName() + ", queue " + config.queueUrl() + ", bucket " + config.bucketName()
+                        + "; at most " + config.maxDigits() + " digits per job",
+                "",
+                "Press Ctrl-C to stop.",
+                "");
+    }
+
+    /** Stops the HTTP server, the poller, the clients and the emulators, in that order. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            stopAll(running);
+        }
+    }
+
+    private static void stopAll(Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            AutoCloseable part = started.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                System.err.println("Stopping " + part.getClass().getSimpleName() + " failed: " + e);
+            }
+        }
+    }
+
+    public static void main(String[] args) {
+        Optional<Options> options;
+        try {
+            options = Options.parse(args);
+        } catch (Options.UsageException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (options.isEmpty()) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+
+        LocalRun run;
+        try {
+            run = start(options.get());
+        } catch (BindException e) {
+            System.err.println("Port " + options.get().port() + " is in use: stop what is using it, or choose "
+                    + "another port with --port.");
+            System.exit(1);
+            return;
+        } catch (IOException | UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+            System.err.println("pi-service could not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping pi-service...");
+            run.close();
+            System.out.println("Stopped.");
+        }, "pi-service-shutdown"));
+        System.out.println(run.banner());
+    }
+}

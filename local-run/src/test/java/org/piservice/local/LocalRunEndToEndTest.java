@@ -1,0 +1,161 @@
+package org.piservice.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole service as a user meets it: local-run (embedded emulators, started by
+ * {@link LocalRunExtension}) on a free port, driven over HTTP by a real client.
+ */
+@ExtendWith(LocalRunExtension.class)
+class LocalRunEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration JOB_DEADLINE = Duration.ofSeconds(60);
+    private static String reference;
+
+    private final URI base;
+    private HttpClient client;
+
+    LocalRunEndToEndTest(URI base) {
+        this.base = base;
+    }
+
+    @BeforeAll
+    static void loadReferenceDigits() throws IOException {
+        // The first 1,000 decimals of pi, computed independently of pi-core (bc's arctangent).
+        try (InputStream in = LocalRunEndToEndTest.class.getResourceAsStream("/pi-1000.txt")) {
+            reference = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+        assertThat(reference).hasSize(1002).startsWith("3.14159265358979").endsWith("2164201989");
+    }
+
+    @BeforeEach
+    void client() {
+        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterEach
+    void closeClient() {
+        client.close();
+    }
+
+    @Test
+    void submitPollAndDownloadThousandDigitsThroughThePresignedRedirect() throws Exception {
+        // GIVEN a submitted job
+        HttpResponse<String> submitted = client.send(HttpRequest.newBuilder(base.resolve("/pi_job"))
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("{\"digits\": 1000}")).build(), BodyHandlers.ofString());
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        JsonNode accepted = JSON.readTree(submitted.body());
+        assertThat(accepted.path("success").asBoolean()).isTrue();
+        String jobId = accepted.path("job_id").asText();
+        assertThat(jobId).isNotBlank();
+        assertThat(submitted.headers().firstValue("location")).hasValueSatisfying(
+                location -> assertThat(location).endsWith("/pi_job/" + jobId));
+
+        // WHEN it completes
+        JsonNode status = awaitComplete(jobId);
+
+        // THEN the status says so, and the download link leads to exactly the expected digits
+        assertThat(status.path("digits").asInt()).isEqualTo(1000);
+        assertThat(status.path("time_elapsed").asText()).matches("\\d+ seconds");
+
+        HttpResponse<Void> redirect = client.send(HttpRequest.newBuilder(base.resolve("/download_pi_job/" + jobId))
+                .build(), BodyHandlers.discarding());
+        assertThat(redirect.statusCode()).isEqualTo(302);
+        URI presigned = URI.create(redirect.headers().firstValue("location").orElseThrow());
+        assertThat(presigned.getScheme()).isEqualTo("http");
+        assertThat(presigned.getHost()).isIn("127.0.0.1", "localhost");
+        assertThat(presigned.getQuery()).contains("X-Amz-Signature=").contains("X-Amz-Expires=");
+
+        HttpResponse<String> file = client.send(HttpRequest.newBuilder(presigned).build(), BodyHandlers.ofString());
+        assertThat(file.statusCode()).isEqualTo(200);
+        assertThat(file.body()).isEqualTo(reference);
+        assertThat(file.headers().firstValue("content-disposition")).hasValueSatisfying(
+                disposition -> assertThat(disposition).contains("attachment").contains("pi-1000.txt"));
+    }
+
+    /**
+     * What a client written for pi_iaas sends and reads, unchanged: a JSON body with "digits", the
+     * "success"/"job_id" answer, polling for status "complete" with "time_elapsed" in seconds, and
+     * a download that follows redirects as HTTP libraries do by default.
+     */
+    @Test
+    void clientWrittenForPiIaasWorksUnchanged() throws Exception {
+        HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        try (following) {
+            HttpResponse<String> posted = following.send(HttpRequest.newBuilder(base.resolve("/pi_job"))
+                    .header("Content-Type", "application/json")
+                    .POST(BodyPublishers.ofString("{\"digits\": 435}")).build(), BodyHandlers.ofString());
+            JsonNode created = JSON.readTree(posted.body());
+            assertThat(created.path("success").isBoolean()).isTrue();
+            assertThat(created.path("success").asBoolean()).isTrue();
+            assertThat(created.path("job_id").isTextual()).isTrue();
+            String jobId = created.path("job_id").asText();
+
+            JsonNode status = JSON.readTree(following.send(HttpRequest.newBuilder(base.resolve("/pi_job/" + jobId))
+                    .build(), BodyHandlers.ofString()).body());
+            assertThat(status.path("success").asBoolean()).isTrue();
+            assertThat(status.path("job_id").asText()).isEqualTo(jobId);
+            assertThat(status.path("digits").isInt()).isTrue();
+            assertThat(status.path("digits").asInt()).isEqualTo(435);
+            assertThat(status.path("status").asText()).isIn("queued", "In-progress", "complete");
+            assertThat(status.path("time_elapsed").asText()).matches("\\d+ seconds");
+
+            awaitComplete(jobId);
+
+            HttpResponse<String> download = following.send(HttpRequest.newBuilder(
+                    base.resolve("/download_pi_job/" + jobId)).build(), BodyHandlers.ofString());
+            assertThat(download.statusCode()).isEqualTo(200);
+            assertThat(download.body()).isEqualTo(reference.substring(0, 2 + 435));
+
+            String unknownId = UUID.randomUUID().toString();
+            HttpResponse<String> missing = following.send(HttpRequest.newBuilder(
+                    base.resolve("/pi_job/" + unknownId)).build(), BodyHandlers.ofString());
+            assertThat(missing.statusCode()).isEqualTo(404);
+            JsonNode unknown = JSON.readTree(missing.body());
+            assertThat(unknown.path("success").asBoolean()).isFalse();
+            assertThat(unknown.path("job_id").asText()).isEqualTo(unknownId);
+            assertThat(unknown.path("error").asText()).isEqualTo("Job does not exist");
+        }
+    }
+
+    private JsonNode awaitComplete(String jobId) throws Exception {
+        Instant deadline = Instant.now().plus(JOB_DEADLINE);
+        while (true) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/pi_job/" + jobId))
+                    .build(), BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            JsonNode status = JSON.readTree(response.body());
+            assertThat(status.path("success").asBoolean()).as(response.body()).isTrue();
+            assertThat(status.path("job_id").asText()).isEqualTo(jobId);
+            String state = status.path("status").asText();
+            assertThat(state).as(response.body()).isIn("queued", "In-progress", "complete");
+            if (state.equals("complete")) {
+                return status;
+            }
+            assertThat(Instant.now()).as("job %s still %s", jobId, state).isBefore(deadline);
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package org.piservice.worker;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import java.time.Duration;
+
+/** The time the worker has left before it is stopped. */
+@FunctionalInterface
+public interface Deadline {
+
+    Duration remaining();
+
+    /** Lambda's own count-down for this invocation. */
+    static Deadline of(Context context) {
+        return () -> Duration.ofMillis(context.getRemainingTimeInMillis());
+    }
+
+    /** A deadline {@code budget} from now, for pollers and tests. */
+    static Deadline after(Duration budget) {
+        long end = System.nanoTime() + budget.toNanos();
+        return () -> Duration.ofNanos(end - System.nanoTime());
+    }
+}

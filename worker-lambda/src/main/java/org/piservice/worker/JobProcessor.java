@@ -1,0 +1,265 @@
+package org.piservice.worker;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.piservice.core.PiDigits;
+import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.ClaimResult;
+import org.piservice.jobs.Job;
+import org.piservice.jobs.JobMessage;
+import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.JsonLog;
+import org.piservice.jobs.ResultStore;
+import org.piservice.jobs.ServiceConfig;
+
+/**
+ * Works through queue messages: claims each job, computes it into S3, and completes or fails it.
+ *
+ * <p>Each message ends in one of two ways. <b>Done</b>: the job is complete or failed (now or
+ * earlier), so the message is deleted. <b>Retry</b>: the message stays in the queue and comes back
+ * after its visibility timeout: on errors worth another try (S3 or DynamoDB trouble, a lost claim),
+ * while another live worker has the job (deleting a duplicate would also delete the copy that
+ * worker needs should it crash), and for messages no worker can use (unreadable, unknown job),
+ * which SQS moves to the dead-letter queue after {@code maxReceiveCount} deliveries, where an
+ * alarm fires. A job is failed for good, with its reason, when it cannot be done (too many digits,
+ * too little time, a malformed message) or after {@link WorkerSettings#maxAttempts()} claims.
+ */
+public final class JobProcessor implements AutoCloseable {
+
+    /** What became of one message. */
+    public enum Outcome {
+        DONE, RETRY
+    }
+
+    private final JobRepository jobs;
+    private final ResultStore results;
+    private final int maxDigits;
+    private final WorkerSettings settings;
+    private final PiWriter pi;
+    private final JsonLog log;
+    private final EmfMetrics metrics;
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("job-heartbeat").factory());
+
+    public JobProcessor(JobRepository jobs, ResultStore results, ServiceConfig config, WorkerSettings settings,
+                        PiWriter pi, JsonLog log, EmfMetrics metrics) {
+        this.jobs = jobs;
+        this.results = results;
+        this.maxDigits = Math.min(config.maxDigits(), PiDigits.MAX_DIGITS);
+        this.settings = settings;
+        this.pi = pi;
+        this.log = log;
+        this.metrics = metrics;
+    }
+
+    /** The production wiring on the given clients: pi-core, settings for this environment, logs on standard output. */
+    public static JobProcessor create(AwsClients clients, ServiceConfig config) {
+        return new JobProcessor(new JobRepository(clients.dynamoDb(), config),
+                new ResultStore(clients.s3(), clients.presigner(), config),
+                config, WorkerSettings.fromEnvironment(), PiWriter.PI_CORE, JsonLog.STDOUT, EmfMetrics.stdout());
+    }
+
+    /**
+     * Processes a batch in order.
+     *
+     * @return the ids of the messages to leave in the queue (SQS's batch item failures)
+     */
+    public List<String> process(List<QueueMessage> messages, Deadline deadline) {
+        Duration invocationTime = deadline.remaining();
+        List<String> retry = new ArrayList<>();
+        for (QueueMessage message : messages) {
+            if (handle(message, deadline, invocationTime) == Outcome.RETRY) {
+                retry.add(message.messageId());
+            }
+        }
+        return retry;
+    }
+
+    /** Processes one message, as the only one of its invocation. */
+    public Outcome handle(QueueMessage message, Deadline deadline) {
+        return handle(message, deadline, deadline.remaining());
+    }
+
+    private Outcome handle(QueueMessage message, Deadline deadline, Duration invocationTime) {
+        JobMessage job;
+        try {
+            job = JobMessage.parse(message.body());
+        } catch (JobMessage.InvalidMessageException e) {
+            return rejectMalformed(message, e);
+        }
+        try {
+            return handle(job, message.messageId(), deadline, invocationTime);
+        } catch (RuntimeException e) {
+            log.error("Processing failed; the message will be delivered again",
+                    Map.of("job_id", job.jobId(), "message_id", message.messageId()), e);
+            return Outcome.RETRY;
+        }
+    }
+
+    private Outcome rejectMalformed(QueueMessage message, JobMessage.InvalidMessageException e) {
+        log.error("Malformed message, left for the dead-letter queue: " + e.getMessage(),
+                fields("message_id", message.messageId(), "job_id", e.jobId().orElse(null)), null);
+        e.jobId().ifPresent(jobId -> {
+            String owner = newOwner();
+            if (jobs.claim(jobId, owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
+                fail(claimed.job(), owner, "The job's queue message was malformed (" + e.getMessage() + ")");
+            }
+        });
+        return Outcome.RETRY;
+    }
+
+    private Outcome handle(JobMessage message, String messageId, Deadline deadline, Duration invocationTime) {
+        String owner = newOwner();
+        Map<String, Object> context = fields("job_id", message.jobId(), "message_id", messageId);
+        return switch (jobs.claim(message.jobId(), owner, settings.staleAfter())) {
+            case ClaimResult.NotFound notFound -> {
+                log.warn("No such job; the message is left for the dead-letter queue", context);
+                yield Outcome.RETRY;
+            }
+            case ClaimResult.Finished finished -> {
+                log.info("Job already " + finished.job().status().wireName() + "; duplicate message acknowledged", context);
+                yield Outcome.DONE;
+            }
+            case ClaimResult.Busy busy -> {
+                log.info("Another worker is computing this job; the message will come back later", context);
+                yield Outcome.RETRY;
+            }
+            case ClaimResult.Claimed claimed -> run(claimed.job(), owner, deadline, invocationTime);
+        };
+    }
+
+    private Outcome run(Job job, String owner, Deadline deadline, Duration invocationTime) {
+        if (job.attempts() > settings.maxAttempts()) {
+            return fail(job, owner, "Gave up after " + settings.maxAttempts() + " attempts"
+                    + job.errorMessage().map(error -> "; the last one failed with: " + error).orElse(""));
+        }
+        if (job.digits() > maxDigits) {
+            return fail(job, owner, "digits must be between 1 and " + maxDigits + ", got " + job.digits());
+        }
+        Duration estimate = settings.timeModel().estimate(job.digits());
+        Duration available = deadline.remaining().minus(settings.cleanupReserve());
+        if (estimate.compareTo(available) > 0) {
+            if (estimate.compareTo(invocationTime.minus(settings.cleanupReserve())) > 0) {
+                return fail(job, owner, "Computing " + job.digits() + " digits takes about " + estimate.toSeconds()
+                        + " s here, more than the worker's " + Math.max(0, available.toSeconds())
+                        + " s; ask for fewer digits");
+            }
+            // Earlier messages of this batch used the time up: a fresh invocation will have enough.
+            return retry(job, owner, "The invocation had too little time left; retried in a new one");
+        }
+        return compute(job, owner, deadline);
+    }
+
+    private Outcome compute(Job job, String owner, Deadline deadline) {
+        String key = ResultStore.resultKey(job.jobId(), job.digits());
+        AtomicBoolean lost = new AtomicBoolean();
+        AtomicReference<Double> progress = new AtomicReference<>(0.0);
+        BooleanSupplier outOfTime = () -> deadline.remaining().compareTo(settings.cleanupReserve()) < 0;
+        long heartbeatMillis = settings.heartbeatInterval().toMillis();
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> beat(job, owner, progress, lost),
+                heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        log.info("Computing", fields("job_id", job.jobId(), "digits", job.digits(), "attempt", job.attempts()));
+        long started = System.nanoTime();
+        try {
+            results.upload(key, out -> pi.write(job.digits(), out,
+                    (fraction, phase) -> progress.set(fraction),
+                    () -> lost.get() || outOfTime.getAsBoolean()));
+        } catch (CancellationException e) {
+            if (lost.get()) {
+                log.warn("Another worker took the job over; stopped", fields("job_id", job.jobId()));
+                return Outcome.RETRY;
+            }
+            return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
+                    + Math.max(0, deadline.remaining().toSeconds()) + " s of the worker's time left; ask for fewer digits");
+        } catch (IOException | RuntimeException e) {
+            return retry(job, owner, "Storing the result failed: " + describe(e));
+        } finally {
+            heartbeat.cancel(false);
+        }
+        double computeSeconds = (System.nanoTime() - started) / 1e9;
+        long expected = Job.resultLength(job.digits());
+        OptionalLong stored = results.size(key);
+        if (stored.isEmpty() || stored.getAsLong() != expected) {
+            return retry(job, owner, "The stored result has " + (stored.isPresent() ? stored.getAsLong() + " bytes" : "no object")
+                    + " instead of " + expected + " bytes");
+        }
+        if (!jobs.complete(job.jobId(), owner, key, expected)) {
+            log.warn("Another worker took the job over before it could be completed", fields("job_id", job.jobId()));
+            return Outcome.RETRY;
+        }
+        metrics.jobCompleted(job.jobId(), job.digits(), computeSeconds);
+        log.info("Job complete", fields("job_id", job.jobId(), "digits", job.digits(),
+                "compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
+        return Outcome.DONE;
+    }
+
+    private void beat(Job job, String owner, AtomicReference<Double> progress, AtomicBoolean lost) {
+        try {
+            if (!jobs.heartbeat(job.jobId(), owner, progress.get())) {
+                lost.set(true);
+            }
+        } catch (RuntimeException e) {
+            // One missed heartbeat is harmless: the job goes stale only after many.
+            log.warn("Heartbeat failed: " + describe(e), fields("job_id", job.jobId()));
+        }
+    }
+
+    /** Gives the job back for another attempt, or fails it when the attempts are used up. */
+    private Outcome retry(Job job, String owner, String reason) {
+        if (job.attempts() >= settings.maxAttempts()) {
+            return fail(job, owner, reason + " (attempt " + job.attempts() + " of " + settings.maxAttempts() + ")");
+        }
+        jobs.release(job.jobId(), owner, reason);
+        log.warn(reason + "; will retry", fields("job_id", job.jobId(), "attempt", job.attempts()));
+        return Outcome.RETRY;
+    }
+
+    private Outcome fail(Job job, String owner, String reason) {
+        if (!jobs.fail(job.jobId(), owner, reason)) {
+            log.warn("Another worker took the job over before it could be failed", fields("job_id", job.jobId()));
+            return Outcome.RETRY;
+        }
+        metrics.jobFailed(job.jobId());
+        log.warn("Job failed: " + reason, fields("job_id", job.jobId(), "digits", job.digits()));
+        return Outcome.DONE;
+    }
+
+    private static String newOwner() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static long seconds(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static Map<String, Object> fields(Object... namesAndValues) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return fields;
+    }
+
+    @Override
+    public void close() {
+        heartbeats.shutdownNow();
+    }
+}

@@ -1,0 +1,39 @@
+package org.piservice.worker;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import java.util.List;
+import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.ServiceConfig;
+
+/**
+ * The worker function: turns an SQS event into {@link QueueMessage}s for the {@link JobProcessor}
+ * and its answer into a partial batch response, so that only the failed messages come back. The
+ * event source mapping must enable {@code ReportBatchItemFailures}.
+ */
+public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+
+    private final JobProcessor processor;
+
+    /** For the Lambda runtime: clients and configuration from the environment, built once per container. */
+    public WorkerHandler() {
+        this(JobProcessor.create(AwsClients.fromEnvironment(), ServiceConfig.fromEnvironment()));
+    }
+
+    public WorkerHandler(JobProcessor processor) {
+        this.processor = processor;
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<QueueMessage> messages = event.getRecords().stream()
+                .map(record -> new QueueMessage(record.getMessageId(), record.getBody()))
+                .toList();
+        List<SQSBatchResponse.BatchItemFailure> failures = processor.process(messages, Deadline.of(context)).stream()
+                .map(SQSBatchResponse.BatchItemFailure::new)
+                .toList();
+        return new SQSBatchResponse(failures);
+    }
+}

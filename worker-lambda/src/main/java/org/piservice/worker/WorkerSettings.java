@@ -1,0 +1,48 @@
+package org.piservice.worker;
+
+import java.time.Duration;
+
+/**
+ * The worker's timing and retry policy.
+ *
+ * @param heartbeatInterval how often a running job records that its worker is alive, and its progress
+ * @param staleAfter how old a heartbeat must be before another worker may take the job over; many
+ *        heartbeat intervals, so a slow write never lets two workers compute one job
+ * @param maxAttempts claims of a job before it is failed for good; below the queue's
+ *        {@code maxReceiveCount}, so the worker fails the job itself before SQS gives up on the message
+ * @param cleanupReserve time kept back at the end of an invocation to abort the upload and record
+ *        the failure
+ * @param timeModel the estimate of a computation's length, to refuse what cannot finish in time
+ */
+public record WorkerSettings(
+        Duration heartbeatInterval,
+        Duration staleAfter,
+        int maxAttempts,
+        Duration cleanupReserve,
+        ComputeTimeModel timeModel) {
+
+    public static final WorkerSettings DEFAULT = new WorkerSettings(
+            Duration.ofSeconds(3), Duration.ofSeconds(60), 3, Duration.ofSeconds(15), ComputeTimeModel.DEFAULT);
+
+    /**
+     * The defaults, with the time model scaled to the function's memory when Lambda says what it is
+     * ({@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}).
+     */
+    public static WorkerSettings fromEnvironment() {
+        String memory = System.getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+        if (memory == null) {
+            return DEFAULT;
+        }
+        return new WorkerSettings(DEFAULT.heartbeatInterval, DEFAULT.staleAfter, DEFAULT.maxAttempts,
+                DEFAULT.cleanupReserve, ComputeTimeModel.forLambdaMemory(Integer.parseInt(memory.strip())));
+    }
+
+    public WorkerSettings {
+        if (staleAfter.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
+            throw new IllegalArgumentException("staleAfter must be at least three heartbeat intervals");
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1");
+        }
+    }
+}

@@ -1,0 +1,407 @@
+package org.piservice.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.piservice.core.PiDigits;
+import org.piservice.core.PiProgress;
+import org.piservice.jobs.ClaimResult;
+import org.piservice.jobs.Job;
+import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.JobStatus;
+import org.piservice.jobs.ResultStore;
+import org.piservice.jobs.ServiceConfig;
+import org.piservice.jobs.testing.MutableClock;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * The worker's guarantees (DESIGN §3), each against the embedded emulators with the real SDK
+ * clients; only the computation is sometimes replaced, to block, crash or misbehave on cue.
+ */
+class JobProcessorTest {
+
+    private static final Deadline PLENTY = Deadline.after(Duration.ofMinutes(10));
+
+    private final WorkerFixture fixture = new WorkerFixture();
+
+    @Test
+    void computesTheDigitsIntoS3AndCompletesTheJob() throws IOException {
+        QueueMessage message = fixture.newJob(1000);
+        String id = WorkerFixture.jobIdOf(message);
+
+        JobProcessor.Outcome outcome = fixture.processor(WorkerSettings.DEFAULT, PiWriter.PI_CORE).handle(message, PLENTY);
+
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.resultBytes()).isEqualTo(1002);
+        assertThat(job.resultKey()).isEqualTo(ResultStore.resultKey(id, 1000));
+        assertThat(storedResult(job)).isEqualTo(pi(1000));
+        assertThat(fixture.output())
+                .contains("\"message\":\"Job complete\"", "\"job_id\":\"" + id + "\"")
+                .contains("\"Namespace\":\"PiService\"", "\"JobsCompleted\":1.0", "\"DigitsComputed\":1000.0");
+    }
+
+    @Test
+    void duplicateAfterCompletionIsAcknowledgedWithoutComputingAgain() throws IOException {
+        QueueMessage message = fixture.newJob(50);
+        Counting pi = new Counting(PiWriter.PI_CORE);
+        JobProcessor processor = fixture.processor(WorkerSettings.DEFAULT, pi);
+        processor.handle(message, PLENTY);
+        Job first = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+
+        JobProcessor.Outcome duplicate = processor.handle(message, PLENTY);
+
+        assertThat(duplicate).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(pi.runs.get()).isEqualTo(1);
+        assertThat(fixture.jobs.find(first.jobId()).orElseThrow()).isEqualTo(first);
+        assertThat(storedResult(first)).isEqualTo(pi(50));
+    }
+
+    @Test
+    void duplicateWhileComputingIsNeverRunTwiceAndComesBackLater() throws Exception {
+        QueueMessage message = fixture.newJob(100);
+        CountDownLatch computing = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        Counting pi = new Counting((digits, out, progress, cancelled) -> {
+            computing.countDown();
+            awaitTrue(() -> proceed.getCount() == 0);
+            PiDigits.write(digits, out, progress, cancelled);
+        });
+        JobProcessor first = fixture.processor(WorkerSettings.DEFAULT, pi);
+        JobProcessor second = fixture.processor(WorkerSettings.DEFAULT, pi);
+        CompletableFuture<JobProcessor.Outcome> running = CompletableFuture.supplyAsync(() -> first.handle(message, PLENTY));
+        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+
+        JobProcessor.Outcome whileBusy = second.handle(message, PLENTY);
+        proceed.countDown();
+        JobProcessor.Outcome original = running.get(30, TimeUnit.SECONDS);
+        JobProcessor.Outcome afterwards = second.handle(message, PLENTY);
+
+        assertThat(whileBusy).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(original).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(afterwards).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(pi.runs.get()).isEqualTo(1);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void aWorkerThatLostItsClaimStopsComputing() {
+        QueueMessage message = fixture.newJob(100);
+        String id = WorkerFixture.jobIdOf(message);
+        CountDownLatch computing = new CountDownLatch(1);
+        PiWriter untilCancelled = (digits, out, progress, cancelled) -> {
+            computing.countDown();
+            while (!cancelled.getAsBoolean()) {
+                Thread.onSpinWait();
+            }
+            throw new CancellationException();
+        };
+        JobProcessor slow = fixture.processor(WorkerFixture.FAST, untilCancelled);
+        CompletableFuture<JobProcessor.Outcome> running = CompletableFuture.supplyAsync(() -> slow.handle(message, PLENTY));
+
+        // GIVEN another worker that sees the heartbeat as stale (its clock is ahead) and takes over
+        MutableClock ahead = MutableClock.startingNow();
+        ahead.advance(Duration.ofMinutes(5));
+        JobRepository otherWorker = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), ahead);
+        awaitTrue(() -> computing.getCount() == 0);
+        assertThat(otherWorker.claim(id, "other", WorkerFixture.FAST.staleAfter())).isInstanceOf(ClaimResult.Claimed.class);
+
+        // THEN the first worker's next heartbeat is refused and it stops, leaving the job to the new owner
+        assertThat(running.join()).isEqualTo(JobProcessor.Outcome.RETRY);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.owner()).isEqualTo("other");
+        assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
+    }
+
+    @Test
+    void aCrashedWorkersJobIsRedeliveredAndTakenOver() {
+        // GIVEN a queue whose messages reappear 1 s after a receive that is not acknowledged
+        WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), 5);
+        QueueMessage message = queue.newJob(200);
+        queue.enqueue(message);
+        PiWriter crash = (digits, out, progress, cancelled) -> {
+            out.write("3.14".getBytes());
+            throw new OutOfMemoryError("simulated crash mid-job");
+        };
+        EventSourceStandIn crashing = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
+                queue.processor(WorkerFixture.FAST, crash));
+
+        // WHEN the first worker dies mid-job (the error escapes: nothing is acknowledged or recorded)
+        try {
+            crashing.deliverOnce();
+        } catch (OutOfMemoryError expected) {
+            // The process would be gone now.
+        }
+        String id = WorkerFixture.jobIdOf(message);
+        assertThat(queue.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
+
+        // THEN the message comes back and a healthy worker takes the stale job over and completes it
+        EventSourceStandIn healthy = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
+                queue.processor(WorkerFixture.FAST, PiWriter.PI_CORE));
+        awaitTrue(() -> {
+            healthy.deliverOnce();
+            return queue.jobs.find(id).orElseThrow().status() == JobStatus.COMPLETE;
+        });
+        Job job = queue.jobs.find(id).orElseThrow();
+        assertThat(job.attempts()).isEqualTo(2);
+        assertThat(job.resultBytes()).isEqualTo(202);
+        assertThat(queue.messagesIn(queue.config().queueUrl())).isZero();
+        assertThat(queue.messagesIn(queue.resources.deadLetterQueueUrl())).isZero();
+    }
+
+    @Test
+    void poisonMessagesEndInTheDeadLetterQueue() {
+        // GIVEN a queue that gives up on a message after 2 deliveries, 1 s apart
+        WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), 2);
+        EventSourceStandIn poller = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
+                queue.processor(WorkerFixture.FAST, PiWriter.PI_CORE));
+        String unknownJob = "{\"job_id\":\"0b6e3f0e-5a7c-4d2b-9f1e-2c3d4e5f6a7b\",\"digits\":10}";
+
+        // WHEN an unreadable message and one for a job that does not exist arrive
+        queue.clients.sqs().sendMessage(send -> send.queueUrl(queue.config().queueUrl()).messageBody("garbage"));
+        queue.clients.sqs().sendMessage(send -> send.queueUrl(queue.config().queueUrl()).messageBody(unknownJob));
+
+        // THEN both are retried, then moved to the dead-letter queue
+        awaitTrue(() -> {
+            poller.deliverOnce();
+            return queue.messagesIn(queue.resources.deadLetterQueueUrl()) == 2;
+        });
+        List<String> bodies = queue.clients.sqs().receiveMessage(receive -> receive
+                .queueUrl(queue.resources.deadLetterQueueUrl()).maxNumberOfMessages(10)).messages().stream()
+                .map(Message::body).toList();
+        assertThat(bodies).containsExactlyInAnyOrder("garbage", unknownJob);
+        assertThat(queue.output()).contains("Malformed message", "No such job");
+    }
+
+    @Test
+    void aMalformedMessageForAKnownJobFailsTheJob() {
+        QueueMessage valid = fixture.newJob(10);
+        String id = WorkerFixture.jobIdOf(valid);
+        QueueMessage malformed = new QueueMessage("m1", "{\"job_id\":\"" + id + "\",\"digits\":\"ten\"}");
+
+        JobProcessor.Outcome outcome = fixture.processor(WorkerSettings.DEFAULT, PiWriter.PI_CORE).handle(malformed, PLENTY);
+
+        assertThat(outcome).as("the message itself goes on to the dead-letter queue").isEqualTo(JobProcessor.Outcome.RETRY);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).contains("malformed", "digits");
+    }
+
+    @Test
+    void tooManyDigitsFailsTheJobAndAcknowledges() {
+        QueueMessage message = fixture.newJob(1000);
+        Counting pi = new Counting(PiWriter.PI_CORE);
+
+        JobProcessor.Outcome outcome = fixture.processor(fixture.config().withMaxDigits(100), WorkerSettings.DEFAULT, pi)
+                .handle(message, PLENTY);
+
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).isEqualTo("digits must be between 1 and 100, got 1000");
+        assertThat(pi.runs.get()).isZero();
+        assertThat(fixture.output()).contains("\"JobsFailed\":1.0");
+    }
+
+    @Test
+    void s3FailuresAreRetriedThenFailTheJobWithTheReason() {
+        // GIVEN a worker whose bucket does not exist: every upload is refused by S3
+        QueueMessage message = fixture.newJob(100);
+        String id = WorkerFixture.jobIdOf(message);
+        ServiceConfig noBucket = new ServiceConfig(fixture.config().tableName(),
+                fixture.config().queueUrl(), "no-such-bucket-" + id.substring(0, 8));
+        JobProcessor processor = fixture.processor(noBucket, WorkerFixture.FAST, PiWriter.PI_CORE);
+
+        // WHEN the message is delivered three times (maxAttempts)
+        JobProcessor.Outcome first = processor.handle(message, PLENTY);
+        Job between = fixture.jobs.find(id).orElseThrow();
+        JobProcessor.Outcome second = processor.handle(message, PLENTY);
+        JobProcessor.Outcome third = processor.handle(message, PLENTY);
+
+        // THEN the first two are retried and the third fails the job for good and acknowledges
+        assertThat(List.of(first, second, third)).containsExactly(
+                JobProcessor.Outcome.RETRY, JobProcessor.Outcome.RETRY, JobProcessor.Outcome.DONE);
+        assertThat(between.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(between.error()).startsWith("Storing the result failed");
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.attempts()).isEqualTo(3);
+        assertThat(job.error()).contains("Storing the result failed", "bucket", "attempt 3 of 3");
+    }
+
+    @Test
+    void aRetryAfterAnS3FailureCanStillComplete() throws IOException {
+        QueueMessage message = fixture.newJob(100);
+        String id = WorkerFixture.jobIdOf(message);
+        String bucket = "late-bucket-" + id.substring(0, 8);
+        ServiceConfig lateBucket = new ServiceConfig(fixture.config().tableName(), fixture.config().queueUrl(), bucket);
+        JobProcessor processor = fixture.processor(lateBucket, WorkerFixture.FAST, PiWriter.PI_CORE);
+        assertThat(processor.handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+
+        fixture.clients.s3().createBucket(create -> create.bucket(bucket));
+        JobProcessor.Outcome retried = processor.handle(message, PLENTY);
+
+        assertThat(retried).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.error()).isNull();
+        assertThat(fixture.clients.s3().getObjectAsBytes(get -> get.bucket(bucket).key(job.resultKey())).asUtf8String())
+                .isEqualTo(pi(100));
+    }
+
+    @Test
+    void aResultOfTheWrongLengthIsNeverComplete() {
+        QueueMessage message = fixture.newJob(100);
+        PiWriter oneShort = (digits, out, progress, cancelled) -> PiDigits.write(digits - 1, out, progress, cancelled);
+
+        JobProcessor.Outcome outcome = fixture.processor(WorkerFixture.FAST, oneShort).handle(message, PLENTY);
+
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.RETRY);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(job.error()).isEqualTo("The stored result has 101 bytes instead of 102 bytes");
+    }
+
+    @Test
+    void aJobThatCannotFinishInTimeFailsAtOnce() {
+        QueueMessage message = fixture.newJob(5_000_000);
+        Counting pi = new Counting(PiWriter.PI_CORE);
+
+        JobProcessor.Outcome outcome = fixture.processor(WorkerSettings.DEFAULT, pi)
+                .handle(message, Deadline.after(Duration.ofSeconds(60)));
+
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(pi.runs.get()).isZero();
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).matches("Computing 5000000 digits takes about \\d+ s here, more than the worker's 4\\d s; ask for fewer digits");
+    }
+
+    @Test
+    void aComputationNearingTheDeadlineIsCancelledAndFailedCleanly() {
+        // GIVEN a model that underestimates, so a long job starts with 3 s to go
+        WorkerSettings optimistic = new WorkerSettings(Duration.ofMillis(100), Duration.ofMillis(500), 3,
+                Duration.ofSeconds(1), new ComputeTimeModel(0, 0.001, 1));
+        QueueMessage message = fixture.newJob(5_000_000);
+        long started = System.nanoTime();
+
+        JobProcessor.Outcome outcome = fixture.processor(optimistic, PiWriter.PI_CORE)
+                .handle(message, Deadline.after(Duration.ofSeconds(3)));
+
+        // THEN pi-core is stopped before the deadline, the job is failed with the reason, no object is left
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).startsWith("Ran out of time after ");
+        assertThat(fixture.store(fixture.config()).size(ResultStore.resultKey(job.jobId(), job.digits()))).isEmpty();
+        assertThat(fixture.clients.s3().listMultipartUploads(list -> list.bucket(fixture.config().bucketName())).uploads())
+                .isEmpty();
+    }
+
+    @Test
+    void aLaterMessageOfABatchWithoutEnoughTimeLeftIsRetried() {
+        WorkerSettings settings = new WorkerSettings(Duration.ofMillis(100), Duration.ofMillis(500), 3,
+                Duration.ofMillis(500), new ComputeTimeModel(1.5, 0, 1));
+        QueueMessage slow = fixture.newJob(20);
+        QueueMessage next = fixture.newJob(20);
+        PiWriter takesTwoSeconds = (digits, out, progress, cancelled) -> {
+            sleep(Duration.ofSeconds(2));
+            PiDigits.write(digits, out, progress, cancelled);
+        };
+
+        List<String> retry = fixture.processor(settings, takesTwoSeconds)
+                .process(List.of(slow, next), Deadline.after(Duration.ofMillis(3500)));
+
+        assertThat(retry).containsExactly(next.messageId());
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(slow)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        Job retried = fixture.jobs.find(WorkerFixture.jobIdOf(next)).orElseThrow();
+        assertThat(retried.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(fixture.jobs.claim(retried.jobId(), "next-invocation", settings.staleAfter()))
+                .as("released for the next invocation at once").isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void progressIsRecordedWhileComputing() {
+        QueueMessage message = fixture.newJob(100);
+        String id = WorkerFixture.jobIdOf(message);
+        PiWriter halfwayThenWait = (digits, out, progress, cancelled) -> {
+            progress.update(0.5, "series");
+            awaitTrue(() -> fixture.jobs.find(id).orElseThrow().progress() == 0.5);
+            PiDigits.write(digits, out, progress, cancelled);
+        };
+
+        assertThat(fixture.processor(WorkerFixture.FAST, halfwayThenWait).handle(message, PLENTY))
+                .isEqualTo(JobProcessor.Outcome.DONE);
+    }
+
+    private String storedResult(Job job) throws IOException {
+        try (InputStream in = fixture.clients.s3().getObject(get -> get.bucket(fixture.config().bucketName())
+                .key(job.resultKey()))) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    static String pi(int digits) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            PiDigits.write(digits, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.US_ASCII);
+    }
+
+    static void awaitTrue(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 20 s");
+            }
+            sleep(Duration.ofMillis(50));
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Counts how often the computation starts. */
+    private static final class Counting implements PiWriter {
+        final AtomicInteger runs = new AtomicInteger();
+        private final PiWriter delegate;
+
+        Counting(PiWriter delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void write(int digits, OutputStream out, PiProgress progress,
+                          BooleanSupplier cancelled) throws IOException {
+            runs.incrementAndGet();
+            delegate.write(digits, out, progress, cancelled);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.piservice.worker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.JobId;
+import org.piservice.jobs.JobMessage;
+import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.JsonLog;
+import org.piservice.jobs.ResultStore;
+import org.piservice.jobs.ServiceConfig;
+import org.piservice.jobs.ServiceResources;
+import org.piservice.jobs.testing.Emulators;
+
+/** Fresh resources on the shared emulators, and processors wired to them with captured output. */
+final class WorkerFixture {
+
+    /** Fast timings, so that staleness and redelivery take a second, not minutes. */
+    static final WorkerSettings FAST = new WorkerSettings(
+            Duration.ofMillis(100), Duration.ofMillis(500), 3, Duration.ofMillis(500), ComputeTimeModel.DEFAULT);
+
+    final AwsClients clients = Emulators.clients();
+    final ServiceResources.Created resources;
+    final JobRepository jobs;
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private final PrintStream printer = new PrintStream(output, true, StandardCharsets.UTF_8);
+
+    WorkerFixture() {
+        this(ServiceResources.DEFAULT_VISIBILITY_TIMEOUT, ServiceResources.DEFAULT_MAX_RECEIVE_COUNT);
+    }
+
+    WorkerFixture(Duration visibilityTimeout, int maxReceiveCount) {
+        resources = ServiceResources.create(clients, Emulators.uniquePrefix(), visibilityTimeout, maxReceiveCount);
+        jobs = new JobRepository(clients.dynamoDb(), config());
+    }
+
+    ServiceConfig config() {
+        return resources.config();
+    }
+
+    ResultStore store(ServiceConfig config) {
+        return new ResultStore(clients.s3(), clients.presigner(), config);
+    }
+
+    JobProcessor processor(WorkerSettings settings, PiWriter pi) {
+        return processor(config(), settings, pi);
+    }
+
+    JobProcessor processor(ServiceConfig config, WorkerSettings settings, PiWriter pi) {
+        return new JobProcessor(new JobRepository(clients.dynamoDb(), config), store(config), config, settings, pi,
+                new JsonLog(printer, Clock.systemUTC()), new EmfMetrics(printer, Clock.systemUTC()));
+    }
+
+    /** A queued job and the message the api would have sent for it. */
+    QueueMessage newJob(int digits) {
+        String id = JobId.newId();
+        jobs.create(id, digits);
+        return new QueueMessage("m-" + id, new JobMessage(id, digits).toJson());
+    }
+
+    /** Sends the job's message to the queue, as the api does. */
+    void enqueue(QueueMessage message) {
+        clients.sqs().sendMessage(send -> send.queueUrl(config().queueUrl()).messageBody(message.body()));
+    }
+
+    static String jobIdOf(QueueMessage message) {
+        return JobMessage.parse(message.body()).jobId();
+    }
+
+    /** Everything the processors logged, one JSON object per line. */
+    String output() {
+        return output.toString(StandardCharsets.UTF_8);
+    }
+
+    int messagesIn(String queueUrl) {
+        return clients.sqs().getQueueAttributes(get -> get.queueUrl(queueUrl)
+                        .attributeNamesWithStrings("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"))
+                .attributes().values().stream().mapToInt(Integer::parseInt).sum();
+    }
+}
