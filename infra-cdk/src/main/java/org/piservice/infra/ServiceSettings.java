@@ -66,7 +66,7 @@ public record ServiceSettings(
 
     /** The settings of a deployment that is not told otherwise. */
     public static ServiceSettings defaults() {
-        return new ServiceSettings(1024, 2048, LAMBDA_MAX_TIMEOUT_SECONDS, 10_000_000, 5, 20, 40, 7, 300,
+        return new ServiceSettings(1024, 5120, LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 20, 40, 7, 300,
                 Optional.empty());
     }
 

@@ -17,7 +17,7 @@ public final class WorkerCapacity {
 
     static final double TIME_SHARE = 0.8;
     static final int BASE_MEMORY_MB = 320;
-    static final int BYTES_PER_DIGIT = 24;
+    static final int BYTES_PER_DIGIT = 40;
 
     private WorkerCapacity() {
     }

@@ -5,6 +5,7 @@ import static org.piservice.infra.SynthesizedStack.getAtt;
 import static org.piservice.infra.SynthesizedStack.ref;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,11 +115,15 @@ class PiServiceStackTest {
                 "BUCKET_NAME", ref(synth.logicalId(synth.stack.bucket())),
                 "MAX_DIGITS", Integer.toString(settings.maxDigits()),
                 "DOWNLOAD_URL_TTL_SECONDS", Integer.toString(settings.downloadUrlTtlSeconds()),
-                "JOB_TTL_DAYS", Integer.toString(settings.jobTtlDays()),
-                "POWERTOOLS_SERVICE_NAME", "pi-service",
-                "POWERTOOLS_METRICS_NAMESPACE", "PiService");
-        template.resourcePropertiesCountIs("AWS::Lambda::Function",
-                Map.of("Environment", Map.of("Variables", expected)), 2);
+                "JOB_TTL_DAYS", Integer.toString(settings.jobTtlDays()));
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "org.piservice.api.ApiHandler::handleRequest",
+                "Environment", Map.of("Variables", expected)));
+        Map<String, Object> worker = new HashMap<>(expected);
+        worker.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 -XX:MaxRAMPercentage=80");
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "org.piservice.worker.WorkerHandler::handleRequest",
+                "Environment", Map.of("Variables", worker)));
     }
 
     @Test

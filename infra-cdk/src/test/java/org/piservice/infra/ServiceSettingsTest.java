@@ -16,7 +16,7 @@ class ServiceSettingsTest {
     void defaultsFitTheWorkerWithRoomToSpare() {
         ServiceSettings defaults = ServiceSettings.defaults();
 
-        assertThat(defaults.maxDigits()).isEqualTo(10_000_000);
+        assertThat(defaults.maxDigits()).isEqualTo(100_000_000);
         assertThat(WorkerCapacity.maxDigits(defaults.workerMemoryMb(), defaults.workerTimeoutSeconds()))
                 .isGreaterThanOrEqualTo(defaults.maxDigits());
         assertThat(defaults.visibilityTimeoutSeconds()).isEqualTo(6 * 900);
