@@ -3,6 +3,7 @@ package org.piservice.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.piservice.core.ComputeTimeModel;
 
@@ -23,10 +24,11 @@ class WorkerCapacityTest {
 
     @Test
     void moreTimeOrMemoryNeverLowersTheLimit() {
-        assertThat(WorkerCapacity.maxDigits(2048, 900)).isGreaterThan(WorkerCapacity.maxDigits(2048, 300));
+        assertThat(WorkerCapacity.maxDigits(4096, 900)).isGreaterThan(WorkerCapacity.maxDigits(4096, 300));
         assertThat(WorkerCapacity.maxDigits(1769, 900)).isGreaterThan(WorkerCapacity.maxDigits(885, 900));
-        // One vCPU at 1,769 MB: beyond that the single-threaded engine is not faster.
-        assertThat(WorkerCapacity.maxDigits(10_240, 900)).isEqualTo(WorkerCapacity.maxDigits(1769, 900));
+        // The model counts one vCPU at most, so at 10,240 MB time, not memory, is the limit.
+        assertThat(WorkerCapacity.maxDigits(10_240, 900))
+                .isEqualTo(ComputeTimeModel.DEFAULT.maxDigitsWithin(Duration.ofSeconds(720)));
     }
 
     @Test

@@ -286,13 +286,13 @@ class JobProcessorTest {
         Counting pi = new Counting(PiWriter.PI_CORE);
 
         JobProcessor.Outcome outcome = fixture.processor(WorkerSettings.DEFAULT, pi)
-                .handle(message, Deadline.after(Duration.ofSeconds(60)));
+                .handle(message, Deadline.after(Duration.ofSeconds(20)));
 
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(pi.runs.get()).isZero();
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(job.error()).matches("Computing 5000000 digits takes about \\d+ s here, more than the worker's 4\\d s; ask for fewer digits");
+        assertThat(job.error()).matches("Computing 5000000 digits takes about \\d+ s here, more than the worker's [1-5] s; ask for fewer digits");
     }
 
     @Test
