@@ -1,6 +1,7 @@
 package org.piservice.core;
 
 import java.math.BigInteger;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   π   = 426880 √10005 · Q(0, n) / T(0, n)
  * </pre>
  * where, for the range [a, b) of terms, P, Q and T combine as P = P₁P₂, Q = Q₁Q₂, T = T₁Q₂ + P₁T₂.
- * The top of the recursion runs on a fork/join pool (subranges and the products of a merge in
+ * The top of the recursion runs on a fork/join pool (subranges, and P beside Q and T of a merge, in
  * parallel); the rest is sequential, so only a few ranges are alive at once.
  */
 final class ChudnovskySeries {
@@ -88,7 +89,10 @@ final class ChudnovskySeries {
             done(b - a);
             return leaf;
         }
-        int m = (a + b) >>> 1;
+        // An even number of terms on the left keeps T₁Q₂ and P₁T₂ of one sign (P of k terms has the
+        // sign (-1)^k, T of a range starting at a > 0 is negative), so the fast multiplier can add them
+        // as they are formed.
+        int m = a + (((b - a) >>> 1) & ~1);
         Sums left;
         Sums right;
         if (b - a >= PARALLEL_TERMS) {
@@ -109,20 +113,38 @@ final class ChudnovskySeries {
     private Sums merge(Sums left, Sums right, boolean needP) {
         if (left.q().bitLength() < PARALLEL_PRODUCT_BITS) {
             BigInteger p = needP ? mul.multiply(left.p(), right.p()) : null;
-            BigInteger q = mul.multiply(left.q(), right.q());
-            BigInteger t = mul.multiply(left.t(), right.q()).add(mul.multiply(left.p(), right.t()));
-            return new Sums(p, q, t);
+            BigInteger[] qt = mul.productAndSum(right.q(), left.q(), left.t(), left.p(), right.t());
+            return new Sums(p, qt[0], qt[1]);
         }
-        Product p = needP ? new Product(left.p(), right.p()) : null;
-        Product q = new Product(left.q(), right.q());
-        Product t1 = new Product(left.t(), right.q());
-        Product t2 = new Product(left.p(), right.t());
-        if (p == null) {
-            Product.invokeAll(q, t1, t2);
-        } else {
-            Product.invokeAll(p, q, t1, t2);
+        QandT qt = new QandT(left, right);
+        if (needP) {
+            Product p = new Product(left.p(), right.p());
+            ForkJoinTask.invokeAll(p, qt);
+            return new Sums(p.result, qt.q, qt.t);
         }
-        return new Sums(p == null ? null : p.result, q.result, t1.result.add(t2.result));
+        qt.invoke();
+        return new Sums(null, qt.q, qt.t);
+    }
+
+    /** Q = Q₁Q₂ and T = T₁Q₂ + P₁T₂, in one go so that Q₂ is transformed once. */
+    private final class QandT extends RecursiveAction {
+        private final Sums left;
+        private final Sums right;
+        private BigInteger q;
+        private BigInteger t;
+
+        QandT(Sums left, Sums right) {
+            this.left = left;
+            this.right = right;
+        }
+
+        @Override
+        protected void compute() {
+            computation.checkCancelled();
+            BigInteger[] qt = mul.productAndSum(right.q(), left.q(), left.t(), left.p(), right.t());
+            q = qt[0];
+            t = qt[1];
+        }
     }
 
     private final class Product extends RecursiveAction {

@@ -15,6 +15,11 @@ interface Multiplier {
         return multiply(a, a);
     }
 
+    /** {x·y, x·z + u·v}: Q and T of a series merge, which share the factor x. */
+    default BigInteger[] productAndSum(BigInteger x, BigInteger y, BigInteger z, BigInteger u, BigInteger v) {
+        return new BigInteger[] {multiply(x, y), multiply(x, z).add(multiply(u, v))};
+    }
+
     /** The JDK's own multiplication (Karatsuba and Toom-Cook 3): the simple, independent path. */
     Multiplier JDK = BigInteger::multiply;
 
@@ -28,6 +33,11 @@ interface Multiplier {
         @Override
         public BigInteger square(BigInteger a) {
             return FastMultiply.square(a);
+        }
+
+        @Override
+        public BigInteger[] productAndSum(BigInteger x, BigInteger y, BigInteger z, BigInteger u, BigInteger v) {
+            return FastMultiply.productAndSum(x, y, z, u, v);
         }
     };
 

@@ -43,6 +43,30 @@ public final class FastMultiply {
         return byTransform(a, a);
     }
 
+    /**
+     * {x·y, x·z + u·v}, the two products a binary-splitting merge needs besides P, with x shared.
+     * On the transform path x is transformed once and the sum is formed before transforming back:
+     * seven transforms per prime instead of nine, and two recombinations instead of three. That
+     * takes x·z and u·v of the same sign (their magnitudes then add); otherwise, or below the
+     * threshold, the products are formed one by one.
+     */
+    public static BigInteger[] productAndSum(BigInteger x, BigInteger y, BigInteger z, BigInteger u,
+                                             BigInteger v) {
+        int sign = x.signum() * z.signum();
+        int smallest = Math.min(Math.min(x.bitLength(), y.bitLength()),
+                Math.min(z.bitLength(), Math.min(u.bitLength(), v.bitLength())));
+        if (sign == 0 || sign != u.signum() * v.signum() || smallest < THRESHOLD_BITS) {
+            return new BigInteger[] {multiply(x, y), multiply(x, z).add(multiply(u, v))};
+        }
+        checkRange(x, y);
+        checkRange(x, z);
+        checkRange(u, v);
+        byte[][] in = {Limbs.magnitude(x), Limbs.magnitude(y), Limbs.magnitude(z), Limbs.magnitude(u),
+                Limbs.magnitude(v)};
+        byte[][] out = NttConvolution.sumsOfProducts(in, new int[][] {{0, 1}, {0, 2, 3, 4}});
+        return new BigInteger[] {new BigInteger(x.signum() * y.signum(), out[0]), new BigInteger(sign, out[1])};
+    }
+
     /** The transform path at any size; {@code b == a} squares. */
     static BigInteger byTransform(BigInteger a, BigInteger b) {
         checkRange(a, b);

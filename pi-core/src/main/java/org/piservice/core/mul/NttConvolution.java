@@ -1,5 +1,8 @@
 package org.piservice.core.mul;
 
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.function.ObjIntConsumer;
 import java.util.stream.IntStream;
 
@@ -61,45 +64,84 @@ final class NttConvolution {
      * with one forward transform per prime.
      */
     static byte[] multiply(byte[] a, byte[] b) {
-        int limbs = Limbs.count(a) + Limbs.count(b);
-        Shape shape = Shape.of(limbs);
-        long[][] residues = new long[PRIMES.length][];
+        return a == b
+                ? sumsOfProducts(new byte[][] {a}, new int[][] {{0, 0}})[0]
+                : sumsOfProducts(new byte[][] {a, b}, new int[][] {{0, 1}})[0];
+    }
+
+    /**
+     * Magnitudes of the sums of products out[o] = Σ in[i]·in[j] over the index pairs (i, j) listed
+     * in terms[o] = {i, j, i', j', ...}; no more outputs than inputs. Everything runs at one
+     * transform length, so an input that enters several products is transformed once, and each
+     * sum is formed on the transforms, leaving one inverse transform and one recombination per
+     * output.
+     */
+    static byte[][] sumsOfProducts(byte[][] in, int[][] terms) {
+        int[] limbs = new int[terms.length];
+        int longest = 0;
+        for (int o = 0; o < terms.length; o++) {
+            for (int t = 0; t < terms[o].length; t += 2) {
+                limbs[o] = Math.max(limbs[o], Limbs.count(in[terms[o][t]]) + Limbs.count(in[terms[o][t + 1]]));
+            }
+            if (terms[o].length > 2) {
+                limbs[o]++; // a sum of a few products may carry into one more limb
+            }
+            longest = Math.max(longest, limbs[o]);
+        }
+        Shape shape = Shape.of(longest);
+        long[][][] residues = new long[terms.length][PRIMES.length][];
         if (shape.parallel()) {
-            // Each transform is split across the cores; one operand array serves all primes.
-            long[] other = a == b ? null : new long[shape.length];
+            // Each transform is split across the cores; arrays not kept as outputs serve the next prime.
+            ArrayDeque<long[]> spare = new ArrayDeque<>();
             for (int k = 0; k < PRIMES.length; k++) {
-                residues[k] = residues(PRIMES[k], a, b, shape, other);
+                long[][] out = residues(PRIMES[k], in, terms, shape, spare);
+                for (int o = 0; o < terms.length; o++) {
+                    residues[o][k] = out[o];
+                }
             }
         } else {
             // Too small to split a transform: the primes themselves run in parallel instead.
-            IntStream.range(0, PRIMES.length).parallel().forEach(k -> residues[k] =
-                    residues(PRIMES[k], a, b, shape, a == b ? null : new long[shape.length]));
+            IntStream.range(0, PRIMES.length).parallel().forEach(k -> {
+                long[][] out = residues(PRIMES[k], in, terms, shape, new ArrayDeque<>());
+                for (int o = 0; o < terms.length; o++) {
+                    residues[o][k] = out[o];
+                }
+            });
         }
-        return recombine(residues, limbs, shape.length);
+        byte[][] result = new byte[terms.length][];
+        for (int o = 0; o < terms.length; o++) {
+            result[o] = recombine(residues[o], limbs[o], shape.length);
+        }
+        return result;
     }
 
-    /** The cyclic convolution of a and b modulo q, using other (null when squaring) for b. */
-    private static long[] residues(NttPrime q, byte[] a, byte[] b, Shape shape, long[] other) {
-        boolean square = other == null;
-        long[] x = new long[shape.length];
-        long[] y = square ? x : other;
-        load(q, a, Limbs.count(a), x, shape.parallel());
-        if (!square) {
-            load(q, b, Limbs.count(b), y, shape.parallel());
-        }
-        if (shape.radix3) {
-            radix3(q, x, shape, true);
-            if (!square) {
-                radix3(q, y, shape, true);
+    /**
+     * The outputs' sums of cyclic convolutions modulo q, one array each: the first input arrays,
+     * reused. Arrays left over go to spare, and arrays are taken from spare before new ones.
+     */
+    private static long[][] residues(NttPrime q, byte[][] in, int[][] terms, Shape shape,
+                                     Deque<long[]> spare) {
+        long[][] x = new long[in.length][];
+        for (int i = 0; i < in.length; i++) {
+            x[i] = spare.isEmpty() ? new long[shape.length] : spare.pop();
+            load(q, in[i], Limbs.count(in[i]), x[i], shape.parallel());
+            if (shape.radix3) {
+                radix3(q, x[i], shape, true);
             }
         }
         for (int part = 0; part < shape.length; part += shape.n) {
-            convolve(q, x, y, part, shape);
+            convolve(q, x, terms, part, shape);
         }
+        for (int i = terms.length; i < in.length; i++) {
+            spare.push(x[i]);
+        }
+        long[][] out = Arrays.copyOf(x, terms.length);
         if (shape.radix3) {
-            radix3(q, x, shape, false);
+            for (long[] o : out) {
+                radix3(q, o, shape, false);
+            }
         }
-        return x;
+        return out;
     }
 
     /**
@@ -154,48 +196,62 @@ final class NttConvolution {
             for (int i = from; i < loaded; i++) {
                 x[i] = q.reduceWord(Limbs.get(a, i));
             }
-            java.util.Arrays.fill(x, Math.max(from, loaded), to, 0L);
+            Arrays.fill(x, Math.max(from, loaded), to, 0L);
         });
     }
 
     /**
-     * On x[base, base+n) and y[base, base+n): x = n·2^-64·(x ⊛ y) mod p, a cyclic convolution
-     * of length n, values in [0, 2p).
+     * On [base, base+n) of every x[i]: x[o] = n·2^-64·Σ (x[i] ⊛ x[j]) mod p over the pairs of
+     * terms[o], cyclic convolutions of length n, values in [0, 2p).
      */
-    private static void convolve(NttPrime q, long[] x, long[] y, int base, Shape s) {
+    private static void convolve(NttPrime q, long[][] x, int[][] terms, int base, Shape s) {
         if (s.rows > 1) {
-            columns(q, x, base, s, true);
-            if (y != x) {
-                columns(q, y, base, s, true);
+            for (long[] xi : x) {
+                columns(q, xi, base, s, true);
             }
         }
         long wN = q.rootOfUnity(s.log);
-        forEach(s.rows, 2 * s.cols, s.parallel(), (scratch, r) -> {
-            int off = base + r * s.cols;
-            int c = s.cols;
+        int c = s.cols;
+        forEach(s.rows, (2 + terms.length) * c, s.parallel(), (scratch, r) -> {
+            int off = base + r * c;
             boolean twiddle = s.rows > 1;
             if (twiddle) {
                 // Column transforms left frequency k1 = bitreverse(r) in row r.
                 int k1 = Integer.reverse(r) >>> (32 - s.logRows);
                 powers(q, q.pow(wN, k1), scratch, 0, c);
                 powers(q, q.pow(wN, (s.n - k1) & (s.n - 1)), scratch, c, c);
-                multiply(q, x, off, scratch, 0, c);
             }
-            q.forward(x, off, c);
-            if (y != x) {
+            for (long[] xi : x) {
                 if (twiddle) {
-                    multiply(q, y, off, scratch, 0, c);
+                    multiply(q, xi, off, scratch, 0, c);
                 }
-                q.forward(y, off, c);
+                q.forward(xi, off, c);
             }
-            multiply(q, x, off, y, off, c);
-            q.inverse(x, off, c);
-            if (twiddle) {
-                multiply(q, x, off, scratch, c, c);
+            // Every output row is formed before any is stored: the rows it overwrites are inputs.
+            for (int o = 0; o < terms.length; o++) {
+                int[] pairs = terms[o];
+                int acc = (2 + o) * c;
+                for (int t = 0; t < pairs.length; t += 2) {
+                    long[] u = x[pairs[t]];
+                    long[] v = x[pairs[t + 1]];
+                    for (int j = 0; j < c; j++) {
+                        long m = q.mont(u[off + j], v[off + j]);
+                        scratch[acc + j] = t == 0 ? m : q.canonical(scratch[acc + j] + m);
+                    }
+                }
+            }
+            for (int o = 0; o < terms.length; o++) {
+                System.arraycopy(scratch, (2 + o) * c, x[o], off, c);
+                q.inverse(x[o], off, c);
+                if (twiddle) {
+                    multiply(q, x[o], off, scratch, c, c);
+                }
             }
         });
         if (s.rows > 1) {
-            columns(q, x, base, s, false);
+            for (int o = 0; o < terms.length; o++) {
+                columns(q, x[o], base, s, false);
+            }
         }
     }
 

@@ -178,6 +178,61 @@ class FastMultiplyTest {
         assertThat(FastMultiply.square(a)).isEqualTo(FastMultiply.multiply(a, copy));
     }
 
+    private static void assertProductAndSumExact(BigInteger x, BigInteger y, BigInteger z, BigInteger u,
+                                                 BigInteger v) {
+        BigInteger[] qt = FastMultiply.productAndSum(x, y, z, u, v);
+        assertThat(qt[0]).as("x·y, %d x %d bits", x.bitLength(), y.bitLength()).isEqualTo(x.multiply(y));
+        assertThat(qt[1]).as("x·z + u·v, %d x %d + %d x %d bits", x.bitLength(), z.bitLength(), u.bitLength(),
+                v.bitLength()).isEqualTo(x.multiply(z).add(u.multiply(v)));
+    }
+
+    static IntStream productAndSumSizes() {
+        Random random = new Random(43);
+        return IntStream.concat(IntStream.of(THRESHOLD - 1, THRESHOLD, 3 * THRESHOLD, 1_500_000),
+                random.ints(12, THRESHOLD, 300_000));
+    }
+
+    /** Random operand sizes around a common one, as in a merge: P smaller than Q and T. */
+    @ParameterizedTest
+    @MethodSource("productAndSumSizes")
+    void productAndSumOfRandomOperandsOfEverySignPattern(int bits) {
+        Random random = new Random(bits);
+        for (int pattern = 0; pattern < 8; pattern++) {
+            BigInteger x = random(bits, random).abs();
+            BigInteger y = random(bits + random.nextInt(2 * LIMB), random);
+            BigInteger z = random(bits - random.nextInt(2 * LIMB), random).abs();
+            BigInteger u = random((int) (0.6 * bits) + random.nextInt(LIMB), random).abs();
+            BigInteger v = random(bits, random).abs();
+            // Bits of the pattern negate x, z and u: both terms of the sum agree in sign, or not.
+            assertProductAndSumExact((pattern & 1) == 0 ? x : x.negate(), y, (pattern & 2) == 0 ? z : z.negate(),
+                    (pattern & 4) == 0 ? u : u.negate(), v);
+        }
+    }
+
+    /**
+     * All-ones operands make the sum of the two products carry into one limb more than either
+     * product has, here with products exactly one power-of-two transform long and with a
+     * three-times-power-of-two one.
+     */
+    @Test
+    void productAndSumCarriesIntoAnExtraLimb() {
+        for (int limbs : new int[] {1 << 9, 3 << 8, 1 << 15}) {
+            BigInteger ones = BigInteger.ONE.shiftLeft(LIMB * limbs).subtract(BigInteger.ONE);
+            assertProductAndSumExact(ones, ones, ones, ones, ones);
+            assertProductAndSumExact(ones.negate(), ones, ones, ones.negate(), ones);
+        }
+    }
+
+    @Test
+    void productAndSumWithZeroOperands() {
+        Random random = new Random(19);
+        BigInteger a = random(3 * THRESHOLD, random);
+        BigInteger b = random(3 * THRESHOLD, random);
+        assertProductAndSumExact(a, b, BigInteger.ZERO, a, b);
+        assertProductAndSumExact(a, b, a, BigInteger.ZERO, b);
+        assertProductAndSumExact(BigInteger.ZERO, b, a, a, b);
+    }
+
     @Test
     void productBeyondBigIntegerRangeFailsBeforeComputing() {
         BigInteger huge = BigInteger.ONE.shiftLeft(1 << 30);
