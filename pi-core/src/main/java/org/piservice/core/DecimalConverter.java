@@ -110,11 +110,11 @@ final class DecimalConverter {
         // Right half first, while f is at hand: frac(r · 10^h) = frac(f · 5^h / 2^(bits - h)).
         int drop = five.bitLength();
         int rightBits = bits - h - drop;
-        BigInteger shifted = mul.multiply(f, five).shiftRight(drop);
-        BigInteger right = low(shifted, rightBits);
-        // With 5^h < 2^drop, the dropped integer part is certain when the kept fraction stays
-        // `error` units away from 0 and 1; the right half's error is then below error + 1.
-        if (right.compareTo(BigInteger.valueOf(error)) < 0
+        BigInteger right = mul.middleBits(f, five, drop, bits - h);
+        // With 5^h < 2^drop, f's error scales to less than `error` units; the floor, and the one
+        // unit the multiplier may add, keep the kept fraction within error + 1 units of the true
+        // one. The dropped integer part is certain when that keeps the fraction off 0 and 1.
+        if (right.compareTo(BigInteger.valueOf(error + 1)) < 0
                 || BigInteger.ONE.shiftLeft(rightBits).subtract(right).compareTo(BigInteger.valueOf(error + 1)) < 0) {
             throw new AmbiguousDigitsException(start + h);
         }

@@ -15,6 +15,15 @@ interface Multiplier {
         return multiply(a, a);
     }
 
+    /**
+     * Bits [from, to) of a·b for a, b ≥ 0, floor(a·b / 2^from) mod 2^(to - from), which a fast
+     * multiplier may return one too large (mod 2^(to - from)) in exchange for a shorter product.
+     */
+    default BigInteger middleBits(BigInteger a, BigInteger b, int from, int to) {
+        BigInteger shifted = multiply(a, b).shiftRight(from);
+        return shifted.subtract(shifted.shiftRight(to - from).shiftLeft(to - from));
+    }
+
     /** {x·y, x·z + u·v}: Q and T of a series merge, which share the factor x. */
     default BigInteger[] productAndSum(BigInteger x, BigInteger y, BigInteger z, BigInteger u, BigInteger v) {
         return new BigInteger[] {multiply(x, y), multiply(x, z).add(multiply(u, v))};
@@ -33,6 +42,11 @@ interface Multiplier {
         @Override
         public BigInteger square(BigInteger a) {
             return FastMultiply.square(a);
+        }
+
+        @Override
+        public BigInteger middleBits(BigInteger a, BigInteger b, int from, int to) {
+            return FastMultiply.middleBits(a, b, from, to);
         }
 
         @Override

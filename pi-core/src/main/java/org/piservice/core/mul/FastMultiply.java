@@ -67,6 +67,31 @@ public final class FastMultiply {
         return new BigInteger[] {new BigInteger(x.signum() * y.signum(), out[0]), new BigInteger(sign, out[1])};
     }
 
+    /**
+     * Bits [from, to) of a·b for a, b ≥ 0, that is floor(a·b / 2^from) mod 2^(to - from), or one
+     * more than that (mod 2^(to - from)). The transform is only about max(to, |a| + |b| - from)
+     * bits long instead of |a| + |b|: the product wraps around at that length, which adds its top
+     * part to the bits below {@code from}, and being smaller than 2^from it can carry at most one
+     * unit upwards.
+     */
+    public static BigInteger middleBits(BigInteger a, BigInteger b, int from, int to) {
+        // Bits of the operands from `to` up only reach bits of the product from `to` up.
+        BigInteger x = low(a, to);
+        BigInteger y = low(b, to);
+        long full = (long) x.bitLength() + y.bitLength();
+        long wrap = Math.max(to, full - from + 1);
+        if (Math.min(x.bitLength(), y.bitLength()) < THRESHOLD_BITS || wrap >= full) {
+            return low(multiply(x, y).shiftRight(from), to - from);
+        }
+        byte[] folded = NttConvolution.wrapped(Limbs.magnitude(x), Limbs.magnitude(y), (int) ((wrap + 63) / 64));
+        return low(new BigInteger(1, folded).shiftRight(from), to - from);
+    }
+
+    /** x mod 2^bits for x ≥ 0. */
+    private static BigInteger low(BigInteger x, int bits) {
+        return x.bitLength() <= bits ? x : x.subtract(x.shiftRight(bits).shiftLeft(bits));
+    }
+
     /** The transform path at any size; {@code b == a} squares. */
     static BigInteger byTransform(BigInteger a, BigInteger b) {
         checkRange(a, b);

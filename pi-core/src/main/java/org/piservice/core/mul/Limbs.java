@@ -24,8 +24,10 @@ final class Limbs {
         return (x.signum() < 0 ? x.negate() : x).toByteArray();
     }
 
+    /** Limbs up to the highest nonzero one (at least one): a leading sign byte is not counted. */
     static int count(byte[] magnitude) {
-        return (magnitude.length + 7) >>> 3;
+        int bytes = magnitude.length > 0 && magnitude[0] == 0 ? magnitude.length - 1 : magnitude.length;
+        return Math.max(1, (bytes + 7) >>> 3);
     }
 
     /** Limb i (i < count) of a big-endian magnitude, as an unsigned word. */

@@ -89,6 +89,31 @@ final class NttConvolution {
             longest = Math.max(longest, limbs[o]);
         }
         Shape shape = Shape.of(longest);
+        long[][][] residues = convolutions(in, terms, shape);
+        byte[][] result = new byte[terms.length][];
+        for (int o = 0; o < terms.length; o++) {
+            result[o] = recombine(residues[o], limbs[o], shape.length);
+        }
+        return result;
+    }
+
+    /**
+     * The cyclic convolution of a and b at a transform length of L ≥ minLimbs limbs, carried out:
+     * Σ_(i<L) (d_i + d_(i+L))·2^(64i), where d are the coefficients of the full product, as L + 2
+     * limbs. Neither operand may be longer than L limbs.
+     */
+    static byte[] wrapped(byte[] a, byte[] b, int minLimbs) {
+        Shape shape = Shape.of(minLimbs);
+        if (Limbs.count(a) > shape.length || Limbs.count(b) > shape.length) {
+            throw new IllegalArgumentException("operands longer than the wrap length");
+        }
+        byte[][] in = a == b ? new byte[][] {a} : new byte[][] {a, b};
+        int[][] terms = {{0, in.length - 1}};
+        return recombine(convolutions(in, terms, shape)[0], shape.length + 2, shape.length);
+    }
+
+    /** residues[o][k]: output o's sum of cyclic convolutions modulo prime k. */
+    private static long[][][] convolutions(byte[][] in, int[][] terms, Shape shape) {
         long[][][] residues = new long[terms.length][PRIMES.length][];
         if (shape.parallel()) {
             // Each transform is split across the cores; arrays not kept as outputs serve the next prime.
@@ -108,11 +133,7 @@ final class NttConvolution {
                 }
             });
         }
-        byte[][] result = new byte[terms.length][];
-        for (int o = 0; o < terms.length; o++) {
-            result[o] = recombine(residues[o], limbs[o], shape.length);
-        }
-        return result;
+        return residues;
     }
 
     /**
@@ -316,16 +337,18 @@ final class NttConvolution {
             scale[2 * k + 1] = q.shoupCompanion(scale[2 * k]);
         }
         byte[] out = new byte[8 * limbs];
-        int chunks = limbs >= 1 << PARALLEL_MIN_LOG ? 4 * Runtime.getRuntime().availableProcessors() : 1;
+        // limbs beyond the n coefficients (a wrapped product) only take the final carry.
+        int coefficients = Math.min(limbs, n);
+        int chunks = coefficients >= 1 << PARALLEL_MIN_LOG ? 4 * Runtime.getRuntime().availableProcessors() : 1;
         long[] carries = new long[2 * chunks];
         forEach(chunks, 0, chunks > 1, (unused, chunk) -> {
-            int from = (int) ((long) chunk * limbs / chunks);
-            int to = (int) ((long) (chunk + 1) * limbs / chunks);
+            int from = (int) ((long) chunk * coefficients / chunks);
+            int to = (int) ((long) (chunk + 1) * coefficients / chunks);
             recombine(residues, scale, out, from, to, carries, 2 * chunk);
         });
         for (int chunk = 1; chunk < chunks; chunk++) {
-            int from = (int) ((long) chunk * limbs / chunks);
-            int to = (int) ((long) (chunk + 1) * limbs / chunks);
+            int from = (int) ((long) chunk * coefficients / chunks);
+            int to = (int) ((long) (chunk + 1) * coefficients / chunks);
             long carryLo = carries[2 * chunk - 2];
             long carryHi = carries[2 * chunk - 1];
             for (int i = from; i < to && (carryLo | carryHi) != 0; i++) {
@@ -338,6 +361,10 @@ final class NttConvolution {
             long s = carries[2 * chunk] + carryLo;
             carries[2 * chunk + 1] += carryHi + carry(s, carryLo);
             carries[2 * chunk] = s;
+        }
+        if (limbs > coefficients) {
+            Limbs.set(out, coefficients, carries[2 * chunks - 2]);
+            Limbs.set(out, coefficients + 1, carries[2 * chunks - 1]);
         }
         return out;
     }

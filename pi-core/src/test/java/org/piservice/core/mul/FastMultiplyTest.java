@@ -233,6 +233,71 @@ class FastMultiplyTest {
         assertProductAndSumExact(BigInteger.ZERO, b, a, a, b);
     }
 
+    static Stream<int[]> middleBitsCases() {
+        Random random = new Random(44);
+        Stream<int[]> edges = Stream.of(
+                new int[] {100, 100, 0, 200}, new int[] {THRESHOLD, THRESHOLD, THRESHOLD, 2 * THRESHOLD},
+                new int[] {64 * 4096, 64 * 2048, 64 * 2048, 64 * 4096 - 1},
+                new int[] {3_000_000, 1_200_000, 1_200_000, 2_600_000});
+        // Sizes as the decimal conversion uses them: a fraction times a power of five whose
+        // length is where the kept bits start, plus arbitrary windows.
+        Stream<int[]> conversion = random.ints(10, THRESHOLD, 600_000).mapToObj(bits -> {
+            int five = bits / 3 + random.nextInt(bits / 4);
+            return new int[] {bits, five, five, bits - random.nextInt(bits / 8)};
+        });
+        Stream<int[]> windows = random.ints(10, THRESHOLD, 400_000).mapToObj(bits -> {
+            int other = THRESHOLD + random.nextInt(bits);
+            int from = random.nextInt(bits + other);
+            return new int[] {bits, other, from, from + 1 + random.nextInt(bits + other - from)};
+        });
+        return Stream.of(edges, conversion, windows).flatMap(s -> s);
+    }
+
+    /** Exact, or one unit more as documented, against the full product. */
+    @ParameterizedTest
+    @MethodSource("middleBitsCases")
+    void middleBitsAreTheProductsBitsOrOneMore(int[] sizes) {
+        Random random = new Random(sizes[0] + 31L * sizes[2]);
+        BigInteger a = random(sizes[0], random).abs();
+        BigInteger b = random(sizes[1], random).abs();
+        int from = sizes[2];
+        int to = sizes[3];
+        BigInteger window = BigInteger.ONE.shiftLeft(to - from);
+        BigInteger exact = a.multiply(b).shiftRight(from).mod(window);
+        assertThat(FastMultiply.middleBits(a, b, from, to))
+                .as("bits [%d, %d) of %d x %d bits", from, to, a.bitLength(), b.bitLength())
+                .isIn(exact, exact.add(BigInteger.ONE).mod(window));
+    }
+
+    /** All-ones operands: every wrapped coefficient is maximal and the carries are longest. */
+    @Test
+    void middleBitsOfAllOnesOperands() {
+        BigInteger a = BigInteger.ONE.shiftLeft(64 * 3000).subtract(BigInteger.ONE);
+        BigInteger b = BigInteger.ONE.shiftLeft(64 * 1000).subtract(BigInteger.ONE);
+        for (int from : new int[] {64 * 1000, 64 * 1000 + 5, 64 * 1500}) {
+            int to = 64 * 3000;
+            BigInteger window = BigInteger.ONE.shiftLeft(to - from);
+            BigInteger exact = a.multiply(b).shiftRight(from).mod(window);
+            assertThat(FastMultiply.middleBits(a, b, from, to)).isIn(exact, exact.add(BigInteger.ONE).mod(window));
+        }
+    }
+
+    /**
+     * The one-more case, forced: a·b ≡ -1 mod 2^from, so the wrapped-around top part, however
+     * small, carries into bit {@code from}; to = |a| = 4096 limbs makes the wrap length 4096 limbs.
+     */
+    @Test
+    void aWrapThatCarriesGivesExactlyOneMore() {
+        int from = 64 * 1000;
+        int to = 64 * 4096;
+        BigInteger modulus = BigInteger.ONE.shiftLeft(from);
+        BigInteger b = new BigInteger(30_000, new Random(45)).setBit(29_999).setBit(0);
+        BigInteger a = b.modInverse(modulus).negate().mod(modulus).setBit(to - 1);
+        BigInteger window = BigInteger.ONE.shiftLeft(to - from);
+        BigInteger exact = a.multiply(b).shiftRight(from).mod(window);
+        assertThat(FastMultiply.middleBits(a, b, from, to)).isEqualTo(exact.add(BigInteger.ONE).mod(window));
+    }
+
     @Test
     void productBeyondBigIntegerRangeFailsBeforeComputing() {
         BigInteger huge = BigInteger.ONE.shiftLeft(1 << 30);
