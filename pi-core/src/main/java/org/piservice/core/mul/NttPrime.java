@@ -221,7 +221,7 @@ final class NttPrime {
                 forward2(a, off + j, h, fw[h + j], fwS[h + j]);
             }
         }
-        for (int q = (log & 1) != 0 ? n >>> 3 : n >>> 2; q >= 1; q >>>= 2) {
+        for (int q = (log & 1) != 0 ? n >>> 3 : n >>> 2; q > 1; q >>>= 2) {
             int blocks = n / (4 * q);
             if (q >= blocks) {
                 for (int s = off; s < off + n; s += 4 * q) {
@@ -238,6 +238,11 @@ final class NttPrime {
                 }
             }
         }
+        if (n >= 4) {
+            for (int s = off; s < off + n; s += 4) {
+                forward4(a, s);
+            }
+        }
     }
 
     /** (x, y) -> (x + y, (x - y)·w). */
@@ -247,6 +252,31 @@ final class NttPrime {
         long sum = x + y - twoP;
         a[i] = sum + ((sum >> 63) & twoP);
         a[i + h] = mulShoup(x - y + twoP, w, wS);
+    }
+
+    /** The last two stages of {@link #forward}, where every twiddle is 1: forward4 with q = 1, j = 0. */
+    private void forward4(long[] a, int i0) {
+        long twoP = this.twoP;
+        long x0 = a[i0];
+        long x1 = a[i0 + 1];
+        long x2 = a[i0 + 2];
+        long x3 = a[i0 + 3];
+        long s02 = x0 + x2 - twoP;
+        s02 += (s02 >> 63) & twoP;
+        long s13 = x1 + x3 - twoP;
+        s13 += (s13 >> 63) & twoP;
+        long d02 = x0 - x2;
+        d02 += (d02 >> 63) & twoP;
+        long d13 = x1 - x3 + twoP;
+        long id13 = d13 * imag - Math.unsignedMultiplyHigh(d13, imagS) * p;
+        long y = s02 + s13 - twoP;
+        a[i0] = y + ((y >> 63) & twoP);
+        y = s02 - s13;
+        a[i0 + 1] = y + ((y >> 63) & twoP);
+        y = d02 + id13 - twoP;
+        a[i0 + 2] = y + ((y >> 63) & twoP);
+        y = d02 - id13;
+        a[i0 + 3] = y + ((y >> 63) & twoP);
     }
 
     /**
@@ -291,7 +321,12 @@ final class NttPrime {
     void inverse(long[] a, int off, int n) {
         int log = Integer.numberOfTrailingZeros(n);
         int top = (log & 1) != 0 ? n >>> 3 : n >>> 2;
-        for (int q = 1; q <= top; q <<= 2) {
+        if (top >= 1) {
+            for (int s = off; s < off + n; s += 4) {
+                inverse4(a, s);
+            }
+        }
+        for (int q = 4; q <= top; q <<= 2) {
             int blocks = n / (4 * q);
             if (q >= blocks) {
                 for (int s = off; s < off + n; s += 4 * q) {
@@ -324,6 +359,31 @@ final class NttPrime {
         long d = x - t;
         a[i] = sum + ((sum >> 63) & twoP);
         a[i + h] = d + ((d >> 63) & twoP);
+    }
+
+    /** The first two stages of {@link #inverse}, where every twiddle is 1: inverse4 with q = 1, j = 0. */
+    private void inverse4(long[] a, int i0) {
+        long twoP = this.twoP;
+        long y0 = a[i0];
+        long y1 = a[i0 + 1];
+        long y2 = a[i0 + 2];
+        long y3 = a[i0 + 3];
+        long s02 = y0 + y1 - twoP;
+        s02 += (s02 >> 63) & twoP;
+        long s13 = y0 - y1;
+        s13 += (s13 >> 63) & twoP;
+        long d02 = y2 + y3 - twoP;
+        d02 += (d02 >> 63) & twoP;
+        long v = y2 - y3 + twoP;
+        long d13 = v * imagInv - Math.unsignedMultiplyHigh(v, imagInvS) * p;
+        long x = s02 + d02 - twoP;
+        a[i0] = x + ((x >> 63) & twoP);
+        x = s02 - d02;
+        a[i0 + 2] = x + ((x >> 63) & twoP);
+        x = s13 + d13 - twoP;
+        a[i0 + 1] = x + ((x >> 63) & twoP);
+        x = s13 - d13;
+        a[i0 + 3] = x + ((x >> 63) & twoP);
     }
 
     /** Undoes forward4 times 4: each output is a sum of two reduced values, reduced again. */
