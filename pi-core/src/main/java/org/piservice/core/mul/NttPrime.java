@@ -166,6 +166,11 @@ final class NttPrime {
         return a * w - Math.unsignedMultiplyHigh(a, wS) * p;
     }
 
+    /** x in (-2p, 2p) brought into [0, 2p): the one conditional correction of lazy reduction. */
+    private long lazy(long x) {
+        return x + ((x >> 63) & twoP);
+    }
+
     /** Any unsigned 64-bit word, reduced into [0, 2p). */
     long reduceWord(long a) {
         return a - Math.unsignedMultiplyHigh(a, oneShoup) * p;
@@ -249,34 +254,24 @@ final class NttPrime {
     private void forward2(long[] a, int i, int h, long w, long wS) {
         long x = a[i];
         long y = a[i + h];
-        long sum = x + y - twoP;
-        a[i] = sum + ((sum >> 63) & twoP);
+        a[i] = lazy(x + y - twoP);
         a[i + h] = mulShoup(x - y + twoP, w, wS);
     }
 
     /** The last two stages of {@link #forward}, where every twiddle is 1: forward4 with q = 1, j = 0. */
     private void forward4(long[] a, int i0) {
-        long twoP = this.twoP;
         long x0 = a[i0];
         long x1 = a[i0 + 1];
         long x2 = a[i0 + 2];
         long x3 = a[i0 + 3];
-        long s02 = x0 + x2 - twoP;
-        s02 += (s02 >> 63) & twoP;
-        long s13 = x1 + x3 - twoP;
-        s13 += (s13 >> 63) & twoP;
-        long d02 = x0 - x2;
-        d02 += (d02 >> 63) & twoP;
-        long d13 = x1 - x3 + twoP;
-        long id13 = d13 * imag - Math.unsignedMultiplyHigh(d13, imagS) * p;
-        long y = s02 + s13 - twoP;
-        a[i0] = y + ((y >> 63) & twoP);
-        y = s02 - s13;
-        a[i0 + 1] = y + ((y >> 63) & twoP);
-        y = d02 + id13 - twoP;
-        a[i0 + 2] = y + ((y >> 63) & twoP);
-        y = d02 - id13;
-        a[i0 + 3] = y + ((y >> 63) & twoP);
+        long s02 = lazy(x0 + x2 - twoP);
+        long s13 = lazy(x1 + x3 - twoP);
+        long d02 = lazy(x0 - x2);
+        long id13 = mulShoup(x1 - x3 + twoP, imag, imagS);
+        a[i0] = lazy(s02 + s13 - twoP);
+        a[i0 + 1] = lazy(s02 - s13);
+        a[i0 + 2] = lazy(d02 + id13 - twoP);
+        a[i0 + 3] = lazy(d02 - id13);
     }
 
     /**
@@ -286,8 +281,6 @@ final class NttPrime {
      * before it meets a third, so nothing exceeds 4p < 2^64.
      */
     private void forward4(long[] a, int i0, int q, int t) {
-        long p = this.p;
-        long twoP = this.twoP;
         long[] tw = fw4;
         int i1 = i0 + q;
         int i2 = i1 + q;
@@ -296,22 +289,14 @@ final class NttPrime {
         long x1 = a[i1];
         long x2 = a[i2];
         long x3 = a[i3];
-        long s02 = x0 + x2 - twoP;
-        s02 += (s02 >> 63) & twoP;
-        long s13 = x1 + x3 - twoP;
-        s13 += (s13 >> 63) & twoP;
-        long d02 = x0 - x2;
-        d02 += (d02 >> 63) & twoP;
-        long d13 = x1 - x3 + twoP;
-        long id13 = d13 * imag - Math.unsignedMultiplyHigh(d13, imagS) * p;
-        long y0 = s02 + s13 - twoP;
-        a[i0] = y0 + ((y0 >> 63) & twoP);
-        long u = s02 - s13 + twoP;
-        a[i1] = u * tw[t + 2] - Math.unsignedMultiplyHigh(u, tw[t + 3]) * p;
-        u = d02 + id13;
-        a[i2] = u * tw[t] - Math.unsignedMultiplyHigh(u, tw[t + 1]) * p;
-        u = d02 - id13 + twoP;
-        a[i3] = u * tw[t + 4] - Math.unsignedMultiplyHigh(u, tw[t + 5]) * p;
+        long s02 = lazy(x0 + x2 - twoP);
+        long s13 = lazy(x1 + x3 - twoP);
+        long d02 = lazy(x0 - x2);
+        long id13 = mulShoup(x1 - x3 + twoP, imag, imagS);
+        a[i0] = lazy(s02 + s13 - twoP);
+        a[i1] = mulShoup(s02 - s13 + twoP, tw[t + 2], tw[t + 3]);
+        a[i2] = mulShoup(d02 + id13, tw[t], tw[t + 1]);
+        a[i3] = mulShoup(d02 - id13 + twoP, tw[t + 4], tw[t + 5]);
     }
 
     /**
@@ -355,68 +340,44 @@ final class NttPrime {
     private void inverse2(long[] a, int i, int h, long w, long wS) {
         long x = a[i];
         long t = mulShoup(a[i + h], w, wS);
-        long sum = x + t - twoP;
-        long d = x - t;
-        a[i] = sum + ((sum >> 63) & twoP);
-        a[i + h] = d + ((d >> 63) & twoP);
+        a[i] = lazy(x + t - twoP);
+        a[i + h] = lazy(x - t);
     }
 
     /** The first two stages of {@link #inverse}, where every twiddle is 1: inverse4 with q = 1, j = 0. */
     private void inverse4(long[] a, int i0) {
-        long twoP = this.twoP;
         long y0 = a[i0];
         long y1 = a[i0 + 1];
         long y2 = a[i0 + 2];
         long y3 = a[i0 + 3];
-        long s02 = y0 + y1 - twoP;
-        s02 += (s02 >> 63) & twoP;
-        long s13 = y0 - y1;
-        s13 += (s13 >> 63) & twoP;
-        long d02 = y2 + y3 - twoP;
-        d02 += (d02 >> 63) & twoP;
-        long v = y2 - y3 + twoP;
-        long d13 = v * imagInv - Math.unsignedMultiplyHigh(v, imagInvS) * p;
-        long x = s02 + d02 - twoP;
-        a[i0] = x + ((x >> 63) & twoP);
-        x = s02 - d02;
-        a[i0 + 2] = x + ((x >> 63) & twoP);
-        x = s13 + d13 - twoP;
-        a[i0 + 1] = x + ((x >> 63) & twoP);
-        x = s13 - d13;
-        a[i0 + 3] = x + ((x >> 63) & twoP);
+        long s02 = lazy(y0 + y1 - twoP);
+        long s13 = lazy(y0 - y1);
+        long d02 = lazy(y2 + y3 - twoP);
+        long d13 = mulShoup(y2 - y3 + twoP, imagInv, imagInvS);
+        a[i0] = lazy(s02 + d02 - twoP);
+        a[i0 + 2] = lazy(s02 - d02);
+        a[i0 + 1] = lazy(s13 + d13 - twoP);
+        a[i0 + 3] = lazy(s13 - d13);
     }
 
     /** Undoes forward4 times 4: each output is a sum of two reduced values, reduced again. */
     private void inverse4(long[] a, int i0, int q, int t) {
-        long p = this.p;
-        long twoP = this.twoP;
         long[] tw = iw4;
         int i1 = i0 + q;
         int i2 = i1 + q;
         int i3 = i2 + q;
         long y0 = a[i0];
-        long y1 = a[i1];
-        long y2 = a[i2];
-        long y3 = a[i3];
-        long u1 = y1 * tw[t + 2] - Math.unsignedMultiplyHigh(y1, tw[t + 3]) * p;
-        long u2 = y2 * tw[t] - Math.unsignedMultiplyHigh(y2, tw[t + 1]) * p;
-        long u3 = y3 * tw[t + 4] - Math.unsignedMultiplyHigh(y3, tw[t + 5]) * p;
-        long s02 = y0 + u1 - twoP;
-        s02 += (s02 >> 63) & twoP;
-        long s13 = y0 - u1;
-        s13 += (s13 >> 63) & twoP;
-        long d02 = u2 + u3 - twoP;
-        d02 += (d02 >> 63) & twoP;
-        long v = u2 - u3 + twoP;
-        long d13 = v * imagInv - Math.unsignedMultiplyHigh(v, imagInvS) * p;
-        long x = s02 + d02 - twoP;
-        a[i0] = x + ((x >> 63) & twoP);
-        x = s02 - d02;
-        a[i2] = x + ((x >> 63) & twoP);
-        x = s13 + d13 - twoP;
-        a[i1] = x + ((x >> 63) & twoP);
-        x = s13 - d13;
-        a[i3] = x + ((x >> 63) & twoP);
+        long u1 = mulShoup(a[i1], tw[t + 2], tw[t + 3]);
+        long u2 = mulShoup(a[i2], tw[t], tw[t + 1]);
+        long u3 = mulShoup(a[i3], tw[t + 4], tw[t + 5]);
+        long s02 = lazy(y0 + u1 - twoP);
+        long s13 = lazy(y0 - u1);
+        long d02 = lazy(u2 + u3 - twoP);
+        long d13 = mulShoup(u2 - u3 + twoP, imagInv, imagInvS);
+        a[i0] = lazy(s02 + d02 - twoP);
+        a[i2] = lazy(s02 - d02);
+        a[i1] = lazy(s13 + d13 - twoP);
+        a[i3] = lazy(s13 - d13);
     }
 
     /**
@@ -434,15 +395,10 @@ final class NttPrime {
             long x0 = a[n];
             long x1 = a[n + m];
             long x2 = a[n + 2 * m];
-            long s = x0 + x1 - twoP;
-            s += (s >> 63) & twoP;
-            s += x2 - twoP;
-            s += (s >> 63) & twoP;
+            long s = lazy(lazy(x0 + x1 - twoP) + x2 - twoP);
             long mixed = mulShoup(x1 - x2 + twoP, omega, omegaS);
-            long d02 = x0 - x2;
-            d02 += (d02 >> 63) & twoP;
-            long d01 = x0 - x1;
-            d01 += (d01 >> 63) & twoP;
+            long d02 = lazy(x0 - x2);
+            long d01 = lazy(x0 - x1);
             a[n] = s;
             // mont needs a·b < p·2^64: here a < 4p and b < p.
             a[n + m] = mont(d02 + mixed, v);
@@ -461,17 +417,12 @@ final class NttPrime {
             long u0 = a[n];
             long u1 = mont(a[n + m], v);
             long u2 = mont(a[n + 2 * m], mont(v, v));
-            long x0 = u0 + u1 + u2 - twoP; // u0 < 2p, u1, u2 < p: the sum is below 4p
             long mixed = mulShoup(u1 - u2 + p, omegaInv, omegaInvS);
-            long d02 = u0 - u2;
-            d02 += (d02 >> 63) & twoP;
-            long d01 = u0 - u1;
-            d01 += (d01 >> 63) & twoP;
-            long x1 = d02 + mixed - twoP;
-            long x2 = d01 - mixed;
-            a[n] = x0 + ((x0 >> 63) & twoP);
-            a[n + m] = x1 + ((x1 >> 63) & twoP);
-            a[n + 2 * m] = x2 + ((x2 >> 63) & twoP);
+            long d02 = lazy(u0 - u2);
+            long d01 = lazy(u0 - u1);
+            a[n] = lazy(u0 + u1 + u2 - twoP); // u0 < 2p, u1, u2 < p: the sum is below 4p
+            a[n + m] = lazy(d02 + mixed - twoP);
+            a[n + 2 * m] = lazy(d01 - mixed);
             v = canonical(mulShoup(v, zInv, zS));
         }
     }
