@@ -304,13 +304,33 @@ final class NttConvolution {
         });
     }
 
-    /** out[off + j] = w^j in Montgomery form, for j < n: the factors {@link #multiply} expects. */
+    /**
+     * out[off + j] = w^j in Montgomery form, for j < n: the factors {@link #multiply} expects.
+     * Four interleaved chains (stepping by w^4) keep four multiplications in flight instead of
+     * waiting on each one's latency.
+     */
     private static void powers(NttPrime q, long w, long[] out, int off, int n) {
         long wS = q.shoupCompanion(w);
-        long v = q.montOne;
-        for (int j = 0; j < n; j++) {
-            out[off + j] = v;
-            v = q.mulShoup(v, w, wS);
+        long v0 = q.montOne;
+        long v1 = q.mulShoup(v0, w, wS);
+        long v2 = q.mulShoup(v1, w, wS);
+        long v3 = q.mulShoup(v2, w, wS);
+        long w4 = q.pow(w, 4);
+        long w4S = q.shoupCompanion(w4);
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            out[off + j] = v0;
+            out[off + j + 1] = v1;
+            out[off + j + 2] = v2;
+            out[off + j + 3] = v3;
+            v0 = q.mulShoup(v0, w4, w4S);
+            v1 = q.mulShoup(v1, w4, w4S);
+            v2 = q.mulShoup(v2, w4, w4S);
+            v3 = q.mulShoup(v3, w4, w4S);
+        }
+        long[] tail = {v0, v1, v2};
+        for (int k = 0; j < n; j++, k++) {
+            out[off + j] = tail[k];
         }
     }
 
