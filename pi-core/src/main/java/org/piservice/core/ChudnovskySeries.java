@@ -32,6 +32,8 @@ final class ChudnovskySeries {
 
     private final Multiplier mul;
     private final Computation computation;
+    private final int terms;
+    private final int precision;
     private final long totalWork;
     private final AtomicLong work = new AtomicLong();
     private final double progressStart;
@@ -40,10 +42,12 @@ final class ChudnovskySeries {
     /** The sums of one range of terms; p is null where no caller needs it (the rightmost ranges). */
     record Sums(BigInteger p, BigInteger q, BigInteger t) { }
 
-    private ChudnovskySeries(Multiplier mul, Computation computation, int terms, double progressStart,
-            double progressSpan) {
+    private ChudnovskySeries(Multiplier mul, Computation computation, int terms, int precision,
+            double progressStart, double progressSpan) {
         this.mul = mul;
         this.computation = computation;
+        this.terms = terms;
+        this.precision = precision;
         // Every level of the recursion multiplies numbers whose sizes add up to about the same total.
         this.totalWork = (long) terms * (1 + 64 - Long.numberOfLeadingZeros(Math.max(1, terms / LEAF_TERMS)));
         this.progressStart = progressStart;
@@ -55,10 +59,16 @@ final class ChudnovskySeries {
         return (int) Math.ceil(bits / BITS_PER_TERM) + 2;
     }
 
-    /** Q and T of the first {@code terms} terms; the caller's thread must be a pool thread or not. */
-    static Sums sum(int terms, Multiplier mul, Computation computation, double progressStart,
+    /**
+     * Q and T of the first {@code terms} terms, both divided by one power of two, which is harmless
+     * where only their ratio matters: the last merge cuts its operands so that Q and T keep a
+     * relative error below 2^-precision (π needs about 2.4 times fewer bits than Q and T have).
+     * The caller's thread must be a pool thread or not.
+     */
+    static Sums sum(int terms, int precision, Multiplier mul, Computation computation, double progressStart,
             double progressSpan) {
-        ChudnovskySeries series = new ChudnovskySeries(mul, computation, terms, progressStart, progressSpan);
+        ChudnovskySeries series = new ChudnovskySeries(mul, computation, terms, precision, progressStart,
+                progressSpan);
         Split top = series.new Split(0, terms, false);
         top.invoke();
         return top.result;
@@ -105,9 +115,36 @@ final class ChudnovskySeries {
             left = split(a, m, true);
             right = split(m, b, needP);
         }
-        Sums merged = merge(left, right, needP);
+        Sums merged = a == 0 && b == terms ? lastMerge(left, right) : merge(left, right, needP);
         done(b - a);
         return merged;
+    }
+
+    /**
+     * The top merge, from operands cut to the bits that matter. With T₁Q₂ ≥ 2^L and an allowed
+     * error of 2^E per cut, E = L - precision - 4: Q₁, T₁ lose a bits and Q₂ loses b bits, the
+     * product of two cut numbers erring by less than each one's size times the other's cut; P₁
+     * and T₂ lose c + d = a + b bits so that both terms of T keep one scale. The six errors
+     * of T stay below 2^(E+3) ≤ T·2^-(precision+1), and Q's three below Q·2^-(precision+2).
+     */
+    private Sums lastMerge(Sums left, Sums right) {
+        int q1 = left.q().bitLength();
+        int t1 = left.t().bitLength();
+        int p1 = left.p().bitLength();
+        int q2 = right.q().bitLength();
+        int t2 = right.t().bitLength();
+        int e = t1 + q2 - 1 - precision - 4;
+        int cutA = Math.max(0, Math.min(e - q2, q1 - precision - 6));
+        int cutB = Math.max(0, Math.min(e - t1, q2 - precision - 6));
+        int capC = Math.max(0, e - t2);
+        int capD = Math.max(0, e - p1);
+        int total = Math.min(cutA + cutB, capC + capD);
+        cutA = Math.min(cutA, total);
+        cutB = total - cutA;
+        int cutD = Math.min(total, capD);
+        int cutC = total - cutD;
+        return merge(new Sums(left.p().shiftRight(cutC), left.q().shiftRight(cutA), left.t().shiftRight(cutA)),
+                new Sums(null, right.q().shiftRight(cutB), right.t().shiftRight(cutD)), false);
     }
 
     private Sums merge(Sums left, Sums right, boolean needP) {

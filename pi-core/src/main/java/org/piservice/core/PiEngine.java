@@ -13,9 +13,10 @@ import java.util.concurrent.ForkJoinTask;
 /**
  * Computes π as a binary fixed-point number from the Chudnovsky series and streams its decimals.
  *
- * <p>π·2^k is approximated by floor(426880 · floor(√10005 · 2^k) · Q / T), with Q and T cut to
- * k + 64 bits; the floors and the cuts together stay below 2 units of 2^-k, which is the error
- * bound handed to the {@link DecimalConverter}.
+ * <p>π·2^k is approximated by floor(426880 · floor(√10005 · 2^k) · Q / T), with Q and T known to a
+ * relative 2^-(k+64) from the series and then cut to k + 64 bits; the floors and the cuts
+ * together stay below 2 units of 2^-k, which is the error bound handed to the
+ * {@link DecimalConverter}.
  */
 final class PiEngine {
 
@@ -90,7 +91,7 @@ final class PiEngine {
 
     private void attempt(int digits, int bits, DecimalConverter converter, Computation computation) {
         int terms = ChudnovskySeries.termsFor(bits);
-        ChudnovskySeries.Sums sums = ChudnovskySeries.sum(terms, mul, computation, 0, SERIES_END);
+        ChudnovskySeries.Sums sums = ChudnovskySeries.sum(terms, bits + 64, mul, computation, 0, SERIES_END);
         computation.checkCancelled();
         computation.report(SERIES_END, "division");
         int cut = Math.max(0, sums.t().bitLength() - (bits + 64));
