@@ -22,6 +22,12 @@ import java.util.stream.IntStream;
  * and twiddle tables only need max(R, C) entries instead of N. The row pass also does the
  * pointwise product and the inverse row transform while the row is in cache. The result comes out
  * in a permuted order, which is harmless because the inverse undoes exactly the same steps.
+ *
+ * <p>Why lengths 3·2^k need no twiddles between their radix-3 and power-of-two parts: 3 and 2^k are
+ * coprime, so index i ↦ (i mod 3, i mod 2^k) turns a cyclic convolution of length 3·2^k into a
+ * two-dimensional one of 3 × 2^k (Good-Thomas). Limb i is stored at slot (i mod 3)·2^k + (i mod 2^k);
+ * a 3-point transform across the three parts and 2^k-point transforms within each follow, with no
+ * multiplications by powers of a 3·2^k-th root, which would cost more than the 3-point transform.
  */
 final class NttConvolution {
 
@@ -92,7 +98,7 @@ final class NttConvolution {
         long[][][] residues = convolutions(in, terms, shape);
         byte[][] result = new byte[terms.length][];
         for (int o = 0; o < terms.length; o++) {
-            result[o] = recombine(residues[o], limbs[o], shape.length);
+            result[o] = recombine(residues[o], limbs[o], shape);
         }
         return result;
     }
@@ -109,7 +115,7 @@ final class NttConvolution {
         }
         byte[][] in = a == b ? new byte[][] {a} : new byte[][] {a, b};
         int[][] terms = {{0, in.length - 1}};
-        return recombine(convolutions(in, terms, shape)[0], shape.length + 2, shape.length);
+        return recombine(convolutions(in, terms, shape)[0], shape.length + 2, shape);
     }
 
     /** residues[o][k]: output o's sum of cyclic convolutions modulo prime k. */
@@ -145,7 +151,7 @@ final class NttConvolution {
         long[][] x = new long[in.length][];
         for (int i = 0; i < in.length; i++) {
             x[i] = spare.isEmpty() ? new long[shape.length] : spare.pop();
-            load(q, in[i], Limbs.count(in[i]), x[i], shape.parallel());
+            load(q, in[i], Limbs.count(in[i]), x[i], shape);
             if (shape.radix3) {
                 radix3(q, x[i], shape, true);
             }
@@ -189,35 +195,32 @@ final class NttConvolution {
         boolean parallel() {
             return log >= PARALLEL_MIN_LOG;
         }
+
+        /** Where coefficient i lives: i itself, or its Good-Thomas slot for lengths 3·2^log. */
+        int slot(int i) {
+            return radix3 ? (i % 3) * n + (i & (n - 1)) : i;
+        }
     }
 
-    /** The radix-3 layer over the whole array (forward) or its inverse, in parallel chunks. */
+    /** The 3-point transforms across the three parts (forward) or their inverses, in parallel chunks. */
     private static void radix3(NttPrime q, long[] x, Shape s, boolean forward) {
-        long z = q.rootOfUnity3(s.log);
-        long root = forward ? z : q.pow(z, 3L * s.n - 1);
         int chunks = s.parallel() ? 4 * Runtime.getRuntime().availableProcessors() : 1;
         forEach(chunks, 0, s.parallel(), (unused, chunk) -> {
             int from = (int) ((long) chunk * s.n / chunks);
             int to = (int) ((long) (chunk + 1) * s.n / chunks);
-            if (forward) {
-                q.forward3(x, s.n, from, to, root);
-            } else {
-                q.inverse3(x, s.n, from, to, root);
-            }
+            q.dft3(x, s.n, from, to, forward);
         });
     }
 
-    /** x = limbs of a reduced mod p, zero-padded (the tail of a reused array is cleared too). */
-    private static void load(NttPrime q, byte[] a, int count, long[] x, boolean parallel) {
-        int chunks = parallel ? 4 * Runtime.getRuntime().availableProcessors() : 1;
-        forEach(chunks, 0, parallel, (unused, chunk) -> {
+    /** x = limbs of a reduced mod p, each in its slot, zero-padded (all of a reused array is written). */
+    private static void load(NttPrime q, byte[] a, int count, long[] x, Shape s) {
+        int chunks = s.parallel() ? 4 * Runtime.getRuntime().availableProcessors() : 1;
+        forEach(chunks, 0, s.parallel(), (unused, chunk) -> {
             int from = (int) ((long) chunk * x.length / chunks);
             int to = (int) ((long) (chunk + 1) * x.length / chunks);
-            int loaded = Math.min(to, count);
-            for (int i = from; i < loaded; i++) {
-                x[i] = q.reduceWord(Limbs.get(a, i));
+            for (int i = from; i < to; i++) {
+                x[s.slot(i)] = i < count ? q.reduceWord(Limbs.get(a, i)) : 0;
             }
-            Arrays.fill(x, Math.max(from, loaded), to, 0L);
         });
     }
 
@@ -348,7 +351,8 @@ final class NttConvolution {
      * in three words. Chunks of limbs are recombined in parallel, each starting from a zero carry;
      * their carries out are then added into the following chunk in order.
      */
-    private static byte[] recombine(long[][] residues, int limbs, int n) {
+    private static byte[] recombine(long[][] residues, int limbs, Shape shape) {
+        int n = shape.length;
         long[] scale = new long[6];
         for (int k = 0; k < 3; k++) {
             NttPrime q = PRIMES[k];
@@ -364,7 +368,7 @@ final class NttConvolution {
         forEach(chunks, 0, chunks > 1, (unused, chunk) -> {
             int from = (int) ((long) chunk * coefficients / chunks);
             int to = (int) ((long) (chunk + 1) * coefficients / chunks);
-            recombine(residues, scale, out, from, to, carries, 2 * chunk);
+            recombine(residues, shape, scale, out, from, to, carries, 2 * chunk);
         });
         for (int chunk = 1; chunk < chunks; chunk++) {
             int from = (int) ((long) chunk * coefficients / chunks);
@@ -390,7 +394,7 @@ final class NttConvolution {
     }
 
     /** Limbs [from, to) of the product from a zero carry; the carry out goes to carries[at, at+2). */
-    private static void recombine(long[][] residues, long[] scale, byte[] out, int from, int to,
+    private static void recombine(long[][] residues, Shape shape, long[] scale, byte[] out, int from, int to,
                                   long[] carries, int at) {
         long[] x0 = residues[0];
         long[] x1 = residues[1];
@@ -401,9 +405,10 @@ final class NttConvolution {
         long carryLo = 0;
         long carryHi = 0;
         for (int i = from; i < to; i++) {
-            long r0 = P0.canonical(P0.mulShoup(x0[i], scale[0], scale[1]));
-            long r1 = P1.canonical(P1.mulShoup(x1[i], scale[2], scale[3]));
-            long r2 = P2.canonical(P2.mulShoup(x2[i], scale[4], scale[5]));
+            int slot = shape.slot(i);
+            long r0 = P0.canonical(P0.mulShoup(x0[slot], scale[0], scale[1]));
+            long r1 = P1.canonical(P1.mulShoup(x1[slot], scale[2], scale[3]));
+            long r2 = P2.canonical(P2.mulShoup(x2[slot], scale[4], scale[5]));
             // The primes lie within 2^40 of each other, so r0 < p0 < 2·p1 and 2·p2: adding twice
             // the modulus keeps each difference positive, and below 4p < 2^64.
             long v1 = P1.canonical(P1.mulShoup(r1 - r0 + 2 * p1, INV01, INV01_S));

@@ -2,7 +2,7 @@ package org.piservice.core.mul;
 
 /**
  * Modular arithmetic and number-theoretic transforms for one prime p = k·2^32 + 1 with 3 | k:
- * power-of-two transforms, and a radix-3 layer on top of them for lengths 3·2^k.
+ * power-of-two transforms, and the 3-point transforms that lengths 3·2^k add to them.
  *
  * <p>Every prime used is below 2^62, so 4p < 2^64: sums of two values in [0, 2p) never wrap an
  * unsigned 64-bit word, and a difference of two such values is exact as a signed long. That lets
@@ -24,7 +24,6 @@ final class NttPrime {
     private final long montR2;
     /** floor(2^64 / p): the Shoup companion of 1, reduces any 64-bit word into [0, 2p). */
     private final long oneShoup;
-    private final long generator;
     /** An element of multiplicative order exactly 2^32. */
     private final long root2pow32;
     /** ω, a primitive cube root of unity, and ω^-1 = ω^2, with Shoup companions. */
@@ -75,7 +74,6 @@ final class NttPrime {
         }
         this.montR2 = r2;
         this.oneShoup = shoupCompanion(1);
-        this.generator = generator;
         this.root2pow32 = pow(generator, (p - 1) >>> 32);
         this.omega = pow(generator, (p - 1) / 3);
         this.omegaS = shoupCompanion(omega);
@@ -133,14 +131,6 @@ final class NttPrime {
     /** A primitive 2^log-th root of unity, consistent across lengths: w_{2n}^2 = w_n. */
     long rootOfUnity(int log) {
         return pow(root2pow32, 1L << (32 - log));
-    }
-
-    /**
-     * A primitive (3·2^log)-th root of unity z, consistent with the power-of-two roots:
-     * z^3 = rootOfUnity(log) and z^(2^log) = ω, as all are powers of the same generator.
-     */
-    long rootOfUnity3(int log) {
-        return pow(generator, (p - 1) / (3L << log));
     }
 
     /** floor(w·2^64 / p) for w < p, by binary long division (only used outside hot loops). */
@@ -381,49 +371,23 @@ final class NttPrime {
     }
 
     /**
-     * The radix-3 decimation-in-frequency layer of a 3m-point transform, for n in [from, to):
-     * (x0, x1, x2) at n, n+m, n+2m become (x0+x1+x2, (x0+ωx1+ω²x2)·z^n, (x0+ω²x1+ωx2)·z^2n),
-     * after which each third is an independent m-point transform. With ω² = -1-ω the two mixed
-     * sums need only the one product ω(x1-x2). Inputs and outputs in [0, 2p).
+     * The 3-point transforms (x0, x1, x2) ↦ (x0+x1+x2, x0+ωx1+ω²x2, x0+ω²x1+ωx2) of the triples at
+     * n, n+m, n+2m for n in [from, to), or with ω^-1 for ω the inverse, which undoes the forward
+     * transform times 3. With ω² = -1-ω the two mixed sums need only the one product ω(x1-x2).
+     * Inputs and outputs in [0, 2p).
      */
-    void forward3(long[] a, int m, int from, int to, long z) {
-        long p = this.p;
+    void dft3(long[] a, int m, int from, int to, boolean forward) {
         long twoP = this.twoP;
-        long zS = shoupCompanion(z);
-        long v = mulMod(pow(z, from), montOne); // z^n in Montgomery form, kept below p
+        long w = forward ? omega : omegaInv;
+        long wS = forward ? omegaS : omegaInvS;
         for (int n = from; n < to; n++) {
             long x0 = a[n];
             long x1 = a[n + m];
             long x2 = a[n + 2 * m];
-            long s = lazy(lazy(x0 + x1 - twoP) + x2 - twoP);
-            long mixed = mulShoup(x1 - x2 + twoP, omega, omegaS);
-            long d02 = lazy(x0 - x2);
-            long d01 = lazy(x0 - x1);
-            a[n] = s;
-            // mont needs a·b < p·2^64: here a < 4p and b < p.
-            a[n + m] = mont(d02 + mixed, v);
-            a[n + 2 * m] = mont(d01 - mixed + twoP, mont(v, v));
-            v = canonical(mulShoup(v, z, zS));
-        }
-    }
-
-    /** Undoes {@link #forward3} times 3, given zInv = z^-1; inputs and outputs in [0, 2p). */
-    void inverse3(long[] a, int m, int from, int to, long zInv) {
-        long p = this.p;
-        long twoP = this.twoP;
-        long zS = shoupCompanion(zInv);
-        long v = mulMod(pow(zInv, from), montOne);
-        for (int n = from; n < to; n++) {
-            long u0 = a[n];
-            long u1 = mont(a[n + m], v);
-            long u2 = mont(a[n + 2 * m], mont(v, v));
-            long mixed = mulShoup(u1 - u2 + p, omegaInv, omegaInvS);
-            long d02 = lazy(u0 - u2);
-            long d01 = lazy(u0 - u1);
-            a[n] = lazy(u0 + u1 + u2 - twoP); // u0 < 2p, u1, u2 < p: the sum is below 4p
-            a[n + m] = lazy(d02 + mixed - twoP);
-            a[n + 2 * m] = lazy(d01 - mixed);
-            v = canonical(mulShoup(v, zInv, zS));
+            long mixed = mulShoup(x1 - x2 + twoP, w, wS);
+            a[n] = lazy(lazy(x0 + x1 - twoP) + x2 - twoP);
+            a[n + m] = lazy(lazy(x0 - x2) + mixed - twoP);
+            a[n + 2 * m] = lazy(lazy(x0 - x1) - mixed);
         }
     }
 }

@@ -79,25 +79,39 @@ class NttPrimeTest {
         }
     }
 
+    /** Against the definition, with ω = 19^((p-1)/3), the cube root the constructor derives from its generator. */
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 5, 27})
-    void radix3RootHasExactOrderAndMatchesPowerOfTwoRoots(int log) {
-        long z = Q.rootOfUnity3(log);
-        assertThat(Q.pow(z, 3L << log)).isEqualTo(1);
-        assertThat(Q.pow(z, 1L << log)).isNotEqualTo(1);
-        assertThat(Q.pow(z, 3)).isEqualTo(Q.rootOfUnity(log));
+    @ValueSource(ints = {1, 2, 64, 1000})
+    void threePointTransformsMatchTheDefinition(int m) {
+        Random random = new Random(m);
+        long[] x = random.longs(3L * m, 0, 2 * Q.p).toArray();
+        long[] y = x.clone();
+        Q.dft3(y, m, 0, m, true);
+        long omega = Q.pow(19, (Q.p - 1) / 3);
+        assertThat(Q.pow(omega, 3)).isEqualTo(1);
+        assertThat(omega).isNotEqualTo(1);
+        for (int n = 0; n < m; n++) {
+            long x0 = x[n] % Q.p;
+            long x1 = x[n + m] % Q.p;
+            long x2 = x[n + 2 * m] % Q.p;
+            for (int k = 0; k < 3; k++) {
+                long expected = ((x0 + Q.mulMod(x1, Q.pow(omega, k))) % Q.p
+                        + Q.mulMod(x2, Q.pow(omega, 2L * k))) % Q.p;
+                assertThat(y[n + k * m]).as("output %d of triple %d in [0, 2p)", k, n).isBetween(0L, 2 * Q.p - 1);
+                assertThat(Q.canonical(y[n + k * m])).as("output %d of triple %d", k, n).isEqualTo(expected);
+            }
+        }
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 64, 1000})
-    void radix3InverseUndoesForwardTimesThree(int m) {
+    void threePointInverseUndoesForwardTimesThree(int m) {
         Random random = new Random(m);
         long[] x = random.longs(3L * m, 0, Q.p).toArray();
         long[] y = x.clone();
-        long z = Q.rootOfUnity3(10);
-        Q.forward3(y, m, 0, m, z);
-        Q.inverse3(y, m, 0, m / 2, Q.pow(z, 3L * 1024 - 1));
-        Q.inverse3(y, m, m / 2, m, Q.pow(z, 3L * 1024 - 1));
+        Q.dft3(y, m, 0, m, true);
+        Q.dft3(y, m, 0, m / 2, false);
+        Q.dft3(y, m, m / 2, m, false);
         long third = Q.pow(3, Q.p - 2);
         long[] back = Arrays.stream(y).map(v -> Q.mulMod(Q.canonical(v), third)).toArray();
         assertThat(back).isEqualTo(x);
