@@ -4,14 +4,14 @@ import java.math.BigInteger;
 
 /**
  * Exact BigInteger multiplication that is quasi-linear for large operands. The JDK stops at
- * Toom-Cook 3 (about n^1.46); above {@link #THRESHOLD_BITS} this switches to a three-prime
+ * Toom-Cook 3 (about n^1.46); above {@link #THRESHOLD_BITS} this switches to a five-prime
  * number-theoretic transform (O(n log n)), below it defers to {@link BigInteger#multiply}.
  *
- * <p>Every product a BigInteger can represent is supported. A product of n bits needs four arrays
- * of longs (three residues and one operand; three for a square) of the transform length, which is
- * n/64 rounded up to 2^k or 3·2^k: at most 1.5·4·n/8 = 0.75·n bytes, plus the operands and the
+ * <p>Every product a BigInteger can represent is supported. A product of n bits needs six arrays
+ * of longs (five residues and one operand; five for a square) of the transform length, which is
+ * n/128 rounded up to 2^k or 3·2^k: at most 1.5·6·n/16 = 0.56·n bytes, plus the operands and the
  * result as byte arrays (n/8 bytes in all). For two 330-million-bit operands (n = 660 million)
- * that is at most 495 MB, and 403 MB at the 3·2^22-limb length they actually use.
+ * that is at most 371 MB, and 302 MB at the 3·2^21-limb length they actually use.
  */
 public final class FastMultiply {
 
@@ -83,7 +83,7 @@ public final class FastMultiply {
         if (Math.min(x.bitLength(), y.bitLength()) < THRESHOLD_BITS || wrap >= full) {
             return low(multiply(x, y).shiftRight(from), to - from);
         }
-        byte[] folded = NttConvolution.wrapped(Limbs.magnitude(x), Limbs.magnitude(y), (int) ((wrap + 63) / 64));
+        byte[] folded = NttConvolution.wrapped(Limbs.magnitude(x), Limbs.magnitude(y), (int) ((wrap + 127) / 128));
         return low(new BigInteger(1, folded).shiftRight(from), to - from);
     }
 

@@ -7,14 +7,16 @@ import java.util.function.ObjIntConsumer;
 import java.util.stream.IntStream;
 
 /**
- * Exact product of two magnitudes by cyclic convolution of their 64-bit limbs modulo three primes
+ * Exact product of two magnitudes by cyclic convolution of their 128-bit limbs modulo five primes
  * and Chinese remaindering.
  *
- * <p>Why three primes and 64-bit limbs: each convolution coefficient is a sum of at most
- * min(la, lb) products of two limbs, so it is below min(la, lb)·2^128 < 2^29·2^128 = 2^157 for
- * the longest supported transform (3·2^MAX_LOG limbs), while the product of the three primes
- * exceeds 2^185. The coefficients are therefore recovered exactly, with 28 bits to spare; two
- * primes could only carry 32-bit limbs, which costs more transform work per input bit.
+ * <p>Why five primes and 128-bit limbs: each convolution coefficient is a sum of at most
+ * min(la, lb) products of two limbs, so it is below min(la, lb)·2^256 < 2^29·2^256 = 2^285 for
+ * the longest supported transform (3·2^MAX_LOG limbs), twice that for a sum of two products,
+ * while the product of the five primes exceeds 2^309. The coefficients are therefore recovered
+ * exactly, with 23 bits to spare. Per bit of product that is 5/128 of a transform against 3/64
+ * with three primes and 64-bit limbs: a sixth less work, and the two extra primes cost less
+ * than the recombination of twice as many coefficients would.
  *
  * <p>Why six steps: a transform of N = R·C points is done as R-point transforms down the columns
  * of an R×C matrix, a twiddle w_N^(row·column), and C-point transforms along the rows. Rows and
@@ -42,27 +44,44 @@ final class NttConvolution {
     /** Eight longs are one 64-byte cache line, so gathering a column block wastes no bandwidth. */
     private static final int COLUMN_BLOCK = 8;
     /**
-     * Below this length splitting one transform across cores costs more than it saves; the three
+     * Below this length splitting one transform across cores costs more than it saves; the
      * primes run in parallel instead.
      */
     private static final int PARALLEL_MIN_LOG = 15;
 
-    private static final NttPrime P0 = new NttPrime(4611685692009873409L, 19);
-    private static final NttPrime P1 = new NttPrime(4611685318347718657L, 5);
-    private static final NttPrime P2 = new NttPrime(4611685125074190337L, 5);
-    private static final NttPrime[] PRIMES = {P0, P1, P2};
+    /** Primes k·2^32 + 1 below 2^62 with 3 | k, within 2^41 of each other, and a generator of each. */
+    private static final NttPrime[] PRIMES = {
+        new NttPrime(4611685692009873409L, 19),
+        new NttPrime(4611685318347718657L, 5),
+        new NttPrime(4611685125074190337L, 5),
+        new NttPrime(4611685021994975233L, 5),
+        new NttPrime(4611684738527133697L, 7),
+    };
+    private static final int K = PRIMES.length;
 
-    /** Garner's constants: p0^-1 mod p1, p0^-1 mod p2, p1^-1 mod p2, with Shoup companions. */
-    private static final long INV01 = P1.pow(P0.p % P1.p, P1.p - 2);
-    private static final long INV01_S = P1.shoupCompanion(INV01);
-    private static final long INV02 = P2.pow(P0.p % P2.p, P2.p - 2);
-    private static final long INV02_S = P2.shoupCompanion(INV02);
-    private static final long INV12 = P2.pow(P1.p % P2.p, P2.p - 2);
-    private static final long INV12_S = P2.shoupCompanion(INV12);
-    private static final long P01_LO = P0.p * P1.p;
-    private static final long P01_HI = Math.unsignedMultiplyHigh(P0.p, P1.p);
+    /**
+     * Garner's constants: INV[j][k] = p_j^-1 mod p_k for j < k, and INV_S[j][k] its Shoup companion
+     * modulo p_k.
+     */
+    private static final long[][] INV = new long[K][K];
+    private static final long[][] INV_S = new long[K][K];
+
+    static {
+        for (int k = 1; k < K; k++) {
+            NttPrime q = PRIMES[k];
+            for (int j = 0; j < k; j++) {
+                INV[j][k] = q.pow(PRIMES[j].p % q.p, q.p - 2);
+                INV_S[j][k] = q.shoupCompanion(INV[j][k]);
+            }
+        }
+    }
 
     private NttConvolution() {
+    }
+
+    /** 128-bit limbs of a big-endian magnitude. */
+    static int limbs(byte[] magnitude) {
+        return (Limbs.count(magnitude) + 1) >>> 1;
     }
 
     /**
@@ -87,7 +106,7 @@ final class NttConvolution {
         int longest = 0;
         for (int o = 0; o < terms.length; o++) {
             for (int t = 0; t < terms[o].length; t += 2) {
-                limbs[o] = Math.max(limbs[o], Limbs.count(in[terms[o][t]]) + Limbs.count(in[terms[o][t + 1]]));
+                limbs[o] = Math.max(limbs[o], limbs(in[terms[o][t]]) + limbs(in[terms[o][t + 1]]));
             }
             if (terms[o].length > 2) {
                 limbs[o]++; // a sum of a few products may carry into one more limb
@@ -105,12 +124,12 @@ final class NttConvolution {
 
     /**
      * The cyclic convolution of a and b at a transform length of L ≥ minLimbs limbs, carried out:
-     * Σ_(i<L) (d_i + d_(i+L))·2^(64i), where d are the coefficients of the full product, as L + 2
+     * Σ_(i<L) (d_i + d_(i+L))·2^(128i), where d are the coefficients of the full product, as L + 2
      * limbs. Neither operand may be longer than L limbs.
      */
     static byte[] wrapped(byte[] a, byte[] b, int minLimbs) {
         Shape shape = Shape.of(minLimbs);
-        if (Limbs.count(a) > shape.length || Limbs.count(b) > shape.length) {
+        if (limbs(a) > shape.length || limbs(b) > shape.length) {
             throw new IllegalArgumentException("operands longer than the wrap length");
         }
         byte[][] in = a == b ? new byte[][] {a} : new byte[][] {a, b};
@@ -151,7 +170,7 @@ final class NttConvolution {
         long[][] x = new long[in.length][];
         for (int i = 0; i < in.length; i++) {
             x[i] = spare.isEmpty() ? new long[shape.length] : spare.pop();
-            load(q, in[i], Limbs.count(in[i]), x[i], shape);
+            load(q, in[i], limbs(in[i]), x[i], shape);
             if (shape.radix3) {
                 radix3(q, x[i], shape, true);
             }
@@ -219,7 +238,7 @@ final class NttConvolution {
             int from = (int) ((long) chunk * x.length / chunks);
             int to = (int) ((long) (chunk + 1) * x.length / chunks);
             for (int i = from; i < to; i++) {
-                x[s.slot(i)] = i < count ? q.reduceWord(Limbs.get(a, i)) : 0;
+                x[s.slot(i)] = i < count ? q.reduce(Limbs.get(a, 2 * i + 1), Limbs.get(a, 2 * i)) : 0;
             }
         });
     }
@@ -345,110 +364,195 @@ final class NttConvolution {
     }
 
     /**
-     * Chinese remaindering (Garner) of the three residue arrays into limbs, with carries. Each
-     * residue still holds N·2^-64·c mod p; one Shoup multiplication per prime removes that factor.
-     * A coefficient is below p0·p1·p2 < 2^186 and a running carry below 2^123, so their sum fits
-     * in three words. Chunks of limbs are recombined in parallel, each starting from a zero carry;
-     * their carries out are then added into the following chunk in order.
+     * Chinese remaindering (Garner) of the residue arrays into limbs, with carries. Each residue
+     * still holds N·2^-64·c mod p; one Shoup multiplication per prime removes that factor. A
+     * coefficient is below 2^286 and a running carry below 2^159, so their sum fits in five words.
+     * Chunks of limbs are recombined in parallel, each starting from a zero carry; their carries
+     * out are then added into the following chunk in order.
      */
     private static byte[] recombine(long[][] residues, int limbs, Shape shape) {
         int n = shape.length;
-        long[] scale = new long[6];
-        for (int k = 0; k < 3; k++) {
+        long[] scale = new long[2 * K];
+        for (int k = 0; k < K; k++) {
             NttPrime q = PRIMES[k];
             // (N·2^-64)^-1 = N^-1·2^64 mod p; 2^64 mod p is montOne.
             scale[2 * k] = q.mulMod(q.pow(n % q.p, q.p - 2), q.montOne);
             scale[2 * k + 1] = q.shoupCompanion(scale[2 * k]);
         }
-        byte[] out = new byte[8 * limbs];
+        byte[] out = new byte[16 * limbs];
         // limbs beyond the n coefficients (a wrapped product) only take the final carry.
         int coefficients = Math.min(limbs, n);
         int chunks = coefficients >= 1 << PARALLEL_MIN_LOG ? 4 * Runtime.getRuntime().availableProcessors() : 1;
-        long[] carries = new long[2 * chunks];
+        long[][] carries = new long[chunks][];
         forEach(chunks, 0, chunks > 1, (unused, chunk) -> {
             int from = (int) ((long) chunk * coefficients / chunks);
             int to = (int) ((long) (chunk + 1) * coefficients / chunks);
-            recombine(residues, shape, scale, out, from, to, carries, 2 * chunk);
+            carries[chunk] = recombine(residues, shape, scale, out, from, to);
         });
         for (int chunk = 1; chunk < chunks; chunk++) {
             int from = (int) ((long) chunk * coefficients / chunks);
             int to = (int) ((long) (chunk + 1) * coefficients / chunks);
-            long carryLo = carries[2 * chunk - 2];
-            long carryHi = carries[2 * chunk - 1];
-            for (int i = from; i < to && (carryLo | carryHi) != 0; i++) {
-                long s = Limbs.get(out, i) + carryLo;
-                Limbs.set(out, i, s);
-                carryLo = carryHi + carry(s, carryLo);
-                carryHi = 0; // carries stay below 2^123: adding one bit to the high word cannot wrap
-            }
-            // A carry that rippled through the whole chunk joins the chunk's own carry out.
-            long s = carries[2 * chunk] + carryLo;
-            carries[2 * chunk + 1] += carryHi + carry(s, carryLo);
-            carries[2 * chunk] = s;
+            // A carry that ripples through the whole chunk joins the chunk's own carry out.
+            long[] through = carries[chunk - 1];
+            addInto(out, 2 * from, 2 * to, through);
+            addTo(carries[chunk], through);
         }
         if (limbs > coefficients) {
-            Limbs.set(out, coefficients, carries[2 * chunks - 2]);
-            Limbs.set(out, coefficients + 1, carries[2 * chunks - 1]);
+            long[] last = carries[chunks - 1];
+            for (int w = 0; w < last.length; w++) {
+                Limbs.set(out, 2 * coefficients + w, last[w]);
+            }
         }
         return out;
     }
 
-    /** Limbs [from, to) of the product from a zero carry; the carry out goes to carries[at, at+2). */
-    private static void recombine(long[][] residues, Shape shape, long[] scale, byte[] out, int from, int to,
-                                  long[] carries, int at) {
+    /**
+     * Limbs [from, to) of the product from a zero carry; returns the carry out, three words.
+     * Garner's mixed-radix digits v_k (v_k < p_k) give the coefficient as
+     * v0 + p0·(v1 + p1·(v2 + p2·(v3 + p3·v4))); the primes lie within 2^41 of each other, so any
+     * v_j < p_j < 2·p_k, and adding 2·p_k keeps each difference positive and below 4p < 2^64.
+     */
+    private static long[] recombine(long[][] residues, Shape shape, long[] scale, byte[] out, int from, int to) {
+        // Unrolled over the five primes: the hot loop of every product, kept to scalar locals.
+        NttPrime q0 = PRIMES[0];
+        NttPrime q1 = PRIMES[1];
+        NttPrime q2 = PRIMES[2];
+        NttPrime q3 = PRIMES[3];
+        NttPrime q4 = PRIMES[4];
         long[] x0 = residues[0];
         long[] x1 = residues[1];
         long[] x2 = residues[2];
-        long p0 = P0.p;
-        long p1 = P1.p;
-        long p2 = P2.p;
-        long carryLo = 0;
-        long carryHi = 0;
+        long[] x3 = residues[3];
+        long[] x4 = residues[4];
+        long p0 = q0.p;
+        long p1 = q1.p;
+        long p2 = q2.p;
+        long p3 = q3.p;
+        long c0 = 0;
+        long c1 = 0;
+        long c2 = 0;
         for (int i = from; i < to; i++) {
             int slot = shape.slot(i);
-            long r0 = P0.canonical(P0.mulShoup(x0[slot], scale[0], scale[1]));
-            long r1 = P1.canonical(P1.mulShoup(x1[slot], scale[2], scale[3]));
-            long r2 = P2.canonical(P2.mulShoup(x2[slot], scale[4], scale[5]));
-            // The primes lie within 2^40 of each other, so r0 < p0 < 2·p1 and 2·p2: adding twice
-            // the modulus keeps each difference positive, and below 4p < 2^64.
-            long v1 = P1.canonical(P1.mulShoup(r1 - r0 + 2 * p1, INV01, INV01_S));
-            long u = P2.mulShoup(r2 - r0 + 2 * p2, INV02, INV02_S);
-            long v2 = P2.canonical(P2.mulShoup(u - v1 + 2 * p2, INV12, INV12_S));
+            long v0 = q0.canonical(q0.mulShoup(x0[slot], scale[0], scale[1]));
+            long u = q1.mulShoup(x1[slot], scale[2], scale[3]);
+            long v1 = q1.canonical(q1.mulShoup(u - v0 + 2 * p1, INV[0][1], INV_S[0][1]));
+            u = q2.mulShoup(x2[slot], scale[4], scale[5]);
+            u = q2.mulShoup(u - v0 + 2 * p2, INV[0][2], INV_S[0][2]);
+            long v2 = q2.canonical(q2.mulShoup(u - v1 + 2 * p2, INV[1][2], INV_S[1][2]));
+            u = q3.mulShoup(x3[slot], scale[6], scale[7]);
+            u = q3.mulShoup(u - v0 + 2 * p3, INV[0][3], INV_S[0][3]);
+            u = q3.mulShoup(u - v1 + 2 * p3, INV[1][3], INV_S[1][3]);
+            long v3 = q3.canonical(q3.mulShoup(u - v2 + 2 * p3, INV[2][3], INV_S[2][3]));
+            long p4 = q4.p;
+            u = q4.mulShoup(x4[slot], scale[8], scale[9]);
+            u = q4.mulShoup(u - v0 + 2 * p4, INV[0][4], INV_S[0][4]);
+            u = q4.mulShoup(u - v1 + 2 * p4, INV[1][4], INV_S[1][4]);
+            u = q4.mulShoup(u - v2 + 2 * p4, INV[2][4], INV_S[2][4]);
+            long v4 = q4.canonical(q4.mulShoup(u - v3 + 2 * p4, INV[3][4], INV_S[3][4]));
 
-            // value = r0 + v1·p0 + v2·(p0·p1), as three words w0, w1, w2
-            long w0 = v2 * P01_LO;
-            long t = Math.unsignedMultiplyHigh(v2, P01_LO);
-            long w1 = t + v2 * P01_HI;
-            long w2 = Math.unsignedMultiplyHigh(v2, P01_HI) + carry(w1, t);
+            // Horner from the top digit, one word longer each step: w = w·p_k + v_k.
+            long w0 = v4 * p3;
+            long w1 = Math.unsignedMultiplyHigh(v4, p3);
+            w0 += v3;
+            w1 += carry(w0, v3);
 
-            long m = v1 * p0;
-            long s = w0 + m;
-            long c = carry(s, m);
-            w0 = s;
-            long mHi = Math.unsignedMultiplyHigh(v1, p0) + c; // < 2^62: no wrap
-            s = w1 + mHi;
-            w2 += carry(s, mHi);
-            w1 = s;
+            long h0 = Math.unsignedMultiplyHigh(w0, p2);
+            long h1 = Math.unsignedMultiplyHigh(w1, p2);
+            w0 *= p2;
+            w1 *= p2;
+            w0 += v2;
+            long c = carry(w0, v2);
+            w1 += h0;
+            long w2 = h1 + carry(w1, h0);
+            w1 += c;
+            w2 += carry(w1, c);
 
-            s = w0 + r0;
-            c = carry(s, r0);
-            w0 = s;
-            s = w1 + c;
-            w2 += carry(s, c);
-            w1 = s;
+            h0 = Math.unsignedMultiplyHigh(w0, p1);
+            h1 = Math.unsignedMultiplyHigh(w1, p1);
+            long h2 = Math.unsignedMultiplyHigh(w2, p1);
+            w0 *= p1;
+            w1 *= p1;
+            w2 *= p1;
+            w0 += v1;
+            c = carry(w0, v1);
+            w1 += h0;
+            long cc = carry(w1, h0);
+            w1 += c;
+            cc += carry(w1, c);
+            w2 += h1;
+            long w3 = h2 + carry(w2, h1);
+            w2 += cc;
+            w3 += carry(w2, cc);
 
-            s = w0 + carryLo;
-            c = carry(s, carryLo);
-            Limbs.set(out, i, s);
-            s = w1 + carryHi;
-            long c2 = carry(s, carryHi);
-            long lo = s + c;
-            c2 += carry(lo, c);
-            carryLo = lo;
-            carryHi = w2 + c2;
+            h0 = Math.unsignedMultiplyHigh(w0, p0);
+            h1 = Math.unsignedMultiplyHigh(w1, p0);
+            h2 = Math.unsignedMultiplyHigh(w2, p0);
+            long h3 = Math.unsignedMultiplyHigh(w3, p0);
+            w0 *= p0;
+            w1 *= p0;
+            w2 *= p0;
+            w3 *= p0;
+            w0 += v0;
+            c = carry(w0, v0);
+            w1 += h0;
+            cc = carry(w1, h0);
+            w1 += c;
+            cc += carry(w1, c);
+            w2 += h1;
+            c = carry(w2, h1);
+            w2 += cc;
+            c += carry(w2, cc);
+            w3 += h2;
+            cc = carry(w3, h2);
+            w3 += c;
+            cc += carry(w3, c);
+            long w4 = h3 + cc;
+
+            // w (five words) + carry (three words): the low two words are limb i.
+            long s = w0 + c0;
+            c = carry(s, c0);
+            Limbs.set(out, 2 * i, s);
+            s = w1 + c1;
+            cc = carry(s, c1);
+            long v = s + c;
+            cc += carry(v, c);
+            Limbs.set(out, 2 * i + 1, v);
+            s = w2 + c2;
+            c = carry(s, c2);
+            v = s + cc;
+            c += carry(v, cc);
+            c0 = v;
+            v = w3 + c;
+            c1 = v;
+            c2 = w4 + carry(v, c);
         }
-        carries[at] = carryLo;
-        carries[at + 1] = carryHi;
+        return new long[] {c0, c1, c2};
+    }
+
+    /** Adds the little-endian words of c into words [from, to) of out; c keeps what carries past `to`. */
+    private static void addInto(byte[] out, int from, int to, long[] c) {
+        for (int word = from; word < to && (c[0] | c[1] | c[2]) != 0; word++) {
+            long s = Limbs.get(out, word) + c[0];
+            Limbs.set(out, word, s);
+            long up = carry(s, c[0]);
+            long next = c[1] + up;
+            c[0] = next;
+            c[1] = c[2] + carry(next, up);
+            c[2] = 0; // carries stay far below 2^192: the top word cannot carry out
+        }
+    }
+
+    /** a += b, three little-endian words each, with no carry out of the top. */
+    private static void addTo(long[] a, long[] b) {
+        long s = a[0] + b[0];
+        long c = carry(s, b[0]);
+        a[0] = s;
+        s = a[1] + b[1];
+        long c2 = carry(s, b[1]);
+        long v = s + c;
+        c2 += carry(v, c);
+        a[1] = v;
+        a[2] += b[2] + c2;
     }
 
     /** 1 when the unsigned sum s = a + b wrapped, else 0. */

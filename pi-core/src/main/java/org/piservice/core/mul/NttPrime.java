@@ -24,6 +24,8 @@ final class NttPrime {
     private final long montR2;
     /** floor(2^64 / p): the Shoup companion of 1, reduces any 64-bit word into [0, 2p). */
     private final long oneShoup;
+    /** The Shoup companion of 2^64 mod p, which multiplies a word by 2^64. */
+    private final long montOneShoup;
     /** An element of multiplicative order exactly 2^32. */
     private final long root2pow32;
     /** ω, a primitive cube root of unity, and ω^-1 = ω^2, with Shoup companions. */
@@ -74,6 +76,7 @@ final class NttPrime {
         }
         this.montR2 = r2;
         this.oneShoup = shoupCompanion(1);
+        this.montOneShoup = shoupCompanion(montOne);
         this.root2pow32 = pow(generator, (p - 1) >>> 32);
         this.omega = pow(generator, (p - 1) / 3);
         this.omegaS = shoupCompanion(omega);
@@ -159,6 +162,11 @@ final class NttPrime {
     /** x in (-2p, 2p) brought into [0, 2p): the one conditional correction of lazy reduction. */
     private long lazy(long x) {
         return x + ((x >> 63) & twoP);
+    }
+
+    /** hi·2^64 + lo for unsigned words hi and lo, reduced into [0, 2p). */
+    long reduce(long hi, long lo) {
+        return lazy(mulShoup(hi, montOne, montOneShoup) + reduceWord(lo) - twoP);
     }
 
     /** Any unsigned 64-bit word, reduced into [0, 2p). */

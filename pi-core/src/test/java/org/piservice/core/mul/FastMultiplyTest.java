@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FastMultiplyTest {
 
-    private static final int LIMB = 64;
+    private static final int LIMB = 128;
     private static final int THRESHOLD = FastMultiply.THRESHOLD_BITS;
 
     /** Both the public entry and the transform path (forced, so small sizes are covered too). */
@@ -103,7 +103,7 @@ class FastMultiplyTest {
     }
 
     static IntStream carrySizes() {
-        return IntStream.of(1, 63, 64, 65, 4096 * LIMB, THRESHOLD, 300_000, 1 << 20);
+        return IntStream.of(1, 63, 64, 65, 127, 128, 129, 4096 * LIMB, THRESHOLD, 300_000, 1 << 20);
     }
 
     @ParameterizedTest
