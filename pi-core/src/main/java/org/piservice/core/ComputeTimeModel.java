@@ -7,8 +7,9 @@ import java.time.Duration;
  * (digits / 10^6)^exponent}. The cost grows a little faster than linearly (the multiplications are
  * n log n, and binary splitting adds another log).
  *
- * <p>Measured with pi-core on one core of an x86 machine (JDK 25, C2): 3·10^6 digits in 6.6 s,
- * 10^7 in 25 s, 10^8 in about 360 s of CPU; that fits {@code 1.78 * (digits/10^6)^1.15}, and the
+ * <p>Measured with pi-core on one core of an x86 machine (JDK 25, C2, {@code
+ * -XX:ActiveProcessorCount=1}, two runs each): 3·10^6 digits in 4.8–5.3 s, 10^7 in 19.0–19.6 s;
+ * 10^8 took 223 s of CPU on two cores. That fits {@code 1.4 * (digits/10^6)^1.15}, and the
  * default adds half again as a margin for a slower Lambda vCPU.
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
@@ -19,7 +20,7 @@ import java.time.Duration;
  */
 public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigits, double exponent) {
 
-    public static final ComputeTimeModel DEFAULT = new ComputeTimeModel(1.0, 2.7, 1.15);
+    public static final ComputeTimeModel DEFAULT = new ComputeTimeModel(1.0, 2.1, 1.15);
 
     /** Lambda gives a function one full vCPU at this memory size, and a share of one below it. */
     public static final int LAMBDA_MB_PER_VCPU = 1769;
