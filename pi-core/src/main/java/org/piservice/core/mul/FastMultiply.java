@@ -17,11 +17,11 @@ public final class FastMultiply {
 
     /**
      * Operands smaller than this (the smaller one, in bits) are multiplied by the JDK. On a 2-core
-     * x86 machine ({@code FastMultiplyBench crossover}, three runs on a busy machine) the transform
-     * broke even with Toom-Cook somewhere between 8 and 16 Kibit and was 1.5-4x faster from
-     * 19 Kibit on; the threshold sits above the noisy break-even.
+     * x86 machine ({@code FastMultiplyBench crossover}, two runs) the five-prime transform broke
+     * even with Toom-Cook at about 12.5 Kibit and was 1.4-1.7x faster from 15.6 Kibit on; the
+     * threshold sits above the noisy break-even.
      */
-    public static final int THRESHOLD_BITS = 20 * 1024;
+    public static final int THRESHOLD_BITS = 14 * 1024;
 
     private FastMultiply() {
     }
