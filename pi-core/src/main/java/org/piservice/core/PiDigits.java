@@ -17,8 +17,9 @@ import java.util.function.BooleanSupplier;
 public final class PiDigits {
 
     /**
-     * The engine's hard limit: Q and T of the series need about 8 bits per digit, and Java's
-     * BigInteger holds at most 2^31 bits. What a service allows is usually lower and set by time.
+     * The engine's hard limit: the largest numbers of the computation (the series' last merge,
+     * the division's numerator) need about 6.7 bits per digit, and Java's BigInteger holds at most
+     * 2^31 bits. What a service allows is usually lower and set by time.
      */
     public static final int MAX_DIGITS = 250_000_000;
 
