@@ -9,8 +9,8 @@ import java.math.BigInteger;
  *
  * <p>Every product a BigInteger can represent is supported. A product of n bits needs six arrays
  * of longs (five residues and one operand; five for a square) of the transform length, which is
- * n/128 rounded up to 2^k or 3·2^k: at most 1.5·6·n/16 = 0.56·n bytes, plus the operands and the
- * result as byte arrays (n/8 bytes in all). For two 330-million-bit operands (n = 660 million)
+ * n/128 rounded up to 2^k or 3·2^k: at most 1.5·6·n/16 = 0.56·n bytes, plus the operands as word
+ * arrays and the result as a byte array (n/8 bytes in all). For two 330-million-bit operands (n = 660 million)
  * that is at most 371 MB, and 302 MB at the 3·2^21-limb length they actually use.
  */
 public final class FastMultiply {
@@ -61,8 +61,7 @@ public final class FastMultiply {
         checkRange(x, y);
         checkRange(x, z);
         checkRange(u, v);
-        byte[][] in = {Limbs.magnitude(x), Limbs.magnitude(y), Limbs.magnitude(z), Limbs.magnitude(u),
-                Limbs.magnitude(v)};
+        long[][] in = {Limbs.words(x), Limbs.words(y), Limbs.words(z), Limbs.words(u), Limbs.words(v)};
         byte[][] out = NttConvolution.sumsOfProducts(in, new int[][] {{0, 1}, {0, 2, 3, 4}});
         return new BigInteger[] {new BigInteger(x.signum() * y.signum(), out[0]), new BigInteger(sign, out[1])};
     }
@@ -83,7 +82,7 @@ public final class FastMultiply {
         if (Math.min(x.bitLength(), y.bitLength()) < THRESHOLD_BITS || wrap >= full) {
             return low(multiply(x, y).shiftRight(from), to - from);
         }
-        byte[] folded = NttConvolution.wrapped(Limbs.magnitude(x), Limbs.magnitude(y), (int) ((wrap + 127) / 128));
+        byte[] folded = NttConvolution.wrapped(Limbs.words(x), Limbs.words(y), (int) ((wrap + 127) / 128));
         return low(new BigInteger(1, folded).shiftRight(from), to - from);
     }
 
@@ -95,9 +94,9 @@ public final class FastMultiply {
     /** The transform path at any size; {@code b == a} squares. */
     static BigInteger byTransform(BigInteger a, BigInteger b) {
         checkRange(a, b);
-        byte[] magnitudeA = Limbs.magnitude(a);
-        byte[] magnitudeB = a == b ? magnitudeA : Limbs.magnitude(b);
-        return new BigInteger(a.signum() * b.signum(), NttConvolution.multiply(magnitudeA, magnitudeB));
+        long[] wordsA = Limbs.words(a);
+        long[] wordsB = a == b ? wordsA : Limbs.words(b);
+        return new BigInteger(a.signum() * b.signum(), NttConvolution.multiply(wordsA, wordsB));
     }
 
     /**

@@ -6,10 +6,9 @@ import java.math.BigInteger;
 import java.nio.ByteOrder;
 
 /**
- * 64-bit little-endian limbs read from and written to the big-endian byte arrays that
- * {@link BigInteger#toByteArray()} and {@link BigInteger#BigInteger(int, byte[])} use. Working on
- * those arrays directly costs one copy each way and no per-limb allocation: BigInteger has no public
- * view of its internal int[].
+ * 64-bit words read from and written to the big-endian byte arrays that
+ * {@link BigInteger#toByteArray()} and {@link BigInteger#BigInteger(int, byte[])} use: BigInteger
+ * has no public view of its internal int[], so one copy each way is the least a product costs.
  */
 final class Limbs {
 
@@ -19,18 +18,22 @@ final class Limbs {
     private Limbs() {
     }
 
-    /** Big-endian bytes of |x|; any leading sign byte is a harmless zero. */
-    static byte[] magnitude(BigInteger x) {
-        return (x.signum() < 0 ? x.negate() : x).toByteArray();
+    /**
+     * The 64-bit words of |x|, least significant first, at least one: read once from the bytes,
+     * so the transforms, which read every word once per prime, index a plain array.
+     */
+    static long[] words(BigInteger x) {
+        byte[] bytes = (x.signum() < 0 ? x.negate() : x).toByteArray();
+        // A leading sign byte is a zero that would only add a word.
+        int significant = bytes.length > 0 && bytes[0] == 0 ? bytes.length - 1 : bytes.length;
+        long[] words = new long[Math.max(1, (significant + 7) >>> 3)];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = get(bytes, i);
+        }
+        return words;
     }
 
-    /** Limbs up to the highest nonzero one (at least one): a leading sign byte is not counted. */
-    static int count(byte[] magnitude) {
-        int bytes = magnitude.length > 0 && magnitude[0] == 0 ? magnitude.length - 1 : magnitude.length;
-        return Math.max(1, (bytes + 7) >>> 3);
-    }
-
-    /** Limb i (i < count) of a big-endian magnitude, as an unsigned word. */
+    /** Word i of a big-endian magnitude, least significant first, as an unsigned word; 0 past the top. */
     static long get(byte[] magnitude, int i) {
         int end = magnitude.length - 8 * i;
         if (end >= 8) {
@@ -43,7 +46,7 @@ final class Limbs {
         return v;
     }
 
-    /** Stores limb i of an array sized to a whole number of limbs. */
+    /** Stores word i of an array sized to a whole number of words. */
     static void set(byte[] magnitude, int i, long value) {
         LONG_BE.set(magnitude, magnitude.length - 8 * (i + 1), value);
     }

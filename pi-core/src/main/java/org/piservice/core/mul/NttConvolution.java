@@ -79,19 +79,19 @@ final class NttConvolution {
     private NttConvolution() {
     }
 
-    /** 128-bit limbs of a big-endian magnitude. */
-    static int limbs(byte[] magnitude) {
-        return (Limbs.count(magnitude) + 1) >>> 1;
+    /** 128-bit limbs of a magnitude given as 64-bit words. */
+    static int limbs(long[] words) {
+        return (words.length + 1) >>> 1;
     }
 
     /**
      * Magnitude of a·b as big-endian bytes, a whole number of limbs long; {@code b == a} squares
      * with one forward transform per prime.
      */
-    static byte[] multiply(byte[] a, byte[] b) {
+    static byte[] multiply(long[] a, long[] b) {
         return a == b
-                ? sumsOfProducts(new byte[][] {a}, new int[][] {{0, 0}})[0]
-                : sumsOfProducts(new byte[][] {a, b}, new int[][] {{0, 1}})[0];
+                ? sumsOfProducts(new long[][] {a}, new int[][] {{0, 0}})[0]
+                : sumsOfProducts(new long[][] {a, b}, new int[][] {{0, 1}})[0];
     }
 
     /**
@@ -101,7 +101,7 @@ final class NttConvolution {
      * sum is formed on the transforms, leaving one inverse transform and one recombination per
      * output.
      */
-    static byte[][] sumsOfProducts(byte[][] in, int[][] terms) {
+    static byte[][] sumsOfProducts(long[][] in, int[][] terms) {
         int[] limbs = new int[terms.length];
         int longest = 0;
         for (int o = 0; o < terms.length; o++) {
@@ -127,18 +127,18 @@ final class NttConvolution {
      * Σ_(i<L) (d_i + d_(i+L))·2^(128i), where d are the coefficients of the full product, as L + 2
      * limbs. Neither operand may be longer than L limbs.
      */
-    static byte[] wrapped(byte[] a, byte[] b, int minLimbs) {
+    static byte[] wrapped(long[] a, long[] b, int minLimbs) {
         Shape shape = Shape.of(minLimbs);
         if (limbs(a) > shape.length || limbs(b) > shape.length) {
             throw new IllegalArgumentException("operands longer than the wrap length");
         }
-        byte[][] in = a == b ? new byte[][] {a} : new byte[][] {a, b};
+        long[][] in = a == b ? new long[][] {a} : new long[][] {a, b};
         int[][] terms = {{0, in.length - 1}};
         return recombine(convolutions(in, terms, shape)[0], shape.length + 2, shape);
     }
 
     /** residues[o][k]: output o's sum of cyclic convolutions modulo prime k. */
-    private static long[][][] convolutions(byte[][] in, int[][] terms, Shape shape) {
+    private static long[][][] convolutions(long[][] in, int[][] terms, Shape shape) {
         long[][][] residues = new long[terms.length][PRIMES.length][];
         if (shape.parallel()) {
             // Each transform is split across the cores; arrays not kept as outputs serve the next prime.
@@ -165,7 +165,7 @@ final class NttConvolution {
      * The outputs' sums of cyclic convolutions modulo q, one array each: the first input arrays,
      * reused. Arrays left over go to spare, and arrays are taken from spare before new ones.
      */
-    private static long[][] residues(NttPrime q, byte[][] in, int[][] terms, Shape shape,
+    private static long[][] residues(NttPrime q, long[][] in, int[][] terms, Shape shape,
                                      Deque<long[]> spare) {
         long[][] x = new long[in.length][];
         for (int i = 0; i < in.length; i++) {
@@ -231,21 +231,28 @@ final class NttConvolution {
         });
     }
 
-    /** x = limbs of a reduced mod p, each in its slot, zero-padded (all of a reused array is written). */
-    private static void load(NttPrime q, byte[] a, int count, long[] x, Shape s) {
+    /**
+     * x = the 128-bit limbs of a (64-bit words, least significant first) reduced mod p, each in its
+     * slot, zero-padded (all of a reused array is written).
+     */
+    private static void load(NttPrime q, long[] a, int count, long[] x, Shape s) {
         int chunks = s.parallel() ? 4 * Runtime.getRuntime().availableProcessors() : 1;
         forEach(chunks, 0, s.parallel(), (unused, chunk) -> {
             int from = (int) ((long) chunk * x.length / chunks);
             int to = (int) ((long) (chunk + 1) * x.length / chunks);
             for (int i = from; i < to; i++) {
-                x[s.slot(i)] = i < count ? q.reduce(Limbs.get(a, 2 * i + 1), Limbs.get(a, 2 * i)) : 0;
+                long hi = 2 * i + 1 < a.length ? a[2 * i + 1] : 0;
+                x[s.slot(i)] = i < count ? q.reduce(hi, a[2 * i]) : 0;
             }
         });
     }
 
     /**
-     * On [base, base+n) of every x[i]: x[o] = n·2^-64·Σ (x[i] ⊛ x[j]) mod p over the pairs of
-     * terms[o], cyclic convolutions of length n, values in [0, 2p).
+     * On [base, base+n) of every x[i]: x[o] = Σ (x[i] ⊛ x[j]) mod p over the pairs of terms[o],
+     * cyclic convolutions of length n, values in [0, 2p), once the inverse 3-point transforms of a
+     * length 3n have run. The factor N·2^-64 that the unnormalised inverse transforms and the
+     * Montgomery products leave is removed with the inverse twiddles, which cost one
+     * multiplication per value anyway.
      */
     private static void convolve(NttPrime q, long[][] x, int[][] terms, int base, Shape s) {
         if (s.rows > 1) {
@@ -254,16 +261,18 @@ final class NttConvolution {
             }
         }
         long wN = q.rootOfUnity(s.log);
+        // Montgomery form of (N·2^-64)^-1 = N^-1·2^64, the start of every inverse twiddle row.
+        long unscale = q.mulMod(q.mulMod(q.pow(s.length % q.p, q.p - 2), q.montOne), q.montOne);
         int c = s.cols;
         forEach(s.rows, (2 + terms.length) * c, s.parallel(), (scratch, r) -> {
             int off = base + r * c;
             boolean twiddle = s.rows > 1;
+            // Column transforms left frequency k1 = bitreverse(r) in row r.
+            int k1 = twiddle ? Integer.reverse(r) >>> (32 - s.logRows) : 0;
             if (twiddle) {
-                // Column transforms left frequency k1 = bitreverse(r) in row r.
-                int k1 = Integer.reverse(r) >>> (32 - s.logRows);
-                powers(q, q.pow(wN, k1), scratch, 0, c);
-                powers(q, q.pow(wN, (s.n - k1) & (s.n - 1)), scratch, c, c);
+                powers(q, q.pow(wN, k1), q.montOne, scratch, 0, c);
             }
+            powers(q, q.pow(wN, (s.n - k1) & (s.n - 1)), unscale, scratch, c, c);
             for (long[] xi : x) {
                 if (twiddle) {
                     multiply(q, xi, off, scratch, 0, c);
@@ -286,9 +295,7 @@ final class NttConvolution {
             for (int o = 0; o < terms.length; o++) {
                 System.arraycopy(scratch, (2 + o) * c, x[o], off, c);
                 q.inverse(x[o], off, c);
-                if (twiddle) {
-                    multiply(q, x[o], off, scratch, c, c);
-                }
+                multiply(q, x[o], off, scratch, c, c);
             }
         });
         if (s.rows > 1) {
@@ -327,13 +334,13 @@ final class NttConvolution {
     }
 
     /**
-     * out[off + j] = w^j in Montgomery form, for j < n: the factors {@link #multiply} expects.
-     * Four interleaved chains (stepping by w^4) keep four multiplications in flight instead of
-     * waiting on each one's latency.
+     * out[off + j] = start·w^j for j < n, with start in Montgomery form (montOne for plain powers):
+     * the factors {@link #multiply} expects. Four interleaved chains (stepping by w^4) keep four
+     * multiplications in flight instead of waiting on each one's latency.
      */
-    private static void powers(NttPrime q, long w, long[] out, int off, int n) {
+    private static void powers(NttPrime q, long w, long start, long[] out, int off, int n) {
         long wS = q.shoupCompanion(w);
-        long v0 = q.montOne;
+        long v0 = start;
         long v1 = q.mulShoup(v0, w, wS);
         long v2 = q.mulShoup(v1, w, wS);
         long v3 = q.mulShoup(v2, w, wS);
@@ -365,20 +372,12 @@ final class NttConvolution {
 
     /**
      * Chinese remaindering (Garner) of the residue arrays into limbs, with carries. Each residue
-     * still holds N·2^-64·c mod p; one Shoup multiplication per prime removes that factor. A
-     * coefficient is below 2^286 and a running carry below 2^159, so their sum fits in five words.
+     * holds its coefficient c mod p, in [0, 2p) (see {@link #convolve}). A coefficient is below 2^286 and a running carry below 2^159, so their sum fits in five words.
      * Chunks of limbs are recombined in parallel, each starting from a zero carry; their carries
      * out are then added into the following chunk in order.
      */
     private static byte[] recombine(long[][] residues, int limbs, Shape shape) {
         int n = shape.length;
-        long[] scale = new long[2 * K];
-        for (int k = 0; k < K; k++) {
-            NttPrime q = PRIMES[k];
-            // (N·2^-64)^-1 = N^-1·2^64 mod p; 2^64 mod p is montOne.
-            scale[2 * k] = q.mulMod(q.pow(n % q.p, q.p - 2), q.montOne);
-            scale[2 * k + 1] = q.shoupCompanion(scale[2 * k]);
-        }
         byte[] out = new byte[16 * limbs];
         // limbs beyond the n coefficients (a wrapped product) only take the final carry.
         int coefficients = Math.min(limbs, n);
@@ -387,7 +386,7 @@ final class NttConvolution {
         forEach(chunks, 0, chunks > 1, (unused, chunk) -> {
             int from = (int) ((long) chunk * coefficients / chunks);
             int to = (int) ((long) (chunk + 1) * coefficients / chunks);
-            carries[chunk] = recombine(residues, shape, scale, out, from, to);
+            carries[chunk] = recombine(residues, shape, out, from, to);
         });
         for (int chunk = 1; chunk < chunks; chunk++) {
             int from = (int) ((long) chunk * coefficients / chunks);
@@ -412,7 +411,7 @@ final class NttConvolution {
      * v0 + p0·(v1 + p1·(v2 + p2·(v3 + p3·v4))); the primes lie within 2^41 of each other, so any
      * v_j < p_j < 2·p_k, and adding 2·p_k keeps each difference positive and below 4p < 2^64.
      */
-    private static long[] recombine(long[][] residues, Shape shape, long[] scale, byte[] out, int from, int to) {
+    private static long[] recombine(long[][] residues, Shape shape, byte[] out, int from, int to) {
         // Unrolled over the five primes: the hot loop of every product, kept to scalar locals.
         NttPrime q0 = PRIMES[0];
         NttPrime q1 = PRIMES[1];
@@ -433,19 +432,15 @@ final class NttConvolution {
         long c2 = 0;
         for (int i = from; i < to; i++) {
             int slot = shape.slot(i);
-            long v0 = q0.canonical(q0.mulShoup(x0[slot], scale[0], scale[1]));
-            long u = q1.mulShoup(x1[slot], scale[2], scale[3]);
-            long v1 = q1.canonical(q1.mulShoup(u - v0 + 2 * p1, INV[0][1], INV_S[0][1]));
-            u = q2.mulShoup(x2[slot], scale[4], scale[5]);
-            u = q2.mulShoup(u - v0 + 2 * p2, INV[0][2], INV_S[0][2]);
+            long v0 = q0.canonical(x0[slot]);
+            long v1 = q1.canonical(q1.mulShoup(x1[slot] - v0 + 2 * p1, INV[0][1], INV_S[0][1]));
+            long u = q2.mulShoup(x2[slot] - v0 + 2 * p2, INV[0][2], INV_S[0][2]);
             long v2 = q2.canonical(q2.mulShoup(u - v1 + 2 * p2, INV[1][2], INV_S[1][2]));
-            u = q3.mulShoup(x3[slot], scale[6], scale[7]);
-            u = q3.mulShoup(u - v0 + 2 * p3, INV[0][3], INV_S[0][3]);
+            u = q3.mulShoup(x3[slot] - v0 + 2 * p3, INV[0][3], INV_S[0][3]);
             u = q3.mulShoup(u - v1 + 2 * p3, INV[1][3], INV_S[1][3]);
             long v3 = q3.canonical(q3.mulShoup(u - v2 + 2 * p3, INV[2][3], INV_S[2][3]));
             long p4 = q4.p;
-            u = q4.mulShoup(x4[slot], scale[8], scale[9]);
-            u = q4.mulShoup(u - v0 + 2 * p4, INV[0][4], INV_S[0][4]);
+            u = q4.mulShoup(x4[slot] - v0 + 2 * p4, INV[0][4], INV_S[0][4]);
             u = q4.mulShoup(u - v1 + 2 * p4, INV[1][4], INV_S[1][4]);
             u = q4.mulShoup(u - v2 + 2 * p4, INV[2][4], INV_S[2][4]);
             long v4 = q4.canonical(q4.mulShoup(u - v3 + 2 * p4, INV[3][4], INV_S[3][4]));
