@@ -41,6 +41,8 @@ public final class LocalApiGateway implements AutoCloseable {
 
     /** API Gateway's own payload limit for REST APIs. */
     static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+    /** Oversized bodies up to this size are read and dropped before the 413 (see readBody). */
+    private static final long DRAIN_LIMIT_BYTES = 4L * MAX_PAYLOAD_BYTES;
 
     static final String STAGE = "local";
     private static final String FUNCTION_NAME = "pi-service-api";
@@ -141,12 +143,16 @@ public final class LocalApiGateway implements AutoCloseable {
         return response;
     }
 
-    /** The body, or null when it is larger than API Gateway accepts. */
+    /**
+     * The body, or null when it is larger than API Gateway accepts. An oversized body is still
+     * read to its end, up to {@link #DRAIN_LIMIT_BYTES}: a client that is still sending when the
+     * connection closes gets a reset instead of the 413, depending on timing.
+     */
     private static byte[] readBody(HttpExchange exchange) throws IOException {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         if (declared != null) {
             try {
-                if (Long.parseLong(declared.trim()) > MAX_PAYLOAD_BYTES) {
+                if (Long.parseLong(declared.trim()) > DRAIN_LIMIT_BYTES) {
                     return null;
                 }
             } catch (NumberFormatException unreadable) {
@@ -155,14 +161,15 @@ public final class LocalApiGateway implements AutoCloseable {
         }
         InputStream in = exchange.getRequestBody();
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        byte[] chunk = new byte[16 * 1024];
-        for (int n; (n = in.read(chunk)) != -1; ) {
-            if (buffer.size() + n > MAX_PAYLOAD_BYTES) {
-                return null;
+        byte[] chunk = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = in.read(chunk)) != -1 && total <= DRAIN_LIMIT_BYTES; ) {
+            total += n;
+            if (total <= MAX_PAYLOAD_BYTES) {
+                buffer.write(chunk, 0, n);
             }
-            buffer.write(chunk, 0, n);
         }
-        return buffer.toByteArray();
+        return total > MAX_PAYLOAD_BYTES ? null : buffer.toByteArray();
     }
 
     APIGatewayProxyRequestEvent toEvent(HttpExchange exchange, byte[] body) {
