@@ -20,6 +20,14 @@ import java.util.UUID;
  */
 public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
 
+    /**
+     * The origins whose browser pages may read the API's answers: any. The API is public and takes
+     * no credentials, and results are public too (presigned links), so no page gains anything it
+     * could not fetch itself. The stack's preflight and gateway answers use the same value
+     * (PiServiceStack.CORS_ALLOWED_ORIGIN in infra-cdk, which cannot see this class).
+     */
+    public static final String ALLOWED_ORIGIN = "*";
+
     private final PiApi api;
 
     /** For the Lambda runtime: configuration and AWS clients from the environment. */
@@ -45,9 +53,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     @Override
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         ApiResponse response = api.handle(toRequest(event, context));
+        Map<String, String> headers = new HashMap<>(response.headers());
+        headers.put("Access-Control-Allow-Origin", ALLOWED_ORIGIN);
         return new APIGatewayProxyResponseEvent()
                 .withStatusCode(response.status())
-                .withHeaders(response.headers())
+                .withHeaders(headers)
                 .withBody(response.body())
                 .withIsBase64Encoded(false);
     }

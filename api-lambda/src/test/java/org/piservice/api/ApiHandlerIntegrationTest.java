@@ -190,7 +190,8 @@ class ApiHandlerIntegrationTest {
 
         // THEN
         assertThat(response.getStatusCode()).isEqualTo(status);
-        assertThat(response.getHeaders()).containsEntry("Content-Type", "application/json");
+        assertThat(response.getHeaders()).containsEntry("Content-Type", "application/json")
+                .containsEntry("Access-Control-Allow-Origin", "*");
         JsonNode body = Json.MAPPER.readTree(response.getBody());
         assertThat(body.get("success").asBoolean(true)).isFalse();
         assertThat(body.get("error").asText()).startsWith(error);
@@ -244,7 +245,8 @@ class ApiHandlerIntegrationTest {
         assertThat(body.get("success").asBoolean()).isTrue();
         String jobId = body.get("job_id").asText();
         assertThat(JobId.isWellFormed(jobId)).isTrue();
-        assertThat(created.getHeaders()).containsEntry("Location", "/prod/pi_job/" + jobId);
+        assertThat(created.getHeaders()).containsEntry("Location", "/prod/pi_job/" + jobId)
+                .containsEntry("Access-Control-Allow-Origin", "*");
 
         List<Message> messages = Emulators.clients().sqs().receiveMessage(receive -> receive.queueUrl(config.queueUrl())
                 .maxNumberOfMessages(10)).messages();
@@ -300,7 +302,8 @@ class ApiHandlerIntegrationTest {
         assertThat(state.get("progress").asDouble()).isEqualTo(1.0);
         assertThat(state.get("download").asText()).isEqualTo("/prod/download_pi_job/" + jobId);
         assertThat(download.getStatusCode()).isEqualTo(302);
-        assertThat(download.getHeaders()).containsEntry("Cache-Control", "no-store");
+        assertThat(download.getHeaders()).containsEntry("Cache-Control", "no-store")
+                .containsEntry("Access-Control-Allow-Origin", "*");
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> file = http.send(HttpRequest.newBuilder(URI.create(download.getHeaders().get("Location"))).build(),
                     HttpResponse.BodyHandlers.ofString());

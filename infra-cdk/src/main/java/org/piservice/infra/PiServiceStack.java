@@ -65,6 +65,7 @@ public final class PiServiceStack extends Stack {
 
     static final String RESULTS_PREFIX = "results/";
     static final String STAGE_NAME = "v1";
+    /** The origin of the preflight and gateway answers; the api function's own are ApiHandler.ALLOWED_ORIGIN. */
     static final String CORS_ALLOWED_ORIGIN = "*";
     /** Above the worker's own claim limit (3), so the worker fails a job itself before SQS gives up on it. */
     static final int MAX_RECEIVE_COUNT = 5;
