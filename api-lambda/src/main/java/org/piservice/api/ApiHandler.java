@@ -55,6 +55,8 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         ApiResponse response = api.handle(toRequest(event, context));
         Map<String, String> headers = new HashMap<>(response.headers());
         headers.put("Access-Control-Allow-Origin", ALLOWED_ORIGIN);
+        // Browsers hide these from scripts unless told: the 202's link to the job, the 503's wait.
+        headers.put("Access-Control-Expose-Headers", "Location, Retry-After");
         return new APIGatewayProxyResponseEvent()
                 .withStatusCode(response.status())
                 .withHeaders(headers)

@@ -247,6 +247,7 @@ class ApiHandlerIntegrationTest {
         assertThat(JobId.isWellFormed(jobId)).isTrue();
         assertThat(created.getHeaders()).containsEntry("Location", "/prod/pi_job/" + jobId)
                 .containsEntry("Access-Control-Allow-Origin", "*");
+        assertThat(created.getHeaders().get("Access-Control-Expose-Headers")).contains("Location");
 
         List<Message> messages = Emulators.clients().sqs().receiveMessage(receive -> receive.queueUrl(config.queueUrl())
                 .maxNumberOfMessages(10)).messages();
@@ -256,6 +257,7 @@ class ApiHandlerIntegrationTest {
 
         APIGatewayProxyResponseEvent status = get(GET, "/pi_job/" + jobId);
         assertThat(status.getStatusCode()).isEqualTo(200);
+        assertThat(status.getHeaders()).containsEntry("Access-Control-Allow-Origin", "*");
         JsonNode state = Json.MAPPER.readTree(status.getBody());
         assertThat(state.fieldNames()).toIterable().containsExactly(
                 "success", "job_id", "digits", "status", "time_elapsed", "created_at", "progress");
@@ -274,6 +276,7 @@ class ApiHandlerIntegrationTest {
         APIGatewayProxyResponseEvent download = get(DOWNLOAD, "/download_pi_job/" + jobId);
 
         assertThat(download.getStatusCode()).isEqualTo(409);
+        assertThat(download.getHeaders()).containsEntry("Access-Control-Allow-Origin", "*");
         assertThat(Json.MAPPER.readTree(download.getBody())).isEqualTo(Json.MAPPER.readTree("""
                 {"success": false, "job_id": "%s", "status": "queued",
                  "error": "Job is not complete yet (status queued); download it once GET /prod/pi_job/%s says complete"}
@@ -363,7 +366,9 @@ class ApiHandlerIntegrationTest {
         APIGatewayProxyResponseEvent response = cutOff.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null);
 
         assertThat(response.getStatusCode()).isEqualTo(503);
-        assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
+        assertThat(response.getHeaders()).containsEntry("Retry-After", "5")
+                .containsEntry("Access-Control-Allow-Origin", "*");
+        assertThat(response.getHeaders().get("Access-Control-Expose-Headers")).contains("Retry-After");
         assertThat(Json.MAPPER.readTree(response.getBody()).get("error").asText())
                 .isEqualTo("the job queue is unavailable, so no job was created; try again in a few seconds");
         assertNothingInTableOrQueue();
@@ -395,6 +400,7 @@ class ApiHandlerIntegrationTest {
         APIGatewayProxyResponseEvent response = misconfigured.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null);
 
         assertThat(response.getStatusCode()).isEqualTo(500);
+        assertThat(response.getHeaders()).containsEntry("Access-Control-Allow-Origin", "*");
         assertThat(Json.MAPPER.readTree(response.getBody())).isEqualTo(Json.MAPPER.readTree("""
                 {"success": false, "error": "internal error; quote request id 4f1d2c3b-5a6e-4f70-8a91-b2c3d4e5f607 when reporting it"}
                 """));
@@ -439,7 +445,8 @@ class ApiHandlerIntegrationTest {
         types.forEach((path, type) -> {
             APIGatewayProxyResponseEvent response = get("events/get-docs.json", path);
             assertThat(response.getStatusCode()).as(path).isEqualTo(200);
-            assertThat(response.getHeaders()).as(path).containsEntry("Content-Type", type);
+            assertThat(response.getHeaders()).as(path).containsEntry("Content-Type", type)
+                    .containsEntry("Access-Control-Allow-Origin", "*");
             assertThat(response.getBody()).as(path).isNotEmpty();
         });
     }

@@ -159,6 +159,12 @@ class PiServiceStackTest {
         assertThat(body.get("x-amazon-apigateway-request-validator").asText()).isEqualTo(OpenApiDefinition.VALIDATOR);
         assertThat(body.at("/x-amazon-apigateway-gateway-responses/MISSING_AUTHENTICATION_TOKEN/statusCode").asText())
                 .isEqualTo("404");
+        // any origin may read API Gateway's own answers and preflights, as the function's own answers
+        body.get("x-amazon-apigateway-gateway-responses").properties().forEach(response -> assertThat(response.getValue()
+                .at("/responseParameters/gatewayresponse.header.Access-Control-Allow-Origin").asText())
+                .as(response.getKey()).isEqualTo("'*'"));
+        assertThat(body.at("/paths/~1pi_job/options/x-amazon-apigateway-integration/responses/default/responseParameters")
+                .get("method.response.header.Access-Control-Allow-Origin").asText()).isEqualTo("'*'");
         template.hasResourceProperties("AWS::ApiGateway::RestApi", Map.of(
                 "EndpointConfiguration", Map.of("Types", List.of("REGIONAL"))));
         // gateway responses live in the body: separate resources would be dropped by the next body update

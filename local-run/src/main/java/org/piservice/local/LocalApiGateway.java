@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import org.piservice.api.ApiHandler;
 
 /**
  * Stands in for API Gateway on one machine: the JDK's HTTP server turns each request into the
@@ -335,9 +336,11 @@ public final class LocalApiGateway implements AutoCloseable {
 
     private static APIGatewayProxyResponseEvent gatewayError(int status, String message) {
         // The messages above are fixed text without quotes or backslashes, so no escaping is needed.
+        // Any origin may read them, like the deployed gateway responses and the function's own answers.
         return new APIGatewayProxyResponseEvent()
                 .withStatusCode(status)
-                .withHeaders(Map.of("Content-Type", "application/json"))
+                .withHeaders(Map.of("Content-Type", "application/json",
+                        "Access-Control-Allow-Origin", ApiHandler.ALLOWED_ORIGIN))
                 .withBody("{\"success\": false, \"error\": \"" + message + "\"}");
     }
 }

@@ -199,6 +199,7 @@ class LocalApiGatewayTest {
 
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue("*");
         assertThat(new String(response.body())).startsWith("{\"success\": false, \"error\": \"")
                 .doesNotContain("secret internals").doesNotContain("Exception");
     }
@@ -221,6 +222,7 @@ class LocalApiGatewayTest {
                 .header("Content-Type", "application/json").POST(BodyPublishers.ofByteArray(tooLarge)));
 
         assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue("*");
         assertThat(new String(response.body())).contains("\"success\": false").contains("10485760 bytes");
         assertThat(received.get()).isNull();
     }

@@ -72,6 +72,7 @@ class LocalRunEndToEndTest {
         assertThat(jobId).isNotBlank();
         assertThat(submitted.headers().firstValue("location")).hasValueSatisfying(
                 location -> assertThat(location).endsWith("/pi_job/" + jobId));
+        assertAnyOriginMayRead(submitted);
 
         // WHEN it completes
         JsonNode status = awaitComplete(jobId);
@@ -83,6 +84,7 @@ class LocalRunEndToEndTest {
         HttpResponse<Void> redirect = client.send(HttpRequest.newBuilder(base.resolve("/download_pi_job/" + jobId))
                 .build(), BodyHandlers.discarding());
         assertThat(redirect.statusCode()).isEqualTo(302);
+        assertAnyOriginMayRead(redirect);
         URI presigned = URI.create(redirect.headers().firstValue("location").orElseThrow());
         assertThat(presigned.getScheme()).isEqualTo("http");
         assertThat(presigned.getHost()).isIn("127.0.0.1", "localhost");
@@ -133,11 +135,17 @@ class LocalRunEndToEndTest {
             HttpResponse<String> missing = following.send(HttpRequest.newBuilder(
                     base.resolve("/pi_job/" + unknownId)).build(), BodyHandlers.ofString());
             assertThat(missing.statusCode()).isEqualTo(404);
+            assertAnyOriginMayRead(missing);
             JsonNode unknown = JSON.readTree(missing.body());
             assertThat(unknown.path("success").asBoolean()).isFalse();
             assertThat(unknown.path("job_id").asText()).isEqualTo(unknownId);
             assertThat(unknown.path("error").asText()).isEqualTo("Job does not exist");
         }
+    }
+
+    /** A browser script on another origin may read the answer (CORS). */
+    private static void assertAnyOriginMayRead(HttpResponse<?> response) {
+        assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue("*");
     }
 
     private JsonNode awaitComplete(String jobId) throws Exception {
