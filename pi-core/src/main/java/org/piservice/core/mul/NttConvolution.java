@@ -34,7 +34,7 @@ import java.util.stream.IntStream;
 final class NttConvolution {
 
     /**
-     * Largest power-of-two part of a transform length: 2^28 limbs (2^34 bits) is beyond any product
+     * Largest power-of-two part of a transform length: 2^28 limbs (2^35 bits) is beyond any product
      * a BigInteger can hold (2^31 bits), and within the tables and the coefficient bound above.
      */
     static final int MAX_LOG = 2 * NttPrime.MAX_TABLE_LOG;
@@ -192,7 +192,7 @@ final class NttConvolution {
 
     /**
      * The transform of a product of {@code limbs} limbs: length 2^log or, when that is smaller,
-     * 3·2^log (a radix-3 layer over three 2^log-point transforms), which cuts the zero padding
+     * 3·2^log (three 2^log-point transforms joined by 3-point ones), which cuts the zero padding
      * from up to 2x to up to 1.5x. The 2^log-point transforms are split R×C for six steps.
      */
     private record Shape(int length, boolean radix3, int log, int logRows, int n, int rows, int cols) {
