@@ -148,57 +148,21 @@ final class ChudnovskySeries {
     }
 
     private Sums merge(Sums left, Sums right, boolean needP) {
-        if (left.q().bitLength() < PARALLEL_PRODUCT_BITS) {
+        if (!needP || left.q().bitLength() < PARALLEL_PRODUCT_BITS) {
             BigInteger p = needP ? mul.multiply(left.p(), right.p()) : null;
-            BigInteger[] qt = mul.productAndSum(right.q(), left.q(), left.t(), left.p(), right.t());
+            BigInteger[] qt = qAndT(left, right);
             return new Sums(p, qt[0], qt[1]);
         }
-        QandT qt = new QandT(left, right);
-        if (needP) {
-            Product p = new Product(left.p(), right.p());
-            ForkJoinTask.invokeAll(p, qt);
-            return new Sums(p.result, qt.q, qt.t);
-        }
-        qt.invoke();
-        return new Sums(null, qt.q, qt.t);
+        ForkJoinTask<BigInteger> p = ForkJoinTask.adapt(() -> mul.multiply(left.p(), right.p()));
+        ForkJoinTask<BigInteger[]> qt = ForkJoinTask.adapt(() -> qAndT(left, right));
+        ForkJoinTask.invokeAll(p, qt);
+        return new Sums(p.join(), qt.join()[0], qt.join()[1]);
     }
 
     /** Q = Q₁Q₂ and T = T₁Q₂ + P₁T₂, in one go so that Q₂ is transformed once. */
-    private final class QandT extends RecursiveAction {
-        private final Sums left;
-        private final Sums right;
-        private BigInteger q;
-        private BigInteger t;
-
-        QandT(Sums left, Sums right) {
-            this.left = left;
-            this.right = right;
-        }
-
-        @Override
-        protected void compute() {
-            computation.checkCancelled();
-            BigInteger[] qt = mul.productAndSum(right.q(), left.q(), left.t(), left.p(), right.t());
-            q = qt[0];
-            t = qt[1];
-        }
-    }
-
-    private final class Product extends RecursiveAction {
-        private final BigInteger x;
-        private final BigInteger y;
-        private BigInteger result;
-
-        Product(BigInteger x, BigInteger y) {
-            this.x = x;
-            this.y = y;
-        }
-
-        @Override
-        protected void compute() {
-            computation.checkCancelled();
-            result = mul.multiply(x, y);
-        }
+    private BigInteger[] qAndT(Sums left, Sums right) {
+        computation.checkCancelled();
+        return mul.productAndSum(right.q(), left.q(), left.t(), left.p(), right.t());
     }
 
     /** Sums terms a..b-1 directly; term 0 is P = Q = 1, T = 13591409. */

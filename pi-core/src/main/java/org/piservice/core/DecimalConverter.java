@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicLong;
+import org.piservice.core.mul.FastMultiply;
 
 /**
  * Turns a binary fraction into its leading decimal digits by divide and conquer, using
@@ -154,7 +155,7 @@ final class DecimalConverter {
         BigInteger v = f.multiply(five);
         int fracBits = bits - digits;
         BigInteger value = v.shiftRight(fracBits);
-        BigInteger frac = low(v, fracBits);
+        BigInteger frac = FastMultiply.low(v, fracBits);
         BigInteger margin = five.multiply(BigInteger.valueOf(error));
         if (frac.compareTo(margin) <= 0 || BigInteger.ONE.shiftLeft(fracBits).subtract(frac).compareTo(margin) <= 0) {
             throw new AmbiguousDigitsException(start + digits);
@@ -178,10 +179,6 @@ final class DecimalConverter {
         if (out == sink) {
             written += count;
         }
-    }
-
-    private static BigInteger low(BigInteger v, int bits) {
-        return v.subtract(v.shiftRight(bits).shiftLeft(bits));
     }
 
     private static int splitLevel(int digits) {

@@ -20,8 +20,7 @@ interface Multiplier {
      * multiplier may return one too large (mod 2^(to - from)) in exchange for a shorter product.
      */
     default BigInteger middleBits(BigInteger a, BigInteger b, int from, int to) {
-        BigInteger shifted = multiply(a, b).shiftRight(from);
-        return shifted.subtract(shifted.shiftRight(to - from).shiftLeft(to - from));
+        return FastMultiply.low(multiply(a, b).shiftRight(from), to - from);
     }
 
     /** {x·y, x·z + u·v}: Q and T of a series merge, which share the factor x. */

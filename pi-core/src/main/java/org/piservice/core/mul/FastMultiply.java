@@ -87,7 +87,7 @@ public final class FastMultiply {
     }
 
     /** x mod 2^bits for x ≥ 0. */
-    private static BigInteger low(BigInteger x, int bits) {
+    public static BigInteger low(BigInteger x, int bits) {
         return x.bitLength() <= bits ? x : x.subtract(x.shiftRight(bits).shiftLeft(bits));
     }
 

@@ -357,9 +357,9 @@ final class NttConvolution {
             v2 = q.mulShoup(v2, w4, w4S);
             v3 = q.mulShoup(v3, w4, w4S);
         }
-        long[] tail = {v0, v1, v2};
-        for (int k = 0; j < n; j++, k++) {
-            out[off + j] = tail[k];
+        for (; j < n; j++) { // rows of fewer than four: chain 0 holds start·w^j
+            out[off + j] = v0;
+            v0 = q.mulShoup(v0, w, wS);
         }
     }
 
