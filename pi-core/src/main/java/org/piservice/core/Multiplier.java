@@ -23,6 +23,19 @@ interface Multiplier {
         return FastMultiply.low(multiply(a, b).shiftRight(from), to - from);
     }
 
+    /**
+     * A modulus width m ≥ minBits for {@link #cyclic}, chosen by the multiplier: a fast one rounds
+     * up to a length it can wrap at.
+     */
+    default int cyclicBits(int minBits) {
+        return minBits;
+    }
+
+    /** a·b mod (2^m - 1) for a, b ≥ 0 and m from {@link #cyclicBits}. */
+    default BigInteger cyclic(BigInteger a, BigInteger b, int m) {
+        return FastMultiply.mersenne(multiply(a, b), m);
+    }
+
     /** {x·y, x·z + u·v}: Q and T of a series merge, which share the factor x. */
     default BigInteger[] productAndSum(BigInteger x, BigInteger y, BigInteger z, BigInteger u, BigInteger v) {
         return new BigInteger[] {multiply(x, y), multiply(x, z).add(multiply(u, v))};
@@ -46,6 +59,16 @@ interface Multiplier {
         @Override
         public BigInteger middleBits(BigInteger a, BigInteger b, int from, int to) {
             return FastMultiply.middleBits(a, b, from, to);
+        }
+
+        @Override
+        public int cyclicBits(int minBits) {
+            return FastMultiply.cyclicBits(minBits);
+        }
+
+        @Override
+        public BigInteger cyclic(BigInteger a, BigInteger b, int m) {
+            return FastMultiply.cyclic(a, b, m);
         }
 
         @Override

@@ -44,6 +44,66 @@ class NewtonTest {
         assertThat(newton.floorSqrt(BigInteger.valueOf(10005).shiftLeft(60_000))).isEqualTo(BigInteger.valueOf(10005).shiftLeft(60_000).sqrt());
     }
 
+    /**
+     * Roots of a small number times a power of two, as π needs √10005: the Newton steps then
+     * form y^2 modulo 2^m - 1 only as wide as the part that does not cancel.
+     */
+    @Test
+    void floorSquareRootOfSmallNumbersTimesPowersOfTwo() {
+        for (long small : new long[] {10005, 2, 3, 12345, 999_999_937}) {
+            for (int shift : new int[] {100_000, 300_001, 500_000}) {
+                BigInteger a = BigInteger.valueOf(small).shiftLeft(shift);
+                assertThat(newton.floorSqrt(a)).as("sqrt(%d·2^%d)", small, shift).isEqualTo(a.sqrt());
+            }
+        }
+    }
+
+    /**
+     * Estimates a few units off, and far off: the remainder check modulo 2^m - 1 accepts only the
+     * exact quotient and root, and the exact correction repairs the rest.
+     */
+    @Test
+    void estimatesAreCorrectedWhateverTheirError() {
+        BigInteger b = operand(60_000);
+        BigInteger a = operand(120_000);
+        BigInteger q = a.divide(b);
+        BigInteger a2 = operand(130_000);
+        BigInteger s = a2.sqrt();
+        for (BigInteger off : new BigInteger[] {BigInteger.ZERO, BigInteger.ONE, BigInteger.TWO,
+                BigInteger.ONE.shiftLeft(40), BigInteger.ONE.shiftLeft(100), BigInteger.ONE.shiftLeft(50_000)}) {
+            assertThat(newton.correctQuotient(a, b, q.add(off))).as("q + %s", off).isEqualTo(q);
+            assertThat(newton.correctQuotient(a, b, q.subtract(off))).as("q - %s", off).isEqualTo(q);
+            assertThat(newton.correctSqrt(a2, s.add(off))).as("s + %s", off).isEqualTo(s);
+            assertThat(newton.correctSqrt(a2, s.subtract(off))).as("s - %s", off).isEqualTo(s);
+        }
+        // Exact quotients and roots, remainder 0, and the largest remainders.
+        assertThat(newton.correctQuotient(q.multiply(b), b, q)).isEqualTo(q);
+        assertThat(newton.correctQuotient(q.multiply(b).add(b).subtract(BigInteger.ONE), b, q)).isEqualTo(q);
+        assertThat(newton.correctSqrt(s.multiply(s), s)).isEqualTo(s);
+        assertThat(newton.correctSqrt(s.add(BigInteger.ONE).pow(2).subtract(BigInteger.ONE), s)).isEqualTo(s);
+    }
+
+    /**
+     * The iterations themselves, not just the corrected results: a broken step would still give
+     * exact results through the corrections, only slowly. Sizes reach the wrapped products.
+     */
+    @Test
+    void newtonEstimatesAreWithinAUnit() {
+        for (int bits : new int[] {50_000, 200_000, 400_000}) {
+            BigInteger d = operand(bits);
+            for (int p : new int[] {bits / 2, bits, 2 * bits}) {
+                BigInteger exact = BigInteger.ONE.shiftLeft(d.bitLength() + p).divide(d);
+                assertThat(newton.reciprocal(d, p).subtract(exact).abs()).as("1/d, %d bits at %d", bits, p)
+                        .isLessThanOrEqualTo(BigInteger.ONE);
+            }
+            BigInteger a = BigInteger.valueOf(10005).shiftLeft(bits);
+            int even = a.bitLength() + a.bitLength() % 2;
+            BigInteger exact = BigInteger.ONE.shiftLeft(2 * bits + even).divide(a).sqrt();
+            assertThat(newton.inverseSqrt(a, bits).subtract(exact).abs()).as("1/sqrt(a), %d bits", bits)
+                    .isLessThanOrEqualTo(BigInteger.ONE);
+        }
+    }
+
     private BigInteger operand(int bits) {
         return new BigInteger(bits, random).setBit(bits - 1);
     }

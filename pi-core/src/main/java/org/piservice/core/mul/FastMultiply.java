@@ -86,6 +86,40 @@ public final class FastMultiply {
         return low(new BigInteger(1, folded).shiftRight(from), to - from);
     }
 
+    /**
+     * The smallest m ≥ minBits for which {@link #cyclic} wraps at a transform length of its own:
+     * m/128 limbs, a length of the form 2^k or 3·2^k.
+     */
+    public static int cyclicBits(int minBits) {
+        return 128 * NttConvolution.length((int) ((minBits + 127L) / 128));
+    }
+
+    /**
+     * a·b mod (2^bits - 1) for a, b ≥ 0. With bits from {@link #cyclicBits}, the product wraps
+     * around at a transform of bits/128 limbs instead of (|a| + |b|)/128, as 2^bits ≡ 1; any other
+     * bits, or small operands, take the full product.
+     */
+    public static BigInteger cyclic(BigInteger a, BigInteger b, int bits) {
+        BigInteger x = mersenne(a, bits);
+        BigInteger y = a == b ? x : mersenne(b, bits);
+        long full = (long) x.bitLength() + y.bitLength();
+        if (Math.min(x.bitLength(), y.bitLength()) < THRESHOLD_BITS || full <= bits
+                || cyclicBits(bits) != bits) {
+            return mersenne(multiply(x, y), bits);
+        }
+        long[] wordsX = Limbs.words(x);
+        long[] wordsY = x == y ? wordsX : Limbs.words(y);
+        return mersenne(new BigInteger(1, NttConvolution.wrapped(wordsX, wordsY, bits / 128)), bits);
+    }
+
+    /** x mod (2^bits - 1) for x ≥ 0: the sum of its bits-wide pieces, as 2^bits ≡ 1. */
+    public static BigInteger mersenne(BigInteger x, int bits) {
+        while (x.bitLength() > bits) {
+            x = x.shiftRight(bits).add(low(x, bits));
+        }
+        return x.bitLength() == bits && x.bitCount() == bits ? BigInteger.ZERO : x;
+    }
+
     /** x mod 2^bits for x ≥ 0. */
     public static BigInteger low(BigInteger x, int bits) {
         return x.bitLength() <= bits ? x : x.subtract(x.shiftRight(bits).shiftLeft(bits));

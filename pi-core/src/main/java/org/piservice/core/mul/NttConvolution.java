@@ -137,6 +137,11 @@ final class NttConvolution {
         return recombine(convolutions(in, terms, shape)[0], shape.length + 2, shape);
     }
 
+    /** The transform length, in limbs, that a product of at least {@code limbs} limbs uses. */
+    static int length(int limbs) {
+        return Shape.of(limbs).length;
+    }
+
     /** residues[o][k]: output o's sum of cyclic convolutions modulo prime k. */
     private static long[][][] convolutions(long[][] in, int[][] terms, Shape shape) {
         long[][][] residues = new long[terms.length][PRIMES.length][];

@@ -298,6 +298,52 @@ class FastMultiplyTest {
         assertThat(FastMultiply.middleBits(a, b, from, to)).isEqualTo(exact.add(BigInteger.ONE).mod(window));
     }
 
+    static Stream<int[]> cyclicCases() {
+        Random random = new Random(46);
+        // {|a|, |b|, minimum modulus width}: balanced and unbalanced, operands longer than the
+        // modulus (folded first), widths at and just past transform lengths, and small ones.
+        Stream<int[]> edges = Stream.of(
+                new int[] {THRESHOLD, THRESHOLD, THRESHOLD + 64}, new int[] {100, 90, 128},
+                new int[] {LIMB * 4096, LIMB * 4096, LIMB * 4096}, new int[] {LIMB * 4096, LIMB * 4096, LIMB * 4096 + 1},
+                new int[] {300_000, 40_000, 100_000}, new int[] {250_000, 250_000, 260_000});
+        Stream<int[]> randoms = random.ints(12, THRESHOLD, 500_000).mapToObj(bits -> {
+            int other = THRESHOLD + random.nextInt(bits);
+            return new int[] {bits, other, Math.max(bits, other) / 2 + random.nextInt(bits + other)};
+        });
+        return Stream.concat(edges, randoms);
+    }
+
+    /** The wrapped product against the full one reduced modulo 2^m - 1; squares included. */
+    @ParameterizedTest
+    @MethodSource("cyclicCases")
+    void cyclicProductIsTheProductModuloTwoToTheMMinusOne(int[] sizes) {
+        Random random = new Random(sizes[0] + 17L * sizes[2]);
+        BigInteger a = random(sizes[0], random).abs();
+        BigInteger b = random(sizes[1], random).abs();
+        int m = FastMultiply.cyclicBits(sizes[2]);
+        assertThat(m).isGreaterThanOrEqualTo(sizes[2]);
+        BigInteger modulus = BigInteger.ONE.shiftLeft(m).subtract(BigInteger.ONE);
+        assertThat(FastMultiply.cyclic(a, b, m)).as("%d x %d bits mod 2^%d - 1", sizes[0], sizes[1], m)
+                .isEqualTo(a.multiply(b).mod(modulus));
+        assertThat(FastMultiply.cyclic(a, a, m)).isEqualTo(a.multiply(a).mod(modulus));
+        // A width that is no transform length takes the full product, still reduced correctly.
+        assertThat(FastMultiply.cyclic(a, b, m - 1)).isEqualTo(a.multiply(b).mod(modulus.shiftRight(1)));
+    }
+
+    /** 2^m - 1 itself and its multiples reduce to 0, the one residue with two representations. */
+    @Test
+    void mersenneResidues() {
+        int m = FastMultiply.cyclicBits(LIMB * 1024);
+        BigInteger modulus = BigInteger.ONE.shiftLeft(m).subtract(BigInteger.ONE);
+        assertThat(FastMultiply.mersenne(modulus, m)).isZero();
+        assertThat(FastMultiply.mersenne(modulus.multiply(BigInteger.valueOf(12345)), m)).isZero();
+        assertThat(FastMultiply.mersenne(modulus.subtract(BigInteger.ONE), m)).isEqualTo(modulus.subtract(BigInteger.ONE));
+        assertThat(FastMultiply.mersenne(BigInteger.ONE.shiftLeft(3 * m + 5), m)).isEqualTo(BigInteger.valueOf(32));
+        assertThat(FastMultiply.cyclic(modulus, modulus, m)).isZero();
+        BigInteger allOnes = BigInteger.ONE.shiftLeft(m - 3).subtract(BigInteger.ONE);
+        assertThat(FastMultiply.cyclic(allOnes, allOnes, m)).isEqualTo(allOnes.multiply(allOnes).mod(modulus));
+    }
+
     @Test
     void productBeyondBigIntegerRangeFailsBeforeComputing() {
         BigInteger huge = BigInteger.ONE.shiftLeft(1 << 30);
