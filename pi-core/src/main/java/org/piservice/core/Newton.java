@@ -102,8 +102,8 @@ final class Newton {
     }
 
     /**
-     * 2^k - c·x·y for a small c (1, or the odd part of a root's argument), when its magnitude is
-     * known to be below 2^(width - 2): formed modulo 2^m - 1 with m ≥ width, so only the part that
+     * 2^k - c·x·y, whose magnitude is known to be below 2^(width - 2) (c is 1, or the odd part of
+     * a root's argument: 10005 for π): formed modulo 2^m - 1 with m ≥ width, so only the part that
      * does not cancel is computed, then read as a signed value. Should the magnitude be larger
      * after all, the residue would be meaningless; it is then formed exactly.
      */
@@ -112,7 +112,7 @@ final class Newton {
         if ((long) x.bitLength() + y.bitLength() > m) {
             BigInteger r = difference(BigInteger.ONE.shiftLeft(k % m),
                     FastMultiply.mersenne(mul.multiply(c, mul.cyclic(x, y, m)), m), m);
-            BigInteger signed = r.bitLength() < m - 1 ? r : r.subtract(mersenne(m));
+            BigInteger signed = r.bitLength() < m - 1 ? r : r.subtract(modulus(m));
             if (signed.bitLength() < m - 2) {
                 return signed;
             }
@@ -123,10 +123,11 @@ final class Newton {
     /** (x - y) mod (2^m - 1) for x, y in [0, 2^m - 1). */
     private static BigInteger difference(BigInteger x, BigInteger y, int m) {
         BigInteger d = x.subtract(y);
-        return d.signum() < 0 ? d.add(mersenne(m)) : d;
+        return d.signum() < 0 ? d.add(modulus(m)) : d;
     }
 
-    private static BigInteger mersenne(int m) {
+    /** 2^m - 1. */
+    private static BigInteger modulus(int m) {
         return BigInteger.ONE.shiftLeft(m).subtract(BigInteger.ONE);
     }
 
