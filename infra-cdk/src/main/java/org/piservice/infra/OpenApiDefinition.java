@@ -108,6 +108,7 @@ public final class OpenApiDefinition {
         return body;
     }
 
+    /** local-run's LocalApiGateway answers preflights locally with the same headers. */
     private static Map<String, Object> corsPreflight(String methods, String allowedOrigin) {
         Map<String, Object> headerSchema = Map.of("schema", Map.of("type", "string"));
         Map<String, Object> integrationResponse = Map.of(

@@ -55,10 +55,15 @@ public final class LocalApiGateway implements AutoCloseable {
     private final ExecutorService executor;
 
     /**
-     * A matched API resource: its template (as in the OpenAPI document) and the path parameters it
-     * binds.
+     * A matched API resource: its template (as in the OpenAPI document), the path parameters it
+     * binds, and the methods the document defines on it (upper case, in document order; empty
+     * when not known, and then no preflight is answered for it).
      */
-    public record Route(String resource, Map<String, String> pathParameters) {
+    public record Route(String resource, Map<String, String> pathParameters, List<String> methods) {
+
+        public Route(String resource, Map<String, String> pathParameters) {
+            this(resource, pathParameters, List.of());
+        }
     }
 
     private LocalApiGateway(RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler,
@@ -106,6 +111,11 @@ public final class LocalApiGateway implements AutoCloseable {
                 APIGatewayProxyResponseEvent tooLarge = gatewayError(413,
                         "The request body is larger than the API's limit of " + MAX_PAYLOAD_BYTES + " bytes.");
                 send(exchange, tooLarge, responseBody(tooLarge));
+                return;
+            }
+            APIGatewayProxyResponseEvent preflight = preflight(exchange);
+            if (preflight != null) {
+                send(exchange, preflight, new byte[0]);
                 return;
             }
             APIGatewayProxyRequestEvent event = toEvent(exchange, body);
@@ -173,10 +183,38 @@ public final class LocalApiGateway implements AutoCloseable {
         return total > MAX_PAYLOAD_BYTES ? null : buffer.toByteArray();
     }
 
+    /**
+     * The answer to a CORS preflight (OPTIONS) on a documented resource that defines no OPTIONS of
+     * its own, or null for any other request. The deployed API answers those at the gateway with
+     * a mock integration (OpenApiDefinition in infra-cdk, which this module cannot see), never
+     * calling the function, and with these headers; a browser script's cross-origin JSON POST
+     * then works locally as it does deployed.
+     */
+    private APIGatewayProxyResponseEvent preflight(HttpExchange exchange) {
+        if (!exchange.getRequestMethod().equalsIgnoreCase("OPTIONS")) {
+            return null;
+        }
+        Route route = router.apply(path(exchange.getRequestURI()));
+        if (route == null || route.methods().isEmpty() || route.methods().contains("OPTIONS")) {
+            return null;
+        }
+        List<String> allowed = new ArrayList<>(route.methods());
+        allowed.add("OPTIONS");
+        return new APIGatewayProxyResponseEvent().withStatusCode(204).withHeaders(Map.of(
+                "Access-Control-Allow-Origin", ApiHandler.ALLOWED_ORIGIN,
+                "Access-Control-Allow-Methods", String.join(",", allowed),
+                "Access-Control-Allow-Headers", "Content-Type",
+                "Access-Control-Max-Age", "3600"));
+    }
+
+    /** REST APIs pass the path as the client encoded it; only query parameters arrive decoded. */
+    private static String path(URI uri) {
+        return uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    }
+
     APIGatewayProxyRequestEvent toEvent(HttpExchange exchange, byte[] body) {
         URI uri = exchange.getRequestURI();
-        // REST APIs pass the path as the client encoded it; only query parameters arrive decoded.
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String path = path(uri);
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
         Route route = router.apply(path);
         if (route == null) {

@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -22,8 +24,11 @@ import java.util.function.Function;
  */
 final class OpenApiRoutes implements Function<String, LocalApiGateway.Route> {
 
-    private record Template(String resource, List<String> segments, int literals) {
+    private record Template(String resource, List<String> segments, int literals, List<String> methods) {
     }
+
+    private static final Set<String> OPERATIONS =
+            Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
     private final List<Template> templates;
 
@@ -38,21 +43,37 @@ final class OpenApiRoutes implements Function<String, LocalApiGateway.Route> {
                 throw new IllegalStateException("The OpenAPI document " + resource + " is not on the classpath");
             }
             JsonNode document = new ObjectMapper(new YAMLFactory()).readTree(in);
-            List<String> paths = new ArrayList<>();
-            document.path("paths").fieldNames().forEachRemaining(paths::add);
-            return of(paths);
+            Map<String, List<String>> methods = new LinkedHashMap<>();
+            document.path("paths").properties().forEach(path -> {
+                List<String> defined = new ArrayList<>();
+                path.getValue().fieldNames().forEachRemaining(name -> {
+                    if (OPERATIONS.contains(name)) {
+                        defined.add(name.toUpperCase(Locale.ROOT));
+                    }
+                });
+                methods.put(path.getKey(), defined);
+            });
+            return of(methods);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the OpenAPI document " + resource, e);
         }
     }
 
+    /** Resources whose methods are not known: no preflight is answered for them. */
     static OpenApiRoutes of(List<String> resources) {
+        Map<String, List<String>> methods = new LinkedHashMap<>();
+        resources.forEach(resource -> methods.put(resource, List.of()));
+        return of(methods);
+    }
+
+    /** Resources with the methods the document defines on each. */
+    static OpenApiRoutes of(Map<String, List<String>> methodsByResource) {
         List<Template> templates = new ArrayList<>();
-        for (String resource : resources) {
+        methodsByResource.forEach((resource, methods) -> {
             List<String> segments = segments(resource);
             int literals = (int) segments.stream().filter(segment -> !segment.startsWith("{")).count();
-            templates.add(new Template(resource, segments, literals));
-        }
+            templates.add(new Template(resource, segments, literals, List.copyOf(methods)));
+        });
         templates.sort(Comparator.comparingInt(Template::literals).reversed());
         return new OpenApiRoutes(List.copyOf(templates));
     }
@@ -64,7 +85,7 @@ final class OpenApiRoutes implements Function<String, LocalApiGateway.Route> {
             Optional<Map<String, String>> parameters = match(template.segments(), segments);
             if (parameters.isPresent()) {
                 return new LocalApiGateway.Route(template.resource(),
-                        parameters.get().isEmpty() ? null : parameters.get());
+                        parameters.get().isEmpty() ? null : parameters.get(), template.methods());
             }
         }
         return null;

@@ -43,6 +43,8 @@ class LocalApiGatewayTest {
     void start() throws Exception {
         gateway = LocalApiGateway.start(handler, 0, path -> path.startsWith("/items/")
                 ? new LocalApiGateway.Route("/items/{item_id}", Map.of("item_id", path.substring("/items/".length())))
+                : path.equals("/things") ? new LocalApiGateway.Route("/things", null, List.of("GET", "POST"))
+                : path.equals("/own") ? new LocalApiGateway.Route("/own", null, List.of("GET", "OPTIONS"))
                 : null);
     }
 
@@ -225,5 +227,34 @@ class LocalApiGatewayTest {
         assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue("*");
         assertThat(new String(response.body())).contains("\"success\": false").contains("10485760 bytes");
         assertThat(received.get()).isNull();
+    }
+
+    /**
+     * A CORS preflight on a resource with known methods is answered here, as the deployed
+     * gateway's mock integration answers it, without calling the handler; a resource that defines
+     * OPTIONS itself, or whose methods are unknown, gets the handler's answer.
+     */
+    @Test
+    void preflightIsAnsweredByTheGatewayWithTheResourcesMethods() throws Exception {
+        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri("/things"))
+                .method("OPTIONS", BodyPublishers.noBody())
+                .header("Origin", "http://example.test")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type"));
+
+        assertThat(response.statusCode()).isEqualTo(204);
+        assertThat(response.body()).isEmpty();
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Methods")).hasValue("GET,POST,OPTIONS");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Headers")).hasValue("Content-Type");
+        assertThat(response.headers().firstValue("Access-Control-Max-Age")).hasValue("3600");
+        assertThat(received.get()).isNull();
+
+        for (String path : new String[] {"/own", "/items/7", "/elsewhere"}) {
+            received.set(null);
+            HttpResponse<byte[]> passed = send(HttpRequest.newBuilder(uri(path)).method("OPTIONS", BodyPublishers.noBody()));
+            assertThat(passed.statusCode()).as(path).isEqualTo(200);
+            assertThat(received.get().getHttpMethod()).as(path).isEqualTo("OPTIONS");
+        }
     }
 }

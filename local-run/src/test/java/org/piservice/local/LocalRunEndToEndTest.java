@@ -97,6 +97,21 @@ class LocalRunEndToEndTest {
                 disposition -> assertThat(disposition).contains("attachment").contains("pi-1000.txt"));
     }
 
+    /** A browser script on another origin asks before its JSON POST, and is told yes, as deployed. */
+    @Test
+    void crossOriginPreflightOfTheJobPostIsAnswered() throws Exception {
+        HttpResponse<String> preflight = client.send(HttpRequest.newBuilder(base.resolve("/pi_job"))
+                .method("OPTIONS", BodyPublishers.noBody())
+                .header("Origin", "http://app.example")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type").build(), BodyHandlers.ofString());
+
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("*");
+        assertThat(preflight.headers().firstValue("access-control-allow-methods")).hasValue("POST,OPTIONS");
+        assertThat(preflight.headers().firstValue("access-control-allow-headers")).hasValue("Content-Type");
+    }
+
     /**
      * What a client written for pi_iaas sends and reads, unchanged: a JSON body with "digits", the
      * "success"/"job_id" answer, polling for status "complete" with "time_elapsed" in seconds, and

@@ -47,4 +47,14 @@ class OpenApiRoutesTest {
         assertThat(service.apply("/pi_job/x1").pathParameters()).isEqualTo(Map.of("job_id", "x1"));
         assertThat(service.apply("/download_pi_job/x1").resource()).isEqualTo("/download_pi_job/{job_id}");
     }
+
+    /** The methods each resource defines, which the local preflight answers list. */
+    @Test
+    void servicesDocumentGivesEachResourcesMethods() {
+        OpenApiRoutes service = OpenApiRoutes.fromClasspath("/openapi.yaml");
+
+        assertThat(service.apply("/pi_job").methods()).containsExactly("POST");
+        assertThat(service.apply("/pi_job/x1").methods()).containsExactly("GET");
+        assertThat(routes.apply("/pi_job").methods()).isEmpty();
+    }
 }
