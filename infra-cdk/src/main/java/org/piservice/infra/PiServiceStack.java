@@ -44,6 +44,8 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.CorsRule;
+import software.amazon.awscdk.services.s3.HttpMethods;
 import software.amazon.awscdk.services.s3.LifecycleRule;
 import software.amazon.awscdk.services.s3.ObjectOwnership;
 import software.amazon.awscdk.services.sns.Topic;
@@ -125,6 +127,14 @@ public final class PiServiceStack extends Stack {
                         .expiration(Duration.days(settings.jobTtlDays() + RESULT_GRACE_DAYS))
                         // a worker that dies mid-upload leaves parts that are billed until aborted
                         .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                        .build()))
+                // A browser script that follows the API's redirect to a presigned link may read the file
+                // and its name (local-emulators gives its S3 the same rule).
+                .cors(List.of(CorsRule.builder()
+                        .allowedMethods(List.of(HttpMethods.GET, HttpMethods.HEAD))
+                        .allowedOrigins(List.of(CORS_ALLOWED_ORIGIN))
+                        .exposedHeaders(List.of("Content-Disposition", "Content-Length"))
+                        .maxAge(3600)
                         .build()))
                 // CloudFormation cannot delete a bucket with objects in it; the README says how to remove it.
                 .removalPolicy(RemovalPolicy.RETAIN)

@@ -63,7 +63,7 @@ class PiServiceStackTest {
     }
 
     @Test
-    void resultBucketIsPrivateEncryptedTlsOnlyAndExpiresResults() {
+    void resultBucketIsPrivateEncryptedTlsOnlyExpiresResultsAndLetsBrowsersRead() {
         template.hasResourceProperties("AWS::S3::Bucket", Map.of(
                 "PublicAccessBlockConfiguration", Map.of("BlockPublicAcls", true, "BlockPublicPolicy", true,
                         "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
@@ -74,7 +74,12 @@ class PiServiceStackTest {
                         "Prefix", "results/",
                         "ExpirationInDays", settings.jobTtlDays() + PiServiceStack.RESULT_GRACE_DAYS,
                         "AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 1),
-                        "Status", "Enabled")))));
+                        "Status", "Enabled"))),
+                "CorsConfiguration", Map.of("CorsRules", List.of(Map.of(
+                        "AllowedMethods", List.of("GET", "HEAD"),
+                        "AllowedOrigins", List.of(PiServiceStack.CORS_ALLOWED_ORIGIN),
+                        "ExposedHeaders", List.of("Content-Disposition", "Content-Length"),
+                        "MaxAge", 3600)))));
         assertThat(deniesInsecureTransport(synth.only("AWS::S3::BucketPolicy").at("/Properties/PolicyDocument"))).isTrue();
     }
 

@@ -2,6 +2,8 @@ package org.piservice.emulators;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import org.gaul.s3proxy.CrossOriginResourceSharing;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
@@ -29,6 +31,10 @@ final class S3ProxyServer implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKeyId, secretAccessKey)
                 .endpoint(URI.create("http://" + HOST + ":0"))
                 .ignoreUnknownHeaders(true)
+                // The deployed bucket's CORS rule (PiServiceStack in infra-cdk): browser scripts may
+                // read a presigned download and its name.
+                .corsRules(new CrossOriginResourceSharing(List.of("*"), List.of("GET", "HEAD"), List.of(),
+                        List.of("Content-Disposition", "Content-Length"), "false"))
                 .build();
         try {
             proxy.start();

@@ -90,11 +90,16 @@ class LocalRunEndToEndTest {
         assertThat(presigned.getHost()).isIn("127.0.0.1", "localhost");
         assertThat(presigned.getQuery()).contains("X-Amz-Signature=").contains("X-Amz-Expires=");
 
-        HttpResponse<String> file = client.send(HttpRequest.newBuilder(presigned).build(), BodyHandlers.ofString());
+        // A browser follows the cross-origin redirect with the opaque origin "null".
+        HttpResponse<String> file = client.send(HttpRequest.newBuilder(presigned).header("Origin", "null").build(),
+                BodyHandlers.ofString());
         assertThat(file.statusCode()).isEqualTo(200);
         assertThat(file.body()).isEqualTo(reference);
         assertThat(file.headers().firstValue("content-disposition")).hasValueSatisfying(
                 disposition -> assertThat(disposition).contains("attachment").contains("pi-1000.txt"));
+        assertThat(file.headers().firstValue("access-control-allow-origin")).hasValue("*");
+        assertThat(file.headers().firstValue("access-control-expose-headers")).hasValueSatisfying(
+                exposed -> assertThat(exposed).containsIgnoringCase("Content-Disposition"));
     }
 
     /** A browser script on another origin asks before its JSON POST, and is told yes, as deployed. */
