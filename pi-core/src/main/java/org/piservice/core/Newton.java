@@ -182,7 +182,7 @@ final class Newton {
         int h = p / 2 + GUARD_BITS;
         BigInteger y = inverseSqrt(top, h);
         // top·y^2 ≈ 2^(2h + nt); e = 2^(2h + nt) - top·y^2 ≈ 2^(h + nt) times y's error in units. With
-        // top = odd·2^z (10005·2^z for π), e = 2^z·(2^(2h + nt - z) - odd·y^2), whose leading 2h bits cancel.
+        // top = odd·2^z (10005·2^z for π), e = 2^z·(2^(2h + nt - z) - odd·y^2), whose leading h bits cancel.
         int z = top.getLowestSetBit();
         BigInteger odd = top.shiftRight(z);
         BigInteger e = cancelled(2 * h + nt - z, odd, y, y, h + nt - z + 2 * GUARD_BITS).shiftLeft(z);
