@@ -374,7 +374,7 @@ public final class PiServiceStack extends Stack {
 
     /**
      * The worker is one long computation, not a quick request: Lambda's Java runtime stops the JIT at
-     * C1 for fast cold starts, which makes pi-core about 3x slower (3·10^6 digits: 19 s against 6.6 s
+     * C1 for fast cold starts, which makes pi-core about 3x slower (3·10^6 digits: 16 s against 5.6 s
      * on one core), so the worker asks for C2; and the JVM's default heap (a quarter of memory) would
      * run out long before the memory the function pays for.
      */
