@@ -86,6 +86,7 @@ public final class PiServiceStack extends Stack {
     private final Function apiFunction;
     private final Alias apiAlias;
     private final Function workerFunction;
+    private final Alias workerAlias;
     private final SpecRestApi api;
     private final Monitoring monitoring;
 
@@ -191,13 +192,8 @@ public final class PiServiceStack extends Stack {
                 .environment(environment)
                 .build();
         acknowledgeXRay(apiRole);
-        Annotations.of(apiFunction).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
-                "The alias below publishes a version of every code or configuration change.");
-        // SnapStart snapshots published versions; API Gateway must call a version, through this alias.
-        apiAlias = Alias.Builder.create(this, "ApiFunctionLive")
-                .aliasName("live")
-                .version(apiFunction.getCurrentVersion())
-                .build();
+        // API Gateway calls the alias, so that it reaches a SnapStart version.
+        apiAlias = liveAlias("ApiFunctionLive", apiFunction);
 
         Role workerRole = functionRole("WorkerFunctionRole", "pi-service worker function");
         workerRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
@@ -220,13 +216,18 @@ public final class PiServiceStack extends Stack {
                 .memorySize(settings.workerMemoryMb())
                 .timeout(Duration.seconds(settings.workerTimeoutSeconds()))
                 .reservedConcurrentExecutions(settings.workerConcurrency())
+                // The worker computes π once during the snapshot's init (EnginePriming), so that
+                // restored workers start their first job with the engine already compiled.
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                 .tracing(Tracing.ACTIVE)
                 .role(workerRole)
                 .logGroup(functionLogGroup("WorkerFunctionLogs", workerRole))
                 .environment(workerEnvironment(environment))
                 .build();
         acknowledgeXRay(workerRole);
-        workerFunction.addEventSource(SqsEventSource.Builder.create(queue)
+        // The queue feeds the alias, so that jobs reach a SnapStart version.
+        workerAlias = liveAlias("WorkerFunctionLive", workerFunction);
+        workerAlias.addEventSource(SqsEventSource.Builder.create(queue)
                 // A job runs for minutes: one per invocation, so a failure or timeout touches one job only.
                 .batchSize(1)
                 .reportBatchItemFailures(true)
@@ -364,12 +365,26 @@ public final class PiServiceStack extends Stack {
         return workerFunction;
     }
 
+    public Alias workerAlias() {
+        return workerAlias;
+    }
+
     public SpecRestApi api() {
         return api;
     }
 
     public Monitoring monitoring() {
         return monitoring;
+    }
+
+    /**
+     * SnapStart snapshots published versions only: callers must invoke a version, here through the
+     * alias {@code live}, which moves to a new version on every code or configuration change.
+     */
+    private Alias liveAlias(String id, Function function) {
+        Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "The alias live publishes a version of every code or configuration change.");
+        return Alias.Builder.create(this, id).aliasName("live").version(function.getCurrentVersion()).build();
     }
 
     /**

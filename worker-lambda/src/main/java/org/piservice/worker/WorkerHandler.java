@@ -17,9 +17,13 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
 
     private final JobProcessor processor;
 
-    /** For the Lambda runtime: clients and configuration from the environment, built once per container. */
+    /**
+     * For the Lambda runtime: clients and configuration from the environment, built once per
+     * container, and the engine primed when the init is one that no job waits for (SnapStart).
+     */
     public WorkerHandler() {
         this(JobProcessor.create(AwsClients.fromEnvironment(), ServiceConfig.fromEnvironment()));
+        EnginePriming.primeIfAheadOfJobs(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"), PiWriter.PI_CORE);
     }
 
     public WorkerHandler(JobProcessor processor) {

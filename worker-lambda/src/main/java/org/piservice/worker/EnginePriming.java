@@ -1,0 +1,51 @@
+package org.piservice.worker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Set;
+
+/**
+ * Computes π a few times during an init that no job waits for, so that the engine's arithmetic is
+ * compiled (C2) before the first job instead of during it: a 10^6-digit job then takes about half
+ * as long, a 10^7-digit one about a tenth less (the benchmark's engine {@code pi-core-primed}, see
+ * the README's Performance section). With SnapStart the init runs once per published version and
+ * every worker restored from its snapshot starts with the compiled code; with provisioned
+ * concurrency every pre-initialized worker does. An on-demand init (and the local run, and tests)
+ * skips it: there a job is waiting, and priming would only delay it.
+ */
+final class EnginePriming {
+
+    /** The values of {@code AWS_LAMBDA_INITIALIZATION_TYPE} for inits that happen before any job arrives. */
+    static final Set<String> AHEAD_OF_JOBS = Set.of("snap-start", "provisioned-concurrency");
+
+    /**
+     * Large enough that the products reach the transforms split across cores (4 Mibit and up),
+     * where large jobs spend most of their time.
+     */
+    static final int DIGITS = 1_000_000;
+    /**
+     * The JIT keeps recompiling with better profiles over the first runs; after three, a job runs
+     * about as fast as in a warm JVM. They take about 4 s on two cores, well within the 130 s that
+     * a SnapStart init may take.
+     */
+    static final int RUNS = 3;
+
+    private EnginePriming() {
+    }
+
+    /** Runs the engine if {@code initializationType} is an init ahead of jobs; returns whether it did. */
+    static boolean primeIfAheadOfJobs(String initializationType, PiWriter engine) {
+        if (initializationType == null || !AHEAD_OF_JOBS.contains(initializationType)) {
+            return false;
+        }
+        try {
+            for (int run = 0; run < RUNS; run++) {
+                engine.write(DIGITS, OutputStream.nullOutputStream(), (fraction, phase) -> { }, () -> false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("priming wrote to a null stream, which cannot fail", e);
+        }
+        return true;
+    }
+}
