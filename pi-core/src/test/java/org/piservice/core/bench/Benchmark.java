@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Times pi-core against apfloat and, when installed, CLN's {@code pi} program, in one invocation:
- * every run is a fresh child process (a cold JVM, as in a Lambda), the engines take turns within each
- * repetition so they share the machine's noise, and the table gives medians, min–max, ratios and
- * peak RSS. Not a test: run it on purpose, see the README's Performance section. The engine
+ * every run is a fresh child process (a cold JVM, as in the command-line tool), the engines take
+ * turns within each repetition so they share the machine's noise, and the table gives medians,
+ * min–max, ratios and peak RSS. Not a test: run it on purpose, see the README's Performance section. The engine
  * {@code pi-core-primed} (not run by default) is pi-core timed after three untimed runs of 10^6
  * digits in the same JVM, as the worker runs after its SnapStart priming.
  *
