@@ -216,7 +216,7 @@ public final class PiServiceStack extends Stack {
                 .memorySize(settings.workerMemoryMb())
                 .timeout(Duration.seconds(settings.workerTimeoutSeconds()))
                 .reservedConcurrentExecutions(settings.workerConcurrency())
-                // The worker computes π once during the snapshot's init (EnginePriming), so that
+                // The worker computes π a few times during the snapshot's init (EnginePriming), so that
                 // restored workers start their first job with the engine already compiled.
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                 .tracing(Tracing.ACTIVE)
