@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import org.piservice.contract.Cors;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
@@ -19,14 +20,6 @@ import java.util.UUID;
  * an {@link ApiRequest}, lets {@link PiApi} answer it, and turns the answer back into an event.
  */
 public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
-
-    /**
-     * The origins whose browser pages may read the API's answers: any. The API is public and takes
-     * no credentials, and results are public too (presigned links), so no page gains anything it
-     * could not fetch itself. The stack's preflight and gateway answers use the same value
-     * (PiServiceStack.CORS_ALLOWED_ORIGIN in infra-cdk, which cannot see this class).
-     */
-    public static final String ALLOWED_ORIGIN = "*";
 
     private final PiApi api;
 
@@ -54,7 +47,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         ApiResponse response = api.handle(toRequest(event, context));
         Map<String, String> headers = new HashMap<>(response.headers());
-        headers.put("Access-Control-Allow-Origin", ALLOWED_ORIGIN);
+        headers.put("Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN);
         // Browsers hide these from scripts unless told: the 202's link to the job, the 503's wait.
         headers.put("Access-Control-Expose-Headers", "Location, Retry-After");
         return new APIGatewayProxyResponseEvent()

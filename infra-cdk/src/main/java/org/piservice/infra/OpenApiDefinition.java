@@ -12,7 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import org.piservice.contract.Cors;
+import org.piservice.contract.OpenApiOperations;
 
 /**
  * The project's OpenAPI document turned into the body of an API Gateway REST API. The document in
@@ -31,8 +32,6 @@ import java.util.Set;
 public final class OpenApiDefinition {
 
     static final String VALIDATOR = "body-and-parameters";
-    private static final Set<String> OPERATIONS =
-            Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
     private static final String INTEGRATION = "x-amazon-apigateway-integration";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -92,14 +91,13 @@ public final class OpenApiDefinition {
             Map<String, Object> operations = asMap(pathItem);
             List<String> methods = new ArrayList<>();
             for (Map.Entry<String, Object> entry : operations.entrySet()) {
-                if (OPERATIONS.contains(entry.getKey())) {
+                if (OpenApiOperations.KEYS.contains(entry.getKey())) {
                     methods.add(entry.getKey().toUpperCase(Locale.ROOT));
                     asMap(entry.getValue()).put(INTEGRATION, proxy);
                 }
             }
             if (!methods.contains("OPTIONS")) {
-                methods.add("OPTIONS");
-                operations.put("options", corsPreflight(String.join(",", methods), allowedOrigin));
+                operations.put("options", corsPreflight(Cors.allowMethods(methods), allowedOrigin));
             }
             operations.put("x-amazon-apigateway-any-method", new LinkedHashMap<>(Map.of(
                     "responses", Map.of("default", Map.of("description", "the handler's answer, a JSON 405 for a method the path does not have")),
@@ -108,7 +106,7 @@ public final class OpenApiDefinition {
         return body;
     }
 
-    /** local-run's LocalApiGateway answers preflights locally with the same headers. */
+    /** local-run's LocalApiGateway answers preflights locally with the same headers, from the same {@link Cors}. */
     private static Map<String, Object> corsPreflight(String methods, String allowedOrigin) {
         Map<String, Object> headerSchema = Map.of("schema", Map.of("type", "string"));
         Map<String, Object> integrationResponse = Map.of(
@@ -116,8 +114,8 @@ public final class OpenApiDefinition {
                 "responseParameters", Map.of(
                         "method.response.header.Access-Control-Allow-Origin", "'" + allowedOrigin + "'",
                         "method.response.header.Access-Control-Allow-Methods", "'" + methods + "'",
-                        "method.response.header.Access-Control-Allow-Headers", "'Content-Type'",
-                        "method.response.header.Access-Control-Max-Age", "'3600'"));
+                        "method.response.header.Access-Control-Allow-Headers", "'" + Cors.ALLOWED_HEADERS + "'",
+                        "method.response.header.Access-Control-Max-Age", "'" + Cors.MAX_AGE_SECONDS + "'"));
         Map<String, Object> operation = new LinkedHashMap<>();
         operation.put("summary", "CORS preflight");
         operation.put("responses", Map.of("204", Map.of(

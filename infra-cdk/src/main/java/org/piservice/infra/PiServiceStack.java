@@ -3,6 +3,7 @@ package org.piservice.infra;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.piservice.contract.Cors;
 import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Aws;
@@ -67,8 +68,6 @@ public final class PiServiceStack extends Stack {
 
     static final String RESULTS_PREFIX = "results/";
     static final String STAGE_NAME = "v1";
-    /** The origin of the preflight and gateway answers; the api function's own are ApiHandler.ALLOWED_ORIGIN. */
-    static final String CORS_ALLOWED_ORIGIN = "*";
     /** Above the worker's own claim limit (3), so the worker fails a job itself before SQS gives up on it. */
     static final int MAX_RECEIVE_COUNT = 5;
     /**
@@ -132,10 +131,10 @@ public final class PiServiceStack extends Stack {
                 // A browser script that follows the API's redirect to a presigned link may read the file
                 // and its name (local-emulators gives its S3 the same rule).
                 .cors(List.of(CorsRule.builder()
-                        .allowedMethods(List.of(HttpMethods.GET, HttpMethods.HEAD))
-                        .allowedOrigins(List.of(CORS_ALLOWED_ORIGIN))
-                        .exposedHeaders(List.of("Content-Disposition", "Content-Length"))
-                        .maxAge(3600)
+                        .allowedMethods(Cors.RESULT_METHODS.stream().map(HttpMethods::valueOf).toList())
+                        .allowedOrigins(List.of(Cors.ALLOWED_ORIGIN))
+                        .exposedHeaders(Cors.RESULT_EXPOSED_HEADERS)
+                        .maxAge(Cors.MAX_AGE_SECONDS)
                         .build()))
                 // CloudFormation cannot delete a bucket with objects in it; the README says how to remove it.
                 .removalPolicy(RemovalPolicy.RETAIN)
@@ -260,8 +259,8 @@ public final class PiServiceStack extends Stack {
         SpecRestApi restApi = SpecRestApi.Builder.create(this, "Api")
                 .restApiName("pi-service")
                 .description("Digits of pi as jobs")
-                .apiDefinition(ApiDefinition.fromInline(definition.restApiBody(invocationUri, CORS_ALLOWED_ORIGIN,
-                        ApiGatewayResponses.extension(settings.maxDigits(), CORS_ALLOWED_ORIGIN))))
+                .apiDefinition(ApiDefinition.fromInline(definition.restApiBody(invocationUri, Cors.ALLOWED_ORIGIN,
+                        ApiGatewayResponses.extension(settings.maxDigits(), Cors.ALLOWED_ORIGIN))))
                 .endpointTypes(List.of(EndpointType.REGIONAL))
                 .minCompressionSize(software.amazon.awscdk.Size.kibibytes(1))
                 .cloudWatchRole(true)

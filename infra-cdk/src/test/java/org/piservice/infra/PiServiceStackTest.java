@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.Cors;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.lambda.Function;
@@ -78,7 +79,7 @@ class PiServiceStackTest {
                         "Status", "Enabled"))),
                 "CorsConfiguration", Map.of("CorsRules", List.of(Map.of(
                         "AllowedMethods", List.of("GET", "HEAD"),
-                        "AllowedOrigins", List.of(PiServiceStack.CORS_ALLOWED_ORIGIN),
+                        "AllowedOrigins", List.of(Cors.ALLOWED_ORIGIN),
                         "ExposedHeaders", List.of("Content-Disposition", "Content-Length"),
                         "MaxAge", 3600)))));
         assertThat(deniesInsecureTransport(synth.only("AWS::S3::BucketPolicy").at("/Properties/PolicyDocument"))).isTrue();

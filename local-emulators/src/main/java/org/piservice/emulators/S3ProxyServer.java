@@ -7,6 +7,7 @@ import org.gaul.s3proxy.CrossOriginResourceSharing;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+import org.piservice.contract.Cors;
 
 /**
  * S3Proxy over an in-memory blob store. Chosen over other S3 emulators because it checks request
@@ -31,10 +32,10 @@ final class S3ProxyServer implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKeyId, secretAccessKey)
                 .endpoint(URI.create("http://" + HOST + ":0"))
                 .ignoreUnknownHeaders(true)
-                // The deployed bucket's CORS rule (PiServiceStack in infra-cdk): browser scripts may
-                // read a presigned download and its name.
-                .corsRules(new CrossOriginResourceSharing(List.of("*"), List.of("GET", "HEAD"), List.of(),
-                        List.of("Content-Disposition", "Content-Length"), "false"))
+                // The deployed bucket's CORS rule (PiServiceStack in infra-cdk reads the same Cors):
+                // browser scripts may read a presigned download and its name.
+                .corsRules(new CrossOriginResourceSharing(List.of(Cors.ALLOWED_ORIGIN), Cors.RESULT_METHODS,
+                        List.of(), Cors.RESULT_EXPOSED_HEADERS, "false"))
                 .build();
         try {
             proxy.start();

@@ -29,7 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
-import org.piservice.api.ApiHandler;
+import org.piservice.contract.Cors;
 
 /**
  * Stands in for API Gateway on one machine: the JDK's HTTP server turns each request into the
@@ -198,13 +198,11 @@ public final class LocalApiGateway implements AutoCloseable {
         if (route == null || route.methods().isEmpty() || route.methods().contains("OPTIONS")) {
             return null;
         }
-        List<String> allowed = new ArrayList<>(route.methods());
-        allowed.add("OPTIONS");
         return new APIGatewayProxyResponseEvent().withStatusCode(204).withHeaders(Map.of(
-                "Access-Control-Allow-Origin", ApiHandler.ALLOWED_ORIGIN,
-                "Access-Control-Allow-Methods", String.join(",", allowed),
-                "Access-Control-Allow-Headers", "Content-Type",
-                "Access-Control-Max-Age", "3600"));
+                "Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN,
+                "Access-Control-Allow-Methods", Cors.allowMethods(route.methods()),
+                "Access-Control-Allow-Headers", Cors.ALLOWED_HEADERS,
+                "Access-Control-Max-Age", Integer.toString(Cors.MAX_AGE_SECONDS)));
     }
 
     /** REST APIs pass the path as the client encoded it; only query parameters arrive decoded. */
@@ -378,7 +376,7 @@ public final class LocalApiGateway implements AutoCloseable {
         return new APIGatewayProxyResponseEvent()
                 .withStatusCode(status)
                 .withHeaders(Map.of("Content-Type", "application/json",
-                        "Access-Control-Allow-Origin", ApiHandler.ALLOWED_ORIGIN))
+                        "Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN))
                 .withBody("{\"success\": false, \"error\": \"" + message + "\"}");
     }
 }

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
+import org.piservice.contract.OpenApiOperations;
 
 /**
  * The API's resources as API Gateway builds them from the OpenAPI document: given a request path,
@@ -26,9 +26,6 @@ final class OpenApiRoutes implements Function<String, LocalApiGateway.Route> {
 
     private record Template(String resource, List<String> segments, int literals, List<String> methods) {
     }
-
-    private static final Set<String> OPERATIONS =
-            Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
     private final List<Template> templates;
 
@@ -47,7 +44,7 @@ final class OpenApiRoutes implements Function<String, LocalApiGateway.Route> {
             document.path("paths").properties().forEach(path -> {
                 List<String> defined = new ArrayList<>();
                 path.getValue().fieldNames().forEachRemaining(name -> {
-                    if (OPERATIONS.contains(name)) {
+                    if (OpenApiOperations.KEYS.contains(name)) {
                         defined.add(name.toUpperCase(Locale.ROOT));
                     }
                 });

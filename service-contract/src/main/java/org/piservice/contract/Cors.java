@@ -1,0 +1,40 @@
+package org.piservice.contract;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The service's CORS policy, read by every part that answers a browser: the api function, the
+ * deployed gateway's preflight and error answers and the result bucket (infra-cdk), the local
+ * gateway (local-run) and the local S3 (local-emulators). One place, so that a page that works
+ * against the local run works against the deployed service.
+ */
+public final class Cors {
+
+    /**
+     * Any origin may read the API's answers and the results. The API is public and takes no
+     * credentials, and results are public too (presigned links), so no page gains anything it
+     * could not fetch itself.
+     */
+    public static final String ALLOWED_ORIGIN = "*";
+    /** The one non-simple request header a page sends: a JSON body's content type. */
+    public static final String ALLOWED_HEADERS = "Content-Type";
+    /** How long a browser may keep a preflight's or the bucket's answer. */
+    public static final int MAX_AGE_SECONDS = 3600;
+    /** What a page that follows a download redirect may do with a result object. */
+    public static final List<String> RESULT_METHODS = List.of("GET", "HEAD");
+    /** The response headers of a result object a page may read: its file name and its length. */
+    public static final List<String> RESULT_EXPOSED_HEADERS = List.of("Content-Disposition", "Content-Length");
+
+    private Cors() {
+    }
+
+    /** A preflight's Allow-Methods for a path: its own methods, and OPTIONS, which answers the preflight. */
+    public static String allowMethods(List<String> pathMethods) {
+        List<String> methods = new ArrayList<>(pathMethods);
+        if (!methods.contains("OPTIONS")) {
+            methods.add("OPTIONS");
+        }
+        return String.join(",", methods);
+    }
+}
