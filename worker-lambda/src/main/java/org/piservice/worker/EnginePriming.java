@@ -21,7 +21,8 @@ final class EnginePriming {
 
     /**
      * Large enough that the products reach the transforms split across cores (4 Mibit and up),
-     * where large jobs spend most of their time.
+     * where large jobs spend most of their time; a deployment that accepts fewer digits primes with
+     * its own limit, which its memory is sized for.
      */
     static final int DIGITS = 1_000_000;
     /**
@@ -34,14 +35,18 @@ final class EnginePriming {
     private EnginePriming() {
     }
 
-    /** Runs the engine if {@code initializationType} is an init ahead of jobs; returns whether it did. */
-    static boolean primeIfAheadOfJobs(String initializationType, PiWriter engine) {
+    /**
+     * Runs the engine if {@code initializationType} is an init ahead of jobs, at no more than
+     * {@code maxDigits}; returns whether it did.
+     */
+    static boolean primeIfAheadOfJobs(String initializationType, PiWriter engine, int maxDigits) {
         if (initializationType == null || !AHEAD_OF_JOBS.contains(initializationType)) {
             return false;
         }
+        int digits = Math.min(DIGITS, maxDigits);
         try {
             for (int run = 0; run < RUNS; run++) {
-                engine.write(DIGITS, OutputStream.nullOutputStream(), (fraction, phase) -> { }, () -> false);
+                engine.write(digits, OutputStream.nullOutputStream(), (fraction, phase) -> { }, () -> false);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("priming wrote to a null stream, which cannot fail", e);

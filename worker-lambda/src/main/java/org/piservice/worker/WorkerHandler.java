@@ -22,8 +22,13 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
      * container, and the engine primed when the init is one that no job waits for (SnapStart).
      */
     public WorkerHandler() {
-        this(JobProcessor.create(AwsClients.fromEnvironment(), ServiceConfig.fromEnvironment()));
-        EnginePriming.primeIfAheadOfJobs(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"), PiWriter.PI_CORE);
+        this(ServiceConfig.fromEnvironment());
+    }
+
+    private WorkerHandler(ServiceConfig config) {
+        this(JobProcessor.create(AwsClients.fromEnvironment(), config));
+        EnginePriming.primeIfAheadOfJobs(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"), PiWriter.PI_CORE,
+                config.maxDigits());
     }
 
     public WorkerHandler(JobProcessor processor) {
