@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.piservice.contract.Cors;
 
 /**
  * What API Gateway itself answers (before or instead of the api function), in the service's JSON
@@ -44,13 +45,13 @@ final class ApiGatewayResponses {
     }
 
     /** The {@code x-amazon-apigateway-gateway-responses} extension for the REST API body. */
-    static Map<String, Object> extension(int maxDigits, String allowedOrigin) {
+    static Map<String, Object> extension(int maxDigits) {
         Map<String, Object> extension = new LinkedHashMap<>();
         for (Response response : all(maxDigits)) {
             Map<String, Object> definition = new LinkedHashMap<>();
             response.statusCode().ifPresent(status -> definition.put("statusCode", status));
             definition.put("responseParameters",
-                    Map.of("gatewayresponse.header.Access-Control-Allow-Origin", "'" + allowedOrigin + "'"));
+                    Map.of("gatewayresponse.header.Access-Control-Allow-Origin", "'" + Cors.ALLOWED_ORIGIN + "'"));
             definition.put("responseTemplates", Map.of("application/json", response.template()));
             extension.put(response.type(), definition);
         }

@@ -72,11 +72,9 @@ public final class OpenApiDefinition {
      *
      * @param lambdaInvocationUri the {@code arn:...:apigateway:...:lambda:path/.../invocations} URI of
      *        the function (alias) that serves every operation
-     * @param allowedOrigin the CORS origin allowed by the preflight answers
      * @param gatewayResponses the {@code x-amazon-apigateway-gateway-responses} extension
      */
-    public Map<String, Object> restApiBody(String lambdaInvocationUri, String allowedOrigin,
-            Map<String, Object> gatewayResponses) {
+    public Map<String, Object> restApiBody(String lambdaInvocationUri, Map<String, Object> gatewayResponses) {
         Map<String, Object> body = deepCopy(document);
         body.put("x-amazon-apigateway-gateway-responses", gatewayResponses);
         body.put("x-amazon-apigateway-request-validators", Map.of(VALIDATOR,
@@ -97,7 +95,7 @@ public final class OpenApiDefinition {
                 }
             }
             if (!methods.contains("OPTIONS")) {
-                operations.put("options", corsPreflight(Cors.allowMethods(methods), allowedOrigin));
+                operations.put("options", corsPreflight(Cors.allowMethods(methods)));
             }
             operations.put("x-amazon-apigateway-any-method", new LinkedHashMap<>(Map.of(
                     "responses", Map.of("default", Map.of("description", "the handler's answer, a JSON 405 for a method the path does not have")),
@@ -107,12 +105,12 @@ public final class OpenApiDefinition {
     }
 
     /** local-run's LocalApiGateway answers preflights locally with the same headers, from the same {@link Cors}. */
-    private static Map<String, Object> corsPreflight(String methods, String allowedOrigin) {
+    private static Map<String, Object> corsPreflight(String methods) {
         Map<String, Object> headerSchema = Map.of("schema", Map.of("type", "string"));
         Map<String, Object> integrationResponse = Map.of(
                 "statusCode", "204",
                 "responseParameters", Map.of(
-                        "method.response.header.Access-Control-Allow-Origin", "'" + allowedOrigin + "'",
+                        "method.response.header.Access-Control-Allow-Origin", "'" + Cors.ALLOWED_ORIGIN + "'",
                         "method.response.header.Access-Control-Allow-Methods", "'" + methods + "'",
                         "method.response.header.Access-Control-Allow-Headers", "'" + Cors.ALLOWED_HEADERS + "'",
                         "method.response.header.Access-Control-Max-Age", "'" + Cors.MAX_AGE_SECONDS + "'"));

@@ -259,8 +259,8 @@ public final class PiServiceStack extends Stack {
         SpecRestApi restApi = SpecRestApi.Builder.create(this, "Api")
                 .restApiName("pi-service")
                 .description("Digits of pi as jobs")
-                .apiDefinition(ApiDefinition.fromInline(definition.restApiBody(invocationUri, Cors.ALLOWED_ORIGIN,
-                        ApiGatewayResponses.extension(settings.maxDigits(), Cors.ALLOWED_ORIGIN))))
+                .apiDefinition(ApiDefinition.fromInline(definition.restApiBody(invocationUri,
+                        ApiGatewayResponses.extension(settings.maxDigits()))))
                 .endpointTypes(List.of(EndpointType.REGIONAL))
                 .minCompressionSize(software.amazon.awscdk.Size.kibibytes(1))
                 .cloudWatchRole(true)

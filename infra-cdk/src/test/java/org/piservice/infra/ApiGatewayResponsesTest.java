@@ -17,7 +17,7 @@ class ApiGatewayResponsesTest {
 
     @Test
     void everyGatewayResponseIsTheServiceErrorShape() throws JsonProcessingException {
-        Map<String, Object> extension = ApiGatewayResponses.extension(10_000_000, "*");
+        Map<String, Object> extension = ApiGatewayResponses.extension(10_000_000);
 
         assertThat(extension).containsKeys("DEFAULT_4XX", "DEFAULT_5XX", "BAD_REQUEST_BODY", "THROTTLED",
                 "REQUEST_TOO_LARGE", "MISSING_AUTHENTICATION_TOKEN", "UNSUPPORTED_MEDIA_TYPE");
@@ -35,7 +35,7 @@ class ApiGatewayResponsesTest {
 
     @Test
     void statusCodesFollowTheApiContract() {
-        JsonNode extension = JSON.valueToTree(ApiGatewayResponses.extension(1000, "*"));
+        JsonNode extension = JSON.valueToTree(ApiGatewayResponses.extension(1000));
 
         assertThat(extension.at("/MISSING_AUTHENTICATION_TOKEN/statusCode").asText()).isEqualTo("404");
         assertThat(extension.at("/BAD_REQUEST_BODY/statusCode").asText()).isEqualTo("400");
@@ -49,7 +49,7 @@ class ApiGatewayResponsesTest {
 
     @Test
     void aRejectedBodyIsToldTheDeployedLimit() throws JsonProcessingException {
-        JsonNode extension = JSON.valueToTree(ApiGatewayResponses.extension(1234, "*"));
+        JsonNode extension = JSON.valueToTree(ApiGatewayResponses.extension(1234));
 
         String error = JSON.readTree(extension.at("/BAD_REQUEST_BODY/responseTemplates/application~1json").asText())
                 .get("error").asText();

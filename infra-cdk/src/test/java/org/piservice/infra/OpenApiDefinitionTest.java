@@ -21,7 +21,7 @@ class OpenApiDefinitionTest {
     private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "trace");
 
     private final JsonNode body = new ObjectMapper().valueToTree(OpenApiDefinition.read(DOCUMENT)
-            .restApiBody(URI, "*", Map.of("DEFAULT_4XX", Map.of("statusCode", "400"))));
+            .restApiBody(URI, Map.of("DEFAULT_4XX", Map.of("statusCode", "400"))));
 
     @Test
     void everyDocumentedOperationIsAProxyToTheFunction() {
@@ -101,12 +101,12 @@ class OpenApiDefinitionTest {
     @Test
     void eachBodyStartsFromTheDocumentAsRead() {
         OpenApiDefinition definition = OpenApiDefinition.read(DOCUMENT);
-        definition.restApiBody(URI, "*", Map.of());
+        definition.restApiBody(URI, Map.of());
 
-        // had the first call changed the document, its preflight would still be there with origin *
-        JsonNode again = new ObjectMapper().valueToTree(definition.restApiBody("other", "https://example.org", Map.of()));
+        // had the first call changed the document, its preflight would now count as a documented
+        // operation and get the Lambda integration instead of the mock
+        JsonNode again = new ObjectMapper().valueToTree(definition.restApiBody("other", Map.of()));
         assertThat(again.at("/paths/~1pi_job/post/x-amazon-apigateway-integration/uri").asText()).isEqualTo("other");
-        assertThat(again.at("/paths/~1pi_job/options/x-amazon-apigateway-integration/responses/default/responseParameters")
-                .get("method.response.header.Access-Control-Allow-Origin").asText()).isEqualTo("'https://example.org'");
+        assertThat(again.at("/paths/~1pi_job/options/x-amazon-apigateway-integration/type").asText()).isEqualTo("mock");
     }
 }
