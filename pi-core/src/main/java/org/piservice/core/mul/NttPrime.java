@@ -136,19 +136,12 @@ final class NttPrime {
         return pow(root2pow32, 1L << (32 - log));
     }
 
-    /** floor(w·2^64 / p) for w < p, by binary long division (only used outside hot loops). */
+    /**
+     * floor(w·2^64 / p) for w < p. With r = w·2^64 mod p (one Montgomery product with 2^128 mod p),
+     * w·2^64 - r is an exact multiple q·p of p with q < 2^64, so q = -r·p^-1 mod 2^64.
+     */
     long shoupCompanion(long w) {
-        long q = 0;
-        long r = w;
-        for (int i = 0; i < 64; i++) {
-            r <<= 1; // r < p < 2^62, so the shift cannot overflow
-            q <<= 1;
-            if (r >= p) {
-                r -= p;
-                q |= 1;
-            }
-        }
-        return q;
+        return -mont(w, montR2) * pInv;
     }
 
     /**

@@ -48,6 +48,19 @@ class NttPrimeTest {
     }
 
     @ParameterizedTest
+    @ValueSource(longs = {0, 1, 2, 3, 12345, 1L << 40, 4611685692009873407L, 4611685692009873408L})
+    void shoupCompanionIsTheFloorOfWTimes2Pow64OverP(long w) {
+        BigInteger expected = BigInteger.valueOf(w).shiftLeft(64).divide(BigInteger.valueOf(Q.p));
+        assertThat(new BigInteger(Long.toUnsignedString(Q.shoupCompanion(w)))).isEqualTo(expected);
+        Random random = new Random(w);
+        for (int i = 0; i < 1000; i++) {
+            long v = random.nextLong(Q.p);
+            assertThat(new BigInteger(Long.toUnsignedString(Q.shoupCompanion(v))))
+                    .isEqualTo(BigInteger.valueOf(v).shiftLeft(64).divide(BigInteger.valueOf(Q.p)));
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {1, 2, 4, 8, 1024, 1 << NttPrime.MAX_TABLE_LOG})
     void inverseUndoesForwardUpToLength(int n) {
         Random random = new Random(n);
