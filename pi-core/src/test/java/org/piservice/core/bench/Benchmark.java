@@ -16,12 +16,13 @@ import java.util.concurrent.TimeUnit;
  * Times pi-core against apfloat and, when installed, CLN's {@code pi} program, in one invocation:
  * every run is a fresh child process (a cold JVM, as in the command-line tool), the engines take
  * turns within each repetition so they share the machine's noise, and the table gives medians,
- * min–max, ratios and peak RSS. Not a test: run it on purpose, see the README's Performance section. The engine
- * {@code pi-core-primed} (not run by default) is pi-core timed after three untimed runs of 10^6
- * digits in the same JVM, as the worker runs after its SnapStart priming.
+ * min–max, ratios and peak RSS. Not a test: run it on purpose, see the README's Performance section. The
+ * engines {@code pi-core-primed} and {@code apfloat-primed} (not run by default) are timed after
+ * three untimed runs of 10^6 digits in the same JVM, as the worker runs after its SnapStart
+ * priming; a primed engine's ratio to apfloat is to {@code apfloat-primed} when that was run too.
  *
  * <pre>
- * Benchmark [--reps N] [--engines pi-core,pi-core-primed,apfloat,cln] [--jvm-args "-Xmx8g"] DIGITS...
+ * Benchmark [--reps N] [--engines pi-core,pi-core-primed,apfloat,apfloat-primed,cln] [--jvm-args "-Xmx8g"] DIGITS...
  * </pre>
  */
 public final class Benchmark {
@@ -77,11 +78,14 @@ public final class Benchmark {
                             digits, engine, rep + 1, sample.seconds(), sample.peakRssKiB() / 1024);
                 }
             }
-            Double apfloat = samples.containsKey("apfloat") ? median(samples.get("apfloat")) : null;
             Double cln = samples.containsKey("cln") ? median(samples.get("cln")) : null;
             for (var entry : samples.entrySet()) {
                 List<Sample> runs = entry.getValue();
                 double median = median(runs);
+                // Warm against warm: a primed engine is compared with primed apfloat when there is one.
+                String apfloatPeer = entry.getKey().endsWith(EngineRun.PRIMED)
+                        && samples.containsKey("apfloat" + EngineRun.PRIMED) ? "apfloat" + EngineRun.PRIMED : "apfloat";
+                Double apfloat = samples.containsKey(apfloatPeer) ? median(samples.get(apfloatPeer)) : null;
                 table.add(String.format(Locale.ROOT, "| %,d | %s | %.2f | %.2f–%.2f | %s | %s | %d |",
                         digits, entry.getKey(), median,
                         runs.stream().mapToDouble(Sample::seconds).min().orElseThrow(),

@@ -14,10 +14,12 @@ import org.piservice.core.PiDigits;
 /**
  * One timed run of one Java engine in a fresh JVM, started by {@link Benchmark}: computes π to the
  * given number of decimals, writes them to a discarding sink, then prints
- * {@code <seconds> <peak RSS KiB>} on standard output.
+ * {@code <seconds> <peak RSS KiB>} on standard output. An engine name ending in {@code -primed}
+ * first runs that engine three times, untimed, at 10^6 digits in the same JVM.
  */
 public final class EngineRun {
 
+    static final String PRIMED = "-primed";
     /** What the worker computes before its SnapStart snapshot (EnginePriming in worker-lambda). */
     private static final int PRIMING_DIGITS = 1_000_000;
     private static final int PRIMING_RUNS = 3;
@@ -28,26 +30,33 @@ public final class EngineRun {
     public static void main(String[] args) throws IOException {
         String engine = args[0];
         int digits = Integer.parseInt(args[1]);
-        for (int run = 0; engine.equals("pi-core-primed") && run < PRIMING_RUNS; run++) {
-            PiDigits.write(PRIMING_DIGITS, OutputStream.nullOutputStream());
+        String base = engine.endsWith(PRIMED) ? engine.substring(0, engine.length() - PRIMED.length()) : engine;
+        for (int run = 0; !base.equals(engine) && run < PRIMING_RUNS; run++) {
+            compute(base, PRIMING_DIGITS, true);
         }
         long started = System.nanoTime();
-        switch (engine) {
-            case "pi-core", "pi-core-primed" -> PiDigits.write(digits, OutputStream.nullOutputStream());
-            case "apfloat" -> apfloat(digits);
-            default -> throw new IllegalArgumentException("unknown engine " + engine);
-        }
+        compute(base, digits, false);
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf(Locale.ROOT, "%.3f %d%n", seconds, peakRssKiB());
     }
 
-    private static void apfloat(int digits) throws IOException {
+    private static void compute(String engine, int digits, boolean priming) throws IOException {
+        switch (engine) {
+            case "pi-core" -> PiDigits.write(digits, OutputStream.nullOutputStream());
+            // apfloat keeps π and its series per radix and extends them on the next call: priming
+            // in radix 16 runs the same code without giving the timed radix-10 run a head start.
+            case "apfloat" -> apfloat(digits, priming ? 16 : 10);
+            default -> throw new IllegalArgumentException("unknown engine " + engine);
+        }
+    }
+
+    private static void apfloat(int digits, int radix) throws IOException {
         ApfloatContext context = ApfloatContext.getContext();
         // Keep every number in memory (the default spills numbers over a few MiB to files in the
         // working directory); should it still need a file, it goes to the temp folder.
         context.setMemoryThreshold(Long.MAX_VALUE);
         context.setProperty(ApfloatContext.FILE_PATH, System.getProperty("java.io.tmpdir") + "/");
-        Apfloat pi = ApfloatMath.pi(digits + 1L);
+        Apfloat pi = ApfloatMath.pi(digits + 1L, radix);
         try (Writer out = Writer.nullWriter()) {
             pi.writeTo(out, true);
         }
