@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProgress;
 import org.piservice.jobs.ClaimResult;
@@ -27,6 +28,7 @@ import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.MutableClock;
+import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -168,6 +170,43 @@ class JobProcessorTest {
     }
 
     @Test
+    void aJobThatCrashesEveryAttemptIsFailedByTheWorkerBeforeTheQueueGivesUpOnIt() {
+        // GIVEN the deployed delivery limit, messages that reappear 1 s after a receive that is not
+        // acknowledged, and a worker that dies mid-job every time
+        WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), JobDelivery.MAX_RECEIVE_COUNT);
+        QueueMessage message = queue.newJob(200);
+        queue.enqueue(message);
+        AtomicInteger crashes = new AtomicInteger();
+        PiWriter crash = (digits, out, progress, cancelled) -> {
+            crashes.incrementAndGet();
+            throw new OutOfMemoryError("simulated crash mid-job");
+        };
+        EventSourceStandIn crashing = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
+                queue.processor(WorkerFixture.FAST, crash));
+        String id = WorkerFixture.jobIdOf(message);
+
+        // WHEN the message keeps coming back
+        awaitTrue(() -> {
+            try {
+                crashing.deliverOnce();
+            } catch (OutOfMemoryError expected) {
+                // The process would be gone now.
+            }
+            return queue.jobs.find(id).orElseThrow().status().isFinal();
+        });
+
+        // THEN the worker ran every attempt, then failed the job with the reason, leaving spare deliveries
+        Job job = queue.jobs.find(id).orElseThrow();
+        assertThat(crashes.get()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).startsWith("Gave up after " + JobDelivery.MAX_ATTEMPTS + " attempts");
+        int deliveriesUsed = crashes.get() + 1;
+        assertThat(JobDelivery.MAX_RECEIVE_COUNT - deliveriesUsed).as("spare deliveries").isPositive();
+        assertThat(queue.messagesIn(queue.config().queueUrl())).isZero();
+        assertThat(queue.messagesIn(queue.resources.deadLetterQueueUrl())).isZero();
+    }
+
+    @Test
     void poisonMessagesEndInTheDeadLetterQueue() {
         // GIVEN a queue that gives up on a message after 2 deliveries, 1 s apart
         WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), 2);
@@ -210,7 +249,7 @@ class JobProcessorTest {
         QueueMessage message = fixture.newJob(1000);
         Counting pi = new Counting(PiWriter.PI_CORE);
 
-        JobProcessor.Outcome outcome = fixture.processor(fixture.config().withMaxDigits(100), WorkerSettings.DEFAULT, pi)
+        JobProcessor.Outcome outcome = fixture.processor(fixture.resources.withMaxDigits(100).config(), WorkerSettings.DEFAULT, pi)
                 .handle(message, PLENTY);
 
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
@@ -226,7 +265,7 @@ class JobProcessorTest {
         // GIVEN a worker whose bucket does not exist: every upload is refused by S3
         QueueMessage message = fixture.newJob(100);
         String id = WorkerFixture.jobIdOf(message);
-        ServiceConfig noBucket = new ServiceConfig(fixture.config().tableName(),
+        ServiceConfig noBucket = TestResources.config(fixture.config().tableName(),
                 fixture.config().queueUrl(), "no-such-bucket-" + id.substring(0, 8));
         JobProcessor processor = fixture.processor(noBucket, WorkerFixture.FAST, PiWriter.PI_CORE);
 
@@ -252,7 +291,7 @@ class JobProcessorTest {
         QueueMessage message = fixture.newJob(100);
         String id = WorkerFixture.jobIdOf(message);
         String bucket = "late-bucket-" + id.substring(0, 8);
-        ServiceConfig lateBucket = new ServiceConfig(fixture.config().tableName(), fixture.config().queueUrl(), bucket);
+        ServiceConfig lateBucket = TestResources.config(fixture.config().tableName(), fixture.config().queueUrl(), bucket);
         JobProcessor processor = fixture.processor(lateBucket, WorkerFixture.FAST, PiWriter.PI_CORE);
         assertThat(processor.handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
 
