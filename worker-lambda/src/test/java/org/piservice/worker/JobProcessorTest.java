@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  */
 class JobProcessorTest {
 
-    private static final Deadline PLENTY = Deadline.after(Duration.ofMinutes(10));
+    private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -325,7 +325,7 @@ class JobProcessorTest {
         Counting pi = new Counting(PiWriter.PI_CORE);
 
         JobProcessor.Outcome outcome = fixture.processor(WorkerSettings.DEFAULT, pi)
-                .handle(message, Deadline.after(Duration.ofSeconds(20)));
+                .handle(message, WorkerFixture.deadlineAfter(Duration.ofSeconds(20)));
 
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(pi.runs.get()).isZero();
@@ -343,7 +343,7 @@ class JobProcessorTest {
         long started = System.nanoTime();
 
         JobProcessor.Outcome outcome = fixture.processor(optimistic, PiWriter.PI_CORE)
-                .handle(message, Deadline.after(Duration.ofSeconds(3)));
+                .handle(message, WorkerFixture.deadlineAfter(Duration.ofSeconds(3)));
 
         // THEN pi-core is stopped before the deadline, the job is failed with the reason, no object is left
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
@@ -368,7 +368,7 @@ class JobProcessorTest {
         };
 
         List<String> retry = fixture.processor(settings, takesTwoSeconds)
-                .process(List.of(slow, next), Deadline.after(Duration.ofMillis(3500)));
+                .process(List.of(slow, next), WorkerFixture.deadlineAfter(Duration.ofMillis(3500)));
 
         assertThat(retry).containsExactly(next.messageId());
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(slow)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.ComputeTimeModel;
+import org.piservice.emulators.LocalLambdaContext;
 import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.JobId;
@@ -68,6 +69,11 @@ final class WorkerFixture {
     /** Sends the job's message to the queue, as the api does. */
     void enqueue(QueueMessage message) {
         clients.sqs().sendMessage(send -> send.queueUrl(config().queueUrl()).messageBody(message.body()));
+    }
+
+    /** The deadline of an invocation that starts now with {@code budget} to run, as Lambda counts it. */
+    static Deadline deadlineAfter(Duration budget) {
+        return Deadline.of(LocalLambdaContext.start("worker", budget.toMillis()));
     }
 
     static String jobIdOf(QueueMessage message) {
