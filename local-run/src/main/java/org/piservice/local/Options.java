@@ -72,15 +72,6 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
             """.formatted(DEFAULT_MAX_DIGITS, ServiceConfig.DEFAULT_DOWNLOAD_URL_TTL.toSeconds(),
             ServiceConfig.DEFAULT_JOB_TTL.toDays());
 
-    public static Options defaults() {
-        return new Options(DEFAULT_PORT, Target.EMBEDDED, Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), DEFAULT_WORKERS);
-    }
-
-    public Options withPort(int newPort) {
-        return new Options(newPort, target, endpoint, region, table, queueUrl, bucket, workers);
-    }
-
     /** The region to use: the one given, or the default for emulators and endpoints. */
     public Optional<String> effectiveRegion() {
         return region.isPresent() || target == Target.AWS ? region : Optional.of(DEFAULT_REGION);
