@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import org.piservice.contract.Cors;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.JobSubmission;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import java.time.Clock;
@@ -37,7 +38,8 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     ApiHandler(ServiceConfig config, AwsClients clients, Clock clock) {
-        JobsApi jobs = new JobsApi(new JobRepository(clients.dynamoDb(), config), clients.sqs(), config.queueUrl(),
+        JobRepository repository = new JobRepository(clients.dynamoDb(), config);
+        JobsApi jobs = new JobsApi(repository, new JobSubmission(repository, clients.sqs(), config),
                 new ResultStore(clients.s3(), clients.presigner(), config), config.maxDigits(), clock);
         this.api = new PiApi(jobs, new DocsSite(config.maxDigits()));
         api.prime();

@@ -7,22 +7,19 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobId;
-import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
+import org.piservice.jobs.JobSubmission;
 import org.piservice.jobs.JsonLog;
 import org.piservice.jobs.ResultStore;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The job routes of the API (pi_iaas's three): start a job, tell its state, hand out its result.
- *
- * <p>A job is recorded before it is queued, so a worker never gets a message for a job the table
- * does not know. When queueing fails the record is deleted again and the client gets 503: an id it
- * was never given must not linger as a job that stays queued forever.
+ * The work is the jobs module's ({@link JobSubmission}, {@link JobRepository}, {@link ResultStore});
+ * this class turns its outcomes into HTTP answers. A job that could not be queued gets 503.
  *
  * <p>Ids that this service could not have issued are answered "does not exist" without a read, so
  * no path a client makes up reaches the table as a key.
@@ -32,16 +29,14 @@ final class JobsApi implements PiApi.Routes {
     private static final String RETRY_AFTER_SECONDS = "5";
 
     private final JobRepository jobs;
-    private final SqsClient sqs;
-    private final String queueUrl;
+    private final JobSubmission submission;
     private final ResultStore results;
     private final JobRequestReader reader;
     private final Clock clock;
 
-    JobsApi(JobRepository jobs, SqsClient sqs, String queueUrl, ResultStore results, int maxDigits, Clock clock) {
+    JobsApi(JobRepository jobs, JobSubmission submission, ResultStore results, int maxDigits, Clock clock) {
         this.jobs = jobs;
-        this.sqs = sqs;
-        this.queueUrl = queueUrl;
+        this.submission = submission;
         this.results = results;
         this.reader = new JobRequestReader(maxDigits);
         this.clock = clock;
@@ -65,39 +60,24 @@ final class JobsApi implements PiApi.Routes {
 
     private ApiResponse create(ApiRequest request) {
         int digits = reader.digits(request);
-        String jobId = JobId.newId();
-        Map<String, Object> log = logFields(request, jobId);
+        JobSubmission.Outcome outcome = submission.submit(digits);
+        Map<String, Object> log = logFields(request, outcome.jobId());
         log.put("digits", digits);
-        unavailableIfTransient(() -> jobs.create(jobId, digits), "the job store is unavailable, so no job was created", log);
-        try {
-            String body = new JobMessage(jobId, digits).toJson();
-            sqs.sendMessage(send -> send.queueUrl(queueUrl).messageBody(body));
-        } catch (RuntimeException e) {
-            if (!withdraw(jobId, log)) {
-                // A worker has the job: the message got through although the send reported a failure.
+        return switch (outcome) {
+            case JobSubmission.Accepted accepted -> {
                 JsonLog.STDOUT.info("job created", log);
-                return accepted(request, jobId);
+                yield ApiResponse.json(202, new Created(true, accepted.jobId()),
+                        Map.of("Location", request.basePath() + "/pi_job/" + accepted.jobId()));
             }
-            throw unavailableOr(e, "the job queue is unavailable, so no job was created", log);
-        }
-        JsonLog.STDOUT.info("job created", log);
-        return accepted(request, jobId);
-    }
-
-    private static ApiResponse accepted(ApiRequest request, String jobId) {
-        return ApiResponse.json(202, new Created(true, jobId),
-                Map.of("Location", request.basePath() + "/pi_job/" + jobId));
-    }
-
-    /** Deletes a job that could not be queued; false if a worker has claimed it after all. */
-    private boolean withdraw(String jobId, Map<String, Object> log) {
-        try {
-            return jobs.deleteIfQueued(jobId) || jobs.find(jobId).isEmpty();
-        } catch (RuntimeException e) {
-            // It stays queued until its TTL; no client was given its id, so no one waits for it.
-            JsonLog.STDOUT.error("could not delete a job whose message was not sent", log, e);
-            return true;
-        }
+            case JobSubmission.NotRecorded notRecorded ->
+                    throw unavailableOr(notRecorded.cause(), "the job store is unavailable, so no job was created", log);
+            case JobSubmission.NotQueued notQueued -> {
+                // It stays queued until its TTL; no client was given its id, so no one waits for it.
+                notQueued.withdrawalFailure().ifPresent(e ->
+                        JsonLog.STDOUT.error("could not delete a job whose message was not sent", log, e));
+                throw unavailableOr(notQueued.cause(), "the job queue is unavailable, so no job was created", log);
+            }
+        };
     }
 
     private ApiResponse status(ApiRequest request, String jobId) {

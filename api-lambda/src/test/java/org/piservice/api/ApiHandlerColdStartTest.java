@@ -48,6 +48,7 @@ class ApiHandlerColdStartTest {
         command.environment().put("TABLE_NAME", "jobs");
         command.environment().put("QUEUE_URL", "http://127.0.0.1:9/000000000000/jobs");
         command.environment().put("BUCKET_NAME", "results");
+        command.environment().put("MAX_DIGITS", "100000000");
         command.environment().put("AWS_REGION", "eu-west-1");
         command.environment().put("AWS_ACCESS_KEY_ID", "cold-start");
         command.environment().put("AWS_SECRET_ACCESS_KEY", "cold-start");

@@ -38,6 +38,7 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -71,7 +72,7 @@ class ApiHandlerIntegrationTest {
 
     @BeforeAll
     static void start() {
-        config = Emulators.newResources().config().withMaxDigits(MAX_DIGITS);
+        config = Emulators.newResources().withMaxDigits(MAX_DIGITS).config();
         LocalAws aws = Emulators.aws();
         ExecutionInterceptor recorder = new ExecutionInterceptor() {
             @Override
@@ -394,7 +395,7 @@ class ApiHandlerIntegrationTest {
 
     @Test
     void answersAFaultOfOursWithA500ThatNamesTheRequestAndNotTheCause() throws IOException {
-        ServiceConfig noSuchTable = new ServiceConfig("no-such-table", config.queueUrl(), config.bucketName());
+        ServiceConfig noSuchTable = TestResources.config("no-such-table", config.queueUrl(), config.bucketName());
         ApiHandler misconfigured = new ApiHandler(noSuchTable, Emulators.clients());
 
         APIGatewayProxyResponseEvent response = misconfigured.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null);

@@ -3,6 +3,8 @@ package org.piservice.infra;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.piservice.contract.JobDelivery;
+import org.piservice.contract.ServiceMetrics;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
@@ -23,9 +25,6 @@ import software.constructs.Construct;
  */
 public final class Monitoring extends Construct {
 
-    /** The worker's Embedded Metric Format namespace and service dimension (the module contract). */
-    static final String NAMESPACE = "PiService";
-    static final String SERVICE = "pi-service";
     static final Duration PERIOD = Duration.minutes(5);
     /** The worker duration alarm fires at this share of the worker timeout. */
     static final double DURATION_ALARM_SHARE = 0.8;
@@ -41,15 +40,15 @@ public final class Monitoring extends Construct {
         var dlq = stack.deadLetterQueue();
         SnsAction notify = new SnsAction(stack.alarmTopic());
 
-        Metric jobsCompleted = serviceMetric("JobsCompleted", "Sum");
-        Metric jobsFailed = serviceMetric("JobsFailed", "Sum");
-        Metric digitsComputed = serviceMetric("DigitsComputed", "Sum");
-        Metric computeSeconds = serviceMetric("ComputeSeconds", "Sum");
+        Metric jobsCompleted = serviceMetric(ServiceMetrics.JOBS_COMPLETED, "Sum");
+        Metric jobsFailed = serviceMetric(ServiceMetrics.JOBS_FAILED, "Sum");
+        Metric digitsComputed = serviceMetric(ServiceMetrics.DIGITS_COMPUTED, "Sum");
+        Metric computeSeconds = serviceMetric(ServiceMetrics.COMPUTE_SECONDS, "Sum");
         int workerTimeoutMs = settings.workerTimeoutSeconds() * 1000;
         int oldestMessageAlarmSeconds = 2 * settings.workerTimeoutSeconds();
 
         alarm("DeadLetterQueueNotEmpty",
-                "Jobs' messages reached the dead-letter queue after " + PiServiceStack.MAX_RECEIVE_COUNT
+                "Jobs' messages reached the dead-letter queue after " + JobDelivery.MAX_RECEIVE_COUNT
                         + " failed deliveries: look at the worker's logs for their job ids, then redrive or purge the DLQ.",
                 dlq.metricApproximateNumberOfMessagesVisible(options("Maximum")), 1, notify);
         alarm("WorkerErrors",
@@ -124,9 +123,9 @@ public final class Monitoring extends Construct {
 
     private static Metric serviceMetric(String name, String statistic) {
         return Metric.Builder.create()
-                .namespace(NAMESPACE)
+                .namespace(ServiceMetrics.NAMESPACE)
                 .metricName(name)
-                .dimensionsMap(Map.of("Service", SERVICE))
+                .dimensionsMap(Map.of(ServiceMetrics.DIMENSION, ServiceMetrics.SERVICE))
                 .statistic(statistic)
                 .period(PERIOD)
                 .build();

@@ -4,6 +4,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.piservice.contract.Cors;
+import org.piservice.contract.FunctionEnvironment;
+import org.piservice.contract.JobDelivery;
+import org.piservice.contract.JobStore;
 import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Aws;
@@ -66,10 +69,10 @@ import software.constructs.IConstruct;
  */
 public final class PiServiceStack extends Stack {
 
-    static final String RESULTS_PREFIX = "results/";
+    static final String RESULTS_PREFIX = JobStore.RESULT_PREFIX;
     static final String STAGE_NAME = "v1";
-    /** Above the worker's own claim limit (3), so the worker fails a job itself before SQS gives up on it. */
-    static final int MAX_RECEIVE_COUNT = 5;
+    /** Leaves the worker room to fail a job itself before SQS gives up on it (see JobDelivery). */
+    static final int MAX_RECEIVE_COUNT = JobDelivery.MAX_RECEIVE_COUNT;
     /**
      * Results outlive their job records by this much: DynamoDB deletes expired items only within a
      * few days of their TTL, and a record that still says complete must still have its result.
@@ -93,9 +96,9 @@ public final class PiServiceStack extends Stack {
         super(scope, id, props);
 
         table = Table.Builder.create(this, "JobTable")
-                .partitionKey(Attribute.builder().name("job_id").type(AttributeType.STRING).build())
+                .partitionKey(Attribute.builder().name(JobStore.TABLE_KEY).type(AttributeType.STRING).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .timeToLiveAttribute("expires_at")
+                .timeToLiveAttribute(JobStore.TTL_ATTRIBUTE)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 .encryption(TableEncryption.AWS_MANAGED)
@@ -151,12 +154,12 @@ public final class PiServiceStack extends Stack {
         settings.alarmEmail().ifPresent(address -> alarmTopic.addSubscription(new EmailSubscription(address)));
 
         Map<String, String> environment = Map.of(
-                "TABLE_NAME", table.getTableName(),
-                "QUEUE_URL", queue.getQueueUrl(),
-                "BUCKET_NAME", bucket.getBucketName(),
-                "MAX_DIGITS", Integer.toString(settings.maxDigits()),
-                "DOWNLOAD_URL_TTL_SECONDS", Integer.toString(settings.downloadUrlTtlSeconds()),
-                "JOB_TTL_DAYS", Integer.toString(settings.jobTtlDays()));
+                FunctionEnvironment.TABLE_NAME, table.getTableName(),
+                FunctionEnvironment.QUEUE_URL, queue.getQueueUrl(),
+                FunctionEnvironment.BUCKET_NAME, bucket.getBucketName(),
+                FunctionEnvironment.MAX_DIGITS, Integer.toString(settings.maxDigits()),
+                FunctionEnvironment.DOWNLOAD_URL_TTL_SECONDS, Integer.toString(settings.downloadUrlTtlSeconds()),
+                FunctionEnvironment.JOB_TTL_DAYS, Integer.toString(settings.jobTtlDays()));
 
         Role apiRole = functionRole("ApiFunctionRole", "pi-service api function");
         apiRole.addToPrincipalPolicy(PolicyStatement.Builder.create()

@@ -22,11 +22,6 @@ public final class WorkerCapacity {
     private WorkerCapacity() {
     }
 
-    /** Estimated seconds to compute {@code digits} digits on a worker with {@code memoryMb} MB. */
-    public static double computeSeconds(long digits, int memoryMb) {
-        return ComputeTimeModel.forLambdaMemory(memoryMb).estimate(digits).toMillis() / 1000.0;
-    }
-
     /** The largest digit count a worker with this memory and timeout finishes, by this model. */
     public static long maxDigits(int memoryMb, int timeoutSeconds) {
         Duration budget = Duration.ofMillis((long) (timeoutSeconds * 1000 * TIME_SHARE));

@@ -1,7 +1,6 @@
 package org.piservice.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -15,7 +14,7 @@ class WorkerCapacityTest {
         for (int memory : new int[] {512, 1769, 2048, 4096, 10_240}) {
             for (int timeout : new int[] {60, 300, 900}) {
                 long digits = WorkerCapacity.maxDigits(memory, timeout);
-                assertThat(WorkerCapacity.computeSeconds(digits, memory))
+                assertThat(ComputeTimeModel.forLambdaMemory(memory).estimate(digits).toMillis() / 1000.0)
                         .as("%d MB, %d s", memory, timeout)
                         .isLessThanOrEqualTo(WorkerCapacity.TIME_SHARE * timeout * 1.0001);
             }
@@ -36,13 +35,5 @@ class WorkerCapacityTest {
         assertThat(WorkerCapacity.maxDigits(256, 900)).isZero();
         assertThat(WorkerCapacity.maxDigits(350, 900))
                 .isEqualTo((350L - WorkerCapacity.BASE_MEMORY_MB) * 1024 * 1024 / WorkerCapacity.BYTES_PER_DIGIT);
-    }
-
-    @Test
-    void theEstimateIsPiCoresOwnAtTheFunctionsCpuShare() {
-        for (int memory : new int[] {885, 1769, 4096}) {
-            assertThat(WorkerCapacity.computeSeconds(3_000_000, memory)).isCloseTo(
-                    ComputeTimeModel.forLambdaMemory(memory).estimate(3_000_000).toMillis() / 1000.0, within(1e-9));
-        }
     }
 }

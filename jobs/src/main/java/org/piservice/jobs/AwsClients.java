@@ -1,9 +1,12 @@
 package org.piservice.jobs;
 
+import static org.piservice.contract.FunctionEnvironment.S3_FORCE_PATH_STYLE;
+
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.piservice.contract.FunctionEnvironment;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -21,9 +24,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * short. All use the JDK's HTTP client (url-connection-client): no Netty or Apache in the jars.
  */
 public final class AwsClients implements AutoCloseable {
-
-    /** Set to {@code true} for S3 emulators, which serve buckets by path, not by host name. */
-    public static final String S3_FORCE_PATH_STYLE = "S3_FORCE_PATH_STYLE";
 
     private final Settings settings;
     private DynamoDbClient dynamoDb;
@@ -47,7 +47,7 @@ public final class AwsClients implements AutoCloseable {
     /**
      * Clients configured the SDK's standard way: region, credentials and endpoints (including
      * {@code AWS_ENDPOINT_URL} and {@code AWS_ENDPOINT_URL_<SERVICE>}) from the environment, plus
-     * {@value #S3_FORCE_PATH_STYLE}.
+     * {@value FunctionEnvironment#S3_FORCE_PATH_STYLE}.
      */
     public static AwsClients fromEnvironment() {
         return new AwsClients(new Settings(Map.of(S3_FORCE_PATH_STYLE, String.valueOf(System.getenv(S3_FORCE_PATH_STYLE)))));
@@ -56,7 +56,7 @@ public final class AwsClients implements AutoCloseable {
     /**
      * Clients configured by {@code settings}, which use the environment's names ({@code AWS_REGION},
      * {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_ENDPOINT_URL},
-     * {@code AWS_ENDPOINT_URL_DYNAMODB}/{@code _SQS}/{@code _S3}, {@value #S3_FORCE_PATH_STYLE}),
+     * {@code AWS_ENDPOINT_URL_DYNAMODB}/{@code _SQS}/{@code _S3}, {@value FunctionEnvironment#S3_FORCE_PATH_STYLE}),
      * for processes that talk to emulators without changing their own environment. What the
      * settings leave out comes from the SDK's standard configuration.
      */

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.net.URL;
 import java.time.Duration;
 import java.util.OptionalLong;
+import org.piservice.contract.JobStore;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -39,9 +40,9 @@ public final class ResultStore {
         this.partSize = partSize;
     }
 
-    /** Where the result of a job lives; the bucket's lifecycle rule expires the {@code results/} prefix. */
+    /** Where the result of a job lives: under the prefix the bucket's lifecycle rule expires. */
     public static String resultKey(String jobId, int digits) {
-        return "results/" + jobId + "/" + fileName(digits);
+        return JobStore.RESULT_PREFIX + jobId + "/" + fileName(digits);
     }
 
     /** The file name a browser saves the result as. */

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.FunctionEnvironment;
 
 /** Plain unit test: how settings become client configuration (no request is sent). */
 class AwsClientsTest {
@@ -18,7 +19,7 @@ class AwsClientsTest {
                 "AWS_SECRET_ACCESS_KEY", "secret",
                 "AWS_ENDPOINT_URL", "http://127.0.0.1:4566",
                 "AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9000",
-                AwsClients.S3_FORCE_PATH_STYLE, "true"))) {
+                FunctionEnvironment.S3_FORCE_PATH_STYLE, "true"))) {
 
             assertThat(clients.dynamoDb().serviceClientConfiguration().endpointOverride())
                     .contains(URI.create("http://127.0.0.1:4566"));

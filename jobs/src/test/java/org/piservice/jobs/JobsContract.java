@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.piservice.jobs.testing.MutableClock;
+import org.piservice.jobs.testing.TestResources;
 
 /**
  * The jobs module's behaviour against a real DynamoDB/S3 wire protocol. Subclasses say which
@@ -34,9 +35,9 @@ abstract class JobsContract {
     protected abstract AwsClients clients();
 
     /** Fresh resources of the implementation under test. */
-    protected abstract ServiceResources.Created newResources();
+    protected abstract TestResources newResources();
 
-    private ServiceResources.Created resources;
+    private TestResources resources;
     private MutableClock clock;
     private JobRepository repository;
 

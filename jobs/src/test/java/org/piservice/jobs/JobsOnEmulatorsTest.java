@@ -1,6 +1,7 @@
 package org.piservice.jobs;
 
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.TestResources;
 
 /** Runs against the embedded emulators (ElasticMQ, S3Proxy, dynalite), shared by the test JVM. */
 class JobsOnEmulatorsTest extends JobsContract {
@@ -11,7 +12,7 @@ class JobsOnEmulatorsTest extends JobsContract {
     }
 
     @Override
-    protected ServiceResources.Created newResources() {
+    protected TestResources newResources() {
         return Emulators.newResources();
     }
 }

@@ -3,8 +3,10 @@ package org.piservice.jobs;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.piservice.contract.FunctionEnvironment;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.RequiresDocker;
+import org.piservice.jobs.testing.TestResources;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -37,7 +39,7 @@ class JobsOnLocalStackTest extends JobsContract {
                 "AWS_REGION", localStack.getRegion(),
                 "AWS_ACCESS_KEY_ID", localStack.getAccessKey(),
                 "AWS_SECRET_ACCESS_KEY", localStack.getSecretKey(),
-                AwsClients.S3_FORCE_PATH_STYLE, "true"));
+                FunctionEnvironment.S3_FORCE_PATH_STYLE, "true"));
     }
 
     @AfterAll
@@ -56,7 +58,7 @@ class JobsOnLocalStackTest extends JobsContract {
     }
 
     @Override
-    protected ServiceResources.Created newResources() {
-        return ServiceResources.create(clients, Emulators.uniquePrefix());
+    protected TestResources newResources() {
+        return TestResources.create(clients, Emulators.uniquePrefix());
     }
 }

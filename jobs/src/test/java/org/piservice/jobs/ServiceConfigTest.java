@@ -11,21 +11,20 @@ import org.junit.jupiter.api.Test;
 /** Plain unit test: reading the functions' environment. */
 class ServiceConfigTest {
 
-    private static final Map<String, String> NAMES = Map.of(
-            "TABLE_NAME", "jobs", "QUEUE_URL", "https://sqs.example/q", "BUCKET_NAME", "results");
+    private static final Map<String, String> REQUIRED = Map.of(
+            "TABLE_NAME", "jobs", "QUEUE_URL", "https://sqs.example/q", "BUCKET_NAME", "results", "MAX_DIGITS", "5000");
 
     @Test
-    void usesDefaultsForTheLimits() {
-        ServiceConfig config = ServiceConfig.from(NAMES);
+    void usesDefaultsForTheLinkAndRecordLifetimes() {
+        ServiceConfig config = ServiceConfig.from(REQUIRED);
 
         assertThat(config).isEqualTo(new ServiceConfig("jobs", "https://sqs.example/q", "results",
-                ServiceConfig.DEFAULT_MAX_DIGITS, Duration.ofSeconds(300), Duration.ofDays(7)));
+                5000, Duration.ofSeconds(300), Duration.ofDays(7)));
     }
 
     @Test
     void readsEverySetting() {
-        Map<String, String> env = new HashMap<>(NAMES);
-        env.put("MAX_DIGITS", "5000");
+        Map<String, String> env = new HashMap<>(REQUIRED);
         env.put("DOWNLOAD_URL_TTL_SECONDS", "60");
         env.put("JOB_TTL_DAYS", "2");
 
@@ -38,15 +37,17 @@ class ServiceConfigTest {
 
     @Test
     void namesTheMissingVariable() {
-        Map<String, String> env = new HashMap<>(NAMES);
-        env.remove("QUEUE_URL");
+        for (String name : REQUIRED.keySet()) {
+            Map<String, String> env = new HashMap<>(REQUIRED);
+            env.remove(name);
 
-        assertThatThrownBy(() -> ServiceConfig.from(env)).hasMessage("QUEUE_URL is not set");
+            assertThatThrownBy(() -> ServiceConfig.from(env)).as(name).hasMessage(name + " is not set");
+        }
     }
 
     @Test
     void namesTheMalformedVariable() {
-        Map<String, String> env = new HashMap<>(NAMES);
+        Map<String, String> env = new HashMap<>(REQUIRED);
         env.put("MAX_DIGITS", "lots");
 
         assertThatThrownBy(() -> ServiceConfig.from(env)).hasMessageContaining("MAX_DIGITS").hasMessageContaining("lots");
@@ -56,7 +57,7 @@ class ServiceConfigTest {
     void refusesLimitsOutsideTheirRange() {
         for (String[] bad : new String[][] {{"MAX_DIGITS", "0"}, {"DOWNLOAD_URL_TTL_SECONDS", "0"},
                 {"DOWNLOAD_URL_TTL_SECONDS", "604801"}, {"JOB_TTL_DAYS", "-1"}}) {
-            Map<String, String> env = new HashMap<>(NAMES);
+            Map<String, String> env = new HashMap<>(REQUIRED);
             env.put(bad[0], bad[1]);
 
             assertThatThrownBy(() -> ServiceConfig.from(env)).as(bad[0] + "=" + bad[1]).hasMessageContaining(bad[0]);

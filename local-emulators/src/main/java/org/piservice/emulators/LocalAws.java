@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.piservice.contract.FunctionEnvironment;
 
 /**
  * SQS, S3 and DynamoDB emulators on 127.0.0.1, started together for the tests and the local run.
@@ -77,7 +78,7 @@ public final class LocalAws implements AutoCloseable {
                 "AWS_ENDPOINT_URL_DYNAMODB", dynamoDbEndpoint().toString(),
                 "AWS_ENDPOINT_URL_SQS", sqsEndpoint().toString(),
                 "AWS_ENDPOINT_URL_S3", s3Endpoint().toString(),
-                "S3_FORCE_PATH_STYLE", "true");
+                FunctionEnvironment.S3_FORCE_PATH_STYLE, "true");
     }
 
     @Override

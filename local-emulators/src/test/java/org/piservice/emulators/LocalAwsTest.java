@@ -13,6 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
+import org.piservice.contract.JobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -31,6 +33,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Runs against the emulators started by this class, with the real AWS SDK v2 clients. */
 class LocalAwsTest {
@@ -48,6 +51,38 @@ class LocalAwsTest {
     @AfterAll
     static void stopEmulators() {
         aws.close();
+    }
+
+    @Test
+    void serviceResourcesAreCreatedWithTheSharedNamesAndAgainWithoutHarm() {
+        try (DynamoDbClient dynamo = DynamoDbClient.builder()
+                     .endpointOverride(aws.dynamoDbEndpoint()).region(Region.of(LocalAws.REGION))
+                     .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
+             SqsClient sqs = SqsClient.builder()
+                     .endpointOverride(aws.sqsEndpoint()).region(Region.of(LocalAws.REGION))
+                     .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
+             S3Client s3 = S3Client.builder()
+                     .endpointOverride(aws.s3Endpoint()).region(Region.of(LocalAws.REGION))
+                     .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                     .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build()) {
+
+            ServiceResources.Created created = ServiceResources.create(dynamo, sqs, s3, "svc");
+            ServiceResources.Created again = ServiceResources.create(dynamo, sqs, s3, "svc");
+
+            assertThat(again).isEqualTo(created);
+            assertThat(created.tableName()).isEqualTo("svc-jobs");
+            assertThat(created.bucketName()).isEqualTo("svc-results");
+            assertThat(dynamo.describeTable(d -> d.tableName("svc-jobs")).table().keySchema())
+                    .containsExactly(KeySchemaElement.builder().attributeName(JobStore.TABLE_KEY).keyType(KeyType.HASH).build());
+            Map<QueueAttributeName, String> queue = sqs.getQueueAttributes(get -> get.queueUrl(created.queueUrl())
+                    .attributeNames(QueueAttributeName.ALL)).attributes();
+            String deadLetterQueueArn = sqs.getQueueAttributes(get -> get.queueUrl(created.deadLetterQueueUrl())
+                    .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+            assertThat(queue.get(QueueAttributeName.REDRIVE_POLICY))
+                    .contains(deadLetterQueueArn).contains("\"maxReceiveCount\":" + JobDelivery.MAX_RECEIVE_COUNT);
+            assertThat(queue.get(QueueAttributeName.VISIBILITY_TIMEOUT)).isEqualTo("5400");
+            assertThat(s3.headBucket(head -> head.bucket("svc-results")).sdkHttpResponse().isSuccessful()).isTrue();
+        }
     }
 
     @Test

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.piservice.contract.Cors;
+import org.piservice.emulators.LocalLambdaContext;
 
 /**
  * Stands in for API Gateway on one machine: the JDK's HTTP server turns each request into the

@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.piservice.api.ApiHandler;
+import org.piservice.contract.FunctionEnvironment;
 import org.piservice.emulators.LocalAws;
+import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ServiceConfig;
-import org.piservice.jobs.ServiceResources;
 import org.piservice.worker.JobProcessor;
 import org.piservice.worker.WorkerHandler;
 
@@ -25,8 +26,6 @@ import org.piservice.worker.WorkerHandler;
  */
 public final class LocalRun implements AutoCloseable {
 
-    /** Names of the resources created on emulators and LocalStack, as its init hook names them. */
-    static final String RESOURCE_PREFIX = "pi-service";
     /** Short receives, because the embedded SQS waits for open ones when it stops (Ctrl-C). */
     private static final int EMBEDDED_LONG_POLL_SECONDS = 1;
 
@@ -80,7 +79,7 @@ public final class LocalRun implements AutoCloseable {
         started.push(aws);
         AwsClients clients = AwsClients.fromSettings(aws.clientSettings());
         started.push(clients);
-        ServiceConfig config = withLimitsFromEnvironment(ServiceResources.create(clients, RESOURCE_PREFIX).config());
+        ServiceConfig config = configFor(createResources(clients));
         String description = "embedded emulators, in memory: DynamoDB (dynalite) " + aws.dynamoDbEndpoint()
                 + ", SQS (ElasticMQ) " + aws.sqsEndpoint() + ", S3 (S3Proxy) " + aws.s3Endpoint();
         return new Backend(clients, config, description, EMBEDDED_LONG_POLL_SECONDS);
@@ -90,7 +89,7 @@ public final class LocalRun implements AutoCloseable {
         Map<String, String> settings = new HashMap<>();
         settings.put("AWS_ENDPOINT_URL", options.endpoint().orElseThrow().toString());
         settings.put("AWS_REGION", options.effectiveRegion().orElseThrow());
-        settings.put(AwsClients.S3_FORCE_PATH_STYLE, "true");
+        settings.put(FunctionEnvironment.S3_FORCE_PATH_STYLE, "true");
         if (System.getenv("AWS_ACCESS_KEY_ID") == null) {
             // LocalStack accepts any key; these are its documented defaults.
             settings.put("AWS_ACCESS_KEY_ID", "test");
@@ -98,10 +97,8 @@ public final class LocalRun implements AutoCloseable {
         }
         AwsClients clients = AwsClients.fromSettings(settings);
         started.push(clients);
-        ServiceConfig config = options.table().isPresent()
-                ? named(options)
-                : ServiceResources.create(clients, RESOURCE_PREFIX).config();
-        return new Backend(clients, withLimitsFromEnvironment(config), "the AWS endpoint " + options.endpoint().get(),
+        ServiceConfig config = options.table().isPresent() ? named(options) : configFor(createResources(clients));
+        return new Backend(clients, config, "the AWS endpoint " + options.endpoint().get(),
                 SqsPoller.MAX_LONG_POLL_SECONDS);
     }
 
@@ -110,22 +107,35 @@ public final class LocalRun implements AutoCloseable {
         options.effectiveRegion().ifPresent(region -> settings.put("AWS_REGION", region));
         AwsClients clients = AwsClients.fromSettings(settings);
         started.push(clients);
-        return new Backend(clients, withLimitsFromEnvironment(named(options)),
+        return new Backend(clients, named(options),
                 "AWS (region " + clients.sqs().serviceClientConfiguration().region().id() + ", default credentials)",
                 SqsPoller.MAX_LONG_POLL_SECONDS);
     }
 
-    private static ServiceConfig named(Options options) {
-        return new ServiceConfig(options.table().orElseThrow(), options.queueUrl().orElseThrow(),
-                options.bucket().orElseThrow());
+    /** The table, queues and bucket the stack would create, created on an emulator or LocalStack. */
+    private static ServiceResources.Created createResources(AwsClients clients) {
+        return ServiceResources.create(clients.dynamoDb(), clients.sqs(), clients.s3(), ServiceResources.DEFAULT_PREFIX);
     }
 
-    /** MAX_DIGITS, DOWNLOAD_URL_TTL_SECONDS and JOB_TTL_DAYS work here as in the functions' environment. */
-    private static ServiceConfig withLimitsFromEnvironment(ServiceConfig resources) {
+    private static ServiceConfig configFor(ServiceResources.Created resources) {
+        return configFor(resources.tableName(), resources.queueUrl(), resources.bucketName());
+    }
+
+    private static ServiceConfig named(Options options) {
+        return configFor(options.table().orElseThrow(), options.queueUrl().orElseThrow(), options.bucket().orElseThrow());
+    }
+
+    /**
+     * The functions' configuration for these resources. MAX_DIGITS, DOWNLOAD_URL_TTL_SECONDS and
+     * JOB_TTL_DAYS work here as in the functions' environment; MAX_DIGITS, which the functions
+     * require, defaults to {@link Options#DEFAULT_MAX_DIGITS}.
+     */
+    private static ServiceConfig configFor(String table, String queueUrl, String bucket) {
         Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("TABLE_NAME", resources.tableName());
-        env.put("QUEUE_URL", resources.queueUrl());
-        env.put("BUCKET_NAME", resources.bucketName());
+        env.put(FunctionEnvironment.TABLE_NAME, table);
+        env.put(FunctionEnvironment.QUEUE_URL, queueUrl);
+        env.put(FunctionEnvironment.BUCKET_NAME, bucket);
+        env.putIfAbsent(FunctionEnvironment.MAX_DIGITS, Integer.toString(Options.DEFAULT_MAX_DIGITS));
         return ServiceConfig.from(env);
     }
 

@@ -3,6 +3,7 @@ package org.piservice.local;
 import java.net.URI;
 import java.util.Optional;
 import java.util.Set;
+import org.piservice.jobs.ServiceConfig;
 
 /**
  * The command line of the local run. By default everything runs on this machine: embedded
@@ -25,6 +26,12 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
     public static final int DEFAULT_PORT = 5000;
     public static final String DEFAULT_REGION = "us-east-1";
     static final int DEFAULT_WORKERS = 2;
+    /**
+     * The largest job when {@code MAX_DIGITS} is not in the environment: what this kind of machine
+     * computes in a few seconds, far below the deployed limit, which the stack sizes by the worker's
+     * memory and timeout.
+     */
+    static final int DEFAULT_MAX_DIGITS = 10_000_000;
     private static final Set<String> VALUED =
             Set.of("--port", "--workers", "--aws-endpoint", "--region", "--table", "--queue-url", "--bucket");
 
@@ -59,16 +66,11 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
               --queue-url URL        SQS queue of the jobs
               --bucket NAME          S3 bucket of the results
               --help                 show this text
-            """;
 
-    public static Options defaults() {
-        return new Options(DEFAULT_PORT, Target.EMBEDDED, Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), DEFAULT_WORKERS);
-    }
-
-    public Options withPort(int newPort) {
-        return new Options(newPort, target, endpoint, region, table, queueUrl, bucket, workers);
-    }
+            The functions' limits are read from the environment as in AWS: MAX_DIGITS (default
+            %d), DOWNLOAD_URL_TTL_SECONDS (default %d), JOB_TTL_DAYS (default %d).
+            """.formatted(DEFAULT_MAX_DIGITS, ServiceConfig.DEFAULT_DOWNLOAD_URL_TTL.toSeconds(),
+            ServiceConfig.DEFAULT_JOB_TTL.toDays());
 
     /** The region to use: the one given, or the default for emulators and endpoints. */
     public Optional<String> effectiveRegion() {

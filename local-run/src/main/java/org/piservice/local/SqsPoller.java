@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.piservice.emulators.LocalLambdaContext;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -84,10 +85,6 @@ public final class SqsPoller implements AutoCloseable {
         return poller;
     }
 
-    /** The time budget each worker invocation gets. */
-    public long timeoutMillis() {
-        return timeoutMillis;
-    }
 
     /**
      * Stops polling. An invocation in progress is abandoned: its messages stay on the queue and

@@ -25,7 +25,7 @@ final class LocalRunExtension implements ParameterResolver {
 
     private static LocalRun startLocalRun() {
         try {
-            return LocalRun.start(Options.defaults().withPort(0));
+            return LocalRun.start(Options.parse("--port", "0").orElseThrow());
         } catch (Exception e) {
             throw new IllegalStateException("The local run did not start", e);
         }

@@ -32,8 +32,10 @@ class SqsPollerTest {
 
     private final List<SQSEvent.SQSMessage> handled = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+    private final List<Integer> remainingMillis = new CopyOnWriteArrayList<>();
     private volatile RequestHandler<SQSEvent, SQSBatchResponse> behaviour = (event, context) -> new SQSBatchResponse();
     private final RequestHandler<SQSEvent, SQSBatchResponse> handler = (event, context) -> {
+        remainingMillis.add(context.getRemainingTimeInMillis());
         event.getRecords().forEach(record -> {
             handled.add(record);
             deliveries.computeIfAbsent(record.getBody(), body -> new AtomicInteger()).incrementAndGet();
@@ -101,7 +103,8 @@ class SqsPollerTest {
         assertThat(record.getReceiptHandle()).isNotBlank();
         assertThat(record.getAttributes()).containsEntry("ApproximateReceiveCount", "1");
         assertThat(record.getMessageAttributes().get("kind").getStringValue()).isEqualTo("pi");
-        assertThat(poller.timeoutMillis()).isEqualTo(1_000);
+        assertThat(remainingMillis).as("each invocation's budget is the queue's visibility timeout")
+                .allSatisfy(millis -> assertThat(millis).isBetween(1, 1_000));
         // Stays deleted: nothing comes back after the visibility timeout.
         await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
                 .until(() -> deliveries.values().stream().allMatch(count -> count.get() == 1));

@@ -13,10 +13,4 @@ public interface Deadline {
     static Deadline of(Context context) {
         return () -> Duration.ofMillis(context.getRemainingTimeInMillis());
     }
-
-    /** A deadline {@code budget} from now, for pollers and tests. */
-    static Deadline after(Duration budget) {
-        long end = System.nanoTime() + budget.toNanos();
-        return () -> Duration.ofNanos(end - System.nanoTime());
-    }
 }

@@ -5,16 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.time.Clock;
+import org.piservice.contract.ServiceMetrics;
 
 /**
  * CloudWatch metrics in the Embedded Metric Format: a JSON log line that CloudWatch Logs turns into
- * metrics, with no API call and no extra latency. Namespace {@value #NAMESPACE}, dimension
- * {@code Service=pi-service}; the job id rides along as a property, searchable but not a dimension.
+ * metrics, with no API call and no extra latency. Names, namespace and dimension are
+ * {@link ServiceMetrics}'s, which the alarms read too; the job id rides along as a property,
+ * searchable but not a dimension.
  */
 public final class EmfMetrics {
 
-    public static final String NAMESPACE = "PiService";
-    private static final String SERVICE = "pi-service";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintStream out;
@@ -32,15 +32,15 @@ public final class EmfMetrics {
     public void jobCompleted(String jobId, int digits, double computeSeconds) {
         ObjectNode line = line(jobId);
         ArrayNode metrics = definitions(line);
-        put(line, metrics, "JobsCompleted", "Count", 1);
-        put(line, metrics, "DigitsComputed", "Count", digits);
-        put(line, metrics, "ComputeSeconds", "Seconds", computeSeconds);
+        put(line, metrics, ServiceMetrics.JOBS_COMPLETED, "Count", 1);
+        put(line, metrics, ServiceMetrics.DIGITS_COMPUTED, "Count", digits);
+        put(line, metrics, ServiceMetrics.COMPUTE_SECONDS, "Seconds", computeSeconds);
         emit(line);
     }
 
     public void jobFailed(String jobId) {
         ObjectNode line = line(jobId);
-        put(line, definitions(line), "JobsFailed", "Count", 1);
+        put(line, definitions(line), ServiceMetrics.JOBS_FAILED, "Count", 1);
         emit(line);
     }
 
@@ -49,10 +49,10 @@ public final class EmfMetrics {
         ObjectNode directive = line.putObject("_aws");
         directive.put("Timestamp", clock.millis());
         ObjectNode metricSet = directive.putArray("CloudWatchMetrics").addObject();
-        metricSet.put("Namespace", NAMESPACE);
-        metricSet.putArray("Dimensions").addArray().add("Service");
+        metricSet.put("Namespace", ServiceMetrics.NAMESPACE);
+        metricSet.putArray("Dimensions").addArray().add(ServiceMetrics.DIMENSION);
         metricSet.putArray("Metrics");
-        line.put("Service", SERVICE);
+        line.put(ServiceMetrics.DIMENSION, ServiceMetrics.SERVICE);
         line.put("job_id", jobId);
         return line;
     }

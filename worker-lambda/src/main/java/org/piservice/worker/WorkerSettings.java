@@ -1,6 +1,7 @@
 package org.piservice.worker;
 
 import java.time.Duration;
+import org.piservice.contract.JobDelivery;
 import org.piservice.core.ComputeTimeModel;
 
 /**
@@ -9,8 +10,8 @@ import org.piservice.core.ComputeTimeModel;
  * @param heartbeatInterval how often a running job records that its worker is alive, and its progress
  * @param staleAfter how old a heartbeat must be before another worker may take the job over; many
  *        heartbeat intervals, so a slow write never lets two workers compute one job
- * @param maxAttempts claims of a job before it is failed for good; below the queue's
- *        {@code maxReceiveCount}, so the worker fails the job itself before SQS gives up on the message
+ * @param maxAttempts claims of a job before it is failed for good; the deployed worker uses
+ *        {@link JobDelivery#MAX_ATTEMPTS}, which the queue's delivery limit leaves room for
  * @param cleanupReserve time kept back at the end of an invocation to abort the upload and record
  *        the failure
  * @param timeModel the estimate of a computation's length, to refuse what cannot finish in time
@@ -23,7 +24,7 @@ public record WorkerSettings(
         ComputeTimeModel timeModel) {
 
     public static final WorkerSettings DEFAULT = new WorkerSettings(
-            Duration.ofSeconds(3), Duration.ofSeconds(60), 3, Duration.ofSeconds(15), ComputeTimeModel.DEFAULT);
+            Duration.ofSeconds(3), Duration.ofSeconds(60), JobDelivery.MAX_ATTEMPTS, Duration.ofSeconds(15), ComputeTimeModel.DEFAULT);
 
     /**
      * The defaults, with the time model scaled to the function's memory when Lambda says what it is

@@ -19,7 +19,7 @@ record EventSourceStandIn(SqsClient sqs, String queueUrl, JobProcessor processor
                 .maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
         List<QueueMessage> batch = received.stream()
                 .map(message -> new QueueMessage(message.messageId(), message.body())).toList();
-        Set<String> retry = new HashSet<>(processor.process(batch, Deadline.after(Duration.ofMinutes(1))));
+        Set<String> retry = new HashSet<>(processor.process(batch, WorkerFixture.deadlineAfter(Duration.ofMinutes(1))));
         received.stream().filter(message -> !retry.contains(message.messageId()))
                 .forEach(message -> sqs.deleteMessage(delete -> delete.queueUrl(queueUrl)
                         .receiptHandle(message.receiptHandle())));

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProgress;
 import org.piservice.jobs.ClaimResult;
@@ -27,6 +28,7 @@ import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.MutableClock;
+import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -35,7 +37,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  */
 class JobProcessorTest {
 
-    private static final Deadline PLENTY = Deadline.after(Duration.ofMinutes(10));
+    private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -168,6 +170,43 @@ class JobProcessorTest {
     }
 
     @Test
+    void aJobThatCrashesEveryAttemptIsFailedByTheWorkerBeforeTheQueueGivesUpOnIt() {
+        // GIVEN the deployed delivery limit, messages that reappear 1 s after a receive that is not
+        // acknowledged, and a worker that dies mid-job every time
+        WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), JobDelivery.MAX_RECEIVE_COUNT);
+        QueueMessage message = queue.newJob(200);
+        queue.enqueue(message);
+        AtomicInteger crashes = new AtomicInteger();
+        PiWriter crash = (digits, out, progress, cancelled) -> {
+            crashes.incrementAndGet();
+            throw new OutOfMemoryError("simulated crash mid-job");
+        };
+        EventSourceStandIn crashing = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
+                queue.processor(WorkerFixture.FAST, crash));
+        String id = WorkerFixture.jobIdOf(message);
+
+        // WHEN the message keeps coming back
+        awaitTrue(() -> {
+            try {
+                crashing.deliverOnce();
+            } catch (OutOfMemoryError expected) {
+                // The process would be gone now.
+            }
+            return queue.jobs.find(id).orElseThrow().status().isFinal();
+        });
+
+        // THEN the worker ran every attempt, then failed the job with the reason, leaving spare deliveries
+        Job job = queue.jobs.find(id).orElseThrow();
+        assertThat(crashes.get()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).startsWith("Gave up after " + JobDelivery.MAX_ATTEMPTS + " attempts");
+        int deliveriesUsed = crashes.get() + 1;
+        assertThat(JobDelivery.MAX_RECEIVE_COUNT - deliveriesUsed).as("spare deliveries").isPositive();
+        assertThat(queue.messagesIn(queue.config().queueUrl())).isZero();
+        assertThat(queue.messagesIn(queue.resources.deadLetterQueueUrl())).isZero();
+    }
+
+    @Test
     void poisonMessagesEndInTheDeadLetterQueue() {
         // GIVEN a queue that gives up on a message after 2 deliveries, 1 s apart
         WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), 2);
@@ -210,7 +249,7 @@ class JobProcessorTest {
         QueueMessage message = fixture.newJob(1000);
         Counting pi = new Counting(PiWriter.PI_CORE);
 
-        JobProcessor.Outcome outcome = fixture.processor(fixture.config().withMaxDigits(100), WorkerSettings.DEFAULT, pi)
+        JobProcessor.Outcome outcome = fixture.processor(fixture.resources.withMaxDigits(100).config(), WorkerSettings.DEFAULT, pi)
                 .handle(message, PLENTY);
 
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
@@ -226,7 +265,7 @@ class JobProcessorTest {
         // GIVEN a worker whose bucket does not exist: every upload is refused by S3
         QueueMessage message = fixture.newJob(100);
         String id = WorkerFixture.jobIdOf(message);
-        ServiceConfig noBucket = new ServiceConfig(fixture.config().tableName(),
+        ServiceConfig noBucket = TestResources.config(fixture.config().tableName(),
                 fixture.config().queueUrl(), "no-such-bucket-" + id.substring(0, 8));
         JobProcessor processor = fixture.processor(noBucket, WorkerFixture.FAST, PiWriter.PI_CORE);
 
@@ -252,7 +291,7 @@ class JobProcessorTest {
         QueueMessage message = fixture.newJob(100);
         String id = WorkerFixture.jobIdOf(message);
         String bucket = "late-bucket-" + id.substring(0, 8);
-        ServiceConfig lateBucket = new ServiceConfig(fixture.config().tableName(), fixture.config().queueUrl(), bucket);
+        ServiceConfig lateBucket = TestResources.config(fixture.config().tableName(), fixture.config().queueUrl(), bucket);
         JobProcessor processor = fixture.processor(lateBucket, WorkerFixture.FAST, PiWriter.PI_CORE);
         assertThat(processor.handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
 
@@ -286,7 +325,7 @@ class JobProcessorTest {
         Counting pi = new Counting(PiWriter.PI_CORE);
 
         JobProcessor.Outcome outcome = fixture.processor(WorkerSettings.DEFAULT, pi)
-                .handle(message, Deadline.after(Duration.ofSeconds(20)));
+                .handle(message, WorkerFixture.deadlineAfter(Duration.ofSeconds(20)));
 
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(pi.runs.get()).isZero();
@@ -304,7 +343,7 @@ class JobProcessorTest {
         long started = System.nanoTime();
 
         JobProcessor.Outcome outcome = fixture.processor(optimistic, PiWriter.PI_CORE)
-                .handle(message, Deadline.after(Duration.ofSeconds(3)));
+                .handle(message, WorkerFixture.deadlineAfter(Duration.ofSeconds(3)));
 
         // THEN pi-core is stopped before the deadline, the job is failed with the reason, no object is left
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
@@ -329,7 +368,7 @@ class JobProcessorTest {
         };
 
         List<String> retry = fixture.processor(settings, takesTwoSeconds)
-                .process(List.of(slow, next), Deadline.after(Duration.ofMillis(3500)));
+                .process(List.of(slow, next), WorkerFixture.deadlineAfter(Duration.ofMillis(3500)));
 
         assertThat(retry).containsExactly(next.messageId());
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(slow)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);

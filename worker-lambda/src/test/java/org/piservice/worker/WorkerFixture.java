@@ -1,11 +1,14 @@
 package org.piservice.worker;
 
-import org.piservice.core.ComputeTimeModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import org.piservice.contract.JobDelivery;
+import org.piservice.core.ComputeTimeModel;
+import org.piservice.emulators.LocalLambdaContext;
+import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobMessage;
@@ -13,28 +16,29 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JsonLog;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
-import org.piservice.jobs.ServiceResources;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.TestResources;
 
 /** Fresh resources on the shared emulators, and processors wired to them with captured output. */
 final class WorkerFixture {
 
     /** Fast timings, so that staleness and redelivery take a second, not minutes. */
     static final WorkerSettings FAST = new WorkerSettings(
-            Duration.ofMillis(100), Duration.ofMillis(500), 3, Duration.ofMillis(500), ComputeTimeModel.DEFAULT);
+            Duration.ofMillis(100), Duration.ofMillis(500), JobDelivery.MAX_ATTEMPTS, Duration.ofMillis(500),
+            ComputeTimeModel.DEFAULT);
 
     final AwsClients clients = Emulators.clients();
-    final ServiceResources.Created resources;
+    final TestResources resources;
     final JobRepository jobs;
     private final ByteArrayOutputStream output = new ByteArrayOutputStream();
     private final PrintStream printer = new PrintStream(output, true, StandardCharsets.UTF_8);
 
     WorkerFixture() {
-        this(ServiceResources.DEFAULT_VISIBILITY_TIMEOUT, ServiceResources.DEFAULT_MAX_RECEIVE_COUNT);
+        this(ServiceResources.DEFAULT_VISIBILITY_TIMEOUT, JobDelivery.MAX_RECEIVE_COUNT);
     }
 
     WorkerFixture(Duration visibilityTimeout, int maxReceiveCount) {
-        resources = ServiceResources.create(clients, Emulators.uniquePrefix(), visibilityTimeout, maxReceiveCount);
+        resources = TestResources.create(clients, Emulators.uniquePrefix(), visibilityTimeout, maxReceiveCount);
         jobs = new JobRepository(clients.dynamoDb(), config());
     }
 
@@ -65,6 +69,11 @@ final class WorkerFixture {
     /** Sends the job's message to the queue, as the api does. */
     void enqueue(QueueMessage message) {
         clients.sqs().sendMessage(send -> send.queueUrl(config().queueUrl()).messageBody(message.body()));
+    }
+
+    /** The deadline of an invocation that starts now with {@code budget} to run, as Lambda counts it. */
+    static Deadline deadlineAfter(Duration budget) {
+        return Deadline.of(LocalLambdaContext.start("worker", budget.toMillis()));
     }
 
     static String jobIdOf(QueueMessage message) {

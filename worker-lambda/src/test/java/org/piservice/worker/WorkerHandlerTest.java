@@ -2,14 +2,11 @@ package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import org.junit.jupiter.api.Test;
+import org.piservice.emulators.LocalLambdaContext;
 import org.piservice.jobs.JobStatus;
 
 /** The handler on a real SQS event JSON (fixture), with the processor on the embedded emulators. */
@@ -26,27 +23,12 @@ class WorkerHandlerTest {
         WorkerHandler handler = new WorkerHandler(fixture.processor(WorkerSettings.DEFAULT, PiWriter.PI_CORE));
 
         // WHEN Lambda invokes the handler
-        SQSBatchResponse response = handler.handleRequest(event, new LambdaTime(60_000));
+        SQSBatchResponse response = handler.handleRequest(event, LocalLambdaContext.start("worker", 60_000));
 
         // THEN the job is complete and only the garbage comes back, for the dead-letter queue
         assertThat(response.getBatchItemFailures())
                 .extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
                 .containsExactly("b7c8d9e0-2f3a-4b5c-8d6e-7f8091a2b3c4");
         assertThat(fixture.jobs.find(JOB_ID).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
-    }
-
-    /** A Lambda context that only knows its remaining time, the one thing the handler asks. */
-    private record LambdaTime(int remainingMillis) implements Context {
-        @Override public int getRemainingTimeInMillis() { return remainingMillis; }
-        @Override public String getAwsRequestId() { return "test-request"; }
-        @Override public String getLogGroupName() { return "/aws/lambda/worker"; }
-        @Override public String getLogStreamName() { return "test"; }
-        @Override public String getFunctionName() { return "worker"; }
-        @Override public String getFunctionVersion() { return "$LATEST"; }
-        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:123456789012:function:worker"; }
-        @Override public CognitoIdentity getIdentity() { return null; }
-        @Override public ClientContext getClientContext() { return null; }
-        @Override public int getMemoryLimitInMB() { return 1769; }
-        @Override public LambdaLogger getLogger() { return null; }
     }
 }

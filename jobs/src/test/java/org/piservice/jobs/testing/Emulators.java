@@ -3,7 +3,6 @@ package org.piservice.jobs.testing;
 import java.util.UUID;
 import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.AwsClients;
-import org.piservice.jobs.ServiceResources;
 
 /**
  * One set of embedded emulators per test JVM, shared by every test class that needs AWS: starting
@@ -35,8 +34,8 @@ public final class Emulators {
     }
 
     /** A table, queue, dead-letter queue and bucket no other test uses. */
-    public static ServiceResources.Created newResources() {
-        return ServiceResources.create(clients(), uniquePrefix());
+    public static TestResources newResources() {
+        return TestResources.create(clients(), uniquePrefix());
     }
 
     public static String uniquePrefix() {

@@ -1,4 +1,4 @@
-package org.piservice.local;
+package org.piservice.emulators;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
@@ -9,11 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * The Lambda {@link Context} of one local invocation. Handlers read their time budget from it (the
- * worker fails a job cleanly when time runs short), so the deadline is real: it starts when the
- * invocation does and runs out like Lambda's timeout would.
+ * The Lambda {@link Context} of one local invocation, for the local run and the handlers' tests.
+ * Handlers read their time budget from it (the worker fails a job cleanly when time runs short), so
+ * the deadline is real: it starts when the invocation does and runs out like Lambda's timeout would.
  */
-final class LocalLambdaContext implements Context {
+public final class LocalLambdaContext implements Context {
 
     private static final LambdaLogger STDOUT_LOGGER = new LambdaLogger() {
         private final PrintStream out = System.out;
@@ -34,14 +34,15 @@ final class LocalLambdaContext implements Context {
     private final int memoryLimitMb;
     private final long deadlineNanos;
 
-    LocalLambdaContext(String functionName, String requestId, long timeoutMillis, int memoryLimitMb) {
+    private LocalLambdaContext(String functionName, String requestId, long timeoutMillis, int memoryLimitMb) {
         this.functionName = functionName;
         this.requestId = requestId;
         this.memoryLimitMb = memoryLimitMb;
         this.deadlineNanos = System.nanoTime() + timeoutMillis * 1_000_000L;
     }
 
-    static LocalLambdaContext start(String functionName, long timeoutMillis) {
+    /** The context of an invocation of {@code functionName} that starts now and may run {@code timeoutMillis}. */
+    public static LocalLambdaContext start(String functionName, long timeoutMillis) {
         return new LocalLambdaContext(functionName, UUID.randomUUID().toString(), timeoutMillis,
                 (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / (1024 * 1024)));
     }

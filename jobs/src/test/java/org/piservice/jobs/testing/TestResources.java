@@ -1,0 +1,49 @@
+package org.piservice.jobs.testing;
+
+import java.time.Duration;
+import org.piservice.emulators.ServiceResources;
+import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.ServiceConfig;
+
+/**
+ * A test's own table, queues and bucket (created by {@link ServiceResources}, as the local run
+ * creates its own), and the functions' configuration for them.
+ *
+ * @param config what the functions would read from their environment for these resources
+ * @param deadLetterQueueUrl where the queue moves messages it gave up on
+ */
+public record TestResources(ServiceConfig config, String deadLetterQueueUrl) {
+
+    /** The tests' limit on digits per job: above every job a test asks for. */
+    public static final int MAX_DIGITS = 10_000_000;
+
+    public static TestResources create(AwsClients clients, String prefix) {
+        return of(ServiceResources.create(clients.dynamoDb(), clients.sqs(), clients.s3(), prefix));
+    }
+
+    public static TestResources create(AwsClients clients, String prefix, Duration visibilityTimeout, int maxReceiveCount) {
+        return of(ServiceResources.create(clients.dynamoDb(), clients.sqs(), clients.s3(), prefix,
+                visibilityTimeout, maxReceiveCount));
+    }
+
+    /** A configuration with the tests' limits, for resources a test names itself (or that do not exist). */
+    public static ServiceConfig config(String tableName, String queueUrl, String bucketName) {
+        return config(tableName, queueUrl, bucketName, MAX_DIGITS);
+    }
+
+    public static ServiceConfig config(String tableName, String queueUrl, String bucketName, int maxDigits) {
+        return new ServiceConfig(tableName, queueUrl, bucketName, maxDigits,
+                ServiceConfig.DEFAULT_DOWNLOAD_URL_TTL, ServiceConfig.DEFAULT_JOB_TTL);
+    }
+
+    /** These resources for functions that accept at most {@code maxDigits} digits. */
+    public TestResources withMaxDigits(int maxDigits) {
+        return new TestResources(config(config.tableName(), config.queueUrl(), config.bucketName(), maxDigits),
+                deadLetterQueueUrl);
+    }
+
+    private static TestResources of(ServiceResources.Created created) {
+        return new TestResources(config(created.tableName(), created.queueUrl(), created.bucketName()),
+                created.deadLetterQueueUrl());
+    }
+}

@@ -1,0 +1,27 @@
+package org.piservice.contract;
+
+/**
+ * The names of the environment variables the functions read: the stack sets them (infra-cdk),
+ * the functions read them (jobs), and the local run and the emulators set them the same way.
+ * AWS's own names (AWS_REGION, AWS_ENDPOINT_URL, ...) are the SDK's and not repeated here.
+ */
+public final class FunctionEnvironment {
+
+    /** The DynamoDB table of jobs. */
+    public static final String TABLE_NAME = "TABLE_NAME";
+    /** The SQS queue the api sends jobs to and the worker consumes. */
+    public static final String QUEUE_URL = "QUEUE_URL";
+    /** The S3 bucket of results. */
+    public static final String BUCKET_NAME = "BUCKET_NAME";
+    /** The largest job accepted, in digits; required: whoever starts the functions chooses it. */
+    public static final String MAX_DIGITS = "MAX_DIGITS";
+    /** How long a presigned download link stays valid. */
+    public static final String DOWNLOAD_URL_TTL_SECONDS = "DOWNLOAD_URL_TTL_SECONDS";
+    /** How long a job record is kept. */
+    public static final String JOB_TTL_DAYS = "JOB_TTL_DAYS";
+    /** {@code true} for S3 emulators, which serve buckets by path, not by host name. */
+    public static final String S3_FORCE_PATH_STYLE = "S3_FORCE_PATH_STYLE";
+
+    private FunctionEnvironment() {
+    }
+}

@@ -1,0 +1,25 @@
+package org.piservice.contract;
+
+/**
+ * The custom CloudWatch metrics the worker emits (Embedded Metric Format) and the alarms and
+ * dashboard read: an alarm on a name the worker no longer emits would stay green forever.
+ */
+public final class ServiceMetrics {
+
+    public static final String NAMESPACE = "PiService";
+    /** The one dimension of every metric, and its one value. */
+    public static final String DIMENSION = "Service";
+    public static final String SERVICE = "pi-service";
+
+    /** Jobs completed (count). */
+    public static final String JOBS_COMPLETED = "JobsCompleted";
+    /** Jobs failed for good (count). */
+    public static final String JOBS_FAILED = "JobsFailed";
+    /** Digits of the completed jobs (count). */
+    public static final String DIGITS_COMPUTED = "DigitsComputed";
+    /** Time spent computing completed jobs (seconds). */
+    public static final String COMPUTE_SECONDS = "ComputeSeconds";
+
+    private ServiceMetrics() {
+    }
+}
