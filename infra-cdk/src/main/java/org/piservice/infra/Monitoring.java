@@ -1,9 +1,9 @@
 package org.piservice.infra;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.apigateway.RestApiBase;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.Dashboard;
@@ -15,6 +15,9 @@ import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TextWidget;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
 
 /**
@@ -30,16 +33,12 @@ public final class Monitoring extends Construct {
     /** The worker duration alarm fires at this share of the worker timeout. */
     static final double DURATION_ALARM_SHARE = 0.8;
 
-    private final List<Alarm> alarms = new ArrayList<>();
     private final Dashboard dashboard;
 
-    Monitoring(Construct scope, String id, ServiceSettings settings, PiServiceStack stack) {
+    Monitoring(Construct scope, String id, ServiceSettings settings, ITopic alarmTopic, RestApiBase api, IFunction worker,
+            IQueue queue, IQueue dlq) {
         super(scope, id);
-        var worker = stack.workerFunction();
-        var api = stack.api();
-        var queue = stack.queue();
-        var dlq = stack.deadLetterQueue();
-        SnsAction notify = new SnsAction(stack.alarmTopic());
+        SnsAction notify = new SnsAction(alarmTopic);
 
         Metric jobsCompleted = serviceMetric("JobsCompleted", "Sum");
         Metric jobsFailed = serviceMetric("JobsFailed", "Sum");
@@ -49,7 +48,7 @@ public final class Monitoring extends Construct {
         int oldestMessageAlarmSeconds = 2 * settings.workerTimeoutSeconds();
 
         alarm("DeadLetterQueueNotEmpty",
-                "Jobs' messages reached the dead-letter queue after " + PiServiceStack.MAX_RECEIVE_COUNT
+                "Jobs' messages reached the dead-letter queue after " + JobStore.MAX_RECEIVE_COUNT
                         + " failed deliveries: look at the worker's logs for their job ids, then redrive or purge the DLQ.",
                 dlq.metricApproximateNumberOfMessagesVisible(options("Maximum")), 1, notify);
         alarm("WorkerErrors",
@@ -119,7 +118,6 @@ public final class Monitoring extends Construct {
                 .build();
         alarm.addAlarmAction(notify);
         alarm.addOkAction(notify);
-        alarms.add(alarm);
     }
 
     private static Metric serviceMetric(String name, String statistic) {
@@ -140,11 +138,7 @@ public final class Monitoring extends Construct {
         return GraphWidget.Builder.create().title(title).left(left).right(right).width(8).height(6).build();
     }
 
-    public List<Alarm> alarms() {
-        return List.copyOf(alarms);
-    }
-
-    public Dashboard dashboard() {
+    Dashboard dashboard() {
         return dashboard;
     }
 }
