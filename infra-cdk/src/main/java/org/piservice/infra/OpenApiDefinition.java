@@ -2,6 +2,7 @@ package org.piservice.infra;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,6 +35,12 @@ public final class OpenApiDefinition {
     static final String VALIDATOR = "body-and-parameters";
     private static final String INTEGRATION = "x-amazon-apigateway-integration";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * The API's deployment is named by a hash of the body as serialised, and {@code Map.of} iterates
+     * in an order that changes from one JVM to the next: unsorted, every synth would name a new
+     * deployment and every deploy would make one, changed or not.
+     */
+    private static final ObjectMapper SORTED = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private final String source;
     private final Map<String, Object> document;
@@ -101,7 +108,7 @@ public final class OpenApiDefinition {
                     "responses", Map.of("default", Map.of("description", "the handler's answer, a JSON 405 for a method the path does not have")),
                     INTEGRATION, proxy)));
         }
-        return body;
+        return SORTED.convertValue(body, new TypeReference<LinkedHashMap<String, Object>>() {});
     }
 
     /** local-run's LocalApiGateway answers preflights locally with the same headers, from the same {@link Cors}. */

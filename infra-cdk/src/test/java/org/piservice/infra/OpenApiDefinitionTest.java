@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,23 @@ class OpenApiDefinitionTest {
         assertThat(validator.get("validateRequestBody").asBoolean()).isTrue();
         assertThat(validator.get("validateRequestParameters").asBoolean()).isTrue();
         assertThat(body.at("/x-amazon-apigateway-gateway-responses/DEFAULT_4XX/statusCode").asText()).isEqualTo("400");
+    }
+
+    @Test
+    void theBodyIsTheSameOnEverySynthSoAnUnchangedApiIsNotRedeployed() {
+        assertKeysSorted(body, "");
+    }
+
+    private static void assertKeysSorted(JsonNode node, String at) {
+        if (node.isObject()) {
+            List<String> names = SynthesizedStack.names(node);
+            assertThat(names).as(at).isSorted();
+            names.forEach(name -> assertKeysSorted(node.get(name), at + "/" + name));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                assertKeysSorted(node.get(i), at + "/" + i);
+            }
+        }
     }
 
     @Test
