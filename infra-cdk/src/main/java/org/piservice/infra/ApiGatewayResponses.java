@@ -39,7 +39,7 @@ final class ApiGatewayResponses {
     /**
      * One customised gateway response.
      *
-     * @param type API Gateway's response type, e.g. {@code BAD_REQUEST_BODY}
+     * @param type API Gateway's response type, e.g. {@code THROTTLED}
      * @param statusCode the status to send, or empty to keep the one of each type it covers
      * @param template the JSON body
      */
