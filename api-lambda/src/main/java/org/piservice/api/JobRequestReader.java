@@ -16,9 +16,9 @@ import java.util.Locale;
  * bad one: one message per problem, each naming the fix.
  *
  * <p>{@code digits} must be a JSON integer literal. {@code "100"}, {@code 100.0}, {@code 1e2} and
- * {@code 1.5} are refused, each with its own message: the OpenAPI schema says {@code integer}, and the
- * API gateway's request validator enforces the schema, so the function must not be more lenient than
- * the gateway or a request would succeed locally and fail when deployed. Fields other than
+ * {@code 1.5} are refused, each with its own message: the OpenAPI schema says {@code integer}, and this
+ * class is the one place that enforces it, locally and deployed alike (the API gateway validates
+ * nothing; see OpenApiDefinition in infra-cdk). Fields other than
  * {@code digits} are refused too ({@code additionalProperties: false}), which catches typos such as
  * {@code digit}.
  *

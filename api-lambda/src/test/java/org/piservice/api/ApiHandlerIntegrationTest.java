@@ -1,6 +1,11 @@
 package org.piservice.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.piservice.api.BadRequests.DOWNLOAD;
+import static org.piservice.api.BadRequests.GET;
+import static org.piservice.api.BadRequests.POST;
+import static org.piservice.api.BadRequests.UNKNOWN_ID;
+import static org.piservice.api.BadRequests.path;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
@@ -28,7 +33,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.AwsClients;
@@ -60,8 +64,6 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 class ApiHandlerIntegrationTest {
 
-    private static final int MAX_DIGITS = 100_000;
-
     /** Records the DynamoDB operations the handler makes, to show which requests never reach the table. */
     private static final List<String> dynamoDbOperations = Collections.synchronizedList(new ArrayList<>());
 
@@ -72,7 +74,7 @@ class ApiHandlerIntegrationTest {
 
     @BeforeAll
     static void start() {
-        config = Emulators.newResources().withMaxDigits(MAX_DIGITS).config();
+        config = Emulators.newResources().withMaxDigits(BadRequests.MAX_DIGITS).config();
         LocalAws aws = Emulators.aws();
         ExecutionInterceptor recorder = new ExecutionInterceptor() {
             @Override
@@ -112,95 +114,33 @@ class ApiHandlerIntegrationTest {
         dynamoDbOperations.clear();
     }
 
-    // ---- bad input: one row each, from issue 3 ----
+    // ---- bad input: one row each ----
 
-    private static final String POST = "events/post-pi-job.json";
-    private static final String GET = "events/get-pi-job.json";
-    private static final String DOWNLOAD = "events/download-pi-job.json";
-    private static final String UNKNOWN_ID = "0b8f1c2d-3e4a-4b5c-9d6e-7f8091a2b3c4";
-
-    private static Arguments row(String name, String fixture, Consumer<APIGatewayProxyRequestEvent> change,
-                                 int status, String error, List<String> dynamoDbCalls) {
-        return Arguments.of(name, fixture, change, status, error, dynamoDbCalls);
-    }
-
-    private static Consumer<APIGatewayProxyRequestEvent> body(String body) {
-        return event -> event.setBody(body);
-    }
-
-    private static Consumer<APIGatewayProxyRequestEvent> path(String path) {
-        return event -> {
-            event.setPath(path);
-            event.getRequestContext().setPath("/prod" + path);
-        };
-    }
-
-    private static Consumer<APIGatewayProxyRequestEvent> method(String method) {
-        return event -> event.setHttpMethod(method);
-    }
-
-    static Stream<Arguments> badRequests() {
-        List<String> none = List.of();
-        return Stream.of(
-                row("no body", POST, body(null), 400, "request body is required: send {\"digits\": N} with N from 1 to 100000", none),
-                row("invalid JSON", POST, body("{\"digits\": 50"), 400, "request body is not valid JSON", none),
-                row("JSON array", POST, body("[50]"), 400, "request body must be a JSON object, not an array", none),
-                row("JSON string", POST, body("\"50\""), 400, "request body must be a JSON object, not a string", none),
-                row("JSON number", POST, body("50"), 400, "request body must be a JSON object, not a number", none),
-                row("digits missing", POST, body("{}"), 400, "digits is required", none),
-                row("digits null", POST, body("{\"digits\": null}"), 400, "digits must be a number, not null", none),
-                row("digits \"abc\"", POST, body("{\"digits\": \"abc\"}"), 400, "digits must be a number, not a string", none),
-                row("digits \"100\"", POST, body("{\"digits\": \"100\"}"), 400,
-                        "digits must be a number, not a string: send {\"digits\": 100}, not {\"digits\": \"100\"}", none),
-                row("digits 1.5", POST, body("{\"digits\": 1.5}"), 400,
-                        "digits must be a whole number written without a decimal point or exponent, got 1.5", none),
-                row("digits -1", POST, body("{\"digits\": -1}"), 400, "digits must be at least 1, got -1", none),
-                row("digits 0", POST, body("{\"digits\": 0}"), 400, "digits must be at least 1, got 0", none),
-                row("digits above the limit", POST, body("{\"digits\": 100001}"), 400, "digits must be at most 100000, got 100001", none),
-                row("digits 1e400", POST, body("{\"digits\": 1e400}"), 400,
-                        "digits must be a whole number written without a decimal point or exponent, got 1e400", none),
-                row("1 MB body", POST, body("{\"digits\": 50, \"padding\": \"" + "x".repeat(1 << 20) + "\"}"), 413,
-                        "request body is larger than 4096 bytes", none),
-                row("wrong content type", POST, event -> {
-                    event.getHeaders().put("Content-Type", "text/plain");
-                    event.getMultiValueHeaders().put("Content-Type", List.of("text/plain"));
-                }, 415, "Content-Type is text/plain: send the body as JSON with Content-Type: application/json", none),
-                row("unknown job id", GET, event -> { }, 404, "Job does not exist", List.of("GetItem")),
-                row("very long id", GET, path("/pi_job/" + "a".repeat(10_000)), 404, "Job does not exist", none),
-                row("../ in the id", GET, path("/pi_job/..%2F..%2Fsecrets"), 404, "Job does not exist", none),
-                row("../ as a segment", GET, path("/pi_job/../openapi.yaml"), 404, "no such resource: GET /pi_job/../openapi.yaml", none),
-                row("unicode id", GET, path("/pi_job/π-ü-日本"), 404, "Job does not exist", none),
-                row("empty id", GET, path("/pi_job/"), 404, "Job does not exist", none),
-                row("malformed download id", DOWNLOAD, path("/download_pi_job/" + UNKNOWN_ID.toUpperCase()), 404, "Job does not exist", none),
-                row("unknown download id", DOWNLOAD, event -> { }, 404, "Job does not exist", List.of("GetItem")),
-                row("unknown route", GET, path("/pi_jobs"), 404, "no such resource: GET /pi_jobs; the API is described at /prod/", none),
-                row("wrong method", POST, method("DELETE"), 405, "method DELETE is not allowed on /pi_job; use POST", none),
-                row("POST to a job", GET, method("POST"), 405, "method POST is not allowed on /pi_job/" + UNKNOWN_ID + "; use GET", none));
+    static Stream<BadRequests.Row> badRequests() {
+        return BadRequests.rows();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badRequests")
-    void answersBadInputWithAJsonErrorAndLeavesNothingBehind(String name, String fixture,
-            Consumer<APIGatewayProxyRequestEvent> change, int status, String error, List<String> dynamoDbCalls) throws IOException {
+    void answersBadInputWithAJsonErrorAndLeavesNothingBehind(BadRequests.Row row) throws IOException {
         // GIVEN
-        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(fixture);
-        change.accept(event);
+        APIGatewayProxyRequestEvent event = row.event();
 
         // WHEN
         APIGatewayProxyResponseEvent response = handler.handleRequest(event, null);
 
         // THEN
-        assertThat(response.getStatusCode()).isEqualTo(status);
+        assertThat(response.getStatusCode()).isEqualTo(row.status());
         assertThat(response.getHeaders()).containsEntry("Content-Type", "application/json")
                 .containsEntry("Access-Control-Allow-Origin", "*");
         JsonNode body = Json.MAPPER.readTree(response.getBody());
         assertThat(body.get("success").asBoolean(true)).isFalse();
-        assertThat(body.get("error").asText()).startsWith(error);
+        assertThat(body.get("error").asText()).startsWith(row.error());
         assertThat(response.getBody()).doesNotContain("Exception", "\tat ", "org.piservice");
-        if (status == 405) {
+        if (row.status() == 405) {
             assertThat(response.getHeaders()).containsKey("Allow");
         }
-        assertThat(dynamoDbOperations).as("DynamoDB calls").isEqualTo(dynamoDbCalls);
+        assertThat(dynamoDbOperations).as("DynamoDB calls").isEqualTo(row.dynamoDbCalls());
         assertNothingInTableOrQueue();
     }
 

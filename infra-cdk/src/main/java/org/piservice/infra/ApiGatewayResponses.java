@@ -14,9 +14,14 @@ import org.piservice.contract.Cors;
  * separate CloudFormation resources: every update of the body replaces the whole API definition,
  * which would silently drop gateway responses defined beside it.
  *
+ * <p>Every request the API routes reaches the function ({@link OpenApiDefinition}: no request
+ * validator, every path and method integrated), so what is left here is what the function never
+ * sees: a body above API Gateway's limit, throttling, an integration that times out, and anything
+ * else API Gateway refuses on its own (the defaults).
+ *
  * <p>Gateway response templates are plain substitution, not VTL: there is no escaping function, so
  * API Gateway's own message goes in through {@code $context.error.messageString}, which it quotes as
- * a JSON string, and the validator's detail (which can contain quotes) is left out.
+ * a JSON string.
  */
 final class ApiGatewayResponses {
 
@@ -34,7 +39,7 @@ final class ApiGatewayResponses {
     /**
      * One customised gateway response.
      *
-     * @param type API Gateway's response type, e.g. {@code BAD_REQUEST_BODY}
+     * @param type API Gateway's response type, e.g. {@code THROTTLED}
      * @param statusCode the status to send, or empty to keep the one of each type it covers
      * @param template the JSON body
      */
@@ -45,9 +50,9 @@ final class ApiGatewayResponses {
     }
 
     /** The {@code x-amazon-apigateway-gateway-responses} extension for the REST API body. */
-    static Map<String, Object> extension(int maxDigits) {
+    static Map<String, Object> extension() {
         Map<String, Object> extension = new LinkedHashMap<>();
-        for (Response response : all(maxDigits)) {
+        for (Response response : all()) {
             Map<String, Object> definition = new LinkedHashMap<>();
             response.statusCode().ifPresent(status -> definition.put("statusCode", status));
             definition.put("responseParameters",
@@ -58,25 +63,15 @@ final class ApiGatewayResponses {
         return extension;
     }
 
-    private static List<Response> all(int maxDigits) {
+    private static List<Response> all() {
         String apiGatewayMessage = errorBody("$context.error.messageString");
         return List.of(
                 new Response("DEFAULT_4XX", Optional.empty(), apiGatewayMessage),
                 new Response("DEFAULT_5XX", Optional.empty(), apiGatewayMessage),
-                new Response("BAD_REQUEST_BODY", Optional.of("400"), errorBody(quoted(
-                        "The request body must be a JSON object {\\\"digits\\\": N} and nothing else, with N a whole"
-                                + " number from 1 to " + maxDigits + "."))),
-                new Response("BAD_REQUEST_PARAMETERS", Optional.of("400"),
-                        errorBody(quoted("A required request parameter is missing or malformed."))),
-                new Response("UNSUPPORTED_MEDIA_TYPE", Optional.of("415"),
-                        errorBody(quoted("Send the request body as application/json."))),
                 new Response("REQUEST_TOO_LARGE", Optional.of("413"),
                         errorBody(quoted("The request is too large."))),
                 new Response("THROTTLED", Optional.of("429"),
                         errorBody(quoted("Too many requests: slow down and try again in a moment."))),
-                // API Gateway's answer for a path the API does not have.
-                new Response("MISSING_AUTHENTICATION_TOKEN", Optional.of("404"),
-                        errorBody(quoted("Not found: this API has no such path."))),
                 new Response("INTEGRATION_TIMEOUT", Optional.of("504"),
                         errorBody(quoted("The service took too long to answer; try again."))));
     }

@@ -1,11 +1,12 @@
 package org.piservice.infra;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.apigateway.RestApiBase;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.Dashboard;
@@ -17,6 +18,9 @@ import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TextWidget;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
 
 /**
@@ -29,16 +33,12 @@ public final class Monitoring extends Construct {
     /** The worker duration alarm fires at this share of the worker timeout. */
     static final double DURATION_ALARM_SHARE = 0.8;
 
-    private final List<Alarm> alarms = new ArrayList<>();
     private final Dashboard dashboard;
 
-    Monitoring(Construct scope, String id, ServiceSettings settings, PiServiceStack stack) {
+    Monitoring(Construct scope, String id, ServiceSettings settings, ITopic alarmTopic, RestApiBase api, IFunction worker,
+            IQueue queue, IQueue dlq) {
         super(scope, id);
-        var worker = stack.workerFunction();
-        var api = stack.api();
-        var queue = stack.queue();
-        var dlq = stack.deadLetterQueue();
-        SnsAction notify = new SnsAction(stack.alarmTopic());
+        SnsAction notify = new SnsAction(alarmTopic);
 
         Metric jobsCompleted = serviceMetric(ServiceMetrics.JOBS_COMPLETED, "Sum");
         Metric jobsFailed = serviceMetric(ServiceMetrics.JOBS_FAILED, "Sum");
@@ -76,7 +76,8 @@ public final class Monitoring extends Construct {
         MathExpression digitsPerSecond = MathExpression.Builder.create()
                 .label("digits per compute second")
                 .expression("digits / seconds")
-                .usingMetrics(Map.of("digits", digitsComputed, "seconds", computeSeconds))
+                // sorted: Map.of's order changes from one JVM to the next, and with it the dashboard body on every synth
+                .usingMetrics(new TreeMap<>(Map.of("digits", digitsComputed, "seconds", computeSeconds)))
                 .period(PERIOD)
                 .build();
         dashboard = Dashboard.Builder.create(this, "Dashboard")
@@ -118,7 +119,6 @@ public final class Monitoring extends Construct {
                 .build();
         alarm.addAlarmAction(notify);
         alarm.addOkAction(notify);
-        alarms.add(alarm);
     }
 
     private static Metric serviceMetric(String name, String statistic) {
@@ -139,11 +139,7 @@ public final class Monitoring extends Construct {
         return GraphWidget.Builder.create().title(title).left(left).right(right).width(8).height(6).build();
     }
 
-    public List<Alarm> alarms() {
-        return List.copyOf(alarms);
-    }
-
-    public Dashboard dashboard() {
+    Dashboard dashboard() {
         return dashboard;
     }
 }

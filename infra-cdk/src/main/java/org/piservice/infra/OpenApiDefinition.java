@@ -2,6 +2,7 @@ package org.piservice.infra;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,17 +24,30 @@ import org.piservice.contract.OpenApiOperations;
  *   <li>every documented operation is a Lambda proxy integration to the api function's alias;</li>
  *   <li>every documented path also gets an any-method integration, so a wrong method reaches the
  *       handler and gets its JSON 405 instead of API Gateway's bare 403;</li>
- *   <li>a request validator checks bodies and parameters against the document's schemas on every
- *       operation, before the function is billed;</li>
+ *   <li>every other path ({@value #ANY_OTHER_PATH}) reaches the handler too, for its JSON 404;</li>
  *   <li>a CORS preflight answer (a mock integration) on every path that does not define OPTIONS;</li>
  *   <li>the gateway responses, API Gateway's own answers in the service's error shape.</li>
  * </ul>
+ *
+ * <p>There is no request validator: the function is the one validator, so a request gets the same
+ * status and message deployed as through local-run's gateway. A body validator would answer every
+ * bad body with one generic message before the function's precise one; a parameter validator only
+ * checks that required parameters are present and not blank, and the document's only required
+ * parameters are path parameters, which a matched path always has (where one could be blank, the
+ * function answers 404 for the unknown job, where the validator would answer 400).
  */
 public final class OpenApiDefinition {
 
-    static final String VALIDATOR = "body-and-parameters";
+    static final String ANY_OTHER_PATH = "/{proxy+}";
     private static final String INTEGRATION = "x-amazon-apigateway-integration";
+    private static final String ANY_METHOD = "x-amazon-apigateway-any-method";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * The API's deployment is named by a hash of the body as serialised, and {@code Map.of} iterates
+     * in an order that changes from one JVM to the next: unsorted, every synth would name a new
+     * deployment and every deploy would make one, changed or not.
+     */
+    private static final ObjectMapper SORTED = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private final String source;
     private final Map<String, Object> document;
@@ -77,15 +91,13 @@ public final class OpenApiDefinition {
     public Map<String, Object> restApiBody(String lambdaInvocationUri, Map<String, Object> gatewayResponses) {
         Map<String, Object> body = deepCopy(document);
         body.put("x-amazon-apigateway-gateway-responses", gatewayResponses);
-        body.put("x-amazon-apigateway-request-validators", Map.of(VALIDATOR,
-                Map.of("validateRequestBody", true, "validateRequestParameters", true)));
-        body.put("x-amazon-apigateway-request-validator", VALIDATOR);
         Map<String, Object> proxy = Map.of(
                 "type", "aws_proxy",
                 "httpMethod", "POST",
                 "uri", lambdaInvocationUri,
                 "passthroughBehavior", "when_no_match");
-        for (Object pathItem : asMap(body.get("paths")).values()) {
+        Map<String, Object> paths = asMap(body.get("paths"));
+        for (Object pathItem : paths.values()) {
             Map<String, Object> operations = asMap(pathItem);
             List<String> methods = new ArrayList<>();
             for (Map.Entry<String, Object> entry : operations.entrySet()) {
@@ -97,11 +109,20 @@ public final class OpenApiDefinition {
             if (!methods.contains("OPTIONS")) {
                 operations.put("options", corsPreflight(Cors.allowMethods(methods)));
             }
-            operations.put("x-amazon-apigateway-any-method", new LinkedHashMap<>(Map.of(
-                    "responses", Map.of("default", Map.of("description", "the handler's answer, a JSON 405 for a method the path does not have")),
-                    INTEGRATION, proxy)));
+            operations.put(ANY_METHOD, anyMethod(proxy, "the handler's answer, a JSON 405 for a method the path does not have"));
         }
-        return body;
+        // Explicit paths win over a greedy one, so this catches only paths the document does not have.
+        Map<String, Object> anyOtherPath = anyMethod(proxy, "the handler's answer, a JSON 404 for a path the API does not have");
+        anyOtherPath.put("parameters", List.of(Map.of("name", "proxy", "in", "path", "required", true,
+                "schema", Map.of("type", "string"))));
+        paths.put(ANY_OTHER_PATH, Map.of(ANY_METHOD, anyOtherPath));
+        return SORTED.convertValue(body, new TypeReference<LinkedHashMap<String, Object>>() {});
+    }
+
+    private static Map<String, Object> anyMethod(Map<String, Object> proxy, String answer) {
+        return new LinkedHashMap<>(Map.of(
+                "responses", Map.of("default", Map.of("description", answer)),
+                INTEGRATION, proxy));
     }
 
     /** local-run's LocalApiGateway answers preflights locally with the same headers, from the same {@link Cors}. */

@@ -17,10 +17,10 @@ class ApiGatewayResponsesTest {
 
     @Test
     void everyGatewayResponseIsTheServiceErrorShape() throws JsonProcessingException {
-        Map<String, Object> extension = ApiGatewayResponses.extension(10_000_000);
+        Map<String, Object> extension = ApiGatewayResponses.extension();
 
-        assertThat(extension).containsKeys("DEFAULT_4XX", "DEFAULT_5XX", "BAD_REQUEST_BODY", "THROTTLED",
-                "REQUEST_TOO_LARGE", "MISSING_AUTHENTICATION_TOKEN", "UNSUPPORTED_MEDIA_TYPE");
+        assertThat(extension).containsOnlyKeys("DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED", "REQUEST_TOO_LARGE",
+                "INTEGRATION_TIMEOUT");
         for (var entry : extension.entrySet()) {
             JsonNode response = JSON.valueToTree(entry.getValue());
             String template = response.at("/responseTemplates/application~1json").asText();
@@ -35,25 +35,14 @@ class ApiGatewayResponsesTest {
 
     @Test
     void statusCodesFollowTheApiContract() {
-        JsonNode extension = JSON.valueToTree(ApiGatewayResponses.extension(1000));
+        JsonNode extension = JSON.valueToTree(ApiGatewayResponses.extension());
 
-        assertThat(extension.at("/MISSING_AUTHENTICATION_TOKEN/statusCode").asText()).isEqualTo("404");
-        assertThat(extension.at("/BAD_REQUEST_BODY/statusCode").asText()).isEqualTo("400");
         assertThat(extension.at("/THROTTLED/statusCode").asText()).isEqualTo("429");
         assertThat(extension.at("/REQUEST_TOO_LARGE/statusCode").asText()).isEqualTo("413");
-        assertThat(extension.at("/UNSUPPORTED_MEDIA_TYPE/statusCode").asText()).isEqualTo("415");
+        assertThat(extension.at("/INTEGRATION_TIMEOUT/statusCode").asText()).isEqualTo("504");
         // the defaults keep the status of each response type they stand for
         assertThat(extension.at("/DEFAULT_4XX").has("statusCode")).isFalse();
         assertThat(extension.at("/DEFAULT_5XX").has("statusCode")).isFalse();
-    }
-
-    @Test
-    void aRejectedBodyIsToldTheDeployedLimit() throws JsonProcessingException {
-        JsonNode extension = JSON.valueToTree(ApiGatewayResponses.extension(1234));
-
-        String error = JSON.readTree(extension.at("/BAD_REQUEST_BODY/responseTemplates/application~1json").asText())
-                .get("error").asText();
-        assertThat(error).contains("{\"digits\": N}").contains("1 to 1234");
     }
 
     @Test

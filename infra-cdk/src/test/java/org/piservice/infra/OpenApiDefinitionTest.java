@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -65,17 +66,50 @@ class OpenApiDefinitionTest {
                 .containsExactlyInAnyOrder("Access-Control-Allow-Origin", "Access-Control-Allow-Methods",
                         "Access-Control-Allow-Headers", "Access-Control-Max-Age");
         for (var path : body.get("paths").properties()) {
-            assertThat(path.getValue().has("options")).as(path.getKey()).isTrue();
+            // a path the API does not have gets the function's 404, preflight or not
+            assertThat(path.getValue().has("options")).as(path.getKey())
+                    .isEqualTo(!path.getKey().equals(OpenApiDefinition.ANY_OTHER_PATH));
         }
     }
 
+    /**
+     * The function is the one validator: the gateway validates nothing and passes every request on
+     * every path, documented or not, to it; it answers only OPTIONS preflights on documented paths itself.
+     */
     @Test
-    void requestsAreValidatedAgainstTheDocumentOnEveryOperation() {
-        assertThat(body.get("x-amazon-apigateway-request-validator").asText()).isEqualTo(OpenApiDefinition.VALIDATOR);
-        JsonNode validator = body.at("/x-amazon-apigateway-request-validators/" + OpenApiDefinition.VALIDATOR);
-        assertThat(validator.get("validateRequestBody").asBoolean()).isTrue();
-        assertThat(validator.get("validateRequestParameters").asBoolean()).isTrue();
+    void everyRequestButAPreflightReachesTheFunctionUnvalidated() {
+        assertThat(body.toString()).doesNotContain("x-amazon-apigateway-request-validator");
+        assertThat(body.at("/paths/" + OpenApiDefinition.ANY_OTHER_PATH.replace("/", "~1")
+                + "/x-amazon-apigateway-any-method/x-amazon-apigateway-integration/uri").asText()).isEqualTo(URI);
+        for (var path : body.get("paths").properties()) {
+            for (var operation : path.getValue().properties()) {
+                JsonNode integration = operation.getValue().path("x-amazon-apigateway-integration");
+                if (integration.isMissingNode()
+                        || operation.getKey().equals("options") && integration.get("type").asText().equals("mock")) {
+                    continue;
+                }
+                assertThat(integration.get("type").asText()).as(path.getKey() + " " + operation.getKey()).isEqualTo("aws_proxy");
+                assertThat(integration.get("uri").asText()).isEqualTo(URI);
+            }
+        }
         assertThat(body.at("/x-amazon-apigateway-gateway-responses/DEFAULT_4XX/statusCode").asText()).isEqualTo("400");
+    }
+
+    @Test
+    void theBodyIsTheSameOnEverySynthSoAnUnchangedApiIsNotRedeployed() {
+        assertKeysSorted(body, "");
+    }
+
+    private static void assertKeysSorted(JsonNode node, String at) {
+        if (node.isObject()) {
+            List<String> names = SynthesizedStack.names(node);
+            assertThat(names).as(at).isSorted();
+            names.forEach(name -> assertKeysSorted(node.get(name), at + "/" + name));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                assertKeysSorted(node.get(i), at + "/" + i);
+            }
+        }
     }
 
     @Test

@@ -9,10 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.assertions.Template;
-import software.constructs.IConstruct;
 
 /**
  * The stack as `cdk synth` makes it, from the jars Maven built and the real OpenAPI document,
@@ -65,9 +64,18 @@ final class SynthesizedStack {
         return found.values().iterator().next();
     }
 
-    /** The logical id the stack gave a construct's CloudFormation resource. */
-    String logicalId(IConstruct construct) {
-        return stack.getLogicalId((CfnElement) construct.getNode().getDefaultChild());
+    /**
+     * The logical id of the one resource of this type made by the construct with this id directly in
+     * the stack: the construct id followed by the stack's hash of its path.
+     */
+    String logicalId(String type, String constructId) {
+        List<String> ids = resources(type).keySet().stream()
+                .filter(id -> id.matches(Pattern.quote(constructId) + "[0-9A-F]{8}"))
+                .toList();
+        if (ids.size() != 1) {
+            throw new AssertionError("expected one " + type + " " + constructId + ", found " + ids);
+        }
+        return ids.getFirst();
     }
 
     /** {@code {"Ref": id}}, as the template writes a reference. */

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.piservice.contract.JobStore;
+import org.piservice.contract.Storage;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  */
 public final class JobRepository {
 
-    private static final String JOB_ID = JobStore.TABLE_KEY;
+    private static final String JOB_ID = Storage.TABLE_KEY;
     private static final String DIGITS = "digits";
     private static final String STATUS = "status";
     private static final String CREATED_AT = "created_at";
@@ -38,7 +38,7 @@ public final class JobRepository {
     private static final String RESULT_BYTES = "result_bytes";
     private static final String ATTEMPTS = "attempts";
     private static final String OWNER = "owner";
-    private static final String EXPIRES_AT = JobStore.TTL_ATTRIBUTE;
+    private static final String EXPIRES_AT = Storage.TTL_ATTRIBUTE;
 
     /** Longest error text kept: enough to act on, far below DynamoDB's item size limit. */
     private static final int MAX_ERROR_LENGTH = 1000;

@@ -5,7 +5,7 @@ import java.io.OutputStream;
 import java.net.URL;
 import java.time.Duration;
 import java.util.OptionalLong;
-import org.piservice.contract.JobStore;
+import org.piservice.contract.Storage;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -42,7 +42,7 @@ public final class ResultStore {
 
     /** Where the result of a job lives: under the prefix the bucket's lifecycle rule expires. */
     public static String resultKey(String jobId, int digits) {
-        return JobStore.RESULT_PREFIX + jobId + "/" + fileName(digits);
+        return Storage.RESULT_PREFIX + jobId + "/" + fileName(digits);
     }
 
     /** The file name a browser saves the result as. */

@@ -3,7 +3,7 @@ package org.piservice.emulators;
 import java.time.Duration;
 import java.util.Map;
 import org.piservice.contract.JobDelivery;
-import org.piservice.contract.JobStore;
+import org.piservice.contract.Storage;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -78,9 +78,9 @@ public final class ServiceResources {
             dynamoDb.createTable(create -> create.tableName(table)
                     .billingMode(BillingMode.PAY_PER_REQUEST)
                     .keySchema(KeySchemaElement.builder()
-                            .attributeName(JobStore.TABLE_KEY).keyType(KeyType.HASH).build())
+                            .attributeName(Storage.TABLE_KEY).keyType(KeyType.HASH).build())
                     .attributeDefinitions(AttributeDefinition.builder()
-                            .attributeName(JobStore.TABLE_KEY).attributeType(ScalarAttributeType.S).build()));
+                            .attributeName(Storage.TABLE_KEY).attributeType(ScalarAttributeType.S).build()));
         } catch (ResourceInUseException e) {
             return;
         }
@@ -93,7 +93,7 @@ public final class ServiceResources {
         }
         try {
             dynamoDb.updateTimeToLive(ttl -> ttl.tableName(table)
-                    .timeToLiveSpecification(spec -> spec.attributeName(JobStore.TTL_ATTRIBUTE).enabled(true)));
+                    .timeToLiveSpecification(spec -> spec.attributeName(Storage.TTL_ATTRIBUTE).enabled(true)));
         } catch (DynamoDbException e) {
             // dynalite has no TTL: local records then live as long as the emulator, which is fine.
             if (!"UnknownOperationException".equals(e.awsErrorDetails().errorCode())) {

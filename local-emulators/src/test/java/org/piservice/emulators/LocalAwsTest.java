@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
-import org.piservice.contract.JobStore;
+import org.piservice.contract.Storage;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -73,7 +73,7 @@ class LocalAwsTest {
             assertThat(created.tableName()).isEqualTo("svc-jobs");
             assertThat(created.bucketName()).isEqualTo("svc-results");
             assertThat(dynamo.describeTable(d -> d.tableName("svc-jobs")).table().keySchema())
-                    .containsExactly(KeySchemaElement.builder().attributeName(JobStore.TABLE_KEY).keyType(KeyType.HASH).build());
+                    .containsExactly(KeySchemaElement.builder().attributeName(Storage.TABLE_KEY).keyType(KeyType.HASH).build());
             Map<QueueAttributeName, String> queue = sqs.getQueueAttributes(get -> get.queueUrl(created.queueUrl())
                     .attributeNames(QueueAttributeName.ALL)).attributes();
             String deadLetterQueueArn = sqs.getQueueAttributes(get -> get.queueUrl(created.deadLetterQueueUrl())

@@ -3,7 +3,6 @@ package org.piservice.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent.ProxyRequestContext;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent.RequestIdentity;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -14,7 +13,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -35,9 +33,14 @@ import org.piservice.emulators.LocalLambdaContext;
 /**
  * Stands in for API Gateway on one machine: the JDK's HTTP server turns each request into the
  * REST API proxy event a Lambda would receive, calls the very handler the Lambda runs, and writes
- * its proxy response back. What API Gateway itself would answer (payload too large, a handler that
- * throws or answers without a status) gets the service's JSON error shape, as the deployed
- * gateway responses do.
+ * its proxy response back. Like the deployed API it validates nothing and routes every path and
+ * method to the handler, which is the one validator; what API Gateway itself would answer (a CORS
+ * preflight, payload too large, a handler that throws or answers without a status) gets the
+ * service's JSON error shape, as the deployed gateway responses do.
+ *
+ * <p>The event carries what the handler reads (method, path, headers, body, and the request
+ * context's path and request id), no more: fields nothing reads would be a second, untested copy
+ * of API Gateway's behaviour.
  */
 public final class LocalApiGateway implements AutoCloseable {
 
@@ -46,31 +49,18 @@ public final class LocalApiGateway implements AutoCloseable {
     /** Oversized bodies up to this size are read and dropped before the 413 (see readBody). */
     private static final long DRAIN_LIMIT_BYTES = 4L * MAX_PAYLOAD_BYTES;
 
-    static final String STAGE = "local";
     private static final String FUNCTION_NAME = "pi-service-api";
     private static final long HANDLER_TIMEOUT_MILLIS = 29_000;
 
     private final RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler;
-    private final Function<String, Route> router;
+    private final Function<String, List<String>> documentedMethods;
     private final HttpServer server;
     private final ExecutorService executor;
 
-    /**
-     * A matched API resource: its template (as in the OpenAPI document), the path parameters it
-     * binds, and the methods the document defines on it (upper case, in document order; empty
-     * when not known, and then no preflight is answered for it).
-     */
-    public record Route(String resource, Map<String, String> pathParameters, List<String> methods) {
-
-        public Route(String resource, Map<String, String> pathParameters) {
-            this(resource, pathParameters, List.of());
-        }
-    }
-
     private LocalApiGateway(RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler,
-            Function<String, Route> router, HttpServer server, ExecutorService executor) {
+            Function<String, List<String>> documentedMethods, HttpServer server, ExecutorService executor) {
         this.handler = handler;
-        this.router = router;
+        this.documentedMethods = documentedMethods;
         this.server = server;
         this.executor = executor;
     }
@@ -78,16 +68,17 @@ public final class LocalApiGateway implements AutoCloseable {
     /**
      * Serves {@code handler} on the loopback interface.
      *
-     * @param port   the TCP port, 0 for any free one
-     * @param router maps a request path to its API resource; paths it does not know go to the
-     *               handler as a greedy {@code /{proxy+}} resource, and the handler answers them
+     * @param port              the TCP port, 0 for any free one
+     * @param documentedMethods maps a request path to the methods (upper case) the API document
+     *                          defines on the resource it matches, empty for a path it does not
+     *                          have: the gateway answers the CORS preflight of those resources
      */
     public static LocalApiGateway start(
             RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler,
-            int port, Function<String, Route> router) throws IOException {
+            int port, Function<String, List<String>> documentedMethods) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        LocalApiGateway gateway = new LocalApiGateway(handler, router, server, executor);
+        LocalApiGateway gateway = new LocalApiGateway(handler, documentedMethods, server, executor);
         server.createContext("/", gateway::exchange);
         server.setExecutor(executor);
         server.start();
@@ -195,13 +186,13 @@ public final class LocalApiGateway implements AutoCloseable {
         if (!exchange.getRequestMethod().equalsIgnoreCase("OPTIONS")) {
             return null;
         }
-        Route route = router.apply(path(exchange.getRequestURI()));
-        if (route == null || route.methods().isEmpty() || route.methods().contains("OPTIONS")) {
+        List<String> methods = documentedMethods.apply(path(exchange.getRequestURI()));
+        if (methods.isEmpty() || methods.contains("OPTIONS")) {
             return null;
         }
         return new APIGatewayProxyResponseEvent().withStatusCode(204).withHeaders(Map.of(
                 "Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN,
-                "Access-Control-Allow-Methods", Cors.allowMethods(route.methods()),
+                "Access-Control-Allow-Methods", Cors.allowMethods(methods),
                 "Access-Control-Allow-Headers", Cors.ALLOWED_HEADERS,
                 "Access-Control-Max-Age", Integer.toString(Cors.MAX_AGE_SECONDS)));
     }
@@ -212,56 +203,24 @@ public final class LocalApiGateway implements AutoCloseable {
     }
 
     APIGatewayProxyRequestEvent toEvent(HttpExchange exchange, byte[] body) {
-        URI uri = exchange.getRequestURI();
-        String path = path(uri);
+        String path = path(exchange.getRequestURI());
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-        Route route = router.apply(path);
-        if (route == null) {
-            route = new Route("/{proxy+}", path.equals("/") ? null : Map.of("proxy", path.substring(1)));
-        }
-
         Map<String, List<String>> multiHeaders = new LinkedHashMap<>();
         // The JDK re-capitalises header names; API Gateway passes what the client sent, which
         // HTTP/2 clients send in lower case, so the handler must not depend on case either way.
         exchange.getRequestHeaders().forEach((name, values) ->
                 multiHeaders.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).addAll(values));
-        InetSocketAddress remote = exchange.getRemoteAddress();
-        String sourceIp = remote.getAddress().getHostAddress();
-        multiHeaders.putIfAbsent("x-forwarded-for", List.of(sourceIp));
-        multiHeaders.putIfAbsent("x-forwarded-port", List.of(Integer.toString(port())));
-        multiHeaders.putIfAbsent("x-forwarded-proto", List.of("http"));
 
-        Map<String, List<String>> multiQuery = parseQuery(uri.getRawQuery());
-
-        String requestId = UUID.randomUUID().toString();
-        RequestIdentity identity = new RequestIdentity();
-        identity.setSourceIp(sourceIp);
-        identity.setUserAgent(last(multiHeaders.get("user-agent")));
         ProxyRequestContext context = new ProxyRequestContext();
-        context.setRequestId(requestId);
-        context.setExtendedRequestId(requestId);
-        context.setStage(STAGE);
-        context.setApiId("local");
-        context.setAccountId("000000000000");
-        context.setResourceId(route.resource());
-        context.setResourcePath(route.resource());
-        context.setHttpMethod(method);
+        context.setRequestId(UUID.randomUUID().toString());
         // Served at the root like an API on a custom domain: no stage prefix in front of the path.
         context.setPath(path);
-        context.setProtocol(exchange.getProtocol());
-        context.setDomainName(last(multiHeaders.get("host")));
-        context.setRequestTimeEpoch(System.currentTimeMillis());
-        context.setIdentity(identity);
 
         APIGatewayProxyRequestEvent event = new APIGatewayProxyRequestEvent();
         event.setHttpMethod(method);
         event.setPath(path);
-        event.setResource(route.resource());
-        event.setPathParameters(route.pathParameters());
         event.setHeaders(lastValues(multiHeaders));
         event.setMultiValueHeaders(multiHeaders);
-        event.setQueryStringParameters(multiQuery == null ? null : lastValues(multiQuery));
-        event.setMultiValueQueryStringParameters(multiQuery);
         event.setRequestContext(context);
         setBody(event, body);
         return event;
@@ -287,33 +246,6 @@ public final class LocalApiGateway implements AutoCloseable {
         }
     }
 
-    /** API Gateway's query maps: null when there is no query, values decoded, keys in order. */
-    private static Map<String, List<String>> parseQuery(String rawQuery) {
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return null;
-        }
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            query.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-        }
-        return query.isEmpty() ? null : query;
-    }
-
-    private static String decode(String raw) {
-        try {
-            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
-            // A stray '%' is passed on as sent rather than failing the whole request.
-            return raw;
-        }
-    }
-
     private static Map<String, String> lastValues(Map<String, List<String>> multi) {
         Map<String, String> single = new LinkedHashMap<>();
         multi.forEach((name, values) -> {
@@ -322,10 +254,6 @@ public final class LocalApiGateway implements AutoCloseable {
             }
         });
         return single;
-    }
-
-    private static String last(List<String> values) {
-        return values == null || values.isEmpty() ? null : values.getLast();
     }
 
     private static void send(HttpExchange exchange, APIGatewayProxyResponseEvent response, byte[] body)

@@ -12,19 +12,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import org.piservice.contract.OpenApiOperations;
 
 /**
  * The API's resources as API Gateway builds them from the OpenAPI document: given a request path,
- * the resource template it matches ({@code /pi_job/{job_id}}) and the path parameters it binds, so
- * the local events carry the same {@code resource} and {@code pathParameters} as deployed ones.
- * Literal segments win over parameters, as in API Gateway.
+ * the methods the document defines on the resource it matches ({@code /pi_job/{job_id}}), which
+ * the local gateway's CORS preflight answer lists as the deployed one does. Literal segments win
+ * over parameters, as in API Gateway; a path the document does not have has no methods.
  */
-final class OpenApiRoutes implements Function<String, LocalApiGateway.Route> {
+final class OpenApiRoutes implements Function<String, List<String>> {
 
-    private record Template(String resource, List<String> segments, int literals, List<String> methods) {
+    private record Template(List<String> segments, int literals, List<String> methods) {
     }
 
     private final List<Template> templates;
@@ -56,63 +55,41 @@ final class OpenApiRoutes implements Function<String, LocalApiGateway.Route> {
         }
     }
 
-    /** Resources whose methods are not known: no preflight is answered for them. */
-    static OpenApiRoutes of(List<String> resources) {
-        Map<String, List<String>> methods = new LinkedHashMap<>();
-        resources.forEach(resource -> methods.put(resource, List.of()));
-        return of(methods);
-    }
-
     /** Resources with the methods the document defines on each. */
     static OpenApiRoutes of(Map<String, List<String>> methodsByResource) {
         List<Template> templates = new ArrayList<>();
         methodsByResource.forEach((resource, methods) -> {
             List<String> segments = segments(resource);
             int literals = (int) segments.stream().filter(segment -> !segment.startsWith("{")).count();
-            templates.add(new Template(resource, segments, literals, List.copyOf(methods)));
+            templates.add(new Template(segments, literals, List.copyOf(methods)));
         });
         templates.sort(Comparator.comparingInt(Template::literals).reversed());
         return new OpenApiRoutes(List.copyOf(templates));
     }
 
     @Override
-    public LocalApiGateway.Route apply(String path) {
+    public List<String> apply(String path) {
         List<String> segments = segments(path);
         for (Template template : templates) {
-            Optional<Map<String, String>> parameters = match(template.segments(), segments);
-            if (parameters.isPresent()) {
-                return new LocalApiGateway.Route(template.resource(),
-                        parameters.get().isEmpty() ? null : parameters.get(), template.methods());
+            if (matches(template.segments(), segments)) {
+                return template.methods();
             }
         }
-        return null;
+        return List.of();
     }
 
-    private static Optional<Map<String, String>> match(List<String> template, List<String> path) {
-        Map<String, String> parameters = new LinkedHashMap<>();
+    private static boolean matches(List<String> template, List<String> path) {
+        if (template.size() != path.size()) {
+            return false;
+        }
         for (int i = 0; i < template.size(); i++) {
             String segment = template.get(i);
-            if (segment.startsWith("{") && segment.endsWith("+}")) {
-                // A greedy parameter takes the rest of the path, at least one segment of it.
-                if (i >= path.size()) {
-                    return Optional.empty();
-                }
-                parameters.put(segment.substring(1, segment.length() - 2), String.join("/", path.subList(i, path.size())));
-                return Optional.of(parameters);
-            }
-            if (i >= path.size()) {
-                return Optional.empty();
-            }
-            if (segment.startsWith("{") && segment.endsWith("}")) {
-                if (path.get(i).isEmpty()) {
-                    return Optional.empty();
-                }
-                parameters.put(segment.substring(1, segment.length() - 1), path.get(i));
-            } else if (!segment.equals(path.get(i))) {
-                return Optional.empty();
+            boolean parameter = segment.startsWith("{") && segment.endsWith("}");
+            if (parameter ? path.get(i).isEmpty() : !segment.equals(path.get(i))) {
+                return false;
             }
         }
-        return template.size() == path.size() ? Optional.of(parameters) : Optional.empty();
+        return true;
     }
 
     /** "/" has no segments; "/a/b" has "a" and "b"; a trailing slash makes an empty last one. */

@@ -5,7 +5,7 @@ package org.piservice.contract;
  * creates them (infra-cdk), the functions read and write them (jobs), and the local resources
  * mirror them (local-emulators). A rename here reaches all three.
  */
-public final class JobStore {
+public final class Storage {
 
     /** The job table's partition key, a string: the job id. */
     public static final String TABLE_KEY = "job_id";
@@ -17,6 +17,6 @@ public final class JobStore {
      */
     public static final String RESULT_PREFIX = "results/";
 
-    private JobStore() {
+    private Storage() {
     }
 }

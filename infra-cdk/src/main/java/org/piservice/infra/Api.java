@@ -1,0 +1,116 @@
+package org.piservice.infra;
+
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Size;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.apigateway.AccessLogFormat;
+import software.amazon.awscdk.services.apigateway.ApiDefinition;
+import software.amazon.awscdk.services.apigateway.EndpointType;
+import software.amazon.awscdk.services.apigateway.LogGroupLogDestination;
+import software.amazon.awscdk.services.apigateway.MethodLoggingLevel;
+import software.amazon.awscdk.services.apigateway.SpecRestApi;
+import software.amazon.awscdk.services.apigateway.StageOptions;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Permission;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.constructs.IConstruct;
+
+/**
+ * The public API: the REST API generated from the OpenAPI document ({@link OpenApiDefinition}), its
+ * stage with throttling, tracing and JSON access logs, and the api function behind it, which may
+ * record, enqueue and withdraw jobs and presign links to their results.
+ */
+final class Api {
+
+    static final String STAGE_NAME = "v1";
+
+    private final SpecRestApi restApi;
+
+    /** Adds the resources to {@code stack} itself (see {@link PiServiceStack} for why). */
+    Api(Stack stack, ServiceSettings settings, ProjectFiles files, JobStore jobs, Map<String, String> environment) {
+        Role role = JavaFunctions.role(stack, "ApiFunctionRole", "pi-service api function");
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("JobRecords")
+                // create, read, and withdraw a job whose message could not be queued; never update one
+                .actions(List.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"))
+                .resources(List.of(jobs.table().getTableArn()))
+                .build());
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("EnqueueJobs")
+                .actions(List.of("sqs:SendMessage"))
+                .resources(List.of(jobs.queue().getQueueArn()))
+                .build());
+        jobs.allowResultObjects(role, "PresignResultDownloads", List.of("s3:GetObject"), "presigns GET links for result objects");
+        var function = JavaFunctions.builder(stack, "ApiFunction", role, files.apiJar())
+                .description("pi-service HTTP API behind API Gateway")
+                .handler("org.piservice.api.ApiHandler::handleRequest")
+                .memorySize(settings.apiMemoryMb())
+                .timeout(Duration.seconds(10))
+                .environment(environment)
+                .build();
+        JavaFunctions.acknowledgeXRay(role);
+        // API Gateway calls the alias, so that it reaches a SnapStart version.
+        Alias alias = JavaFunctions.liveAlias(stack, "ApiFunctionLive", function);
+
+        restApi = restApi(stack, settings, OpenApiDefinition.read(files.openApiDocument()), alias);
+        alias.addPermission("InvokeFromApiGateway", Permission.builder()
+                .principal(new ServicePrincipal("apigateway.amazonaws.com"))
+                .action("lambda:InvokeFunction")
+                .sourceArn(restApi.arnForExecuteApi())
+                .build());
+    }
+
+    private static SpecRestApi restApi(Stack stack, ServiceSettings settings, OpenApiDefinition definition, Alias alias) {
+        String invocationUri = "arn:" + Aws.PARTITION + ":apigateway:" + Aws.REGION
+                + ":lambda:path/2015-03-31/functions/" + alias.getFunctionArn() + "/invocations";
+        LogGroup accessLogs = LogGroup.Builder.create(stack, "ApiAccessLogs")
+                .retention(JavaFunctions.LOG_RETENTION)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        SpecRestApi restApi = SpecRestApi.Builder.create(stack, "Api")
+                .restApiName("pi-service")
+                .description("Digits of pi as jobs")
+                .apiDefinition(ApiDefinition.fromInline(definition.restApiBody(invocationUri, ApiGatewayResponses.extension())))
+                .endpointTypes(List.of(EndpointType.REGIONAL))
+                .minCompressionSize(Size.kibibytes(1))
+                .cloudWatchRole(true)
+                .cloudWatchRoleRemovalPolicy(RemovalPolicy.DESTROY)
+                .deployOptions(StageOptions.builder()
+                        .stageName(STAGE_NAME)
+                        .throttlingRateLimit(settings.apiRateLimit())
+                        .throttlingBurstLimit(settings.apiBurstLimit())
+                        .tracingEnabled(true)
+                        .metricsEnabled(true)
+                        .loggingLevel(MethodLoggingLevel.ERROR)
+                        .dataTraceEnabled(false)
+                        .accessLogDestination(new LogGroupLogDestination(accessLogs))
+                        .accessLogFormat(AccessLogFormat.custom(ApiGatewayResponses.ACCESS_LOG_FORMAT))
+                        .build())
+                .build();
+        // The body is inline: without this a changed document would not be redeployed to the stage.
+        restApi.getLatestDeployment().addToLogicalId(definition.source());
+        Acknowledge.rule(restApi, "AwsSolutions-APIG2",
+                "The api function validates every request itself, with one message per problem; a gateway validator in front"
+                        + " of it would answer bad bodies with one generic message, and deployed clients would get other answers than"
+                        + " local ones. The gateway passes every routed request through (see OpenApiDefinition).");
+        Acknowledge.rule(restApi, "AwsSolutions-APIG3",
+                "The stage throttles every client (rate and burst limits); a WAF web ACL would cost more per month than the service"
+                        + " costs idle. Add one in front of the stage when the API becomes a target.");
+        IConstruct cloudWatchRole = restApi.getNode().findChild("CloudWatchRole");
+        Acknowledge.rule(cloudWatchRole, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+                "API Gateway needs this account-level role to write the stage's access and execution logs; the AWS managed"
+                        + " policy is the one AWS documents for it and is kept current by AWS.");
+        return restApi;
+    }
+
+    SpecRestApi restApi() {
+        return restApi;
+    }
+}

@@ -1,0 +1,136 @@
+package org.piservice.infra;
+
+import java.util.List;
+import org.piservice.contract.Cors;
+import org.piservice.contract.JobDelivery;
+import org.piservice.contract.Storage;
+import software.amazon.awscdk.CfnElement;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.CorsRule;
+import software.amazon.awscdk.services.s3.HttpMethods;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.s3.ObjectOwnership;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+
+/**
+ * Where jobs live: the table of job records, the queue that hands jobs to the worker with its
+ * dead-letter queue, and the bucket of results. Everything here is state; the functions come and go.
+ */
+final class JobStore {
+
+    /**
+     * Results outlive their job records by this much: DynamoDB deletes expired items only within a
+     * few days of their TTL, and a record that still says complete must still have its result.
+     */
+    static final int RESULT_GRACE_DAYS = 2;
+
+    private final Table table;
+    private final Queue deadLetterQueue;
+    private final Queue queue;
+    private final Bucket bucket;
+
+    /** Adds the resources to {@code stack} itself (see {@link PiServiceStack} for why). */
+    JobStore(Stack stack, ServiceSettings settings) {
+        table = Table.Builder.create(stack, "JobTable")
+                .partitionKey(Attribute.builder().name(Storage.TABLE_KEY).type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(Storage.TTL_ATTRIBUTE)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .encryption(TableEncryption.AWS_MANAGED)
+                // Job records are worth nothing without the results, which expire within days anyway.
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+
+        deadLetterQueue = Queue.Builder.create(stack, "JobDeadLetterQueue")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(Duration.days(14))
+                .build();
+        queue = Queue.Builder.create(stack, "JobQueue")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .visibilityTimeout(Duration.seconds(settings.visibilityTimeoutSeconds()))
+                .retentionPeriod(Duration.days(4))
+                .deadLetterQueue(DeadLetterQueue.builder().queue(deadLetterQueue).maxReceiveCount(JobDelivery.MAX_RECEIVE_COUNT).build())
+                .build();
+
+        bucket = Bucket.Builder.create(stack, "ResultBucket")
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .enforceSsl(true)
+                .encryption(BucketEncryption.S3_MANAGED)
+                .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+                .lifecycleRules(List.of(LifecycleRule.builder()
+                        .id("expire-results")
+                        .prefix(Storage.RESULT_PREFIX)
+                        .expiration(Duration.days(settings.jobTtlDays() + RESULT_GRACE_DAYS))
+                        // a worker that dies mid-upload leaves parts that are billed until aborted
+                        .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                        .build()))
+                // A browser script that follows the API's redirect to a presigned link may read the file
+                // and its name (local-emulators gives its S3 the same rule).
+                .cors(List.of(CorsRule.builder()
+                        .allowedMethods(Cors.RESULT_METHODS.stream().map(HttpMethods::valueOf).toList())
+                        .allowedOrigins(List.of(Cors.ALLOWED_ORIGIN))
+                        .exposedHeaders(Cors.RESULT_EXPOSED_HEADERS)
+                        .maxAge(Cors.MAX_AGE_SECONDS)
+                        .build()))
+                // CloudFormation cannot delete a bucket with objects in it; the README says how to remove it.
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+        Acknowledge.rule(bucket, "AwsSolutions-S1",
+                "Objects are only read through short-lived presigned links that the API hands out, and each hand-out is in the"
+                        + " API access log; the objects are public data (digits of pi) that expire within days, so a second bucket"
+                        + " of server access logs would add cost without adding an audit trail.");
+    }
+
+    /**
+     * Lets {@code role} do {@code actions} on the result objects, and no other object of the bucket.
+     *
+     * @param use what the function does with them, for the reason cdk-nag is given for the wildcard
+     */
+    void allowResultObjects(Role role, String sid, List<String> actions, String use) {
+        String objects = Storage.RESULT_PREFIX + "*";
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid(sid)
+                .actions(actions)
+                .resources(List.of(bucket.arnForObjects(objects)))
+                .build());
+        String bucketId = Stack.of(bucket).getLogicalId((CfnElement) bucket.getNode().getDefaultChild());
+        Acknowledge.rule(role.getNode().findChild("DefaultPolicy"),
+                "AwsSolutions-IAM5[Resource::<" + bucketId + ".Arn>/" + objects + "]",
+                "The function " + use + "; the key of each object is results/<job id>/..., and job ids are only known at run"
+                        + " time, so the grant is limited to the results/ prefix of this stack's bucket.");
+    }
+
+    Table table() {
+        return table;
+    }
+
+    Queue queue() {
+        return queue;
+    }
+
+    Queue deadLetterQueue() {
+        return deadLetterQueue;
+    }
+
+    Bucket bucket() {
+        return bucket;
+    }
+}

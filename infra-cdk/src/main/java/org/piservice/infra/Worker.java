@@ -1,0 +1,70 @@
+package org.piservice.infra;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+
+/**
+ * The worker: the function that takes one job at a time from the queue, computes its digits and
+ * streams them to the result bucket. It may claim, update and finish job records and write results.
+ */
+final class Worker {
+
+    private final Function function;
+
+    /** Adds the resources to {@code stack} itself (see {@link PiServiceStack} for why). */
+    Worker(Stack stack, ServiceSettings settings, ProjectFiles files, JobStore jobs, Map<String, String> environment) {
+        Role role = JavaFunctions.role(stack, "WorkerFunctionRole", "pi-service worker function");
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("JobRecords")
+                .actions(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"))
+                .resources(List.of(jobs.table().getTableArn()))
+                .build());
+        jobs.allowResultObjects(role, "ResultObjects", List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"),
+                "writes each job's result object (a multipart upload) and checks its length");
+        // SnapStart pays off here too: the worker computes π a few times during the snapshot's init
+        // (EnginePriming), so that restored workers start their first job with the engine already compiled.
+        function = JavaFunctions.builder(stack, "WorkerFunction", role, files.workerJar())
+                .description("pi-service job worker: computes digits of pi and streams them to S3")
+                .handler("org.piservice.worker.WorkerHandler::handleRequest")
+                .memorySize(settings.workerMemoryMb())
+                .timeout(Duration.seconds(settings.workerTimeoutSeconds()))
+                .reservedConcurrentExecutions(settings.workerConcurrency())
+                .environment(workerEnvironment(environment))
+                .build();
+        JavaFunctions.acknowledgeXRay(role);
+        // The queue feeds the alias, so that jobs reach a SnapStart version.
+        Alias alias = JavaFunctions.liveAlias(stack, "WorkerFunctionLive", function);
+        alias.addEventSource(SqsEventSource.Builder.create(jobs.queue())
+                // A job runs for minutes: one per invocation, so a failure or timeout touches one job only.
+                .batchSize(1)
+                .reportBatchItemFailures(true)
+                // Polling no faster than the reserved concurrency keeps throttled receives from
+                // counting towards maxReceiveCount and pushing healthy jobs into the DLQ.
+                .maxConcurrency(settings.workerConcurrency())
+                .build());
+    }
+
+    /**
+     * The worker is one long computation, not a quick request: Lambda's Java runtime stops the JIT at
+     * C1 for fast cold starts, which makes pi-core about 3x slower (3·10^6 digits: 16 s against 5.6 s
+     * on one core), so the worker asks for C2; and the JVM's default heap (a quarter of memory) would
+     * run out long before the memory the function pays for.
+     */
+    private static Map<String, String> workerEnvironment(Map<String, String> shared) {
+        Map<String, String> environment = new HashMap<>(shared);
+        environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 -XX:MaxRAMPercentage=80");
+        return Map.copyOf(environment);
+    }
+
+    Function function() {
+        return function;
+    }
+}
