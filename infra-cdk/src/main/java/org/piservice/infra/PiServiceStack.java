@@ -156,7 +156,8 @@ public final class PiServiceStack extends Stack {
                 "BUCKET_NAME", bucket.getBucketName(),
                 "MAX_DIGITS", Integer.toString(settings.maxDigits()),
                 "DOWNLOAD_URL_TTL_SECONDS", Integer.toString(settings.downloadUrlTtlSeconds()),
-                "JOB_TTL_DAYS", Integer.toString(settings.jobTtlDays()));
+                "JOB_TTL_DAYS", Integer.toString(settings.jobTtlDays()),
+                "POWERTOOLS_SERVICE_NAME", "pi-service");
 
         Role apiRole = functionRole("ApiFunctionRole", "pi-service api function");
         apiRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
