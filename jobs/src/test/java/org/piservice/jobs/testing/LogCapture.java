@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The log lines of one test exactly as the functions print them: a second appender on the root
- * logger with the layout log4j2.xml gives the console, so tests read the JSON that CloudWatch gets.
- * Register it with {@code @RegisterExtension}.
+ * logger with the layout that log4j2.properties gives the console, so tests read the JSON that
+ * CloudWatch gets. Register it with {@code @RegisterExtension}.
  */
 public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 
