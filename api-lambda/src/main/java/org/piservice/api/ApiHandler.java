@@ -10,6 +10,7 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobSubmission;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Locale;
@@ -45,8 +46,13 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         api.prime();
     }
 
+    /** Logs with the invocation's fields (request id, cold start, function name, trace id). */
     @Override
     public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
+        return PowertoolsLogging.withLogging(context, () -> answer(event, context));
+    }
+
+    private APIGatewayProxyResponseEvent answer(APIGatewayProxyRequestEvent event, Context context) {
         ApiResponse response = api.handle(toRequest(event, context));
         Map<String, String> headers = new HashMap<>(response.headers());
         headers.put("Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN);

@@ -1,17 +1,21 @@
 package org.piservice.api;
 
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.JobSubmission;
-import org.piservice.jobs.JsonLog;
 import org.piservice.jobs.ResultStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -23,8 +27,13 @@ import software.amazon.awssdk.core.exception.SdkException;
  *
  * <p>Ids that this service could not have issued are answered "does not exist" without a read, so
  * no path a client makes up reaches the table as a key.
+ *
+ * <p>Log lines about a job carry its {@code job_id} (MDC), the AWS SDK's warnings included.
  */
 final class JobsApi implements PiApi.Routes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobsApi.class);
+    private static final String JOB_ID = "job_id";
 
     private static final String RETRY_AFTER_SECONDS = "5";
 
@@ -45,8 +54,17 @@ final class JobsApi implements PiApi.Routes {
     @Override
     public void addRoutes(Router router) {
         router.add("POST", "/pi_job", (request, parameters) -> create(request));
-        router.add("GET", "/pi_job/{job_id}", (request, parameters) -> status(request, parameters.get("job_id")));
-        router.add("GET", "/download_pi_job/{job_id}", (request, parameters) -> download(request, parameters.get("job_id")));
+        router.add("GET", "/pi_job/{job_id}",
+                (request, parameters) -> aboutJob(parameters.get("job_id"), jobId -> status(request, jobId)));
+        router.add("GET", "/download_pi_job/{job_id}",
+                (request, parameters) -> aboutJob(parameters.get("job_id"), jobId -> download(request, jobId)));
+    }
+
+    /** Runs {@code route} with the job's id on every line it logs. */
+    private static ApiResponse aboutJob(String jobId, Function<String, ApiResponse> route) {
+        try (MDC.MDCCloseable logged = MDC.putCloseable(JOB_ID, jobId)) {
+            return route.apply(jobId);
+        }
     }
 
     /** The body of a 202: pi_iaas's {@code {"success": true, "job_id": ...}}. */
@@ -61,27 +79,24 @@ final class JobsApi implements PiApi.Routes {
     private ApiResponse create(ApiRequest request) {
         int digits = reader.digits(request);
         JobSubmission.Outcome outcome = submission.submit(digits);
-        Map<String, Object> log = logFields(request, outcome.jobId());
-        log.put("digits", digits);
-        return switch (outcome) {
+        return aboutJob(outcome.jobId(), jobId -> switch (outcome) {
             case JobSubmission.Accepted accepted -> {
-                JsonLog.STDOUT.info("job created", log);
-                yield ApiResponse.json(202, new Created(true, accepted.jobId()),
-                        Map.of("Location", request.basePath() + "/pi_job/" + accepted.jobId()));
+                LOG.info("job created {}", entry("digits", digits));
+                yield ApiResponse.json(202, new Created(true, jobId), Map.of("Location", request.basePath() + "/pi_job/" + jobId));
             }
             case JobSubmission.NotRecorded notRecorded ->
-                    throw unavailableOr(notRecorded.cause(), "the job store is unavailable, so no job was created", log);
+                    throw unavailableOr(notRecorded.cause(), "the job store is unavailable, so no job was created");
             case JobSubmission.NotQueued notQueued -> {
                 // It stays queued until its TTL; no client was given its id, so no one waits for it.
                 notQueued.withdrawalFailure().ifPresent(e ->
-                        JsonLog.STDOUT.error("could not delete a job whose message was not sent", log, e));
-                throw unavailableOr(notQueued.cause(), "the job queue is unavailable, so no job was created", log);
+                        LOG.error("could not delete a job whose message was not sent", e));
+                throw unavailableOr(notQueued.cause(), "the job queue is unavailable, so no job was created");
             }
-        };
+        });
     }
 
     private ApiResponse status(ApiRequest request, String jobId) {
-        Job job = existing(request, jobId);
+        Job job = existing(jobId);
         JobStatus status = job.status();
         Double progress = switch (status) {
             case QUEUED -> 0.0;
@@ -98,11 +113,11 @@ final class JobsApi implements PiApi.Routes {
     }
 
     private ApiResponse download(ApiRequest request, String jobId) {
-        Job job = existing(request, jobId);
+        Job job = existing(jobId);
         switch (job.status()) {
             case COMPLETE -> {
                 String url = unavailableIfTransient(() -> results.downloadUrl(job.resultKey(), job.digits()).toString(),
-                        "the result store is unavailable right now", logFields(request, jobId));
+                        "the result store is unavailable right now");
                 return new ApiResponse(302, Map.of("Location", url, "Cache-Control", "no-store"), null);
             }
             case FAILED -> throw new ApiException(409, ApiResponse.ErrorBody.ofJob(jobId, job.status().wireName(),
@@ -113,21 +128,20 @@ final class JobsApi implements PiApi.Routes {
         }
     }
 
-    private Job existing(ApiRequest request, String jobId) {
+    private Job existing(String jobId) {
         if (!JobId.isWellFormed(jobId)) {
             throw new ApiException(404, ApiResponse.ErrorBody.of("Job does not exist"), Map.of());
         }
-        Optional<Job> job = unavailableIfTransient(() -> jobs.find(jobId), "the job store is unavailable right now",
-                logFields(request, jobId));
+        Optional<Job> job = unavailableIfTransient(() -> jobs.find(jobId), "the job store is unavailable right now");
         return job.orElseThrow(() -> new ApiException(404,
                 ApiResponse.ErrorBody.ofJob(jobId, null, "Job does not exist"), Map.of()));
     }
 
-    private static <T> T unavailableIfTransient(Supplier<T> call, String problem, Map<String, Object> log) {
+    private static <T> T unavailableIfTransient(Supplier<T> call, String problem) {
         try {
             return call.get();
         } catch (SdkException e) {
-            throw unavailableOr(e, problem, log);
+            throw unavailableOr(e, problem);
         }
     }
 
@@ -135,21 +149,14 @@ final class JobsApi implements PiApi.Routes {
      * 503 for what a retry may cure (no connection, throttling, a 5xx from AWS); anything else (a
      * missing table, denied access) is a fault of the deployment and goes on to become a logged 500.
      */
-    private static RuntimeException unavailableOr(RuntimeException e, String problem, Map<String, Object> log) {
+    private static RuntimeException unavailableOr(RuntimeException e, String problem) {
         boolean transientFailure = e instanceof SdkClientException
                 || e instanceof AwsServiceException service && (service.isThrottlingException() || service.statusCode() >= 500);
         if (!transientFailure) {
             return e;
         }
-        JsonLog.STDOUT.error(problem, log, e);
+        LOG.error(problem, e);
         return new ApiException(503, ApiResponse.ErrorBody.of(problem + "; try again in a few seconds"),
                 Map.of("Retry-After", RETRY_AFTER_SECONDS));
-    }
-
-    private static Map<String, Object> logFields(ApiRequest request, String jobId) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("request_id", request.requestId());
-        fields.put("job_id", jobId);
-        return fields;
     }
 }

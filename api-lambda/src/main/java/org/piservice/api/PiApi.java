@@ -1,15 +1,22 @@
 package org.piservice.api;
 
-import java.util.LinkedHashMap;
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
 import java.util.Map;
-import org.piservice.jobs.JsonLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The whole HTTP API: its route table, and the one place where anything that goes wrong becomes a
  * JSON error. An {@link ApiException} is the answer its thrower chose; anything else is a fault of
  * ours, logged with its stack trace and answered 500 with the request id, never with the trace.
+ * Every log line of a request carries its {@code request_id} (MDC), API Gateway's, which its access
+ * log and that 500's message name too.
  */
 final class PiApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PiApi.class);
 
     private final Router router = new Router();
 
@@ -42,29 +49,25 @@ final class PiApi {
     }
 
     ApiResponse handle(ApiRequest request) {
-        long start = System.nanoTime();
-        ApiResponse response;
-        try {
-            response = router.route(request);
-        } catch (ApiException e) {
-            response = e.response();
-        } catch (RuntimeException e) {
-            JsonLog.STDOUT.error("request failed", fields(request), e);
-            response = ApiResponse.error(500, "internal error; quote request id " + request.requestId()
-                    + " when reporting it");
+        try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id", request.requestId())) {
+            long start = System.nanoTime();
+            ApiResponse response;
+            try {
+                response = router.route(request);
+            } catch (ApiException e) {
+                response = e.response();
+            } catch (RuntimeException e) {
+                LOG.error("request failed {} {}", entry("method", request.method()), entry("path", path(request)), e);
+                response = ApiResponse.error(500, "internal error; quote request id " + request.requestId()
+                        + " when reporting it");
+            }
+            LOG.info("request {} {} {} {}", entry("method", request.method()), entry("path", path(request)),
+                    entry("status", response.status()), entry("millis", (System.nanoTime() - start) / 1_000_000));
+            return response;
         }
-        Map<String, Object> fields = fields(request);
-        fields.put("status", response.status());
-        fields.put("millis", (System.nanoTime() - start) / 1_000_000);
-        JsonLog.STDOUT.info("request", fields);
-        return response;
     }
 
-    private static Map<String, Object> fields(ApiRequest request) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("request_id", request.requestId());
-        fields.put("method", request.method());
-        fields.put("path", request.path().length() <= 200 ? request.path() : request.path().substring(0, 200) + "...");
-        return fields;
+    private static String path(ApiRequest request) {
+        return request.path().length() <= 200 ? request.path() : request.path().substring(0, 200) + "...";
     }
 }

@@ -32,9 +32,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.piservice.emulators.LocalAws;
+import org.piservice.emulators.LocalLambdaContext;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.JobId;
@@ -42,6 +44,7 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.LogCapture;
 import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -54,6 +57,7 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -71,6 +75,12 @@ class ApiHandlerIntegrationTest {
     private static DynamoDbClient recordedDynamoDb;
     private static ApiHandler handler;
     private static final List<AwsClients> ownClients = new ArrayList<>();
+
+    /** API Gateway's id of the request in the POST and GET fixtures. */
+    private static final String GATEWAY_REQUEST_ID = "4f1d2c3b-5a6e-4f70-8a91-b2c3d4e5f607";
+
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
 
     @BeforeAll
     static void start() {
@@ -276,6 +286,32 @@ class ApiHandlerIntegrationTest {
     }
 
     @Test
+    void logsEachRequestAsJsonWithTheInvocationsFieldsAndTheRequestAndJobIds() throws IOException {
+        // WHEN Lambda invokes the handler with a job to create
+        LocalLambdaContext context = LocalLambdaContext.start("api", 10_000);
+        APIGatewayProxyResponseEvent created = handler.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), context);
+
+        // THEN the job's line and the request's line carry both request ids and their own fields
+        String jobId = createdJobId(created);
+        JsonNode job = logs.withMessage("job created").getFirst();
+        assertThat(job.path("level").asText()).isEqualTo("INFO");
+        assertThat(job.path("function_request_id").asText()).as(job.toString()).isEqualTo(context.getAwsRequestId());
+        assertThat(job.path("function_name").asText()).isEqualTo("api");
+        assertThat(job.path("cold_start").isBoolean()).isTrue();
+        assertThat(job.path("request_id").asText()).isEqualTo(GATEWAY_REQUEST_ID);
+        assertThat(job.path("job_id").asText()).isEqualTo(jobId);
+        assertThat(job.path("digits").asInt()).isEqualTo(50);
+        JsonNode request = logs.withMessage("request").getFirst();
+        assertThat(request.path("function_request_id").asText()).isEqualTo(context.getAwsRequestId());
+        assertThat(request.path("request_id").asText()).isEqualTo(GATEWAY_REQUEST_ID);
+        assertThat(request.path("method").asText()).isEqualTo("POST");
+        assertThat(request.path("path").asText()).isEqualTo("/pi_job");
+        assertThat(request.path("status").asInt()).isEqualTo(202);
+        assertThat(request.path("millis").isIntegralNumber()).isTrue();
+        assertThat(request.has("job_id")).as("the job's id stays on the job's lines").isFalse();
+    }
+
+    @Test
     void acceptsABase64EncodedBody() throws IOException {
         APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(POST);
         event.setBody(Base64.getEncoder().encodeToString("{\"digits\": 7}".getBytes(StandardCharsets.UTF_8)));
@@ -313,6 +349,11 @@ class ApiHandlerIntegrationTest {
         assertThat(Json.MAPPER.readTree(response.getBody()).get("error").asText())
                 .isEqualTo("the job queue is unavailable, so no job was created; try again in a few seconds");
         assertNothingInTableOrQueue();
+        JsonNode logged = logs.withMessage("the job queue is unavailable").getFirst();
+        assertThat(logged.path("level").asText()).isEqualTo("ERROR");
+        assertThat(logged.path("request_id").asText()).isEqualTo(GATEWAY_REQUEST_ID);
+        assertThat(JobId.isWellFormed(logged.path("job_id").asText())).as(logged.toString()).isTrue();
+        assertThat(logged.path("error").path("stack").asText()).contains("SdkClientException");
     }
 
     @Test
@@ -346,6 +387,12 @@ class ApiHandlerIntegrationTest {
                 {"success": false, "error": "internal error; quote request id 4f1d2c3b-5a6e-4f70-8a91-b2c3d4e5f607 when reporting it"}
                 """));
         assertNothingInTableOrQueue();
+        // The cause goes to the log, under the id the client was given.
+        JsonNode logged = logs.withMessage("request failed").getFirst();
+        assertThat(logged.path("level").asText()).isEqualTo("ERROR");
+        assertThat(logged.path("request_id").asText()).isEqualTo(GATEWAY_REQUEST_ID);
+        assertThat(logged.path("error").path("name").asText()).isEqualTo(ResourceNotFoundException.class.getName());
+        assertThat(logged.path("error").path("stack").asText()).contains("\tat ");
     }
 
     // ---- the documentation ----

@@ -2,6 +2,7 @@ package org.piservice.infra;
 
 import java.util.Map;
 import org.piservice.contract.FunctionEnvironment;
+import org.piservice.contract.ServiceMetrics;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
@@ -56,7 +57,9 @@ public final class PiServiceStack extends Stack {
                 FunctionEnvironment.BUCKET_NAME, jobs.bucket().getBucketName(),
                 FunctionEnvironment.MAX_DIGITS, Integer.toString(settings.maxDigits()),
                 FunctionEnvironment.DOWNLOAD_URL_TTL_SECONDS, Integer.toString(settings.downloadUrlTtlSeconds()),
-                FunctionEnvironment.JOB_TTL_DAYS, Integer.toString(settings.jobTtlDays()));
+                FunctionEnvironment.JOB_TTL_DAYS, Integer.toString(settings.jobTtlDays()),
+                // Powertools' name for the service on every log line: the same as the metrics' dimension.
+                FunctionEnvironment.POWERTOOLS_SERVICE_NAME, ServiceMetrics.SERVICE);
     }
 
     private void output(String id, String value, String description) {

@@ -132,7 +132,8 @@ class PiServiceStackTest {
                 "BUCKET_NAME", ref(synth.logicalId("AWS::S3::Bucket", "ResultBucket")),
                 "MAX_DIGITS", Integer.toString(settings.maxDigits()),
                 "DOWNLOAD_URL_TTL_SECONDS", Integer.toString(settings.downloadUrlTtlSeconds()),
-                "JOB_TTL_DAYS", Integer.toString(settings.jobTtlDays()));
+                "JOB_TTL_DAYS", Integer.toString(settings.jobTtlDays()),
+                "POWERTOOLS_SERVICE_NAME", "pi-service");
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "org.piservice.api.ApiHandler::handleRequest",
                 "Environment", Map.of("Variables", expected)));

@@ -2,10 +2,10 @@ package org.piservice.worker;
 
 import java.io.IOException;
 import java.time.Duration;
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -22,9 +22,11 @@ import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
-import org.piservice.jobs.JsonLog;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Works through queue messages: claims each job, computes it into S3, and completes or fails it.
@@ -37,6 +39,9 @@ import org.piservice.jobs.ServiceConfig;
  * which SQS moves to the dead-letter queue after {@code maxReceiveCount} deliveries, where an
  * alarm fires. A job is failed for good, with its reason, when it cannot be done (too many digits,
  * too little time, a malformed message) or after {@link WorkerSettings#maxAttempts()} claims.
+ *
+ * <p>Every log line about a message carries its {@code message_id} and, once known, its
+ * {@code job_id} (MDC), the AWS SDK's warnings included.
  */
 public final class JobProcessor implements AutoCloseable {
 
@@ -49,20 +54,23 @@ public final class JobProcessor implements AutoCloseable {
     private final ResultStore results;
     private final int maxDigits;
     private final WorkerSettings settings;
+    private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
+    /** Log fields, see the class comment. */
+    private static final String MESSAGE_ID = "message_id";
+    private static final String JOB_ID = "job_id";
+
     private final PiWriter pi;
-    private final JsonLog log;
     private final EmfMetrics metrics;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("job-heartbeat").factory());
 
     public JobProcessor(JobRepository jobs, ResultStore results, ServiceConfig config, WorkerSettings settings,
-                        PiWriter pi, JsonLog log, EmfMetrics metrics) {
+                        PiWriter pi, EmfMetrics metrics) {
         this.jobs = jobs;
         this.results = results;
         this.maxDigits = Math.min(config.maxDigits(), PiDigits.MAX_DIGITS);
         this.settings = settings;
         this.pi = pi;
-        this.log = log;
         this.metrics = metrics;
     }
 
@@ -70,7 +78,7 @@ public final class JobProcessor implements AutoCloseable {
     public static JobProcessor create(AwsClients clients, ServiceConfig config) {
         return new JobProcessor(new JobRepository(clients.dynamoDb(), config),
                 new ResultStore(clients.s3(), clients.presigner(), config),
-                config, WorkerSettings.fromEnvironment(), PiWriter.PI_CORE, JsonLog.STDOUT, EmfMetrics.stdout());
+                config, WorkerSettings.fromEnvironment(), PiWriter.PI_CORE, EmfMetrics.stdout());
     }
 
     /**
@@ -95,24 +103,30 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private Outcome handle(QueueMessage message, Deadline deadline, Duration invocationTime) {
-        JobMessage job;
+        MDC.put(MESSAGE_ID, message.messageId());
         try {
-            job = JobMessage.parse(message.body());
-        } catch (JobMessage.InvalidMessageException e) {
-            return rejectMalformed(message, e);
-        }
-        try {
-            return handle(job, message.messageId(), deadline, invocationTime);
-        } catch (RuntimeException e) {
-            log.error("Processing failed; the message will be delivered again",
-                    Map.of("job_id", job.jobId(), "message_id", message.messageId()), e);
-            return Outcome.RETRY;
+            JobMessage job;
+            try {
+                job = JobMessage.parse(message.body());
+            } catch (JobMessage.InvalidMessageException e) {
+                return rejectMalformed(e);
+            }
+            MDC.put(JOB_ID, job.jobId());
+            try {
+                return handle(job, deadline, invocationTime);
+            } catch (RuntimeException e) {
+                LOG.error("Processing failed; the message will be delivered again", e);
+                return Outcome.RETRY;
+            }
+        } finally {
+            MDC.remove(MESSAGE_ID);
+            MDC.remove(JOB_ID);
         }
     }
 
-    private Outcome rejectMalformed(QueueMessage message, JobMessage.InvalidMessageException e) {
-        log.error("Malformed message, left for the dead-letter queue: " + e.getMessage(),
-                fields("message_id", message.messageId(), "job_id", e.jobId().orElse(null)), null);
+    private Outcome rejectMalformed(JobMessage.InvalidMessageException e) {
+        e.jobId().ifPresent(jobId -> MDC.put(JOB_ID, jobId));
+        LOG.error("Malformed message, left for the dead-letter queue: {}", e.getMessage());
         e.jobId().ifPresent(jobId -> {
             String owner = newOwner();
             if (jobs.claim(jobId, owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
@@ -122,20 +136,19 @@ public final class JobProcessor implements AutoCloseable {
         return Outcome.RETRY;
     }
 
-    private Outcome handle(JobMessage message, String messageId, Deadline deadline, Duration invocationTime) {
+    private Outcome handle(JobMessage message, Deadline deadline, Duration invocationTime) {
         String owner = newOwner();
-        Map<String, Object> context = fields("job_id", message.jobId(), "message_id", messageId);
         return switch (jobs.claim(message.jobId(), owner, settings.staleAfter())) {
             case ClaimResult.NotFound notFound -> {
-                log.warn("No such job; the message is left for the dead-letter queue", context);
+                LOG.warn("No such job; the message is left for the dead-letter queue");
                 yield Outcome.RETRY;
             }
             case ClaimResult.Finished finished -> {
-                log.info("Job already " + finished.job().status().wireName() + "; duplicate message acknowledged", context);
+                LOG.info("Job already {}; duplicate message acknowledged", finished.job().status().wireName());
                 yield Outcome.DONE;
             }
             case ClaimResult.Busy busy -> {
-                log.info("Another worker is computing this job; the message will come back later", context);
+                LOG.info("Another worker is computing this job; the message will come back later");
                 yield Outcome.RETRY;
             }
             case ClaimResult.Claimed claimed -> run(claimed.job(), owner, deadline, invocationTime);
@@ -172,7 +185,7 @@ public final class JobProcessor implements AutoCloseable {
         long heartbeatMillis = settings.heartbeatInterval().toMillis();
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> beat(job, owner, progress, lost),
                 heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
-        log.info("Computing", fields("job_id", job.jobId(), "digits", job.digits(), "attempt", job.attempts()));
+        LOG.info("Computing {} {}", entry("digits", job.digits()), entry("attempt", job.attempts()));
         long started = System.nanoTime();
         try {
             results.upload(key, out -> pi.write(job.digits(), out,
@@ -180,7 +193,7 @@ public final class JobProcessor implements AutoCloseable {
                     () -> lost.get() || outOfTime.getAsBoolean()));
         } catch (CancellationException e) {
             if (lost.get()) {
-                log.warn("Another worker took the job over; stopped", fields("job_id", job.jobId()));
+                LOG.warn("Another worker took the job over; stopped");
                 return Outcome.RETRY;
             }
             return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
@@ -198,12 +211,12 @@ public final class JobProcessor implements AutoCloseable {
                     + " instead of " + expected + " bytes");
         }
         if (!jobs.complete(job.jobId(), owner, key, expected)) {
-            log.warn("Another worker took the job over before it could be completed", fields("job_id", job.jobId()));
+            LOG.warn("Another worker took the job over before it could be completed");
             return Outcome.RETRY;
         }
         metrics.jobCompleted(job.jobId(), job.digits(), computeSeconds);
-        log.info("Job complete", fields("job_id", job.jobId(), "digits", job.digits(),
-                "compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
+        LOG.info("Job complete {} {}", entry("digits", job.digits()),
+                entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
         return Outcome.DONE;
     }
 
@@ -213,8 +226,9 @@ public final class JobProcessor implements AutoCloseable {
                 lost.set(true);
             }
         } catch (RuntimeException e) {
-            // One missed heartbeat is harmless: the job goes stale only after many.
-            log.warn("Heartbeat failed: " + describe(e), fields("job_id", job.jobId()));
+            // One missed heartbeat is harmless: the job goes stale only after many. This thread
+            // has no MDC of its own, so the line names its job.
+            LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
         }
     }
 
@@ -224,17 +238,17 @@ public final class JobProcessor implements AutoCloseable {
             return fail(job, owner, reason + " (attempt " + job.attempts() + " of " + settings.maxAttempts() + ")");
         }
         jobs.release(job.jobId(), owner, reason);
-        log.warn(reason + "; will retry", fields("job_id", job.jobId(), "attempt", job.attempts()));
+        LOG.warn("{}; will retry ({})", reason, entry("attempt", job.attempts()));
         return Outcome.RETRY;
     }
 
     private Outcome fail(Job job, String owner, String reason) {
         if (!jobs.fail(job.jobId(), owner, reason)) {
-            log.warn("Another worker took the job over before it could be failed", fields("job_id", job.jobId()));
+            LOG.warn("Another worker took the job over before it could be failed");
             return Outcome.RETRY;
         }
         metrics.jobFailed(job.jobId());
-        log.warn("Job failed: " + reason, fields("job_id", job.jobId(), "digits", job.digits()));
+        LOG.warn("Job failed ({}): {}", entry("digits", job.digits()), reason);
         return Outcome.DONE;
     }
 
@@ -248,14 +262,6 @@ public final class JobProcessor implements AutoCloseable {
 
     private static String describe(Exception e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    private static Map<String, Object> fields(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return fields;
     }
 
     @Override

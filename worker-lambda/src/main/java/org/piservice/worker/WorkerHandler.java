@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.util.List;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ServiceConfig;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * The worker function: turns an SQS event into {@link QueueMessage}s for the {@link JobProcessor}
@@ -35,8 +36,13 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
         this.processor = processor;
     }
 
+    /** Logs with the invocation's fields (request id, cold start, function name, trace id). */
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return PowertoolsLogging.withLogging(context, () -> process(event, context));
+    }
+
+    private SQSBatchResponse process(SQSEvent event, Context context) {
         List<QueueMessage> messages = event.getRecords().stream()
                 .map(record -> new QueueMessage(record.getMessageId(), record.getBody()))
                 .toList();

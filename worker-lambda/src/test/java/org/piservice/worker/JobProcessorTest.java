@@ -17,7 +17,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProgress;
@@ -27,6 +29,7 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
+import org.piservice.jobs.testing.LogCapture;
 import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -41,6 +44,9 @@ class JobProcessorTest {
 
     private final WorkerFixture fixture = new WorkerFixture();
 
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
+
     @Test
     void computesTheDigitsIntoS3AndCompletesTheJob() throws IOException {
         QueueMessage message = fixture.newJob(1000);
@@ -54,8 +60,13 @@ class JobProcessorTest {
         assertThat(job.resultBytes()).isEqualTo(1002);
         assertThat(job.resultKey()).isEqualTo(ResultStore.resultKey(id, 1000));
         assertThat(storedResult(job)).isEqualTo(pi(1000));
-        assertThat(fixture.output())
-                .contains("\"message\":\"Job complete\"", "\"job_id\":\"" + id + "\"")
+        JsonNode complete = logs.withMessage("Job complete").getFirst();
+        assertThat(complete.path("level").asText()).isEqualTo("INFO");
+        assertThat(complete.path("job_id").asText()).isEqualTo(id);
+        assertThat(complete.path("message_id").asText()).isEqualTo(message.messageId());
+        assertThat(complete.path("digits").asInt()).isEqualTo(1000);
+        assertThat(complete.path("compute_seconds").isNumber()).as(complete.toString()).isTrue();
+        assertThat(fixture.metrics())
                 .contains("\"Namespace\":\"PiService\"", "\"JobsCompleted\":1.0", "\"DigitsComputed\":1000.0");
     }
 
@@ -227,7 +238,10 @@ class JobProcessorTest {
                 .queueUrl(queue.resources.deadLetterQueueUrl()).maxNumberOfMessages(10)).messages().stream()
                 .map(Message::body).toList();
         assertThat(bodies).containsExactlyInAnyOrder("garbage", unknownJob);
-        assertThat(queue.output()).contains("Malformed message", "No such job");
+        assertThat(logs.withMessage("Malformed message")).isNotEmpty()
+                .allSatisfy(line -> assertThat(line.path("level").asText()).isEqualTo("ERROR"));
+        assertThat(logs.withMessage("No such job")).isNotEmpty()
+                .allSatisfy(line -> assertThat(line.path("job_id").asText()).isEqualTo("0b6e3f0e-5a7c-4d2b-9f1e-2c3d4e5f6a7b"));
     }
 
     @Test
@@ -257,7 +271,7 @@ class JobProcessorTest {
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.error()).isEqualTo("digits must be between 1 and 100, got 1000");
         assertThat(pi.runs.get()).isZero();
-        assertThat(fixture.output()).contains("\"JobsFailed\":1.0");
+        assertThat(fixture.metrics()).contains("\"JobsFailed\":1.0");
     }
 
     @Test

@@ -13,13 +13,12 @@ import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
-import org.piservice.jobs.JsonLog;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.TestResources;
 
-/** Fresh resources on the shared emulators, and processors wired to them with captured output. */
+/** Fresh resources on the shared emulators, and processors wired to them with captured metrics. */
 final class WorkerFixture {
 
     /** Fast timings, so that staleness and redelivery take a second, not minutes. */
@@ -56,7 +55,7 @@ final class WorkerFixture {
 
     JobProcessor processor(ServiceConfig config, WorkerSettings settings, PiWriter pi) {
         return new JobProcessor(new JobRepository(clients.dynamoDb(), config), store(config), config, settings, pi,
-                new JsonLog(printer, Clock.systemUTC()), new EmfMetrics(printer, Clock.systemUTC()));
+                new EmfMetrics(printer, Clock.systemUTC()));
     }
 
     /** A queued job and the message the api would have sent for it. */
@@ -80,8 +79,8 @@ final class WorkerFixture {
         return JobMessage.parse(message.body()).jobId();
     }
 
-    /** Everything the processors logged, one JSON object per line. */
-    String output() {
+    /** The metrics the processors emitted, one EMF object per line. */
+    String metrics() {
         return output.toString(StandardCharsets.UTF_8);
     }
 
