@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.time.Clock;
+import org.piservice.contract.DigitStoreNames;
 
 /**
  * CloudWatch metrics in the Embedded Metric Format: a JSON log line that CloudWatch Logs turns into
@@ -29,12 +30,30 @@ public final class EmfMetrics {
         return new EmfMetrics(System.out, Clock.systemUTC());
     }
 
-    public void jobCompleted(String jobId, int digits, double computeSeconds) {
+    public void jobCompleted(String jobId, long digits, double computeSeconds) {
         ObjectNode line = line(jobId);
         ArrayNode metrics = definitions(line);
         put(line, metrics, "JobsCompleted", "Count", 1);
         put(line, metrics, "DigitsComputed", "Count", digits);
         put(line, metrics, "ComputeSeconds", "Seconds", computeSeconds);
+        emit(line);
+    }
+
+    /** A computation for the digit store ended, and the store now holds {@code storeDigits}. */
+    public void storeComputed(String jobId, long storeDigits) {
+        ObjectNode line = line(jobId);
+        ArrayNode metrics = definitions(line);
+        put(line, metrics, DigitStoreNames.METRIC_COMPUTATIONS, "Count", 1);
+        put(line, metrics, DigitStoreNames.METRIC_STORE_DIGITS, "Count", storeDigits);
+        emit(line);
+    }
+
+    /** A job was completed from the digit store, with nothing computed for it. */
+    public void jobServedFromStore(String jobId) {
+        ObjectNode line = line(jobId);
+        ArrayNode metrics = definitions(line);
+        put(line, metrics, "JobsCompleted", "Count", 1);
+        put(line, metrics, DigitStoreNames.METRIC_JOBS_SERVED, "Count", 1);
         emit(line);
     }
 
