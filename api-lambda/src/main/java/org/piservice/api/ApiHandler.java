@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import org.piservice.contract.Cors;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
@@ -37,9 +38,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     ApiHandler(ServiceConfig config, AwsClients clients, Clock clock) {
+        ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
+        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
         JobsApi jobs = new JobsApi(new JobRepository(clients.dynamoDb(), config), clients.sqs(), config.queueUrl(),
-                new ResultStore(clients.s3(), clients.presigner(), config), config.maxDigits(), clock);
-        this.api = new PiApi(jobs, new DocsSite(config.maxDigits()));
+                results, store, config.maxDigits(), clock);
+        this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits()));
         api.prime();
     }
 
@@ -64,7 +67,19 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         return new ApiRequest(method, path, headers(event), event.getBody(),
                 Boolean.TRUE.equals(event.getIsBase64Encoded()),
                 basePath(requestContext == null ? null : requestContext.getPath(), path),
-                requestId(requestContext, context));
+                requestId(requestContext, context), queryParameters(event));
+    }
+
+    private static Map<String, String> queryParameters(APIGatewayProxyRequestEvent event) {
+        Map<String, String> query = new HashMap<>();
+        if (event.getQueryStringParameters() != null) {
+            event.getQueryStringParameters().forEach((name, value) -> {
+                if (name != null && value != null) {
+                    query.put(name, value);
+                }
+            });
+        }
+        return query;
     }
 
     private static Map<String, String> headers(APIGatewayProxyRequestEvent event) {
