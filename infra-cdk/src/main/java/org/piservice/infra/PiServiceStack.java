@@ -29,6 +29,7 @@ import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import org.piservice.contract.DigitStoreNames;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
@@ -171,11 +172,19 @@ public final class PiServiceStack extends Stack {
                 .resources(List.of(queue.getQueueArn()))
                 .build());
         apiRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("PresignResultDownloads")
+                .sid("PresignResultDownloadsAndReadTheDigitStore")
                 .actions(List.of("s3:GetObject"))
+                .resources(List.of(bucket.arnForObjects(RESULTS_PREFIX + "*"), bucket.arnForObjects(DigitStoreNames.PREFIX + "*")))
+                .build());
+        apiRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("InstantJobResults")
+                // a job the digit store covers gets its result as a copy of the store's prefix
+                .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload"))
                 .resources(List.of(bucket.arnForObjects(RESULTS_PREFIX + "*")))
                 .build());
-        acknowledgeResultObjects(apiRole, "presigns GET links for result objects");
+        acknowledgeResultObjects(apiRole, "presigns GET links for result objects and copies the digit store's prefix"
+                + " into the result of a job the store covers");
+        acknowledgeStoreObjects(apiRole, "reads ranges of the digit store (GET /v1/pi, prefixes for instant jobs)");
         apiFunction = Function.Builder.create(this, "ApiFunction")
                 .description("pi-service HTTP API behind API Gateway")
                 .runtime(Runtime.JAVA_25)
@@ -201,11 +210,18 @@ public final class PiServiceStack extends Stack {
                 .resources(List.of(table.getTableArn()))
                 .build());
         workerRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("ResultObjects")
+                .sid("ResultAndDigitStoreObjects")
                 .actions(List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"))
-                .resources(List.of(bucket.arnForObjects(RESULTS_PREFIX + "*")))
+                .resources(List.of(bucket.arnForObjects(RESULTS_PREFIX + "*"), bucket.arnForObjects(DigitStoreNames.PREFIX + "*")))
+                .build());
+        workerRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("SupersededDigitStoreObjects")
+                .actions(List.of("s3:DeleteObject"))
+                .resources(List.of(bucket.arnForObjects(DigitStoreNames.PREFIX + "*")))
                 .build());
         acknowledgeResultObjects(workerRole, "writes each job's result object (a multipart upload) and checks its length");
+        acknowledgeStoreObjects(workerRole, "writes longer digit stores, checks them against the current one and"
+                + " deletes the one they replace");
         workerFunction = Function.Builder.create(this, "WorkerFunction")
                 .description("pi-service job worker: computes digits of pi and streams them to S3")
                 .runtime(Runtime.JAVA_25)
@@ -326,6 +342,14 @@ public final class PiServiceStack extends Stack {
                         + ".Arn>/" + RESULTS_PREFIX + "*]",
                 "The function " + use + "; the key of each object is results/<job id>/..., and job ids are only known at run"
                         + " time, so the grant is limited to the results/ prefix of this stack's bucket.");
+    }
+
+    private void acknowledgeStoreObjects(Role role, String use) {
+        acknowledge(role.getNode().findChild("DefaultPolicy"),
+                "AwsSolutions-IAM5[Resource::<" + getLogicalId((CfnElement) bucket.getNode().getDefaultChild())
+                        + ".Arn>/" + DigitStoreNames.PREFIX + "*]",
+                "The function " + use + "; the store's key names its length, known only at run time, so the grant"
+                        + " is limited to the " + DigitStoreNames.PREFIX + " prefix of this stack's bucket.");
     }
 
     private static void acknowledge(IConstruct construct, String ruleId, String reason) {
