@@ -142,12 +142,18 @@ public final class DigitStore {
                 return false;
             }
             try {
+                long copied;
                 if (bytes < COPY_THROUGH_CALLER_BELOW) {
                     byte[] prefix = range(state.key(), 0, bytes);
                     s3.putObject(put -> put.bucket(bucket).key(targetKey).contentType(CONTENT_TYPE),
                             RequestBody.fromBytes(prefix));
+                    copied = prefix.length;
                 } else {
                     copyRange(state.key(), bytes, targetKey);
+                    copied = results.size(targetKey).orElse(-1);
+                }
+                if (copied != bytes) {
+                    throw new IllegalStateException(targetKey + " got " + copied + " bytes from the store, not " + bytes);
                 }
                 return true;
             } catch (NoSuchKeyException replacedMeanwhile) {
@@ -258,7 +264,12 @@ public final class DigitStore {
                 deleteUnlessStore(key, current);
                 return new Offer.Superseded(current.digits());
             }
-            String mismatch = current.key() == null ? startMismatch(key, digits) : overlapMismatch(key, current);
+            String mismatch;
+            try {
+                mismatch = current.key() == null ? startMismatch(key, digits) : overlapMismatch(key, current);
+            } catch (NoSuchKeyException replacedMeanwhile) {
+                continue; // a racing offer replaced the store checked against: check against the new one
+            }
             if (mismatch != null) {
                 s3.deleteObject(delete -> delete.bucket(bucket).key(key));
                 return new Offer.Rejected(mismatch);
