@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import org.piservice.contract.Cors;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobSubmission;
 import org.piservice.jobs.ResultStore;
@@ -40,9 +41,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
 
     ApiHandler(ServiceConfig config, AwsClients clients, Clock clock) {
         JobRepository repository = new JobRepository(clients.dynamoDb(), config);
-        JobsApi jobs = new JobsApi(repository, new JobSubmission(repository, clients.sqs(), config),
-                new ResultStore(clients.s3(), clients.presigner(), config), config.maxDigits(), clock);
-        this.api = new PiApi(jobs, new DocsSite(config.maxDigits()));
+        ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
+        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
+        JobsApi jobs = new JobsApi(repository, new JobSubmission(repository, store, clients.sqs(), config),
+                results, config.maxDigits(), clock);
+        this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits()));
         api.prime();
     }
 

@@ -15,9 +15,17 @@ import java.util.TreeMap;
  * @param basePath  what the client's path had in front of {@code path} (an API Gateway stage such as
  *                  {@code /prod}, or empty), so that links we return work from the client's side
  * @param requestId the id that ties this request to its log lines
+ * @param query     the query's parameters, decoded, the last value of each name (as API Gateway's
+ *                  {@code queryStringParameters})
  */
 record ApiRequest(String method, String path, Map<String, String> headers, String body,
-                         boolean base64, String basePath, String requestId) {
+                         boolean base64, String basePath, String requestId, Map<String, String> query) {
+
+    /** A request without a query. */
+    ApiRequest(String method, String path, Map<String, String> headers, String body,
+               boolean base64, String basePath, String requestId) {
+        this(method, path, headers, body, base64, basePath, requestId, Map.of());
+    }
 
     ApiRequest {
         TreeMap<String, String> caseInsensitive = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -30,6 +38,7 @@ record ApiRequest(String method, String path, Map<String, String> headers, Strin
         }
         headers = caseInsensitive;
         basePath = basePath == null ? "" : basePath;
+        query = query == null ? Map.of() : Map.copyOf(query);
     }
 
     String header(String name) {

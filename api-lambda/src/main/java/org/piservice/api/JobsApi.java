@@ -80,9 +80,13 @@ final class JobsApi implements PiApi.Routes {
         int digits = reader.digits(request);
         JobSubmission.Outcome outcome = submission.submit(digits);
         return aboutJob(outcome.jobId(), jobId -> switch (outcome) {
+            case JobSubmission.Served served -> {
+                LOG.info("job created {} {}", entry("digits", digits), entry("served_from_store", true));
+                yield accepted(request, jobId);
+            }
             case JobSubmission.Accepted accepted -> {
                 LOG.info("job created {}", entry("digits", digits));
-                yield ApiResponse.json(202, new Created(true, jobId), Map.of("Location", request.basePath() + "/pi_job/" + jobId));
+                yield accepted(request, jobId);
             }
             case JobSubmission.NotRecorded notRecorded ->
                     throw unavailableOr(notRecorded.cause(), "the job store is unavailable, so no job was created");
@@ -93,6 +97,10 @@ final class JobsApi implements PiApi.Routes {
                 throw unavailableOr(notQueued.cause(), "the job queue is unavailable, so no job was created");
             }
         });
+    }
+
+    private static ApiResponse accepted(ApiRequest request, String jobId) {
+        return ApiResponse.json(202, new Created(true, jobId), Map.of("Location", request.basePath() + "/pi_job/" + jobId));
     }
 
     private ApiResponse status(ApiRequest request, String jobId) {

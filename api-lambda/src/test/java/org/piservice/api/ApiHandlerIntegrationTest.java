@@ -404,7 +404,7 @@ class ApiHandlerIntegrationTest {
         paths.properties().forEach(path -> path.getValue().fieldNames().forEachRemaining(method ->
                 operations.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
-        assertThat(operations).hasSize(7);
+        assertThat(operations).hasSize(8);
         for (String operation : operations) {
             String[] parts = operation.split(" ");
             APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("events/get-docs.json");

@@ -2,6 +2,7 @@ package org.piservice.infra;
 
 import java.util.List;
 import java.util.Map;
+import org.piservice.contract.Storage;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -47,7 +48,11 @@ final class Api {
                 .actions(List.of("sqs:SendMessage"))
                 .resources(List.of(jobs.queue().getQueueArn()))
                 .build());
-        jobs.allowResultObjects(role, "PresignResultDownloads", List.of("s3:GetObject"), "presigns GET links for result objects");
+        jobs.allowObjects(role, "PresignResultsAndReadTheDigitStore", List.of("s3:GetObject"),
+                List.of(Storage.RESULT_PREFIX, Storage.DIGIT_STORE_PREFIX),
+                "presigns GET links for result objects and reads ranges of the digit store (GET /v1/pi, instant jobs)");
+        jobs.allowObjects(role, "InstantJobResults", List.of("s3:PutObject", "s3:AbortMultipartUpload"),
+                List.of(Storage.RESULT_PREFIX), "copies the digit store's prefix into the result of a job the store covers");
         var function = JavaFunctions.builder(stack, "ApiFunction", role, files.apiJar())
                 .description("pi-service HTTP API behind API Gateway")
                 .handler("org.piservice.api.ApiHandler::handleRequest")

@@ -100,22 +100,24 @@ final class JobStore {
     }
 
     /**
-     * Lets {@code role} do {@code actions} on the result objects, and no other object of the bucket.
+     * Lets {@code role} do {@code actions} on the objects under {@code prefixes} (result objects,
+     * the digit store's), and no other object of the bucket.
      *
      * @param use what the function does with them, for the reason cdk-nag is given for the wildcard
      */
-    void allowResultObjects(Role role, String sid, List<String> actions, String use) {
-        String objects = Storage.RESULT_PREFIX + "*";
+    void allowObjects(Role role, String sid, List<String> actions, List<String> prefixes, String use) {
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid(sid)
                 .actions(actions)
-                .resources(List.of(bucket.arnForObjects(objects)))
+                .resources(prefixes.stream().map(prefix -> bucket.arnForObjects(prefix + "*")).toList())
                 .build());
         String bucketId = Stack.of(bucket).getLogicalId((CfnElement) bucket.getNode().getDefaultChild());
-        Acknowledge.rule(role.getNode().findChild("DefaultPolicy"),
-                "AwsSolutions-IAM5[Resource::<" + bucketId + ".Arn>/" + objects + "]",
-                "The function " + use + "; the key of each object is results/<job id>/..., and job ids are only known at run"
-                        + " time, so the grant is limited to the results/ prefix of this stack's bucket.");
+        for (String prefix : prefixes) {
+            Acknowledge.rule(role.getNode().findChild("DefaultPolicy"),
+                    "AwsSolutions-IAM5[Resource::<" + bucketId + ".Arn>/" + prefix + "*]",
+                    "The function " + use + "; object keys hold a job id or the store's length, known only at run time,"
+                            + " so the grant is limited to the " + prefix + " prefix of this stack's bucket.");
+        }
     }
 
     Table table() {

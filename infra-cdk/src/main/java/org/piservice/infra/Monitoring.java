@@ -105,6 +105,18 @@ public final class Monitoring extends Construct {
                         worker.metricDuration(options("Maximum"))), List.of()),
                 graph("Worker concurrency", List.of(worker.metric("ConcurrentExecutions", options("Maximum"))), List.of()),
                 graph("Jobs", List.of(jobsCompleted, jobsFailed), List.of(digitsPerSecond)));
+        Metric computations = serviceMetric(ServiceMetrics.STORE_COMPUTATIONS, "Sum");
+        Metric servedFromStore = serviceMetric(ServiceMetrics.JOBS_SERVED_FROM_STORE, "Sum");
+        MathExpression hitRate = MathExpression.Builder.create()
+                .label("share of the worker's jobs served from the store")
+                .expression("served / (served + computed)")
+                .usingMetrics(Map.of("served", servedFromStore, "computed", computations))
+                .period(PERIOD)
+                .build();
+        dashboard.addWidgets(
+                graph("Digit store hit rate", List.of(hitRate), List.of(computations, servedFromStore)),
+                graph("Digit store size (decimals)", List.of(serviceMetric(ServiceMetrics.STORE_DIGITS, "Maximum")),
+                        List.of()));
     }
 
     private void alarm(String id, String description, IMetric metric, double threshold, SnsAction notify) {

@@ -3,6 +3,7 @@ package org.piservice.infra;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.piservice.contract.Storage;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -27,8 +28,11 @@ final class Worker {
                 .actions(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"))
                 .resources(List.of(jobs.table().getTableArn()))
                 .build());
-        jobs.allowResultObjects(role, "ResultObjects", List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"),
-                "writes each job's result object (a multipart upload) and checks its length");
+        jobs.allowObjects(role, "ResultAndDigitStoreObjects", List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"),
+                List.of(Storage.RESULT_PREFIX, Storage.DIGIT_STORE_PREFIX),
+                "writes each job's result object and longer digit stores (multipart uploads), and checks their lengths and overlap");
+        jobs.allowObjects(role, "SupersededDigitStoreObjects", List.of("s3:DeleteObject"),
+                List.of(Storage.DIGIT_STORE_PREFIX), "deletes the digit store a longer one replaced");
         // SnapStart pays off here too: the worker computes π a few times during the snapshot's init
         // (EnginePriming), so that restored workers start their first job with the engine already compiled.
         function = JavaFunctions.builder(stack, "WorkerFunction", role, files.workerJar())

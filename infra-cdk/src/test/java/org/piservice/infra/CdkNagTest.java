@@ -64,8 +64,10 @@ class CdkNagTest {
                 "Api/CloudWatchRole: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
                 "ApiFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::*]",
                 "ApiFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::<" + bucket + ".Arn>/results/*]",
+                "ApiFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::<" + bucket + ".Arn>/store/*]",
                 "WorkerFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::*]",
                 "WorkerFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::<" + bucket + ".Arn>/results/*]",
+                "WorkerFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::<" + bucket + ".Arn>/store/*]",
                 "ResultBucket: AwsSolutions-S1");
         assertThat(acknowledged.values()).allSatisfy(reason -> assertThat(reason).hasSizeGreaterThan(60));
     }

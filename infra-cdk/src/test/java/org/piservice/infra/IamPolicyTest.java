@@ -31,21 +31,25 @@ class IamPolicyTest {
 
     @Test
     void apiFunctionMayOnlyRecordJobsEnqueueThemAndPresignResults() {
-        assertThat(grants("ApiFunctionRole")).isEqualTo(new TreeMap<>(Map.of(
-                "dynamodb:DeleteItem", table(), "dynamodb:GetItem", table(), "dynamodb:PutItem", table(),
-                "sqs:SendMessage", queueArn(),
-                "s3:GetObject", resultObjects(),
-                "logs:CreateLogStream", logGroup("ApiFunction"),
-                "logs:PutLogEvents", logGroup("ApiFunction"),
-                "xray:PutTelemetryRecords", "\"*\"", "xray:PutTraceSegments", "\"*\"")));
+        assertThat(grants("ApiFunctionRole")).isEqualTo(new TreeMap<>(Map.ofEntries(
+                Map.entry("dynamodb:DeleteItem", table()), Map.entry("dynamodb:GetItem", table()),
+                Map.entry("dynamodb:PutItem", table()),
+                Map.entry("sqs:SendMessage", queueArn()),
+                Map.entry("s3:GetObject", resultAndStoreObjects()),
+                Map.entry("s3:PutObject", resultObjects()), Map.entry("s3:AbortMultipartUpload", resultObjects()),
+                Map.entry("logs:CreateLogStream", logGroup("ApiFunction")),
+                Map.entry("logs:PutLogEvents", logGroup("ApiFunction")),
+                Map.entry("xray:PutTelemetryRecords", "\"*\""), Map.entry("xray:PutTraceSegments", "\"*\""))));
     }
 
     @Test
     void workerFunctionMayOnlyConsumeJobsUpdateThemAndWriteResults() {
         assertThat(grants("WorkerFunctionRole")).isEqualTo(new TreeMap<>(Map.ofEntries(
                 Map.entry("dynamodb:GetItem", table()), Map.entry("dynamodb:UpdateItem", table()),
-                Map.entry("s3:PutObject", resultObjects()), Map.entry("s3:AbortMultipartUpload", resultObjects()),
-                Map.entry("s3:GetObject", resultObjects()),
+                Map.entry("s3:PutObject", resultAndStoreObjects()),
+                Map.entry("s3:AbortMultipartUpload", resultAndStoreObjects()),
+                Map.entry("s3:GetObject", resultAndStoreObjects()),
+                Map.entry("s3:DeleteObject", storeObjects()),
                 // what the SQS event source mapping needs to poll and delete on the function's behalf
                 Map.entry("sqs:ReceiveMessage", queueArn()), Map.entry("sqs:DeleteMessage", queueArn()),
                 Map.entry("sqs:ChangeMessageVisibility", queueArn()), Map.entry("sqs:GetQueueAttributes", queueArn()),
@@ -119,6 +123,14 @@ class IamPolicyTest {
 
     private static String resultObjects() {
         return "{\"Fn::Join\":[\"\",[{\"Fn::GetAtt\":[\"" + synth.logicalId("AWS::S3::Bucket", "ResultBucket") + "\",\"Arn\"]},\"/results/*\"]]}";
+    }
+
+    private static String storeObjects() {
+        return "{\"Fn::Join\":[\"\",[{\"Fn::GetAtt\":[\"" + synth.logicalId("AWS::S3::Bucket", "ResultBucket") + "\",\"Arn\"]},\"/store/*\"]]}";
+    }
+
+    private static String resultAndStoreObjects() {
+        return "[" + resultObjects() + "," + storeObjects() + "]";
     }
 
     private static String logGroup(String function) {

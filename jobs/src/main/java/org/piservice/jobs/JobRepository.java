@@ -80,6 +80,28 @@ public final class JobRepository {
         return fromItem(item);
     }
 
+    /**
+     * Records a new job that is complete already, its result in place (a prefix of the digit store):
+     * one write, so no reader ever sees it queued and no worker is asked for it.
+     */
+    public Job createComplete(String jobId, int digits, String resultKey) {
+        Instant now = clock.instant();
+        Map<String, AttributeValue> item = Map.ofEntries(
+                Map.entry(JOB_ID, AttributeValue.fromS(jobId)),
+                Map.entry(DIGITS, number(digits)),
+                Map.entry(STATUS, AttributeValue.fromS(JobStatus.COMPLETE.wireName())),
+                Map.entry(CREATED_AT, millis(now)),
+                Map.entry(FINISHED_AT, millis(now)),
+                Map.entry(PROGRESS, number(1)),
+                Map.entry(RESULT_KEY, AttributeValue.fromS(resultKey)),
+                Map.entry(RESULT_BYTES, number(Job.resultLength(digits))),
+                Map.entry(ATTEMPTS, number(0)),
+                Map.entry(EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond())));
+        dynamoDb.putItem(put -> put.tableName(tableName).item(item)
+                .conditionExpression("attribute_not_exists(" + JOB_ID + ")"));
+        return fromItem(item);
+    }
+
     public Optional<Job> find(String jobId) {
         Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(tableName)
                 .key(key(jobId)).consistentRead(true)).item();

@@ -1,6 +1,8 @@
 package org.piservice.jobs;
 
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -20,6 +22,10 @@ public final class JobSubmission {
         String jobId();
     }
 
+    /** Complete at once: the digit store holds its digits, and its result is a copy of the store's prefix. */
+    public record Served(String jobId) implements Outcome {
+    }
+
     /** Recorded and queued: a worker will compute it. */
     public record Accepted(String jobId) implements Outcome {
     }
@@ -36,12 +42,16 @@ public final class JobSubmission {
             implements Outcome {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(JobSubmission.class);
+
     private final JobRepository jobs;
+    private final DigitStore store;
     private final SqsClient sqs;
     private final String queueUrl;
 
-    public JobSubmission(JobRepository jobs, SqsClient sqs, ServiceConfig config) {
+    public JobSubmission(JobRepository jobs, DigitStore store, SqsClient sqs, ServiceConfig config) {
         this.jobs = jobs;
+        this.store = store;
         this.sqs = sqs;
         this.queueUrl = config.queueUrl();
     }
@@ -49,6 +59,9 @@ public final class JobSubmission {
     /** Starts a job of {@code digits} digits under a new id; the caller has checked the number. */
     public Outcome submit(int digits) {
         String jobId = JobId.newId();
+        if (servedFromStore(jobId, digits)) {
+            return new Served(jobId);
+        }
         try {
             jobs.create(jobId, digits);
         } catch (SdkException e) {
@@ -61,6 +74,25 @@ public final class JobSubmission {
             return withdraw(jobId, e);
         }
         return new Accepted(jobId);
+    }
+
+    /**
+     * Records the job complete when the digit store holds its digits, its result copied inside S3.
+     * Should the store be unreachable the job is simply queued: a worker serves or computes it.
+     */
+    private boolean servedFromStore(String jobId, int digits) {
+        String key = ResultStore.resultKey(jobId, digits);
+        try {
+            if (!store.copyPrefix(digits, key)) {
+                return false;
+            }
+            jobs.createComplete(jobId, digits, key);
+            return true;
+        } catch (SdkException e) {
+            // A copy made before the record failed is left to the results' expiry rule.
+            LOG.warn("the digit store could not serve the job; it is queued instead", e);
+            return false;
+        }
     }
 
     private Outcome withdraw(String jobId, RuntimeException sendFailure) {

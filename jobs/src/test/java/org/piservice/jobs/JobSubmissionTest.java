@@ -34,7 +34,7 @@ class JobSubmissionTest {
 
     @Test
     void aSubmittedJobIsRecordedAsQueuedAndItsMessageSent() {
-        JobSubmission.Outcome outcome = new JobSubmission(jobs, clients.sqs(), resources.config()).submit(1000);
+        JobSubmission.Outcome outcome = submission(jobs, clients.sqs(), resources.config()).submit(1000);
 
         assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
         Job job = jobs.find(outcome.jobId()).orElseThrow();
@@ -50,7 +50,7 @@ class JobSubmissionTest {
         clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
         ServiceConfig config = TestResources.config(resources.config().tableName(), gone, resources.config().bucketName());
 
-        JobSubmission.Outcome outcome = new JobSubmission(jobs, clients.sqs(), config).submit(10);
+        JobSubmission.Outcome outcome = submission(jobs, clients.sqs(), config).submit(10);
 
         assertThat(outcome).isInstanceOfSatisfying(JobSubmission.NotQueued.class, notQueued -> {
             assertThat(notQueued.cause()).isInstanceOf(QueueDoesNotExistException.class);
@@ -64,7 +64,7 @@ class JobSubmissionTest {
         ServiceConfig noTable = TestResources.config("no-such-table", resources.config().queueUrl(),
                 resources.config().bucketName());
 
-        JobSubmission.Outcome outcome = new JobSubmission(new JobRepository(clients.dynamoDb(), noTable), clients.sqs(),
+        JobSubmission.Outcome outcome = submission(new JobRepository(clients.dynamoDb(), noTable), clients.sqs(),
                 noTable).submit(10);
 
         assertThat(outcome).isInstanceOf(JobSubmission.NotRecorded.class);
@@ -86,7 +86,7 @@ class JobSubmissionTest {
         try (SqsClient sqs = sqs(override -> override.addExecutionInterceptor(claimThenLoseTheResponse))) {
 
             // WHEN a job is submitted through it
-            JobSubmission.Outcome outcome = new JobSubmission(jobs, sqs, resources.config()).submit(10);
+            JobSubmission.Outcome outcome = submission(jobs, sqs, resources.config()).submit(10);
 
             // THEN the job stands, with the worker that has it
             assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
@@ -113,7 +113,7 @@ class JobSubmissionTest {
             JobRepository refusingDeletes = new JobRepository(dynamoDb, config);
 
             // WHEN a job is submitted
-            JobSubmission.Outcome outcome = new JobSubmission(refusingDeletes, clients.sqs(), config).submit(10);
+            JobSubmission.Outcome outcome = submission(refusingDeletes, clients.sqs(), config).submit(10);
 
             // THEN both failures are reported, and the record stays (queued, unknown to any client)
             assertThat(outcome).isInstanceOfSatisfying(JobSubmission.NotQueued.class, notQueued -> {
@@ -147,5 +147,11 @@ class JobSubmissionTest {
 
     private static StaticCredentialsProvider credentials() {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(LocalAws.ACCESS_KEY_ID, LocalAws.SECRET_ACCESS_KEY));
+    }
+
+    /** A submission with the digit store of {@code config}'s table and bucket. */
+    private JobSubmission submission(JobRepository repository, SqsClient sqs, ServiceConfig config) {
+        ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
+        return new JobSubmission(repository, new DigitStore(clients.dynamoDb(), clients.s3(), results, config), sqs, config);
     }
 }

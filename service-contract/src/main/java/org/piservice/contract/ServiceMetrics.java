@@ -20,6 +20,13 @@ public final class ServiceMetrics {
     /** Time spent computing completed jobs (seconds). */
     public static final String COMPUTE_SECONDS = "ComputeSeconds";
 
+    /** Computations that extended (or tried to extend) the digit store; one per demand, not per job (count). */
+    public static final String STORE_COMPUTATIONS = "StoreComputations";
+    /** Jobs the worker completed by copying a prefix of the digit store instead of computing (count). */
+    public static final String JOBS_SERVED_FROM_STORE = "JobsServedFromStore";
+    /** The digit store's length in decimals after a computation, a gauge (read its maximum). */
+    public static final String STORE_DIGITS = "StoreDigits";
+
     private ServiceMetrics() {
     }
 }

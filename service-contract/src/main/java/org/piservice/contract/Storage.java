@@ -17,6 +17,13 @@ public final class Storage {
      */
     public static final String RESULT_PREFIX = "results/";
 
+    /**
+     * The key prefix of the digit store's objects, beside the results' own prefix: the lifecycle
+     * rule that expires results must never reach the store, which is kept until a longer one
+     * replaces it.
+     */
+    public static final String DIGIT_STORE_PREFIX = "store/";
+
     private Storage() {
     }
 }

@@ -29,12 +29,30 @@ public final class EmfMetrics {
         return new EmfMetrics(System.out, Clock.systemUTC());
     }
 
-    public void jobCompleted(String jobId, int digits, double computeSeconds) {
+    public void jobCompleted(String jobId, long digits, double computeSeconds) {
         ObjectNode line = line(jobId);
         ArrayNode metrics = definitions(line);
         put(line, metrics, ServiceMetrics.JOBS_COMPLETED, "Count", 1);
         put(line, metrics, ServiceMetrics.DIGITS_COMPUTED, "Count", digits);
         put(line, metrics, ServiceMetrics.COMPUTE_SECONDS, "Seconds", computeSeconds);
+        emit(line);
+    }
+
+    /** A computation for the digit store ended, and the store now holds {@code storeDigits}. */
+    public void storeComputed(String jobId, long storeDigits) {
+        ObjectNode line = line(jobId);
+        ArrayNode metrics = definitions(line);
+        put(line, metrics, ServiceMetrics.STORE_COMPUTATIONS, "Count", 1);
+        put(line, metrics, ServiceMetrics.STORE_DIGITS, "Count", storeDigits);
+        emit(line);
+    }
+
+    /** A job was completed from the digit store, with nothing computed for it. */
+    public void jobServedFromStore(String jobId) {
+        ObjectNode line = line(jobId);
+        ArrayNode metrics = definitions(line);
+        put(line, metrics, ServiceMetrics.JOBS_COMPLETED, "Count", 1);
+        put(line, metrics, ServiceMetrics.JOBS_SERVED_FROM_STORE, "Count", 1);
         emit(line);
     }
 

@@ -1,12 +1,13 @@
 package org.piservice.worker;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
@@ -19,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import org.piservice.core.PiDigits;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
@@ -51,7 +53,8 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private final JobRepository jobs;
-    private final ResultStore results;
+    private final DigitStore store;
+    private final DigitDemand demand;
     private final int maxDigits;
     private final WorkerSettings settings;
     private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
@@ -64,10 +67,11 @@ public final class JobProcessor implements AutoCloseable {
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("job-heartbeat").factory());
 
-    public JobProcessor(JobRepository jobs, ResultStore results, ServiceConfig config, WorkerSettings settings,
+    public JobProcessor(JobRepository jobs, DigitStore store, ServiceConfig config, WorkerSettings settings,
                         PiWriter pi, EmfMetrics metrics) {
         this.jobs = jobs;
-        this.results = results;
+        this.store = store;
+        this.demand = new DigitDemand(store, settings.staleAfter(), Clock.systemUTC());
         this.maxDigits = Math.min(config.maxDigits(), PiDigits.MAX_DIGITS);
         this.settings = settings;
         this.pi = pi;
@@ -76,8 +80,9 @@ public final class JobProcessor implements AutoCloseable {
 
     /** The production wiring on the given clients: pi-core, settings for this environment, logs on standard output. */
     public static JobProcessor create(AwsClients clients, ServiceConfig config) {
+        ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         return new JobProcessor(new JobRepository(clients.dynamoDb(), config),
-                new ResultStore(clients.s3(), clients.presigner(), config),
+                new DigitStore(clients.dynamoDb(), clients.s3(), results, config),
                 config, WorkerSettings.fromEnvironment(), PiWriter.PI_CORE, EmfMetrics.stdout());
     }
 
@@ -138,6 +143,24 @@ public final class JobProcessor implements AutoCloseable {
 
     private Outcome handle(JobMessage message, Deadline deadline, Duration invocationTime) {
         String owner = newOwner();
+        long computable = Math.min(maxDigits,
+                settings.timeModel().maxDigitsWithin(deadline.remaining().minus(settings.cleanupReserve())));
+        DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), owner, computable);
+        if (plan instanceof DigitDemand.Plan.Waiting waiting) {
+            LOG.info("Waiting for the computation of {} digits, which completes this job", waiting.computingDigits());
+            return Outcome.RETRY;
+        }
+        try {
+            return claimAndRun(message, owner, plan, deadline, invocationTime);
+        } finally {
+            if (plan instanceof DigitDemand.Plan.Compute) {
+                store.releaseLease(owner);
+            }
+        }
+    }
+
+    private Outcome claimAndRun(JobMessage message, String owner, DigitDemand.Plan plan, Deadline deadline,
+                                Duration invocationTime) {
         return switch (jobs.claim(message.jobId(), owner, settings.staleAfter())) {
             case ClaimResult.NotFound notFound -> {
                 LOG.warn("No such job; the message is left for the dead-letter queue");
@@ -151,11 +174,13 @@ public final class JobProcessor implements AutoCloseable {
                 LOG.info("Another worker is computing this job; the message will come back later");
                 yield Outcome.RETRY;
             }
-            case ClaimResult.Claimed claimed -> run(claimed.job(), owner, deadline, invocationTime);
+            case ClaimResult.Claimed claimed -> plan instanceof DigitDemand.Plan.Compute compute
+                    ? run(claimed.job(), owner, deadline, invocationTime, compute.digits())
+                    : serveFromStore(claimed.job(), owner);
         };
     }
 
-    private Outcome run(Job job, String owner, Deadline deadline, Duration invocationTime) {
+    private Outcome run(Job job, String owner, Deadline deadline, Duration invocationTime, long storeDigits) {
         if (job.attempts() > settings.maxAttempts()) {
             return fail(job, owner, "Gave up after " + settings.maxAttempts() + " attempts"
                     + job.errorMessage().map(error -> "; the last one failed with: " + error).orElse(""));
@@ -174,21 +199,22 @@ public final class JobProcessor implements AutoCloseable {
             // Earlier messages of this batch used the time up: a fresh invocation will have enough.
             return retry(job, owner, "The invocation had too little time left; retried in a new one");
         }
-        return compute(job, owner, deadline);
+        return compute(job, owner, deadline, storeDigits);
     }
 
-    private Outcome compute(Job job, String owner, Deadline deadline) {
-        String key = ResultStore.resultKey(job.jobId(), job.digits());
+    /** Computes {@code storeDigits} decimals into the store, then completes the job and those waiting from it. */
+    private Outcome compute(Job job, String owner, Deadline deadline, long storeDigits) {
         AtomicBoolean lost = new AtomicBoolean();
         AtomicReference<Double> progress = new AtomicReference<>(0.0);
         BooleanSupplier outOfTime = () -> deadline.remaining().compareTo(settings.cleanupReserve()) < 0;
         long heartbeatMillis = settings.heartbeatInterval().toMillis();
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> beat(job, owner, progress, lost),
                 heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
-        LOG.info("Computing {} {}", entry("digits", job.digits()), entry("attempt", job.attempts()));
+        LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
+                entry("attempt", job.attempts()));
         long started = System.nanoTime();
         try {
-            results.upload(key, out -> pi.write(job.digits(), out,
+            store.write(storeDigits, out -> pi.write((int) storeDigits, out,
                     (fraction, phase) -> progress.set(fraction),
                     () -> lost.get() || outOfTime.getAsBoolean()));
         } catch (CancellationException e) {
@@ -204,20 +230,68 @@ public final class JobProcessor implements AutoCloseable {
             heartbeat.cancel(false);
         }
         double computeSeconds = (System.nanoTime() - started) / 1e9;
-        long expected = Job.resultLength(job.digits());
-        OptionalLong stored = results.size(key);
-        if (stored.isEmpty() || stored.getAsLong() != expected) {
-            return retry(job, owner, "The stored result has " + (stored.isPresent() ? stored.getAsLong() + " bytes" : "no object")
-                    + " instead of " + expected + " bytes");
+        DigitStore.Offer offer = store.offer(storeDigits);
+        store.releaseLease(owner);
+        metrics.storeComputed(job.jobId(), store.state().digits());
+        if (offer instanceof DigitStore.Offer.Rejected rejected) {
+            LOG.error("The computed digits were not stored: {}", rejected.reason());
+            return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
         }
-        if (!jobs.complete(job.jobId(), owner, key, expected)) {
+        Outcome outcome = complete(job, owner);
+        if (outcome == Outcome.DONE) {
+            metrics.jobCompleted(job.jobId(), storeDigits, computeSeconds);
+        }
+        LOG.info("Job complete {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
+                entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
+        completeWaiting();
+        return outcome;
+    }
+
+    /** Completes a claimed job the store covers, without computing. */
+    private Outcome serveFromStore(Job job, String owner) {
+        Outcome outcome = complete(job, owner);
+        if (outcome == Outcome.DONE) {
+            metrics.jobServedFromStore(job.jobId());
+            LOG.info("Job complete from the digit store {}", entry("digits", job.digits()));
+        }
+        return outcome;
+    }
+
+    /** Gives the job its own result object, a prefix of the store, and marks it complete. */
+    private Outcome complete(Job job, String owner) {
+        String key = ResultStore.resultKey(job.jobId(), job.digits());
+        if (!store.copyPrefix(job.digits(), key)) {
+            return retry(job, owner, "The digit store does not hold " + job.digits() + " digits");
+        }
+        if (!jobs.complete(job.jobId(), owner, key, Job.resultLength(job.digits()))) {
             LOG.warn("Another worker took the job over before it could be completed");
             return Outcome.RETRY;
         }
-        metrics.jobCompleted(job.jobId(), job.digits(), computeSeconds);
-        LOG.info("Job complete {} {}", entry("digits", job.digits()),
-                entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
         return Outcome.DONE;
+    }
+
+    /**
+     * Completes the jobs that waited for a computation and that the store covers now. A job that
+     * another worker has claimed meanwhile is that worker's to finish; one that is finished needs
+     * nothing. Either way it leaves the list, and its own message stays the backstop.
+     */
+    private void completeWaiting() {
+        Set<DigitStore.Waiter> waiting = store.coveredWaiters();
+        String computingJob = MDC.get(JOB_ID);
+        for (DigitStore.Waiter waiter : waiting) {
+            String owner = newOwner();
+            MDC.put(JOB_ID, waiter.jobId());
+            try {
+                if (jobs.claim(waiter.jobId(), owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
+                    serveFromStore(claimed.job(), owner);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("Completing a waiting job failed; its own message will retry it", e);
+            } finally {
+                MDC.put(JOB_ID, computingJob);
+            }
+        }
+        store.removeWaiters(waiting);
     }
 
     private void beat(Job job, String owner, AtomicReference<Double> progress, AtomicBoolean lost) {
@@ -225,6 +299,8 @@ public final class JobProcessor implements AutoCloseable {
             if (!jobs.heartbeat(job.jobId(), owner, progress.get())) {
                 lost.set(true);
             }
+            // A lost lease does not stop the computation: it only lets a longer demand start its own.
+            store.heartbeatLease(owner);
         } catch (RuntimeException e) {
             // One missed heartbeat is harmless: the job goes stale only after many. This thread
             // has no MDC of its own, so the line names its job.

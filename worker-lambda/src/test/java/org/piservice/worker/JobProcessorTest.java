@@ -330,7 +330,9 @@ class JobProcessorTest {
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.RETRY);
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
-        assertThat(job.error()).isEqualTo("The stored result has 101 bytes instead of 102 bytes");
+        assertThat(job.error()).isEqualTo(
+                "The computed digits failed the store's checks: store/pi-100.txt has 101 bytes instead of 102");
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).as("the store is left as it was").isZero();
     }
 
     @Test
@@ -375,7 +377,8 @@ class JobProcessorTest {
         WorkerSettings settings = new WorkerSettings(Duration.ofMillis(100), Duration.ofMillis(500), 3,
                 Duration.ofMillis(500), new ComputeTimeModel(1.5, 0, 1));
         QueueMessage slow = fixture.newJob(20);
-        QueueMessage next = fixture.newJob(20);
+        // (longer than the first: the store would serve a second job of 20 digits with no time at all)
+        QueueMessage next = fixture.newJob(50);
         PiWriter takesTwoSeconds = (digits, out, progress, cancelled) -> {
             sleep(Duration.ofSeconds(2));
             PiDigits.write(digits, out, progress, cancelled);

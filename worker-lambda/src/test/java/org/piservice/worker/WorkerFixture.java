@@ -10,6 +10,7 @@ import org.piservice.core.ComputeTimeModel;
 import org.piservice.emulators.LocalLambdaContext;
 import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
@@ -49,12 +50,16 @@ final class WorkerFixture {
         return new ResultStore(clients.s3(), clients.presigner(), config);
     }
 
+    DigitStore digitStore(ServiceConfig config) {
+        return new DigitStore(clients.dynamoDb(), clients.s3(), store(config), config);
+    }
+
     JobProcessor processor(WorkerSettings settings, PiWriter pi) {
         return processor(config(), settings, pi);
     }
 
     JobProcessor processor(ServiceConfig config, WorkerSettings settings, PiWriter pi) {
-        return new JobProcessor(new JobRepository(clients.dynamoDb(), config), store(config), config, settings, pi,
+        return new JobProcessor(new JobRepository(clients.dynamoDb(), config), digitStore(config), config, settings, pi,
                 new EmfMetrics(printer, Clock.systemUTC()));
     }
 

@@ -1,0 +1,160 @@
+package org.piservice.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.DigitStore;
+import org.piservice.jobs.ResultStore;
+import org.piservice.jobs.ServiceConfig;
+import org.piservice.jobs.testing.Emulators;
+
+/**
+ * {@code GET /v1/pi} and instant jobs through the handler, with real SDK clients against the
+ * embedded emulators. The store is seeded with digits from Machin's formula, a method independent
+ * of the engine, which the answers are checked against at the start, middle and end.
+ */
+class DigitsApiTest {
+
+    private static final int STORE_DIGITS = 3000;
+    /** Machin's π as positions: "3" and the decimals, no point. */
+    private static String reference;
+    private static ServiceConfig config;
+    private static ApiHandler handler;
+
+    @BeforeAll
+    static void seedTheStore() throws Exception {
+        AwsClients clients = Emulators.clients();
+        config = Emulators.newResources().config();
+        handler = new ApiHandler(config, clients);
+        String text = machin(STORE_DIGITS);
+        reference = text.charAt(0) + text.substring(2);
+        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
+                new ResultStore(clients.s3(), clients.presigner(), config), config);
+        store.write(STORE_DIGITS, out -> out.write(text.getBytes(StandardCharsets.US_ASCII)));
+        assertThat(store.offer(STORE_DIGITS)).isEqualTo(new DigitStore.Offer.Stored(STORE_DIGITS));
+    }
+
+    /** {@code 3.} and {@code digits} decimals, truncated: π = 16 atan(1/5) - 4 atan(1/239), in fixed point with guard digits. */
+    static String machin(int digits) {
+        BigInteger unit = BigInteger.TEN.pow(digits + 10);
+        BigInteger pi = atanInverse(5, unit).multiply(BigInteger.valueOf(16))
+                .subtract(atanInverse(239, unit).multiply(BigInteger.valueOf(4)));
+        String text = pi.divide(BigInteger.TEN.pow(10)).toString();
+        return text.charAt(0) + "." + text.substring(1);
+    }
+
+    private static BigInteger atanInverse(int x, BigInteger unit) {
+        BigInteger x2 = BigInteger.valueOf((long) x * x);
+        BigInteger term = unit.divide(BigInteger.valueOf(x));
+        BigInteger sum = term;
+        for (int n = 3, sign = -1; term.signum() != 0; n += 2, sign = -sign) {
+            term = term.divide(x2);
+            sum = sum.add(BigInteger.valueOf(sign).multiply(term.divide(BigInteger.valueOf(n))));
+        }
+        return sum;
+    }
+
+    private static APIGatewayProxyResponseEvent get(String path, Map<String, String> query) {
+        return handler.handleRequest(new APIGatewayProxyRequestEvent().withHttpMethod("GET").withPath(path)
+                .withQueryStringParameters(query), null);
+    }
+
+    private static APIGatewayProxyResponseEvent digits(String start, String count) {
+        Map<String, String> query = new LinkedHashMap<>();
+        if (start != null) {
+            query.put("start", start);
+        }
+        if (count != null) {
+            query.put("numberOfDigits", count);
+        }
+        return get("/v1/pi", query);
+    }
+
+    private static JsonNode json(APIGatewayProxyResponseEvent response) throws Exception {
+        return Json.MAPPER.readTree(response.getBody());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 5", "0, 1000", "1, 1", "1500, 1000", "2001, 1000", "3000, 1"})
+    void rangesMatchAnIndependentReference(long start, int count) throws Exception {
+        APIGatewayProxyResponseEvent response = digits(Long.toString(start), Integer.toString(count));
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(json(response).get("content").asText())
+                .isEqualTo(reference.substring((int) start, (int) start + count));
+    }
+
+    @Test
+    void piDeliverysExampleAndDefault() throws Exception {
+        assertThat(json(digits("0", "5")).get("content").asText()).isEqualTo("31415");
+        assertThat(json(digits("0", null)).get("content").asText()).hasSize(100);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "        | 5     | start is required",
+            "-1      | 5     | start is negative",
+            "abc     | 5     | start is not a whole number: abc",
+            "0       | 0     | numberOfDigits must be at least 1",
+            "0       | 1001  | numberOfDigits is too big: at most 1000",
+            "0       | 1.5   | numberOfDigits is not a whole number: 1.5"})
+    void badParametersAre400(String start, String count, String message) throws Exception {
+        APIGatewayProxyResponseEvent response = digits(start, count);
+
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        assertThat(json(response).get("success").asBoolean()).isFalse();
+        assertThat(json(response).get("error").asText()).isEqualTo(message);
+    }
+
+    @Test
+    void aRadixOtherThanTenIs400() throws Exception {
+        APIGatewayProxyResponseEvent response = get("/v1/pi", Map.of("start", "0", "radix", "16"));
+
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        assertThat(json(response).get("error").asText()).isEqualTo("radix 16 is not supported: only 10");
+        assertThat(get("/v1/pi", Map.of("start", "0", "numberOfDigits", "2", "radix", "10")).getStatusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aRangeBeyondTheStoreSaysHowFarItGoes() throws Exception {
+        APIGatewayProxyResponseEvent response = digits("2002", "1000");
+
+        assertThat(response.getStatusCode()).isEqualTo(404);
+        assertThat(json(response).get("success").asBoolean()).isFalse();
+        assertThat(json(response).get("error").asText()).isEqualTo("positions 2002..3001 are beyond the digit store:"
+                + " 3001 digits are available (positions 0..3000); a job for more (POST /pi_job) extends the store");
+    }
+
+    @Test
+    void aJobTheStoreCoversIsCompleteOnItsFirstStatus() throws Exception {
+        APIGatewayProxyResponseEvent created = handler.handleRequest(new APIGatewayProxyRequestEvent()
+                .withHttpMethod("POST").withPath("/pi_job").withHeaders(Map.of("Content-Type", "application/json"))
+                .withBody("{\"digits\": 2500}"), null);
+        assertThat(created.getStatusCode()).isEqualTo(202);
+        String id = json(created).get("job_id").asText();
+
+        JsonNode status = json(get("/pi_job/" + id, null));
+        assertThat(status.get("status").asText()).isEqualTo("complete");
+        assertThat(status.get("digits").asInt()).isEqualTo(2500);
+
+        String url = get("/download_pi_job/" + id, null).getHeaders().get("Location");
+        try (var in = java.net.URI.create(url).toURL().openStream()) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo(machin(2500));
+        }
+        int queued = Integer.parseInt(Emulators.clients().sqs().getQueueAttributes(get -> get
+                .queueUrl(config.queueUrl()).attributeNamesWithStrings("ApproximateNumberOfMessages"))
+                .attributesAsStrings().get("ApproximateNumberOfMessages"));
+        assertThat(queued).as("no worker is asked").isZero();
+    }
+}

@@ -1,0 +1,448 @@
+package org.piservice.jobs;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.piservice.contract.Storage;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * The digit store: the longest exact result computed so far, {@code 3.} and M decimals, kept as one
+ * S3 object under {@value DigitStoreNames#PREFIX}, which no lifecycle rule expires. Every shorter
+ * answer is a prefix of it, so a job for N ≤ M is a server-side copy and a range of digits is a
+ * ranged GET: no digit is computed twice.
+ *
+ * <p>Its length, its key and the computation that extends it now (a lease, with the jobs that wait
+ * for it) live in one item of the jobs table under {@link #ITEM_KEY}, a key no job id can take (job
+ * ids are UUIDs). A separate table would need its own creation here, on LocalStack and in the stack,
+ * and its own grants, for one item. Every change of the item is a conditional write, so racing
+ * workers never leave it shorter or pointing at an object it was not checked against.
+ *
+ * <p>A new object is written under a key that names its length, checked, and only then pointed to;
+ * the object it replaces is deleted after. A crash in between leaves the item pointing at a whole,
+ * checked object: at worst an unpointed object stays behind (a retry of the same length overwrites
+ * it). Readers that find the pointed object gone (replaced a moment ago) read the item again.
+ */
+public final class DigitStore {
+
+    /** The store's item in the jobs table; {@link JobId#isWellFormed} refuses it, so no request can name it. */
+    static final String ITEM_KEY = "#digit-store";
+    /** Below this many bytes a prefix is read and written again by the caller: two calls, no multipart upload. */
+    static final long COPY_THROUGH_CALLER_BELOW = 1024 * 1024;
+    /** How much of the current store a new object must repeat exactly before it may replace it. */
+    static final int OVERLAP_BYTES = 4096;
+    /** The start of every store: the one check a first store can get without another engine. */
+    static final String KNOWN_START = "3.14159265358979323846264338327950288419716939937510";
+
+    private static final String DIGITS = "store_digits";
+    private static final String KEY = "store_key";
+    private static final String UPDATED_AT = "store_updated_at";
+    private static final String LEASE_OWNER = "lease_owner";
+    private static final String LEASE_DIGITS = "lease_digits";
+    private static final String LEASE_HEARTBEAT_AT = "lease_heartbeat_at";
+    private static final String WAITING = "waiting_jobs";
+    private static final String CONTENT_TYPE = "text/plain; charset=us-ascii";
+    private static final int ATTEMPTS_AFTER_A_RACE = 5;
+
+    private final DynamoDbClient dynamoDb;
+    private final S3Client s3;
+    private final ResultStore results;
+    private final String table;
+    private final String bucket;
+    private final Clock clock;
+
+    public DigitStore(DynamoDbClient dynamoDb, S3Client s3, ResultStore results, ServiceConfig config) {
+        this(dynamoDb, s3, results, config, Clock.systemUTC());
+    }
+
+    public DigitStore(DynamoDbClient dynamoDb, S3Client s3, ResultStore results, ServiceConfig config, Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.s3 = s3;
+        this.results = results;
+        this.table = config.tableName();
+        this.bucket = config.bucketName();
+        this.clock = clock;
+    }
+
+    /**
+     * What the item says now.
+     *
+     * @param digits decimals in the store, 0 when there is none yet
+     * @param key the store's object, null when there is none
+     * @param leaseOwner the worker computing a longer store now, or null
+     * @param leaseDigits how many decimals that worker computes
+     * @param leaseHeartbeatAt when it last showed it is alive
+     * @param waiting jobs waiting for that computation, as {@code <digits>:<job id>}
+     */
+    public record State(long digits, String key, String leaseOwner, long leaseDigits, Instant leaseHeartbeatAt,
+                        Set<String> waiting) {
+
+        public boolean covers(long decimals) {
+            return digits >= decimals;
+        }
+
+        /** Whether a live computation will leave at least {@code decimals} in the store. */
+        public boolean computing(long decimals, Instant now, Duration staleAfter) {
+            return leaseOwner != null && leaseDigits >= decimals && leaseHeartbeatAt.isAfter(now.minus(staleAfter));
+        }
+    }
+
+    /** A waiting job, as the item lists it. */
+    public record Waiter(String jobId, int digits) {
+        String entry() {
+            return digits + ":" + jobId;
+        }
+
+        static Waiter parse(String entry) {
+            int colon = entry.indexOf(':');
+            return new Waiter(entry.substring(colon + 1), Integer.parseInt(entry.substring(0, colon)));
+        }
+    }
+
+    public State state() {
+        Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(table).key(itemKey())
+                .consistentRead(true)).item();
+        if (item == null || item.isEmpty()) {
+            return new State(0, null, null, 0, null, Set.of());
+        }
+        return new State(
+                item.containsKey(DIGITS) ? Long.parseLong(item.get(DIGITS).n()) : 0,
+                item.containsKey(KEY) ? item.get(KEY).s() : null,
+                item.containsKey(LEASE_OWNER) ? item.get(LEASE_OWNER).s() : null,
+                item.containsKey(LEASE_DIGITS) ? Long.parseLong(item.get(LEASE_DIGITS).n()) : 0,
+                item.containsKey(LEASE_HEARTBEAT_AT) ? Instant.ofEpochMilli(Long.parseLong(item.get(LEASE_HEARTBEAT_AT).n())) : null,
+                item.containsKey(WAITING) ? Set.copyOf(item.get(WAITING).ss()) : Set.of());
+    }
+
+    // ---- serving from the store ----
+
+    /**
+     * Makes {@code targetKey} hold exactly {@code 3.} and {@code digits} decimals, copied from the
+     * store inside S3 (a one-part multipart upload whose part is a ranged copy, good up to 5 GiB),
+     * or for small results read and written again by this process.
+     *
+     * @return false, copying nothing, when the store has fewer digits
+     */
+    public boolean copyPrefix(int digits, String targetKey) {
+        long bytes = Job.resultLength(digits);
+        for (int attempt = 1; ; attempt++) {
+            State state = state();
+            if (!state.covers(digits)) {
+                return false;
+            }
+            try {
+                long copied;
+                if (bytes < COPY_THROUGH_CALLER_BELOW) {
+                    byte[] prefix = range(state.key(), 0, bytes);
+                    s3.putObject(put -> put.bucket(bucket).key(targetKey).contentType(CONTENT_TYPE),
+                            RequestBody.fromBytes(prefix));
+                    copied = prefix.length;
+                } else {
+                    copyRange(state.key(), bytes, targetKey);
+                    copied = results.size(targetKey).orElse(-1);
+                }
+                if (copied != bytes) {
+                    throw new IllegalStateException(targetKey + " got " + copied + " bytes from the store, not " + bytes);
+                }
+                return true;
+            } catch (NoSuchKeyException replacedMeanwhile) {
+                if (attempt == ATTEMPTS_AFTER_A_RACE) {
+                    throw replacedMeanwhile;
+                }
+            }
+        }
+    }
+
+    private void copyRange(String sourceKey, long bytes, String targetKey) {
+        String uploadId = s3.createMultipartUpload(create -> create.bucket(bucket).key(targetKey)
+                .contentType(CONTENT_TYPE)).uploadId();
+        try {
+            String eTag = s3.uploadPartCopy(copy -> copy.sourceBucket(bucket).sourceKey(sourceKey)
+                    .copySourceRange("bytes=0-" + (bytes - 1))
+                    .destinationBucket(bucket).destinationKey(targetKey).uploadId(uploadId).partNumber(1))
+                    .copyPartResult().eTag();
+            s3.completeMultipartUpload(complete -> complete.bucket(bucket).key(targetKey).uploadId(uploadId)
+                    .multipartUpload(upload -> upload.parts(part -> part.partNumber(1).eTag(eTag))));
+        } catch (RuntimeException e) {
+            try {
+                s3.abortMultipartUpload(abort -> abort.bucket(bucket).key(targetKey).uploadId(uploadId));
+            } catch (RuntimeException abortFailure) {
+                e.addSuppressed(abortFailure);
+            }
+            throw e;
+        }
+    }
+
+    /** Digits by position, Pi Delivery's way: position 0 is the {@code 3}, position p ≥ 1 the p-th decimal. */
+    public sealed interface Range {
+        record Digits(String content) implements Range {
+        }
+
+        /** The store ends before the range does; it has {@code available} positions (0 .. available - 1). */
+        record Beyond(long available) implements Range {
+        }
+    }
+
+    public Range read(long start, int count) {
+        for (int attempt = 1; ; attempt++) {
+            State state = state();
+            long available = state.key() == null ? 0 : state.digits() + 1;
+            if (start + count > available) {
+                return new Range.Beyond(available);
+            }
+            try {
+                if (start == 0) {
+                    // "3." and the decimals: the point at byte 1 is no position.
+                    String text = new String(range(state.key(), 0, count + 1L), StandardCharsets.US_ASCII);
+                    return new Range.Digits(text.charAt(0) + text.substring(2));
+                }
+                return new Range.Digits(new String(range(state.key(), start + 1, count), StandardCharsets.US_ASCII));
+            } catch (NoSuchKeyException replacedMeanwhile) {
+                if (attempt == ATTEMPTS_AFTER_A_RACE) {
+                    throw replacedMeanwhile;
+                }
+            }
+        }
+    }
+
+    // ---- extending the store ----
+
+    /** Where an object of {@code digits} decimals is written before it may become the store. */
+    public static String objectKey(long digits) {
+        return Storage.DIGIT_STORE_PREFIX + "pi-" + digits + ".txt";
+    }
+
+    /** Streams a new candidate of {@code digits} decimals to its key; it is no store until {@link #offer}ed. */
+    public String write(long digits, ResultStore.ResultWriter writer) throws java.io.IOException {
+        String key = objectKey(digits);
+        results.upload(key, writer);
+        return key;
+    }
+
+    /** What became of an offered object. */
+    public sealed interface Offer {
+        /** It is the store now. */
+        record Stored(long digits) implements Offer {
+        }
+
+        /** A store at least as long was in place or came first; the offered object is gone. */
+        record Superseded(long storeDigits) implements Offer {
+        }
+
+        /** It failed a check and was not used: a fault of the computation, not to be retried blindly. */
+        record Rejected(String reason) implements Offer {
+        }
+    }
+
+    /**
+     * Makes the object of {@code digits} decimals at {@link #objectKey} the store, if it is whole and
+     * repeats the current store's last {@value #OVERLAP_BYTES} bytes, and the store is shorter. The
+     * pointer moves only from the state it was checked against, so a store that changes meanwhile is
+     * checked again.
+     */
+    public Offer offer(long digits) {
+        String key = objectKey(digits);
+        long length = results.size(key).orElse(-1);
+        if (length != digits + 2) {
+            return new Offer.Rejected(key + " has " + (length < 0 ? "no object" : length + " bytes")
+                    + " instead of " + (digits + 2));
+        }
+        for (int attempt = 1; attempt <= ATTEMPTS_AFTER_A_RACE; attempt++) {
+            State current = state();
+            if (current.covers(digits)) {
+                deleteUnlessStore(key, current);
+                return new Offer.Superseded(current.digits());
+            }
+            String mismatch;
+            try {
+                mismatch = current.key() == null ? startMismatch(key, digits) : overlapMismatch(key, current);
+            } catch (NoSuchKeyException replacedMeanwhile) {
+                continue; // a racing offer replaced the store checked against: check against the new one
+            }
+            if (mismatch != null) {
+                s3.deleteObject(delete -> delete.bucket(bucket).key(key));
+                return new Offer.Rejected(mismatch);
+            }
+            if (point(digits, key, current)) {
+                if (current.key() != null && !current.key().equals(key)) {
+                    s3.deleteObject(delete -> delete.bucket(bucket).key(current.key()));
+                }
+                return new Offer.Stored(digits);
+            }
+        }
+        throw new IllegalStateException("The digit store kept changing while " + key + " was offered");
+    }
+
+    private String startMismatch(String key, long digits) {
+        int n = (int) Math.min(KNOWN_START.length(), digits + 2);
+        String start = new String(range(key, 0, n), StandardCharsets.US_ASCII);
+        return start.equals(KNOWN_START.substring(0, n)) ? null
+                : key + " does not start as pi does: " + start;
+    }
+
+    private String overlapMismatch(String key, State current) {
+        long end = current.digits() + 2;
+        long from = Math.max(0, end - OVERLAP_BYTES);
+        byte[] stored = range(current.key(), from, end - from);
+        byte[] offered = range(key, from, end - from);
+        return Arrays.equals(stored, offered) ? null
+                : key + " disagrees with the store " + current.key() + " in bytes " + from + ".." + (end - 1);
+    }
+
+    private boolean point(long digits, String key, State checkedAgainst) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":digits", AttributeValue.fromN(Long.toString(digits)));
+        values.put(":key", AttributeValue.fromS(key));
+        values.put(":now", AttributeValue.fromN(Long.toString(clock.millis())));
+        String condition;
+        if (checkedAgainst.key() == null) {
+            condition = "attribute_not_exists(#key)";
+        } else {
+            condition = "#key = :checkedKey AND #digits < :digits";
+            values.put(":checkedKey", AttributeValue.fromS(checkedAgainst.key()));
+        }
+        try {
+            dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
+                    .updateExpression("SET #digits = :digits, #key = :key, #updatedAt = :now")
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(Map.of("#digits", DIGITS, "#key", KEY, "#updatedAt", UPDATED_AT))
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private void deleteUnlessStore(String key, State current) {
+        if (!key.equals(current.key())) {
+            s3.deleteObject(delete -> delete.bucket(bucket).key(key));
+        }
+    }
+
+    // ---- the computation lease ----
+
+    /**
+     * Makes {@code owner} the one worker extending the store to {@code leaseDigits}, for a job of
+     * {@code neededDigits}: only while the store does not cover that job and no live lease does.
+     *
+     * @return false when another worker's live computation or the store covers the job
+     */
+    public boolean takeLease(String owner, long leaseDigits, long neededDigits, Duration staleAfter) {
+        Instant now = clock.instant();
+        try {
+            dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
+                    .updateExpression("SET #owner = :owner, #leaseDigits = :leaseDigits, #heartbeat = :now")
+                    .conditionExpression("(attribute_not_exists(#digits) OR #digits < :needed)"
+                            + " AND (attribute_not_exists(#owner) OR #heartbeat < :staleBefore OR #leaseDigits < :needed)")
+                    .expressionAttributeNames(Map.of("#owner", LEASE_OWNER, "#leaseDigits", LEASE_DIGITS,
+                            "#heartbeat", LEASE_HEARTBEAT_AT, "#digits", DIGITS))
+                    .expressionAttributeValues(Map.of(
+                            ":owner", AttributeValue.fromS(owner),
+                            ":leaseDigits", AttributeValue.fromN(Long.toString(leaseDigits)),
+                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
+                            ":needed", AttributeValue.fromN(Long.toString(neededDigits)),
+                            ":staleBefore", AttributeValue.fromN(Long.toString(now.minus(staleAfter).toEpochMilli())))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** @return false when the lease is no longer {@code owner}'s (it went stale and was taken over) */
+    public boolean heartbeatLease(String owner) {
+        return updateLease(owner, "SET #heartbeat = :now", Map.of("#heartbeat", LEASE_HEARTBEAT_AT),
+                Map.of(":now", AttributeValue.fromN(Long.toString(clock.millis()))));
+    }
+
+    /** Ends {@code owner}'s lease, if it still has it; waiting jobs stay listed for whoever completes them. */
+    public void releaseLease(String owner) {
+        updateLease(owner, "REMOVE #leaseDigits, #heartbeat, #owner", Map.of("#leaseDigits", LEASE_DIGITS,
+                "#heartbeat", LEASE_HEARTBEAT_AT), Map.of());
+    }
+
+    /**
+     * Lists a job to be completed by the computation of {@code leaseOwner}, as long as that
+     * computation still runs and covers it.
+     *
+     * @return false when that computation ended (or was taken over) meanwhile: look at the store again
+     */
+    public boolean await(Waiter waiter, String leaseOwner) {
+        try {
+            dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
+                    .updateExpression("ADD #waiting :entry")
+                    .conditionExpression("#owner = :owner AND #leaseDigits >= :digits")
+                    .expressionAttributeNames(Map.of("#waiting", WAITING, "#owner", LEASE_OWNER,
+                            "#leaseDigits", LEASE_DIGITS))
+                    .expressionAttributeValues(Map.of(
+                            ":entry", AttributeValue.fromSs(java.util.List.of(waiter.entry())),
+                            ":owner", AttributeValue.fromS(leaseOwner),
+                            ":digits", AttributeValue.fromN(Integer.toString(waiter.digits())))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** The listed jobs the store covers now. */
+    public Set<Waiter> coveredWaiters() {
+        State state = state();
+        Set<Waiter> covered = new HashSet<>();
+        for (String entry : state.waiting()) {
+            Waiter waiter = Waiter.parse(entry);
+            if (state.covers(waiter.digits())) {
+                covered.add(waiter);
+            }
+        }
+        return covered;
+    }
+
+    /** Takes jobs off the waiting list once they are complete (or beyond help). */
+    public void removeWaiters(Set<Waiter> waiters) {
+        if (waiters.isEmpty()) {
+            return;
+        }
+        dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
+                .updateExpression("DELETE #waiting :entries")
+                .expressionAttributeNames(Map.of("#waiting", WAITING))
+                .expressionAttributeValues(Map.of(":entries",
+                        AttributeValue.fromSs(waiters.stream().map(Waiter::entry).toList()))));
+    }
+
+    private boolean updateLease(String owner, String expression, Map<String, String> names,
+                                Map<String, AttributeValue> values) {
+        Map<String, String> allNames = new HashMap<>(names);
+        allNames.put("#owner", LEASE_OWNER);
+        Map<String, AttributeValue> allValues = new HashMap<>(values);
+        allValues.put(":owner", AttributeValue.fromS(owner));
+        try {
+            dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
+                    .updateExpression(expression)
+                    .conditionExpression("#owner = :owner")
+                    .expressionAttributeNames(allNames)
+                    .expressionAttributeValues(allValues));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private byte[] range(String key, long from, long length) {
+        return s3.getObjectAsBytes(get -> get.bucket(bucket).key(key)
+                .range("bytes=" + from + "-" + (from + length - 1))).asByteArray();
+    }
+
+    private static Map<String, AttributeValue> itemKey() {
+        return Map.of(Storage.TABLE_KEY, AttributeValue.fromS(ITEM_KEY));
+    }
+}

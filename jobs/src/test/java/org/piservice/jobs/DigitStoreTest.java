@@ -1,0 +1,208 @@
+package org.piservice.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.piservice.jobs.testing.Emulators;
+
+/**
+ * The digit store against the embedded emulators (S3Proxy, dynalite), with real SDK clients. The
+ * stored text is pi's first 50 decimals and then a fixed pattern: the store checks only that start
+ * and the overlap with itself, and the pattern makes every position's expected digit computable.
+ */
+class DigitStoreTest {
+
+    private static final Duration STALE_AFTER = Duration.ofSeconds(60);
+
+    private final AwsClients clients = Emulators.clients();
+    private ServiceConfig config;
+    private DigitStore store;
+
+    @BeforeEach
+    void freshResources() {
+        config = Emulators.newResources().config();
+        store = new DigitStore(clients.dynamoDb(), clients.s3(),
+                new ResultStore(clients.s3(), clients.presigner(), config), config);
+    }
+
+    /** {@code 3.} and {@code digits} decimals: pi's first 50, then a pattern. */
+    static String text(long digits) {
+        StringBuilder text = new StringBuilder(DigitStore.KNOWN_START);
+        for (long i = text.length(); i < digits + 2; i++) {
+            text.append((char) ('0' + (i * 7 + i / 13) % 10));
+        }
+        return text.substring(0, (int) (digits + 2));
+    }
+
+    private void put(long digits, String content) throws Exception {
+        store.write(digits, out -> out.write(content.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private String object(String key) {
+        return clients.s3().getObjectAsBytes(get -> get.bucket(config.bucketName()).key(key)).asUtf8String();
+    }
+
+    private boolean exists(String key) {
+        return clients.s3().listObjectsV2(list -> list.bucket(config.bucketName()).prefix(key)).keyCount() > 0;
+    }
+
+    @Test
+    void anEmptyStoreServesNothing() {
+        assertThat(store.state().digits()).isZero();
+        assertThat(store.copyPrefix(1, "results/x/pi-1.txt")).isFalse();
+        assertThat(store.read(0, 1)).isEqualTo(new DigitStore.Range.Beyond(0));
+    }
+
+    @Test
+    void aFirstStoreIsCheckedAgainstPisKnownStart() throws Exception {
+        String wrong = "3.2" + text(99).substring(3);
+        put(99, wrong);
+
+        assertThat(store.offer(99)).isInstanceOf(DigitStore.Offer.Rejected.class);
+        assertThat(store.state().digits()).isZero();
+        assertThat(exists(DigitStore.objectKey(99))).isFalse();
+
+        put(99, text(99));
+        assertThat(store.offer(99)).isEqualTo(new DigitStore.Offer.Stored(99));
+        assertThat(store.state().key()).isEqualTo(DigitStore.objectKey(99));
+    }
+
+    @Test
+    void prefixesAreCopiedByteForByteSmallInTheCallerLargeInsideS3() throws Exception {
+        long digits = DigitStore.COPY_THROUGH_CALLER_BELOW + 100_000;
+        put(digits, text(digits));
+        assertThat(store.offer(digits)).isEqualTo(new DigitStore.Offer.Stored(digits));
+
+        assertThat(store.copyPrefix(1000, "results/a/pi-1000.txt")).isTrue();
+        assertThat(object("results/a/pi-1000.txt")).isEqualTo(text(1000));
+        int large = (int) DigitStore.COPY_THROUGH_CALLER_BELOW + 5;
+        assertThat(store.copyPrefix(large, "results/b/pi.txt")).isTrue();
+        assertThat(object("results/b/pi.txt")).isEqualTo(text(large));
+        assertThat(store.copyPrefix((int) digits, "results/c/pi.txt")).isTrue();
+        assertThat(object("results/c/pi.txt")).isEqualTo(text(digits));
+        assertThat(store.copyPrefix((int) digits + 1, "results/d/pi.txt")).isFalse();
+    }
+
+    @Test
+    void positionsArePiDeliverys() throws Exception {
+        put(5000, text(5000));
+        store.offer(5000);
+        String positions = text(5000).charAt(0) + text(5000).substring(2);
+
+        assertThat(store.read(0, 5)).isEqualTo(new DigitStore.Range.Digits("31415"));
+        assertThat(store.read(0, 1)).isEqualTo(new DigitStore.Range.Digits("3"));
+        assertThat(store.read(1, 3)).isEqualTo(new DigitStore.Range.Digits("141"));
+        assertThat(store.read(2500, 1000)).isEqualTo(new DigitStore.Range.Digits(positions.substring(2500, 3500)));
+        assertThat(store.read(4001, 1000)).isEqualTo(new DigitStore.Range.Digits(positions.substring(4001)));
+        assertThat(store.read(4002, 1000)).isEqualTo(new DigitStore.Range.Beyond(5001));
+    }
+
+    @Test
+    void aLongerStoreMustAgreeWithTheCurrentOneAndReplacesIt() throws Exception {
+        put(10_000, text(10_000));
+        store.offer(10_000);
+
+        char[] corrupt = text(20_000).toCharArray();
+        corrupt[9_000] = corrupt[9_000] == '0' ? '1' : '0';
+        put(20_000, new String(corrupt));
+        assertThat(store.offer(20_000)).isInstanceOf(DigitStore.Offer.Rejected.class);
+        assertThat(store.state().digits()).isEqualTo(10_000);
+
+        put(30_000, text(29_999));
+        assertThat(store.offer(30_000)).as("one byte short").isInstanceOf(DigitStore.Offer.Rejected.class);
+
+        put(20_000, text(20_000));
+        assertThat(store.offer(20_000)).isEqualTo(new DigitStore.Offer.Stored(20_000));
+        assertThat(exists(DigitStore.objectKey(10_000))).as("the replaced store is deleted").isFalse();
+
+        put(15_000, text(15_000));
+        assertThat(store.offer(15_000)).isEqualTo(new DigitStore.Offer.Superseded(20_000));
+        assertThat(exists(DigitStore.objectKey(15_000))).isFalse();
+        assertThat(store.state().digits()).isEqualTo(20_000);
+    }
+
+    @Test
+    void racingOffersLeaveTheLongest() throws Exception {
+        put(1000, text(1000));
+        store.offer(1000);
+        List<Long> lengths = List.of(2000L, 9000L, 3000L, 8000L, 4000L, 7000L);
+        for (long digits : lengths) {
+            put(digits, text(digits));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(lengths.size());
+        List<Future<DigitStore.Offer>> offers = new ArrayList<>();
+        for (long digits : lengths) {
+            offers.add(pool.submit((Callable<DigitStore.Offer>) () -> store.offer(digits)));
+        }
+        for (Future<DigitStore.Offer> offer : offers) {
+            assertThat(offer.get()).isNotInstanceOf(DigitStore.Offer.Rejected.class);
+        }
+        pool.shutdown();
+
+        assertThat(store.state().digits()).isEqualTo(9000);
+        assertThat(store.read(0, 9001)).isEqualTo(new DigitStore.Range.Digits(
+                text(9000).charAt(0) + text(9000).substring(2)));
+    }
+
+    @Test
+    void aCrashBetweenWritingAndOfferingLeavesTheStoreAsItWas() throws Exception {
+        put(1000, text(1000));
+        store.offer(1000);
+
+        put(5000, text(5000)); // ...and the worker dies before offering it
+
+        assertThat(store.state().digits()).isEqualTo(1000);
+        assertThat(store.read(990, 11)).isEqualTo(new DigitStore.Range.Digits(text(1000).substring(991)));
+        assertThat(store.copyPrefix(1000, "results/e/pi.txt")).isTrue();
+        assertThat(object("results/e/pi.txt")).isEqualTo(text(1000));
+
+        put(5000, text(5000)); // the retry computes the same length again, over the left-over object
+        assertThat(store.offer(5000)).isEqualTo(new DigitStore.Offer.Stored(5000));
+    }
+
+    @Test
+    void oneLeaseCoversEveryJobItIsLongEnoughFor() {
+        assertThat(store.takeLease("w1", 2000, 1500, STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("w2", 2000, 2000, STALE_AFTER)).as("covered by w1's computation").isFalse();
+        assertThat(store.await(new DigitStore.Waiter("job-a", 2000), "w1")).isTrue();
+        assertThat(store.await(new DigitStore.Waiter("job-b", 2001), "w1")).as("longer than w1 computes").isFalse();
+        assertThat(store.takeLease("w3", 3000, 3000, STALE_AFTER)).as("a longer demand does not wait").isTrue();
+        assertThat(store.await(new DigitStore.Waiter("job-c", 1000), "w1")).as("w1's lease is gone").isFalse();
+        assertThat(store.heartbeatLease("w1")).isFalse();
+        assertThat(store.heartbeatLease("w3")).isTrue();
+
+        DigitStore.State state = store.state();
+        assertThat(state.leaseOwner()).isEqualTo("w3");
+        assertThat(state.waiting()).containsExactly("2000:job-a");
+        assertThat(store.coveredWaiters()).isEmpty();
+
+        store.releaseLease("w1");
+        assertThat(store.state().leaseOwner()).as("only the owner releases").isEqualTo("w3");
+        store.releaseLease("w3");
+        assertThat(store.state().leaseOwner()).isNull();
+        store.removeWaiters(Set.of(new DigitStore.Waiter("job-a", 2000)));
+        assertThat(store.state().waiting()).isEmpty();
+    }
+
+    @Test
+    void aStaleLeaseIsTakenOverAndACoveringStoreNeedsNone() throws Exception {
+        assertThat(store.takeLease("dead", 2000, 2000, STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("w2", 2000, 2000, Duration.ZERO)).as("stale at once").isTrue();
+
+        put(2000, text(2000));
+        store.offer(2000);
+        assertThat(store.takeLease("w3", 2000, 1500, Duration.ZERO)).as("the store covers it").isFalse();
+        assertThat(store.await(new DigitStore.Waiter("job-a", 1500), "w2")).isTrue();
+        assertThat(store.coveredWaiters()).containsExactly(new DigitStore.Waiter("job-a", 1500));
+    }
+}

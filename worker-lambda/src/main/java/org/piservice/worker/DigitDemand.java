@@ -1,0 +1,84 @@
+package org.piservice.worker;
+
+import java.time.Clock;
+import java.time.Duration;
+import org.piservice.jobs.DigitStore;
+
+/**
+ * Decides, for one job, who provides its digits: the store (it is long enough), a computation
+ * that runs now and covers it (the job waits for it), or this worker, which then holds the store's
+ * lease and computes. One computation per demand follows: whichever of many jobs for new digits
+ * takes the lease first computes, and the rest wait for it instead of computing too.
+ *
+ * <p>A waiting job is listed on the store's item, and the computing worker completes it as soon
+ * as the store is extended. Its queue message is left in the queue all the same: should the
+ * computing worker die, the message comes back after its visibility timeout, finds the lease
+ * stale, and the job is computed after all. Nothing is lost, at the price of that wait.
+ */
+final class DigitDemand {
+
+    /** What to do with a job. */
+    sealed interface Plan {
+        /** The store covers the job. */
+        record Served() implements Plan {
+        }
+
+        /** Another worker's live computation covers the job, which is listed to be completed by it. */
+        record Waiting(long computingDigits) implements Plan {
+        }
+
+        /** This worker holds the lease and computes {@code digits} decimals into the store. */
+        record Compute(long digits) implements Plan {
+        }
+    }
+
+    private static final int ATTEMPTS_AFTER_A_RACE = 5;
+
+    private final DigitStore store;
+    private final Duration staleAfter;
+    private final Clock clock;
+
+    DigitDemand(DigitStore store, Duration staleAfter, Clock clock) {
+        this.store = store;
+        this.staleAfter = staleAfter;
+        this.clock = clock;
+    }
+
+    /**
+     * @param owner the lease's owner should this worker compute
+     * @param computable the most digits this worker may compute now (its limit and its time)
+     */
+    Plan plan(String jobId, int digits, String owner, long computable) {
+        for (int attempt = 1; attempt <= ATTEMPTS_AFTER_A_RACE; attempt++) {
+            DigitStore.State state = store.state();
+            if (state.covers(digits)) {
+                return new Plan.Served();
+            }
+            if (state.computing(digits, clock.instant(), staleAfter)) {
+                if (store.await(new DigitStore.Waiter(jobId, digits), state.leaseOwner())) {
+                    return new Plan.Waiting(state.leaseDigits());
+                }
+                continue; // that computation ended a moment ago: look again
+            }
+            long size = size(digits, state.digits(), computable);
+            if (store.takeLease(owner, size, digits, staleAfter)) {
+                return new Plan.Compute(size);
+            }
+        }
+        throw new IllegalStateException("The digit store kept changing while job " + jobId + " was planned");
+    }
+
+    /**
+     * How much to compute for a job of {@code needed} decimals beyond a store of {@code stored}:
+     * twice the store when that fits in what may be computed now, else exactly what is needed.
+     *
+     * <p>Doubling makes the store's growth geometric: a workload of rising sizes costs a few
+     * computations, not one per size, and because the cost grows as {@code digits^1.15}, all the
+     * doublings together cost less than twice the last one (the sum of {@code 2^-1.15k} is 1.8).
+     * The job that triggers a doubling pays for it: at most {@code 2^1.15 = 2.2} times its own
+     * computation, and nothing more than its own when it already needs that much.
+     */
+    static long size(int needed, long stored, long computable) {
+        return Math.max(needed, Math.min(2 * stored, computable));
+    }
+}

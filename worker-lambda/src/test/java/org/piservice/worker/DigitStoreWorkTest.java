@@ -1,0 +1,180 @@
+package org.piservice.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.piservice.core.PiDigits;
+import org.piservice.jobs.DigitStore;
+import org.piservice.jobs.Job;
+import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.JobStatus;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * The worker with the digit store, against the embedded emulators with the real SDK clients: jobs
+ * the store covers are copied, not computed; concurrent jobs for new digits share one computation;
+ * a worker dying between computing and storing leaves the store as it was.
+ */
+class DigitStoreWorkTest {
+
+    private static final Deadline PLENTY = Deadline.after(Duration.ofMinutes(10));
+
+    /** Fast heartbeats, but staleness only after seconds: ten workers on a busy machine must not look dead. */
+    private static final WorkerSettings UNHURRIED = new WorkerSettings(Duration.ofMillis(100), Duration.ofSeconds(10), 3,
+            Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel());
+
+    private final WorkerFixture fixture = new WorkerFixture();
+
+    @Test
+    void aJobTheStoreCoversIsCopiedNotComputed() throws Exception {
+        Counting pi = new Counting(Duration.ZERO);
+        JobProcessor processor = fixture.processor(WorkerFixture.FAST, pi);
+        processor.handle(fixture.newJob(2000), PLENTY);
+
+        QueueMessage smaller = fixture.newJob(1500);
+        assertThat(processor.handle(smaller, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+
+        assertThat(pi.runs.get()).isEqualTo(1);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(smaller)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(result(job)).isEqualTo(pi(1500));
+        assertThat(fixture.output()).contains("\"JobsServedFromStore\":1.0");
+    }
+
+    @Test
+    void tenConcurrentJobsForNewDigitsCauseOneComputation() throws Exception {
+        Counting pi = new Counting(Duration.ofSeconds(1));
+        List<QueueMessage> messages = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            messages.add(fixture.newJob(3000));
+        }
+        ExecutorService workers = Executors.newFixedThreadPool(messages.size());
+        List<Future<JobProcessor.Outcome>> outcomes = new ArrayList<>();
+        for (QueueMessage message : messages) {
+            JobProcessor processor = fixture.processor(UNHURRIED, pi);
+            outcomes.add(workers.submit(() -> processor.handle(message, PLENTY)));
+        }
+        for (Future<JobProcessor.Outcome> outcome : outcomes) {
+            outcome.get();
+        }
+        workers.shutdown();
+
+        assertThat(pi.runs.get()).isEqualTo(1);
+        assertThat(count(fixture.output(), "\"StoreComputations\":1.0")).isEqualTo(1);
+        assertThat(count(fixture.output(), "\"JobsServedFromStore\":1.0")).isEqualTo(9);
+        for (QueueMessage message : messages) {
+            Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+            assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+            assertThat(result(job)).isEqualTo(pi(3000));
+        }
+        assertThat(fixture.digitStore(fixture.config()).state().waiting()).isEmpty();
+    }
+
+    @Test
+    void aCrashBetweenComputingAndStoringLeavesAConsistentStore() throws Exception {
+        JobProcessor healthy = fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE);
+        healthy.handle(fixture.newJob(1000), PLENTY);
+        QueueMessage longer = fixture.newJob(3000);
+
+        // GIVEN a worker whose connection to the table breaks when it would point the store at its result
+        JobProcessor crashing = processorWhoseStorePointerWriteFails();
+        assertThat(crashing.handle(longer, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+
+        // THEN the store is the old one, whole, and serves as before
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.state().digits()).isEqualTo(1000);
+        assertThat(store.read(0, 1001)).isEqualTo(new DigitStore.Range.Digits("3" + pi(1000).substring(2)));
+        QueueMessage covered = fixture.newJob(999);
+        assertThat(healthy.handle(covered, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(result(fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow())).isEqualTo(pi(999));
+
+        // AND the job's redelivery, once the crashed claim is stale, computes and stores it
+        Thread.sleep(WorkerFixture.FAST.staleAfter().toMillis() + 100);
+        assertThat(healthy.handle(longer, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(longer)).orElseThrow();
+        assertThat(result(job)).isEqualTo(pi(3000));
+        assertThat(store.state().digits()).isEqualTo(3000);
+    }
+
+    private JobProcessor processorWhoseStorePointerWriteFails() {
+        DynamoDbClient real = fixture.clients.dynamoDb();
+        DynamoDbClient breaking = (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+                new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
+                    if (method.isDefault()) {
+                        // the builder-taking overloads build the request and call the abstract method
+                        return InvocationHandler.invokeDefault(proxy, method, args);
+                    }
+                    if (args != null && args.length == 1 && args[0] instanceof UpdateItemRequest update
+                            && update.expressionAttributeNames().containsValue("store_key")) {
+                        throw SdkClientException.create("connection reset (simulated crash)");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        var config = fixture.config();
+        return new JobProcessor(new JobRepository(breaking, config),
+                new DigitStore(breaking, fixture.clients.s3(), fixture.store(config), config), config,
+                WorkerFixture.FAST, PiWriter.PI_CORE,
+                new EmfMetrics(System.out, Clock.systemUTC()));
+    }
+
+    private String result(Job job) {
+        return fixture.clients.s3().getObjectAsBytes(get -> get.bucket(fixture.config().bucketName())
+                .key(job.resultKey())).asString(StandardCharsets.US_ASCII);
+    }
+
+    private static String pi(int digits) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PiDigits.write(digits, out, (fraction, phase) -> { }, () -> false);
+        return out.toString(StandardCharsets.US_ASCII);
+    }
+
+    private static int count(String text, String needle) {
+        int count = 0;
+        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    /** pi-core, counted, and slow enough for concurrent workers to meet while it runs. */
+    private static final class Counting implements PiWriter {
+        final AtomicInteger runs = new AtomicInteger();
+        private final Duration pause;
+
+        Counting(Duration pause) {
+            this.pause = pause;
+        }
+
+        @Override
+        public void write(int digits, java.io.OutputStream out, org.piservice.core.PiProgress progress,
+                          java.util.function.BooleanSupplier cancelled) throws IOException {
+            runs.incrementAndGet();
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            PiDigits.write(digits, out, progress, cancelled);
+        }
+    }
+}
