@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -221,6 +222,8 @@ public final class LocalApiGateway implements AutoCloseable {
         event.setPath(path);
         event.setHeaders(lastValues(multiHeaders));
         event.setMultiValueHeaders(multiHeaders);
+        // The function reads the decoded, last-value map (GET /v1/pi's parameters).
+        event.setQueryStringParameters(parseQuery(exchange.getRequestURI().getRawQuery()));
         event.setRequestContext(context);
         setBody(event, body);
         return event;
@@ -243,6 +246,31 @@ public final class LocalApiGateway implements AutoCloseable {
         } catch (CharacterCodingException notText) {
             event.setBody(Base64.getEncoder().encodeToString(body));
             event.setIsBase64Encoded(true);
+        }
+    }
+
+    /** API Gateway's query map: null when there is no query, values decoded, the last value of each name. */
+    private static Map<String, String> parseQuery(String rawQuery) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return null;
+        }
+        Map<String, String> query = new LinkedHashMap<>();
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            query.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
+        }
+        return query.isEmpty() ? null : query;
+    }
+
+    private static String decode(String raw) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            // A stray '%' is passed on as sent rather than failing the whole request.
+            return raw;
         }
     }
 

@@ -163,6 +163,54 @@ class LocalRunEndToEndTest {
         }
     }
 
+    @Test
+    void aComputedJobFillsTheDigitStoreWhichServesSmallerJobsAtOnceAndRangesPiDeliverysWay() throws Exception {
+        // GIVEN a computed job of 1,000 digits: the store then holds at least those
+        awaitComplete(submit(1000));
+
+        // WHEN a smaller job is submitted
+        String instant = submit(500);
+
+        // THEN its first status says complete, and its file is exactly the first 500 decimals
+        JsonNode status = JSON.readTree(get("/pi_job/" + instant).body());
+        assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("complete");
+        HttpResponse<Void> redirect = client.send(HttpRequest.newBuilder(base.resolve("/download_pi_job/" + instant))
+                .build(), BodyHandlers.discarding());
+        String file = client.send(HttpRequest.newBuilder(URI.create(redirect.headers().firstValue("location").orElseThrow()))
+                .build(), BodyHandlers.ofString()).body();
+        assertThat(file).isEqualTo(reference.substring(0, 2 + 500));
+
+        // AND ranges of the store come back with position 0 the 3 and no decimal point
+        String positions = "3" + reference.substring(2);
+        for (int start : new int[] {0, 1, 450, 901}) {
+            HttpResponse<String> range = get("/v1/pi?start=" + start + "&numberOfDigits=100");
+            assertThat(range.statusCode()).as(range.body()).isEqualTo(200);
+            assertThat(JSON.readTree(range.body()).path("content").asText())
+                    .isEqualTo(positions.substring(start, start + 100));
+        }
+
+        // AND a range beyond the store, or in another radix, is a JSON error that says why
+        HttpResponse<String> beyond = get("/v1/pi?start=1000000000&numberOfDigits=10");
+        assertThat(beyond.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(beyond.body()).path("success").asBoolean()).isFalse();
+        assertThat(JSON.readTree(beyond.body()).path("error").asText()).contains("digits are available");
+        HttpResponse<String> hex = get("/v1/pi?start=0&numberOfDigits=10&radix=16");
+        assertThat(hex.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(hex.body()).path("error").asText()).contains("radix");
+    }
+
+    private String submit(int digits) throws Exception {
+        HttpResponse<String> submitted = client.send(HttpRequest.newBuilder(base.resolve("/pi_job"))
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("{\"digits\": " + digits + "}")).build(), BodyHandlers.ofString());
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        return JSON.readTree(submitted.body()).path("job_id").asText();
+    }
+
+    private HttpResponse<String> get(String pathAndQuery) throws Exception {
+        return client.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).build(), BodyHandlers.ofString());
+    }
+
     /** A browser script on another origin may read the answer (CORS). */
     private static void assertAnyOriginMayRead(HttpResponse<?> response) {
         assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue("*");
