@@ -1,6 +1,7 @@
 package org.piservice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -63,7 +64,7 @@ class LocalApiGatewayTest {
     @Test
     void getRequestBecomesARestApiProxyEventWithWhatTheHandlerReads() throws Exception {
         // WHEN
-        send(HttpRequest.newBuilder(uri("/pi_job/abc?x=1"))
+        send(HttpRequest.newBuilder(uri("/pi_job/abc?x=1&y=a%20b&x=2"))
                 .header("X-Custom", "one").header("X-Custom", "two").header("Accept", "application/json"));
 
         // THEN
@@ -79,10 +80,11 @@ class LocalApiGatewayTest {
         assertThat(event.getRequestContext().getPath()).isEqualTo("/pi_job/abc");
         assertThat(receivedContext.get().getRemainingTimeInMillis()).isPositive();
         assertThat(receivedContext.get().getAwsRequestId()).isNotBlank();
-        // the handler routes on the path and reads no query: the resource, its parameters and the query are not set
+        // the handler routes on the path: the resource and its parameters are not set; the query
+        // arrives decoded, the last value of each name, as API Gateway's queryStringParameters
         assertThat(event.getResource()).isNull();
         assertThat(event.getPathParameters()).isNull();
-        assertThat(event.getQueryStringParameters()).isNull();
+        assertThat(event.getQueryStringParameters()).containsExactly(entry("x", "2"), entry("y", "a b"));
     }
 
     @Test
