@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   π   = 426880 √10005 · Q(0, n) / T(0, n)
  * </pre>
  * where, for the range [a, b) of terms, P, Q and T combine as P = P₁P₂, Q = Q₁Q₂, T = T₁Q₂ + P₁T₂.
- * The top of the recursion runs on a fork/join pool (subranges, and P beside Q and T of a merge, in
- * parallel); the rest is sequential, so only a few ranges are alive at once.
+ * The middle of the recursion runs on a fork/join pool (subranges, and P beside Q and T of a merge, in
+ * parallel); the bottom is sequential, so only a few ranges are alive at once, and so is the top,
+ * whose products are long enough to be split across the cores inside the multiplication: running
+ * two of them side by side there would gain little and hold twice their transforms at once.
  */
 final class ChudnovskySeries {
 
@@ -29,6 +31,12 @@ final class ChudnovskySeries {
     private static final int PARALLEL_TERMS = 2048;
     /** Merge products this large (bits) are computed concurrently. */
     private static final int PARALLEL_PRODUCT_BITS = 1 << 16;
+    /**
+     * Merges whose left Q is this long (bits) or longer, and ranges whose halves' merges are, run
+     * one product and one range at a time: their products (twice this length) are long enough for
+     * the multiplication to spread each one over the cores.
+     */
+    private static final int SEQUENTIAL_PRODUCT_BITS = 1 << 21;
 
     private final Multiplier mul;
     private final Computation computation;
@@ -105,7 +113,7 @@ final class ChudnovskySeries {
         int m = a + (((b - a) >>> 1) & ~1);
         Sums left;
         Sums right;
-        if (b - a >= PARALLEL_TERMS) {
+        if (b - a >= PARALLEL_TERMS && !sequential(b - a)) {
             Split l = new Split(a, m, true);
             Split r = new Split(m, b, needP);
             Split.invokeAll(l, r);
@@ -148,7 +156,8 @@ final class ChudnovskySeries {
     }
 
     private Sums merge(Sums left, Sums right, boolean needP) {
-        if (!needP || left.q().bitLength() < PARALLEL_PRODUCT_BITS) {
+        int size = left.q().bitLength();
+        if (!needP || size < PARALLEL_PRODUCT_BITS || size >= SEQUENTIAL_PRODUCT_BITS) {
             BigInteger p = needP ? mul.multiply(left.p(), right.p()) : null;
             BigInteger[] qt = qAndT(left, right);
             return new Sums(p, qt[0], qt[1]);
@@ -163,6 +172,15 @@ final class ChudnovskySeries {
     private BigInteger[] qAndT(Sums left, Sums right) {
         computation.checkCancelled();
         return mul.productAndSum(right.q(), left.q(), left.t(), left.p(), right.t());
+    }
+
+    /**
+     * Whether a range of this many terms is past the parallel part of the recursion: the merge of
+     * its halves has a left Q of at least SEQUENTIAL_PRODUCT_BITS, Q growing by at least
+     * BITS_PER_TERM bits per term.
+     */
+    private static boolean sequential(int terms) {
+        return terms / 2 * BITS_PER_TERM >= SEQUENTIAL_PRODUCT_BITS;
     }
 
     /** Sums terms a..b-1 directly; term 0 is P = Q = 1, T = 13591409. */
