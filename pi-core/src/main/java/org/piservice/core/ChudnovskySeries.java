@@ -77,9 +77,15 @@ final class ChudnovskySeries {
             double progressSpan) {
         ChudnovskySeries series = new ChudnovskySeries(mul, computation, terms, precision, progressStart,
                 progressSpan);
-        Split top = series.new Split(0, terms, false);
-        top.invoke();
-        return top.result;
+        if (terms <= LEAF_TERMS) {
+            return series.split(0, terms, false);
+        }
+        // This runs once, in the interpreter, which keeps a method's locals alive to its end: the
+        // uncut halves die with cutHalves' frame instead of staying beside the last merge's transforms.
+        Sums[] halves = series.cutHalves();
+        Sums sums = series.merge(halves[0], halves[1], false);
+        series.done(terms);
+        return sums;
     }
 
     private final class Split extends RecursiveAction {
@@ -107,35 +113,39 @@ final class ChudnovskySeries {
             done(b - a);
             return leaf;
         }
-        // An even number of terms on the left keeps T₁Q₂ and P₁T₂ of one sign (P of k terms has the
-        // sign (-1)^k, T of a range starting at a > 0 is negative), so the fast multiplier can add them
-        // as they are formed.
-        int m = a + (((b - a) >>> 1) & ~1);
-        Sums left;
-        Sums right;
-        if (b - a >= PARALLEL_TERMS && !sequential(b - a)) {
-            Split l = new Split(a, m, true);
-            Split r = new Split(m, b, needP);
-            Split.invokeAll(l, r);
-            left = l.result;
-            right = r.result;
-        } else {
-            left = split(a, m, true);
-            right = split(m, b, needP);
-        }
-        Sums merged = a == 0 && b == terms ? lastMerge(left, right) : merge(left, right, needP);
+        Sums[] halves = halves(a, b, needP);
+        Sums merged = merge(halves[0], halves[1], needP);
         done(b - a);
         return merged;
     }
 
+    /** The sums of the two halves of a..b-1, side by side where that pays. */
+    private Sums[] halves(int a, int b, boolean needP) {
+        // An even number of terms on the left keeps T₁Q₂ and P₁T₂ of one sign (P of k terms has the
+        // sign (-1)^k, T of a range starting at a > 0 is negative), so the fast multiplier can add them
+        // as they are formed.
+        int m = a + (((b - a) >>> 1) & ~1);
+        if (b - a >= PARALLEL_TERMS && !sequential(b - a)) {
+            Split l = new Split(a, m, true);
+            Split r = new Split(m, b, needP);
+            Split.invokeAll(l, r);
+            return new Sums[] {l.result, r.result};
+        }
+        Sums left = split(a, m, true);
+        return new Sums[] {left, split(m, b, needP)};
+    }
+
     /**
-     * The top merge, from operands cut to the bits that matter. With T₁Q₂ ≥ 2^L and an allowed
-     * error of 2^E per cut, E = L - precision - 4: Q₁, T₁ lose a bits and Q₂ loses b bits, the
+     * The halves of the whole series, cut for the top merge to the bits that matter. With
+     * T₁Q₂ ≥ 2^L and an allowed error of 2^E per cut, E = L - precision - 4: Q₁, T₁ lose a bits and Q₂ loses b bits, the
      * product of two cut numbers erring by less than each one's size times the other's cut; P₁
      * and T₂ lose c + d = a + b bits so that both terms of T keep one scale. The six errors
      * of T stay below 2^(E+3) ≤ T·2^-(precision+1), and Q's three below Q·2^-(precision+2).
      */
-    private Sums lastMerge(Sums left, Sums right) {
+    private Sums[] cutHalves() {
+        Sums[] halves = halves(0, terms, false);
+        Sums left = halves[0];
+        Sums right = halves[1];
         int q1 = left.q().bitLength();
         int t1 = left.t().bitLength();
         int p1 = left.p().bitLength();
@@ -151,8 +161,10 @@ final class ChudnovskySeries {
         cutB = total - cutA;
         int cutD = Math.min(total, capD);
         int cutC = total - cutD;
-        return merge(new Sums(left.p().shiftRight(cutC), left.q().shiftRight(cutA), left.t().shiftRight(cutA)),
-                new Sums(null, right.q().shiftRight(cutB), right.t().shiftRight(cutD)), false);
+        return new Sums[] {
+            new Sums(left.p().shiftRight(cutC), left.q().shiftRight(cutA), left.t().shiftRight(cutA)),
+            new Sums(null, right.q().shiftRight(cutB), right.t().shiftRight(cutD)),
+        };
     }
 
     private Sums merge(Sums left, Sums right, boolean needP) {
