@@ -24,9 +24,10 @@ public final class FastMultiply {
     public static final int THRESHOLD_BITS = 14 * 1024;
 
     /**
-     * From this transform length (2^20 limbs: products of 128 Mibit, the top merges of the series
-     * from about 4·10^7 digits) {@link #productAndSum} forms its two results one after the other,
-     * which is what bounds the engine's memory there; below it, the shared transform is faster.
+     * From this transform length (2^20 limbs, which products of more than 96 Mibit take: the top
+     * merges of the series from about 1.5·10^7 digits) {@link #productAndSum} forms its two results
+     * one after the other, which is what bounds the engine's memory there; below it, the shared
+     * transform is faster.
      */
     static final int SEPARATE_LIMBS = 1 << 20;
 
