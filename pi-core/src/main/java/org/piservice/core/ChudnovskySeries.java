@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   π   = 426880 √10005 · Q(0, n) / T(0, n)
  * </pre>
  * where, for the range [a, b) of terms, P, Q and T combine as P = P₁P₂, Q = Q₁Q₂, T = T₁Q₂ + P₁T₂.
- * The top of the recursion runs on a fork/join pool (subranges, and P beside Q and T of a merge, in
- * parallel); the rest is sequential, so only a few ranges are alive at once.
+ * The middle of the recursion runs on a fork/join pool (subranges, and P beside Q and T of a merge, in
+ * parallel); the bottom is sequential, so only a few ranges are alive at once, and so is the top,
+ * whose products are long enough to be split across the cores inside the multiplication: running
+ * two of them side by side there would gain little and hold twice their transforms at once.
  */
 final class ChudnovskySeries {
 
@@ -29,6 +31,12 @@ final class ChudnovskySeries {
     private static final int PARALLEL_TERMS = 2048;
     /** Merge products this large (bits) are computed concurrently. */
     private static final int PARALLEL_PRODUCT_BITS = 1 << 16;
+    /**
+     * Merges whose left Q is this long (bits) or longer, and ranges whose halves' merges are, run
+     * one product and one range at a time: their products (twice this length) are long enough for
+     * the multiplication to spread each one over the cores.
+     */
+    private static final int SEQUENTIAL_PRODUCT_BITS = 1 << 21;
 
     private final Multiplier mul;
     private final Computation computation;
@@ -69,9 +77,15 @@ final class ChudnovskySeries {
             double progressSpan) {
         ChudnovskySeries series = new ChudnovskySeries(mul, computation, terms, precision, progressStart,
                 progressSpan);
-        Split top = series.new Split(0, terms, false);
-        top.invoke();
-        return top.result;
+        if (terms <= LEAF_TERMS) {
+            return series.split(0, terms, false);
+        }
+        // This runs once, in the interpreter, which keeps a method's locals alive to its end: the
+        // uncut halves die with cutHalves' frame instead of staying beside the last merge's transforms.
+        Sums[] halves = series.cutHalves();
+        Sums sums = series.merge(halves[0], halves[1], false);
+        series.done(terms);
+        return sums;
     }
 
     private final class Split extends RecursiveAction {
@@ -99,35 +113,39 @@ final class ChudnovskySeries {
             done(b - a);
             return leaf;
         }
-        // An even number of terms on the left keeps T₁Q₂ and P₁T₂ of one sign (P of k terms has the
-        // sign (-1)^k, T of a range starting at a > 0 is negative), so the fast multiplier can add them
-        // as they are formed.
-        int m = a + (((b - a) >>> 1) & ~1);
-        Sums left;
-        Sums right;
-        if (b - a >= PARALLEL_TERMS) {
-            Split l = new Split(a, m, true);
-            Split r = new Split(m, b, needP);
-            Split.invokeAll(l, r);
-            left = l.result;
-            right = r.result;
-        } else {
-            left = split(a, m, true);
-            right = split(m, b, needP);
-        }
-        Sums merged = a == 0 && b == terms ? lastMerge(left, right) : merge(left, right, needP);
+        Sums[] halves = halves(a, b, needP);
+        Sums merged = merge(halves[0], halves[1], needP);
         done(b - a);
         return merged;
     }
 
+    /** The sums of the two halves of a..b-1, side by side where that pays. */
+    private Sums[] halves(int a, int b, boolean needP) {
+        // An even number of terms on the left keeps T₁Q₂ and P₁T₂ of one sign (P of k terms has the
+        // sign (-1)^k, T of a range starting at a > 0 is negative), so the fast multiplier can add them
+        // as they are formed.
+        int m = a + (((b - a) >>> 1) & ~1);
+        if (b - a >= PARALLEL_TERMS && !sequential(b - a)) {
+            Split l = new Split(a, m, true);
+            Split r = new Split(m, b, needP);
+            Split.invokeAll(l, r);
+            return new Sums[] {l.result, r.result};
+        }
+        Sums left = split(a, m, true);
+        return new Sums[] {left, split(m, b, needP)};
+    }
+
     /**
-     * The top merge, from operands cut to the bits that matter. With T₁Q₂ ≥ 2^L and an allowed
-     * error of 2^E per cut, E = L - precision - 4: Q₁, T₁ lose a bits and Q₂ loses b bits, the
+     * The halves of the whole series, cut for the top merge to the bits that matter. With
+     * T₁Q₂ ≥ 2^L and an allowed error of 2^E per cut, E = L - precision - 4: Q₁, T₁ lose a bits and Q₂ loses b bits, the
      * product of two cut numbers erring by less than each one's size times the other's cut; P₁
      * and T₂ lose c + d = a + b bits so that both terms of T keep one scale. The six errors
      * of T stay below 2^(E+3) ≤ T·2^-(precision+1), and Q's three below Q·2^-(precision+2).
      */
-    private Sums lastMerge(Sums left, Sums right) {
+    private Sums[] cutHalves() {
+        Sums[] halves = halves(0, terms, false);
+        Sums left = halves[0];
+        Sums right = halves[1];
         int q1 = left.q().bitLength();
         int t1 = left.t().bitLength();
         int p1 = left.p().bitLength();
@@ -143,12 +161,15 @@ final class ChudnovskySeries {
         cutB = total - cutA;
         int cutD = Math.min(total, capD);
         int cutC = total - cutD;
-        return merge(new Sums(left.p().shiftRight(cutC), left.q().shiftRight(cutA), left.t().shiftRight(cutA)),
-                new Sums(null, right.q().shiftRight(cutB), right.t().shiftRight(cutD)), false);
+        return new Sums[] {
+            new Sums(left.p().shiftRight(cutC), left.q().shiftRight(cutA), left.t().shiftRight(cutA)),
+            new Sums(null, right.q().shiftRight(cutB), right.t().shiftRight(cutD)),
+        };
     }
 
     private Sums merge(Sums left, Sums right, boolean needP) {
-        if (!needP || left.q().bitLength() < PARALLEL_PRODUCT_BITS) {
+        int size = left.q().bitLength();
+        if (!needP || size < PARALLEL_PRODUCT_BITS || size >= SEQUENTIAL_PRODUCT_BITS) {
             BigInteger p = needP ? mul.multiply(left.p(), right.p()) : null;
             BigInteger[] qt = qAndT(left, right);
             return new Sums(p, qt[0], qt[1]);
@@ -163,6 +184,15 @@ final class ChudnovskySeries {
     private BigInteger[] qAndT(Sums left, Sums right) {
         computation.checkCancelled();
         return mul.productAndSum(right.q(), left.q(), left.t(), left.p(), right.t());
+    }
+
+    /**
+     * Whether a range of this many terms is past the parallel part of the recursion: the merge of
+     * its halves has a left Q of at least SEQUENTIAL_PRODUCT_BITS, Q growing by at least
+     * BITS_PER_TERM bits per term.
+     */
+    private static boolean sequential(int terms) {
+        return terms / 2 * BITS_PER_TERM >= SEQUENTIAL_PRODUCT_BITS;
     }
 
     /** Sums terms a..b-1 directly; term 0 is P = Q = 1, T = 13591409. */

@@ -141,7 +141,12 @@ final class DecimalConverter {
                 throw e;
             }
             rightTask.join();
-            emit(buffer.toByteArray(), rightDigits, out);
+            try {
+                buffer.writeTo(out); // no copy of the right half's digits
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            count(rightDigits, out);
         } else {
             convert(left, leftBits, start, h, leftError, out);
             convert(right, rightBits, start + h, rightDigits, error + 1, out);
@@ -204,8 +209,12 @@ final class DecimalConverter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        count(count, out);
+    }
+
+    private void count(int digits, OutputStream out) {
         if (out == sink) {
-            written += count;
+            written += digits;
         }
     }
 

@@ -90,16 +90,24 @@ final class PiEngine {
     }
 
     private void attempt(int digits, int bits, DecimalConverter converter, Computation computation) {
-        int terms = ChudnovskySeries.termsFor(bits);
-        ChudnovskySeries.Sums sums = ChudnovskySeries.sum(terms, bits + 64, mul, computation, 0, SERIES_END);
+        converter.write(fraction(bits, computation), bits, digits, ERROR_UNITS);
+    }
+
+    /**
+     * The fraction of π·2^bits, within ERROR_UNITS of the truth. This runs once per computation, so
+     * in the interpreter, which keeps a method's locals alive to its end: each large value is
+     * dropped as soon as it is used, and the series' sums die with {@link #cutSums}'s frame, or the
+     * division would hold them beside its own transforms (at 10^8 digits, 100-200 MB more).
+     */
+    private BigInteger fraction(int bits, Computation computation) {
+        BigInteger[] qt = cutSums(bits, computation);
+        BigInteger t = qt[1];
+        // 426880·√10005·2^bits first: a short product, so the long one, with Q, is the last.
+        BigInteger numerator = newton.floorSqrt(BigInteger.valueOf(10005).shiftLeft(2 * bits))
+                .multiply(BigInteger.valueOf(426880));
         computation.checkCancelled();
-        computation.report(SERIES_END, "division");
-        int cut = Math.max(0, sums.t().bitLength() - (bits + 64));
-        BigInteger q = sums.q().shiftRight(cut);
-        BigInteger t = sums.t().shiftRight(cut);
-        BigInteger root = newton.floorSqrt(BigInteger.valueOf(10005).shiftLeft(2 * bits));
-        computation.checkCancelled();
-        BigInteger numerator = mul.multiply(root, q).multiply(BigInteger.valueOf(426880));
+        numerator = mul.multiply(numerator, qt[0]);
+        qt = null;
         BigInteger pi = newton.floorDiv(numerator, t);
         computation.checkCancelled();
         computation.report(DIVISION_END, "conversion");
@@ -108,7 +116,17 @@ final class PiEngine {
                 || BigInteger.ONE.shiftLeft(bits).subtract(fraction).compareTo(BigInteger.valueOf(ERROR_UNITS)) <= 0) {
             throw new AmbiguousDigitsException(0);
         }
-        converter.write(fraction, bits, digits, ERROR_UNITS);
+        return fraction;
+    }
+
+    /** Q and T of the series, both cut to bits + 64 bits. */
+    private BigInteger[] cutSums(int bits, Computation computation) {
+        int terms = ChudnovskySeries.termsFor(bits);
+        ChudnovskySeries.Sums sums = ChudnovskySeries.sum(terms, bits + 64, mul, computation, 0, SERIES_END);
+        computation.checkCancelled();
+        computation.report(SERIES_END, "division");
+        int cut = Math.max(0, sums.t().bitLength() - (bits + 64));
+        return new BigInteger[] {sums.q().shiftRight(cut), sums.t().shiftRight(cut)};
     }
 
     /** Thrown through fork/join tasks, an exception may arrive wrapped; this finds the original. */

@@ -16,13 +16,17 @@ import org.piservice.core.PiDigits;
  *
  * <p>Standard output gets the digits and a newline, for the terminal; {@code --out} writes exactly
  * the digits, as the service stores them. Exit codes: 0 done, 1 the output could not be written,
- * 2 bad arguments (one line on standard error, never a stack trace).
+ * 2 bad arguments (one line on standard error, never a stack trace). From {@value
+ * SizedJvm#FROM_DIGITS} digits on, the computation runs in a child JVM whose heap is sized for
+ * the digits ({@link SizedJvm}), unless the command line sets the heap itself.
  */
 public final class PiCommand {
 
     static final int OK = 0;
     static final int IO_ERROR = 1;
     static final int USAGE = 2;
+    /** As a shell reports a process ended by SIGINT. */
+    static final int INTERRUPTED = 130;
     static final String USAGE_LINE = "usage: java -jar pi-core.jar DIGITS [--out FILE] [--progress]";
 
     private final OutputStream stdout;
@@ -34,7 +38,8 @@ public final class PiCommand {
     }
 
     public static void main(String[] args) {
-        int status = new PiCommand(System.out, System.err).run(args);
+        // A large computation runs in a child JVM with the heap it needs (see SizedJvm).
+        int status = SizedJvm.run(args).orElseGet(() -> new PiCommand(System.out, System.err).run(args));
         System.out.flush();
         System.exit(status);
     }

@@ -23,6 +23,14 @@ public final class FastMultiply {
      */
     public static final int THRESHOLD_BITS = 14 * 1024;
 
+    /**
+     * From this transform length (2^20 limbs, which products of more than 96 Mibit take: the top
+     * merges of the series from about 1.5·10^7 digits) {@link #productAndSum} forms its two results
+     * one after the other, which is what bounds the engine's memory there; below it, the shared
+     * transform is faster.
+     */
+    static final int SEPARATE_LIMBS = 1 << 20;
+
     private FastMultiply() {
     }
 
@@ -52,6 +60,12 @@ public final class FastMultiply {
      */
     public static BigInteger[] productAndSum(BigInteger x, BigInteger y, BigInteger z, BigInteger u,
                                              BigInteger v) {
+        return productAndSum(x, y, z, u, v, SEPARATE_LIMBS);
+    }
+
+    /** {@link #productAndSum}, forming the two results separately from {@code separateLimbs} on. */
+    static BigInteger[] productAndSum(BigInteger x, BigInteger y, BigInteger z, BigInteger u, BigInteger v,
+                                      int separateLimbs) {
         int sign = x.signum() * z.signum();
         int smallest = Math.min(Math.min(x.bitLength(), y.bitLength()),
                 Math.min(z.bitLength(), Math.min(u.bitLength(), v.bitLength())));
@@ -61,9 +75,22 @@ public final class FastMultiply {
         checkRange(x, y);
         checkRange(x, z);
         checkRange(u, v);
+        int productSign = x.signum() * y.signum();
         long[][] in = {Limbs.words(x), Limbs.words(y), Limbs.words(z), Limbs.words(u), Limbs.words(v)};
-        byte[][] out = NttConvolution.sumsOfProducts(in, new int[][] {{0, 1}, {0, 2, 3, 4}});
-        return new BigInteger[] {new BigInteger(x.signum() * y.signum(), out[0]), new BigInteger(sign, out[1])};
+        int limbs = NttConvolution.limbs(in[0]) + Math.max(NttConvolution.limbs(in[1]),
+                NttConvolution.limbs(in[2]));
+        if (NttConvolution.length(limbs) < separateLimbs) {
+            byte[][] out = NttConvolution.sumsOfProducts(in, new int[][] {{0, 1}, {0, 2, 3, 4}});
+            return new BigInteger[] {new BigInteger(productSign, out[0]), new BigInteger(sign, out[1])};
+        }
+        // x·y first and then the sum: x is transformed twice (eight transforms per prime instead of
+        // seven), and at most eight arrays of the transform's length are held at once, not thirteen.
+        BigInteger product = new BigInteger(productSign,
+                NttConvolution.sumsOfProducts(new long[][] {in[0], in[1]}, new int[][] {{0, 1}})[0]);
+        long[][] sumIn = {in[0], in[2], in[3], in[4]};
+        in = null; // y's words are not needed for the sum
+        return new BigInteger[] {product,
+                new BigInteger(sign, NttConvolution.sumsOfProducts(sumIn, new int[][] {{0, 1, 2, 3}})[0])};
     }
 
     /**

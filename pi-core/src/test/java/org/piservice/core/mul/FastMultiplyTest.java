@@ -223,6 +223,24 @@ class FastMultiplyTest {
         }
     }
 
+    /** The two results formed one after the other, as the longest merges do, at sizes a test can check. */
+    @ParameterizedTest
+    @MethodSource("productAndSumSizes")
+    void productAndSumFormedSeparately(int bits) {
+        Random random = new Random(bits);
+        BigInteger x = random(bits, random);
+        BigInteger y = random(bits + LIMB, random);
+        BigInteger z = random(bits - LIMB, random).abs();
+        BigInteger u = random(bits / 2, random).abs();
+        BigInteger v = random(bits, random).abs();
+        if (x.signum() < 0) {
+            z = z.negate();
+        }
+        BigInteger[] qt = FastMultiply.productAndSum(x, y, z, u, v, 1);
+        assertThat(qt[0]).isEqualTo(x.multiply(y));
+        assertThat(qt[1]).isEqualTo(x.multiply(z).add(u.multiply(v)));
+    }
+
     @Test
     void productAndSumWithZeroOperands() {
         Random random = new Random(19);
