@@ -14,9 +14,9 @@ import java.time.Duration;
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
  * finish in its invocation, and the deployment derives its {@code MAX_DIGITS} from the same numbers,
- * so the two can never disagree. The constants come from the benchmark (see the README's performance
- * section), with a margin: a job the model admits is very likely to finish, and one
- * it refuses fails at once with a clear reason.
+ * so the two can never disagree. The constants come from the benchmark (see docs/PERFORMANCE.md),
+ * with a margin: a job the model admits is very likely to finish, and one it refuses fails at once
+ * with a clear reason.
  */
 public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigits, double exponent) {
 

@@ -16,11 +16,10 @@ import java.util.concurrent.TimeUnit;
  * Times pi-core against apfloat and, when installed, CLN's {@code pi} program, in one invocation:
  * every run is a fresh child process (a cold JVM, as in the command-line tool), the engines take
  * turns within each repetition so they share the machine's noise, and the table gives medians,
- * min–max, ratios and peak RSS. Not a test: run it on purpose, see the README's Performance
- * section. The engines {@code pi-core-primed} and {@code apfloat-primed} (not run by default) are
- * timed after three untimed runs of 10^6 digits in the same JVM, as the worker runs after its
- * SnapStart priming; a primed engine's ratio to apfloat is to {@code apfloat-primed} when that was
- * run too.
+ * min–max, ratios and peak RSS. Not a test: run it on purpose, see docs/PERFORMANCE.md. The
+ * engines {@code pi-core-primed} and {@code apfloat-primed} (not run by default) are timed after
+ * three untimed runs of 10^6 digits in the same JVM, as the worker runs after its SnapStart
+ * priming; a primed engine's ratio to apfloat is to {@code apfloat-primed} when that was run too.
  *
  * <pre>
  * Benchmark [--reps N] [--engines pi-core,pi-core-primed,apfloat,apfloat-primed,cln] [--jvm-args "-Xmx8g"] DIGITS...
