@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -197,6 +198,27 @@ public final class LocalApiGateway implements AutoCloseable {
                 "Access-Control-Max-Age", Integer.toString(Cors.MAX_AGE_SECONDS)));
     }
 
+    /**
+     * The query's parameters, decoded, in order, as API Gateway passes them; none when there is no
+     * query (API Gateway's event then carries null, not an empty map).
+     */
+    private static Map<String, List<String>> query(URI uri) {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        if (uri.getRawQuery() == null || uri.getRawQuery().isEmpty()) {
+            return parameters;
+        }
+        for (String pair : uri.getRawQuery().split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            parameters.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return parameters;
+    }
+
     /** REST APIs pass the path as the client encoded it; only query parameters arrive decoded. */
     private static String path(URI uri) {
         return uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
@@ -221,6 +243,10 @@ public final class LocalApiGateway implements AutoCloseable {
         event.setPath(path);
         event.setHeaders(lastValues(multiHeaders));
         event.setMultiValueHeaders(multiHeaders);
+        Map<String, List<String>> query = query(exchange.getRequestURI());
+        if (!query.isEmpty()) {
+            event.setQueryStringParameters(lastValues(query));
+        }
         event.setRequestContext(context);
         setBody(event, body);
         return event;

@@ -79,10 +79,19 @@ class LocalApiGatewayTest {
         assertThat(event.getRequestContext().getPath()).isEqualTo("/pi_job/abc");
         assertThat(receivedContext.get().getRemainingTimeInMillis()).isPositive();
         assertThat(receivedContext.get().getAwsRequestId()).isNotBlank();
-        // the handler routes on the path and reads no query: the resource, its parameters and the query are not set
+        // the handler routes on the path and reads the query: the resource and its parameters are not set
         assertThat(event.getResource()).isNull();
         assertThat(event.getPathParameters()).isNull();
-        assertThat(event.getQueryStringParameters()).isNull();
+        assertThat(event.getQueryStringParameters()).isEqualTo(Map.of("x", "1"));
+    }
+
+    @Test
+    void queryArrivesDecodedWithTheLastValueOfEachName() throws Exception {
+        send(HttpRequest.newBuilder(uri("/v1/pi?start=1&numberOfDigits=5&numberOfDigits=7&note=a%20b%26c&flag")));
+
+        assertThat(received.get().getPath()).isEqualTo("/v1/pi");
+        assertThat(received.get().getQueryStringParameters())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("start", "1", "numberOfDigits", "7", "note", "a b&c", "flag", ""));
     }
 
     @Test
