@@ -16,7 +16,8 @@ import java.util.Properties;
 
 /**
  * The API's documentation, served by the function itself: the OpenAPI document (as YAML and JSON)
- * and the Swagger UI page with the two files of Swagger UI it needs, taken from the webjar.
+ * and the Swagger UI page with the two files of Swagger UI it needs, taken from the webjar; and the
+ * page for people at {@code /app}, plain HTML, CSS and script that use the API from the browser.
  *
  * <p>Everything is read and rendered once, in the constructor, so that a SnapStart snapshot holds it
  * ready and no request pays for it. The document gets this deployment's {@code digits} limit as the
@@ -31,6 +32,7 @@ final class DocsSite implements PiApi.Routes {
 
     private final Map<String, Asset> files = new LinkedHashMap<>();
     private final Asset page;
+    private final Asset app;
 
     DocsSite(int maxDigits) {
         JsonNode document = openApiDocument(maxDigits);
@@ -56,12 +58,20 @@ final class DocsSite implements PiApi.Routes {
                 new Asset("text/javascript; charset=utf-8", resource(webjar + "swagger-ui-bundle.js"), cache));
         files.put("docs/swagger-initializer.js",
                 new Asset("text/javascript; charset=utf-8", resource("/docs/swagger-initializer.js"), cache));
+        // The page for people changes with the service, and its three files must match each other.
+        app = new Asset("text/html; charset=utf-8", resource("/docs/app.html"), "no-cache");
+        files.put("docs/app.css", new Asset("text/css; charset=utf-8", resource("/docs/app.css"), "no-cache"));
+        files.put("docs/app.js", new Asset("text/javascript; charset=utf-8", resource("/docs/app.js"), "no-cache"));
     }
 
-    /** Adds the documentation routes: {@code /}, {@code /openapi.yaml}, {@code /openapi.json} and {@code /docs/{file}}. */
+    /**
+     * Adds the documentation routes: {@code /}, {@code /app}, {@code /openapi.yaml}, {@code /openapi.json}
+     * and {@code /docs/{file}}.
+     */
     @Override
     public void addRoutes(Router router) {
         router.add("GET", "/", (request, parameters) -> serve(page));
+        router.add("GET", "/app", (request, parameters) -> serve(app));
         router.add("GET", "/openapi.yaml", (request, parameters) -> serve(files.get("openapi.yaml")));
         router.add("GET", "/openapi.json", (request, parameters) -> serve(files.get("openapi.json")));
         router.add("GET", "/docs/{file}", (request, parameters) -> {

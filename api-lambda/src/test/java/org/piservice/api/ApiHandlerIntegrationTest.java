@@ -404,7 +404,7 @@ class ApiHandlerIntegrationTest {
         paths.properties().forEach(path -> path.getValue().fieldNames().forEachRemaining(method ->
                 operations.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
-        assertThat(operations).hasSize(8);
+        assertThat(operations).hasSize(9);
         for (String operation : operations) {
             String[] parts = operation.split(" ");
             APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("events/get-docs.json");
@@ -425,6 +425,9 @@ class ApiHandlerIntegrationTest {
     void servesTheDocsPageAndItsAssetsWithTheirTypes() {
         Map<String, String> types = Map.of(
                 "/", "text/html; charset=utf-8",
+                "/app", "text/html; charset=utf-8",
+                "/docs/app.css", "text/css; charset=utf-8",
+                "/docs/app.js", "text/javascript; charset=utf-8",
                 "/docs/swagger-ui.css", "text/css; charset=utf-8",
                 "/docs/swagger-ui-bundle.js", "text/javascript; charset=utf-8",
                 "/docs/swagger-initializer.js", "text/javascript; charset=utf-8",

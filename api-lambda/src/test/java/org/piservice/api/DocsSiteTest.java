@@ -41,8 +41,30 @@ class DocsSiteTest {
     }
 
     @Test
+    void servesThePageForPeopleWithItsOwnRelativeFiles() {
+        ApiResponse page = get("/app");
+
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.headers().get("Content-Type")).isEqualTo("text/html; charset=utf-8");
+        assertThat(page.body())
+                .contains("href=\"docs/app.css\"", "src=\"docs/app.js\"")
+                .doesNotContain("http://", "https://", "src=\"/", "href=\"/");
+        assertThat(get("/docs/app.css").headers().get("Content-Type")).isEqualTo("text/css; charset=utf-8");
+        ApiResponse script = get("/docs/app.js");
+        assertThat(script.headers().get("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
+        // Every address the script calls is relative, so it works under a stage prefix too.
+        assertThat(script.body()).contains("\"pi_job\"", "\"openapi.json\"", "\"v1/pi?start=\"")
+                .doesNotContain("http://", "https://", "fetch(\"/");
+    }
+
+    @Test
+    void theDocsPageLinksToThePageForPeople() {
+        assertThat(get("/").body()).contains("<a href=\"app\">");
+    }
+
+    @Test
     void servesNoOtherFile() {
-        for (String path : new String[] {"/docs/index.html", "/docs/openapi.yaml", "/docs/", "/docs/swagger-ui.js"}) {
+        for (String path : new String[] {"/docs/index.html", "/docs/app.html", "/docs/openapi.yaml", "/docs/", "/docs/swagger-ui.js"}) {
             ApiException e = org.assertj.core.api.Assertions.catchThrowableOfType(ApiException.class, () -> get(path));
             assertThat(e.response().status()).as(path).isEqualTo(404);
         }
@@ -61,6 +83,8 @@ class DocsSiteTest {
         assertThat(fromJson.at("/openapi").asText()).startsWith("3.0.");
         assertThat(fromJson.at("/components/schemas/JobRequest/properties/digits/maximum").asInt()).isEqualTo(12_345);
         assertThat(fromJson.at("/paths").fieldNames()).toIterable()
-                .contains("/pi_job", "/pi_job/{job_id}", "/download_pi_job/{job_id}");
+                .contains("/pi_job", "/pi_job/{job_id}", "/download_pi_job/{job_id}", "/app");
+        assertThat(fromJson.at("/paths/~1docs~1{file}/get/parameters/0/schema/enum")).extracting(JsonNode::asText)
+                .contains("app.css", "app.js");
     }
 }

@@ -198,6 +198,27 @@ public final class LocalApiGateway implements AutoCloseable {
                 "Access-Control-Max-Age", Integer.toString(Cors.MAX_AGE_SECONDS)));
     }
 
+    /**
+     * The query's parameters, decoded, in order, as API Gateway passes them; none when there is no
+     * query (API Gateway's event then carries null, not an empty map).
+     */
+    private static Map<String, List<String>> query(URI uri) {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        if (uri.getRawQuery() == null || uri.getRawQuery().isEmpty()) {
+            return parameters;
+        }
+        for (String pair : uri.getRawQuery().split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            parameters.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return parameters;
+    }
+
     /** REST APIs pass the path as the client encoded it; only query parameters arrive decoded. */
     private static String path(URI uri) {
         return uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
@@ -222,8 +243,10 @@ public final class LocalApiGateway implements AutoCloseable {
         event.setPath(path);
         event.setHeaders(lastValues(multiHeaders));
         event.setMultiValueHeaders(multiHeaders);
-        // The function reads the decoded, last-value map (GET /v1/pi's parameters).
-        event.setQueryStringParameters(parseQuery(exchange.getRequestURI().getRawQuery()));
+        Map<String, List<String>> query = query(exchange.getRequestURI());
+        if (!query.isEmpty()) {
+            event.setQueryStringParameters(lastValues(query));
+        }
         event.setRequestContext(context);
         setBody(event, body);
         return event;
@@ -246,31 +269,6 @@ public final class LocalApiGateway implements AutoCloseable {
         } catch (CharacterCodingException notText) {
             event.setBody(Base64.getEncoder().encodeToString(body));
             event.setIsBase64Encoded(true);
-        }
-    }
-
-    /** API Gateway's query map: null when there is no query, values decoded, the last value of each name. */
-    private static Map<String, String> parseQuery(String rawQuery) {
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return null;
-        }
-        Map<String, String> query = new LinkedHashMap<>();
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            query.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
-        }
-        return query.isEmpty() ? null : query;
-    }
-
-    private static String decode(String raw) {
-        try {
-            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
-            // A stray '%' is passed on as sent rather than failing the whole request.
-            return raw;
         }
     }
 

@@ -1,17 +1,11 @@
 package org.piservice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,26 +14,20 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The docs page in a real browser: the system's headless Chromium, driven through the system's
- * chromedriver (nothing is downloaded), against local-run started by {@link LocalRunExtension}.
- * Skipped, saying why, only where no Chromium is installed; CI installs it.
+ * The docs page in a real browser ({@link HeadlessChromium}) against local-run started by
+ * {@link LocalRunExtension}. Skipped, saying why, only where no Chromium is installed.
  */
 @ExtendWith(LocalRunExtension.class)
 class DocsPageBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final URI base;
-    private Path profile;
+    private HeadlessChromium chromium;
     private WebDriver browser;
 
     DocsPageBrowserTest(URI base) {
@@ -47,34 +35,32 @@ class DocsPageBrowserTest {
     }
 
     @BeforeEach
-    void openBrowser() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Skipped: no headless Chromium here (needs Debian's chromium and chromium-driver: "
-                        + "apt-get install chromium chromium-driver)");
-        profile = Files.createTempDirectory("pi-service-chromium-");
-        ChromeOptions options = new ChromeOptions()
-                .setBinary(CHROMIUM.toFile())
-                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--disable-dev-shm-usage", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .withLogOutput(java.io.OutputStream.nullOutputStream())
-                .build();
-        browser = new ChromeDriver(service, options);
+    void openBrowser() {
+        chromium = HeadlessChromium.start();
+        browser = chromium.driver();
     }
 
     @AfterEach
     void closeBrowser() throws IOException {
-        if (browser != null) {
-            browser.quit();
+        if (chromium != null) {
+            chromium.close();
         }
-        if (profile != null) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
+    }
+
+    @Test
+    void topOfThePageLinksToThePageForPeopleAndNamesTheServerByItsAddress() {
+        // GIVEN the docs page
+        browser.get(base.resolve("/").toString());
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+
+        // THEN its first link leads to the page for people
+        WebElement link = browser.findElement(By.cssSelector(".for-people a"));
+        assertThat(link.getDomProperty("href")).isEqualTo(base.resolve("/app").toString());
+
+        // AND the server box shows the address "Try it out" calls, not "."
+        WebElement server = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".servers select option")));
+        wait.until(driver -> server.getText().startsWith("http"));
+        assertThat(server.getText()).isEqualTo(base.toString().replaceAll("/$", "") + " - this deployment, the one that served this document");
     }
 
     @Test

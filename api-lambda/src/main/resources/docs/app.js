@@ -1,0 +1,471 @@
+"use strict";
+// The page for people: start a job, follow it, cancel it, download it, browse its digits.
+// It uses the API's own routes, addressed relative to this page so that they also work behind an
+// API Gateway stage prefix, and keeps the job's id in the page's address (?job=<id>), so a reload
+// or a shared link comes back to the same job.
+(() => {
+  const POLL_MS = 1000;
+  const RETRY_MS = 5000;
+  const PAGE_DIGITS = 500; // a viewer page; GET /v1/pi serves at most 1000 digits per request
+  const ROW_DIGITS = 50;
+  const GROUP_DIGITS = 10;
+  const RUNNING = new Set(["queued", "In-progress"]);
+
+  const $ = (id) => document.getElementById(id);
+  const format = new Intl.NumberFormat("en-US");
+
+  let maxDigits = null;
+  let job = null; // {id, digits, status}; null while no job is shown
+  let pollTimer = null;
+  let samples = []; // {at, progress} while running: the estimate of the time left comes from them
+  let viewerStart = 0;
+  let retryTimer = null;
+  let attempted = false; // once a submission was refused, the input is checked as it is typed
+  // The viewer's position from a shared address, used once when the viewer first opens.
+  let sharedPosition = Number(new URLSearchParams(location.search).get("at")) || 0;
+
+  // ---- the API --------------------------------------------------------------------------------
+
+  /** One request; never throws: a network failure is status 0. */
+  async function call(method, path, body) {
+    const init = {method, cache: "no-store", headers: {Accept: "application/json"}};
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (unreachable) {
+      return {status: 0, body: {}, retryAfter: null};
+    }
+    let json = {};
+    try {
+      json = await response.json();
+    } catch (notJson) {
+      // described by its status below
+    }
+    return {status: response.status, body: json, retryAfter: retryAfterSeconds(response.headers.get("Retry-After"))};
+  }
+
+  /** Retry-After in seconds, whether given as seconds or as an HTTP date. */
+  function retryAfterSeconds(header) {
+    if (header === null) {
+      return null;
+    }
+    if (/^\s*\d+\s*$/.test(header)) {
+      return Number(header);
+    }
+    const date = Date.parse(header);
+    return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  }
+
+  function waitWords(seconds) {
+    if (seconds === null) {
+      return "in a little while";
+    }
+    return seconds <= 1 ? "in a second" : "in " + duration(seconds);
+  }
+
+  /** What went wrong, as a sentence with what to do; {@code what} names the attempted action. */
+  function explain(answer, what) {
+    const said = answer.body && answer.body.error ? answer.body.error.replace(/\.?$/, ".") : "";
+    switch (answer.status) {
+      case 0:
+        return "The service could not be reached, so " + what + " did not happen. Check your connection; "
+            + "the page tries again.";
+      case 429:
+        return "You have as many computations running as this service allows at once. Wait for one to finish "
+            + "or cancel one, then try again " + waitWords(answer.retryAfter) + ".";
+      case 503:
+        return "The service is too busy to take this right now" + (said ? " (" + said.replace(/\.$/, "") + ")" : "")
+            + ". Nothing was lost; try again " + waitWords(answer.retryAfter) + ".";
+      default:
+        return said || "The service answered " + answer.status + " to " + what + "; try again later.";
+    }
+  }
+
+  // ---- the limit and the form -----------------------------------------------------------------
+
+  async function loadLimit() {
+    const answer = await call("GET", "openapi.json");
+    const maximum = answer.status === 200
+        ? answer.body?.components?.schemas?.JobRequest?.properties?.digits?.maximum : undefined;
+    if (Number.isInteger(maximum)) {
+      maxDigits = maximum;
+      $("digits-hint").textContent = "From 1 to " + format.format(maximum) + " decimals on this service. "
+          + "Digits already known come at once; new ones take a while.";
+    } else {
+      $("digits-hint").textContent = "This service's limit could not be read; it says so if you ask for too many.";
+    }
+  }
+
+  /** The number typed, or a sentence saying what to change. People write 1,000,000 or 1 000 000. */
+  function parseDigits(text) {
+    const plain = text.trim().replace(/[\s,_'’]/g, "");
+    if (plain === "") {
+      return {error: "Enter how many decimals you want, for example 1000."};
+    }
+    if (!/^\d+$/.test(plain)) {
+      return {error: "Use a whole number of decimals, written with digits only, for example 1000000."};
+    }
+    const n = Number(plain);
+    if (n < 1) {
+      return {error: "Ask for at least 1 decimal."};
+    }
+    if (maxDigits !== null && n > maxDigits) {
+      return {error: "This service computes at most " + format.format(maxDigits) + " decimals; ask for fewer."};
+    }
+    return {value: n};
+  }
+
+  function showInputError(message) {
+    $("digits-error").textContent = message;
+    $("digits").setAttribute("aria-invalid", message ? "true" : "false");
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    attempted = true;
+    const parsed = parseDigits($("digits").value);
+    if (parsed.error) {
+      showInputError(parsed.error);
+      $("digits").focus();
+      return;
+    }
+    showInputError("");
+    $("compute").disabled = true;
+    const answer = await call("POST", "pi_job", {digits: parsed.value});
+    if (answer.status === 202 && answer.body.job_id) {
+      $("compute").disabled = false;
+      follow(answer.body.job_id, true);
+      return;
+    }
+    if (answer.status === 400) {
+      $("compute").disabled = false;
+      showInputError(explain(answer, "starting the computation"));
+      $("digits").focus();
+      return;
+    }
+    showInputError(explain(answer, "starting the computation"));
+    holdComputeButton(answer.status === 429 || answer.status === 503 ? answer.retryAfter : null);
+  }
+
+  /** Keeps the Compute button disabled for the time the service asked for, counting down on it. */
+  function holdComputeButton(seconds) {
+    const button = $("compute");
+    clearInterval(retryTimer);
+    if (!seconds) {
+      button.disabled = false;
+      return;
+    }
+    let left = seconds;
+    const tick = () => {
+      if (left <= 0) {
+        clearInterval(retryTimer);
+        button.disabled = false;
+        button.textContent = "Compute";
+        return;
+      }
+      button.textContent = "Compute (" + left + " s)";
+      left -= 1;
+    };
+    tick();
+    retryTimer = setInterval(tick, 1000);
+  }
+
+  // ---- the job --------------------------------------------------------------------------------
+
+  /** Shows the job and polls it while it runs; {@code submitted}: this page has just started it. */
+  function follow(jobId, submitted) {
+    clearTimeout(pollTimer);
+    job = {id: jobId, digits: null, status: null, submitted};
+    samples = [];
+    setAddress({job: jobId});
+    $("job").hidden = false;
+    $("viewer").hidden = true;
+    $("job-message").textContent = "";
+    $("job-state").textContent = "Asking the service about the job…";
+    poll(jobId);
+  }
+
+  async function poll(jobId) {
+    const answer = await call("GET", "pi_job/" + encodeURIComponent(jobId));
+    if (!job || job.id !== jobId) {
+      return; // another job was started meanwhile
+    }
+    if (answer.status === 200) {
+      $("job-message").textContent = "";
+      show(answer.body);
+      if (RUNNING.has(answer.body.status)) {
+        pollTimer = setTimeout(() => poll(jobId), POLL_MS);
+      }
+      return;
+    }
+    if (answer.status === 404) {
+      gone();
+      return;
+    }
+    $("job-message").textContent = explain(answer, "reading the job's state");
+    const wait = answer.retryAfter === null ? RETRY_MS : answer.retryAfter * 1000;
+    pollTimer = setTimeout(() => poll(jobId), wait);
+  }
+
+  function gone() {
+    job.status = null;
+    $("job-state").textContent = "No such job.";
+    $("job-message").textContent = "This job does not exist: its results have expired, or the link is incomplete. "
+        + "Start a new computation above.";
+    $("bar").hidden = true;
+    $("cancel").hidden = true;
+    $("download").hidden = true;
+    $("again").hidden = false;
+  }
+
+  function show(status) {
+    const instant = job.submitted && job.status === null;
+    job.digits = status.digits;
+    job.status = status.status;
+    const progress = typeof status.progress === "number" ? status.progress : 0;
+    const percent = Math.floor(progress * 1000) / 10;
+
+    const bar = $("bar");
+    bar.hidden = false;
+    bar.dataset.status = status.status;
+    bar.setAttribute("aria-valuenow", String(percent));
+    bar.setAttribute("aria-valuetext", percent + " percent");
+    $("bar-fill").style.width = percent + "%";
+
+    $("job-digits").textContent = format.format(status.digits);
+    $("job-elapsed").textContent = duration(parseInt(status.time_elapsed, 10) || 0);
+    $("job-left").textContent = timeLeft(status.status, progress);
+
+    let state;
+    switch (status.status) {
+      case "queued":
+        state = "Queued: waiting for a worker to start.";
+        break;
+      case "In-progress":
+        state = "Computing: " + percent + "% done.";
+        break;
+      case "complete":
+        state = instant
+            ? "Complete: these digits were known already, so nothing had to be computed."
+            : "Complete.";
+        break;
+      case "failed":
+        state = "Failed: " + (status.error || "the service gave no reason").replace(/\.$/, "") + ".";
+        break;
+      case "cancelled":
+        state = "Cancelled.";
+        break;
+      default:
+        state = "Status: " + status.status + ".";
+    }
+    $("job-state").textContent = state;
+
+    const running = RUNNING.has(status.status);
+    $("cancel").hidden = !running;
+    $("cancel").disabled = false;
+    $("again").hidden = running;
+
+    const download = $("download");
+    download.hidden = status.status !== "complete";
+    if (status.status === "complete") {
+      const name = "pi-" + status.digits + ".txt";
+      download.href = status.download || "download_pi_job/" + encodeURIComponent(job.id);
+      download.setAttribute("download", name);
+      download.textContent = "Download " + name;
+      if ($("viewer").hidden) {
+        openViewer();
+      }
+    }
+  }
+
+  /**
+   * The time left from the rate of progress seen on this page since the job started running; none
+   * until the progress has moved.
+   */
+  function timeLeft(status, progress) {
+    if (status !== "In-progress") {
+      return status === "queued" ? "waiting to start" : "—";
+    }
+    const now = performance.now();
+    const last = samples[samples.length - 1];
+    if (!last || last.progress !== progress) {
+      samples.push({at: now, progress});
+    }
+    const start = samples[0];
+    const latest = samples[samples.length - 1];
+    if (samples.length < 2 || latest.progress <= start.progress) {
+      return "estimating…";
+    }
+    const rate = (latest.progress - start.progress) / (latest.at - start.at);
+    const seconds = Math.max(0, Math.round(((1 - latest.progress) / rate - (now - latest.at)) / 1000));
+    return "about " + duration(seconds);
+  }
+
+  async function cancel() {
+    const jobId = job.id;
+    $("cancel").disabled = true;
+    const answer = await call("DELETE", "pi_job/" + encodeURIComponent(jobId));
+    if (!job || job.id !== jobId) {
+      return;
+    }
+    switch (answer.status) {
+      case 200:
+        clearTimeout(pollTimer);
+        $("job-message").textContent = "";
+        poll(jobId);
+        return;
+      case 409:
+        $("job-message").textContent = "The job had already finished, so there was nothing to cancel.";
+        clearTimeout(pollTimer);
+        poll(jobId);
+        return;
+      case 404:
+        if (answer.body && answer.body.job_id) {
+          gone();
+          return;
+        }
+        $("job-message").textContent = cancellationMissing();
+        return;
+      case 405:
+        $("job-message").textContent = cancellationMissing();
+        return;
+      default:
+        $("job-message").textContent = explain(answer, "the cancellation");
+        $("cancel").disabled = false;
+    }
+  }
+
+  function cancellationMissing() {
+    $("cancel").hidden = true;
+    return "This deployment of the service cannot cancel jobs yet, so the computation goes on. "
+        + "It ends by itself; you may leave this page.";
+  }
+
+  function startOver() {
+    clearTimeout(pollTimer);
+    job = null;
+    setAddress({});
+    $("job").hidden = true;
+    $("viewer").hidden = true;
+    $("digits").focus();
+  }
+
+  // ---- the digit viewer -----------------------------------------------------------------------
+
+  function openViewer() {
+    $("viewer").hidden = false;
+    const at = Number.isInteger(sharedPosition) && sharedPosition > 0 ? sharedPosition : 0;
+    sharedPosition = 0;
+    showDigits(at);
+  }
+
+  /** Positions 0..digits: the 3, then the job's decimals. */
+  function lastPosition() {
+    return job.digits;
+  }
+
+  async function showDigits(start) {
+    const last = lastPosition();
+    const from = Math.min(Math.max(0, start), last);
+    const count = Math.min(PAGE_DIGITS, last - from + 1);
+    const answer = await call("GET", "v1/pi?start=" + from + "&numberOfDigits=" + count);
+    if (answer.status !== 200 || typeof answer.body.content !== "string") {
+      $("viewer-message").textContent = explain(answer, "reading the digits");
+      return;
+    }
+    $("viewer-message").textContent = "";
+    viewerStart = from;
+    render(from, answer.body.content);
+    const to = from + answer.body.content.length - 1;
+    $("viewer-range").textContent = "Positions " + format.format(from) + " to " + format.format(to) + " of "
+        + format.format(last) + ".";
+    $("previous").disabled = from === 0;
+    $("next").disabled = to >= last;
+    $("position").value = String(from);
+    $("position").setAttribute("aria-invalid", "false");
+    setAddress({job: job.id, at: from > 0 ? from : undefined});
+  }
+
+  function render(from, digits) {
+    const rows = document.createDocumentFragment();
+    for (let offset = 0; offset < digits.length; offset += ROW_DIGITS) {
+      const row = document.createElement("tr");
+      row.dataset.position = String(from + offset);
+      const position = document.createElement("th");
+      position.scope = "row";
+      position.textContent = format.format(from + offset);
+      const cell = document.createElement("td");
+      const line = digits.slice(offset, offset + ROW_DIGITS);
+      for (let g = 0; g < line.length; g += GROUP_DIGITS) {
+        const group = document.createElement("span");
+        group.textContent = line.slice(g, g + GROUP_DIGITS);
+        cell.append(group, " ");
+      }
+      row.append(position, cell);
+      rows.append(row);
+    }
+    $("digit-rows").replaceChildren(rows);
+  }
+
+  function jump(event) {
+    event.preventDefault();
+    const text = $("position").value.trim().replace(/[\s,_'’]/g, "");
+    const last = lastPosition();
+    if (!/^\d+$/.test(text) || Number(text) > last) {
+      $("viewer-message").textContent = "Enter a position from 0 to " + format.format(last) + ".";
+      $("position").setAttribute("aria-invalid", "true");
+      $("position").focus();
+      return;
+    }
+    showDigits(Number(text));
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  function duration(seconds) {
+    if (seconds < 60) {
+      return seconds + " s";
+    }
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60) {
+      return minutes + " min " + String(seconds % 60).padStart(2, "0") + " s";
+    }
+    return Math.floor(minutes / 60) + " h " + String(minutes % 60).padStart(2, "0") + " min";
+  }
+
+  function setAddress(parameters) {
+    const query = new URLSearchParams();
+    Object.entries(parameters).forEach(([name, value]) => {
+      if (value !== undefined) {
+        query.set(name, String(value));
+      }
+    });
+    const search = query.toString();
+    history.replaceState(null, "", location.pathname + (search ? "?" + search : ""));
+  }
+
+  // ---- start ----------------------------------------------------------------------------------
+
+  $("ask").addEventListener("submit", submit);
+  $("digits").addEventListener("input", () => {
+    // No error while a person types a first number; after a refused one, each key updates it.
+    if (attempted) {
+      showInputError(parseDigits($("digits").value).error || "");
+    }
+  });
+  $("cancel").addEventListener("click", cancel);
+  $("again").addEventListener("click", startOver);
+  $("jump").addEventListener("submit", jump);
+  $("previous").addEventListener("click", () => showDigits(viewerStart - PAGE_DIGITS));
+  $("next").addEventListener("click", () => showDigits(viewerStart + PAGE_DIGITS));
+
+  loadLimit();
+  const shared = new URLSearchParams(location.search).get("job");
+  if (shared) {
+    follow(shared, false);
+  }
+})();
