@@ -45,6 +45,7 @@ import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.LogCapture;
+import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -285,6 +286,108 @@ class ApiHandlerIntegrationTest {
                 .isEqualTo("Job failed, so there is no result to download: the computation did not finish within the time limit");
     }
 
+    // ---- cancellation and expiry ----
+
+    private static APIGatewayProxyResponseEvent delete(String jobId) {
+        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(GET);
+        event.setHttpMethod("DELETE");
+        path("/pi_job/" + jobId).accept(event);
+        return handler.handleRequest(event, null);
+    }
+
+    @Test
+    void cancelsAQueuedJobWhichThenHasNothingToDownload() throws IOException {
+        // GIVEN a queued job
+        String jobId = createdJobId(post("{\"digits\": 50}"));
+
+        // WHEN its client cancels it, twice
+        APIGatewayProxyResponseEvent cancelled = delete(jobId);
+        APIGatewayProxyResponseEvent again = delete(jobId);
+
+        // THEN it is cancelled for good: GET says so, there is nothing to download, no worker may claim it
+        assertThat(cancelled.getStatusCode()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(cancelled.getBody())).isEqualTo(Json.MAPPER.readTree("""
+                {"success": true, "job_id": "%s", "status": "cancelled"}""".formatted(jobId)));
+        assertThat(again.getStatusCode()).isEqualTo(200);
+        JsonNode state = Json.MAPPER.readTree(get(GET, "/pi_job/" + jobId).getBody());
+        assertThat(state.get("status").asText()).isEqualTo("cancelled");
+        assertThat(state.has("progress")).isFalse();
+        APIGatewayProxyResponseEvent download = get(DOWNLOAD, "/download_pi_job/" + jobId);
+        assertThat(download.getStatusCode()).isEqualTo(409);
+        assertThat(Json.MAPPER.readTree(download.getBody()).get("error").asText())
+                .isEqualTo("Job was cancelled, so there is no result to download");
+        JobRepository jobs = new JobRepository(Emulators.clients().dynamoDb(), config);
+        assertThat(jobs.claim(jobId, "worker-1", Duration.ofMinutes(1))).isInstanceOf(ClaimResult.Finished.class);
+    }
+
+    @Test
+    void aJobThatHasEndedCannotBeCancelled() throws IOException {
+        JobRepository jobs = new JobRepository(Emulators.clients().dynamoDb(), config);
+        String failed = createdJobId(post("{\"digits\": 50}"));
+        jobs.claim(failed, "worker-1", Duration.ofMinutes(1));
+        jobs.fail(failed, "worker-1", "out of time");
+        String complete = createdJobId(post("{\"digits\": 60}"));
+        jobs.claim(complete, "worker-1", Duration.ofMinutes(1));
+        jobs.complete(complete, "worker-1", ResultStore.resultKey(complete, 60), 62);
+
+        APIGatewayProxyResponseEvent cancelFailed = delete(failed);
+        APIGatewayProxyResponseEvent cancelComplete = delete(complete);
+
+        assertThat(cancelFailed.getStatusCode()).isEqualTo(409);
+        assertThat(Json.MAPPER.readTree(cancelFailed.getBody())).isEqualTo(Json.MAPPER.readTree("""
+                {"success": false, "job_id": "%s", "status": "failed",
+                 "error": "Job is failed already, so it cannot be cancelled"}""".formatted(failed)));
+        assertThat(cancelComplete.getStatusCode()).isEqualTo(409);
+        assertThat(jobs.find(complete).orElseThrow().status().wireName()).isEqualTo("complete");
+        assertThat(jobs.find(failed).orElseThrow().error()).isEqualTo("out of time");
+    }
+
+    @Test
+    void cancellingAnUnknownJobIs404() throws IOException {
+        APIGatewayProxyResponseEvent response = delete(UNKNOWN_ID);
+
+        assertThat(response.getStatusCode()).isEqualTo(404);
+        assertThat(Json.MAPPER.readTree(response.getBody())).isEqualTo(Json.MAPPER.readTree("""
+                {"success": false, "job_id": "%s", "error": "Job does not exist"}""".formatted(UNKNOWN_ID)));
+        assertNothingInTableOrQueue();
+    }
+
+    @Test
+    void aNotFoundEchoesTheIdAskedForWhateverItsShape() throws IOException {
+        for (String id : List.of("4", "π-ü", "not-an-id", "")) {
+            APIGatewayProxyResponseEvent response = get(GET, "/pi_job/" + id);
+
+            assertThat(response.getStatusCode()).as(id).isEqualTo(404);
+            assertThat(Json.MAPPER.readTree(response.getBody())).as(id).isEqualTo(Json.MAPPER.readTree("""
+                    {"success": false, "job_id": "%s", "error": "Job does not exist"}""".formatted(id)));
+        }
+        assertThat(dynamoDbOperations).as("made-up ids never reach the table").isEmpty();
+    }
+
+    @Test
+    void aRecordPastItsExpiryIsGoneForEveryRoute() throws IOException {
+        // GIVEN a complete job, and an api whose clock has passed the record's expiry, which
+        // DynamoDB's TTL has not acted on yet
+        String jobId = createdJobId(post("{\"digits\": 50}"));
+        JobRepository jobs = new JobRepository(Emulators.clients().dynamoDb(), config);
+        jobs.claim(jobId, "worker-1", Duration.ofMinutes(1));
+        jobs.complete(jobId, "worker-1", ResultStore.resultKey(jobId, 50), 52);
+        MutableClock later = MutableClock.startingNow();
+        later.advance(config.jobTtl().plusSeconds(1));
+        ApiHandler expiredView = new ApiHandler(config, Emulators.clients(), later);
+
+        for (String fixture : List.of(GET, DOWNLOAD)) {
+            APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(fixture);
+            path((fixture.equals(GET) ? "/pi_job/" : "/download_pi_job/") + jobId).accept(event);
+
+            APIGatewayProxyResponseEvent response = expiredView.handleRequest(event, null);
+
+            assertThat(response.getStatusCode()).as(fixture).isEqualTo(404);
+            assertThat(Json.MAPPER.readTree(response.getBody()).get("job_id").asText()).isEqualTo(jobId);
+        }
+        assertThat(get(GET, "/pi_job/" + jobId).getStatusCode()).as("before its expiry").isEqualTo(200);
+    }
+
     @Test
     void logsEachRequestAsJsonWithTheInvocationsFieldsAndTheRequestAndJobIds() throws IOException {
         // WHEN Lambda invokes the handler with a job to create
@@ -404,7 +507,7 @@ class ApiHandlerIntegrationTest {
         paths.properties().forEach(path -> path.getValue().fieldNames().forEachRemaining(method ->
                 operations.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
-        assertThat(operations).hasSize(8);
+        assertThat(operations).hasSize(9);
         for (String operation : operations) {
             String[] parts = operation.split(" ");
             APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("events/get-docs.json");

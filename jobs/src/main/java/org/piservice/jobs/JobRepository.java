@@ -126,6 +126,37 @@ public final class JobRepository {
     }
 
     /**
+     * Cancels a job that is queued or in progress, at its client's request. Its worker, if any,
+     * learns of it when its next heartbeat is refused; a worker that claims it later finds it final.
+     *
+     * @return the cancelled job, or empty when the job is gone or final already (the caller reads
+     *         it again to tell which)
+     */
+    public Optional<Job> cancel(String jobId) {
+        Instant now = clock.instant();
+        UpdateItemRequest request = UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(key(jobId))
+                .updateExpression("SET #status = :cancelled, #finishedAt = :now, #expiresAt = :expiresAt REMOVE #owner")
+                .conditionExpression("#status = :queued OR #status = :inProgress")
+                .expressionAttributeNames(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT,
+                        "#expiresAt", EXPIRES_AT, "#owner", OWNER))
+                .expressionAttributeValues(Map.of(
+                        ":cancelled", AttributeValue.fromS(JobStatus.CANCELLED.wireName()),
+                        ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
+                        ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()),
+                        ":now", millis(now),
+                        ":expiresAt", number(now.plus(jobTtl).getEpochSecond())))
+                .returnValues(ReturnValue.ALL_NEW)
+                .build();
+        try {
+            return Optional.of(fromItem(dynamoDb.updateItem(request).attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * Makes {@code owner} the one worker of a job that is queued, or in progress under a worker
      * whose last heartbeat is older than {@code staleAfter} (that worker is taken to be dead, and
      * its next heartbeat will be refused). Counts the attempt.
