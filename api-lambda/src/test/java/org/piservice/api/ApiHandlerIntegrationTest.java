@@ -44,6 +44,7 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.HangingProxy;
 import org.piservice.jobs.testing.LogCapture;
 import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
@@ -475,6 +476,60 @@ class ApiHandlerIntegrationTest {
         assertThat(status.getStatusCode()).isEqualTo(503);
         assertNothingInTableOrQueue();
         unreachable.close();
+    }
+
+    /** The handler as deployed (the api's call budgets), its {@code service} reached through a proxy that hangs. */
+    private static ApiHandler handlerBehind(HangingProxy proxy, String service) {
+        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
+        settings.put("AWS_ENDPOINT_URL_" + service, proxy.endpoint());
+        AwsClients clients = AwsClients.fromSettings(settings).withBudgets(ApiHandler.CALL_BUDGETS);
+        ownClients.add(clients);
+        return new ApiHandler(config, clients);
+    }
+
+    /** Well inside the function's 10 s timeout, with room for a slow test machine. */
+    private static final Duration API_BUDGET = Duration.ofSeconds(6);
+
+    @Test
+    void answers503WithinTheBudgetAndLeavesNoJobWhenTheQueueHangs() throws IOException {
+        try (HangingProxy sqs = HangingProxy.forwardingTo(Emulators.aws().sqsEndpoint())) {
+            ApiHandler api = handlerBehind(sqs, "SQS");
+            sqs.hang();
+            long started = System.nanoTime();
+
+            APIGatewayProxyResponseEvent response = api.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(API_BUDGET);
+            assertThat(response.getStatusCode()).isEqualTo(503);
+            assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
+            assertThat(Json.MAPPER.readTree(response.getBody()).get("error").asText())
+                    .startsWith("the job queue is unavailable, so no job was created");
+            assertNothingInTableOrQueue();
+        }
+    }
+
+    @Test
+    void answers503WithinTheBudgetWhenTheTableHangs() throws IOException {
+        try (HangingProxy dynamoDb = HangingProxy.forwardingTo(Emulators.aws().dynamoDbEndpoint())) {
+            ApiHandler api = handlerBehind(dynamoDb, "DYNAMODB");
+            String jobId = createdJobId(api.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null));
+            dynamoDb.hang();
+
+            for (APIGatewayProxyRequestEvent event : List.of(EventLoader.loadApiGatewayRestEvent(POST),
+                    EventLoader.loadApiGatewayRestEvent(GET))) {
+                path(event.getHttpMethod().equals("GET") ? "/pi_job/" + jobId : "/pi_job").accept(event);
+                long started = System.nanoTime();
+
+                APIGatewayProxyResponseEvent response = api.handleRequest(event, null);
+
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as(event.getHttpMethod()).isLessThan(API_BUDGET);
+                assertThat(response.getStatusCode()).as(event.getHttpMethod()).isEqualTo(503);
+                assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
+            }
+            AwsClients clients = Emulators.clients();
+            assertThat(clients.dynamoDb().scan(scan -> scan.tableName(config.tableName())).count())
+                    .as("only the job made before the hang").isEqualTo(1);
+        }
     }
 
     @Test

@@ -65,6 +65,7 @@ public final class JobSubmission {
         try {
             jobs.create(jobId, digits);
         } catch (SdkException e) {
+            forgetIfRecorded(jobId, e);
             return new NotRecorded(jobId, e);
         }
         try {
@@ -92,6 +93,19 @@ public final class JobSubmission {
             // A copy made before the record failed is left to the results' expiry rule.
             LOG.warn("the digit store could not serve the job; it is queued instead", e);
             return false;
+        }
+    }
+
+    /**
+     * A write that timed out may still have been applied; no client knows the id and no message
+     * was sent, so the record must not stay. Should the table still not answer, the record (if it
+     * exists) is a queued job without a message, for the sweeper to deal with.
+     */
+    private void forgetIfRecorded(String jobId, SdkException createFailure) {
+        try {
+            jobs.deleteIfQueued(jobId);
+        } catch (RuntimeException e) {
+            createFailure.addSuppressed(e);
         }
     }
 

@@ -63,7 +63,10 @@ public final class LocalRun implements AutoCloseable {
             started.push(SqsPoller.start(clients.sqs(), config.queueUrl(), region,
                     () -> new WorkerHandler(JobProcessor.create(clients, config)), options.workers(),
                     backend.longPollSeconds()));
-            LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, clients), options.port(),
+            // The api's own clients, limited as the deployed function's are
+            AwsClients apiClients = clients.withBudgets(ApiHandler.CALL_BUDGETS);
+            started.push(apiClients);
+            LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, apiClients), options.port(),
                     OpenApiRoutes.fromClasspath("/openapi.yaml"));
             started.push(gateway);
             return new LocalRun(started, URI.create("http://localhost:" + gateway.port() + "/"),
