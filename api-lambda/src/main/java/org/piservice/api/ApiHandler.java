@@ -6,6 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import org.piservice.contract.Cors;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.ClientQuota;
+import org.piservice.jobs.IdempotencyKeys;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobSubmission;
@@ -58,8 +60,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         JobRepository repository = new JobRepository(clients.dynamoDb(), config);
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
-        JobsApi jobs = new JobsApi(repository, new JobSubmission(repository, store, clients.sqs(), config),
-                results, config.maxDigits(), clock);
+        JobSubmission submission = new JobSubmission(repository, store,
+                new IdempotencyKeys(clients.dynamoDb(), config, clock),
+                new ClientQuota(clients.dynamoDb(), repository, config, clock), clients.sqs(), config, clock);
+        JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), clock);
         this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits()));
         api.prime();
     }
@@ -90,7 +94,9 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         return new ApiRequest(method, path, headers(event), event.getBody(),
                 Boolean.TRUE.equals(event.getIsBase64Encoded()),
                 basePath(requestContext == null ? null : requestContext.getPath(), path),
-                requestId(requestContext, context));
+                requestId(requestContext, context), event.getQueryStringParameters(),
+                requestContext == null || requestContext.getIdentity() == null
+                        ? null : requestContext.getIdentity().getSourceIp());
     }
 
     private static Map<String, String> headers(APIGatewayProxyRequestEvent event) {

@@ -36,6 +36,8 @@ final class JobsApi implements PiApi.Routes {
     private static final String JOB_ID = "job_id";
 
     private static final String RETRY_AFTER_SECONDS = "5";
+    /** A client over its quota waits for one of its jobs to end: seconds for small jobs, minutes for large. */
+    private static final String OVER_QUOTA_RETRY_AFTER_SECONDS = "30";
 
     private final JobRepository jobs;
     private final JobSubmission submission;
@@ -84,8 +86,26 @@ final class JobsApi implements PiApi.Routes {
 
     private ApiResponse create(ApiRequest request) {
         int digits = reader.digits(request);
-        JobSubmission.Outcome outcome = submission.submit(digits);
+        JobSubmission.Outcome outcome = submission.submit(
+                new JobSubmission.Request(digits, request.client(), reader.idempotencyKey(request)));
         return aboutJob(outcome.jobId(), jobId -> switch (outcome) {
+            case JobSubmission.Repeated repeated -> {
+                LOG.info("job asked for again with its idempotency key {}", entry("digits", digits));
+                yield accepted(request, jobId);
+            }
+            case JobSubmission.KeyInFlight inFlight -> throw new ApiException(409, ApiResponse.ErrorBody.of(
+                    "a request with this Idempotency-Key is still being answered; send it again in a moment"),
+                    Map.of("Retry-After", "1"));
+            case JobSubmission.KeyMismatch mismatch -> throw new ApiException(422, ApiResponse.ErrorBody.of(
+                    "this Idempotency-Key was used for a request for " + mismatch.usedForDigits()
+                            + " digits; use a new key for a different request"), Map.of());
+            case JobSubmission.OverQuota over -> {
+                LOG.info("job refused: its client is at its limit {} {}", entry("digits", digits),
+                        entry("limit", over.limit()));
+                throw new ApiException(429, ApiResponse.ErrorBody.of("you have " + over.limit()
+                        + " unfinished jobs that need computing, the most one client may have; try again once one"
+                        + " of them is complete (or cancel one)"), Map.of("Retry-After", OVER_QUOTA_RETRY_AFTER_SECONDS));
+            }
             case JobSubmission.Served served -> {
                 LOG.info("job created {} {}", entry("digits", digits), entry("served_from_store", true));
                 yield accepted(request, jobId);

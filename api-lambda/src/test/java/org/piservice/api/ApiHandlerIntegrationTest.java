@@ -39,6 +39,7 @@ import org.piservice.emulators.LocalAws;
 import org.piservice.emulators.LocalLambdaContext;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
+import org.piservice.jobs.IdempotencyKeys;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
@@ -156,9 +157,15 @@ class ApiHandlerIntegrationTest {
         assertNothingInTableOrQueue();
     }
 
+    /** The table's job records, without the items of clients' quotas and idempotency keys. */
+    private static long jobRecords() {
+        return Emulators.clients().dynamoDb().scan(scan -> scan.tableName(config.tableName())).items().stream()
+                .filter(item -> JobId.isWellFormed(item.get("job_id").s())).count();
+    }
+
     private static void assertNothingInTableOrQueue() {
         AwsClients clients = Emulators.clients();
-        assertThat(clients.dynamoDb().scan(scan -> scan.tableName(config.tableName())).count()).as("jobs in the table").isZero();
+        assertThat(jobRecords()).as("jobs in the table").isZero();
         Map<QueueAttributeName, String> counts = clients.sqs().getQueueAttributes(get -> get.queueUrl(config.queueUrl())
                 .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                         QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
@@ -285,6 +292,91 @@ class ApiHandlerIntegrationTest {
         assertThat(download.getStatusCode()).isEqualTo(409);
         assertThat(Json.MAPPER.readTree(download.getBody()).get("error").asText())
                 .isEqualTo("Job failed, so there is no result to download: the computation did not finish within the time limit");
+    }
+
+    // ---- idempotent submission and fair admission ----
+
+    /** A POST of {@code body} from {@code sourceIp}, with an {@code Idempotency-Key} when {@code key} is not null. */
+    private static APIGatewayProxyResponseEvent post(String body, String sourceIp, String key) {
+        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(POST);
+        event.setBody(body);
+        event.getRequestContext().getIdentity().setSourceIp(sourceIp);
+        if (key != null) {
+            event.getHeaders().put("Idempotency-Key", key);
+        }
+        return handler.handleRequest(event, null);
+    }
+
+    @Test
+    void aRepeatedRequestWithItsIdempotencyKeyGetsTheSameJob() throws IOException {
+        String key = "\"8e03978e-40d5-43e8-bc93-6894a57f9324\"";
+        String first = createdJobId(post("{\"digits\": 50}", "198.51.100.7", key));
+
+        APIGatewayProxyResponseEvent repeat = post("{ \"digits\":50 }", "198.51.100.7", key);
+        APIGatewayProxyResponseEvent otherBody = post("{\"digits\": 51}", "198.51.100.7", key);
+        APIGatewayProxyResponseEvent otherClient = post("{\"digits\": 50}", "203.0.113.9", key);
+
+        assertThat(createdJobId(repeat)).isEqualTo(first);
+        assertThat(repeat.getHeaders()).containsEntry("Location", "/prod/pi_job/" + first);
+        assertThat(otherBody.getStatusCode()).isEqualTo(422);
+        assertThat(Json.MAPPER.readTree(otherBody.getBody()).get("error").asText())
+                .isEqualTo("this Idempotency-Key was used for a request for 50 digits; use a new key for a different request");
+        assertThat(createdJobId(otherClient)).as("keys are the client's own").isNotEqualTo(first);
+        assertThat(jobRecords()).isEqualTo(2);
+        assertThat(Emulators.clients().sqs().receiveMessage(receive -> receive.queueUrl(config.queueUrl())
+                .maxNumberOfMessages(10)).messages()).hasSize(2);
+    }
+
+    @Test
+    void aRequestWhoseKeyIsStillInFlightIs409() throws IOException {
+        // GIVEN a first request with the key that has not been answered yet
+        IdempotencyKeys keys = new IdempotencyKeys(Emulators.clients().dynamoDb(), config, java.time.Clock.systemUTC());
+        assertThat(keys.reserve("198.51.100.7", "k-1", 50)).isInstanceOf(IdempotencyKeys.Use.First.class);
+
+        APIGatewayProxyResponseEvent second = post("{\"digits\": 50}", "198.51.100.7", "k-1");
+
+        assertThat(second.getStatusCode()).isEqualTo(409);
+        assertThat(second.getHeaders()).containsEntry("Retry-After", "1");
+        assertThat(Json.MAPPER.readTree(second.getBody()).get("error").asText())
+                .isEqualTo("a request with this Idempotency-Key is still being answered; send it again in a moment");
+        assertNothingInTableOrQueue();
+    }
+
+    @Test
+    void aMalformedIdempotencyKeyIs400() throws IOException {
+        for (String key : List.of("", "two words", "x".repeat(256))) {
+            APIGatewayProxyResponseEvent response = post("{\"digits\": 50}", "198.51.100.7", key);
+
+            assertThat(response.getStatusCode()).as(key).isEqualTo(400);
+            assertThat(Json.MAPPER.readTree(response.getBody()).get("error").asText()).as(key)
+                    .startsWith("Idempotency-Key must be 1 to 255 visible ASCII characters");
+        }
+        assertNothingInTableOrQueue();
+    }
+
+    @Test
+    void aClientWithThreeUnfinishedJobsGets429UntilOneEnds() throws IOException {
+        // GIVEN a client with as many unfinished jobs as it may have
+        List<String> jobs = new ArrayList<>();
+        for (int digits = 50; digits < 50 + config.maxUnfinishedJobsPerClient(); digits++) {
+            jobs.add(createdJobId(post("{\"digits\": " + digits + "}", "198.51.100.7", null)));
+        }
+
+        // WHEN it asks for one more
+        APIGatewayProxyResponseEvent refused = post("{\"digits\": 70}", "198.51.100.7", null);
+
+        // THEN it is refused with the limit and a wait, while another client is served
+        assertThat(refused.getStatusCode()).isEqualTo(429);
+        assertThat(refused.getHeaders()).containsEntry("Retry-After", "30");
+        assertThat(Json.MAPPER.readTree(refused.getBody()).get("error").asText()).isEqualTo("you have 3 unfinished jobs"
+                + " that need computing, the most one client may have; try again once one of them is complete (or cancel one)");
+        assertThat(post("{\"digits\": 70}", "203.0.113.9", null).getStatusCode()).isEqualTo(202);
+        assertThat(jobRecords()).isEqualTo(4);
+
+        // AND once one of its jobs is cancelled (or ends otherwise), it may start another
+        assertThat(delete(jobs.getFirst()).getStatusCode()).isEqualTo(200);
+        assertThat(post("{\"digits\": 70}", "198.51.100.7", null).getStatusCode()).isEqualTo(202);
+        assertThat(post("{\"digits\": 71}", "198.51.100.7", null).getStatusCode()).isEqualTo(429);
     }
 
     // ---- cancellation and expiry ----
@@ -526,9 +618,7 @@ class ApiHandlerIntegrationTest {
                 assertThat(response.getStatusCode()).as(event.getHttpMethod()).isEqualTo(503);
                 assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
             }
-            AwsClients clients = Emulators.clients();
-            assertThat(clients.dynamoDb().scan(scan -> scan.tableName(config.tableName())).count())
-                    .as("only the job made before the hang").isEqualTo(1);
+            assertThat(jobRecords()).as("only the job made before the hang").isEqualTo(1);
         }
     }
 

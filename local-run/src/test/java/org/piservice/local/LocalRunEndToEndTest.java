@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.piservice.contract.Cors;
 
 /**
  * The whole service as a user meets it: local-run (embedded emulators, started by
@@ -114,7 +115,7 @@ class LocalRunEndToEndTest {
         assertThat(preflight.statusCode()).isEqualTo(204);
         assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("*");
         assertThat(preflight.headers().firstValue("access-control-allow-methods")).hasValue("POST,OPTIONS");
-        assertThat(preflight.headers().firstValue("access-control-allow-headers")).hasValue("Content-Type");
+        assertThat(preflight.headers().firstValue("access-control-allow-headers")).hasValue(Cors.ALLOWED_HEADERS);
     }
 
     /**
