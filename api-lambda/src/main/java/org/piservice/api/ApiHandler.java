@@ -94,9 +94,21 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         return new ApiRequest(method, path, headers(event), event.getBody(),
                 Boolean.TRUE.equals(event.getIsBase64Encoded()),
                 basePath(requestContext == null ? null : requestContext.getPath(), path),
-                requestId(requestContext, context), event.getQueryStringParameters(),
+                requestId(requestContext, context), queryParameters(event),
                 requestContext == null || requestContext.getIdentity() == null
                         ? null : requestContext.getIdentity().getSourceIp());
+    }
+
+    private static Map<String, String> queryParameters(APIGatewayProxyRequestEvent event) {
+        Map<String, String> query = new HashMap<>();
+        if (event.getQueryStringParameters() != null) {
+            event.getQueryStringParameters().forEach((name, value) -> {
+                if (name != null && value != null) {
+                    query.put(name, value);
+                }
+            });
+        }
+        return query;
     }
 
     private static Map<String, String> headers(APIGatewayProxyRequestEvent event) {

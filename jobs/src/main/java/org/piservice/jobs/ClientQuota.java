@@ -69,12 +69,14 @@ public final class ClientQuota {
     private boolean add(String client, String jobId) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":id", AttributeValue.fromSs(java.util.List.of(jobId)));
+        values.put(":idString", AttributeValue.fromS(jobId));
         values.put(":limit", AttributeValue.fromN(Integer.toString(limit)));
         values.put(":expiresAt", AttributeValue.fromN(Long.toString(clock.instant().plus(kept).getEpochSecond())));
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(client))
                     .updateExpression("ADD #jobs :id SET #expiresAt = :expiresAt")
-                    .conditionExpression("attribute_not_exists(#jobs) OR size(#jobs) < :limit")
+                    // (or counted already: an attempt that timed out had been applied)
+                    .conditionExpression("attribute_not_exists(#jobs) OR size(#jobs) < :limit OR contains(#jobs, :idString)")
                     .expressionAttributeNames(Map.of("#jobs", JOBS, "#expiresAt", Storage.TTL_ATTRIBUTE))
                     .expressionAttributeValues(values));
             return true;

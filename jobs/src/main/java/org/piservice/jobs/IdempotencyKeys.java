@@ -37,6 +37,7 @@ public final class IdempotencyKeys {
     private static final String DIGITS = "digits";
     private static final String JOB = "job";
     private static final String RESERVED_AT = "reserved_at";
+    private static final String REQUEST = "request";
 
     /** What a key says about a request. */
     public sealed interface Use {
@@ -67,8 +68,12 @@ public final class IdempotencyKeys {
         this.clock = clock;
     }
 
-    /** Reserves {@code key} of {@code client} for a request for {@code digits}, or says what it was used for. */
-    public Use reserve(String client, String key, int digits) {
+    /**
+     * Reserves {@code key} of {@code client} for a request for {@code digits}, or says what it was
+     * used for. {@code request} is unique to the request (the id its job would get): finding its
+     * own reservation, written by an attempt that timed out, a request knows it is the first.
+     */
+    public Use reserve(String client, String key, int digits, String request) {
         Instant now = clock.instant();
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond())));
@@ -78,6 +83,7 @@ public final class IdempotencyKeys {
                 Storage.TABLE_KEY, itemKey(client, key),
                 DIGITS, AttributeValue.fromN(Integer.toString(digits)),
                 RESERVED_AT, AttributeValue.fromN(Long.toString(now.toEpochMilli())),
+                REQUEST, AttributeValue.fromS(request),
                 Storage.TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(now.plus(KEPT).getEpochSecond())));
         try {
             // New, expired (TTL deletes only eventually), or held by a request that died
@@ -94,6 +100,9 @@ public final class IdempotencyKeys {
             if (existing == null || existing.isEmpty()) {
                 // Released by its request between the two calls: that request failed, and so may this one retry.
                 return new Use.InFlight();
+            }
+            if (existing.containsKey(REQUEST) && existing.get(REQUEST).s().equals(request)) {
+                return new Use.First();
             }
             int usedFor = Integer.parseInt(existing.get(DIGITS).n());
             if (usedFor != digits) {

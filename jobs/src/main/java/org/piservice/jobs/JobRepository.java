@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -71,13 +72,21 @@ public final class JobRepository {
                 CREATED_AT, millis(now),
                 ATTEMPTS, number(0),
                 EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond()));
+        putNew(item);
+        return fromItem(item);
+    }
+
+    /**
+     * Writes a new job's first record. Ids are random and never reused, so a record that exists
+     * already is this one: an attempt that timed out had been applied, and the SDK's retry finds it.
+     */
+    private void putNew(Map<String, AttributeValue> item) {
         try {
             dynamoDb.putItem(put -> put.tableName(tableName).item(item)
                     .conditionExpression("attribute_not_exists(" + JOB_ID + ")"));
-        } catch (ConditionalCheckFailedException e) {
-            throw new IllegalStateException("Job " + jobId + " exists already", e);
+        } catch (ConditionalCheckFailedException writtenByAnEarlierAttempt) {
+            // the record stands as written
         }
-        return fromItem(item);
     }
 
     /**
@@ -97,8 +106,7 @@ public final class JobRepository {
                 Map.entry(RESULT_BYTES, number(Job.resultLength(digits))),
                 Map.entry(ATTEMPTS, number(0)),
                 Map.entry(EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond())));
-        dynamoDb.putItem(put -> put.tableName(tableName).item(item)
-                .conditionExpression("attribute_not_exists(" + JOB_ID + ")"));
+        putNew(item);
         return fromItem(item);
     }
 
@@ -106,6 +114,20 @@ public final class JobRepository {
         Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(tableName)
                 .key(key(jobId)).consistentRead(true)).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    /**
+     * How many jobs are queued or in progress, read by a scan of the whole table: for an operator
+     * (the local run says how many it drops when it stops), never on a request's path.
+     */
+    public long countUnfinished() {
+        return dynamoDb.scanPaginator(scan -> scan.tableName(tableName).select(Select.COUNT)
+                        .filterExpression("#status IN (:queued, :inProgress)")
+                        .expressionAttributeNames(Map.of("#status", STATUS))
+                        .expressionAttributeValues(Map.of(
+                                ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
+                                ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()))))
+                .stream().mapToLong(page -> page.count()).sum();
     }
 
     /**

@@ -109,7 +109,7 @@ public final class JobSubmission {
         if (key.isPresent()) {
             IdempotencyKeys.Use use;
             try {
-                use = keys.reserve(request.client(), key.get(), request.digits());
+                use = keys.reserve(request.client(), key.get(), request.digits(), jobId);
             } catch (SdkException e) {
                 return new NotRecorded(jobId, e);
             }

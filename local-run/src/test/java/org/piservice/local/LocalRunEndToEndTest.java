@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +16,12 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +64,39 @@ class LocalRunEndToEndTest {
     @AfterEach
     void closeClient() {
         client.close();
+    }
+
+    @Test
+    void aBurstOfFiveHundredConcurrentPostsGetsFiveHundredAnswers() throws Exception {
+        // GIVEN 500 clients' requests sent at once, from a loopback address of their own (their quota is theirs)
+        int burst = 500;
+        List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch go = new CountDownLatch(1);
+        try (HttpClient burstClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .localAddress(InetAddress.getByName("127.0.0.3")).connectTimeout(Duration.ofSeconds(10)).build();
+             ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < burst; i++) {
+                executor.submit(() -> {
+                    go.await();
+                    try {
+                        statuses.add(burstClient.send(HttpRequest.newBuilder(base.resolve("/pi_job"))
+                                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                                .POST(BodyPublishers.ofString("{\"digits\": 1000}")).build(),
+                                BodyHandlers.ofString()).statusCode());
+                    } catch (IOException e) {
+                        failures.add(e.toString());
+                    }
+                    return null;
+                });
+            }
+            // WHEN they go
+            go.countDown();
+        }
+
+        // THEN each gets an answer: accepted, or refused beyond its client's quota; no reset, no 5xx
+        assertThat(failures).isEmpty();
+        assertThat(statuses).hasSize(burst).allSatisfy(status -> assertThat(status).isIn(202, 429));
     }
 
     @Test
