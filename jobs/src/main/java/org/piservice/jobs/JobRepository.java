@@ -77,15 +77,22 @@ public final class JobRepository {
     }
 
     /**
-     * Writes a new job's first record. Ids are random and never reused, so a record that exists
-     * already is this one: an attempt that timed out had been applied, and the SDK's retry finds it.
+     * Writes a new job's first record, never over another. A record that exists already and is
+     * this very one was written by an attempt of this call that timed out after it had been
+     * applied, which the SDK's retry then finds: the write is done.
+     *
+     * @throws IllegalStateException when another record has the id
      */
     private void putNew(Map<String, AttributeValue> item) {
         try {
             dynamoDb.putItem(put -> put.tableName(tableName).item(item)
                     .conditionExpression("attribute_not_exists(" + JOB_ID + ")"));
-        } catch (ConditionalCheckFailedException writtenByAnEarlierAttempt) {
-            // the record stands as written
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> existing = dynamoDb.getItem(get -> get.tableName(tableName)
+                    .key(Map.of(JOB_ID, item.get(JOB_ID))).consistentRead(true)).item();
+            if (!item.equals(existing)) {
+                throw new IllegalStateException("Job " + item.get(JOB_ID).s() + " exists already", e);
+            }
         }
     }
 

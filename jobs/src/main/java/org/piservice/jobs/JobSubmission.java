@@ -212,8 +212,20 @@ public final class JobSubmission {
             jobs.createComplete(jobId, digits, key);
             return true;
         } catch (SdkException e) {
+            if (recordedComplete(jobId)) {
+                return true;
+            }
             // A copy made before the record failed is left to the results' expiry rule.
             LOG.warn("the digit store could not serve the job; it is queued instead", e);
+            return false;
+        }
+    }
+
+    /** Whether a complete record whose write timed out was applied all the same. */
+    private boolean recordedComplete(String jobId) {
+        try {
+            return jobs.find(jobId).filter(job -> job.status() == JobStatus.COMPLETE).isPresent();
+        } catch (SdkException e) {
             return false;
         }
     }
