@@ -15,6 +15,17 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(server.address().port + '\n')
 })
 
+// dynalite rethrows the error of a request its client gave up on (an SDK call timeout aborts the
+// connection), which would end the process and take every table with it. Nothing of such a request
+// was processed, so the server goes on; any other uncaught error still ends it.
+process.on('uncaughtException', (err) => {
+  if (err.code === 'ECONNRESET' || err.message === 'aborted') {
+    return
+  }
+  console.error('dynalite failed: ' + (err.stack || err))
+  process.exit(1)
+})
+
 process.stdin.on('end', () => process.exit(0))
 process.stdin.on('close', () => process.exit(0))
 process.stdin.resume()

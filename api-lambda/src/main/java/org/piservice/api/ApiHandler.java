@@ -6,6 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import org.piservice.contract.Cors;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.ClientQuota;
+import org.piservice.jobs.IdempotencyKeys;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobSubmission;
@@ -13,6 +15,7 @@ import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -24,11 +27,25 @@ import java.util.UUID;
  */
 public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
 
+    /**
+     * What each AWS call of a request may cost, so that a slow, throttled or hung service is
+     * answered 503 with {@code Retry-After} well inside the function's 10 s, not cut off by its
+     * timeout (a gateway 5xx, and perhaps a job recorded whose message was never sent). The longest
+     * path, a submission served from the digit store while S3 hangs, makes a store read, a copy and
+     * its abort, then records and queues the job: about 7 s at the worst. DynamoDB and SQS answer in
+     * milliseconds, so an attempt of 0.7 s and one retry are ample; S3's copy of a large prefix
+     * takes longer.
+     */
+    public static final Map<String, AwsClients.CallBudget> CALL_BUDGETS = Map.of(
+            AwsClients.DYNAMODB, new AwsClients.CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
+            AwsClients.SQS, new AwsClients.CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
+            AwsClients.S3, new AwsClients.CallBudget(Duration.ofMillis(2500), Duration.ofMillis(3000), 2));
+
     private final PiApi api;
 
-    /** For the Lambda runtime: configuration and AWS clients from the environment. */
+    /** For the Lambda runtime: configuration and AWS clients from the environment, within {@link #CALL_BUDGETS}. */
     public ApiHandler() {
-        this(ServiceConfig.fromEnvironment(), AwsClients.fromEnvironment());
+        this(ServiceConfig.fromEnvironment(), AwsClients.fromEnvironment(CALL_BUDGETS));
     }
 
     /**
@@ -43,8 +60,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         JobRepository repository = new JobRepository(clients.dynamoDb(), config);
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
-        JobsApi jobs = new JobsApi(repository, new JobSubmission(repository, store, clients.sqs(), config),
-                results, config.maxDigits(), clock);
+        JobSubmission submission = new JobSubmission(repository, store,
+                new IdempotencyKeys(clients.dynamoDb(), config, clock),
+                new ClientQuota(clients.dynamoDb(), repository, config, clock), clients.sqs(), config, clock);
+        JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), clock);
         this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits()));
         api.prime();
     }
@@ -75,7 +94,9 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         return new ApiRequest(method, path, headers(event), event.getBody(),
                 Boolean.TRUE.equals(event.getIsBase64Encoded()),
                 basePath(requestContext == null ? null : requestContext.getPath(), path),
-                requestId(requestContext, context), queryParameters(event));
+                requestId(requestContext, context), queryParameters(event),
+                requestContext == null || requestContext.getIdentity() == null
+                        ? null : requestContext.getIdentity().getSourceIp());
     }
 
     private static Map<String, String> queryParameters(APIGatewayProxyRequestEvent event) {

@@ -17,14 +17,20 @@ import java.util.TreeMap;
  * @param requestId the id that ties this request to its log lines
  * @param query     the query's parameters, decoded, the last value of each name (as API Gateway's
  *                  {@code queryStringParameters})
+ * @param client    who sent it: API Gateway's source address ({@code requestContext.identity.sourceIp}),
+ *                  the scope of a client's quota and idempotency keys; {@value #UNKNOWN_CLIENT} when
+ *                  the event has none
  */
 record ApiRequest(String method, String path, Map<String, String> headers, String body,
-                         boolean base64, String basePath, String requestId, Map<String, String> query) {
+                         boolean base64, String basePath, String requestId, Map<String, String> query,
+                         String client) {
 
-    /** A request without a query. */
+    static final String UNKNOWN_CLIENT = "unknown";
+
+    /** A request without a query, from an unknown client. */
     ApiRequest(String method, String path, Map<String, String> headers, String body,
                boolean base64, String basePath, String requestId) {
-        this(method, path, headers, body, base64, basePath, requestId, Map.of());
+        this(method, path, headers, body, base64, basePath, requestId, Map.of(), null);
     }
 
     ApiRequest {
@@ -39,6 +45,7 @@ record ApiRequest(String method, String path, Map<String, String> headers, Strin
         headers = caseInsensitive;
         basePath = basePath == null ? "" : basePath;
         query = query == null ? Map.of() : Map.copyOf(query);
+        client = client == null || client.isBlank() ? UNKNOWN_CLIENT : client;
     }
 
     String header(String name) {

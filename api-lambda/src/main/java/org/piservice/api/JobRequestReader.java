@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Reads the body of {@code POST /pi_job}, {@code {"digits": N}}, and says plainly what is wrong with a
@@ -47,6 +49,31 @@ final class JobRequestReader {
         byte[] bytes = bytes(body, request.base64());
         checkContentType(request.header("Content-Type"));
         return parse(bytes);
+    }
+
+    /** The longest {@code Idempotency-Key} taken: a UUID, which the draft recommends, is 36. */
+    static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+    private static final Pattern IDEMPOTENCY_KEY =
+            Pattern.compile("[\\x21-\\x7E]{1," + MAX_IDEMPOTENCY_KEY_LENGTH + "}");
+
+    /**
+     * The request's {@code Idempotency-Key}, if it has one. The draft makes the value a structured
+     * field string ({@code "8e03978e-..."}); a bare token is taken too, as many clients send it.
+     */
+    Optional<String> idempotencyKey(ApiRequest request) {
+        String value = request.header("Idempotency-Key");
+        if (value == null) {
+            return Optional.empty();
+        }
+        String key = value.strip();
+        if (key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")) {
+            key = key.substring(1, key.length() - 1);
+        }
+        if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw new ApiException(400, "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH
+                    + " visible ASCII characters without spaces, such as a UUID");
+        }
+        return Optional.of(key);
     }
 
     private static byte[] bytes(String body, boolean base64) {

@@ -36,6 +36,8 @@ final class JobsApi implements PiApi.Routes {
     private static final String JOB_ID = "job_id";
 
     private static final String RETRY_AFTER_SECONDS = "5";
+    /** A client over its quota waits for one of its jobs to end: seconds for small jobs, minutes for large. */
+    private static final String OVER_QUOTA_RETRY_AFTER_SECONDS = "30";
 
     private final JobRepository jobs;
     private final JobSubmission submission;
@@ -58,6 +60,8 @@ final class JobsApi implements PiApi.Routes {
                 (request, parameters) -> aboutJob(parameters.get("job_id"), jobId -> status(request, jobId)));
         router.add("GET", "/download_pi_job/{job_id}",
                 (request, parameters) -> aboutJob(parameters.get("job_id"), jobId -> download(request, jobId)));
+        router.add("DELETE", "/pi_job/{job_id}",
+                (request, parameters) -> aboutJob(parameters.get("job_id"), this::cancel));
     }
 
     /** Runs {@code route} with the job's id on every line it logs. */
@@ -76,10 +80,32 @@ final class JobsApi implements PiApi.Routes {
                   Double progress, String error, String download) {
     }
 
+    /** The body of a successful {@code DELETE /pi_job/{job_id}}. */
+    record Cancelled(boolean success, String jobId, String status) {
+    }
+
     private ApiResponse create(ApiRequest request) {
         int digits = reader.digits(request);
-        JobSubmission.Outcome outcome = submission.submit(digits);
+        JobSubmission.Outcome outcome = submission.submit(
+                new JobSubmission.Request(digits, request.client(), reader.idempotencyKey(request)));
         return aboutJob(outcome.jobId(), jobId -> switch (outcome) {
+            case JobSubmission.Repeated repeated -> {
+                LOG.info("job asked for again with its idempotency key {}", entry("digits", digits));
+                yield accepted(request, jobId);
+            }
+            case JobSubmission.KeyInFlight inFlight -> throw new ApiException(409, ApiResponse.ErrorBody.of(
+                    "a request with this Idempotency-Key is still being answered; send it again in a moment"),
+                    Map.of("Retry-After", "1"));
+            case JobSubmission.KeyMismatch mismatch -> throw new ApiException(422, ApiResponse.ErrorBody.of(
+                    "this Idempotency-Key was used for a request for " + mismatch.usedForDigits()
+                            + " digits; use a new key for a different request"), Map.of());
+            case JobSubmission.OverQuota over -> {
+                LOG.info("job refused: its client is at its limit {} {}", entry("digits", digits),
+                        entry("limit", over.limit()));
+                throw new ApiException(429, ApiResponse.ErrorBody.of("you have " + over.limit()
+                        + " unfinished jobs that need computing, the most one client may have; try again once one"
+                        + " of them is complete (or cancel one)"), Map.of("Retry-After", OVER_QUOTA_RETRY_AFTER_SECONDS));
+            }
             case JobSubmission.Served served -> {
                 LOG.info("job created {} {}", entry("digits", digits), entry("served_from_store", true));
                 yield accepted(request, jobId);
@@ -110,7 +136,7 @@ final class JobsApi implements PiApi.Routes {
             case QUEUED -> 0.0;
             case IN_PROGRESS -> job.progress() == null ? 0.0 : job.progress();
             case COMPLETE -> 1.0;
-            case FAILED -> null;
+            case FAILED, CANCELLED -> null;
         };
         return ApiResponse.json(200, new Status(true, jobId, job.digits(), status.wireName(),
                 job.elapsed(clock.instant()).toSeconds() + " seconds",
@@ -130,19 +156,45 @@ final class JobsApi implements PiApi.Routes {
             }
             case FAILED -> throw new ApiException(409, ApiResponse.ErrorBody.ofJob(jobId, job.status().wireName(),
                     "Job failed, so there is no result to download: " + job.errorMessage().orElse("unknown reason")), Map.of());
+            case CANCELLED -> throw new ApiException(409, ApiResponse.ErrorBody.ofJob(jobId, job.status().wireName(),
+                    "Job was cancelled, so there is no result to download"), Map.of());
             default -> throw new ApiException(409, ApiResponse.ErrorBody.ofJob(jobId, job.status().wireName(),
                     "Job is not complete yet (status " + job.status().wireName() + "); download it once GET "
                             + request.basePath() + "/pi_job/" + jobId + " says complete"), Map.of());
         }
     }
 
+    /**
+     * Stops a job that is queued or running. Cancelling a cancelled job again is no error (DELETE
+     * is idempotent); a job that has ended otherwise keeps its outcome and gets 409.
+     */
+    private ApiResponse cancel(String jobId) {
+        existing(jobId);
+        Optional<Job> cancelled = unavailableIfTransient(() -> jobs.cancel(jobId), "the job store is unavailable right now");
+        JobStatus status = cancelled.map(Job::status).orElseGet(() -> existing(jobId).status());
+        if (status != JobStatus.CANCELLED) {
+            throw new ApiException(409, ApiResponse.ErrorBody.ofJob(jobId, status.wireName(),
+                    "Job is " + status.wireName() + " already, so it cannot be cancelled"), Map.of());
+        }
+        if (cancelled.isPresent()) {
+            LOG.info("job cancelled");
+        }
+        return ApiResponse.json(200, new Cancelled(true, jobId, status.wireName()));
+    }
+
+    /**
+     * The job, or 404 that echoes the id asked for, whatever its shape (pi_iaas did). A record past
+     * its expiry is gone as far as clients are concerned: DynamoDB deletes it only eventually, and
+     * its result may be deleted already.
+     */
     private Job existing(String jobId) {
+        ApiException doesNotExist = new ApiException(404,
+                ApiResponse.ErrorBody.ofJob(jobId, null, "Job does not exist"), Map.of());
         if (!JobId.isWellFormed(jobId)) {
-            throw new ApiException(404, ApiResponse.ErrorBody.of("Job does not exist"), Map.of());
+            throw doesNotExist;
         }
         Optional<Job> job = unavailableIfTransient(() -> jobs.find(jobId), "the job store is unavailable right now");
-        return job.orElseThrow(() -> new ApiException(404,
-                ApiResponse.ErrorBody.ofJob(jobId, null, "Job does not exist"), Map.of()));
+        return job.filter(found -> !found.expired(clock.instant())).orElseThrow(() -> doesNotExist);
     }
 
     private static <T> T unavailableIfTransient(Supplier<T> call, String problem) {

@@ -39,12 +39,15 @@ import org.piservice.emulators.LocalAws;
 import org.piservice.emulators.LocalLambdaContext;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
+import org.piservice.jobs.IdempotencyKeys;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.HangingProxy;
 import org.piservice.jobs.testing.LogCapture;
+import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -154,9 +157,15 @@ class ApiHandlerIntegrationTest {
         assertNothingInTableOrQueue();
     }
 
+    /** The table's job records, without the items of clients' quotas and idempotency keys. */
+    private static long jobRecords() {
+        return Emulators.clients().dynamoDb().scan(scan -> scan.tableName(config.tableName())).items().stream()
+                .filter(item -> JobId.isWellFormed(item.get("job_id").s())).count();
+    }
+
     private static void assertNothingInTableOrQueue() {
         AwsClients clients = Emulators.clients();
-        assertThat(clients.dynamoDb().scan(scan -> scan.tableName(config.tableName())).count()).as("jobs in the table").isZero();
+        assertThat(jobRecords()).as("jobs in the table").isZero();
         Map<QueueAttributeName, String> counts = clients.sqs().getQueueAttributes(get -> get.queueUrl(config.queueUrl())
                 .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                         QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
@@ -285,6 +294,193 @@ class ApiHandlerIntegrationTest {
                 .isEqualTo("Job failed, so there is no result to download: the computation did not finish within the time limit");
     }
 
+    // ---- idempotent submission and fair admission ----
+
+    /** A POST of {@code body} from {@code sourceIp}, with an {@code Idempotency-Key} when {@code key} is not null. */
+    private static APIGatewayProxyResponseEvent post(String body, String sourceIp, String key) {
+        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(POST);
+        event.setBody(body);
+        event.getRequestContext().getIdentity().setSourceIp(sourceIp);
+        if (key != null) {
+            event.getHeaders().put("Idempotency-Key", key);
+        }
+        return handler.handleRequest(event, null);
+    }
+
+    @Test
+    void aRepeatedRequestWithItsIdempotencyKeyGetsTheSameJob() throws IOException {
+        String key = "\"8e03978e-40d5-43e8-bc93-6894a57f9324\"";
+        String first = createdJobId(post("{\"digits\": 50}", "198.51.100.7", key));
+
+        APIGatewayProxyResponseEvent repeat = post("{ \"digits\":50 }", "198.51.100.7", key);
+        APIGatewayProxyResponseEvent otherBody = post("{\"digits\": 51}", "198.51.100.7", key);
+        APIGatewayProxyResponseEvent otherClient = post("{\"digits\": 50}", "203.0.113.9", key);
+
+        assertThat(createdJobId(repeat)).isEqualTo(first);
+        assertThat(repeat.getHeaders()).containsEntry("Location", "/prod/pi_job/" + first);
+        assertThat(otherBody.getStatusCode()).isEqualTo(422);
+        assertThat(Json.MAPPER.readTree(otherBody.getBody()).get("error").asText())
+                .isEqualTo("this Idempotency-Key was used for a request for 50 digits; use a new key for a different request");
+        assertThat(createdJobId(otherClient)).as("keys are the client's own").isNotEqualTo(first);
+        assertThat(jobRecords()).isEqualTo(2);
+        assertThat(Emulators.clients().sqs().receiveMessage(receive -> receive.queueUrl(config.queueUrl())
+                .maxNumberOfMessages(10)).messages()).hasSize(2);
+    }
+
+    @Test
+    void aRequestWhoseKeyIsStillInFlightIs409() throws IOException {
+        // GIVEN a first request with the key that has not been answered yet
+        IdempotencyKeys keys = new IdempotencyKeys(Emulators.clients().dynamoDb(), config, java.time.Clock.systemUTC());
+        assertThat(keys.reserve("198.51.100.7", "k-1", 50, JobId.newId())).isInstanceOf(IdempotencyKeys.Use.First.class);
+
+        APIGatewayProxyResponseEvent second = post("{\"digits\": 50}", "198.51.100.7", "k-1");
+
+        assertThat(second.getStatusCode()).isEqualTo(409);
+        assertThat(second.getHeaders()).containsEntry("Retry-After", "1");
+        assertThat(Json.MAPPER.readTree(second.getBody()).get("error").asText())
+                .isEqualTo("a request with this Idempotency-Key is still being answered; send it again in a moment");
+        assertNothingInTableOrQueue();
+    }
+
+    @Test
+    void aMalformedIdempotencyKeyIs400() throws IOException {
+        for (String key : List.of("", "two words", "x".repeat(256))) {
+            APIGatewayProxyResponseEvent response = post("{\"digits\": 50}", "198.51.100.7", key);
+
+            assertThat(response.getStatusCode()).as(key).isEqualTo(400);
+            assertThat(Json.MAPPER.readTree(response.getBody()).get("error").asText()).as(key)
+                    .startsWith("Idempotency-Key must be 1 to 255 visible ASCII characters");
+        }
+        assertNothingInTableOrQueue();
+    }
+
+    @Test
+    void aClientWithThreeUnfinishedJobsGets429UntilOneEnds() throws IOException {
+        // GIVEN a client with as many unfinished jobs as it may have
+        List<String> jobs = new ArrayList<>();
+        for (int digits = 50; digits < 50 + config.maxUnfinishedJobsPerClient(); digits++) {
+            jobs.add(createdJobId(post("{\"digits\": " + digits + "}", "198.51.100.7", null)));
+        }
+
+        // WHEN it asks for one more
+        APIGatewayProxyResponseEvent refused = post("{\"digits\": 70}", "198.51.100.7", null);
+
+        // THEN it is refused with the limit and a wait, while another client is served
+        assertThat(refused.getStatusCode()).isEqualTo(429);
+        assertThat(refused.getHeaders()).containsEntry("Retry-After", "30");
+        assertThat(Json.MAPPER.readTree(refused.getBody()).get("error").asText()).isEqualTo("you have 3 unfinished jobs"
+                + " that need computing, the most one client may have; try again once one of them is complete (or cancel one)");
+        assertThat(post("{\"digits\": 70}", "203.0.113.9", null).getStatusCode()).isEqualTo(202);
+        assertThat(jobRecords()).isEqualTo(4);
+
+        // AND once one of its jobs is cancelled (or ends otherwise), it may start another
+        assertThat(delete(jobs.getFirst()).getStatusCode()).isEqualTo(200);
+        assertThat(post("{\"digits\": 70}", "198.51.100.7", null).getStatusCode()).isEqualTo(202);
+        assertThat(post("{\"digits\": 71}", "198.51.100.7", null).getStatusCode()).isEqualTo(429);
+    }
+
+    // ---- cancellation and expiry ----
+
+    private static APIGatewayProxyResponseEvent delete(String jobId) {
+        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(GET);
+        event.setHttpMethod("DELETE");
+        path("/pi_job/" + jobId).accept(event);
+        return handler.handleRequest(event, null);
+    }
+
+    @Test
+    void cancelsAQueuedJobWhichThenHasNothingToDownload() throws IOException {
+        // GIVEN a queued job
+        String jobId = createdJobId(post("{\"digits\": 50}"));
+
+        // WHEN its client cancels it, twice
+        APIGatewayProxyResponseEvent cancelled = delete(jobId);
+        APIGatewayProxyResponseEvent again = delete(jobId);
+
+        // THEN it is cancelled for good: GET says so, there is nothing to download, no worker may claim it
+        assertThat(cancelled.getStatusCode()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(cancelled.getBody())).isEqualTo(Json.MAPPER.readTree("""
+                {"success": true, "job_id": "%s", "status": "cancelled"}""".formatted(jobId)));
+        assertThat(again.getStatusCode()).isEqualTo(200);
+        JsonNode state = Json.MAPPER.readTree(get(GET, "/pi_job/" + jobId).getBody());
+        assertThat(state.get("status").asText()).isEqualTo("cancelled");
+        assertThat(state.has("progress")).isFalse();
+        APIGatewayProxyResponseEvent download = get(DOWNLOAD, "/download_pi_job/" + jobId);
+        assertThat(download.getStatusCode()).isEqualTo(409);
+        assertThat(Json.MAPPER.readTree(download.getBody()).get("error").asText())
+                .isEqualTo("Job was cancelled, so there is no result to download");
+        JobRepository jobs = new JobRepository(Emulators.clients().dynamoDb(), config);
+        assertThat(jobs.claim(jobId, "worker-1", Duration.ofMinutes(1))).isInstanceOf(ClaimResult.Finished.class);
+    }
+
+    @Test
+    void aJobThatHasEndedCannotBeCancelled() throws IOException {
+        JobRepository jobs = new JobRepository(Emulators.clients().dynamoDb(), config);
+        String failed = createdJobId(post("{\"digits\": 50}"));
+        jobs.claim(failed, "worker-1", Duration.ofMinutes(1));
+        jobs.fail(failed, "worker-1", "out of time");
+        String complete = createdJobId(post("{\"digits\": 60}"));
+        jobs.claim(complete, "worker-1", Duration.ofMinutes(1));
+        jobs.complete(complete, "worker-1", ResultStore.resultKey(complete, 60), 62);
+
+        APIGatewayProxyResponseEvent cancelFailed = delete(failed);
+        APIGatewayProxyResponseEvent cancelComplete = delete(complete);
+
+        assertThat(cancelFailed.getStatusCode()).isEqualTo(409);
+        assertThat(Json.MAPPER.readTree(cancelFailed.getBody())).isEqualTo(Json.MAPPER.readTree("""
+                {"success": false, "job_id": "%s", "status": "failed",
+                 "error": "Job is failed already, so it cannot be cancelled"}""".formatted(failed)));
+        assertThat(cancelComplete.getStatusCode()).isEqualTo(409);
+        assertThat(jobs.find(complete).orElseThrow().status().wireName()).isEqualTo("complete");
+        assertThat(jobs.find(failed).orElseThrow().error()).isEqualTo("out of time");
+    }
+
+    @Test
+    void cancellingAnUnknownJobIs404() throws IOException {
+        APIGatewayProxyResponseEvent response = delete(UNKNOWN_ID);
+
+        assertThat(response.getStatusCode()).isEqualTo(404);
+        assertThat(Json.MAPPER.readTree(response.getBody())).isEqualTo(Json.MAPPER.readTree("""
+                {"success": false, "job_id": "%s", "error": "Job does not exist"}""".formatted(UNKNOWN_ID)));
+        assertNothingInTableOrQueue();
+    }
+
+    @Test
+    void aNotFoundEchoesTheIdAskedForWhateverItsShape() throws IOException {
+        for (String id : List.of("4", "π-ü", "not-an-id", "")) {
+            APIGatewayProxyResponseEvent response = get(GET, "/pi_job/" + id);
+
+            assertThat(response.getStatusCode()).as(id).isEqualTo(404);
+            assertThat(Json.MAPPER.readTree(response.getBody())).as(id).isEqualTo(Json.MAPPER.readTree("""
+                    {"success": false, "job_id": "%s", "error": "Job does not exist"}""".formatted(id)));
+        }
+        assertThat(dynamoDbOperations).as("made-up ids never reach the table").isEmpty();
+    }
+
+    @Test
+    void aRecordPastItsExpiryIsGoneForEveryRoute() throws IOException {
+        // GIVEN a complete job, and an api whose clock has passed the record's expiry, which
+        // DynamoDB's TTL has not acted on yet
+        String jobId = createdJobId(post("{\"digits\": 50}"));
+        JobRepository jobs = new JobRepository(Emulators.clients().dynamoDb(), config);
+        jobs.claim(jobId, "worker-1", Duration.ofMinutes(1));
+        jobs.complete(jobId, "worker-1", ResultStore.resultKey(jobId, 50), 52);
+        MutableClock later = MutableClock.startingNow();
+        later.advance(config.jobTtl().plusSeconds(1));
+        ApiHandler expiredView = new ApiHandler(config, Emulators.clients(), later);
+
+        for (String fixture : List.of(GET, DOWNLOAD)) {
+            APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(fixture);
+            path((fixture.equals(GET) ? "/pi_job/" : "/download_pi_job/") + jobId).accept(event);
+
+            APIGatewayProxyResponseEvent response = expiredView.handleRequest(event, null);
+
+            assertThat(response.getStatusCode()).as(fixture).isEqualTo(404);
+            assertThat(Json.MAPPER.readTree(response.getBody()).get("job_id").asText()).isEqualTo(jobId);
+        }
+        assertThat(get(GET, "/pi_job/" + jobId).getStatusCode()).as("before its expiry").isEqualTo(200);
+    }
+
     @Test
     void logsEachRequestAsJsonWithTheInvocationsFieldsAndTheRequestAndJobIds() throws IOException {
         // WHEN Lambda invokes the handler with a job to create
@@ -372,6 +568,58 @@ class ApiHandlerIntegrationTest {
         assertThat(status.getStatusCode()).isEqualTo(503);
         assertNothingInTableOrQueue();
         unreachable.close();
+    }
+
+    /** The handler as deployed (the api's call budgets), its {@code service} reached through a proxy that hangs. */
+    private static ApiHandler handlerBehind(HangingProxy proxy, String service) {
+        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
+        settings.put("AWS_ENDPOINT_URL_" + service, proxy.endpoint());
+        AwsClients clients = AwsClients.fromSettings(settings).withBudgets(ApiHandler.CALL_BUDGETS);
+        ownClients.add(clients);
+        return new ApiHandler(config, clients);
+    }
+
+    /** Well inside the function's 10 s timeout, with room for a slow test machine. */
+    private static final Duration API_BUDGET = Duration.ofSeconds(6);
+
+    @Test
+    void answers503WithinTheBudgetAndLeavesNoJobWhenTheQueueHangs() throws IOException {
+        try (HangingProxy sqs = HangingProxy.forwardingTo(Emulators.aws().sqsEndpoint())) {
+            ApiHandler api = handlerBehind(sqs, "SQS");
+            sqs.hang();
+            long started = System.nanoTime();
+
+            APIGatewayProxyResponseEvent response = api.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(API_BUDGET);
+            assertThat(response.getStatusCode()).isEqualTo(503);
+            assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
+            assertThat(Json.MAPPER.readTree(response.getBody()).get("error").asText())
+                    .startsWith("the job queue is unavailable, so no job was created");
+            assertNothingInTableOrQueue();
+        }
+    }
+
+    @Test
+    void answers503WithinTheBudgetWhenTheTableHangs() throws IOException {
+        try (HangingProxy dynamoDb = HangingProxy.forwardingTo(Emulators.aws().dynamoDbEndpoint())) {
+            ApiHandler api = handlerBehind(dynamoDb, "DYNAMODB");
+            String jobId = createdJobId(api.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null));
+            dynamoDb.hang();
+
+            for (APIGatewayProxyRequestEvent event : List.of(EventLoader.loadApiGatewayRestEvent(POST),
+                    EventLoader.loadApiGatewayRestEvent(GET))) {
+                path(event.getHttpMethod().equals("GET") ? "/pi_job/" + jobId : "/pi_job").accept(event);
+                long started = System.nanoTime();
+
+                APIGatewayProxyResponseEvent response = api.handleRequest(event, null);
+
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as(event.getHttpMethod()).isLessThan(API_BUDGET);
+                assertThat(response.getStatusCode()).as(event.getHttpMethod()).isEqualTo(503);
+                assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
+            }
+            assertThat(jobRecords()).as("only the job made before the hang").isEqualTo(1);
+        }
     }
 
     @Test

@@ -39,8 +39,9 @@ final class Api {
         Role role = JavaFunctions.role(stack, "ApiFunctionRole", "pi-service api function");
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("JobRecords")
-                // create, read, and withdraw a job whose message could not be queued; never update one
-                .actions(List.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"))
+                // create, read, cancel (one conditional update), and withdraw a job whose message
+                // could not be queued
+                .actions(List.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"))
                 .resources(List.of(jobs.table().getTableArn()))
                 .build());
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()

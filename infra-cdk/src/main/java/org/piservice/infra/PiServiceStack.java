@@ -58,6 +58,7 @@ public final class PiServiceStack extends Stack {
                 FunctionEnvironment.MAX_DIGITS, Integer.toString(settings.maxDigits()),
                 FunctionEnvironment.DOWNLOAD_URL_TTL_SECONDS, Integer.toString(settings.downloadUrlTtlSeconds()),
                 FunctionEnvironment.JOB_TTL_DAYS, Integer.toString(settings.jobTtlDays()),
+                FunctionEnvironment.MAX_UNFINISHED_JOBS_PER_CLIENT, Integer.toString(settings.maxUnfinishedJobsPerClient()),
                 // Powertools' name for the service on every log line: the same as the metrics' dimension.
                 FunctionEnvironment.POWERTOOLS_SERVICE_NAME, ServiceMetrics.SERVICE);
     }

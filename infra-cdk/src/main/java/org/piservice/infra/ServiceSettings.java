@@ -19,6 +19,7 @@ import software.constructs.Node;
  * @param apiBurstLimit request burst the API stage accepts
  * @param jobTtlDays how long job records and results are kept
  * @param downloadUrlTtlSeconds lifetime of a presigned download link
+ * @param maxUnfinishedJobsPerClient unfinished jobs that need computing one client (source address) may have
  * @param alarmEmail where alarm notifications go, when given
  */
 public record ServiceSettings(
@@ -31,6 +32,7 @@ public record ServiceSettings(
         int apiBurstLimit,
         int jobTtlDays,
         int downloadUrlTtlSeconds,
+        int maxUnfinishedJobsPerClient,
         Optional<String> alarmEmail) {
 
     /** Lambda's longest timeout; the queue's visibility timeout is a multiple of it. */
@@ -48,6 +50,7 @@ public record ServiceSettings(
         requireRange("jobTtlDays", jobTtlDays, 1, 365);
         // A SigV4 presigned URL lives at most 7 days.
         requireRange("downloadUrlTtlSeconds", downloadUrlTtlSeconds, 1, 604_800);
+        requireRange("maxUnfinishedJobsPerClient", maxUnfinishedJobsPerClient, 1, 1000);
         alarmEmail = alarmEmail.map(String::strip).filter(address -> !address.isEmpty());
         alarmEmail.ifPresent(address -> {
             if (!address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
@@ -66,7 +69,7 @@ public record ServiceSettings(
 
     /** The settings of a deployment that is not told otherwise. */
     public static ServiceSettings defaults() {
-        return new ServiceSettings(1024, 5120, LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 20, 40, 7, 300,
+        return new ServiceSettings(1024, 5120, LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 20, 40, 7, 300, 3,
                 Optional.empty());
     }
 
@@ -85,6 +88,7 @@ public record ServiceSettings(
                 intOr(context, "apiBurstLimit", d.apiBurstLimit()),
                 intOr(context, "jobTtlDays", d.jobTtlDays()),
                 intOr(context, "downloadUrlTtlSeconds", d.downloadUrlTtlSeconds()),
+                intOr(context, "maxUnfinishedJobsPerClient", d.maxUnfinishedJobsPerClient()),
                 context.apply("alarmEmail"));
     }
 

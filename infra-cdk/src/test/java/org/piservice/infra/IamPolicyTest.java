@@ -30,10 +30,10 @@ class IamPolicyTest {
     }
 
     @Test
-    void apiFunctionMayOnlyRecordJobsEnqueueThemAndPresignResults() {
+    void apiFunctionMayOnlyRecordAndCancelJobsEnqueueThemAndPresignResults() {
         assertThat(grants("ApiFunctionRole")).isEqualTo(new TreeMap<>(Map.ofEntries(
                 Map.entry("dynamodb:DeleteItem", table()), Map.entry("dynamodb:GetItem", table()),
-                Map.entry("dynamodb:PutItem", table()),
+                Map.entry("dynamodb:PutItem", table()), Map.entry("dynamodb:UpdateItem", table()),
                 Map.entry("sqs:SendMessage", queueArn()),
                 Map.entry("s3:GetObject", resultAndStoreObjects()),
                 Map.entry("s3:PutObject", resultObjects()), Map.entry("s3:AbortMultipartUpload", resultObjects()),

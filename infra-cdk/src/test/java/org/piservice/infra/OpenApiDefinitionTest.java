@@ -60,7 +60,7 @@ class OpenApiDefinitionTest {
         JsonNode headers = preflight.at("/responses/default/responseParameters");
         assertThat(headers.get("method.response.header.Access-Control-Allow-Methods").asText()).isEqualTo("'POST,OPTIONS'");
         assertThat(headers.get("method.response.header.Access-Control-Allow-Origin").asText()).isEqualTo("'*'");
-        assertThat(headers.get("method.response.header.Access-Control-Allow-Headers").asText()).isEqualTo("'Content-Type'");
+        assertThat(headers.get("method.response.header.Access-Control-Allow-Headers").asText()).isEqualTo("'Content-Type, Idempotency-Key'");
         // the method response must declare every header the integration response sets
         assertThat(SynthesizedStack.names(body.at("/paths/~1pi_job/options/responses/204/headers")))
                 .containsExactlyInAnyOrder("Access-Control-Allow-Origin", "Access-Control-Allow-Methods",

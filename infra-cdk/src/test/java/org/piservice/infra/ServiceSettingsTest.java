@@ -69,6 +69,6 @@ class ServiceSettingsTest {
         ServiceSettings d = ServiceSettings.defaults();
         return new ServiceSettings(d.apiMemoryMb(), workerMemoryMb, workerTimeoutSeconds, maxDigits,
                 d.workerConcurrency(), d.apiRateLimit(), d.apiBurstLimit(), d.jobTtlDays(), d.downloadUrlTtlSeconds(),
-                Optional.empty());
+                d.maxUnfinishedJobsPerClient(), Optional.empty());
     }
 }

@@ -109,6 +109,6 @@ final class SynthesizedStack {
     static ServiceSettings withAlarmEmail(ServiceSettings s, String email) {
         return new ServiceSettings(s.apiMemoryMb(), s.workerMemoryMb(), s.workerTimeoutSeconds(), s.maxDigits(),
                 s.workerConcurrency(), s.apiRateLimit(), s.apiBurstLimit(), s.jobTtlDays(), s.downloadUrlTtlSeconds(),
-                Optional.of(email));
+                s.maxUnfinishedJobsPerClient(), Optional.of(email));
     }
 }

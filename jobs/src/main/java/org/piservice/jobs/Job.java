@@ -45,6 +45,14 @@ public record Job(
         return end.isBefore(createdAt) ? Duration.ZERO : Duration.between(createdAt, end);
     }
 
+    /**
+     * Whether the record has outlived its TTL. DynamoDB deletes such items only eventually (within
+     * days), and their results may be gone already, so readers treat them as deleted.
+     */
+    public boolean expired(Instant now) {
+        return expiresAt != null && !expiresAt.isAfter(now);
+    }
+
     public Optional<String> errorMessage() {
         return Optional.ofNullable(error);
     }

@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -71,13 +72,28 @@ public final class JobRepository {
                 CREATED_AT, millis(now),
                 ATTEMPTS, number(0),
                 EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond()));
+        putNew(item);
+        return fromItem(item);
+    }
+
+    /**
+     * Writes a new job's first record, never over another. A record that exists already and is
+     * this very one was written by an attempt of this call that timed out after it had been
+     * applied, which the SDK's retry then finds: the write is done.
+     *
+     * @throws IllegalStateException when another record has the id
+     */
+    private void putNew(Map<String, AttributeValue> item) {
         try {
             dynamoDb.putItem(put -> put.tableName(tableName).item(item)
                     .conditionExpression("attribute_not_exists(" + JOB_ID + ")"));
         } catch (ConditionalCheckFailedException e) {
-            throw new IllegalStateException("Job " + jobId + " exists already", e);
+            Map<String, AttributeValue> existing = dynamoDb.getItem(get -> get.tableName(tableName)
+                    .key(Map.of(JOB_ID, item.get(JOB_ID))).consistentRead(true)).item();
+            if (!item.equals(existing)) {
+                throw new IllegalStateException("Job " + item.get(JOB_ID).s() + " exists already", e);
+            }
         }
-        return fromItem(item);
     }
 
     /**
@@ -97,8 +113,7 @@ public final class JobRepository {
                 Map.entry(RESULT_BYTES, number(Job.resultLength(digits))),
                 Map.entry(ATTEMPTS, number(0)),
                 Map.entry(EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond())));
-        dynamoDb.putItem(put -> put.tableName(tableName).item(item)
-                .conditionExpression("attribute_not_exists(" + JOB_ID + ")"));
+        putNew(item);
         return fromItem(item);
     }
 
@@ -106,6 +121,20 @@ public final class JobRepository {
         Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(tableName)
                 .key(key(jobId)).consistentRead(true)).item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    /**
+     * How many jobs are queued or in progress, read by a scan of the whole table: for an operator
+     * (the local run says how many it drops when it stops), never on a request's path.
+     */
+    public long countUnfinished() {
+        return dynamoDb.scanPaginator(scan -> scan.tableName(tableName).select(Select.COUNT)
+                        .filterExpression("#status IN (:queued, :inProgress)")
+                        .expressionAttributeNames(Map.of("#status", STATUS))
+                        .expressionAttributeValues(Map.of(
+                                ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
+                                ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()))))
+                .stream().mapToLong(page -> page.count()).sum();
     }
 
     /**
@@ -122,6 +151,37 @@ public final class JobRepository {
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
+        }
+    }
+
+    /**
+     * Cancels a job that is queued or in progress, at its client's request. Its worker, if any,
+     * learns of it when its next heartbeat is refused; a worker that claims it later finds it final.
+     *
+     * @return the cancelled job, or empty when the job is gone or final already (the caller reads
+     *         it again to tell which)
+     */
+    public Optional<Job> cancel(String jobId) {
+        Instant now = clock.instant();
+        UpdateItemRequest request = UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(key(jobId))
+                .updateExpression("SET #status = :cancelled, #finishedAt = :now, #expiresAt = :expiresAt REMOVE #owner")
+                .conditionExpression("#status = :queued OR #status = :inProgress")
+                .expressionAttributeNames(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT,
+                        "#expiresAt", EXPIRES_AT, "#owner", OWNER))
+                .expressionAttributeValues(Map.of(
+                        ":cancelled", AttributeValue.fromS(JobStatus.CANCELLED.wireName()),
+                        ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
+                        ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()),
+                        ":now", millis(now),
+                        ":expiresAt", number(now.plus(jobTtl).getEpochSecond())))
+                .returnValues(ReturnValue.ALL_NEW)
+                .build();
+        try {
+            return Optional.of(fromItem(dynamoDb.updateItem(request).attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
         }
     }
 

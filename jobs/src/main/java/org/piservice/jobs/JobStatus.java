@@ -5,7 +5,9 @@ public enum JobStatus {
     QUEUED("queued"),
     IN_PROGRESS("In-progress"),
     COMPLETE("complete"),
-    FAILED("failed");
+    FAILED("failed"),
+    /** Stopped at its client's request; like complete and failed, it never changes again. */
+    CANCELLED("cancelled");
 
     private final String wireName;
 
@@ -18,9 +20,9 @@ public enum JobStatus {
         return wireName;
     }
 
-    /** Complete and failed are final: no transition leaves them. */
+    /** Complete, failed and cancelled are final: no transition leaves them. */
     public boolean isFinal() {
-        return this == COMPLETE || this == FAILED;
+        return this == COMPLETE || this == FAILED || this == CANCELLED;
     }
 
     public static JobStatus fromWireName(String name) {

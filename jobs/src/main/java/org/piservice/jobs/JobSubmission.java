@@ -1,5 +1,7 @@
 package org.piservice.jobs;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,8 +15,23 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * When the message cannot be sent the record is withdrawn again: an id its client was never given
  * must not linger as a job that stays queued forever. If a worker has the job already, the message
  * got through although the send reported a failure, and the job stands.
+ *
+ * <p>Before that, a request with an {@code Idempotency-Key} that was answered already gets its job
+ * again ({@link IdempotencyKeys}), and a job that needs computing must fit its client's share of
+ * the workers ({@link ClientQuota}). Jobs the digit store serves at once, and jobs that will wait
+ * for a computation that is running already, cost no worker and are not counted.
  */
 public final class JobSubmission {
+
+    /**
+     * A request for a job.
+     *
+     * @param digits decimals asked for; the caller has checked the number
+     * @param client who asks (API Gateway's source address): the scope of quotas and keys
+     * @param idempotencyKey the request's {@code Idempotency-Key}, if it has one
+     */
+    public record Request(int digits, String client, Optional<String> idempotencyKey) {
+    }
 
     /** What became of a submission. */
     public sealed interface Outcome {
@@ -28,6 +45,22 @@ public final class JobSubmission {
 
     /** Recorded and queued: a worker will compute it. */
     public record Accepted(String jobId) implements Outcome {
+    }
+
+    /** The request repeats one with the same idempotency key and digits, which made {@code jobId}. */
+    public record Repeated(String jobId) implements Outcome {
+    }
+
+    /** A request with the same idempotency key is still being answered; nothing was done. */
+    public record KeyInFlight(String jobId) implements Outcome {
+    }
+
+    /** The idempotency key was used for a request for {@code usedForDigits} digits; nothing was done. */
+    public record KeyMismatch(String jobId, int usedForDigits) implements Outcome {
+    }
+
+    /** The client has {@code limit} unfinished jobs that need computing already; nothing was done. */
+    public record OverQuota(String jobId, int limit) implements Outcome {
     }
 
     /** The table could not record the job: nothing was created and nothing sent. */
@@ -44,27 +77,87 @@ public final class JobSubmission {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobSubmission.class);
 
+    /**
+     * A computation whose lease is younger than this is taken to be alive (the worker's own
+     * staleness limit), so a job it covers will wait for it rather than need a worker of its own.
+     */
+    private static final Duration LIVE_COMPUTATION = Duration.ofSeconds(60);
+
     private final JobRepository jobs;
     private final DigitStore store;
+    private final IdempotencyKeys keys;
+    private final ClientQuota quota;
     private final SqsClient sqs;
     private final String queueUrl;
+    private final Clock clock;
 
-    public JobSubmission(JobRepository jobs, DigitStore store, SqsClient sqs, ServiceConfig config) {
+    public JobSubmission(JobRepository jobs, DigitStore store, IdempotencyKeys keys, ClientQuota quota, SqsClient sqs,
+                         ServiceConfig config, Clock clock) {
         this.jobs = jobs;
         this.store = store;
+        this.keys = keys;
+        this.quota = quota;
         this.sqs = sqs;
         this.queueUrl = config.queueUrl();
+        this.clock = clock;
     }
 
-    /** Starts a job of {@code digits} digits under a new id; the caller has checked the number. */
-    public Outcome submit(int digits) {
+    /** Starts the job {@code request} asks for under a new id, or says why not. */
+    public Outcome submit(Request request) {
         String jobId = JobId.newId();
+        Optional<String> key = request.idempotencyKey();
+        if (key.isPresent()) {
+            IdempotencyKeys.Use use;
+            try {
+                use = keys.reserve(request.client(), key.get(), request.digits(), jobId);
+            } catch (SdkException e) {
+                return new NotRecorded(jobId, e);
+            }
+            switch (use) {
+                case IdempotencyKeys.Use.Repeat repeat -> {
+                    return new Repeated(repeat.jobId());
+                }
+                case IdempotencyKeys.Use.InFlight inFlight -> {
+                    return new KeyInFlight(jobId);
+                }
+                case IdempotencyKeys.Use.Mismatch mismatch -> {
+                    return new KeyMismatch(jobId, mismatch.digits());
+                }
+                case IdempotencyKeys.Use.First first -> {
+                }
+            }
+        }
+        Outcome outcome = start(jobId, request);
+        key.ifPresent(k -> settleKey(request.client(), k, outcome));
+        return outcome;
+    }
+
+    private Outcome start(String jobId, Request request) {
+        int digits = request.digits();
         if (servedFromStore(jobId, digits)) {
             return new Served(jobId);
         }
+        boolean counted;
+        try {
+            counted = quota.admit(request.client(), jobId);
+            if (!counted && !waitsForARunningComputation(digits)) {
+                return new OverQuota(jobId, quota.limit());
+            }
+        } catch (SdkException e) {
+            return new NotRecorded(jobId, e);
+        }
+        Outcome outcome = recordAndQueue(jobId, digits);
+        if (counted && !(outcome instanceof Accepted)) {
+            releaseQuietly(request.client(), jobId);
+        }
+        return outcome;
+    }
+
+    private Outcome recordAndQueue(String jobId, int digits) {
         try {
             jobs.create(jobId, digits);
         } catch (SdkException e) {
+            forgetIfRecorded(jobId, e);
             return new NotRecorded(jobId, e);
         }
         try {
@@ -74,6 +167,36 @@ public final class JobSubmission {
             return withdraw(jobId, e);
         }
         return new Accepted(jobId);
+    }
+
+    /**
+     * Records the client's job under its key, or frees the key when there is no job, so that the
+     * client's retry is a first request again. Should that fail, the key stays reserved and a retry
+     * gets 409 until {@link IdempotencyKeys#IN_FLIGHT} has passed.
+     */
+    private void settleKey(String client, String key, Outcome outcome) {
+        try {
+            switch (outcome) {
+                case Served served -> keys.complete(client, key, served.jobId());
+                case Accepted accepted -> keys.complete(client, key, accepted.jobId());
+                default -> keys.release(client, key);
+            }
+        } catch (SdkException e) {
+            LOG.warn("could not settle the request's idempotency key", e);
+        }
+    }
+
+    private boolean waitsForARunningComputation(int digits) {
+        return store.state().computing(digits, clock.instant(), LIVE_COMPUTATION);
+    }
+
+    private void releaseQuietly(String client, String jobId) {
+        try {
+            quota.release(client, jobId);
+        } catch (SdkException e) {
+            // The id is pruned once the client is at its limit: the job does not exist.
+            LOG.warn("could not release a job that was not started from its client's quota", e);
+        }
     }
 
     /**
@@ -89,9 +212,34 @@ public final class JobSubmission {
             jobs.createComplete(jobId, digits, key);
             return true;
         } catch (SdkException e) {
+            if (recordedComplete(jobId)) {
+                return true;
+            }
             // A copy made before the record failed is left to the results' expiry rule.
             LOG.warn("the digit store could not serve the job; it is queued instead", e);
             return false;
+        }
+    }
+
+    /** Whether a complete record whose write timed out was applied all the same. */
+    private boolean recordedComplete(String jobId) {
+        try {
+            return jobs.find(jobId).filter(job -> job.status() == JobStatus.COMPLETE).isPresent();
+        } catch (SdkException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A write that timed out may still have been applied; no client knows the id and no message
+     * was sent, so the record must not stay. Should the table still not answer, the record (if it
+     * exists) is a queued job without a message, for the sweeper to deal with.
+     */
+    private void forgetIfRecorded(String jobId, SdkException createFailure) {
+        try {
+            jobs.deleteIfQueued(jobId);
+        } catch (RuntimeException e) {
+            createFailure.addSuppressed(e);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.piservice.contract.FunctionEnvironment.BUCKET_NAME;
 import static org.piservice.contract.FunctionEnvironment.DOWNLOAD_URL_TTL_SECONDS;
 import static org.piservice.contract.FunctionEnvironment.JOB_TTL_DAYS;
 import static org.piservice.contract.FunctionEnvironment.MAX_DIGITS;
+import static org.piservice.contract.FunctionEnvironment.MAX_UNFINISHED_JOBS_PER_CLIENT;
 import static org.piservice.contract.FunctionEnvironment.QUEUE_URL;
 import static org.piservice.contract.FunctionEnvironment.TABLE_NAME;
 
@@ -26,6 +27,8 @@ import org.piservice.contract.FunctionEnvironment;
  * @param maxDigits largest job accepted ({@code MAX_DIGITS})
  * @param downloadUrlTtl how long a presigned download link stays valid ({@code DOWNLOAD_URL_TTL_SECONDS})
  * @param jobTtl how long a job record is kept ({@code JOB_TTL_DAYS})
+ * @param maxUnfinishedJobsPerClient how many unfinished jobs that need computing one client may
+ *        have ({@code MAX_UNFINISHED_JOBS_PER_CLIENT})
  */
 public record ServiceConfig(
         String tableName,
@@ -33,10 +36,13 @@ public record ServiceConfig(
         String bucketName,
         int maxDigits,
         Duration downloadUrlTtl,
-        Duration jobTtl) {
+        Duration jobTtl,
+        int maxUnfinishedJobsPerClient) {
 
     public static final Duration DEFAULT_DOWNLOAD_URL_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_JOB_TTL = Duration.ofDays(7);
+    /** Enough for a client that polls its jobs one after another, or a few side by side. */
+    public static final int DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT = 3;
     /** S3's own ceiling for presigned URLs signed with SigV4. */
     private static final Duration MAX_DOWNLOAD_URL_TTL = Duration.ofDays(7);
 
@@ -53,6 +59,10 @@ public record ServiceConfig(
         }
         if (jobTtl.isNegative() || jobTtl.isZero()) {
             throw new IllegalArgumentException(JOB_TTL_DAYS + " must be at least 1, got " + jobTtl.toDays());
+        }
+        if (maxUnfinishedJobsPerClient < 1) {
+            throw new IllegalArgumentException(MAX_UNFINISHED_JOBS_PER_CLIENT + " must be at least 1, got "
+                    + maxUnfinishedJobsPerClient);
         }
     }
 
@@ -73,7 +83,8 @@ public record ServiceConfig(
                 env.get(BUCKET_NAME),
                 intSetting(env, MAX_DIGITS).orElseThrow(() -> new IllegalArgumentException(MAX_DIGITS + " is not set")),
                 Duration.ofSeconds(intSetting(env, DOWNLOAD_URL_TTL_SECONDS).orElse((int) DEFAULT_DOWNLOAD_URL_TTL.toSeconds())),
-                Duration.ofDays(intSetting(env, JOB_TTL_DAYS).orElse((int) DEFAULT_JOB_TTL.toDays())));
+                Duration.ofDays(intSetting(env, JOB_TTL_DAYS).orElse((int) DEFAULT_JOB_TTL.toDays())),
+                intSetting(env, MAX_UNFINISHED_JOBS_PER_CLIENT).orElse(DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT));
     }
 
     private static OptionalInt intSetting(Map<String, String> env, String name) {

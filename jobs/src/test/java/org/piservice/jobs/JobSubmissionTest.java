@@ -1,5 +1,7 @@
 package org.piservice.jobs;
 
+import java.time.Clock;
+import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -34,7 +36,7 @@ class JobSubmissionTest {
 
     @Test
     void aSubmittedJobIsRecordedAsQueuedAndItsMessageSent() {
-        JobSubmission.Outcome outcome = submission(jobs, clients.sqs(), resources.config()).submit(1000);
+        JobSubmission.Outcome outcome = submission(jobs, clients.sqs(), resources.config()).submit(request(1000));
 
         assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
         Job job = jobs.find(outcome.jobId()).orElseThrow();
@@ -50,7 +52,7 @@ class JobSubmissionTest {
         clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
         ServiceConfig config = TestResources.config(resources.config().tableName(), gone, resources.config().bucketName());
 
-        JobSubmission.Outcome outcome = submission(jobs, clients.sqs(), config).submit(10);
+        JobSubmission.Outcome outcome = submission(jobs, clients.sqs(), config).submit(request(10));
 
         assertThat(outcome).isInstanceOfSatisfying(JobSubmission.NotQueued.class, notQueued -> {
             assertThat(notQueued.cause()).isInstanceOf(QueueDoesNotExistException.class);
@@ -65,7 +67,7 @@ class JobSubmissionTest {
                 resources.config().bucketName());
 
         JobSubmission.Outcome outcome = submission(new JobRepository(clients.dynamoDb(), noTable), clients.sqs(),
-                noTable).submit(10);
+                noTable).submit(request(10));
 
         assertThat(outcome).isInstanceOf(JobSubmission.NotRecorded.class);
         assertThat(queuedMessages()).isEmpty();
@@ -86,7 +88,7 @@ class JobSubmissionTest {
         try (SqsClient sqs = sqs(override -> override.addExecutionInterceptor(claimThenLoseTheResponse))) {
 
             // WHEN a job is submitted through it
-            JobSubmission.Outcome outcome = submission(jobs, sqs, resources.config()).submit(10);
+            JobSubmission.Outcome outcome = submission(jobs, sqs, resources.config()).submit(request(10));
 
             // THEN the job stands, with the worker that has it
             assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
@@ -113,7 +115,7 @@ class JobSubmissionTest {
             JobRepository refusingDeletes = new JobRepository(dynamoDb, config);
 
             // WHEN a job is submitted
-            JobSubmission.Outcome outcome = submission(refusingDeletes, clients.sqs(), config).submit(10);
+            JobSubmission.Outcome outcome = submission(refusingDeletes, clients.sqs(), config).submit(request(10));
 
             // THEN both failures are reported, and the record stays (queued, unknown to any client)
             assertThat(outcome).isInstanceOfSatisfying(JobSubmission.NotQueued.class, notQueued -> {
@@ -152,6 +154,13 @@ class JobSubmissionTest {
     /** A submission with the digit store of {@code config}'s table and bucket. */
     private JobSubmission submission(JobRepository repository, SqsClient sqs, ServiceConfig config) {
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
-        return new JobSubmission(repository, new DigitStore(clients.dynamoDb(), clients.s3(), results, config), sqs, config);
+        Clock clock = Clock.systemUTC();
+        return new JobSubmission(repository, new DigitStore(clients.dynamoDb(), clients.s3(), results, config),
+                new IdempotencyKeys(clients.dynamoDb(), config, clock),
+                new ClientQuota(clients.dynamoDb(), repository, config, clock), sqs, config, clock);
+    }
+
+    private static JobSubmission.Request request(int digits) {
+        return new JobSubmission.Request(digits, "198.51.100.7", Optional.empty());
     }
 }

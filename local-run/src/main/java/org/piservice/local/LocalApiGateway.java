@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.piservice.contract.Cors;
@@ -39,8 +40,10 @@ import org.piservice.emulators.LocalLambdaContext;
  * preflight, payload too large, a handler that throws or answers without a status) gets the
  * service's JSON error shape, as the deployed gateway responses do.
  *
- * <p>The event carries what the handler reads (method, path, headers, body, and the request
- * context's path and request id), no more: fields nothing reads would be a second, untested copy
+ * <p>The event carries what the handler reads (method, path, headers, body, and the
+ * request context's path, request id and source address: the client's IP, which scopes its quota
+ * and idempotency keys; local clients can tell themselves apart by connecting from different
+ * loopback addresses, 127.0.0.2 and up), no more: fields nothing reads would be a second, untested copy
  * of API Gateway's behaviour.
  */
 public final class LocalApiGateway implements AutoCloseable {
@@ -51,12 +54,26 @@ public final class LocalApiGateway implements AutoCloseable {
     private static final long DRAIN_LIMIT_BYTES = 4L * MAX_PAYLOAD_BYTES;
 
     private static final String FUNCTION_NAME = "pi-service-api";
+    /**
+     * Connections waiting to be accepted. The JDK's default (50) resets the rest of a burst of a
+     * few hundred concurrent clients, which API Gateway would have taken; the kernel caps this at
+     * its own limit (net.core.somaxconn, 4096 on current Linux).
+     */
+    static final int LISTEN_BACKLOG = 1024;
+    /**
+     * Handler invocations at once, as a Lambda function's concurrency limit. Deployed, DynamoDB
+     * scales with the callers; the local DynamoDB is one Node.js process, and hundreds of calls at
+     * once would wait there past the api's call timeouts and get 503s. Waiting here instead, as a
+     * request waits for a free Lambda instance, the burst is answered in full.
+     */
+    static final int HANDLER_CONCURRENCY = 16;
     private static final long HANDLER_TIMEOUT_MILLIS = 29_000;
 
     private final RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler;
     private final Function<String, List<String>> documentedMethods;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final Semaphore invocations = new Semaphore(HANDLER_CONCURRENCY, true);
 
     private LocalApiGateway(RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler,
             Function<String, List<String>> documentedMethods, HttpServer server, ExecutorService executor) {
@@ -77,7 +94,7 @@ public final class LocalApiGateway implements AutoCloseable {
     public static LocalApiGateway start(
             RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler,
             int port, Function<String, List<String>> documentedMethods) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), LISTEN_BACKLOG);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         LocalApiGateway gateway = new LocalApiGateway(handler, documentedMethods, server, executor);
         server.createContext("/", gateway::exchange);
@@ -127,6 +144,20 @@ public final class LocalApiGateway implements AutoCloseable {
     }
 
     private APIGatewayProxyResponseEvent invoke(APIGatewayProxyRequestEvent event) {
+        try {
+            invocations.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return gatewayError(503, "The service is stopping.");
+        }
+        try {
+            return invokeHandler(event);
+        } finally {
+            invocations.release();
+        }
+    }
+
+    private APIGatewayProxyResponseEvent invokeHandler(APIGatewayProxyRequestEvent event) {
         APIGatewayProxyResponseEvent response;
         try {
             response = handler.handleRequest(event,
@@ -237,6 +268,9 @@ public final class LocalApiGateway implements AutoCloseable {
         context.setRequestId(UUID.randomUUID().toString());
         // Served at the root like an API on a custom domain: no stage prefix in front of the path.
         context.setPath(path);
+        APIGatewayProxyRequestEvent.RequestIdentity identity = new APIGatewayProxyRequestEvent.RequestIdentity();
+        identity.setSourceIp(exchange.getRemoteAddress().getAddress().getHostAddress());
+        context.setIdentity(identity);
 
         APIGatewayProxyRequestEvent event = new APIGatewayProxyRequestEvent();
         event.setHttpMethod(method);

@@ -15,6 +15,7 @@ import org.piservice.contract.FunctionEnvironment;
 import org.piservice.emulators.LocalAws;
 import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.worker.JobProcessor;
 import org.piservice.worker.WorkerHandler;
@@ -33,13 +34,18 @@ public final class LocalRun implements AutoCloseable {
     private final URI uri;
     private final String backend;
     private final ServiceConfig config;
+    private final JobRepository jobs;
+    private final boolean keepsNothing;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LocalRun(Deque<AutoCloseable> running, URI uri, String backend, ServiceConfig config) {
+    private LocalRun(Deque<AutoCloseable> running, URI uri, String backend, ServiceConfig config, JobRepository jobs,
+                     boolean keepsNothing) {
         this.running = running;
         this.uri = uri;
         this.backend = backend;
         this.config = config;
+        this.jobs = jobs;
+        this.keepsNothing = keepsNothing;
     }
 
     private record Backend(AwsClients clients, ServiceConfig config, String description, int longPollSeconds) {
@@ -63,11 +69,15 @@ public final class LocalRun implements AutoCloseable {
             started.push(SqsPoller.start(clients.sqs(), config.queueUrl(), region,
                     () -> new WorkerHandler(JobProcessor.create(clients, config)), options.workers(),
                     backend.longPollSeconds()));
-            LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, clients), options.port(),
+            // The api's own clients, limited as the deployed function's are
+            AwsClients apiClients = clients.withBudgets(ApiHandler.CALL_BUDGETS);
+            started.push(apiClients);
+            LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, apiClients), options.port(),
                     OpenApiRoutes.fromClasspath("/openapi.yaml"));
             started.push(gateway);
             return new LocalRun(started, URI.create("http://localhost:" + gateway.port() + "/"),
-                    backend.description(), config);
+                    backend.description(), config, new JobRepository(clients.dynamoDb(), config),
+                    options.target() == Options.Target.EMBEDDED);
         } catch (IOException | RuntimeException | Error e) {
             stopAll(started);
             throw e;
@@ -161,6 +171,25 @@ public final class LocalRun implements AutoCloseable {
                 "");
     }
 
+    /**
+     * What stopping now leaves undone: the jobs still queued or in progress, which the emulators
+     * drop with everything else they hold, and which a real queue keeps for the next run.
+     */
+    String stopping() {
+        long unfinished;
+        try {
+            unfinished = jobs.countUnfinished();
+        } catch (RuntimeException e) {
+            return "Stopping pi-service (could not count its unfinished jobs: " + e.getMessage() + ")...";
+        }
+        if (unfinished == 0) {
+            return "Stopping pi-service: no unfinished jobs...";
+        }
+        return "Stopping pi-service: " + unfinished + (unfinished == 1 ? " job is" : " jobs are")
+                + " queued or in progress" + (keepsNothing ? " and will be dropped (the emulators keep nothing)..."
+                : "; they stay in the queue for the next run...");
+    }
+
     /** Stops the HTTP server, the poller, the clients and the emulators, in that order. */
     @Override
     public void close() {
@@ -193,6 +222,10 @@ public final class LocalRun implements AutoCloseable {
             System.out.print(Options.USAGE);
             return;
         }
+        if (options.get().requestLogs()) {
+            // read by logback.xml when the first logger is made, which is after this
+            System.setProperty("pi.requestLogs", "INFO");
+        }
 
         LocalRun run;
         try {
@@ -208,7 +241,7 @@ public final class LocalRun implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Stopping pi-service...");
+            System.out.println(run.stopping());
             run.close();
             System.out.println("Stopped.");
         }, "pi-service-shutdown"));

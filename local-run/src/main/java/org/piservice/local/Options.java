@@ -19,9 +19,11 @@ import org.piservice.jobs.ServiceConfig;
  * @param queueUrl    the SQS queue URL, named together with the table and the bucket
  * @param bucket      the S3 bucket, named together with the table and the queue
  * @param workers     how many worker invocations run at once (Lambda's concurrency, locally)
+ * @param requestLogs whether the console shows a line for every HTTP request, not only job events
  */
 public record Options(int port, Target target, Optional<URI> endpoint, Optional<String> region,
-        Optional<String> table, Optional<String> queueUrl, Optional<String> bucket, int workers) {
+        Optional<String> table, Optional<String> queueUrl, Optional<String> bucket, int workers,
+        boolean requestLogs) {
 
     public static final int DEFAULT_PORT = 5000;
     public static final String DEFAULT_REGION = "us-east-1";
@@ -65,6 +67,8 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
               --table NAME           DynamoDB table of the jobs
               --queue-url URL        SQS queue of the jobs
               --bucket NAME          S3 bucket of the results
+              --request-logs         also log every HTTP request (method, path, status, time);
+                                     by default the console shows one line per job event
               --help                 show this text
 
             The functions' limits are read from the environment as in AWS: MAX_DIGITS (default
@@ -89,6 +93,7 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
         int port = DEFAULT_PORT;
         int workers = DEFAULT_WORKERS;
         boolean aws = false;
+        boolean requestLogs = false;
         Optional<URI> endpoint = Optional.empty();
         Optional<String> region = Optional.empty();
         Optional<String> table = Optional.empty();
@@ -102,6 +107,10 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
             }
             if (arg.equals("--aws")) {
                 aws = true;
+                continue;
+            }
+            if (arg.equals("--request-logs")) {
+                requestLogs = true;
                 continue;
             }
             int eq = arg.indexOf('=');
@@ -151,7 +160,7 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
             }
             target = Target.EMBEDDED;
         }
-        return Optional.of(new Options(port, target, endpoint, region, table, queueUrl, bucket, workers));
+        return Optional.of(new Options(port, target, endpoint, region, table, queueUrl, bucket, workers, requestLogs));
     }
 
     private static int intValue(String name, String value, int min, int max) throws UsageException {

@@ -20,6 +20,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.Cors;
 
 /** Runs the local API Gateway over real HTTP against a trivial handler that records its event. */
 class LocalApiGatewayTest {
@@ -229,7 +230,7 @@ class LocalApiGatewayTest {
         assertThat(response.body()).isEmpty();
         assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
         assertThat(response.headers().firstValue("Access-Control-Allow-Methods")).hasValue("GET,POST,OPTIONS");
-        assertThat(response.headers().firstValue("Access-Control-Allow-Headers")).hasValue("Content-Type");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Headers")).hasValue(Cors.ALLOWED_HEADERS);
         assertThat(response.headers().firstValue("Access-Control-Max-Age")).hasValue("3600");
         assertThat(received.get()).isNull();
 

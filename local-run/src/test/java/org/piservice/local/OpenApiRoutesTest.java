@@ -40,7 +40,7 @@ class OpenApiRoutesTest {
         OpenApiRoutes service = OpenApiRoutes.fromClasspath("/openapi.yaml");
 
         assertThat(service.apply("/pi_job")).containsExactly("POST");
-        assertThat(service.apply("/pi_job/x1")).containsExactly("GET");
+        assertThat(service.apply("/pi_job/x1")).containsExactly("GET", "DELETE");
         assertThat(service.apply("/download_pi_job/x1")).containsExactly("GET");
     }
 }

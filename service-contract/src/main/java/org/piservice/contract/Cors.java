@@ -17,8 +17,8 @@ public final class Cors {
      * could not fetch itself.
      */
     public static final String ALLOWED_ORIGIN = "*";
-    /** The one non-simple request header a page sends: a JSON body's content type. */
-    public static final String ALLOWED_HEADERS = "Content-Type";
+    /** The non-simple request headers a page sends: a JSON body's content type, a submission's idempotency key. */
+    public static final String ALLOWED_HEADERS = "Content-Type, Idempotency-Key";
     /** How long a browser may keep a preflight's or the bucket's answer. */
     public static final int MAX_AGE_SECONDS = 3600;
     /** What a page that follows a download redirect may do with a result object. */

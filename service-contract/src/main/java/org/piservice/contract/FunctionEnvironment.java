@@ -19,6 +19,11 @@ public final class FunctionEnvironment {
     public static final String DOWNLOAD_URL_TTL_SECONDS = "DOWNLOAD_URL_TTL_SECONDS";
     /** How long a job record is kept. */
     public static final String JOB_TTL_DAYS = "JOB_TTL_DAYS";
+    /**
+     * How many unfinished jobs that need computing one client (source address) may have; more are
+     * refused with 429 until one ends.
+     */
+    public static final String MAX_UNFINISHED_JOBS_PER_CLIENT = "MAX_UNFINISHED_JOBS_PER_CLIENT";
     /** The service's name on every log line (Powertools for AWS Lambda). */
     public static final String POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME";
     /** {@code true} for S3 emulators, which serve buckets by path, not by host name. */

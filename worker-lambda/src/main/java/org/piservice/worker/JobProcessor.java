@@ -24,6 +24,7 @@ import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.slf4j.Logger;
@@ -205,10 +206,11 @@ public final class JobProcessor implements AutoCloseable {
     /** Computes {@code storeDigits} decimals into the store, then completes the job and those waiting from it. */
     private Outcome compute(Job job, String owner, Deadline deadline, long storeDigits) {
         AtomicBoolean lost = new AtomicBoolean();
+        AtomicBoolean cancelled = new AtomicBoolean();
         AtomicReference<Double> progress = new AtomicReference<>(0.0);
         BooleanSupplier outOfTime = () -> deadline.remaining().compareTo(settings.cleanupReserve()) < 0;
         long heartbeatMillis = settings.heartbeatInterval().toMillis();
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> beat(job, owner, progress, lost),
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> beat(job, owner, progress, lost, cancelled),
                 heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
         LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
                 entry("attempt", job.attempts()));
@@ -218,6 +220,10 @@ public final class JobProcessor implements AutoCloseable {
                     (fraction, phase) -> progress.set(fraction),
                     () -> lost.get() || outOfTime.getAsBoolean()));
         } catch (CancellationException e) {
+            if (cancelled.get()) {
+                LOG.info("Job cancelled; its computation stopped and its partial upload was discarded");
+                return Outcome.DONE;
+            }
             if (lost.get()) {
                 LOG.warn("Another worker took the job over; stopped");
                 return Outcome.RETRY;
@@ -236,6 +242,11 @@ public final class JobProcessor implements AutoCloseable {
         if (offer instanceof DigitStore.Offer.Rejected rejected) {
             LOG.error("The computed digits were not stored: {}", rejected.reason());
             return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
+        }
+        if (cancelled.get()) {
+            LOG.info("Job cancelled; its computation finished for the jobs waiting on it");
+            completeWaiting();
+            return Outcome.DONE;
         }
         Outcome outcome = complete(job, owner);
         if (outcome == Outcome.DONE) {
@@ -294,10 +305,23 @@ public final class JobProcessor implements AutoCloseable {
         store.removeWaiters(waiting);
     }
 
-    private void beat(Job job, String owner, AtomicReference<Double> progress, AtomicBoolean lost) {
+    /**
+     * Records the job's progress; stops the computation when the job was taken over or cancelled,
+     * except that a cancelled job's computation goes on while other jobs wait for its digits.
+     */
+    private void beat(Job job, String owner, AtomicReference<Double> progress, AtomicBoolean lost,
+                      AtomicBoolean cancelled) {
         try {
-            if (!jobs.heartbeat(job.jobId(), owner, progress.get())) {
-                lost.set(true);
+            if (!cancelled.get() && !jobs.heartbeat(job.jobId(), owner, progress.get())) {
+                boolean wasCancelled = jobs.find(job.jobId()).map(found -> found.status() == JobStatus.CANCELLED)
+                        .orElse(false);
+                cancelled.set(wasCancelled);
+                if (!wasCancelled || store.state().waiting().isEmpty()) {
+                    lost.set(true);
+                } else {
+                    LOG.info("Job cancelled; its computation goes on for the jobs waiting on it ({})",
+                            entry(JOB_ID, job.jobId()));
+                }
             }
             // A lost lease does not stop the computation: it only lets a longer demand start its own.
             store.heartbeatLease(owner);

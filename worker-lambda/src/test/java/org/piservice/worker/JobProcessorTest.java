@@ -145,6 +145,43 @@ class JobProcessorTest {
     }
 
     @Test
+    void aCancelledQueuedJobNeverStartsAndItsMessageIsAcknowledged() {
+        QueueMessage message = fixture.newJob(100);
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(message))).isPresent();
+        Counting pi = new Counting(PiWriter.PI_CORE);
+
+        JobProcessor.Outcome outcome = fixture.processor(WorkerFixture.FAST, pi).handle(message, PLENTY);
+
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(pi.runs).hasValue(0);
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    @Test
+    void aRunningComputationStopsWithinAHeartbeatOfItsCancellationAndLeavesNoUpload() {
+        // GIVEN pi-core computing a job that takes many seconds here
+        QueueMessage message = fixture.newJob(5_000_000);
+        String id = WorkerFixture.jobIdOf(message);
+        JobProcessor worker = fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE);
+        CompletableFuture<JobProcessor.Outcome> running = CompletableFuture.supplyAsync(() -> worker.handle(message, PLENTY));
+        awaitTrue(() -> fixture.jobs.find(id).orElseThrow().status() == JobStatus.IN_PROGRESS);
+
+        // WHEN its client cancels it
+        assertThat(fixture.jobs.cancel(id)).isPresent();
+        long cancelledAt = System.nanoTime();
+
+        // THEN the worker stops soon after its next heartbeat, acknowledges the message and aborts the upload
+        assertThat(running.join()).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt)).isLessThan(Duration.ofSeconds(3));
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(fixture.clients.s3().listMultipartUploads(list -> list.bucket(fixture.config().bucketName())).uploads())
+                .isEmpty();
+        assertThat(fixture.clients.s3().listObjectsV2(list -> list.bucket(fixture.config().bucketName())).contents())
+                .as("no store candidate, no result").isEmpty();
+        assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
+    }
+
+    @Test
     void aCrashedWorkersJobIsRedeliveredAndTakenOver() {
         // GIVEN a queue whose messages reappear 1 s after a receive that is not acknowledged
         WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), 5);
