@@ -652,7 +652,7 @@ class ApiHandlerIntegrationTest {
         paths.properties().forEach(path -> path.getValue().fieldNames().forEachRemaining(method ->
                 operations.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
-        assertThat(operations).hasSize(9);
+        assertThat(operations).hasSize(10);
         for (String operation : operations) {
             String[] parts = operation.split(" ");
             APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("events/get-docs.json");

@@ -192,6 +192,30 @@ class AppPageBrowserTest {
     }
 
     @Test
+    void cancelStopsARunningJob() throws Exception {
+        // GIVEN a person computing the most digits this deployment allows (more than the store holds)
+        browser.get(base.resolve("/app").toString());
+        int most = maxDigits();
+        wait.until(driver -> text("digits-hint").contains(String.format("%,d", most)));
+        browser.findElement(By.id("digits")).sendKeys(Integer.toString(most));
+        browser.findElement(By.id("compute")).click();
+
+        // WHEN they press Cancel while it is queued or running
+        WebElement cancel = browser.findElement(By.id("cancel"));
+        wait.until(driver -> cancel.isDisplayed());
+        String jobId = browser.getCurrentUrl().replaceAll(".*[?&]job=([^&]+).*", "$1");
+        cancel.click();
+
+        // THEN the page says so, offers nothing more for the job, and the service agrees
+        wait.until(driver -> text("job-state").equals("Cancelled."));
+        assertThat(cancel.isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.id("download")).isDisplayed()).isFalse();
+        JsonNode status = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/pi_job/" + jobId)).build(),
+                BodyHandlers.ofString()).body());
+        assertThat(status.path("status").asText()).isEqualTo("cancelled");
+    }
+
+    @Test
     void explainsBadInputBeforeSendingAnything() throws Exception {
         browser.get(base.resolve("/app").toString());
         String limit = String.format("%,d", maxDigits());
