@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.piservice.contract.Storage;
+import org.piservice.contract.WorkerMemory;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -64,7 +65,7 @@ final class Worker {
      */
     private static Map<String, String> workerEnvironment(Map<String, String> shared) {
         Map<String, String> environment = new HashMap<>(shared);
-        environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 -XX:MaxRAMPercentage=80");
+        environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 " + WorkerMemory.jvmOption());
         return Map.copyOf(environment);
     }
 

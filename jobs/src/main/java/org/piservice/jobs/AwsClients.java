@@ -37,7 +37,7 @@ public final class AwsClients implements AutoCloseable {
 
     /** Clients built elsewhere, e.g. a test's client that records or breaks requests; closed by {@link #close()}. */
     public AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, S3Presigner presigner) {
-        this(new Settings(Map.of()));
+        this(new Settings(Map.of(), CallBudget.PerService.SDK_DEFAULTS));
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
         this.s3 = s3;
@@ -50,7 +50,13 @@ public final class AwsClients implements AutoCloseable {
      * {@value FunctionEnvironment#S3_FORCE_PATH_STYLE}.
      */
     public static AwsClients fromEnvironment() {
-        return new AwsClients(new Settings(Map.of(S3_FORCE_PATH_STYLE, String.valueOf(System.getenv(S3_FORCE_PATH_STYLE)))));
+        return fromEnvironment(CallBudget.PerService.SDK_DEFAULTS);
+    }
+
+    /** As {@link #fromEnvironment()}, each call limited by its service's {@code budgets}. */
+    public static AwsClients fromEnvironment(CallBudget.PerService budgets) {
+        return new AwsClients(new Settings(Map.of(S3_FORCE_PATH_STYLE, String.valueOf(System.getenv(S3_FORCE_PATH_STYLE))),
+                budgets));
     }
 
     /**
@@ -61,12 +67,17 @@ public final class AwsClients implements AutoCloseable {
      * settings leave out comes from the SDK's standard configuration.
      */
     public static AwsClients fromSettings(Map<String, String> settings) {
-        return new AwsClients(new Settings(Map.copyOf(settings)));
+        return fromSettings(settings, CallBudget.PerService.SDK_DEFAULTS);
+    }
+
+    /** As {@link #fromSettings(Map)}, each call limited by its service's {@code budgets}. */
+    public static AwsClients fromSettings(Map<String, String> settings, CallBudget.PerService budgets) {
+        return new AwsClients(new Settings(Map.copyOf(settings), budgets));
     }
 
     public synchronized DynamoDbClient dynamoDb() {
         if (dynamoDb == null) {
-            dynamoDb = settings.apply(DynamoDbClient.builder(), "DYNAMODB")
+            dynamoDb = settings.apply(DynamoDbClient.builder(), "DYNAMODB", settings.budgets().dynamoDb())
                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         }
         return dynamoDb;
@@ -74,7 +85,7 @@ public final class AwsClients implements AutoCloseable {
 
     public synchronized SqsClient sqs() {
         if (sqs == null) {
-            sqs = settings.apply(SqsClient.builder(), "SQS")
+            sqs = settings.apply(SqsClient.builder(), "SQS", settings.budgets().sqs())
                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         }
         return sqs;
@@ -82,7 +93,7 @@ public final class AwsClients implements AutoCloseable {
 
     public synchronized S3Client s3() {
         if (s3 == null) {
-            s3 = settings.apply(S3Client.builder(), "S3")
+            s3 = settings.apply(S3Client.builder(), "S3", settings.budgets().s3())
                     .serviceConfiguration(settings.s3Configuration())
                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         }
@@ -113,7 +124,7 @@ public final class AwsClients implements AutoCloseable {
         }
     }
 
-    private record Settings(Map<String, String> values) {
+    private record Settings(Map<String, String> values, CallBudget.PerService budgets) {
 
         S3Configuration s3Configuration() {
             return S3Configuration.builder()
@@ -136,7 +147,10 @@ public final class AwsClients implements AutoCloseable {
                     .map(URI::create);
         }
 
-        <B extends AwsClientBuilder<B, ?>> B apply(B builder, String service) {
+        <B extends AwsClientBuilder<B, ?>> B apply(B builder, String service, CallBudget budget) {
+            if (budget != null) {
+                builder.overrideConfiguration(override -> budget.applyTo(override));
+            }
             region().ifPresent(builder::region);
             credentials().ifPresent(builder::credentialsProvider);
             endpoint(service).ifPresent(builder::endpointOverride);

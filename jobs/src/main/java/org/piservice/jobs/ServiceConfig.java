@@ -2,6 +2,7 @@ package org.piservice.jobs;
 
 import static org.piservice.contract.FunctionEnvironment.BUCKET_NAME;
 import static org.piservice.contract.FunctionEnvironment.DOWNLOAD_URL_TTL_SECONDS;
+import static org.piservice.contract.FunctionEnvironment.JOB_DEADLINE_MINUTES;
 import static org.piservice.contract.FunctionEnvironment.JOB_TTL_DAYS;
 import static org.piservice.contract.FunctionEnvironment.MAX_DIGITS;
 import static org.piservice.contract.FunctionEnvironment.QUEUE_URL;
@@ -26,6 +27,7 @@ import org.piservice.contract.FunctionEnvironment;
  * @param maxDigits largest job accepted ({@code MAX_DIGITS})
  * @param downloadUrlTtl how long a presigned download link stays valid ({@code DOWNLOAD_URL_TTL_SECONDS})
  * @param jobTtl how long a job record is kept ({@code JOB_TTL_DAYS})
+ * @param jobDeadline how long after its acceptance a job must be final ({@code JOB_DEADLINE_MINUTES})
  */
 public record ServiceConfig(
         String tableName,
@@ -33,10 +35,16 @@ public record ServiceConfig(
         String bucketName,
         int maxDigits,
         Duration downloadUrlTtl,
-        Duration jobTtl) {
+        Duration jobTtl,
+        Duration jobDeadline) {
 
     public static final Duration DEFAULT_DOWNLOAD_URL_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_JOB_TTL = Duration.ofDays(7);
+    /**
+     * Three hours: room for every attempt and retry of the largest job (3 attempts of at most
+     * 15 min, and the retries' delays), far inside the queue's 14-day retention.
+     */
+    public static final Duration DEFAULT_JOB_DEADLINE = Duration.ofHours(3);
     /** S3's own ceiling for presigned URLs signed with SigV4. */
     private static final Duration MAX_DOWNLOAD_URL_TTL = Duration.ofDays(7);
 
@@ -53,6 +61,10 @@ public record ServiceConfig(
         }
         if (jobTtl.isNegative() || jobTtl.isZero()) {
             throw new IllegalArgumentException(JOB_TTL_DAYS + " must be at least 1, got " + jobTtl.toDays());
+        }
+        if (jobDeadline.toMinutes() < 1 || jobDeadline.compareTo(jobTtl) >= 0) {
+            throw new IllegalArgumentException(JOB_DEADLINE_MINUTES + " must be at least 1 and less than the job's "
+                    + JOB_TTL_DAYS + ", got " + jobDeadline.toMinutes());
         }
     }
 
@@ -73,7 +85,8 @@ public record ServiceConfig(
                 env.get(BUCKET_NAME),
                 intSetting(env, MAX_DIGITS).orElseThrow(() -> new IllegalArgumentException(MAX_DIGITS + " is not set")),
                 Duration.ofSeconds(intSetting(env, DOWNLOAD_URL_TTL_SECONDS).orElse((int) DEFAULT_DOWNLOAD_URL_TTL.toSeconds())),
-                Duration.ofDays(intSetting(env, JOB_TTL_DAYS).orElse((int) DEFAULT_JOB_TTL.toDays())));
+                Duration.ofDays(intSetting(env, JOB_TTL_DAYS).orElse((int) DEFAULT_JOB_TTL.toDays())),
+                Duration.ofMinutes(intSetting(env, JOB_DEADLINE_MINUTES).orElse((int) DEFAULT_JOB_DEADLINE.toMinutes())));
     }
 
     private static OptionalInt intSetting(Map<String, String> env, String name) {

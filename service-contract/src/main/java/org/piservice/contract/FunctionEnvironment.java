@@ -19,6 +19,13 @@ public final class FunctionEnvironment {
     public static final String DOWNLOAD_URL_TTL_SECONDS = "DOWNLOAD_URL_TTL_SECONDS";
     /** How long a job record is kept. */
     public static final String JOB_TTL_DAYS = "JOB_TTL_DAYS";
+    /**
+     * How long after its acceptance a job must be complete or failed, in minutes: well inside the
+     * queue's retention, so no job outlives its message.
+     */
+    public static final String JOB_DEADLINE_MINUTES = "JOB_DEADLINE_MINUTES";
+    /** The dead-letter queue, whose messages' jobs the dead-letter consumer fails (the sweeper re-sends to {@link #QUEUE_URL}). */
+    public static final String DEAD_LETTER_QUEUE_URL = "DEAD_LETTER_QUEUE_URL";
     /** The service's name on every log line (Powertools for AWS Lambda). */
     public static final String POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME";
     /** {@code true} for S3 emulators, which serve buckets by path, not by host name. */

@@ -33,11 +33,11 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  */
 class DigitStoreWorkTest {
 
-    private static final Deadline PLENTY = Deadline.after(Duration.ofMinutes(10));
+    private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
 
     /** Fast heartbeats, but staleness only after seconds: ten workers on a busy machine must not look dead. */
     private static final WorkerSettings UNHURRIED = new WorkerSettings(Duration.ofMillis(100), Duration.ofSeconds(10), 3,
-            Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel());
+            Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes());
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -54,7 +54,7 @@ class DigitStoreWorkTest {
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(smaller)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(result(job)).isEqualTo(pi(1500));
-        assertThat(fixture.output()).contains("\"JobsServedFromStore\":1.0");
+        assertThat(fixture.metrics()).contains("\"JobsServedFromStore\":1.0");
     }
 
     @Test
@@ -76,8 +76,8 @@ class DigitStoreWorkTest {
         workers.shutdown();
 
         assertThat(pi.runs.get()).isEqualTo(1);
-        assertThat(count(fixture.output(), "\"StoreComputations\":1.0")).isEqualTo(1);
-        assertThat(count(fixture.output(), "\"JobsServedFromStore\":1.0")).isEqualTo(9);
+        assertThat(count(fixture.metrics(), "\"StoreComputations\":1.0")).isEqualTo(1);
+        assertThat(count(fixture.metrics(), "\"JobsServedFromStore\":1.0")).isEqualTo(9);
         for (QueueMessage message : messages) {
             Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
             assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
@@ -132,7 +132,8 @@ class DigitStoreWorkTest {
                 });
         var config = fixture.config();
         return new JobProcessor(new JobRepository(breaking, config),
-                new DigitStore(breaking, fixture.clients.s3(), fixture.store(config), config), config,
+                new DigitStore(breaking, fixture.clients.s3(), fixture.store(config), config), fixture.store(config),
+                new MessageVisibility(fixture.clients.sqs(), config.queueUrl()), config,
                 WorkerFixture.FAST, PiWriter.PI_CORE,
                 new EmfMetrics(System.out, Clock.systemUTC()));
     }
