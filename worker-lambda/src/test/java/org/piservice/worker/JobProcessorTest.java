@@ -213,7 +213,8 @@ class JobProcessorTest {
         Job job = queue.jobs.find(id).orElseThrow();
         assertThat(crashes.get()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(job.error()).startsWith("Gave up after " + JobDelivery.MAX_ATTEMPTS + " attempts");
+        assertThat(job.error()).isEqualTo("Gave up after " + JobDelivery.MAX_ATTEMPTS + " attempts; the last one failed with: "
+                + JobRepository.SILENT_ATTEMPT);
         int deliveriesUsed = crashes.get() + 1;
         assertThat(JobDelivery.MAX_RECEIVE_COUNT - deliveriesUsed).as("spare deliveries").isPositive();
         assertThat(queue.messagesIn(queue.config().queueUrl())).isZero();
