@@ -24,8 +24,6 @@ public final class FunctionEnvironment {
      * queue's retention, so no job outlives its message.
      */
     public static final String JOB_DEADLINE_MINUTES = "JOB_DEADLINE_MINUTES";
-    /** The dead-letter queue, whose messages' jobs the dead-letter consumer fails (the sweeper re-sends to {@link #QUEUE_URL}). */
-    public static final String DEAD_LETTER_QUEUE_URL = "DEAD_LETTER_QUEUE_URL";
     /** The service's name on every log line (Powertools for AWS Lambda). */
     public static final String POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME";
     /** {@code true} for S3 emulators, which serve buckets by path, not by host name. */
