@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import org.piservice.contract.Cors;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.CallBudget;
 import org.piservice.jobs.ClientQuota;
 import org.piservice.jobs.IdempotencyKeys;
 import org.piservice.jobs.DigitStore;
@@ -36,10 +37,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
      * milliseconds, so an attempt of 0.7 s and one retry are ample; S3's copy of a large prefix
      * takes longer.
      */
-    public static final Map<String, AwsClients.CallBudget> CALL_BUDGETS = Map.of(
-            AwsClients.DYNAMODB, new AwsClients.CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
-            AwsClients.SQS, new AwsClients.CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
-            AwsClients.S3, new AwsClients.CallBudget(Duration.ofMillis(2500), Duration.ofMillis(3000), 2));
+    public static final CallBudget.PerService CALL_BUDGETS = new CallBudget.PerService(
+            new CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
+            new CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
+            new CallBudget(Duration.ofMillis(2500), Duration.ofMillis(3000), 2));
 
     private final PiApi api;
 

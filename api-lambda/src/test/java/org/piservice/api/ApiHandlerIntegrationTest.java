@@ -574,7 +574,7 @@ class ApiHandlerIntegrationTest {
     private static ApiHandler handlerBehind(HangingProxy proxy, String service) {
         Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
         settings.put("AWS_ENDPOINT_URL_" + service, proxy.endpoint());
-        AwsClients clients = AwsClients.fromSettings(settings).withBudgets(ApiHandler.CALL_BUDGETS);
+        AwsClients clients = AwsClients.fromSettings(settings, ApiHandler.CALL_BUDGETS);
         ownClients.add(clients);
         return new ApiHandler(config, clients);
     }

@@ -11,6 +11,8 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
@@ -56,17 +58,25 @@ final class JobStore {
                 // Job records are worth nothing without the results, which expire within days anyway.
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
+        // The open jobs alone (the attribute is removed when a job ends), in deadline order, for the sweeper.
+        table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(Storage.PENDING_INDEX)
+                .partitionKey(Attribute.builder().name(Storage.PENDING_ATTRIBUTE).type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name(Storage.DEADLINE_ATTRIBUTE).type(AttributeType.NUMBER).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
 
         deadLetterQueue = Queue.Builder.create(stack, "JobDeadLetterQueue")
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
-                .retentionPeriod(Duration.days(14))
+                .retentionPeriod(Duration.days(JobDelivery.QUEUE_RETENTION_DAYS))
                 .build();
         queue = Queue.Builder.create(stack, "JobQueue")
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .visibilityTimeout(Duration.seconds(settings.visibilityTimeoutSeconds()))
-                .retentionPeriod(Duration.days(4))
+                // SQS's longest: a message outlives its job's deadline by far, so no job loses its message to age
+                .retentionPeriod(Duration.days(JobDelivery.QUEUE_RETENTION_DAYS))
                 .deadLetterQueue(DeadLetterQueue.builder().queue(deadLetterQueue).maxReceiveCount(JobDelivery.MAX_RECEIVE_COUNT).build())
                 .build();
 

@@ -48,9 +48,19 @@ public final class Monitoring extends Construct {
         int oldestMessageAlarmSeconds = 2 * settings.workerTimeoutSeconds();
 
         alarm("DeadLetterQueueNotEmpty",
-                "Jobs' messages reached the dead-letter queue after " + JobDelivery.MAX_RECEIVE_COUNT
-                        + " failed deliveries: look at the worker's logs for their job ids, then redrive or purge the DLQ.",
+                "Messages stay in the dead-letter queue: its consumer, which fails each message's job and deletes the"
+                        + " message, is failing (see the DeadLetterFunction's log), or the messages name no job (dropped"
+                        + " with an error line). Once the consumer is healthy the queue drains by itself.",
                 dlq.metricApproximateNumberOfMessagesVisible(options("Maximum")), 1, notify);
+        alarm("JobsDeadLettered",
+                "Jobs were failed because their messages reached the dead-letter queue after " + JobDelivery.MAX_RECEIVE_COUNT
+                        + " deliveries without an outcome (throttled or failing DynamoDB, worker init failures): their records"
+                        + " say the last error; the worker's log has their job ids.",
+                serviceMetric(ServiceMetrics.JOBS_DEAD_LETTERED, "Sum"), 1, notify);
+        alarm("JobsOverdue",
+                "The sweeper failed jobs that were still open at their deadline: the workers are far behind or a job"
+                        + " keeps being retried; their records say the last error.",
+                serviceMetric(ServiceMetrics.JOBS_OVERDUE, "Sum"), 1, notify);
         alarm("WorkerErrors",
                 "The worker function failed invocations (crash, timeout or out of memory): see its log group.",
                 worker.metricErrors(options("Sum")), 1, notify);

@@ -13,7 +13,8 @@ import software.constructs.Construct;
 /**
  * pi-service on AWS, as its architecture: the {@link JobStore} (table, queue and dead-letter queue,
  * result bucket), the {@link Api} (REST API and the api function behind it), the {@link Worker}
- * (the function the queue feeds), and the {@link Monitoring} that watches them and notifies the
+ * (the function the queue feeds), the {@link Backstops} that end the jobs the worker could not
+ * (the dead-letter queue's consumer and the sweeper), and the {@link Monitoring} that watches them and notifies the
  * alarm topic. Each function's role allows only the actions its code uses, on this stack's resources.
  *
  * <p>JobStore, Api and Worker add their resources to this stack's own scope rather than to a
@@ -37,6 +38,7 @@ public final class PiServiceStack extends Stack {
         Map<String, String> environment = functionEnvironment(jobs, settings);
         Api api = new Api(this, settings, files, jobs, environment);
         Worker worker = new Worker(this, settings, files, jobs, environment);
+        new Backstops(this, files, jobs, environment);
         Monitoring monitoring = new Monitoring(this, "Monitoring", settings, alarmTopic, api.restApi(), worker.function(),
                 jobs.queue(), jobs.deadLetterQueue());
 

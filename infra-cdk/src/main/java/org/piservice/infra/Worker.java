@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.piservice.contract.Storage;
+import org.piservice.contract.WorkerMemory;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -31,6 +32,14 @@ final class Worker {
         jobs.allowObjects(role, "ResultAndDigitStoreObjects", List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"),
                 List.of(Storage.RESULT_PREFIX, Storage.DIGIT_STORE_PREFIX),
                 "writes each job's result object and longer digit stores (multipart uploads), and checks their lengths and overlap");
+        // Without it S3 answers a missing object with 403, not 404, and the worker could not tell a result
+        // it must compute from one it may not read. A prefix condition cannot narrow it: a HEAD request
+        // carries no s3:prefix, so the condition would never hold for it.
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("TellMissingResults")
+                .actions(List.of("s3:ListBucket"))
+                .resources(List.of(jobs.bucket().getBucketArn()))
+                .build());
         jobs.allowObjects(role, "SupersededDigitStoreObjects", List.of("s3:DeleteObject"),
                 List.of(Storage.DIGIT_STORE_PREFIX), "deletes the digit store a longer one replaced");
         // SnapStart pays off here too: the worker computes π a few times during the snapshot's init
@@ -64,7 +73,7 @@ final class Worker {
      */
     private static Map<String, String> workerEnvironment(Map<String, String> shared) {
         Map<String, String> environment = new HashMap<>(shared);
-        environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 -XX:MaxRAMPercentage=80");
+        environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 " + WorkerMemory.jvmOption());
         return Map.copyOf(environment);
     }
 

@@ -1,6 +1,7 @@
 package org.piservice.infra;
 
 import java.time.Duration;
+import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
 
 /**
@@ -10,14 +11,12 @@ import org.piservice.core.ComputeTimeModel;
  * <p>Time is pi-core's own {@link ComputeTimeModel}, the estimate the worker refuses jobs by, at the
  * CPU share Lambda gives the function's memory. The largest job may use {@value #TIME_SHARE} of the
  * timeout, leaving the rest for the cold start, the tail of the S3 upload and recording the result.
- * Memory must hold the JVM and SDK clients plus a working set of {@value #BYTES_PER_DIGIT} bytes per
- * digit (the binary-splitting terms, the result and its decimal conversion).
+ * Memory is the worker's own {@link WorkerMemory} model on the heap the function's JVM gets (a share
+ * of its memory), the same limit the worker applies to each computation at run time.
  */
 public final class WorkerCapacity {
 
     static final double TIME_SHARE = 0.8;
-    static final int BASE_MEMORY_MB = 320;
-    static final int BYTES_PER_DIGIT = 40;
 
     private WorkerCapacity() {
     }
@@ -26,7 +25,7 @@ public final class WorkerCapacity {
     public static long maxDigits(int memoryMb, int timeoutSeconds) {
         Duration budget = Duration.ofMillis((long) (timeoutSeconds * 1000 * TIME_SHARE));
         long byTime = ComputeTimeModel.forLambdaMemory(memoryMb).maxDigitsWithin(budget);
-        long byMemory = Math.max(0L, (memoryMb - BASE_MEMORY_MB) * 1024L * 1024L / BYTES_PER_DIGIT);
+        long byMemory = WorkerMemory.maxDigits(WorkerMemory.heapBytes(memoryMb));
         return Math.min(byTime, byMemory);
     }
 }

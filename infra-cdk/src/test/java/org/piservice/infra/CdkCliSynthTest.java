@@ -44,8 +44,8 @@ class CdkCliSynthTest {
         assertThat(finished).as(output).isTrue();
         assertThat(synth.exitValue()).as(output).isZero();
         JsonNode template = new ObjectMapper().readTree(out.resolve(PiServiceApp.STACK_NAME + ".template.json").toFile());
-        // the context value given on the command line reached both functions
-        assertThat(template.get("Resources").findValues("MAX_DIGITS")).hasSize(2)
+        // the context value given on the command line reached every function
+        assertThat(template.get("Resources").findValues("MAX_DIGITS")).hasSize(4)
                 .allSatisfy(value -> assertThat(value.asText()).isEqualTo("1000000"));
     }
 }

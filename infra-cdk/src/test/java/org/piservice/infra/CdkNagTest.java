@@ -68,6 +68,8 @@ class CdkNagTest {
                 "WorkerFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::*]",
                 "WorkerFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::<" + bucket + ".Arn>/results/*]",
                 "WorkerFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::<" + bucket + ".Arn>/store/*]",
+                "DeadLetterFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::*]",
+                "SweeperFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::*]",
                 "ResultBucket: AwsSolutions-S1");
         assertThat(acknowledged.values()).allSatisfy(reason -> assertThat(reason).hasSizeGreaterThan(60));
     }

@@ -50,12 +50,37 @@ class IamPolicyTest {
                 Map.entry("s3:AbortMultipartUpload", resultAndStoreObjects()),
                 Map.entry("s3:GetObject", resultAndStoreObjects()),
                 Map.entry("s3:DeleteObject", storeObjects()),
+                Map.entry("s3:ListBucket", bucketArn()),
                 // what the SQS event source mapping needs to poll and delete on the function's behalf
                 Map.entry("sqs:ReceiveMessage", queueArn()), Map.entry("sqs:DeleteMessage", queueArn()),
                 Map.entry("sqs:ChangeMessageVisibility", queueArn()), Map.entry("sqs:GetQueueAttributes", queueArn()),
                 Map.entry("sqs:GetQueueUrl", queueArn()),
                 Map.entry("logs:CreateLogStream", logGroup("WorkerFunction")),
                 Map.entry("logs:PutLogEvents", logGroup("WorkerFunction")),
+                Map.entry("xray:PutTelemetryRecords", "\"*\""), Map.entry("xray:PutTraceSegments", "\"*\""))));
+    }
+
+    @Test
+    void deadLetterConsumerMayOnlyReadAndFailJobsAndConsumeTheDeadLetterQueue() {
+        assertThat(grants("DeadLetterFunctionRole")).isEqualTo(new TreeMap<>(Map.ofEntries(
+                Map.entry("dynamodb:GetItem", table()), Map.entry("dynamodb:UpdateItem", table()),
+                Map.entry("sqs:ReceiveMessage", deadLetterQueueArn()), Map.entry("sqs:DeleteMessage", deadLetterQueueArn()),
+                Map.entry("sqs:ChangeMessageVisibility", deadLetterQueueArn()),
+                Map.entry("sqs:GetQueueAttributes", deadLetterQueueArn()), Map.entry("sqs:GetQueueUrl", deadLetterQueueArn()),
+                Map.entry("logs:CreateLogStream", logGroup("DeadLetterFunction")),
+                Map.entry("logs:PutLogEvents", logGroup("DeadLetterFunction")),
+                Map.entry("xray:PutTelemetryRecords", "\"*\""), Map.entry("xray:PutTraceSegments", "\"*\""))));
+    }
+
+    @Test
+    void sweeperMayOnlyReadOpenJobsUpdateThemAndSendTheirMessages() {
+        assertThat(grants("SweeperFunctionRole")).isEqualTo(new TreeMap<>(Map.ofEntries(
+                Map.entry("dynamodb:Query", "{\"Fn::Join\":[\"\",[{\"Fn::GetAtt\":[\""
+                        + synth.logicalId("AWS::DynamoDB::Table", "JobTable") + "\",\"Arn\"]},\"/index/pending-by-deadline\"]]}"),
+                Map.entry("dynamodb:UpdateItem", table()),
+                Map.entry("sqs:SendMessage", queueArn()),
+                Map.entry("logs:CreateLogStream", logGroup("SweeperFunction")),
+                Map.entry("logs:PutLogEvents", logGroup("SweeperFunction")),
                 Map.entry("xray:PutTelemetryRecords", "\"*\""), Map.entry("xray:PutTraceSegments", "\"*\""))));
     }
 
@@ -82,7 +107,7 @@ class IamPolicyTest {
     @Test
     void functionRolesHaveNoManagedPolicies() {
         Map<String, JsonNode> roles = synth.resources("AWS::IAM::Role");
-        assertThat(roles).hasSize(3);
+        assertThat(roles).hasSize(5);
         for (var role : roles.entrySet()) {
             JsonNode managed = role.getValue().at("/Properties/ManagedPolicyArns");
             if (role.getKey().startsWith("ApiCloudWatchRole")) {
@@ -119,6 +144,14 @@ class IamPolicyTest {
 
     private static String queueArn() {
         return "{\"Fn::GetAtt\":[\"" + synth.logicalId("AWS::SQS::Queue", "JobQueue") + "\",\"Arn\"]}";
+    }
+
+    private static String deadLetterQueueArn() {
+        return "{\"Fn::GetAtt\":[\"" + synth.logicalId("AWS::SQS::Queue", "JobDeadLetterQueue") + "\",\"Arn\"]}";
+    }
+
+    private static String bucketArn() {
+        return "{\"Fn::GetAtt\":[\"" + synth.logicalId("AWS::S3::Bucket", "ResultBucket") + "\",\"Arn\"]}";
     }
 
     private static String resultObjects() {

@@ -56,6 +56,12 @@ class MonitoringTest {
     }
 
     @Test
+    void jobsFailedByTheBackstopsAlarm() {
+        assertAlarm("PiService", "JobsDeadLettered", "Sum", 1, Map.of("Service", "pi-service"));
+        assertAlarm("PiService", "JobsOverdue", "Sum", 1, Map.of("Service", "pi-service"));
+    }
+
+    @Test
     void failedJobsFromTheWorkersMetricsAlarm() {
         assertAlarm("PiService", "JobsFailed", "Sum", 1, Map.of("Service", "pi-service"));
     }
@@ -64,7 +70,7 @@ class MonitoringTest {
     void everyAlarmNotifiesTheTopicWhenItFiresAndWhenItClears() {
         Map<String, JsonNode> alarms = synth.resources("AWS::CloudWatch::Alarm");
 
-        assertThat(alarms).hasSize(7);
+        assertThat(alarms).hasSize(9);
         for (var alarm : alarms.entrySet()) {
             JsonNode properties = alarm.getValue().get("Properties");
             assertThat(properties.get("AlarmActions").toString()).as(alarm.getKey()).isEqualTo("[" + json(topic) + "]");

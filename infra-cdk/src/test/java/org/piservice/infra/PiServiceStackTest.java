@@ -33,7 +33,14 @@ class PiServiceStackTest {
     void jobTableIsOnDemandKeyedByJobIdWithTtlRecoveryAndEncryption() {
         template.hasResourceProperties("AWS::DynamoDB::Table", Map.of(
                 "KeySchema", List.of(Map.of("AttributeName", "job_id", "KeyType", "HASH")),
-                "AttributeDefinitions", List.of(Map.of("AttributeName", "job_id", "AttributeType", "S")),
+                "AttributeDefinitions", List.of(Map.of("AttributeName", "job_id", "AttributeType", "S"),
+                        Map.of("AttributeName", "pending", "AttributeType", "S"),
+                        Map.of("AttributeName", "deadline_at", "AttributeType", "N")),
+                "GlobalSecondaryIndexes", List.of(Map.of(
+                        "IndexName", "pending-by-deadline",
+                        "KeySchema", List.of(Map.of("AttributeName", "pending", "KeyType", "HASH"),
+                                Map.of("AttributeName", "deadline_at", "KeyType", "RANGE")),
+                        "Projection", Map.of("ProjectionType", "ALL"))),
                 "BillingMode", "PAY_PER_REQUEST",
                 "TimeToLiveSpecification", Map.of("AttributeName", "expires_at", "Enabled", true),
                 "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
@@ -151,7 +158,19 @@ class PiServiceStackTest {
             String logGroup = properties.at("/LoggingConfig/LogGroup/Ref").asText();
             assertThat(synth.json.at("/Resources/" + logGroup + "/Properties/RetentionInDays").asInt()).isEqualTo(30);
         }
-        assertThat(synth.resources("AWS::Logs::LogGroup")).hasSize(3);
+        assertThat(synth.resources("AWS::Logs::LogGroup")).hasSize(5);
+    }
+
+    @Test
+    void theDeadLetterQueueHasAConsumerAndTheSweeperRunsEveryFiveMinutes() {
+        template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
+                "EventSourceArn", getAtt(synth.logicalId("AWS::SQS::Queue", "JobDeadLetterQueue"), "Arn"),
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures")));
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "org.piservice.worker.DeadLetterHandler::handleRequest"));
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "org.piservice.worker.SweeperHandler::handleRequest", "ReservedConcurrentExecutions", 1));
+        template.hasResourceProperties("AWS::Events::Rule", Map.of("ScheduleExpression", "rate(5 minutes)"));
     }
 
     @Test
@@ -162,7 +181,9 @@ class PiServiceStackTest {
                 "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
                 "ScalingConfig", Map.of("MaximumConcurrency", settings.workerConcurrency())));
         // The alias's ARN, taken apart into function name and alias: jobs reach the SnapStart version.
-        JsonNode target = synth.only("AWS::Lambda::EventSourceMapping").at("/Properties/FunctionName");
+        JsonNode target = synth.resources("AWS::Lambda::EventSourceMapping").values().stream()
+                .filter(mapping -> mapping.at("/Properties/EventSourceArn").toString().contains(synth.logicalId("AWS::SQS::Queue", "JobQueue")))
+                .findFirst().orElseThrow().at("/Properties/FunctionName");
         assertThat(target.findValuesAsText("Ref")).containsOnly(synth.logicalId("AWS::Lambda::Alias", "WorkerFunctionLive"));
     }
 
@@ -192,7 +213,11 @@ class PiServiceStackTest {
 
     @Test
     void onlyThisApiMayInvokeTheAlias() {
-        JsonNode permission = synth.only("AWS::Lambda::Permission").get("Properties");
+        List<JsonNode> fromApiGateway = synth.resources("AWS::Lambda::Permission").values().stream()
+                .map(resource -> resource.get("Properties"))
+                .filter(properties -> properties.get("Principal").asText().equals("apigateway.amazonaws.com")).toList();
+        assertThat(fromApiGateway).hasSize(1);
+        JsonNode permission = fromApiGateway.getFirst();
 
         assertThat(permission.get("Principal").asText()).isEqualTo("apigateway.amazonaws.com");
         assertThat(permission.get("FunctionName").get("Ref").asText()).isEqualTo(synth.logicalId("AWS::Lambda::Alias", "ApiFunctionLive"));

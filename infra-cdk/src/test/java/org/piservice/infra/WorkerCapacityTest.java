@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
 
 /** Plain unit test of the worker's time/memory model; no synthesis. */
@@ -32,8 +33,9 @@ class WorkerCapacityTest {
 
     @Test
     void smallFunctionsAreLimitedByMemory() {
-        assertThat(WorkerCapacity.maxDigits(256, 900)).isZero();
+        assertThat(WorkerCapacity.maxDigits(112, 900)).isZero();
         assertThat(WorkerCapacity.maxDigits(350, 900))
-                .isEqualTo((350L - WorkerCapacity.BASE_MEMORY_MB) * 1024 * 1024 / WorkerCapacity.BYTES_PER_DIGIT);
+                .isEqualTo((350L * 1024 * 1024 * WorkerMemory.HEAP_PERCENT / 100 - WorkerMemory.BASE_HEAP_MB * 1024L * 1024)
+                        / WorkerMemory.BYTES_PER_DIGIT);
     }
 }

@@ -3,7 +3,6 @@ package org.piservice.jobs;
 import static org.piservice.contract.FunctionEnvironment.S3_FORCE_PATH_STYLE;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -11,8 +10,6 @@ import org.piservice.contract.FunctionEnvironment;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -25,41 +22,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * The service's AWS SDK clients, each built on first use and then kept for the life of the process
  * (a Lambda container): a function builds only the clients it calls, which keeps its cold start
  * short. All use the JDK's HTTP client (url-connection-client): no Netty or Apache in the jars.
- *
- * <p>A function whose callers wait, such as the api, gives each service a {@link CallBudget}: without
- * one the SDK's defaults apply (no call timeout, several retries with growing back-off), and a hung
- * or throttled service outlasts the function's own timeout.
  */
 public final class AwsClients implements AutoCloseable {
-
-    /** The services a budget may be given to, under the names of their endpoint settings. */
-    public static final String DYNAMODB = "DYNAMODB";
-    public static final String SQS = "SQS";
-    public static final String S3 = "S3";
-
-    /**
-     * How long one call to a service may take, all its attempts and back-off included, and how
-     * often it is tried.
-     *
-     * @param attemptTimeout limit of one attempt (a hung connection is cut here)
-     * @param callTimeout limit of the whole call, retries included
-     * @param maxAttempts attempts in all, the first included
-     */
-    public record CallBudget(Duration attemptTimeout, Duration callTimeout, int maxAttempts) {
-
-        public CallBudget {
-            if (attemptTimeout.compareTo(callTimeout) > 0 || maxAttempts < 1) {
-                throw new IllegalArgumentException("an attempt must fit in its call, and there must be one: " + attemptTimeout
-                        + ", " + callTimeout + ", " + maxAttempts);
-            }
-        }
-
-        void applyTo(ClientOverrideConfiguration.Builder override) {
-            override.apiCallAttemptTimeout(attemptTimeout)
-                    .apiCallTimeout(callTimeout)
-                    .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build());
-        }
-    }
 
     private final Settings settings;
     private DynamoDbClient dynamoDb;
@@ -73,7 +37,7 @@ public final class AwsClients implements AutoCloseable {
 
     /** Clients built elsewhere, e.g. a test's client that records or breaks requests; closed by {@link #close()}. */
     public AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, S3Presigner presigner) {
-        this(new Settings(null, Map.of()));
+        this(new Settings(null, CallBudget.PerService.SDK_DEFAULTS));
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
         this.s3 = s3;
@@ -86,13 +50,13 @@ public final class AwsClients implements AutoCloseable {
      * {@value FunctionEnvironment#S3_FORCE_PATH_STYLE}.
      */
     public static AwsClients fromEnvironment() {
-        return fromEnvironment(Map.of());
+        return fromEnvironment(CallBudget.PerService.SDK_DEFAULTS);
     }
 
-    /** {@link #fromEnvironment()}, each service named in {@code budgets} ({@link #DYNAMODB}, ...) limited by its budget. */
-    public static AwsClients fromEnvironment(Map<String, CallBudget> budgets) {
+    /** As {@link #fromEnvironment()}, each call limited by its service's {@code budgets}. */
+    public static AwsClients fromEnvironment(CallBudget.PerService budgets) {
         return new AwsClients(new Settings(Map.of(S3_FORCE_PATH_STYLE, String.valueOf(System.getenv(S3_FORCE_PATH_STYLE))),
-                Map.copyOf(budgets)));
+                budgets));
     }
 
     /**
@@ -103,25 +67,30 @@ public final class AwsClients implements AutoCloseable {
      * settings leave out comes from the SDK's standard configuration.
      */
     public static AwsClients fromSettings(Map<String, String> settings) {
-        return new AwsClients(new Settings(Map.copyOf(settings), Map.of()));
+        return fromSettings(settings, CallBudget.PerService.SDK_DEFAULTS);
+    }
+
+    /** As {@link #fromSettings(Map)}, each call limited by its service's {@code budgets}. */
+    public static AwsClients fromSettings(Map<String, String> settings, CallBudget.PerService budgets) {
+        return new AwsClients(new Settings(Map.copyOf(settings), budgets));
     }
 
     /**
-     * New clients configured as these, each service named in {@code budgets} limited by its budget:
-     * for a process that runs functions with different budgets side by side (the local run).
+     * New clients configured as these, each call limited by its service's {@code budgets}: for a
+     * process that runs functions with different budgets side by side (the local run).
      *
      * @throws IllegalStateException for clients that were built elsewhere and passed in
      */
-    public AwsClients withBudgets(Map<String, CallBudget> budgets) {
+    public AwsClients withBudgets(CallBudget.PerService budgets) {
         if (settings.values() == null) {
             throw new IllegalStateException("clients built elsewhere carry their own configuration");
         }
-        return new AwsClients(new Settings(settings.values(), Map.copyOf(budgets)));
+        return new AwsClients(new Settings(settings.values(), budgets));
     }
 
     public synchronized DynamoDbClient dynamoDb() {
         if (dynamoDb == null) {
-            dynamoDb = settings.apply(DynamoDbClient.builder(), DYNAMODB)
+            dynamoDb = settings.apply(DynamoDbClient.builder(), "DYNAMODB", settings.budgets().dynamoDb())
                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         }
         return dynamoDb;
@@ -129,7 +98,7 @@ public final class AwsClients implements AutoCloseable {
 
     public synchronized SqsClient sqs() {
         if (sqs == null) {
-            sqs = settings.apply(SqsClient.builder(), SQS)
+            sqs = settings.apply(SqsClient.builder(), "SQS", settings.budgets().sqs())
                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         }
         return sqs;
@@ -137,7 +106,7 @@ public final class AwsClients implements AutoCloseable {
 
     public synchronized S3Client s3() {
         if (s3 == null) {
-            s3 = settings.apply(S3Client.builder(), S3)
+            s3 = settings.apply(S3Client.builder(), "S3", settings.budgets().s3())
                     .serviceConfiguration(settings.s3Configuration())
                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         }
@@ -149,7 +118,7 @@ public final class AwsClients implements AutoCloseable {
             S3Presigner.Builder builder = S3Presigner.builder().serviceConfiguration(settings.s3Configuration());
             settings.region().ifPresent(builder::region);
             settings.credentials().ifPresent(builder::credentialsProvider);
-            settings.endpoint(S3).ifPresent(builder::endpointOverride);
+            settings.endpoint("S3").ifPresent(builder::endpointOverride);
             presigner = builder.build();
         }
         return presigner;
@@ -169,11 +138,11 @@ public final class AwsClients implements AutoCloseable {
     }
 
     /** {@code values} is null for clients built elsewhere. */
-    private record Settings(Map<String, String> values, Map<String, CallBudget> budgets) {
+    private record Settings(Map<String, String> values, CallBudget.PerService budgets) {
 
         S3Configuration s3Configuration() {
             return S3Configuration.builder()
-                    .pathStyleAccessEnabled(value(S3_FORCE_PATH_STYLE).map(Boolean::parseBoolean).orElse(false)).build();
+                    .pathStyleAccessEnabled(Boolean.parseBoolean(values.get(S3_FORCE_PATH_STYLE))).build();
         }
 
         Optional<Region> region() {
@@ -192,19 +161,18 @@ public final class AwsClients implements AutoCloseable {
                     .map(URI::create);
         }
 
-        <B extends AwsClientBuilder<B, ?>> B apply(B builder, String service) {
+        <B extends AwsClientBuilder<B, ?>> B apply(B builder, String service, CallBudget budget) {
+            if (budget != null) {
+                builder.overrideConfiguration(override -> budget.applyTo(override));
+            }
             region().ifPresent(builder::region);
             credentials().ifPresent(builder::credentialsProvider);
             endpoint(service).ifPresent(builder::endpointOverride);
-            CallBudget budget = budgets.get(service);
-            if (budget != null) {
-                builder.overrideConfiguration(budget::applyTo);
-            }
             return builder;
         }
 
         private Optional<String> value(String name) {
-            String value = values == null ? null : values.get(name);
+            String value = values.get(name);
             return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
         }
     }

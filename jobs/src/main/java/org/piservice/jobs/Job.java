@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param attempts how many times a worker has claimed it
  * @param owner random token of the claim that may work on it now
  * @param expiresAt when DynamoDB's TTL may delete the record
+ * @param deadlineAt when the job must be final by; null for records older than deadlines
+ * @param requeuedAt when the sweeper last sent the job's message again, taking the first as lost
  */
 public record Job(
         String jobId,
@@ -37,7 +39,9 @@ public record Job(
         Long resultBytes,
         int attempts,
         String owner,
-        Instant expiresAt) {
+        Instant expiresAt,
+        Instant deadlineAt,
+        Instant requeuedAt) {
 
     /** Time from acceptance to the end, or to {@code now} while the job is not finished. */
     public Duration elapsed(Instant now) {
@@ -51,6 +55,29 @@ public record Job(
      */
     public boolean expired(Instant now) {
         return expiresAt != null && !expiresAt.isAfter(now);
+    }
+
+    /** Whether the job should have been final by {@code now}. */
+    public boolean isOverdue(Instant now) {
+        return deadlineAt != null && !now.isBefore(deadlineAt);
+    }
+
+    /** The last sign of life: its acceptance, its worker's heartbeat, or the sweeper's re-sending. */
+    public Instant lastActivity() {
+        Instant last = createdAt;
+        for (Instant instant : new Instant[] {heartbeatAt, requeuedAt}) {
+            if (instant != null && instant.isAfter(last)) {
+                last = instant;
+            }
+        }
+        return last;
+    }
+
+    /** Why a job that is still open at its deadline is failed, with the last attempt's error if any. */
+    public String overdueReason() {
+        return "Not finished by its deadline, " + Duration.between(createdAt, deadlineAt).toMinutes()
+                + " minutes after it was accepted" + errorMessage().map(error -> "; the last attempt failed with: " + error)
+                .orElse("");
     }
 
     public Optional<String> errorMessage() {

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.piservice.contract.Storage;
@@ -40,15 +41,25 @@ public final class JobRepository {
     private static final String ATTEMPTS = "attempts";
     private static final String OWNER = "owner";
     private static final String EXPIRES_AT = Storage.TTL_ATTRIBUTE;
+    private static final String DEADLINE_AT = Storage.DEADLINE_ATTRIBUTE;
+    private static final String PENDING = Storage.PENDING_ATTRIBUTE;
+    private static final String REQUEUED_AT = "requeued_at";
+
+    /** What a job that was taken over from a dead worker says about that worker's attempt. */
+    public static final String SILENT_ATTEMPT = "the previous attempt stopped without a word (the worker crashed or timed out)";
 
     /** Longest error text kept: enough to act on, far below DynamoDB's item size limit. */
     private static final int MAX_ERROR_LENGTH = 1000;
 
     private static final String OWNED_BY_CALLER = "#status = :inProgress AND #owner = :owner";
+    private static final String FAIL =
+            "SET #status = :failed, #finishedAt = :now, #error = :error, #expiresAt = :expiresAt REMOVE #owner, #pending";
+    private static final String OPEN = "#status IN (:queued, :inProgress)";
 
     private final DynamoDbClient dynamoDb;
     private final String tableName;
     private final Duration jobTtl;
+    private final Duration jobDeadline;
     private final Clock clock;
 
     public JobRepository(DynamoDbClient dynamoDb, ServiceConfig config) {
@@ -59,10 +70,11 @@ public final class JobRepository {
         this.dynamoDb = dynamoDb;
         this.tableName = config.tableName();
         this.jobTtl = config.jobTtl();
+        this.jobDeadline = config.jobDeadline();
         this.clock = clock;
     }
 
-    /** Records a new job as queued. */
+    /** Records a new job as queued, open until its deadline. */
     public Job create(String jobId, int digits) {
         Instant now = clock.instant();
         Map<String, AttributeValue> item = Map.of(
@@ -71,7 +83,9 @@ public final class JobRepository {
                 STATUS, AttributeValue.fromS(JobStatus.QUEUED.wireName()),
                 CREATED_AT, millis(now),
                 ATTEMPTS, number(0),
-                EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond()));
+                EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond()),
+                DEADLINE_AT, millis(now.plus(jobDeadline)),
+                PENDING, AttributeValue.fromS(Storage.PENDING_VALUE));
         putNew(item);
         return fromItem(item);
     }
@@ -112,7 +126,9 @@ public final class JobRepository {
                 Map.entry(RESULT_KEY, AttributeValue.fromS(resultKey)),
                 Map.entry(RESULT_BYTES, number(Job.resultLength(digits))),
                 Map.entry(ATTEMPTS, number(0)),
-                Map.entry(EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond())));
+                Map.entry(EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond())),
+                // Final at once, so not pending: the deadline is only the record's for the reader.
+                Map.entry(DEADLINE_AT, millis(now.plus(jobDeadline))));
         putNew(item);
         return fromItem(item);
     }
@@ -188,7 +204,8 @@ public final class JobRepository {
     /**
      * Makes {@code owner} the one worker of a job that is queued, or in progress under a worker
      * whose last heartbeat is older than {@code staleAfter} (that worker is taken to be dead, and
-     * its next heartbeat will be refused). Counts the attempt.
+     * its next heartbeat will be refused). Counts the attempt. A job taken over from a worker that
+     * neither finished nor gave it back records {@link #SILENT_ATTEMPT} as its last error.
      */
     public ClaimResult claim(String jobId, String owner, Duration staleAfter) {
         Instant now = clock.instant();
@@ -212,16 +229,33 @@ public final class JobRepository {
                         "#jobId", JOB_ID, "#status", STATUS, "#owner", OWNER, "#heartbeatAt", HEARTBEAT_AT,
                         "#startedAt", STARTED_AT, "#progress", PROGRESS, "#attempts", ATTEMPTS))
                 .expressionAttributeValues(values)
-                .returnValues(ReturnValue.ALL_NEW)
+                // The old item, not the new: only it shows whether a dead worker still held the job.
+                .returnValues(ReturnValue.ALL_OLD)
                 .build();
+        Map<String, AttributeValue> old;
         try {
-            return new ClaimResult.Claimed(fromItem(dynamoDb.updateItem(request).attributes()));
+            old = dynamoDb.updateItem(request).attributes();
         } catch (ConditionalCheckFailedException e) {
             return find(jobId)
                     .<ClaimResult>map(job -> job.status().isFinal()
                             ? new ClaimResult.Finished(job) : new ClaimResult.Busy(job))
                     .orElseGet(() -> new ClaimResult.NotFound(jobId));
         }
+        Map<String, AttributeValue> claimed = new HashMap<>(old);
+        claimed.put(STATUS, values.get(":inProgress"));
+        claimed.put(OWNER, values.get(":owner"));
+        claimed.put(HEARTBEAT_AT, values.get(":now"));
+        claimed.putIfAbsent(STARTED_AT, values.get(":now"));
+        claimed.put(PROGRESS, values.get(":zero"));
+        claimed.put(ATTEMPTS, number(fromItem(old).attempts() + 1L));
+        if (old.containsKey(OWNER)) {
+            // A worker that stops on an error gives the job back (release) or finishes it; only a
+            // dead one leaves its token behind.
+            claimed.put(ERROR, AttributeValue.fromS(SILENT_ATTEMPT));
+            updateOwned(jobId, owner, "SET #error = :error", Map.of("#error", ERROR),
+                    Map.of(":error", AttributeValue.fromS(SILENT_ATTEMPT)));
+        }
+        return new ClaimResult.Claimed(fromItem(claimed));
     }
 
     /**
@@ -245,10 +279,10 @@ public final class JobRepository {
         return updateOwned(jobId, owner,
                 "SET #status = :complete, #finishedAt = :now, #resultKey = :resultKey,"
                         + " #resultBytes = :resultBytes, #progress = :one, #expiresAt = :expiresAt"
-                        + " REMOVE #owner, #error",
+                        + " REMOVE #owner, #error, #pending",
                 Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#resultKey", RESULT_KEY,
                         "#resultBytes", RESULT_BYTES, "#progress", PROGRESS, "#expiresAt", EXPIRES_AT,
-                        "#owner", OWNER, "#error", ERROR),
+                        "#owner", OWNER, "#error", ERROR, "#pending", PENDING),
                 Map.of(":complete", AttributeValue.fromS(JobStatus.COMPLETE.wireName()), ":now", millis(now),
                         ":resultKey", AttributeValue.fromS(resultKey), ":resultBytes", number(resultBytes),
                         ":one", number(1), ":expiresAt", number(now.plus(jobTtl).getEpochSecond())));
@@ -262,9 +296,9 @@ public final class JobRepository {
     public boolean fail(String jobId, String owner, String reason) {
         Instant now = clock.instant();
         return updateOwned(jobId, owner,
-                "SET #status = :failed, #finishedAt = :now, #error = :error, #expiresAt = :expiresAt REMOVE #owner",
+                FAIL,
                 Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#error", ERROR,
-                        "#expiresAt", EXPIRES_AT, "#owner", OWNER),
+                        "#expiresAt", EXPIRES_AT, "#owner", OWNER, "#pending", PENDING),
                 Map.of(":failed", AttributeValue.fromS(JobStatus.FAILED.wireName()), ":now", millis(now),
                         ":error", AttributeValue.fromS(truncate(reason)),
                         ":expiresAt", number(now.plus(jobTtl).getEpochSecond())));
@@ -281,6 +315,114 @@ public final class JobRepository {
         return updateOwned(jobId, owner, "SET #heartbeatAt = :zero, #error = :error REMOVE #owner",
                 Map.of("#heartbeatAt", HEARTBEAT_AT, "#error", ERROR, "#owner", OWNER),
                 Map.of(":zero", number(0), ":error", AttributeValue.fromS(truncate(error))));
+    }
+
+    /**
+     * Fails a job that is not final yet, whoever works on it: for the dead-letter queue's
+     * consumer, whose message no worker will see again. A worker still on the job loses it (its
+     * next heartbeat is refused) and stops.
+     *
+     * @return false when the job is final already or does not exist
+     */
+    public boolean failOpen(String jobId, String reason) {
+        return failOpenIf(jobId, reason, "", Map.of());
+    }
+
+    /**
+     * Fails a job that is still open at its deadline, with the reason.
+     *
+     * @return false when the job is final already, has more time, or does not exist
+     */
+    public boolean failOverdue(String jobId, String reason) {
+        return failOpenIf(jobId, reason, " AND #deadlineAt <= :now", Map.of("#deadlineAt", DEADLINE_AT));
+    }
+
+    private boolean failOpenIf(String jobId, String reason, String condition, Map<String, String> names) {
+        Instant now = clock.instant();
+        Map<String, String> allNames = new HashMap<>(names);
+        allNames.putAll(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#error", ERROR,
+                "#expiresAt", EXPIRES_AT, "#owner", OWNER, "#pending", PENDING));
+        try {
+            dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
+                    .updateExpression(FAIL)
+                    .conditionExpression(OPEN + condition)
+                    .expressionAttributeNames(allNames)
+                    .expressionAttributeValues(Map.of(
+                            ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
+                            ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()),
+                            ":failed", AttributeValue.fromS(JobStatus.FAILED.wireName()), ":now", millis(now),
+                            ":error", AttributeValue.fromS(truncate(reason)),
+                            ":expiresAt", number(now.plus(jobTtl).getEpochSecond()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The jobs that are neither complete nor failed, earliest deadline first, read from the
+     * sparse index that holds them alone: its size is the backlog, not the table's history.
+     * Eventually consistent, as every index: the caller's writes check the job again.
+     */
+    public List<Job> openJobs() {
+        return dynamoDb.queryPaginator(query -> query.tableName(tableName).indexName(Storage.PENDING_INDEX)
+                        .keyConditionExpression("#pending = :pending")
+                        .expressionAttributeNames(Map.of("#pending", PENDING))
+                        .expressionAttributeValues(Map.of(":pending", AttributeValue.fromS(Storage.PENDING_VALUE))))
+                .items().stream().map(JobRepository::fromItem).toList();
+    }
+
+    /**
+     * Takes a job out of the open jobs' index once it is final by a way that left it there (a
+     * state this class does not write, such as a cancellation).
+     */
+    public void closeIfFinal(String jobId) {
+        try {
+            dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
+                    .updateExpression("REMOVE #pending")
+                    .conditionExpression("attribute_exists(#status) AND NOT (" + OPEN + ")")
+                    .expressionAttributeNames(Map.of("#pending", PENDING, "#status", STATUS))
+                    .expressionAttributeValues(Map.of(
+                            ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
+                            ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()))));
+        } catch (ConditionalCheckFailedException e) {
+            // Open after all, or gone: nothing to take out.
+        }
+    }
+
+    /**
+     * Records that the sweeper sends the job's message again, if no worker and no other sweeper
+     * has touched the job since {@code seen} was read: only one copy goes out per idle spell.
+     *
+     * @return false when the job changed meanwhile; its message must not be sent then
+     */
+    public boolean markRequeued(Job seen) {
+        Map<String, String> names = Map.of("#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#requeuedAt", REQUEUED_AT);
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":now", millis(clock.instant()));
+        values.put(":status", AttributeValue.fromS(seen.status().wireName()));
+        String unchanged = "#status = :status"
+                + unchanged("#heartbeatAt", ":heartbeatAt", seen.heartbeatAt(), values)
+                + unchanged("#requeuedAt", ":requeuedAt", seen.requeuedAt(), values);
+        try {
+            dynamoDb.updateItem(update -> update.tableName(tableName).key(key(seen.jobId()))
+                    .updateExpression("SET #requeuedAt = :now")
+                    .conditionExpression(unchanged)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** The condition that an instant attribute still has the value read, or is still absent. */
+    private static String unchanged(String name, String placeholder, Instant seen, Map<String, AttributeValue> values) {
+        if (seen == null) {
+            return " AND attribute_not_exists(" + name + ")";
+        }
+        values.put(placeholder, millis(seen));
+        return " AND " + name + " = " + placeholder;
     }
 
     private boolean updateOwned(String jobId, String owner, String updateExpression,
@@ -318,7 +460,9 @@ public final class JobRepository {
                 item.containsKey(RESULT_BYTES) ? Long.valueOf(item.get(RESULT_BYTES).n()) : null,
                 item.containsKey(ATTEMPTS) ? Integer.parseInt(item.get(ATTEMPTS).n()) : 0,
                 item.containsKey(OWNER) ? item.get(OWNER).s() : null,
-                item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())) : null);
+                item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())) : null,
+                instant(item, DEADLINE_AT),
+                instant(item, REQUEUED_AT));
     }
 
     private static Map<String, AttributeValue> key(String jobId) {

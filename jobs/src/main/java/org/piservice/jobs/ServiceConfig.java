@@ -2,6 +2,7 @@ package org.piservice.jobs;
 
 import static org.piservice.contract.FunctionEnvironment.BUCKET_NAME;
 import static org.piservice.contract.FunctionEnvironment.DOWNLOAD_URL_TTL_SECONDS;
+import static org.piservice.contract.FunctionEnvironment.JOB_DEADLINE_MINUTES;
 import static org.piservice.contract.FunctionEnvironment.JOB_TTL_DAYS;
 import static org.piservice.contract.FunctionEnvironment.MAX_DIGITS;
 import static org.piservice.contract.FunctionEnvironment.MAX_UNFINISHED_JOBS_PER_CLIENT;
@@ -29,6 +30,7 @@ import org.piservice.contract.FunctionEnvironment;
  * @param jobTtl how long a job record is kept ({@code JOB_TTL_DAYS})
  * @param maxUnfinishedJobsPerClient how many unfinished jobs that need computing one client may
  *        have ({@code MAX_UNFINISHED_JOBS_PER_CLIENT})
+ * @param jobDeadline how long after its acceptance a job must be final ({@code JOB_DEADLINE_MINUTES})
  */
 public record ServiceConfig(
         String tableName,
@@ -37,10 +39,16 @@ public record ServiceConfig(
         int maxDigits,
         Duration downloadUrlTtl,
         Duration jobTtl,
-        int maxUnfinishedJobsPerClient) {
+        int maxUnfinishedJobsPerClient,
+        Duration jobDeadline) {
 
     public static final Duration DEFAULT_DOWNLOAD_URL_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_JOB_TTL = Duration.ofDays(7);
+    /**
+     * Three hours: room for every attempt and retry of the largest job (3 attempts of at most
+     * 15 min, and the retries' delays), far inside the queue's 14-day retention.
+     */
+    public static final Duration DEFAULT_JOB_DEADLINE = Duration.ofHours(3);
     /** Enough for a client that polls its jobs one after another, or a few side by side. */
     public static final int DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT = 3;
     /** S3's own ceiling for presigned URLs signed with SigV4. */
@@ -64,6 +72,10 @@ public record ServiceConfig(
             throw new IllegalArgumentException(MAX_UNFINISHED_JOBS_PER_CLIENT + " must be at least 1, got "
                     + maxUnfinishedJobsPerClient);
         }
+        if (jobDeadline.toMinutes() < 1 || jobDeadline.compareTo(jobTtl) >= 0) {
+            throw new IllegalArgumentException(JOB_DEADLINE_MINUTES + " must be at least 1 and less than the job's "
+                    + JOB_TTL_DAYS + ", got " + jobDeadline.toMinutes());
+        }
     }
 
     /** Reads the Lambda function's environment. */
@@ -84,7 +96,8 @@ public record ServiceConfig(
                 intSetting(env, MAX_DIGITS).orElseThrow(() -> new IllegalArgumentException(MAX_DIGITS + " is not set")),
                 Duration.ofSeconds(intSetting(env, DOWNLOAD_URL_TTL_SECONDS).orElse((int) DEFAULT_DOWNLOAD_URL_TTL.toSeconds())),
                 Duration.ofDays(intSetting(env, JOB_TTL_DAYS).orElse((int) DEFAULT_JOB_TTL.toDays())),
-                intSetting(env, MAX_UNFINISHED_JOBS_PER_CLIENT).orElse(DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT));
+                intSetting(env, MAX_UNFINISHED_JOBS_PER_CLIENT).orElse(DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT),
+                Duration.ofMinutes(intSetting(env, JOB_DEADLINE_MINUTES).orElse((int) DEFAULT_JOB_DEADLINE.toMinutes())));
     }
 
     private static OptionalInt intSetting(Map<String, String> env, String name) {

@@ -19,7 +19,7 @@ class ServiceConfigTest {
         ServiceConfig config = ServiceConfig.from(REQUIRED);
 
         assertThat(config).isEqualTo(new ServiceConfig("jobs", "https://sqs.example/q", "results",
-                5000, Duration.ofSeconds(300), Duration.ofDays(7), 3));
+                5000, Duration.ofSeconds(300), Duration.ofDays(7), 3, Duration.ofHours(3)));
     }
 
     @Test
@@ -28,6 +28,7 @@ class ServiceConfigTest {
         env.put("DOWNLOAD_URL_TTL_SECONDS", "60");
         env.put("JOB_TTL_DAYS", "2");
         env.put("MAX_UNFINISHED_JOBS_PER_CLIENT", "10");
+        env.put("JOB_DEADLINE_MINUTES", "90");
 
         ServiceConfig config = ServiceConfig.from(env);
 
@@ -35,6 +36,7 @@ class ServiceConfigTest {
         assertThat(config.downloadUrlTtl()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.jobTtl()).isEqualTo(Duration.ofDays(2));
         assertThat(config.maxUnfinishedJobsPerClient()).isEqualTo(10);
+        assertThat(config.jobDeadline()).isEqualTo(Duration.ofMinutes(90));
     }
 
     @Test
@@ -59,7 +61,8 @@ class ServiceConfigTest {
     void refusesLimitsOutsideTheirRange() {
         for (String[] bad : new String[][] {{"MAX_DIGITS", "0"}, {"DOWNLOAD_URL_TTL_SECONDS", "0"},
                 {"DOWNLOAD_URL_TTL_SECONDS", "604801"}, {"JOB_TTL_DAYS", "-1"},
-                {"MAX_UNFINISHED_JOBS_PER_CLIENT", "0"}}) {
+                {"MAX_UNFINISHED_JOBS_PER_CLIENT", "0"},
+                {"JOB_DEADLINE_MINUTES", "0"}, {"JOB_DEADLINE_MINUTES", "20160"}}) {
             Map<String, String> env = new HashMap<>(REQUIRED);
             env.put(bad[0], bad[1]);
 

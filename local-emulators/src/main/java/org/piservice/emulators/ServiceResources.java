@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
@@ -35,7 +36,7 @@ public final class ServiceResources {
     public static final String DEFAULT_PREFIX = "pi-service";
     /** Six times the longest Lambda run, as AWS advises for queues that feed a function. */
     public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofMinutes(90);
-    private static final Duration DEAD_LETTER_RETENTION = Duration.ofDays(14);
+    private static final Duration RETENTION = Duration.ofDays(JobDelivery.QUEUE_RETENTION_DAYS);
 
     private ServiceResources() {
     }
@@ -56,7 +57,7 @@ public final class ServiceResources {
         createTable(dynamoDb, table);
         String deadLetterQueueUrl = sqs.createQueue(create -> create.queueName(prefix + "-dlq")
                 .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD,
-                        Long.toString(DEAD_LETTER_RETENTION.toSeconds())))).queueUrl();
+                        Long.toString(RETENTION.toSeconds())))).queueUrl();
         String deadLetterQueueArn = sqs.getQueueAttributes(get -> get.queueUrl(deadLetterQueueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
         String redrivePolicy = "{\"deadLetterTargetArn\":\"" + deadLetterQueueArn
@@ -64,6 +65,7 @@ public final class ServiceResources {
         String queueUrl = sqs.createQueue(create -> create.queueName(prefix + "-queue")
                 .attributes(Map.of(
                         QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()),
+                        QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(RETENTION.toSeconds()),
                         QueueAttributeName.REDRIVE_POLICY, redrivePolicy))).queueUrl();
         try {
             s3.createBucket(create -> create.bucket(bucket));
@@ -79,8 +81,18 @@ public final class ServiceResources {
                     .billingMode(BillingMode.PAY_PER_REQUEST)
                     .keySchema(KeySchemaElement.builder()
                             .attributeName(Storage.TABLE_KEY).keyType(KeyType.HASH).build())
-                    .attributeDefinitions(AttributeDefinition.builder()
-                            .attributeName(Storage.TABLE_KEY).attributeType(ScalarAttributeType.S).build()));
+                    .attributeDefinitions(
+                            AttributeDefinition.builder()
+                                    .attributeName(Storage.TABLE_KEY).attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder()
+                                    .attributeName(Storage.PENDING_ATTRIBUTE).attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder()
+                                    .attributeName(Storage.DEADLINE_ATTRIBUTE).attributeType(ScalarAttributeType.N).build())
+                    .globalSecondaryIndexes(index -> index.indexName(Storage.PENDING_INDEX)
+                            .keySchema(
+                                    KeySchemaElement.builder().attributeName(Storage.PENDING_ATTRIBUTE).keyType(KeyType.HASH).build(),
+                                    KeySchemaElement.builder().attributeName(Storage.DEADLINE_ATTRIBUTE).keyType(KeyType.RANGE).build())
+                            .projection(projection -> projection.projectionType(ProjectionType.ALL))));
         } catch (ResourceInUseException e) {
             return;
         }

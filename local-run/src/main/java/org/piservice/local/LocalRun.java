@@ -17,7 +17,11 @@ import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ServiceConfig;
+import org.piservice.worker.DeadLetterHandler;
+import org.piservice.worker.DeadLetters;
+import org.piservice.worker.EmfMetrics;
 import org.piservice.worker.JobProcessor;
+import org.piservice.worker.SweeperHandler;
 import org.piservice.worker.WorkerHandler;
 
 /**
@@ -48,7 +52,9 @@ public final class LocalRun implements AutoCloseable {
         this.keepsNothing = keepsNothing;
     }
 
-    private record Backend(AwsClients clients, ServiceConfig config, String description, int longPollSeconds) {
+    /** @param deadLetterQueueUrl the dead-letter queue, when this run created the resources (and runs their backstops) */
+    private record Backend(AwsClients clients, ServiceConfig config, String description, int longPollSeconds,
+                           Optional<String> deadLetterQueueUrl) {
     }
 
     /**
@@ -69,6 +75,14 @@ public final class LocalRun implements AutoCloseable {
             started.push(SqsPoller.start(clients.sqs(), config.queueUrl(), region,
                     () -> new WorkerHandler(JobProcessor.create(clients, config)), options.workers(),
                     backend.longPollSeconds()));
+            // The deployed backstops, the dead-letter queue's consumer and the scheduled sweeper, for the
+            // resources this run created (a deployed stack has its own).
+            backend.deadLetterQueueUrl().ifPresent(deadLetterQueueUrl -> {
+                started.push(SqsPoller.start(clients.sqs(), deadLetterQueueUrl, region,
+                        () -> new DeadLetterHandler(new DeadLetters(new JobRepository(clients.dynamoDb(), config),
+                                EmfMetrics.stdout())), 1, backend.longPollSeconds()));
+                started.push(new Sweeps(SweeperHandler.create(clients, config)));
+            });
             // The api's own clients, limited as the deployed function's are
             AwsClients apiClients = clients.withBudgets(ApiHandler.CALL_BUDGETS);
             started.push(apiClients);
@@ -89,10 +103,11 @@ public final class LocalRun implements AutoCloseable {
         started.push(aws);
         AwsClients clients = AwsClients.fromSettings(aws.clientSettings());
         started.push(clients);
-        ServiceConfig config = configFor(createResources(clients));
+        ServiceResources.Created resources = createResources(clients);
         String description = "embedded emulators, in memory: DynamoDB (dynalite) " + aws.dynamoDbEndpoint()
                 + ", SQS (ElasticMQ) " + aws.sqsEndpoint() + ", S3 (S3Proxy) " + aws.s3Endpoint();
-        return new Backend(clients, config, description, EMBEDDED_LONG_POLL_SECONDS);
+        return new Backend(clients, configFor(resources), description, EMBEDDED_LONG_POLL_SECONDS,
+                Optional.of(resources.deadLetterQueueUrl()));
     }
 
     private static Backend endpoint(Options options, Deque<AutoCloseable> started) {
@@ -107,9 +122,13 @@ public final class LocalRun implements AutoCloseable {
         }
         AwsClients clients = AwsClients.fromSettings(settings);
         started.push(clients);
-        ServiceConfig config = options.table().isPresent() ? named(options) : configFor(createResources(clients));
-        return new Backend(clients, config, "the AWS endpoint " + options.endpoint().get(),
-                SqsPoller.MAX_LONG_POLL_SECONDS);
+        String description = "the AWS endpoint " + options.endpoint().get();
+        if (options.table().isPresent()) {
+            return new Backend(clients, named(options), description, SqsPoller.MAX_LONG_POLL_SECONDS, Optional.empty());
+        }
+        ServiceResources.Created resources = createResources(clients);
+        return new Backend(clients, configFor(resources), description, SqsPoller.MAX_LONG_POLL_SECONDS,
+                Optional.of(resources.deadLetterQueueUrl()));
     }
 
     private static Backend aws(Options options, Deque<AutoCloseable> started) {
@@ -119,7 +138,8 @@ public final class LocalRun implements AutoCloseable {
         started.push(clients);
         return new Backend(clients, named(options),
                 "AWS (region " + clients.sqs().serviceClientConfiguration().region().id() + ", default credentials)",
-                SqsPoller.MAX_LONG_POLL_SECONDS);
+                // the deployed stack's own consumer and sweeper serve its queues
+                SqsPoller.MAX_LONG_POLL_SECONDS, Optional.empty());
     }
 
     /** The table, queues and bucket the stack would create, created on an emulator or LocalStack. */

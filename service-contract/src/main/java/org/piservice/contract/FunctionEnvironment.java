@@ -24,6 +24,11 @@ public final class FunctionEnvironment {
      * refused with 429 until one ends.
      */
     public static final String MAX_UNFINISHED_JOBS_PER_CLIENT = "MAX_UNFINISHED_JOBS_PER_CLIENT";
+    /**
+     * How long after its acceptance a job must be complete or failed, in minutes: well inside the
+     * queue's retention, so no job outlives its message.
+     */
+    public static final String JOB_DEADLINE_MINUTES = "JOB_DEADLINE_MINUTES";
     /** The service's name on every log line (Powertools for AWS Lambda). */
     public static final String POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME";
     /** {@code true} for S3 emulators, which serve buckets by path, not by host name. */

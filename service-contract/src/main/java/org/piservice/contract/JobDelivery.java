@@ -13,9 +13,30 @@ public final class JobDelivery {
      * Deliveries of a message before SQS moves it to the dead-letter queue. The worker needs
      * {@link #MAX_ATTEMPTS} deliveries to run the attempts and one more to fail a job whose last
      * attempt crashed; the rest are spare, for deliveries that claim nothing (another worker still
-     * has the job, a duplicate), so that a job reaches its recorded failure instead of the DLQ.
+     * has the job, a duplicate, a job waiting for the digit store), so that a job reaches its
+     * recorded failure instead of the DLQ. A retry comes back after {@link #retryDelay}, so these
+     * deliveries span about an hour, not the queue's visibility timeout each.
      */
-    public static final int MAX_RECEIVE_COUNT = 5;
+    public static final int MAX_RECEIVE_COUNT = 8;
+    /** The first retry's delay; each further one waits {@link #RETRY_GROWTH} times longer. */
+    public static final int FIRST_RETRY_SECONDS = 5;
+    public static final int RETRY_GROWTH = 4;
+    /** The longest delay before a retry: a Lambda run's length, so that a crashed attempt has surely ended. */
+    public static final int MAX_RETRY_SECONDS = 900;
+    /** How long the queue keeps a message: SQS's maximum, far beyond any job's deadline. */
+    public static final int QUEUE_RETENTION_DAYS = 14;
+
+    /**
+     * How long a message received {@code receiveCount} times stays hidden before its next
+     * delivery: 5 s, 20 s, 80 s, 320 s, then 15 min.
+     */
+    public static int retryDelaySeconds(int receiveCount) {
+        long delay = FIRST_RETRY_SECONDS;
+        for (int i = 1; i < receiveCount && delay < MAX_RETRY_SECONDS; i++) {
+            delay *= RETRY_GROWTH;
+        }
+        return (int) Math.min(delay, MAX_RETRY_SECONDS);
+    }
 
     private JobDelivery() {
     }

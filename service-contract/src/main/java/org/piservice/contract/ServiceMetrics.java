@@ -15,6 +15,12 @@ public final class ServiceMetrics {
     public static final String JOBS_COMPLETED = "JobsCompleted";
     /** Jobs failed for good (count). */
     public static final String JOBS_FAILED = "JobsFailed";
+    /** Jobs failed because their message reached the dead-letter queue (count; also in {@link #JOBS_FAILED}). */
+    public static final String JOBS_DEAD_LETTERED = "JobsDeadLettered";
+    /** Jobs the sweeper failed at their deadline (count; also in {@link #JOBS_FAILED}). */
+    public static final String JOBS_OVERDUE = "JobsOverdue";
+    /** Messages the sweeper sent again for open jobs whose message seemed lost (count). */
+    public static final String JOBS_REQUEUED = "JobsRequeued";
     /** Digits of the completed jobs (count). */
     public static final String DIGITS_COMPUTED = "DigitsComputed";
     /** Time spent computing completed jobs (seconds). */

@@ -24,6 +24,25 @@ public final class Storage {
      */
     public static final String DIGIT_STORE_PREFIX = "store/";
 
+    /**
+     * When a job must be final by, in epoch milliseconds: set when the job is accepted; the worker
+     * refuses to start a job past it and the sweeper fails whatever is still open after it.
+     */
+    public static final String DEADLINE_ATTRIBUTE = "deadline_at";
+    /**
+     * Present (a string, {@link #PENDING_VALUE}) only while a job is neither complete nor failed:
+     * the partition key of {@link #PENDING_INDEX}, which therefore holds the open jobs alone.
+     */
+    public static final String PENDING_ATTRIBUTE = "pending";
+    /** The one value of {@link #PENDING_ATTRIBUTE}. */
+    public static final String PENDING_VALUE = "open";
+    /**
+     * A sparse global secondary index of the open jobs by {@link #PENDING_ATTRIBUTE} and
+     * {@link #DEADLINE_ATTRIBUTE} (a number): the sweeper reads the open jobs in deadline order
+     * without scanning the table's finished ones.
+     */
+    public static final String PENDING_INDEX = "pending-by-deadline";
+
     private Storage() {
     }
 }

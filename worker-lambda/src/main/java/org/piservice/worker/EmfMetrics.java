@@ -62,6 +62,22 @@ public final class EmfMetrics {
         emit(line);
     }
 
+    /** A job failed by the dead-letter queue's consumer or the sweeper: a failure with its cause's own count. */
+    public void jobFailed(String jobId, String cause) {
+        ObjectNode line = line(jobId);
+        ArrayNode metrics = definitions(line);
+        put(line, metrics, ServiceMetrics.JOBS_FAILED, "Count", 1);
+        put(line, metrics, cause, "Count", 1);
+        emit(line);
+    }
+
+    /** The sweeper sent a job's message again. */
+    public void jobRequeued(String jobId) {
+        ObjectNode line = line(jobId);
+        put(line, definitions(line), ServiceMetrics.JOBS_REQUEUED, "Count", 1);
+        emit(line);
+    }
+
     private ObjectNode line(String jobId) {
         ObjectNode line = JSON.createObjectNode();
         ObjectNode directive = line.putObject("_aws");

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
@@ -36,12 +37,19 @@ import org.slf4j.MDC;
  *
  * <p>Each message ends in one of two ways. <b>Done</b>: the job is complete or failed (now or
  * earlier), so the message is deleted. <b>Retry</b>: the message stays in the queue and comes back
- * after its visibility timeout: on errors worth another try (S3 or DynamoDB trouble, a lost claim),
+ * after a delay that grows with its deliveries ({@link JobDelivery#retryDelaySeconds}: seconds, then
+ * minutes): on errors worth another try (S3 or DynamoDB trouble, a lost claim),
  * while another live worker has the job (deleting a duplicate would also delete the copy that
  * worker needs should it crash), and for messages no worker can use (unreadable, unknown job),
  * which SQS moves to the dead-letter queue after {@code maxReceiveCount} deliveries, where an
  * alarm fires. A job is failed for good, with its reason, when it cannot be done (too many digits,
- * too little time, a malformed message) or after {@link WorkerSettings#maxAttempts()} claims.
+ * too little time, too little heap, a malformed message, its deadline passed) or after
+ * {@link WorkerSettings#maxAttempts()} claims. While a message is being worked on it stays hidden
+ * only as long as the invocation may run and its heartbeat takes to go stale, so that a worker
+ * that dies without a word is taken over then, not after the queue's long visibility timeout.
+ *
+ * <p>A claimed job whose result object is already stored whole (its completion was lost) is
+ * completed without computing.
  *
  * <p>Every log line about a message carries its {@code message_id} and, once known, its
  * {@code job_id} (MDC), the AWS SDK's warnings included.
@@ -55,6 +63,9 @@ public final class JobProcessor implements AutoCloseable {
 
     private final JobRepository jobs;
     private final DigitStore store;
+    private final ResultStore results;
+    private final MessageVisibility visibility;
+    private final Clock clock = Clock.systemUTC();
     private final DigitDemand demand;
     private final int maxDigits;
     private final WorkerSettings settings;
@@ -68,11 +79,13 @@ public final class JobProcessor implements AutoCloseable {
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("job-heartbeat").factory());
 
-    public JobProcessor(JobRepository jobs, DigitStore store, ServiceConfig config, WorkerSettings settings,
-                        PiWriter pi, EmfMetrics metrics) {
+    public JobProcessor(JobRepository jobs, DigitStore store, ResultStore results, MessageVisibility visibility,
+                        ServiceConfig config, WorkerSettings settings, PiWriter pi, EmfMetrics metrics) {
         this.jobs = jobs;
         this.store = store;
-        this.demand = new DigitDemand(store, settings.staleAfter(), Clock.systemUTC());
+        this.results = results;
+        this.visibility = visibility;
+        this.demand = new DigitDemand(store, settings.staleAfter(), clock);
         this.maxDigits = Math.min(config.maxDigits(), PiDigits.MAX_DIGITS);
         this.settings = settings;
         this.pi = pi;
@@ -83,7 +96,8 @@ public final class JobProcessor implements AutoCloseable {
     public static JobProcessor create(AwsClients clients, ServiceConfig config) {
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         return new JobProcessor(new JobRepository(clients.dynamoDb(), config),
-                new DigitStore(clients.dynamoDb(), clients.s3(), results, config),
+                new DigitStore(clients.dynamoDb(), clients.s3(), results, config), results,
+                new MessageVisibility(clients.sqs(), config.queueUrl()),
                 config, WorkerSettings.fromEnvironment(), PiWriter.PI_CORE, EmfMetrics.stdout());
     }
 
@@ -111,22 +125,32 @@ public final class JobProcessor implements AutoCloseable {
     private Outcome handle(QueueMessage message, Deadline deadline, Duration invocationTime) {
         MDC.put(MESSAGE_ID, message.messageId());
         try {
-            JobMessage job;
-            try {
-                job = JobMessage.parse(message.body());
-            } catch (JobMessage.InvalidMessageException e) {
-                return rejectMalformed(e);
+            Outcome outcome = handleHidden(message, deadline, invocationTime);
+            if (outcome == Outcome.RETRY) {
+                visibility.comeBackAfter(message, Duration.ofSeconds(JobDelivery.retryDelaySeconds(message.receiveCount())));
             }
-            MDC.put(JOB_ID, job.jobId());
-            try {
-                return handle(job, deadline, invocationTime);
-            } catch (RuntimeException e) {
-                LOG.error("Processing failed; the message will be delivered again", e);
-                return Outcome.RETRY;
-            }
+            return outcome;
         } finally {
             MDC.remove(MESSAGE_ID);
             MDC.remove(JOB_ID);
+        }
+    }
+
+    private Outcome handleHidden(QueueMessage message, Deadline deadline, Duration invocationTime) {
+        JobMessage job;
+        try {
+            job = JobMessage.parse(message.body());
+        } catch (JobMessage.InvalidMessageException e) {
+            return rejectMalformed(e);
+        }
+        MDC.put(JOB_ID, job.jobId());
+        // Should this worker die, the message comes back once its heartbeat is stale.
+        visibility.comeBackAfter(message, deadline.remaining().plus(settings.staleAfter()));
+        try {
+            return handle(job, deadline, invocationTime);
+        } catch (RuntimeException e) {
+            LOG.error("Processing failed; the message will be delivered again", e);
+            return Outcome.RETRY;
         }
     }
 
@@ -144,7 +168,7 @@ public final class JobProcessor implements AutoCloseable {
 
     private Outcome handle(JobMessage message, Deadline deadline, Duration invocationTime) {
         String owner = newOwner();
-        long computable = Math.min(maxDigits,
+        long computable = Math.min(Math.min(maxDigits, settings.heapDigits()),
                 settings.timeModel().maxDigitsWithin(deadline.remaining().minus(settings.cleanupReserve())));
         DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), owner, computable);
         if (plan instanceof DigitDemand.Plan.Waiting waiting) {
@@ -175,10 +199,24 @@ public final class JobProcessor implements AutoCloseable {
                 LOG.info("Another worker is computing this job; the message will come back later");
                 yield Outcome.RETRY;
             }
-            case ClaimResult.Claimed claimed -> plan instanceof DigitDemand.Plan.Compute compute
+            case ClaimResult.Claimed claimed -> claimed.job().isOverdue(clock.instant())
+                    ? fail(claimed.job(), owner, claimed.job().overdueReason())
+                    : alreadyStored(claimed.job())
+                    ? markComplete(claimed.job(), owner, ResultStore.resultKey(claimed.job().jobId(), claimed.job().digits()))
+                    : plan instanceof DigitDemand.Plan.Compute compute
                     ? run(claimed.job(), owner, deadline, invocationTime, compute.digits())
                     : serveFromStore(claimed.job(), owner);
         };
+    }
+
+    /** Whether an earlier attempt stored the job's whole result and only failed to record it. */
+    private boolean alreadyStored(Job job) {
+        boolean whole = results.size(ResultStore.resultKey(job.jobId(), job.digits())).orElse(-1)
+                == Job.resultLength(job.digits());
+        if (whole) {
+            LOG.info("The job's result is stored whole already; completing it without computing");
+        }
+        return whole;
     }
 
     private Outcome run(Job job, String owner, Deadline deadline, Duration invocationTime, long storeDigits) {
@@ -188,6 +226,11 @@ public final class JobProcessor implements AutoCloseable {
         }
         if (job.digits() > maxDigits) {
             return fail(job, owner, "digits must be between 1 and " + maxDigits + ", got " + job.digits());
+        }
+        if (job.digits() > settings.heapDigits()) {
+            return fail(job, owner, "Computing " + job.digits() + " digits needs more memory than the worker's "
+                    + settings.heapBytes() / (1024 * 1024) + " MB heap, which holds " + settings.heapDigits()
+                    + " digits; ask for fewer digits");
         }
         Duration estimate = settings.timeModel().estimate(job.digits());
         Duration available = deadline.remaining().minus(settings.cleanupReserve());
@@ -274,6 +317,10 @@ public final class JobProcessor implements AutoCloseable {
         if (!store.copyPrefix(job.digits(), key)) {
             return retry(job, owner, "The digit store does not hold " + job.digits() + " digits");
         }
+        return markComplete(job, owner, key);
+    }
+
+    private Outcome markComplete(Job job, String owner, String key) {
         if (!jobs.complete(job.jobId(), owner, key, Job.resultLength(job.digits()))) {
             LOG.warn("Another worker took the job over before it could be completed");
             return Outcome.RETRY;

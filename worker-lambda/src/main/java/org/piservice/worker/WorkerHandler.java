@@ -5,7 +5,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.util.List;
-import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ServiceConfig;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
@@ -27,7 +26,7 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
     }
 
     private WorkerHandler(ServiceConfig config) {
-        this(JobProcessor.create(AwsClients.fromEnvironment(), config));
+        this(JobProcessor.create(WorkerClients.fromEnvironment(), config));
         EnginePriming.primeIfAheadOfJobs(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"), PiWriter.PI_CORE,
                 config.maxDigits());
     }
@@ -43,12 +42,18 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
     }
 
     private SQSBatchResponse process(SQSEvent event, Context context) {
-        List<QueueMessage> messages = event.getRecords().stream()
-                .map(record -> new QueueMessage(record.getMessageId(), record.getBody()))
-                .toList();
-        List<SQSBatchResponse.BatchItemFailure> failures = processor.process(messages, Deadline.of(context)).stream()
+        List<SQSBatchResponse.BatchItemFailure> failures = processor.process(messages(event), Deadline.of(context)).stream()
                 .map(SQSBatchResponse.BatchItemFailure::new)
                 .toList();
         return new SQSBatchResponse(failures);
+    }
+
+    /** The event's records as the processors take them. */
+    static List<QueueMessage> messages(SQSEvent event) {
+        return event.getRecords().stream()
+                .map(record -> new QueueMessage(record.getMessageId(), record.getBody(), record.getReceiptHandle(),
+                        QueueMessage.receiveCount(record.getAttributes() == null ? null
+                                : record.getAttributes().get("ApproximateReceiveCount"))))
+                .toList();
     }
 }

@@ -2,6 +2,7 @@ package org.piservice.worker;
 
 import java.time.Duration;
 import org.piservice.contract.JobDelivery;
+import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
 
 /**
@@ -13,18 +14,22 @@ import org.piservice.core.ComputeTimeModel;
  * @param maxAttempts claims of a job before it is failed for good; the deployed worker uses
  *        {@link JobDelivery#MAX_ATTEMPTS}, which the queue's delivery limit leaves room for
  * @param cleanupReserve time kept back at the end of an invocation to abort the upload and record
- *        the failure
+ *        the failure: both calls' budgets ({@link WorkerClients#BUDGETS})
  * @param timeModel the estimate of a computation's length, to refuse what cannot finish in time
+ * @param heapBytes the heap computations may fill, by {@link WorkerMemory}'s model: the JVM's
+ *        own maximum, which its {@code MaxRAMPercentage} sets, not the function's memory
  */
 public record WorkerSettings(
         Duration heartbeatInterval,
         Duration staleAfter,
         int maxAttempts,
         Duration cleanupReserve,
-        ComputeTimeModel timeModel) {
+        ComputeTimeModel timeModel,
+        long heapBytes) {
 
     public static final WorkerSettings DEFAULT = new WorkerSettings(
-            Duration.ofSeconds(3), Duration.ofSeconds(60), JobDelivery.MAX_ATTEMPTS, Duration.ofSeconds(15), ComputeTimeModel.DEFAULT);
+            Duration.ofSeconds(3), Duration.ofSeconds(60), JobDelivery.MAX_ATTEMPTS, Duration.ofSeconds(40),
+            ComputeTimeModel.DEFAULT, Runtime.getRuntime().maxMemory());
 
     /**
      * The defaults, with the time model scaled to the function's memory when Lambda says what it is
@@ -36,12 +41,21 @@ public record WorkerSettings(
             return DEFAULT;
         }
         return new WorkerSettings(DEFAULT.heartbeatInterval, DEFAULT.staleAfter, DEFAULT.maxAttempts,
-                DEFAULT.cleanupReserve, ComputeTimeModel.forLambdaMemory(Integer.parseInt(memory.strip())));
+                DEFAULT.cleanupReserve, ComputeTimeModel.forLambdaMemory(Integer.parseInt(memory.strip())),
+                DEFAULT.heapBytes);
+    }
+
+    /** The most digits one computation may hold in the heap. */
+    public long heapDigits() {
+        return WorkerMemory.maxDigits(heapBytes);
     }
 
     public WorkerSettings {
         if (staleAfter.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
             throw new IllegalArgumentException("staleAfter must be at least three heartbeat intervals");
+        }
+        if (heapBytes < 1) {
+            throw new IllegalArgumentException("heapBytes must be positive");
         }
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1");

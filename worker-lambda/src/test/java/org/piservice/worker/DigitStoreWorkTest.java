@@ -37,7 +37,7 @@ class DigitStoreWorkTest {
 
     /** Fast heartbeats, but staleness only after seconds: ten workers on a busy machine must not look dead. */
     private static final WorkerSettings UNHURRIED = new WorkerSettings(Duration.ofMillis(100), Duration.ofSeconds(10), 3,
-            Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel());
+            Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes());
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -132,7 +132,8 @@ class DigitStoreWorkTest {
                 });
         var config = fixture.config();
         return new JobProcessor(new JobRepository(breaking, config),
-                new DigitStore(breaking, fixture.clients.s3(), fixture.store(config), config), config,
+                new DigitStore(breaking, fixture.clients.s3(), fixture.store(config), config), fixture.store(config),
+                new MessageVisibility(fixture.clients.sqs(), config.queueUrl()), config,
                 WorkerFixture.FAST, PiWriter.PI_CORE,
                 new EmfMetrics(System.out, Clock.systemUTC()));
     }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProgress;
+import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobRepository;
@@ -41,6 +42,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 class JobProcessorTest {
 
     private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
+    /** Invocations this long end (and a crashed one's message comes back) within seconds. */
+    private static final Duration SHORT_INVOCATION = Duration.ofSeconds(2);
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -183,8 +186,8 @@ class JobProcessorTest {
 
     @Test
     void aCrashedWorkersJobIsRedeliveredAndTakenOver() {
-        // GIVEN a queue whose messages reappear 1 s after a receive that is not acknowledged
-        WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), 5);
+        // GIVEN the deployed queue's long visibility timeout, and invocations of 2 s
+        WorkerFixture queue = new WorkerFixture();
         QueueMessage message = queue.newJob(200);
         queue.enqueue(message);
         PiWriter crash = (digits, out, progress, cancelled) -> {
@@ -192,7 +195,7 @@ class JobProcessorTest {
             throw new OutOfMemoryError("simulated crash mid-job");
         };
         EventSourceStandIn crashing = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
-                queue.processor(WorkerFixture.FAST, crash));
+                queue.processor(WorkerFixture.FAST, crash), SHORT_INVOCATION);
 
         // WHEN the first worker dies mid-job (the error escapes: nothing is acknowledged or recorded)
         try {
@@ -203,9 +206,10 @@ class JobProcessorTest {
         String id = WorkerFixture.jobIdOf(message);
         assertThat(queue.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
 
-        // THEN the message comes back and a healthy worker takes the stale job over and completes it
+        // THEN the message comes back once the invocation would have ended and the job's heartbeat is
+        // stale, not after the visibility timeout, and a healthy worker takes the job over and completes it
         EventSourceStandIn healthy = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
-                queue.processor(WorkerFixture.FAST, PiWriter.PI_CORE));
+                queue.processor(WorkerFixture.FAST, PiWriter.PI_CORE), SHORT_INVOCATION);
         awaitTrue(() -> {
             healthy.deliverOnce();
             return queue.jobs.find(id).orElseThrow().status() == JobStatus.COMPLETE;
@@ -219,9 +223,8 @@ class JobProcessorTest {
 
     @Test
     void aJobThatCrashesEveryAttemptIsFailedByTheWorkerBeforeTheQueueGivesUpOnIt() {
-        // GIVEN the deployed delivery limit, messages that reappear 1 s after a receive that is not
-        // acknowledged, and a worker that dies mid-job every time
-        WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), JobDelivery.MAX_RECEIVE_COUNT);
+        // GIVEN the deployed queue, invocations of 2 s, and a worker that dies mid-job every time
+        WorkerFixture queue = new WorkerFixture();
         QueueMessage message = queue.newJob(200);
         queue.enqueue(message);
         AtomicInteger crashes = new AtomicInteger();
@@ -230,11 +233,11 @@ class JobProcessorTest {
             throw new OutOfMemoryError("simulated crash mid-job");
         };
         EventSourceStandIn crashing = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
-                queue.processor(WorkerFixture.FAST, crash));
+                queue.processor(WorkerFixture.FAST, crash), SHORT_INVOCATION);
         String id = WorkerFixture.jobIdOf(message);
 
         // WHEN the message keeps coming back
-        awaitTrue(() -> {
+        awaitTrue(Duration.ofSeconds(40), () -> {
             try {
                 crashing.deliverOnce();
             } catch (OutOfMemoryError expected) {
@@ -247,7 +250,8 @@ class JobProcessorTest {
         Job job = queue.jobs.find(id).orElseThrow();
         assertThat(crashes.get()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(job.error()).startsWith("Gave up after " + JobDelivery.MAX_ATTEMPTS + " attempts");
+        assertThat(job.error()).isEqualTo("Gave up after " + JobDelivery.MAX_ATTEMPTS + " attempts; the last one failed with: "
+                + JobRepository.SILENT_ATTEMPT);
         int deliveriesUsed = crashes.get() + 1;
         assertThat(JobDelivery.MAX_RECEIVE_COUNT - deliveriesUsed).as("spare deliveries").isPositive();
         assertThat(queue.messagesIn(queue.config().queueUrl())).isZero();
@@ -256,8 +260,8 @@ class JobProcessorTest {
 
     @Test
     void poisonMessagesEndInTheDeadLetterQueue() {
-        // GIVEN a queue that gives up on a message after 2 deliveries, 1 s apart
-        WorkerFixture queue = new WorkerFixture(Duration.ofSeconds(1), 2);
+        // GIVEN a queue that gives up on a message after 2 deliveries (the retry waits its first delay, 5 s)
+        WorkerFixture queue = new WorkerFixture(ServiceResources.DEFAULT_VISIBILITY_TIMEOUT, 2);
         EventSourceStandIn poller = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
                 queue.processor(WorkerFixture.FAST, PiWriter.PI_CORE));
         String unknownJob = "{\"job_id\":\"0b6e3f0e-5a7c-4d2b-9f1e-2c3d4e5f6a7b\",\"digits\":10}";
@@ -267,7 +271,7 @@ class JobProcessorTest {
         queue.clients.sqs().sendMessage(send -> send.queueUrl(queue.config().queueUrl()).messageBody(unknownJob));
 
         // THEN both are retried, then moved to the dead-letter queue
-        awaitTrue(() -> {
+        awaitTrue(Duration.ofSeconds(60), () -> {
             poller.deliverOnce();
             return queue.messagesIn(queue.resources.deadLetterQueueUrl()) == 2;
         });
@@ -285,7 +289,7 @@ class JobProcessorTest {
     void aMalformedMessageForAKnownJobFailsTheJob() {
         QueueMessage valid = fixture.newJob(10);
         String id = WorkerFixture.jobIdOf(valid);
-        QueueMessage malformed = new QueueMessage("m1", "{\"job_id\":\"" + id + "\",\"digits\":\"ten\"}");
+        QueueMessage malformed = new QueueMessage("m1", "{\"job_id\":\"" + id + "\",\"digits\":\"ten\"}", null, 1);
 
         JobProcessor.Outcome outcome = fixture.processor(WorkerSettings.DEFAULT, PiWriter.PI_CORE).handle(malformed, PLENTY);
 
@@ -378,7 +382,7 @@ class JobProcessorTest {
         Counting pi = new Counting(PiWriter.PI_CORE);
 
         JobProcessor.Outcome outcome = fixture.processor(WorkerSettings.DEFAULT, pi)
-                .handle(message, WorkerFixture.deadlineAfter(Duration.ofSeconds(20)));
+                .handle(message, WorkerFixture.deadlineAfter(WorkerSettings.DEFAULT.cleanupReserve().plusSeconds(4)));
 
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(pi.runs.get()).isZero();
@@ -391,7 +395,7 @@ class JobProcessorTest {
     void aComputationNearingTheDeadlineIsCancelledAndFailedCleanly() {
         // GIVEN a model that underestimates, so a long job starts with 3 s to go
         WorkerSettings optimistic = new WorkerSettings(Duration.ofMillis(100), Duration.ofMillis(500), 3,
-                Duration.ofSeconds(1), new ComputeTimeModel(0, 0.001, 1));
+                Duration.ofSeconds(1), new ComputeTimeModel(0, 0.001, 1), WorkerSettings.DEFAULT.heapBytes());
         QueueMessage message = fixture.newJob(5_000_000);
         long started = System.nanoTime();
 
@@ -412,7 +416,7 @@ class JobProcessorTest {
     @Test
     void aLaterMessageOfABatchWithoutEnoughTimeLeftIsRetried() {
         WorkerSettings settings = new WorkerSettings(Duration.ofMillis(100), Duration.ofMillis(500), 3,
-                Duration.ofMillis(500), new ComputeTimeModel(1.5, 0, 1));
+                Duration.ofMillis(500), new ComputeTimeModel(1.5, 0, 1), WorkerSettings.DEFAULT.heapBytes());
         QueueMessage slow = fixture.newJob(20);
         // (longer than the first: the store would serve a second job of 20 digits with no time at all)
         QueueMessage next = fixture.newJob(50);
@@ -464,10 +468,14 @@ class JobProcessorTest {
     }
 
     static void awaitTrue(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        awaitTrue(Duration.ofSeconds(20), condition);
+    }
+
+    static void awaitTrue(Duration limit, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 20 s");
+                throw new AssertionError("condition not met within " + limit.toSeconds() + " s");
             }
             sleep(Duration.ofMillis(50));
         }

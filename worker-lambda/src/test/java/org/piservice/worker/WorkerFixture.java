@@ -25,7 +25,7 @@ final class WorkerFixture {
     /** Fast timings, so that staleness and redelivery take a second, not minutes. */
     static final WorkerSettings FAST = new WorkerSettings(
             Duration.ofMillis(100), Duration.ofMillis(500), JobDelivery.MAX_ATTEMPTS, Duration.ofMillis(500),
-            ComputeTimeModel.DEFAULT);
+            ComputeTimeModel.DEFAULT, WorkerSettings.DEFAULT.heapBytes());
 
     final AwsClients clients = Emulators.clients();
     final TestResources resources;
@@ -59,15 +59,32 @@ final class WorkerFixture {
     }
 
     JobProcessor processor(ServiceConfig config, WorkerSettings settings, PiWriter pi) {
-        return new JobProcessor(new JobRepository(clients.dynamoDb(), config), digitStore(config), config, settings, pi,
+        return new JobProcessor(new JobRepository(clients.dynamoDb(), config), digitStore(config), store(config),
+                new MessageVisibility(clients.sqs(), config.queueUrl()), config, settings, pi,
                 new EmfMetrics(printer, Clock.systemUTC()));
     }
+
+    /**
+     * A processor on other clients (e.g. through a fault proxy), whose results go up in parts of
+     * S3's smallest size, so that a job of a few million digits is a multipart upload.
+     */
+    JobProcessor processorOn(AwsClients other, WorkerSettings settings, PiWriter pi) {
+        ServiceConfig config = config();
+        ResultStore results = new ResultStore(other.s3(), other.presigner(), config, SMALLEST_PART);
+        return new JobProcessor(new JobRepository(other.dynamoDb(), config),
+                new DigitStore(other.dynamoDb(), other.s3(), results, config), results,
+                new MessageVisibility(other.sqs(), config.queueUrl()), config, settings, pi,
+                new EmfMetrics(printer, Clock.systemUTC()));
+    }
+
+    /** S3's smallest part but the last. */
+    static final int SMALLEST_PART = 5 * 1024 * 1024;
 
     /** A queued job and the message the api would have sent for it. */
     QueueMessage newJob(int digits) {
         String id = JobId.newId();
         jobs.create(id, digits);
-        return new QueueMessage("m-" + id, new JobMessage(id, digits).toJson());
+        return new QueueMessage("m-" + id, new JobMessage(id, digits).toJson(), null, 1);
     }
 
     /** Sends the job's message to the queue, as the api does. */

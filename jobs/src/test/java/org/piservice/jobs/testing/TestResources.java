@@ -34,7 +34,8 @@ public record TestResources(ServiceConfig config, String deadLetterQueueUrl) {
     public static ServiceConfig config(String tableName, String queueUrl, String bucketName, int maxDigits) {
         return new ServiceConfig(tableName, queueUrl, bucketName, maxDigits,
                 ServiceConfig.DEFAULT_DOWNLOAD_URL_TTL, ServiceConfig.DEFAULT_JOB_TTL,
-                ServiceConfig.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT);
+                ServiceConfig.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT,
+                ServiceConfig.DEFAULT_JOB_DEADLINE);
     }
 
     /** These resources for functions that accept at most {@code maxDigits} digits. */

@@ -1,0 +1,52 @@
+package org.piservice.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.piservice.contract.WorkerMemory;
+
+/**
+ * The deployed MAX_DIGITS fits the heap the worker's JVM really gets, read from a JVM started as
+ * Lambda starts it: the function's memory as the machine's ({@code -XX:MaxRAM}), Lambda's vCPUs
+ * for that memory, and the worker's {@code JAVA_TOOL_OPTIONS}. Runs child JVMs; no AWS.
+ */
+class WorkerHeapTest {
+
+    @ParameterizedTest
+    @ValueSource(ints = {5120, 10_240})
+    void theWorkersLimitFitsTheHeapItsJvmGets(int memoryMb) throws Exception {
+        long heap = maxHeapOfAWorkerJvm(memoryMb);
+
+        assertThat(WorkerMemory.heapBytes(memoryMb)).as("the model's heap").isLessThanOrEqualTo(heap);
+        assertThat(WorkerCapacity.maxDigits(memoryMb, 900)).as("the deployment's limit")
+                .isLessThanOrEqualTo(WorkerMemory.maxDigits(heap));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {5120})
+    void theDefaultDeploymentIsSizedForTheWorkersHeapNotItsMemory(int memoryMb) throws Exception {
+        ServiceSettings defaults = ServiceSettings.defaults();
+        assertThat(defaults.workerMemoryMb()).isEqualTo(memoryMb);
+
+        assertThat((long) defaults.maxDigits()).isLessThanOrEqualTo(WorkerMemory.maxDigits(maxHeapOfAWorkerJvm(memoryMb)));
+    }
+
+    /** MaxHeapSize of a JVM that believes it has {@code memoryMb} and Lambda's vCPUs for it. */
+    private static long maxHeapOfAWorkerJvm(int memoryMb) throws IOException, InterruptedException {
+        int vcpus = Math.max(1, (int) Math.ceil(memoryMb / 1769.0));
+        Process java = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-XX:MaxRAM=" + memoryMb + "m", "-XX:ActiveProcessorCount=" + Math.min(vcpus, 6),
+                "-XX:TieredStopAtLevel=4", WorkerMemory.jvmOption(), "-XX:+PrintFlagsFinal", "-version"))
+                .redirectErrorStream(true).start();
+        String flags = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(java.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return flags.lines().filter(line -> line.contains(" MaxHeapSize "))
+                .map(line -> Long.parseLong(line.trim().split("\\s+")[3]))
+                .findFirst().orElseThrow(() -> new AssertionError("no MaxHeapSize in " + flags));
+    }
+}

@@ -1,0 +1,35 @@
+package org.piservice.local;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.piservice.worker.JobSweeper;
+
+/**
+ * Does locally what the deployed schedule does: runs the job sweeper every few minutes, so that
+ * local jobs end by their deadline as deployed ones do.
+ */
+final class Sweeps implements AutoCloseable {
+
+    /** The deployed schedule's interval. */
+    static final long INTERVAL_MINUTES = 5;
+
+    private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("job-sweeper").factory());
+
+    Sweeps(JobSweeper sweeper) {
+        schedule.scheduleWithFixedDelay(() -> {
+            try {
+                sweeper.sweep();
+            } catch (RuntimeException e) {
+                // the next sweep tries again, as the deployed schedule would
+                System.err.println("Sweeping the jobs failed: " + e);
+            }
+        }, INTERVAL_MINUTES, INTERVAL_MINUTES, TimeUnit.MINUTES);
+    }
+
+    @Override
+    public void close() {
+        schedule.shutdownNow();
+    }
+}

@@ -1,0 +1,36 @@
+package org.piservice.worker;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.ServiceConfig;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+/**
+ * The dead-letter queue's consumer function: an SQS event of dead-lettered job messages in, their
+ * jobs failed by {@link DeadLetters}, a partial batch response out. Its event source mapping must
+ * enable {@code ReportBatchItemFailures}.
+ */
+public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+
+    private final DeadLetters deadLetters;
+
+    /** For the Lambda runtime: clients and configuration from the environment. */
+    public DeadLetterHandler() {
+        this(new DeadLetters(new JobRepository(WorkerClients.fromEnvironment().dynamoDb(), ServiceConfig.fromEnvironment()),
+                EmfMetrics.stdout()));
+    }
+
+    public DeadLetterHandler(DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return PowertoolsLogging.withLogging(context, () -> new SQSBatchResponse(
+                deadLetters.process(WorkerHandler.messages(event)).stream()
+                        .map(SQSBatchResponse.BatchItemFailure::new).toList()));
+    }
+}

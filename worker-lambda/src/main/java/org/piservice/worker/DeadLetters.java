@@ -1,0 +1,84 @@
+package org.piservice.worker;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.piservice.contract.JobDelivery;
+import org.piservice.contract.ServiceMetrics;
+import org.piservice.jobs.Job;
+import org.piservice.jobs.JobMessage;
+import org.piservice.jobs.JobRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The dead-letter queue's consumer. A message lands there after {@link JobDelivery#MAX_RECEIVE_COUNT}
+ * deliveries that ended without an outcome (throttled claims, crashes before a claim, init
+ * failures, an unreadable body): no worker will see it again, so its job is failed here, with the
+ * job's last error, instead of staying open until its deadline. Each such job is counted
+ * ({@link ServiceMetrics#JOBS_DEAD_LETTERED}) and logged with its message, for the alarm's runbook.
+ */
+public final class DeadLetters {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+
+    private final JobRepository jobs;
+    private final EmfMetrics metrics;
+
+    public DeadLetters(JobRepository jobs, EmfMetrics metrics) {
+        this.jobs = jobs;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Fails the job of each message; a message whose job is final already, or that names none,
+     * needs nothing more.
+     *
+     * @return the ids of the messages to leave in the dead-letter queue (recording the failure failed)
+     */
+    public List<String> process(List<QueueMessage> messages) {
+        List<String> retry = new ArrayList<>();
+        for (QueueMessage message : messages) {
+            MDC.put("message_id", message.messageId());
+            try {
+                handle(message);
+            } catch (RuntimeException e) {
+                LOG.error("Failing a dead-lettered message's job failed; the message stays for another try", e);
+                retry.add(message.messageId());
+            } finally {
+                MDC.remove("message_id");
+                MDC.remove("job_id");
+            }
+        }
+        return retry;
+    }
+
+    private void handle(QueueMessage message) {
+        Optional<String> jobId;
+        String problem = "";
+        try {
+            jobId = Optional.of(JobMessage.parse(message.body()).jobId());
+        } catch (JobMessage.InvalidMessageException e) {
+            jobId = e.jobId();
+            problem = " (the message was malformed: " + e.getMessage() + ")";
+        }
+        if (jobId.isEmpty()) {
+            LOG.error("A message that names no job reached the dead-letter queue and is dropped: {}", entry("body", message.body()));
+            return;
+        }
+        MDC.put("job_id", jobId.get());
+        String lastError = jobs.find(jobId.get()).flatMap(Job::errorMessage)
+                .map(error -> "; the last attempt failed with: " + error).orElse("");
+        String reason = "The job's queue message was delivered " + JobDelivery.MAX_RECEIVE_COUNT
+                + " times without an outcome" + problem + lastError;
+        if (jobs.failOpen(jobId.get(), reason)) {
+            metrics.jobFailed(jobId.get(), ServiceMetrics.JOBS_DEAD_LETTERED);
+            LOG.warn("Job failed from the dead-letter queue: {}", reason);
+        } else {
+            LOG.info("A dead-lettered message's job is final already, or gone");
+        }
+    }
+}

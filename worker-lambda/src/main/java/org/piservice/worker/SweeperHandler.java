@@ -1,0 +1,36 @@
+package org.piservice.worker;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import java.time.Clock;
+import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.ServiceConfig;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+/** The sweeper function, run by a schedule: one {@link JobSweeper#sweep()} per event. */
+public final class SweeperHandler implements RequestHandler<ScheduledEvent, String> {
+
+    private final JobSweeper sweeper;
+
+    /** For the Lambda runtime: clients and configuration from the environment. */
+    public SweeperHandler() {
+        this(create(WorkerClients.fromEnvironment(), ServiceConfig.fromEnvironment()));
+    }
+
+    public SweeperHandler(JobSweeper sweeper) {
+        this.sweeper = sweeper;
+    }
+
+    /** The production wiring on the given clients (the local run's too). */
+    public static JobSweeper create(AwsClients clients, ServiceConfig config) {
+        return new JobSweeper(new JobRepository(clients.dynamoDb(), config), clients.sqs(), config.queueUrl(),
+                WorkerSettings.DEFAULT.staleAfter(), JobSweeper.REQUEUE_AFTER, EmfMetrics.stdout(), Clock.systemUTC());
+    }
+
+    @Override
+    public String handleRequest(ScheduledEvent event, Context context) {
+        return PowertoolsLogging.withLogging(context, () -> sweeper.sweep().toString());
+    }
+}

@@ -1,0 +1,202 @@
+package org.piservice.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
+import org.piservice.jobs.Job;
+import org.piservice.jobs.JobId;
+import org.piservice.jobs.JobMessage;
+import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.JobStatus;
+import org.piservice.jobs.ResultStore;
+import org.piservice.jobs.testing.MutableClock;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * Every job ends by its deadline: the dead-letter queue's consumer, the sweeper, the worker's own
+ * checks at a claim. Runs against the embedded emulators started by {@link WorkerFixture}.
+ */
+class JobLifecycleTest {
+
+    private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
+
+    private final WorkerFixture fixture = new WorkerFixture();
+    private final ByteArrayOutputStream metrics = new ByteArrayOutputStream();
+    private final EmfMetrics emf = new EmfMetrics(new PrintStream(metrics, true, StandardCharsets.UTF_8), Clock.systemUTC());
+
+    @Test
+    void aMessageInTheDeadLetterQueueFailsItsJobWithTheReason() {
+        // GIVEN a job whose last attempt failed, and its message in the dead-letter queue
+        QueueMessage message = fixture.newJob(100);
+        String id = WorkerFixture.jobIdOf(message);
+        fixture.jobs.claim(id, "w1", Duration.ofMinutes(1));
+        fixture.jobs.release(id, "w1", "Storing the result failed: SlowDown");
+        fixture.clients.sqs().sendMessage(send -> send.queueUrl(fixture.resources.deadLetterQueueUrl()).messageBody(message.body()));
+
+        // WHEN the consumer takes the dead-letter queue's messages
+        List<String> retry = new DeadLetters(fixture.jobs, emf).process(received(fixture.resources.deadLetterQueueUrl()));
+
+        // THEN the job is failed with why, and counted
+        assertThat(retry).isEmpty();
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).isEqualTo("The job's queue message was delivered " + JobDelivery.MAX_RECEIVE_COUNT
+                + " times without an outcome; the last attempt failed with: Storing the result failed: SlowDown");
+        assertThat(fixture.jobs.openJobs()).extracting(Job::jobId).doesNotContain(id);
+        assertThat(metrics.toString(StandardCharsets.UTF_8)).contains("\"JobsDeadLettered\":1.0", "\"JobsFailed\":1.0");
+    }
+
+    @Test
+    void deadLetteredMessagesOfFinishedOrUnknownJobsChangeNothing() {
+        QueueMessage message = fixture.newJob(10);
+        String id = WorkerFixture.jobIdOf(message);
+        fixture.jobs.claim(id, "w1", Duration.ofMinutes(1));
+        fixture.jobs.fail(id, "w1", "digits must be between 1 and 5");
+        DeadLetters deadLetters = new DeadLetters(fixture.jobs, emf);
+
+        List<String> retry = deadLetters.process(List.of(message,
+                new QueueMessage("m2", new JobMessage(JobId.newId(), 5).toJson(), null, 5),
+                new QueueMessage("m3", "garbage", null, 5)));
+
+        assertThat(retry).isEmpty();
+        assertThat(fixture.jobs.find(id).orElseThrow().error()).isEqualTo("digits must be between 1 and 5");
+        assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void theSweeperFailsOpenJobsPastTheirDeadlineWhoeverHoldsThem() {
+        // GIVEN a queued job and a running one, both accepted longer ago than the deadline allows, and a fresh one
+        MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).minusSeconds(60));
+        JobRepository past = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock);
+        String queued = JobId.newId();
+        past.create(queued, 10);
+        String running = JobId.newId();
+        past.create(running, 10);
+        fixture.jobs.claim(running, "live-worker", Duration.ofMinutes(1));
+        String fresh = WorkerFixture.jobIdOf(fixture.newJob(10));
+
+        // WHEN the sweeper runs
+        JobSweeper.Sweep sweep = sweeper(Clock.systemUTC()).sweep();
+
+        // THEN both old jobs are failed with the reason, the live worker has lost its job, the fresh one is untouched
+        assertThat(sweep.failed()).isEqualTo(2);
+        for (String id : List.of(queued, running)) {
+            Job job = fixture.jobs.find(id).orElseThrow();
+            assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(job.error()).startsWith("Not finished by its deadline, " + fixture.config().jobDeadline().toMinutes()
+                    + " minutes after it was accepted");
+        }
+        assertThat(fixture.jobs.heartbeat(running, "live-worker", 0.5)).isFalse();
+        assertThat(fixture.jobs.find(fresh).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(fixture.jobs.openJobs()).extracting(Job::jobId).containsExactly(fresh);
+        assertThat(metrics.toString(StandardCharsets.UTF_8)).contains("\"JobsOverdue\":1.0");
+    }
+
+    @Test
+    void theSweeperSendsTheMessageOfAnIdleJobAgainOnce() {
+        // GIVEN a job whose message was lost: queued, untouched for longer than the sweeper waits
+        MutableClock clock = new MutableClock(Instant.now().minus(JobSweeper.REQUEUE_AFTER).minusSeconds(60));
+        JobRepository past = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock);
+        String lost = JobId.newId();
+        past.create(lost, 20);
+        String recent = WorkerFixture.jobIdOf(fixture.newJob(20));
+
+        // WHEN the sweeper runs twice
+        JobSweeper.Sweep first = sweeper(Clock.systemUTC()).sweep();
+        JobSweeper.Sweep second = sweeper(Clock.systemUTC()).sweep();
+
+        // THEN one message for the idle job is in the queue, and a worker completes the job from it
+        assertThat(first.requeued()).isEqualTo(1);
+        assertThat(second.requeued()).isZero();
+        List<QueueMessage> sent = received(fixture.config().queueUrl());
+        assertThat(sent).extracting(QueueMessage::body).containsExactly(new JobMessage(lost, 20).toJson());
+        try (JobProcessor processor = fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE)) {
+            assertThat(processor.handle(sent.getFirst(), PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        }
+        assertThat(fixture.jobs.find(lost).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(fixture.jobs.find(recent).orElseThrow().requeuedAt()).isNull();
+    }
+
+    @Test
+    void aWorkerFailsAJobPastItsDeadlineInsteadOfStartingIt() {
+        MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).minusSeconds(1));
+        String id = JobId.newId();
+        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock).create(id, 100);
+        AtomicInteger runs = new AtomicInteger();
+        PiWriter counting = (digits, out, progress, cancelled) -> {
+            runs.incrementAndGet();
+            PiWriter.PI_CORE.write(digits, out, progress, cancelled);
+        };
+
+        JobProcessor.Outcome outcome;
+        try (JobProcessor processor = fixture.processor(WorkerFixture.FAST, counting)) {
+            outcome = processor.handle(new QueueMessage("m1", new JobMessage(id, 100).toJson(), null, 1), PLENTY);
+        }
+
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(runs.get()).isZero();
+        assertThat(fixture.jobs.find(id).orElseThrow().error()).startsWith("Not finished by its deadline");
+    }
+
+    @Test
+    void aClaimThatFindsTheResultStoredWholeCompletesTheJobWithoutComputing() throws Exception {
+        // GIVEN a job whose earlier attempt stored its result and died before recording it
+        QueueMessage message = fixture.newJob(30);
+        String id = WorkerFixture.jobIdOf(message);
+        String key = ResultStore.resultKey(id, 30);
+        fixture.store(fixture.config()).upload(key, out -> PiWriter.PI_CORE.write(30, out, (f, p) -> { }, () -> false));
+        AtomicInteger runs = new AtomicInteger();
+        PiWriter counting = (digits, out, progress, cancelled) -> runs.incrementAndGet();
+
+        // WHEN its message comes back
+        JobProcessor.Outcome outcome;
+        try (JobProcessor processor = fixture.processor(WorkerFixture.FAST, counting)) {
+            outcome = processor.handle(message, PLENTY);
+        }
+
+        // THEN the job is complete with that object, and nothing was computed
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(runs.get()).isZero();
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.resultKey()).isEqualTo(key);
+        assertThat(job.resultBytes()).isEqualTo(32);
+    }
+
+    @Test
+    void aPartialResultFromAnEarlierAttemptIsComputedAgain() throws Exception {
+        QueueMessage message = fixture.newJob(30);
+        String id = WorkerFixture.jobIdOf(message);
+        fixture.store(fixture.config()).upload(ResultStore.resultKey(id, 30), out -> out.write("3.14".getBytes(StandardCharsets.US_ASCII)));
+
+        try (JobProcessor processor = fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE)) {
+            assertThat(processor.handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        }
+
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(fixture.store(fixture.config()).size(job.resultKey())).hasValue(32);
+    }
+
+    private JobSweeper sweeper(Clock clock) {
+        return new JobSweeper(fixture.jobs, fixture.clients.sqs(), fixture.config().queueUrl(), WorkerFixture.FAST.staleAfter(),
+                JobSweeper.REQUEUE_AFTER, emf, clock);
+    }
+
+    private List<QueueMessage> received(String queueUrl) {
+        List<Message> messages = fixture.clients.sqs().receiveMessage(receive -> receive.queueUrl(queueUrl)
+                .maxNumberOfMessages(10).waitTimeSeconds(1)
+                .messageSystemAttributeNamesWithStrings("ApproximateReceiveCount")).messages();
+        return messages.stream().map(m -> new QueueMessage(m.messageId(), m.body(), m.receiptHandle(),
+                QueueMessage.receiveCount(m.attributesAsStrings().get("ApproximateReceiveCount")))).toList();
+    }
+}

@@ -1,0 +1,238 @@
+package org.piservice.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.piservice.worker.JobProcessorTest.awaitTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.piservice.core.PiDigits;
+import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.ClaimResult;
+import org.piservice.jobs.Job;
+import org.piservice.jobs.JobStatus;
+import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.FaultProxy;
+import org.piservice.jobs.testing.FaultProxy.Fault;
+
+/**
+ * Faults on the wire, injected by {@link FaultProxy}s between the worker's own SDK clients (with
+ * its call budgets) and the embedded emulators: DynamoDB throttling, outages and a hung call, S3
+ * {@code SlowDown} on the multipart upload. The queue is the deployed one (90-minute visibility
+ * timeout), so a retry that comes back within seconds came back by the worker's backoff.
+ */
+class WorkerFaultTest {
+
+    /** Enough digits for two parts of S3's smallest size. */
+    private static final int MULTIPART_DIGITS = 5_300_000;
+    private static final Duration FIRST_RETRY_WAIT = Duration.ofSeconds(15);
+
+    private static FaultProxy dynamoDb;
+    private static FaultProxy s3;
+    private static AwsClients faulty;
+    private static byte[] multipartDigits;
+
+    private final WorkerFixture fixture = new WorkerFixture();
+
+    @BeforeAll
+    static void startProxies() throws IOException {
+        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
+        dynamoDb = FaultProxy.start(URI.create(settings.get("AWS_ENDPOINT_URL_DYNAMODB")));
+        s3 = FaultProxy.start(URI.create(settings.get("AWS_ENDPOINT_URL_S3")));
+        settings.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.endpoint().toString());
+        settings.put("AWS_ENDPOINT_URL_S3", s3.endpoint().toString());
+        faulty = AwsClients.fromSettings(settings, WorkerClients.BUDGETS);
+    }
+
+    @AfterEach
+    void reset() {
+        dynamoDb.reset();
+        s3.reset();
+    }
+
+    @AfterAll
+    static void stopProxies() {
+        faulty.close();
+        dynamoDb.close();
+        s3.close();
+    }
+
+    @Test
+    void aThrottledClaimIsRetriedWithinSecondsAndTheJobCompletes() {
+        // GIVEN a table that throttles every claim
+        dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && isClaim(request), Fault.dynamoDbThrottling());
+        QueueMessage message = fixture.newJob(300);
+        fixture.enqueue(message);
+        EventSourceStandIn worker = worker(PiWriter.PI_CORE);
+
+        // WHEN the message is delivered, then the throttling ends
+        worker.deliverOnce();
+        assertThat(dynamoDb.faulted()).hasSizeGreaterThanOrEqualTo(WorkerClients.BUDGETS.dynamoDb().maxAttempts());
+        dynamoDb.heal();
+
+        // THEN the message comes back after the first retry delay, not the visibility timeout, and the job completes
+        String id = WorkerFixture.jobIdOf(message);
+        awaitTrue(FIRST_RETRY_WAIT, () -> {
+            worker.deliverOnce();
+            return fixture.jobs.find(id).orElseThrow().status() == JobStatus.COMPLETE;
+        });
+        assertThat(fixture.jobs.find(id).orElseThrow().attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void aDynamoDbOutageAtCompletionIsRetriedAndCompletesWithoutComputingAgain() {
+        dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":complete"),
+                Fault.dynamoDbOutage());
+        QueueMessage message = fixture.newJob(400);
+        fixture.enqueue(message);
+        Counting pi = new Counting(PiWriter.PI_CORE);
+        EventSourceStandIn worker = worker(pi);
+
+        worker.deliverOnce();
+        String id = WorkerFixture.jobIdOf(message);
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
+        dynamoDb.heal();
+
+        awaitTrue(FIRST_RETRY_WAIT, () -> {
+            worker.deliverOnce();
+            return fixture.jobs.find(id).orElseThrow().status() == JobStatus.COMPLETE;
+        });
+        assertThat(pi.runs.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aHungHeartbeatGivesWayToTheNextOneSoTheJobIsNotTakenOver() {
+        // GIVEN a heartbeat that hangs far longer than the job's staleness, and a job that computes for 8 s
+        dynamoDb.inject(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":progress"),
+                Fault.hang(Duration.ofSeconds(60)), 1);
+        WorkerSettings settings = new WorkerSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 3,
+                Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes());
+        PiWriter slow = (digits, out, progress, cancelled) -> {
+            sleep(Duration.ofSeconds(8));
+            PiDigits.write(digits, out, progress, cancelled);
+        };
+        QueueMessage message = fixture.newJob(100);
+        String id = WorkerFixture.jobIdOf(message);
+
+        // WHEN the worker runs, and another worker tries to claim the job after the staleness
+        CompletableFuture<JobProcessor.Outcome> running;
+        try (JobProcessor processor = fixture.processorOn(faulty, settings, slow)) {
+            running = CompletableFuture.supplyAsync(() -> processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofMinutes(2))));
+            sleep(Duration.ofSeconds(6));
+            ClaimResult rival = fixture.jobs.claim(id, "rival", settings.staleAfter());
+
+            // THEN the job's heartbeat is fresh, the rival is refused, and the one computation completes the job
+            assertThat(rival).isInstanceOf(ClaimResult.Busy.class);
+            assertThat(running.join()).isEqualTo(JobProcessor.Outcome.DONE);
+        }
+        assertThat(dynamoDb.faulted()).hasSize(1);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void uploadPartSlowDownAndAThrottledReleaseEndInARetryThatCompletes() {
+        // GIVEN S3 that refuses every part, and a table that throttles the worker's release of the job
+        s3.injectAlways(FaultProxy.Request::isUploadPart, Fault.s3SlowDown());
+        dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains("#heartbeatAt = :zero"),
+                Fault.dynamoDbThrottling());
+        assertMultipartJobCompletesAfterHealing();
+    }
+
+    @Test
+    void completeMultipartUploadSlowDownEndsInARetryThatCompletes() {
+        s3.injectAlways(FaultProxy.Request::isCompleteMultipartUpload, Fault.s3SlowDown());
+        assertMultipartJobCompletesAfterHealing();
+    }
+
+    private void assertMultipartJobCompletesAfterHealing() {
+        QueueMessage message = fixture.newJob(MULTIPART_DIGITS);
+        fixture.enqueue(message);
+        String id = WorkerFixture.jobIdOf(message);
+        EventSourceStandIn worker = worker(cached());
+
+        // WHEN the first attempt fails, then S3 recovers
+        worker.deliverOnce();
+        Job failedAttempt = fixture.jobs.find(id).orElseThrow();
+        assertThat(failedAttempt.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(s3.faulted()).isNotEmpty();
+        s3.heal();
+        dynamoDb.heal();
+
+        // THEN the retry comes within seconds, the job completes whole, and no upload is left open
+        awaitTrue(Duration.ofSeconds(60), () -> {
+            worker.deliverOnce();
+            return fixture.jobs.find(id).orElseThrow().status() == JobStatus.COMPLETE;
+        });
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.attempts()).isEqualTo(2);
+        assertThat(fixture.store(fixture.config()).size(job.resultKey())).hasValue(Job.resultLength(MULTIPART_DIGITS));
+        assertThat(fixture.clients.s3().listMultipartUploads(list -> list.bucket(fixture.config().bucketName())).uploads())
+                .isEmpty();
+    }
+
+    private EventSourceStandIn worker(PiWriter pi) {
+        return new EventSourceStandIn(fixture.clients.sqs(), fixture.config().queueUrl(),
+                fixture.processorOn(faulty, WorkerFixture.FAST, pi), Duration.ofMinutes(2));
+    }
+
+    private static boolean isClaim(FaultProxy.Request request) {
+        return request.bodyText().contains("if_not_exists(#attempts");
+    }
+
+    /** pi-core's digits for {@link #MULTIPART_DIGITS}, computed once: each attempt writes them again. */
+    private static synchronized PiWriter cached() {
+        if (multipartDigits == null) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try {
+                PiDigits.write(MULTIPART_DIGITS, out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            multipartDigits = out.toByteArray();
+        }
+        return (digits, out, progress, cancelled) -> {
+            if (digits != MULTIPART_DIGITS) {
+                throw new IllegalArgumentException("cached for " + MULTIPART_DIGITS + " digits only, asked for " + digits);
+            }
+            out.write(multipartDigits);
+        };
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final class Counting implements PiWriter {
+        final AtomicInteger runs = new AtomicInteger();
+        private final PiWriter delegate;
+
+        Counting(PiWriter delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void write(int digits, OutputStream out, org.piservice.core.PiProgress progress,
+                          java.util.function.BooleanSupplier cancelled) throws IOException {
+            runs.incrementAndGet();
+            delegate.write(digits, out, progress, cancelled);
+        }
+    }
+}
