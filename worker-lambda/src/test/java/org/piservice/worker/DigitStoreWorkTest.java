@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.piservice.core.PiDigits;
 import org.piservice.jobs.DigitStore;
@@ -43,7 +42,7 @@ class DigitStoreWorkTest {
 
     @Test
     void aJobTheStoreCoversIsCopiedNotComputed() throws Exception {
-        Counting pi = new Counting(Duration.ZERO);
+        CountingPiWriter pi = CountingPiWriter.slowPiCore(Duration.ZERO);
         JobProcessor processor = fixture.processor(WorkerFixture.FAST, pi);
         processor.handle(fixture.newJob(2000), PLENTY);
 
@@ -59,7 +58,7 @@ class DigitStoreWorkTest {
 
     @Test
     void tenConcurrentJobsForNewDigitsCauseOneComputation() throws Exception {
-        Counting pi = new Counting(Duration.ofSeconds(1));
+        CountingPiWriter pi = CountingPiWriter.slowPiCore(Duration.ofSeconds(1));
         List<QueueMessage> messages = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             messages.add(fixture.newJob(3000));
@@ -155,27 +154,5 @@ class DigitStoreWorkTest {
             count++;
         }
         return count;
-    }
-
-    /** pi-core, counted, and slow enough for concurrent workers to meet while it runs. */
-    private static final class Counting implements PiWriter {
-        final AtomicInteger runs = new AtomicInteger();
-        private final Duration pause;
-
-        Counting(Duration pause) {
-            this.pause = pause;
-        }
-
-        @Override
-        public void write(int digits, java.io.OutputStream out, org.piservice.core.PiProgress progress,
-                          java.util.function.BooleanSupplier cancelled) throws IOException {
-            runs.incrementAndGet();
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            PiDigits.write(digits, out, progress, cancelled);
-        }
     }
 }

@@ -6,7 +6,6 @@ import org.piservice.core.ComputeTimeModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
-import org.piservice.core.PiProgress;
 import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.Job;
@@ -76,7 +74,7 @@ class JobProcessorTest {
     @Test
     void duplicateAfterCompletionIsAcknowledgedWithoutComputingAgain() throws IOException {
         QueueMessage message = fixture.newJob(50);
-        Counting pi = new Counting(PiWriter.PI_CORE);
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
         JobProcessor processor = fixture.processor(WorkerSettings.DEFAULT, pi);
         processor.handle(message, PLENTY);
         Job first = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
@@ -94,7 +92,7 @@ class JobProcessorTest {
         QueueMessage message = fixture.newJob(100);
         CountDownLatch computing = new CountDownLatch(1);
         CountDownLatch proceed = new CountDownLatch(1);
-        Counting pi = new Counting((digits, out, progress, cancelled) -> {
+        CountingPiWriter pi = new CountingPiWriter((digits, out, progress, cancelled) -> {
             computing.countDown();
             awaitTrue(() -> proceed.getCount() == 0);
             PiDigits.write(digits, out, progress, cancelled);
@@ -151,7 +149,7 @@ class JobProcessorTest {
     void aCancelledQueuedJobNeverStartsAndItsMessageIsAcknowledged() {
         QueueMessage message = fixture.newJob(100);
         assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(message))).isPresent();
-        Counting pi = new Counting(PiWriter.PI_CORE);
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
 
         JobProcessor.Outcome outcome = fixture.processor(WorkerFixture.FAST, pi).handle(message, PLENTY);
 
@@ -302,7 +300,7 @@ class JobProcessorTest {
     @Test
     void tooManyDigitsFailsTheJobAndAcknowledges() {
         QueueMessage message = fixture.newJob(1000);
-        Counting pi = new Counting(PiWriter.PI_CORE);
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
 
         JobProcessor.Outcome outcome = fixture.processor(fixture.resources.withMaxDigits(100).config(), WorkerSettings.DEFAULT, pi)
                 .handle(message, PLENTY);
@@ -379,7 +377,7 @@ class JobProcessorTest {
     @Test
     void aJobThatCannotFinishInTimeFailsAtOnce() {
         QueueMessage message = fixture.newJob(5_000_000);
-        Counting pi = new Counting(PiWriter.PI_CORE);
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
 
         JobProcessor.Outcome outcome = fixture.processor(WorkerSettings.DEFAULT, pi)
                 .handle(message, WorkerFixture.deadlineAfter(WorkerSettings.DEFAULT.cleanupReserve().plusSeconds(4)));
@@ -421,7 +419,7 @@ class JobProcessorTest {
         // (longer than the first: the store would serve a second job of 20 digits with no time at all)
         QueueMessage next = fixture.newJob(50);
         PiWriter takesTwoSeconds = (digits, out, progress, cancelled) -> {
-            sleep(Duration.ofSeconds(2));
+            CountingPiWriter.pause(Duration.ofSeconds(2));
             PiDigits.write(digits, out, progress, cancelled);
         };
 
@@ -477,33 +475,7 @@ class JobProcessorTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not met within " + limit.toSeconds() + " s");
             }
-            sleep(Duration.ofMillis(50));
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Counts how often the computation starts. */
-    private static final class Counting implements PiWriter {
-        final AtomicInteger runs = new AtomicInteger();
-        private final PiWriter delegate;
-
-        Counting(PiWriter delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void write(int digits, OutputStream out, PiProgress progress,
-                          BooleanSupplier cancelled) throws IOException {
-            runs.incrementAndGet();
-            delegate.write(digits, out, progress, cancelled);
+            CountingPiWriter.pause(Duration.ofMillis(50));
         }
     }
 }

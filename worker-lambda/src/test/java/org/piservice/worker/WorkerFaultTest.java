@@ -5,14 +5,12 @@ import static org.piservice.worker.JobProcessorTest.awaitTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +94,7 @@ class WorkerFaultTest {
                 Fault.dynamoDbOutage());
         QueueMessage message = fixture.newJob(400);
         fixture.enqueue(message);
-        Counting pi = new Counting(PiWriter.PI_CORE);
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
         EventSourceStandIn worker = worker(pi);
 
         worker.deliverOnce();
@@ -119,7 +117,7 @@ class WorkerFaultTest {
         WorkerSettings settings = new WorkerSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 3,
                 Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes());
         PiWriter slow = (digits, out, progress, cancelled) -> {
-            sleep(Duration.ofSeconds(8));
+            CountingPiWriter.pause(Duration.ofSeconds(8));
             PiDigits.write(digits, out, progress, cancelled);
         };
         QueueMessage message = fixture.newJob(100);
@@ -129,7 +127,7 @@ class WorkerFaultTest {
         CompletableFuture<JobProcessor.Outcome> running;
         try (JobProcessor processor = fixture.processorOn(faulty, settings, slow)) {
             running = CompletableFuture.supplyAsync(() -> processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofMinutes(2))));
-            sleep(Duration.ofSeconds(6));
+            CountingPiWriter.pause(Duration.ofSeconds(6));
             ClaimResult rival = fixture.jobs.claim(id, "rival", settings.staleAfter());
 
             // THEN the job's heartbeat is fresh, the rival is refused, and the one computation completes the job
@@ -209,30 +207,5 @@ class WorkerFaultTest {
             }
             out.write(multipartDigits);
         };
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static final class Counting implements PiWriter {
-        final AtomicInteger runs = new AtomicInteger();
-        private final PiWriter delegate;
-
-        Counting(PiWriter delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void write(int digits, OutputStream out, org.piservice.core.PiProgress progress,
-                          java.util.function.BooleanSupplier cancelled) throws IOException {
-            runs.incrementAndGet();
-            delegate.write(digits, out, progress, cancelled);
-        }
     }
 }
