@@ -37,13 +37,9 @@ final class Api {
     /** Adds the resources to {@code stack} itself (see {@link PiServiceStack} for why). */
     Api(Stack stack, ServiceSettings settings, ProjectFiles files, JobStore jobs, Map<String, String> environment) {
         Role role = JavaFunctions.role(stack, "ApiFunctionRole", "pi-service api function");
-        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("JobRecords")
-                // create, read, cancel (one conditional update), and withdraw a job whose message
-                // could not be queued
-                .actions(List.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"))
-                .resources(List.of(jobs.table().getTableArn()))
-                .build());
+        // create, read, cancel (one conditional update), and withdraw a job whose message could not be queued
+        jobs.allowJobRecords(role, "JobRecords",
+                List.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"));
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("EnqueueJobs")
                 .actions(List.of("sqs:SendMessage"))

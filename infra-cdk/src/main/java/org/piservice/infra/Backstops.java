@@ -33,11 +33,7 @@ final class Backstops {
     /** Adds the resources to {@code stack} itself (see {@link PiServiceStack} for why). */
     Backstops(Stack stack, ProjectFiles files, JobStore jobs, Map<String, String> environment) {
         Role deadLetterRole = JavaFunctions.role(stack, "DeadLetterFunctionRole", "pi-service dead-letter consumer");
-        deadLetterRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("FailJobs")
-                .actions(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"))
-                .resources(List.of(jobs.table().getTableArn()))
-                .build());
+        jobs.allowJobRecords(deadLetterRole, "FailJobs", List.of("dynamodb:GetItem", "dynamodb:UpdateItem"));
         deadLetterFunction = JavaFunctions.builder(stack, "DeadLetterFunction", deadLetterRole, files.workerJar())
                 .description("pi-service dead-letter consumer: fails the job of each message the job queue gave up on")
                 .handler("org.piservice.worker.DeadLetterHandler::handleRequest")
@@ -58,11 +54,7 @@ final class Backstops {
                 .actions(List.of("dynamodb:Query"))
                 .resources(List.of(jobs.table().getTableArn() + "/index/" + Storage.PENDING_INDEX))
                 .build());
-        sweeperRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("FailOrRequeueJobs")
-                .actions(List.of("dynamodb:UpdateItem"))
-                .resources(List.of(jobs.table().getTableArn()))
-                .build());
+        jobs.allowJobRecords(sweeperRole, "FailOrRequeueJobs", List.of("dynamodb:UpdateItem"));
         sweeperRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("SendLostMessages")
                 .actions(List.of("sqs:SendMessage"))

@@ -109,6 +109,15 @@ final class JobStore {
                         + " of server access logs would add cost without adding an audit trail.");
     }
 
+    /** Lets {@code role} do {@code actions} on the job records (the table itself, not its indexes). */
+    void allowJobRecords(Role role, String sid, List<String> actions) {
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid(sid)
+                .actions(actions)
+                .resources(List.of(table.getTableArn()))
+                .build());
+    }
+
     /**
      * Lets {@code role} do {@code actions} on the objects under {@code prefixes} (result objects,
      * the digit store's), and no other object of the bucket.

@@ -24,11 +24,7 @@ final class Worker {
     /** Adds the resources to {@code stack} itself (see {@link PiServiceStack} for why). */
     Worker(Stack stack, ServiceSettings settings, ProjectFiles files, JobStore jobs, Map<String, String> environment) {
         Role role = JavaFunctions.role(stack, "WorkerFunctionRole", "pi-service worker function");
-        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("JobRecords")
-                .actions(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"))
-                .resources(List.of(jobs.table().getTableArn()))
-                .build());
+        jobs.allowJobRecords(role, "JobRecords", List.of("dynamodb:GetItem", "dynamodb:UpdateItem"));
         jobs.allowObjects(role, "ResultAndDigitStoreObjects", List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"),
                 List.of(Storage.RESULT_PREFIX, Storage.DIGIT_STORE_PREFIX),
                 "writes each job's result object and longer digit stores (multipart uploads), and checks their lengths and overlap");
