@@ -104,8 +104,8 @@ public final class LocalRun implements AutoCloseable {
         AwsClients clients = AwsClients.fromSettings(aws.clientSettings());
         started.push(clients);
         ServiceResources.Created resources = createResources(clients);
-        String description = "embedded emulators, in memory: DynamoDB (dynalite) " + aws.dynamoDbEndpoint()
-                + ", SQS (ElasticMQ) " + aws.sqsEndpoint() + ", S3 (S3Proxy) " + aws.s3Endpoint();
+        String description = "embedded emulators: DynamoDB (dynalite) " + aws.dynamoDbEndpoint()
+                + ", SQS (ElasticMQ) " + aws.sqsEndpoint() + ", S3 (S3Proxy, in a temporary folder) " + aws.s3Endpoint();
         return new Backend(clients, configFor(resources), description, EMBEDDED_LONG_POLL_SECONDS,
                 Optional.of(resources.deadLetterQueueUrl()));
     }
