@@ -199,14 +199,25 @@ public final class JobProcessor implements AutoCloseable {
                 LOG.info("Another worker is computing this job; the message will come back later");
                 yield Outcome.RETRY;
             }
-            case ClaimResult.Claimed claimed -> claimed.job().isOverdue(clock.instant())
-                    ? fail(claimed.job(), owner, claimed.job().overdueReason())
-                    : alreadyStored(claimed.job())
-                    ? markComplete(claimed.job(), owner, ResultStore.resultKey(claimed.job().jobId(), claimed.job().digits()))
-                    : plan instanceof DigitDemand.Plan.Compute compute
-                    ? run(claimed.job(), owner, deadline, invocationTime, compute.digits())
-                    : serveFromStore(claimed.job(), owner);
+            case ClaimResult.Claimed claimed -> start(claimed.job(), owner, plan, deadline, invocationTime);
         };
+    }
+
+    private Outcome start(Job job, String owner, DigitDemand.Plan plan, Deadline deadline, Duration invocationTime) {
+        if (job.isOverdue(clock.instant())) {
+            return fail(job, owner, job.overdueReason());
+        }
+        if (alreadyStored(job)) {
+            return markComplete(job, owner, ResultStore.resultKey(job.jobId(), job.digits()));
+        }
+        // Served jobs count too: a copy that keeps failing ends here rather than in the dead-letter queue.
+        if (job.attempts() > settings.maxAttempts()) {
+            return fail(job, owner, "Gave up after " + settings.maxAttempts() + " attempts"
+                    + job.errorMessage().map(error -> "; the last one failed with: " + error).orElse(""));
+        }
+        return plan instanceof DigitDemand.Plan.Compute compute
+                ? run(job, owner, deadline, invocationTime, compute.digits())
+                : serveFromStore(job, owner);
     }
 
     /** Whether an earlier attempt stored the job's whole result and only failed to record it. */
@@ -220,10 +231,6 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private Outcome run(Job job, String owner, Deadline deadline, Duration invocationTime, long storeDigits) {
-        if (job.attempts() > settings.maxAttempts()) {
-            return fail(job, owner, "Gave up after " + settings.maxAttempts() + " attempts"
-                    + job.errorMessage().map(error -> "; the last one failed with: " + error).orElse(""));
-        }
         if (job.digits() > maxDigits) {
             return fail(job, owner, "digits must be between 1 and " + maxDigits + ", got " + job.digits());
         }
@@ -314,7 +321,16 @@ public final class JobProcessor implements AutoCloseable {
     /** Gives the job its own result object, a prefix of the store, and marks it complete. */
     private Outcome complete(Job job, String owner) {
         String key = ResultStore.resultKey(job.jobId(), job.digits());
-        if (!store.copyPrefix(job.digits(), key)) {
+        boolean copied;
+        try {
+            copied = store.copyPrefix(job.digits(), key);
+        } catch (RuntimeException e) {
+            // S3 refusing the copy (full, denied, or failing past the client's own retries) costs an
+            // attempt, so the job fails with S3's reason at its limit instead of coming back until
+            // the queue gives up on its message.
+            return retry(job, owner, "Copying the job's digits from the digit store failed: " + describe(e));
+        }
+        if (!copied) {
             return retry(job, owner, "The digit store does not hold " + job.digits() + " digits");
         }
         return markComplete(job, owner, key);

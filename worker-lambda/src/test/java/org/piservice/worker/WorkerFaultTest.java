@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
+import org.piservice.contract.Storage;
 import org.piservice.core.PiDigits;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
@@ -27,7 +29,7 @@ import org.piservice.jobs.testing.FaultProxy.Fault;
 /**
  * Faults on the wire, injected by {@link FaultProxy}s between the worker's own SDK clients (with
  * its call budgets) and the embedded emulators: DynamoDB throttling, outages and a hung call, S3
- * {@code SlowDown} on the multipart upload. The queue is the deployed one (90-minute visibility
+ * {@code SlowDown} on the multipart upload, and S3 failing every copy of a result from the digit store. The queue is the deployed one (90-minute visibility
  * timeout), so a retry that comes back within seconds came back by the worker's backoff.
  */
 class WorkerFaultTest {
@@ -153,6 +155,40 @@ class WorkerFaultTest {
     void completeMultipartUploadSlowDownEndsInARetryThatCompletes() {
         s3.injectAlways(FaultProxy.Request::isCompleteMultipartUpload, Fault.s3SlowDown());
         assertMultipartJobCompletesAfterHealing();
+    }
+
+    @Test
+    void aResultCopyThatS3KeepsRefusingFailsTheJobAtItsAttemptLimitWithS3sReason() {
+        // GIVEN a digit store of 2,000 digits, and S3 that then fails every write of a job's result
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        EventSourceStandIn worker = worker(pi);
+        QueueMessage first = fixture.newJob(2_000);
+        fixture.enqueue(first);
+        worker.deliverOnce();
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(first)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        s3.injectAlways(request -> request.method().equals("PUT") && request.target().contains("/" + Storage.RESULT_PREFIX),
+                Fault.s3InternalError());
+
+        // WHEN a job the store covers is delivered, and again after each retry delay
+        QueueMessage served = fixture.newJob(1_000);
+        fixture.enqueue(served);
+        String id = WorkerFixture.jobIdOf(served);
+        awaitTrue(Duration.ofSeconds(90), () -> {
+            worker.deliverOnce();
+            return fixture.jobs.find(id).orElseThrow().status() == JobStatus.FAILED;
+        });
+
+        // THEN it failed after its attempts, saying why, its message is gone (not left for the
+        // dead-letter queue), and nothing was computed again
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.attempts()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
+        assertThat(job.errorMessage()).hasValueSatisfying(error -> assertThat(error)
+                .startsWith("Copying the job's digits from the digit store failed: ")
+                .contains("internal error")
+                .endsWith("(attempt " + JobDelivery.MAX_ATTEMPTS + " of " + JobDelivery.MAX_ATTEMPTS + ")"));
+        assertThat(fixture.messagesIn(fixture.config().queueUrl())).isZero();
+        assertThat(pi.runs.get()).isEqualTo(1);
+        assertThat(s3.faulted()).hasSizeGreaterThanOrEqualTo(JobDelivery.MAX_ATTEMPTS);
     }
 
     private void assertMultipartJobCompletesAfterHealing() {

@@ -21,7 +21,7 @@ import java.util.function.Predicate;
 
 /**
  * An HTTP forwarder on 127.0.0.1 between the AWS SDK and an emulator that injects real faults on
- * the wire: DynamoDB's throttling answer, S3's {@code 503 SlowDown}, a server error, or a request
+ * the wire: DynamoDB's throttling answer, S3's {@code 503 SlowDown}, a server error of either, or a request
  * that hangs without an answer. The SDK sees exactly what it would see from AWS, so its retries,
  * timeouts and error mapping take part in the test. Requests are forwarded byte for byte (the
  * emulator checks the SDK's signature against the same {@code Host}), one connection each.
@@ -82,6 +82,15 @@ public final class FaultProxy implements AutoCloseable {
         static Fault s3SlowDown() {
             return new Answer(503, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
                     + "<Message>Please reduce your request rate (injected).</Message><RequestId>fault</RequestId></Error>");
+        }
+
+        /**
+         * S3's answer when it fails inside, which S3Proxy also gives when its store cannot take
+         * an object (its disk is full): the SDK retries it, then gives up.
+         */
+        static Fault s3InternalError() {
+            return new Answer(500, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code>"
+                    + "<Message>We encountered an internal error. Please try again. (injected)</Message><RequestId>fault</RequestId></Error>");
         }
 
         static Fault hang(Duration duration) {
