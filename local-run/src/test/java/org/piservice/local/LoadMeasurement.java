@@ -37,12 +37,15 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java local-run/src/test/java/org/piservice/local/LoadMeasurement.java [base-url] [concurrency] [requests] [burst]
- * java local-run/src/test/java/org/piservice/local/LoadMeasurement.java soak [base-url] [minutes] [clients] [abusive-jobs]
+ * java local-run/src/test/java/org/piservice/local/LoadMeasurement.java soak [base-url] [minutes] [clients] [abusive-jobs] [final-wait-minutes]
  * </pre>
  *
  * <p>Nothing a service can answer, or fail to answer, stops it: every answer is counted by its
  * status, every failure by its kind (reset, timeout, refused, unreadable answer), and the counts
- * are printed at the end. In a soak each client connects from its own loopback address
+ * are printed at the end. A soak prints its counts every {@link #SOAK_REPORT_EVERY} while it
+ * runs; when its minutes are up, clients stop submitting and wait at most {@code final-wait-minutes}
+ * (default {@value #DEFAULT_FINAL_WAIT_MINUTES}) for their jobs, and report the ones still open
+ * as not ended. In a soak each client connects from its own loopback address
  * (127.0.0.10 and up; the abusive one from 127.0.0.2), which the service takes for its source
  * address, as API Gateway's source IP, so each has its own quota (Linux routes all of 127/8 to
  * loopback).
@@ -55,6 +58,14 @@ public final class LoadMeasurement {
     private static final String PI_PREFIX = "3.14159265358979323846";
     private static final Duration AWAIT_DEADLINE = Duration.ofMinutes(5);
     private static final Set<String> FINAL = Set.of("complete", "failed", "cancelled");
+    /** The key, in the counts of ended jobs, of the jobs that had not ended when the wait for them did. */
+    private static final String NOT_ENDED = "not ended";
+    private static final Duration SOAK_REPORT_EVERY = Duration.ofSeconds(30);
+    private static final int DEFAULT_FINAL_WAIT_MINUTES = 5;
+    /** How often a soak's client asks about its job: a person's client, not a load generator. */
+    private static final Duration SOAK_POLL_INTERVAL = Duration.ofMillis(250);
+    /** How long the latency and burst measurements wait between rounds of polls. */
+    private static final Duration MEASUREMENT_POLL_INTERVAL = Duration.ofMillis(20);
 
     private final URI base;
     /** Operation → outcome ("202", "429", "reset", ...) → how often. */
@@ -70,8 +81,9 @@ public final class LoadMeasurement {
             int minutes = args.length > 2 ? Integer.parseInt(args[2]) : 10;
             int clients = args.length > 3 ? Integer.parseInt(args[3]) : 10;
             int abusiveJobs = args.length > 4 ? Integer.parseInt(args[4]) : 300;
+            int finalWaitMinutes = args.length > 5 ? Integer.parseInt(args[5]) : DEFAULT_FINAL_WAIT_MINUTES;
             LoadMeasurement measurement = new LoadMeasurement(base);
-            measurement.soak(Duration.ofMinutes(minutes), clients, abusiveJobs);
+            measurement.soak(Duration.ofMinutes(minutes), clients, abusiveJobs, Duration.ofMinutes(finalWaitMinutes));
             measurement.printTally();
             return;
         }
@@ -134,8 +146,7 @@ public final class LoadMeasurement {
         } catch (IOException | RuntimeException e) {
             outcome = kind(e);
         }
-        tally.computeIfAbsent(operation, k -> new ConcurrentSkipListMap<>())
-                .computeIfAbsent(outcome, k -> new LongAdder()).increment();
+        count(operation, outcome);
         return answer;
     }
 
@@ -254,15 +265,29 @@ public final class LoadMeasurement {
 
     /** Polls every job until it has ended or {@link #AWAIT_DEADLINE} passes; how many ended how. */
     private Map<String, Integer> awaitAll(HttpClient client, List<String> ids) throws Exception {
+        Map<String, Integer> ended = awaitAll(client, ids, System.nanoTime() + AWAIT_DEADLINE.toNanos(),
+                MEASUREMENT_POLL_INTERVAL, 8);
+        Integer open = ended.remove(NOT_ENDED);
+        if (open != null) {
+            ended.put("not ended after " + AWAIT_DEADLINE.toMinutes() + " min", open);
+        }
+        return ended;
+    }
+
+    /**
+     * Polls every job, {@code concurrency} at a time, until it has ended or {@code deadline} (of
+     * {@link System#nanoTime}) passes; how many ended how, and under {@link #NOT_ENDED} how many did not.
+     */
+    private Map<String, Integer> awaitAll(HttpClient client, List<String> ids, long deadline, Duration pollInterval,
+                                          int concurrency) throws Exception {
         Set<String> pending = ConcurrentHashMap.newKeySet();
         pending.addAll(ids);
         Map<String, Integer> ended = new ConcurrentSkipListMap<>();
-        long deadline = System.nanoTime() + AWAIT_DEADLINE.toNanos();
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
             List<String> round = new ArrayList<>(pending);
             AtomicInteger next = new AtomicInteger();
-            runConcurrently(8, () -> {
-                for (int i; (i = next.getAndIncrement()) < round.size(); ) {
+            runConcurrently(concurrency, () -> {
+                for (int i; (i = next.getAndIncrement()) < round.size() && System.nanoTime() < deadline; ) {
                     String id = round.get(i);
                     status(client, id).filter(FINAL::contains).ifPresent(status -> {
                         pending.remove(id);
@@ -270,112 +295,207 @@ public final class LoadMeasurement {
                     });
                 }
             });
-            Thread.sleep(20);
+            if (!pending.isEmpty()) {
+                Thread.sleep(pollInterval);
+            }
         }
         if (!pending.isEmpty()) {
-            ended.put("not ended after " + AWAIT_DEADLINE.toMinutes() + " min", pending.size());
+            ended.put(NOT_ENDED, pending.size());
         }
         return ended;
     }
 
     // ---- soak: normal clients and one abusive client ----
 
-    /** What one client saw. */
-    private record ClientResult(String name, int accepted, int refused429, int unavailable5xx, int failures,
-                                Map<String, Integer> ended) {
-    }
+    /** What one client has seen so far; counted as it goes, so that a soak can report while it runs. */
+    private static final class ClientCounts {
+        final String name;
+        final InetAddress source;
+        final AtomicInteger accepted = new AtomicInteger();
+        final AtomicInteger refused429 = new AtomicInteger();
+        final AtomicInteger unavailable5xx = new AtomicInteger();
+        /** Requests without an answer, other refusals, and anything that went wrong in the client itself. */
+        final AtomicInteger failures = new AtomicInteger();
+        /** Status → jobs that ended so; {@link #NOT_ENDED} for those still open when the client stopped waiting. */
+        final Map<String, Integer> ended = new ConcurrentSkipListMap<>();
+        volatile boolean finished;
 
-    private void soak(Duration length, int clients, int abusiveJobs) throws Exception {
-        System.out.printf("soak of %s at %s: %d clients, one of them abusive (%d large jobs at once)%n",
-                length, base, clients, abusiveJobs);
-        long end = System.nanoTime() + length.toNanos();
-        List<Future<ClientResult>> results = new ArrayList<>();
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            results.add(executor.submit(() -> abusive(InetAddress.getByName("127.0.0.2"), abusiveJobs, end)));
-            for (int i = 1; i < clients; i++) {
-                InetAddress source = InetAddress.getByName("127.0.0." + (9 + i));
-                results.add(executor.submit(() -> normal(source, end)));
-            }
-            System.out.printf("%-22s %8s %6s %6s %8s  %s%n", "client", "accepted", "429", "5xx", "failures", "jobs ended");
-            for (Future<ClientResult> future : results) {
-                ClientResult r = future.get();
-                System.out.printf("%-22s %8d %6d %6d %8d  %s%n", r.name(), r.accepted(), r.refused429(),
-                        r.unavailable5xx(), r.failures(), r.ended());
+        ClientCounts(String kind, String source) throws java.net.UnknownHostException {
+            this.source = InetAddress.getByName(source);
+            this.name = kind + " " + source;
+        }
+
+        void countRefusal(Optional<Answer> answer) {
+            if (answer.isEmpty()) {
+                failures.incrementAndGet();
+            } else if (answer.get().status() == 429) {
+                refused429.incrementAndGet();
+            } else if (answer.get().status() >= 500) {
+                unavailable5xx.incrementAndGet();
+            } else {
+                failures.incrementAndGet();
             }
         }
+
+        void addEnded(Map<String, Integer> counts) {
+            counts.forEach((status, n) -> ended.merge(status, n, Integer::sum));
+        }
+
+        int endedAs(String status) {
+            return ended.getOrDefault(status, 0);
+        }
+    }
+
+    private static final String ROW = "%-22s %8s %6s %6s %8s  %s%n";
+
+    private void soak(Duration length, int clients, int abusiveJobs, Duration finalWait) throws Exception {
+        System.out.printf("soak of %s at %s: %d clients, one of them abusive (%d large jobs at once); "
+                        + "then at most %s for unfinished jobs; counts every %s%n",
+                length, base, clients, abusiveJobs, finalWait, SOAK_REPORT_EVERY);
+        long start = System.nanoTime();
+        long end = start + length.toNanos();
+        long waitEnd = end + finalWait.toNanos();
+        List<ClientCounts> all = new ArrayList<>();
+        ClientCounts abusive = new ClientCounts("abusive", "127.0.0.2");
+        all.add(abusive);
+        for (int i = 1; i < clients; i++) {
+            all.add(new ClientCounts("normal", "127.0.0." + (9 + i)));
+        }
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        executor.submit(() -> runClient(abusive, () -> abusive(abusive, abusiveJobs, end, waitEnd)));
+        for (ClientCounts counts : all.subList(1, all.size())) {
+            executor.submit(() -> runClient(counts, () -> normal(counts, end, waitEnd)));
+        }
+        long nextReport = start + SOAK_REPORT_EVERY.toNanos();
+        // Every wait of a client ends by waitEnd, but for a request's own timeout: a client still
+        // running a minute later is reported as it stands, not waited for.
+        long giveUp = waitEnd + Duration.ofMinutes(1).toNanos();
+        while (!all.stream().allMatch(c -> c.finished) && System.nanoTime() < giveUp) {
+            Thread.sleep(1000);
+            if (System.nanoTime() >= nextReport) {
+                printProgress(all, start, end);
+                nextReport += SOAK_REPORT_EVERY.toNanos();
+            }
+        }
+        executor.shutdownNow();
+        printTable(all);
+    }
+
+    /** Runs a client's work; whatever goes wrong in it is counted, never thrown. */
+    private void runClient(ClientCounts counts, Work work) {
+        try {
+            work.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            counts.failures.incrementAndGet();
+            count("soak client", "interrupted");
+        } catch (Exception e) {
+            counts.failures.incrementAndGet();
+            count("soak client", kind(e));
+        } catch (Error e) {
+            counts.failures.incrementAndGet();
+            count("soak client", e.getClass().getSimpleName());
+        } finally {
+            counts.finished = true;
+        }
+    }
+
+    private void count(String operation, String outcome) {
+        tally.computeIfAbsent(operation, k -> new ConcurrentSkipListMap<>())
+                .computeIfAbsent(outcome, k -> new LongAdder()).increment();
     }
 
     /** Submits a job, waits for it to end, and again, until the soak ends; honours Retry-After. */
-    private ClientResult normal(InetAddress source, long end) throws Exception {
-        String name = "normal " + source.getHostAddress();
-        int accepted = 0;
-        int refused = 0;
-        int unavailable = 0;
-        int failures = 0;
-        Map<String, Integer> ended = new ConcurrentSkipListMap<>();
-        try (HttpClient client = client(source)) {
+    private void normal(ClientCounts counts, long end, long waitEnd) throws Exception {
+        try (HttpClient client = client(counts.source)) {
             while (System.nanoTime() < end) {
                 int digits = ThreadLocalRandom.current().nextInt(1_000, 200_000);
                 Optional<Answer> answer = post(client, "soak POST (normal)", digits);
-                if (answer.isEmpty()) {
-                    failures++;
-                    Thread.sleep(1000);
+                if (answer.isEmpty() || answer.get().status() != 202) {
+                    counts.countRefusal(answer);
+                    Thread.sleep(Math.min(answer.map(LoadMeasurement::retryAfterMillis).orElse(1000L),
+                            Math.max(0, (end - System.nanoTime()) / 1_000_000)));
                     continue;
                 }
-                int status = answer.get().status();
-                if (status != 202) {
-                    if (status == 429) {
-                        refused++;
-                    } else if (status >= 500) {
-                        unavailable++;
-                    } else {
-                        failures++;
-                    }
-                    Thread.sleep(retryAfterMillis(answer.get()));
-                    continue;
-                }
-                accepted++;
+                counts.accepted.incrementAndGet();
                 Optional<String> id = find(JOB_ID, answer.get().body());
-                if (id.isPresent()) {
-                    awaitAll(client, List.of(id.get())).forEach((state, n) -> ended.merge(state, n, Integer::sum));
+                if (id.isEmpty()) {
+                    counts.failures.incrementAndGet();
+                    count("soak POST (normal)", "202 without a job id");
+                    continue;
                 }
+                counts.addEnded(awaitAll(client, List.of(id.get()), waitEnd, SOAK_POLL_INTERVAL, 1));
             }
         }
-        return new ClientResult(name, accepted, refused, unavailable, failures, ended);
     }
 
     /** Sends {@code jobs} large jobs at once, again and again, never waiting for one; then awaits the accepted. */
-    private ClientResult abusive(InetAddress source, int jobs, long end) throws Exception {
+    private void abusive(ClientCounts counts, int jobs, long end, long waitEnd) throws Exception {
         List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger refused = new AtomicInteger();
-        AtomicInteger unavailable = new AtomicInteger();
-        AtomicInteger failures = new AtomicInteger();
-        try (HttpClient client = client(source)) {
+        try (HttpClient client = client(counts.source)) {
             while (System.nanoTime() < end) {
                 AtomicInteger next = new AtomicInteger();
                 runConcurrently(Math.min(jobs, 50), () -> {
-                    while (next.getAndIncrement() < jobs) {
+                    while (next.getAndIncrement() < jobs && System.nanoTime() < end) {
                         int digits = ThreadLocalRandom.current().nextInt(1_000_000, 5_000_000);
                         Optional<Answer> answer = post(client, "soak POST (abusive)", digits);
-                        if (answer.isEmpty()) {
-                            failures.incrementAndGet();
-                        } else if (answer.get().status() == 202) {
-                            find(JOB_ID, answer.get().body()).ifPresent(ids::add);
-                        } else if (answer.get().status() == 429) {
-                            refused.incrementAndGet();
-                        } else if (answer.get().status() >= 500) {
-                            unavailable.incrementAndGet();
+                        if (answer.isPresent() && answer.get().status() == 202) {
+                            counts.accepted.incrementAndGet();
+                            Optional<String> id = find(JOB_ID, answer.get().body());
+                            if (id.isPresent()) {
+                                ids.add(id.get());
+                            } else {
+                                counts.failures.incrementAndGet();
+                                count("soak POST (abusive)", "202 without a job id");
+                            }
                         } else {
-                            failures.incrementAndGet();
+                            counts.countRefusal(answer);
                         }
                     }
                 });
-                Thread.sleep(5000);
+                Thread.sleep(Math.min(5000, Math.max(0, (end - System.nanoTime()) / 1_000_000)));
             }
-            Map<String, Integer> ended = awaitAll(client, new ArrayList<>(ids));
-            return new ClientResult("abusive " + source.getHostAddress(), ids.size(), refused.get(),
-                    unavailable.get(), failures.get(), ended);
+            counts.addEnded(awaitAll(client, new ArrayList<>(ids), waitEnd, SOAK_POLL_INTERVAL, 16));
         }
+    }
+
+    /** One line for the abusive client and one for the normal ones together. */
+    private static void printProgress(List<ClientCounts> all, long start, long end) {
+        long now = System.nanoTime();
+        String phase = now < end ? "" : " (final wait)";
+        long seconds = Duration.ofNanos(now - start).toSeconds();
+        ClientCounts abusive = all.getFirst();
+        List<ClientCounts> normal = all.subList(1, all.size());
+        Map<String, Integer> normalEnded = new ConcurrentSkipListMap<>();
+        normal.forEach(c -> c.ended.forEach((status, n) -> normalEnded.merge(status, n, Integer::sum)));
+        System.out.printf("%3d:%02d%s  normal x%d: accepted %d, 429 %d, 5xx %d, failures %d, ended %s, running %d"
+                        + " | abusive: accepted %d, 429 %d, 5xx %d, failures %d%s%n",
+                seconds / 60, seconds % 60, phase, normal.size(),
+                normal.stream().mapToInt(c -> c.accepted.get()).sum(),
+                normal.stream().mapToInt(c -> c.refused429.get()).sum(),
+                normal.stream().mapToInt(c -> c.unavailable5xx.get()).sum(),
+                normal.stream().mapToInt(c -> c.failures.get()).sum(), normalEnded,
+                normal.stream().filter(c -> !c.finished).count(),
+                abusive.accepted.get(), abusive.refused429.get(), abusive.unavailable5xx.get(), abusive.failures.get(),
+                abusive.finished ? ", ended " + abusive.ended : "");
+        System.out.flush();
+    }
+
+    /** The per-client table, and the soak's criteria in one line. */
+    private static void printTable(List<ClientCounts> all) {
+        System.out.printf(ROW, "client", "accepted", "429", "5xx", "failures", "jobs ended");
+        for (ClientCounts c : all) {
+            System.out.printf(ROW, c.name, c.accepted.get(), c.refused429.get(), c.unavailable5xx.get(),
+                    c.failures.get(), c.finished ? c.ended : c.ended + " (client still running)");
+        }
+        List<ClientCounts> normal = all.subList(1, all.size());
+        int normalAccepted = normal.stream().mapToInt(c -> c.accepted.get()).sum();
+        int normalComplete = normal.stream().mapToInt(c -> c.endedAs("complete")).sum();
+        System.out.printf("normal jobs complete: %d of %d accepted; abusive 429s: %d; 5xx: %d; "
+                        + "jobs not ended when the wait did: %d%n",
+                normalComplete, normalAccepted, all.getFirst().refused429.get(),
+                all.stream().mapToInt(c -> c.unavailable5xx.get()).sum(),
+                all.stream().mapToInt(c -> c.endedAs(NOT_ENDED)).sum());
     }
 
     private static long retryAfterMillis(Answer answer) {
