@@ -64,9 +64,11 @@ public final class LocalApiGateway implements AutoCloseable {
      * Handler invocations at once, as a Lambda function's concurrency limit. Deployed, DynamoDB
      * scales with the callers; the local DynamoDB is one Node.js process, and hundreds of calls at
      * once would wait there past the api's call timeouts and get 503s. Waiting here instead, as a
-     * request waits for a free Lambda instance, the burst is answered in full.
+     * request waits for a free Lambda instance, the burst is answered in full. At 16, a soak on a
+     * busy 2-core machine still got 503s in its first minutes, while an abusive client's refusals
+     * (seven table calls each) and the JIT's warm-up shared the cores.
      */
-    static final int HANDLER_CONCURRENCY = 16;
+    static final int HANDLER_CONCURRENCY = 8;
     private static final long HANDLER_TIMEOUT_MILLIS = 29_000;
 
     private final RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler;
