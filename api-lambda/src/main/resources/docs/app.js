@@ -78,12 +78,14 @@
     const when = waitWords(answer.retryAfter);
     const reason = answer.body && typeof answer.body.error === "string"
         ? answer.body.error.replace(/;\s*(please\s+)?(try|send) (it )?again.*$/i, "").replace(/\.\s*$/, "") : "";
+    // The service's own 429, the per-person limit, says when to come back; API Gateway's throttling does not.
+    if (answer.status === 429 && answer.retryAfter !== null) {
+      return "You have as many unfinished computations as this service allows one person at a time. "
+          + "Wait until one is complete, or cancel one; " + next(when) + ".";
+    }
     switch (answer.status) {
       case 0:
         return "The service could not be reached; check your connection. " + sentence(next(when));
-      case 429:
-        return "You have as many unfinished computations as this service allows one person at a time. "
-            + "Wait until one is complete, or cancel one; " + next(when) + ".";
       case 503:
         return "The service is unavailable for a moment" + (reason ? " (" + reason + ")" : "") + ". "
             + sentence(next(when));

@@ -29,7 +29,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.piservice.jobs.ServiceConfig;
+import org.piservice.contract.FunctionEnvironment;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 
@@ -116,7 +116,7 @@ class AppPageErrorsBrowserTest {
     @Test
     void overItsLimitAPersonIsToldToWaitForOrCancelAComputationAndForHowLong() throws Exception {
         // GIVEN a person with as many queued computations as one client may have
-        for (int i = 0; i < ServiceConfig.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT; i++) {
+        for (int i = 0; i < FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT; i++) {
             HttpResponse<String> accepted = submit(1000 + i);
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
             jobs.add(JSON.readTree(accepted.body()).path("job_id").asText());
