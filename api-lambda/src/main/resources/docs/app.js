@@ -17,6 +17,8 @@
   let maxDigits = null;
   let job = null; // {id, digits, status}; null while no job is shown
   let pollTimer = null;
+  let polls = 0; // counts the polls started: an answer to an older one is stale
+  let pollTrouble = false; // the job's message is the last poll's failure, which the next success clears
   let samples = []; // {at, progress} while running: the estimate of the time left comes from them
   let viewerStart = 0;
   let retryTimer = null;
@@ -67,22 +69,34 @@
     return seconds <= 1 ? "in a second" : "in " + duration(seconds);
   }
 
-  /** What went wrong, as a sentence with what to do; {@code what} names the attempted action. */
-  function explain(answer, what) {
-    const said = answer.body && answer.body.error ? answer.body.error.replace(/\.?$/, ".") : "";
+  /**
+   * What went wrong, as sentences with what to do. {@code next(when)} says what to do once the
+   * service can be asked again ("try again in 30 s"); the service's own wording of the problem is
+   * kept, without its advice to API clients, which the page gives in its own words.
+   */
+  function explain(answer, next) {
+    const when = waitWords(answer.retryAfter);
+    const reason = answer.body && typeof answer.body.error === "string"
+        ? answer.body.error.replace(/;\s*(please\s+)?(try|send) (it )?again.*$/i, "").replace(/\.\s*$/, "") : "";
+    // The service's own 429, the per-person limit, says when to come back; API Gateway's throttling does not.
+    if (answer.status === 429 && answer.retryAfter !== null) {
+      return "You have as many unfinished computations as this service allows one person at a time. "
+          + "Wait until one is complete, or cancel one; " + next(when) + ".";
+    }
     switch (answer.status) {
       case 0:
-        return "The service could not be reached, so " + what + " did not happen. Check your connection; "
-            + "the page tries again.";
-      case 429:
-        return "You have as many computations running as this service allows at once. Wait for one to finish "
-            + "or cancel one, then try again " + waitWords(answer.retryAfter) + ".";
+        return "The service could not be reached; check your connection. " + sentence(next(when));
       case 503:
-        return "The service is too busy to take this right now" + (said ? " (" + said.replace(/\.$/, "") + ")" : "")
-            + ". Nothing was lost; try again " + waitWords(answer.retryAfter) + ".";
+        return "The service is unavailable for a moment" + (reason ? " (" + reason + ")" : "") + ". "
+            + sentence(next(when));
       default:
-        return said || "The service answered " + answer.status + " to " + what + "; try again later.";
+        return reason ? sentence(reason) : "The service answered " + answer.status + "; " + next(when) + ".";
     }
+  }
+
+  /** A clause as a sentence: a capital first letter and a full stop. */
+  function sentence(clause) {
+    return clause.charAt(0).toUpperCase() + clause.slice(1).replace(/\.?$/, ".");
   }
 
   // ---- the limit and the form -----------------------------------------------------------------
@@ -119,9 +133,10 @@
     return {value: n};
   }
 
-  function showInputError(message) {
+  /** {@code invalid}: the number typed is what to change (not so when the service cannot take it now). */
+  function showInputError(message, invalid = message !== "") {
     $("digits-error").textContent = message;
-    $("digits").setAttribute("aria-invalid", message ? "true" : "false");
+    $("digits").setAttribute("aria-invalid", invalid ? "true" : "false");
   }
 
   async function submit(event) {
@@ -143,11 +158,11 @@
     }
     if (answer.status === 400) {
       $("compute").disabled = false;
-      showInputError(explain(answer, "starting the computation"));
+      showInputError(explain(answer, (when) => "try again " + when));
       $("digits").focus();
       return;
     }
-    showInputError(explain(answer, "starting the computation"));
+    showInputError(explain(answer, (when) => "try again " + when), false);
     holdComputeButton(answer.status === 429 || answer.status === 503 ? answer.retryAfter : null);
   }
 
@@ -178,24 +193,29 @@
 
   /** Shows the job and polls it while it runs; {@code submitted}: this page has just started it. */
   function follow(jobId, submitted) {
-    clearTimeout(pollTimer);
     job = {id: jobId, digits: null, status: null, submitted};
     samples = [];
     setAddress({job: jobId});
     $("job").hidden = false;
     $("viewer").hidden = true;
     $("job-message").textContent = "";
+    pollTrouble = false;
     $("job-state").textContent = "Asking the service about the job…";
     poll(jobId);
   }
 
   async function poll(jobId) {
+    clearTimeout(pollTimer);
+    const mine = ++polls;
     const answer = await call("GET", "pi_job/" + encodeURIComponent(jobId));
-    if (!job || job.id !== jobId) {
-      return; // another job was started meanwhile
+    if (mine !== polls || !job || job.id !== jobId) {
+      return; // a newer poll, or another job, took over meanwhile
     }
     if (answer.status === 200) {
-      $("job-message").textContent = "";
+      if (pollTrouble) {
+        $("job-message").textContent = "";
+        pollTrouble = false;
+      }
       show(answer.body);
       if (RUNNING.has(answer.body.status)) {
         pollTimer = setTimeout(() => poll(jobId), POLL_MS);
@@ -206,9 +226,11 @@
       gone();
       return;
     }
-    $("job-message").textContent = explain(answer, "reading the job's state");
-    const wait = answer.retryAfter === null ? RETRY_MS : answer.retryAfter * 1000;
-    pollTimer = setTimeout(() => poll(jobId), wait);
+    const wait = answer.retryAfter === null ? RETRY_MS / 1000 : answer.retryAfter;
+    $("job-message").textContent = explain(answer, () => "the job is not affected; this page asks again "
+        + waitWords(wait));
+    pollTrouble = true;
+    pollTimer = setTimeout(() => poll(jobId), wait * 1000);
   }
 
   function gone() {
@@ -314,13 +336,13 @@
     }
     switch (answer.status) {
       case 200:
-        clearTimeout(pollTimer);
         $("job-message").textContent = "";
+        pollTrouble = false;
         poll(jobId);
         return;
       case 409:
-        $("job-message").textContent = "The job had already finished, so there was nothing to cancel.";
-        clearTimeout(pollTimer);
+        $("job-message").textContent = alreadyEnded(answer.body.status);
+        pollTrouble = false;
         poll(jobId);
         return;
       case 404:
@@ -334,8 +356,23 @@
         $("job-message").textContent = cancellationMissing();
         return;
       default:
-        $("job-message").textContent = explain(answer, "the cancellation");
+        $("job-message").textContent = explain(answer, (when) => "the job was not cancelled; press Cancel again " + when);
+        pollTrouble = false;
         $("cancel").disabled = false;
+    }
+  }
+
+  /** Why a cancellation came too late, from the state the job ended in. */
+  function alreadyEnded(status) {
+    switch (status) {
+      case "complete":
+        return "The job was complete before it could be cancelled, so nothing was cancelled: "
+            + "its digits are ready to download and browse below.";
+      case "failed":
+        return "The job had failed before it could be cancelled, so there was nothing to cancel; "
+            + "start a new computation to try again.";
+      default:
+        return "The job had already ended, so there was nothing to cancel.";
     }
   }
 
@@ -374,7 +411,7 @@
     const count = Math.min(PAGE_DIGITS, last - from + 1);
     const answer = await call("GET", "v1/pi?start=" + from + "&numberOfDigits=" + count);
     if (answer.status !== 200 || typeof answer.body.content !== "string") {
-      $("viewer-message").textContent = explain(answer, "reading the digits");
+      $("viewer-message").textContent = explain(answer, (when) => "press Go to try again " + when);
       return;
     }
     $("viewer-message").textContent = "";

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,6 +17,7 @@ import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.MachinPi;
 
 /**
  * {@code GET /v1/pi} and instant jobs through the handler, with real SDK clients against the
@@ -37,32 +37,12 @@ class DigitsApiTest {
         AwsClients clients = Emulators.clients();
         config = Emulators.newResources().config();
         handler = new ApiHandler(config, clients);
-        String text = machin(STORE_DIGITS);
-        reference = text.charAt(0) + text.substring(2);
+        String text = MachinPi.text(STORE_DIGITS);
+        reference = MachinPi.positions(STORE_DIGITS);
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
                 new ResultStore(clients.s3(), clients.presigner(), config), config);
         store.write(STORE_DIGITS, out -> out.write(text.getBytes(StandardCharsets.US_ASCII)));
         assertThat(store.offer(STORE_DIGITS)).isEqualTo(new DigitStore.Offer.Stored(STORE_DIGITS));
-    }
-
-    /** {@code 3.} and {@code digits} decimals, truncated: π = 16 atan(1/5) - 4 atan(1/239), in fixed point with guard digits. */
-    static String machin(int digits) {
-        BigInteger unit = BigInteger.TEN.pow(digits + 10);
-        BigInteger pi = atanInverse(5, unit).multiply(BigInteger.valueOf(16))
-                .subtract(atanInverse(239, unit).multiply(BigInteger.valueOf(4)));
-        String text = pi.divide(BigInteger.TEN.pow(10)).toString();
-        return text.charAt(0) + "." + text.substring(1);
-    }
-
-    private static BigInteger atanInverse(int x, BigInteger unit) {
-        BigInteger x2 = BigInteger.valueOf((long) x * x);
-        BigInteger term = unit.divide(BigInteger.valueOf(x));
-        BigInteger sum = term;
-        for (int n = 3, sign = -1; term.signum() != 0; n += 2, sign = -sign) {
-            term = term.divide(x2);
-            sum = sum.add(BigInteger.valueOf(sign).multiply(term.divide(BigInteger.valueOf(n))));
-        }
-        return sum;
     }
 
     private static APIGatewayProxyResponseEvent get(String path, Map<String, String> query) {
@@ -150,7 +130,7 @@ class DigitsApiTest {
 
         String url = get("/download_pi_job/" + id, null).getHeaders().get("Location");
         try (var in = java.net.URI.create(url).toURL().openStream()) {
-            assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo(machin(2500));
+            assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo(MachinPi.text(2500));
         }
         int queued = Integer.parseInt(Emulators.clients().sqs().getQueueAttributes(get -> get
                 .queueUrl(config.queueUrl()).attributeNamesWithStrings("ApproximateNumberOfMessages"))

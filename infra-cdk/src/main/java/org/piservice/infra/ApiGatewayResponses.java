@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.piservice.contract.Cors;
+import org.piservice.contract.GatewayAnswers;
 
 /**
  * What API Gateway itself answers (before or instead of the api function), in the service's JSON
@@ -69,11 +70,11 @@ final class ApiGatewayResponses {
                 new Response("DEFAULT_4XX", Optional.empty(), apiGatewayMessage),
                 new Response("DEFAULT_5XX", Optional.empty(), apiGatewayMessage),
                 new Response("REQUEST_TOO_LARGE", Optional.of("413"),
-                        errorBody(quoted("The request is too large."))),
+                        errorBody(quoted(GatewayAnswers.TOO_LARGE))),
                 new Response("THROTTLED", Optional.of("429"),
-                        errorBody(quoted("Too many requests: slow down and try again in a moment."))),
+                        errorBody(quoted(GatewayAnswers.THROTTLED))),
                 new Response("INTEGRATION_TIMEOUT", Optional.of("504"),
-                        errorBody(quoted("The service took too long to answer; try again."))));
+                        errorBody(quoted(GatewayAnswers.TIMED_OUT))));
     }
 
     private static String errorBody(String jsonMessage) {

@@ -2,6 +2,8 @@ package org.piservice.infra;
 
 import java.util.Optional;
 import java.util.function.Function;
+import org.piservice.contract.FunctionEnvironment;
+import org.piservice.contract.JobDelivery;
 import org.piservice.core.ComputeTimeModel;
 import software.constructs.Node;
 
@@ -35,21 +37,17 @@ public record ServiceSettings(
         int maxUnfinishedJobsPerClient,
         Optional<String> alarmEmail) {
 
-    /** Lambda's longest timeout; the queue's visibility timeout is a multiple of it. */
-    static final int LAMBDA_MAX_TIMEOUT_SECONDS = 900;
-
     public ServiceSettings {
         requireRange("apiMemoryMb", apiMemoryMb, 128, 10_240);
         requireRange("workerMemoryMb", workerMemoryMb, 128, 10_240);
-        requireRange("workerTimeoutSeconds", workerTimeoutSeconds, 60, LAMBDA_MAX_TIMEOUT_SECONDS);
+        requireRange("workerTimeoutSeconds", workerTimeoutSeconds, 60, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS);
         requireRange("maxDigits", maxDigits, 1, Integer.MAX_VALUE);
         // The SQS event source's maximum concurrency cannot be below 2.
         requireRange("workerConcurrency", workerConcurrency, 2, 1000);
         requireRange("apiRateLimit", apiRateLimit, 1, 10_000);
         requireRange("apiBurstLimit", apiBurstLimit, 1, 5_000);
         requireRange("jobTtlDays", jobTtlDays, 1, 365);
-        // A SigV4 presigned URL lives at most 7 days.
-        requireRange("downloadUrlTtlSeconds", downloadUrlTtlSeconds, 1, 604_800);
+        requireRange("downloadUrlTtlSeconds", downloadUrlTtlSeconds, 1, FunctionEnvironment.MAX_DOWNLOAD_URL_TTL_SECONDS);
         requireRange("maxUnfinishedJobsPerClient", maxUnfinishedJobsPerClient, 1, 1000);
         alarmEmail = alarmEmail.map(String::strip).filter(address -> !address.isEmpty());
         alarmEmail.ifPresent(address -> {
@@ -69,8 +67,9 @@ public record ServiceSettings(
 
     /** The settings of a deployment that is not told otherwise. */
     public static ServiceSettings defaults() {
-        return new ServiceSettings(1024, 5120, LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 20, 40, 7, 300, 3,
-                Optional.empty());
+        return new ServiceSettings(1024, 5120, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 20, 40,
+                FunctionEnvironment.DEFAULT_JOB_TTL_DAYS, FunctionEnvironment.DEFAULT_DOWNLOAD_URL_TTL_SECONDS,
+                FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT, Optional.empty());
     }
 
     /** The defaults, each overridden by the CDK context value of the same name when one is set. */
@@ -92,9 +91,9 @@ public record ServiceSettings(
                 context.apply("alarmEmail"));
     }
 
-    /** SQS hides a received message this long: six worker timeouts, as Lambda's SQS guidance asks. */
+    /** SQS hides a received message this long: a few worker timeouts, as Lambda's SQS guidance asks. */
     public int visibilityTimeoutSeconds() {
-        return 6 * workerTimeoutSeconds;
+        return JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * workerTimeoutSeconds;
     }
 
     private static int intOr(Function<String, Optional<String>> context, String key, int fallback) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.GatewayAnswers;
 
 /** Plain unit test of API Gateway's own answers and access log line; no synthesis. */
 class ApiGatewayResponsesTest {
@@ -39,6 +40,8 @@ class ApiGatewayResponsesTest {
 
         assertThat(extension.at("/THROTTLED/statusCode").asText()).isEqualTo("429");
         assertThat(extension.at("/REQUEST_TOO_LARGE/statusCode").asText()).isEqualTo("413");
+        assertThat(extension.at("/REQUEST_TOO_LARGE/responseTemplates/application~1json").asText())
+                .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.TOO_LARGE + "\"}");
         assertThat(extension.at("/INTEGRATION_TIMEOUT/statusCode").asText()).isEqualTo("504");
         // the defaults keep the status of each response type they stand for
         assertThat(extension.at("/DEFAULT_4XX").has("statusCode")).isFalse();

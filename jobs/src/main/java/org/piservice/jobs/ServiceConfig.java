@@ -42,17 +42,16 @@ public record ServiceConfig(
         int maxUnfinishedJobsPerClient,
         Duration jobDeadline) {
 
-    public static final Duration DEFAULT_DOWNLOAD_URL_TTL = Duration.ofMinutes(5);
-    public static final Duration DEFAULT_JOB_TTL = Duration.ofDays(7);
+    public static final Duration DEFAULT_DOWNLOAD_URL_TTL =
+            Duration.ofSeconds(FunctionEnvironment.DEFAULT_DOWNLOAD_URL_TTL_SECONDS);
+    public static final Duration DEFAULT_JOB_TTL = Duration.ofDays(FunctionEnvironment.DEFAULT_JOB_TTL_DAYS);
     /**
      * Three hours: room for every attempt and retry of the largest job (3 attempts of at most
      * 15 min, and the retries' delays), far inside the queue's 14-day retention.
      */
     public static final Duration DEFAULT_JOB_DEADLINE = Duration.ofHours(3);
-    /** Enough for a client that polls its jobs one after another, or a few side by side. */
-    public static final int DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT = 3;
-    /** S3's own ceiling for presigned URLs signed with SigV4. */
-    private static final Duration MAX_DOWNLOAD_URL_TTL = Duration.ofDays(7);
+    private static final Duration MAX_DOWNLOAD_URL_TTL =
+            Duration.ofSeconds(FunctionEnvironment.MAX_DOWNLOAD_URL_TTL_SECONDS);
 
     public ServiceConfig {
         requireName(tableName, TABLE_NAME);
@@ -96,7 +95,7 @@ public record ServiceConfig(
                 intSetting(env, MAX_DIGITS).orElseThrow(() -> new IllegalArgumentException(MAX_DIGITS + " is not set")),
                 Duration.ofSeconds(intSetting(env, DOWNLOAD_URL_TTL_SECONDS).orElse((int) DEFAULT_DOWNLOAD_URL_TTL.toSeconds())),
                 Duration.ofDays(intSetting(env, JOB_TTL_DAYS).orElse((int) DEFAULT_JOB_TTL.toDays())),
-                intSetting(env, MAX_UNFINISHED_JOBS_PER_CLIENT).orElse(DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT),
+                intSetting(env, MAX_UNFINISHED_JOBS_PER_CLIENT).orElse(FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT),
                 Duration.ofMinutes(intSetting(env, JOB_DEADLINE_MINUTES).orElse((int) DEFAULT_JOB_DEADLINE.toMinutes())));
     }
 

@@ -19,6 +19,7 @@ import org.piservice.jobs.testing.Emulators;
  * The digit store against the embedded emulators (S3Proxy, dynalite), with real SDK clients. The
  * stored text is pi's first 50 decimals and then a fixed pattern: the store checks only that start
  * and the overlap with itself, and the pattern makes every position's expected digit computable.
+ * What every S3 and DynamoDB must do alike (copies, ranges, offers) is in {@link JobsContract}.
  */
 class DigitStoreTest {
 
@@ -75,60 +76,6 @@ class DigitStoreTest {
         put(99, text(99));
         assertThat(store.offer(99)).isEqualTo(new DigitStore.Offer.Stored(99));
         assertThat(store.state().key()).isEqualTo(DigitStore.objectKey(99));
-    }
-
-    @Test
-    void prefixesAreCopiedByteForByteSmallInTheCallerLargeInsideS3() throws Exception {
-        long digits = DigitStore.COPY_THROUGH_CALLER_BELOW + 100_000;
-        put(digits, text(digits));
-        assertThat(store.offer(digits)).isEqualTo(new DigitStore.Offer.Stored(digits));
-
-        assertThat(store.copyPrefix(1000, "results/a/pi-1000.txt")).isTrue();
-        assertThat(object("results/a/pi-1000.txt")).isEqualTo(text(1000));
-        int large = (int) DigitStore.COPY_THROUGH_CALLER_BELOW + 5;
-        assertThat(store.copyPrefix(large, "results/b/pi.txt")).isTrue();
-        assertThat(object("results/b/pi.txt")).isEqualTo(text(large));
-        assertThat(store.copyPrefix((int) digits, "results/c/pi.txt")).isTrue();
-        assertThat(object("results/c/pi.txt")).isEqualTo(text(digits));
-        assertThat(store.copyPrefix((int) digits + 1, "results/d/pi.txt")).isFalse();
-    }
-
-    @Test
-    void positionsArePiDeliverys() throws Exception {
-        put(5000, text(5000));
-        store.offer(5000);
-        String positions = text(5000).charAt(0) + text(5000).substring(2);
-
-        assertThat(store.read(0, 5)).isEqualTo(new DigitStore.Range.Digits("31415"));
-        assertThat(store.read(0, 1)).isEqualTo(new DigitStore.Range.Digits("3"));
-        assertThat(store.read(1, 3)).isEqualTo(new DigitStore.Range.Digits("141"));
-        assertThat(store.read(2500, 1000)).isEqualTo(new DigitStore.Range.Digits(positions.substring(2500, 3500)));
-        assertThat(store.read(4001, 1000)).isEqualTo(new DigitStore.Range.Digits(positions.substring(4001)));
-        assertThat(store.read(4002, 1000)).isEqualTo(new DigitStore.Range.Beyond(5001));
-    }
-
-    @Test
-    void aLongerStoreMustAgreeWithTheCurrentOneAndReplacesIt() throws Exception {
-        put(10_000, text(10_000));
-        store.offer(10_000);
-
-        char[] corrupt = text(20_000).toCharArray();
-        corrupt[9_000] = corrupt[9_000] == '0' ? '1' : '0';
-        put(20_000, new String(corrupt));
-        assertThat(store.offer(20_000)).isInstanceOf(DigitStore.Offer.Rejected.class);
-        assertThat(store.state().digits()).isEqualTo(10_000);
-
-        put(30_000, text(29_999));
-        assertThat(store.offer(30_000)).as("one byte short").isInstanceOf(DigitStore.Offer.Rejected.class);
-
-        put(20_000, text(20_000));
-        assertThat(store.offer(20_000)).isEqualTo(new DigitStore.Offer.Stored(20_000));
-        assertThat(exists(DigitStore.objectKey(10_000))).as("the replaced store is deleted").isFalse();
-
-        put(15_000, text(15_000));
-        assertThat(store.offer(15_000)).isEqualTo(new DigitStore.Offer.Superseded(20_000));
-        assertThat(exists(DigitStore.objectKey(15_000))).isFalse();
-        assertThat(store.state().digits()).isEqualTo(20_000);
     }
 
     @Test

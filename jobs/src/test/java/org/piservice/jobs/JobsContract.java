@@ -14,18 +14,22 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.piservice.jobs.testing.MachinPi;
 import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
 
 /**
  * The jobs module's behaviour against a real DynamoDB/S3 wire protocol. Subclasses say which
- * implementation: the embedded emulators, or LocalStack in Docker.
+ * implementation: the embedded emulators, or LocalStack in Docker. The digit store's digits are
+ * checked against Machin's formula ({@link MachinPi}), which shares no code with the engine.
  */
 abstract class JobsContract {
 
@@ -40,12 +44,16 @@ abstract class JobsContract {
     private TestResources resources;
     private MutableClock clock;
     private JobRepository repository;
+    private ResultStore results;
+    private DigitStore digitStore;
 
     @BeforeEach
     void createResources() {
         resources = newResources();
         clock = MutableClock.startingNow();
         repository = new JobRepository(clients().dynamoDb(), resources.config(), clock);
+        results = new ResultStore(clients().s3(), clients().presigner(), resources.config());
+        digitStore = new DigitStore(clients().dynamoDb(), clients().s3(), results, resources.config(), clock);
     }
 
     @Test
@@ -300,5 +308,145 @@ abstract class JobsContract {
         Thread.sleep(2100);
 
         assertThat(((HttpURLConnection) url.openConnection()).getResponseCode()).isEqualTo(403);
+    }
+
+    // ---- the digit store ----
+
+    @Test
+    void aJobTheStoreCoversIsCompleteAtOnceWithExactBytes() throws Exception {
+        // GIVEN a store left by a larger job
+        storeMachin(5000);
+        JobSubmission submission = new JobSubmission(repository, digitStore,
+                new IdempotencyKeys(clients().dynamoDb(), resources.config(), clock),
+                new ClientQuota(clients().dynamoDb(), repository, resources.config(), clock),
+                clients().sqs(), resources.config(), clock);
+
+        for (int digits : List.of(1, 1000, 5000)) {
+            // WHEN a job it covers is submitted
+            JobSubmission.Outcome outcome = submission.submit(
+                    new JobSubmission.Request(digits, "198.51.100.7", Optional.empty()));
+
+            // THEN it is complete at once, and its download is exactly π to that many decimals
+            assertThat(outcome).isInstanceOf(JobSubmission.Served.class);
+            Job job = repository.find(outcome.jobId()).orElseThrow();
+            assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+            assertThat(job.resultBytes()).isEqualTo(digits + 2);
+            assertThat(download(results.downloadUrl(job.resultKey(), digits))).isEqualTo(MachinPi.text(digits));
+        }
+        assertThat(messagesQueued()).as("no worker is asked").isZero();
+
+        assertThat(submission.submit(new JobSubmission.Request(5001, "198.51.100.7", Optional.empty())))
+                .as("one digit more needs a worker").isInstanceOf(JobSubmission.Accepted.class);
+        assertThat(messagesQueued()).isEqualTo(1);
+    }
+
+    @Test
+    void prefixesAreCopiedByteForByteSmallInTheCallerLargeInsideS3() throws Exception {
+        // A ranged part copy (UploadPartCopy) for the large ones: the call most likely to differ between S3s.
+        long digits = DigitStore.COPY_THROUGH_CALLER_BELOW + 100_000;
+        String text = DigitStoreTest.text(digits);
+        digitStore.write(digits, out -> out.write(text.getBytes(StandardCharsets.US_ASCII)));
+        assertThat(digitStore.offer(digits)).isEqualTo(new DigitStore.Offer.Stored(digits));
+
+        int small = 1000;
+        int large = (int) DigitStore.COPY_THROUGH_CALLER_BELOW + 5;
+        for (int prefix : List.of(small, large, (int) digits)) {
+            String key = ResultStore.resultKey(JobId.newId(), prefix);
+            assertThat(digitStore.copyPrefix(prefix, key)).isTrue();
+            assertThat(object(key)).isEqualTo(text.substring(0, prefix + 2));
+        }
+        assertThat(digitStore.copyPrefix((int) digits + 1, ResultStore.resultKey(JobId.newId(), (int) digits + 1)))
+                .isFalse();
+    }
+
+    @Test
+    void rangesAtTheStartMiddleAndEndMatchAnIndependentReference() throws Exception {
+        storeMachin(5000);
+        String reference = MachinPi.positions(5000);
+        List<long[]> ranges = new ArrayList<>(List.of(
+                new long[] {0, 1}, new long[] {0, 1000}, new long[] {1, 1}, new long[] {1, 1000},
+                new long[] {4001, 1000}, new long[] {5000, 1}));
+        Random random = new Random(20_240_314);
+        for (int i = 0; i < 20; i++) {
+            int count = 1 + random.nextInt(1000);
+            ranges.add(new long[] {random.nextInt(5001 - count + 1), count});
+        }
+
+        for (long[] range : ranges) {
+            int start = (int) range[0];
+            int count = (int) range[1];
+            assertThat(digitStore.read(start, count)).as("positions %d..%d", start, start + count - 1)
+                    .isEqualTo(new DigitStore.Range.Digits(reference.substring(start, start + count)));
+        }
+    }
+
+    @Test
+    void aRangeBeyondTheStoreSaysHowFarItGoes() throws Exception {
+        assertThat(digitStore.read(0, 1)).isEqualTo(new DigitStore.Range.Beyond(0));
+        storeMachin(5000);
+
+        assertThat(digitStore.read(4002, 1000)).isEqualTo(new DigitStore.Range.Beyond(5001));
+        assertThat(digitStore.read(5001, 1)).isEqualTo(new DigitStore.Range.Beyond(5001));
+        assertThat(digitStore.read(1_000_000_000_000L, 1)).isEqualTo(new DigitStore.Range.Beyond(5001));
+    }
+
+    @Test
+    void aShorterOfferNeverReplacesTheStoreAndADisagreeingOneIsRefused() throws Exception {
+        storeMachin(3000);
+        String stored = MachinPi.text(3000);
+
+        // a shorter one, whole and right, is superseded and its object removed
+        write(2000, MachinPi.text(2000));
+        assertThat(digitStore.offer(2000)).isEqualTo(new DigitStore.Offer.Superseded(3000));
+        assertThat(exists(DigitStore.objectKey(2000))).isFalse();
+
+        // one that disagrees with the store where they overlap is refused, and so is a short one
+        char[] disagreeing = MachinPi.text(6000).toCharArray();
+        disagreeing[2500] = disagreeing[2500] == '0' ? '1' : '0';
+        write(6000, new String(disagreeing));
+        assertThat(digitStore.offer(6000)).isInstanceOf(DigitStore.Offer.Rejected.class);
+        assertThat(exists(DigitStore.objectKey(6000))).isFalse();
+        write(6000, MachinPi.text(5999));
+        assertThat(digitStore.offer(6000)).as("one byte short").isInstanceOf(DigitStore.Offer.Rejected.class);
+
+        // none of them touched the store
+        assertThat(digitStore.state().digits()).isEqualTo(3000);
+        assertThat(object(digitStore.state().key())).isEqualTo(stored);
+
+        // a longer one that agrees replaces it, and the replaced object goes
+        write(6000, MachinPi.text(6000));
+        assertThat(digitStore.offer(6000)).isEqualTo(new DigitStore.Offer.Stored(6000));
+        assertThat(object(digitStore.state().key())).isEqualTo(MachinPi.text(6000));
+        assertThat(exists(DigitStore.objectKey(3000))).isFalse();
+    }
+
+    private void storeMachin(int digits) throws IOException {
+        write(digits, MachinPi.text(digits));
+        assertThat(digitStore.offer(digits)).isEqualTo(new DigitStore.Offer.Stored(digits));
+    }
+
+    private void write(long digits, String content) throws IOException {
+        digitStore.write(digits, out -> out.write(content.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private String object(String key) {
+        return clients().s3().getObjectAsBytes(get -> get.bucket(resources.config().bucketName()).key(key))
+                .asString(StandardCharsets.US_ASCII);
+    }
+
+    private boolean exists(String key) {
+        return results.size(key).isPresent();
+    }
+
+    private static String download(URL url) throws IOException {
+        try (InputStream in = url.openStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    private int messagesQueued() {
+        return Integer.parseInt(clients().sqs().getQueueAttributes(get -> get.queueUrl(resources.config().queueUrl())
+                .attributeNamesWithStrings("ApproximateNumberOfMessages")).attributesAsStrings()
+                .get("ApproximateNumberOfMessages"));
     }
 }

@@ -34,8 +34,9 @@ public final class ServiceResources {
 
     /** The prefix of the local run's resources: {@code pi-service-jobs}, {@code pi-service-queue}, ... */
     public static final String DEFAULT_PREFIX = "pi-service";
-    /** Six times the longest Lambda run, as AWS advises for queues that feed a function. */
-    public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofMinutes(90);
+    /** The deployed queue's at the longest worker timeout. */
+    public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(
+            (long) JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS);
     private static final Duration RETENTION = Duration.ofDays(JobDelivery.QUEUE_RETENTION_DAYS);
 
     private ServiceResources() {

@@ -30,6 +30,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.piservice.contract.Cors;
+import org.piservice.contract.GatewayAnswers;
 import org.piservice.emulators.LocalLambdaContext;
 
 /**
@@ -48,10 +49,8 @@ import org.piservice.emulators.LocalLambdaContext;
  */
 public final class LocalApiGateway implements AutoCloseable {
 
-    /** API Gateway's own payload limit for REST APIs. */
-    static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
     /** Oversized bodies up to this size are read and dropped before the 413 (see readBody). */
-    private static final long DRAIN_LIMIT_BYTES = 4L * MAX_PAYLOAD_BYTES;
+    private static final long DRAIN_LIMIT_BYTES = 4L * GatewayAnswers.MAX_PAYLOAD_BYTES;
 
     private static final String FUNCTION_NAME = "pi-service-api";
     /**
@@ -120,8 +119,7 @@ public final class LocalApiGateway implements AutoCloseable {
         try (exchange) {
             byte[] body = readBody(exchange);
             if (body == null) {
-                APIGatewayProxyResponseEvent tooLarge = gatewayError(413,
-                        "The request body is larger than the API's limit of " + MAX_PAYLOAD_BYTES + " bytes.");
+                APIGatewayProxyResponseEvent tooLarge = gatewayError(413, GatewayAnswers.TOO_LARGE);
                 send(exchange, tooLarge, responseBody(tooLarge));
                 return;
             }
@@ -202,11 +200,11 @@ public final class LocalApiGateway implements AutoCloseable {
         long total = 0;
         for (int n; (n = in.read(chunk)) != -1 && total <= DRAIN_LIMIT_BYTES; ) {
             total += n;
-            if (total <= MAX_PAYLOAD_BYTES) {
+            if (total <= GatewayAnswers.MAX_PAYLOAD_BYTES) {
                 buffer.write(chunk, 0, n);
             }
         }
-        return total > MAX_PAYLOAD_BYTES ? null : buffer.toByteArray();
+        return total > GatewayAnswers.MAX_PAYLOAD_BYTES ? null : buffer.toByteArray();
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.piservice.api.ApiHandler;
 import org.piservice.contract.FunctionEnvironment;
 import org.piservice.emulators.LocalAws;
@@ -62,10 +63,19 @@ public final class LocalRun implements AutoCloseable {
      * before the exception leaves.
      */
     public static LocalRun start(Options options) throws IOException {
+        return start(options, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(Options)}, with the clients reaching the embedded emulators through the
+     * endpoints {@code reach} makes of theirs: a test puts its fault proxies there, so the service
+     * meets a broken dependency on the wire as it would in AWS.
+     */
+    static LocalRun start(Options options, UnaryOperator<Map<String, String>> reach) throws IOException {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             Backend backend = switch (options.target()) {
-                case EMBEDDED -> embedded(started);
+                case EMBEDDED -> embedded(started, reach);
                 case ENDPOINT -> endpoint(options, started);
                 case AWS -> aws(options, started);
             };
@@ -98,10 +108,10 @@ public final class LocalRun implements AutoCloseable {
         }
     }
 
-    private static Backend embedded(Deque<AutoCloseable> started) {
+    private static Backend embedded(Deque<AutoCloseable> started, UnaryOperator<Map<String, String>> reach) {
         LocalAws aws = LocalAws.start();
         started.push(aws);
-        AwsClients clients = AwsClients.fromSettings(aws.clientSettings());
+        AwsClients clients = AwsClients.fromSettings(reach.apply(aws.clientSettings()));
         started.push(clients);
         ServiceResources.Created resources = createResources(clients);
         String description = "embedded emulators: DynamoDB (dynalite) " + aws.dynamoDbEndpoint()

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -192,6 +193,36 @@ class AppPageBrowserTest {
     }
 
     @Test
+    void onAPhoneTheKeyboardReachesEveryLabelledControlAndNothingScrollsSideways() throws Exception {
+        // GIVEN a phone-sized window and a store that holds at least 2000 decimals
+        browser.manage().window().setSize(new Dimension(390, 844));
+        awaitComplete(submit(2000));
+
+        // WHEN a person types a number and presses Enter
+        browser.get(base.resolve("/app").toString());
+        browser.findElement(By.id("digits")).sendKeys("1200" + Keys.ENTER);
+        wait.until(driver -> firstShownPosition() == 0);
+
+        // THEN Tab goes through the form, the job's actions and the viewer, in that order
+        List<String> focused = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            browser.switchTo().activeElement().sendKeys(Keys.TAB);
+            WebElement now = browser.switchTo().activeElement();
+            focused.add(now.getDomAttribute("id") != null ? now.getDomAttribute("id") : now.getText());
+        }
+        assertThat(focused).containsSubsequence("compute", "download", "again", "position", "Go", "next");
+
+        // AND every control shown has a name a screen reader can say, and the page is no wider than the screen
+        List<WebElement> controls = browser.findElements(By.cssSelector("input, button, a, [role=progressbar]")).stream()
+                .filter(WebElement::isDisplayed).toList();
+        assertThat(controls).hasSizeGreaterThanOrEqualTo(8)
+                .allSatisfy(control -> assertThat(control.getAccessibleName()).as(control.getAttribute("outerHTML")).isNotBlank());
+        Number sideways = (Number) browser.executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        assertThat(sideways.intValue()).as("how far the page scrolls sideways").isLessThanOrEqualTo(0);
+    }
+
+    @Test
     void cancelStopsARunningJob() throws Exception {
         // GIVEN a person computing the most digits this deployment allows (more than the store holds)
         browser.get(base.resolve("/app").toString());
@@ -204,7 +235,10 @@ class AppPageBrowserTest {
         WebElement cancel = browser.findElement(By.id("cancel"));
         wait.until(driver -> cancel.isDisplayed());
         String jobId = browser.getCurrentUrl().replaceAll(".*[?&]job=([^&]+).*", "$1");
-        cancel.click();
+        // (from the keyboard: Tab from the Compute button, then Enter)
+        browser.findElement(By.id("compute")).sendKeys(Keys.TAB);
+        assertThat(browser.switchTo().activeElement().getDomAttribute("id")).isEqualTo("cancel");
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
 
         // THEN the page says so, offers nothing more for the job, and the service agrees
         wait.until(driver -> text("job-state").equals("Cancelled."));

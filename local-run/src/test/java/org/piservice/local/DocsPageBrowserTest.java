@@ -6,11 +6,15 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -103,5 +107,50 @@ class DocsPageBrowserTest {
         String responseBody = post.findElement(By.cssSelector(".live-responses-table .response .response-col_description"))
                 .getText();
         assertThat(responseBody).contains("\"success\": true").contains("\"job_id\"");
+    }
+
+    @ParameterizedTest(name = "{0}x{1}")
+    @CsvSource({"390, 844", "1280, 900"})
+    void aLongErrorWrapsInsideItsBoxClearOfItsButtons(int width, int height) {
+        // GIVEN the docs page in a phone's and a desktop's window
+        browser.manage().window().setSize(new Dimension(width, height));
+        browser.get(base.resolve("/").toString());
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        WebElement operation = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//div[contains(@class,'opblock-get')][.//*[@data-path='/pi_job/{job_id}']]")));
+
+        // WHEN "Try it out" asks for a job under a long id that has no spaces to break at
+        operation.findElement(By.cssSelector(".opblock-summary")).click();
+        WebElement tryItOut = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(operation,
+                By.cssSelector(".try-out__btn")));
+        if (tryItOut.getText().contains("Try it out")) {
+            tryItOut.click();
+        }
+        String longId = "no-such-job-" + "0123456789abcdef".repeat(12);
+        wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(operation,
+                By.cssSelector("tr[data-param-name='job_id'] input"))).sendKeys(longId);
+        operation.findElement(By.cssSelector(".execute")).click();
+        WebElement body = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(operation,
+                By.cssSelector(".live-responses-table .response .highlight-code > .microlight")));
+        wait.until(driver -> body.getText().contains(longId));
+
+        // THEN the error's lines wrap inside the box, and none runs under the copy or download button
+        @SuppressWarnings("unchecked")
+        Map<String, Object> layout = (Map<String, Object>) ((JavascriptExecutor) browser).executeScript("""
+                const box = arguments[0];
+                const range = document.createRange();
+                range.selectNodeContents(box);
+                const lines = [...range.getClientRects()].filter(line => line.width > 0);
+                const buttons = [...box.parentElement.querySelectorAll('.copy-to-clipboard, .download-contents')]
+                    .map(button => button.getBoundingClientRect());
+                const covered = lines.filter(line => buttons.some(button => line.left < button.right
+                    && button.left < line.right && line.top < button.bottom && button.top < line.bottom));
+                return {overflow: box.scrollWidth - box.clientWidth, buttons: buttons.length, covered: covered.length,
+                    pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+                """, body);
+        assertThat(((Number) layout.get("overflow")).intValue()).as("how far the error runs out of its box").isLessThanOrEqualTo(0);
+        assertThat(((Number) layout.get("buttons")).intValue()).as("buttons over the box").isPositive();
+        assertThat(((Number) layout.get("covered")).intValue()).as("lines of text under a button").isZero();
+        assertThat(((Number) layout.get("pageOverflow")).intValue()).as("how far the page scrolls sideways").isLessThanOrEqualTo(0);
     }
 }

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,7 +39,22 @@ import java.util.regex.Pattern;
  * <pre>
  * java local-run/src/test/java/org/piservice/local/LoadMeasurement.java [base-url] [concurrency] [requests] [burst]
  * java local-run/src/test/java/org/piservice/local/LoadMeasurement.java soak [base-url] [minutes] [clients] [abusive-jobs] [final-wait-minutes]
+ * java local-run/src/test/java/org/piservice/local/LoadMeasurement.java instant [base-url] [requests] [store-digits]
+ * java local-run/src/test/java/org/piservice/local/LoadMeasurement.java ranges [base-url] [requests] [store-digits]
+ * java local-run/src/test/java/org/piservice/local/LoadMeasurement.java workload [base-url] [jobs] [seed] [clients]
+ * java local-run/src/test/java/org/piservice/local/LoadMeasurement.java scratch pi-core.jar [jobs] [seed] [passes] [d1,d2,...]
  * </pre>
+ *
+ * <p>The digit store's modes: {@code instant} times jobs the store covers, one after another, from
+ * the POST through the first status that says complete to the downloaded digits; {@code ranges}
+ * times {@code GET /v1/pi} for 1000 digits at random positions. Both first make the store hold
+ * {@code store-digits} with one job, and check every answer against that job's download.
+ * {@code workload} sends a seeded mix of job sizes ({@link #workloadSizes}) from several clients
+ * and waits for all; the worker's log then says what it computed (ComputeSeconds). {@code scratch}
+ * computes the same mix without a store, every job from nothing, with pi-core's engine loaded
+ * from the given jar in this JVM, and prints the median of the passes' compute seconds; given the
+ * sizes the worker computed for the store in a {@code workload} run (its log's DigitsComputed), it
+ * times those too, in the same passes, so that the two totals compare on one footing.
  *
  * <p>Nothing a service can answer, or fail to answer, stops it: every answer is counted by its
  * status, every failure by its kind (reset, timeout, refused, unreadable answer), and the counts
@@ -76,6 +92,28 @@ public final class LoadMeasurement {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && List.of("instant", "ranges", "workload").contains(args[0])) {
+            URI base = URI.create(args.length > 1 ? args[1] : "http://127.0.0.1:5000/");
+            LoadMeasurement measurement = new LoadMeasurement(base);
+            switch (args[0]) {
+                case "instant" -> measurement.instantJobs(args.length > 2 ? Integer.parseInt(args[2]) : 200,
+                        args.length > 3 ? Integer.parseInt(args[3]) : 100_000);
+                case "ranges" -> measurement.ranges(args.length > 2 ? Integer.parseInt(args[2]) : 1000,
+                        args.length > 3 ? Integer.parseInt(args[3]) : 100_000);
+                default -> measurement.workload(args.length > 2 ? Integer.parseInt(args[2]) : 200,
+                        args.length > 3 ? Long.parseLong(args[3]) : 1, args.length > 4 ? Integer.parseInt(args[4]) : 4);
+            }
+            measurement.printTally();
+            return;
+        }
+        if (args.length > 1 && args[0].equals("scratch")) {
+            int[] storeComputations = args.length > 5
+                    ? Arrays.stream(args[5].split(",")).mapToInt(Integer::parseInt).toArray() : new int[0];
+            scratch(java.nio.file.Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 200,
+                    args.length > 3 ? Long.parseLong(args[3]) : 1, args.length > 4 ? Integer.parseInt(args[4]) : 3,
+                    storeComputations);
+            return;
+        }
         if (args.length > 0 && args[0].equals("soak")) {
             URI base = URI.create(args.length > 1 ? args[1] : "http://127.0.0.1:5000/");
             int minutes = args.length > 2 ? Integer.parseInt(args[2]) : 10;
@@ -303,6 +341,225 @@ public final class LoadMeasurement {
             ended.put(NOT_ENDED, pending.size());
         }
         return ended;
+    }
+
+    // ---- the digit store: instant jobs, ranges, a workload with and without it ----
+
+    private static final Pattern CONTENT = Pattern.compile("\"content\"\\s*:\\s*\"([0-9]*)\"");
+    private static final int RANGE_DIGITS = 1000;
+
+    /**
+     * Makes the store hold at least {@code digits} with one job (computed, or served if it does
+     * already) and returns that job's download: the reference every answer is checked against.
+     */
+    private String seedStore(HttpClient client, int digits) throws Exception {
+        long start = System.nanoTime();
+        String id = submit(client, "seed POST /pi_job", digits)
+                .orElseThrow(() -> new IllegalStateException("the seed job was not accepted"));
+        Map<String, Integer> ended = awaitAll(client, List.of(id));
+        String text = download(client, id).orElseThrow(() -> new IllegalStateException("the seed job ended " + ended));
+        if (text.length() != digits + 2 || !text.startsWith(PI_PREFIX)) {
+            throw new IllegalStateException("the seed job's download is not pi to " + digits + " decimals");
+        }
+        System.out.printf("store seeded with a job of %,d digits in %.2f s%n", digits, (System.nanoTime() - start) / 1e9);
+        return text;
+    }
+
+    /** Jobs the store covers, one at a time: POST, status until complete, download; each checked. */
+    private void instantJobs(int requests, int storeDigits) throws Exception {
+        System.out.printf("instant jobs at %s: %d sequential jobs of 1..%,d digits (uniform)%n", base, requests, storeDigits);
+        try (HttpClient client = client(null)) {
+            String reference = seedStore(client, storeDigits);
+            Random random = new Random(requests);
+            int warmUp = Math.max(20, requests / 10);
+            long[] total = new long[requests];
+            long[] post = new long[requests];
+            long[] complete = new long[requests];
+            long[] fetched = new long[requests];
+            int firstStatusComplete = 0;
+            int wrong = 0;
+            for (int i = -warmUp; i < requests; i++) {
+                int digits = 1 + random.nextInt(storeDigits);
+                long start = System.nanoTime();
+                Optional<String> id = submit(client, "instant POST /pi_job", digits);
+                long posted = System.nanoTime();
+                int polls = 0;
+                boolean done = false;
+                while (id.isPresent() && !done && polls < 1000) {
+                    polls++;
+                    done = status(client, id.get()).filter("complete"::equals).isPresent();
+                }
+                long completed = System.nanoTime();
+                Optional<String> text = id.flatMap(jobId -> download(client, jobId));
+                long end = System.nanoTime();
+                if (i < 0) {
+                    continue;
+                }
+                total[i] = end - start;
+                post[i] = posted - start;
+                complete[i] = completed - posted;
+                fetched[i] = end - completed;
+                firstStatusComplete += done && polls == 1 ? 1 : 0;
+                wrong += text.filter(t -> reference.startsWith(t) && t.length() == digits + 2).isPresent() ? 0 : 1;
+            }
+            report("POST to digits", total);
+            report("  POST /pi_job", post);
+            report("  GET until done", complete);
+            report("  download", fetched);
+            System.out.printf("first status said complete: %d of %d; downloads that were not exactly pi: %d%n",
+                    firstStatusComplete, requests, wrong);
+        }
+    }
+
+    /** {@code GET /v1/pi} for {@value #RANGE_DIGITS} digits at uniformly random positions, one at a time; each checked. */
+    private void ranges(int requests, int storeDigits) throws Exception {
+        System.out.printf("ranges at %s: %d sequential GET /v1/pi of %d digits at random positions in a store of %,d%n",
+                base, requests, RANGE_DIGITS, storeDigits);
+        try (HttpClient client = client(null)) {
+            String text = seedStore(client, storeDigits);
+            String positions = text.charAt(0) + text.substring(2);
+            Random random = new Random(requests);
+            int warmUp = Math.max(50, requests / 10);
+            long[] latencies = new long[requests];
+            int wrong = 0;
+            for (int i = -warmUp; i < requests; i++) {
+                int start = random.nextInt(positions.length() - RANGE_DIGITS + 1);
+                long started = System.nanoTime();
+                Optional<String> content = send(client, "GET /v1/pi", HttpRequest.newBuilder(base.resolve(
+                                "/v1/pi?start=" + start + "&numberOfDigits=" + RANGE_DIGITS))
+                        .timeout(Duration.ofSeconds(30)).build())
+                        .filter(answer -> answer.status() == 200).flatMap(answer -> find(CONTENT, answer.body()));
+                if (i >= 0) {
+                    latencies[i] = System.nanoTime() - started;
+                    wrong += content.filter(positions.substring(start, start + RANGE_DIGITS)::equals).isPresent() ? 0 : 1;
+                }
+            }
+            report("GET /v1/pi", latencies);
+            System.out.printf("answers that were not exactly pi's digits at their positions: %d%n", wrong);
+        }
+    }
+
+    /**
+     * A mix of job sizes as users might ask: 30% are one of four round sizes (1,000 half of those
+     * times, 10,000 30%, 100,000 15%, 1,000,000 5%); the rest are log-uniform, 75% of them small
+     * (100 to 10,000 digits), 20% medium (10,000 to 200,000) and 5% large (200,000 to 2,000,000).
+     */
+    static int[] workloadSizes(int jobs, long seed) {
+        Random random = new Random(seed);
+        int[] sizes = new int[jobs];
+        for (int i = 0; i < jobs; i++) {
+            if (random.nextDouble() < 0.3) {
+                double popular = random.nextDouble();
+                sizes[i] = popular < 0.5 ? 1_000 : popular < 0.8 ? 10_000 : popular < 0.95 ? 100_000 : 1_000_000;
+            } else {
+                double kind = random.nextDouble();
+                sizes[i] = kind < 0.75 ? logUniform(random, 100, 10_000)
+                        : kind < 0.95 ? logUniform(random, 10_000, 200_000) : logUniform(random, 200_000, 2_000_000);
+            }
+        }
+        return sizes;
+    }
+
+    private static int logUniform(Random random, int from, int to) {
+        return (int) Math.round(Math.exp(Math.log(from) + random.nextDouble() * (Math.log(to) - Math.log(from))));
+    }
+
+    private static void describe(int[] sizes, long seed) {
+        Map<Integer, Integer> counts = new java.util.TreeMap<>();
+        for (int size : sizes) {
+            counts.merge(size, 1, Integer::sum);
+        }
+        long small = Arrays.stream(sizes).filter(size -> size <= 10_000).count();
+        long large = Arrays.stream(sizes).filter(size -> size > 200_000).count();
+        System.out.printf("workload of %d jobs (seed %d): %d distinct sizes, %d of at most 10,000 digits, %d above"
+                        + " 200,000, the largest %,d, %,d digits in all; repeated sizes: %s%n", sizes.length, seed,
+                counts.size(), small, large, Arrays.stream(sizes).max().orElse(0), Arrays.stream(sizes).asLongStream().sum(),
+                counts.entrySet().stream().filter(e -> e.getValue() > 1).map(e -> e.getKey() + "x" + e.getValue()).toList());
+    }
+
+    /** Sends the mix in its order from {@code clients} clients, each waiting for its job before the next. */
+    private void workload(int jobs, long seed, int clients) throws Exception {
+        int[] sizes = workloadSizes(jobs, seed);
+        describe(sizes, seed);
+        AtomicInteger next = new AtomicInteger();
+        Map<String, Integer> ended = new ConcurrentSkipListMap<>();
+        AtomicInteger wrong = new AtomicInteger();
+        long start = System.nanoTime();
+        List<Future<?>> senders = new ArrayList<>();
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < clients; c++) {
+                InetAddress source = InetAddress.getByName("127.0.0." + (20 + c));
+                senders.add(executor.submit(() -> {
+                    try (HttpClient client = client(source)) {
+                        for (int i; (i = next.getAndIncrement()) < sizes.length; ) {
+                            int digits = sizes[i];
+                            Optional<String> id = Optional.empty();
+                            while (id.isEmpty()) {
+                                Optional<Answer> answer = post(client, "workload POST /pi_job", digits);
+                                id = answer.filter(a -> a.status() == 202).flatMap(a -> find(JOB_ID, a.body()));
+                                if (id.isEmpty()) {
+                                    Thread.sleep(answer.map(LoadMeasurement::retryAfterMillis).orElse(1000L));
+                                }
+                            }
+                            awaitAll(client, List.of(id.get())).forEach((state, n) -> ended.merge(state, n, Integer::sum));
+                            Optional<String> text = download(client, id.get());
+                            if (text.isPresent() && !(text.get().length() == digits + 2 && text.get().startsWith(PI_PREFIX))) {
+                                wrong.incrementAndGet();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> sender : senders) {
+                sender.get();
+            }
+        }
+        System.out.printf("workload done in %.1f s: jobs ended %s; downloads of the wrong length or start: %d"
+                        + " (failed downloads are in the tally)%n",
+                (System.nanoTime() - start) / 1e9, ended, wrong.get());
+    }
+
+    /**
+     * The mix without a store: every job computed from nothing by pi-core's engine, loaded from
+     * {@code piCoreJar} (this tool stays a JDK-only single file), in one JVM warmed up first, as a
+     * worker's is; and, in each pass after it, the computations the store needed for the mix. The
+     * digits go nowhere, so the upload a worker also does is counted in neither.
+     */
+    private static void scratch(java.nio.file.Path piCoreJar, int jobs, long seed, int passes, int[] storeComputations)
+            throws Exception {
+        int[] sizes = workloadSizes(jobs, seed);
+        describe(sizes, seed);
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {piCoreJar.toUri().toURL()})) {
+            java.lang.reflect.Method write = loader.loadClass("org.piservice.core.PiDigits")
+                    .getMethod("write", int.class, java.io.OutputStream.class);
+            for (int i = 0; i < 3; i++) {
+                write.invoke(null, 200_000, java.io.OutputStream.nullOutputStream());
+            }
+            double[] fromScratch = new double[passes];
+            double[] withStore = new double[passes];
+            for (int pass = 0; pass < passes; pass++) {
+                fromScratch[pass] = computeSeconds(write, sizes);
+                withStore[pass] = computeSeconds(write, storeComputations);
+                System.out.printf("pass %d: %.2f compute seconds for the %d jobs from scratch, %.2f for the store's"
+                        + " %d computations %s%n", pass + 1, fromScratch[pass], jobs, withStore[pass],
+                        storeComputations.length, Arrays.toString(storeComputations));
+            }
+            Arrays.sort(fromScratch);
+            Arrays.sort(withStore);
+            System.out.printf("median of %d passes: %.2f compute seconds from scratch, %.2f with the store%n",
+                    passes, fromScratch[passes / 2], withStore[passes / 2]);
+        }
+    }
+
+    private static double computeSeconds(java.lang.reflect.Method write, int[] sizes) throws Exception {
+        long total = 0;
+        for (int digits : sizes) {
+            long start = System.nanoTime();
+            write.invoke(null, digits, java.io.OutputStream.nullOutputStream());
+            total += System.nanoTime() - start;
+        }
+        return total / 1e9;
     }
 
     // ---- soak: normal clients and one abusive client ----

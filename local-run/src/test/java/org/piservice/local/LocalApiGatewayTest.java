@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.Cors;
+import org.piservice.contract.GatewayAnswers;
 
 /** Runs the local API Gateway over real HTTP against a trivial handler that records its event. */
 class LocalApiGatewayTest {
@@ -202,14 +203,14 @@ class LocalApiGatewayTest {
 
     @Test
     void bodyAboveApiGatewaysLimitIsA413AndNeverReachesTheHandler() throws Exception {
-        byte[] tooLarge = new byte[LocalApiGateway.MAX_PAYLOAD_BYTES + 1];
+        byte[] tooLarge = new byte[GatewayAnswers.MAX_PAYLOAD_BYTES + 1];
 
         HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri("/pi_job"))
                 .header("Content-Type", "application/json").POST(BodyPublishers.ofByteArray(tooLarge)));
 
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue("*");
-        assertThat(new String(response.body())).contains("\"success\": false").contains("10485760 bytes");
+        assertThat(new String(response.body())).isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.TOO_LARGE + "\"}");
         assertThat(received.get()).isNull();
     }
 

@@ -2,7 +2,9 @@ package org.piservice.contract;
 
 /**
  * The names of the environment variables the functions read: the stack sets them (infra-cdk),
- * the functions read them (jobs), and the local run and the emulators set them the same way.
+ * the functions read them (jobs), and the local run and the emulators set them the same way. The
+ * defaults here are what a function uses when a variable is not set and what the stack sets when
+ * its deployer does not choose otherwise.
  * AWS's own names (AWS_REGION, AWS_ENDPOINT_URL, ...) are the SDK's and not repeated here.
  */
 public final class FunctionEnvironment {
@@ -17,13 +19,20 @@ public final class FunctionEnvironment {
     public static final String MAX_DIGITS = "MAX_DIGITS";
     /** How long a presigned download link stays valid. */
     public static final String DOWNLOAD_URL_TTL_SECONDS = "DOWNLOAD_URL_TTL_SECONDS";
+    /** Five minutes: time enough to start a download, short enough that a shared link soon dies. */
+    public static final int DEFAULT_DOWNLOAD_URL_TTL_SECONDS = 300;
+    /** S3's ceiling for a presigned URL signed with SigV4: seven days. */
+    public static final int MAX_DOWNLOAD_URL_TTL_SECONDS = 7 * 24 * 3600;
     /** How long a job record is kept. */
     public static final String JOB_TTL_DAYS = "JOB_TTL_DAYS";
+    public static final int DEFAULT_JOB_TTL_DAYS = 7;
     /**
      * How many unfinished jobs that need computing one client (source address) may have; more are
      * refused with 429 until one ends.
      */
     public static final String MAX_UNFINISHED_JOBS_PER_CLIENT = "MAX_UNFINISHED_JOBS_PER_CLIENT";
+    /** Enough for a client that polls its jobs one after another, or a few side by side. */
+    public static final int DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT = 3;
     /**
      * How long after its acceptance a job must be complete or failed, in minutes: well inside the
      * queue's retention, so no job outlives its message.

@@ -21,8 +21,12 @@ public final class JobDelivery {
     /** The first retry's delay; each further one waits {@link #RETRY_GROWTH} times longer. */
     public static final int FIRST_RETRY_SECONDS = 5;
     public static final int RETRY_GROWTH = 4;
+    /** Lambda's longest run. */
+    public static final int LAMBDA_MAX_TIMEOUT_SECONDS = 900;
     /** The longest delay before a retry: a Lambda run's length, so that a crashed attempt has surely ended. */
-    public static final int MAX_RETRY_SECONDS = 900;
+    public static final int MAX_RETRY_SECONDS = LAMBDA_MAX_TIMEOUT_SECONDS;
+    /** SQS hides a received message six worker timeouts long, as AWS advises for queues that feed a function. */
+    public static final int VISIBILITY_TIMEOUTS_PER_RUN = 6;
     /** How long the queue keeps a message: SQS's maximum, far beyond any job's deadline. */
     public static final int QUEUE_RETENTION_DAYS = 14;
 

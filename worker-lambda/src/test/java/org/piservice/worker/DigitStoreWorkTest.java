@@ -1,14 +1,9 @@
 package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.piservice.worker.JobProcessorTest.pi;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,19 +11,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
-import org.piservice.core.PiDigits;
-import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
-import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * The worker with the digit store, against the embedded emulators with the real SDK clients: jobs
- * the store covers are copied, not computed; concurrent jobs for new digits share one computation;
- * a worker dying between computing and storing leaves the store as it was.
+ * the store covers are copied, not computed; concurrent jobs for new digits share one computation.
+ * A worker killed between computing and storing is {@link WorkerKilledTest}'s.
  */
 class DigitStoreWorkTest {
 
@@ -85,67 +74,9 @@ class DigitStoreWorkTest {
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).isEmpty();
     }
 
-    @Test
-    void aCrashBetweenComputingAndStoringLeavesAConsistentStore() throws Exception {
-        JobProcessor healthy = fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE);
-        healthy.handle(fixture.newJob(1000), PLENTY);
-        QueueMessage longer = fixture.newJob(3000);
-
-        // GIVEN a worker whose connection to the table breaks when it would point the store at its result
-        JobProcessor crashing = processorWhoseStorePointerWriteFails();
-        assertThat(crashing.handle(longer, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
-
-        // THEN the store is the old one, whole, and serves as before
-        DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.state().digits()).isEqualTo(1000);
-        assertThat(store.read(0, 1001)).isEqualTo(new DigitStore.Range.Digits("3" + pi(1000).substring(2)));
-        QueueMessage covered = fixture.newJob(999);
-        assertThat(healthy.handle(covered, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
-        assertThat(result(fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow())).isEqualTo(pi(999));
-
-        // AND the job's redelivery, once the crashed claim is stale, computes and stores it
-        Thread.sleep(WorkerFixture.FAST.staleAfter().toMillis() + 100);
-        assertThat(healthy.handle(longer, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
-        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(longer)).orElseThrow();
-        assertThat(result(job)).isEqualTo(pi(3000));
-        assertThat(store.state().digits()).isEqualTo(3000);
-    }
-
-    private JobProcessor processorWhoseStorePointerWriteFails() {
-        DynamoDbClient real = fixture.clients.dynamoDb();
-        DynamoDbClient breaking = (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
-                new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
-                    if (method.isDefault()) {
-                        // the builder-taking overloads build the request and call the abstract method
-                        return InvocationHandler.invokeDefault(proxy, method, args);
-                    }
-                    if (args != null && args.length == 1 && args[0] instanceof UpdateItemRequest update
-                            && update.expressionAttributeNames().containsValue("store_key")) {
-                        throw SdkClientException.create("connection reset (simulated crash)");
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        var config = fixture.config();
-        return new JobProcessor(new JobRepository(breaking, config),
-                new DigitStore(breaking, fixture.clients.s3(), fixture.store(config), config), fixture.store(config),
-                new MessageVisibility(fixture.clients.sqs(), config.queueUrl()), config,
-                WorkerFixture.FAST, PiWriter.PI_CORE,
-                new EmfMetrics(System.out, Clock.systemUTC()));
-    }
-
     private String result(Job job) {
         return fixture.clients.s3().getObjectAsBytes(get -> get.bucket(fixture.config().bucketName())
                 .key(job.resultKey())).asString(StandardCharsets.US_ASCII);
-    }
-
-    private static String pi(int digits) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PiDigits.write(digits, out, (fraction, phase) -> { }, () -> false);
-        return out.toString(StandardCharsets.US_ASCII);
     }
 
     private static int count(String text, String needle) {

@@ -2,9 +2,11 @@ package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.piservice.worker.JobProcessorTest.awaitTrue;
+import static org.piservice.worker.JobProcessorTest.pi;
 
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,10 +15,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.Storage;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.testing.Emulators;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A worker killed with SIGKILL in the middle of a job, in a child process ({@link WorkerProcessMain})
@@ -27,6 +32,11 @@ class WorkerKilledTest {
 
     /** The killed worker's invocation: its message comes back this long (and the staleness) after it started. */
     private static final Duration INVOCATION = Duration.ofSeconds(4);
+    /**
+     * The invocation of a worker that is to get as far as storing: its cold JVM's first AWS calls
+     * and the computation must fit in it on a busy machine, else it gives the job back unstarted.
+     */
+    private static final Duration INVOCATION_TO_STORING = Duration.ofSeconds(15);
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -36,28 +46,11 @@ class WorkerKilledTest {
         QueueMessage message = fixture.newJob(500);
         fixture.enqueue(message);
         String id = WorkerFixture.jobIdOf(message);
-        Map<String, String> aws = Emulators.aws().clientSettings();
-        Process worker = new ProcessBuilder(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                WorkerProcessMain.class.getName(),
-                aws.get("AWS_ENDPOINT_URL_DYNAMODB"), aws.get("AWS_ENDPOINT_URL_SQS"), aws.get("AWS_ENDPOINT_URL_S3"),
-                fixture.config().tableName(), fixture.config().queueUrl(), fixture.config().bucketName(),
-                Long.toString(INVOCATION.toMillis())))
-                .redirectError(new File("target/killed-worker.log"))
-                .start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null && !line.equals(WorkerProcessMain.COMPUTING)) {
-                // the worker's other output
-            }
-            assertThat(line).as("the worker process started computing").isEqualTo(WorkerProcessMain.COMPUTING);
-        }
+        Process worker = startWorkerPausingAt(WorkerProcessMain.COMPUTING, INVOCATION);
         assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
 
         // WHEN it is killed (SIGKILL)
-        worker.destroyForcibly();
-        assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(worker.exitValue()).isEqualTo(137);
+        kill(worker);
 
         // THEN the message comes back once the invocation would have ended and the heartbeat is
         // stale, a healthy worker takes the job over, notes the silent attempt and completes it
@@ -67,16 +60,97 @@ class WorkerKilledTest {
             errorSeenByTakeover.set(jobs.find(id).orElseThrow().error());
             PiWriter.PI_CORE.write(digits, out, progress, cancelled);
         };
-        EventSourceStandIn healthy = new EventSourceStandIn(fixture.clients.sqs(), fixture.config().queueUrl(),
-                fixture.processor(WorkerFixture.FAST, noting));
-        awaitTrue(Duration.ofSeconds(30), () -> {
-            healthy.deliverOnce();
-            return fixture.jobs.find(id).orElseThrow().status() == JobStatus.COMPLETE;
-        });
+        awaitCompleteByHealthyWorker(id, noting);
         Job job = fixture.jobs.find(id).orElseThrow();
         assertThat(job.attempts()).isEqualTo(2);
         assertThat(job.resultBytes()).isEqualTo(502);
         assertThat(errorSeenByTakeover.get()).isEqualTo(JobRepository.SILENT_ATTEMPT);
         assertThat(fixture.messagesIn(fixture.config().queueUrl())).isZero();
+    }
+
+    @Test
+    void aWorkerKilledBetweenUploadingAndStoringLeavesAConsistentStore() throws Exception {
+        // GIVEN a store of 1000 digits, and a worker process that has computed, uploaded and
+        // checked 3000 for a new job and is about to point the store's item at them
+        JobProcessor healthy = fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE);
+        healthy.handle(fixture.newJob(1000), WorkerFixture.deadlineAfter(Duration.ofMinutes(1)));
+        DigitStore store = fixture.digitStore(fixture.config());
+        QueueMessage longer = fixture.newJob(3000);
+        fixture.enqueue(longer);
+        String id = WorkerFixture.jobIdOf(longer);
+        Process worker = startWorkerPausingAt(WorkerProcessMain.STORING, INVOCATION_TO_STORING);
+        assertThat(object(DigitStore.objectKey(3000))).as("the new digits are uploaded").isEqualTo(pi(3000));
+
+        // WHEN it is killed (SIGKILL) there
+        kill(worker);
+
+        // THEN the store is the old one, whole, serving ranges and jobs as before
+        assertThat(store.state().digits()).isEqualTo(1000);
+        assertThat(object(store.state().key())).isEqualTo(pi(1000));
+        assertThat(store.read(0, 1001)).isEqualTo(new DigitStore.Range.Digits("3" + pi(1000).substring(2)));
+        QueueMessage covered = fixture.newJob(999);
+        assertThat(healthy.handle(covered, WorkerFixture.deadlineAfter(Duration.ofMinutes(1))))
+                .isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(object(fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow().resultKey()))
+                .isEqualTo(pi(999));
+
+        // AND once the message comes back, a healthy worker takes the job and the stale lease over,
+        // completes the job and extends the store, leaving no object but the store behind
+        awaitCompleteByHealthyWorker(id, PiWriter.PI_CORE);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.attempts()).isEqualTo(2);
+        assertThat(object(job.resultKey())).isEqualTo(pi(3000));
+        assertThat(store.state().digits()).isEqualTo(3000);
+        assertThat(store.state().leaseOwner()).isNull();
+        assertThat(object(store.state().key())).isEqualTo(pi(3000));
+        assertThat(storeObjects()).containsExactly(DigitStore.objectKey(3000));
+    }
+
+    /** Starts a worker process on the fixture's queue and returns once it has paused at {@code point}. */
+    private Process startWorkerPausingAt(String point, Duration invocation) throws IOException {
+        Map<String, String> aws = Emulators.aws().clientSettings();
+        Process worker = new ProcessBuilder(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                WorkerProcessMain.class.getName(),
+                aws.get("AWS_ENDPOINT_URL_DYNAMODB"), aws.get("AWS_ENDPOINT_URL_SQS"), aws.get("AWS_ENDPOINT_URL_S3"),
+                fixture.config().tableName(), fixture.config().queueUrl(), fixture.config().bucketName(),
+                Long.toString(invocation.toMillis()), point))
+                .redirectError(new File("target/killed-worker-" + point + ".log"))
+                .start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
+            StringBuilder said = new StringBuilder();
+            String line;
+            while ((line = out.readLine()) != null && !line.equals(point)) {
+                said.append(line).append('\n');
+            }
+            assertThat(line).as("the worker process got to %s; it said:%n%s", point, said).isEqualTo(point);
+        }
+        return worker;
+    }
+
+    private static void kill(Process worker) throws InterruptedException {
+        worker.destroyForcibly();
+        assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(worker.exitValue()).isEqualTo(137);
+    }
+
+    /** Delivers the queue's messages to a healthy worker until the job is complete. */
+    private void awaitCompleteByHealthyWorker(String id, PiWriter pi) {
+        EventSourceStandIn healthy = new EventSourceStandIn(fixture.clients.sqs(), fixture.config().queueUrl(),
+                fixture.processor(WorkerFixture.FAST, pi));
+        awaitTrue(Duration.ofSeconds(60), () -> {
+            healthy.deliverOnce();
+            return fixture.jobs.find(id).orElseThrow().status() == JobStatus.COMPLETE;
+        });
+    }
+
+    private String object(String key) {
+        return fixture.clients.s3().getObjectAsBytes(get -> get.bucket(fixture.config().bucketName()).key(key))
+                .asString(StandardCharsets.US_ASCII);
+    }
+
+    private List<String> storeObjects() {
+        return fixture.clients.s3().listObjectsV2(list -> list.bucket(fixture.config().bucketName())
+                .prefix(Storage.DIGIT_STORE_PREFIX)).contents().stream().map(S3Object::key).toList();
     }
 }

@@ -1,9 +1,14 @@
 package org.piservice.worker;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.piservice.contract.Storage;
 import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.DigitStore;
@@ -11,19 +16,24 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.TestResources;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * A worker in a process of its own, for tests that kill it: receives one message from the queue
- * and works on it with a computation that takes a minute, saying {@value #COMPUTING} on standard
- * output when it starts computing.
+ * and works on it, pausing for a minute at one point, which it names on standard output when it
+ * gets there: {@value #COMPUTING}, before it computes, or {@value #STORING}, when its digits are
+ * uploaded and checked and it is about to point the digit store's item at them.
  *
  * <p>Arguments: the emulators' DynamoDB, SQS and S3 endpoints, the table, queue URL and bucket,
- * and the invocation's time budget in milliseconds.
+ * the invocation's time budget in milliseconds, and where to pause.
  */
 public final class WorkerProcessMain {
 
     static final String COMPUTING = "computing";
+    static final String STORING = "storing";
 
     private WorkerProcessMain() {
     }
@@ -36,21 +46,18 @@ public final class WorkerProcessMain {
                 "S3_FORCE_PATH_STYLE", "true");
         ServiceConfig config = TestResources.config(args[3], args[4], args[5]);
         Duration budget = Duration.ofMillis(Long.parseLong(args[6]));
+        String pauseAt = args[7];
         AwsClients clients = AwsClients.fromSettings(settings, WorkerClients.BUDGETS);
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
-        PiWriter slow = (digits, out, progress, cancelled) -> {
-            System.out.println(COMPUTING);
-            System.out.flush();
-            try {
-                Thread.sleep(Duration.ofMinutes(1));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        PiWriter pi = !pauseAt.equals(COMPUTING) ? PiWriter.PI_CORE : (digits, out, progress, cancelled) -> {
+            pause(COMPUTING);
             PiWriter.PI_CORE.write(digits, out, progress, cancelled);
         };
+        DynamoDbClient storeTable = pauseAt.equals(STORING) ? pausingBeforePointing(clients.dynamoDb())
+                : clients.dynamoDb();
         JobProcessor processor = new JobProcessor(new JobRepository(clients.dynamoDb(), config),
-                new DigitStore(clients.dynamoDb(), clients.s3(), results, config), results,
-                new MessageVisibility(clients.sqs(), config.queueUrl()), config, WorkerFixture.FAST, slow,
+                new DigitStore(storeTable, clients.s3(), results, config), results,
+                new MessageVisibility(clients.sqs(), config.queueUrl()), config, WorkerFixture.FAST, pi,
                 new EmfMetrics(System.err, Clock.systemUTC()));
         List<Message> received = clients.sqs().receiveMessage(receive -> receive.queueUrl(config.queueUrl())
                 .waitTimeSeconds(10).messageSystemAttributeNamesWithStrings("ApproximateReceiveCount")).messages();
@@ -58,6 +65,41 @@ public final class WorkerProcessMain {
             processor.handle(new QueueMessage(message.messageId(), message.body(), message.receiptHandle(),
                     QueueMessage.receiveCount(message.attributesAsStrings().get("ApproximateReceiveCount"))),
                     WorkerFixture.deadlineAfter(budget));
+        }
+    }
+
+    /** The table as the digit store sees it, except that the write naming a new store object waits first. */
+    private static DynamoDbClient pausingBeforePointing(DynamoDbClient table) {
+        return (DynamoDbClient) Proxy.newProxyInstance(DynamoDbClient.class.getClassLoader(),
+                new Class<?>[] {DynamoDbClient.class}, (proxy, method, args) -> {
+                    if (args != null && args.length == 1 && args[0] instanceof Consumer<?>) {
+                        // the builder-taking overloads build the request and call the request-taking one, here
+                        return InvocationHandler.invokeDefault(proxy, method, args);
+                    }
+                    if (args != null && args.length == 1 && args[0] instanceof UpdateItemRequest update
+                            && namesAStoreObject(update)) {
+                        pause(STORING);
+                    }
+                    try {
+                        return method.invoke(table, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static boolean namesAStoreObject(UpdateItemRequest update) {
+        return update.expressionAttributeValues().values().stream().map(AttributeValue::s)
+                .anyMatch(value -> value != null && value.startsWith(Storage.DIGIT_STORE_PREFIX));
+    }
+
+    private static void pause(String point) {
+        System.out.println(point);
+        System.out.flush();
+        try {
+            Thread.sleep(Duration.ofMinutes(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

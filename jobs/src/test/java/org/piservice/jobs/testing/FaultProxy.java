@@ -43,6 +43,11 @@ public final class FaultProxy implements AutoCloseable {
             return headers.getOrDefault("x-amz-target", "").endsWith("." + operation);
         }
 
+        /** An SQS call of {@code operation} (its {@code X-Amz-Target}), e.g. {@code SendMessage}. */
+        public boolean isSqs(String operation) {
+            return headers.getOrDefault("x-amz-target", "").equals("AmazonSQS." + operation);
+        }
+
         /** An S3 {@code UploadPart}: a PUT with a part number. */
         public boolean isUploadPart() {
             return method.equals("PUT") && target.contains("partNumber=");
@@ -76,6 +81,12 @@ public final class FaultProxy implements AutoCloseable {
         static Fault dynamoDbOutage() {
             return new Answer(500, "application/x-amz-json-1.0",
                     "{\"__type\":\"com.amazonaws.dynamodb.v20120810#InternalServerError\",\"message\":\"Internal server error (injected)\"}");
+        }
+
+        /** SQS's answer when the service itself fails. */
+        static Fault sqsOutage() {
+            return new Answer(500, "application/x-amz-json-1.0",
+                    "{\"__type\":\"com.amazonaws.sqs#InternalError\",\"message\":\"Internal error (injected)\"}");
         }
 
         /** S3's answer when a prefix gets more requests than it takes. */

@@ -1,6 +1,7 @@
 package org.piservice.jobs.testing;
 
 import java.time.Duration;
+import org.piservice.contract.FunctionEnvironment;
 import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ServiceConfig;
@@ -34,7 +35,7 @@ public record TestResources(ServiceConfig config, String deadLetterQueueUrl) {
     public static ServiceConfig config(String tableName, String queueUrl, String bucketName, int maxDigits) {
         return new ServiceConfig(tableName, queueUrl, bucketName, maxDigits,
                 ServiceConfig.DEFAULT_DOWNLOAD_URL_TTL, ServiceConfig.DEFAULT_JOB_TTL,
-                ServiceConfig.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT,
+                FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT,
                 ServiceConfig.DEFAULT_JOB_DEADLINE);
     }
 

@@ -1,0 +1,264 @@
+package org.piservice.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.piservice.contract.FunctionEnvironment;
+import org.piservice.jobs.testing.FaultProxy;
+import org.piservice.jobs.testing.FaultProxy.Fault;
+
+/**
+ * What the page for people says when the service refuses a request or cannot serve it, in a real
+ * browser ({@link HeadlessChromium}) against a local run of its own: its queue and table are reached
+ * through {@link FaultProxy}s, so every refusal the page shows is the service's own answer to a real
+ * fault or a real limit, and the page itself is loaded through one, so that one of its requests can
+ * be held up as on a slow network. Skipped, saying why, only where no Chromium is installed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AppPageErrorsBrowserTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static FaultProxy sqs;
+    private static FaultProxy dynamoDb;
+    private static LocalRun run;
+    /** Between the browser (and this test's requests as the same client) and the local API. */
+    private static FaultProxy front;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<String> jobs = new ArrayList<>();
+    private HeadlessChromium chromium;
+    private ChromeDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    static void startTheServiceBehindProxies() throws Exception {
+        run = LocalRun.start(Options.parse("--port", "0").orElseThrow(), settings -> {
+            Map<String, String> proxied = new HashMap<>(settings);
+            sqs = FaultProxy.start(URI.create(settings.get("AWS_ENDPOINT_URL_SQS")));
+            dynamoDb = FaultProxy.start(URI.create(settings.get("AWS_ENDPOINT_URL_DYNAMODB")));
+            proxied.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString());
+            proxied.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.endpoint().toString());
+            return proxied;
+        });
+        front = FaultProxy.start(run.uri());
+        keepJobsQueued();
+        // longer than a receive the workers had open before (a second, locally), which could still take a job
+        Thread.sleep(Duration.ofSeconds(3));
+    }
+
+    /** The workers cannot reach the queue, so every job accepted stays queued until a test lets them. */
+    private static void keepJobsQueued() {
+        sqs.injectAlways(request -> request.isSqs("ReceiveMessage"), Fault.sqsOutage());
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable part : new AutoCloseable[] {front, run, sqs, dynamoDb}) {
+            try {
+                if (part != null) {
+                    part.close();
+                }
+            } catch (Exception e) {
+                System.err.println("Stopping " + part + " failed: " + e);
+            }
+        }
+    }
+
+    @BeforeEach
+    void openBrowser() {
+        chromium = HeadlessChromium.start();
+        browser = chromium.driver();
+        wait = new WebDriverWait(browser, WAIT);
+    }
+
+    @AfterEach
+    void closeBrowserAndCancelWhatWasLeft() throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+        front.reset();
+        dynamoDb.reset();
+        for (String jobId : jobs) {
+            http.send(HttpRequest.newBuilder(run.uri().resolve("/pi_job/" + jobId)).DELETE().build(), BodyHandlers.discarding());
+        }
+        sqs.reset();
+        keepJobsQueued();
+    }
+
+    @Test
+    void overItsLimitAPersonIsToldToWaitForOrCancelAComputationAndForHowLong() throws Exception {
+        // GIVEN a person with as many queued computations as one client may have
+        for (int i = 0; i < FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT; i++) {
+            HttpResponse<String> accepted = submit(1000 + i);
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            jobs.add(JSON.readTree(accepted.body()).path("job_id").asText());
+        }
+        HttpResponse<String> refused = submit(2000);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+        String retryAfter = refused.headers().firstValue("Retry-After").orElseThrow();
+
+        // WHEN they ask the page for another
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("2000");
+        browser.findElement(By.id("compute")).click();
+
+        // THEN the page says why not, what to do and when, holds the button for that long, and does not blame the number
+        wait.until(driver -> !text("digits-error").isEmpty());
+        assertThat(text("digits-error")).isEqualTo("You have as many unfinished computations as this service allows one "
+                + "person at a time. Wait until one is complete, or cancel one; try again in " + retryAfter + " s.");
+        WebElement compute = browser.findElement(By.id("compute"));
+        assertThat(compute.isEnabled()).isFalse();
+        assertThat(compute.getText()).matches("Compute \\(\\d+ s\\)");
+        assertThat(browser.findElement(By.id("digits")).getDomAttribute("aria-invalid")).isEqualTo("false");
+        assertThat(browser.findElement(By.id("job")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void whileTheQueueIsDownThePageSaysNothingWasStartedAndWhenToTryAgain() throws Exception {
+        // GIVEN a service whose queue fails
+        sqs.injectAlways(request -> request.isSqs("SendMessage"), Fault.sqsOutage());
+        HttpResponse<String> unavailable = submit(6000);
+        assertThat(unavailable.statusCode()).as(unavailable.body()).isEqualTo(503);
+        String retryAfter = unavailable.headers().firstValue("Retry-After").orElseThrow();
+
+        // WHEN a person asks for digits
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("6000");
+        browser.findElement(By.id("compute")).click();
+
+        // THEN the page says so in the service's words, and when to try again
+        wait.until(driver -> !text("digits-error").isEmpty());
+        assertThat(text("digits-error")).isEqualTo("The service is unavailable for a moment (the job queue is unavailable, "
+                + "so no job was created). Try again in " + retryAfter + " s.");
+        assertThat(browser.findElement(By.id("compute")).isEnabled()).isFalse();
+        assertThat(browser.findElement(By.id("job")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void whileTheJobStoreIsDownThePageKeepsTheJobAndAsksAgainWhenTold() throws Exception {
+        // GIVEN a person following a queued job
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("7000");
+        browser.findElement(By.id("compute")).click();
+        wait.until(driver -> text("job-state").startsWith("Queued"));
+        jobs.add(shownJobId());
+
+        // WHEN the job store fails
+        dynamoDb.injectAlways(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage());
+        HttpResponse<String> unavailable = throughFront(HttpRequest.newBuilder(front.endpoint().resolve("/pi_job/" + shownJobId()))
+                .build());
+        assertThat(unavailable.statusCode()).as(unavailable.body()).isEqualTo(503);
+        String retryAfter = unavailable.headers().firstValue("Retry-After").orElseThrow();
+
+        // THEN the page says the job is not affected and when it asks again, and keeps the job on show
+        wait.until(driver -> !text("job-message").isEmpty());
+        assertThat(text("job-message")).isEqualTo("The service is unavailable for a moment (the job store is unavailable "
+                + "right now). The job is not affected; this page asks again in " + retryAfter + " s.");
+        assertThat(text("job-state")).startsWith("Queued");
+        assertThat(browser.findElement(By.id("cancel")).isDisplayed()).isTrue();
+
+        // AND once the store is back, the message goes with the next poll
+        dynamoDb.heal();
+        wait.until(driver -> text("job-message").isEmpty());
+        assertThat(text("job-state")).startsWith("Queued");
+    }
+
+    /** Last: the workers run the jobs still queued, and fill the digit store, which serves small jobs at once. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void cancellingAJobThatCompletedMeanwhileSaysItsDigitsAreReady() throws Exception {
+        // GIVEN a person following a queued job
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("500");
+        browser.findElement(By.id("compute")).click();
+        WebElement cancel = browser.findElement(By.id("cancel"));
+        wait.until(driver -> cancel.isDisplayed());
+        String jobId = shownJobId();
+
+        // AND the page's next look at the job is held up on the way, while the job completes
+        front.inject(request -> request.method().equals("GET") && request.target().contains("/pi_job/"),
+                Fault.hang(Duration.ofMinutes(2)), 1);
+        wait.until(driver -> !front.faulted().isEmpty());
+        sqs.heal();
+        wait.until(driver -> status(jobId).equals("complete"));
+
+        // WHEN they press Cancel
+        cancel.click();
+
+        // THEN the page says nothing was cancelled and why, and offers the digits
+        wait.until(driver -> text("job-state").equals("Complete."));
+        assertThat(text("job-message")).isEqualTo("The job was complete before it could be cancelled, so nothing was "
+                + "cancelled: its digits are ready to download and browse below.");
+        assertThat(cancel.isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.id("download")).getText()).isEqualTo("Download pi-500.txt");
+    }
+
+    private void openPage() {
+        browser.get(front.endpoint().resolve("/app").toString());
+        wait.until(driver -> text("digits-hint").startsWith("From 1 to"));
+    }
+
+    /** A job asked for through the front proxy, as the browser's client. */
+    private static HttpResponse<String> submit(int digits) throws Exception {
+        return throughFront(HttpRequest.newBuilder(front.endpoint().resolve("/pi_job"))
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("{\"digits\": " + digits + "}")).build());
+    }
+
+    /** On a connection of its own: the proxy closes each one after its answer. */
+    private static HttpResponse<String> throughFront(HttpRequest request) throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            return client.send(request, BodyHandlers.ofString());
+        }
+    }
+
+    /** The job's state, asked past the front proxy. */
+    private String status(String jobId) {
+        try {
+            JsonNode status = JSON.readTree(http.send(HttpRequest.newBuilder(run.uri().resolve("/pi_job/" + jobId)).build(),
+                    BodyHandlers.ofString()).body());
+            return status.path("status").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String shownJobId() {
+        return browser.getCurrentUrl().replaceAll(".*[?&]job=([^&]+).*", "$1");
+    }
+
+    private String text(String id) {
+        return browser.findElement(By.id(id)).getText();
+    }
+}

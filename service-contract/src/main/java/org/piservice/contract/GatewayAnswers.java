@@ -1,0 +1,18 @@
+package org.piservice.contract;
+
+/**
+ * What API Gateway answers by itself, without calling the api function: the stack sets these
+ * texts as its gateway responses (infra-cdk), and the local gateway (local-run) answers the same,
+ * so a client sees one service locally and deployed.
+ */
+public final class GatewayAnswers {
+
+    /** API Gateway's fixed limit of a request's payload. */
+    public static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+    public static final String TOO_LARGE = "The request body is larger than the API's limit of 10 MB.";
+    public static final String THROTTLED = "Too many requests: slow down and try again in a moment.";
+    public static final String TIMED_OUT = "The service took too long to answer; try again.";
+
+    private GatewayAnswers() {
+    }
+}
