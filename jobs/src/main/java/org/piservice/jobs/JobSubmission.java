@@ -1,8 +1,8 @@
 package org.piservice.jobs;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
+import org.piservice.contract.JobDelivery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -76,12 +76,6 @@ public final class JobSubmission {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(JobSubmission.class);
-
-    /**
-     * A computation whose lease is younger than this is taken to be alive (the worker's own
-     * staleness limit), so a job it covers will wait for it rather than need a worker of its own.
-     */
-    private static final Duration LIVE_COMPUTATION = Duration.ofSeconds(60);
 
     private final JobRepository jobs;
     private final DigitStore store;
@@ -186,8 +180,9 @@ public final class JobSubmission {
         }
     }
 
+    /** Whether a live computation (its lease younger than the workers' staleness limit) covers the job. */
     private boolean waitsForARunningComputation(int digits) {
-        return store.state().computing(digits, clock.instant(), LIVE_COMPUTATION);
+        return store.state().computing(digits, clock.instant(), JobDelivery.STALE_AFTER);
     }
 
     private void releaseQuietly(String client, String jobId) {
