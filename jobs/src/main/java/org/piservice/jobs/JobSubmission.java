@@ -17,9 +17,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * got through although the send reported a failure, and the job stands.
  *
  * <p>Before that, a request with an {@code Idempotency-Key} that was answered already gets its job
- * again ({@link IdempotencyKeys}), and a job that needs computing must fit its client's share of
- * the workers ({@link ClientQuota}). Jobs the digit store serves at once, and jobs that will wait
- * for a computation that is running already, cost no worker and are not counted.
+ * again ({@link IdempotencyKeys}), and a job that needs computing must be able to finish before
+ * its deadline behind the work queued already ({@link Backlog}) and fit its client's share of the
+ * workers ({@link ClientQuota}). Jobs the digit store serves at once, and jobs that will wait for a
+ * computation that is running already, cost no worker and are neither refused nor counted.
  */
 public final class JobSubmission {
 
@@ -63,6 +64,10 @@ public final class JobSubmission {
     public record OverQuota(String jobId, int limit) implements Outcome {
     }
 
+    /** The work queued ahead of the job would keep it from finishing before its deadline; nothing was done. */
+    public record Backlogged(String jobId, Backlog.Overload overload) implements Outcome {
+    }
+
     /** The table could not record the job: nothing was created and nothing sent. */
     public record NotRecorded(String jobId, SdkException cause) implements Outcome {
     }
@@ -81,16 +86,18 @@ public final class JobSubmission {
     private final DigitStore store;
     private final IdempotencyKeys keys;
     private final ClientQuota quota;
+    private final Backlog backlog;
     private final SqsClient sqs;
     private final String queueUrl;
     private final Clock clock;
 
-    public JobSubmission(JobRepository jobs, DigitStore store, IdempotencyKeys keys, ClientQuota quota, SqsClient sqs,
-                         ServiceConfig config, Clock clock) {
+    public JobSubmission(JobRepository jobs, DigitStore store, IdempotencyKeys keys, ClientQuota quota, Backlog backlog,
+                         SqsClient sqs, ServiceConfig config, Clock clock) {
         this.jobs = jobs;
         this.store = store;
         this.keys = keys;
         this.quota = quota;
+        this.backlog = backlog;
         this.sqs = sqs;
         this.queueUrl = config.queueUrl();
         this.clock = clock;
@@ -133,15 +140,23 @@ public final class JobSubmission {
         }
         boolean counted;
         try {
+            // Whether the job waits for a running computation is read only when a limit is reached.
+            Optional<Backlog.Overload> overload = backlog.overload(digits);
+            boolean waits = overload.isPresent() && waitsForARunningComputation(digits);
+            if (overload.isPresent() && !waits) {
+                return new Backlogged(jobId, overload.get());
+            }
             counted = quota.admit(request.client(), jobId);
-            if (!counted && !waitsForARunningComputation(digits)) {
+            if (!counted && !waits && !waitsForARunningComputation(digits)) {
                 return new OverQuota(jobId, quota.limit());
             }
         } catch (SdkException e) {
             return new NotRecorded(jobId, e);
         }
         Outcome outcome = recordAndQueue(jobId, digits);
-        if (counted && !(outcome instanceof Accepted)) {
+        if (outcome instanceof Accepted) {
+            backlog.accepted(digits);
+        } else if (counted) {
             releaseQuietly(request.client(), jobId);
         }
         return outcome;

@@ -65,7 +65,7 @@ public final class LocalRun implements AutoCloseable {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             Backend backend = switch (options.target()) {
-                case EMBEDDED -> embedded(started);
+                case EMBEDDED -> embedded(options, started);
                 case ENDPOINT -> endpoint(options, started);
                 case AWS -> aws(options, started);
             };
@@ -98,7 +98,7 @@ public final class LocalRun implements AutoCloseable {
         }
     }
 
-    private static Backend embedded(Deque<AutoCloseable> started) {
+    private static Backend embedded(Options options, Deque<AutoCloseable> started) {
         LocalAws aws = LocalAws.start();
         started.push(aws);
         AwsClients clients = AwsClients.fromSettings(aws.clientSettings());
@@ -106,7 +106,7 @@ public final class LocalRun implements AutoCloseable {
         ServiceResources.Created resources = createResources(clients);
         String description = "embedded emulators, in memory: DynamoDB (dynalite) " + aws.dynamoDbEndpoint()
                 + ", SQS (ElasticMQ) " + aws.sqsEndpoint() + ", S3 (S3Proxy) " + aws.s3Endpoint();
-        return new Backend(clients, configFor(resources), description, EMBEDDED_LONG_POLL_SECONDS,
+        return new Backend(clients, configFor(resources, options), description, EMBEDDED_LONG_POLL_SECONDS,
                 Optional.of(resources.deadLetterQueueUrl()));
     }
 
@@ -127,7 +127,7 @@ public final class LocalRun implements AutoCloseable {
             return new Backend(clients, named(options), description, SqsPoller.MAX_LONG_POLL_SECONDS, Optional.empty());
         }
         ServiceResources.Created resources = createResources(clients);
-        return new Backend(clients, configFor(resources), description, SqsPoller.MAX_LONG_POLL_SECONDS,
+        return new Backend(clients, configFor(resources, options), description, SqsPoller.MAX_LONG_POLL_SECONDS,
                 Optional.of(resources.deadLetterQueueUrl()));
     }
 
@@ -147,24 +147,26 @@ public final class LocalRun implements AutoCloseable {
         return ServiceResources.create(clients.dynamoDb(), clients.sqs(), clients.s3(), ServiceResources.DEFAULT_PREFIX);
     }
 
-    private static ServiceConfig configFor(ServiceResources.Created resources) {
-        return configFor(resources.tableName(), resources.queueUrl(), resources.bucketName());
+    private static ServiceConfig configFor(ServiceResources.Created resources, Options options) {
+        return configFor(resources.tableName(), resources.queueUrl(), resources.bucketName(), options.workers());
     }
 
     private static ServiceConfig named(Options options) {
-        return configFor(options.table().orElseThrow(), options.queueUrl().orElseThrow(), options.bucket().orElseThrow());
+        return configFor(options.table().orElseThrow(), options.queueUrl().orElseThrow(), options.bucket().orElseThrow(),
+                options.workers());
     }
 
     /**
      * The functions' configuration for these resources. MAX_DIGITS, DOWNLOAD_URL_TTL_SECONDS and
      * JOB_TTL_DAYS work here as in the functions' environment; MAX_DIGITS, which the functions
-     * require, defaults to {@link Options#DEFAULT_MAX_DIGITS}.
+     * require, defaults to {@link Options#DEFAULT_MAX_DIGITS}. The workers are this run's own.
      */
-    private static ServiceConfig configFor(String table, String queueUrl, String bucket) {
+    private static ServiceConfig configFor(String table, String queueUrl, String bucket, int workers) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put(FunctionEnvironment.TABLE_NAME, table);
         env.put(FunctionEnvironment.QUEUE_URL, queueUrl);
         env.put(FunctionEnvironment.BUCKET_NAME, bucket);
+        env.put(FunctionEnvironment.WORKER_CONCURRENCY, Integer.toString(workers));
         env.putIfAbsent(FunctionEnvironment.MAX_DIGITS, Integer.toString(Options.DEFAULT_MAX_DIGITS));
         return ServiceConfig.from(env);
     }
