@@ -31,6 +31,14 @@ import org.piservice.worker.WorkerHandler;
  */
 public final class LocalRun implements AutoCloseable {
 
+    /**
+     * How much longer than the deployed function's each api call may take on the embedded
+     * emulators. AWS answers in milliseconds whatever the load; the local DynamoDB is one Node.js
+     * process, and on a busy 2-core machine a burst of requests had some of its calls (and even
+     * the in-process SQS's) wait past the deployed 1.5 s, so that the api answered 503 to
+     * requests the service would have accepted.
+     */
+    static final int EMULATOR_SLOWDOWN = 4;
     /** Short receives, because the embedded SQS waits for open ones when it stops (Ctrl-C). */
     private static final int EMBEDDED_LONG_POLL_SECONDS = 1;
 
@@ -83,8 +91,10 @@ public final class LocalRun implements AutoCloseable {
                                 EmfMetrics.stdout())), 1, backend.longPollSeconds()));
                 started.push(new Sweeps(SweeperHandler.create(clients, config)));
             });
-            // The api's own clients, limited as the deployed function's are
-            AwsClients apiClients = clients.withBudgets(ApiHandler.CALL_BUDGETS);
+            // The api's own clients, limited as the deployed function's are; the embedded emulators
+            // share this machine's CPUs with everything else on it and may take longer.
+            AwsClients apiClients = clients.withBudgets(options.target() == Options.Target.EMBEDDED
+                    ? ApiHandler.CALL_BUDGETS.times(EMULATOR_SLOWDOWN) : ApiHandler.CALL_BUDGETS);
             started.push(apiClients);
             LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, apiClients), options.port(),
                     OpenApiRoutes.fromClasspath("/openapi.yaml"));
