@@ -390,7 +390,7 @@ public final class JobProcessor implements AutoCloseable {
                 boolean wasCancelled = jobs.find(job.jobId()).map(found -> found.status() == JobStatus.CANCELLED)
                         .orElse(false);
                 cancelled.set(wasCancelled);
-                if (!wasCancelled || store.state().waiting().isEmpty()) {
+                if (!wasCancelled || !anyWaiterOpen()) {
                     lost.set(true);
                 } else {
                     LOG.info("Job cancelled; its computation goes on for the jobs waiting on it ({})",
@@ -404,6 +404,12 @@ public final class JobProcessor implements AutoCloseable {
             // has no MDC of its own, so the line names its job.
             LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
         }
+    }
+
+    /** Whether a job listed as waiting for the computation still wants its digits (was not cancelled since). */
+    private boolean anyWaiterOpen() {
+        return store.waiters().stream().anyMatch(waiter -> jobs.find(waiter.jobId())
+                .map(job -> !job.status().isFinal()).orElse(false));
     }
 
     /** Gives the job back for another attempt, or fails it when the attempts are used up. */

@@ -164,6 +164,30 @@ class DigitStoreWorkTest {
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
     }
 
+    @Test
+    void aComputationWhoseJobAndWaitingJobsAreAllCancelledStops() throws Exception {
+        // GIVEN a computation of 3000 digits for one job, held until it is cancelled
+        CountDownLatch computing = new CountDownLatch(1);
+        CountingPiWriter pi = heldUntil(computing, new CountDownLatch(1));
+        QueueMessage running = fixture.newJob(3000);
+        JobProcessor computer = fixture.processor(UNHURRIED, pi);
+        CompletableFuture<JobProcessor.Outcome> computation =
+                CompletableFuture.supplyAsync(() -> computer.handle(running, PLENTY));
+        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+        // AND a job waiting for it, which its client cancels
+        QueueMessage waiting = fixture.newJob(2000);
+        assertThat(fixture.processor(UNHURRIED, pi).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(waiting))).isPresent();
+
+        // WHEN the computing job is cancelled too
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
+
+        // THEN the computation stops: no one wants its digits
+        assertThat(computation.get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
+    }
+
     /**
      * pi-core, once {@code proceed} is counted down; a computation that is told to stop before
      * then stops as pi-core does.
