@@ -36,9 +36,9 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
      * path, a submission served from the digit store while S3 hangs, makes a store read, a copy and
      * its abort, then records and queues the job: about 7 s at the worst. A reading of the
      * {@link Backlog}, at most every {@link Backlog#REFRESH}, adds two quick calls when DynamoDB
-     * answers and one failed query when it hangs, so the worst stays as it is. DynamoDB and SQS answer in
-     * milliseconds, so an attempt of 0.7 s and one retry are ample; S3's copy of a large prefix
-     * takes longer.
+     * answers and one failed query when it hangs, so the worst stays as it is. DynamoDB and SQS
+     * answer in milliseconds, so an attempt of 0.7 s and one retry are ample; S3's copy of a large
+     * prefix takes longer.
      */
     public static final CallBudget.PerService CALL_BUDGETS = new CallBudget.PerService(
             new CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),

@@ -24,21 +24,16 @@ import software.amazon.awssdk.core.exception.SdkException;
  *
  * <p>A reading is kept for {@link #REFRESH}: an instance makes two calls (one page of the index,
  * the store's item) every few seconds at most, not two per request. The jobs it accepts meanwhile
- * are added to its reading, so that a burst on one instance counts itself. One page holds at most
- * {@link #PAGE} jobs; beyond them the work is taken to be what was read, a lower bound, which can
- * admit too much but never refuses too much. When the reading fails, the last one stands: the
+ * are added to its reading, so that a burst on one instance counts itself. A reading is one page
+ * of the index (DynamoDB's 1 MB, several thousand job records, the oldest first); beyond it the
+ * work is taken to be what was read, a lower bound, which can admit too much but never refuses
+ * too much. When the reading fails, the last one stands: the
  * check is a courtesy to clients, the deadline and the sweeper remain what bounds a job.
  */
 public final class Backlog {
 
     /** How long a reading of the backlog is used. */
     public static final Duration REFRESH = Duration.ofSeconds(5);
-    /**
-     * The most open jobs one reading looks at: one query of some 300 KB, well inside the api's
-     * call budget for DynamoDB.
-     */
-    static final int PAGE = 1000;
-
     private static final Logger LOG = LoggerFactory.getLogger(Backlog.class);
 
     /**
@@ -94,7 +89,7 @@ public final class Backlog {
         readAt = now;
         try {
             // The query first: when DynamoDB hangs, one call's budget is lost here, not two.
-            List<Job> open = jobs.openJobs(PAGE);
+            List<Job> open = jobs.openJobsFirstPage();
             DigitStore.State state = store.state();
             Duration total = Duration.ZERO;
             for (Job job : open) {

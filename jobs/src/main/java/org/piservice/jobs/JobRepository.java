@@ -370,12 +370,11 @@ public final class JobRepository {
     }
 
     /**
-     * At most {@code limit} of the open jobs, earliest deadline first, in one call: for a reader
-     * on a request's path, which must not page through a long backlog.
+     * The open jobs that one call returns (DynamoDB's page of 1 MB), earliest deadline first: for
+     * a reader on a request's path, which must not page through a long backlog.
      */
-    public List<Job> openJobs(int limit) {
-        return dynamoDb.query(query -> openJobsQuery(query).limit(limit)).items().stream()
-                .map(JobRepository::fromItem).toList();
+    public List<Job> openJobsFirstPage() {
+        return dynamoDb.query(query -> openJobsQuery(query)).items().stream().map(JobRepository::fromItem).toList();
     }
 
     private QueryRequest.Builder openJobsQuery(QueryRequest.Builder query) {
