@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import org.piservice.contract.Cors;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.Backlog;
 import org.piservice.jobs.CallBudget;
 import org.piservice.jobs.ClientQuota;
 import org.piservice.jobs.IdempotencyKeys;
@@ -33,9 +34,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
      * answered 503 with {@code Retry-After} well inside the function's 10 s, not cut off by its
      * timeout (a gateway 5xx, and perhaps a job recorded whose message was never sent). The longest
      * path, a submission served from the digit store while S3 hangs, makes a store read, a copy and
-     * its abort, then records and queues the job: about 7 s at the worst. DynamoDB and SQS answer in
-     * milliseconds, so an attempt of 0.7 s and one retry are ample; S3's copy of a large prefix
-     * takes longer.
+     * its abort, then records and queues the job: about 7 s at the worst. A reading of the
+     * {@link Backlog}, at most every {@link Backlog#REFRESH}, adds two quick calls when DynamoDB
+     * answers and one failed query when it hangs, so the worst stays as it is. DynamoDB and SQS
+     * answer in milliseconds, so an attempt of 0.7 s and one retry are ample; S3's copy of a large
+     * prefix takes longer.
      */
     public static final CallBudget.PerService CALL_BUDGETS = new CallBudget.PerService(
             new CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
@@ -63,7 +66,8 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
         JobSubmission submission = new JobSubmission(repository, store,
                 new IdempotencyKeys(clients.dynamoDb(), config, clock),
-                new ClientQuota(clients.dynamoDb(), repository, config, clock), clients.sqs(), config, clock);
+                new ClientQuota(clients.dynamoDb(), repository, config, clock),
+                new Backlog(repository, store, config, clock), clients.sqs(), config, clock);
         JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), clock);
         this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits()));
         api.prime();

@@ -3,10 +3,12 @@ package org.piservice.api;
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.piservice.jobs.Backlog;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobRepository;
@@ -23,7 +25,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 /**
  * The job routes of the API (pi_iaas's three): start a job, tell its state, hand out its result.
  * The work is the jobs module's ({@link JobSubmission}, {@link JobRepository}, {@link ResultStore});
- * this class turns its outcomes into HTTP answers. A job that could not be queued gets 503.
+ * this class turns its outcomes into HTTP answers. A job that could not be queued, or could not
+ * finish before its deadline behind the jobs queued already, gets 503.
  *
  * <p>Ids that this service could not have issued are answered "does not exist" without a read, so
  * no path a client makes up reaches the table as a key.
@@ -106,6 +109,16 @@ final class JobsApi implements PiApi.Routes {
                         + " unfinished jobs that need computing, the most one client may have; try again once one"
                         + " of them is complete (or cancel one)"), Map.of("Retry-After", OVER_QUOTA_RETRY_AFTER_SECONDS));
             }
+            case JobSubmission.Backlogged backlogged -> {
+                Backlog.Overload overload = backlogged.overload();
+                long retryAfter = Math.max(1, (overload.retryAfter().toMillis() + 999) / 1000);
+                LOG.warn("job refused: the backlog would keep it from finishing before its deadline {} {}",
+                        entry("digits", digits), entry("starts_after_seconds", overload.startsAfter().toSeconds()));
+                throw new ApiException(503, ApiResponse.ErrorBody.of("the jobs queued already keep the workers busy for"
+                        + " about " + about(overload.startsAfter()) + ", so a job of " + digits + " digits accepted now"
+                        + " could not finish within its deadline of " + about(overload.deadline()) + "; try again in "
+                        + retryAfter + " seconds"), Map.of("Retry-After", Long.toString(retryAfter)));
+            }
             case JobSubmission.Served served -> {
                 LOG.info("job created {} {}", entry("digits", digits), entry("served_from_store", true));
                 yield accepted(request, jobId);
@@ -123,6 +136,11 @@ final class JobsApi implements PiApi.Routes {
                 throw unavailableOr(notQueued.cause(), "the job queue is unavailable, so no job was created");
             }
         });
+    }
+
+    /** A span as people say it: minutes from two minutes on, seconds below. */
+    private static String about(Duration span) {
+        return span.compareTo(Duration.ofMinutes(2)) < 0 ? span.toSeconds() + " seconds" : span.toMinutes() + " minutes";
     }
 
     private static ApiResponse accepted(ApiRequest request, String jobId) {

@@ -35,13 +35,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.piservice.contract.JobDelivery;
+import org.piservice.core.PiDigits;
 import org.piservice.emulators.LocalAws;
 import org.piservice.emulators.LocalLambdaContext;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.IdempotencyKeys;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
@@ -297,6 +301,13 @@ class ApiHandlerIntegrationTest {
     // ---- idempotent submission and fair admission ----
 
     /** A POST of {@code body} from {@code sourceIp}, with an {@code Idempotency-Key} when {@code key} is not null. */
+    private static APIGatewayProxyResponseEvent post(ApiHandler api, String body, String sourceIp) {
+        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(POST);
+        event.setBody(body);
+        event.getRequestContext().getIdentity().setSourceIp(sourceIp);
+        return api.handleRequest(event, null);
+    }
+
     private static APIGatewayProxyResponseEvent post(String body, String sourceIp, String key) {
         APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(POST);
         event.setBody(body);
@@ -377,6 +388,94 @@ class ApiHandlerIntegrationTest {
         assertThat(delete(jobs.getFirst()).getStatusCode()).isEqualTo(200);
         assertThat(post("{\"digits\": 70}", "198.51.100.7", null).getStatusCode()).isEqualTo(202);
         assertThat(post("{\"digits\": 71}", "198.51.100.7", null).getStatusCode()).isEqualTo(429);
+    }
+
+    // ---- admission by the backlog ----
+
+    /**
+     * Five jobs of 5,000,000 digits (14.37 s each by the engine's time model: 71.8 s of work),
+     * accepted and queued through another instance of the api, from five clients.
+     */
+    private static void queueFiveLargeJobs(TestResources resources) throws IOException {
+        ApiHandler another = new ApiHandler(resources.config(), Emulators.clients());
+        for (int i = 1; i <= 5; i++) {
+            assertThat(post(another, "{\"digits\": 5000000}", "198.51.100." + i).getStatusCode()).isEqualTo(202);
+        }
+        assertThat(messagesIn(resources.config().queueUrl())).isEqualTo(5);
+    }
+
+    /** The resources' configuration for a deployment of {@code workers} workers and a {@code deadline}. */
+    private static ServiceConfig deployment(TestResources resources, int workers, Duration deadline) {
+        ServiceConfig shared = resources.config();
+        return new ServiceConfig(shared.tableName(), shared.queueUrl(), shared.bucketName(), shared.maxDigits(),
+                shared.downloadUrlTtl(), shared.jobTtl(), shared.maxUnfinishedJobsPerClient(), deadline, workers,
+                shared.workerMemoryMb());
+    }
+
+    @Test
+    void aJobTheBacklogWouldKeepPastItsDeadlineIs503WithRetryAfterWhileOneThatFitsIsAccepted() throws IOException {
+        // GIVEN a backlog of five large jobs, and an instance of a deployment with two workers and a
+        // one-minute deadline: they start a new job after about 35.9 s
+        TestResources resources = Emulators.newResources();
+        queueFiveLargeJobs(resources);
+        AwsClients shared = Emulators.clients();
+        // (its clock stands still, so that one reading serves every request however slow this machine is)
+        ApiHandler api = new ApiHandler(deployment(resources, 2, Duration.ofMinutes(1)),
+                new AwsClients(recordedDynamoDb, shared.sqs(), shared.s3(), shared.presigner()), MutableClock.startingNow());
+
+        // WHEN a job of 10,000,000 digits (30.7 s) is asked for
+        APIGatewayProxyResponseEvent refused = post(api, "{\"digits\": 10000000}", "203.0.113.20");
+
+        // THEN it is refused, with the wait until it would fit (35.9 + 30.7 - 60 = 6.6 s) and why
+        assertThat(refused.getStatusCode()).isEqualTo(503);
+        assertThat(refused.getHeaders()).containsEntry("Retry-After", "7");
+        assertThat(Json.MAPPER.readTree(refused.getBody()).get("error").asText()).isEqualTo("the jobs queued already"
+                + " keep the workers busy for about 35 seconds, so a job of 10000000 digits accepted now could not finish"
+                + " within its deadline of 60 seconds; try again in 7 seconds");
+        assertThat(messagesIn(resources.config().queueUrl())).isEqualTo(5);
+
+        // AND a job of 6,800,000 digits (20.0 s), which fits (35.9 + 20.0 s), is accepted and queued
+        assertThat(post(api, "{\"digits\": 6800000}", "203.0.113.21").getStatusCode()).isEqualTo(202);
+        assertThat(messagesIn(resources.config().queueUrl())).isEqualTo(6);
+        // AND the same again no longer fits behind it (45.9 + 20.0 s): the instance counts what it accepted
+        assertThat(post(api, "{\"digits\": 6800000}", "203.0.113.22").getStatusCode()).isEqualTo(503);
+        // AND the three requests read the backlog once
+        assertThat(dynamoDbOperations.stream().filter("Query"::equals)).hasSize(1);
+    }
+
+    @Test
+    void jobsTheDigitStoreServesOrARunningComputationCoversAreAcceptedWhateverTheBacklog() throws Exception {
+        // GIVEN a backlog of five large jobs and one worker: a new job would start after about 72 s,
+        // past its one-minute deadline, however small it is
+        TestResources resources = Emulators.newResources();
+        queueFiveLargeJobs(resources);
+        ServiceConfig oneWorker = deployment(resources, 1, Duration.ofMinutes(1));
+        ApiHandler api = new ApiHandler(oneWorker, Emulators.clients());
+        assertThat(post(api, "{\"digits\": 1500}", "203.0.113.30").getStatusCode()).isEqualTo(503);
+        // AND a digit store of 2,000 digits, and a worker computing 3,000
+        AwsClients clients = Emulators.clients();
+        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
+                new ResultStore(clients.s3(), clients.presigner(), oneWorker), oneWorker);
+        store.write(2000, out -> PiDigits.write(2000, out, (fraction, phase) -> { }, () -> false));
+        assertThat(store.offer(2000)).isInstanceOf(DigitStore.Offer.Stored.class);
+        assertThat(store.takeLease("a-worker", 3000, 3000, JobDelivery.STALE_AFTER)).isTrue();
+
+        // WHEN jobs that neither needs a worker of its own are asked for
+        APIGatewayProxyResponseEvent served = post(api, "{\"digits\": 1500}", "203.0.113.30");
+        APIGatewayProxyResponseEvent waiting = post(api, "{\"digits\": 2500}", "203.0.113.31");
+
+        // THEN both are accepted: one complete at once, the other queued for the running computation
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), oneWorker);
+        assertThat(jobs.find(createdJobId(served)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(jobs.find(createdJobId(waiting)).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        // AND one that needs computing is still refused
+        assertThat(post(api, "{\"digits\": 3500}", "203.0.113.32").getStatusCode()).isEqualTo(503);
+    }
+
+    private static int messagesIn(String queueUrl) {
+        return Integer.parseInt(Emulators.clients().sqs().getQueueAttributes(get -> get.queueUrl(queueUrl)
+                        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                .attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
     }
 
     // ---- cancellation and expiry ----

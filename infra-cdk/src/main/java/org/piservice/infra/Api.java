@@ -26,7 +26,7 @@ import software.constructs.IConstruct;
 /**
  * The public API: the REST API generated from the OpenAPI document ({@link OpenApiDefinition}), its
  * stage with throttling, tracing and JSON access logs, and the api function behind it, which may
- * record, enqueue and withdraw jobs and presign links to their results.
+ * record, enqueue and withdraw jobs, read the open ones, and presign links to their results.
  */
 final class Api {
 
@@ -40,6 +40,8 @@ final class Api {
         // create, read, cancel (one conditional update), and withdraw a job whose message could not be queued
         jobs.allowJobRecords(role, "JobRecords",
                 List.of("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"));
+        // the backlog ahead of a new job, which it refuses when that would keep it past its deadline
+        jobs.allowOpenJobs(role, "ReadBacklog");
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("EnqueueJobs")
                 .actions(List.of("sqs:SendMessage"))

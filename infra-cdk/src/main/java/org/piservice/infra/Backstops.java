@@ -2,7 +2,6 @@ package org.piservice.infra;
 
 import java.util.List;
 import java.util.Map;
-import org.piservice.contract.Storage;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.events.Rule;
@@ -49,11 +48,7 @@ final class Backstops {
                 .build());
 
         Role sweeperRole = JavaFunctions.role(stack, "SweeperFunctionRole", "pi-service job sweeper");
-        sweeperRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("ReadOpenJobs")
-                .actions(List.of("dynamodb:Query"))
-                .resources(List.of(jobs.table().getTableArn() + "/index/" + Storage.PENDING_INDEX))
-                .build());
+        jobs.allowOpenJobs(sweeperRole, "ReadOpenJobs");
         jobs.allowJobRecords(sweeperRole, "FailOrRequeueJobs", List.of("dynamodb:UpdateItem"));
         sweeperRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("SendLostMessages")

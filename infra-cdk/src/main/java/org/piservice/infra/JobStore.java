@@ -118,6 +118,15 @@ final class JobStore {
                 .build());
     }
 
+    /** Lets {@code role} read the open jobs from their index (the sweeper's work, the api's backlog). */
+    void allowOpenJobs(Role role, String sid) {
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid(sid)
+                .actions(List.of("dynamodb:Query"))
+                .resources(List.of(table.getTableArn() + "/index/" + Storage.PENDING_INDEX))
+                .build());
+    }
+
     /**
      * Lets {@code role} do {@code actions} on the objects under {@code prefixes} (result objects,
      * the digit store's), and no other object of the bucket.

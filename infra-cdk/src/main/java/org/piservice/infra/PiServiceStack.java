@@ -61,6 +61,9 @@ public final class PiServiceStack extends Stack {
                 FunctionEnvironment.DOWNLOAD_URL_TTL_SECONDS, Integer.toString(settings.downloadUrlTtlSeconds()),
                 FunctionEnvironment.JOB_TTL_DAYS, Integer.toString(settings.jobTtlDays()),
                 FunctionEnvironment.MAX_UNFINISHED_JOBS_PER_CLIENT, Integer.toString(settings.maxUnfinishedJobsPerClient()),
+                // what the api's backlog estimate divides the queued work by, and the workers' speed
+                FunctionEnvironment.WORKER_CONCURRENCY, Integer.toString(settings.workerConcurrency()),
+                FunctionEnvironment.WORKER_MEMORY_MB, Integer.toString(settings.workerMemoryMb()),
                 // Powertools' name for the service on every log line: the same as the metrics' dimension.
                 FunctionEnvironment.POWERTOOLS_SERVICE_NAME, ServiceMetrics.SERVICE);
     }

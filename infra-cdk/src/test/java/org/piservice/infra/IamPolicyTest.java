@@ -30,10 +30,11 @@ class IamPolicyTest {
     }
 
     @Test
-    void apiFunctionMayOnlyRecordAndCancelJobsEnqueueThemAndPresignResults() {
+    void apiFunctionMayOnlyRecordAndCancelJobsReadTheBacklogEnqueueJobsAndPresignResults() {
         assertThat(grants("ApiFunctionRole")).isEqualTo(new TreeMap<>(Map.ofEntries(
                 Map.entry("dynamodb:DeleteItem", table()), Map.entry("dynamodb:GetItem", table()),
                 Map.entry("dynamodb:PutItem", table()), Map.entry("dynamodb:UpdateItem", table()),
+                Map.entry("dynamodb:Query", openJobsIndex()),
                 Map.entry("sqs:SendMessage", queueArn()),
                 Map.entry("s3:GetObject", resultAndStoreObjects()),
                 Map.entry("s3:PutObject", resultObjects()), Map.entry("s3:AbortMultipartUpload", resultObjects()),
@@ -75,8 +76,7 @@ class IamPolicyTest {
     @Test
     void sweeperMayOnlyReadOpenJobsUpdateThemAndSendTheirMessages() {
         assertThat(grants("SweeperFunctionRole")).isEqualTo(new TreeMap<>(Map.ofEntries(
-                Map.entry("dynamodb:Query", "{\"Fn::Join\":[\"\",[{\"Fn::GetAtt\":[\""
-                        + synth.logicalId("AWS::DynamoDB::Table", "JobTable") + "\",\"Arn\"]},\"/index/pending-by-deadline\"]]}"),
+                Map.entry("dynamodb:Query", openJobsIndex()),
                 Map.entry("dynamodb:UpdateItem", table()),
                 Map.entry("sqs:SendMessage", queueArn()),
                 Map.entry("logs:CreateLogStream", logGroup("SweeperFunction")),
@@ -140,6 +140,11 @@ class IamPolicyTest {
 
     private static String table() {
         return "{\"Fn::GetAtt\":[\"" + synth.logicalId("AWS::DynamoDB::Table", "JobTable") + "\",\"Arn\"]}";
+    }
+
+    private static String openJobsIndex() {
+        return "{\"Fn::Join\":[\"\",[{\"Fn::GetAtt\":[\"" + synth.logicalId("AWS::DynamoDB::Table", "JobTable")
+                + "\",\"Arn\"]},\"/index/pending-by-deadline\"]]}";
     }
 
     private static String queueArn() {

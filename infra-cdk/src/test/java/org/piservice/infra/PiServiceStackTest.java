@@ -140,6 +140,8 @@ class PiServiceStackTest {
                 "MAX_DIGITS", Integer.toString(settings.maxDigits()),
                 "DOWNLOAD_URL_TTL_SECONDS", Integer.toString(settings.downloadUrlTtlSeconds()),
                 "JOB_TTL_DAYS", Integer.toString(settings.jobTtlDays()),
+                "WORKER_CONCURRENCY", Integer.toString(settings.workerConcurrency()),
+                "WORKER_MEMORY_MB", Integer.toString(settings.workerMemoryMb()),
                 "POWERTOOLS_SERVICE_NAME", "pi-service");
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "org.piservice.api.ApiHandler::handleRequest",

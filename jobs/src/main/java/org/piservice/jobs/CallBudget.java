@@ -21,6 +21,11 @@ public record CallBudget(Duration attemptTimeout, Duration callTimeout, int maxA
         }
     }
 
+    /** This budget with each timeout {@code factor} times as long, for services slower than AWS's own. */
+    public CallBudget times(int factor) {
+        return new CallBudget(attemptTimeout.multipliedBy(factor), callTimeout.multipliedBy(factor), maxAttempts);
+    }
+
     ClientOverrideConfiguration.Builder applyTo(ClientOverrideConfiguration.Builder override) {
         return override.apiCallAttemptTimeout(attemptTimeout).apiCallTimeout(callTimeout)
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build());
@@ -37,5 +42,14 @@ public record CallBudget(Duration attemptTimeout, Duration callTimeout, int maxA
 
         /** The SDK's own timeouts (none) and retries. */
         public static final PerService SDK_DEFAULTS = new PerService(null, null, null);
+
+        /** Each service's budget {@code factor} times as long ({@link CallBudget#times}); the SDK's defaults stay. */
+        public PerService times(int factor) {
+            return new PerService(times(dynamoDb, factor), times(sqs, factor), times(s3, factor));
+        }
+
+        private static CallBudget times(CallBudget budget, int factor) {
+            return budget == null ? null : budget.times(factor);
+        }
     }
 }

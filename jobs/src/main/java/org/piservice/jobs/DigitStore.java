@@ -398,13 +398,25 @@ public final class DigitStore {
     public Set<Waiter> coveredWaiters() {
         State state = state();
         Set<Waiter> covered = new HashSet<>();
-        for (String entry : state.waiting()) {
-            Waiter waiter = Waiter.parse(entry);
+        for (Waiter waiter : waiters(state)) {
             if (state.covers(waiter.digits())) {
                 covered.add(waiter);
             }
         }
         return covered;
+    }
+
+    /** Every listed job. */
+    public Set<Waiter> waiters() {
+        return waiters(state());
+    }
+
+    private static Set<Waiter> waiters(State state) {
+        Set<Waiter> waiters = new HashSet<>();
+        for (String entry : state.waiting()) {
+            waiters.add(Waiter.parse(entry));
+        }
+        return waiters;
     }
 
     /** Takes jobs off the waiting list once they are complete (or beyond help). */

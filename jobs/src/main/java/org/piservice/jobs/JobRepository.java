@@ -13,6 +13,7 @@ import org.piservice.contract.Storage;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
@@ -365,11 +366,22 @@ public final class JobRepository {
      * Eventually consistent, as every index: the caller's writes check the job again.
      */
     public List<Job> openJobs() {
-        return dynamoDb.queryPaginator(query -> query.tableName(tableName).indexName(Storage.PENDING_INDEX)
-                        .keyConditionExpression("#pending = :pending")
-                        .expressionAttributeNames(Map.of("#pending", PENDING))
-                        .expressionAttributeValues(Map.of(":pending", AttributeValue.fromS(Storage.PENDING_VALUE))))
-                .items().stream().map(JobRepository::fromItem).toList();
+        return dynamoDb.queryPaginator(query -> openJobsQuery(query)).items().stream().map(JobRepository::fromItem).toList();
+    }
+
+    /**
+     * The open jobs that one call returns (DynamoDB's page of 1 MB), earliest deadline first: for
+     * a reader on a request's path, which must not page through a long backlog.
+     */
+    public List<Job> openJobsFirstPage() {
+        return dynamoDb.query(query -> openJobsQuery(query)).items().stream().map(JobRepository::fromItem).toList();
+    }
+
+    private QueryRequest.Builder openJobsQuery(QueryRequest.Builder query) {
+        return query.tableName(tableName).indexName(Storage.PENDING_INDEX)
+                .keyConditionExpression("#pending = :pending")
+                .expressionAttributeNames(Map.of("#pending", PENDING))
+                .expressionAttributeValues(Map.of(":pending", AttributeValue.fromS(Storage.PENDING_VALUE)));
     }
 
     /**

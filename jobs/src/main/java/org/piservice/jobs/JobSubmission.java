@@ -1,8 +1,8 @@
 package org.piservice.jobs;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
+import org.piservice.contract.JobDelivery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -17,9 +17,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * got through although the send reported a failure, and the job stands.
  *
  * <p>Before that, a request with an {@code Idempotency-Key} that was answered already gets its job
- * again ({@link IdempotencyKeys}), and a job that needs computing must fit its client's share of
- * the workers ({@link ClientQuota}). Jobs the digit store serves at once, and jobs that will wait
- * for a computation that is running already, cost no worker and are not counted.
+ * again ({@link IdempotencyKeys}), and a job that needs computing must be able to finish before
+ * its deadline behind the work queued already ({@link Backlog}) and fit its client's share of the
+ * workers ({@link ClientQuota}). Jobs the digit store serves at once, and jobs that will wait for a
+ * computation that is running already, cost no worker and are neither refused nor counted.
  */
 public final class JobSubmission {
 
@@ -63,6 +64,10 @@ public final class JobSubmission {
     public record OverQuota(String jobId, int limit) implements Outcome {
     }
 
+    /** The work queued ahead of the job would keep it from finishing before its deadline; nothing was done. */
+    public record Backlogged(String jobId, Backlog.Overload overload) implements Outcome {
+    }
+
     /** The table could not record the job: nothing was created and nothing sent. */
     public record NotRecorded(String jobId, SdkException cause) implements Outcome {
     }
@@ -77,26 +82,22 @@ public final class JobSubmission {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobSubmission.class);
 
-    /**
-     * A computation whose lease is younger than this is taken to be alive (the worker's own
-     * staleness limit), so a job it covers will wait for it rather than need a worker of its own.
-     */
-    private static final Duration LIVE_COMPUTATION = Duration.ofSeconds(60);
-
     private final JobRepository jobs;
     private final DigitStore store;
     private final IdempotencyKeys keys;
     private final ClientQuota quota;
+    private final Backlog backlog;
     private final SqsClient sqs;
     private final String queueUrl;
     private final Clock clock;
 
-    public JobSubmission(JobRepository jobs, DigitStore store, IdempotencyKeys keys, ClientQuota quota, SqsClient sqs,
-                         ServiceConfig config, Clock clock) {
+    public JobSubmission(JobRepository jobs, DigitStore store, IdempotencyKeys keys, ClientQuota quota, Backlog backlog,
+                         SqsClient sqs, ServiceConfig config, Clock clock) {
         this.jobs = jobs;
         this.store = store;
         this.keys = keys;
         this.quota = quota;
+        this.backlog = backlog;
         this.sqs = sqs;
         this.queueUrl = config.queueUrl();
         this.clock = clock;
@@ -139,15 +140,23 @@ public final class JobSubmission {
         }
         boolean counted;
         try {
+            // Whether the job waits for a running computation is read only when a limit is reached.
+            Optional<Backlog.Overload> overload = backlog.overload(digits);
+            boolean waits = overload.isPresent() && waitsForARunningComputation(digits);
+            if (overload.isPresent() && !waits) {
+                return new Backlogged(jobId, overload.get());
+            }
             counted = quota.admit(request.client(), jobId);
-            if (!counted && !waitsForARunningComputation(digits)) {
+            if (!counted && !waits && !waitsForARunningComputation(digits)) {
                 return new OverQuota(jobId, quota.limit());
             }
         } catch (SdkException e) {
             return new NotRecorded(jobId, e);
         }
         Outcome outcome = recordAndQueue(jobId, digits);
-        if (counted && !(outcome instanceof Accepted)) {
+        if (outcome instanceof Accepted) {
+            backlog.accepted(digits);
+        } else if (counted) {
             releaseQuietly(request.client(), jobId);
         }
         return outcome;
@@ -186,8 +195,9 @@ public final class JobSubmission {
         }
     }
 
+    /** Whether a live computation (its lease younger than the workers' staleness limit) covers the job. */
     private boolean waitsForARunningComputation(int digits) {
-        return store.state().computing(digits, clock.instant(), LIVE_COMPUTATION);
+        return store.state().computing(digits, clock.instant(), JobDelivery.STALE_AFTER);
     }
 
     private void releaseQuietly(String client, String jobId) {

@@ -8,11 +8,14 @@ import static org.piservice.contract.FunctionEnvironment.MAX_DIGITS;
 import static org.piservice.contract.FunctionEnvironment.MAX_UNFINISHED_JOBS_PER_CLIENT;
 import static org.piservice.contract.FunctionEnvironment.QUEUE_URL;
 import static org.piservice.contract.FunctionEnvironment.TABLE_NAME;
+import static org.piservice.contract.FunctionEnvironment.WORKER_CONCURRENCY;
+import static org.piservice.contract.FunctionEnvironment.WORKER_MEMORY_MB;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.piservice.contract.FunctionEnvironment;
+import org.piservice.core.ComputeTimeModel;
 
 /**
  * What both functions read from their environment: where the jobs live and the service's limits.
@@ -31,6 +34,8 @@ import org.piservice.contract.FunctionEnvironment;
  * @param maxUnfinishedJobsPerClient how many unfinished jobs that need computing one client may
  *        have ({@code MAX_UNFINISHED_JOBS_PER_CLIENT})
  * @param jobDeadline how long after its acceptance a job must be final ({@code JOB_DEADLINE_MINUTES})
+ * @param workerConcurrency how many worker invocations run at once ({@code WORKER_CONCURRENCY})
+ * @param workerMemoryMb the worker function's memory, which sets its speed ({@code WORKER_MEMORY_MB})
  */
 public record ServiceConfig(
         String tableName,
@@ -40,7 +45,9 @@ public record ServiceConfig(
         Duration downloadUrlTtl,
         Duration jobTtl,
         int maxUnfinishedJobsPerClient,
-        Duration jobDeadline) {
+        Duration jobDeadline,
+        int workerConcurrency,
+        int workerMemoryMb) {
 
     public static final Duration DEFAULT_DOWNLOAD_URL_TTL =
             Duration.ofSeconds(FunctionEnvironment.DEFAULT_DOWNLOAD_URL_TTL_SECONDS);
@@ -50,6 +57,16 @@ public record ServiceConfig(
      * 15 min, and the retries' delays), far inside the queue's 14-day retention.
      */
     public static final Duration DEFAULT_JOB_DEADLINE = Duration.ofHours(3);
+    /**
+     * One worker, unless told: the api's backlog estimate then refuses too early rather than
+     * accept a job that cannot finish.
+     */
+    public static final int DEFAULT_WORKER_CONCURRENCY = 1;
+    /** A worker with a full vCPU, as the engine's default time model assumes (the local run's worker has one). */
+    public static final int DEFAULT_WORKER_MEMORY_MB = ComputeTimeModel.LAMBDA_MB_PER_VCPU;
+    /** Lambda's memory sizes. */
+    private static final int MIN_FUNCTION_MEMORY_MB = 128;
+    private static final int MAX_FUNCTION_MEMORY_MB = 10_240;
     private static final Duration MAX_DOWNLOAD_URL_TTL =
             Duration.ofSeconds(FunctionEnvironment.MAX_DOWNLOAD_URL_TTL_SECONDS);
 
@@ -75,6 +92,13 @@ public record ServiceConfig(
             throw new IllegalArgumentException(JOB_DEADLINE_MINUTES + " must be at least 1 and less than the job's "
                     + JOB_TTL_DAYS + ", got " + jobDeadline.toMinutes());
         }
+        if (workerConcurrency < 1) {
+            throw new IllegalArgumentException(WORKER_CONCURRENCY + " must be at least 1, got " + workerConcurrency);
+        }
+        if (workerMemoryMb < MIN_FUNCTION_MEMORY_MB || workerMemoryMb > MAX_FUNCTION_MEMORY_MB) {
+            throw new IllegalArgumentException(WORKER_MEMORY_MB + " must be between " + MIN_FUNCTION_MEMORY_MB + " and "
+                    + MAX_FUNCTION_MEMORY_MB + ", got " + workerMemoryMb);
+        }
     }
 
     /** Reads the Lambda function's environment. */
@@ -96,7 +120,9 @@ public record ServiceConfig(
                 Duration.ofSeconds(intSetting(env, DOWNLOAD_URL_TTL_SECONDS).orElse((int) DEFAULT_DOWNLOAD_URL_TTL.toSeconds())),
                 Duration.ofDays(intSetting(env, JOB_TTL_DAYS).orElse((int) DEFAULT_JOB_TTL.toDays())),
                 intSetting(env, MAX_UNFINISHED_JOBS_PER_CLIENT).orElse(FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT),
-                Duration.ofMinutes(intSetting(env, JOB_DEADLINE_MINUTES).orElse((int) DEFAULT_JOB_DEADLINE.toMinutes())));
+                Duration.ofMinutes(intSetting(env, JOB_DEADLINE_MINUTES).orElse((int) DEFAULT_JOB_DEADLINE.toMinutes())),
+                intSetting(env, WORKER_CONCURRENCY).orElse(DEFAULT_WORKER_CONCURRENCY),
+                intSetting(env, WORKER_MEMORY_MB).orElse(DEFAULT_WORKER_MEMORY_MB));
     }
 
     private static OptionalInt intSetting(Map<String, String> env, String name) {

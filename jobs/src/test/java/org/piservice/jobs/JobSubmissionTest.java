@@ -155,9 +155,10 @@ class JobSubmissionTest {
     private JobSubmission submission(JobRepository repository, SqsClient sqs, ServiceConfig config) {
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         Clock clock = Clock.systemUTC();
-        return new JobSubmission(repository, new DigitStore(clients.dynamoDb(), clients.s3(), results, config),
-                new IdempotencyKeys(clients.dynamoDb(), config, clock),
-                new ClientQuota(clients.dynamoDb(), repository, config, clock), sqs, config, clock);
+        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
+        return new JobSubmission(repository, store, new IdempotencyKeys(clients.dynamoDb(), config, clock),
+                new ClientQuota(clients.dynamoDb(), repository, config, clock),
+                new Backlog(repository, store, config, clock), sqs, config, clock);
     }
 
     private static JobSubmission.Request request(int digits) {

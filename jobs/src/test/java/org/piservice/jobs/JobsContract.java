@@ -299,7 +299,8 @@ abstract class JobsContract {
     @Test
     void downloadLinksExpire() throws Exception {
         ServiceConfig shortLinks = new ServiceConfig(resources.config().tableName(), resources.config().queueUrl(),
-                resources.config().bucketName(), 100, Duration.ofSeconds(1), Duration.ofDays(1), 3, Duration.ofHours(1));
+                resources.config().bucketName(), 100, Duration.ofSeconds(1), Duration.ofDays(1), 3, Duration.ofHours(1),
+                ServiceConfig.DEFAULT_WORKER_CONCURRENCY, ServiceConfig.DEFAULT_WORKER_MEMORY_MB);
         ResultStore store = new ResultStore(clients().s3(), clients().presigner(), shortLinks);
         String key = ResultStore.resultKey(JobId.newId(), 1);
         store.upload(key, out -> out.write("3.1".getBytes(StandardCharsets.US_ASCII)));
@@ -319,6 +320,7 @@ abstract class JobsContract {
         JobSubmission submission = new JobSubmission(repository, digitStore,
                 new IdempotencyKeys(clients().dynamoDb(), resources.config(), clock),
                 new ClientQuota(clients().dynamoDb(), repository, resources.config(), clock),
+                new Backlog(repository, digitStore, resources.config(), clock),
                 clients().sqs(), resources.config(), clock);
 
         for (int digits : List.of(1, 1000, 5000)) {

@@ -19,7 +19,7 @@ class ServiceConfigTest {
         ServiceConfig config = ServiceConfig.from(REQUIRED);
 
         assertThat(config).isEqualTo(new ServiceConfig("jobs", "https://sqs.example/q", "results",
-                5000, Duration.ofSeconds(300), Duration.ofDays(7), 3, Duration.ofHours(3)));
+                5000, Duration.ofSeconds(300), Duration.ofDays(7), 3, Duration.ofHours(3), 1, 1769));
     }
 
     @Test
@@ -29,6 +29,8 @@ class ServiceConfigTest {
         env.put("JOB_TTL_DAYS", "2");
         env.put("MAX_UNFINISHED_JOBS_PER_CLIENT", "10");
         env.put("JOB_DEADLINE_MINUTES", "90");
+        env.put("WORKER_CONCURRENCY", "5");
+        env.put("WORKER_MEMORY_MB", "5120");
 
         ServiceConfig config = ServiceConfig.from(env);
 
@@ -37,6 +39,8 @@ class ServiceConfigTest {
         assertThat(config.jobTtl()).isEqualTo(Duration.ofDays(2));
         assertThat(config.maxUnfinishedJobsPerClient()).isEqualTo(10);
         assertThat(config.jobDeadline()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(config.workerConcurrency()).isEqualTo(5);
+        assertThat(config.workerMemoryMb()).isEqualTo(5120);
     }
 
     @Test
@@ -62,7 +66,8 @@ class ServiceConfigTest {
         for (String[] bad : new String[][] {{"MAX_DIGITS", "0"}, {"DOWNLOAD_URL_TTL_SECONDS", "0"},
                 {"DOWNLOAD_URL_TTL_SECONDS", "604801"}, {"JOB_TTL_DAYS", "-1"},
                 {"MAX_UNFINISHED_JOBS_PER_CLIENT", "0"},
-                {"JOB_DEADLINE_MINUTES", "0"}, {"JOB_DEADLINE_MINUTES", "20160"}}) {
+                {"JOB_DEADLINE_MINUTES", "0"}, {"JOB_DEADLINE_MINUTES", "20160"},
+                {"WORKER_CONCURRENCY", "0"}, {"WORKER_MEMORY_MB", "127"}, {"WORKER_MEMORY_MB", "10241"}}) {
             Map<String, String> env = new HashMap<>(REQUIRED);
             env.put(bad[0], bad[1]);
 

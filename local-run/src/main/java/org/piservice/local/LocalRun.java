@@ -32,6 +32,14 @@ import org.piservice.worker.WorkerHandler;
  */
 public final class LocalRun implements AutoCloseable {
 
+    /**
+     * How much longer than the deployed function's each api call may take on the embedded
+     * emulators. AWS answers in milliseconds whatever the load; the local DynamoDB is one Node.js
+     * process, and on a busy 2-core machine a burst of requests had some of its calls (and even
+     * the in-process SQS's) wait past the deployed 1.5 s, so that the api answered 503 to
+     * requests the service would have accepted.
+     */
+    static final int EMULATOR_SLOWDOWN = 4;
     /** Short receives, because the embedded SQS waits for open ones when it stops (Ctrl-C). */
     private static final int EMBEDDED_LONG_POLL_SECONDS = 1;
 
@@ -75,7 +83,7 @@ public final class LocalRun implements AutoCloseable {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             Backend backend = switch (options.target()) {
-                case EMBEDDED -> embedded(started, reach);
+                case EMBEDDED -> embedded(options, started, reach);
                 case ENDPOINT -> endpoint(options, started);
                 case AWS -> aws(options, started);
             };
@@ -93,8 +101,10 @@ public final class LocalRun implements AutoCloseable {
                                 EmfMetrics.stdout())), 1, backend.longPollSeconds()));
                 started.push(new Sweeps(SweeperHandler.create(clients, config)));
             });
-            // The api's own clients, limited as the deployed function's are
-            AwsClients apiClients = clients.withBudgets(ApiHandler.CALL_BUDGETS);
+            // The api's own clients, limited as the deployed function's are; the embedded emulators
+            // share this machine's CPUs with everything else on it and may take longer.
+            AwsClients apiClients = clients.withBudgets(options.target() == Options.Target.EMBEDDED
+                    ? ApiHandler.CALL_BUDGETS.times(EMULATOR_SLOWDOWN) : ApiHandler.CALL_BUDGETS);
             started.push(apiClients);
             LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, apiClients), options.port(),
                     OpenApiRoutes.fromClasspath("/openapi.yaml"));
@@ -108,7 +118,8 @@ public final class LocalRun implements AutoCloseable {
         }
     }
 
-    private static Backend embedded(Deque<AutoCloseable> started, UnaryOperator<Map<String, String>> reach) {
+    private static Backend embedded(Options options, Deque<AutoCloseable> started,
+                                    UnaryOperator<Map<String, String>> reach) {
         LocalAws aws = LocalAws.start();
         started.push(aws);
         AwsClients clients = AwsClients.fromSettings(reach.apply(aws.clientSettings()));
@@ -116,7 +127,7 @@ public final class LocalRun implements AutoCloseable {
         ServiceResources.Created resources = createResources(clients);
         String description = "embedded emulators: DynamoDB (dynalite) " + aws.dynamoDbEndpoint()
                 + ", SQS (ElasticMQ) " + aws.sqsEndpoint() + ", S3 (S3Proxy, in a temporary folder) " + aws.s3Endpoint();
-        return new Backend(clients, configFor(resources), description, EMBEDDED_LONG_POLL_SECONDS,
+        return new Backend(clients, configFor(resources, options), description, EMBEDDED_LONG_POLL_SECONDS,
                 Optional.of(resources.deadLetterQueueUrl()));
     }
 
@@ -137,7 +148,7 @@ public final class LocalRun implements AutoCloseable {
             return new Backend(clients, named(options), description, SqsPoller.MAX_LONG_POLL_SECONDS, Optional.empty());
         }
         ServiceResources.Created resources = createResources(clients);
-        return new Backend(clients, configFor(resources), description, SqsPoller.MAX_LONG_POLL_SECONDS,
+        return new Backend(clients, configFor(resources, options), description, SqsPoller.MAX_LONG_POLL_SECONDS,
                 Optional.of(resources.deadLetterQueueUrl()));
     }
 
@@ -157,24 +168,26 @@ public final class LocalRun implements AutoCloseable {
         return ServiceResources.create(clients.dynamoDb(), clients.sqs(), clients.s3(), ServiceResources.DEFAULT_PREFIX);
     }
 
-    private static ServiceConfig configFor(ServiceResources.Created resources) {
-        return configFor(resources.tableName(), resources.queueUrl(), resources.bucketName());
+    private static ServiceConfig configFor(ServiceResources.Created resources, Options options) {
+        return configFor(resources.tableName(), resources.queueUrl(), resources.bucketName(), options.workers());
     }
 
     private static ServiceConfig named(Options options) {
-        return configFor(options.table().orElseThrow(), options.queueUrl().orElseThrow(), options.bucket().orElseThrow());
+        return configFor(options.table().orElseThrow(), options.queueUrl().orElseThrow(), options.bucket().orElseThrow(),
+                options.workers());
     }
 
     /**
      * The functions' configuration for these resources. MAX_DIGITS, DOWNLOAD_URL_TTL_SECONDS and
      * JOB_TTL_DAYS work here as in the functions' environment; MAX_DIGITS, which the functions
-     * require, defaults to {@link Options#DEFAULT_MAX_DIGITS}.
+     * require, defaults to {@link Options#DEFAULT_MAX_DIGITS}. The workers are this run's own.
      */
-    private static ServiceConfig configFor(String table, String queueUrl, String bucket) {
+    private static ServiceConfig configFor(String table, String queueUrl, String bucket, int workers) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put(FunctionEnvironment.TABLE_NAME, table);
         env.put(FunctionEnvironment.QUEUE_URL, queueUrl);
         env.put(FunctionEnvironment.BUCKET_NAME, bucket);
+        env.put(FunctionEnvironment.WORKER_CONCURRENCY, Integer.toString(workers));
         env.putIfAbsent(FunctionEnvironment.MAX_DIGITS, Integer.toString(Options.DEFAULT_MAX_DIGITS));
         return ServiceConfig.from(env);
     }

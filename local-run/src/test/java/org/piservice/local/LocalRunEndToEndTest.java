@@ -18,10 +18,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,11 +97,14 @@ class LocalRunEndToEndTest {
             go.countDown();
         }
 
-        // THEN each gets an answer it can act on: accepted, refused beyond its client's quota, or
-        // (when this machine's emulated DynamoDB falls behind the api's call timeouts) 503 with
-        // Retry-After; no reset, no failure of the service
+        // THEN each gets an answer the service is designed to give them: accepted (computed, served
+        // from the digit store, or waiting for the computation of another), or refused beyond their
+        // quota; no reset, no 5xx (the backlog of 1,000-digit jobs is far from the jobs' deadline)
         assertThat(failures).isEmpty();
-        assertThat(statuses).hasSize(burst).allSatisfy(status -> assertThat(status).isIn(202, 429, 503));
+        assertThat(statuses).hasSize(burst);
+        Map<Integer, Long> byStatus = statuses.stream()
+                .collect(Collectors.groupingBy(status -> status, TreeMap::new, Collectors.counting()));
+        assertThat(byStatus.keySet()).as("answers by status: %s", byStatus).isSubsetOf(202, 429);
     }
 
     @Test

@@ -38,6 +38,13 @@ public final class FunctionEnvironment {
      * queue's retention, so no job outlives its message.
      */
     public static final String JOB_DEADLINE_MINUTES = "JOB_DEADLINE_MINUTES";
+    /**
+     * How many worker invocations run at once (the worker's reserved concurrency): the api
+     * divides the queued work by it to tell whether a new job could finish before its deadline.
+     */
+    public static final String WORKER_CONCURRENCY = "WORKER_CONCURRENCY";
+    /** The worker function's memory in MB, which sets its CPU share and so its speed, for the same estimate. */
+    public static final String WORKER_MEMORY_MB = "WORKER_MEMORY_MB";
     /** The service's name on every log line (Powertools for AWS Lambda). */
     public static final String POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME";
     /** {@code true} for S3 emulators, which serve buckets by path, not by host name. */

@@ -1,5 +1,7 @@
 package org.piservice.contract;
 
+import java.time.Duration;
+
 /**
  * How often a job is tried, as the worker counts it and as the queue counts it. The worker must
  * give up on a job itself (and record why) before SQS gives up on its message: see
@@ -29,6 +31,13 @@ public final class JobDelivery {
     public static final int VISIBILITY_TIMEOUTS_PER_RUN = 6;
     /** How long the queue keeps a message: SQS's maximum, far beyond any job's deadline. */
     public static final int QUEUE_RETENTION_DAYS = 14;
+    /**
+     * How old a worker's last heartbeat (on the job it claimed, on the digit store's lease) may be
+     * before the worker is taken for dead: another worker may then take its job over, and the api
+     * no longer counts on its computation for the jobs it covers. Many heartbeat intervals, so
+     * that a slow write never lets two workers compute one job.
+     */
+    public static final Duration STALE_AFTER = Duration.ofSeconds(60);
 
     /**
      * How long a message received {@code receiveCount} times stays hidden before its next

@@ -7,6 +7,7 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -167,13 +168,21 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private Outcome handle(JobMessage message, Deadline deadline, Duration invocationTime) {
+        // Only an open job may take the store's lease or wait for a computation: a cancelled job
+        // listed as waiting would keep a computation going for no one.
+        Optional<Job> before = jobs.find(message.jobId());
+        if (before.isEmpty()) {
+            return noSuchJob();
+        }
+        if (before.get().status().isFinal()) {
+            return alreadyFinished(before.get());
+        }
         String owner = newOwner();
         long computable = Math.min(Math.min(maxDigits, settings.heapDigits()),
                 settings.timeModel().maxDigitsWithin(deadline.remaining().minus(settings.cleanupReserve())));
         DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), owner, computable);
         if (plan instanceof DigitDemand.Plan.Waiting waiting) {
-            LOG.info("Waiting for the computation of {} digits, which completes this job", waiting.computingDigits());
-            return Outcome.RETRY;
+            return await(message, waiting);
         }
         try {
             return claimAndRun(message, owner, plan, deadline, invocationTime);
@@ -187,14 +196,8 @@ public final class JobProcessor implements AutoCloseable {
     private Outcome claimAndRun(JobMessage message, String owner, DigitDemand.Plan plan, Deadline deadline,
                                 Duration invocationTime) {
         return switch (jobs.claim(message.jobId(), owner, settings.staleAfter())) {
-            case ClaimResult.NotFound notFound -> {
-                LOG.warn("No such job; the message is left for the dead-letter queue");
-                yield Outcome.RETRY;
-            }
-            case ClaimResult.Finished finished -> {
-                LOG.info("Job already {}; duplicate message acknowledged", finished.job().status().wireName());
-                yield Outcome.DONE;
-            }
+            case ClaimResult.NotFound notFound -> noSuchJob();
+            case ClaimResult.Finished finished -> alreadyFinished(finished.job());
             case ClaimResult.Busy busy -> {
                 LOG.info("Another worker is computing this job; the message will come back later");
                 yield Outcome.RETRY;
@@ -218,6 +221,30 @@ public final class JobProcessor implements AutoCloseable {
         return plan instanceof DigitDemand.Plan.Compute compute
                 ? run(job, owner, deadline, invocationTime, compute.digits())
                 : serveFromStore(job, owner);
+    }
+
+    private static Outcome noSuchJob() {
+        LOG.warn("No such job; the message is left for the dead-letter queue");
+        return Outcome.RETRY;
+    }
+
+    private static Outcome alreadyFinished(Job job) {
+        LOG.info("Job already {}; duplicate message acknowledged", job.status().wireName());
+        return Outcome.DONE;
+    }
+
+    /**
+     * Leaves the job listed for the running computation, unless it ended (was cancelled) between
+     * the look before planning and its listing: then it is taken off the list again.
+     */
+    private Outcome await(JobMessage message, DigitDemand.Plan.Waiting waiting) {
+        Optional<Job> now = jobs.find(message.jobId());
+        if (now.isEmpty() || now.get().status().isFinal()) {
+            store.removeWaiters(Set.of(new DigitStore.Waiter(message.jobId(), message.digits())));
+            return now.map(JobProcessor::alreadyFinished).orElseGet(JobProcessor::noSuchJob);
+        }
+        LOG.info("Waiting for the computation of {} digits, which completes this job", waiting.computingDigits());
+        return Outcome.RETRY;
     }
 
     /** Whether an earlier attempt stored the job's whole result and only failed to record it. */
@@ -379,7 +406,7 @@ public final class JobProcessor implements AutoCloseable {
                 boolean wasCancelled = jobs.find(job.jobId()).map(found -> found.status() == JobStatus.CANCELLED)
                         .orElse(false);
                 cancelled.set(wasCancelled);
-                if (!wasCancelled || store.state().waiting().isEmpty()) {
+                if (!wasCancelled || !anyWaiterOpen()) {
                     lost.set(true);
                 } else {
                     LOG.info("Job cancelled; its computation goes on for the jobs waiting on it ({})",
@@ -393,6 +420,12 @@ public final class JobProcessor implements AutoCloseable {
             // has no MDC of its own, so the line names its job.
             LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
         }
+    }
+
+    /** Whether a job listed as waiting for the computation still wants its digits (was not cancelled since). */
+    private boolean anyWaiterOpen() {
+        return store.waiters().stream().anyMatch(waiter -> jobs.find(waiter.jobId())
+                .map(job -> !job.status().isFinal()).orElse(false));
     }
 
     /** Gives the job back for another attempt, or fails it when the attempts are used up. */

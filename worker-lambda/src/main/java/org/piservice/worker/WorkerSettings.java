@@ -9,8 +9,8 @@ import org.piservice.core.ComputeTimeModel;
  * The worker's timing and retry policy.
  *
  * @param heartbeatInterval how often a running job records that its worker is alive, and its progress
- * @param staleAfter how old a heartbeat must be before another worker may take the job over; many
- *        heartbeat intervals, so a slow write never lets two workers compute one job
+ * @param staleAfter how old a heartbeat must be before another worker may take the job over; the
+ *        deployed worker uses {@link JobDelivery#STALE_AFTER}, which the api counts on too
  * @param maxAttempts claims of a job before it is failed for good; the deployed worker uses
  *        {@link JobDelivery#MAX_ATTEMPTS}, which the queue's delivery limit leaves room for
  * @param cleanupReserve time kept back at the end of an invocation to abort the upload and record
@@ -28,7 +28,7 @@ public record WorkerSettings(
         long heapBytes) {
 
     public static final WorkerSettings DEFAULT = new WorkerSettings(
-            Duration.ofSeconds(3), Duration.ofSeconds(60), JobDelivery.MAX_ATTEMPTS, Duration.ofSeconds(40),
+            Duration.ofSeconds(3), JobDelivery.STALE_AFTER, JobDelivery.MAX_ATTEMPTS, Duration.ofSeconds(40),
             ComputeTimeModel.DEFAULT, Runtime.getRuntime().maxMemory());
 
     /**

@@ -7,12 +7,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.piservice.core.PiDigits;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobStatus;
+import org.piservice.jobs.testing.LogCapture;
 
 /**
  * The worker with the digit store, against the embedded emulators with the real SDK clients: jobs
@@ -28,6 +36,9 @@ class DigitStoreWorkTest {
             Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes());
 
     private final WorkerFixture fixture = new WorkerFixture();
+
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
 
     @Test
     void aJobTheStoreCoversIsCopiedNotComputed() throws Exception {
@@ -72,6 +83,115 @@ class DigitStoreWorkTest {
             assertThat(result(job)).isEqualTo(pi(3000));
         }
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).isEmpty();
+    }
+
+    @Test
+    void cancellingAJobWhoseComputationOthersWaitForLetsItFinishForThem() throws Exception {
+        // GIVEN a computation of 3000 digits for one job, held until the test lets it go
+        CountDownLatch computing = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        CountingPiWriter pi = heldUntil(computing, proceed);
+        QueueMessage cancelled = fixture.newJob(3000);
+        String cancelledId = WorkerFixture.jobIdOf(cancelled);
+        JobProcessor computer = fixture.processor(UNHURRIED, pi);
+        CompletableFuture<JobProcessor.Outcome> computation =
+                CompletableFuture.supplyAsync(() -> computer.handle(cancelled, PLENTY));
+        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+        // AND two jobs it covers, waiting for it
+        List<QueueMessage> waiting = List.of(fixture.newJob(2000), fixture.newJob(3000));
+        for (QueueMessage message : waiting) {
+            assertThat(fixture.processor(UNHURRIED, pi).handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        }
+        assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(2);
+
+        // WHEN the computing job's client cancels it, and its worker's heartbeat has learnt of it
+        assertThat(fixture.jobs.cancel(cancelledId)).isPresent();
+        JobProcessorTest.awaitTrue(() -> !logs.withMessage("Job cancelled; its computation goes on").isEmpty());
+        proceed.countDown();
+
+        // THEN the computation finishes, once, and completes the waiting jobs with their digits
+        assertThat(computation.get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(pi.runs).hasValue(1);
+        for (QueueMessage message : waiting) {
+            Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+            assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+            assertThat(result(job)).isEqualTo(pi(job.digits()));
+        }
+        // AND the cancelled job stays cancelled, without a result
+        Job job = fixture.jobs.find(cancelledId).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(job.resultKey()).isNull();
+        DigitStore.State store = fixture.digitStore(fixture.config()).state();
+        assertThat(store.digits()).isEqualTo(3000);
+        assertThat(store.waiting()).isEmpty();
+        assertThat(logs.withMessage("Job cancelled; its computation finished for the jobs waiting on it")).hasSize(1);
+    }
+
+    @Test
+    void aJobCancelledBeforeItsMessageIsHandledNeverWaitsForARunningComputation() throws Exception {
+        // GIVEN a computation of 3000 digits for one job, held until it is cancelled
+        CountDownLatch computing = new CountDownLatch(1);
+        CountingPiWriter pi = heldUntil(computing, new CountDownLatch(1));
+        QueueMessage running = fixture.newJob(3000);
+        JobProcessor computer = fixture.processor(UNHURRIED, pi);
+        CompletableFuture<JobProcessor.Outcome> computation =
+                CompletableFuture.supplyAsync(() -> computer.handle(running, PLENTY));
+        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+        // AND a job that computation covers, cancelled while its message is still queued
+        QueueMessage covered = fixture.newJob(2000);
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(covered))).isPresent();
+
+        // WHEN a worker takes its message
+        JobProcessor.Outcome outcome = fixture.processor(UNHURRIED, pi).handle(covered, PLENTY);
+
+        // THEN the message is acknowledged and the job is not listed as waiting
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.digitStore(fixture.config()).state().waiting()).isEmpty();
+        // AND so cancelling the running job stops its computation: no one waits for it
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
+        assertThat(computation.get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    @Test
+    void aComputationWhoseJobAndWaitingJobsAreAllCancelledStops() throws Exception {
+        // GIVEN a computation of 3000 digits for one job, held until it is cancelled
+        CountDownLatch computing = new CountDownLatch(1);
+        CountingPiWriter pi = heldUntil(computing, new CountDownLatch(1));
+        QueueMessage running = fixture.newJob(3000);
+        JobProcessor computer = fixture.processor(UNHURRIED, pi);
+        CompletableFuture<JobProcessor.Outcome> computation =
+                CompletableFuture.supplyAsync(() -> computer.handle(running, PLENTY));
+        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+        // AND a job waiting for it, which its client cancels
+        QueueMessage waiting = fixture.newJob(2000);
+        assertThat(fixture.processor(UNHURRIED, pi).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(waiting))).isPresent();
+
+        // WHEN the computing job is cancelled too
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
+
+        // THEN the computation stops: no one wants its digits
+        assertThat(computation.get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
+    }
+
+    /**
+     * pi-core, once {@code proceed} is counted down; a computation that is told to stop before
+     * then stops as pi-core does.
+     */
+    private static CountingPiWriter heldUntil(CountDownLatch computing, CountDownLatch proceed) {
+        return new CountingPiWriter((digits, out, progress, cancelled) -> {
+            computing.countDown();
+            JobProcessorTest.awaitTrue(Duration.ofSeconds(30), () -> proceed.getCount() == 0 || cancelled.getAsBoolean());
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException();
+            }
+            PiDigits.write(digits, out, progress, cancelled);
+        });
     }
 
     private String result(Job job) {

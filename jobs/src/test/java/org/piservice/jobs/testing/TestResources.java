@@ -36,7 +36,8 @@ public record TestResources(ServiceConfig config, String deadLetterQueueUrl) {
         return new ServiceConfig(tableName, queueUrl, bucketName, maxDigits,
                 ServiceConfig.DEFAULT_DOWNLOAD_URL_TTL, ServiceConfig.DEFAULT_JOB_TTL,
                 FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT,
-                ServiceConfig.DEFAULT_JOB_DEADLINE);
+                ServiceConfig.DEFAULT_JOB_DEADLINE, ServiceConfig.DEFAULT_WORKER_CONCURRENCY,
+                ServiceConfig.DEFAULT_WORKER_MEMORY_MB);
     }
 
     /** These resources for functions that accept at most {@code maxDigits} digits. */
