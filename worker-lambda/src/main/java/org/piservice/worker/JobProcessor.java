@@ -185,6 +185,13 @@ public final class JobProcessor implements AutoCloseable {
             return await(message, waiting);
         }
         try {
+            if (plan instanceof DigitDemand.Plan.Compute && onlyAFreshInvocationFits(message.digits(), deadline, invocationTime)) {
+                // Earlier messages of this batch used the time up. Nothing is claimed, so the job's
+                // attempts are not spent on an invocation that could never have finished it.
+                LOG.info("Too little of this invocation is left for {} digits; the message comes back in a new one",
+                        message.digits());
+                return Outcome.RETRY;
+            }
             return claimAndRun(message, owner, plan, deadline, invocationTime);
         } finally {
             if (plan instanceof DigitDemand.Plan.Compute) {
@@ -269,15 +276,22 @@ public final class JobProcessor implements AutoCloseable {
         Duration estimate = settings.timeModel().estimate(job.digits());
         Duration available = deadline.remaining().minus(settings.cleanupReserve());
         if (estimate.compareTo(available) > 0) {
-            if (estimate.compareTo(invocationTime.minus(settings.cleanupReserve())) > 0) {
-                return fail(job, owner, "Computing " + job.digits() + " digits takes about " + estimate.toSeconds()
-                        + " s here, more than the worker's " + Math.max(0, available.toSeconds())
-                        + " s; ask for fewer digits");
+            if (onlyAFreshInvocationFits(job.digits(), deadline, invocationTime)) {
+                // The claim itself took the last of the time this invocation had when it began.
+                return retry(job, owner, "The invocation had too little time left; retried in a new one");
             }
-            // Earlier messages of this batch used the time up: a fresh invocation will have enough.
-            return retry(job, owner, "The invocation had too little time left; retried in a new one");
+            return fail(job, owner, "Computing " + job.digits() + " digits takes about " + estimate.toSeconds()
+                    + " s here, more than the worker's " + Math.max(0, available.toSeconds())
+                    + " s; ask for fewer digits");
         }
         return compute(job, owner, deadline, storeDigits);
+    }
+
+    /** Whether computing {@code digits} fits a whole invocation but not what is left of this one. */
+    private boolean onlyAFreshInvocationFits(long digits, Deadline deadline, Duration invocationTime) {
+        Duration estimate = settings.timeModel().estimate(digits);
+        return estimate.compareTo(deadline.remaining().minus(settings.cleanupReserve())) > 0
+                && estimate.compareTo(invocationTime.minus(settings.cleanupReserve())) <= 0;
     }
 
     /** Computes {@code storeDigits} decimals into the store, then completes the job and those waiting from it. */
