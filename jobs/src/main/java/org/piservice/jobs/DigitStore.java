@@ -223,11 +223,32 @@ public final class DigitStore {
         return Storage.DIGIT_STORE_PREFIX + "pi-" + digits + ".txt";
     }
 
-    /** Streams a new candidate of {@code digits} decimals to its key; it is no store until {@link #offer}ed. */
+    /**
+     * Streams a new candidate of {@code digits} decimals to its key; it is no store until {@link #offer}ed.
+     * If the store has reached exactly this length by the time the digits are written (a worker
+     * took over a lease this one still used), the upload is dropped: completing it would overwrite
+     * the store's own object, unchecked.
+     */
     public String write(long digits, ResultStore.ResultWriter writer) throws java.io.IOException {
         String key = objectKey(digits);
-        results.upload(key, writer);
+        try {
+            results.upload(key, out -> {
+                writer.writeTo(out);
+                if (key.equals(state().key())) {
+                    throw new StoredMeanwhile();
+                }
+            });
+        } catch (StoredMeanwhile dropped) {
+            // The upload was aborted; offering these digits finds the store covers them.
+        }
         return key;
+    }
+
+    /** Ends a candidate's upload before it completes; the store has its length already. */
+    private static final class StoredMeanwhile extends RuntimeException {
+        StoredMeanwhile() {
+            super(null, null, false, false);
+        }
     }
 
     /** What became of an offered object. */

@@ -411,6 +411,13 @@ abstract class JobsContract {
         write(6000, MachinPi.text(5999));
         assertThat(digitStore.offer(6000)).as("one byte short").isInstanceOf(DigitStore.Offer.Rejected.class);
 
+        // one of the store's own length (from a worker that lost its lease but went on) is no
+        // candidate: its upload is dropped, so even wrong bytes cannot replace the store's unchecked
+        char[] sameLength = stored.toCharArray();
+        sameLength[1500] = sameLength[1500] == '0' ? '1' : '0';
+        write(3000, new String(sameLength));
+        assertThat(digitStore.offer(3000)).isEqualTo(new DigitStore.Offer.Superseded(3000));
+
         // none of them touched the store
         assertThat(digitStore.state().digits()).isEqualTo(3000);
         assertThat(object(digitStore.state().key())).isEqualTo(stored);
