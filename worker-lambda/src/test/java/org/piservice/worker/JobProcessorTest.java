@@ -429,9 +429,10 @@ class JobProcessorTest {
         assertThat(retry).containsExactly(next.messageId());
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(slow)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
         Job retried = fixture.jobs.find(WorkerFixture.jobIdOf(next)).orElseThrow();
-        assertThat(retried.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(retried.status()).as("not claimed, so no attempt spent").isEqualTo(JobStatus.QUEUED);
+        assertThat(retried.attempts()).isZero();
         assertThat(fixture.jobs.claim(retried.jobId(), "next-invocation", settings.staleAfter()))
-                .as("released for the next invocation at once").isInstanceOf(ClaimResult.Claimed.class);
+                .as("free for the next invocation at once").isInstanceOf(ClaimResult.Claimed.class);
     }
 
     @Test

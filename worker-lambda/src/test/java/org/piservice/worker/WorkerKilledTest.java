@@ -30,13 +30,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 class WorkerKilledTest {
 
-    /** The killed worker's invocation: its message comes back this long (and the staleness) after it started. */
-    private static final Duration INVOCATION = Duration.ofSeconds(4);
     /**
-     * The invocation of a worker that is to get as far as storing: its cold JVM's first AWS calls
-     * and the computation must fit in it on a busy machine, else it gives the job back unstarted.
+     * The killed worker's invocation: its message comes back this long (and the staleness) after it
+     * started. Its cold JVM's first AWS calls and the computation must fit in it on a busy machine,
+     * else it gives the job back unstarted.
      */
-    private static final Duration INVOCATION_TO_STORING = Duration.ofSeconds(15);
+    private static final Duration INVOCATION = Duration.ofSeconds(15);
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -78,7 +77,7 @@ class WorkerKilledTest {
         QueueMessage longer = fixture.newJob(3000);
         fixture.enqueue(longer);
         String id = WorkerFixture.jobIdOf(longer);
-        Process worker = startWorkerPausingAt(WorkerProcessMain.STORING, INVOCATION_TO_STORING);
+        Process worker = startWorkerPausingAt(WorkerProcessMain.STORING, INVOCATION);
         assertThat(object(DigitStore.objectKey(3000))).as("the new digits are uploaded").isEqualTo(pi(3000));
 
         // WHEN it is killed (SIGKILL) there
