@@ -93,10 +93,7 @@ class DigitStoreWorkTest {
         CountingPiWriter pi = heldUntil(computing, proceed);
         QueueMessage cancelled = fixture.newJob(3000);
         String cancelledId = WorkerFixture.jobIdOf(cancelled);
-        JobProcessor computer = fixture.processor(UNHURRIED, pi);
-        CompletableFuture<JobProcessor.Outcome> computation =
-                CompletableFuture.supplyAsync(() -> computer.handle(cancelled, PLENTY));
-        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<JobProcessor.Outcome> computation = startComputing(cancelled, pi, computing);
         // AND two jobs it covers, waiting for it
         List<QueueMessage> waiting = List.of(fixture.newJob(2000), fixture.newJob(3000));
         for (QueueMessage message : waiting) {
@@ -133,10 +130,7 @@ class DigitStoreWorkTest {
         CountDownLatch computing = new CountDownLatch(1);
         CountingPiWriter pi = heldUntil(computing, new CountDownLatch(1));
         QueueMessage running = fixture.newJob(3000);
-        JobProcessor computer = fixture.processor(UNHURRIED, pi);
-        CompletableFuture<JobProcessor.Outcome> computation =
-                CompletableFuture.supplyAsync(() -> computer.handle(running, PLENTY));
-        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<JobProcessor.Outcome> computation = startComputing(running, pi, computing);
         // AND a job that computation covers, cancelled while its message is still queued
         QueueMessage covered = fixture.newJob(2000);
         assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(covered))).isPresent();
@@ -161,10 +155,7 @@ class DigitStoreWorkTest {
         CountDownLatch computing = new CountDownLatch(1);
         CountingPiWriter pi = heldUntil(computing, new CountDownLatch(1));
         QueueMessage running = fixture.newJob(3000);
-        JobProcessor computer = fixture.processor(UNHURRIED, pi);
-        CompletableFuture<JobProcessor.Outcome> computation =
-                CompletableFuture.supplyAsync(() -> computer.handle(running, PLENTY));
-        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<JobProcessor.Outcome> computation = startComputing(running, pi, computing);
         // AND a job waiting for it, which its client cancels
         QueueMessage waiting = fixture.newJob(2000);
         assertThat(fixture.processor(UNHURRIED, pi).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
@@ -177,6 +168,16 @@ class DigitStoreWorkTest {
         assertThat(computation.get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
+    }
+
+    /** Hands {@code message} to a worker in the background and returns once its computation has begun. */
+    private CompletableFuture<JobProcessor.Outcome> startComputing(QueueMessage message, CountingPiWriter pi,
+                                                                   CountDownLatch computing) throws InterruptedException {
+        JobProcessor computer = fixture.processor(UNHURRIED, pi);
+        CompletableFuture<JobProcessor.Outcome> computation =
+                CompletableFuture.supplyAsync(() -> computer.handle(message, PLENTY));
+        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+        return computation;
     }
 
     /**
