@@ -3,6 +3,7 @@ package org.piservice.infra;
 import java.time.Duration;
 import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
+import org.piservice.core.HeapModel;
 
 /**
  * How many digits one worker invocation can finish, so that the deployed {@code MAX_DIGITS} never
@@ -11,8 +12,9 @@ import org.piservice.core.ComputeTimeModel;
  * <p>Time is pi-core's own {@link ComputeTimeModel}, the estimate the worker refuses jobs by, at the
  * CPU share Lambda gives the function's memory. The largest job may use {@value #TIME_SHARE} of the
  * timeout, leaving the rest for the cold start, the tail of the S3 upload and recording the result.
- * Memory is the worker's own {@link WorkerMemory} model on the heap the function's JVM gets (a share
- * of its memory), the same limit the worker applies to each computation at run time.
+ * Memory is pi-core's {@link HeapModel} on what {@link WorkerMemory} leaves the engine of the heap
+ * the function's JVM gets (a share of its memory), the same limit the worker applies to each
+ * computation at run time.
  */
 public final class WorkerCapacity {
 
@@ -25,7 +27,7 @@ public final class WorkerCapacity {
     public static long maxDigits(int memoryMb, int timeoutSeconds) {
         Duration budget = Duration.ofMillis((long) (timeoutSeconds * 1000 * TIME_SHARE));
         long byTime = ComputeTimeModel.forLambdaMemory(memoryMb).maxDigitsWithin(budget);
-        long byMemory = WorkerMemory.maxDigits(WorkerMemory.heapBytes(memoryMb));
+        long byMemory = HeapModel.DEFAULT.maxDigits(WorkerMemory.engineHeapBytes(WorkerMemory.heapBytes(memoryMb)));
         return Math.min(byTime, byMemory);
     }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
+import org.piservice.core.HeapModel;
 
 /** Plain unit test of the worker's time/memory model; no synthesis. */
 class WorkerCapacityTest {
@@ -35,7 +36,7 @@ class WorkerCapacityTest {
     void smallFunctionsAreLimitedByMemory() {
         assertThat(WorkerCapacity.maxDigits(112, 900)).isZero();
         assertThat(WorkerCapacity.maxDigits(350, 900))
-                .isEqualTo((350L * 1024 * 1024 * WorkerMemory.HEAP_PERCENT / 100 - WorkerMemory.BASE_HEAP_MB * 1024L * 1024)
-                        / WorkerMemory.BYTES_PER_DIGIT);
+                .isEqualTo(HeapModel.DEFAULT.maxDigits(
+                        350L * 1024 * 1024 * WorkerMemory.HEAP_PERCENT / 100 - WorkerMemory.SERVICE_HEAP_MB * 1024L * 1024));
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.piservice.contract.WorkerMemory;
+import org.piservice.core.HeapModel;
 
 /**
  * The deployed MAX_DIGITS fits the heap the worker's JVM really gets, read from a JVM started as
@@ -24,7 +25,7 @@ class WorkerHeapTest {
 
         assertThat(WorkerMemory.heapBytes(memoryMb)).as("the model's heap").isLessThanOrEqualTo(heap);
         assertThat(WorkerCapacity.maxDigits(memoryMb, 900)).as("the deployment's limit")
-                .isLessThanOrEqualTo(WorkerMemory.maxDigits(heap));
+                .isLessThanOrEqualTo(HeapModel.DEFAULT.maxDigits(WorkerMemory.engineHeapBytes(heap)));
     }
 
     @ParameterizedTest
@@ -33,7 +34,7 @@ class WorkerHeapTest {
         ServiceSettings defaults = ServiceSettings.defaults();
         assertThat(defaults.workerMemoryMb()).isEqualTo(memoryMb);
 
-        assertThat((long) defaults.maxDigits()).isLessThanOrEqualTo(WorkerMemory.maxDigits(maxHeapOfAWorkerJvm(memoryMb)));
+        assertThat((long) defaults.maxDigits()).isLessThanOrEqualTo(HeapModel.DEFAULT.maxDigits(WorkerMemory.engineHeapBytes(maxHeapOfAWorkerJvm(memoryMb))));
     }
 
     /** MaxHeapSize of a JVM that believes it has {@code memoryMb} and Lambda's vCPUs for it. */

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicLong;
+import org.piservice.core.mul.LongInteger;
 
 /**
  * Sums the Chudnovsky series by binary splitting:
@@ -41,16 +42,16 @@ final class ChudnovskySeries {
     private final Multiplier mul;
     private final Computation computation;
     private final int terms;
-    private final int precision;
+    private final long precision;
     private final long totalWork;
     private final AtomicLong work = new AtomicLong();
     private final double progressStart;
     private final double progressSpan;
 
     /** The sums of one range of terms; p is null where no caller needs it (the rightmost ranges). */
-    record Sums(BigInteger p, BigInteger q, BigInteger t) { }
+    record Sums(LongInteger p, LongInteger q, LongInteger t) { }
 
-    private ChudnovskySeries(Multiplier mul, Computation computation, int terms, int precision,
+    private ChudnovskySeries(Multiplier mul, Computation computation, int terms, long precision,
             double progressStart, double progressSpan) {
         this.mul = mul;
         this.computation = computation;
@@ -73,7 +74,7 @@ final class ChudnovskySeries {
      * relative error below 2^-precision (π needs about 2.4 times fewer bits than Q and T have).
      * The caller's thread must be a pool thread or not.
      */
-    static Sums sum(int terms, int precision, Multiplier mul, Computation computation, double progressStart,
+    static Sums sum(int terms, long precision, Multiplier mul, Computation computation, double progressStart,
             double progressSpan) {
         ChudnovskySeries series = new ChudnovskySeries(mul, computation, terms, precision, progressStart,
                 progressSpan);
@@ -146,21 +147,21 @@ final class ChudnovskySeries {
         Sums[] halves = halves(0, terms, false);
         Sums left = halves[0];
         Sums right = halves[1];
-        int q1 = left.q().bitLength();
-        int t1 = left.t().bitLength();
-        int p1 = left.p().bitLength();
-        int q2 = right.q().bitLength();
-        int t2 = right.t().bitLength();
-        int e = t1 + q2 - 1 - precision - 4;
-        int cutA = Math.max(0, Math.min(e - q2, q1 - precision - 6));
-        int cutB = Math.max(0, Math.min(e - t1, q2 - precision - 6));
-        int capC = Math.max(0, e - t2);
-        int capD = Math.max(0, e - p1);
-        int total = Math.min(cutA + cutB, capC + capD);
+        long q1 = left.q().bitLength();
+        long t1 = left.t().bitLength();
+        long p1 = left.p().bitLength();
+        long q2 = right.q().bitLength();
+        long t2 = right.t().bitLength();
+        long e = t1 + q2 - 1 - precision - 4;
+        long cutA = Math.max(0, Math.min(e - q2, q1 - precision - 6));
+        long cutB = Math.max(0, Math.min(e - t1, q2 - precision - 6));
+        long capC = Math.max(0, e - t2);
+        long capD = Math.max(0, e - p1);
+        long total = Math.min(cutA + cutB, capC + capD);
         cutA = Math.min(cutA, total);
         cutB = total - cutA;
-        int cutD = Math.min(total, capD);
-        int cutC = total - cutD;
+        long cutD = Math.min(total, capD);
+        long cutC = total - cutD;
         return new Sums[] {
             new Sums(left.p().shiftRight(cutC), left.q().shiftRight(cutA), left.t().shiftRight(cutA)),
             new Sums(null, right.q().shiftRight(cutB), right.t().shiftRight(cutD)),
@@ -168,20 +169,20 @@ final class ChudnovskySeries {
     }
 
     private Sums merge(Sums left, Sums right, boolean needP) {
-        int size = left.q().bitLength();
+        long size = left.q().bitLength();
         if (!needP || size < PARALLEL_PRODUCT_BITS || size >= SEQUENTIAL_PRODUCT_BITS) {
-            BigInteger p = needP ? mul.multiply(left.p(), right.p()) : null;
-            BigInteger[] qt = qAndT(left, right);
+            LongInteger p = needP ? mul.multiply(left.p(), right.p()) : null;
+            LongInteger[] qt = qAndT(left, right);
             return new Sums(p, qt[0], qt[1]);
         }
-        ForkJoinTask<BigInteger> p = ForkJoinTask.adapt(() -> mul.multiply(left.p(), right.p()));
-        ForkJoinTask<BigInteger[]> qt = ForkJoinTask.adapt(() -> qAndT(left, right));
+        ForkJoinTask<LongInteger> p = ForkJoinTask.adapt(() -> mul.multiply(left.p(), right.p()));
+        ForkJoinTask<LongInteger[]> qt = ForkJoinTask.adapt(() -> qAndT(left, right));
         ForkJoinTask.invokeAll(p, qt);
         return new Sums(p.join(), qt.join()[0], qt.join()[1]);
     }
 
     /** Q = Q₁Q₂ and T = T₁Q₂ + P₁T₂, in one go so that Q₂ is transformed once. */
-    private BigInteger[] qAndT(Sums left, Sums right) {
+    private LongInteger[] qAndT(Sums left, Sums right) {
         computation.checkCancelled();
         return mul.productAndSum(right.q(), left.q(), left.t(), left.p(), right.t());
     }
@@ -195,7 +196,10 @@ final class ChudnovskySeries {
         return terms / 2 * BITS_PER_TERM >= SEQUENTIAL_PRODUCT_BITS;
     }
 
-    /** Sums terms a..b-1 directly; term 0 is P = Q = 1, T = 13591409. */
+    /**
+     * Sums terms a..b-1 directly; term 0 is P = Q = 1, T = 13591409. In BigInteger, whose products of
+     * a few hundred bits by one word are the JDK's intrinsics; only the sums become LongIntegers.
+     */
     private static Sums leaf(int a, int b, boolean needP) {
         BigInteger p = BigInteger.ONE;
         BigInteger q = BigInteger.ONE;
@@ -218,7 +222,7 @@ final class ChudnovskySeries {
             p = p.multiply(pk);
             q = q.multiply(qk);
         }
-        return new Sums(needP ? p : null, q, t);
+        return new Sums(needP ? LongInteger.of(p) : null, LongInteger.of(q), LongInteger.of(t));
     }
 
     private void done(int terms) {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicLong;
-import org.piservice.core.mul.FastMultiply;
+import org.piservice.core.mul.LongInteger;
 
 /**
  * Turns a binary fraction into its leading decimal digits by divide and conquer, using
@@ -43,7 +43,7 @@ final class DecimalConverter {
     private final double progressStart;
     private final double progressSpan;
     /** fivePowers.get(j) = 5^(CHUNK_DIGITS · 2^j). */
-    private final List<BigInteger> fivePowers = new ArrayList<>();
+    private final List<LongInteger> fivePowers = new ArrayList<>();
     private final BigInteger[] smallFivePowers = new BigInteger[CHUNK_DIGITS + 1];
     private long written;
     private volatile boolean aborted;
@@ -76,10 +76,11 @@ final class DecimalConverter {
      * Writes the first {@code digits} decimals of the fraction fraction / 2^bits, whose distance
      * from the true value is less than {@code error} units of 2^-bits.
      */
-    void write(BigInteger fraction, int bits, int digits, long error) {
+    void write(LongInteger fraction, long bits, int digits, long error) {
         if (digits > CHUNK_DIGITS) {
             for (int level = 0; level <= splitLevel(digits); level++) {
-                fivePowers.add(level == 0 ? smallFivePowers[CHUNK_DIGITS] : mul.square(fivePowers.getLast()));
+                fivePowers.add(level == 0 ? LongInteger.of(smallFivePowers[CHUNK_DIGITS])
+                        : mul.square(fivePowers.getLast()));
             }
         }
         convert(fraction, bits, 0, digits, error, sink);
@@ -90,7 +91,7 @@ final class DecimalConverter {
         return written;
     }
 
-    private void convert(BigInteger f, int bits, long start, int digits, long error, OutputStream out) {
+    private void convert(LongInteger f, long bits, long start, int digits, long error, OutputStream out) {
         if (aborted) {
             throw new CancellationException("another part of the conversion failed");
         }
@@ -104,25 +105,24 @@ final class DecimalConverter {
         }
         int level = splitLevel(digits);
         int h = CHUNK_DIGITS << level;
-        BigInteger five = fivePowers.get(level);
+        LongInteger five = fivePowers.get(level);
         int rightDigits = digits - h;
 
         // Right half first, while f is at hand: frac(r · 10^h) = frac(f · 5^h / 2^(bits - h)).
-        int drop = five.bitLength();
-        int rightBits = bits - h - drop;
-        BigInteger right = mul.middleBits(f, five, drop, bits - h);
+        long drop = five.bitLength();
+        long rightBits = bits - h - drop;
+        LongInteger right = mul.middleBits(f, five, drop, bits - h);
         // With 5^h < 2^drop, f's error scales to less than `error` units; the floor, and the one
         // unit the multiplier may add, keep the kept fraction within error + 1 units of the true
         // one. The dropped integer part is certain when that keeps the fraction off 0 and 1.
-        if (right.compareTo(BigInteger.valueOf(error + 1)) < 0
-                || BigInteger.ONE.shiftLeft(rightBits).subtract(right).compareTo(BigInteger.valueOf(error + 1)) < 0) {
+        if (nearInteger(right, rightBits, error)) {
             throw new AmbiguousDigitsException(start + h);
         }
 
         // The left half needs only the leading bits of f.
-        int leftDrop = Math.max(0, (int) Math.floor(rightDigits * LOG2_10) - 1);
-        BigInteger left = f.shiftRight(leftDrop);
-        int leftBits = bits - leftDrop;
+        long leftDrop = Math.max(0, (long) Math.floor(rightDigits * LOG2_10) - 1);
+        LongInteger left = f.shiftRight(leftDrop);
+        long leftBits = bits - leftDrop;
         long leftError = leftDrop == 0 ? error : error + 1;
 
         if (rightDigits >= PARALLEL_DIGITS && out == sink) {
@@ -154,12 +154,12 @@ final class DecimalConverter {
     }
 
     /** The last chunk of digits: floor(f · 10^digits / 2^bits), checked, zero-padded. */
-    private void chunk(BigInteger f, int bits, long start, int digits, long error, OutputStream out) {
+    private void chunk(LongInteger fraction, long bits, long start, int digits, long error, OutputStream out) {
         BigInteger five = smallFivePowers[digits];
-        BigInteger v = f.multiply(five);
-        int fracBits = bits - digits;
+        BigInteger v = fraction.toBigInteger().multiply(five);
+        int fracBits = (int) bits - digits;
         BigInteger value = v.shiftRight(fracBits);
-        BigInteger frac = FastMultiply.low(v, fracBits);
+        BigInteger frac = v.subtract(value.shiftLeft(fracBits));
         BigInteger margin = five.multiply(BigInteger.valueOf(error));
         if (frac.compareTo(margin) <= 0 || BigInteger.ONE.shiftLeft(fracBits).subtract(frac).compareTo(margin) <= 0) {
             throw new AmbiguousDigitsException(start + digits);
@@ -216,6 +216,16 @@ final class DecimalConverter {
         if (out == sink) {
             written += digits;
         }
+    }
+
+    /**
+     * Whether f / 2^bits lies within {@code units} units of 2^-bits of an integer (0 or 1), for
+     * 0 ≤ f < 2^bits: then a value that far from it may lie on the integer's other side.
+     */
+    static boolean nearInteger(LongInteger f, long bits, long units) {
+        LongInteger margin = LongInteger.valueOf(units);
+        // 2^bits - f ≤ units exactly when f + units reaches 2^bits.
+        return f.compareTo(margin) <= 0 || f.add(margin).bitLength() > bits;
     }
 
     private static int splitLevel(int digits) {

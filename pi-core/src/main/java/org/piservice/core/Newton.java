@@ -2,6 +2,7 @@ package org.piservice.core;
 
 import java.math.BigInteger;
 import org.piservice.core.mul.FastMultiply;
+import org.piservice.core.mul.LongInteger;
 
 /**
  * Exact floor division and square root for large numbers, built from multiplications only (Newton
@@ -26,6 +27,8 @@ final class Newton {
     private static final int GUARD_BITS = 32;
     /** Width of a remainder check's modulus beyond the remainder's valid range. */
     private static final int CHECK_BITS = 64;
+    /** A correction this many units or fewer is made by steps of one; larger ones divide. */
+    private static final int STEP_BITS = 8;
 
     private final Multiplier mul;
 
@@ -34,33 +37,44 @@ final class Newton {
     }
 
     /** floor(a / b) for a ≥ 0, b > 0. */
-    BigInteger floorDiv(BigInteger a, BigInteger b) {
-        int quotientBits = a.bitLength() - b.bitLength() + 1;
+    LongInteger floorDiv(LongInteger a, LongInteger b) {
+        long quotientBits = a.bitLength() - b.bitLength() + 1;
         if (quotientBits <= 0) {
-            return BigInteger.ZERO;
+            return LongInteger.ZERO;
         }
-        if (b.bitLength() < SMALL_BITS || quotientBits < SMALL_BITS) {
-            return a.divide(b);
+        if ((b.bitLength() < SMALL_BITS || quotientBits < SMALL_BITS) && small(a)) {
+            return LongInteger.of(a.toBigInteger().divide(b.toBigInteger()));
         }
-        int precision = quotientBits + GUARD_BITS;
-        int nb = b.bitLength();
-        BigInteger inverse = reciprocal(b, precision);
-        int drop = Math.max(0, a.bitLength() - (precision + GUARD_BITS));
+        long precision = quotientBits + GUARD_BITS;
+        long nb = b.bitLength();
+        LongInteger inverse = reciprocal(b, precision);
+        long drop = Math.max(0, a.bitLength() - (precision + GUARD_BITS));
         return correctQuotient(a, b, mul.multiply(a.shiftRight(drop), inverse).shiftRight(nb + precision - drop));
     }
 
     /** floor(a / b) from an estimate q of it. */
-    BigInteger correctQuotient(BigInteger a, BigInteger b, BigInteger q) {
-        int nb = b.bitLength();
+    LongInteger correctQuotient(LongInteger a, LongInteger b, LongInteger q) {
+        long nb = b.bitLength();
         // a - q·b in [0, b) identifies floor(a / b); checked modulo 2^m - 1 (see the class comment).
-        int m = mul.cyclicBits(nb + CHECK_BITS);
+        long m = mul.cyclicBits(nb + CHECK_BITS);
         if (difference(FastMultiply.mersenne(a, m), mul.cyclic(q, b, m), m).compareTo(b) < 0) {
             return q;
         }
-        BigInteger rem = a.subtract(mul.multiply(q, b));
-        BigInteger[] qr = rem.divideAndRemainder(b);
-        q = q.add(qr[0]);
-        return qr[1].signum() < 0 ? q.subtract(BigInteger.ONE) : q;
+        LongInteger rem = a.subtract(mul.multiply(q, b));
+        if (rem.bitLength() > nb + STEP_BITS) {
+            BigInteger[] qr = rem.toBigInteger().divideAndRemainder(b.toBigInteger());
+            q = q.add(LongInteger.of(qr[0]));
+            rem = LongInteger.of(qr[1]);
+        }
+        while (rem.signum() < 0) {
+            rem = rem.add(b);
+            q = q.subtract(LongInteger.ONE);
+        }
+        while (rem.compareTo(b) >= 0) {
+            rem = rem.subtract(b);
+            q = q.add(LongInteger.ONE);
+        }
+        return q;
     }
 
     /**
@@ -68,36 +82,36 @@ final class Newton {
      * 2^-(p + GUARD_BITS / 2): the Newton step x + x(1 - dx) doubles the correct bits of x, so each
      * level only needs the one below it at half the precision.
      */
-    BigInteger reciprocal(BigInteger d, int p) {
-        int drop = Math.max(0, d.bitLength() - (p + GUARD_BITS));
-        BigInteger top = d.shiftRight(drop);
-        int nt = top.bitLength();
+    LongInteger reciprocal(LongInteger d, long p) {
+        long drop = Math.max(0, d.bitLength() - (p + GUARD_BITS));
+        LongInteger top = d.shiftRight(drop);
+        long nt = top.bitLength();
         if (p <= SMALL_BITS) {
-            return BigInteger.ONE.shiftLeft(nt + p).divide(top);
+            return LongInteger.of(BigInteger.ONE.shiftLeft((int) (nt + p)).divide(top.toBigInteger()));
         }
-        int h = p / 2 + GUARD_BITS;
-        BigInteger x = reciprocal(top, h);
+        long h = p / 2 + GUARD_BITS;
+        LongInteger x = reciprocal(top, h);
         // e = 2^(nt+h) - top*x is about 2^nt times x's error in units: top*x's leading h bits cancel.
-        BigInteger e = cancelled(nt + h, BigInteger.ONE, top, x, nt + 2 * GUARD_BITS);
-        int eDrop = Math.max(0, e.bitLength() - (p - h + GUARD_BITS));
-        BigInteger correction = mul.multiply(x, e.shiftRight(eDrop)).shiftRight(nt + 2 * h - p - eDrop);
+        LongInteger e = cancelled(nt + h, LongInteger.ONE, top, x, nt + 2 * GUARD_BITS);
+        long eDrop = Math.max(0, e.bitLength() - (p - h + GUARD_BITS));
+        LongInteger correction = mul.multiply(x, e.shiftRight(eDrop)).shiftRight(nt + 2 * h - p - eDrop);
         return x.shiftLeft(p - h).add(correction);
     }
 
     /** floor(sqrt(a)) for a ≥ 0. */
-    BigInteger floorSqrt(BigInteger a) {
+    LongInteger floorSqrt(LongInteger a) {
         if (a.bitLength() < 2 * SMALL_BITS) {
-            return a.sqrt();
+            return LongInteger.of(a.toBigInteger().sqrt());
         }
         // s ≈ a * (1/sqrt(a)): the inverse root needs no division, then one exact correction.
-        int half = (a.bitLength() + 1) / 2;
-        int p = half + GUARD_BITS;
-        BigInteger y = inverseSqrt(a, p);
-        int shift = a.bitLength() % 2 == 0 ? 0 : 1;
+        long half = (a.bitLength() + 1) / 2;
+        long p = half + GUARD_BITS;
+        LongInteger y = inverseSqrt(a, p);
+        long shift = a.bitLength() % 2 == 0 ? 0 : 1;
         // y ≈ 2^(p + (n + shift) / 2) / sqrt(a), so a*y / 2^(p + (n + shift) / 2) ≈ sqrt(a).
-        int scale = p + (a.bitLength() + shift) / 2;
-        int drop = Math.max(0, a.bitLength() - (p + GUARD_BITS));
-        BigInteger s = times(a.shiftRight(drop), y).shiftRight(scale - drop);
+        long scale = p + (a.bitLength() + shift) / 2;
+        long drop = Math.max(0, a.bitLength() - (p + GUARD_BITS));
+        LongInteger s = times(a.shiftRight(drop), y).shiftRight(scale - drop);
         return correctSqrt(a, s);
     }
 
@@ -107,59 +121,65 @@ final class Newton {
      * does not cancel is computed, then read as a signed value. Should the magnitude be larger
      * after all, the residue would be meaningless; it is then formed exactly.
      */
-    private BigInteger cancelled(int k, BigInteger c, BigInteger x, BigInteger y, int width) {
-        int m = mul.cyclicBits(width);
-        if ((long) x.bitLength() + y.bitLength() > m) {
-            BigInteger r = difference(BigInteger.ONE.shiftLeft(k % m),
+    private LongInteger cancelled(long k, LongInteger c, LongInteger x, LongInteger y, long width) {
+        long m = mul.cyclicBits(width);
+        if (x.bitLength() + y.bitLength() > m) {
+            LongInteger r = difference(LongInteger.powerOfTwo(k % m),
                     FastMultiply.mersenne(mul.multiply(c, mul.cyclic(x, y, m)), m), m);
-            BigInteger signed = r.bitLength() < m - 1 ? r : r.subtract(modulus(m));
+            LongInteger signed = r.bitLength() < m - 1 ? r : r.subtract(modulus(m));
             if (signed.bitLength() < m - 2) {
                 return signed;
             }
         }
-        return BigInteger.ONE.shiftLeft(k).subtract(mul.multiply(c, x == y ? mul.square(x) : mul.multiply(x, y)));
+        return LongInteger.powerOfTwo(k).subtract(mul.multiply(c, x == y ? mul.square(x) : mul.multiply(x, y)));
     }
 
     /** (x - y) mod (2^m - 1) for x, y in [0, 2^m - 1). */
-    private static BigInteger difference(BigInteger x, BigInteger y, int m) {
-        BigInteger d = x.subtract(y);
+    private static LongInteger difference(LongInteger x, LongInteger y, long m) {
+        LongInteger d = x.subtract(y);
         return d.signum() < 0 ? d.add(modulus(m)) : d;
     }
 
     /** 2^m - 1. */
-    private static BigInteger modulus(int m) {
-        return BigInteger.ONE.shiftLeft(m).subtract(BigInteger.ONE);
+    private static LongInteger modulus(long m) {
+        return LongInteger.powerOfTwo(m).subtract(LongInteger.ONE);
+    }
+
+    /** Whether BigInteger's division and root can take a. */
+    private static boolean small(LongInteger a) {
+        return a.bitLength() < Integer.MAX_VALUE / 2;
     }
 
     /**
      * Multiplies, leaving trailing zero bits out: a root of a small number times a power of two
      * (√10005 · 2^k) then costs a short multiplication instead of a full one.
      */
-    private BigInteger times(BigInteger a, BigInteger b) {
-        int za = Math.max(0, a.getLowestSetBit());
-        int zb = Math.max(0, b.getLowestSetBit());
+    private LongInteger times(LongInteger a, LongInteger b) {
+        long za = Math.max(0, a.getLowestSetBit());
+        long zb = Math.max(0, b.getLowestSetBit());
         return mul.multiply(a.shiftRight(za), b.shiftRight(zb)).shiftLeft(za + zb);
     }
 
     /** floor(sqrt(a)) from an estimate s of it. */
-    BigInteger correctSqrt(BigInteger a, BigInteger s) {
+    LongInteger correctSqrt(LongInteger a, LongInteger s) {
         // a - s^2 in [0, 2s] identifies floor(sqrt(a)); checked modulo 2^m - 1 (see the class comment).
-        int m = mul.cyclicBits(s.bitLength() + 1 + CHECK_BITS);
+        long m = mul.cyclicBits(s.bitLength() + 1 + CHECK_BITS);
         if (difference(FastMultiply.mersenne(a, m), mul.cyclic(s, s, m), m).compareTo(s.shiftLeft(1)) <= 0) {
             return s;
         }
-        BigInteger rem = a.subtract(mul.square(s));
-        if (rem.abs().compareTo(s.shiftLeft(3)) > 0) {
-            return a.sqrt(); // more than a few units off, which the iteration never is: start afresh
+        LongInteger rem = a.subtract(mul.square(s));
+        if (rem.abs().compareTo(s.shiftLeft(3)) > 0 && small(a)) {
+            // more than a few units off, which the iteration never is: start afresh
+            return LongInteger.of(a.toBigInteger().sqrt());
         }
         while (rem.signum() < 0) {
-            rem = rem.add(s.shiftLeft(1)).subtract(BigInteger.ONE);
-            s = s.subtract(BigInteger.ONE);
+            rem = rem.add(s.shiftLeft(1)).subtract(LongInteger.ONE);
+            s = s.subtract(LongInteger.ONE);
         }
         // (s + 1)^2 = s^2 + 2s + 1
         while (rem.compareTo(s.shiftLeft(1)) > 0) {
-            s = s.add(BigInteger.ONE);
-            rem = rem.subtract(s.shiftLeft(1)).add(BigInteger.ONE);
+            s = s.add(LongInteger.ONE);
+            rem = rem.subtract(s.shiftLeft(1)).add(LongInteger.ONE);
         }
         return s;
     }
@@ -168,26 +188,26 @@ final class Newton {
      * Approximates 2^(p + m) / sqrt(a) with m = ceil(n / 2) rounded so that n + (n mod 2) is even,
      * i.e. a value of about p bits, by the division-free iteration y + y(1 - a y^2) / 2.
      */
-    BigInteger inverseSqrt(BigInteger a, int p) {
-        int n = a.bitLength();
-        int even = n + (n % 2);
-        int drop = Math.max(0, n - (p + GUARD_BITS));
+    LongInteger inverseSqrt(LongInteger a, long p) {
+        long n = a.bitLength();
+        long even = n + (n % 2);
+        long drop = Math.max(0, n - (p + GUARD_BITS));
         drop += drop % 2;
-        BigInteger top = a.shiftRight(drop);
-        int nt = even - drop;
+        LongInteger top = a.shiftRight(drop);
+        long nt = even - drop;
         if (p <= SMALL_BITS) {
             // 2^(p + nt/2) / sqrt(top) = sqrt(2^(2p + nt) / top)
-            return BigInteger.ONE.shiftLeft(2 * p + nt).divide(top).sqrt();
+            return LongInteger.of(BigInteger.ONE.shiftLeft((int) (2 * p + nt)).divide(top.toBigInteger()).sqrt());
         }
-        int h = p / 2 + GUARD_BITS;
-        BigInteger y = inverseSqrt(top, h);
+        long h = p / 2 + GUARD_BITS;
+        LongInteger y = inverseSqrt(top, h);
         // top·y^2 ≈ 2^(2h + nt); e = 2^(2h + nt) - top·y^2 ≈ 2^(h + nt) times y's error in units. With
         // top = odd·2^z (10005·2^z for π), e = 2^z·(2^(2h + nt - z) - odd·y^2), whose leading h bits cancel.
-        int z = top.getLowestSetBit();
-        BigInteger odd = top.shiftRight(z);
-        BigInteger e = cancelled(2 * h + nt - z, odd, y, y, h + nt - z + 2 * GUARD_BITS).shiftLeft(z);
-        int eDrop = Math.max(0, e.bitLength() - (p - h + GUARD_BITS));
-        BigInteger correction = mul.multiply(y, e.shiftRight(eDrop)).shiftRight(2 * h + nt + 1 + h - p - eDrop);
+        long z = top.getLowestSetBit();
+        LongInteger odd = top.shiftRight(z);
+        LongInteger e = cancelled(2 * h + nt - z, odd, y, y, h + nt - z + 2 * GUARD_BITS).shiftLeft(z);
+        long eDrop = Math.max(0, e.bitLength() - (p - h + GUARD_BITS));
+        LongInteger correction = mul.multiply(y, e.shiftRight(eDrop)).shiftRight(2 * h + nt + 1 + h - p - eDrop);
         return y.shiftLeft(p - h).add(correction);
     }
 }

@@ -17,11 +17,11 @@ import java.util.function.BooleanSupplier;
 public final class PiDigits {
 
     /**
-     * The engine's hard limit: the largest numbers of the computation (the series' last merge,
-     * the division's numerator) need about 6.7 bits per digit, and Java's BigInteger holds at most
-     * 2^31 bits. What a service allows is usually lower and set by time.
+     * The engine's tested limit. Its numbers have no practical bound (2^37 bits, and transforms of
+     * up to 10^11 bits), so this is set by what a run has checked against another program and by
+     * memory: 10^9 digits take several GB. What a service allows is usually lower and set by time.
      */
-    public static final int MAX_DIGITS = 250_000_000;
+    public static final int MAX_DIGITS = 1_000_000_000;
 
     private PiDigits() {
     }

@@ -4,11 +4,11 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import org.piservice.core.mul.LongInteger;
 
 /**
  * Computes π as a binary fixed-point number from the Chudnovsky series and streams its decimals.
@@ -56,7 +56,7 @@ final class PiEngine {
                 attempts++;
                 DecimalConverter converter = new DecimalConverter(mul, computation, out, written, digits,
                         DIVISION_END, 1 - DIVISION_END);
-                int bits = (int) DecimalConverter.bitsFor(digits, guard);
+                long bits = DecimalConverter.bitsFor(digits, guard);
                 try {
                     run(pool, () -> attempt(digits, bits, converter, computation));
                     break;
@@ -89,7 +89,7 @@ final class PiEngine {
         }
     }
 
-    private void attempt(int digits, int bits, DecimalConverter converter, Computation computation) {
+    private void attempt(int digits, long bits, DecimalConverter converter, Computation computation) {
         converter.write(fraction(bits, computation), bits, digits, ERROR_UNITS);
     }
 
@@ -99,34 +99,33 @@ final class PiEngine {
      * dropped as soon as it is used, and the series' sums die with {@link #cutSums}'s frame, or the
      * division would hold them beside its own transforms (at 10^8 digits, 100-200 MB more).
      */
-    private BigInteger fraction(int bits, Computation computation) {
-        BigInteger[] qt = cutSums(bits, computation);
-        BigInteger t = qt[1];
+    private LongInteger fraction(long bits, Computation computation) {
+        LongInteger[] qt = cutSums(bits, computation);
+        LongInteger t = qt[1];
         // 426880·√10005·2^bits first: a short product, so the long one, with Q, is the last.
-        BigInteger numerator = newton.floorSqrt(BigInteger.valueOf(10005).shiftLeft(2 * bits))
-                .multiply(BigInteger.valueOf(426880));
+        LongInteger numerator = mul.multiply(newton.floorSqrt(LongInteger.valueOf(10005).shiftLeft(2 * bits)),
+                LongInteger.valueOf(426880));
         computation.checkCancelled();
         numerator = mul.multiply(numerator, qt[0]);
         qt = null;
-        BigInteger pi = newton.floorDiv(numerator, t);
+        LongInteger pi = newton.floorDiv(numerator, t);
         computation.checkCancelled();
         computation.report(DIVISION_END, "conversion");
-        BigInteger fraction = pi.subtract(BigInteger.valueOf(3).shiftLeft(bits));
-        if (fraction.compareTo(BigInteger.valueOf(ERROR_UNITS)) <= 0
-                || BigInteger.ONE.shiftLeft(bits).subtract(fraction).compareTo(BigInteger.valueOf(ERROR_UNITS)) <= 0) {
+        LongInteger fraction = pi.subtract(LongInteger.valueOf(3).shiftLeft(bits));
+        if (DecimalConverter.nearInteger(fraction, bits, ERROR_UNITS)) {
             throw new AmbiguousDigitsException(0);
         }
         return fraction;
     }
 
     /** Q and T of the series, both cut to bits + 64 bits. */
-    private BigInteger[] cutSums(int bits, Computation computation) {
+    private LongInteger[] cutSums(long bits, Computation computation) {
         int terms = ChudnovskySeries.termsFor(bits);
         ChudnovskySeries.Sums sums = ChudnovskySeries.sum(terms, bits + 64, mul, computation, 0, SERIES_END);
         computation.checkCancelled();
         computation.report(SERIES_END, "division");
-        int cut = Math.max(0, sums.t().bitLength() - (bits + 64));
-        return new BigInteger[] {sums.q().shiftRight(cut), sums.t().shiftRight(cut)};
+        long cut = Math.max(0, sums.t().bitLength() - (bits + 64));
+        return new LongInteger[] {sums.q().shiftRight(cut), sums.t().shiftRight(cut)};
     }
 
     /** Thrown through fork/join tasks, an exception may arrive wrapped; this finds the original. */

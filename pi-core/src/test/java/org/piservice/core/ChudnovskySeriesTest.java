@@ -25,7 +25,11 @@ class ChudnovskySeriesTest {
         assertThat(cut.t().bitLength()).as("the last merge was cut").isLessThan(full.t().bitLength());
         assertThat(cut.t().bitLength()).as("and kept the precision").isGreaterThan(precision);
         // |q'/t' - q/t| < 2^-precision · q/t, multiplied out: |q'·t - q·t'| · 2^precision < q·t'.
-        BigInteger difference = cut.q().multiply(full.t()).subtract(full.q().multiply(cut.t())).abs();
-        assertThat(difference.shiftLeft(precision)).isLessThan(full.q().multiply(cut.t()).abs());
+        BigInteger cutQ = cut.q().toBigInteger();
+        BigInteger cutT = cut.t().toBigInteger();
+        BigInteger fullQ = full.q().toBigInteger();
+        BigInteger fullT = full.t().toBigInteger();
+        BigInteger difference = cutQ.multiply(fullT).subtract(fullQ.multiply(cutT)).abs();
+        assertThat(difference.shiftLeft(precision)).isLessThan(fullQ.multiply(cutT).abs());
     }
 }

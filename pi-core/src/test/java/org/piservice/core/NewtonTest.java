@@ -5,11 +5,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigInteger;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.piservice.core.mul.LongInteger;
 
 /** Newton division and square root against the JDK's, on sizes where the Newton path is taken. */
 class NewtonTest {
 
-    private final Newton newton = new Newton(Multiplier.DEFAULT);
+    private final Newton engine = new Newton(Multiplier.DEFAULT);
+    /** The Newton operations on BigIntegers, so that BigInteger's own division and root are the reference. */
+    private final BigNewton newton = new BigNewton();
+
+    private final class BigNewton {
+        BigInteger floorDiv(BigInteger a, BigInteger b) {
+            return engine.floorDiv(LongInteger.of(a), LongInteger.of(b)).toBigInteger();
+        }
+
+        BigInteger floorSqrt(BigInteger a) {
+            return engine.floorSqrt(LongInteger.of(a)).toBigInteger();
+        }
+
+        BigInteger correctQuotient(BigInteger a, BigInteger b, BigInteger q) {
+            return engine.correctQuotient(LongInteger.of(a), LongInteger.of(b), LongInteger.of(q)).toBigInteger();
+        }
+
+        BigInteger correctSqrt(BigInteger a, BigInteger s) {
+            return engine.correctSqrt(LongInteger.of(a), LongInteger.of(s)).toBigInteger();
+        }
+
+        BigInteger reciprocal(BigInteger d, int p) {
+            return engine.reciprocal(LongInteger.of(d), p).toBigInteger();
+        }
+
+        BigInteger inverseSqrt(BigInteger a, int p) {
+            return engine.inverseSqrt(LongInteger.of(a), p).toBigInteger();
+        }
+    }
     private final Random random = new Random(20261128);
 
     @Test

@@ -4,6 +4,7 @@ import java.time.Duration;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
+import org.piservice.core.HeapModel;
 
 /**
  * The worker's timing and retry policy.
@@ -16,8 +17,8 @@ import org.piservice.core.ComputeTimeModel;
  * @param cleanupReserve time kept back at the end of an invocation to abort the upload and record
  *        the failure: both calls' budgets ({@link WorkerClients#BUDGETS})
  * @param timeModel the estimate of a computation's length, to refuse what cannot finish in time
- * @param heapBytes the heap computations may fill, by {@link WorkerMemory}'s model: the JVM's
- *        own maximum, which its {@code MaxRAMPercentage} sets, not the function's memory
+ * @param heapBytes the JVM's own maximum heap, which its {@code MaxRAMPercentage} sets, not the
+ *        function's memory; computations may fill what {@link WorkerMemory} leaves of it
  */
 public record WorkerSettings(
         Duration heartbeatInterval,
@@ -47,7 +48,7 @@ public record WorkerSettings(
 
     /** The most digits one computation may hold in the heap. */
     public long heapDigits() {
-        return WorkerMemory.maxDigits(heapBytes);
+        return HeapModel.DEFAULT.maxDigits(WorkerMemory.engineHeapBytes(heapBytes));
     }
 
     public WorkerSettings {

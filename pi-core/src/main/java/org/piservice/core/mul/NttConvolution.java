@@ -34,8 +34,9 @@ import java.util.stream.IntStream;
 final class NttConvolution {
 
     /**
-     * Largest power-of-two part of a transform length: 2^28 limbs (2^35 bits) is beyond any product
-     * a BigInteger can hold (2^31 bits), and within the tables and the coefficient bound above.
+     * Largest power-of-two part of a transform length, within the tables and the coefficient bound
+     * above: products of up to 3·2^28 limbs (10^11 bits, 15 times what 10^9 digits need), whose
+     * residue arrays still fit Java's int-indexed arrays.
      */
     static final int MAX_LOG = 2 * NttPrime.MAX_TABLE_LOG;
 
@@ -79,19 +80,19 @@ final class NttConvolution {
     private NttConvolution() {
     }
 
-    /** 128-bit limbs of a magnitude given as 64-bit words. */
-    static int limbs(long[] words) {
-        return (words.length + 1) >>> 1;
+    /** 128-bit limbs of a magnitude, at least one. */
+    static int limbs(LongInteger x) {
+        return Math.max(1, (x.length + 1) >>> 1);
     }
 
     /**
-     * Magnitude of a·b as big-endian bytes, a whole number of limbs long; {@code b == a} squares
-     * with one forward transform per prime.
+     * Magnitude of a·b as 64-bit words, least significant first, a whole number of limbs long;
+     * {@code b == a} squares with one forward transform per prime.
      */
-    static byte[] multiply(long[] a, long[] b) {
+    static long[] multiply(LongInteger a, LongInteger b) {
         return a == b
-                ? sumsOfProducts(new long[][] {a}, new int[][] {{0, 0}})[0]
-                : sumsOfProducts(new long[][] {a, b}, new int[][] {{0, 1}})[0];
+                ? sumsOfProducts(new LongInteger[] {a}, new int[][] {{0, 0}})[0]
+                : sumsOfProducts(new LongInteger[] {a, b}, new int[][] {{0, 1}})[0];
     }
 
     /**
@@ -101,7 +102,7 @@ final class NttConvolution {
      * sum is formed on the transforms, leaving one inverse transform and one recombination per
      * output.
      */
-    static byte[][] sumsOfProducts(long[][] in, int[][] terms) {
+    static long[][] sumsOfProducts(LongInteger[] in, int[][] terms) {
         int[] limbs = new int[terms.length];
         int longest = 0;
         for (int o = 0; o < terms.length; o++) {
@@ -115,7 +116,7 @@ final class NttConvolution {
         }
         Shape shape = Shape.of(longest);
         long[][][] residues = convolutions(in, terms, shape);
-        byte[][] result = new byte[terms.length][];
+        long[][] result = new long[terms.length][];
         for (int o = 0; o < terms.length; o++) {
             result[o] = recombine(residues[o], limbs[o], shape);
         }
@@ -127,12 +128,12 @@ final class NttConvolution {
      * Σ_(i<L) (d_i + d_(i+L))·2^(128i), where d are the coefficients of the full product, as L + 2
      * limbs. Neither operand may be longer than L limbs.
      */
-    static byte[] wrapped(long[] a, long[] b, int minLimbs) {
+    static long[] wrapped(LongInteger a, LongInteger b, int minLimbs) {
         Shape shape = Shape.of(minLimbs);
         if (limbs(a) > shape.length || limbs(b) > shape.length) {
             throw new IllegalArgumentException("operands longer than the wrap length");
         }
-        long[][] in = a == b ? new long[][] {a} : new long[][] {a, b};
+        LongInteger[] in = a == b ? new LongInteger[] {a} : new LongInteger[] {a, b};
         int[][] terms = {{0, in.length - 1}};
         return recombine(convolutions(in, terms, shape)[0], shape.length + 2, shape);
     }
@@ -143,7 +144,7 @@ final class NttConvolution {
     }
 
     /** residues[o][k]: output o's sum of cyclic convolutions modulo prime k. */
-    private static long[][][] convolutions(long[][] in, int[][] terms, Shape shape) {
+    private static long[][][] convolutions(LongInteger[] in, int[][] terms, Shape shape) {
         long[][][] residues = new long[terms.length][PRIMES.length][];
         if (shape.parallel()) {
             // Each transform is split across the cores; arrays not kept as outputs serve the next prime.
@@ -170,7 +171,7 @@ final class NttConvolution {
      * The outputs' sums of cyclic convolutions modulo q, one array each: the first input arrays,
      * reused. Arrays left over go to spare, and arrays are taken from spare before new ones.
      */
-    private static long[][] residues(NttPrime q, long[][] in, int[][] terms, Shape shape,
+    private static long[][] residues(NttPrime q, LongInteger[] in, int[][] terms, Shape shape,
                                      Deque<long[]> spare) {
         long[][] x = new long[in.length][];
         for (int i = 0; i < in.length; i++) {
@@ -240,14 +241,17 @@ final class NttConvolution {
      * x = the 128-bit limbs of a (64-bit words, least significant first) reduced mod p, each in its
      * slot, zero-padded (all of a reused array is written).
      */
-    private static void load(NttPrime q, long[] a, int count, long[] x, Shape s) {
+    private static void load(NttPrime q, LongInteger value, int count, long[] x, Shape s) {
+        long[] a = value.words;
+        int words = value.length;
         int chunks = s.parallel() ? 4 * Runtime.getRuntime().availableProcessors() : 1;
         forEach(chunks, 0, s.parallel(), (unused, chunk) -> {
             int from = (int) ((long) chunk * x.length / chunks);
             int to = (int) ((long) (chunk + 1) * x.length / chunks);
             for (int i = from; i < to; i++) {
-                long hi = 2 * i + 1 < a.length ? a[2 * i + 1] : 0;
-                x[s.slot(i)] = i < count ? q.reduce(hi, a[2 * i]) : 0;
+                long lo = 2 * i < words ? a[2 * i] : 0;
+                long hi = 2 * i + 1 < words ? a[2 * i + 1] : 0;
+                x[s.slot(i)] = i < count ? q.reduce(hi, lo) : 0;
             }
         });
     }
@@ -381,11 +385,10 @@ final class NttConvolution {
      * Chunks of limbs are recombined in parallel, each starting from a zero carry; their carries
      * out are then added into the following chunk in order.
      */
-    private static byte[] recombine(long[][] residues, int limbs, Shape shape) {
-        int n = shape.length;
-        byte[] out = new byte[16 * limbs];
+    private static long[] recombine(long[][] residues, int limbs, Shape shape) {
+        long[] out = new long[2 * limbs];
         // limbs beyond the n coefficients (a wrapped product) only take the final carry.
-        int coefficients = Math.min(limbs, n);
+        int coefficients = Math.min(limbs, shape.length);
         int chunks = coefficients >= 1 << PARALLEL_MIN_LOG ? 4 * Runtime.getRuntime().availableProcessors() : 1;
         long[][] carries = new long[chunks][];
         forEach(chunks, 0, chunks > 1, (unused, chunk) -> {
@@ -404,7 +407,7 @@ final class NttConvolution {
         if (limbs > coefficients) {
             long[] last = carries[chunks - 1];
             for (int w = 0; w < last.length; w++) {
-                Limbs.set(out, 2 * coefficients + w, last[w]);
+                out[2 * coefficients + w] = last[w];
             }
         }
         return out;
@@ -416,7 +419,7 @@ final class NttConvolution {
      * v0 + p0·(v1 + p1·(v2 + p2·(v3 + p3·v4))); the primes lie within 2^41 of each other, so any
      * v_j < p_j < 2·p_k, and adding 2·p_k keeps each difference positive and below 4p < 2^64.
      */
-    private static long[] recombine(long[][] residues, Shape shape, byte[] out, int from, int to) {
+    private static long[] recombine(long[][] residues, Shape shape, long[] out, int from, int to) {
         // Unrolled over the five primes: the hot loop of every product, kept to scalar locals.
         NttPrime q0 = PRIMES[0];
         NttPrime q1 = PRIMES[1];
@@ -511,12 +514,12 @@ final class NttConvolution {
             // w (five words) + carry (three words): the low two words are limb i.
             long s = w0 + c0;
             c = carry(s, c0);
-            Limbs.set(out, 2 * i, s);
+            out[2 * i] = s;
             s = w1 + c1;
             cc = carry(s, c1);
             long v = s + c;
             cc += carry(v, c);
-            Limbs.set(out, 2 * i + 1, v);
+            out[2 * i + 1] = v;
             s = w2 + c2;
             c = carry(s, c2);
             v = s + cc;
@@ -530,10 +533,10 @@ final class NttConvolution {
     }
 
     /** Adds the little-endian words of c into words [from, to) of out; c keeps what carries past `to`. */
-    private static void addInto(byte[] out, int from, int to, long[] c) {
+    private static void addInto(long[] out, int from, int to, long[] c) {
         for (int word = from; word < to && (c[0] | c[1] | c[2]) != 0; word++) {
-            long s = Limbs.get(out, word) + c[0];
-            Limbs.set(out, word, s);
+            long s = out[word] + c[0];
+            out[word] = s;
             long up = carry(s, c[0]);
             long next = c[1] + up;
             c[0] = next;
