@@ -60,8 +60,9 @@ public record ServiceSettings(
             throw new IllegalArgumentException(String.format(
                     "maxDigits %,d does not fit the worker: with %d MB and a %d s timeout it can finish"
                             + " at most %,d digits (see WorkerCapacity); lower maxDigits, or raise"
-                            + " workerTimeoutSeconds, or workerMemoryMb up to %,d (one full vCPU)",
-                    maxDigits, workerMemoryMb, workerTimeoutSeconds, capacity, ComputeTimeModel.LAMBDA_MB_PER_VCPU));
+                            + " workerTimeoutSeconds, or workerMemoryMb (the time model counts up to %,d MB,"
+                            + " two vCPUs)",
+                    maxDigits, workerMemoryMb, workerTimeoutSeconds, capacity, ComputeTimeModel.TWO_VCPU_MB));
         }
     }
 

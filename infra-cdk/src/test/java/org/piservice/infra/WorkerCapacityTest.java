@@ -27,9 +27,11 @@ class WorkerCapacityTest {
     void moreTimeOrMemoryNeverLowersTheLimit() {
         assertThat(WorkerCapacity.maxDigits(4096, 900)).isGreaterThan(WorkerCapacity.maxDigits(4096, 300));
         assertThat(WorkerCapacity.maxDigits(1769, 900)).isGreaterThan(WorkerCapacity.maxDigits(885, 900));
-        // The model counts one vCPU at most, so at 10,240 MB time, not memory, is the limit.
+        assertThat(WorkerCapacity.maxDigits(5120, 900)).isGreaterThan(WorkerCapacity.maxDigits(1769, 900));
+        // The model counts two vCPUs at most, so at 10,240 MB time, not memory, is the limit.
         assertThat(WorkerCapacity.maxDigits(10_240, 900))
-                .isEqualTo(ComputeTimeModel.DEFAULT.maxDigitsWithin(Duration.ofSeconds(720)));
+                .isEqualTo(WorkerCapacity.maxDigits(5120, 900))
+                .isEqualTo(ComputeTimeModel.forLambdaMemory(10_240).maxDigitsWithin(Duration.ofSeconds(720)));
     }
 
     @Test

@@ -4,35 +4,48 @@ import java.time.Duration;
 
 /**
  * How long pi-core takes for a number of digits on one vCPU: {@code seconds = fixed + perMillion *
- * (digits / 10^6)^exponent}. The cost grows a little faster than linearly (the multiplications are
- * n log n, and binary splitting adds another log).
+ * (digits / 10^6)^exponent}. The cost grows faster than linearly (the multiplications are n log n,
+ * binary splitting adds another log, and the largest products outgrow the caches).
  *
- * <p>Measured with pi-core on one core of an x86 machine (JDK 25, C2, {@code
- * -XX:ActiveProcessorCount=1}, two runs each): 3·10^6 digits in 4.8–5.3 s, 10^7 in 19.0–19.6 s;
- * 10^8 took 223 s of CPU on two cores. That fits {@code 1.4 * (digits/10^6)^1.15}, and the
- * default adds half again as a margin for a slower Lambda vCPU.
+ * <p>Measured with the command-line tool on one core of an x86 machine ({@code taskset -c 0 java
+ * -jar pi-core.jar N}, JDK 25, the slower of two runs): 10^7 digits in 14.8 s, 10^8 in 185 s; 10^9
+ * took 2,505 and 2,583 s of CPU on two cores in two sittings, which bounds its one-core time (at
+ * 10^8 two cores spent 161 s of CPU against 150–185 s on one). The curve through 10^7 and the
+ * slower 10^9, {@code 1 + 1.01 * (digits/10^6)^1.14}, lies on or above every run, and the default
+ * adds half again as a margin for a slower Lambda vCPU. docs/PERFORMANCE.md has the runs.
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
  * finish in its invocation, and the deployment derives its {@code MAX_DIGITS} from the same numbers,
- * so the two can never disagree. The constants come from the benchmark (see docs/PERFORMANCE.md),
- * with a margin: a job the model admits is very likely to finish, and one it refuses fails at once
- * with a clear reason.
+ * so the two can never disagree. With its margin, a job the model admits is very likely to finish,
+ * and one it refuses fails at once with a clear reason.
  */
 public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigits, double exponent) {
 
-    public static final ComputeTimeModel DEFAULT = new ComputeTimeModel(1.0, 2.1, 1.15);
+    public static final ComputeTimeModel DEFAULT = new ComputeTimeModel(1.0, 1.52, 1.14);
 
     /** Lambda gives a function one full vCPU at this memory size, and a share of one below it. */
     public static final int LAMBDA_MB_PER_VCPU = 1769;
 
     /**
+     * How much faster two cores finish than one: 10^8 digits on one core took 1.68 and 2.09 times
+     * as long as on two, in two interleaved pairs (docs/PERFORMANCE.md), rounded down.
+     */
+    public static final double TWO_VCPU_SPEEDUP = 1.65;
+
+    /** The memory from which a function has two full vCPUs, and the model its fastest estimate. */
+    public static final int TWO_VCPU_MB = 2 * LAMBDA_MB_PER_VCPU;
+
+    /**
      * The default model for a Lambda function of {@code memoryMb}: below one vCPU the computation
-     * slows in proportion; above it the estimate stays (how much faster depends on how much of
-     * the engine runs in parallel, so the model does not count on it).
+     * slows in proportion; from two full vCPUs it runs {@link #TWO_VCPU_SPEEDUP} faster. Between
+     * one and two, and beyond two, the model counts nothing more: how the engine uses a fraction
+     * of a core, or more than two, has not been measured, and a job admitted on a guess would
+     * fail at its timeout.
      */
     public static ComputeTimeModel forLambdaMemory(int memoryMb) {
-        double slowdown = LAMBDA_MB_PER_VCPU / (double) Math.min(memoryMb, LAMBDA_MB_PER_VCPU);
-        return new ComputeTimeModel(DEFAULT.fixedSeconds * slowdown, DEFAULT.secondsPerMillionDigits * slowdown,
+        double speed = memoryMb < LAMBDA_MB_PER_VCPU ? memoryMb / (double) LAMBDA_MB_PER_VCPU
+                : memoryMb >= TWO_VCPU_MB ? TWO_VCPU_SPEEDUP : 1;
+        return new ComputeTimeModel(DEFAULT.fixedSeconds / speed, DEFAULT.secondsPerMillionDigits / speed,
                 DEFAULT.exponent);
     }
 

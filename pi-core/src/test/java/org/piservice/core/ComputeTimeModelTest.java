@@ -13,10 +13,23 @@ class ComputeTimeModelTest {
     void lessMemoryMeansLessCpuAndMoreTime() {
         int oneVcpu = ComputeTimeModel.LAMBDA_MB_PER_VCPU;
         assertThat(ComputeTimeModel.forLambdaMemory(oneVcpu)).isEqualTo(ComputeTimeModel.DEFAULT);
-        assertThat(ComputeTimeModel.forLambdaMemory(10_240)).isEqualTo(ComputeTimeModel.DEFAULT);
-        double ratio = ComputeTimeModel.forLambdaMemory(oneVcpu / 2).estimate(1_000_000).toMillis()
-                / (double) ComputeTimeModel.DEFAULT.estimate(1_000_000).toMillis();
-        assertThat(ratio).isCloseTo(2.0, within(0.01));
+        assertThat(speedup(oneVcpu / 2)).isCloseTo(0.5, within(0.01));
+    }
+
+    @Test
+    void twoVcpusCountAsTheMeasuredSpeedupAndNoMore() {
+        int twoVcpus = ComputeTimeModel.TWO_VCPU_MB;
+        assertThat(ComputeTimeModel.forLambdaMemory(twoVcpus - 1)).isEqualTo(ComputeTimeModel.DEFAULT);
+        for (int memory : new int[] {twoVcpus, 5120, 10_240}) {
+            assertThat(speedup(memory)).as("%d MB", memory)
+                    .isCloseTo(ComputeTimeModel.TWO_VCPU_SPEEDUP, within(0.01));
+        }
+    }
+
+    private static double speedup(int memoryMb) {
+        long digits = 100_000_000;
+        return ComputeTimeModel.DEFAULT.estimate(digits).toMillis()
+                / (double) ComputeTimeModel.forLambdaMemory(memoryMb).estimate(digits).toMillis();
     }
 
     @Test
