@@ -162,12 +162,21 @@
       $("digits").focus();
       return;
     }
-    showInputError(explain(answer, (when) => "try again " + when), false);
-    holdComputeButton(answer.status === 429 || answer.status === 503 ? answer.retryAfter : null);
+    const refusal = explain(answer, (when) => "try again " + when);
+    showInputError(refusal, false);
+    holdComputeButton(answer.status === 429 || answer.status === 503 ? answer.retryAfter : null, () => {
+      // Its wait is over: unless the person has typed since, the sentence stops asking them to wait.
+      if ($("digits-error").textContent === refusal) {
+        showInputError(explain(answer, () => "you can try again now"), false);
+      }
+    });
   }
 
-  /** Keeps the Compute button disabled for the time the service asked for, counting down on it. */
-  function holdComputeButton(seconds) {
+  /**
+   * Keeps the Compute button disabled for the time the service asked for, counting down on it;
+   * {@code ready} runs when the wait is over.
+   */
+  function holdComputeButton(seconds, ready) {
     const button = $("compute");
     clearInterval(retryTimer);
     if (!seconds) {
@@ -180,6 +189,7 @@
         clearInterval(retryTimer);
         button.disabled = false;
         button.textContent = "Compute";
+        ready();
         return;
       }
       button.textContent = "Compute (" + left + " s)";

@@ -158,8 +158,15 @@ class AppPageErrorsBrowserTest {
         wait.until(driver -> !text("digits-error").isEmpty());
         assertThat(text("digits-error")).isEqualTo("The service is unavailable for a moment (the job queue is unavailable, "
                 + "so no job was created). Try again in " + retryAfter + " s.");
-        assertThat(browser.findElement(By.id("compute")).isEnabled()).isFalse();
+        WebElement compute = browser.findElement(By.id("compute"));
+        assertThat(compute.isEnabled()).isFalse();
         assertThat(browser.findElement(By.id("job")).isDisplayed()).isFalse();
+
+        // AND once that wait is over, the button is back and the sentence no longer asks to wait
+        new WebDriverWait(browser, Duration.ofSeconds(Long.parseLong(retryAfter) + 5)).until(driver -> compute.isEnabled());
+        assertThat(compute.getText()).isEqualTo("Compute");
+        assertThat(text("digits-error")).isEqualTo("The service is unavailable for a moment (the job queue is unavailable, "
+                + "so no job was created). You can try again now.");
     }
 
     @Test
