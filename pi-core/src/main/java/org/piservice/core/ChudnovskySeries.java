@@ -25,7 +25,6 @@ final class ChudnovskySeries {
     /** Each term adds log10(640320³ / (12³ · 8)) ≈ 14.18 decimal digits, i.e. 47.11 bits. */
     static final double BITS_PER_TERM = 47.11;
 
-    private static final BigInteger C3_OVER_24 = BigInteger.valueOf(640320L * 640320L * 640320L / 24);
     private static final long A = 13591409L;
     private static final long B = 545140134L;
     /** Ranges this short are summed term by term. */
@@ -262,7 +261,7 @@ final class ChudnovskySeries {
                 pk = BigInteger.valueOf(6L * k - 5).multiply(BigInteger.valueOf(2L * k - 1))
                         .multiply(BigInteger.valueOf(6L * k - 1)).negate();
                 BigInteger kk = BigInteger.valueOf(k);
-                qk = kk.multiply(kk).multiply(kk).multiply(C3_OVER_24);
+                qk = kk.multiply(kk).multiply(kk).multiply(TermFactors.C3_OVER_24);
             }
             BigInteger tk = pk.multiply(BigInteger.valueOf(A).add(BigInteger.valueOf(B).multiply(BigInteger.valueOf(k))));
             // Append term k to the range so far: T = T·Q_k + P·T_k, with P = P·P_k, Q = Q·Q_k.

@@ -12,7 +12,9 @@ import java.time.Duration;
  * took 2,505 and 2,583 s of CPU on two cores in two sittings, which bounds its one-core time (at
  * 10^8 two cores spent 161 s of CPU against 150–185 s on one). The curve through 10^7 and the
  * slower 10^9, {@code 1 + 1.01 * (digits/10^6)^1.14}, lies on or above every run, and the default
- * adds half again as a margin for a slower Lambda vCPU. docs/PERFORMANCE.md has the runs.
+ * adds half again as a margin for a slower Lambda vCPU. docs/PERFORMANCE.md has the runs. They are
+ * of the engine before the series' common factors were removed, which made it faster (10^9 in
+ * 2,060 s of CPU), so the model errs on the safe side.
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
  * finish in its invocation, and the deployment derives its {@code MAX_DIGITS} from the same numbers,

@@ -13,8 +13,11 @@ final class TermFactors {
 
     /** An int below 2^31 has at most 9 distinct prime factors (2·3·5·…·29 = 6.5·10^9). */
     private static final int MAX_FACTORS = 9;
-    /** 640320³/24 = 2^15 · 3^2 · 5^3 · 23^3 · 29^3, packed as prime powers. */
-    private static final long[] C3_OVER_24 = {pack(2, 15), pack(3, 2), pack(5, 3), pack(23, 3), pack(29, 3)};
+    /** 640320³/24, Q_k's factor besides k³: 2^15 · 3^2 · 5^3 · 23^3 · 29^3, packed as prime powers. */
+    private static final long[] C3_OVER_24_POWERS =
+            {pack(2, 15), pack(3, 2), pack(5, 3), pack(23, 3), pack(29, 3)};
+    /** The same, multiplied out, for the series' leaves. */
+    static final BigInteger C3_OVER_24 = Factorization.ofPrimePowers(C3_OVER_24_POWERS.clone(), 5).value();
     private static final int SIX_K_MINUS_5 = 0;
     private static final int TWO_K_MINUS_1 = 1;
     private static final int SIX_K_MINUS_1 = 2;
@@ -118,7 +121,7 @@ final class TermFactors {
 
         /** Q of terms from..to-1. */
         Factorization q(int from, int to) {
-            return collect(from, to, new int[] {K}, 3, C3_OVER_24);
+            return collect(from, to, new int[] {K}, 3, C3_OVER_24_POWERS);
         }
 
         private Factorization collect(int from, int to, int[] progressions, int power, long[] perTerm) {
