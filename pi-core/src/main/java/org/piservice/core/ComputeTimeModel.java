@@ -8,13 +8,11 @@ import java.time.Duration;
  * binary splitting adds another log, and the largest products outgrow the caches).
  *
  * <p>Measured with the command-line tool on one core of an x86 machine ({@code taskset -c 0 java
- * -jar pi-core.jar N}, JDK 25, the slower of two runs): 10^7 digits in 14.8 s, 10^8 in 185 s; 10^9
- * took 2,505 and 2,583 s of CPU on two cores in two sittings, which bounds its one-core time (at
- * 10^8 two cores spent 161 s of CPU against 150–185 s on one). The curve through 10^7 and the
- * slower 10^9, {@code 1 + 1.01 * (digits/10^6)^1.14}, lies on or above every run, and the default
- * adds half again as a margin for a slower Lambda vCPU. docs/PERFORMANCE.md has the runs. They are
- * of the engine before the series' common factors were removed, which made it faster (10^9 in
- * 2,060 s of CPU), so the model errs on the safe side.
+ * -jar pi-core.jar N}, JDK 25): 10^7 digits in 12.9–13.9 s, 10^8 in 143–144 s; 10^9 took 2,060 s
+ * of CPU on two cores, which bounds its one-core time (at 10^8 two cores spent 147–151 s of CPU
+ * against 143–144 s on one). The curve {@code 1 + 1.032 * (digits/10^6)^1.10} passes through that
+ * bound and lies on or above every run (14.0 s at 10^7, 165 s at 10^8); the default adds half again
+ * as a margin for a slower Lambda vCPU. docs/PERFORMANCE.md has the runs.
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
  * finish in its invocation, and the deployment derives its {@code MAX_DIGITS} from the same numbers,
@@ -23,16 +21,16 @@ import java.time.Duration;
  */
 public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigits, double exponent) {
 
-    public static final ComputeTimeModel DEFAULT = new ComputeTimeModel(1.0, 1.52, 1.14);
+    public static final ComputeTimeModel DEFAULT = new ComputeTimeModel(1.0, 1.55, 1.10);
 
     /** Lambda gives a function one full vCPU at this memory size, and a share of one below it. */
     public static final int LAMBDA_MB_PER_VCPU = 1769;
 
     /**
-     * How much faster two cores finish than one: 10^8 digits on one core took 1.68 and 2.09 times
-     * as long as on two, in two interleaved pairs (docs/PERFORMANCE.md), rounded down.
+     * How much faster two cores finish than one: 10^8 digits on one core took 1.70 and 1.78 times
+     * as long as on two, in two interleaved pairs (docs/PERFORMANCE.md); the lower one.
      */
-    public static final double TWO_VCPU_SPEEDUP = 1.65;
+    public static final double TWO_VCPU_SPEEDUP = 1.70;
 
     /** The memory from which a function has two full vCPUs, and the model its fastest estimate. */
     public static final int TWO_VCPU_MB = 2 * LAMBDA_MB_PER_VCPU;
