@@ -5,19 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigInteger;
 import java.util.Random;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
-/** Products and common factors of factor lists against BigInteger's products and gcd of their values. */
+/**
+ * Products and common factors of factor lists against BigInteger's products and gcd of their values;
+ * repetition k draws its lists from seed k, so a failure replays.
+ */
 class FactorizationTest {
 
     private static final int[] PRIMES = {2, 3, 5, 7, 11, 13, 23, 29, 101, 65_521, 2_147_483_647};
 
-    private final Random random = new Random();
-
     @RepeatedTest(50)
-    void commonFactorsAreTheGcdAndWhatIsLeftAreTheQuotients() {
-        Factorization x = randomFactorization();
-        Factorization y = randomFactorization();
+    void commonFactorsAreTheGcdAndWhatIsLeftAreTheQuotients(RepetitionInfo repetition) {
+        Random random = new Random(repetition.getCurrentRepetition());
+        Factorization x = randomFactorization(random);
+        Factorization y = randomFactorization(random);
 
         Factorization[] split = Factorization.withoutCommonFactors(x, y);
 
@@ -30,9 +33,10 @@ class FactorizationTest {
     }
 
     @RepeatedTest(50)
-    void aProductOfFactorListsIsTheProductOfTheirValues() {
-        Factorization x = randomFactorization();
-        Factorization y = randomFactorization();
+    void aProductOfFactorListsIsTheProductOfTheirValues(RepetitionInfo repetition) {
+        Random random = new Random(repetition.getCurrentRepetition());
+        Factorization x = randomFactorization(random);
+        Factorization y = randomFactorization(random);
 
         assertThat(x.times(y).value()).isEqualTo(x.value().multiply(y.value()));
     }
@@ -47,7 +51,7 @@ class FactorizationTest {
         assertThat(Factorization.ofPrimePowers(new long[0], 0).isOne()).isTrue();
     }
 
-    private Factorization randomFactorization() {
+    private static Factorization randomFactorization(Random random) {
         int count = random.nextInt(12);
         long[] packed = new long[count];
         for (int i = 0; i < count; i++) {
