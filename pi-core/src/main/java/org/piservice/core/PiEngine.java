@@ -24,6 +24,8 @@ final class PiEngine {
     static final int DEFAULT_GUARD_BITS = 128;
     /** Below this size threads cost more than they save. */
     private static final int PARALLEL_DIGITS = 20_000;
+    /** The most bytes passed to the sink at once. */
+    static final int WRITE_BYTES = 1 << 16;
     private static final long ERROR_UNITS = 4;
     private static final double SERIES_END = 0.7;
     private static final double DIVISION_END = 0.8;
@@ -45,7 +47,16 @@ final class PiEngine {
     }
 
     void write(int digits, OutputStream sink, Computation computation) throws IOException {
-        OutputStream out = new BufferedOutputStream(sink, 1 << 16);
+        OutputStream out = new BufferedOutputStream(sink, WRITE_BYTES) {
+            // The conversion hands over blocks of up to tens of MB; a file channel would copy each
+            // through a native buffer of its size and keep that buffer, beside a heap already full.
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                for (int at = 0; at < length; at += WRITE_BYTES) {
+                    super.write(bytes, offset + at, Math.min(WRITE_BYTES, length - at));
+                }
+            }
+        };
         out.write("3.".getBytes(StandardCharsets.US_ASCII));
         ForkJoinPool pool = digits >= PARALLEL_DIGITS ? new ForkJoinPool() : null;
         try {

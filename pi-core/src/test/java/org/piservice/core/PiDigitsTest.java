@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -45,6 +46,25 @@ class PiDigitsTest {
         assertThat(digits).hasSize(1_000_002);
         assertThat(new String(digits, digits.length - 10, 10, StandardCharsets.US_ASCII)).isEqualTo("5779458151");
         assertThat(sha256(digits)).isEqualTo(SHA256_1E6);
+    }
+
+    @Test
+    void theSinkGetsTheDigitsInPiecesOfBoundedSize() throws IOException {
+        // Past 2·2^20 digits the conversion hands over a right half of a million digits at once.
+        AtomicLong largest = new AtomicLong();
+        ByteArrayOutputStream sink = new ByteArrayOutputStream() {
+            @Override
+            public void write(byte[] b, int off, int len) {
+                largest.accumulateAndGet(len, Math::max);
+                super.write(b, off, len);
+            }
+        };
+        PiDigits.write(2_200_000, sink);
+        byte[] digits = sink.toByteArray();
+
+        assertThat(largest.get()).isPositive().isLessThanOrEqualTo(PiEngine.WRITE_BYTES);
+        assertThat(digits).hasSize(2_200_002);
+        assertThat(sha256(Arrays.copyOf(digits, 1_000_002))).isEqualTo(SHA256_1E6);
     }
 
     @Test
