@@ -9,6 +9,7 @@ import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.Backlog;
 import org.piservice.jobs.CallBudget;
 import org.piservice.jobs.ClientQuota;
+import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.IdempotencyKeys;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.JobRepository;
@@ -61,6 +62,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     ApiHandler(ServiceConfig config, AwsClients clients, Clock clock) {
+        this(config, clients, clock, EmfMetrics.stdout());
+    }
+
+    ApiHandler(ServiceConfig config, AwsClients clients, Clock clock, EmfMetrics metrics) {
         JobRepository repository = new JobRepository(clients.dynamoDb(), config);
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
@@ -68,7 +73,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
                 new IdempotencyKeys(clients.dynamoDb(), config, clock),
                 new ClientQuota(clients.dynamoDb(), repository, config, clock),
                 new Backlog(repository, store, config, clock), clients.sqs(), config, clock);
-        JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), clock);
+        JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), metrics, clock);
         this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits()));
         api.prime();
     }

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.piservice.contract.ServiceMetrics;
 import org.piservice.jobs.Backlog;
+import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobRepository;
@@ -26,7 +28,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  * The job routes of the API (pi_iaas's three): start a job, tell its state, hand out its result.
  * The work is the jobs module's ({@link JobSubmission}, {@link JobRepository}, {@link ResultStore});
  * this class turns its outcomes into HTTP answers. A job that could not be queued, or could not
- * finish before its deadline behind the jobs queued already, gets 503.
+ * finish before its deadline behind the jobs queued already, gets 503. Refusals are counted as
+ * metrics too, for the alarm that says the workers cannot keep up.
  *
  * <p>Ids that this service could not have issued are answered "does not exist" without a read, so
  * no path a client makes up reaches the table as a key.
@@ -46,13 +49,16 @@ final class JobsApi implements PiApi.Routes {
     private final JobSubmission submission;
     private final ResultStore results;
     private final JobRequestReader reader;
+    private final EmfMetrics metrics;
     private final Clock clock;
 
-    JobsApi(JobRepository jobs, JobSubmission submission, ResultStore results, int maxDigits, Clock clock) {
+    JobsApi(JobRepository jobs, JobSubmission submission, ResultStore results, int maxDigits, EmfMetrics metrics,
+            Clock clock) {
         this.jobs = jobs;
         this.submission = submission;
         this.results = results;
         this.reader = new JobRequestReader(maxDigits);
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -105,6 +111,7 @@ final class JobsApi implements PiApi.Routes {
             case JobSubmission.OverQuota over -> {
                 LOG.info("job refused: its client is at its limit {} {}", entry("digits", digits),
                         entry("limit", over.limit()));
+                metrics.jobRefused(jobId, ServiceMetrics.JOBS_REFUSED_OVER_QUOTA);
                 throw new ApiException(429, ApiResponse.ErrorBody.of("you have " + over.limit()
                         + " unfinished jobs that need computing, the most one client may have; try again once one"
                         + " of them is complete (or cancel one)"), Map.of("Retry-After", OVER_QUOTA_RETRY_AFTER_SECONDS));
@@ -114,6 +121,7 @@ final class JobsApi implements PiApi.Routes {
                 long retryAfter = Math.max(1, (overload.retryAfter().toMillis() + 999) / 1000);
                 LOG.warn("job refused: the backlog would keep it from finishing before its deadline {} {}",
                         entry("digits", digits), entry("starts_after_seconds", overload.startsAfter().toSeconds()));
+                metrics.jobRefused(jobId, ServiceMetrics.JOBS_REFUSED_BACKLOG);
                 throw new ApiException(503, ApiResponse.ErrorBody.of("the jobs queued already keep the workers busy for"
                         + " about " + about(overload.startsAfter()) + ", so a job of " + digits + " digits accepted now"
                         + " could not finish within its deadline of " + about(overload.deadline()) + "; try again in "

@@ -11,13 +11,16 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -42,6 +45,7 @@ import org.piservice.emulators.LocalLambdaContext;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.DigitStore;
+import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.IdempotencyKeys;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobRepository;
@@ -81,6 +85,8 @@ class ApiHandlerIntegrationTest {
     private static ServiceConfig config;
     private static DynamoDbClient recordedDynamoDb;
     private static ApiHandler handler;
+    /** The metric lines the shared handler printed during the current test. */
+    private static final ByteArrayOutputStream metrics = new ByteArrayOutputStream();
     private static final List<AwsClients> ownClients = new ArrayList<>();
 
     /** API Gateway's id of the request in the POST and GET fixtures. */
@@ -101,7 +107,12 @@ class ApiHandlerIntegrationTest {
         };
         recordedDynamoDb = dynamoDb(aws.dynamoDbEndpoint(), o -> o.addExecutionInterceptor(recorder));
         AwsClients shared = Emulators.clients();
-        handler = new ApiHandler(config, new AwsClients(recordedDynamoDb, shared.sqs(), shared.s3(), shared.presigner()));
+        handler = new ApiHandler(config, new AwsClients(recordedDynamoDb, shared.sqs(), shared.s3(), shared.presigner()),
+                Clock.systemUTC(), capturing(metrics));
+    }
+
+    private static EmfMetrics capturing(ByteArrayOutputStream out) {
+        return new EmfMetrics(new PrintStream(out, true, StandardCharsets.UTF_8), Clock.systemUTC());
     }
 
     private static DynamoDbClient dynamoDb(URI endpoint, Consumer<ClientOverrideConfiguration.Builder> override) {
@@ -129,6 +140,7 @@ class ApiHandlerIntegrationTest {
                         .key(Map.of("job_id", item.get("job_id")))));
         clients.sqs().purgeQueue(purge -> purge.queueUrl(config.queueUrl()));
         dynamoDbOperations.clear();
+        metrics.reset();
     }
 
     // ---- bad input: one row each ----
@@ -383,6 +395,9 @@ class ApiHandlerIntegrationTest {
                 + " that need computing, the most one client may have; try again once one of them is complete (or cancel one)");
         assertThat(post("{\"digits\": 70}", "203.0.113.9", null).getStatusCode()).isEqualTo(202);
         assertThat(jobRecords()).isEqualTo(4);
+        // AND the refusal is counted for the dashboard, as one metric line
+        assertThat(metrics.toString(StandardCharsets.UTF_8).lines())
+                .singleElement().asString().contains("\"JobsRefused\":1.0", "\"JobsRefusedOverQuota\":1.0");
 
         // AND once one of its jobs is cancelled (or ends otherwise), it may start another
         assertThat(delete(jobs.getFirst()).getStatusCode()).isEqualTo(200);
@@ -420,8 +435,10 @@ class ApiHandlerIntegrationTest {
         queueFiveLargeJobs(resources);
         AwsClients shared = Emulators.clients();
         // (its clock stands still, so that one reading serves every request however slow this machine is)
+        ByteArrayOutputStream refusals = new ByteArrayOutputStream();
         ApiHandler api = new ApiHandler(deployment(resources, 2, Duration.ofMinutes(1)),
-                new AwsClients(recordedDynamoDb, shared.sqs(), shared.s3(), shared.presigner()), MutableClock.startingNow());
+                new AwsClients(recordedDynamoDb, shared.sqs(), shared.s3(), shared.presigner()), MutableClock.startingNow(),
+                capturing(refusals));
 
         // WHEN a job of 10,000,000 digits (20.5 s) is asked for
         APIGatewayProxyResponseEvent refused = post(api, "{\"digits\": 10000000}", "203.0.113.20");
@@ -441,6 +458,9 @@ class ApiHandlerIntegrationTest {
         assertThat(post(api, "{\"digits\": 6000000}", "203.0.113.22").getStatusCode()).isEqualTo(503);
         // AND the three requests read the backlog once
         assertThat(dynamoDbOperations.stream().filter("Query"::equals)).hasSize(1);
+        // AND each refusal is counted for the alarm that says the workers cannot keep up
+        assertThat(refusals.toString(StandardCharsets.UTF_8).lines()).hasSize(2)
+                .allSatisfy(line -> assertThat(line).contains("\"JobsRefused\":1.0", "\"JobsRefusedForBacklog\":1.0"));
     }
 
     @Test

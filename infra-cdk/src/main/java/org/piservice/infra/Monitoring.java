@@ -82,6 +82,12 @@ public final class Monitoring extends Construct {
         alarm("JobsFailed",
                 "Jobs ended in the failed state: their records say why, and the worker's log has the job ids.",
                 jobsFailed, 1, notify);
+        alarm("JobsRefusedForBacklog",
+                "The api refused jobs (503 with Retry-After) because the jobs queued already would keep them from"
+                        + " finishing by their deadline: demand is beyond what the " + settings.workerConcurrency()
+                        + " workers can do. Raise workerConcurrency (and the account's Lambda concurrency) if it lasts;"
+                        + " the api's log has the refused sizes.",
+                serviceMetric(ServiceMetrics.JOBS_REFUSED_BACKLOG, "Sum"), 1, notify);
 
         MathExpression digitsPerSecond = MathExpression.Builder.create()
                 .label("digits per compute second")
@@ -115,6 +121,8 @@ public final class Monitoring extends Construct {
                         worker.metricDuration(options("Maximum"))), List.of()),
                 graph("Worker concurrency", List.of(worker.metric("ConcurrentExecutions", options("Maximum"))), List.of()),
                 graph("Jobs", List.of(jobsCompleted, jobsFailed), List.of(digitsPerSecond)));
+        dashboard.addWidgets(graph("Jobs refused", List.of(serviceMetric(ServiceMetrics.JOBS_REFUSED_BACKLOG, "Sum"),
+                serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_QUOTA, "Sum")), List.of()));
         Metric computations = serviceMetric(ServiceMetrics.STORE_COMPUTATIONS, "Sum");
         Metric servedFromStore = serviceMetric(ServiceMetrics.JOBS_SERVED_FROM_STORE, "Sum");
         MathExpression hitRate = MathExpression.Builder.create()

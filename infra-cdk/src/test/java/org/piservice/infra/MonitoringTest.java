@@ -67,10 +67,15 @@ class MonitoringTest {
     }
 
     @Test
+    void jobsRefusedBecauseOfTheBacklogAlarm() {
+        assertAlarm("PiService", "JobsRefusedForBacklog", "Sum", 1, Map.of("Service", "pi-service"));
+    }
+
+    @Test
     void everyAlarmNotifiesTheTopicWhenItFiresAndWhenItClears() {
         Map<String, JsonNode> alarms = synth.resources("AWS::CloudWatch::Alarm");
 
-        assertThat(alarms).hasSize(9);
+        assertThat(alarms).hasSize(10);
         for (var alarm : alarms.entrySet()) {
             JsonNode properties = alarm.getValue().get("Properties");
             assertThat(properties.get("AlarmActions").toString()).as(alarm.getKey()).isEqualTo("[" + json(topic) + "]");
@@ -85,13 +90,13 @@ class MonitoringTest {
         String body = synth.only("AWS::CloudWatch::Dashboard").at("/Properties/DashboardBody").toString();
 
         for (String title : List.of("API requests", "API latency (ms)", "API errors", "Job queue depth",
-                "Oldest job message age (s)", "Worker invocations", "Worker duration (ms)", "Worker concurrency", "Jobs")) {
+                "Oldest job message age (s)", "Worker invocations", "Worker duration (ms)", "Worker concurrency", "Jobs", "Jobs refused")) {
             assertThat(body).contains("\\\"title\\\":\\\"" + title + "\\\"");
         }
         for (String metric : List.of("\\\"Count\\\"", "\\\"Latency\\\"", "\\\"4XXError\\\"", "\\\"5XXError\\\"",
                 "ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage", "\\\"Invocations\\\"",
                 "\\\"Duration\\\"", "\\\"Errors\\\"", "ConcurrentExecutions", "JobsCompleted", "JobsFailed",
-                "DigitsComputed", "ComputeSeconds")) {
+                "DigitsComputed", "ComputeSeconds", "JobsRefusedForBacklog", "JobsRefusedOverQuota")) {
             assertThat(body).contains(metric);
         }
         assertThat(body).contains("digits / seconds").contains("digits per compute second");

@@ -20,7 +20,7 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.worker.DeadLetterHandler;
 import org.piservice.worker.DeadLetters;
-import org.piservice.worker.EmfMetrics;
+import org.piservice.jobs.EmfMetrics;
 import org.piservice.worker.JobProcessor;
 import org.piservice.worker.SweeperHandler;
 import org.piservice.worker.WorkerHandler;

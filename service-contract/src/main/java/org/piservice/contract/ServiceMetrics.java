@@ -1,7 +1,7 @@
 package org.piservice.contract;
 
 /**
- * The custom CloudWatch metrics the worker emits (Embedded Metric Format) and the alarms and
+ * The custom CloudWatch metrics the functions emit (Embedded Metric Format) and the alarms and
  * dashboard read: an alarm on a name the worker no longer emits would stay green forever.
  */
 public final class ServiceMetrics {
@@ -21,6 +21,15 @@ public final class ServiceMetrics {
     public static final String JOBS_OVERDUE = "JobsOverdue";
     /** Messages the sweeper sent again for open jobs whose message seemed lost (count). */
     public static final String JOBS_REQUEUED = "JobsRequeued";
+    /** Jobs the api refused to start, for either reason below (count). */
+    public static final String JOBS_REFUSED = "JobsRefused";
+    /**
+     * Jobs refused with a 503 because the jobs queued already would keep them from finishing by
+     * their deadline (count; also in {@link #JOBS_REFUSED}): demand beyond what the workers can do.
+     */
+    public static final String JOBS_REFUSED_BACKLOG = "JobsRefusedForBacklog";
+    /** Jobs refused with a 429 because their client had as many unfinished jobs as it may (count; also in {@link #JOBS_REFUSED}). */
+    public static final String JOBS_REFUSED_OVER_QUOTA = "JobsRefusedOverQuota";
     /** Digits of the completed jobs (count). */
     public static final String DIGITS_COMPUTED = "DigitsComputed";
     /** Time spent computing completed jobs (seconds). */

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ServiceConfig;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
+import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;

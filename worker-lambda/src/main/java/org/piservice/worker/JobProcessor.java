@@ -23,6 +23,7 @@ import org.piservice.core.PiDigits;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.DigitStore;
+import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;

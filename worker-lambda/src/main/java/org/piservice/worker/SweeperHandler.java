@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import java.time.Clock;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ServiceConfig;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;

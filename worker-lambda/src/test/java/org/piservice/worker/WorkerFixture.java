@@ -11,6 +11,7 @@ import org.piservice.emulators.LocalLambdaContext;
 import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.DigitStore;
+import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;

@@ -12,6 +12,7 @@ import org.piservice.contract.Storage;
 import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.DigitStore;
+import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;

@@ -1,4 +1,4 @@
-package org.piservice.worker;
+package org.piservice.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.ServiceMetrics;
 
 /** Plain unit test: the metric lines follow CloudWatch's Embedded Metric Format. */
 class EmfMetricsTest {
@@ -46,5 +47,17 @@ class EmfMetricsTest {
         assertThat(line.get("_aws").get("CloudWatchMetrics").get(0).get("Metrics").toString())
                 .isEqualTo("[{\"Name\":\"JobsFailed\",\"Unit\":\"Count\"}]");
         assertThat(line.get("JobsFailed").asDouble()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedJobCountsAsRefusedAndUnderItsCause() throws Exception {
+        metrics.jobRefused("job-3", ServiceMetrics.JOBS_REFUSED_BACKLOG);
+
+        JsonNode line = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(line.get("_aws").get("CloudWatchMetrics").get(0).get("Metrics").toString())
+                .isEqualTo("[{\"Name\":\"JobsRefused\",\"Unit\":\"Count\"},{\"Name\":\"JobsRefusedForBacklog\",\"Unit\":\"Count\"}]");
+        assertThat(line.get("JobsRefused").asDouble()).isEqualTo(1);
+        assertThat(line.get("JobsRefusedForBacklog").asDouble()).isEqualTo(1);
+        assertThat(line.get("job_id").asText()).isEqualTo("job-3");
     }
 }

@@ -1,4 +1,4 @@
-package org.piservice.worker;
+package org.piservice.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -75,6 +75,18 @@ public final class EmfMetrics {
     public void jobRequeued(String jobId) {
         ObjectNode line = line(jobId);
         put(line, definitions(line), ServiceMetrics.JOBS_REQUEUED, "Count", 1);
+        emit(line);
+    }
+
+    /**
+     * The api refused a job, for {@code cause} ({@link ServiceMetrics#JOBS_REFUSED_BACKLOG} or
+     * {@link ServiceMetrics#JOBS_REFUSED_OVER_QUOTA}); the id is the one the job would have had.
+     */
+    public void jobRefused(String jobId, String cause) {
+        ObjectNode line = line(jobId);
+        ArrayNode metrics = definitions(line);
+        put(line, metrics, ServiceMetrics.JOBS_REFUSED, "Count", 1);
+        put(line, metrics, cause, "Count", 1);
         emit(line);
     }
 
