@@ -49,33 +49,21 @@ public final class EmfMetrics {
 
     /** A job was completed from the digit store, with nothing computed for it. */
     public void jobServedFromStore(String jobId) {
-        ObjectNode line = line(jobId);
-        ArrayNode metrics = definitions(line);
-        put(line, metrics, ServiceMetrics.JOBS_COMPLETED, "Count", 1);
-        put(line, metrics, ServiceMetrics.JOBS_SERVED_FROM_STORE, "Count", 1);
-        emit(line);
+        count(jobId, ServiceMetrics.JOBS_COMPLETED, ServiceMetrics.JOBS_SERVED_FROM_STORE);
     }
 
     public void jobFailed(String jobId) {
-        ObjectNode line = line(jobId);
-        put(line, definitions(line), ServiceMetrics.JOBS_FAILED, "Count", 1);
-        emit(line);
+        count(jobId, ServiceMetrics.JOBS_FAILED);
     }
 
     /** A job failed by the dead-letter queue's consumer or the sweeper: a failure with its cause's own count. */
     public void jobFailed(String jobId, String cause) {
-        ObjectNode line = line(jobId);
-        ArrayNode metrics = definitions(line);
-        put(line, metrics, ServiceMetrics.JOBS_FAILED, "Count", 1);
-        put(line, metrics, cause, "Count", 1);
-        emit(line);
+        count(jobId, ServiceMetrics.JOBS_FAILED, cause);
     }
 
     /** The sweeper sent a job's message again. */
     public void jobRequeued(String jobId) {
-        ObjectNode line = line(jobId);
-        put(line, definitions(line), ServiceMetrics.JOBS_REQUEUED, "Count", 1);
-        emit(line);
+        count(jobId, ServiceMetrics.JOBS_REQUEUED);
     }
 
     /**
@@ -83,10 +71,16 @@ public final class EmfMetrics {
      * {@link ServiceMetrics#JOBS_REFUSED_OVER_QUOTA}); the id is the one the job would have had.
      */
     public void jobRefused(String jobId, String cause) {
+        count(jobId, ServiceMetrics.JOBS_REFUSED, cause);
+    }
+
+    /** One line that counts one event under each of {@code names}. */
+    private void count(String jobId, String... names) {
         ObjectNode line = line(jobId);
         ArrayNode metrics = definitions(line);
-        put(line, metrics, ServiceMetrics.JOBS_REFUSED, "Count", 1);
-        put(line, metrics, cause, "Count", 1);
+        for (String name : names) {
+            put(line, metrics, name, "Count", 1);
+        }
         emit(line);
     }
 
