@@ -27,9 +27,12 @@ import java.util.stream.IntStream;
  *
  * <p>Why lengths 3·2^k need no twiddles between their radix-3 and power-of-two parts: 3 and 2^k are
  * coprime, so index i ↦ (i mod 3, i mod 2^k) turns a cyclic convolution of length 3·2^k into a
- * two-dimensional one of 3 × 2^k (Good-Thomas). Limb i is stored at slot (i mod 3)·2^k + (i mod 2^k);
- * a 3-point transform across the three parts and 2^k-point transforms within each follow, with no
- * multiplications by powers of a 3·2^k-th root, which would cost more than the 3-point transform.
+ * two-dimensional one of 3 × 2^k (Good-Thomas). Limb i stays at i, so loading and recombining
+ * stream through the arrays in order; the 3-point transforms take the triples i ≡ j (mod 2^k) in
+ * the order of i mod 3 and leave frequency f of each in part f (f·2^k + j), where 2^k-point
+ * transforms follow, with no multiplications by powers of a 3·2^k-th root, which would cost more
+ * than the 3-point transform. (Storing limb i at (i mod 3)·2^k + (i mod 2^k) instead wrote each
+ * cache line three times over, a third of it each time.)
  */
 final class NttConvolution {
 
@@ -220,11 +223,6 @@ final class NttConvolution {
         boolean parallel() {
             return log >= PARALLEL_MIN_LOG;
         }
-
-        /** Where coefficient i lives: i itself, or its Good-Thomas slot for lengths 3·2^log. */
-        int slot(int i) {
-            return radix3 ? (i % 3) * n + (i & (n - 1)) : i;
-        }
     }
 
     /** The 3-point transforms across the three parts (forward) or their inverses, in parallel chunks. */
@@ -238,8 +236,8 @@ final class NttConvolution {
     }
 
     /**
-     * x = the 128-bit limbs of a (64-bit words, least significant first) reduced mod p, each in its
-     * slot, zero-padded (all of a reused array is written).
+     * x = the 128-bit limbs of a (64-bit words, least significant first) reduced mod p, in order,
+     * zero-padded (all of a reused array is written).
      */
     private static void load(NttPrime q, LongInteger value, int count, long[] x, Shape s) {
         long[] a = value.words;
@@ -251,7 +249,7 @@ final class NttConvolution {
             for (int i = from; i < to; i++) {
                 long lo = 2 * i < words ? a[2 * i] : 0;
                 long hi = 2 * i + 1 < words ? a[2 * i + 1] : 0;
-                x[s.slot(i)] = i < count ? q.reduce(hi, lo) : 0;
+                x[i] = i < count ? q.reduce(hi, lo) : 0;
             }
         });
     }
@@ -394,7 +392,7 @@ final class NttConvolution {
         forEach(chunks, 0, chunks > 1, (unused, chunk) -> {
             int from = (int) ((long) chunk * coefficients / chunks);
             int to = (int) ((long) (chunk + 1) * coefficients / chunks);
-            carries[chunk] = recombine(residues, shape, out, from, to);
+            carries[chunk] = recombine(residues, out, from, to);
         });
         for (int chunk = 1; chunk < chunks; chunk++) {
             int from = (int) ((long) chunk * coefficients / chunks);
@@ -419,7 +417,7 @@ final class NttConvolution {
      * v0 + p0·(v1 + p1·(v2 + p2·(v3 + p3·v4))); the primes lie within 2^41 of each other, so any
      * v_j < p_j < 2·p_k, and adding 2·p_k keeps each difference positive and below 4p < 2^64.
      */
-    private static long[] recombine(long[][] residues, Shape shape, long[] out, int from, int to) {
+    private static long[] recombine(long[][] residues, long[] out, int from, int to) {
         // Unrolled over the five primes: the hot loop of every product, kept to scalar locals.
         NttPrime q0 = PRIMES[0];
         NttPrime q1 = PRIMES[1];
@@ -439,16 +437,15 @@ final class NttConvolution {
         long c1 = 0;
         long c2 = 0;
         for (int i = from; i < to; i++) {
-            int slot = shape.slot(i);
-            long v0 = q0.canonical(x0[slot]);
-            long v1 = q1.canonical(q1.mulShoup(x1[slot] - v0 + 2 * p1, INV[0][1], INV_S[0][1]));
-            long u = q2.mulShoup(x2[slot] - v0 + 2 * p2, INV[0][2], INV_S[0][2]);
+            long v0 = q0.canonical(x0[i]);
+            long v1 = q1.canonical(q1.mulShoup(x1[i] - v0 + 2 * p1, INV[0][1], INV_S[0][1]));
+            long u = q2.mulShoup(x2[i] - v0 + 2 * p2, INV[0][2], INV_S[0][2]);
             long v2 = q2.canonical(q2.mulShoup(u - v1 + 2 * p2, INV[1][2], INV_S[1][2]));
-            u = q3.mulShoup(x3[slot] - v0 + 2 * p3, INV[0][3], INV_S[0][3]);
+            u = q3.mulShoup(x3[i] - v0 + 2 * p3, INV[0][3], INV_S[0][3]);
             u = q3.mulShoup(u - v1 + 2 * p3, INV[1][3], INV_S[1][3]);
             long v3 = q3.canonical(q3.mulShoup(u - v2 + 2 * p3, INV[2][3], INV_S[2][3]));
             long p4 = q4.p;
-            u = q4.mulShoup(x4[slot] - v0 + 2 * p4, INV[0][4], INV_S[0][4]);
+            u = q4.mulShoup(x4[i] - v0 + 2 * p4, INV[0][4], INV_S[0][4]);
             u = q4.mulShoup(u - v1 + 2 * p4, INV[1][4], INV_S[1][4]);
             u = q4.mulShoup(u - v2 + 2 * p4, INV[2][4], INV_S[2][4]);
             long v4 = q4.canonical(q4.mulShoup(u - v3 + 2 * p4, INV[3][4], INV_S[3][4]));

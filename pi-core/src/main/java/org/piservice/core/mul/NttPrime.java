@@ -372,23 +372,44 @@ final class NttPrime {
     }
 
     /**
-     * The 3-point transforms (x0, x1, x2) ↦ (x0+x1+x2, x0+ωx1+ω²x2, x0+ω²x1+ωx2) of the triples at
+     * The 3-point transforms (y0, y1, y2) ↦ (y0+y1+y2, y0+ωy1+ω²y2, y0+ω²y1+ωy2) of the triples at
      * n, n+m, n+2m for n in [from, to), or with ω^-1 for ω the inverse, which undoes the forward
-     * transform times 3. With ω² = -1-ω the two mixed sums need only the one product ω(x1-x2).
+     * transform times 3. With ω² = -1-ω the two mixed sums need only the one product ω(y1-y2).
      * Inputs and outputs in [0, 2p).
+     *
+     * <p>m is not a multiple of 3 (a power of two), and the triple holds y_c, the element whose index
+     * is c mod 3, at n + t·m with t = (c - n)·m mod 3, as m² ≡ 1 mod 3. The forward
+     * transform reads the y_c from there and leaves frequency f at n + f·m; the inverse reads
+     * frequency f from n + f·m and puts y_c back.
      */
     void dft3(long[] a, int m, int from, int to, boolean forward) {
         long twoP = this.twoP;
         long w = forward ? omega : omegaInv;
         long wS = forward ? omegaS : omegaInvS;
+        // at[3·(n mod 3) + c]: where y_c of the triple at n lies, relative to n
+        int[] at = new int[9];
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < 3; c++) {
+                at[3 * r + c] = (c - r + 3) * m % 3 * m;
+            }
+        }
+        int r = from % 3;
         for (int n = from; n < to; n++) {
-            long x0 = a[n];
-            long x1 = a[n + m];
-            long x2 = a[n + 2 * m];
-            long mixed = mulShoup(x1 - x2 + twoP, w, wS);
-            a[n] = lazy(lazy(x0 + x1 - twoP) + x2 - twoP);
-            a[n + m] = lazy(lazy(x0 - x2) + mixed - twoP);
-            a[n + 2 * m] = lazy(lazy(x0 - x1) - mixed);
+            int k = 3 * r;
+            int i0 = n + (forward ? at[k] : 0);
+            int i1 = n + (forward ? at[k + 1] : m);
+            int i2 = n + (forward ? at[k + 2] : 2 * m);
+            long y0 = a[i0];
+            long y1 = a[i1];
+            long y2 = a[i2];
+            long mixed = mulShoup(y1 - y2 + twoP, w, wS);
+            long f0 = lazy(lazy(y0 + y1 - twoP) + y2 - twoP);
+            long f1 = lazy(lazy(y0 - y2) + mixed - twoP);
+            long f2 = lazy(lazy(y0 - y1) - mixed);
+            a[n + (forward ? 0 : at[k])] = f0;
+            a[n + (forward ? m : at[k + 1])] = f1;
+            a[n + (forward ? 2 * m : at[k + 2])] = f2;
+            r = r == 2 ? 0 : r + 1;
         }
     }
 }

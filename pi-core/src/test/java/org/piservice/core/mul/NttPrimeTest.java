@@ -92,7 +92,11 @@ class NttPrimeTest {
         }
     }
 
-    /** Against the definition, with ω = 19^((p-1)/3), the cube root the constructor derives from its generator. */
+    /**
+     * Against the definition, with ω = 19^((p-1)/3), the cube root the constructor derives from its
+     * generator: the triple at n, n+m, n+2m, taken in the order of each index mod 3, goes to
+     * frequencies at n, n+m, n+2m.
+     */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 64, 1000})
     void threePointTransformsMatchTheDefinition(int m) {
@@ -104,9 +108,13 @@ class NttPrimeTest {
         assertThat(Q.pow(omega, 3)).isEqualTo(1);
         assertThat(omega).isNotEqualTo(1);
         for (int n = 0; n < m; n++) {
-            long x0 = x[n] % Q.p;
-            long x1 = x[n + m] % Q.p;
-            long x2 = x[n + 2 * m] % Q.p;
+            long[] byResidue = new long[3];
+            for (int t = 0; t < 3; t++) {
+                byResidue[(n + t * m) % 3] = x[n + t * m] % Q.p;
+            }
+            long x0 = byResidue[0];
+            long x1 = byResidue[1];
+            long x2 = byResidue[2];
             for (int k = 0; k < 3; k++) {
                 long expected = ((x0 + Q.mulMod(x1, Q.pow(omega, k))) % Q.p
                         + Q.mulMod(x2, Q.pow(omega, 2L * k))) % Q.p;
