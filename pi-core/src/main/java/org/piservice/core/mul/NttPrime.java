@@ -383,33 +383,46 @@ final class NttPrime {
      * frequency f from n + f·m and puts y_c back.
      */
     void dft3(long[] a, int m, int from, int to, boolean forward) {
-        long twoP = this.twoP;
         long w = forward ? omega : omegaInv;
         long wS = forward ? omegaS : omegaInvS;
-        // at[3·(n mod 3) + c]: where y_c of the triple at n lies, relative to n
+        // y_c of the triple at n lies at n + at[3·(n mod 3) + c]; frequency f at n + f·m.
         int[] at = new int[9];
         for (int r = 0; r < 3; r++) {
             for (int c = 0; c < 3; c++) {
                 at[3 * r + c] = (c - r + 3) * m % 3 * m;
             }
         }
-        int r = from % 3;
-        for (int n = from; n < to; n++) {
-            int k = 3 * r;
-            int i0 = n + (forward ? at[k] : 0);
-            int i1 = n + (forward ? at[k + 1] : m);
-            int i2 = n + (forward ? at[k + 2] : 2 * m);
-            long y0 = a[i0];
-            long y1 = a[i1];
-            long y2 = a[i2];
-            long mixed = mulShoup(y1 - y2 + twoP, w, wS);
-            long f0 = lazy(lazy(y0 + y1 - twoP) + y2 - twoP);
-            long f1 = lazy(lazy(y0 - y2) + mixed - twoP);
-            long f2 = lazy(lazy(y0 - y1) - mixed);
-            a[n + (forward ? 0 : at[k])] = f0;
-            a[n + (forward ? m : at[k + 1])] = f1;
-            a[n + (forward ? 2 * m : at[k + 2])] = f2;
-            r = r == 2 ? 0 : r + 1;
+        int n = from;
+        for (; n < to && n % 3 != 0; n++) {
+            dft3(a, n, at, 3 * (n % 3), m, forward, w, wS);
         }
+        // Three triples at a time, one of each n mod 3, so each takes its offsets from a fixed place.
+        for (; n + 2 < to; n += 3) {
+            dft3(a, n, at, 0, m, forward, w, wS);
+            dft3(a, n + 1, at, 3, m, forward, w, wS);
+            dft3(a, n + 2, at, 6, m, forward, w, wS);
+        }
+        for (; n < to; n++) {
+            dft3(a, n, at, 3 * (n % 3), m, forward, w, wS);
+        }
+    }
+
+    /** One triple of {@link #dft3}, whose y_c lie at n + at[k + c]. */
+    private void dft3(long[] a, int n, int[] at, int k, int m, boolean forward, long w, long wS) {
+        int c0 = n + at[k];
+        int c1 = n + at[k + 1];
+        int c2 = n + at[k + 2];
+        int f1 = n + m;
+        int f2 = n + 2 * m;
+        long y0 = a[forward ? c0 : n];
+        long y1 = a[forward ? c1 : f1];
+        long y2 = a[forward ? c2 : f2];
+        long mixed = mulShoup(y1 - y2 + twoP, w, wS);
+        long x0 = lazy(lazy(y0 + y1 - twoP) + y2 - twoP);
+        long x1 = lazy(lazy(y0 - y2) + mixed - twoP);
+        long x2 = lazy(lazy(y0 - y1) - mixed);
+        a[forward ? n : c0] = x0;
+        a[forward ? f1 : c1] = x1;
+        a[forward ? f2 : c2] = x2;
     }
 }
