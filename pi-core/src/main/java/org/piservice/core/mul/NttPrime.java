@@ -385,44 +385,40 @@ final class NttPrime {
     void dft3(long[] a, int m, int from, int to, boolean forward) {
         long w = forward ? omega : omegaInv;
         long wS = forward ? omegaS : omegaInvS;
-        // y_c of the triple at n lies at n + at[3·(n mod 3) + c]; frequency f at n + f·m.
-        int[] at = new int[9];
+        // For n mod 3 = r: y_c is read from n + in[3r + c] and x_f written to n + out[3r + f]. y_c lies
+        // at t·m with t = (c - r)·m mod 3, frequency f at f·m; the inverse swaps the two.
+        int[] in = new int[9];
+        int[] out = new int[9];
         for (int r = 0; r < 3; r++) {
             for (int c = 0; c < 3; c++) {
-                at[3 * r + c] = (c - r + 3) * m % 3 * m;
+                int permuted = (c - r + 3) * m % 3 * m;
+                in[3 * r + c] = forward ? permuted : c * m;
+                out[3 * r + c] = forward ? c * m : permuted;
             }
         }
         int n = from;
         for (; n < to && n % 3 != 0; n++) {
-            dft3(a, n, at, 3 * (n % 3), m, forward, w, wS);
+            dft3(a, n, 3 * (n % 3), in, out, w, wS);
         }
         // Three triples at a time, one of each n mod 3, so each takes its offsets from a fixed place.
         for (; n + 2 < to; n += 3) {
-            dft3(a, n, at, 0, m, forward, w, wS);
-            dft3(a, n + 1, at, 3, m, forward, w, wS);
-            dft3(a, n + 2, at, 6, m, forward, w, wS);
+            dft3(a, n, 0, in, out, w, wS);
+            dft3(a, n + 1, 3, in, out, w, wS);
+            dft3(a, n + 2, 6, in, out, w, wS);
         }
         for (; n < to; n++) {
-            dft3(a, n, at, 3 * (n % 3), m, forward, w, wS);
+            dft3(a, n, 3 * (n % 3), in, out, w, wS);
         }
     }
 
-    /** One triple of {@link #dft3}, whose y_c lie at n + at[k + c]. */
-    private void dft3(long[] a, int n, int[] at, int k, int m, boolean forward, long w, long wS) {
-        int c0 = n + at[k];
-        int c1 = n + at[k + 1];
-        int c2 = n + at[k + 2];
-        int f1 = n + m;
-        int f2 = n + 2 * m;
-        long y0 = a[forward ? c0 : n];
-        long y1 = a[forward ? c1 : f1];
-        long y2 = a[forward ? c2 : f2];
+    /** One triple of {@link #dft3}: y_c from n + in[k + c], x_f to n + out[k + f]. */
+    private void dft3(long[] a, int n, int k, int[] in, int[] out, long w, long wS) {
+        long y0 = a[n + in[k]];
+        long y1 = a[n + in[k + 1]];
+        long y2 = a[n + in[k + 2]];
         long mixed = mulShoup(y1 - y2 + twoP, w, wS);
-        long x0 = lazy(lazy(y0 + y1 - twoP) + y2 - twoP);
-        long x1 = lazy(lazy(y0 - y2) + mixed - twoP);
-        long x2 = lazy(lazy(y0 - y1) - mixed);
-        a[forward ? n : c0] = x0;
-        a[forward ? f1 : c1] = x1;
-        a[forward ? f2 : c2] = x2;
+        a[n + out[k]] = lazy(lazy(y0 + y1 - twoP) + y2 - twoP);
+        a[n + out[k + 1]] = lazy(lazy(y0 - y2) + mixed - twoP);
+        a[n + out[k + 2]] = lazy(lazy(y0 - y1) - mixed);
     }
 }
