@@ -408,13 +408,13 @@ class ApiHandlerIntegrationTest {
     // ---- admission by the backlog ----
 
     /**
-     * Five jobs of 9,000,000 digits (18.4 s each by the engine's time model: 91.9 s of work),
+     * Five jobs of 8,000,000 digits (16.8 s each by the engine's time model: 84.2 s of work),
      * accepted and queued through another instance of the api, from five clients.
      */
     private static void queueFiveLargeJobs(TestResources resources) throws IOException {
         ApiHandler another = new ApiHandler(resources.config(), Emulators.clients());
         for (int i = 1; i <= 5; i++) {
-            assertThat(post(another, "{\"digits\": 9000000}", "198.51.100." + i).getStatusCode()).isEqualTo(202);
+            assertThat(post(another, "{\"digits\": 8000000}", "198.51.100." + i).getStatusCode()).isEqualTo(202);
         }
         assertThat(messagesIn(resources.config().queueUrl())).isEqualTo(5);
     }
@@ -430,7 +430,7 @@ class ApiHandlerIntegrationTest {
     @Test
     void aJobTheBacklogWouldKeepPastItsDeadlineIs503WithRetryAfterWhileOneThatFitsIsAccepted() throws IOException {
         // GIVEN a backlog of five large jobs, and an instance of a deployment with two workers and a
-        // one-minute deadline: they start a new job after about 45.9 s
+        // one-minute deadline: they start a new job after about 42.1 s
         TestResources resources = Emulators.newResources();
         queueFiveLargeJobs(resources);
         AwsClients shared = Emulators.clients();
@@ -440,21 +440,21 @@ class ApiHandlerIntegrationTest {
                 new AwsClients(recordedDynamoDb, shared.sqs(), shared.s3(), shared.presigner()), MutableClock.startingNow(),
                 capturing(refusals));
 
-        // WHEN a job of 10,000,000 digits (20.5 s) is asked for
+        // WHEN a job of 10,000,000 digits (21.0 s) is asked for
         APIGatewayProxyResponseEvent refused = post(api, "{\"digits\": 10000000}", "203.0.113.20");
 
-        // THEN it is refused, with the wait until it would fit (45.9 + 20.5 - 60 = 6.5 s) and why
+        // THEN it is refused, with the wait until it would fit (42.1 + 21.0 - 60 = 3.1 s) and why
         assertThat(refused.getStatusCode()).isEqualTo(503);
-        assertThat(refused.getHeaders()).containsEntry("Retry-After", "7");
+        assertThat(refused.getHeaders()).containsEntry("Retry-After", "4");
         assertThat(Json.MAPPER.readTree(refused.getBody()).get("error").asText()).isEqualTo("the jobs queued already"
-                + " keep the workers busy for about 45 seconds, so a job of 10000000 digits accepted now could not finish"
-                + " within its deadline of 60 seconds; try again in 7 seconds");
+                + " keep the workers busy for about 42 seconds, so a job of 10000000 digits accepted now could not finish"
+                + " within its deadline of 60 seconds; try again in 4 seconds");
         assertThat(messagesIn(resources.config().queueUrl())).isEqualTo(5);
 
-        // AND a job of 6,000,000 digits (12.1 s), which fits (45.9 + 12.1 s), is accepted and queued
+        // AND a job of 6,000,000 digits (12.7 s), which fits (42.1 + 12.7 s), is accepted and queued
         assertThat(post(api, "{\"digits\": 6000000}", "203.0.113.21").getStatusCode()).isEqualTo(202);
         assertThat(messagesIn(resources.config().queueUrl())).isEqualTo(6);
-        // AND the same again no longer fits behind it (52.0 + 12.1 s): the instance counts what it accepted
+        // AND the same again no longer fits behind it (54.8 + 12.7 s): the instance counts what it accepted
         assertThat(post(api, "{\"digits\": 6000000}", "203.0.113.22").getStatusCode()).isEqualTo(503);
         // AND the three requests read the backlog once
         assertThat(dynamoDbOperations.stream().filter("Query"::equals)).hasSize(1);
@@ -465,7 +465,7 @@ class ApiHandlerIntegrationTest {
 
     @Test
     void jobsTheDigitStoreServesOrARunningComputationCoversAreAcceptedWhateverTheBacklog() throws Exception {
-        // GIVEN a backlog of five large jobs and one worker: a new job would start after about 92 s,
+        // GIVEN a backlog of five large jobs and one worker: a new job would start after about 84 s,
         // past its one-minute deadline, however small it is
         TestResources resources = Emulators.newResources();
         queueFiveLargeJobs(resources);

@@ -30,7 +30,7 @@ class WorkerCapacityTest {
         assertThat(WorkerCapacity.maxDigits(5120, 900)).isGreaterThan(WorkerCapacity.maxDigits(1769, 900));
         // The model counts two vCPUs at most, so at 10,240 MB time, not memory, is the limit.
         assertThat(WorkerCapacity.maxDigits(10_240, 900))
-                .isEqualTo(WorkerCapacity.maxDigits(5120, 900))
+                .isEqualTo(WorkerCapacity.maxDigits(8192, 900))
                 .isEqualTo(ComputeTimeModel.forLambdaMemory(10_240).maxDigitsWithin(Duration.ofSeconds(720)));
     }
 

@@ -8,11 +8,13 @@ import java.time.Duration;
  * binary splitting adds another log, and the largest products outgrow the caches).
  *
  * <p>Measured with the command-line tool on one core of an x86 machine ({@code taskset -c 0 java
- * -jar pi-core.jar N}, JDK 25): 10^7 digits in 12.9–13.9 s, 10^8 in 143–144 s; 10^9 took 2,060 s
- * of CPU on two cores, which bounds its one-core time (at 10^8 two cores spent 147–151 s of CPU
- * against 143–144 s on one). The curve {@code 1 + 1.032 * (digits/10^6)^1.10} passes through that
- * bound and lies on or above every run (14.0 s at 10^7, 165 s at 10^8); the default adds half again
- * as a margin for a slower Lambda vCPU. docs/PERFORMANCE.md has the runs.
+ * -jar pi-core.jar N}, JDK 25, runs listed in docs/PERFORMANCE.md): 10^7 digits in 12.8–14.0 s,
+ * 10^8 in 141–148 s, 5·10^8 in 887 s. {@link #MEASURED} passes through the slowest run at 10^7
+ * taken without other load on the machine and the run at 5·10^8, and lies above the runs at 10^8
+ * (157 s). Its range is what any deployment can admit: a Lambda timeout of at most 900 s holds a
+ * job below 5·10^8 digits. Beyond it the curve is not an estimate (at 10^9 it gives 1,881 s, and
+ * two cores spent 2,253 s of CPU). The default adds half again as a margin for a slower Lambda
+ * vCPU.
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
  * finish in its invocation, and the deployment derives its {@code MAX_DIGITS} from the same numbers,
@@ -21,16 +23,22 @@ import java.time.Duration;
  */
 public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigits, double exponent) {
 
-    public static final ComputeTimeModel DEFAULT = new ComputeTimeModel(1.0, 1.55, 1.10);
+    /** pi-core on one core of the machine measured. */
+    static final ComputeTimeModel MEASURED = new ComputeTimeModel(1.0, 1.082, 1.08);
+
+    /** How much slower than the measured core a Lambda vCPU may be: a margin, not a measurement. */
+    static final double VCPU_MARGIN = 1.5;
+
+    public static final ComputeTimeModel DEFAULT = MEASURED.slowerBy(VCPU_MARGIN);
 
     /** Lambda gives a function one full vCPU at this memory size, and a share of one below it. */
     public static final int LAMBDA_MB_PER_VCPU = 1769;
 
     /**
-     * How much faster two cores finish than one: 10^8 digits on one core took 1.70 and 1.78 times
-     * as long as on two, in two interleaved pairs (docs/PERFORMANCE.md); the lower one.
+     * How much faster two cores finish than one: in interleaved pairs (docs/PERFORMANCE.md) one core
+     * took 1.76 and 1.77 times as long as two at 10^8 digits and 1.79 times at 5·10^8; the lowest.
      */
-    public static final double TWO_VCPU_SPEEDUP = 1.70;
+    public static final double TWO_VCPU_SPEEDUP = 1.75;
 
     /** The memory from which a function has two full vCPUs, and the model its fastest estimate. */
     public static final int TWO_VCPU_MB = 2 * LAMBDA_MB_PER_VCPU;
@@ -45,8 +53,11 @@ public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigi
     public static ComputeTimeModel forLambdaMemory(int memoryMb) {
         double speed = memoryMb < LAMBDA_MB_PER_VCPU ? memoryMb / (double) LAMBDA_MB_PER_VCPU
                 : memoryMb >= TWO_VCPU_MB ? TWO_VCPU_SPEEDUP : 1;
-        return new ComputeTimeModel(DEFAULT.fixedSeconds / speed, DEFAULT.secondsPerMillionDigits / speed,
-                DEFAULT.exponent);
+        return DEFAULT.slowerBy(1 / speed);
+    }
+
+    private ComputeTimeModel slowerBy(double factor) {
+        return new ComputeTimeModel(fixedSeconds * factor, secondsPerMillionDigits * factor, exponent);
     }
 
     public Duration estimate(long digits) {
