@@ -23,10 +23,10 @@ import java.time.Duration;
 public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigits, double exponent) {
 
     /** pi-core on one core of the machine measured. */
-    static final ComputeTimeModel MEASURED = new ComputeTimeModel(1.0, 1.082, 1.08);
+    private static final ComputeTimeModel MEASURED = new ComputeTimeModel(1.0, 1.082, 1.08);
 
     /** How much slower than the measured core a Lambda vCPU may be: a margin, not a measurement. */
-    static final double VCPU_MARGIN = 1.5;
+    private static final double VCPU_MARGIN = 1.5;
 
     public static final ComputeTimeModel DEFAULT = MEASURED.slowerBy(VCPU_MARGIN);
 

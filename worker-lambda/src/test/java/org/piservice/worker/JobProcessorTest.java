@@ -40,11 +40,13 @@ import software.amazon.awssdk.services.sqs.model.Message;
 class JobProcessorTest {
 
     private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
+    private static final int SMALL_JOB = 200;
     /**
-     * Invocations this long end (and a crashed one's message comes back) within seconds, yet leave
-     * the time model's estimate for a small job (1.5 s) beside the cleanup reserve.
+     * Invocations that end (and a crashed one's message comes back) within seconds, yet leave the
+     * time model's estimate for a small job beside the cleanup reserve.
      */
-    private static final Duration SHORT_INVOCATION = Duration.ofMillis(2500);
+    private static final Duration SHORT_INVOCATION = WorkerFixture.FAST.cleanupReserve()
+            .plus(WorkerFixture.FAST.timeModel().estimate(SMALL_JOB)).plus(Duration.ofMillis(500));
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -187,9 +189,9 @@ class JobProcessorTest {
 
     @Test
     void aCrashedWorkersJobIsRedeliveredAndTakenOver() {
-        // GIVEN the deployed queue's long visibility timeout, and invocations of 2.5 s
+        // GIVEN the deployed queue's long visibility timeout, and short invocations
         WorkerFixture queue = new WorkerFixture();
-        QueueMessage message = queue.newJob(200);
+        QueueMessage message = queue.newJob(SMALL_JOB);
         queue.enqueue(message);
         PiWriter crash = (digits, out, progress, cancelled) -> {
             out.write("3.14".getBytes());
@@ -224,9 +226,9 @@ class JobProcessorTest {
 
     @Test
     void aJobThatCrashesEveryAttemptIsFailedByTheWorkerBeforeTheQueueGivesUpOnIt() {
-        // GIVEN the deployed queue, invocations of 2.5 s, and a worker that dies mid-job every time
+        // GIVEN the deployed queue, short invocations, and a worker that dies mid-job every time
         WorkerFixture queue = new WorkerFixture();
-        QueueMessage message = queue.newJob(200);
+        QueueMessage message = queue.newJob(SMALL_JOB);
         queue.enqueue(message);
         AtomicInteger crashes = new AtomicInteger();
         PiWriter crash = (digits, out, progress, cancelled) -> {
