@@ -8,9 +8,9 @@ import java.math.BigInteger;
  * number-theoretic transform (O(n log n)), below it defers to {@link BigInteger#multiply}.
  *
  * <p>A product of n bits needs six arrays of longs (five residues and one operand; five for a
- * square) of the transform length, which is n/128 rounded up to 2^k or 3·2^k: at most
- * 1.5·6·n/16 = 0.56·n bytes, plus the result (n/8 bytes). For two 330-million-bit operands
- * (n = 660 million) that is at most 371 MB, and 302 MB at the 3·2^21-limb length they actually use.
+ * square) of the transform length, which is n/128 rounded up to 2^k, 3·2^k or 5·2^k: at most
+ * (4/3)·6·n/16 = n/2 bytes, plus the result (n/8 bytes). For two 330-million-bit operands
+ * (n = 660 million) that is at most 330 MB, and 252 MB at the 5·2^20-limb length they actually use.
  */
 public final class FastMultiply {
 
@@ -114,7 +114,7 @@ public final class FastMultiply {
 
     /**
      * The smallest m ≥ minBits for which {@link #cyclic} wraps at a transform length of its own:
-     * m/128 limbs, a length of the form 2^k or 3·2^k.
+     * m/128 limbs, a length of the form 2^k, 3·2^k or 5·2^k.
      */
     public static long cyclicBits(long minBits) {
         return 128L * NttConvolution.length(limbsFor(minBits));

@@ -1,8 +1,9 @@
 package org.piservice.core.mul;
 
 /**
- * Modular arithmetic and number-theoretic transforms for one prime p = k·2^32 + 1 with 3 | k:
- * power-of-two transforms, and the 3-point transforms that lengths 3·2^k add to them.
+ * Modular arithmetic and number-theoretic transforms for one prime p = k·2^32 + 1 with 15 | k:
+ * power-of-two transforms, and the 3- and 5-point transforms that lengths 3·2^k and 5·2^k add to
+ * them.
  *
  * <p>Every prime used is below 2^62, so 4p < 2^64: sums of two values in [0, 2p) never wrap an
  * unsigned 64-bit word, and a difference of two such values is exact as a signed long. That lets
@@ -34,6 +35,12 @@ final class NttPrime {
     private final long omegaInv;
     private final long omegaInvS;
     /**
+     * The 5-point transform's constants for a primitive fifth root ζ (see {@link #dft5}), each with
+     * its Shoup companion: QUARTER = -1/4, D = (ζ - ζ² - ζ³ + ζ⁴)/4, S1 = (ζ - ζ⁴)/2, S2 = (ζ² - ζ³)/2;
+     * the inverse transform, with ζ^-1, negates S1 and S2.
+     */
+    private final long[] five;
+    /**
      * fw[h + j] = w_{2h}^j for 1 <= h < 2^MAX_TABLE_LOG, j < h, where w_{2h} is the primitive 2h-th
      * root of unity derived from root2pow32. One table serves every length up to its size because
      * a stage of half-size h only ever needs powers of w_{2h}. iw holds the inverses; the *S arrays
@@ -56,8 +63,8 @@ final class NttPrime {
     private final long imagInvS;
 
     NttPrime(long p, long generator) {
-        if (p >= 1L << 62 || (p & 0xFFFF_FFFFL) != 1 || (p - 1) % 3 != 0) {
-            throw new IllegalArgumentException("need a prime 3·k·2^32 + 1 below 2^62, got " + p);
+        if (p >= 1L << 62 || (p & 0xFFFF_FFFFL) != 1 || (p - 1) % 15 != 0) {
+            throw new IllegalArgumentException("need a prime 15·k·2^32 + 1 below 2^62, got " + p);
         }
         this.p = p;
         this.twoP = 2 * p;
@@ -82,6 +89,19 @@ final class NttPrime {
         this.omegaS = shoupCompanion(omega);
         this.omegaInv = mulMod(omega, omega);
         this.omegaInvS = shoupCompanion(omegaInv);
+        long zeta = pow(generator, (p - 1) / 5);
+        long[] z = {1, zeta, mulMod(zeta, zeta), pow(zeta, 3), pow(zeta, 4)};
+        long half = (p + 1) / 2;
+        long quarter = mulMod(half, half);
+        long s1 = mulMod((z[1] + p - z[4]) % p, half);
+        long s2 = mulMod((z[2] + p - z[3]) % p, half);
+        long[] constants = {p - quarter, mulMod((z[1] + z[4] + 2 * p - z[2] - z[3]) % p, quarter), s1, s2,
+            (p - s1) % p, (p - s2) % p};
+        this.five = new long[2 * constants.length];
+        for (int i = 0; i < constants.length; i++) {
+            five[2 * i] = constants[i];
+            five[2 * i + 1] = shoupCompanion(constants[i]);
+        }
 
         int size = 1 << MAX_TABLE_LOG;
         fw = new long[size];
@@ -377,25 +397,17 @@ final class NttPrime {
      * transform times 3. With ω² = -1-ω the two mixed sums need only the one product ω(y1-y2).
      * Inputs and outputs in [0, 2p).
      *
-     * <p>m is not a multiple of 3 (a power of two), and the triple holds y_c, the element whose index
-     * is c mod 3, at n + t·m with t = (c - n)·m mod 3, as m² ≡ 1 mod 3. The forward
-     * transform reads the y_c from there and leaves frequency f at n + f·m; the inverse reads
-     * frequency f from n + f·m and puts y_c back.
+     * <p>m is a power of two, and the triple holds y_c, the element whose index is c mod 3, at
+     * n + t·m with t·m ≡ c - n mod 3 ({@link #places}). The forward transform reads the y_c from
+     * there and leaves frequency f at n + f·m; the inverse reads frequency f from n + f·m and puts
+     * y_c back.
      */
     void dft3(long[] a, int m, int from, int to, boolean forward) {
         long w = forward ? omega : omegaInv;
         long wS = forward ? omegaS : omegaInvS;
-        // For n mod 3 = r: y_c is read from n + in[3r + c] and x_f written to n + out[3r + f]. y_c lies
-        // at t·m with t = (c - r)·m mod 3, frequency f at f·m; the inverse swaps the two.
-        int[] in = new int[9];
-        int[] out = new int[9];
-        for (int r = 0; r < 3; r++) {
-            for (int c = 0; c < 3; c++) {
-                int permuted = (c - r + 3) * m % 3 * m;
-                in[3 * r + c] = forward ? permuted : c * m;
-                out[3 * r + c] = forward ? c * m : permuted;
-            }
-        }
+        int[][] places = places(3, m, forward);
+        int[] in = places[0];
+        int[] out = places[1];
         int n = from;
         for (; n < to && n % 3 != 0; n++) {
             dft3(a, n, 3 * (n % 3), in, out, w, wS);
@@ -411,6 +423,29 @@ final class NttPrime {
         }
     }
 
+    /**
+     * Where the points of a radix-point transform at n, n+m, ..., n+(radix-1)m are read and written,
+     * for each n mod radix = r: y_c from n + in[radix·r + c], x_f to n + out[radix·r + f]. y_c, the
+     * element whose index is c mod radix, lies at t·m with t·m ≡ c - r (m is a power of two, so
+     * invertible mod radix), frequency f at f·m; the inverse swaps the two.
+     */
+    private static int[][] places(int radix, int m, boolean forward) {
+        int mInverse = 1;
+        while (mInverse * (m % radix) % radix != 1) {
+            mInverse++;
+        }
+        int[] in = new int[radix * radix];
+        int[] out = new int[radix * radix];
+        for (int r = 0; r < radix; r++) {
+            for (int c = 0; c < radix; c++) {
+                int permuted = (c - r + radix) * mInverse % radix * m;
+                in[radix * r + c] = forward ? permuted : c * m;
+                out[radix * r + c] = forward ? c * m : permuted;
+            }
+        }
+        return new int[][] {in, out};
+    }
+
     /** One triple of {@link #dft3}: y_c from n + in[k + c], x_f to n + out[k + f]. */
     private void dft3(long[] a, int n, int k, int[] in, int[] out, long w, long wS) {
         long y0 = a[n + in[k]];
@@ -420,5 +455,62 @@ final class NttPrime {
         a[n + out[k]] = lazy(lazy(y0 + y1 - twoP) + y2 - twoP);
         a[n + out[k + 1]] = lazy(lazy(y0 - y2) + mixed - twoP);
         a[n + out[k + 2]] = lazy(lazy(y0 - y1) - mixed);
+    }
+
+    /**
+     * The 5-point transforms x_f = Σ y_c·ζ^(cf) of the quintuples at n, n+m, ..., n+4m for n in
+     * [from, to), in the places {@link #dft3} uses for triples; with ζ^-1 for the inverse, which
+     * undoes the forward transform times 5. Inputs and outputs in [0, 2p).
+     *
+     * <p>Six products instead of sixteen: with a_1 = y1+y4, b_1 = y1-y4, a_2 = y2+y3, b_2 = y2-y3,
+     * x1 and x4 share y0 + ((ζ+ζ⁴)a_1 + (ζ²+ζ³)a_2)/2 and differ in the sign of
+     * ((ζ-ζ⁴)b_1 + (ζ²-ζ³)b_2)/2, likewise x2 and x3; and as ζ+ζ²+ζ³+ζ⁴ = -1, the two shared sums
+     * are -(a_1+a_2)/4 ± D·(a_1-a_2).
+     */
+    void dft5(long[] a, int m, int from, int to, boolean forward) {
+        int[][] places = places(5, m, forward);
+        int[] in = places[0];
+        int[] out = places[1];
+        int s = forward ? 4 : 8;
+        int n = from;
+        for (; n < to && n % 5 != 0; n++) {
+            dft5(a, n, 5 * (n % 5), in, out, s);
+        }
+        for (; n + 4 < to; n += 5) {
+            dft5(a, n, 0, in, out, s);
+            dft5(a, n + 1, 5, in, out, s);
+            dft5(a, n + 2, 10, in, out, s);
+            dft5(a, n + 3, 15, in, out, s);
+            dft5(a, n + 4, 20, in, out, s);
+        }
+        for (; n < to; n++) {
+            dft5(a, n, 5 * (n % 5), in, out, s);
+        }
+    }
+
+    /** One quintuple of {@link #dft5}; S1 and S2 (or their negations) at five[s..s+3]. */
+    private void dft5(long[] a, int n, int k, int[] in, int[] out, int s) {
+        long[] c = five;
+        long y0 = a[n + in[k]];
+        long y1 = a[n + in[k + 1]];
+        long y2 = a[n + in[k + 2]];
+        long y3 = a[n + in[k + 3]];
+        long y4 = a[n + in[k + 4]];
+        long a1 = lazy(y1 + y4 - twoP);
+        long a2 = lazy(y2 + y3 - twoP);
+        long b1 = y1 - y4 + twoP;
+        long b2 = y2 - y3 + twoP;
+        long m0 = mulShoup(a1 + a2, c[0], c[1]);
+        long m1 = mulShoup(a1 - a2 + twoP, c[2], c[3]);
+        long base = lazy(y0 + m0 - twoP);
+        long r1 = lazy(base + m1 - twoP);
+        long r2 = lazy(base - m1);
+        long i1 = lazy(mulShoup(b1, c[s], c[s + 1]) + mulShoup(b2, c[s + 2], c[s + 3]) - twoP);
+        long i2 = lazy(mulShoup(b1, c[s + 2], c[s + 3]) - mulShoup(b2, c[s], c[s + 1]));
+        a[n + out[k]] = lazy(lazy(y0 + a1 - twoP) + a2 - twoP);
+        a[n + out[k + 1]] = lazy(r1 + i1 - twoP);
+        a[n + out[k + 4]] = lazy(r1 - i1);
+        a[n + out[k + 2]] = lazy(r2 + i2 - twoP);
+        a[n + out[k + 3]] = lazy(r2 - i2);
     }
 }

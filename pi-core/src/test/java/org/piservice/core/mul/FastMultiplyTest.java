@@ -102,14 +102,14 @@ class FastMultiplyTest {
     }
 
     /**
-     * Product lengths of L - 1, L and L + 1 limbs for every transform length L = 2^k and 3·2^k up
+     * Product lengths of L - 1, L and L + 1 limbs for every transform length L = 2^k, 3·2^k and 5·2^k up
      * to 2^17, which covers the switch from one row to the six-step split at 2^12, its first
      * uneven split at 2^13, and the parallel transforms from 2^15, plus balanced and unbalanced
      * operand splits of each length.
      */
     static Stream<int[]> transformLengthEdges() {
         return IntStream.rangeClosed(0, 17).boxed()
-                .flatMap(k -> IntStream.of(1 << k, 3 << k).filter(length -> length <= 1 << 17).boxed())
+                .flatMap(k -> IntStream.of(1 << k, 3 << k, 5 << k).filter(length -> length <= 1 << 17).boxed())
                 .flatMap(length -> IntStream.of(-1, 0, 1)
                 .map(d -> length + d).filter(limbs -> limbs >= 2).distinct().boxed()
                 .flatMap(limbs -> Stream.of(new int[] {limbs / 2, limbs - limbs / 2},

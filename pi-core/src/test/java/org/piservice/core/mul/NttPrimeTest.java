@@ -11,14 +11,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Plain unit tests of the modular arithmetic and the transforms of one prime; no I/O. */
 class NttPrimeTest {
 
-    private static final NttPrime Q = new NttPrime(4611685692009873409L, 19);
+    private static final long GENERATOR = 7;
+    private static final NttPrime Q = new NttPrime(4611681491531857921L, GENERATOR);
 
     @ParameterizedTest
-    @ValueSource(longs = {4611685692009873409L, 4611685318347718657L, 4611685125074190337L})
+    @ValueSource(longs = {4611681491531857921L, 4611680074192650241L, 4611678334730895361L,
+        4611678141457367041L, 4611677883759329281L})
     void primesAreNttFriendlyAndBelow2Pow62(long p) {
         assertThat(BigInteger.valueOf(p).isProbablePrime(100)).isTrue();
         assertThat(p).isLessThan(1L << 62);
-        assertThat((p - 1) % (1L << 32)).isZero();
+        assertThat((p - 1) % (15L << 32)).isZero();
     }
 
     @ParameterizedTest
@@ -30,7 +32,7 @@ class NttPrimeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {0, 1, 2, 12345, 4611685692009873408L, -1L, Long.MIN_VALUE, Long.MAX_VALUE})
+    @ValueSource(longs = {0, 1, 2, 12345, 4611681491531857920L, -1L, Long.MIN_VALUE, Long.MAX_VALUE})
     void arithmeticAgreesWithBigInteger(long a) {
         BigInteger p = BigInteger.valueOf(Q.p);
         BigInteger ua = new BigInteger(Long.toUnsignedString(a));
@@ -48,7 +50,7 @@ class NttPrimeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {0, 1, 2, 3, 12345, 1L << 40, 4611685692009873407L, 4611685692009873408L})
+    @ValueSource(longs = {0, 1, 2, 3, 12345, 1L << 40, 4611681491531857919L, 4611681491531857920L})
     void shoupCompanionIsTheFloorOfWTimes2Pow64OverP(long w) {
         BigInteger expected = BigInteger.valueOf(w).shiftLeft(64).divide(BigInteger.valueOf(Q.p));
         assertThat(new BigInteger(Long.toUnsignedString(Q.shoupCompanion(w)))).isEqualTo(expected);
@@ -93,7 +95,7 @@ class NttPrimeTest {
     }
 
     /**
-     * Against the definition, with ω = 19^((p-1)/3), the cube root the constructor derives from its
+     * Against the definition, with ω = 7^((p-1)/3), the cube root the constructor derives from its
      * generator: the triple at n, n+m, n+2m, taken in the order of each index mod 3, goes to
      * frequencies at n, n+m, n+2m.
      */
@@ -104,7 +106,7 @@ class NttPrimeTest {
         long[] x = random.longs(3L * m, 0, 2 * Q.p).toArray();
         long[] y = x.clone();
         Q.dft3(y, m, 0, m, true);
-        long omega = Q.pow(19, (Q.p - 1) / 3);
+        long omega = Q.pow(GENERATOR, (Q.p - 1) / 3);
         assertThat(Q.pow(omega, 3)).isEqualTo(1);
         assertThat(omega).isNotEqualTo(1);
         for (int n = 0; n < m; n++) {
@@ -135,6 +137,51 @@ class NttPrimeTest {
         Q.dft3(y, m, m / 2, m, false);
         long third = Q.pow(3, Q.p - 2);
         long[] back = Arrays.stream(y).map(v -> Q.mulMod(Q.canonical(v), third)).toArray();
+        assertThat(back).isEqualTo(x);
+    }
+
+    /**
+     * Against the definition, with ζ = 7^((p-1)/5), the fifth root the constructor derives from its
+     * generator: the quintuple at n, n+m, ..., n+4m, taken in the order of each index mod 5, goes to
+     * frequencies at n, n+m, ..., n+4m. m runs through every power of two mod 5.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4, 8, 64, 1024})
+    void fivePointTransformsMatchTheDefinition(int m) {
+        Random random = new Random(m);
+        long[] x = random.longs(5L * m, 0, 2 * Q.p).toArray();
+        long[] y = x.clone();
+        Q.dft5(y, m, 0, m, true);
+        long zeta = Q.pow(GENERATOR, (Q.p - 1) / 5);
+        assertThat(Q.pow(zeta, 5)).isEqualTo(1);
+        assertThat(zeta).isNotEqualTo(1);
+        for (int n = 0; n < m; n++) {
+            long[] byResidue = new long[5];
+            for (int t = 0; t < 5; t++) {
+                byResidue[(n + t * m) % 5] = x[n + t * m] % Q.p;
+            }
+            for (int f = 0; f < 5; f++) {
+                long expected = 0;
+                for (int c = 0; c < 5; c++) {
+                    expected = (expected + Q.mulMod(byResidue[c], Q.pow(zeta, (long) c * f))) % Q.p;
+                }
+                assertThat(y[n + f * m]).as("output %d of quintuple %d in [0, 2p)", f, n).isBetween(0L, 2 * Q.p - 1);
+                assertThat(Q.canonical(y[n + f * m])).as("output %d of quintuple %d", f, n).isEqualTo(expected);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4, 8, 64, 1024})
+    void fivePointInverseUndoesForwardTimesFive(int m) {
+        Random random = new Random(m);
+        long[] x = random.longs(5L * m, 0, Q.p).toArray();
+        long[] y = x.clone();
+        Q.dft5(y, m, 0, m, true);
+        Q.dft5(y, m, 0, m / 3, false);
+        Q.dft5(y, m, m / 3, m, false);
+        long fifth = Q.pow(5, Q.p - 2);
+        long[] back = Arrays.stream(y).map(v -> Q.mulMod(Q.canonical(v), fifth)).toArray();
         assertThat(back).isEqualTo(x);
     }
 }
