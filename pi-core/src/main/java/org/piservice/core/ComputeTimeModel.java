@@ -25,7 +25,11 @@ public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigi
     /** pi-core on one core of the machine measured. */
     private static final ComputeTimeModel MEASURED = new ComputeTimeModel(1.0, 1.082, 1.08);
 
-    /** How much slower than the measured core a Lambda vCPU may be: a margin, not a measurement. */
+    /**
+     * How much slower than the measured core a Lambda vCPU may be: a margin, not a measurement. It
+     * also covers the worker's JVM, whose heap is not sized to the job as the command-line tool's
+     * is: 10-20 % slower on the measured machine (docs/PERFORMANCE.md).
+     */
     private static final double VCPU_MARGIN = 1.5;
 
     public static final ComputeTimeModel DEFAULT = MEASURED.slowerBy(VCPU_MARGIN);
