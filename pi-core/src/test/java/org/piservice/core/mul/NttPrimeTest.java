@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Plain unit tests of the modular arithmetic and the transforms of one prime; no I/O. */
@@ -94,94 +98,63 @@ class NttPrimeTest {
         }
     }
 
-    /**
-     * Against the definition, with ω = 7^((p-1)/3), the cube root the constructor derives from its
-     * generator: the triple at n, n+m, n+2m, taken in the order of each index mod 3, goes to
-     * frequencies at n, n+m, n+2m.
-     */
-    @ParameterizedTest
-    @ValueSource(ints = {1, 2, 64, 1000})
-    void threePointTransformsMatchTheDefinition(int m) {
-        Random random = new Random(m);
-        long[] x = random.longs(3L * m, 0, 2 * Q.p).toArray();
-        long[] y = x.clone();
-        Q.dft3(y, m, 0, m, true);
-        long omega = Q.pow(GENERATOR, (Q.p - 1) / 3);
-        assertThat(Q.pow(omega, 3)).isEqualTo(1);
-        assertThat(omega).isNotEqualTo(1);
-        for (int n = 0; n < m; n++) {
-            long[] byResidue = new long[3];
-            for (int t = 0; t < 3; t++) {
-                byResidue[(n + t * m) % 3] = x[n + t * m] % Q.p;
-            }
-            long x0 = byResidue[0];
-            long x1 = byResidue[1];
-            long x2 = byResidue[2];
-            for (int k = 0; k < 3; k++) {
-                long expected = ((x0 + Q.mulMod(x1, Q.pow(omega, k))) % Q.p
-                        + Q.mulMod(x2, Q.pow(omega, 2L * k))) % Q.p;
-                assertThat(y[n + k * m]).as("output %d of triple %d in [0, 2p)", k, n).isBetween(0L, 2 * Q.p - 1);
-                assertThat(Q.canonical(y[n + k * m])).as("output %d of triple %d", k, n).isEqualTo(expected);
-            }
+    /** Radix and m: every power of two mod the radix, a few triples or quintuples and many. */
+    static Stream<Arguments> oddPointShapes() {
+        return Stream.of(3, 5).flatMap(radix -> IntStream.of(1, 2, 4, 8, 64, 1024)
+                .mapToObj(m -> Arguments.of(radix, m)));
+    }
+
+    private static void oddPoint(int radix, long[] a, int m, int from, int to, boolean forward) {
+        if (radix == 3) {
+            Q.dft3(a, m, from, to, forward);
+        } else {
+            Q.dft5(a, m, from, to, forward);
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {1, 2, 64, 1000})
-    void threePointInverseUndoesForwardTimesThree(int m) {
-        Random random = new Random(m);
-        long[] x = random.longs(3L * m, 0, Q.p).toArray();
-        long[] y = x.clone();
-        Q.dft3(y, m, 0, m, true);
-        Q.dft3(y, m, 0, m / 2, false);
-        Q.dft3(y, m, m / 2, m, false);
-        long third = Q.pow(3, Q.p - 2);
-        long[] back = Arrays.stream(y).map(v -> Q.mulMod(Q.canonical(v), third)).toArray();
-        assertThat(back).isEqualTo(x);
-    }
-
     /**
-     * Against the definition, with ζ = 7^((p-1)/5), the fifth root the constructor derives from its
-     * generator: the quintuple at n, n+m, ..., n+4m, taken in the order of each index mod 5, goes to
-     * frequencies at n, n+m, ..., n+4m. m runs through every power of two mod 5.
+     * Against the definition, with the root 7^((p-1)/radix) the constructor derives from its
+     * generator: the tuple at n, n+m, ..., taken in the order of each index mod radix, goes to
+     * frequencies at n, n+m, ...
      */
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 4, 8, 64, 1024})
-    void fivePointTransformsMatchTheDefinition(int m) {
+    @MethodSource("oddPointShapes")
+    void oddPointTransformsMatchTheDefinition(int radix, int m) {
         Random random = new Random(m);
-        long[] x = random.longs(5L * m, 0, 2 * Q.p).toArray();
+        long[] x = random.longs((long) radix * m, 0, 2 * Q.p).toArray();
         long[] y = x.clone();
-        Q.dft5(y, m, 0, m, true);
-        long zeta = Q.pow(GENERATOR, (Q.p - 1) / 5);
-        assertThat(Q.pow(zeta, 5)).isEqualTo(1);
-        assertThat(zeta).isNotEqualTo(1);
+        oddPoint(radix, y, m, 0, m, true);
+        long root = Q.pow(GENERATOR, (Q.p - 1) / radix);
+        assertThat(Q.pow(root, radix)).isEqualTo(1);
+        assertThat(root).isNotEqualTo(1);
         for (int n = 0; n < m; n++) {
-            long[] byResidue = new long[5];
-            for (int t = 0; t < 5; t++) {
-                byResidue[(n + t * m) % 5] = x[n + t * m] % Q.p;
+            long[] byResidue = new long[radix];
+            for (int t = 0; t < radix; t++) {
+                byResidue[(n + t * m) % radix] = x[n + t * m] % Q.p;
             }
-            for (int f = 0; f < 5; f++) {
+            for (int f = 0; f < radix; f++) {
                 long expected = 0;
-                for (int c = 0; c < 5; c++) {
-                    expected = (expected + Q.mulMod(byResidue[c], Q.pow(zeta, (long) c * f))) % Q.p;
+                for (int c = 0; c < radix; c++) {
+                    expected = (expected + Q.mulMod(byResidue[c], Q.pow(root, (long) c * f))) % Q.p;
                 }
-                assertThat(y[n + f * m]).as("output %d of quintuple %d in [0, 2p)", f, n).isBetween(0L, 2 * Q.p - 1);
-                assertThat(Q.canonical(y[n + f * m])).as("output %d of quintuple %d", f, n).isEqualTo(expected);
+                assertThat(y[n + f * m]).as("output %d of tuple %d in [0, 2p)", f, n).isBetween(0L, 2 * Q.p - 1);
+                assertThat(Q.canonical(y[n + f * m])).as("output %d of tuple %d", f, n).isEqualTo(expected);
             }
         }
     }
 
+    /** The inverse in two uneven ranges, so a range may start at any n mod radix. */
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 4, 8, 64, 1024})
-    void fivePointInverseUndoesForwardTimesFive(int m) {
+    @MethodSource("oddPointShapes")
+    void oddPointInverseUndoesForwardTimesRadix(int radix, int m) {
         Random random = new Random(m);
-        long[] x = random.longs(5L * m, 0, Q.p).toArray();
+        long[] x = random.longs((long) radix * m, 0, Q.p).toArray();
         long[] y = x.clone();
-        Q.dft5(y, m, 0, m, true);
-        Q.dft5(y, m, 0, m / 3, false);
-        Q.dft5(y, m, m / 3, m, false);
-        long fifth = Q.pow(5, Q.p - 2);
-        long[] back = Arrays.stream(y).map(v -> Q.mulMod(Q.canonical(v), fifth)).toArray();
+        oddPoint(radix, y, m, 0, m, true);
+        oddPoint(radix, y, m, 0, m / 3, false);
+        oddPoint(radix, y, m, m / 3, m, false);
+        long inverse = Q.pow(radix, Q.p - 2);
+        long[] back = Arrays.stream(y).map(v -> Q.mulMod(Q.canonical(v), inverse)).toArray();
         assertThat(back).isEqualTo(x);
     }
 }
