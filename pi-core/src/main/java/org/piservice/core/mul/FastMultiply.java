@@ -8,7 +8,8 @@ import java.math.BigInteger;
  * number-theoretic transform (O(n log n)), below it defers to {@link BigInteger#multiply}.
  *
  * <p>A product of n bits needs six arrays of longs (five residues and one operand; five for a
- * square) of the transform length, which is n/128 rounded up to 2^k, 3·2^k or 5·2^k: at most
+ * square) of the transform length, which is n/128 rounded up to 2^k, 3·2^k or 5·2^k (or down to
+ * one of them, a little below n/128, where the product wraps around it): at most
  * (4/3)·6·n/16 = n/2 bytes, plus the result (n/8 bytes). For two 330-million-bit operands
  * (n = 660 million) that is at most 330 MB, and 252 MB at the 5·2^20-limb length they actually use.
  */

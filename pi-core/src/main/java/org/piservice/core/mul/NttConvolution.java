@@ -104,6 +104,10 @@ final class NttConvolution {
      * transform length, so an input that enters several products is transformed once, and each
      * sum is formed on the transforms, leaving one inverse transform and one recombination per
      * output.
+     *
+     * <p>Outputs a little longer than a transform length L are formed at L, where they wrap around:
+     * the padding to the next length (a fifth to a third more) costs more than the few low limbs
+     * that undo the wrap (see {@link #unwrap}).
      */
     static long[][] sumsOfProducts(LongInteger[] in, int[][] terms) {
         int[] limbs = new int[terms.length];
@@ -117,13 +121,98 @@ final class NttConvolution {
             }
             longest = Math.max(longest, limbs[o]);
         }
-        Shape shape = Shape.of(longest);
+        int wrap = wrapLength(longest);
+        Shape shape = Shape.of(wrap > 0 && fits(in, wrap) ? wrap : longest);
+        LongInteger[] low = shape.length < longest ? lowSums(in, terms, longest - shape.length) : null;
         long[][][] residues = convolutions(in, terms, shape);
         long[][] result = new long[terms.length][];
         for (int o = 0; o < terms.length; o++) {
             result[o] = recombine(residues[o], limbs[o], shape);
+            residues[o] = null;
+            if (limbs[o] > shape.length) {
+                unwrap(result[o], shape.length, low[o], limbs[o] - shape.length);
+            }
         }
         return result;
+    }
+
+    /**
+     * The transform length below {@code limbs} at which outputs of that many limbs are formed
+     * wrapped, or 0 where padding them to the next length costs less. The low sums that undo the
+     * wrap cost about the transform length their products take, counted twice for their separate
+     * products and their overheads; only outputs within a sixteenth of a length are considered.
+     */
+    static int wrapLength(int limbs) {
+        int wrap = length(limbs - limbs / 16);
+        int excess = limbs - wrap;
+        return excess > 0 && 2 * length(2 * excess) < length(limbs) - wrap ? wrap : 0;
+    }
+
+    private static boolean fits(LongInteger[] in, int length) {
+        for (LongInteger x : in) {
+            if (limbs(x) > length) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The outputs' sums of products modulo 2^(128·excess), from the inputs' low limbs alone. They
+     * are small, so {@link FastMultiply} forms them, each product by the method that suits it.
+     */
+    private static LongInteger[] lowSums(LongInteger[] in, int[][] terms, int excess) {
+        LongInteger[] low = new LongInteger[in.length];
+        for (int i = 0; i < in.length; i++) {
+            low[i] = in[i].abs().low(128L * excess);
+        }
+        LongInteger[] sums = new LongInteger[terms.length];
+        for (int o = 0; o < terms.length; o++) {
+            sums[o] = LongInteger.ZERO;
+            for (int t = 0; t < terms[o].length; t += 2) {
+                sums[o] = sums[o].add(FastMultiply.multiply(low[terms[o][t]], low[terms[o][t + 1]]));
+            }
+        }
+        return sums;
+    }
+
+    /**
+     * Turns a sum of products wrapped at L limbs into the sum itself, in place. With d_i the sum's
+     * coefficients, the wrapped convolution is W = A + H, where A = Σ_(i<L) d_i·2^(128i) and
+     * H = Σ_(i≥L) d_i·2^(128(i-L)), while the sum is P = A + 2^(128L)·H. As P has L + s limbs, H is
+     * below 2^(128s), and as P ≡ A (mod 2^(128s)) for s ≤ L, H ≡ W - P there: the low limbs of P,
+     * which the inputs' low limbs give, determine H, and P = W - H + 2^(128L)·H.
+     *
+     * @param out W on entry, P on return; as long as P
+     * @param low P mod 2^(128s), or any number congruent to it
+     */
+    private static void unwrap(long[] out, int wrapLimbs, LongInteger low, int s) {
+        long[] h = new long[2 * s];
+        long borrow = 0;
+        for (int w = 0; w < h.length; w++) {
+            long l = w < low.length ? low.words[w] : 0;
+            long d = out[w] - l;
+            h[w] = d - borrow;
+            borrow = Long.compareUnsigned(out[w], l) < 0 || Long.compareUnsigned(d, borrow) < 0 ? 1 : 0;
+        }
+        // The last borrow is dropped: h is W - P mod 2^(128s), which is H.
+        borrow = 0;
+        for (int w = 0; w < h.length || borrow != 0; w++) {
+            long x = w < h.length ? h[w] : 0;
+            long d = out[w] - x;
+            long next = Long.compareUnsigned(out[w], x) < 0 || Long.compareUnsigned(d, borrow) < 0 ? 1 : 0;
+            out[w] = d - borrow;
+            borrow = next;
+        }
+        long carry = 0;
+        for (int w = 0; w < h.length || carry != 0; w++) {
+            int at = 2 * wrapLimbs + w;
+            long x = w < h.length ? h[w] : 0;
+            long sum = out[at] + x;
+            long next = carry(sum, x);
+            out[at] = sum + carry;
+            carry = next | carry(out[at], carry);
+        }
     }
 
     /**
@@ -419,7 +508,8 @@ final class NttConvolution {
         }
         if (limbs > coefficients) {
             long[] last = carries[chunks - 1];
-            for (int w = 0; w < last.length; w++) {
+            // A carry's words beyond the output are zero: the output is known to fit.
+            for (int w = 0; w < last.length && 2 * coefficients + w < out.length; w++) {
                 out[2 * coefficients + w] = last[w];
             }
         }

@@ -137,6 +137,72 @@ class FastMultiplyTest {
         assertSquareExact(random(bits, random));
     }
 
+    /**
+     * {L, L + e, 1}: products of L + e limbs that are formed wrapped at the transform length L,
+     * for L = 2^k, 3·2^k and 5·2^k (one of them long enough for the parallel transforms), with
+     * e = 1, 2, L/64 and the largest excess that still wraps; and {L, L + e + 1, 0} just past it.
+     */
+    static Stream<int[]> wrappedLengths() {
+        return IntStream.of(1 << 10, 3 << 9, 5 << 8, 5 << 11, 1 << 15).boxed().flatMap(length -> {
+            int most = 1;
+            while (NttConvolution.wrapLength(length + most + 1) == length) {
+                most++;
+            }
+            return Stream.of(new int[] {length, length + 1, 1}, new int[] {length, length + 2, 1},
+                    new int[] {length, length + length / 64, 1}, new int[] {length, length + most, 1},
+                    new int[] {length, length + most + 1, 0});
+        });
+    }
+
+    /**
+     * Random and all-ones operands (the largest coefficients and carries), an operand whose low
+     * limbs, those that undo the wrap, are all zero, and a square, against BigInteger.
+     */
+    @ParameterizedTest
+    @MethodSource("wrappedLengths")
+    void productsJustLongerThanATransformLengthAreFormedThereAndUnwrapped(int[] lengths) {
+        int limbs = lengths[1];
+        assertThat(NttConvolution.wrapLength(limbs) == lengths[0]).as("wrapped at %d", lengths[0])
+                .isEqualTo(lengths[2] == 1);
+        Random random = new Random(limbs);
+        int la = limbs / 2;
+        int lb = limbs - la;
+        int excess = limbs - lengths[0];
+        assertExact(random(la * LIMB, random), random(lb * LIMB, random));
+        assertExact(ones(la), ones(lb));
+        assertExact(random((la - excess - 1) * LIMB, random).shiftLeft((excess + 1) * LIMB), random(lb * LIMB, random));
+        assertSquareExact(random(lb * LIMB, random));
+        assertSquareExact(ones(lb));
+    }
+
+    /**
+     * A merge's x·y and x·z + u·v where the sum (one limb longer than its products, for the carry)
+     * wraps at a transform length and x·y fits in it, so only one of the two is unwrapped; and
+     * all-ones operands, whose sum carries into its extra limb.
+     */
+    @Test
+    void productAndSumWithTheSumAlone() {
+        Random random = new Random(23);
+        int length = 3 << 11;
+        int lx = length / 2;
+        BigInteger x = random(lx * LIMB, random);
+        BigInteger y = random((length - lx) * LIMB, random);
+        BigInteger z = random((length - lx + 4) * LIMB, random).abs();
+        BigInteger u = random((lx - 8) * LIMB, random).abs();
+        BigInteger v = random((length - lx + 3) * LIMB, random).abs();
+        assertThat(NttConvolution.wrapLength(length + 5)).isEqualTo(length);
+        if (x.signum() < 0) {
+            z = z.negate();
+        }
+        assertProductAndSumExact(x, y, z, u, v);
+        assertProductAndSumExact(ones(lx), ones(length - lx), ones(length - lx + 4), ones(lx), ones(length - lx + 4));
+    }
+
+    /** The number whose limbs are all ones. */
+    private static BigInteger ones(int limbs) {
+        return BigInteger.ONE.shiftLeft(limbs * LIMB).subtract(BigInteger.ONE);
+    }
+
     static IntStream thresholdEdges() {
         return IntStream.of(THRESHOLD - LIMB - 1, THRESHOLD - 1, THRESHOLD, THRESHOLD + 1, THRESHOLD + LIMB);
     }
