@@ -128,7 +128,7 @@ final class NttConvolution {
         long[][] result = new long[terms.length][];
         for (int o = 0; o < terms.length; o++) {
             result[o] = recombine(residues[o], limbs[o], shape);
-            residues[o] = null;
+            residues[o] = null; // collectable before the next output's result is allocated
             if (limbs[o] > shape.length) {
                 unwrap(result[o], shape.length, low[o], limbs[o] - shape.length);
             }
@@ -187,16 +187,14 @@ final class NttConvolution {
      * @param low P mod 2^(128s), or any number congruent to it
      */
     private static void unwrap(long[] out, int wrapLimbs, LongInteger low, int s) {
-        long[] h = new long[2 * s];
-        long borrow = 0;
-        for (int w = 0; w < h.length; w++) {
-            long l = w < low.length ? low.words[w] : 0;
-            long d = out[w] - l;
-            h[w] = d - borrow;
-            borrow = Long.compareUnsigned(out[w], l) < 0 || Long.compareUnsigned(d, borrow) < 0 ? 1 : 0;
+        long bits = 128L * s;
+        LongInteger top = LongInteger.of(1, Arrays.copyOf(out, 2 * s)).subtract(low.low(bits));
+        if (top.signum() < 0) {
+            top = top.add(LongInteger.powerOfTwo(bits));
         }
-        // The last borrow is dropped: h is W - P mod 2^(128s), which is H.
-        borrow = 0;
+        long[] h = Arrays.copyOf(top.words, 2 * s);
+        // out -= H, then out += 2^(128L)·H, each with its borrow or carry rippling up
+        long borrow = 0;
         for (int w = 0; w < h.length || borrow != 0; w++) {
             long x = w < h.length ? h[w] : 0;
             long d = out[w] - x;
