@@ -21,7 +21,8 @@ class SizedJvmTest {
 
         long heapMb = (HeapModel.DEFAULT.heapBytes(100_000_000) + (1 << 20) - 1) >> 20;
         assertThat(command).containsExactly(JAVA, "-XX:ActiveProcessorCount=2", "-Xmx" + heapMb + "m",
-                "-XX:+UseSerialGC", "-cp", JAR, PiCommand.class.getName(), "100000000", "--out", "pi.txt");
+                "-XX:+UseSerialGC", "-XX:PretenureSizeThreshold=1m", "-cp", JAR, PiCommand.class.getName(),
+                "100000000", "--out", "pi.txt");
     }
 
     @ParameterizedTest
