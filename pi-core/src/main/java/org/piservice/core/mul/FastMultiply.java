@@ -4,8 +4,8 @@ import java.math.BigInteger;
 
 /**
  * Exact multiplication of {@link LongInteger}s that is quasi-linear for large operands. The JDK
- * stops at Toom-Cook 3 (about n^1.46); above {@link #THRESHOLD_BITS} this switches to a five-prime
- * number-theoretic transform (O(n log n)), below it defers to {@link BigInteger#multiply}.
+ * stops at Toom-Cook 3 (about n^1.46); above {@link #PRODUCT_THRESHOLD_BITS} this switches to a
+ * five-prime number-theoretic transform (O(n log n)), below it defers to {@link BigInteger#multiply}.
  *
  * <p>A product of n bits needs six arrays of longs (five residues and one operand; five for a
  * square) of the transform length, which is n/128 rounded up to 2^k, 3·2^k or 5·2^k (or down to
@@ -16,12 +16,21 @@ import java.math.BigInteger;
 public final class FastMultiply {
 
     /**
-     * Operands smaller than this (the smaller one, in bits) are multiplied by the JDK. On a 2-core
-     * x86 machine ({@code FastMultiplyBench crossover}, two runs) the five-prime transform broke
-     * even with Toom-Cook at about 12.5 Kibit and was 1.4-1.7x faster from 15.6 Kibit on; the
-     * threshold sits above the noisy break-even.
+     * Below this (the smaller operand, in bits) the JDK forms {@link #productAndSum}'s products and
+     * the wrapped ones ({@link #middleBits}, {@link #cyclic}), where the transform does less than a
+     * full product's work: on one core (five operands of one size, best of seven rounds) the shared
+     * transform broke even with three Toom-Cook products at 10-13 Kibit, was 1.0-1.2x faster at
+     * 15-19 Kibit and 1.4-1.7x from 23 Kibit on.
      */
     public static final int THRESHOLD_BITS = 14 * 1024;
+
+    /**
+     * Below this (the smaller operand, in bits) the JDK forms a lone product or square. Timed with
+     * every size warmed up first ({@code FastMultiplyBench crossover}), the transform broke even
+     * with Toom-Cook at about 45 Kibit on one core and 27 Kibit on two; in the series and the
+     * conversion, products of this size run one per core beside each other, as on one core.
+     */
+    public static final int PRODUCT_THRESHOLD_BITS = 40 * 1024;
 
     /**
      * From this transform length (2^20 limbs, which products of more than 96 Mibit take: the top
@@ -156,7 +165,7 @@ public final class FastMultiply {
      * other operand may be far longer, as √10005·2^k times 426880 is).
      */
     private static boolean byJdk(LongInteger a, LongInteger b) {
-        return Math.min(a.bitLength(), b.bitLength()) < THRESHOLD_BITS
+        return Math.min(a.bitLength(), b.bitLength()) < PRODUCT_THRESHOLD_BITS
                 && a.bitLength() + b.bitLength() < LongInteger.BIG_INTEGER_BITS - 64;
     }
 

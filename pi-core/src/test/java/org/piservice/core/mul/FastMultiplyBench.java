@@ -1,7 +1,9 @@
 package org.piservice.core.mul;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.BinaryOperator;
@@ -17,7 +19,7 @@ import java.util.function.BinaryOperator;
  * </pre>
  *
  * {@code products} (default) times balanced products at 10^5..10^8 bits; {@code crossover} times
- * the transform path alone against BigInteger.multiply around {@link FastMultiply#THRESHOLD_BITS}.
+ * the transform path alone against BigInteger.multiply around {@link FastMultiply#PRODUCT_THRESHOLD_BITS}.
  */
 public final class FastMultiplyBench {
 
@@ -46,7 +48,7 @@ public final class FastMultiplyBench {
             BigInteger a = new BigInteger(bits, random).setBit(bits - 1);
             BigInteger b = new BigInteger(bits, random).setBit(bits - 1);
             if (bits < 10_000_000) {
-                warmUp(a, b);
+                warmUp(a, b, 20);
             }
             Timing fast = median(a, b, n, FastMultiplyBench::fast);
             Timing jdk = median(a, b, n, BigInteger::multiply);
@@ -59,25 +61,34 @@ public final class FastMultiplyBench {
     }
 
     private static void crossover(int reps) {
-        System.out.println("| bits | transform ms | BigInteger.multiply ms | multiply / transform |");
-        System.out.println("|---|---|---|---|");
+        List<BigInteger[]> operands = new ArrayList<>();
         for (int bits = 4_096; bits <= 262_144; bits += bits / 4) {
             Random random = new Random(bits);
-            BigInteger a = new BigInteger(bits, random).setBit(bits - 1);
-            BigInteger b = new BigInteger(bits, random).setBit(bits - 1);
-            warmUp(a, b);
+            operands.add(new BigInteger[] {new BigInteger(bits, random).setBit(bits - 1),
+                new BigInteger(bits, random).setBit(bits - 1)});
+        }
+        // Every size first: BigInteger switches to Karatsuba and Toom-Cook as operands grow, and a
+        // method the JIT has not compiled yet would be timed in the interpreter.
+        for (int round = 0; round < 10; round++) {
+            for (BigInteger[] ab : operands) {
+                warmUp(ab[0], ab[1], 20);
+            }
+        }
+        System.out.println("| bits | transform ms | BigInteger.multiply ms | multiply / transform |");
+        System.out.println("|---|---|---|---|");
+        for (BigInteger[] ab : operands) {
             int n = 20 * reps;
-            Timing transform = median(a, b, n, FastMultiplyBench::transform);
-            Timing jdk = median(a, b, n, BigInteger::multiply);
+            Timing transform = median(ab[0], ab[1], n, FastMultiplyBench::transform);
+            Timing jdk = median(ab[0], ab[1], n, BigInteger::multiply);
             check(transform, jdk);
             System.out.printf(Locale.ROOT, "| %,d | %.3f | %.3f | %.2f |%n",
-                    bits, transform.millis, jdk.millis, jdk.millis / transform.millis);
+                    ab[0].bitLength(), transform.millis, jdk.millis, jdk.millis / transform.millis);
         }
     }
 
     /** Lets the JIT compile both paths before anything is timed. */
-    private static void warmUp(BigInteger a, BigInteger b) {
-        for (int i = 0; i < 20; i++) {
+    private static void warmUp(BigInteger a, BigInteger b, int rounds) {
+        for (int i = 0; i < rounds; i++) {
             transform(a, b);
             a.multiply(b);
         }

@@ -204,7 +204,8 @@ class FastMultiplyTest {
     }
 
     static IntStream thresholdEdges() {
-        return IntStream.of(THRESHOLD - LIMB - 1, THRESHOLD - 1, THRESHOLD, THRESHOLD + 1, THRESHOLD + LIMB);
+        return IntStream.of(THRESHOLD, FastMultiply.PRODUCT_THRESHOLD_BITS)
+                .flatMap(t -> IntStream.of(t - LIMB - 1, t - 1, t, t + 1, t + LIMB));
     }
 
     static IntStream carrySizes() {
