@@ -19,7 +19,8 @@ import java.util.function.BinaryOperator;
  * </pre>
  *
  * {@code products} (default) times balanced products at 10^5..10^8 bits; {@code crossover} times
- * the transform path alone against BigInteger.multiply around {@link FastMultiply#PRODUCT_THRESHOLD_BITS}.
+ * the transform path alone against BigInteger.multiply around
+ * {@link FastMultiply#PRODUCT_THRESHOLD_BITS}.
  */
 public final class FastMultiplyBench {
 
@@ -48,7 +49,7 @@ public final class FastMultiplyBench {
             BigInteger a = new BigInteger(bits, random).setBit(bits - 1);
             BigInteger b = new BigInteger(bits, random).setBit(bits - 1);
             if (bits < 10_000_000) {
-                warmUp(a, b, 20);
+                warmUp(a, b);
             }
             Timing fast = median(a, b, n, FastMultiplyBench::fast);
             Timing jdk = median(a, b, n, BigInteger::multiply);
@@ -71,7 +72,7 @@ public final class FastMultiplyBench {
         // method the JIT has not compiled yet would be timed in the interpreter.
         for (int round = 0; round < 10; round++) {
             for (BigInteger[] ab : operands) {
-                warmUp(ab[0], ab[1], 20);
+                warmUp(ab[0], ab[1]);
             }
         }
         System.out.println("| bits | transform ms | BigInteger.multiply ms | multiply / transform |");
@@ -87,8 +88,8 @@ public final class FastMultiplyBench {
     }
 
     /** Lets the JIT compile both paths before anything is timed. */
-    private static void warmUp(BigInteger a, BigInteger b, int rounds) {
-        for (int i = 0; i < rounds; i++) {
+    private static void warmUp(BigInteger a, BigInteger b) {
+        for (int i = 0; i < 20; i++) {
             transform(a, b);
             a.multiply(b);
         }
