@@ -18,9 +18,9 @@ public final class FastMultiply {
     /**
      * Below this (the smaller operand, in bits) the JDK forms {@link #productAndSum}'s products and
      * the wrapped ones ({@link #middleBits}, {@link #cyclic}), where the transform does less than a
-     * full product's work: on one core (five operands of one size, best of seven rounds) the shared
-     * transform broke even with three Toom-Cook products at 10-13 Kibit, was 1.0-1.2x faster at
-     * 15-19 Kibit and 1.4-1.7x from 23 Kibit on.
+     * full product's work. A merge's shared transform ({@code FastMultiplyBench crossover}) broke
+     * even with three Toom-Cook products at about 22 Kibit on one core and 13-20 Kibit on two; the
+     * wrapped products, whose transform is half a product long, gain from lower sizes still.
      */
     public static final int THRESHOLD_BITS = 14 * 1024;
 

@@ -20,7 +20,8 @@ import java.util.function.BinaryOperator;
  *
  * {@code products} (default) times balanced products at 10^5..10^8 bits; {@code crossover} times
  * the transform path alone against BigInteger.multiply around
- * {@link FastMultiply#PRODUCT_THRESHOLD_BITS}.
+ * {@link FastMultiply#PRODUCT_THRESHOLD_BITS}, and a merge's three products with their shared
+ * transform against three BigInteger products around {@link FastMultiply#THRESHOLD_BITS}.
  */
 public final class FastMultiplyBench {
 
@@ -75,24 +76,49 @@ public final class FastMultiplyBench {
                 warmUp(ab[0], ab[1]);
             }
         }
-        System.out.println("| bits | transform ms | BigInteger.multiply ms | multiply / transform |");
-        System.out.println("|---|---|---|---|");
+        System.out.println("| bits | transform ms | BigInteger.multiply ms | multiply / transform "
+                + "| merge, shared transform ms | merge, 3 × multiply ms | ratio |");
+        System.out.println("|---|---|---|---|---|---|---|");
         for (BigInteger[] ab : operands) {
             int n = 20 * reps;
             Timing transform = median(ab[0], ab[1], n, FastMultiplyBench::transform);
             Timing jdk = median(ab[0], ab[1], n, BigInteger::multiply);
             check(transform, jdk);
-            System.out.printf(Locale.ROOT, "| %,d | %.3f | %.3f | %.2f |%n",
-                    ab[0].bitLength(), transform.millis, jdk.millis, jdk.millis / transform.millis);
+            Timing shared = median(ab[0], ab[1], n, FastMultiplyBench::sharedMerge);
+            Timing separate = median(ab[0], ab[1], n, FastMultiplyBench::jdkMerge);
+            check(shared, separate);
+            System.out.printf(Locale.ROOT, "| %,d | %.3f | %.3f | %.2f | %.3f | %.3f | %.2f |%n",
+                    ab[0].bitLength(), transform.millis, jdk.millis, jdk.millis / transform.millis,
+                    shared.millis, separate.millis, separate.millis / shared.millis);
         }
     }
 
-    /** Lets the JIT compile both paths before anything is timed. */
+    /** Lets the JIT compile every path before anything is timed. */
     private static void warmUp(BigInteger a, BigInteger b) {
         for (int i = 0; i < 20; i++) {
             transform(a, b);
             a.multiply(b);
+            sharedMerge(a, b);
+            jdkMerge(a, b);
         }
+    }
+
+    /**
+     * A merge's three products as {@link FastMultiply#productAndSum} forms them on its transform path
+     * (x·y and x·z + u·v with x transformed once), here with x = u = a and y = z = v = b; returns the sum.
+     */
+    private static BigInteger sharedMerge(BigInteger a, BigInteger b) {
+        LongInteger x = LongInteger.of(a);
+        LongInteger y = LongInteger.of(b);
+        long[][] out = NttConvolution.sumsOfProducts(new LongInteger[] {x, y, y, x, y},
+                new int[][] {{0, 1}, {0, 2, 3, 4}});
+        return LongInteger.of(1, out[1]).toBigInteger();
+    }
+
+    /** The same merge as three products by the JDK, as below {@link FastMultiply#THRESHOLD_BITS}. */
+    private static BigInteger jdkMerge(BigInteger a, BigInteger b) {
+        a.multiply(b);
+        return a.multiply(b).add(a.multiply(b));
     }
 
     /** FastMultiply on BigIntegers; the two linear conversions are timed with it. */
