@@ -64,12 +64,12 @@ final class Worker {
     /**
      * The worker is one long computation, not a quick request: Lambda's Java runtime stops the JIT at
      * C1 for fast cold starts, which makes pi-core about 3x slower (3·10^6 digits: 16 s against 5.6 s
-     * on one core), so the worker asks for C2; and the JVM's default heap (a quarter of memory) would
-     * run out long before the memory the function pays for.
+     * on one core), so the worker asks for C2; and its JVM is the one {@link WorkerMemory} counts on
+     * (the child JVMs of large jobs have options of their own, not these).
      */
     private static Map<String, String> workerEnvironment(Map<String, String> shared) {
         Map<String, String> environment = new HashMap<>(shared);
-        environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 " + WorkerMemory.jvmOption());
+        environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 " + String.join(" ", WorkerMemory.jvmOptions()));
         return Map.copyOf(environment);
     }
 

@@ -12,9 +12,9 @@ import org.piservice.core.HeapModel;
  * <p>Time is pi-core's own {@link ComputeTimeModel}, the estimate the worker refuses jobs by, at the
  * CPU share Lambda gives the function's memory. The largest job may use {@value #TIME_SHARE} of the
  * timeout, leaving the rest for the cold start, the tail of the S3 upload and recording the result.
- * Memory is pi-core's {@link HeapModel} on what {@link WorkerMemory} leaves the engine of the heap
- * the function's JVM gets (a share of its memory), the same limit the worker applies to each
- * computation at run time.
+ * Memory is pi-core's {@link HeapModel} on what {@link WorkerMemory} gives a computation of the
+ * function's memory (in the worker's JVM or in a child JVM), the same limit the worker applies to
+ * each computation at run time.
  */
 public final class WorkerCapacity {
 
@@ -27,7 +27,8 @@ public final class WorkerCapacity {
     public static long maxDigits(int memoryMb, int timeoutSeconds) {
         Duration budget = Duration.ofMillis((long) (timeoutSeconds * 1000 * TIME_SHARE));
         long byTime = ComputeTimeModel.forLambdaMemory(memoryMb).maxDigitsWithin(budget);
-        long byMemory = HeapModel.DEFAULT.maxDigits(WorkerMemory.engineHeapBytes(WorkerMemory.heapBytes(memoryMb)));
+        long byMemory = WorkerMemory.maxDigits(memoryMb * 1024L * 1024L, WorkerMemory.heapBytes(memoryMb),
+                HeapModel.DEFAULT::maxDigits);
         return Math.min(byTime, byMemory);
     }
 }

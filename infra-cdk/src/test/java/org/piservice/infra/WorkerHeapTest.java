@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +26,7 @@ class WorkerHeapTest {
 
         assertThat(WorkerMemory.heapBytes(memoryMb)).as("the model's heap").isLessThanOrEqualTo(heap);
         assertThat(WorkerCapacity.maxDigits(memoryMb, 900)).as("the deployment's limit")
-                .isLessThanOrEqualTo(HeapModel.DEFAULT.maxDigits(WorkerMemory.engineHeapBytes(heap)));
+                .isLessThanOrEqualTo(workerLimit(memoryMb, heap));
     }
 
     @ParameterizedTest
@@ -34,15 +35,22 @@ class WorkerHeapTest {
         ServiceSettings defaults = ServiceSettings.defaults();
         assertThat(defaults.workerMemoryMb()).isEqualTo(memoryMb);
 
-        assertThat((long) defaults.maxDigits()).isLessThanOrEqualTo(HeapModel.DEFAULT.maxDigits(WorkerMemory.engineHeapBytes(maxHeapOfAWorkerJvm(memoryMb))));
+        assertThat((long) defaults.maxDigits()).isLessThanOrEqualTo(workerLimit(memoryMb, maxHeapOfAWorkerJvm(memoryMb)));
+    }
+
+    /** The limit the worker applies at run time, from its function's memory and its JVM's real heap. */
+    private static long workerLimit(int memoryMb, long heap) {
+        return WorkerMemory.maxDigits(memoryMb * 1024L * 1024L, heap, HeapModel.DEFAULT::maxDigits);
     }
 
     /** MaxHeapSize of a JVM that believes it has {@code memoryMb} and Lambda's vCPUs for it. */
     private static long maxHeapOfAWorkerJvm(int memoryMb) throws IOException, InterruptedException {
         int vcpus = Math.max(1, (int) Math.ceil(memoryMb / 1769.0));
-        Process java = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-XX:MaxRAM=" + memoryMb + "m", "-XX:ActiveProcessorCount=" + Math.min(vcpus, 6),
-                "-XX:TieredStopAtLevel=4", WorkerMemory.jvmOption(), "-XX:+PrintFlagsFinal", "-version"))
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-XX:MaxRAM=" + memoryMb + "m", "-XX:ActiveProcessorCount=" + Math.min(vcpus, 6), "-XX:TieredStopAtLevel=4"));
+        command.addAll(WorkerMemory.jvmOptions());
+        command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+        Process java = new ProcessBuilder(command)
                 .redirectErrorStream(true).start();
         String flags = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(java.waitFor(30, TimeUnit.SECONDS)).isTrue();

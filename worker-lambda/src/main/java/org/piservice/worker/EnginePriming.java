@@ -9,7 +9,8 @@ import java.util.Set;
  * Computes π a few times during an init that no job waits for, so that the engine's arithmetic is
  * compiled (C2) before the first job instead of during it: a 10^6-digit job then takes about half
  * as long, a 10^7-digit one about a sixth less (the benchmark's engine {@code pi-core-primed}, see
- * docs/PERFORMANCE.md). With SnapStart the init runs once per published version and
+ * docs/PERFORMANCE.md). It helps the jobs computed in the worker's own JVM, not those of a child JVM
+ * ({@code WorkerMemory}). With SnapStart the init runs once per published version and
  * every worker restored from its snapshot starts with the compiled code; with provisioned
  * concurrency every pre-initialized worker does. An on-demand init (and the local run, and tests)
  * skips it: there a job is waiting, and priming would only delay it.

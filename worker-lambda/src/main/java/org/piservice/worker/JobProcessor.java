@@ -97,10 +97,11 @@ public final class JobProcessor implements AutoCloseable {
     /** The production wiring on the given clients: pi-core, settings for this environment, logs on standard output. */
     public static JobProcessor create(AwsClients clients, ServiceConfig config) {
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
+        WorkerSettings settings = WorkerSettings.fromEnvironment();
         return new JobProcessor(new JobRepository(clients.dynamoDb(), config),
                 new DigitStore(clients.dynamoDb(), clients.s3(), results, config), results,
                 new MessageVisibility(clients.sqs(), config.queueUrl()),
-                config, WorkerSettings.fromEnvironment(), PiWriter.PI_CORE, EmfMetrics.stdout());
+                config, settings, PiWriter.sizedFor(settings), EmfMetrics.stdout());
     }
 
     /**
@@ -179,7 +180,7 @@ public final class JobProcessor implements AutoCloseable {
             return alreadyFinished(before.get());
         }
         String owner = newOwner();
-        long computable = Math.min(Math.min(maxDigits, settings.heapDigits()),
+        long computable = Math.min(Math.min(maxDigits, settings.memoryDigits()),
                 settings.timeModel().maxDigitsWithin(deadline.remaining().minus(settings.cleanupReserve())));
         DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), owner, computable);
         if (plan instanceof DigitDemand.Plan.Waiting waiting) {
@@ -269,9 +270,9 @@ public final class JobProcessor implements AutoCloseable {
         if (job.digits() > maxDigits) {
             return fail(job, owner, "digits must be between 1 and " + maxDigits + ", got " + job.digits());
         }
-        if (job.digits() > settings.heapDigits()) {
+        if (job.digits() > settings.memoryDigits()) {
             return fail(job, owner, "Computing " + job.digits() + " digits needs more memory than the worker's "
-                    + settings.heapBytes() / (1024 * 1024) + " MB heap, which holds " + settings.heapDigits()
+                    + settings.memoryBytes() / (1024 * 1024) + " MB, which hold " + settings.memoryDigits()
                     + " digits; ask for fewer digits");
         }
         Duration estimate = settings.timeModel().estimate(job.digits());

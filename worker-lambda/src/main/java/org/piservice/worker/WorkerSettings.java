@@ -1,5 +1,7 @@
 package org.piservice.worker;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.WorkerMemory;
@@ -18,7 +20,9 @@ import org.piservice.core.HeapModel;
  *        the failure: both calls' budgets ({@link WorkerClients#BUDGETS})
  * @param timeModel the estimate of a computation's length, to refuse what cannot finish in time
  * @param heapBytes the JVM's own maximum heap, which its {@code MaxRAMPercentage} sets, not the
- *        function's memory; computations may fill what {@link WorkerMemory} leaves of it
+ *        function's memory; computations in this JVM may fill what {@link WorkerMemory} leaves of it
+ * @param memoryBytes the function's memory, which holds this JVM and the child JVM of a larger
+ *        computation ({@link WorkerMemory}); outside Lambda, the machine's
  */
 public record WorkerSettings(
         Duration heartbeatInterval,
@@ -26,37 +30,45 @@ public record WorkerSettings(
         int maxAttempts,
         Duration cleanupReserve,
         ComputeTimeModel timeModel,
-        long heapBytes) {
+        long heapBytes,
+        long memoryBytes) {
 
     public static final WorkerSettings DEFAULT = new WorkerSettings(
             Duration.ofSeconds(3), JobDelivery.STALE_AFTER, JobDelivery.MAX_ATTEMPTS, Duration.ofSeconds(40),
-            ComputeTimeModel.DEFAULT, Runtime.getRuntime().maxMemory());
+            ComputeTimeModel.DEFAULT, Runtime.getRuntime().maxMemory(),
+            ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize());
 
     /**
-     * The defaults, with the time model scaled to the function's memory when Lambda says what it is
-     * ({@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}).
+     * The defaults, with the time model and the memory those of the function when Lambda says what
+     * its memory is ({@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}).
      */
     public static WorkerSettings fromEnvironment() {
         String memory = System.getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
         if (memory == null) {
             return DEFAULT;
         }
+        int memoryMb = Integer.parseInt(memory.strip());
         return new WorkerSettings(DEFAULT.heartbeatInterval, DEFAULT.staleAfter, DEFAULT.maxAttempts,
-                DEFAULT.cleanupReserve, ComputeTimeModel.forLambdaMemory(Integer.parseInt(memory.strip())),
-                DEFAULT.heapBytes);
+                DEFAULT.cleanupReserve, ComputeTimeModel.forLambdaMemory(memoryMb), DEFAULT.heapBytes,
+                memoryMb * 1024L * 1024L);
     }
 
-    /** The most digits one computation may hold in the heap. */
-    public long heapDigits() {
-        return HeapModel.DEFAULT.maxDigits(WorkerMemory.engineHeapBytes(heapBytes));
+    /** The most digits one computation may have, in this JVM or in a child ({@link WorkerMemory}). */
+    public long memoryDigits() {
+        return WorkerMemory.maxDigits(memoryBytes, heapBytes, HeapModel.DEFAULT::maxDigits);
+    }
+
+    /** Whether a computation of {@code digits} runs in this JVM rather than in a child. */
+    public boolean inProcess(long digits) {
+        return digits <= WorkerMemory.inProcessDigits(memoryBytes, heapBytes, HeapModel.DEFAULT::maxDigits);
     }
 
     public WorkerSettings {
         if (staleAfter.compareTo(heartbeatInterval.multipliedBy(3)) < 0) {
             throw new IllegalArgumentException("staleAfter must be at least three heartbeat intervals");
         }
-        if (heapBytes < 1) {
-            throw new IllegalArgumentException("heapBytes must be positive");
+        if (heapBytes < 1 || memoryBytes < 1) {
+            throw new IllegalArgumentException("heapBytes and memoryBytes must be positive");
         }
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1");

@@ -117,7 +117,8 @@ class WorkerFaultTest {
         dynamoDb.inject(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":progress"),
                 Fault.hang(Duration.ofSeconds(60)), 1);
         WorkerSettings settings = new WorkerSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 3,
-                Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes());
+                Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes(),
+                WorkerSettings.DEFAULT.memoryBytes());
         PiWriter slow = (digits, out, progress, cancelled) -> {
             CountingPiWriter.pause(Duration.ofSeconds(8));
             PiDigits.write(digits, out, progress, cancelled);

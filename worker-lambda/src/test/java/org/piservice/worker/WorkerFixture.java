@@ -26,7 +26,8 @@ final class WorkerFixture {
     /** Fast timings, so that staleness and redelivery take a second, not minutes. */
     static final WorkerSettings FAST = new WorkerSettings(
             Duration.ofMillis(100), Duration.ofMillis(500), JobDelivery.MAX_ATTEMPTS, Duration.ofMillis(500),
-            ComputeTimeModel.DEFAULT, WorkerSettings.DEFAULT.heapBytes());
+            ComputeTimeModel.DEFAULT, WorkerSettings.DEFAULT.heapBytes(),
+            WorkerSettings.DEFAULT.memoryBytes());
 
     final AwsClients clients = Emulators.clients();
     final TestResources resources;

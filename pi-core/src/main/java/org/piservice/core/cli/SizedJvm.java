@@ -12,12 +12,7 @@ import org.piservice.core.HeapModel;
  * Runs a computation in a child JVM whose heap is what {@link HeapModel} says the digits need.
  * A JVM left to its default heap (a quarter of the machine's memory) grows into it rather than
  * collecting, so 10^8 digits held 4.7 GB where 1 GB is enough; a jar cannot set its own heap. The
- * serial collector, because the heap holds a few hundred large arrays: it has the least overhead
- * beside them. Arrays from {@value #PRETENURE} on (the transforms' residues, the products) are
- * allocated in the old generation, which no minor collection copies: at 10^8 digits the pauses
- * took 1.2-1.4 s in all against 3.2-3.7 s when those arrays were copied out of the young one, and
- * peak RSS was 921-971 MiB against 1,005-1,018 MiB, the wall time the same within the noise
- * (three interleaved pairs, 0.82-1.07 of the time; 10^6 and 10^7 unchanged). The second JVM start
+ * child has the model's options ({@link HeapModel#jvmOptions}). The second JVM start
  * pays for itself from about 10^5 digits: on a 2-core machine, medians of five cold runs, 10^5
  * digits took 0.77 s relaunched against 0.76 s in the launching JVM, 3·10^5 took 1.04 s against
  * 1.16 s and 10^6 1.81 s against 2.10 s (the default collector touches a larger young generation),
@@ -33,9 +28,6 @@ final class SizedJvm {
     static final int FROM_DIGITS = 100_000;
     /** Options that set the heap; the child has one of them, so it never relaunches itself. */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAM");
-    /** The smallest array the child allocates directly in the old generation (see above). */
-    static final String PRETENURE = "1m";
-
     private SizedJvm() {
     }
 
@@ -54,13 +46,10 @@ final class SizedJvm {
                 || jvmOptions.stream().anyMatch(o -> HEAP_OPTIONS.stream().anyMatch(o::startsWith))) {
             return List.of();
         }
-        long heapMb = (HeapModel.DEFAULT.heapBytes(parsed.digits()) + (1 << 20) - 1) >> 20;
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmOptions);
-        command.add("-Xmx" + heapMb + "m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:PretenureSizeThreshold=" + PRETENURE);
+        command.addAll(HeapModel.DEFAULT.jvmOptions(parsed.digits()));
         command.add("-cp");
         command.add(classPath);
         command.add(PiCommand.class.getName());

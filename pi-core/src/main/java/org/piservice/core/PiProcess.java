@@ -1,0 +1,173 @@
+package org.piservice.core;
+
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@link PiDigits#write} in a child JVM whose heap is what {@link HeapModel} gives the digits, for a
+ * caller whose own heap is not sized for the job: a service's JVM, started once for jobs of every
+ * size, whose heap fills with garbage up to its limit before it collects (at 10^8 digits a JVM
+ * with a 4 GB heap limit held 4.0-4.2 GB where the sized one holds under 1 GB).
+ *
+ * <p>The child writes the digits to its standard output, which is copied to the caller's stream as
+ * it comes, and its progress to its standard error. It stops when the caller cancels (the child is
+ * killed) and when the calling process is gone: a computation left running for no one would hold
+ * the machine's cores and memory to its end.
+ */
+public final class PiProcess {
+
+    /** The prefix of a progress line on the child's standard error: {@code progress FRACTION PHASE}. */
+    static final String PROGRESS = "progress ";
+    /** How often the caller's {@code cancelled} is polled while the child computes. */
+    private static final long POLL_MILLIS = 50;
+    /** As a shell reports a process ended by SIGINT; the child's status when its caller went away. */
+    static final int CANCELLED = 130;
+
+    private PiProcess() {
+    }
+
+    /**
+     * As {@link PiDigits#write(int, OutputStream, PiProgress, BooleanSupplier)}, computed in a child
+     * JVM: the same bytes, progress and cancellation. {@code progress} is called from another thread.
+     *
+     * @throws IOException from {@code out}, or when the child could not be started or failed (its
+     *         exit status and the last line of its standard error)
+     */
+    public static void write(int digits, OutputStream out, PiProgress progress, BooleanSupplier cancelled)
+            throws IOException {
+        PiDigits.checkDigits(digits);
+        ProcessBuilder builder = new ProcessBuilder(command(digits));
+        // The child's options are the model's alone, not those meant for the caller's JVM.
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        Process child = builder.start();
+        AtomicReference<String> lastError = new AtomicReference<>("");
+        Thread errors = Thread.ofPlatform().daemon().name("pi-process-stderr")
+                .start(() -> readErrors(child, progress, lastError));
+        AtomicBoolean stopped = new AtomicBoolean();
+        Thread watch = Thread.ofPlatform().daemon().name("pi-process-cancel")
+                .start(() -> stopWhenCancelled(child, cancelled, stopped));
+        try {
+            child.getInputStream().transferTo(out);
+            out.flush();
+            int status = child.waitFor();
+            errors.join();
+            if (stopped.get()) {
+                throw new CancellationException("the computation was cancelled");
+            }
+            if (status != 0) {
+                throw new IOException("the computation's JVM exited with status " + status + ": " + lastError.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while computing " + digits + " digits");
+        } finally {
+            child.destroyForcibly();
+            watch.interrupt();
+        }
+    }
+
+    /** The child's command line. */
+    static List<String> command(int digits) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(HeapModel.DEFAULT.jvmOptions(digits));
+        command.add("-cp");
+        command.add(classPath());
+        command.add(PiProcess.class.getName());
+        command.add(Integer.toString(digits));
+        // By number: should the caller die before the child asks for its parent, the parent would be init.
+        command.add(Long.toString(ProcessHandle.current().pid()));
+        return command;
+    }
+
+    /** Where this class was loaded from: a jar, a directory of classes, or a function's code folder. */
+    private static String classPath() {
+        try {
+            return Path.of(PiProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("pi-core's location is not a file", e);
+        }
+    }
+
+    /** Hands the child's progress lines to {@code progress} and keeps its last other line, for an error. */
+    private static void readErrors(Process child, PiProgress progress, AtomicReference<String> lastError) {
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                String[] parts = line.split(" ", 3);
+                double fraction = parts.length == 3 && line.startsWith(PROGRESS) ? parse(parts[1]) : Double.NaN;
+                if (!Double.isNaN(fraction)) {
+                    progress.update(fraction, parts[2]);
+                } else if (!line.isBlank()) {
+                    lastError.set(line.strip());
+                }
+            }
+        } catch (IOException e) {
+            lastError.set("its standard error could not be read: " + e.getMessage());
+        }
+    }
+
+    private static double parse(String fraction) {
+        try {
+            return Double.parseDouble(fraction);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static void stopWhenCancelled(Process child, BooleanSupplier cancelled, AtomicBoolean stopped) {
+        try {
+            while (child.isAlive()) {
+                if (cancelled.getAsBoolean()) {
+                    stopped.set(true);
+                    child.destroyForcibly();
+                    return;
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            // the computation ended
+        }
+    }
+
+    /**
+     * The child: {@code PiProcess DIGITS CALLER_PID} writes the digits to standard output and progress
+     * lines to standard error; it stops with status {@value #CANCELLED} once the caller is gone.
+     */
+    public static void main(String[] args) {
+        int digits = Integer.parseInt(args[0]);
+        // Completes when the caller ends, however it ends (SIGKILL included).
+        CompletableFuture<ProcessHandle> callerGone = ProcessHandle.of(Long.parseLong(args[1]))
+                .map(ProcessHandle::onExit).orElse(CompletableFuture.completedFuture(null));
+        OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        try {
+            PiDigits.write(digits, out,
+                    (fraction, phase) -> System.err.printf(Locale.ROOT, "%s%s %s%n", PROGRESS, fraction, phase),
+                    callerGone::isDone);
+        } catch (CancellationException e) {
+            System.exit(CANCELLED);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        System.exit(0);
+    }
+}
