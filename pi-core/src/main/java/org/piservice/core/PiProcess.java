@@ -53,9 +53,19 @@ public final class PiProcess {
      */
     public static void write(int digits, OutputStream out, PiProgress progress, BooleanSupplier cancelled)
             throws IOException {
+        write(digits, List.of(), out, progress, cancelled);
+    }
+
+    /**
+     * As {@link #write(int, OutputStream, PiProgress, BooleanSupplier)}, with options for the child
+     * JVM before the model's (a command-line tool passes on its own, {@code -XX:ActiveProcessorCount}
+     * for one).
+     */
+    public static void write(int digits, List<String> jvmOptions, OutputStream out, PiProgress progress,
+                             BooleanSupplier cancelled) throws IOException {
         PiDigits.checkDigits(digits);
-        ProcessBuilder builder = new ProcessBuilder(command(digits));
-        // The child's options are the model's alone, not those meant for the caller's JVM.
+        ProcessBuilder builder = new ProcessBuilder(command(digits, jvmOptions));
+        // The given options and the model's only: the environment's were meant for the caller's JVM.
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");
         Process child = builder.start();
@@ -86,9 +96,10 @@ public final class PiProcess {
     }
 
     /** The child's command line. */
-    static List<String> command(int digits) {
+    static List<String> command(int digits, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         command.addAll(HeapModel.DEFAULT.jvmOptions(digits));
         command.add("-cp");
         command.add(classPath());

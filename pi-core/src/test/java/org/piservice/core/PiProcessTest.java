@@ -39,10 +39,11 @@ class PiProcessTest {
     }
 
     @Test
-    void theChildHasTheModelsHeapAndNoneOfTheCallersOptions() {
-        List<String> command = PiProcess.command(5_000_000);
+    void theChildHasTheCallersOptionsThenTheModels() {
+        List<String> command = PiProcess.command(5_000_000, List.of("-XX:ActiveProcessorCount=1"));
 
         assertThat(command.getFirst()).isEqualTo(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        assertThat(command.get(1)).isEqualTo("-XX:ActiveProcessorCount=1");
         assertThat(command).containsSubsequence(HeapModel.DEFAULT.jvmOptions(5_000_000))
                 .endsWith(PiProcess.class.getName(), "5000000", Long.toString(ProcessHandle.current().pid()));
     }

@@ -8,13 +8,18 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.piservice.core.PiDigits;
+import org.piservice.core.PiProcess;
 
-/** The command line, run in-process with captured streams. */
+/** The command line, run with captured streams; large computations in a child JVM. */
 class PiCommandTest {
 
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
@@ -82,8 +87,47 @@ class PiCommandTest {
         assertThat(err()).startsWith(PiCommand.USAGE_LINE);
     }
 
+    @Test
+    void aLargeComputationRunsInAChildJvmWithTheSameDigits(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("pi.txt");
+        AtomicBoolean child = new AtomicBoolean();
+        Thread watch = Thread.ofPlatform().daemon().start(() -> {
+            while (!child.get() && !Thread.currentThread().isInterrupted()) {
+                child.set(ProcessHandle.current().children().anyMatch(process -> process.info().commandLine()
+                        .orElse("").contains(PiProcess.class.getName())));
+                LockSupport.parkNanos(10_000_000);
+            }
+        });
+        int digits = PiCommand.CHILD_FROM_DIGITS;
+
+        assertThat(run("--progress", String.valueOf(digits), "--out", file.toString())).isEqualTo(PiCommand.OK);
+        watch.interrupt();
+
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        PiDigits.write(digits, expected);
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+        assertThat(child).as("a child JVM computed them").isTrue();
+        assertThat(err()).contains("100% conversion").contains("done: " + digits + " digits in");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-Xmx2g", "-XX:MaxHeapSize=2g", "-XX:MaxRAMPercentage=80", "-XX:MaxRAM=4g"})
+    void aHeapTheCallerChoseKeepsTheComputationInItsJvm(String option) {
+        PiCommand command = new PiCommand(stdout, System.err, List.of("-XX:ActiveProcessorCount=2", option));
+
+        assertThat(command.inChildJvm(100_000_000)).isFalse();
+    }
+
+    @Test
+    void onlyComputationsFromTheThresholdOnGetAChildJvm() {
+        PiCommand command = new PiCommand(stdout, System.err, List.of("-XX:ActiveProcessorCount=2"));
+
+        assertThat(command.inChildJvm(PiCommand.CHILD_FROM_DIGITS - 1)).isFalse();
+        assertThat(command.inChildJvm(PiCommand.CHILD_FROM_DIGITS)).isTrue();
+    }
+
     private int run(String... args) {
-        return new PiCommand(stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8)).run(args);
+        return new PiCommand(stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8), List.of()).run(args);
     }
 
     private String out() {
