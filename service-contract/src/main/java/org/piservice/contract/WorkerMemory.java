@@ -13,7 +13,7 @@ import java.util.function.LongUnaryOperator;
  * ({@value #CHILD_OVERHEAD_MB} MB): a JVM started once for jobs of every size lets garbage fill its
  * heap before it collects, so at 10^8 digits the worker's JVM held 4.0-4.2 GB where it and a child
  * hold 1.06 GB (docs/PERFORMANCE.md). In a function too small for a child to hold more than the worker's
- * own heap (below about 1,800 MB), every job is computed in the worker's JVM, as far as its heap holds.
+ * own heap (below about 2,100 MB), every job is computed in the worker's JVM, as far as its heap holds.
  *
  * <p>The deployment sizes {@code MAX_DIGITS} by this from the function's memory (infra-cdk), and
  * the worker limits each job by it from the heap its JVM really has.
@@ -29,9 +29,10 @@ public final class WorkerMemory {
     /**
      * The worker JVM's resident memory, at most, with the serial collector ({@link #jvmOptions}):
      * 292 MiB at its peak after three computations of {@value #IN_PROCESS_DIGITS} digits beside the
-     * SDK clients, in a JVM with a 4.2 GB heap limit (G1 touched 620 MiB for the same).
+     * SDK clients, 298 MiB after ten, in a JVM with a 4.2 GB heap limit (G1 touched 620 MiB); the
+     * rest is for what that measurement did not exercise, the SDK's connections and an upload.
      */
-    public static final int WORKER_FOOTPRINT_MB = 320;
+    public static final int WORKER_FOOTPRINT_MB = 384;
     /**
      * A child JVM's resident memory beside its heap (code, metaspace, threads, the collector's
      * tables): 74-80 MiB for 3·10^6 to 3·10^7 digits.
