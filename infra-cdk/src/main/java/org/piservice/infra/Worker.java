@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.piservice.contract.Storage;
 import org.piservice.contract.WorkerMemory;
+import org.piservice.core.HeapModel;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -46,7 +47,7 @@ final class Worker {
                 .memorySize(settings.workerMemoryMb())
                 .timeout(Duration.seconds(settings.workerTimeoutSeconds()))
                 .reservedConcurrentExecutions(settings.workerConcurrency())
-                .environment(workerEnvironment(environment))
+                .environment(workerEnvironment(environment, settings.workerMemoryMb()))
                 .build();
         JavaFunctions.acknowledgeXRay(role);
         // The queue feeds the alias, so that jobs reach a SnapStart version.
@@ -67,9 +68,10 @@ final class Worker {
      * on one core), so the worker asks for C2; and its JVM is the one {@link WorkerMemory} counts on
      * (the child JVMs of large jobs have options of their own, not these).
      */
-    private static Map<String, String> workerEnvironment(Map<String, String> shared) {
+    private static Map<String, String> workerEnvironment(Map<String, String> shared, int memoryMb) {
         Map<String, String> environment = new HashMap<>(shared);
-        environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 " + String.join(" ", WorkerMemory.jvmOptions()));
+        environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 "
+                + String.join(" ", WorkerMemory.jvmOptions(memoryMb, HeapModel.DEFAULT::maxDigits)));
         return Map.copyOf(environment);
     }
 

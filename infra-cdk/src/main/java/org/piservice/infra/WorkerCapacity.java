@@ -27,8 +27,8 @@ public final class WorkerCapacity {
     public static long maxDigits(int memoryMb, int timeoutSeconds) {
         Duration budget = Duration.ofMillis((long) (timeoutSeconds * 1000 * TIME_SHARE));
         long byTime = ComputeTimeModel.forLambdaMemory(memoryMb).maxDigitsWithin(budget);
-        long byMemory = WorkerMemory.maxDigits(memoryMb * 1024L * 1024L, WorkerMemory.heapBytes(memoryMb),
-                HeapModel.DEFAULT::maxDigits);
+        long byMemory = WorkerMemory.maxDigits(memoryMb * 1024L * 1024L,
+                WorkerMemory.heapBytes(memoryMb, HeapModel.DEFAULT::maxDigits), HeapModel.DEFAULT::maxDigits);
         return Math.min(byTime, byMemory);
     }
 }

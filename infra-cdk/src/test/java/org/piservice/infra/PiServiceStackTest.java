@@ -147,7 +147,7 @@ class PiServiceStackTest {
                 "Handler", "org.piservice.api.ApiHandler::handleRequest",
                 "Environment", Map.of("Variables", expected)));
         Map<String, Object> worker = new HashMap<>(expected);
-        worker.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 -XX:+UseSerialGC -XX:MaxRAMPercentage=80");
+        worker.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 -Xmx256m -XX:+UseSerialGC");
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "org.piservice.worker.WorkerHandler::handleRequest",
                 "Environment", Map.of("Variables", worker)));

@@ -13,18 +13,20 @@ import org.piservice.contract.WorkerMemory;
 import org.piservice.core.HeapModel;
 
 /**
- * The deployed MAX_DIGITS fits the heap the worker's JVM really gets, read from a JVM started as
- * Lambda starts it: the function's memory as the machine's ({@code -XX:MaxRAM}), Lambda's vCPUs
- * for that memory, and the worker's {@code JAVA_TOOL_OPTIONS}. Runs child JVMs; no AWS.
+ * The worker's JVM gets the heap {@code WorkerMemory} counts on, and the deployed MAX_DIGITS fits
+ * it, read from a JVM started as Lambda starts it: the function's memory as the machine's
+ * ({@code -XX:MaxRAM}), Lambda's vCPUs for that memory, and the worker's {@code JAVA_TOOL_OPTIONS}.
+ * Runs child JVMs; no AWS.
  */
 class WorkerHeapTest {
 
     @ParameterizedTest
-    @ValueSource(ints = {5120, 10_240})
+    @ValueSource(ints = {1024, 5120, 10_240})
     void theWorkersLimitFitsTheHeapItsJvmGets(int memoryMb) throws Exception {
         long heap = maxHeapOfAWorkerJvm(memoryMb);
+        long model = WorkerMemory.heapBytes(memoryMb, HeapModel.DEFAULT::maxDigits);
 
-        assertThat(WorkerMemory.heapBytes(memoryMb)).as("the model's heap").isLessThanOrEqualTo(heap);
+        assertThat(heap).as("the model's heap, rounded up to the heap's alignment").isBetween(model, model + (2 << 20));
         assertThat(WorkerCapacity.maxDigits(memoryMb, 900)).as("the deployment's limit")
                 .isLessThanOrEqualTo(workerLimit(memoryMb, heap));
     }
@@ -48,7 +50,7 @@ class WorkerHeapTest {
         int vcpus = Math.max(1, (int) Math.ceil(memoryMb / 1769.0));
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:MaxRAM=" + memoryMb + "m", "-XX:ActiveProcessorCount=" + Math.min(vcpus, 6), "-XX:TieredStopAtLevel=4"));
-        command.addAll(WorkerMemory.jvmOptions());
+        command.addAll(WorkerMemory.jvmOptions(memoryMb, HeapModel.DEFAULT::maxDigits));
         command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
         Process java = new ProcessBuilder(command)
                 .redirectErrorStream(true).start();

@@ -4,35 +4,39 @@ import java.util.List;
 import java.util.function.LongUnaryOperator;
 
 /**
- * How a worker's memory is shared, and so how many digits it computes. A job of up to
- * {@value #IN_PROCESS_DIGITS} digits is computed in the worker's own JVM, whose engine the
- * SnapStart init has compiled, in the part of its heap the worker does not keep for itself
- * ({@value #SERVICE_HEAP_MB} MB). A larger one runs in a child JVM whose heap is what the engine's
- * memory model gives its digits (pi-core's {@code PiProcess}), beside the worker's JVM
- * ({@value #WORKER_FOOTPRINT_MB} MB at most) and the child's own code and tables
- * ({@value #CHILD_OVERHEAD_MB} MB): a JVM started once for jobs of every size lets garbage fill its
- * heap before it collects, so at 10^8 digits the worker's JVM held 4.0-4.2 GB where it and a child
- * hold 1.06 GB (docs/PERFORMANCE.md). In a function too small for a child to hold more than the worker's
- * own heap (below about 2,100 MB), every job is computed in the worker's JVM, as far as its heap holds.
+ * How a worker's memory is shared, and so how many digits it computes. In a function large enough,
+ * the worker's JVM has a small heap ({@value #WORKER_HEAP_MB} MB) and computes jobs of up to
+ * {@value #IN_PROCESS_DIGITS} digits in it, with the engine the SnapStart init has compiled; a larger
+ * job runs in a child JVM whose heap is what the engine's memory model gives its digits (pi-core's
+ * {@code PiProcess}), beside the worker's JVM and the child's own code and tables. A JVM with a
+ * large heap fills it with garbage before it collects: with a 4 GB limit, the worker's JVM held
+ * 4.0-4.2 GB at 10^8 digits where it and a child hold 1.06 GB, and grew by 70 MB with each job of
+ * 3·10^6 digits it uploaded (the serial collector extends the old generation rather than collect
+ * it; 52 MB were live after eight). In a function too small for a child to hold more digits than
+ * the worker's own heap (below about 2,400 MB), the worker's JVM has {@value #HEAP_PERCENT} % of
+ * the memory and computes every job itself.
  *
- * <p>The deployment sizes {@code MAX_DIGITS} by this from the function's memory (infra-cdk), and
- * the worker limits each job by it from the heap its JVM really has.
+ * <p>The deployment gives the worker's JVM its heap by this ({@link #jvmOptions}) and sizes
+ * {@code MAX_DIGITS} by it (infra-cdk); the worker limits each job by it from the heap its JVM
+ * really has.
  */
 public final class WorkerMemory {
 
-    /** The largest job computed in the worker's own JVM. */
+    /** The largest job computed in the worker's own JVM when a child JVM takes the larger ones. */
     public static final int IN_PROCESS_DIGITS = 3_000_000;
-    /** The worker JVM's heap limit, a share of the function's memory; the rest holds its code, metaspace and threads. */
+    /** The worker JVM's heap beside a child JVM: its own objects and jobs of up to {@value #IN_PROCESS_DIGITS} digits. */
+    public static final int WORKER_HEAP_MB = 256;
+    /** The worker JVM's heap where no child JVM runs, a share of the function's memory. */
     public static final int HEAP_PERCENT = 80;
     /** Heap the worker holds beside the engine: the SDK clients and one upload part. */
     public static final int SERVICE_HEAP_MB = 56;
     /**
-     * The worker JVM's resident memory, at most, with the serial collector ({@link #jvmOptions}):
-     * 292 MiB at its peak after three computations of {@value #IN_PROCESS_DIGITS} digits beside the
-     * SDK clients, 298 MiB after ten, in a JVM with a 4.2 GB heap limit (G1 touched 620 MiB); the
-     * rest is for what that measurement did not exercise, the SDK's connections and an upload.
+     * The worker JVM's resident memory beside its heap (code, metaspace, threads, the SDK's native
+     * memory): with a {@value #WORKER_HEAP_MB} MB heap and the serial collector, its peak RSS was 400
+     * MiB over fifteen computations of {@value #IN_PROCESS_DIGITS} digits uploaded to an S3 emulator
+     * and a 10^8-digit upload from a child.
      */
-    public static final int WORKER_FOOTPRINT_MB = 384;
+    public static final int WORKER_NON_HEAP_MB = 176;
     /**
      * A child JVM's resident memory beside its heap (code, metaspace, threads, the collector's
      * tables): 74-80 MiB for 3·10^6 to 3·10^7 digits.
@@ -44,9 +48,17 @@ public final class WorkerMemory {
     private WorkerMemory() {
     }
 
-    /** The heap a function of {@code memoryMb} gets at most, by its {@code MaxRAMPercentage}. */
-    public static long heapBytes(int memoryMb) {
-        return memoryMb * MB * HEAP_PERCENT / 100;
+    /**
+     * The worker JVM's heap in a function of {@code memoryMb}: {@value #WORKER_HEAP_MB} MB where a
+     * child JVM then holds more digits than {@value #HEAP_PERCENT} % of the memory would, else that.
+     *
+     * @param digitsInHeap the engine's memory model: the most digits a heap of so many bytes holds
+     */
+    public static long heapBytes(int memoryMb, LongUnaryOperator digitsInHeap) {
+        long memory = memoryMb * MB;
+        long share = memoryMb * HEAP_PERCENT / 100 * MB; // whole MB, as -Xmx gives it
+        long small = Math.min(share, WORKER_HEAP_MB * MB);
+        return maxDigits(memory, small, digitsInHeap) > maxDigits(memory, share, digitsInHeap) ? small : share;
     }
 
     /** The part of a worker's heap of {@code heapBytes} that computations may fill; 0 when none. */
@@ -54,14 +66,14 @@ public final class WorkerMemory {
         return Math.max(0L, heapBytes - SERVICE_HEAP_MB * MB);
     }
 
-    /** The heap a child JVM may have in a function of {@code memoryBytes}; 0 when none fits. */
-    public static long childHeapBytes(long memoryBytes) {
-        return Math.max(0L, memoryBytes - (WORKER_FOOTPRINT_MB + CHILD_OVERHEAD_MB) * MB);
+    /** The heap a child JVM may have beside a worker JVM whose heap is {@code heapBytes}; 0 when none fits. */
+    public static long childHeapBytes(long memoryBytes, long heapBytes) {
+        return Math.max(0L, memoryBytes - heapBytes - (WORKER_NON_HEAP_MB + CHILD_OVERHEAD_MB) * MB);
     }
 
     /**
-     * The most digits a worker computes in its own JVM: {@link #IN_PROCESS_DIGITS}, or all its heap
-     * holds in a function too small for a child JVM to hold more.
+     * The most digits a worker computes in its own JVM: {@link #IN_PROCESS_DIGITS} when a child JVM
+     * holds more than its heap, else all its heap holds.
      *
      * @param memoryBytes  the function's memory
      * @param heapBytes    the worker JVM's heap limit
@@ -69,20 +81,24 @@ public final class WorkerMemory {
      */
     public static long inProcessDigits(long memoryBytes, long heapBytes, LongUnaryOperator digitsInHeap) {
         long inHeap = digitsInHeap.applyAsLong(engineHeapBytes(heapBytes));
-        return digitsInHeap.applyAsLong(childHeapBytes(memoryBytes)) > inHeap ? Math.min(IN_PROCESS_DIGITS, inHeap) : inHeap;
+        return childDigits(memoryBytes, heapBytes, digitsInHeap) > inHeap ? Math.min(IN_PROCESS_DIGITS, inHeap) : inHeap;
     }
 
     /** The most digits a worker computes, in its own JVM or in a child; the parameters as {@link #inProcessDigits}. */
     public static long maxDigits(long memoryBytes, long heapBytes, LongUnaryOperator digitsInHeap) {
         return Math.max(inProcessDigits(memoryBytes, heapBytes, digitsInHeap),
-                digitsInHeap.applyAsLong(childHeapBytes(memoryBytes)));
+                childDigits(memoryBytes, heapBytes, digitsInHeap));
+    }
+
+    private static long childDigits(long memoryBytes, long heapBytes, LongUnaryOperator digitsInHeap) {
+        return digitsInHeap.applyAsLong(childHeapBytes(memoryBytes, heapBytes));
     }
 
     /**
-     * The options of the worker's JVM this sharing counts on. The serial collector keeps the heap
-     * near what the worker holds; the heap limit matters only where it is below {@link #IN_PROCESS_DIGITS}'s need.
+     * The options of the worker's JVM in a function of {@code memoryMb}: its heap ({@link #heapBytes})
+     * and the serial collector, the one the engine's model was fitted with.
      */
-    public static List<String> jvmOptions() {
-        return List.of("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=" + HEAP_PERCENT);
+    public static List<String> jvmOptions(int memoryMb, LongUnaryOperator digitsInHeap) {
+        return List.of("-Xmx" + heapBytes(memoryMb, digitsInHeap) / MB + "m", "-XX:+UseSerialGC");
     }
 }

@@ -1,5 +1,6 @@
 package org.piservice.worker;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -19,8 +20,8 @@ import org.piservice.core.HeapModel;
  * @param cleanupReserve time kept back at the end of an invocation to abort the upload and record
  *        the failure: both calls' budgets ({@link WorkerClients#BUDGETS})
  * @param timeModel the estimate of a computation's length, to refuse what cannot finish in time
- * @param heapBytes the JVM's own maximum heap, which its {@code MaxRAMPercentage} sets, not the
- *        function's memory; computations in this JVM may fill what {@link WorkerMemory} leaves of it
+ * @param heapBytes the JVM's own maximum heap ({@code -Xmx}, from {@link WorkerMemory#jvmOptions}),
+ *        not the function's memory; computations in this JVM may fill what {@link WorkerMemory} leaves of it
  * @param memoryBytes the function's memory, which holds this JVM and the child JVM of a larger
  *        computation ({@link WorkerMemory}); outside Lambda, the machine's
  */
@@ -35,7 +36,8 @@ public record WorkerSettings(
 
     public static final WorkerSettings DEFAULT = new WorkerSettings(
             Duration.ofSeconds(3), JobDelivery.STALE_AFTER, JobDelivery.MAX_ATTEMPTS, Duration.ofSeconds(40),
-            ComputeTimeModel.DEFAULT, Runtime.getRuntime().maxMemory(),
+            ComputeTimeModel.DEFAULT, Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("MaxHeapSize").getValue()),
             ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize());
 
     /**

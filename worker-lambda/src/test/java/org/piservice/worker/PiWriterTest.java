@@ -26,25 +26,28 @@ class PiWriterTest {
     }
 
     @Test
-    void theWorkersOwnJvmTakesJobsUpToItsLimitOnly() {
-        WorkerSettings lambda = settings(WorkerMemory.heapBytes(5_120), 5_120 * MB);
+    void besideAChildJvmTheWorkersOwnJvmTakesJobsUpToItsLimitOnly() {
+        long heap = WorkerMemory.heapBytes(5_120, HeapModel.DEFAULT::maxDigits);
+        WorkerSettings lambda = settings(heap, 5_120 * MB);
 
+        assertThat(heap).isEqualTo(WorkerMemory.WORKER_HEAP_MB * MB);
         assertThat(lambda.inProcess(WorkerMemory.IN_PROCESS_DIGITS)).isTrue();
         assertThat(lambda.inProcess(WorkerMemory.IN_PROCESS_DIGITS + 1)).isFalse();
         assertThat(lambda.memoryDigits())
-                .isEqualTo(HeapModel.DEFAULT.maxDigits(WorkerMemory.childHeapBytes(5_120 * MB)))
-                .isGreaterThan(400_000_000);
+                .isEqualTo(HeapModel.DEFAULT.maxDigits(WorkerMemory.childHeapBytes(5_120 * MB, heap)))
+                .isGreaterThan(500_000_000);
     }
 
     @Test
-    void whereNoChildFitsTheWorkersOwnHeapIsTheLimit() {
-        WorkerSettings tiny = settings(WorkerMemory.heapBytes(400), 400 * MB);
+    void whereNoChildHoldsMoreTheWorkersJvmHasMostOfTheMemoryAndComputesEveryJob() {
+        long heap = WorkerMemory.heapBytes(1_024, HeapModel.DEFAULT::maxDigits);
+        WorkerSettings small = settings(heap, 1_024 * MB);
 
-        assertThat(WorkerMemory.childHeapBytes(400 * MB)).isZero();
-        assertThat(tiny.memoryDigits())
-                .isEqualTo(HeapModel.DEFAULT.maxDigits(WorkerMemory.engineHeapBytes(WorkerMemory.heapBytes(400))))
-                .isGreaterThan(WorkerMemory.IN_PROCESS_DIGITS);
-        assertThat(tiny.inProcess(tiny.memoryDigits())).isTrue();
+        assertThat(heap).isEqualTo(1_024 * WorkerMemory.HEAP_PERCENT / 100 * MB);
+        assertThat(small.memoryDigits())
+                .isEqualTo(HeapModel.DEFAULT.maxDigits(WorkerMemory.engineHeapBytes(heap)))
+                .isGreaterThan(HeapModel.DEFAULT.maxDigits(WorkerMemory.childHeapBytes(1_024 * MB, WorkerMemory.WORKER_HEAP_MB * MB)));
+        assertThat(small.inProcess(small.memoryDigits())).isTrue();
     }
 
     /** Computes through the worker's writer; answers whether this process had a child computing π meanwhile. */
