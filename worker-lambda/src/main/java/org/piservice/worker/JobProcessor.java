@@ -324,7 +324,7 @@ public final class JobProcessor implements AutoCloseable {
             return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
                     + Math.max(0, deadline.remaining().toSeconds()) + " s of the worker's time left; ask for fewer digits");
         } catch (IOException | RuntimeException e) {
-            return retry(job, owner, "Storing the result failed: " + describe(e));
+            return retry(job, owner, "Computing or storing the result failed: " + describe(e));
         } finally {
             heartbeat.cancel(false);
         }

@@ -337,11 +337,11 @@ class JobProcessorTest {
         assertThat(List.of(first, second, third)).containsExactly(
                 JobProcessor.Outcome.RETRY, JobProcessor.Outcome.RETRY, JobProcessor.Outcome.DONE);
         assertThat(between.status()).isEqualTo(JobStatus.IN_PROGRESS);
-        assertThat(between.error()).startsWith("Storing the result failed");
+        assertThat(between.error()).startsWith("Computing or storing the result failed");
         Job job = fixture.jobs.find(id).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.attempts()).isEqualTo(3);
-        assertThat(job.error()).contains("Storing the result failed", "bucket", "attempt 3 of 3");
+        assertThat(job.error()).contains("Computing or storing the result failed", "bucket", "attempt 3 of 3");
     }
 
     @Test
