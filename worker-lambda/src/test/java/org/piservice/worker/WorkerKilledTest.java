@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.Storage;
+import org.piservice.contract.WorkerMemory;
+import org.piservice.core.PiProcess;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobRepository;
@@ -105,7 +107,28 @@ class WorkerKilledTest {
         assertThat(storeObjects()).containsExactly(DigitStore.objectKey(3000));
     }
 
-    /** Starts a worker process on the fixture's queue and returns once it has paused at {@code point}. */
+    @Test
+    void aWorkerKilledWhileAChildJvmComputesTakesTheChildWithIt() throws Exception {
+        // GIVEN a job too large for the worker's own JVM, and a worker process whose child JVM computes it
+        int digits = WorkerMemory.IN_PROCESS_DIGITS + 1;
+        assertThat(WorkerFixture.FAST.inProcess(digits)).isFalse();
+        QueueMessage message = fixture.newJob(digits);
+        fixture.enqueue(message);
+        Process worker = startWorkerPausingAt(WorkerProcessMain.IN_CHILD, INVOCATION);
+        List<ProcessHandle> children = worker.toHandle().children().toList();
+        assertThat(children).as("the worker's child JVM").singleElement()
+                .satisfies(child -> assertThat(child.info().commandLine().orElse("")).contains(PiProcess.class.getName()));
+
+        // WHEN the worker is killed (SIGKILL)
+        kill(worker);
+
+        // THEN its child stops too, and the job waits for its message to come back
+        assertThat(children.getFirst().onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow().status())
+                .isEqualTo(JobStatus.IN_PROGRESS);
+    }
+
+    /** Starts a worker process on the fixture's queue and returns once it says it got to {@code point}. */
     private Process startWorkerPausingAt(String point, Duration invocation) throws IOException {
         Map<String, String> aws = Emulators.aws().clientSettings();
         Process worker = new ProcessBuilder(List.of(

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.piservice.contract.Storage;
 import org.piservice.emulators.LocalAws;
@@ -26,7 +27,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * A worker in a process of its own, for tests that kill it: receives one message from the queue
  * and works on it, pausing for a minute at one point, which it names on standard output when it
  * gets there: {@value #COMPUTING}, before it computes, or {@value #STORING}, when its digits are
- * uploaded and checked and it is about to point the digit store's item at them.
+ * uploaded and checked and it is about to point the digit store's item at them. At {@value
+ * #IN_CHILD} it does not pause: it computes as the deployed worker does and says so once a child
+ * JVM reports progress.
  *
  * <p>Arguments: the emulators' DynamoDB, SQS and S3 endpoints, the table, queue URL and bucket,
  * the invocation's time budget in milliseconds, and where to pause.
@@ -35,6 +38,7 @@ public final class WorkerProcessMain {
 
     static final String COMPUTING = "computing";
     static final String STORING = "storing";
+    static final String IN_CHILD = "in-child";
 
     private WorkerProcessMain() {
     }
@@ -50,9 +54,22 @@ public final class WorkerProcessMain {
         String pauseAt = args[7];
         AwsClients clients = AwsClients.fromSettings(settings, WorkerClients.BUDGETS);
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
-        PiWriter pi = !pauseAt.equals(COMPUTING) ? PiWriter.PI_CORE : (digits, out, progress, cancelled) -> {
-            pause(COMPUTING);
-            PiWriter.PI_CORE.write(digits, out, progress, cancelled);
+        PiWriter pi = switch (pauseAt) {
+            case COMPUTING -> (digits, out, progress, cancelled) -> {
+                pause(COMPUTING);
+                PiWriter.PI_CORE.write(digits, out, progress, cancelled);
+            };
+            case IN_CHILD -> (digits, out, progress, cancelled) -> {
+                AtomicBoolean said = new AtomicBoolean();
+                PiWriter.sizedFor(WorkerFixture.FAST).write(digits, out, (fraction, phase) -> {
+                    if (!said.getAndSet(true)) {
+                        System.out.println(IN_CHILD);
+                        System.out.flush();
+                    }
+                    progress.update(fraction, phase);
+                }, cancelled);
+            };
+            default -> PiWriter.PI_CORE;
         };
         DynamoDbClient storeTable = pauseAt.equals(STORING) ? pausingBeforePointing(clients.dynamoDb())
                 : clients.dynamoDb();
