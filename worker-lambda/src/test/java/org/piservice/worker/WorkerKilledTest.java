@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.Storage;
-import org.piservice.contract.WorkerMemory;
 import org.piservice.core.PiProcess;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
@@ -110,8 +109,8 @@ class WorkerKilledTest {
     @Test
     void aWorkerKilledWhileAChildJvmComputesTakesTheChildWithIt() throws Exception {
         // GIVEN a job too large for the worker's own JVM, and a worker process whose child JVM computes it
-        int digits = WorkerMemory.IN_PROCESS_DIGITS + 1;
-        assertThat(WorkerFixture.FAST.inProcess(digits)).isFalse();
+        int digits = 5_000_000;
+        assertThat(WorkerProcessMain.SMALL_HEAP.inProcess(digits)).isFalse();
         QueueMessage message = fixture.newJob(digits);
         fixture.enqueue(message);
         Process worker = startWorkerPausingAt(WorkerProcessMain.IN_CHILD, INVOCATION);

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.piservice.contract.Storage;
+import org.piservice.contract.WorkerMemory;
+import org.piservice.core.HeapModel;
 import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.DigitStore;
@@ -28,8 +30,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * and works on it, pausing for a minute at one point, which it names on standard output when it
  * gets there: {@value #COMPUTING}, before it computes, or {@value #STORING}, when its digits are
  * uploaded and checked and it is about to point the digit store's item at them. At {@value
- * #IN_CHILD} it does not pause: it computes as the deployed worker does and says so once a child
- * JVM reports progress.
+ * #IN_CHILD} it does not pause: it computes as the deployed worker does, with a heap too small for
+ * the job ({@link #SMALL_HEAP}), and says so once the child JVM reports progress.
  *
  * <p>Arguments: the emulators' DynamoDB, SQS and S3 endpoints, the table, queue URL and bucket,
  * the invocation's time budget in milliseconds, and where to pause.
@@ -39,6 +41,11 @@ public final class WorkerProcessMain {
     static final String COMPUTING = "computing";
     static final String STORING = "storing";
     static final String IN_CHILD = "in-child";
+    /** The worker's settings with a heap that holds 1,000 digits, so that larger jobs run in a child JVM. */
+    static final WorkerSettings SMALL_HEAP = new WorkerSettings(WorkerFixture.FAST.heartbeatInterval(),
+            WorkerFixture.FAST.staleAfter(), WorkerFixture.FAST.maxAttempts(), WorkerFixture.FAST.cleanupReserve(),
+            WorkerFixture.FAST.timeModel(), WorkerMemory.SERVICE_HEAP_MB * 1024L * 1024L + HeapModel.DEFAULT.heapBytes(1_000),
+            WorkerFixture.FAST.memoryBytes());
 
     private WorkerProcessMain() {
     }
@@ -61,7 +68,7 @@ public final class WorkerProcessMain {
             };
             case IN_CHILD -> (digits, out, progress, cancelled) -> {
                 AtomicBoolean said = new AtomicBoolean();
-                PiWriter.sizedFor(WorkerFixture.FAST).write(digits, out, (fraction, phase) -> {
+                PiWriter.sizedFor(SMALL_HEAP).write(digits, out, (fraction, phase) -> {
                     if (!said.getAndSet(true)) {
                         System.out.println(IN_CHILD);
                         System.out.flush();
