@@ -60,7 +60,7 @@ class PiProcessTest {
     }
 
     @Test
-    void aStreamThatFailsStopsTheChildAndReportsItsError() {
+    void aStreamThatFailsFailsTheWriteWithItsError() {
         OutputStream failing = new OutputStream() {
             @Override
             public void write(int b) throws IOException {

@@ -19,7 +19,7 @@ class PiWriterTest {
 
     @Test
     void aComputationBeyondWhatThisJvmHoldsRunsInAChildWithTheSameDigits() throws IOException {
-        WorkerSettings small = settings(WorkerMemory.SERVICE_HEAP_MB * MB + HeapModel.DEFAULT.heapBytes(1_000), 5_120 * MB);
+        WorkerSettings small = WorkerFixture.withMemory(WorkerSettings.DEFAULT, WorkerMemory.SERVICE_HEAP_MB * MB + HeapModel.DEFAULT.heapBytes(1_000), 5_120 * MB);
 
         assertThat(computedInAChild(small, 1_000)).as("1,000 digits").isFalse();
         assertThat(computedInAChild(small, 20_000)).as("20,000 digits").isTrue();
@@ -28,7 +28,7 @@ class PiWriterTest {
     @Test
     void besideAChildJvmTheWorkersOwnJvmTakesJobsUpToItsLimitOnly() {
         long heap = WorkerMemory.heapBytes(5_120, HeapModel.DEFAULT::maxDigits);
-        WorkerSettings lambda = settings(heap, 5_120 * MB);
+        WorkerSettings lambda = WorkerFixture.withMemory(WorkerSettings.DEFAULT, heap, 5_120 * MB);
 
         assertThat(heap).isEqualTo(WorkerMemory.WORKER_HEAP_MB * MB);
         assertThat(lambda.inProcess(WorkerMemory.IN_PROCESS_DIGITS)).isTrue();
@@ -41,7 +41,7 @@ class PiWriterTest {
     @Test
     void whereNoChildHoldsMoreTheWorkersJvmHasMostOfTheMemoryAndComputesEveryJob() {
         long heap = WorkerMemory.heapBytes(1_024, HeapModel.DEFAULT::maxDigits);
-        WorkerSettings small = settings(heap, 1_024 * MB);
+        WorkerSettings small = WorkerFixture.withMemory(WorkerSettings.DEFAULT, heap, 1_024 * MB);
 
         assertThat(heap).isEqualTo(1_024 * WorkerMemory.HEAP_PERCENT / 100 * MB);
         assertThat(small.memoryDigits())
@@ -63,11 +63,5 @@ class PiWriterTest {
         PiDigits.write(digits, expected);
         assertThat(out.toByteArray()).isEqualTo(expected.toByteArray());
         return child.get();
-    }
-
-    private static WorkerSettings settings(long heapBytes, long memoryBytes) {
-        WorkerSettings d = WorkerSettings.DEFAULT;
-        return new WorkerSettings(d.heartbeatInterval(), d.staleAfter(), d.maxAttempts(), d.cleanupReserve(),
-                d.timeModel(), heapBytes, memoryBytes);
     }
 }

@@ -29,6 +29,12 @@ final class WorkerFixture {
             ComputeTimeModel.DEFAULT, WorkerSettings.DEFAULT.heapBytes(),
             WorkerSettings.DEFAULT.memoryBytes());
 
+    /** {@code settings} in a JVM with this heap and a function with this memory. */
+    static WorkerSettings withMemory(WorkerSettings settings, long heapBytes, long memoryBytes) {
+        return new WorkerSettings(settings.heartbeatInterval(), settings.staleAfter(), settings.maxAttempts(),
+                settings.cleanupReserve(), settings.timeModel(), heapBytes, memoryBytes);
+    }
+
     final AwsClients clients = Emulators.clients();
     final TestResources resources;
     final JobRepository jobs;

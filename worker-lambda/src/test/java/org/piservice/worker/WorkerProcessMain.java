@@ -42,10 +42,8 @@ public final class WorkerProcessMain {
     static final String STORING = "storing";
     static final String IN_CHILD = "in-child";
     /** The worker's settings with a heap that holds 1,000 digits, so that larger jobs run in a child JVM. */
-    static final WorkerSettings SMALL_HEAP = new WorkerSettings(WorkerFixture.FAST.heartbeatInterval(),
-            WorkerFixture.FAST.staleAfter(), WorkerFixture.FAST.maxAttempts(), WorkerFixture.FAST.cleanupReserve(),
-            WorkerFixture.FAST.timeModel(), WorkerMemory.SERVICE_HEAP_MB * 1024L * 1024L + HeapModel.DEFAULT.heapBytes(1_000),
-            WorkerFixture.FAST.memoryBytes());
+    static final WorkerSettings SMALL_HEAP = WorkerFixture.withMemory(WorkerFixture.FAST,
+            WorkerMemory.SERVICE_HEAP_MB * 1024L * 1024L + HeapModel.DEFAULT.heapBytes(1_000), WorkerFixture.FAST.memoryBytes());
 
     private WorkerProcessMain() {
     }
