@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicLong;
+import org.piservice.core.mul.FastMultiply;
 import org.piservice.core.mul.LongInteger;
 
 /**
@@ -58,8 +59,17 @@ final class ChudnovskySeries {
     /** The sums of one range of terms; p is null where no caller needs it (the rightmost ranges). */
     record Sums(LongInteger p, LongInteger q, LongInteger t) { }
 
-    /** A range's sums with the prime factors of |P| (null where P is) and of Q. */
-    private record FactoredSums(Sums sums, Factorization p, Factorization q) { }
+    /**
+     * A short range's sums, still in BigInteger (the JDK multiplies them, and its exact divisions
+     * take them as they are), with the prime factors of |P| (null where P is) and of Q.
+     */
+    private record FactoredSums(BigInteger p, BigInteger q, BigInteger t, Factorization pFactors,
+            Factorization qFactors) {
+
+        Sums sums() {
+            return new Sums(p == null ? null : LongInteger.of(p), LongInteger.of(q), LongInteger.of(t));
+        }
+    }
 
     private ChudnovskySeries(Multiplier mul, Computation computation, int terms, long precision,
             double progressStart, double progressSpan) {
@@ -146,28 +156,39 @@ final class ChudnovskySeries {
      */
     private FactoredSums factoredSplit(int a, int b, boolean needP, TermFactors.Window factors) {
         if (b - a <= LEAF_TERMS) {
-            Sums leaf = leaf(a, b, needP);
+            FactoredSums leaf = leaf(a, b, needP, factors);
             done(b - a);
-            return new FactoredSums(leaf, needP ? factors.p(a, b) : null, factors.q(a, b));
+            return leaf;
         }
         int m = middle(a, b);
         FactoredSums left = factoredSplit(a, m, true, factors);
         FactoredSums right = factoredSplit(m, b, needP, factors);
-        Factorization[] common = Factorization.withoutCommonFactors(left.p(), right.q());
-        Sums l = left.sums();
-        Sums r = right.sums();
+        Factorization[] common = Factorization.withoutCommonFactors(left.pFactors(), right.qFactors());
+        BigInteger p1 = left.p();
+        BigInteger q2 = right.q();
         if (!common[0].isOne()) {
             BigInteger g = common[0].value();
-            l = new Sums(exactQuotient(l.p(), g), l.q(), l.t());
-            r = new Sums(r.p(), exactQuotient(r.q(), g), r.t());
+            p1 = p1.divide(g);
+            q2 = q2.divide(g);
         }
-        Sums merged = merge(l, r, needP);
+        Factorization pFactors = needP ? common[1].times(right.pFactors()) : null;
+        Factorization qFactors = left.qFactors().times(common[2]);
+        long longest = Math.max(Math.max(p1.bitLength(), q2.bitLength()), Math.max(left.q().bitLength(),
+                Math.max(left.t().bitLength(), right.t().bitLength())));
+        FactoredSums merged;
+        if (longest < FastMultiply.THRESHOLD_BITS) {
+            // The fast multiplier leaves products this short to the JDK too: here they skip its conversions.
+            merged = new FactoredSums(needP ? p1.multiply(right.p()) : null, left.q().multiply(q2),
+                    left.t().multiply(q2).add(p1.multiply(right.t())), pFactors, qFactors);
+        } else {
+            Sums sums = merge(new Sums(LongInteger.of(p1), LongInteger.of(left.q()), LongInteger.of(left.t())),
+                    new Sums(needP ? LongInteger.of(right.p()) : null, LongInteger.of(q2), LongInteger.of(right.t())),
+                    needP);
+            merged = new FactoredSums(needP ? sums.p().toBigInteger() : null, sums.q().toBigInteger(),
+                    sums.t().toBigInteger(), pFactors, qFactors);
+        }
         done(b - a);
-        return new FactoredSums(merged, needP ? common[1].times(right.p()) : null, left.q().times(common[2]));
-    }
-
-    private static LongInteger exactQuotient(LongInteger x, BigInteger divisor) {
-        return LongInteger.of(x.toBigInteger().divide(divisor));
+        return merged;
     }
 
     /** The sums of the two halves of a..b-1, side by side where that pays. */
@@ -245,9 +266,9 @@ final class ChudnovskySeries {
 
     /**
      * Sums terms a..b-1 directly; term 0 is P = Q = 1, T = 13591409. In BigInteger, whose products of
-     * a few hundred bits by one word are the JDK's intrinsics; only the sums become LongIntegers.
+     * a few hundred bits by one word are the JDK's intrinsics.
      */
-    private static Sums leaf(int a, int b, boolean needP) {
+    private static FactoredSums leaf(int a, int b, boolean needP, TermFactors.Window factors) {
         BigInteger p = BigInteger.ONE;
         BigInteger q = BigInteger.ONE;
         BigInteger t = BigInteger.ZERO;
@@ -269,7 +290,7 @@ final class ChudnovskySeries {
             p = p.multiply(pk);
             q = q.multiply(qk);
         }
-        return new Sums(needP ? LongInteger.of(p) : null, LongInteger.of(q), LongInteger.of(t));
+        return new FactoredSums(needP ? p : null, q, t, needP ? factors.p(a, b) : null, factors.q(a, b));
     }
 
     private void done(int terms) {
