@@ -64,9 +64,10 @@ final class Worker {
 
     /**
      * The worker is one long computation, not a quick request: Lambda's Java runtime stops the JIT at
-     * C1 for fast cold starts, which makes pi-core about 3x slower (3·10^6 digits: 16 s against 5.6 s
-     * on one core), so the worker asks for C2; and its JVM is the one {@link WorkerMemory} counts on
-     * (the child JVMs of large jobs have options of their own, not these).
+     * C1 for fast cold starts (Java 25 leaves the JVM's default only for SnapStart and provisioned
+     * concurrency), which makes pi-core about 3x slower (3·10^6 digits: 16 s against 5.6 s on one
+     * core), so the worker asks for C2 whether SnapStart is on or not; and its JVM is the one
+     * {@link WorkerMemory} counts on (the child JVMs of large jobs have options of their own).
      */
     private static Map<String, String> workerEnvironment(Map<String, String> shared, int memoryMb) {
         Map<String, String> environment = new HashMap<>(shared);
