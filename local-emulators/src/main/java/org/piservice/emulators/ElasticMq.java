@@ -31,7 +31,7 @@ final class ElasticMq implements AutoCloseable {
                     .localAddress()
                     .getPort();
             return new ElasticMq(system, URI.create("http://" + HOST + ":" + port));
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Scala throws checked ones too (a port that cannot be bound, a timeout)
             system.terminate();
             throw e;
         }
