@@ -44,6 +44,7 @@ public final class Monitoring extends Construct {
         Metric jobsFailed = serviceMetric(ServiceMetrics.JOBS_FAILED, "Sum");
         Metric digitsComputed = serviceMetric(ServiceMetrics.DIGITS_COMPUTED, "Sum");
         Metric computeSeconds = serviceMetric(ServiceMetrics.COMPUTE_SECONDS, "Sum");
+        Metric jobsRefusedForBacklog = serviceMetric(ServiceMetrics.JOBS_REFUSED_BACKLOG, "Sum");
         int workerTimeoutMs = settings.workerTimeoutSeconds() * 1000;
         int oldestMessageAlarmSeconds = 2 * settings.workerTimeoutSeconds();
 
@@ -72,9 +73,20 @@ public final class Monitoring extends Construct {
                 "A job has waited in the queue for over " + oldestMessageAlarmSeconds
                         + " s: the workers are behind or a job is being retried after a crash.",
                 queue.metricApproximateAgeOfOldestMessage(options("Maximum")), oldestMessageAlarmSeconds, notify);
+        // The backlog's refusals are 503s by design and have their own alarm; counted here too, they
+        // would page twice for one cause, under a description that says something broke.
+        MathExpression unplannedServerErrors = MathExpression.Builder.create()
+                .label("5xx answers other than the backlog's refusals")
+                .expression("errors - FILL(refused, 0)")
+                .usingMetrics(new TreeMap<>(Map.of("errors", api.metricServerError(options("Sum")),
+                        "refused", jobsRefusedForBacklog)))
+                .period(PERIOD)
+                .build();
         alarm("ApiServerErrors",
-                "The API answered with 5xx errors (the service's contract is never to): see the access log and the api function's log.",
-                api.metricServerError(options("Sum")), 1, notify);
+                "The API answered with 5xx errors other than its refusals for the backlog (JobsRefusedForBacklog"
+                        + " counts those): 503 when DynamoDB, SQS or S3 could not be reached, 500 for a bug. The api"
+                        + " function's log has the request ids and causes; the access log the requests.",
+                unplannedServerErrors, 1, notify);
         alarm("WorkerDurationNearTimeout",
                 "A worker invocation ran for over " + (int) (DURATION_ALARM_SHARE * 100) + "% of its "
                         + settings.workerTimeoutSeconds() + " s timeout: MAX_DIGITS may be too high for the worker's memory.",
@@ -87,7 +99,7 @@ public final class Monitoring extends Construct {
                         + " finishing by their deadline: demand is beyond what the " + settings.workerConcurrency()
                         + " workers can do. Raise workerConcurrency (and the account's Lambda concurrency) if it lasts;"
                         + " the api's log has the refused sizes.",
-                serviceMetric(ServiceMetrics.JOBS_REFUSED_BACKLOG, "Sum"), 1, notify);
+                jobsRefusedForBacklog, 1, notify);
 
         MathExpression digitsPerSecond = MathExpression.Builder.create()
                 .label("digits per compute second")
@@ -121,7 +133,7 @@ public final class Monitoring extends Construct {
                         worker.metricDuration(options("Maximum"))), List.of()),
                 graph("Worker concurrency", List.of(worker.metric("ConcurrentExecutions", options("Maximum"))), List.of()),
                 graph("Jobs", List.of(jobsCompleted, jobsFailed), List.of(digitsPerSecond)));
-        dashboard.addWidgets(graph("Jobs refused", List.of(serviceMetric(ServiceMetrics.JOBS_REFUSED_BACKLOG, "Sum"),
+        dashboard.addWidgets(graph("Jobs refused", List.of(jobsRefusedForBacklog,
                 serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_QUOTA, "Sum")), List.of()));
         Metric computations = serviceMetric(ServiceMetrics.STORE_COMPUTATIONS, "Sum");
         Metric servedFromStore = serviceMetric(ServiceMetrics.JOBS_SERVED_FROM_STORE, "Sum");

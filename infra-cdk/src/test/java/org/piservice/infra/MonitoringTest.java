@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.piservice.infra.SynthesizedStack.ref;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +46,20 @@ class MonitoringTest {
     }
 
     @Test
-    void api5xxAlarms() {
-        assertAlarm("AWS/ApiGateway", "5XXError", "Sum", 1, Map.of("ApiName", "pi-service"));
+    void api5xxOtherThanTheBacklogsRefusalsAlarm() {
+        JsonNode properties = synth.resources("AWS::CloudWatch::Alarm").entrySet().stream()
+                .filter(alarm -> alarm.getKey().contains("ApiServerErrors"))
+                .findFirst().orElseThrow().getValue().get("Properties");
+        Map<String, JsonNode> metrics = new HashMap<>();
+        properties.get("Metrics").forEach(metric -> metrics.put(metric.get("Id").asText(), metric));
+
+        assertThat(properties.get("Threshold").asDouble()).isEqualTo(1);
+        assertThat(properties.get("ComparisonOperator").asText()).isEqualTo("GreaterThanOrEqualToThreshold");
+        JsonNode expression = metrics.values().stream().filter(metric -> metric.has("Expression")).findFirst().orElseThrow();
+        assertThat(expression.get("Expression").asText()).isEqualTo("errors - FILL(refused, 0)");
+        assertThat(expression.get("ReturnData").asBoolean()).isTrue();
+        assertMetricStat(metrics.get("errors"), "AWS/ApiGateway", "5XXError", "ApiName", "pi-service");
+        assertMetricStat(metrics.get("refused"), "PiService", "JobsRefusedForBacklog", "Service", "pi-service");
     }
 
     @Test
@@ -114,6 +127,17 @@ class MonitoringTest {
                 "ComparisonOperator", "GreaterThanOrEqualToThreshold",
                 "Dimensions", List.of(Map.of("Name", entry.getKey(), "Value", entry.getValue())),
                 "AlarmActions", List.of(topic)));
+    }
+
+    private static void assertMetricStat(JsonNode metric, String namespace, String name, String dimension, String value) {
+        JsonNode stat = metric.get("MetricStat");
+        assertThat(metric.get("ReturnData").asBoolean()).isFalse();
+        assertThat(stat.get("Stat").asText()).isEqualTo("Sum");
+        assertThat(stat.get("Period").asInt()).isEqualTo(300);
+        assertThat(stat.at("/Metric/Namespace").asText()).isEqualTo(namespace);
+        assertThat(stat.at("/Metric/MetricName").asText()).isEqualTo(name);
+        assertThat(stat.at("/Metric/Dimensions/0/Name").asText()).isEqualTo(dimension);
+        assertThat(stat.at("/Metric/Dimensions/0/Value").asText()).isEqualTo(value);
     }
 
     private static String json(Object value) {
