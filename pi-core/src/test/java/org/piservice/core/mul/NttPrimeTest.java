@@ -98,9 +98,12 @@ class NttPrimeTest {
         }
     }
 
-    /** Radix and m: every power of two mod the radix, a few triples or quintuples and many. */
+    /**
+     * Radix and m: every power of two mod the radix, a few triples or quintuples and many, in one
+     * block of the transforms and in several.
+     */
     static Stream<Arguments> oddPointShapes() {
-        return Stream.of(3, 5).flatMap(radix -> IntStream.of(1, 2, 4, 8, 64, 1024)
+        return Stream.of(3, 5).flatMap(radix -> IntStream.of(1, 2, 4, 8, 64, 1024, 4096)
                 .mapToObj(m -> Arguments.of(radix, m)));
     }
 
