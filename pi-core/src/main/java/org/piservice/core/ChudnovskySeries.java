@@ -67,8 +67,13 @@ final class ChudnovskySeries {
             Factorization qFactors) {
 
         Sums sums() {
-            return new Sums(p == null ? null : LongInteger.of(p), LongInteger.of(q), LongInteger.of(t));
+            return longSums(p, q, t);
         }
+    }
+
+    /** The sums as the fast multiplier takes them; p may be null. */
+    private static Sums longSums(BigInteger p, BigInteger q, BigInteger t) {
+        return new Sums(p == null ? null : LongInteger.of(p), LongInteger.of(q), LongInteger.of(t));
     }
 
     private ChudnovskySeries(Multiplier mul, Computation computation, int terms, long precision,
@@ -181,9 +186,7 @@ final class ChudnovskySeries {
             merged = new FactoredSums(needP ? p1.multiply(right.p()) : null, left.q().multiply(q2),
                     left.t().multiply(q2).add(p1.multiply(right.t())), pFactors, qFactors);
         } else {
-            Sums sums = merge(new Sums(LongInteger.of(p1), LongInteger.of(left.q()), LongInteger.of(left.t())),
-                    new Sums(needP ? LongInteger.of(right.p()) : null, LongInteger.of(q2), LongInteger.of(right.t())),
-                    needP);
+            Sums sums = merge(longSums(p1, left.q(), left.t()), longSums(right.p(), q2, right.t()), needP);
             merged = new FactoredSums(needP ? sums.p().toBigInteger() : null, sums.q().toBigInteger(),
                     sums.t().toBigInteger(), pFactors, qFactors);
         }
