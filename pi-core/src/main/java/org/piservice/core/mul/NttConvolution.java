@@ -16,7 +16,10 @@ import java.util.stream.IntStream;
  * while the product of the five primes exceeds 2^309. The coefficients are therefore recovered
  * exactly, with 23 bits to spare. Per bit of product that is 5/128 of a transform against 3/64
  * with three primes and 64-bit limbs: a sixth less work, and the two extra primes cost less
- * than the recombination of twice as many coefficients would.
+ * than the recombination of twice as many coefficients would. Four primes on 110-bit limbs do
+ * 7 % less transform work per bit, yet were no faster in whole computations, and at 5·10^8
+ * digits, where their largest products round up further, they outgrew the heap that
+ * {@code HeapModel} gives (docs/PERFORMANCE.md, Multiplication).
  *
  * <p>Why six steps: a transform of N = R·C points is done as R-point transforms down the columns
  * of an R×C matrix, a twiddle w_N^(row·column), and C-point transforms along the rows. Rows and
