@@ -23,14 +23,18 @@
   let viewerStart = 0;
   let retryTimer = null;
   let attempted = false; // once a submission was refused, the input is checked as it is typed
+  // {digits, key}: the Idempotency-Key of the computation asked for until the service answers with
+  // its job. Asked again (its answer lost on the way, say), the service gives back the job the lost
+  // request may have made instead of starting a second one.
+  let submission = null;
   // The viewer's position from a shared address, used once when the viewer first opens.
   let sharedPosition = Number(new URLSearchParams(location.search).get("at")) || 0;
 
   // ---- the API --------------------------------------------------------------------------------
 
   /** One request; never throws: a network failure is status 0. */
-  async function call(method, path, body) {
-    const init = {method, cache: "no-store", headers: {Accept: "application/json"}};
+  async function call(method, path, body, headers = {}) {
+    const init = {method, cache: "no-store", headers: {Accept: "application/json", ...headers}};
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -86,6 +90,8 @@
     switch (answer.status) {
       case 0:
         return "The service could not be reached; check your connection. " + sentence(next(when));
+      case 409: // a submission's: the earlier request with its Idempotency-Key is still being answered
+        return "The service is still answering your last request. " + sentence(next(when));
       case 503:
         return "The service is unavailable for a moment" + (reason ? " (" + reason + ")" : "") + ". "
             + sentence(next(when));
@@ -150,8 +156,13 @@
     }
     showInputError("");
     $("compute").disabled = true;
-    const answer = await call("POST", "pi_job", {digits: parsed.value});
+    if (submission === null || submission.digits !== parsed.value) {
+      submission = {digits: parsed.value, key: newKey()};
+    }
+    const answer = await call("POST", "pi_job", {digits: parsed.value},
+        {"Idempotency-Key": '"' + submission.key + '"'});
     if (answer.status === 202 && answer.body.job_id) {
+      submission = null;
       $("compute").disabled = false;
       follow(answer.body.job_id, true);
       return;
@@ -164,12 +175,20 @@
     }
     const refusal = explain(answer, (when) => "try again " + when);
     showInputError(refusal, false);
-    holdComputeButton(answer.status === 429 || answer.status === 503 ? answer.retryAfter : null, () => {
+    holdComputeButton([409, 429, 503].includes(answer.status) ? answer.retryAfter : null, () => {
       // Its wait is over: unless the person has typed since, the sentence stops asking them to wait.
       if ($("digits-error").textContent === refusal) {
         showInputError(explain(answer, () => "you can try again now"), false);
       }
     });
+  }
+
+  /** A random key: a UUID where the page has a secure context (HTTPS, localhost), else 32 hex digits. */
+  function newKey() {
+    if (crypto.randomUUID) {
+      return crypto.randomUUID();
+    }
+    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
   /**

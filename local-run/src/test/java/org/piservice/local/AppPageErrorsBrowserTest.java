@@ -198,6 +198,36 @@ class AppPageErrorsBrowserTest {
         assertThat(text("job-state")).startsWith("Queued");
     }
 
+    @Test
+    void askingAgainAfterTheAnswerWasLostShowsTheJobTheLostRequestStarted() throws Exception {
+        // GIVEN a request for digits that reaches the service, whose answer is lost on the way back
+        front.inject(request -> request.method().equals("POST") && request.target().endsWith("/pi_job"),
+                Fault.lostAnswer(), 1);
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("9000");
+        browser.findElement(By.id("compute")).click();
+        wait.until(driver -> !text("digits-error").isEmpty());
+        assertThat(text("digits-error")).startsWith("The service could not be reached; check your connection.");
+        assertThat(browser.findElement(By.id("job")).isDisplayed()).isFalse();
+        String key = front.faulted().getFirst().headers().get("idempotency-key");
+        assertThat(key).as("the lost request's Idempotency-Key").matches("\"[0-9a-f-]{32,36}\"");
+
+        // WHEN the person asks again
+        WebElement compute = browser.findElement(By.id("compute"));
+        wait.until(driver -> compute.isEnabled());
+        compute.click();
+
+        // THEN the page follows the job the lost request started, not a second one
+        wait.until(driver -> text("job-state").startsWith("Queued"));
+        String shown = shownJobId();
+        jobs.add(shown);
+        HttpResponse<String> sameKey = throughFront(HttpRequest.newBuilder(front.endpoint().resolve("/pi_job"))
+                .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                .POST(BodyPublishers.ofString("{\"digits\": 9000}")).build());
+        assertThat(sameKey.statusCode()).as(sameKey.body()).isEqualTo(202);
+        assertThat(JSON.readTree(sameKey.body()).path("job_id").asText()).isEqualTo(shown);
+    }
+
     /** Last: the workers run the jobs still queued, and fill the digit store, which serves small jobs at once. */
     @Test
     @Order(Integer.MAX_VALUE)

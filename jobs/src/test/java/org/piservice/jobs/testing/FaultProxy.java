@@ -21,8 +21,8 @@ import java.util.function.Predicate;
 
 /**
  * An HTTP forwarder on 127.0.0.1 between the AWS SDK and an emulator that injects real faults on
- * the wire: DynamoDB's throttling answer, S3's {@code 503 SlowDown}, a server error of either, or a request
- * that hangs without an answer. The SDK sees exactly what it would see from AWS, so its retries,
+ * the wire: DynamoDB's throttling answer, S3's {@code 503 SlowDown}, a server error of either, a request
+ * that hangs without an answer, or one whose answer is lost on its way back. The SDK sees exactly what it would see from AWS, so its retries,
  * timeouts and error mapping take part in the test. Requests are forwarded byte for byte (the
  * emulator checks the SDK's signature against the same {@code Host}), one connection each.
  *
@@ -70,6 +70,13 @@ public final class FaultProxy implements AutoCloseable {
         record Hang(Duration duration) implements Fault {
         }
 
+        /**
+         * Forwards the request and waits for its answer, then drops the connection without passing
+         * the answer on: the request took effect, and its sender never hears so.
+         */
+        record LostAnswer() implements Fault {
+        }
+
         /** DynamoDB's answer when a table's throughput is exceeded, which the SDK retries with backoff. */
         static Fault dynamoDbThrottling() {
             return new Answer(400, "application/x-amz-json-1.0",
@@ -106,6 +113,10 @@ public final class FaultProxy implements AutoCloseable {
 
         static Fault hang(Duration duration) {
             return new Hang(duration);
+        }
+
+        static Fault lostAnswer() {
+            return new LostAnswer();
         }
     }
 
@@ -223,6 +234,9 @@ public final class FaultProxy implements AutoCloseable {
             } else if (fault instanceof Fault.Hang hang) {
                 faulted.add(request);
                 Thread.sleep(hang.duration());
+            } else if (fault instanceof Fault.LostAnswer) {
+                faulted.add(request);
+                forward(head, body, OutputStream.nullOutputStream());
             } else {
                 forward(head, body, out);
             }
