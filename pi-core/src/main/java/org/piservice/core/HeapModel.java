@@ -31,13 +31,24 @@ public record HeapModel(long fixedBytes, double bytesPerDigit) {
     static final String PRETENURE = "1m";
 
     /**
+     * The old generation's size over the young one's. The arrays allocated old ({@link #PRETENURE})
+     * are most of what a large computation holds, and the young generation cannot take them: with
+     * the serial collector's default of 2 (the old generation two thirds of the heap), 4.3·10^8
+     * digits ran out of memory in the model's heap, in the series' last merge, with a third of the
+     * heap left to short-lived small values.
+     */
+    static final int NEW_RATIO = 4;
+
+    /**
      * The options of a JVM that computes {@code digits} decimals in the heap this model gives them.
      * The serial collector, because the heap holds a few hundred large arrays: it has the least
-     * overhead beside them, and it is the collector the model was fitted with.
+     * overhead beside them, and it is the collector the model was fitted with (with the default
+     * generation sizes; {@link #NEW_RATIO} only gives the large arrays more room).
      */
     public List<String> jvmOptions(long digits) {
         long heapMb = (heapBytes(digits) + (1 << 20) - 1) >> 20;
-        return List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC", "-XX:PretenureSizeThreshold=" + PRETENURE);
+        return List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC", "-XX:PretenureSizeThreshold=" + PRETENURE,
+                "-XX:NewRatio=" + NEW_RATIO);
     }
 
     /** Heap bytes for a computation of {@code digits} decimals. */
