@@ -19,7 +19,8 @@ import java.util.stream.IntStream;
  * than the recombination of twice as many coefficients would. Four primes on 110-bit limbs do
  * 7 % less transform work per bit, yet were no faster in whole computations, and at 5·10^8
  * digits, where their largest products round up further, they outgrew the heap that
- * {@code HeapModel} gives (docs/PERFORMANCE.md, Multiplication).
+ * {@code HeapModel} gave before its JVM's old generation had four fifths of it
+ * (docs/PERFORMANCE.md, Multiplication).
  *
  * <p>Why six steps: a transform of N = R·C points is done as R-point transforms down the columns
  * of an R×C matrix, a twiddle w_N^(row·column), and C-point transforms along the rows. Rows and
