@@ -25,8 +25,10 @@
   let attempted = false; // once a submission was refused, the input is checked as it is typed
   // {digits, key}: the Idempotency-Key of the computation asked for until the service answers with
   // its job. Asked again (its answer lost on the way, say), the service gives back the job the lost
-  // request may have made instead of starting a second one.
-  let submission = null;
+  // request may have made instead of starting a second one. The tab's session storage keeps it over
+  // a reload, the first thing a person tries when a page seems stuck.
+  const SUBMISSION_ITEM = "pi-service.submission";
+  let submission = storedSubmission();
   // The viewer's position from a shared address, used once when the viewer first opens.
   let sharedPosition = Number(new URLSearchParams(location.search).get("at")) || 0;
 
@@ -157,12 +159,12 @@
     showInputError("");
     $("compute").disabled = true;
     if (submission === null || submission.digits !== parsed.value) {
-      submission = {digits: parsed.value, key: newKey()};
+      keepSubmission({digits: parsed.value, key: newKey()});
     }
     const answer = await call("POST", "pi_job", {digits: parsed.value},
         {"Idempotency-Key": '"' + submission.key + '"'});
     if (answer.status === 202 && answer.body.job_id) {
-      submission = null;
+      keepSubmission(null);
       $("compute").disabled = false;
       follow(answer.body.job_id, true);
       return;
@@ -181,6 +183,30 @@
         showInputError(explain(answer, () => "you can try again now"), false);
       }
     });
+  }
+
+  /** The submission a previous load of this tab left unanswered; null when none (or no storage). */
+  function storedSubmission() {
+    try {
+      const stored = JSON.parse(sessionStorage.getItem(SUBMISSION_ITEM));
+      return stored && Number.isSafeInteger(stored.digits) && typeof stored.key === "string" ? stored : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /** Without storage (blocked by the browser) the submission is kept for this load only. */
+  function keepSubmission(value) {
+    submission = value;
+    try {
+      if (value === null) {
+        sessionStorage.removeItem(SUBMISSION_ITEM);
+      } else {
+        sessionStorage.setItem(SUBMISSION_ITEM, JSON.stringify(value));
+      }
+    } catch (e) {
+      // the page still works; a reload then starts with a new key
+    }
   }
 
   /** A random key: a UUID where the page has a secure context (HTTPS, localhost), else 32 hex digits. */

@@ -201,16 +201,7 @@ class AppPageErrorsBrowserTest {
     @Test
     void askingAgainAfterTheAnswerWasLostShowsTheJobTheLostRequestStarted() throws Exception {
         // GIVEN a request for digits that reaches the service, whose answer is lost on the way back
-        front.inject(request -> request.method().equals("POST") && request.target().endsWith("/pi_job"),
-                Fault.lostAnswer(), 1);
-        openPage();
-        browser.findElement(By.id("digits")).sendKeys("9000");
-        browser.findElement(By.id("compute")).click();
-        wait.until(driver -> !text("digits-error").isEmpty());
-        assertThat(text("digits-error")).startsWith("The service could not be reached; check your connection.");
-        assertThat(browser.findElement(By.id("job")).isDisplayed()).isFalse();
-        String key = front.faulted().getFirst().headers().get("idempotency-key");
-        assertThat(key).as("the lost request's Idempotency-Key").matches("\"[0-9a-f-]{32,36}\"");
+        String key = loseTheAnswerToARequestFor(9000);
 
         // WHEN the person asks again
         WebElement compute = browser.findElement(By.id("compute"));
@@ -218,12 +209,48 @@ class AppPageErrorsBrowserTest {
         compute.click();
 
         // THEN the page follows the job the lost request started, not a second one
+        assertTheShownJobIsTheOneStartedWith(key, 9000);
+    }
+
+    @Test
+    void askingAgainAfterALostAnswerAndAReloadShowsTheJobTheLostRequestStarted() throws Exception {
+        // GIVEN a request for digits that reaches the service, whose answer is lost on the way back
+        String key = loseTheAnswerToARequestFor(9100);
+
+        // WHEN the person reloads the page and asks for the same digits again
+        browser.navigate().refresh();
+        wait.until(driver -> text("digits-hint").startsWith("From 1 to"));
+        WebElement digits = browser.findElement(By.id("digits"));
+        digits.clear();
+        digits.sendKeys("9100");
+        browser.findElement(By.id("compute")).click();
+
+        // THEN the page follows the job the lost request started, not a second one
+        assertTheShownJobIsTheOneStartedWith(key, 9100);
+    }
+
+    /** The Idempotency-Key of the request, which the page sent and the service answered. */
+    private String loseTheAnswerToARequestFor(int digits) {
+        front.inject(request -> request.method().equals("POST") && request.target().endsWith("/pi_job"),
+                Fault.lostAnswer(), 1);
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys(String.valueOf(digits));
+        browser.findElement(By.id("compute")).click();
+        wait.until(driver -> !text("digits-error").isEmpty());
+        assertThat(text("digits-error")).startsWith("The service could not be reached; check your connection.");
+        assertThat(browser.findElement(By.id("job")).isDisplayed()).isFalse();
+        String key = front.faulted().getFirst().headers().get("idempotency-key");
+        assertThat(key).as("the lost request's Idempotency-Key").matches("\"[0-9a-f-]{32,36}\"");
+        return key;
+    }
+
+    private void assertTheShownJobIsTheOneStartedWith(String key, int digits) throws Exception {
         wait.until(driver -> text("job-state").startsWith("Queued"));
         String shown = shownJobId();
         jobs.add(shown);
         HttpResponse<String> sameKey = throughFront(HttpRequest.newBuilder(front.endpoint().resolve("/pi_job"))
                 .header("Content-Type", "application/json").header("Idempotency-Key", key)
-                .POST(BodyPublishers.ofString("{\"digits\": 9000}")).build());
+                .POST(BodyPublishers.ofString("{\"digits\": " + digits + "}")).build());
         assertThat(sameKey.statusCode()).as(sameKey.body()).isEqualTo(202);
         assertThat(JSON.readTree(sameKey.body()).path("job_id").asText()).isEqualTo(shown);
     }
