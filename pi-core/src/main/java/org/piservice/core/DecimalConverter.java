@@ -29,7 +29,13 @@ final class DecimalConverter {
 
     /** Digits per chunk written at once; the leaves of the recursion. */
     static final int CHUNK_DIGITS = 256;
-    /** Right halves this long are converted by another thread into a buffer. */
+    /**
+     * Right halves this long are converted by another thread into a buffer, at every level: when
+     * only the halves bound for the sink were, a thread that finished its part waited while the
+     * other converted the last half alone (at 10^8 digits the conversion kept 1.72 of two cores
+     * busy, and 1.91 with every half split). The buffers nest, so they hold up to twice the digits
+     * at once instead of once, beside products far larger.
+     */
     private static final int PARALLEL_DIGITS = 1 << 20;
     private static final long NINE_DIGITS = 1_000_000_000L;
     private static final double LOG2_10 = Math.log(10) / Math.log(2);
@@ -125,7 +131,7 @@ final class DecimalConverter {
         long leftBits = bits - leftDrop;
         long leftError = leftDrop == 0 ? error : error + 1;
 
-        if (rightDigits >= PARALLEL_DIGITS && out == sink) {
+        if (rightDigits >= PARALLEL_DIGITS) {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream(rightDigits);
             RecursiveAction rightTask = new RecursiveAction() {
                 @Override

@@ -2,14 +2,43 @@ package org.piservice.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.piservice.core.mul.LongInteger;
 
-/** Plain unit tests of the conversion's leaves; the whole conversion is checked through PiDigitsTest. */
+/**
+ * Plain unit tests of the conversion's leaves, and of its halves converted side by side; π's
+ * digits are checked through PiDigitsTest.
+ */
 class DecimalConverterTest {
+
+    @Test
+    void halvesWithinHalvesConvertedOnOtherThreadsAreWrittenInOrder() {
+        // 1/7 = 0.142857 142857...: long enough that right halves of right halves go to other threads.
+        int digits = 8_500_000;
+        long bits = DecimalConverter.bitsFor(digits, PiEngine.DEFAULT_GUARD_BITS);
+        LongInteger seventh = LongInteger.of(BigInteger.ONE.shiftLeft((int) bits).divide(BigInteger.valueOf(7)));
+        ByteArrayOutputStream sink = new ByteArrayOutputStream(digits);
+        DecimalConverter converter = new DecimalConverter(Multiplier.FAST, new Computation(PiProgress.NONE, () -> false),
+                sink, 0, digits, 0, 1);
+
+        try (ForkJoinPool pool = new ForkJoinPool(2)) {
+            pool.invoke(ForkJoinTask.adapt(() -> converter.write(seventh, bits, digits, 1)));
+        }
+
+        byte[] expected = "142857".repeat(digits / 6 + 1).substring(0, digits).getBytes(StandardCharsets.US_ASCII);
+        assertThat(converter.written()).isEqualTo(digits);
+        assertThat(sink.size()).isEqualTo(digits);
+        assertThat(Arrays.mismatch(sink.toByteArray(), expected)).as("the first digit that differs").isEqualTo(-1);
+    }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 8, 9, 10, 17, 18, 19, 27, 100, 255, DecimalConverter.CHUNK_DIGITS})
