@@ -1,6 +1,5 @@
 package org.piservice.core;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -30,11 +29,11 @@ final class DecimalConverter {
     /** Digits per chunk written at once; the leaves of the recursion. */
     static final int CHUNK_DIGITS = 256;
     /**
-     * Right halves this long are converted by another thread into a buffer, at every level: when
-     * only the halves bound for the sink were, a thread that finished its part waited while the
-     * other converted the last half alone (at 10^8 digits the conversion kept 1.72 of two cores
-     * busy, and 1.91 with every half split). The buffers nest, so they hold up to twice the digits
-     * at once instead of once, beside products far larger.
+     * Right halves this long are converted by another thread, at every level: when only the halves
+     * bound for the sink were, a thread that finished its part waited while the other converted
+     * the last half alone (at 10^8 digits the conversion kept 1.72 of two cores busy, and 1.91
+     * with every half split). A half bound for the sink goes into a buffer of its own, and the
+     * halves within it into their places in that buffer.
      */
     private static final int PARALLEL_DIGITS = 1 << 20;
     private static final long NINE_DIGITS = 1_000_000_000L;
@@ -89,7 +88,7 @@ final class DecimalConverter {
                         : mul.square(fivePowers.getLast()));
             }
         }
-        convert(fraction, bits, 0, digits, error, sink);
+        convert(fraction, bits, 0, digits, error, null);
     }
 
     /** Returns the number of digits this converter wrote to the sink so far. */
@@ -97,7 +96,8 @@ final class DecimalConverter {
         return written;
     }
 
-    private void convert(LongInteger f, long bits, long start, int digits, long error, OutputStream out) {
+    /** Converts digits start.. start + digits - 1 to the sink, or to their places in buffer when there is one. */
+    private void convert(LongInteger f, long bits, long start, int digits, long error, Buffer buffer) {
         if (aborted) {
             throw new CancellationException("another part of the conversion failed");
         }
@@ -106,7 +106,7 @@ final class DecimalConverter {
             return;
         }
         if (digits <= CHUNK_DIGITS) {
-            chunk(f, bits, start, digits, error, out);
+            chunk(f, bits, start, digits, error, buffer);
             return;
         }
         int level = splitLevel(digits);
@@ -132,35 +132,32 @@ final class DecimalConverter {
         long leftError = leftDrop == 0 ? error : error + 1;
 
         if (rightDigits >= PARALLEL_DIGITS) {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream(rightDigits);
+            Buffer rightBuffer = buffer != null ? buffer : new Buffer(new byte[rightDigits], start + h);
             RecursiveAction rightTask = new RecursiveAction() {
                 @Override
                 protected void compute() {
-                    convert(right, rightBits, start + h, rightDigits, error + 1, buffer);
+                    convert(right, rightBits, start + h, rightDigits, error + 1, rightBuffer);
                 }
             };
             rightTask.fork();
             try {
-                convert(left, leftBits, start, h, leftError, out);
+                convert(left, leftBits, start, h, leftError, buffer);
             } catch (RuntimeException e) {
                 aborted = true;
                 throw e;
             }
             rightTask.join();
-            try {
-                buffer.writeTo(out); // no copy of the right half's digits
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            if (buffer == null) {
+                emit(rightBuffer.digits(), rightDigits, start + h, null);
             }
-            count(rightDigits, out);
         } else {
-            convert(left, leftBits, start, h, leftError, out);
-            convert(right, rightBits, start + h, rightDigits, error + 1, out);
+            convert(left, leftBits, start, h, leftError, buffer);
+            convert(right, rightBits, start + h, rightDigits, error + 1, buffer);
         }
     }
 
     /** The last chunk of digits: floor(f · 10^digits / 2^bits), checked, zero-padded. */
-    private void chunk(LongInteger fraction, long bits, long start, int digits, long error, OutputStream out) {
+    private void chunk(LongInteger fraction, long bits, long start, int digits, long error, Buffer buffer) {
         BigInteger five = smallFivePowers[digits];
         BigInteger v = fraction.toBigInteger().multiply(five);
         int fracBits = (int) bits - digits;
@@ -170,7 +167,7 @@ final class DecimalConverter {
         if (frac.compareTo(margin) <= 0 || BigInteger.ONE.shiftLeft(fracBits).subtract(frac).compareTo(margin) <= 0) {
             throw new AmbiguousDigitsException(start + digits);
         }
-        emit(decimal(value, digits), digits, out);
+        emit(decimal(value, digits), digits, start, buffer);
         long done = converted.addAndGet(digits);
         computation.report(progressStart + progressSpan * done / total, "conversion");
     }
@@ -209,19 +206,22 @@ final class DecimalConverter {
         return text;
     }
 
-    private void emit(byte[] digits, int count, OutputStream out) {
+    /** Digits start.. start + count - 1 to the sink, or to their places in buffer. */
+    private void emit(byte[] digits, int count, long start, Buffer buffer) {
+        if (buffer != null) {
+            System.arraycopy(digits, 0, buffer.digits(), (int) (start - buffer.start()), count);
+            return;
+        }
         try {
-            out.write(digits, 0, count);
+            sink.write(digits, 0, count);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        count(count, out);
+        written += count;
     }
 
-    private void count(int digits, OutputStream out) {
-        if (out == sink) {
-            written += digits;
-        }
+    /** The digits of a right half bound for the sink, from digit start on, converted by other threads. */
+    private record Buffer(byte[] digits, long start) {
     }
 
     /**
