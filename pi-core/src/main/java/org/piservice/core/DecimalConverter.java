@@ -96,7 +96,7 @@ final class DecimalConverter {
         return written;
     }
 
-    /** Converts digits start.. start + digits - 1 to the sink, or to their places in buffer when there is one. */
+    /** Decimals start to start + digits - 1: to the sink, or to their places in buffer when there is one. */
     private void convert(LongInteger f, long bits, long start, int digits, long error, Buffer buffer) {
         if (aborted) {
             throw new CancellationException("another part of the conversion failed");
@@ -206,7 +206,7 @@ final class DecimalConverter {
         return text;
     }
 
-    /** Digits start.. start + count - 1 to the sink, or to their places in buffer. */
+    /** Decimals start to start + count - 1: to the sink, or to their places in buffer when there is one. */
     private void emit(byte[] digits, int count, long start, Buffer buffer) {
         if (buffer != null) {
             System.arraycopy(digits, 0, buffer.digits(), (int) (start - buffer.start()), count);

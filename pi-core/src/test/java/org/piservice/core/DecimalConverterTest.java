@@ -27,8 +27,8 @@ class DecimalConverterTest {
         long bits = DecimalConverter.bitsFor(digits, PiEngine.DEFAULT_GUARD_BITS);
         LongInteger seventh = LongInteger.of(BigInteger.ONE.shiftLeft((int) bits).divide(BigInteger.valueOf(7)));
         ByteArrayOutputStream sink = new ByteArrayOutputStream(digits);
-        DecimalConverter converter = new DecimalConverter(Multiplier.FAST, new Computation(PiProgress.NONE, () -> false),
-                sink, 0, digits, 0, 1);
+        Computation computation = new Computation(PiProgress.NONE, () -> false);
+        DecimalConverter converter = new DecimalConverter(Multiplier.FAST, computation, sink, 0, digits, 0, 1);
 
         try (ForkJoinPool pool = new ForkJoinPool(2)) {
             pool.invoke(ForkJoinTask.adapt(() -> converter.write(seventh, bits, digits, 1)));
