@@ -50,7 +50,7 @@ class PiDigitsTest {
 
     @Test
     void theSinkGetsTheDigitsInPiecesOfBoundedSize() throws IOException {
-        // Past 2^21 + 2^20 digits the conversion hands the sink a right half of a million digits or more at once.
+        // Past 2·2^20 digits the conversion hands over a right half of a million digits at once.
         AtomicLong largest = new AtomicLong();
         ByteArrayOutputStream sink = new ByteArrayOutputStream() {
             @Override
@@ -59,11 +59,11 @@ class PiDigitsTest {
                 super.write(b, off, len);
             }
         };
-        PiDigits.write(3_300_000, sink);
+        PiDigits.write(2_200_000, sink);
         byte[] digits = sink.toByteArray();
 
         assertThat(largest.get()).isPositive().isLessThanOrEqualTo(PiEngine.WRITE_BYTES);
-        assertThat(digits).hasSize(3_300_002);
+        assertThat(digits).hasSize(2_200_002);
         assertThat(sha256(Arrays.copyOf(digits, 1_000_002))).isEqualTo(SHA256_1E6);
     }
 

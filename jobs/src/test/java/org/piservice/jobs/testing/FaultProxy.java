@@ -24,8 +24,8 @@ import java.util.function.Predicate;
  * the wire: DynamoDB's throttling answer, S3's {@code 503 SlowDown}, a server error of either, a
  * request that hangs without an answer, or one whose answer is lost on its way back. The SDK sees
  * exactly what it would see from AWS, so its retries, timeouts and error mapping take part in the
- * test. Requests are forwarded byte for byte (the
- * emulator checks the SDK's signature against the same {@code Host}), one connection each.
+ * test. Requests are forwarded byte for byte (the emulator checks the SDK's signature against the
+ * same {@code Host}), one connection each.
  *
  * <p>Point a client at {@link #endpoint()}; add faults with {@link #inject}; each applies to the
  * requests its predicate picks, a given number of times.
