@@ -17,9 +17,9 @@ import org.piservice.core.mul.LongInteger;
  * Up to ranges of a thousand terms, P₁ and Q₂ are divided by their common factors before they
  * are multiplied, which leaves every number above about a fifth shorter.
  * The middle of the recursion runs on a fork/join pool (subranges, and P beside Q and T of a merge, in
- * parallel); the bottom is sequential, so only a few ranges are alive at once, and so is the top,
- * whose products are long enough to be split across the cores inside the multiplication: running
- * two of them side by side there would gain little and hold twice their transforms at once.
+ * parallel); the bottom is sequential, so only a few ranges are alive at once, and so is the top
+ * (ranges of an eighth of the series or more), whose products are split across the cores inside the
+ * multiplication: two of them side by side there would hold twice their transforms at once.
  */
 final class ChudnovskySeries {
 
@@ -40,17 +40,23 @@ final class ChudnovskySeries {
     /** Merge products this large (bits) are computed concurrently. */
     private static final int PARALLEL_PRODUCT_BITS = 1 << 16;
     /**
-     * Merges whose left Q is this long (bits) or longer, and ranges whose halves' merges are, run
-     * one product and one range at a time: their products (twice this length) are long enough for
-     * the multiplication to spread each one over the cores.
+     * Ranges whose merge has a left Q this long (bits) or longer, and that are at least a
+     * SEQUENTIAL_SHARE-th of the series, run one product and one range at a time: their products
+     * are long enough for the multiplication to spread each one over the cores, and side by side
+     * they would hold their transforms at once, near where the series' memory peaks. Below the
+     * share, side by side keeps two cores busier than the multiplication alone does
+     * (docs/PERFORMANCE.md).
      */
     private static final int SEQUENTIAL_PRODUCT_BITS = 1 << 21;
+    private static final int SEQUENTIAL_SHARE = 8;
 
     private final Multiplier mul;
     private final Computation computation;
     private final TermFactors termFactors;
     private final int terms;
     private final long precision;
+    /** Ranges this long or longer run one product and one range at a time. */
+    private final int sequentialTerms;
     private final long totalWork;
     private final AtomicLong work = new AtomicLong();
     private final double progressStart;
@@ -83,6 +89,9 @@ final class ChudnovskySeries {
         this.termFactors = new TermFactors(terms);
         this.terms = terms;
         this.precision = precision;
+        // A range's merge has a left Q of half its terms, each adding at least BITS_PER_TERM bits.
+        this.sequentialTerms = Math.max(terms / SEQUENTIAL_SHARE,
+                (int) Math.ceil(2 * SEQUENTIAL_PRODUCT_BITS / BITS_PER_TERM));
         // Every level of the recursion multiplies numbers whose sizes add up to about the same total.
         this.totalWork = (long) terms * (1 + 64 - Long.numberOfLeadingZeros(Math.max(1, terms / LEAF_TERMS)));
         this.progressStart = progressStart;
@@ -110,7 +119,7 @@ final class ChudnovskySeries {
         // This runs once, in the interpreter, which keeps a method's locals alive to its end: the
         // uncut halves die with cutHalves' frame instead of staying beside the last merge's transforms.
         Sums[] halves = series.cutHalves();
-        Sums sums = series.merge(halves[0], halves[1], false);
+        Sums sums = series.merge(halves[0], halves[1], false, series.sideBySide(terms));
         series.done(terms);
         return sums;
     }
@@ -139,7 +148,7 @@ final class ChudnovskySeries {
             return factoredSplit(a, b, needP, termFactors.window(a, b)).sums();
         }
         Sums[] halves = halves(a, b, needP);
-        Sums merged = merge(halves[0], halves[1], needP);
+        Sums merged = merge(halves[0], halves[1], needP, sideBySide(b - a));
         done(b - a);
         return merged;
     }
@@ -186,7 +195,7 @@ final class ChudnovskySeries {
             merged = new FactoredSums(needP ? p1.multiply(right.p()) : null, left.q().multiply(q2),
                     left.t().multiply(q2).add(p1.multiply(right.t())), pFactors, qFactors);
         } else {
-            Sums sums = merge(longSums(p1, left.q(), left.t()), longSums(right.p(), q2, right.t()), needP);
+            Sums sums = merge(longSums(p1, left.q(), left.t()), longSums(right.p(), q2, right.t()), needP, true);
             merged = new FactoredSums(needP ? sums.p().toBigInteger() : null, sums.q().toBigInteger(),
                     sums.t().toBigInteger(), pFactors, qFactors);
         }
@@ -197,7 +206,7 @@ final class ChudnovskySeries {
     /** The sums of the two halves of a..b-1, side by side where that pays. */
     private Sums[] halves(int a, int b, boolean needP) {
         int m = middle(a, b);
-        if (b - a >= PARALLEL_TERMS && !sequential(b - a)) {
+        if (b - a >= PARALLEL_TERMS && sideBySide(b - a)) {
             Split l = new Split(a, m, true);
             Split r = new Split(m, b, needP);
             Split.invokeAll(l, r);
@@ -239,9 +248,8 @@ final class ChudnovskySeries {
         };
     }
 
-    private Sums merge(Sums left, Sums right, boolean needP) {
-        long size = left.q().bitLength();
-        if (!needP || size < PARALLEL_PRODUCT_BITS || size >= SEQUENTIAL_PRODUCT_BITS) {
+    private Sums merge(Sums left, Sums right, boolean needP, boolean sideBySide) {
+        if (!needP || !sideBySide || left.q().bitLength() < PARALLEL_PRODUCT_BITS) {
             LongInteger p = needP ? mul.multiply(left.p(), right.p()) : null;
             LongInteger[] qt = qAndT(left, right);
             return new Sums(p, qt[0], qt[1]);
@@ -258,13 +266,9 @@ final class ChudnovskySeries {
         return mul.productAndSum(right.q(), left.q(), left.t(), left.p(), right.t());
     }
 
-    /**
-     * Whether a range of this many terms is past the parallel part of the recursion: the merge of
-     * its halves has a left Q of at least SEQUENTIAL_PRODUCT_BITS, Q growing by at least
-     * BITS_PER_TERM bits per term.
-     */
-    private static boolean sequential(int terms) {
-        return terms / 2 * BITS_PER_TERM >= SEQUENTIAL_PRODUCT_BITS;
+    /** Whether a range of this many terms may run its halves, and its merge's products, side by side. */
+    private boolean sideBySide(int rangeTerms) {
+        return rangeTerms < sequentialTerms;
     }
 
     /**
