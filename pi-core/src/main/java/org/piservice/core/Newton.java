@@ -38,55 +38,18 @@ final class Newton {
 
     /** floor(a / b) for a ≥ 0, b > 0. */
     LongInteger floorDiv(LongInteger a, LongInteger b) {
-        return divisor(b, a.bitLength()).floorDiv(a);
-    }
-
-    /**
-     * Division by b > 0 of dividends up to {@code dividendBits} long, b's reciprocal formed here: so
-     * that it can be formed before, or beside, the dividend.
-     */
-    Divisor divisor(LongInteger b, long dividendBits) {
-        long quotientBits = dividendBits - b.bitLength() + 1;
-        if (quotientBits <= 0 || (b.bitLength() < SMALL_BITS || quotientBits < SMALL_BITS)
-                && small(dividendBits)) {
-            return new Divisor(b, dividendBits, 0, null);
+        long quotientBits = a.bitLength() - b.bitLength() + 1;
+        if (quotientBits <= 0) {
+            return LongInteger.ZERO;
+        }
+        if ((b.bitLength() < SMALL_BITS || quotientBits < SMALL_BITS) && small(a)) {
+            return LongInteger.of(a.toBigInteger().divide(b.toBigInteger()));
         }
         long precision = quotientBits + GUARD_BITS;
-        return new Divisor(b, dividendBits, precision, reciprocal(b, precision));
-    }
-
-    /**
-     * Divides by b: {@code inverse} approximates 2^(n + precision) / b, n the bit length of b, or is
-     * null where the JDK's division is quick enough.
-     */
-    final class Divisor {
-        private final LongInteger b;
-        private final long dividendBits;
-        private final long precision;
-        private final LongInteger inverse;
-
-        private Divisor(LongInteger b, long dividendBits, long precision, LongInteger inverse) {
-            this.b = b;
-            this.dividendBits = dividendBits;
-            this.precision = precision;
-            this.inverse = inverse;
-        }
-
-        /** floor(a / b) for 0 ≤ a < 2^dividendBits. */
-        LongInteger floorDiv(LongInteger a) {
-            if (a.bitLength() > dividendBits) {
-                throw new IllegalArgumentException("a dividend of " + a.bitLength() + " bits, beyond " + dividendBits);
-            }
-            if (a.bitLength() < b.bitLength()) {
-                return LongInteger.ZERO;
-            }
-            if (inverse == null) {
-                return LongInteger.of(a.toBigInteger().divide(b.toBigInteger()));
-            }
-            long drop = Math.max(0, a.bitLength() - (precision + GUARD_BITS));
-            LongInteger q = mul.multiply(a.shiftRight(drop), inverse).shiftRight(b.bitLength() + precision - drop);
-            return correctQuotient(a, b, q);
-        }
+        long nb = b.bitLength();
+        LongInteger inverse = reciprocal(b, precision);
+        long drop = Math.max(0, a.bitLength() - (precision + GUARD_BITS));
+        return correctQuotient(a, b, mul.multiply(a.shiftRight(drop), inverse).shiftRight(nb + precision - drop));
     }
 
     /** floor(a / b) from an estimate q of it. */
@@ -182,9 +145,9 @@ final class Newton {
         return LongInteger.powerOfTwo(m).subtract(LongInteger.ONE);
     }
 
-    /** Whether BigInteger's division and root can take a number this long. */
-    private static boolean small(long bits) {
-        return bits < Integer.MAX_VALUE / 2;
+    /** Whether BigInteger's division and root can take a. */
+    private static boolean small(LongInteger a) {
+        return a.bitLength() < Integer.MAX_VALUE / 2;
     }
 
     /**
@@ -205,7 +168,7 @@ final class Newton {
             return s;
         }
         LongInteger rem = a.subtract(mul.square(s));
-        if (rem.abs().compareTo(s.shiftLeft(3)) > 0 && small(a.bitLength())) {
+        if (rem.abs().compareTo(s.shiftLeft(3)) > 0 && small(a)) {
             // more than a few units off, which the iteration never is: start afresh
             return LongInteger.of(a.toBigInteger().sqrt());
         }

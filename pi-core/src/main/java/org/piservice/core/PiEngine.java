@@ -4,7 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ForkJoinPool;
@@ -30,9 +29,6 @@ final class PiEngine {
     private static final long ERROR_UNITS = 4;
     private static final double SERIES_END = 0.7;
     private static final double DIVISION_END = 0.8;
-    private static final long RADICAND = 10005;
-    private static final BigInteger ROOT_OF_RADICAND = BigInteger.valueOf(RADICAND).sqrt();
-    private static final LongInteger FACTOR = LongInteger.valueOf(426880);
 
     private final Multiplier mul;
     private final Newton newton;
@@ -116,22 +112,14 @@ final class PiEngine {
      */
     private LongInteger fraction(long bits, Computation computation) {
         LongInteger[] qt = cutSums(bits, computation);
-        // T's reciprocal does not wait for the numerator, whose length is known: the two are formed
-        // side by side, each keeping the cores busy through the other's serial parts.
-        // floor(√10005·2^bits) is floor(√10005) followed by bits more bits.
-        long numeratorBits = ROOT_OF_RADICAND.bitLength() + bits + FACTOR.bitLength() + qt[0].bitLength();
-        ForkJoinTask<Newton.Divisor> byT = ForkJoinTask.adapt(() -> newton.divisor(qt[1], numeratorBits));
+        LongInteger t = qt[1];
         // 426880·√10005·2^bits first: a short product, so the long one, with Q, is the last.
-        ForkJoinTask<LongInteger> root = ForkJoinTask.adapt(() -> mul.multiply(
-                newton.floorSqrt(LongInteger.valueOf(RADICAND).shiftLeft(2 * bits)), FACTOR));
-        both(root, byT);
+        LongInteger numerator = mul.multiply(newton.floorSqrt(LongInteger.valueOf(10005).shiftLeft(2 * bits)),
+                LongInteger.valueOf(426880));
         computation.checkCancelled();
-        LongInteger numerator = mul.multiply(root.join(), qt[0]);
-        root = null;
-        qt[0] = null;
-        LongInteger pi = byT.join().floorDiv(numerator);
-        byT = null;
-        numerator = null;
+        numerator = mul.multiply(numerator, qt[0]);
+        qt = null;
+        LongInteger pi = newton.floorDiv(numerator, t);
         computation.checkCancelled();
         computation.report(DIVISION_END, "conversion");
         LongInteger fraction = pi.subtract(LongInteger.valueOf(3).shiftLeft(bits));
@@ -139,16 +127,6 @@ final class PiEngine {
             throw new AmbiguousDigitsException(0);
         }
         return fraction;
-    }
-
-    /** Runs both tasks, side by side where there is a pool to run them on. */
-    private static void both(ForkJoinTask<?> first, ForkJoinTask<?> second) {
-        if (ForkJoinTask.inForkJoinPool()) {
-            ForkJoinTask.invokeAll(first, second);
-        } else {
-            first.invoke();
-            second.invoke();
-        }
     }
 
     /** Q and T of the series, both cut to bits + 64 bits. */
