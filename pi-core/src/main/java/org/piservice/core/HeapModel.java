@@ -14,8 +14,9 @@ import java.util.List;
  *
  * <p>Fitted to the heaps with which {@code java -XX:+UseSerialGC -Xmx... -jar pi-core.jar N}
  * completed on a 2-core x86 machine: 2·10^6 digits in 40 MB, 10^7 in 120 MB (not in 100 MB),
- * 10^8 in 900 MB. The engine's memory hardly depends on the number of cores: the parts that run
- * side by side are the ranges below an eighth of the series, while its long products run one at a time.
+ * 10^8 in 900 MB. The parts of the engine that run side by side are the ranges of the series
+ * below an eighth of it, while its long products run one at a time; with more cores more of those
+ * ranges run at once (up to one per core), which has not been measured beyond two.
  */
 public record HeapModel(long fixedBytes, double bytesPerDigit) {
 
