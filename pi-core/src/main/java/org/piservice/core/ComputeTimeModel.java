@@ -8,12 +8,14 @@ import java.time.Duration;
  * binary splitting adds another log, and the largest products outgrow the caches).
  *
  * <p>Measured with the command-line tool on one core of an x86 machine ({@code taskset -c 0 java
- * -jar pi-core.jar N}, JDK 25, runs listed in docs/PERFORMANCE.md): 10^7 digits in 12.8–14.0 s,
- * 10^8 in 141–148 s, 5·10^8 in 887 s. {@link #MEASURED} passes through the slowest run at 10^7
- * taken without other load on the machine and the run at 5·10^8, and lies above the runs at 10^8
- * (157 s). Its range is what any deployment can admit: a Lambda timeout of at most 900 s holds a
- * job below 5·10^8 digits. Beyond it the curve is not an estimate (at 10^9 it gives 1,881 s
- * against 2,239 s measured). The default adds half again as a margin for a slower Lambda vCPU.
+ * -jar pi-core.jar N}, JDK 25, runs listed in docs/PERFORMANCE.md): 10^7 digits in 13.2–14.1 s,
+ * 10^8 in 122–132 s, 5·10^8 in 822–830 s. {@link #MEASURED} passes through the slowest run at
+ * 10^7 and, at 5·10^8, through 845 s: the 887 s an earlier engine took on a slower day, times the
+ * 0.951 of that engine's time the current one took there on the same day. It lies above the runs
+ * at 10^8 (153 s). Its range is what any deployment can admit: a Lambda timeout of at most 900 s
+ * holds a job of about 5·10^8 digits. Beyond it the curve is not an estimate (at 10^9 it gives
+ * 1,767 s against the earlier engine's 2,239 s). The default adds half again as a margin for a
+ * slower Lambda vCPU.
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
  * finish in its invocation, and the deployment derives its {@code MAX_DIGITS} from the same numbers,
@@ -23,7 +25,7 @@ import java.time.Duration;
 public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigits, double exponent) {
 
     /** pi-core on one core of the machine measured. */
-    private static final ComputeTimeModel MEASURED = new ComputeTimeModel(1.0, 1.082, 1.08);
+    private static final ComputeTimeModel MEASURED = new ComputeTimeModel(1.0, 1.127, 1.065);
 
     /**
      * How much slower than the measured core a Lambda vCPU may be: a margin, not a measurement. It
@@ -39,9 +41,10 @@ public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigi
 
     /**
      * How much faster two cores finish than one: in interleaved pairs (docs/PERFORMANCE.md) one core
-     * took 1.76 and 1.77 times as long as two at 10^8 digits and 1.79 times at 5·10^8; the lowest.
+     * took 1.85, 1.81 and 1.90 times as long as two at 10^8 digits and 1.92 times at 5·10^8; the
+     * lowest.
      */
-    public static final double TWO_VCPU_SPEEDUP = 1.75;
+    public static final double TWO_VCPU_SPEEDUP = 1.80;
 
     /** The memory from which a function has two full vCPUs, and the model its fastest estimate. */
     public static final int TWO_VCPU_MB = 2 * LAMBDA_MB_PER_VCPU;

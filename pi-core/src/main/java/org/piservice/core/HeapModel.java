@@ -16,7 +16,8 @@ import java.util.List;
  * completed on a 2-core x86 machine: 2·10^6 digits in 40 MB, 10^7 in 120 MB (not in 100 MB),
  * 10^8 in 900 MB. The parts of the engine that run side by side are the ranges of the series
  * below an eighth of it, while its long products run one at a time; with more cores more of those
- * ranges run at once (up to one per core), which has not been measured beyond two.
+ * ranges run at once (up to one per core): a JVM told it has six completed 5·10^8 digits in the
+ * model's heap too (docs/PERFORMANCE.md, Series).
  */
 public record HeapModel(long fixedBytes, double bytesPerDigit) {
 
