@@ -9,13 +9,13 @@ import java.time.Duration;
  *
  * <p>Measured with the command-line tool on one core of an x86 machine ({@code taskset -c 0 java
  * -jar pi-core.jar N}, JDK 25, runs listed in docs/PERFORMANCE.md): 10^7 digits in 13.2–14.1 s,
- * 10^8 in 122–132 s, 5·10^8 in 822–830 s. {@link #MEASURED} passes through the slowest run at
- * 10^7 and, at 5·10^8, through 845 s: the 887 s an earlier engine took on a slower day, times the
- * 0.951 of that engine's time the current one took there on the same day. It lies above the runs
- * at 10^8 (153 s). Its range is what any deployment can admit: a Lambda timeout of at most 900 s
- * holds a job of about 5·10^8 digits. Beyond it the curve is not an estimate (at 10^9 it gives
- * 1,767 s against the earlier engine's 2,239 s). The default adds half again as a margin for a
- * slower Lambda vCPU.
+ * 10^8 in 122–132 s, 5·10^8 in 822–830 s, on a day the machine ran fast. {@link #MEASURED} passes
+ * through the slowest run at 10^7 and, at 5·10^8, just above 844 s: the 887 s an earlier engine
+ * took there on another day, times 0.951, the current engine's time over that engine's when both
+ * ran on the fast day. It lies above the runs at 10^8 (153 s). Its range is what any deployment
+ * can admit: a Lambda timeout of at most 900 s holds a job of about 5·10^8 digits. Beyond it the
+ * curve is not an estimate (at 10^9 it gives 1,767 s against the earlier engine's 2,239 s). The
+ * default adds half again as a margin for a slower Lambda vCPU.
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
  * finish in its invocation, and the deployment derives its {@code MAX_DIGITS} from the same numbers,
