@@ -9,12 +9,10 @@ import java.time.Duration;
  *
  * <p>Measured with the command-line tool on one core of an x86 machine ({@code taskset -c 0 java
  * -jar pi-core.jar N}, JDK 25, runs listed in docs/PERFORMANCE.md): 10^7 digits in 13.2–14.1 s,
- * 10^8 in 122–132 s, 5·10^8 in 822–830 s, on a day the machine ran fast. {@link #MEASURED} passes
- * through the slowest run at 10^7 and, at 5·10^8, just above 844 s: the 887 s an earlier engine
- * took there on another day, times 0.951, the current engine's time over that engine's when both
- * ran on the fast day. It lies above the runs at 10^8 (153 s). Its range is what any deployment
- * can admit: a Lambda timeout of at most 900 s holds a job of about 5·10^8 digits. Beyond it the
- * curve is not an estimate (at 10^9 it gives 1,767 s against the earlier engine's 2,239 s). The
+ * 10^8 in 122–132 s, 5·10^8 in 822–878 s. {@link #MEASURED} passes through the slowest run at 10^7
+ * and the slowest at 5·10^8, and lies above the runs at 10^8 (157 s). Its range is what any
+ * deployment can admit: a Lambda timeout of at most 900 s holds a job below 5·10^8 digits. Beyond
+ * it the curve is not an estimate (at 10^9 it gives 1,849 s against an earlier engine's 2,239 s). The
  * default adds half again as a margin for a slower Lambda vCPU.
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
@@ -25,7 +23,7 @@ import java.time.Duration;
 public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigits, double exponent) {
 
     /** pi-core on one core of the machine measured. */
-    private static final ComputeTimeModel MEASURED = new ComputeTimeModel(1.0, 1.127, 1.065);
+    private static final ComputeTimeModel MEASURED = new ComputeTimeModel(1.0, 1.101, 1.075);
 
     /**
      * How much slower than the measured core a Lambda vCPU may be: a margin, not a measurement. It
