@@ -12,8 +12,8 @@ import java.time.Duration;
  * 10^8 in 122–132 s, 5·10^8 in 822–878 s. {@link #MEASURED} passes through the slowest run at 10^7
  * and the slowest at 5·10^8, and lies above the runs at 10^8 (157 s). Its range is what any
  * deployment can admit: a Lambda timeout of at most 900 s holds a job below 5·10^8 digits. Beyond
- * it the curve is not an estimate (at 10^9 it gives 1,849 s against an earlier engine's 2,239 s). The
- * default adds half again as a margin for a slower Lambda vCPU.
+ * it the curve is not an estimate (at 10^9 it gives 1,849 s against an earlier engine's 2,239 s).
+ * The default adds half again as a margin for a slower Lambda vCPU.
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
  * finish in its invocation, and the deployment derives its {@code MAX_DIGITS} from the same numbers,
