@@ -36,8 +36,23 @@ final class Newton {
         this.mul = mul;
     }
 
+    /** A divisor with its reciprocal, enough for floor divisions with quotients of up to some length. */
+    record Divisor(LongInteger value, LongInteger reciprocal, long precision) { }
+
+    /** b > 0 ready for {@link #floorDiv(LongInteger, Divisor)} of quotients up to {@code quotientBits} bits. */
+    Divisor divisor(LongInteger b, long quotientBits) {
+        long precision = halfPrecision(quotientBits);
+        return new Divisor(b, reciprocal(b, precision), precision);
+    }
+
     /** floor(a / b) for a ≥ 0, b > 0. */
     LongInteger floorDiv(LongInteger a, LongInteger b) {
+        return floorDiv(a, new Divisor(b, null, 0));
+    }
+
+    /** floor(a / b) for a ≥ 0; b's reciprocal is computed here if it was not, or not precisely enough. */
+    LongInteger floorDiv(LongInteger a, Divisor divisor) {
+        LongInteger b = divisor.value();
         long quotientBits = a.bitLength() - b.bitLength() + 1;
         if (quotientBits <= 0) {
             return LongInteger.ZERO;
@@ -45,11 +60,40 @@ final class Newton {
         if ((b.bitLength() < SMALL_BITS || quotientBits < SMALL_BITS) && small(a)) {
             return LongInteger.of(a.toBigInteger().divide(b.toBigInteger()));
         }
-        long precision = quotientBits + GUARD_BITS;
+        if (divisor.precision() < halfPrecision(quotientBits)) {
+            divisor = divisor(b, quotientBits);
+        }
+        return correctQuotient(a, b, quotient(a, divisor, quotientBits));
+    }
+
+    /** The precision of the reciprocal that gives half a quotient of this many bits (see {@link #quotient}). */
+    private static long halfPrecision(long quotientBits) {
+        return Math.min(quotientBits, (quotientBits + GUARD_BITS) / 2 + GUARD_BITS);
+    }
+
+    /**
+     * floor(a / b), give or take a unit or two, for a quotient of {@code quotientBits} bits, by
+     * Karp and Markstein's division: a reciprocal of b to half the quotient's precision gives the
+     * quotient's upper half, and the remainder that half leaves, times the same reciprocal, gives
+     * the lower half. Against a full-precision reciprocal times a, that saves the reciprocal's last
+     * Newton step and turns the full-length product into two of half the length and one formed
+     * modulo 2^m - 1 (about 3 products of b's length instead of 3.7 at 10^7 digits).
+     */
+    LongInteger quotient(LongInteger a, Divisor divisor, long quotientBits) {
+        LongInteger b = divisor.value();
+        LongInteger x = divisor.reciprocal();
         long nb = b.bitLength();
-        LongInteger inverse = reciprocal(b, precision);
-        long drop = Math.max(0, a.bitLength() - (precision + GUARD_BITS));
-        return correctQuotient(a, b, mul.multiply(a.shiftRight(drop), inverse).shiftRight(nb + precision - drop));
+        long h = divisor.precision();
+        long k = Math.max(0, quotientBits - h);
+        // upper = a / (b·2^k) to within a unit or two: its h bits need only a's top bits.
+        long drop = Math.max(0, a.bitLength() - (h + 2 * GUARD_BITS));
+        LongInteger upper = mul.multiply(a.shiftRight(drop), x).shiftRight(nb + h + k - drop);
+        // r = floor(a / 2^k) - upper·b is then a few times b at most, and its leading bits cancel.
+        LongInteger r = remainder(a.shiftRight(k), upper, b, nb + 2 * GUARD_BITS);
+        // a / b = upper·2^k + (r·2^k + a mod 2^k) / b, where a mod 2^k adds less than 2^k / b ≪ 1.
+        long rDrop = Math.max(0, r.bitLength() - (k + 2 * GUARD_BITS));
+        LongInteger lower = mul.multiply(r.shiftRight(rDrop), x).shiftRight(nb + h - k - rDrop);
+        return upper.shiftLeft(k).add(lower);
     }
 
     /** floor(a / b) from an estimate q of it. */
@@ -124,14 +168,34 @@ final class Newton {
     private LongInteger cancelled(long k, LongInteger c, LongInteger x, LongInteger y, long width) {
         long m = mul.cyclicBits(width);
         if (x.bitLength() + y.bitLength() > m) {
-            LongInteger r = difference(LongInteger.powerOfTwo(k % m),
-                    FastMultiply.mersenne(mul.multiply(c, mul.cyclic(x, y, m)), m), m);
-            LongInteger signed = r.bitLength() < m - 1 ? r : r.subtract(modulus(m));
-            if (signed.bitLength() < m - 2) {
+            LongInteger signed = signed(difference(LongInteger.powerOfTwo(k % m),
+                    FastMultiply.mersenne(mul.multiply(c, mul.cyclic(x, y, m)), m), m), m);
+            if (signed != null) {
                 return signed;
             }
         }
         return LongInteger.powerOfTwo(k).subtract(mul.multiply(c, x == y ? mul.square(x) : mul.multiply(x, y)));
+    }
+
+    /**
+     * a - x·y, whose magnitude is known to be below 2^(width - 2): formed modulo 2^m - 1 with
+     * m ≥ width, as {@link #cancelled} forms its difference, or exactly should it be larger.
+     */
+    private LongInteger remainder(LongInteger a, LongInteger x, LongInteger y, long width) {
+        long m = mul.cyclicBits(width);
+        if (x.bitLength() + y.bitLength() > m) {
+            LongInteger signed = signed(difference(FastMultiply.mersenne(a, m), mul.cyclic(x, y, m), m), m);
+            if (signed != null) {
+                return signed;
+            }
+        }
+        return a.subtract(mul.multiply(x, y));
+    }
+
+    /** A residue modulo 2^m - 1 read as a value of magnitude below 2^(m - 2), or null if it is none. */
+    private static LongInteger signed(LongInteger r, long m) {
+        LongInteger signed = r.bitLength() < m - 1 ? r : r.subtract(modulus(m));
+        return signed.bitLength() < m - 2 ? signed : null;
     }
 
     /** (x - y) mod (2^m - 1) for x, y in [0, 2^m - 1). */

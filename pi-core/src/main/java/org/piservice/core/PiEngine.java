@@ -113,13 +113,20 @@ final class PiEngine {
     private LongInteger fraction(long bits, Computation computation) {
         LongInteger[] qt = cutSums(bits, computation);
         LongInteger t = qt[1];
+        // T's reciprocal beside the root, which does not need it: each alone leaves a core idle at
+        // times. π·2^bits has bits + 2 bits; numerator and T's lengths may count one more.
+        ForkJoinTask<Newton.Divisor> divisor = ForkJoinTask.adapt(() -> newton.divisor(t, bits + 3));
+        boolean beside = ForkJoinTask.inForkJoinPool();
+        if (beside) {
+            divisor.fork();
+        }
         // 426880·√10005·2^bits first: a short product, so the long one, with Q, is the last.
         LongInteger numerator = mul.multiply(newton.floorSqrt(LongInteger.valueOf(10005).shiftLeft(2 * bits)),
                 LongInteger.valueOf(426880));
         computation.checkCancelled();
         numerator = mul.multiply(numerator, qt[0]);
         qt = null;
-        LongInteger pi = newton.floorDiv(numerator, t);
+        LongInteger pi = newton.floorDiv(numerator, beside ? divisor.join() : divisor.invoke());
         computation.checkCancelled();
         computation.report(DIVISION_END, "conversion");
         LongInteger fraction = pi.subtract(LongInteger.valueOf(3).shiftLeft(bits));

@@ -35,6 +35,12 @@ class NewtonTest {
             return engine.reciprocal(LongInteger.of(d), p).toBigInteger();
         }
 
+        BigInteger quotient(BigInteger a, BigInteger b) {
+            long quotientBits = a.bitLength() - b.bitLength() + 1;
+            return engine.quotient(LongInteger.of(a), engine.divisor(LongInteger.of(b), quotientBits), quotientBits)
+                    .toBigInteger();
+        }
+
         BigInteger inverseSqrt(BigInteger a, int p) {
             return engine.inverseSqrt(LongInteger.of(a), p).toBigInteger();
         }
@@ -124,6 +130,11 @@ class NewtonTest {
                 BigInteger exact = BigInteger.ONE.shiftLeft(d.bitLength() + p).divide(d);
                 assertThat(newton.reciprocal(d, p).subtract(exact).abs()).as("1/d, %d bits at %d", bits, p)
                         .isLessThanOrEqualTo(BigInteger.ONE);
+            }
+            for (int quotientBits : new int[] {bits / 3, bits, 2 * bits}) {
+                BigInteger a = operand(bits + quotientBits);
+                assertThat(newton.quotient(a, d).subtract(a.divide(d)).abs()).as("a/d, %d by %d bits", a.bitLength(), bits)
+                        .isLessThanOrEqualTo(BigInteger.TWO);
             }
             BigInteger a = BigInteger.valueOf(10005).shiftLeft(bits);
             int even = a.bitLength() + a.bitLength() % 2;
