@@ -45,12 +45,7 @@ final class Newton {
         return new Divisor(b, reciprocal(b, precision), precision);
     }
 
-    /** floor(a / b) for a ≥ 0, b > 0. */
-    LongInteger floorDiv(LongInteger a, LongInteger b) {
-        return floorDiv(a, new Divisor(b, null, 0));
-    }
-
-    /** floor(a / b) for a ≥ 0; b's reciprocal is computed here if it was not, or not precisely enough. */
+    /** floor(a / b) for a ≥ 0; b's reciprocal is computed again here if it is not precise enough. */
     LongInteger floorDiv(LongInteger a, Divisor divisor) {
         LongInteger b = divisor.value();
         long quotientBits = a.bitLength() - b.bitLength() + 1;
@@ -77,7 +72,8 @@ final class Newton {
      * quotient's upper half, and the remainder that half leaves, times the same reciprocal, gives
      * the lower half. Against a full-precision reciprocal times a, that saves the reciprocal's last
      * Newton step and turns the full-length product into two of half the length and one formed
-     * modulo 2^m - 1 (about 3 products of b's length instead of 3.7 at 10^7 digits).
+     * modulo 2^m - 1 (at 10^7 digits, 3.2-3.5 times the time of a product of b's length instead of
+     * 3.4-4.0, docs/PERFORMANCE.md).
      */
     LongInteger quotient(LongInteger a, Divisor divisor, long quotientBits) {
         LongInteger b = divisor.value();

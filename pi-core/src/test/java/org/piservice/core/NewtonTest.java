@@ -16,7 +16,14 @@ class NewtonTest {
 
     private final class BigNewton {
         BigInteger floorDiv(BigInteger a, BigInteger b) {
-            return engine.floorDiv(LongInteger.of(a), LongInteger.of(b)).toBigInteger();
+            // Prepared for one bit more than the quotient has, as the engine prepares T.
+            long quotientBits = Math.max(1, a.bitLength() - b.bitLength() + 2);
+            return floorDiv(a, b, quotientBits);
+        }
+
+        BigInteger floorDiv(BigInteger a, BigInteger b, long preparedQuotientBits) {
+            return engine.floorDiv(LongInteger.of(a), engine.divisor(LongInteger.of(b), preparedQuotientBits))
+                    .toBigInteger();
         }
 
         BigInteger floorSqrt(BigInteger a) {
@@ -53,6 +60,8 @@ class NewtonTest {
             BigInteger b = operand(2_000 + random.nextInt(60_000));
             BigInteger a = operand(b.bitLength() + random.nextInt(80_000));
             assertThat(newton.floorDiv(a, b)).isEqualTo(a.divide(b));
+            // A divisor prepared for shorter quotients still divides exactly (its reciprocal is computed again).
+            assertThat(newton.floorDiv(a, b, 1)).isEqualTo(a.divide(b));
         }
     }
 
