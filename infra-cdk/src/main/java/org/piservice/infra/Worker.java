@@ -6,6 +6,7 @@ import java.util.Map;
 import org.piservice.contract.Storage;
 import org.piservice.contract.WorkerMemory;
 import org.piservice.core.HeapModel;
+import org.piservice.core.PiProcess;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -67,11 +68,13 @@ final class Worker {
      * C1 for fast cold starts (Java 25 leaves the JVM's default only for SnapStart and provisioned
      * concurrency), which makes pi-core about 3x slower (3·10^6 digits: 16 s against 5.6 s on one
      * core), so the worker asks for C2 whether SnapStart is on or not; and its JVM is the one
-     * {@link WorkerMemory} counts on (the child JVMs of large jobs have options of their own).
+     * {@link WorkerMemory} counts on (the child JVMs of large jobs have options of their own). Its
+     * own computations need the Vector API's module ({@link PiProcess#VECTOR_MODULE}), which the
+     * JVM accepts in this variable.
      */
     private static Map<String, String> workerEnvironment(Map<String, String> shared, int memoryMb) {
         Map<String, String> environment = new HashMap<>(shared);
-        environment.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 "
+        environment.put("JAVA_TOOL_OPTIONS", PiProcess.VECTOR_MODULE + " -XX:TieredStopAtLevel=4 "
                 + String.join(" ", WorkerMemory.jvmOptions(memoryMb, HeapModel.DEFAULT::maxDigits)));
         return Map.copyOf(environment);
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.Cors;
 import org.piservice.contract.JobDelivery;
+import org.piservice.core.PiProcess;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -147,7 +148,7 @@ class PiServiceStackTest {
                 "Handler", "org.piservice.api.ApiHandler::handleRequest",
                 "Environment", Map.of("Variables", expected)));
         Map<String, Object> worker = new HashMap<>(expected);
-        worker.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=4 -Xmx256m -XX:+UseSerialGC");
+        worker.put("JAVA_TOOL_OPTIONS", PiProcess.VECTOR_MODULE + " -XX:TieredStopAtLevel=4 -Xmx256m -XX:+UseSerialGC");
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "org.piservice.worker.WorkerHandler::handleRequest",
                 "Environment", Map.of("Variables", worker)));

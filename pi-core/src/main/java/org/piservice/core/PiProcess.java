@@ -34,6 +34,13 @@ import java.util.function.BooleanSupplier;
  */
 public final class PiProcess {
 
+    /** The Vector API's module, which the engine's transforms use (org.piservice.core.mul.NttPrime). */
+    private static final String VECTOR_MODULE_NAME = "jdk.incubator.vector";
+    /**
+     * The JVM option that resolves that module: a JVM resolves an incubator module only when told
+     * to, and a jar cannot tell it. Every JVM this project starts passes it.
+     */
+    public static final String VECTOR_MODULE = "--add-modules=" + VECTOR_MODULE_NAME;
     /** The prefix of a progress line on the child's standard error: {@code progress FRACTION PHASE}. */
     static final String PROGRESS = "progress ";
     /** How often the caller's {@code cancelled} is polled while the child computes. */
@@ -58,8 +65,8 @@ public final class PiProcess {
 
     /**
      * As {@link #write(int, OutputStream, PiProgress, BooleanSupplier)}, with options for the child
-     * JVM before the model's (a command-line tool passes on its own, {@code -XX:ActiveProcessorCount}
-     * for one).
+     * JVM after the model's (a command-line tool passes on its own, {@code -XX:ActiveProcessorCount}
+     * for one, or a heap its user chose).
      */
     public static void write(int digits, List<String> jvmOptions, OutputStream out, PiProgress progress,
                              BooleanSupplier cancelled) throws IOException {
@@ -99,8 +106,9 @@ public final class PiProcess {
     static List<String> command(int digits, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
+        command.add(VECTOR_MODULE);
         command.addAll(HeapModel.DEFAULT.jvmOptions(digits));
+        command.addAll(jvmOptions); // last, so that a heap the caller chose wins over the model's
         command.add("-cp");
         command.add(classPath());
         command.add(PiProcess.class.getName());
@@ -108,6 +116,11 @@ public final class PiProcess {
         // By number: should the caller die before the child asks for its parent, the parent would be init.
         command.add(Long.toString(ProcessHandle.current().pid()));
         return command;
+    }
+
+    /** Whether this JVM resolved the Vector API's module, without which the engine cannot form long products. */
+    public static boolean hasVectorModule() {
+        return ModuleLayer.boot().findModule(VECTOR_MODULE_NAME).isPresent();
     }
 
     /** Where this class was loaded from: a jar, a directory of classes, or a function's code folder. */

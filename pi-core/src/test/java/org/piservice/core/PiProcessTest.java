@@ -43,9 +43,11 @@ class PiProcessTest {
         List<String> command = PiProcess.command(5_000_000, List.of("-XX:ActiveProcessorCount=1"));
 
         assertThat(command.getFirst()).isEqualTo(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        assertThat(command.get(1)).isEqualTo("-XX:ActiveProcessorCount=1");
-        assertThat(command).containsSubsequence(HeapModel.DEFAULT.jvmOptions(5_000_000))
-                .endsWith(PiProcess.class.getName(), "5000000", Long.toString(ProcessHandle.current().pid()));
+        assertThat(command.get(1)).isEqualTo(PiProcess.VECTOR_MODULE);
+        List<String> model = HeapModel.DEFAULT.jvmOptions(5_000_000);
+        assertThat(command.subList(2, 2 + model.size())).isEqualTo(model);
+        assertThat(command.get(2 + model.size())).as("the caller's options come last: they win").isEqualTo("-XX:ActiveProcessorCount=1");
+        assertThat(command).endsWith(PiProcess.class.getName(), "5000000", Long.toString(ProcessHandle.current().pid()));
     }
 
     @Test

@@ -131,7 +131,8 @@ class WorkerKilledTest {
     private Process startWorkerPausingAt(String point, Duration invocation) throws IOException {
         Map<String, String> aws = Emulators.aws().clientSettings();
         Process worker = new ProcessBuilder(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                ProcessHandle.current().info().command().orElse("java"), PiProcess.VECTOR_MODULE,
+                "-cp", System.getProperty("java.class.path"),
                 WorkerProcessMain.class.getName(),
                 aws.get("AWS_ENDPOINT_URL_DYNAMODB"), aws.get("AWS_ENDPOINT_URL_SQS"), aws.get("AWS_ENDPOINT_URL_S3"),
                 fixture.config().tableName(), fixture.config().queueUrl(), fixture.config().bucketName(),

@@ -24,7 +24,8 @@ import org.piservice.core.PiProgress;
  *
  * <p>From {@value #CHILD_FROM_DIGITS} digits on, the computation runs in a child JVM whose heap is
  * what the memory model gives the digits ({@link PiProcess}), with this JVM's options, unless they
- * set the heap themselves: a JVM left to its default heap (a quarter of the machine's memory) grows
+ * set the heap themselves (so do computations of any size when this JVM lacks the Vector API's
+ * module, which a jar cannot ask for; the child then keeps a heap its caller set): a JVM left to its default heap (a quarter of the machine's memory) grows
  * into it rather than collecting, so 10^8 digits held 4.7 GB where 1 GB is enough, and a jar cannot
  * set its own heap. The second JVM start pays for itself from about 10^5 digits: on a 2-core
  * machine, medians of five cold runs, 10^5 digits took 0.77 s relaunched against 0.76 s in the
@@ -46,17 +47,22 @@ public final class PiCommand {
     private final OutputStream stdout;
     private final PrintStream stderr;
     private final List<String> jvmOptions;
+    private final boolean vectorModule;
 
-    /** @param jvmOptions this JVM's options, which a child JVM gets too */
-    PiCommand(OutputStream stdout, PrintStream stderr, List<String> jvmOptions) {
+    /**
+     * @param jvmOptions this JVM's options, which a child JVM gets too
+     * @param vectorModule whether this JVM resolved the Vector API's module ({@link PiProcess#hasVectorModule})
+     */
+    PiCommand(OutputStream stdout, PrintStream stderr, List<String> jvmOptions, boolean vectorModule) {
         this.stdout = stdout;
         this.stderr = stderr;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.vectorModule = vectorModule;
     }
 
     public static void main(String[] args) {
-        int status = new PiCommand(System.out, System.err, ManagementFactory.getRuntimeMXBean().getInputArguments())
-                .run(args);
+        int status = new PiCommand(System.out, System.err, ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                PiProcess.hasVectorModule()).run(args);
         System.out.flush();
         System.exit(status);
     }
@@ -111,9 +117,12 @@ public final class PiCommand {
         }
     }
 
-    /** Whether {@code digits} are computed in a child JVM (see the class comment). */
+    /**
+     * Whether {@code digits} are computed in a child JVM (see the class comment): always when this
+     * JVM lacks the Vector API's module, as {@code java -jar} does unless told.
+     */
     boolean inChildJvm(int digits) {
-        return digits >= CHILD_FROM_DIGITS
+        return !vectorModule || digits >= CHILD_FROM_DIGITS
                 && jvmOptions.stream().noneMatch(option -> HEAP_OPTIONS.stream().anyMatch(option::startsWith));
     }
 

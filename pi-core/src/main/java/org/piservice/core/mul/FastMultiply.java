@@ -5,13 +5,13 @@ import java.math.BigInteger;
 /**
  * Exact multiplication of {@link LongInteger}s that is quasi-linear for large operands. The JDK
  * stops at Toom-Cook 3 (about n^1.46); above {@link #PRODUCT_THRESHOLD_BITS} this switches to a
- * five-prime number-theoretic transform (O(n log n)), below it defers to {@link BigInteger#multiply}.
+ * six-prime number-theoretic transform (O(n log n)), below it defers to {@link BigInteger#multiply}.
  *
- * <p>A product of n bits needs six arrays of longs (five residues and one operand; five for a
+ * <p>A product of n bits needs seven arrays of doubles (six residues and one operand; six for a
  * square) of the transform length, which is n/128 rounded up to 2^k, 3·2^k or 5·2^k (or down to
  * one of them, a little below n/128, where the product wraps around it): at most
- * (4/3)·6·n/16 = n/2 bytes, plus the result (n/8 bytes). For two 330-million-bit operands
- * (n = 660 million) that is at most 330 MB, and 252 MB at the 5·2^20-limb length they actually use.
+ * (4/3)·7·n/16 = 7n/12 bytes, plus the result (n/8 bytes). For two 330-million-bit operands
+ * (n = 660 million) that is at most 385 MB, and 294 MB at the 5·2^20-limb length they actually use.
  */
 public final class FastMultiply {
 

@@ -7,27 +7,26 @@ import java.util.function.ObjIntConsumer;
 import java.util.stream.IntStream;
 
 /**
- * Exact product of two magnitudes by cyclic convolution of their 128-bit limbs modulo five primes
+ * Exact product of two magnitudes by cyclic convolution of their 128-bit limbs modulo six primes
  * and Chinese remaindering.
  *
- * <p>Why five primes and 128-bit limbs: each convolution coefficient is a sum of at most
- * min(la, lb) products of two limbs, so it is below min(la, lb)·2^256 < 2^29·2^256 = 2^285 for
- * the longest supported transform (3·2^MAX_LOG limbs), twice that for a sum of two products,
- * while the product of the five primes exceeds 2^309. The coefficients are therefore recovered
- * exactly, with 23 bits to spare. Per bit of product that is 5/128 of a transform against 3/64
- * with three primes and 64-bit limbs: a sixth less work, and the two extra primes cost less
- * than the recombination of twice as many coefficients would. Four primes on 110-bit limbs do
- * 7 % less transform work per bit, yet were no faster in whole computations, and at 5·10^8
- * digits, where their largest products round up further, they outgrew the heap that
- * {@code HeapModel} gave before its JVM's old generation had four fifths of it
- * (docs/PERFORMANCE.md, Multiplication).
+ * <p>Why six primes below 2^49 and 128-bit limbs: the transforms run in floating point, on vector
+ * lanes ({@link NttPrime}), where residues must be exact integers in doubles. Each convolution
+ * coefficient is a sum of at most min(la, lb) products of two limbs, so it is below
+ * min(la, lb)·2^256 < 2^28.6·2^256 for the longest supported transform (3·2^MAX_LOG limbs), twice
+ * that for a sum of two products, while the product of the six primes exceeds 2^293.99: the
+ * coefficients are recovered exactly, with 7 bits to spare. Five primes below 2^62 in 64-bit
+ * integers did the same with a fifth less transform work, but no vector unit forms their
+ * products: these transforms took about half the time for the whole product (docs/PERFORMANCE.md,
+ * Multiplication).
  *
  * <p>Why six steps: a transform of N = R·C points is done as R-point transforms down the columns
- * of an R×C matrix, a twiddle w_N^(row·column), and C-point transforms along the rows. Rows and
- * gathered column blocks fit in the L1/L2 caches, each pass streams the array from memory once,
- * and twiddle tables only need max(R, C) entries instead of N. The row pass also does the
- * pointwise product and the inverse row transform while the row is in cache. The result comes out
- * in a permuted order, which is harmless because the inverse undoes exactly the same steps.
+ * of an R×C matrix, a twiddle w_N^(row·column), and C-point transforms along the rows. Blocks of
+ * LANES columns, and of LANES rows, are gathered side by side (the layout {@link NttPrime}'s
+ * transforms take) and fit in the L1/L2 caches; each pass streams the array from memory once, and
+ * twiddle tables only need max(R, C) entries instead of N. The row pass also does the pointwise
+ * product and the inverse row transform while the rows are in cache. The result comes out in a
+ * permuted order, which is harmless because the inverse undoes exactly the same steps.
  *
  * <p>Why lengths 3·2^k and 5·2^k need no twiddles between their odd and power-of-two parts: r = 3
  * or 5 and 2^k are coprime, so index i ↦ (i mod r, i mod 2^k) turns a cyclic convolution of length
@@ -47,23 +46,24 @@ final class NttConvolution {
      */
     static final int MAX_LOG = 2 * NttPrime.MAX_TABLE_LOG;
 
-    /** Rows of 2^12 longs are 32 KiB: one L1 data cache. */
+    /** Rows of 2^12 points, LANES of them side by side: 256 KiB with AVX-512, in the L2 cache. */
     private static final int ROW_LOG = 12;
-    /** Eight longs are one 64-byte cache line, so gathering a column block wastes no bandwidth. */
-    private static final int COLUMN_BLOCK = 8;
+    /** Rows and columns are gathered LANES at a time, so neither may be fewer. */
+    private static final int LANES_LOG = Integer.numberOfTrailingZeros(NttPrime.LANES);
     /**
      * Below this length splitting one transform across cores costs more than it saves; the
      * primes run in parallel instead.
      */
     private static final int PARALLEL_MIN_LOG = 15;
 
-    /** The five largest primes k·2^32 + 1 below 2^62 with 15 | k, and a generator of each. */
+    /** The six largest primes k·2^30 + 1 below 2^49 with 15 | k, and a generator of each. */
     private static final NttPrime[] PRIMES = {
-        new NttPrime(4611681491531857921L, 7),
-        new NttPrime(4611680074192650241L, 11),
-        new NttPrime(4611678334730895361L, 11),
-        new NttPrime(4611678141457367041L, 7),
-        new NttPrime(4611677883759329281L, 7),
+        new NttPrime(562941363486721L, 13),
+        new NttPrime(562860832849921L, 23),
+        new NttPrime(562828620595201L, 19),
+        new NttPrime(562651453194241L, 13),
+        new NttPrime(562538710302721L, 7),
+        new NttPrime(562361542901761L, 38),
     };
     private static final int K = PRIMES.length;
 
@@ -128,7 +128,7 @@ final class NttConvolution {
         int wrap = wrapLength(longest);
         Shape shape = Shape.of(wrap > 0 && fits(in, wrap) ? wrap : longest);
         LongInteger[] low = shape.length < longest ? lowSums(in, terms, longest - shape.length) : null;
-        long[][][] residues = convolutions(in, terms, shape);
+        double[][][] residues = convolutions(in, terms, shape);
         long[][] result = new long[terms.length][];
         for (int o = 0; o < terms.length; o++) {
             result[o] = recombine(residues[o], limbs[o], shape);
@@ -238,13 +238,13 @@ final class NttConvolution {
     }
 
     /** residues[o][k]: output o's sum of cyclic convolutions modulo prime k. */
-    private static long[][][] convolutions(LongInteger[] in, int[][] terms, Shape shape) {
-        long[][][] residues = new long[terms.length][PRIMES.length][];
+    private static double[][][] convolutions(LongInteger[] in, int[][] terms, Shape shape) {
+        double[][][] residues = new double[terms.length][PRIMES.length][];
         if (shape.parallel()) {
             // Each transform is split across the cores; arrays not kept as outputs serve the next prime.
-            ArrayDeque<long[]> spare = new ArrayDeque<>();
+            ArrayDeque<double[]> spare = new ArrayDeque<>();
             for (int k = 0; k < PRIMES.length; k++) {
-                long[][] out = residues(PRIMES[k], in, terms, shape, spare);
+                double[][] out = residues(PRIMES[k], in, terms, shape, spare);
                 for (int o = 0; o < terms.length; o++) {
                     residues[o][k] = out[o];
                 }
@@ -252,7 +252,7 @@ final class NttConvolution {
         } else {
             // Too small to split a transform: the primes themselves run in parallel instead.
             IntStream.range(0, PRIMES.length).parallel().forEach(k -> {
-                long[][] out = residues(PRIMES[k], in, terms, shape, new ArrayDeque<>());
+                double[][] out = residues(PRIMES[k], in, terms, shape, new ArrayDeque<>());
                 for (int o = 0; o < terms.length; o++) {
                     residues[o][k] = out[o];
                 }
@@ -265,11 +265,11 @@ final class NttConvolution {
      * The outputs' sums of cyclic convolutions modulo q, one array each: the first input arrays,
      * reused. Arrays left over go to spare, and arrays are taken from spare before new ones.
      */
-    private static long[][] residues(NttPrime q, LongInteger[] in, int[][] terms, Shape shape,
-                                     Deque<long[]> spare) {
-        long[][] x = new long[in.length][];
+    private static double[][] residues(NttPrime q, LongInteger[] in, int[][] terms, Shape shape,
+                                       Deque<double[]> spare) {
+        double[][] x = new double[in.length][];
         for (int i = 0; i < in.length; i++) {
-            x[i] = spare.isEmpty() ? new long[shape.length] : spare.pop();
+            x[i] = spare.isEmpty() ? new double[shape.length] : spare.pop();
             load(q, in[i], limbs(in[i]), x[i], shape);
             if (shape.odd > 1) {
                 oddPoint(q, x[i], shape, true);
@@ -281,9 +281,9 @@ final class NttConvolution {
         for (int i = terms.length; i < in.length; i++) {
             spare.push(x[i]);
         }
-        long[][] out = Arrays.copyOf(x, terms.length);
+        double[][] out = Arrays.copyOf(x, terms.length);
         if (shape.odd > 1) {
-            for (long[] o : out) {
+            for (double[] o : out) {
                 oddPoint(q, o, shape, false);
             }
         }
@@ -296,15 +296,16 @@ final class NttConvolution {
      * padding from up to 2x to under 4/3 (over sizes spread evenly on a log scale, 1.13x on average,
      * against 1.20x without 5·2^log and 1.44x with powers of two alone). 5·2^log stays below
      * 3·2^MAX_LOG, the longest length the coefficient bound above admits. The 2^log-point transforms
-     * are split R×C for six steps.
+     * are split R×C for six steps, with at least LANES rows and columns, so 2^log is at least
+     * LANES².
      */
     private record Shape(int length, int odd, int log, int logRows, int n, int rows, int cols) {
 
         static Shape of(int limbs) {
             int odd = 1;
-            int log = ceilLog2(limbs);
+            int log = Math.max(2 * LANES_LOG, ceilLog2(limbs));
             for (int radix = 3; radix <= 5; radix += 2) {
-                int l = ceilLog2((limbs + radix - 1) / radix);
+                int l = Math.max(2 * LANES_LOG, ceilLog2((limbs + radix - 1) / radix));
                 if ((long) radix << l < (long) odd << log && (radix == 3 || l < MAX_LOG)) {
                     odd = radix;
                     log = l;
@@ -313,7 +314,7 @@ final class NttConvolution {
             if (log > MAX_LOG) {
                 throw new ArithmeticException("product of " + limbs + " limbs exceeds 2^" + MAX_LOG);
             }
-            int logCols = log <= ROW_LOG ? log : Math.max(ROW_LOG, (log + 1) / 2);
+            int logCols = log <= ROW_LOG + LANES_LOG ? log - LANES_LOG : Math.max(ROW_LOG, (log + 1) / 2);
             int logRows = log - logCols;
             return new Shape(odd << log, odd, log, logRows, 1 << log, 1 << logRows, 1 << logCols);
         }
@@ -327,12 +328,16 @@ final class NttConvolution {
         }
     }
 
-    /** The odd-point transforms across the odd parts (forward) or their inverses, in parallel chunks. */
-    private static void oddPoint(NttPrime q, long[] x, Shape s, boolean forward) {
+    /**
+     * The odd-point transforms across the odd parts (forward) or their inverses, in parallel chunks
+     * of whole vectors.
+     */
+    private static void oddPoint(NttPrime q, double[] x, Shape s, boolean forward) {
+        int vectors = s.n / NttPrime.LANES;
         int chunks = s.parallel() ? 4 * Runtime.getRuntime().availableProcessors() : 1;
         forEach(chunks, 0, s.parallel(), (unused, chunk) -> {
-            int from = (int) ((long) chunk * s.n / chunks);
-            int to = (int) ((long) (chunk + 1) * s.n / chunks);
+            int from = (int) ((long) chunk * vectors / chunks) * NttPrime.LANES;
+            int to = (int) ((long) (chunk + 1) * vectors / chunks) * NttPrime.LANES;
             if (s.odd == 3) {
                 q.dft3(x, s.n, from, to, forward);
             } else {
@@ -345,7 +350,7 @@ final class NttConvolution {
      * x = the 128-bit limbs of a (64-bit words, least significant first) reduced mod p, in order,
      * zero-padded (all of a reused array is written).
      */
-    private static void load(NttPrime q, LongInteger value, int count, long[] x, Shape s) {
+    private static void load(NttPrime q, LongInteger value, int count, double[] x, Shape s) {
         long[] a = value.words;
         int words = value.length;
         int chunks = s.parallel() ? 4 * Runtime.getRuntime().availableProcessors() : 1;
@@ -362,134 +367,114 @@ final class NttConvolution {
 
     /**
      * On [base, base+n) of every x[i]: x[o] = Σ (x[i] ⊛ x[j]) mod p over the pairs of terms[o],
-     * cyclic convolutions of length n, values in [0, 2p), once the inverse 3-point transforms of a
-     * length 3n have run. The factor N·2^-64 that the unnormalised inverse transforms and the
-     * Montgomery products leave is removed with the inverse twiddles, which cost one
-     * multiplication per value anyway.
+     * cyclic convolutions of length n, values in [-p, p], once the inverse odd-point transforms of
+     * a length odd·n have run. The factor N that the unnormalised inverse transforms leave is
+     * removed with the inverse twiddles, which cost one multiplication per value anyway.
+     *
+     * <p>The row pass takes LANES rows at a time, gathered side by side into its scratch array:
+     * a block per input, then one per output, then the block of twiddles.
      */
-    private static void convolve(NttPrime q, long[][] x, int[][] terms, int base, Shape s) {
-        if (s.rows > 1) {
-            for (long[] xi : x) {
-                columns(q, xi, base, s, true);
-            }
+    private static void convolve(NttPrime q, double[][] x, int[][] terms, int base, Shape s) {
+        for (double[] xi : x) {
+            columns(q, xi, base, s, true);
         }
         long wN = q.rootOfUnity(s.log);
-        // Montgomery form of (N·2^-64)^-1 = N^-1·2^64, the start of every inverse twiddle row.
-        long unscale = q.mulMod(q.mulMod(q.pow(s.length % q.p, q.p - 2), q.montOne), q.montOne);
+        long unscale = q.pow(s.length % q.p, q.p - 2);
         int c = s.cols;
-        forEach(s.rows, (2 + terms.length) * c, s.parallel(), (scratch, r) -> {
-            int off = base + r * c;
-            boolean twiddle = s.rows > 1;
-            // Column transforms left frequency k1 = bitreverse(r) in row r.
-            int k1 = twiddle ? Integer.reverse(r) >>> (32 - s.logRows) : 0;
-            if (twiddle) {
-                powers(q, q.pow(wN, k1), q.montOne, scratch, 0, c);
+        int lanes = NttPrime.LANES;
+        int block = c * lanes;
+        forEach(s.rows / lanes, (x.length + terms.length + 1) * block, s.parallel(), (scratch, b) -> {
+            int r0 = b * lanes;
+            int tw = (x.length + terms.length) * block;
+            // Column transforms left frequency k1 = bitreverse(r) in row r: that row's twiddles are
+            // powers of w_N^k1, and the inverse's of w_N^-k1.
+            double[] steps = new double[lanes];
+            double[] inverseSteps = new double[lanes];
+            for (int lane = 0; lane < lanes; lane++) {
+                int k1 = Integer.reverse(r0 + lane) >>> (32 - s.logRows);
+                steps[lane] = q.pow(wN, k1);
+                inverseSteps[lane] = q.pow(wN, (s.n - k1) & (s.n - 1));
             }
-            powers(q, q.pow(wN, (s.n - k1) & (s.n - 1)), unscale, scratch, c, c);
-            for (long[] xi : x) {
-                if (twiddle) {
-                    multiply(q, xi, off, scratch, 0, c);
-                }
-                q.forward(xi, off, c);
+            q.twiddles(scratch, tw, c, steps, 1);
+            for (int i = 0; i < x.length; i++) {
+                gatherRows(x[i], base + r0 * c, c, scratch, i * block);
+                q.multiply(scratch, i * block, scratch, tw, block);
+                q.forward(scratch, i * block, c);
             }
-            // Every output row is formed before any is stored: the rows it overwrites are inputs.
             for (int o = 0; o < terms.length; o++) {
                 int[] pairs = terms[o];
-                int acc = (2 + o) * c;
+                int acc = (x.length + o) * block;
                 for (int t = 0; t < pairs.length; t += 2) {
-                    long[] u = x[pairs[t]];
-                    long[] v = x[pairs[t + 1]];
-                    for (int j = 0; j < c; j++) {
-                        long m = q.mont(u[off + j], v[off + j]);
-                        scratch[acc + j] = t == 0 ? m : q.canonical(scratch[acc + j] + m);
-                    }
+                    q.multiplyAdd(scratch, acc, pairs[t] * block, pairs[t + 1] * block, block, t == 0);
                 }
             }
+            q.twiddles(scratch, tw, c, inverseSteps, unscale);
             for (int o = 0; o < terms.length; o++) {
-                System.arraycopy(scratch, (2 + o) * c, x[o], off, c);
-                q.inverse(x[o], off, c);
-                multiply(q, x[o], off, scratch, c, c);
+                int acc = (x.length + o) * block;
+                q.inverse(scratch, acc, c);
+                q.multiply(scratch, acc, scratch, tw, block);
+                scatterRows(scratch, acc, x[o], base + r0 * c, c);
             }
         });
-        if (s.rows > 1) {
-            for (int o = 0; o < terms.length; o++) {
-                columns(q, x[o], base, s, false);
+        for (int o = 0; o < terms.length; o++) {
+            columns(q, x[o], base, s, false);
+        }
+    }
+
+    /** LANES rows of c points from x[from], side by side into out[off]: point j of row l to j·LANES + l. */
+    private static void gatherRows(double[] x, int from, int c, double[] out, int off) {
+        int lanes = NttPrime.LANES;
+        for (int lane = 0; lane < lanes; lane++) {
+            int row = from + lane * c;
+            for (int j = 0; j < c; j++) {
+                out[off + j * lanes + lane] = x[row + j];
             }
         }
     }
 
-    /** Transforms every column (length R, stride C), gathering blocks of columns into scratch. */
-    private static void columns(NttPrime q, long[] x, int base, Shape s, boolean forward) {
-        int rows = s.rows;
-        int cols = s.cols;
-        forEach(cols / COLUMN_BLOCK, COLUMN_BLOCK * rows, s.parallel(), (scratch, block) -> {
-            int c0 = base + block * COLUMN_BLOCK;
-            for (int r = 0; r < rows; r++) {
-                int at = r * cols + c0;
-                for (int c = 0; c < COLUMN_BLOCK; c++) {
-                    scratch[c * rows + r] = x[at + c];
-                }
+    /** Undoes {@link #gatherRows}. */
+    private static void scatterRows(double[] in, int off, double[] x, int from, int c) {
+        int lanes = NttPrime.LANES;
+        for (int lane = 0; lane < lanes; lane++) {
+            int row = from + lane * c;
+            for (int j = 0; j < c; j++) {
+                x[row + j] = in[off + j * lanes + lane];
             }
-            for (int c = 0; c < COLUMN_BLOCK; c++) {
-                if (forward) {
-                    q.forward(scratch, c * rows, rows);
-                } else {
-                    q.inverse(scratch, c * rows, rows);
-                }
-            }
-            for (int r = 0; r < rows; r++) {
-                int at = r * cols + c0;
-                for (int c = 0; c < COLUMN_BLOCK; c++) {
-                    x[at + c] = scratch[c * rows + r];
-                }
-            }
-        });
+        }
     }
 
     /**
-     * out[off + j] = start·w^j for j < n, with start in Montgomery form (montOne for plain powers):
-     * the factors {@link #multiply} expects. Four interleaved chains (stepping by w^4) keep four
-     * multiplications in flight instead of waiting on each one's latency.
+     * Transforms every column (length R, stride C), LANES adjacent columns at a time: their rows'
+     * points, adjacent in x, are already the side-by-side layout, one vector each.
      */
-    private static void powers(NttPrime q, long w, long start, long[] out, int off, int n) {
-        long wS = q.shoupCompanion(w);
-        long v0 = start;
-        long v1 = q.mulShoup(v0, w, wS);
-        long v2 = q.mulShoup(v1, w, wS);
-        long v3 = q.mulShoup(v2, w, wS);
-        long w4 = q.pow(w, 4);
-        long w4S = q.shoupCompanion(w4);
-        int j = 0;
-        for (; j + 4 <= n; j += 4) {
-            out[off + j] = v0;
-            out[off + j + 1] = v1;
-            out[off + j + 2] = v2;
-            out[off + j + 3] = v3;
-            v0 = q.mulShoup(v0, w4, w4S);
-            v1 = q.mulShoup(v1, w4, w4S);
-            v2 = q.mulShoup(v2, w4, w4S);
-            v3 = q.mulShoup(v3, w4, w4S);
-        }
-        for (; j < n; j++) { // rows of fewer than four: chain 0 holds start·w^j
-            out[off + j] = v0;
-            v0 = q.mulShoup(v0, w, wS);
-        }
-    }
-
-    /** x[xOff + j] = x[xOff + j]·y[yOff + j]·2^-64 mod p; inputs in [0, 2p), as 4p^2 < p·2^64. */
-    private static void multiply(NttPrime q, long[] x, int xOff, long[] y, int yOff, int n) {
-        for (int j = 0; j < n; j++) {
-            x[xOff + j] = q.mont(x[xOff + j], y[yOff + j]);
-        }
+    private static void columns(NttPrime q, double[] x, int base, Shape s, boolean forward) {
+        int rows = s.rows;
+        int cols = s.cols;
+        int lanes = NttPrime.LANES;
+        forEach(cols / lanes, lanes * rows, s.parallel(), (scratch, block) -> {
+            int c0 = base + block * lanes;
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(x, r * cols + c0, scratch, r * lanes, lanes);
+            }
+            if (forward) {
+                q.forward(scratch, 0, rows);
+            } else {
+                q.inverse(scratch, 0, rows);
+            }
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(scratch, r * lanes, x, r * cols + c0, lanes);
+            }
+        });
     }
 
     /**
      * Chinese remaindering (Garner) of the residue arrays into limbs, with carries. Each residue
-     * holds its coefficient c mod p, in [0, 2p) (see {@link #convolve}). A coefficient is below 2^286 and a running carry below 2^159, so their sum fits in five words.
-     * Chunks of limbs are recombined in parallel, each starting from a zero carry; their carries
-     * out are then added into the following chunk in order.
+     * holds its coefficient c mod p, in [-p, p] (see {@link #convolve}). A coefficient is below
+     * 2^294 and a running carry below 2^167, so their sum fits in five words. Chunks of limbs are
+     * recombined in parallel, each starting from a zero carry; their carries out are then added
+     * into the following chunk in order.
      */
-    private static long[] recombine(long[][] residues, int limbs, Shape shape) {
+    private static long[] recombine(double[][] residues, int limbs, Shape shape) {
         long[] out = new long[2 * limbs];
         // limbs beyond the n coefficients (a wrapped product) only take the final carry.
         int coefficients = Math.min(limbs, shape.length);
@@ -521,106 +506,135 @@ final class NttConvolution {
     /**
      * Limbs [from, to) of the product from a zero carry; returns the carry out, three words.
      * Garner's mixed-radix digits v_k (v_k < p_k) give the coefficient as
-     * v0 + p0·(v1 + p1·(v2 + p2·(v3 + p3·v4))); the primes lie between 2^61 and 2^62, so any
-     * v_j < p_j < 2·p_k, and adding 2·p_k keeps each difference positive and below 4p < 2^64.
+     * v0 + p0·(v1 + p1·(v2 + p2·(v3 + p3·(v4 + p4·v5)))); the primes lie between 2^48.99 and 2^49, so
+     * any v_j < p_j < 2·p_k, and adding 2·p_k keeps each difference positive and below 4p < 2^64.
      */
-    private static long[] recombine(long[][] residues, long[] out, int from, int to) {
-        // Unrolled over the five primes: the hot loop of every product, kept to scalar locals.
+    private static long[] recombine(double[][] residues, long[] out, int from, int to) {
+        // Unrolled over the six primes: the hot loop of every product, kept to scalar locals.
         NttPrime q0 = PRIMES[0];
         NttPrime q1 = PRIMES[1];
         NttPrime q2 = PRIMES[2];
         NttPrime q3 = PRIMES[3];
         NttPrime q4 = PRIMES[4];
-        long[] x0 = residues[0];
-        long[] x1 = residues[1];
-        long[] x2 = residues[2];
-        long[] x3 = residues[3];
-        long[] x4 = residues[4];
+        NttPrime q5 = PRIMES[5];
+        double[] x0 = residues[0];
+        double[] x1 = residues[1];
+        double[] x2 = residues[2];
+        double[] x3 = residues[3];
+        double[] x4 = residues[4];
+        double[] x5 = residues[5];
         long p0 = q0.p;
         long p1 = q1.p;
         long p2 = q2.p;
         long p3 = q3.p;
+        long p4 = q4.p;
+        long p5 = q5.p;
         long c0 = 0;
         long c1 = 0;
         long c2 = 0;
         for (int i = from; i < to; i++) {
             long v0 = q0.canonical(x0[i]);
-            long v1 = q1.canonical(q1.mulShoup(x1[i] - v0 + 2 * p1, INV[0][1], INV_S[0][1]));
-            long u = q2.mulShoup(x2[i] - v0 + 2 * p2, INV[0][2], INV_S[0][2]);
-            long v2 = q2.canonical(q2.mulShoup(u - v1 + 2 * p2, INV[1][2], INV_S[1][2]));
-            u = q3.mulShoup(x3[i] - v0 + 2 * p3, INV[0][3], INV_S[0][3]);
+            long v1 = q1.lessThanP(q1.mulShoup(q1.canonical(x1[i]) - v0 + 2 * p1, INV[0][1], INV_S[0][1]));
+            long u = q2.mulShoup(q2.canonical(x2[i]) - v0 + 2 * p2, INV[0][2], INV_S[0][2]);
+            long v2 = q2.lessThanP(q2.mulShoup(u - v1 + 2 * p2, INV[1][2], INV_S[1][2]));
+            u = q3.mulShoup(q3.canonical(x3[i]) - v0 + 2 * p3, INV[0][3], INV_S[0][3]);
             u = q3.mulShoup(u - v1 + 2 * p3, INV[1][3], INV_S[1][3]);
-            long v3 = q3.canonical(q3.mulShoup(u - v2 + 2 * p3, INV[2][3], INV_S[2][3]));
-            long p4 = q4.p;
-            u = q4.mulShoup(x4[i] - v0 + 2 * p4, INV[0][4], INV_S[0][4]);
+            long v3 = q3.lessThanP(q3.mulShoup(u - v2 + 2 * p3, INV[2][3], INV_S[2][3]));
+            u = q4.mulShoup(q4.canonical(x4[i]) - v0 + 2 * p4, INV[0][4], INV_S[0][4]);
             u = q4.mulShoup(u - v1 + 2 * p4, INV[1][4], INV_S[1][4]);
             u = q4.mulShoup(u - v2 + 2 * p4, INV[2][4], INV_S[2][4]);
-            long v4 = q4.canonical(q4.mulShoup(u - v3 + 2 * p4, INV[3][4], INV_S[3][4]));
+            long v4 = q4.lessThanP(q4.mulShoup(u - v3 + 2 * p4, INV[3][4], INV_S[3][4]));
+            u = q5.mulShoup(q5.canonical(x5[i]) - v0 + 2 * p5, INV[0][5], INV_S[0][5]);
+            u = q5.mulShoup(u - v1 + 2 * p5, INV[1][5], INV_S[1][5]);
+            u = q5.mulShoup(u - v2 + 2 * p5, INV[2][5], INV_S[2][5]);
+            u = q5.mulShoup(u - v3 + 2 * p5, INV[3][5], INV_S[3][5]);
+            long v5 = q5.lessThanP(q5.mulShoup(u - v4 + 2 * p5, INV[4][5], INV_S[4][5]));
 
             // Horner from the top digit, one word longer each step: w = w·p_k + v_k.
-            long w0 = v4 * p3;
-            long w1 = Math.unsignedMultiplyHigh(v4, p3);
-            w0 += v3;
-            w1 += carry(w0, v3);
-
-            long h0 = Math.unsignedMultiplyHigh(w0, p2);
-            long h1 = Math.unsignedMultiplyHigh(w1, p2);
-            w0 *= p2;
-            w1 *= p2;
-            w0 += v2;
-            long c = carry(w0, v2);
-            w1 += h0;
-            long w2 = h1 + carry(w1, h0);
-            w1 += c;
-            w2 += carry(w1, c);
-
-            h0 = Math.unsignedMultiplyHigh(w0, p1);
-            h1 = Math.unsignedMultiplyHigh(w1, p1);
-            long h2 = Math.unsignedMultiplyHigh(w2, p1);
-            w0 *= p1;
-            w1 *= p1;
-            w2 *= p1;
-            w0 += v1;
-            c = carry(w0, v1);
-            w1 += h0;
-            long cc = carry(w1, h0);
-            w1 += c;
-            cc += carry(w1, c);
-            w2 += h1;
-            long w3 = h2 + carry(w2, h1);
-            w2 += cc;
-            w3 += carry(w2, cc);
-
-            h0 = Math.unsignedMultiplyHigh(w0, p0);
-            h1 = Math.unsignedMultiplyHigh(w1, p0);
-            h2 = Math.unsignedMultiplyHigh(w2, p0);
-            long h3 = Math.unsignedMultiplyHigh(w3, p0);
-            w0 *= p0;
-            w1 *= p0;
-            w2 *= p0;
-            w3 *= p0;
-            w0 += v0;
-            c = carry(w0, v0);
-            w1 += h0;
-            cc = carry(w1, h0);
-            w1 += c;
-            cc += carry(w1, c);
-            w2 += h1;
-            c = carry(w2, h1);
-            w2 += cc;
-            c += carry(w2, cc);
-            w3 += h2;
-            cc = carry(w3, h2);
-            w3 += c;
-            cc += carry(w3, c);
-            long w4 = h3 + cc;
+            long w0 = v5;
+            long w1;
+            long w2;
+            long w3;
+            long w4;
+            long lo;
+            long hi;
+            long carryIn;
+            carryIn = v4;
+            lo = w0 * p4;
+            hi = Math.unsignedMultiplyHigh(w0, p4);
+            w0 = lo + carryIn;
+            carryIn = hi + carry(w0, lo);
+            w1 = carryIn;
+            carryIn = v3;
+            lo = w0 * p3;
+            hi = Math.unsignedMultiplyHigh(w0, p3);
+            w0 = lo + carryIn;
+            carryIn = hi + carry(w0, lo);
+            lo = w1 * p3;
+            hi = Math.unsignedMultiplyHigh(w1, p3);
+            w1 = lo + carryIn;
+            carryIn = hi + carry(w1, lo);
+            w2 = carryIn;
+            carryIn = v2;
+            lo = w0 * p2;
+            hi = Math.unsignedMultiplyHigh(w0, p2);
+            w0 = lo + carryIn;
+            carryIn = hi + carry(w0, lo);
+            lo = w1 * p2;
+            hi = Math.unsignedMultiplyHigh(w1, p2);
+            w1 = lo + carryIn;
+            carryIn = hi + carry(w1, lo);
+            lo = w2 * p2;
+            hi = Math.unsignedMultiplyHigh(w2, p2);
+            w2 = lo + carryIn;
+            carryIn = hi + carry(w2, lo);
+            w3 = carryIn;
+            carryIn = v1;
+            lo = w0 * p1;
+            hi = Math.unsignedMultiplyHigh(w0, p1);
+            w0 = lo + carryIn;
+            carryIn = hi + carry(w0, lo);
+            lo = w1 * p1;
+            hi = Math.unsignedMultiplyHigh(w1, p1);
+            w1 = lo + carryIn;
+            carryIn = hi + carry(w1, lo);
+            lo = w2 * p1;
+            hi = Math.unsignedMultiplyHigh(w2, p1);
+            w2 = lo + carryIn;
+            carryIn = hi + carry(w2, lo);
+            lo = w3 * p1;
+            hi = Math.unsignedMultiplyHigh(w3, p1);
+            w3 = lo + carryIn;
+            carryIn = hi + carry(w3, lo);
+            w4 = carryIn;
+            carryIn = v0;
+            lo = w0 * p0;
+            hi = Math.unsignedMultiplyHigh(w0, p0);
+            w0 = lo + carryIn;
+            carryIn = hi + carry(w0, lo);
+            lo = w1 * p0;
+            hi = Math.unsignedMultiplyHigh(w1, p0);
+            w1 = lo + carryIn;
+            carryIn = hi + carry(w1, lo);
+            lo = w2 * p0;
+            hi = Math.unsignedMultiplyHigh(w2, p0);
+            w2 = lo + carryIn;
+            carryIn = hi + carry(w2, lo);
+            lo = w3 * p0;
+            hi = Math.unsignedMultiplyHigh(w3, p0);
+            w3 = lo + carryIn;
+            carryIn = hi + carry(w3, lo);
+            lo = w4 * p0;
+            hi = Math.unsignedMultiplyHigh(w4, p0);
+            w4 = lo + carryIn;
+            carryIn = hi + carry(w4, lo);
 
             // w (five words) + carry (three words): the low two words are limb i.
             long s = w0 + c0;
-            c = carry(s, c0);
+            long c = carry(s, c0);
             out[2 * i] = s;
             s = w1 + c1;
-            cc = carry(s, c1);
+            long cc = carry(s, c1);
             long v = s + c;
             cc += carry(v, c);
             out[2 * i + 1] = v;
@@ -672,11 +686,11 @@ final class NttConvolution {
      * fork-join pool when worthwhile; each chunk gets its own scratch array.
      */
     private static void forEach(int count, int scratchLength, boolean parallel,
-                                ObjIntConsumer<long[]> body) {
+                                ObjIntConsumer<double[]> body) {
         int chunks = parallel ? Math.min(count, 4 * Runtime.getRuntime().availableProcessors()) : 1;
         IntStream range = IntStream.range(0, chunks);
         (chunks > 1 ? range.parallel() : range).forEach(chunk -> {
-            long[] scratch = new long[scratchLength];
+            double[] scratch = new double[scratchLength];
             int end = (int) ((long) (chunk + 1) * count / chunks);
             for (int i = (int) ((long) chunk * count / chunks); i < end; i++) {
                 body.accept(scratch, i);

@@ -1,121 +1,78 @@
 package org.piservice.core.mul;
 
+import java.math.BigInteger;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
- * Modular arithmetic and number-theoretic transforms for one prime p = k·2^32 + 1 with 15 | k:
- * power-of-two transforms, and the 3- and 5-point transforms that lengths 3·2^k and 5·2^k add to
- * them.
+ * Modular arithmetic and number-theoretic transforms for one prime p = k·2^30 + 1 below 2^49 with
+ * 15 | k, in floating point: power-of-two transforms, and the 3- and 5-point transforms that
+ * lengths 3·2^k and 5·2^k add to them.
  *
- * <p>Every prime used is below 2^62, so 4p < 2^64: sums of two values in [0, 2p) never wrap an
- * unsigned 64-bit word, and a difference of two such values is exact as a signed long. That lets
- * the butterflies keep values lazily in [0, 2p) (Harvey's trick) instead of reducing to [0, p)
- * after every operation.
+ * <p>Why doubles: the Vector API forms no 128-bit products of 64-bit lanes, but residues below
+ * 2^49 are exact integers in doubles, and a·w mod p takes six floating-point operations that it
+ * runs on every lane at once (see {@link #mul}). Values are kept in [-p, p] between operations.
+ *
+ * <p>Why across lanes: every power-of-two transform here runs {@link #LANES} transforms at once,
+ * point i of transform c at {@code a[off + i·LANES + c]}, so each butterfly is one vector
+ * operation at every stage, the last ones too (vectors along a single transform would leave its
+ * last log2(LANES) stages to scalar code). The six-step passes gather their columns and rows
+ * into that layout.
+ *
+ * <p>Each kernel is one method: C2 did not inline helper methods that take and return vectors
+ * there, and the vectors they passed were boxed (docs/PERFORMANCE.md, Multiplication).
  */
 final class NttPrime {
 
-    /** Rows and columns of the six-step transform never exceed 2^MAX_TABLE_LOG points. */
+    static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+    /** Transforms run side by side: 8 with AVX-512, 4 with AVX2. */
+    static final int LANES = SPECIES.length();
+    /** Transforms of the six-step passes never exceed 2^MAX_TABLE_LOG points. */
     static final int MAX_TABLE_LOG = 14;
     /**
-     * Points n of the odd-point transforms taken together. Each residue class n mod 3 (or 5) has a
-     * loop of its own, which keeps that class's places ({@link #places}) in registers: read from
-     * the places' arrays at every point, the transforms took 1.6 times as long. Within a block the
-     * classes follow one another while its points, 1,024 of each of the three or five parts (up to
-     * 40 KiB), stay in cache, instead of the arrays being streamed once per class.
+     * 1.5·2^52: x + ROUND - ROUND is x rounded to an integer for |x| < 2^51, as the sum's unit in
+     * the last place is 1.
      */
-    private static final int ODD_BLOCK = 1024;
+    private static final double ROUND = 0x1.8p52;
 
     final long p;
-    final long twoP;
-    /** p^-1 mod 2^64, for Montgomery reduction. */
-    private final long pInv;
-    /** 2^64 mod p: the Montgomery form of 1. */
-    final long montOne;
-    /** 2^128 mod p: converts into Montgomery form. */
-    private final long montR2;
-    /** floor(2^64 / p): the Shoup companion of 1, reduces any 64-bit word into [0, 2p). */
-    private final long oneShoup;
-    /** The Shoup companion of 2^64 mod p, which multiplies a word by 2^64. */
-    private final long montOneShoup;
-    /** An element of multiplicative order exactly 2^32. */
-    private final long root2pow32;
-    /** ω, a primitive cube root of unity, and ω^-1 = ω^2, with Shoup companions. */
-    private final long omega;
-    private final long omegaS;
-    private final long omegaInv;
-    private final long omegaInvS;
-    /**
-     * The 5-point transform's constants for a primitive fifth root ζ (see {@link #dft5}), each with
-     * its Shoup companion: QUARTER = -1/4, D = (ζ - ζ² - ζ³ + ζ⁴)/4, S1 = (ζ - ζ⁴)/2, S2 = (ζ² - ζ³)/2;
-     * the inverse transform, with ζ^-1, negates S1 and S2.
-     */
-    private final long[] five;
+    /** p as a double, and its reciprocal, rounded. */
+    final double pd;
+    final double pInv;
+    /** 2^64 mod p, and the Shoup companions of it and of 1: {@link #reduce} loads words with them. */
+    private final long twoTo64;
+    private final long twoTo64S;
+    private final long oneS;
+    /** An element of multiplicative order exactly 2^30. */
+    private final long root2pow30;
     /**
      * fw[h + j] = w_{2h}^j for 1 <= h < 2^MAX_TABLE_LOG, j < h, where w_{2h} is the primitive 2h-th
-     * root of unity derived from root2pow32. One table serves every length up to its size because
-     * a stage of half-size h only ever needs powers of w_{2h}. iw holds the inverses; the *S arrays
-     * hold the Shoup companions floor(w·2^64/p).
+     * root of unity derived from root2pow30: a stage of half-size h only needs powers of w_{2h}.
+     * fwq holds each divided by p (see {@link #mul}); iw and iwq the same for the inverses.
      */
-    private final long[] fw;
-    private final long[] fwS;
-    private final long[] iw;
-    private final long[] iwS;
-    /**
-     * Radix-4 twiddles, interleaved so one butterfly reads one cache line: at 6·(q + j) the values
-     * w^j, w^2j, w^3j with w = w_{4q}, each followed by its Shoup companion; iw4 for w^-1.
-     */
-    private final long[] fw4;
-    private final long[] iw4;
-    /** w_4, the square root of -1 used by radix-4 butterflies, its inverse, and companions. */
-    private final long imag;
-    private final long imagS;
-    private final long imagInv;
-    private final long imagInvS;
+    private final double[] fw;
+    private final double[] fwq;
+    private final double[] iw;
+    private final double[] iwq;
+    /** Per-radix data of the odd-point transforms: [0] for 3, [1] for 5. */
+    private final OddPoint[] odd;
 
     NttPrime(long p, long generator) {
-        if (p >= 1L << 62 || (p & 0xFFFF_FFFFL) != 1 || (p - 1) % 15 != 0) {
-            throw new IllegalArgumentException("need a prime 15·k·2^32 + 1 below 2^62, got " + p);
+        if (p >= 1L << 49 || (p - 1) % (15L << 30) != 0) {
+            throw new IllegalArgumentException("need a prime 15·k·2^30 + 1 below 2^49, got " + p);
         }
         this.p = p;
-        this.twoP = 2 * p;
-        long inv = p; // p·p ≡ 1 mod 8: three correct bits, each Newton step doubles them
-        for (int i = 0; i < 5; i++) {
-            inv *= 2 - p * inv;
-        }
-        this.pInv = inv;
-        this.montOne = Long.remainderUnsigned(-p, p); // 2^64 - p is -p read as unsigned
-        long r2 = montOne;
-        for (int i = 0; i < 64; i++) {
-            r2 <<= 1; // r2 < p < 2^62: no overflow
-            if (r2 >= p) {
-                r2 -= p;
-            }
-        }
-        this.montR2 = r2;
-        this.oneShoup = shoupCompanion(1);
-        this.montOneShoup = shoupCompanion(montOne);
-        this.root2pow32 = pow(generator, (p - 1) >>> 32);
-        this.omega = pow(generator, (p - 1) / 3);
-        this.omegaS = shoupCompanion(omega);
-        this.omegaInv = mulMod(omega, omega);
-        this.omegaInvS = shoupCompanion(omegaInv);
-        long zeta = pow(generator, (p - 1) / 5);
-        long[] z = {1, zeta, mulMod(zeta, zeta), pow(zeta, 3), pow(zeta, 4)};
-        long half = (p + 1) / 2;
-        long quarter = mulMod(half, half);
-        long s1 = mulMod((z[1] + p - z[4]) % p, half);
-        long s2 = mulMod((z[2] + p - z[3]) % p, half);
-        long[] constants = {p - quarter, mulMod((z[1] + z[4] + 2 * p - z[2] - z[3]) % p, quarter), s1, s2,
-            (p - s1) % p, (p - s2) % p};
-        this.five = new long[2 * constants.length];
-        for (int i = 0; i < constants.length; i++) {
-            five[2 * i] = constants[i];
-            five[2 * i + 1] = shoupCompanion(constants[i]);
-        }
-
+        this.pd = p;
+        this.pInv = 1.0 / pd;
+        this.twoTo64 = Long.remainderUnsigned(-p, p); // 2^64 - p is -p read as unsigned
+        this.twoTo64S = shoupCompanion(twoTo64);
+        this.oneS = shoupCompanion(1);
+        this.root2pow30 = pow(generator, (p - 1) >>> 30);
         int size = 1 << MAX_TABLE_LOG;
-        fw = new long[size];
-        fwS = new long[size];
-        iw = new long[size];
-        iwS = new long[size];
+        fw = new double[size];
+        fwq = new double[size];
+        iw = new double[size];
+        iwq = new double[size];
         for (int h = 1; h < size; h <<= 1) {
             long w = rootOfUnity(Integer.numberOfTrailingZeros(2 * h));
             long wInv = pow(w, 2L * h - 1);
@@ -123,53 +80,47 @@ final class NttPrime {
             long g = 1;
             for (int j = 0; j < h; j++) {
                 fw[h + j] = f;
-                fwS[h + j] = shoupCompanion(f);
+                fwq[h + j] = f / pd;
                 iw[h + j] = g;
-                iwS[h + j] = shoupCompanion(g);
+                iwq[h + j] = g / pd;
                 f = mulMod(f, w);
                 g = mulMod(g, wInv);
             }
         }
-        fw4 = new long[6 * size / 2];
-        iw4 = new long[6 * size / 2];
-        for (int q = 1; q < size / 2; q <<= 1) {
-            long w = rootOfUnity(Integer.numberOfTrailingZeros(4 * q));
-            fillRadix4(fw4, q, w);
-            fillRadix4(iw4, q, pow(w, 4L * q - 1));
-        }
-        imag = rootOfUnity(2);
-        imagS = shoupCompanion(imag);
-        imagInv = p - imag;
-        imagInvS = shoupCompanion(imagInv);
-    }
-
-    private void fillRadix4(long[] table, int q, long w) {
-        long w1 = 1;
-        for (int j = 0; j < q; j++) {
-            long w2 = mulMod(w1, w1);
-            long w3 = mulMod(w2, w1);
-            int t = 6 * (q + j);
-            table[t] = w1;
-            table[t + 1] = shoupCompanion(w1);
-            table[t + 2] = w2;
-            table[t + 3] = shoupCompanion(w2);
-            table[t + 4] = w3;
-            table[t + 5] = shoupCompanion(w3);
-            w1 = mulMod(w1, w);
-        }
+        odd = new OddPoint[] {new OddPoint(3, pow(generator, (p - 1) / 3)), new OddPoint(5, pow(generator, (p - 1) / 5))};
     }
 
     /** A primitive 2^log-th root of unity, consistent across lengths: w_{2n}^2 = w_n. */
     long rootOfUnity(int log) {
-        return pow(root2pow32, 1L << (32 - log));
+        return pow(root2pow30, 1L << (30 - log));
     }
 
     /**
-     * floor(w·2^64 / p) for w < p. With r = w·2^64 mod p (one Montgomery product with 2^128 mod p),
-     * w·2^64 - r is an exact multiple q·p of p with q < 2^64, so q = -r·p^-1 mod 2^64.
+     * a·w mod p in [-p, p], for |a| <= 4p and |w| <= p: h = a·w rounded and l = fma(a, w, -h) give
+     * a·w = h + l exactly; q is a·w/p rounded to an integer, within 1 of the truth, so h - q·p is
+     * an integer below 2^53 in magnitude, which fma forms exactly, and adding l leaves
+     * r = a·w - q·p exactly, |r| <= p. The vector kernels inline the same steps, with w/p
+     * precomputed where w is a table's.
+     */
+    double mul(double a, double w) {
+        double hi = a * w;
+        double lo = Math.fma(a, w, -hi);
+        double q = (hi * pInv + ROUND) - ROUND;
+        return Math.fma(-q, pd, hi) + lo;
+    }
+
+    /** x mod p in [0, p) for |x| <= p, or any x whose magnitude is below 2^51. */
+    long canonical(double x) {
+        long r = (long) Math.fma(-((x * pInv + ROUND) - ROUND), pd, x); // [-p/2 - 1, p/2 + 1]
+        return r + ((r >> 63) & p);
+    }
+
+    /**
+     * floor(w·2^64 / p) for 0 <= w < p, the Shoup companion of w: {@link #mulShoup} multiplies any
+     * 64-bit word by w with it. For the words of loading and recombining, which stay in integers.
      */
     long shoupCompanion(long w) {
-        return -mont(w, montR2) * pInv;
+        return BigInteger.valueOf(w).shiftLeft(64).divide(BigInteger.valueOf(p)).longValue();
     }
 
     /**
@@ -180,347 +131,397 @@ final class NttPrime {
         return a * w - Math.unsignedMultiplyHigh(a, wS) * p;
     }
 
-    /** x in (-2p, 2p) brought into [0, 2p): the one conditional correction of lazy reduction. */
-    private long lazy(long x) {
-        return x + ((x >> 63) & twoP);
-    }
-
-    /** hi·2^64 + lo for unsigned words hi and lo, reduced into [0, 2p). */
-    long reduce(long hi, long lo) {
-        return lazy(mulShoup(hi, montOne, montOneShoup) + reduceWord(lo) - twoP);
-    }
-
-    /** Any unsigned 64-bit word, reduced into [0, 2p). */
-    long reduceWord(long a) {
-        return a - Math.unsignedMultiplyHigh(a, oneShoup) * p;
-    }
-
-    /**
-     * a·b·2^-64 mod p in [0, p), valid whenever a·b < p·2^64 (e.g. a < 4p, b < p, or both < 2p).
-     * m = lo·p^-1 makes m·p agree with a·b in the low word, so (a·b - m·p) / 2^64 is exactly
-     * hi - mulhi(m, p), which lies in (-p, p).
-     */
-    long mont(long a, long b) {
-        long m = (a * b) * pInv;
-        long r = Math.unsignedMultiplyHigh(a, b) - Math.unsignedMultiplyHigh(m, p);
-        return r + ((r >> 63) & p);
+    /** hi·2^64 + lo for unsigned words hi and lo, reduced into [-p, p), as a double. */
+    double reduce(long hi, long lo) {
+        long r = mulShoup(hi, twoTo64, twoTo64S) + mulShoup(lo, 1, oneS) - 2 * p; // [-2p, 2p)
+        r += (r >> 63) & (2 * p);
+        return r - p;
     }
 
     /** a mod p for a in [0, 2p). */
-    long canonical(long a) {
+    long lessThanP(long a) {
         long r = a - p;
         return r + ((r >> 63) & p);
     }
 
     /** a·b mod p for a, b < p. */
     long mulMod(long a, long b) {
-        return mont(mont(a, b), montR2);
+        return canonical(mul(a, b));
     }
 
-    /** base^exp mod p for base < p, working in Montgomery form. */
+    /** base^exp mod p for base < p. */
     long pow(long base, long exp) {
-        long result = montOne;
-        long b = mont(base, montR2);
+        long result = 1;
+        long b = base;
         while (exp != 0) {
             if ((exp & 1) != 0) {
-                result = mont(result, b);
+                result = mulMod(result, b);
             }
-            b = mont(b, b);
+            b = mulMod(b, b);
             exp >>>= 1;
         }
-        return mont(result, 1);
+        return result;
     }
 
     /**
-     * In-place forward transform of a[off, off+n), n a power of two up to 2^MAX_TABLE_LOG:
-     * decimation in frequency, natural order in, bit-reversed order out. Values stay in [0, 2p).
-     * Pairs of radix-2 stages are fused into radix-4 butterflies, which halves the loads and
-     * stores; an odd stage count starts with one radix-2 stage.
+     * In place, {@link #LANES} forward transforms of n points side by side (point i of transform
+     * c at a[off + i·LANES + c]), n a power of two up to 2^MAX_TABLE_LOG: decimation in frequency,
+     * natural order in, bit-reversed order out. Values in [-p, p] in and out.
      */
-    void forward(long[] a, int off, int n) {
-        int log = Integer.numberOfTrailingZeros(n);
-        if ((log & 1) != 0) {
-            int h = n >>> 1;
-            for (int j = 0; j < h; j++) {
-                forward2(a, off + j, h, fw[h + j], fwS[h + j]);
-            }
-        }
-        for (int q = (log & 1) != 0 ? n >>> 3 : n >>> 2; q > 1; q >>>= 2) {
-            int blocks = n / (4 * q);
-            if (q >= blocks) {
-                for (int s = off; s < off + n; s += 4 * q) {
-                    for (int j = 0; j < q; j++) {
-                        forward4(a, s + j, q, 6 * (q + j));
-                    }
-                }
-            } else {
-                for (int j = 0; j < q; j++) {
-                    int t = 6 * (q + j);
-                    for (int s = off + j; s < off + n; s += 4 * q) {
-                        forward4(a, s, q, t);
-                    }
+    void forward(double[] a, int off, int n) {
+        DoubleVector pv = DoubleVector.broadcast(SPECIES, pd);
+        for (int h = n >>> 1; h >= 1; h >>>= 1) {
+            for (int s = 0; s < n; s += 2 * h) {
+                for (int j = 0; j < h; j++) {
+                    int i = off + (s + j) * LANES;
+                    int k = i + h * LANES;
+                    DoubleVector x = DoubleVector.fromArray(SPECIES, a, i);
+                    DoubleVector y = DoubleVector.fromArray(SPECIES, a, k);
+                    DoubleVector sum = x.add(y);
+                    DoubleVector d = x.sub(y);
+                    DoubleVector w = DoubleVector.broadcast(SPECIES, fw[h + j]);
+                    DoubleVector hi = d.mul(w);
+                    DoubleVector lo = d.fma(w, hi.neg());
+                    DoubleVector q = d.mul(fwq[h + j]).add(ROUND).sub(ROUND);
+                    sum.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, sum).intoArray(a, i);
+                    q.neg().fma(pv, hi).add(lo).intoArray(a, k);
                 }
             }
         }
-        if (n >= 4) {
-            for (int s = off; s < off + n; s += 4) {
-                forward4(a, s);
-            }
-        }
-    }
-
-    /** (x, y) -> (x + y, (x - y)·w). */
-    private void forward2(long[] a, int i, int h, long w, long wS) {
-        long x = a[i];
-        long y = a[i + h];
-        a[i] = lazy(x + y - twoP);
-        a[i + h] = mulShoup(x - y + twoP, w, wS);
-    }
-
-    /** The last two stages of {@link #forward}, where every twiddle is 1: forward4 with q = 1, j = 0. */
-    private void forward4(long[] a, int i0) {
-        long x0 = a[i0];
-        long x1 = a[i0 + 1];
-        long x2 = a[i0 + 2];
-        long x3 = a[i0 + 3];
-        long s02 = lazy(x0 + x2 - twoP);
-        long s13 = lazy(x1 + x3 - twoP);
-        long d02 = lazy(x0 - x2);
-        long id13 = mulShoup(x1 - x3 + twoP, imag, imagS);
-        a[i0] = lazy(s02 + s13 - twoP);
-        a[i0 + 1] = lazy(s02 - s13);
-        a[i0 + 2] = lazy(d02 + id13 - twoP);
-        a[i0 + 3] = lazy(d02 - id13);
     }
 
     /**
-     * Two radix-2 DIF stages on a[i], a[i+q], a[i+2q], a[i+3q] with w = w_{4q}^j:
-     * y0 = (x0+x2) + (x1+x3), y1 = ((x0+x2) - (x1+x3))·w^2, y2 = ((x0-x2) + i(x1-x3))·w,
-     * y3 = ((x0-x2) - i(x1-x3))·w^3, where i = w_4. Every sum of two values below 2p is reduced
-     * before it meets a third, so nothing exceeds 4p < 2^64.
+     * In place, the inverses of {@link #forward} up to the factor n: decimation in time,
+     * bit-reversed order in, natural order out; values in [-p, p] in and out.
      */
-    private void forward4(long[] a, int i0, int q, int t) {
-        long[] tw = fw4;
-        int i1 = i0 + q;
-        int i2 = i1 + q;
-        int i3 = i2 + q;
-        long x0 = a[i0];
-        long x1 = a[i1];
-        long x2 = a[i2];
-        long x3 = a[i3];
-        long s02 = lazy(x0 + x2 - twoP);
-        long s13 = lazy(x1 + x3 - twoP);
-        long d02 = lazy(x0 - x2);
-        long id13 = mulShoup(x1 - x3 + twoP, imag, imagS);
-        a[i0] = lazy(s02 + s13 - twoP);
-        a[i1] = mulShoup(s02 - s13 + twoP, tw[t + 2], tw[t + 3]);
-        a[i2] = mulShoup(d02 + id13, tw[t], tw[t + 1]);
-        a[i3] = mulShoup(d02 - id13 + twoP, tw[t + 4], tw[t + 5]);
+    void inverse(double[] a, int off, int n) {
+        DoubleVector pv = DoubleVector.broadcast(SPECIES, pd);
+        for (int h = 1; h < n; h <<= 1) {
+            for (int s = 0; s < n; s += 2 * h) {
+                for (int j = 0; j < h; j++) {
+                    int i = off + (s + j) * LANES;
+                    int k = i + h * LANES;
+                    DoubleVector x = DoubleVector.fromArray(SPECIES, a, i);
+                    DoubleVector y = DoubleVector.fromArray(SPECIES, a, k);
+                    DoubleVector w = DoubleVector.broadcast(SPECIES, iw[h + j]);
+                    DoubleVector hi = y.mul(w);
+                    DoubleVector lo = y.fma(w, hi.neg());
+                    DoubleVector q = y.mul(iwq[h + j]).add(ROUND).sub(ROUND);
+                    DoubleVector t = q.neg().fma(pv, hi).add(lo);
+                    DoubleVector u = x.add(t);
+                    DoubleVector v = x.sub(t);
+                    u.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, u).intoArray(a, i);
+                    v.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, v).intoArray(a, k);
+                }
+            }
+        }
     }
 
     /**
-     * In-place inverse of {@link #forward} up to the factor n: decimation in time, bit-reversed
-     * order in, natural order out, values in [0, 2p). Runs the stages of forward backwards.
+     * a[off + i] = a[off + i]·w mod p for i < n: each lane by its own factor, w[wOff + i] (as
+     * {@link #twiddles} leaves them), values in [-p, p] in and out. n is a multiple of LANES.
      */
-    void inverse(long[] a, int off, int n) {
-        int log = Integer.numberOfTrailingZeros(n);
-        int top = (log & 1) != 0 ? n >>> 3 : n >>> 2;
-        if (top >= 1) {
-            for (int s = off; s < off + n; s += 4) {
-                inverse4(a, s);
-            }
+    void multiply(double[] a, int off, double[] w, int wOff, int n) {
+        DoubleVector pv = DoubleVector.broadcast(SPECIES, pd);
+        for (int i = 0; i < n; i += LANES) {
+            DoubleVector x = DoubleVector.fromArray(SPECIES, a, off + i);
+            DoubleVector y = DoubleVector.fromArray(SPECIES, w, wOff + i);
+            DoubleVector hi = x.mul(y);
+            DoubleVector lo = x.fma(y, hi.neg());
+            DoubleVector q = hi.mul(pInv).add(ROUND).sub(ROUND);
+            q.neg().fma(pv, hi).add(lo).intoArray(a, off + i);
         }
-        for (int q = 4; q <= top; q <<= 2) {
-            int blocks = n / (4 * q);
-            if (q >= blocks) {
-                for (int s = off; s < off + n; s += 4 * q) {
-                    for (int j = 0; j < q; j++) {
-                        inverse4(a, s + j, q, 6 * (q + j));
+    }
+
+    /**
+     * out[off + i·LANES + c] = start·step_c^i for i < n: the powers that {@link #multiply} takes,
+     * one chain per lane; every product is exact, so the chain accumulates no error.
+     */
+    void twiddles(double[] out, int off, int n, double[] steps, long start) {
+        DoubleVector pv = DoubleVector.broadcast(SPECIES, pd);
+        DoubleVector step = DoubleVector.fromArray(SPECIES, steps, 0);
+        DoubleVector v = DoubleVector.broadcast(SPECIES, (double) start);
+        for (int i = 0; i < n; i++) {
+            v.intoArray(out, off + i * LANES);
+            DoubleVector hi = v.mul(step);
+            DoubleVector lo = v.fma(step, hi.neg());
+            DoubleVector q = hi.mul(pInv).add(ROUND).sub(ROUND);
+            v = q.neg().fma(pv, hi).add(lo);
+        }
+    }
+
+    /**
+     * a[acc + i] = a[acc + i] + a[x + i]·a[y + i] mod p for i < n (the product alone when
+     * {@code first}), values in [-p, p]: the pointwise step of a sum of products.
+     */
+    void multiplyAdd(double[] a, int acc, int x, int y, int n, boolean first) {
+        DoubleVector pv = DoubleVector.broadcast(SPECIES, pd);
+        for (int i = 0; i < n; i += LANES) {
+            DoubleVector u = DoubleVector.fromArray(SPECIES, a, x + i);
+            DoubleVector v = DoubleVector.fromArray(SPECIES, a, y + i);
+            DoubleVector hi = u.mul(v);
+            DoubleVector lo = u.fma(v, hi.neg());
+            DoubleVector q = hi.mul(pInv).add(ROUND).sub(ROUND);
+            DoubleVector r = q.neg().fma(pv, hi).add(lo);
+            if (!first) {
+                r = r.add(DoubleVector.fromArray(SPECIES, a, acc + i));
+                r = r.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, r);
+            }
+            r.intoArray(a, acc + i);
+        }
+    }
+
+    /**
+     * Constants of the radix-point transforms. The tuple at j, j+m, ..., j+(radix-1)m (natural
+     * order, m = 2^k) holds y_c, the element whose index is c mod radix, at the place t with
+     * c ≡ j + t·m, so X_f = Σ_c y_c ζ^(cf) = ζ^(jf) · Σ_t a_t (ζ^m)^(tf): a plain transform with the
+     * root ζ^m, then a factor per lane, ζ^((j mod radix)·f). Those factors are tabled per j mod
+     * radix of the first lane, for the forward transform and its inverse.
+     */
+    private final class OddPoint {
+        final int radix;
+        /** root[r] = ζ^r, r < radix. */
+        final long[] root;
+        /** lane[inv][r0][(f - 1)·LANES + c] = ζ^(±((r0 + c) mod radix)·f), and laneQ each over p. */
+        final double[][][] lane = new double[2][][];
+        final double[][][] laneQ = new double[2][][];
+
+        OddPoint(int radix, long zeta) {
+            this.radix = radix;
+            root = new long[radix];
+            root[0] = 1;
+            for (int r = 1; r < radix; r++) {
+                root[r] = mulMod(root[r - 1], zeta);
+            }
+            for (int inv = 0; inv < 2; inv++) {
+                lane[inv] = new double[radix][(radix - 1) * LANES];
+                laneQ[inv] = new double[radix][(radix - 1) * LANES];
+                for (int r0 = 0; r0 < radix; r0++) {
+                    for (int f = 1; f < radix; f++) {
+                        for (int c = 0; c < LANES; c++) {
+                            int e = (r0 + c) % radix * f % radix;
+                            double v = root[inv == 0 ? e : (radix - e) % radix];
+                            lane[inv][r0][(f - 1) * LANES + c] = v;
+                            laneQ[inv][r0][(f - 1) * LANES + c] = v / pd;
+                        }
                     }
                 }
-            } else {
-                for (int j = 0; j < q; j++) {
-                    int t = 6 * (q + j);
-                    for (int s = off + j; s < off + n; s += 4 * q) {
-                        inverse4(a, s, q, t);
-                    }
-                }
             }
         }
-        if ((log & 1) != 0) {
-            int h = n >>> 1;
-            for (int j = 0; j < h; j++) {
-                inverse2(a, off + j, h, iw[h + j], iwS[h + j]);
-            }
+
+        /** ζ^(m·e) for the plain transform's root (ζ^m)^e, or its inverse. */
+        long plainRoot(int m, int e, boolean forward) {
+            int x = (int) ((long) (m % radix) * e % radix);
+            return root[forward ? x : (radix - x) % radix];
         }
-    }
-
-    /** (x, y) -> (x + y·w^-1, x - y·w^-1), undoing forward2 times 2. */
-    private void inverse2(long[] a, int i, int h, long w, long wS) {
-        long x = a[i];
-        long t = mulShoup(a[i + h], w, wS);
-        a[i] = lazy(x + t - twoP);
-        a[i + h] = lazy(x - t);
-    }
-
-    /** The first two stages of {@link #inverse}, where every twiddle is 1: inverse4 with q = 1, j = 0. */
-    private void inverse4(long[] a, int i0) {
-        long y0 = a[i0];
-        long y1 = a[i0 + 1];
-        long y2 = a[i0 + 2];
-        long y3 = a[i0 + 3];
-        long s02 = lazy(y0 + y1 - twoP);
-        long s13 = lazy(y0 - y1);
-        long d02 = lazy(y2 + y3 - twoP);
-        long d13 = mulShoup(y2 - y3 + twoP, imagInv, imagInvS);
-        a[i0] = lazy(s02 + d02 - twoP);
-        a[i0 + 2] = lazy(s02 - d02);
-        a[i0 + 1] = lazy(s13 + d13 - twoP);
-        a[i0 + 3] = lazy(s13 - d13);
-    }
-
-    /** Undoes forward4 times 4: each output is a sum of two reduced values, reduced again. */
-    private void inverse4(long[] a, int i0, int q, int t) {
-        long[] tw = iw4;
-        int i1 = i0 + q;
-        int i2 = i1 + q;
-        int i3 = i2 + q;
-        long y0 = a[i0];
-        long u1 = mulShoup(a[i1], tw[t + 2], tw[t + 3]);
-        long u2 = mulShoup(a[i2], tw[t], tw[t + 1]);
-        long u3 = mulShoup(a[i3], tw[t + 4], tw[t + 5]);
-        long s02 = lazy(y0 + u1 - twoP);
-        long s13 = lazy(y0 - u1);
-        long d02 = lazy(u2 + u3 - twoP);
-        long d13 = mulShoup(u2 - u3 + twoP, imagInv, imagInvS);
-        a[i0] = lazy(s02 + d02 - twoP);
-        a[i2] = lazy(s02 - d02);
-        a[i1] = lazy(s13 + d13 - twoP);
-        a[i3] = lazy(s13 - d13);
     }
 
     /**
      * The 3-point transforms (y0, y1, y2) ↦ (y0+y1+y2, y0+ωy1+ω²y2, y0+ω²y1+ωy2) of the triples at
-     * n, n+m, n+2m for n in [from, to), or with ω^-1 for ω the inverse, which undoes the forward
-     * transform times 3. With ω² = -1-ω the two mixed sums need only the one product ω(y1-y2).
-     * Inputs and outputs in [0, 2p).
-     *
-     * <p>m is a power of two, and the triple holds y_c, the element whose index is c mod 3, at
-     * n + t·m with t·m ≡ c - n mod 3 ({@link #places}). The forward transform reads the y_c from
-     * there and leaves frequency f at n + f·m; the inverse reads frequency f from n + f·m and puts
-     * y_c back.
+     * j, j+m, j+2m for j in [from, to) (multiples of LANES), with y_c and frequency f placed as
+     * {@link OddPoint} says: the forward transform reads y_c and leaves frequency f at j + f·m;
+     * the inverse (ω^-1) reads frequency f there and puts y_c back, times 3. With ω'² = -1-ω' for
+     * the plain transform's root ω', its two mixed sums need the one product ω'(a1 - a2). Values in
+     * [-p, p] in and out.
      */
-    void dft3(long[] a, int m, int from, int to, boolean forward) {
-        long w = forward ? omega : omegaInv;
-        long wS = forward ? omegaS : omegaInvS;
-        int[][] places = places(3, m, forward);
-        int[] in = places[0];
-        int[] out = places[1];
-        for (int block = from; block < to; block += ODD_BLOCK) {
-            int end = Math.min(to, block + ODD_BLOCK);
-            for (int r = 0; r < 3; r++) {
-                int i0 = in[3 * r];
-                int i1 = in[3 * r + 1];
-                int i2 = in[3 * r + 2];
-                int o0 = out[3 * r];
-                int o1 = out[3 * r + 1];
-                int o2 = out[3 * r + 2];
-                for (int n = block + Math.floorMod(r - block, 3); n < end; n += 3) {
-                    long y0 = a[n + i0];
-                    long y1 = a[n + i1];
-                    long y2 = a[n + i2];
-                    long mixed = mulShoup(y1 - y2 + twoP, w, wS);
-                    a[n + o0] = lazy(lazy(y0 + y1 - twoP) + y2 - twoP);
-                    a[n + o1] = lazy(lazy(y0 - y2) + mixed - twoP);
-                    a[n + o2] = lazy(lazy(y0 - y1) - mixed);
-                }
+    void dft3(double[] a, int m, int from, int to, boolean forward) {
+        OddPoint o = odd[0];
+        double w = o.plainRoot(m, 1, forward);
+        double wq = w / pd;
+        double[][] lane = o.lane[forward ? 0 : 1];
+        double[][] laneQ = o.laneQ[forward ? 0 : 1];
+        DoubleVector pv = DoubleVector.broadcast(SPECIES, pd);
+        DoubleVector wv = DoubleVector.broadcast(SPECIES, w);
+        for (int j = from; j < to; j += LANES) {
+            double[] f = lane[j % 3];
+            double[] fq = laneQ[j % 3];
+            DoubleVector t1 = DoubleVector.fromArray(SPECIES, f, 0);
+            DoubleVector t1q = DoubleVector.fromArray(SPECIES, fq, 0);
+            DoubleVector t2 = DoubleVector.fromArray(SPECIES, f, LANES);
+            DoubleVector t2q = DoubleVector.fromArray(SPECIES, fq, LANES);
+            DoubleVector a0 = DoubleVector.fromArray(SPECIES, a, j);
+            DoubleVector a1 = DoubleVector.fromArray(SPECIES, a, j + m);
+            DoubleVector a2 = DoubleVector.fromArray(SPECIES, a, j + 2 * m);
+            if (!forward) { // the inverse's lane factors come first: they undo the forward's last step
+                DoubleVector hi = a1.mul(t1);
+                DoubleVector lo = a1.fma(t1, hi.neg());
+                DoubleVector q = a1.mul(t1q).add(ROUND).sub(ROUND);
+                a1 = q.neg().fma(pv, hi).add(lo);
+                hi = a2.mul(t2);
+                lo = a2.fma(t2, hi.neg());
+                q = a2.mul(t2q).add(ROUND).sub(ROUND);
+                a2 = q.neg().fma(pv, hi).add(lo);
             }
+            DoubleVector d = a1.sub(a2);
+            DoubleVector hi = d.mul(wv);
+            DoubleVector lo = d.fma(wv, hi.neg());
+            DoubleVector q = d.mul(wq).add(ROUND).sub(ROUND);
+            DoubleVector mixed = q.neg().fma(pv, hi).add(lo);
+            DoubleVector b0 = a0.add(a1).add(a2);
+            b0 = b0.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, b0);
+            DoubleVector b1 = a0.sub(a2).add(mixed);
+            DoubleVector b2 = a0.sub(a1).sub(mixed);
+            if (forward) {
+                hi = b1.mul(t1);
+                lo = b1.fma(t1, hi.neg());
+                q = b1.mul(t1q).add(ROUND).sub(ROUND);
+                b1 = q.neg().fma(pv, hi).add(lo);
+                hi = b2.mul(t2);
+                lo = b2.fma(t2, hi.neg());
+                q = b2.mul(t2q).add(ROUND).sub(ROUND);
+                b2 = q.neg().fma(pv, hi).add(lo);
+            } else {
+                b1 = b1.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, b1);
+                b2 = b2.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, b2);
+            }
+            b0.intoArray(a, j);
+            b1.intoArray(a, j + m);
+            b2.intoArray(a, j + 2 * m);
         }
     }
 
     /**
-     * Where the points of a radix-point transform at n, n+m, ..., n+(radix-1)m are read and written,
-     * for each n mod radix = r: y_c from n + in[radix·r + c], x_f to n + out[radix·r + f]. y_c, the
-     * element whose index is c mod radix, lies at t·m with t·m ≡ c - r (m is a power of two, so
-     * invertible mod radix), frequency f at f·m; the inverse swaps the two.
-     */
-    private static int[][] places(int radix, int m, boolean forward) {
-        int mInverse = 1;
-        while (mInverse * (m % radix) % radix != 1) {
-            mInverse++;
-        }
-        int[] in = new int[radix * radix];
-        int[] out = new int[radix * radix];
-        for (int r = 0; r < radix; r++) {
-            for (int c = 0; c < radix; c++) {
-                int permuted = (c - r + radix) * mInverse % radix * m;
-                in[radix * r + c] = forward ? permuted : c * m;
-                out[radix * r + c] = forward ? c * m : permuted;
-            }
-        }
-        return new int[][] {in, out};
-    }
-
-    /**
-     * The 5-point transforms x_f = Σ y_c·ζ^(cf) of the quintuples at n, n+m, ..., n+4m for n in
-     * [from, to), in the places {@link #dft3} uses for triples; with ζ^-1 for the inverse, which
-     * undoes the forward transform times 5. Inputs and outputs in [0, 2p).
+     * The 5-point transforms x_f = Σ y_c·ζ^(cf) of the quintuples at j, j+m, ..., j+4m for j in
+     * [from, to), placed as {@link #dft3} places triples; with ζ^-1 for the inverse, which undoes the
+     * forward transform times 5. Values in [-p, p] in and out.
      *
-     * <p>Six products instead of sixteen: with a_1 = y1+y4, b_1 = y1-y4, a_2 = y2+y3, b_2 = y2-y3,
-     * x1 and x4 share y0 + ((ζ+ζ⁴)a_1 + (ζ²+ζ³)a_2)/2 and differ in the sign of
-     * ((ζ-ζ⁴)b_1 + (ζ²-ζ³)b_2)/2, likewise x2 and x3; and as ζ+ζ²+ζ³+ζ⁴ = -1, the two shared sums
-     * are -(a_1+a_2)/4 ± D·(a_1-a_2).
+     * <p>Six products instead of sixteen in the plain transform (root ζ'): with s1 = a1+a4,
+     * d1 = a1-a4, s2 = a2+a3, d2 = a2-a3, x1 and x4 share a0 + ((ζ'+ζ'⁴)s1 + (ζ'²+ζ'³)s2)/2 and
+     * differ in the sign of ((ζ'-ζ'⁴)d1 + (ζ'²-ζ'³)d2)/2, likewise x2 and x3; and as
+     * ζ'+ζ'²+ζ'³+ζ'⁴ = -1, the two shared sums are -(s1+s2)/4 ± D·(s1-s2), D = (ζ'-ζ'²-ζ'³+ζ'⁴)/4.
      */
-    void dft5(long[] a, int m, int from, int to, boolean forward) {
-        int[][] places = places(5, m, forward);
-        int[] in = places[0];
-        int[] out = places[1];
-        long minusQuarter = five[0];
-        long minusQuarterS = five[1];
-        long d = five[2];
-        long dS = five[3];
-        int s = forward ? 4 : 8; // S1 and S2, or their negations
-        long s1 = five[s];
-        long s1S = five[s + 1];
-        long s2 = five[s + 2];
-        long s2S = five[s + 3];
-        for (int block = from; block < to; block += ODD_BLOCK) {
-            int end = Math.min(to, block + ODD_BLOCK);
-            for (int r = 0; r < 5; r++) {
-                int i0 = in[5 * r];
-                int i1 = in[5 * r + 1];
-                int i2 = in[5 * r + 2];
-                int i3 = in[5 * r + 3];
-                int i4 = in[5 * r + 4];
-                int o0 = out[5 * r];
-                int o1 = out[5 * r + 1];
-                int o2 = out[5 * r + 2];
-                int o3 = out[5 * r + 3];
-                int o4 = out[5 * r + 4];
-                for (int n = block + Math.floorMod(r - block, 5); n < end; n += 5) {
-                    long y0 = a[n + i0];
-                    long y1 = a[n + i1];
-                    long y2 = a[n + i2];
-                    long y3 = a[n + i3];
-                    long y4 = a[n + i4];
-                    long a1 = lazy(y1 + y4 - twoP);
-                    long a2 = lazy(y2 + y3 - twoP);
-                    long b1 = y1 - y4 + twoP;
-                    long b2 = y2 - y3 + twoP;
-                    long m0 = mulShoup(a1 + a2, minusQuarter, minusQuarterS);
-                    long m1 = mulShoup(a1 - a2 + twoP, d, dS);
-                    long base = lazy(y0 + m0 - twoP);
-                    long r1 = lazy(base + m1 - twoP);
-                    long r2 = lazy(base - m1);
-                    long j1 = lazy(mulShoup(b1, s1, s1S) + mulShoup(b2, s2, s2S) - twoP);
-                    long j2 = lazy(mulShoup(b1, s2, s2S) - mulShoup(b2, s1, s1S));
-                    a[n + o0] = lazy(lazy(y0 + a1 - twoP) + a2 - twoP);
-                    a[n + o1] = lazy(r1 + j1 - twoP);
-                    a[n + o4] = lazy(r1 - j1);
-                    a[n + o2] = lazy(r2 + j2 - twoP);
-                    a[n + o3] = lazy(r2 - j2);
-                }
+    void dft5(double[] a, int m, int from, int to, boolean forward) {
+        OddPoint o = odd[1];
+        long z1 = o.plainRoot(m, 1, forward);
+        long z2 = o.plainRoot(m, 2, forward);
+        long z3 = o.plainRoot(m, 3, forward);
+        long z4 = o.plainRoot(m, 4, forward);
+        long half = (p + 1) / 2;
+        long quarter = mulMod(half, half);
+        double cq = p - quarter;
+        double cd = mulMod(Math.floorMod(z1 + z4 - z2 - z3, p), quarter);
+        double cs1 = mulMod(Math.floorMod(z1 - z4, p), half);
+        double cs2 = mulMod(Math.floorMod(z2 - z3, p), half);
+        double cqq = cq / pd;
+        double cdq = cd / pd;
+        double cs1q = cs1 / pd;
+        double cs2q = cs2 / pd;
+        double[][] lane = o.lane[forward ? 0 : 1];
+        double[][] laneQ = o.laneQ[forward ? 0 : 1];
+        DoubleVector pv = DoubleVector.broadcast(SPECIES, pd);
+        DoubleVector vq = DoubleVector.broadcast(SPECIES, cq);
+        DoubleVector vd = DoubleVector.broadcast(SPECIES, cd);
+        DoubleVector vs1 = DoubleVector.broadcast(SPECIES, cs1);
+        DoubleVector vs2 = DoubleVector.broadcast(SPECIES, cs2);
+        for (int j = from; j < to; j += LANES) {
+            double[] f = lane[j % 5];
+            double[] fq = laneQ[j % 5];
+            DoubleVector a0 = DoubleVector.fromArray(SPECIES, a, j);
+            DoubleVector a1 = DoubleVector.fromArray(SPECIES, a, j + m);
+            DoubleVector a2 = DoubleVector.fromArray(SPECIES, a, j + 2 * m);
+            DoubleVector a3 = DoubleVector.fromArray(SPECIES, a, j + 3 * m);
+            DoubleVector a4 = DoubleVector.fromArray(SPECIES, a, j + 4 * m);
+            DoubleVector hi;
+            DoubleVector lo;
+            DoubleVector q;
+            DoubleVector x;
+            if (!forward) { // the inverse's lane factors come first: they undo the forward's last step
+                DoubleVector tw = DoubleVector.fromArray(SPECIES, f, 0);
+                hi = a1.mul(tw);
+                lo = a1.fma(tw, hi.neg());
+                q = a1.mul(DoubleVector.fromArray(SPECIES, fq, 0)).add(ROUND).sub(ROUND);
+                a1 = q.neg().fma(pv, hi).add(lo);
+                tw = DoubleVector.fromArray(SPECIES, f, LANES);
+                hi = a2.mul(tw);
+                lo = a2.fma(tw, hi.neg());
+                q = a2.mul(DoubleVector.fromArray(SPECIES, fq, LANES)).add(ROUND).sub(ROUND);
+                a2 = q.neg().fma(pv, hi).add(lo);
+                tw = DoubleVector.fromArray(SPECIES, f, 2 * LANES);
+                hi = a3.mul(tw);
+                lo = a3.fma(tw, hi.neg());
+                q = a3.mul(DoubleVector.fromArray(SPECIES, fq, 2 * LANES)).add(ROUND).sub(ROUND);
+                a3 = q.neg().fma(pv, hi).add(lo);
+                tw = DoubleVector.fromArray(SPECIES, f, 3 * LANES);
+                hi = a4.mul(tw);
+                lo = a4.fma(tw, hi.neg());
+                q = a4.mul(DoubleVector.fromArray(SPECIES, fq, 3 * LANES)).add(ROUND).sub(ROUND);
+                a4 = q.neg().fma(pv, hi).add(lo);
             }
+            DoubleVector s1 = a1.add(a4);
+            DoubleVector s2 = a2.add(a3);
+            DoubleVector d1 = a1.sub(a4);
+            DoubleVector d2 = a2.sub(a3);
+            x = s1.add(s2); // |x| <= 4p, as every product's first factor here
+            hi = x.mul(vq);
+            lo = x.fma(vq, hi.neg());
+            q = x.mul(cqq).add(ROUND).sub(ROUND);
+            DoubleVector m0 = q.neg().fma(pv, hi).add(lo);
+            x = s1.sub(s2);
+            hi = x.mul(vd);
+            lo = x.fma(vd, hi.neg());
+            q = x.mul(cdq).add(ROUND).sub(ROUND);
+            DoubleVector m1 = q.neg().fma(pv, hi).add(lo);
+            hi = d1.mul(vs1);
+            lo = d1.fma(vs1, hi.neg());
+            q = d1.mul(cs1q).add(ROUND).sub(ROUND);
+            DoubleVector d1s1 = q.neg().fma(pv, hi).add(lo);
+            hi = d1.mul(vs2);
+            lo = d1.fma(vs2, hi.neg());
+            q = d1.mul(cs2q).add(ROUND).sub(ROUND);
+            DoubleVector d1s2 = q.neg().fma(pv, hi).add(lo);
+            hi = d2.mul(vs1);
+            lo = d2.fma(vs1, hi.neg());
+            q = d2.mul(cs1q).add(ROUND).sub(ROUND);
+            DoubleVector d2s1 = q.neg().fma(pv, hi).add(lo);
+            hi = d2.mul(vs2);
+            lo = d2.fma(vs2, hi.neg());
+            q = d2.mul(cs2q).add(ROUND).sub(ROUND);
+            DoubleVector d2s2 = q.neg().fma(pv, hi).add(lo);
+            DoubleVector base = a0.add(m0);
+            base = base.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, base); // |base| <= p/2 + 1
+            DoubleVector r1 = base.add(m1);
+            DoubleVector r2 = base.sub(m1);
+            DoubleVector j1 = d1s1.add(d2s2);
+            DoubleVector j2 = d1s2.sub(d2s1);
+            DoubleVector s = s1.add(s2);
+            s = s.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, s).add(a0);
+            s.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, s).intoArray(a, j);
+            // x1..x4, each below 3.5p in magnitude: the forward's lane factors, or the inverse's reduction
+            DoubleVector x1 = r1.add(j1);
+            DoubleVector x2 = r2.add(j2);
+            DoubleVector x3 = r2.sub(j2);
+            DoubleVector x4 = r1.sub(j1);
+            if (forward) {
+                DoubleVector tw = DoubleVector.fromArray(SPECIES, f, 0);
+                hi = x1.mul(tw);
+                lo = x1.fma(tw, hi.neg());
+                q = x1.mul(DoubleVector.fromArray(SPECIES, fq, 0)).add(ROUND).sub(ROUND);
+                x1 = q.neg().fma(pv, hi).add(lo);
+                tw = DoubleVector.fromArray(SPECIES, f, LANES);
+                hi = x2.mul(tw);
+                lo = x2.fma(tw, hi.neg());
+                q = x2.mul(DoubleVector.fromArray(SPECIES, fq, LANES)).add(ROUND).sub(ROUND);
+                x2 = q.neg().fma(pv, hi).add(lo);
+                tw = DoubleVector.fromArray(SPECIES, f, 2 * LANES);
+                hi = x3.mul(tw);
+                lo = x3.fma(tw, hi.neg());
+                q = x3.mul(DoubleVector.fromArray(SPECIES, fq, 2 * LANES)).add(ROUND).sub(ROUND);
+                x3 = q.neg().fma(pv, hi).add(lo);
+                tw = DoubleVector.fromArray(SPECIES, f, 3 * LANES);
+                hi = x4.mul(tw);
+                lo = x4.fma(tw, hi.neg());
+                q = x4.mul(DoubleVector.fromArray(SPECIES, fq, 3 * LANES)).add(ROUND).sub(ROUND);
+                x4 = q.neg().fma(pv, hi).add(lo);
+            } else {
+                x1 = x1.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, x1);
+                x2 = x2.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, x2);
+                x3 = x3.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, x3);
+                x4 = x4.mul(pInv).add(ROUND).sub(ROUND).neg().fma(pv, x4);
+            }
+            x1.intoArray(a, j + m);
+            x2.intoArray(a, j + 2 * m);
+            x3.intoArray(a, j + 3 * m);
+            x4.intoArray(a, j + 4 * m);
         }
     }
 }

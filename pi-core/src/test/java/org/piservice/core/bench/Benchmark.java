@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.piservice.core.PiProcess;
 
 /**
  * Times pi-core against apfloat and, when installed, CLN's {@code pi} program, in one invocation:
@@ -104,6 +105,7 @@ public final class Benchmark {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(PiProcess.VECTOR_MODULE);
         command.addAll(jvmArgs);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EngineRun.class.getName(),
                 engine, String.valueOf(digits)));

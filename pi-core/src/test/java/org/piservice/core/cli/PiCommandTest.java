@@ -113,21 +113,48 @@ class PiCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {"-Xmx2g", "-XX:MaxHeapSize=2g", "-XX:MaxRAMPercentage=80", "-XX:MaxRAM=4g"})
     void aHeapTheCallerChoseKeepsTheComputationInItsJvm(String option) {
-        PiCommand command = new PiCommand(stdout, System.err, List.of("-XX:ActiveProcessorCount=2", option));
+        PiCommand command = new PiCommand(stdout, System.err, List.of("-XX:ActiveProcessorCount=2", option), true);
 
         assertThat(command.inChildJvm(100_000_000)).isFalse();
     }
 
     @Test
     void onlyComputationsFromTheThresholdOnGetAChildJvm() {
-        PiCommand command = new PiCommand(stdout, System.err, List.of("-XX:ActiveProcessorCount=2"));
+        PiCommand command = new PiCommand(stdout, System.err, List.of("-XX:ActiveProcessorCount=2"), true);
 
         assertThat(command.inChildJvm(PiCommand.CHILD_FROM_DIGITS - 1)).isFalse();
         assertThat(command.inChildJvm(PiCommand.CHILD_FROM_DIGITS)).isTrue();
     }
 
+    @Test
+    void aJvmWithoutTheVectorModuleComputesEverySizeInAChild() {
+        PiCommand command = new PiCommand(stdout, System.err, List.of("-Xmx2g"), false);
+
+        assertThat(command.inChildJvm(1)).isTrue();
+        assertThat(command.inChildJvm(100_000_000)).isTrue();
+    }
+
+    /** As {@code java -jar pi-core.jar} runs it: a JVM not told to resolve the Vector API's module. */
+    @Test
+    void computesInAJvmThatLacksTheVectorModule() throws IOException, InterruptedException {
+        int digits = PiCommand.CHILD_FROM_DIGITS / 2;
+        String classes = Path.of(PiCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classes, PiCommand.class.getName(), Integer.toString(digits));
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        Process process = builder.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] printed = process.getInputStream().readAllBytes();
+
+        assertThat(process.waitFor()).isEqualTo(PiCommand.OK);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        PiDigits.write(digits, expected);
+        expected.write('\n');
+        assertThat(printed).isEqualTo(expected.toByteArray());
+    }
+
     private int run(String... args) {
-        return new PiCommand(stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8), List.of()).run(args);
+        return new PiCommand(stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8), List.of(), true).run(args);
     }
 
     private String out() {
