@@ -28,7 +28,8 @@ class WorkerCapacityTest {
         assertThat(WorkerCapacity.maxDigits(4096, 900)).isGreaterThan(WorkerCapacity.maxDigits(4096, 300));
         assertThat(WorkerCapacity.maxDigits(1769, 900)).isGreaterThan(WorkerCapacity.maxDigits(885, 900));
         assertThat(WorkerCapacity.maxDigits(5120, 900)).isGreaterThan(WorkerCapacity.maxDigits(1769, 900));
-        // The model counts two vCPUs at most, so at 10,240 MB time, not memory, is the limit.
+        // The model counts two vCPUs at most and no more digits than it was measured at, so at
+        // 10,240 MB the time model, not memory, is the limit.
         assertThat(WorkerCapacity.maxDigits(10_240, 900))
                 .isEqualTo(WorkerCapacity.maxDigits(8192, 900))
                 .isEqualTo(ComputeTimeModel.forLambdaMemory(10_240).maxDigitsWithin(Duration.ofSeconds(720)));

@@ -8,12 +8,12 @@ import java.time.Duration;
  * binary splitting adds another log, and the largest products outgrow the caches).
  *
  * <p>Measured with the command-line tool on one core of an x86 machine ({@code taskset -c 0 java
- * -jar pi-core.jar N}, JDK 25, runs listed in docs/PERFORMANCE.md): 10^7 digits in 13.2–14.1 s,
- * 10^8 in 122–132 s, 5·10^8 in 822–878 s. {@link #MEASURED} passes through the slowest run at 10^7
- * and the slowest at 5·10^8, and lies above the runs at 10^8 (157 s). Its range is what any
- * deployment can admit: a Lambda timeout of at most 900 s holds a job below 5·10^8 digits. Beyond
- * it the curve is not an estimate (at 10^9 it gives 1,849 s against an earlier engine's 2,239 s).
- * The default adds half again as a margin for a slower Lambda vCPU.
+ * -jar pi-core.jar N}, JDK 25, runs listed in docs/PERFORMANCE.md): 10^7 digits in 11.9–12.3 s,
+ * 10^8 in 91.7–91.8 s, 5·10^8 in 553.6–578.2 s. {@link #MEASURED} passes through the slowest run
+ * at 10^7 and the slowest at 5·10^8, and lies above the runs at 10^8 (116 s). Past its largest run
+ * the curve is not an estimate: at 10^9 it gives 2.0 times its 5·10^8 time, where an earlier engine
+ * took 2.5 times. So {@link #maxDigitsWithin} admits no more than {@link #MEASURED_DIGITS}, whatever
+ * the budget. The default adds half again as a margin for a slower Lambda vCPU.
  *
  * <p>This is the one estimate of the engine's speed: the worker refuses a job it predicts cannot
  * finish in its invocation, and the deployment derives its {@code MAX_DIGITS} from the same numbers,
@@ -23,7 +23,10 @@ import java.time.Duration;
 public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigits, double exponent) {
 
     /** pi-core on one core of the machine measured. */
-    private static final ComputeTimeModel MEASURED = new ComputeTimeModel(1.0, 1.101, 1.075);
+    private static final ComputeTimeModel MEASURED = new ComputeTimeModel(1.0, 1.112, 1.007);
+
+    /** The largest computation the curve was measured at, and the most it admits. */
+    public static final long MEASURED_DIGITS = 500_000_000;
 
     /**
      * How much slower than the measured core a Lambda vCPU may be: a margin, not a measurement. It
@@ -38,11 +41,11 @@ public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigi
     public static final int LAMBDA_MB_PER_VCPU = 1769;
 
     /**
-     * How much faster two cores finish than one: in interleaved pairs (docs/PERFORMANCE.md) one core
-     * took 1.85, 1.81 and 1.90 times as long as two at 10^8 digits and 1.92 times at 5·10^8; the
-     * lowest.
+     * How much faster two cores finish than one (docs/PERFORMANCE.md): the fastest one-core run
+     * took 1.59 times as long as the slowest two-core run at 10^8 digits and 1.70 times at 5·10^8;
+     * the lower.
      */
-    public static final double TWO_VCPU_SPEEDUP = 1.80;
+    public static final double TWO_VCPU_SPEEDUP = 1.59;
 
     /** The memory from which a function has two full vCPUs, and the model its fastest estimate. */
     public static final int TWO_VCPU_MB = 2 * LAMBDA_MB_PER_VCPU;
@@ -68,16 +71,19 @@ public record ComputeTimeModel(double fixedSeconds, double secondsPerMillionDigi
         return Duration.ofMillis((long) Math.ceil(seconds(digits) * 1000));
     }
 
-    /** The largest digit count whose estimate stays within {@code budget}; 0 when none does. */
+    /**
+     * The largest digit count whose estimate stays within {@code budget}, at most
+     * {@link #MEASURED_DIGITS}; 0 when none does.
+     */
     public long maxDigitsWithin(Duration budget) {
         double spare = budget.toMillis() / 1000.0 - fixedSeconds;
         if (spare <= 0) {
             return 0;
         }
         if (secondsPerMillionDigits <= 0) {
-            return Long.MAX_VALUE;
+            return MEASURED_DIGITS;
         }
-        long digits = (long) (1e6 * Math.pow(spare / secondsPerMillionDigits, 1 / exponent));
+        long digits = (long) Math.min(MEASURED_DIGITS, 1e6 * Math.pow(spare / secondsPerMillionDigits, 1 / exponent));
         while (digits > 0 && seconds(digits) > budget.toMillis() / 1000.0) {
             digits--; // the closed form can land one above the budget through rounding
         }

@@ -44,6 +44,14 @@ class ComputeTimeModelTest {
     }
 
     @Test
+    void noBudgetAdmitsMoreThanTheLargestMeasuredRun() {
+        ComputeTimeModel fastest = ComputeTimeModel.forLambdaMemory(10_240);
+        assertThat(fastest.estimate(ComputeTimeModel.MEASURED_DIGITS)).isLessThan(Duration.ofSeconds(720));
+        assertThat(fastest.maxDigitsWithin(Duration.ofSeconds(720))).isEqualTo(ComputeTimeModel.MEASURED_DIGITS);
+        assertThat(fastest.maxDigitsWithin(Duration.ofDays(1))).isEqualTo(ComputeTimeModel.MEASURED_DIGITS);
+    }
+
+    @Test
     void aBudgetBelowTheFixedCostAdmitsNothing() {
         assertThat(ComputeTimeModel.DEFAULT.maxDigitsWithin(Duration.ofMillis(500))).isZero();
     }

@@ -16,9 +16,9 @@ import java.util.stream.IntStream;
  * min(la, lb)·2^256 < 2^28.6·2^256 for the longest supported transform (3·2^MAX_LOG limbs), twice
  * that for a sum of two products, while the product of the six primes exceeds 2^293.99: the
  * coefficients are recovered exactly, with 7 bits to spare. Five primes below 2^62 in 64-bit
- * integers did the same with a fifth less transform work, but no vector unit forms their
- * products: these transforms took about half the time for the whole product (docs/PERFORMANCE.md,
- * Multiplication).
+ * integers did the same with a sixth less transform work, but no vector lane forms their
+ * products: on one core, products of 128 Kibit to 4 Mibit took 0.55-0.81 of their time this way
+ * (docs/PERFORMANCE.md, Multiplication).
  *
  * <p>Why six steps: a transform of N = R·C points is done as R-point transforms down the columns
  * of an R×C matrix, a twiddle w_N^(row·column), and C-point transforms along the rows. Blocks of
