@@ -414,7 +414,7 @@ class ApiHandlerIntegrationTest {
     private static void queueFiveLargeJobs(TestResources resources) throws IOException {
         ApiHandler another = new ApiHandler(resources.config(), Emulators.clients());
         for (int i = 1; i <= 5; i++) {
-            assertThat(post(another, "{\"digits\": 8000000}", "198.51.100." + i).getStatusCode()).isEqualTo(202);
+            assertThat(post(another, "{\"digits\": 10000000}", "198.51.100." + i).getStatusCode()).isEqualTo(202);
         }
         assertThat(messagesIn(resources.config().queueUrl())).isEqualTo(5);
     }
@@ -430,7 +430,7 @@ class ApiHandlerIntegrationTest {
     @Test
     void aJobTheBacklogWouldKeepPastItsDeadlineIs503WithRetryAfterWhileOneThatFitsIsAccepted() throws IOException {
         // GIVEN a backlog of five large jobs, and an instance of a deployment with two workers and a
-        // one-minute deadline: they start a new job after about 37.6 s
+        // one-minute deadline: they start a new job after about 46.1 s
         TestResources resources = Emulators.newResources();
         queueFiveLargeJobs(resources);
         AwsClients shared = Emulators.clients();
@@ -440,22 +440,22 @@ class ApiHandlerIntegrationTest {
                 new AwsClients(recordedDynamoDb, shared.sqs(), shared.s3(), shared.presigner()), MutableClock.startingNow(),
                 capturing(refusals));
 
-        // WHEN a job of 14,000,000 digits (25.3 s) is asked for
-        APIGatewayProxyResponseEvent refused = post(api, "{\"digits\": 14000000}", "203.0.113.20");
+        // WHEN a job of 10,000,000 digits (18.5 s) is asked for
+        APIGatewayProxyResponseEvent refused = post(api, "{\"digits\": 10000000}", "203.0.113.20");
 
-        // THEN it is refused, with the wait until it would fit (37.6 + 25.3 - 60 = 2.9 s) and why
+        // THEN it is refused, with the wait until it would fit (46.1 + 18.5 - 60 = 4.6 s) and why
         assertThat(refused.getStatusCode()).isEqualTo(503);
-        assertThat(refused.getHeaders()).containsEntry("Retry-After", "3");
+        assertThat(refused.getHeaders()).containsEntry("Retry-After", "5");
         assertThat(Json.MAPPER.readTree(refused.getBody()).get("error").asText()).isEqualTo("the jobs queued already"
-                + " keep the workers busy for about 37 seconds, so a job of 14000000 digits accepted now could not finish"
-                + " within its deadline of 60 seconds; try again in 3 seconds");
+                + " keep the workers busy for about 46 seconds, so a job of 10000000 digits accepted now could not finish"
+                + " within its deadline of 60 seconds; try again in 5 seconds");
         assertThat(messagesIn(resources.config().queueUrl())).isEqualTo(5);
 
-        // AND a job of 9,000,000 digits (16.7 s), which fits (37.6 + 16.7 s), is accepted and queued
-        assertThat(post(api, "{\"digits\": 9000000}", "203.0.113.21").getStatusCode()).isEqualTo(202);
+        // AND a job of 6,000,000 digits (11.6 s), which fits (46.1 + 11.6 s), is accepted and queued
+        assertThat(post(api, "{\"digits\": 6000000}", "203.0.113.21").getStatusCode()).isEqualTo(202);
         assertThat(messagesIn(resources.config().queueUrl())).isEqualTo(6);
-        // AND the same again no longer fits behind it (46.0 + 16.7 s): the instance counts what it accepted
-        assertThat(post(api, "{\"digits\": 9000000}", "203.0.113.22").getStatusCode()).isEqualTo(503);
+        // AND the same again no longer fits behind it (51.9 + 11.6 s): the instance counts what it accepted
+        assertThat(post(api, "{\"digits\": 6000000}", "203.0.113.22").getStatusCode()).isEqualTo(503);
         // AND the three requests read the backlog once
         assertThat(dynamoDbOperations.stream().filter("Query"::equals)).hasSize(1);
         // AND each refusal is counted for the alarm that says the workers cannot keep up
@@ -465,7 +465,7 @@ class ApiHandlerIntegrationTest {
 
     @Test
     void jobsTheDigitStoreServesOrARunningComputationCoversAreAcceptedWhateverTheBacklog() throws Exception {
-        // GIVEN a backlog of five large jobs and one worker: a new job would start after about 75 s,
+        // GIVEN a backlog of five large jobs and one worker: a new job would start after about 92 s,
         // past its one-minute deadline, however small it is
         TestResources resources = Emulators.newResources();
         queueFiveLargeJobs(resources);

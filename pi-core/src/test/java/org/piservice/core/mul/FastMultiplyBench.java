@@ -14,7 +14,7 @@ import java.util.function.BinaryOperator;
  * ratios. Run from the repository root after {@code ./mvnw -pl pi-core test-compile}:
  *
  * <pre>
- * java -cp pi-core/target/classes:pi-core/target/test-classes \
+ * java --add-modules=jdk.incubator.vector -cp pi-core/target/classes:pi-core/target/test-classes \
  *     org.piservice.core.mul.FastMultiplyBench [products|crossover] [reps]
  * </pre>
  *
