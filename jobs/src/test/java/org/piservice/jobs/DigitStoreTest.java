@@ -102,6 +102,36 @@ class DigitStoreTest {
     }
 
     @Test
+    void readersWhileTheStoreIsReplacedGetTheirDigits() throws Exception {
+        // GIVEN a store that a worker keeps replacing with longer ones, deleting each one it replaces
+        put(1000, text(1000));
+        store.offer(1000);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        Future<?> growing = pool.submit((Callable<Void>) () -> {
+            for (long digits = 1100; digits <= 4000; digits += 100) {
+                put(digits, text(digits));
+                assertThat(store.offer(digits)).isEqualTo(new DigitStore.Offer.Stored(digits));
+            }
+            return null;
+        });
+
+        // WHEN readers copy prefixes and read ranges meanwhile
+        // THEN every one of them gets its digits: a pointed object gone is read again through the item
+        int reads = 0;
+        while (!growing.isDone()) {
+            String key = "results/r" + reads + "/pi.txt";
+            assertThat(store.copyPrefix(900, key)).isTrue();
+            assertThat(object(key)).isEqualTo(text(900));
+            assertThat(store.read(500, 400)).isEqualTo(new DigitStore.Range.Digits(text(900).substring(501, 901)));
+            reads++;
+        }
+        growing.get();
+        pool.shutdown();
+        assertThat(reads).isPositive();
+        assertThat(store.state().digits()).isEqualTo(4000);
+    }
+
+    @Test
     void aCrashBetweenWritingAndOfferingLeavesTheStoreAsItWas() throws Exception {
         put(1000, text(1000));
         store.offer(1000);
