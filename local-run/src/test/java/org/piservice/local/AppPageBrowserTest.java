@@ -23,7 +23,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -42,6 +45,7 @@ import org.piservice.core.PiDigits;
  * Screenshots of the page go to {@code target/screenshots/}.
  */
 @ExtendWith(LocalRunExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AppPageBrowserTest {
 
     /**
@@ -227,7 +231,12 @@ class AppPageBrowserTest {
         assertThat(sideways.intValue()).as("how far the page scrolls sideways").isLessThanOrEqualTo(0);
     }
 
+    /**
+     * Last: the service says cancelled at once, but the worker stops the computation only at its
+     * next heartbeat, and until then it takes both cores from whatever the next test asks for.
+     */
     @Test
+    @Order(Integer.MAX_VALUE)
     void cancelStopsARunningJob() throws Exception {
         // GIVEN a person computing the most digits this deployment allows (more than the store holds)
         browser.get(base.resolve("/app").toString());
