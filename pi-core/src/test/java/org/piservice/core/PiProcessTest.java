@@ -44,13 +44,22 @@ class PiProcessTest {
 
         assertThat(command.getFirst()).isEqualTo(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         assertThat(command.get(1)).isEqualTo(PiProcess.VECTOR_MODULE);
+        int jit = PiProcess.JIT_OPTIONS.size();
+        assertThat(command.subList(2, 2 + jit)).isEqualTo(PiProcess.JIT_OPTIONS);
         List<String> model = HeapModel.DEFAULT.jvmOptions(5_000_000);
-        assertThat(command.subList(2, 2 + model.size())).isEqualTo(model);
-        assertThat(command.get(2 + model.size())).as("the caller's options come last: they win").isEqualTo("-XX:ActiveProcessorCount=1");
+        assertThat(command.subList(2 + jit, 2 + jit + model.size())).isEqualTo(model);
+        assertThat(command.get(2 + jit + model.size())).as("the caller's options come last: they win")
+                .isEqualTo("-XX:ActiveProcessorCount=1");
         assertThat(command).endsWith(PiProcess.class.getName(), "5000000", Long.toString(ProcessHandle.current().pid()));
     }
 
     @Test
+    void theJitOptionsNameTheKernelsClass() throws Exception {
+        assertThat(Class.forName(PiProcess.KERNELS).getDeclaredMethods())
+                .anySatisfy(method -> assertThat(method.getName()).isEqualTo("dft5"));
+    }
+
+        @Test
     void cancellingStopsTheChild() {
         AtomicBoolean cancel = new AtomicBoolean();
         long started = System.nanoTime();
