@@ -59,7 +59,7 @@ class PiProcessTest {
                 .anySatisfy(method -> assertThat(method.getName()).isEqualTo("dft5"));
     }
 
-        @Test
+    @Test
     void cancellingStopsTheChild() {
         AtomicBoolean cancel = new AtomicBoolean();
         long started = System.nanoTime();
