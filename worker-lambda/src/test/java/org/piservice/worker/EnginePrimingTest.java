@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.piservice.core.PiDigits;
 
 class EnginePrimingTest {
 
@@ -23,7 +24,7 @@ class EnginePrimingTest {
         // THEN the engine ran, often enough for the JIT to settle and large enough to reach its
         // parallel transforms
         assertThat(primed).isTrue();
-        assertThat(computed).hasSize(EnginePriming.RUNS).containsOnly(EnginePriming.DIGITS);
+        assertThat(computed).hasSize(PiDigits.PRIMING_RUNS).containsOnly(PiDigits.PRIMING_DIGITS);
     }
 
     @Test
@@ -32,7 +33,7 @@ class EnginePrimingTest {
         EnginePriming.primeIfAheadOfJobs("snap-start", engine, 50_000);
 
         // THEN it computes no more than its jobs ever will
-        assertThat(computed).hasSize(EnginePriming.RUNS).containsOnly(50_000);
+        assertThat(computed).hasSize(PiDigits.PRIMING_RUNS).containsOnly(50_000);
     }
 
     @ParameterizedTest

@@ -19,8 +19,9 @@ import org.piservice.core.PiProcess;
  * turns within each repetition so they share the machine's noise, and the table gives medians,
  * min–max, ratios and peak RSS. Not a test: run it on purpose, see docs/PERFORMANCE.md. The
  * engines {@code pi-core-primed} and {@code apfloat-primed} (not run by default) are timed after
- * three untimed runs of 10^6 digits in the same JVM, as the worker runs after its SnapStart
- * priming; a primed engine's ratio to apfloat is to {@code apfloat-primed} when that was run too.
+ * the untimed runs a worker makes before its SnapStart snapshot ({@code PiDigits.PRIMING_DIGITS}),
+ * in the same JVM; a primed engine's ratio to apfloat is to {@code apfloat-primed} when that was
+ * run too.
  *
  * <pre>
  * Benchmark [--reps N] [--engines pi-core,pi-core-primed,apfloat,apfloat-primed,cln] [--jvm-args "-Xmx8g"] DIGITS...

@@ -15,14 +15,12 @@ import org.piservice.core.PiDigits;
  * One timed run of one Java engine in a fresh JVM, started by {@link Benchmark}: computes π to the
  * given number of decimals, writes them to a discarding sink, then prints
  * {@code <seconds> <peak RSS KiB>} on standard output. An engine name ending in {@code -primed}
- * first runs that engine three times, untimed, at 10^6 digits in the same JVM.
+ * first runs that engine untimed in the same JVM, as a worker does before its snapshot
+ * ({@link PiDigits#PRIMING_DIGITS}).
  */
 public final class EngineRun {
 
     static final String PRIMED = "-primed";
-    /** What the worker computes before its SnapStart snapshot (EnginePriming in worker-lambda). */
-    private static final int PRIMING_DIGITS = 1_000_000;
-    private static final int PRIMING_RUNS = 3;
 
     private EngineRun() {
     }
@@ -31,8 +29,8 @@ public final class EngineRun {
         String engine = args[0];
         int digits = Integer.parseInt(args[1]);
         String base = engine.endsWith(PRIMED) ? engine.substring(0, engine.length() - PRIMED.length()) : engine;
-        for (int run = 0; !base.equals(engine) && run < PRIMING_RUNS; run++) {
-            compute(base, PRIMING_DIGITS, true);
+        for (int run = 0; !base.equals(engine) && run < PiDigits.PRIMING_RUNS; run++) {
+            compute(base, PiDigits.PRIMING_DIGITS, true);
         }
         long started = System.nanoTime();
         compute(base, digits, false);
