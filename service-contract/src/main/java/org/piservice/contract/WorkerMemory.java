@@ -24,7 +24,8 @@ public final class WorkerMemory {
 
     /**
      * The largest job computed in the worker's own JVM when a child JVM takes the larger ones: primed,
-     * 10^7 digits took 5.9-6.1 s there with a 256 MB heap, and 7.6-7.9 s in a child JVM, cold.
+     * 10^7 digits took 3.6-4.4 s there with a 256 MB heap, and 6.1-7.1 s in a child JVM, cold
+     * (docs/PERFORMANCE.md, Primed JVMs).
      */
     public static final int IN_PROCESS_DIGITS = 10_000_000;
     /** The worker JVM's heap beside a child JVM: its own objects and jobs of up to {@value #IN_PROCESS_DIGITS} digits. */
