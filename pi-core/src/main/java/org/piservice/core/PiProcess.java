@@ -44,12 +44,13 @@ public final class PiProcess {
     /** The class whose methods are the transforms' vector kernels. */
     static final String KERNELS = "org.piservice.core.mul.NttPrime";
     /**
-     * The JIT options of a JVM that computes cold (this class's children, the benchmark's): the
-     * kernels go to C2 at a twentieth of the usual call and loop counts. Until C2 compiles them,
-     * the Vector API runs as Java code that allocates for every operation, and C2 takes first the
-     * methods that count up fastest, which such slow code never does: at 10^7 digits the 5-point
-     * kernel ran that way for 5 s of an 8 s run. {@code quiet} comes first, or the JVM would
-     * announce the command on standard output, which carries the digits.
+     * The JIT options of a JVM that computes cold (this class's children, the benchmark's, the
+     * worker's own in infra-cdk): the kernels go to C2 at a twentieth of the usual call and loop
+     * counts. Until C2 compiles them, the Vector API runs as Java code that allocates for every
+     * operation, and C2 takes first the methods that count up fastest, which such slow code never
+     * does: at 10^7 digits the 5-point kernel ran that way for 5 s of an 8 s run. {@code quiet}
+     * comes first, or the JVM would announce the command on standard output, which carries the
+     * digits.
      */
     public static final List<String> JIT_OPTIONS = List.of("-XX:CompileCommand=quiet",
             "-XX:CompileCommand=CompileThresholdScaling," + KERNELS + "::*,0.05");
