@@ -27,8 +27,8 @@ public final class PiDigits {
      * Digits a long-lived JVM computes, {@link #PRIMING_RUNS} times and untimed, before the jobs it
      * keeps (a worker before its snapshot, a benchmark's primed engine). The JIT recompiles the
      * engine with better profiles for several computations, and shorter ones do not get it there:
-     * after three of 10^6 digits a 10^7-digit job took 4.3 s, after two of 10^7 3.8 s, and 3.4 s in
-     * a JVM that had run it four times (docs/PERFORMANCE.md, Primed JVMs). A JVM whose jobs are
+     * after three of 10^6 digits a 10^7-digit job took 4.3 s, after two of 10^7 3.8 s, and from a
+     * JVM's fourth of 10^7 on 3.4 s (docs/PERFORMANCE.md, Primed JVMs). A JVM whose jobs are
      * smaller primes with its own limit instead.
      */
     public static final int PRIMING_DIGITS = 10_000_000;
