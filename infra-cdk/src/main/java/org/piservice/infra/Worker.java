@@ -1,5 +1,6 @@
 package org.piservice.infra;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,16 +70,18 @@ final class Worker {
      * concurrency), which makes pi-core about 3x slower (3·10^6 digits: 16 s against 5.6 s on one
      * core), so the worker asks for C2 whether SnapStart is on or not; and its JVM is the one
      * {@link WorkerMemory} counts on (the child JVMs of large jobs have options of their own). Its
-     * own computations need the Vector API's module ({@link PiProcess#VECTOR_MODULE}), which the
-     * JVM accepts in this variable, and get the JIT options its children have
-     * ({@link PiProcess#JIT_OPTIONS}): the priming takes less time with them, and a worker that
-     * computes before any priming (SnapStart off) runs its first 10^7 digits 0.91-0.98 of the time.
+     * own computations need the options of every JVM that computes
+     * ({@link PiProcess#ENGINE_JVM_OPTIONS}: the Vector API's module, which the JVM accepts in this
+     * variable, and the JIT options, with which the priming takes less time and a worker that
+     * computes before any priming, SnapStart off, runs its first 10^7 digits in 0.91-0.98 of the
+     * time).
      */
     private static Map<String, String> workerEnvironment(Map<String, String> shared, int memoryMb) {
         Map<String, String> environment = new HashMap<>(shared);
-        environment.put("JAVA_TOOL_OPTIONS", String.join(" ", PiProcess.VECTOR_MODULE,
-                String.join(" ", PiProcess.JIT_OPTIONS), "-XX:TieredStopAtLevel=4",
-                String.join(" ", WorkerMemory.jvmOptions(memoryMb, HeapModel.DEFAULT::maxDigits))));
+        List<String> options = new ArrayList<>(PiProcess.ENGINE_JVM_OPTIONS);
+        options.add("-XX:TieredStopAtLevel=4");
+        options.addAll(WorkerMemory.jvmOptions(memoryMb, HeapModel.DEFAULT::maxDigits));
+        environment.put("JAVA_TOOL_OPTIONS", String.join(" ", options));
         return Map.copyOf(environment);
     }
 

@@ -148,7 +148,7 @@ class PiServiceStackTest {
                 "Handler", "org.piservice.api.ApiHandler::handleRequest",
                 "Environment", Map.of("Variables", expected)));
         Map<String, Object> worker = new HashMap<>(expected);
-        worker.put("JAVA_TOOL_OPTIONS", PiProcess.VECTOR_MODULE + " " + String.join(" ", PiProcess.JIT_OPTIONS)
+        worker.put("JAVA_TOOL_OPTIONS", String.join(" ", PiProcess.ENGINE_JVM_OPTIONS)
                 + " -XX:TieredStopAtLevel=4 -Xmx256m -XX:+UseSerialGC");
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "org.piservice.worker.WorkerHandler::handleRequest",

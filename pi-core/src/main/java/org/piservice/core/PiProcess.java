@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -44,16 +45,21 @@ public final class PiProcess {
     /** The class whose methods are the transforms' vector kernels. */
     static final String KERNELS = "org.piservice.core.mul.NttPrime";
     /**
-     * The JIT options of a JVM that computes cold (this class's children, the benchmark's, the
-     * worker's own in infra-cdk): the kernels go to C2 at a twentieth of the usual call and loop
-     * counts. Until C2 compiles them, the Vector API runs as Java code that allocates for every
-     * operation, and C2 takes first the methods that count up fastest, which such slow code never
-     * does: at 10^7 digits the 5-point kernel ran that way for 5 s of an 8 s run. {@code quiet}
-     * comes first, or the JVM would announce the command on standard output, which carries the
-     * digits.
+     * The JIT options of a JVM that computes: the kernels go to C2 at a twentieth of the usual call
+     * and loop counts. Until C2 compiles them, the Vector API runs as Java code that allocates for
+     * every operation, and C2 takes first the methods that count up fastest, which such slow code
+     * never does: at 10^7 digits the 5-point kernel ran that way for 5 s of an 8 s run.
+     * {@code quiet} comes first, or the JVM would announce the command on standard output, which
+     * carries the digits.
      */
-    public static final List<String> JIT_OPTIONS = List.of("-XX:CompileCommand=quiet",
+    private static final List<String> JIT_OPTIONS = List.of("-XX:CompileCommand=quiet",
             "-XX:CompileCommand=CompileThresholdScaling," + KERNELS + "::*,0.05");
+    /**
+     * What every JVM that computes with pi-core is started with, in this order: this class's
+     * children, the benchmark's, the worker's own (infra-cdk).
+     */
+    public static final List<String> ENGINE_JVM_OPTIONS = Stream.concat(Stream.of(VECTOR_MODULE),
+            JIT_OPTIONS.stream()).toList();
     /** The prefix of a progress line on the child's standard error: {@code progress FRACTION PHASE}. */
     static final String PROGRESS = "progress ";
     /** How often the caller's {@code cancelled} is polled while the child computes. */
@@ -119,8 +125,7 @@ public final class PiProcess {
     static List<String> command(int digits, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add(VECTOR_MODULE);
-        command.addAll(JIT_OPTIONS);
+        command.addAll(ENGINE_JVM_OPTIONS);
         command.addAll(HeapModel.DEFAULT.jvmOptions(digits));
         command.addAll(jvmOptions); // last, so that a heap the caller chose wins over the model's
         command.add("-cp");

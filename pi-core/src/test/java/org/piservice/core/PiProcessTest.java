@@ -43,12 +43,11 @@ class PiProcessTest {
         List<String> command = PiProcess.command(5_000_000, List.of("-XX:ActiveProcessorCount=1"));
 
         assertThat(command.getFirst()).isEqualTo(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        assertThat(command.get(1)).isEqualTo(PiProcess.VECTOR_MODULE);
-        int jit = PiProcess.JIT_OPTIONS.size();
-        assertThat(command.subList(2, 2 + jit)).isEqualTo(PiProcess.JIT_OPTIONS);
+        int engine = PiProcess.ENGINE_JVM_OPTIONS.size();
+        assertThat(command.subList(1, 1 + engine)).isEqualTo(PiProcess.ENGINE_JVM_OPTIONS);
         List<String> model = HeapModel.DEFAULT.jvmOptions(5_000_000);
-        assertThat(command.subList(2 + jit, 2 + jit + model.size())).isEqualTo(model);
-        assertThat(command.get(2 + jit + model.size())).as("the caller's options come last: they win")
+        assertThat(command.subList(1 + engine, 1 + engine + model.size())).isEqualTo(model);
+        assertThat(command.get(1 + engine + model.size())).as("the caller's options come last: they win")
                 .isEqualTo("-XX:ActiveProcessorCount=1");
         assertThat(command).endsWith(PiProcess.class.getName(), "5000000", Long.toString(ProcessHandle.current().pid()));
     }

@@ -27,11 +27,11 @@ import org.piservice.core.PiProgress;
  * set the heap themselves (so do computations of any size when this JVM lacks the Vector API's
  * module, which a jar cannot ask for; the child then keeps a heap its caller set): a JVM left to
  * its default heap (a quarter of the machine's memory) grows into it rather than collecting, so
- * 10^8 digits held 4.7 GB where 1 GB is enough, and a jar cannot set its own heap. The second JVM start pays for itself from about 10^5 digits: on a 2-core
- * machine, medians of five cold runs, 10^5 digits took 0.77 s relaunched against 0.76 s in the
- * launching JVM, 3·10^5 took 1.04 s against 1.16 s and 10^6 1.81 s against 2.10 s (the default
- * collector touches a larger young generation), with peak RSS 76, 79 and 100 MiB against 139, 225
- * and 390 MiB.
+ * 10^8 digits held 4.7 GB where 1 GB is enough, and a jar cannot set its own heap. The second JVM
+ * start pays for itself from about 10^5 digits: on a 2-core machine, medians of five cold runs,
+ * 10^5 digits took 0.77 s relaunched against 0.76 s in the launching JVM, 3·10^5 took 1.04 s
+ * against 1.16 s and 10^6 1.81 s against 2.10 s (the default collector touches a larger young
+ * generation), with peak RSS 76, 79 and 100 MiB against 139, 225 and 390 MiB.
  */
 public final class PiCommand {
 

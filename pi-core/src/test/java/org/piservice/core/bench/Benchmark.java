@@ -106,8 +106,7 @@ public final class Benchmark {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add(PiProcess.VECTOR_MODULE);
-        command.addAll(PiProcess.JIT_OPTIONS); // cold runs as the command-line tool's and the worker's children
+        command.addAll(PiProcess.ENGINE_JVM_OPTIONS); // cold runs as the command-line tool's children
         command.addAll(jvmArgs);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EngineRun.class.getName(),
                 engine, String.valueOf(digits)));
