@@ -103,11 +103,12 @@ final class JobRequestReader {
     }
 
     private static void checkContentType(String contentType) {
-        if (contentType == null || contentType.isBlank()) {
+        // With a limit of -1, a header of only separators (";") still yields an empty media type.
+        String[] parts = contentType == null ? new String[] {""} : contentType.split(";", -1);
+        String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
+        if (mediaType.isEmpty()) {
             throw new ApiException(415, "Content-Type header is missing: send the body as JSON with Content-Type: application/json");
         }
-        String[] parts = contentType.split(";");
-        String mediaType = parts[0].trim().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("application/json")) {
             throw new ApiException(415, "Content-Type is " + mediaType + ": send the body as JSON with Content-Type: application/json");
         }

@@ -65,6 +65,8 @@ class JobRequestReaderTest {
                 Arguments.of("application/json", "{\"digits\": " + "9".repeat(2000) + "}", 400, "request body has a value too long to read"),
                 Arguments.of("application/json", "{\"digits\": 5, \"x\": " + " ".repeat(5000) + "1}", 413, "request body is larger than 4096 bytes"),
                 Arguments.of(null, "{\"digits\": 5}", 415, "Content-Type header is missing"),
+                Arguments.of(";", "{\"digits\": 5}", 415, "Content-Type header is missing"),
+                Arguments.of(" ; charset=utf-8", "{\"digits\": 5}", 415, "Content-Type header is missing"),
                 Arguments.of("text/plain", "{\"digits\": 5}", 415, "Content-Type is text/plain: send the body as JSON"),
                 Arguments.of("application/x-www-form-urlencoded", "digits=5", 415, "Content-Type is application/x-www-form-urlencoded"),
                 Arguments.of("application/json; charset=iso-8859-1", "{\"digits\": 5}", 415, "charset iso-8859-1 is not supported"));
