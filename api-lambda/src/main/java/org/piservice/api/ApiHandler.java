@@ -70,7 +70,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
         JobSubmission submission = new JobSubmission(repository, store,
-                new IdempotencyKeys(clients.dynamoDb(), config, clock),
+                new IdempotencyKeys(clients.dynamoDb(), repository, config, clock),
                 new ClientQuota(clients.dynamoDb(), repository, config, clock),
                 new Backlog(repository, store, config, clock), clients.sqs(), config, clock);
         JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), metrics, clock);

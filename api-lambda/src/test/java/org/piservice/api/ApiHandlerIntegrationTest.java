@@ -353,7 +353,8 @@ class ApiHandlerIntegrationTest {
     @Test
     void aRequestWhoseKeyIsStillInFlightIs409() throws IOException {
         // GIVEN a first request with the key that has not been answered yet
-        IdempotencyKeys keys = new IdempotencyKeys(Emulators.clients().dynamoDb(), config, java.time.Clock.systemUTC());
+        IdempotencyKeys keys = new IdempotencyKeys(Emulators.clients().dynamoDb(),
+                new JobRepository(Emulators.clients().dynamoDb(), config), config, java.time.Clock.systemUTC());
         assertThat(keys.reserve("198.51.100.7", "k-1", 50, JobId.newId())).isInstanceOf(IdempotencyKeys.Use.First.class);
 
         APIGatewayProxyResponseEvent second = post("{\"digits\": 50}", "198.51.100.7", "k-1");

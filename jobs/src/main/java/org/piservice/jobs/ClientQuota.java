@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * How many unfinished jobs that need computing each client has, so that one client cannot fill the
  * queue and starve the others. A client's item in the jobs table (under a key no job id can take)
  * holds the ids of its admitted jobs; a job is admitted by one conditional write that adds its id
- * while the set is smaller than the limit.
+ * while the set is smaller than the limit. Jobs are admitted once their records exist, so that an
+ * id whose record is gone belongs to a job that is gone.
  *
  * <p>A set of ids rather than a counter: adding and removing an id are idempotent, so a retried
  * write never counts twice, and no one has to decrement anything when a job ends. Ids of jobs that

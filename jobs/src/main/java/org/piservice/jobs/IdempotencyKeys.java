@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import org.piservice.contract.Storage;
@@ -19,9 +18,10 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * {@link #KEPT} as items of the jobs table under a key no job id can take. A key belongs to its
  * client: two clients that happen to choose the same key never see each other's jobs.
  *
- * <p>The first request with a key reserves it with one conditional write and records its job when
- * it has one; a repeat then gets that job again. What makes two requests "the same" is what they
- * ask for, the number of digits, not the bytes of the body (spacing, key order).
+ * <p>The first request with a key reserves it with one conditional write, under the id its job
+ * will get, and records its job when it has one; a repeat then gets that job again. What makes two
+ * requests "the same" is what they ask for, the number of digits, not the bytes of the body
+ * (spacing, key order).
  */
 public final class IdempotencyKeys {
 
@@ -29,7 +29,8 @@ public final class IdempotencyKeys {
     public static final Duration KEPT = Duration.ofHours(24);
     /**
      * How long a first request may hold its key without a job: longer than any api invocation
-     * (10 s). A key held longer belongs to a request that died, and a repeat may take it over.
+     * (10 s). A key held longer belongs to a request that died: a repeat gets the job it made, if
+     * it made one before it died, or takes the key over.
      */
     static final Duration IN_FLIGHT = Duration.ofSeconds(30);
 
@@ -59,11 +60,13 @@ public final class IdempotencyKeys {
     }
 
     private final DynamoDbClient dynamoDb;
+    private final JobRepository jobs;
     private final String tableName;
     private final Clock clock;
 
-    public IdempotencyKeys(DynamoDbClient dynamoDb, ServiceConfig config, Clock clock) {
+    public IdempotencyKeys(DynamoDbClient dynamoDb, JobRepository jobs, ServiceConfig config, Clock clock) {
         this.dynamoDb = dynamoDb;
+        this.jobs = jobs;
         this.tableName = config.tableName();
         this.clock = clock;
     }
@@ -75,10 +78,6 @@ public final class IdempotencyKeys {
      */
     public Use reserve(String client, String key, int digits, String request) {
         Instant now = clock.instant();
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond())));
-        values.put(":staleBefore", AttributeValue.fromN(Long.toString(now.minus(IN_FLIGHT).toEpochMilli())));
-        values.put(":digits", AttributeValue.fromN(Integer.toString(digits)));
         Map<String, AttributeValue> item = Map.of(
                 Storage.TABLE_KEY, itemKey(client, key),
                 DIGITS, AttributeValue.fromN(Integer.toString(digits)),
@@ -86,13 +85,11 @@ public final class IdempotencyKeys {
                 REQUEST, AttributeValue.fromS(request),
                 Storage.TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(now.plus(KEPT).getEpochSecond())));
         try {
-            // New, expired (TTL deletes only eventually), or held by a request that died
+            // New, or expired (TTL deletes only eventually)
             dynamoDb.putItem(put -> put.tableName(tableName).item(item)
-                    .conditionExpression("attribute_not_exists(#key) OR #expiresAt < :now"
-                            + " OR (attribute_not_exists(#job) AND #reservedAt < :staleBefore AND #digits = :digits)")
-                    .expressionAttributeNames(Map.of("#key", Storage.TABLE_KEY, "#expiresAt", Storage.TTL_ATTRIBUTE,
-                            "#job", JOB, "#reservedAt", RESERVED_AT, "#digits", DIGITS))
-                    .expressionAttributeValues(values));
+                    .conditionExpression("attribute_not_exists(#key) OR #expiresAt < :now")
+                    .expressionAttributeNames(Map.of("#key", Storage.TABLE_KEY, "#expiresAt", Storage.TTL_ATTRIBUTE))
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond())))));
             return new Use.First();
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> existing = dynamoDb.getItem(get -> get.tableName(tableName)
@@ -101,14 +98,42 @@ public final class IdempotencyKeys {
                 // Released by its request between the two calls: that request failed, and so may this one retry.
                 return new Use.InFlight();
             }
-            if (existing.containsKey(REQUEST) && existing.get(REQUEST).s().equals(request)) {
+            String holder = existing.get(REQUEST).s();
+            if (holder.equals(request)) {
                 return new Use.First();
             }
             int usedFor = Integer.parseInt(existing.get(DIGITS).n());
             if (usedFor != digits) {
                 return new Use.Mismatch(usedFor);
             }
-            return existing.containsKey(JOB) ? new Use.Repeat(existing.get(JOB).s()) : new Use.InFlight();
+            if (existing.containsKey(JOB)) {
+                return new Use.Repeat(existing.get(JOB).s());
+            }
+            Instant reservedAt = Instant.ofEpochMilli(Long.parseLong(existing.get(RESERVED_AT).n()));
+            if (now.isBefore(reservedAt.plus(IN_FLIGHT))) {
+                return new Use.InFlight();
+            }
+            return takeOver(client, key, holder, item);
+        }
+    }
+
+    /**
+     * The key of a request that died: the job it made stands, when it made one (it may have died
+     * after making it, before recording it here); otherwise this request takes the key over.
+     */
+    private Use takeOver(String client, String key, String holder, Map<String, AttributeValue> item) {
+        if (jobs.find(holder).isPresent()) {
+            complete(client, key, holder);
+            return new Use.Repeat(holder);
+        }
+        try {
+            dynamoDb.putItem(put -> put.tableName(tableName).item(item)
+                    .conditionExpression("#request = :holder AND attribute_not_exists(#job)")
+                    .expressionAttributeNames(Map.of("#request", REQUEST, "#job", JOB))
+                    .expressionAttributeValues(Map.of(":holder", AttributeValue.fromS(holder))));
+            return new Use.First();
+        } catch (ConditionalCheckFailedException anotherRepeatWasFirst) {
+            return new Use.InFlight();
         }
     }
 

@@ -16,11 +16,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * must not linger as a job that stays queued forever. If a worker has the job already, the message
  * got through although the send reported a failure, and the job stands.
  *
- * <p>Before that, a request with an {@code Idempotency-Key} that was answered already gets its job
- * again ({@link IdempotencyKeys}), and a job that needs computing must be able to finish before
- * its deadline behind the work queued already ({@link Backlog}) and fit its client's share of the
- * workers ({@link ClientQuota}). Jobs the digit store serves at once, and jobs that will wait for a
- * computation that is running already, cost no worker and are neither refused nor counted.
+ * <p>A request with an {@code Idempotency-Key} that was answered already gets its job again
+ * ({@link IdempotencyKeys}). A job that needs computing must be able to finish before its deadline
+ * behind the work queued already ({@link Backlog}), and, once recorded, fit its client's share of
+ * the workers ({@link ClientQuota}), or its record is deleted again. Jobs the digit store serves
+ * at once, and jobs that will wait for a computation that is running already, cost no worker and
+ * are neither refused nor counted.
  */
 public final class JobSubmission {
 
@@ -74,7 +75,7 @@ public final class JobSubmission {
 
     /**
      * The message could not be sent: the job was withdrawn, or, when {@code withdrawalFailure} says
-     * why not, it stays queued until its TTL with no worker and no client that knows it.
+     * why not, it stays queued, known to no client, until the sweeper sends its message.
      */
     public record NotQueued(String jobId, RuntimeException cause, Optional<RuntimeException> withdrawalFailure)
             implements Outcome {
@@ -135,40 +136,64 @@ public final class JobSubmission {
 
     private Outcome start(String jobId, Request request) {
         int digits = request.digits();
-        if (servedFromStore(jobId, digits)) {
+        Optional<DigitStore.State> state = storeState();
+        if (state.filter(s -> s.covers(digits)).isPresent() && servedFromStore(jobId, digits)) {
             return new Served(jobId);
         }
-        boolean counted;
-        try {
-            // Whether the job waits for a running computation is read only when a limit is reached.
+        // It will wait for a live computation (its lease younger than the workers' staleness limit).
+        boolean waits = state.filter(s -> s.computing(digits, clock.instant(), JobDelivery.STALE_AFTER)).isPresent();
+        if (!waits) {
             Optional<Backlog.Overload> overload = backlog.overload(digits);
-            boolean waits = overload.isPresent() && waitsForARunningComputation(digits);
-            if (overload.isPresent() && !waits) {
+            if (overload.isPresent()) {
                 return new Backlogged(jobId, overload.get());
             }
-            counted = quota.admit(request.client(), jobId);
-            if (!counted && !waits && !waitsForARunningComputation(digits)) {
-                return new OverQuota(jobId, quota.limit());
-            }
-        } catch (SdkException e) {
-            return new NotRecorded(jobId, e);
         }
-        Outcome outcome = recordAndQueue(jobId, digits);
-        if (outcome instanceof Accepted) {
-            backlog.accepted(digits);
-        } else if (counted) {
-            releaseQuietly(request.client(), jobId);
-        }
-        return outcome;
-    }
-
-    private Outcome recordAndQueue(String jobId, int digits) {
         try {
             jobs.create(jobId, digits);
         } catch (SdkException e) {
             forgetIfRecorded(jobId, e);
             return new NotRecorded(jobId, e);
         }
+        // Counted once its record exists: the quota takes an id without a record for a job that is
+        // gone, and would let a concurrent request of the client free this one's place.
+        if (!waits) {
+            Optional<Outcome> refused = admit(jobId, request.client());
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+        }
+        Outcome outcome = queue(jobId, digits);
+        if (!waits) {
+            if (outcome instanceof Accepted) {
+                backlog.accepted(digits);
+            } else {
+                releaseQuietly(request.client(), jobId);
+            }
+        }
+        return outcome;
+    }
+
+    /** Counts the recorded job against its client's limit; when it is refused, the record goes again. */
+    private Optional<Outcome> admit(String jobId, String client) {
+        SdkException failure = null;
+        try {
+            if (quota.admit(client, jobId)) {
+                return Optional.empty();
+            }
+        } catch (SdkException e) {
+            failure = e;
+        }
+        try {
+            jobs.deleteIfQueued(jobId);
+        } catch (SdkException e) {
+            // A queued record without a message: the sweeper sends it once it has been idle long
+            // enough, and a worker computes it for no client.
+            LOG.warn("could not delete a job its client's quota refused", e);
+        }
+        return Optional.of(failure != null ? new NotRecorded(jobId, failure) : new OverQuota(jobId, quota.limit()));
+    }
+
+    private Outcome queue(String jobId, int digits) {
         try {
             String body = new JobMessage(jobId, digits).toJson();
             sqs.sendMessage(send -> send.queueUrl(queueUrl).messageBody(body));
@@ -195,9 +220,14 @@ public final class JobSubmission {
         }
     }
 
-    /** Whether a live computation (its lease younger than the workers' staleness limit) covers the job. */
-    private boolean waitsForARunningComputation(int digits) {
-        return store.state().computing(digits, clock.instant(), JobDelivery.STALE_AFTER);
+    /** The digit store's state; empty when it cannot be read, and the job then needs a worker of its own. */
+    private Optional<DigitStore.State> storeState() {
+        try {
+            return Optional.of(store.state());
+        } catch (SdkException e) {
+            LOG.warn("could not read the digit store; the job is queued for a worker of its own", e);
+            return Optional.empty();
+        }
     }
 
     private void releaseQuietly(String client, String jobId) {

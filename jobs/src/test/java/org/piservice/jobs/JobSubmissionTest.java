@@ -5,11 +5,16 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -127,6 +132,40 @@ class JobSubmissionTest {
         }
     }
 
+    @Test
+    void aBurstFromOneClientGetsNoMoreJobsThanItsLimit() throws Exception {
+        // GIVEN a table slow to record jobs: each PutItem held 300 ms on its way, which leaves a job
+        // admitted by the quota long without its record
+        int limit = resources.config().maxUnfinishedJobsPerClient();
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             DynamoDbClient slowPuts = DynamoDbClient.builder().endpointOverride(proxy.endpoint())
+                     .region(Region.of(LocalAws.REGION)).credentialsProvider(credentials())
+                     .httpClient(UrlConnectionHttpClient.create()).build();
+             ExecutorService senders = Executors.newFixedThreadPool(4 * limit)) {
+            proxy.injectAlways(request -> request.isDynamoDb("PutItem"), FaultProxy.Fault.late(Duration.ofMillis(300)));
+            JobSubmission submission = submission(new JobRepository(slowPuts, resources.config()), clients.sqs(),
+                    resources.config());
+
+            // WHEN one client sends four times its limit of requests at once
+            List<Future<JobSubmission.Outcome>> outcomes = new ArrayList<>();
+            for (int i = 0; i < 4 * limit; i++) {
+                int digits = 1000 + i;
+                outcomes.add(senders.submit(() -> submission.submit(request(digits))));
+            }
+            List<JobSubmission.Outcome> done = new ArrayList<>();
+            for (Future<JobSubmission.Outcome> outcome : outcomes) {
+                done.add(outcome.get());
+            }
+
+            // THEN its limit of them are accepted and the rest refused, leaving no record behind
+            assertThat(done).filteredOn(JobSubmission.Accepted.class::isInstance).hasSize(limit);
+            assertThat(done).filteredOn(JobSubmission.OverQuota.class::isInstance).hasSize(3 * limit);
+            assertThat(queuedMessages()).hasSize(limit);
+            assertThat(done).filteredOn(JobSubmission.OverQuota.class::isInstance)
+                    .allSatisfy(refused -> assertThat(jobs.find(refused.jobId())).isEmpty());
+        }
+    }
+
     private List<JobMessage> queuedMessages() {
         return clients.sqs().receiveMessage(receive -> receive.queueUrl(resources.config().queueUrl())
                         .maxNumberOfMessages(10).visibilityTimeout(0)).messages().stream()
@@ -156,7 +195,7 @@ class JobSubmissionTest {
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         Clock clock = Clock.systemUTC();
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
-        return new JobSubmission(repository, store, new IdempotencyKeys(clients.dynamoDb(), config, clock),
+        return new JobSubmission(repository, store, new IdempotencyKeys(clients.dynamoDb(), repository, config, clock),
                 new ClientQuota(clients.dynamoDb(), repository, config, clock),
                 new Backlog(repository, store, config, clock), sqs, config, clock);
     }

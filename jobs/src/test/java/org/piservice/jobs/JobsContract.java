@@ -317,11 +317,7 @@ abstract class JobsContract {
     void aJobTheStoreCoversIsCompleteAtOnceWithExactBytes() throws Exception {
         // GIVEN a store left by a larger job
         storeMachin(5000);
-        JobSubmission submission = new JobSubmission(repository, digitStore,
-                new IdempotencyKeys(clients().dynamoDb(), resources.config(), clock),
-                new ClientQuota(clients().dynamoDb(), repository, resources.config(), clock),
-                new Backlog(repository, digitStore, resources.config(), clock),
-                clients().sqs(), resources.config(), clock);
+        JobSubmission submission = submission();
 
         for (int digits : List.of(1, 1000, 5000)) {
             // WHEN a job it covers is submitted
@@ -340,6 +336,59 @@ abstract class JobsContract {
         assertThat(submission.submit(new JobSubmission.Request(5001, "198.51.100.7", Optional.empty())))
                 .as("one digit more needs a worker").isInstanceOf(JobSubmission.Accepted.class);
         assertThat(messagesQueued()).isEqualTo(1);
+    }
+
+    @Test
+    void jobsThatWaitForARunningComputationTakeNoPlaceInTheirClientsQuota() {
+        // GIVEN a worker computing 3,000 digits
+        assertThat(digitStore.takeLease("a-worker", 3000, 3000, STALE_AFTER)).isTrue();
+        JobSubmission submission = submission();
+        int limit = resources.config().maxUnfinishedJobsPerClient();
+
+        // WHEN one client asks for as many jobs it covers as its limit, and then as many it does not
+        List<JobSubmission.Outcome> waiting = new ArrayList<>();
+        List<JobSubmission.Outcome> computing = new ArrayList<>();
+        for (int i = 0; i < limit; i++) {
+            waiting.add(submission.submit(new JobSubmission.Request(2000 + i, "198.51.100.7", Optional.empty())));
+            computing.add(submission.submit(new JobSubmission.Request(4000 + i, "198.51.100.7", Optional.empty())));
+        }
+
+        // THEN all are accepted, and one more that needs computing is the first refused
+        assertThat(waiting).allMatch(JobSubmission.Accepted.class::isInstance);
+        assertThat(computing).allMatch(JobSubmission.Accepted.class::isInstance);
+        JobSubmission.Outcome oneMore = submission.submit(new JobSubmission.Request(5000, "198.51.100.7", Optional.empty()));
+        assertThat(oneMore).isInstanceOf(JobSubmission.OverQuota.class);
+        assertThat(repository.find(oneMore.jobId())).as("the refused job's record is deleted again").isEmpty();
+    }
+
+    @Test
+    void aRepeatOfARequestThatDiedAfterMakingItsJobGetsThatJob() {
+        // GIVEN a request that reserved its key and made its job, then died before recording the job with the key
+        IdempotencyKeys keys = new IdempotencyKeys(clients().dynamoDb(), repository, resources.config(), clock);
+        String made = JobId.newId();
+        assertThat(keys.reserve("198.51.100.7", "k-1", 50, made)).isInstanceOf(IdempotencyKeys.Use.First.class);
+        repository.create(made, 50);
+        // AND another that reserved its key and died before making any job
+        String never = JobId.newId();
+        assertThat(keys.reserve("198.51.100.7", "k-2", 50, never)).isInstanceOf(IdempotencyKeys.Use.First.class);
+
+        // WHEN both are repeated, first while their requests could still be running, then after
+        IdempotencyKeys.Use early = keys.reserve("198.51.100.7", "k-1", 50, JobId.newId());
+        clock.advance(IdempotencyKeys.IN_FLIGHT.plusSeconds(1));
+        IdempotencyKeys.Use repeat = keys.reserve("198.51.100.7", "k-1", 50, JobId.newId());
+        IdempotencyKeys.Use again = keys.reserve("198.51.100.7", "k-1", 50, JobId.newId());
+        String retry = JobId.newId();
+        IdempotencyKeys.Use takeover = keys.reserve("198.51.100.7", "k-2", 50, retry);
+
+        // THEN the job made stands and is the repeats' job; the key without one goes to the retry
+        assertThat(early).isInstanceOf(IdempotencyKeys.Use.InFlight.class);
+        assertThat(repeat).isEqualTo(new IdempotencyKeys.Use.Repeat(made));
+        assertThat(again).isEqualTo(new IdempotencyKeys.Use.Repeat(made));
+        assertThat(takeover).isInstanceOf(IdempotencyKeys.Use.First.class);
+        assertThat(keys.reserve("198.51.100.7", "k-2", 50, retry)).as("its own reservation")
+                .isInstanceOf(IdempotencyKeys.Use.First.class);
+        assertThat(keys.reserve("198.51.100.7", "k-2", 50, JobId.newId())).as("held by the retry now")
+                .isInstanceOf(IdempotencyKeys.Use.InFlight.class);
     }
 
     @Test
@@ -427,6 +476,14 @@ abstract class JobsContract {
         assertThat(digitStore.offer(6000)).isEqualTo(new DigitStore.Offer.Stored(6000));
         assertThat(object(digitStore.state().key())).isEqualTo(MachinPi.text(6000));
         assertThat(exists(DigitStore.objectKey(3000))).isFalse();
+    }
+
+    private JobSubmission submission() {
+        return new JobSubmission(repository, digitStore,
+                new IdempotencyKeys(clients().dynamoDb(), repository, resources.config(), clock),
+                new ClientQuota(clients().dynamoDb(), repository, resources.config(), clock),
+                new Backlog(repository, digitStore, resources.config(), clock),
+                clients().sqs(), resources.config(), clock);
     }
 
     private void storeMachin(int digits) throws IOException {

@@ -78,6 +78,10 @@ public final class FaultProxy implements AutoCloseable {
         record LostAnswer() implements Fault {
         }
 
+        /** Holds the request this long, then forwards it: a slow service that still answers. */
+        record Late(Duration duration) implements Fault {
+        }
+
         /** DynamoDB's answer when a table's throughput is exceeded, which the SDK retries with backoff. */
         static Fault dynamoDbThrottling() {
             return new Answer(400, "application/x-amz-json-1.0",
@@ -118,6 +122,10 @@ public final class FaultProxy implements AutoCloseable {
 
         static Fault lostAnswer() {
             return new LostAnswer();
+        }
+
+        static Fault late(Duration duration) {
+            return new Late(duration);
         }
     }
 
@@ -238,6 +246,10 @@ public final class FaultProxy implements AutoCloseable {
             } else if (fault instanceof Fault.LostAnswer) {
                 faulted.add(request);
                 forward(head, body, OutputStream.nullOutputStream());
+            } else if (fault instanceof Fault.Late late) {
+                faulted.add(request);
+                Thread.sleep(late.duration());
+                forward(head, body, out);
             } else {
                 forward(head, body, out);
             }
