@@ -52,6 +52,8 @@ final class Api {
                 "presigns GET links for result objects and reads ranges of the digit store (GET /v1/pi, instant jobs)");
         jobs.allowObjects(role, "InstantJobResults", List.of("s3:PutObject", "s3:AbortMultipartUpload"),
                 List.of(Storage.RESULT_PREFIX), "copies the digit store's prefix into the result of a job the store covers");
+        // a digit store replaced while it was read is read again from the new one (DigitStore)
+        jobs.allowTellingMissingObjects(role);
         var function = JavaFunctions.builder(stack, "ApiFunction", role, files.apiJar())
                 .description("pi-service HTTP API behind API Gateway")
                 .handler("org.piservice.api.ApiHandler::handleRequest")

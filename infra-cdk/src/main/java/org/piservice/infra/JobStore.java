@@ -85,13 +85,18 @@ final class JobStore {
                 .enforceSsl(true)
                 .encryption(BucketEncryption.S3_MANAGED)
                 .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
-                .lifecycleRules(List.of(LifecycleRule.builder()
-                        .id("expire-results")
-                        .prefix(Storage.RESULT_PREFIX)
-                        .expiration(Duration.days(settings.jobTtlDays() + RESULT_GRACE_DAYS))
-                        // a worker that dies mid-upload leaves parts that are billed until aborted
-                        .abortIncompleteMultipartUploadAfter(Duration.days(1))
-                        .build()))
+                .lifecycleRules(List.of(
+                        LifecycleRule.builder()
+                                .id("expire-results")
+                                .prefix(Storage.RESULT_PREFIX)
+                                .expiration(Duration.days(settings.jobTtlDays() + RESULT_GRACE_DAYS))
+                                .build(),
+                        // A worker that dies mid-upload, of a result or of a longer digit store, leaves
+                        // parts that are billed until aborted.
+                        LifecycleRule.builder()
+                                .id("abort-incomplete-uploads")
+                                .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                                .build()))
                 // A browser script that follows the API's redirect to a presigned link may read the file
                 // and its name (local-emulators gives its S3 the same rule).
                 .cors(List.of(CorsRule.builder()
@@ -115,6 +120,20 @@ final class JobStore {
                 .sid(sid)
                 .actions(actions)
                 .resources(List.of(table.getTableArn()))
+                .build());
+    }
+
+    /**
+     * Lets {@code role} list the bucket: without it S3 answers a missing object with 403, not 404,
+     * and a function could not tell an object that is not there (a result still to compute, a digit
+     * store replaced meanwhile) from one it may not read. A prefix condition cannot narrow it: a HEAD
+     * or GET request carries no s3:prefix, so the condition would never hold for it.
+     */
+    void allowTellingMissingObjects(Role role) {
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("TellMissingObjects")
+                .actions(List.of("s3:ListBucket"))
+                .resources(List.of(bucket.getBucketArn()))
                 .build());
     }
 

@@ -10,7 +10,6 @@ import org.piservice.core.HeapModel;
 import org.piservice.core.PiProcess;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Function;
@@ -31,14 +30,7 @@ final class Worker {
         jobs.allowObjects(role, "ResultAndDigitStoreObjects", List.of("s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"),
                 List.of(Storage.RESULT_PREFIX, Storage.DIGIT_STORE_PREFIX),
                 "writes each job's result object and longer digit stores (multipart uploads), and checks their lengths and overlap");
-        // Without it S3 answers a missing object with 403, not 404, and the worker could not tell a result
-        // it must compute from one it may not read. A prefix condition cannot narrow it: a HEAD request
-        // carries no s3:prefix, so the condition would never hold for it.
-        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("TellMissingResults")
-                .actions(List.of("s3:ListBucket"))
-                .resources(List.of(jobs.bucket().getBucketArn()))
-                .build());
+        jobs.allowTellingMissingObjects(role);
         jobs.allowObjects(role, "SupersededDigitStoreObjects", List.of("s3:DeleteObject"),
                 List.of(Storage.DIGIT_STORE_PREFIX), "deletes the digit store a longer one replaced");
         // SnapStart pays off here too: the worker computes π a few times during the snapshot's init

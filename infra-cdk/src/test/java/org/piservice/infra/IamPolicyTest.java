@@ -38,6 +38,7 @@ class IamPolicyTest {
                 Map.entry("sqs:SendMessage", queueArn()),
                 Map.entry("s3:GetObject", resultAndStoreObjects()),
                 Map.entry("s3:PutObject", resultObjects()), Map.entry("s3:AbortMultipartUpload", resultObjects()),
+                Map.entry("s3:ListBucket", bucketArn()),
                 Map.entry("logs:CreateLogStream", logGroup("ApiFunction")),
                 Map.entry("logs:PutLogEvents", logGroup("ApiFunction")),
                 Map.entry("xray:PutTelemetryRecords", "\"*\""), Map.entry("xray:PutTraceSegments", "\"*\""))));

@@ -80,11 +80,14 @@ class PiServiceStackTest {
                 "BucketEncryption", Map.of("ServerSideEncryptionConfiguration", List.of(Map.of(
                         "ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))),
                 "OwnershipControls", Map.of("Rules", List.of(Map.of("ObjectOwnership", "BucketOwnerEnforced"))),
-                "LifecycleConfiguration", Map.of("Rules", List.of(Map.of(
-                        "Prefix", "results/",
-                        "ExpirationInDays", settings.jobTtlDays() + JobStore.RESULT_GRACE_DAYS,
-                        "AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 1),
-                        "Status", "Enabled"))),
+                "LifecycleConfiguration", Map.of("Rules", List.of(
+                        Map.of("Prefix", "results/",
+                                "ExpirationInDays", settings.jobTtlDays() + JobStore.RESULT_GRACE_DAYS,
+                                "Status", "Enabled"),
+                        // the whole bucket's: the digit store's uploads as well as the results'
+                        Map.of("Id", "abort-incomplete-uploads",
+                                "AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 1),
+                                "Status", "Enabled"))),
                 "CorsConfiguration", Map.of("CorsRules", List.of(Map.of(
                         "AllowedMethods", List.of("GET", "HEAD"),
                         "AllowedOrigins", List.of(Cors.ALLOWED_ORIGIN),
