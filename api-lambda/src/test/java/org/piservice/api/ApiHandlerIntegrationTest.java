@@ -47,6 +47,7 @@ import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.IdempotencyKeys;
+import org.piservice.jobs.Job;
 import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
@@ -531,6 +532,7 @@ class ApiHandlerIntegrationTest {
                 .isEqualTo("Job was cancelled, so there is no result to download");
         JobRepository jobs = new JobRepository(Emulators.clients().dynamoDb(), config);
         assertThat(jobs.claim(jobId, "worker-1", Duration.ofMinutes(1))).isInstanceOf(ClaimResult.Finished.class);
+        assertThat(jobs.openJobs()).as("out of the open jobs' index").extracting(Job::jobId).doesNotContain(jobId);
     }
 
     @Test

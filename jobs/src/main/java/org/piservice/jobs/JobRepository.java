@@ -183,10 +183,11 @@ public final class JobRepository {
         UpdateItemRequest request = UpdateItemRequest.builder()
                 .tableName(tableName)
                 .key(key(jobId))
-                .updateExpression("SET #status = :cancelled, #finishedAt = :now, #expiresAt = :expiresAt REMOVE #owner")
+                .updateExpression("SET #status = :cancelled, #finishedAt = :now, #expiresAt = :expiresAt"
+                        + " REMOVE #owner, #pending")
                 .conditionExpression("#status = :queued OR #status = :inProgress")
                 .expressionAttributeNames(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT,
-                        "#expiresAt", EXPIRES_AT, "#owner", OWNER))
+                        "#expiresAt", EXPIRES_AT, "#owner", OWNER, "#pending", PENDING))
                 .expressionAttributeValues(Map.of(
                         ":cancelled", AttributeValue.fromS(JobStatus.CANCELLED.wireName()),
                         ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
@@ -385,8 +386,8 @@ public final class JobRepository {
     }
 
     /**
-     * Takes a job out of the open jobs' index once it is final by a way that left it there (a
-     * state this class does not write, such as a cancellation).
+     * Takes a job out of the open jobs' index once it is final by a way that left it there: a
+     * cancellation recorded by an earlier version of this class, which kept the job in it.
      */
     public void closeIfFinal(String jobId) {
         try {
