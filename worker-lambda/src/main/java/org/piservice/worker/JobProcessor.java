@@ -180,8 +180,8 @@ public final class JobProcessor implements AutoCloseable {
             return alreadyFinished(before.get());
         }
         String owner = newOwner();
-        long computable = Math.min(Math.min(maxDigits, settings.memoryDigits()),
-                settings.timeModel().maxDigitsWithin(deadline.remaining().minus(settings.cleanupReserve())));
+        long computable = Math.min(Math.min(maxDigits, settings.memoryDigits()), settings.timeModel()
+                .maxDigitsWithin(forJob(before.get(), deadline).remaining().minus(settings.cleanupReserve())));
         DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), owner, computable);
         if (plan instanceof DigitDemand.Plan.Waiting waiting) {
             return await(message, waiting);
@@ -276,6 +276,13 @@ public final class JobProcessor implements AutoCloseable {
                     + " digits; ask for fewer digits");
         }
         Duration estimate = settings.timeModel().estimate(job.digits());
+        if (job.deadlineAt() != null) {
+            Duration left = Duration.between(clock.instant(), job.deadlineAt()).minus(settings.cleanupReserve());
+            if (estimate.compareTo(left) > 0) {
+                return fail(job, owner, "Cannot finish by its deadline: computing " + job.digits() + " digits takes about "
+                        + estimate.toSeconds() + " s here, and the job must end within " + Math.max(0, left.toSeconds()) + " s");
+            }
+        }
         Duration available = deadline.remaining().minus(settings.cleanupReserve());
         if (estimate.compareTo(available) > 0) {
             if (onlyAFreshInvocationFits(job.digits(), deadline, invocationTime)) {
@@ -287,6 +294,18 @@ public final class JobProcessor implements AutoCloseable {
                     + " s; ask for fewer digits");
         }
         return compute(job, owner, deadline, storeDigits);
+    }
+
+    /** The time left for the job: this invocation's, or less when the job's own deadline comes first. */
+    private Deadline forJob(Job job, Deadline invocation) {
+        if (job.deadlineAt() == null) {
+            return invocation;
+        }
+        return () -> {
+            Duration untilDeadline = Duration.between(clock.instant(), job.deadlineAt());
+            Duration remaining = invocation.remaining();
+            return untilDeadline.compareTo(remaining) < 0 ? untilDeadline : remaining;
+        };
     }
 
     /** Whether computing {@code digits} fits a whole invocation but not what is left of this one. */
@@ -301,7 +320,8 @@ public final class JobProcessor implements AutoCloseable {
         AtomicBoolean lost = new AtomicBoolean();
         AtomicBoolean cancelled = new AtomicBoolean();
         AtomicReference<Double> progress = new AtomicReference<>(0.0);
-        BooleanSupplier outOfTime = () -> deadline.remaining().compareTo(settings.cleanupReserve()) < 0;
+        Deadline jobDeadline = forJob(job, deadline);
+        BooleanSupplier outOfTime = () -> jobDeadline.remaining().compareTo(settings.cleanupReserve()) < 0;
         long heartbeatMillis = settings.heartbeatInterval().toMillis();
         ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> beat(job, owner, progress, lost, cancelled),
                 heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
@@ -320,6 +340,9 @@ public final class JobProcessor implements AutoCloseable {
             if (lost.get()) {
                 LOG.warn("Another worker took the job over; stopped");
                 return Outcome.RETRY;
+            }
+            if (job.isOverdue(clock.instant().plus(settings.cleanupReserve()))) {
+                return fail(job, owner, job.overdueReason());
             }
             return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
                     + Math.max(0, deadline.remaining().toSeconds()) + " s of the worker's time left; ask for fewer digits");

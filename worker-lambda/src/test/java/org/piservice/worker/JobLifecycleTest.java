@@ -149,6 +149,63 @@ class JobLifecycleTest {
     }
 
     @Test
+    void aWorkerFailsAJobThatCannotFinishByItsDeadlineInsteadOfStartingIt() {
+        // GIVEN a job whose deadline is a second away, less than any computation is estimated to take
+        String id = jobWithDeadlineIn(Duration.ofSeconds(1), 100);
+        AtomicInteger runs = new AtomicInteger();
+
+        JobProcessor.Outcome outcome;
+        try (JobProcessor processor = fixture.processor(WorkerFixture.FAST, (digits, out, progress, cancelled) -> runs.incrementAndGet())) {
+            outcome = processor.handle(new QueueMessage("m1", new JobMessage(id, 100).toJson(), null, 1), PLENTY);
+        }
+
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(runs.get()).isZero();
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).startsWith("Cannot finish by its deadline: computing 100 digits takes about");
+    }
+
+    @Test
+    void aComputationStopsAtItsJobsDeadlineAndTheJobFails() {
+        // GIVEN a job whose deadline is 3 s away, and a computation that would go on until it is stopped
+        String id = jobWithDeadlineIn(Duration.ofSeconds(3), 100);
+        PiWriter endless = (digits, out, progress, cancelled) -> {
+            while (!cancelled.getAsBoolean()) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            throw new java.util.concurrent.CancellationException("stopped");
+        };
+
+        // WHEN a worker with ten minutes of its invocation left computes it
+        long started = System.nanoTime();
+        JobProcessor.Outcome outcome;
+        try (JobProcessor processor = fixture.processor(WorkerFixture.FAST, endless)) {
+            outcome = processor.handle(new QueueMessage("m1", new JobMessage(id, 100).toJson(), null, 1), PLENTY);
+        }
+
+        // THEN it stops by the job's deadline, not the invocation's, and fails the job with that reason
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).startsWith("Not finished by its deadline");
+    }
+
+    /** A queued job, accepted so long ago that its deadline is {@code left} away. */
+    private String jobWithDeadlineIn(Duration left, int digits) {
+        MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).plus(left));
+        String id = JobId.newId();
+        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock).create(id, digits);
+        return id;
+    }
+
+    @Test
     void aClaimThatFindsTheResultStoredWholeCompletesTheJobWithoutComputing() throws Exception {
         // GIVEN a job whose earlier attempt stored its result and died before recording it
         QueueMessage message = fixture.newJob(30);
