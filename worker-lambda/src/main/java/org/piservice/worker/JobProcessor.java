@@ -162,8 +162,13 @@ public final class JobProcessor implements AutoCloseable {
         LOG.error("Malformed message, left for the dead-letter queue: {}", e.getMessage());
         e.jobId().ifPresent(jobId -> {
             String owner = newOwner();
-            if (jobs.claim(jobId, owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
-                fail(claimed.job(), owner, "The job's queue message was malformed (" + e.getMessage() + ")");
+            try {
+                if (jobs.claim(jobId, owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
+                    fail(claimed.job(), owner, "The job's queue message was malformed (" + e.getMessage() + ")");
+                }
+            } catch (RuntimeException failure) {
+                // The dead-letter queue's consumer fails the job when the message gets there.
+                LOG.warn("Could not fail the job of a malformed message: {}", describe(failure));
             }
         });
         return Outcome.RETRY;

@@ -112,6 +112,25 @@ class WorkerFaultTest {
     }
 
     @Test
+    void aMalformedMessageWhoseJobCannotBeFailedIsOneRetryNotAFailedInvocation() {
+        // GIVEN a malformed message that names a job, and a table that fails every write
+        dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem"), Fault.dynamoDbOutage());
+        String id = WorkerFixture.jobIdOf(fixture.newJob(10));
+        QueueMessage malformed = new QueueMessage("m1", "{\"job_id\":\"" + id + "\",\"digits\":\"ten\"}", null, 1);
+
+        // WHEN it is handled
+        JobProcessor.Outcome outcome;
+        try (JobProcessor processor = fixture.processorOn(faulty, WorkerFixture.FAST, PiWriter.PI_CORE)) {
+            outcome = processor.handle(malformed, WorkerFixture.deadlineAfter(Duration.ofMinutes(1)));
+        }
+
+        // THEN it is left for the dead-letter queue as any malformed message, the job as it was
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(dynamoDb.faulted()).isNotEmpty();
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
     void aHungHeartbeatGivesWayToTheNextOneSoTheJobIsNotTakenOver() {
         // GIVEN a heartbeat that hangs far longer than the job's staleness, and a job that computes for 8 s
         dynamoDb.inject(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":progress"),
