@@ -328,7 +328,7 @@ public final class JobProcessor implements AutoCloseable {
         Deadline jobDeadline = forJob(job, deadline);
         BooleanSupplier outOfTime = () -> jobDeadline.remaining().compareTo(settings.cleanupReserve()) < 0;
         long heartbeatMillis = settings.heartbeatInterval().toMillis();
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> beat(job, owner, progress, lost, cancelled),
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> beat(job, owner, storeDigits, progress, lost, cancelled),
                 heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
         LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
                 entry("attempt", job.attempts()));
@@ -441,16 +441,21 @@ public final class JobProcessor implements AutoCloseable {
 
     /**
      * Records the job's progress; stops the computation when the job was taken over or cancelled,
-     * except that a cancelled job's computation goes on while other jobs wait for its digits.
+     * except that a cancelled job's computation goes on while other jobs wait for its digits (and
+     * stops once they are cancelled too).
      */
-    private void beat(Job job, String owner, AtomicReference<Double> progress, AtomicBoolean lost,
+    private void beat(Job job, String owner, long storeDigits, AtomicReference<Double> progress, AtomicBoolean lost,
                       AtomicBoolean cancelled) {
         try {
-            if (!cancelled.get() && !jobs.heartbeat(job.jobId(), owner, progress.get())) {
+            if (cancelled.get()) {
+                if (!anyWaiterOpen(storeDigits)) {
+                    lost.set(true);
+                }
+            } else if (!jobs.heartbeat(job.jobId(), owner, progress.get())) {
                 boolean wasCancelled = jobs.find(job.jobId()).map(found -> found.status() == JobStatus.CANCELLED)
                         .orElse(false);
                 cancelled.set(wasCancelled);
-                if (!wasCancelled || !anyWaiterOpen()) {
+                if (!wasCancelled || !anyWaiterOpen(storeDigits)) {
                     lost.set(true);
                 } else {
                     LOG.info("Job cancelled; its computation goes on for the jobs waiting on it ({})",
@@ -466,10 +471,13 @@ public final class JobProcessor implements AutoCloseable {
         }
     }
 
-    /** Whether a job listed as waiting for the computation still wants its digits (was not cancelled since). */
-    private boolean anyWaiterOpen() {
-        return store.waiters().stream().anyMatch(waiter -> jobs.find(waiter.jobId())
-                .map(job -> !job.status().isFinal()).orElse(false));
+    /**
+     * Whether a job listed as waiting, which a computation of {@code storeDigits} covers, still
+     * wants its digits (was not cancelled since).
+     */
+    private boolean anyWaiterOpen(long storeDigits) {
+        return store.waiters().stream().filter(waiter -> waiter.digits() <= storeDigits)
+                .anyMatch(waiter -> jobs.find(waiter.jobId()).map(job -> !job.status().isFinal()).orElse(false));
     }
 
     /** Gives the job back for another attempt, or fails it when the attempts are used up. */

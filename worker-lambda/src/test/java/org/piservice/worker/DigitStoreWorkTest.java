@@ -171,6 +171,29 @@ class DigitStoreWorkTest {
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
     }
 
+    @Test
+    void aComputationGoingOnForAWaitingJobStopsOnceThatJobIsCancelledToo() throws Exception {
+        // GIVEN a computation of 3000 digits for one job, held until it is cancelled, and a job waiting for it
+        CountDownLatch computing = new CountDownLatch(1);
+        CountingPiWriter pi = heldUntil(computing, new CountDownLatch(1));
+        QueueMessage running = fixture.newJob(3000);
+        CompletableFuture<JobProcessor.Outcome> computation = startComputing(running, pi, computing);
+        QueueMessage waiting = fixture.newJob(2000);
+        assertThat(fixture.processor(UNHURRIED, pi).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        // AND the computing job cancelled first, so that the computation goes on for the waiting one
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
+        JobProcessorTest.awaitTrue(Duration.ofSeconds(30),
+                () -> !logs.withMessage("Job cancelled; its computation goes on for the jobs waiting on it").isEmpty());
+
+        // WHEN the waiting job is cancelled too
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(waiting))).isPresent();
+
+        // THEN the computation stops: no one wants its digits any more
+        assertThat(computation.get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
+    }
+
     /** Hands {@code message} to a worker in the background and returns once its computation has begun. */
     private CompletableFuture<JobProcessor.Outcome> startComputing(QueueMessage message, CountingPiWriter pi,
                                                                    CountDownLatch computing) throws InterruptedException {
