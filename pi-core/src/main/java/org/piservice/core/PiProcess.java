@@ -19,7 +19,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -95,9 +94,9 @@ public final class PiProcess {
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");
         Process child = builder.start();
-        AtomicReference<String> lastError = new AtomicReference<>("");
+        ChildErrors childErrors = new ChildErrors();
         Thread errors = Thread.ofPlatform().daemon().name("pi-process-stderr")
-                .start(() -> readErrors(child, progress, lastError));
+                .start(() -> readErrors(child, progress, childErrors));
         AtomicBoolean stopped = new AtomicBoolean();
         Thread watch = Thread.ofPlatform().daemon().name("pi-process-cancel")
                 .start(() -> stopWhenCancelled(child, cancelled, stopped));
@@ -110,7 +109,7 @@ public final class PiProcess {
                 throw new CancellationException("the computation was cancelled");
             }
             if (status != 0) {
-                throw new IOException("the computation's JVM exited with status " + status + ": " + lastError.get());
+                throw new IOException("the computation's JVM exited with status " + status + ": " + childErrors.summary());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -151,8 +150,8 @@ public final class PiProcess {
         }
     }
 
-    /** Hands the child's progress lines to {@code progress} and keeps its last other line, for an error. */
-    private static void readErrors(Process child, PiProgress progress, AtomicReference<String> lastError) {
+    /** Hands the child's progress lines to {@code progress} and its other lines to {@code errors}. */
+    private static void readErrors(Process child, PiProgress progress, ChildErrors errors) {
         try (BufferedReader lines = new BufferedReader(
                 new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -160,12 +159,40 @@ public final class PiProcess {
                 double fraction = parts.length == 3 && line.startsWith(PROGRESS) ? parse(parts[1]) : Double.NaN;
                 if (!Double.isNaN(fraction)) {
                     progress.update(fraction, parts[2]);
-                } else if (!line.isBlank()) {
-                    lastError.set(line.strip());
+                } else {
+                    errors.add(line.strip());
                 }
             }
         } catch (IOException e) {
-            lastError.set("its standard error could not be read: " + e.getMessage());
+            errors.add("its standard error could not be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * What the child's standard error says went wrong: its first line that is neither a warning nor
+     * a stack frame (the JVM's reason for not starting, or the uncaught exception), and an
+     * exception's innermost cause, which the first line may lack (a fork/join task's error
+     * arrives rethrown without its message).
+     */
+    private static final class ChildErrors {
+        private String first;
+        private String cause;
+
+        synchronized void add(String line) {
+            if (line.isEmpty() || line.startsWith("WARNING:") || line.startsWith("at ")
+                    || line.startsWith("... ") && line.endsWith(" more")) {
+                return;
+            }
+            if (first == null) {
+                first = line;
+            } else if (line.startsWith("Caused by: ")) {
+                cause = line;
+            }
+        }
+
+        synchronized String summary() {
+            String summary = first == null ? "it said nothing" : first;
+            return cause == null ? summary : summary + " (" + cause + ")";
         }
     }
 

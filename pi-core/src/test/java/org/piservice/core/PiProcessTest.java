@@ -82,6 +82,23 @@ class PiProcessTest {
                 .isInstanceOf(IOException.class).hasMessage("disk full");
     }
 
+    @Test
+    void aChildThatRunsOutOfHeapFailsTheWriteWithTheErrorNotAStackFrame() {
+        assertThatThrownBy(() -> PiProcess.write(2_000_000, List.of("-Xmx12m"), OutputStream.nullOutputStream(),
+                PiProgress.NONE, () -> false))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("the computation's JVM exited with status 1: Exception in thread \"main\" java.lang.OutOfMemoryError")
+                .hasMessageEndingWith("(Caused by: java.lang.OutOfMemoryError: Java heap space)");
+    }
+
+    @Test
+    void aChildJvmThatCannotStartFailsTheWriteWithItsReason() {
+        assertThatThrownBy(() -> PiProcess.write(1000, List.of("-Xmx1q"), OutputStream.nullOutputStream(),
+                PiProgress.NONE, () -> false))
+                .isInstanceOf(IOException.class)
+                .hasMessage("the computation's JVM exited with status 1: Invalid maximum heap size: -Xmx1q");
+    }
+
     /** A real crash: the caller's JVM is killed with SIGKILL while its child computes. */
     @Test
     void theChildStopsWhenItsCallerIsKilled() throws Exception {
