@@ -357,9 +357,16 @@ public final class JobProcessor implements AutoCloseable {
             heartbeat.cancel(false);
         }
         double computeSeconds = (System.nanoTime() - started) / 1e9;
-        DigitStore.Offer offer = store.offer(storeDigits);
-        store.releaseLease(owner);
-        metrics.storeComputed(job.jobId(), store.state().digits());
+        DigitStore.Offer offer;
+        try {
+            offer = store.offer(storeDigits);
+            store.releaseLease(owner);
+            metrics.storeComputed(job.jobId(), store.state().digits());
+        } catch (RuntimeException e) {
+            // Released at once, the job comes back after the first retry delay, not once this
+            // worker's heartbeat is stale.
+            return retry(job, owner, "Storing the computed digits failed: " + describe(e));
+        }
         if (offer instanceof DigitStore.Offer.Rejected rejected) {
             LOG.error("The computed digits were not stored: {}", rejected.reason());
             return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
@@ -408,7 +415,14 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private Outcome markComplete(Job job, String owner, String key) {
-        if (!jobs.complete(job.jobId(), owner, key, Job.resultLength(job.digits()))) {
+        boolean completed;
+        try {
+            completed = jobs.complete(job.jobId(), owner, key, Job.resultLength(job.digits()));
+        } catch (RuntimeException e) {
+            // The result is stored whole: the next attempt completes the job without computing.
+            return retry(job, owner, "Recording the job complete failed: " + describe(e));
+        }
+        if (!completed) {
             LOG.warn("Another worker took the job over before it could be completed");
             return Outcome.RETRY;
         }

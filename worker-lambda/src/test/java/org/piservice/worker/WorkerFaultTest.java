@@ -101,7 +101,10 @@ class WorkerFaultTest {
 
         worker.deliverOnce();
         String id = WorkerFixture.jobIdOf(message);
-        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
+        Job released = fixture.jobs.find(id).orElseThrow();
+        assertThat(released.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(released.error()).as("released for the retry, not left to go stale")
+                .startsWith("Recording the job complete failed: Internal server error (injected)");
         dynamoDb.heal();
 
         awaitTrue(FIRST_RETRY_WAIT, () -> {
@@ -128,6 +131,27 @@ class WorkerFaultTest {
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(dynamoDb.faulted()).isNotEmpty();
         assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
+    void anS3FailureWhileTheComputedDigitsAreOfferedReleasesTheJobForItsRetry() {
+        // GIVEN an S3 that fails every look at a digit store's object (the offer's check of its length)
+        s3.injectAlways(request -> request.method().equals("HEAD") && request.target().contains("/" + Storage.DIGIT_STORE_PREFIX),
+                Fault.s3InternalError());
+        QueueMessage message = fixture.newJob(500);
+        fixture.enqueue(message);
+        EventSourceStandIn worker = worker(PiWriter.PI_CORE);
+
+        // WHEN the job is computed
+        worker.deliverOnce();
+
+        // THEN it is released with the reason, to come back after the first retry delay
+        Job released = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(s3.faulted()).isNotEmpty();
+        assertThat(released.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(released.error()).startsWith("Storing the computed digits failed: ");
+        assertThat(fixture.jobs.claim(released.jobId(), "another-worker", Duration.ofMinutes(1)))
+                .as("no worker holds it").isInstanceOf(ClaimResult.Claimed.class);
     }
 
     @Test
