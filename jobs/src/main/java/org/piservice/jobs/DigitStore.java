@@ -341,7 +341,8 @@ public final class DigitStore {
                     .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            // Pointed at already: by this offer, when the SDK retried a write whose answer was lost.
+            return key.equals(state().key());
         }
     }
 
@@ -376,7 +377,8 @@ public final class DigitStore {
                             ":staleBefore", AttributeValue.fromN(Long.toString(now.minus(staleAfter).toEpochMilli())))));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            // This owner's own lease when the SDK retried a write that was applied but whose answer was lost.
+            return owner.equals(state().leaseOwner());
         }
     }
 

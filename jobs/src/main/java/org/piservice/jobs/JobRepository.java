@@ -238,9 +238,10 @@ public final class JobRepository {
         try {
             old = dynamoDb.updateItem(request).attributes();
         } catch (ConditionalCheckFailedException e) {
+            // This owner's own claim when the SDK retried one that was applied but whose answer was lost.
             return find(jobId)
-                    .<ClaimResult>map(job -> job.status().isFinal()
-                            ? new ClaimResult.Finished(job) : new ClaimResult.Busy(job))
+                    .<ClaimResult>map(job -> job.status().isFinal() ? new ClaimResult.Finished(job)
+                            : owner.equals(job.owner()) ? new ClaimResult.Claimed(job) : new ClaimResult.Busy(job))
                     .orElseGet(() -> new ClaimResult.NotFound(jobId));
         }
         Map<String, AttributeValue> claimed = new HashMap<>(old);

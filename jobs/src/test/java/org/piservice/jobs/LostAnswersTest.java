@@ -1,0 +1,95 @@
+package org.piservice.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.FaultProxy;
+import org.piservice.jobs.testing.FaultProxy.Fault;
+import org.piservice.jobs.testing.TestResources;
+
+/**
+ * Conditional writes whose answer is lost on the way back (a proxy forwards the write, then drops
+ * the connection): the SDK sends the write again, its condition now fails on the write's own
+ * effect, and the writer must take that for its own success.
+ */
+class LostAnswersTest {
+
+    private static final Duration STALE_AFTER = Duration.ofSeconds(60);
+
+    private final TestResources resources = Emulators.newResources();
+    private FaultProxy proxy;
+    private AwsClients clients;
+
+    @BeforeEach
+    void startProxy() {
+        proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
+        settings.put("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint().toString());
+        clients = AwsClients.fromSettings(settings);
+    }
+
+    @AfterEach
+    void stopProxy() {
+        clients.close();
+        proxy.close();
+    }
+
+    @Test
+    void aClaimWhoseAnswerWasLostIsTheClaimersOwn() {
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());
+        String id = JobId.newId();
+        jobs.create(id, 100);
+        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
+
+        ClaimResult claim = jobs.claim(id, "worker-1", STALE_AFTER);
+
+        assertThat(proxy.faulted()).hasSize(1);
+        assertThat(claim).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
+            assertThat(claimed.job().owner()).isEqualTo("worker-1");
+            assertThat(claimed.job().attempts()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void aLeaseWhoseAnswerWasLostIsTheTakersOwn() {
+        DigitStore store = digitStore();
+        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
+
+        boolean taken = store.takeLease("worker-1", 2000, 1000, STALE_AFTER);
+
+        assertThat(proxy.faulted()).hasSize(1);
+        assertThat(taken).isTrue();
+        assertThat(store.takeLease("worker-2", 2000, 1000, STALE_AFTER)).as("held by worker-1").isFalse();
+    }
+
+    @Test
+    void anOfferWhosePointerWriteLostItsAnswerIsStoredAndTheOldStoreDeleted() throws IOException {
+        DigitStore store = digitStore();
+        String shorter = DigitStoreTest.text(1000);
+        store.write(1000, out -> out.write(shorter.getBytes(StandardCharsets.US_ASCII)));
+        assertThat(store.offer(1000)).isEqualTo(new DigitStore.Offer.Stored(1000));
+        String longer = DigitStoreTest.text(2000);
+        store.write(2000, out -> out.write(longer.getBytes(StandardCharsets.US_ASCII)));
+        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
+
+        DigitStore.Offer offer = store.offer(2000);
+
+        assertThat(proxy.faulted()).hasSize(1);
+        assertThat(offer).isEqualTo(new DigitStore.Offer.Stored(2000));
+        assertThat(new ResultStore(clients.s3(), clients.presigner(), resources.config()).size(DigitStore.objectKey(1000)))
+                .as("the store it replaced").isEmpty();
+    }
+
+    private DigitStore digitStore() {
+        ResultStore results = new ResultStore(clients.s3(), clients.presigner(), resources.config());
+        return new DigitStore(clients.dynamoDb(), clients.s3(), results, resources.config());
+    }
+}
