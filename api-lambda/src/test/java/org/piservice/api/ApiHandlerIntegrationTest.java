@@ -423,10 +423,33 @@ class ApiHandlerIntegrationTest {
 
     /** The resources' configuration for a deployment of {@code workers} workers and a {@code deadline}. */
     private static ServiceConfig deployment(TestResources resources, int workers, Duration deadline) {
+        return deployment(resources, workers, deadline, resources.config().workerMemoryMb());
+    }
+
+    /** As {@link #deployment(TestResources, int, Duration)}, with workers of {@code workerMemoryMb}. */
+    private static ServiceConfig deployment(TestResources resources, int workers, Duration deadline, int workerMemoryMb) {
         ServiceConfig shared = resources.config();
         return new ServiceConfig(shared.tableName(), shared.queueUrl(), shared.bucketName(), shared.maxDigits(),
                 shared.downloadUrlTtl(), shared.jobTtl(), shared.maxUnfinishedJobsPerClient(), deadline, workers,
-                shared.workerMemoryMb());
+                workerMemoryMb);
+    }
+
+    @Test
+    void aJobThatCouldNotFinishByItsDeadlineEvenAloneIsNoMatterOfTheBacklog() throws IOException {
+        // GIVEN a backlog of five large jobs, and a deployment of one 512 MB worker (a third of a vCPU)
+        // with a one-minute deadline, where 10,000,000 digits take about 102 s by themselves
+        TestResources resources = Emulators.newResources();
+        queueFiveLargeJobs(resources);
+        ApiHandler api = new ApiHandler(deployment(resources, 1, Duration.ofMinutes(1), 512), Emulators.clients());
+
+        // WHEN such a job and a small one are asked for
+        APIGatewayProxyResponseEvent large = post(api, "{\"digits\": 10000000}", "203.0.113.40");
+        APIGatewayProxyResponseEvent small = post(api, "{\"digits\": 1000000}", "203.0.113.41");
+
+        // THEN the large one is accepted, for the worker to fail at once with its reason, not refused
+        // again and again until the backlog is gone; the small one waits for the backlog
+        assertThat(large.getStatusCode()).isEqualTo(202);
+        assertThat(small.getStatusCode()).isEqualTo(503);
     }
 
     @Test

@@ -71,8 +71,13 @@ public final class Backlog {
         if (readAt == null || !now.isBefore(readAt.plus(REFRESH))) {
             read(now);
         }
+        Duration estimate = model.estimate(digits);
+        if (estimate.compareTo(deadline) >= 0) {
+            // No wait would make it fit: the worker fails it at once, saying so.
+            return Optional.empty();
+        }
         Duration startsAfter = work.dividedBy(workers);
-        Duration late = startsAfter.plus(model.estimate(digits)).minus(deadline);
+        Duration late = startsAfter.plus(estimate).minus(deadline);
         if (startsAfter.isZero() || late.isNegative() || late.isZero()) {
             return Optional.empty();
         }
