@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param expiresAt when DynamoDB's TTL may delete the record
  * @param deadlineAt when the job must be final by; null for records older than deadlines
  * @param requeuedAt when the sweeper last sent the job's message again, taking the first as lost
+ * @param releasedAt when a worker last gave the job back for a retry
  */
 public record Job(
         String jobId,
@@ -41,7 +42,8 @@ public record Job(
         String owner,
         Instant expiresAt,
         Instant deadlineAt,
-        Instant requeuedAt) {
+        Instant requeuedAt,
+        Instant releasedAt) {
 
     /** Time from acceptance to the end, or to {@code now} while the job is not finished. */
     public Duration elapsed(Instant now) {
@@ -62,10 +64,13 @@ public record Job(
         return deadlineAt != null && !now.isBefore(deadlineAt);
     }
 
-    /** The last sign of life: its acceptance, its worker's heartbeat, or the sweeper's re-sending. */
+    /**
+     * The last sign of life: its acceptance, its worker's heartbeat, a worker's giving it back for a
+     * retry (which zeroes the heartbeat), or the sweeper's re-sending.
+     */
     public Instant lastActivity() {
         Instant last = createdAt;
-        for (Instant instant : new Instant[] {heartbeatAt, requeuedAt}) {
+        for (Instant instant : new Instant[] {heartbeatAt, releasedAt, requeuedAt}) {
             if (instant != null && instant.isAfter(last)) {
                 last = instant;
             }

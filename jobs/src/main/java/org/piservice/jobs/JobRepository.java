@@ -45,6 +45,7 @@ public final class JobRepository {
     private static final String DEADLINE_AT = Storage.DEADLINE_ATTRIBUTE;
     private static final String PENDING = Storage.PENDING_ATTRIBUTE;
     private static final String REQUEUED_AT = "requeued_at";
+    private static final String RELEASED_AT = "released_at";
 
     /** What a job that was taken over from a dead worker says about that worker's attempt. */
     public static final String SILENT_ATTEMPT = "the previous attempt stopped without a word (the worker crashed or timed out)";
@@ -310,14 +311,15 @@ public final class JobRepository {
     /**
      * Gives the job up after an error worth retrying: it stays in progress, with the error, and
      * its heartbeat is made stale at once so that the next delivery of its message claims it
-     * without waiting.
+     * without waiting; the time of release keeps the sweeper from taking the job for idle.
      *
      * @return false when the caller no longer owns the job
      */
     public boolean release(String jobId, String owner, String error) {
-        return updateOwned(jobId, owner, "SET #heartbeatAt = :zero, #error = :error REMOVE #owner",
-                Map.of("#heartbeatAt", HEARTBEAT_AT, "#error", ERROR, "#owner", OWNER),
-                Map.of(":zero", number(0), ":error", AttributeValue.fromS(truncate(error))));
+        return updateOwned(jobId, owner, "SET #heartbeatAt = :zero, #error = :error, #releasedAt = :now REMOVE #owner",
+                Map.of("#heartbeatAt", HEARTBEAT_AT, "#error", ERROR, "#releasedAt", RELEASED_AT, "#owner", OWNER),
+                Map.of(":zero", number(0), ":error", AttributeValue.fromS(truncate(error)),
+                        ":now", millis(clock.instant())));
     }
 
     /**
@@ -476,7 +478,8 @@ public final class JobRepository {
                 item.containsKey(OWNER) ? item.get(OWNER).s() : null,
                 item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())) : null,
                 instant(item, DEADLINE_AT),
-                instant(item, REQUEUED_AT));
+                instant(item, REQUEUED_AT),
+                instant(item, RELEASED_AT));
     }
 
     private static Map<String, AttributeValue> key(String jobId) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
+import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobId;
@@ -110,6 +111,11 @@ class JobLifecycleTest {
         String lost = JobId.newId();
         past.create(lost, 20);
         String recent = WorkerFixture.jobIdOf(fixture.newJob(20));
+        // AND one as old, given back a moment ago by a worker for a retry, whose message comes back on its own
+        String released = JobId.newId();
+        past.create(released, 20);
+        assertThat(fixture.jobs.claim(released, "a-worker", fixture.config().jobDeadline())).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(fixture.jobs.release(released, "a-worker", "S3 slowed down")).isTrue();
 
         // WHEN the sweeper runs twice
         JobSweeper.Sweep first = sweeper(Clock.systemUTC()).sweep();
@@ -125,6 +131,7 @@ class JobLifecycleTest {
         }
         assertThat(fixture.jobs.find(lost).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(fixture.jobs.find(recent).orElseThrow().requeuedAt()).isNull();
+        assertThat(fixture.jobs.find(released).orElseThrow().requeuedAt()).isNull();
     }
 
     @Test
