@@ -109,7 +109,8 @@ public final class PiProcess {
                 throw new CancellationException("the computation was cancelled");
             }
             if (status != 0) {
-                throw new IOException("the computation's JVM exited with status " + status + ": " + childErrors.summary());
+                String message = "the computation's JVM exited with status " + status + ": " + childErrors.summary();
+                throw childErrors.outOfMemory() ? new OutOfMemoryException(message) : new IOException(message);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -139,6 +140,16 @@ public final class PiProcess {
     /** Whether this JVM resolved the Vector API's module, without which the engine cannot form long products. */
     public static boolean hasVectorModule() {
         return ModuleLayer.boot().findModule(VECTOR_MODULE_NAME).isPresent();
+    }
+
+    /**
+     * The child ran out of its heap. The heap is sized for the digits, so the same computation
+     * would fail the same way again: a caller should not retry it as it would a passing fault.
+     */
+    public static final class OutOfMemoryException extends IOException {
+        OutOfMemoryException(String message) {
+            super(message);
+        }
     }
 
     /** Where this class was loaded from: a jar, a directory of classes, or a function's code folder. */
@@ -188,6 +199,11 @@ public final class PiProcess {
             } else if (line.startsWith("Caused by: ")) {
                 cause = line;
             }
+        }
+
+        synchronized boolean outOfMemory() {
+            return (first != null && first.contains(OutOfMemoryError.class.getName()))
+                    || (cause != null && cause.contains(OutOfMemoryError.class.getName()));
         }
 
         synchronized String summary() {

@@ -86,7 +86,7 @@ class PiProcessTest {
     void aChildThatRunsOutOfHeapFailsTheWriteWithTheErrorNotAStackFrame() {
         assertThatThrownBy(() -> PiProcess.write(2_000_000, List.of("-Xmx12m"), OutputStream.nullOutputStream(),
                 PiProgress.NONE, () -> false))
-                .isInstanceOf(IOException.class)
+                .isInstanceOf(PiProcess.OutOfMemoryException.class)
                 .hasMessageStartingWith("the computation's JVM exited with status 1: Exception in thread \"main\" java.lang.OutOfMemoryError")
                 .hasMessageEndingWith("(Caused by: java.lang.OutOfMemoryError: Java heap space)");
     }
@@ -95,7 +95,7 @@ class PiProcessTest {
     void aChildJvmThatCannotStartFailsTheWriteWithItsReason() {
         assertThatThrownBy(() -> PiProcess.write(1000, List.of("-Xmx1q"), OutputStream.nullOutputStream(),
                 PiProgress.NONE, () -> false))
-                .isInstanceOf(IOException.class)
+                .isExactlyInstanceOf(IOException.class)
                 .hasMessage("the computation's JVM exited with status 1: Invalid maximum heap size: -Xmx1q");
     }
 

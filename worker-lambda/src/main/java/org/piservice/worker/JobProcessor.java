@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
+import org.piservice.core.PiProcess;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.DigitStore;
@@ -351,6 +352,9 @@ public final class JobProcessor implements AutoCloseable {
             }
             return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
                     + Math.max(0, deadline.remaining().toSeconds()) + " s of the worker's time left; ask for fewer digits");
+        } catch (PiProcess.OutOfMemoryException e) {
+            // Its heap was sized for these digits: another attempt would fail the same way.
+            return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
             return retry(job, owner, "Computing or storing the result failed: " + describe(e));
         } finally {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
+import org.piservice.core.PiProcess;
 import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.Job;
@@ -119,6 +120,24 @@ class JobProcessorTest {
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(job.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void aComputationThatRunsOutOfMemoryFailsItsJobAtOnceInsteadOfRetryingIt() {
+        // GIVEN a child JVM whose heap is far smaller than 2,000,000 digits need
+        QueueMessage message = fixture.newJob(2_000_000);
+        PiWriter starved = (digits, out, progress, cancelled) ->
+                PiProcess.write(digits, List.of("-Xmx12m"), out, progress, cancelled);
+
+        JobProcessor.Outcome outcome = fixture.processor(WorkerFixture.FAST, starved).handle(message, PLENTY);
+
+        // THEN the job fails on its first attempt, saying why: a retry would run out of memory again
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.error()).startsWith("Computing 2000000 digits ran out of memory: the computation's JVM exited"
+                + " with status 1: Exception in thread \"main\" java.lang.OutOfMemoryError");
     }
 
     @Test
