@@ -285,8 +285,9 @@ public final class JobProcessor implements AutoCloseable {
         if (job.deadlineAt() != null) {
             Duration left = Duration.between(clock.instant(), job.deadlineAt()).minus(settings.cleanupReserve());
             if (estimate.compareTo(left) > 0) {
-                return fail(job, owner, "Cannot finish by its deadline: computing " + job.digits() + " digits takes about "
-                        + estimate.toSeconds() + " s here, and the job must end within " + Math.max(0, left.toSeconds()) + " s");
+                return fail(job, owner, "Cannot finish by its deadline: computing " + job.digits()
+                        + " digits takes about " + estimate.toSeconds() + " s here, and the job must end within "
+                        + Math.max(0, left.toSeconds()) + " s");
             }
         }
         Duration available = deadline.remaining().minus(settings.cleanupReserve());
@@ -329,7 +330,8 @@ public final class JobProcessor implements AutoCloseable {
         Deadline jobDeadline = forJob(job, deadline);
         BooleanSupplier outOfTime = () -> jobDeadline.remaining().compareTo(settings.cleanupReserve()) < 0;
         long heartbeatMillis = settings.heartbeatInterval().toMillis();
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> beat(job, owner, storeDigits, progress, lost, cancelled),
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
+                () -> beat(job, owner, storeDigits, progress, lost, cancelled),
                 heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
         LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
                 entry("attempt", job.attempts()));

@@ -114,7 +114,8 @@ class JobLifecycleTest {
         // AND one as old, given back a moment ago by a worker for a retry, whose message comes back on its own
         String released = JobId.newId();
         past.create(released, 20);
-        assertThat(fixture.jobs.claim(released, "a-worker", fixture.config().jobDeadline())).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(fixture.jobs.claim(released, "a-worker", fixture.config().jobDeadline()))
+                .isInstanceOf(ClaimResult.Claimed.class);
         assertThat(fixture.jobs.release(released, "a-worker", "S3 slowed down")).isTrue();
 
         // WHEN the sweeper runs twice
@@ -162,7 +163,8 @@ class JobLifecycleTest {
         AtomicInteger runs = new AtomicInteger();
 
         JobProcessor.Outcome outcome;
-        try (JobProcessor processor = fixture.processor(WorkerFixture.FAST, (digits, out, progress, cancelled) -> runs.incrementAndGet())) {
+        PiWriter counting = (digits, out, progress, cancelled) -> runs.incrementAndGet();
+        try (JobProcessor processor = fixture.processor(WorkerFixture.FAST, counting)) {
             outcome = processor.handle(new QueueMessage("m1", new JobMessage(id, 100).toJson(), null, 1), PLENTY);
         }
 

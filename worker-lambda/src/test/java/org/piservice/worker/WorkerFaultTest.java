@@ -136,8 +136,8 @@ class WorkerFaultTest {
     @Test
     void anS3FailureWhileTheComputedDigitsAreOfferedReleasesTheJobForItsRetry() {
         // GIVEN an S3 that fails every look at a digit store's object (the offer's check of its length)
-        s3.injectAlways(request -> request.method().equals("HEAD") && request.target().contains("/" + Storage.DIGIT_STORE_PREFIX),
-                Fault.s3InternalError());
+        s3.injectAlways(request -> request.method().equals("HEAD")
+                && request.target().contains("/" + Storage.DIGIT_STORE_PREFIX), Fault.s3InternalError());
         QueueMessage message = fixture.newJob(500);
         fixture.enqueue(message);
         EventSourceStandIn worker = worker(PiWriter.PI_CORE);
