@@ -67,14 +67,14 @@ public final class Backlog {
 
     /** Why a job of {@code digits} would not finish before its deadline if accepted now; empty when it would. */
     public synchronized Optional<Overload> overload(int digits) {
-        Instant now = clock.instant();
-        if (readAt == null || !now.isBefore(readAt.plus(REFRESH))) {
-            read(now);
-        }
         Duration estimate = model.estimate(digits);
         if (estimate.compareTo(deadline) >= 0) {
             // No wait would make it fit: the worker fails it at once, saying so.
             return Optional.empty();
+        }
+        Instant now = clock.instant();
+        if (readAt == null || !now.isBefore(readAt.plus(REFRESH))) {
+            read(now);
         }
         Duration startsAfter = work.dividedBy(workers);
         Duration late = startsAfter.plus(estimate).minus(deadline);

@@ -135,21 +135,27 @@ public final class DigitStore {
      * @return false, copying nothing, when the store has fewer digits
      */
     public boolean copyPrefix(int digits, String targetKey) {
+        return copyPrefix(state(), digits, targetKey);
+    }
+
+    /** As {@link #copyPrefix(int, String)}, from the store's {@code state} as its caller just read it. */
+    public boolean copyPrefix(State state, int digits, String targetKey) {
         long bytes = Job.resultLength(digits);
-        for (int attempt = 1; ; attempt++) {
-            State state = state();
-            if (!state.covers(digits)) {
+        State current = state;
+        // After a race (the store replaced while it was copied), from the state that replaced it.
+        for (int attempt = 1; ; attempt++, current = state()) {
+            if (!current.covers(digits)) {
                 return false;
             }
             try {
                 long copied;
                 if (bytes < COPY_THROUGH_CALLER_BELOW) {
-                    byte[] prefix = range(state.key(), 0, bytes);
+                    byte[] prefix = range(current.key(), 0, bytes);
                     s3.putObject(put -> put.bucket(bucket).key(targetKey).contentType(CONTENT_TYPE),
                             RequestBody.fromBytes(prefix));
                     copied = prefix.length;
                 } else {
-                    copyRange(state.key(), bytes, targetKey);
+                    copyRange(current.key(), bytes, targetKey);
                     copied = results.size(targetKey).orElse(-1);
                 }
                 if (copied != bytes) {

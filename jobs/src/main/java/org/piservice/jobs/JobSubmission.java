@@ -137,7 +137,7 @@ public final class JobSubmission {
     private Outcome start(String jobId, Request request) {
         int digits = request.digits();
         Optional<DigitStore.State> state = storeState();
-        if (state.filter(s -> s.covers(digits)).isPresent() && servedFromStore(jobId, digits)) {
+        if (state.filter(s -> s.covers(digits)).isPresent() && servedFromStore(state.get(), jobId, digits)) {
             return new Served(jobId);
         }
         // It will wait for a live computation (its lease younger than the workers' staleness limit).
@@ -243,10 +243,10 @@ public final class JobSubmission {
      * Records the job complete when the digit store holds its digits, its result copied inside S3.
      * Should the store be unreachable the job is simply queued: a worker serves or computes it.
      */
-    private boolean servedFromStore(String jobId, int digits) {
+    private boolean servedFromStore(DigitStore.State state, String jobId, int digits) {
         String key = ResultStore.resultKey(jobId, digits);
         try {
-            if (!store.copyPrefix(digits, key)) {
+            if (!store.copyPrefix(state, digits, key)) {
                 return false;
             }
             jobs.createComplete(jobId, digits, key);

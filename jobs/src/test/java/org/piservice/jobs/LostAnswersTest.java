@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
@@ -21,8 +21,6 @@ import org.piservice.jobs.testing.TestResources;
  * effect, and the writer must take that for its own success.
  */
 class LostAnswersTest {
-
-    private static final Duration STALE_AFTER = Duration.ofSeconds(60);
 
     private final TestResources resources = Emulators.newResources();
     private FaultProxy proxy;
@@ -49,7 +47,7 @@ class LostAnswersTest {
         jobs.create(id, 100);
         proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
 
-        ClaimResult claim = jobs.claim(id, "worker-1", STALE_AFTER);
+        ClaimResult claim = jobs.claim(id, "worker-1", JobDelivery.STALE_AFTER);
 
         assertThat(proxy.faulted()).hasSize(1);
         assertThat(claim).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
@@ -63,11 +61,11 @@ class LostAnswersTest {
         DigitStore store = digitStore();
         proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
 
-        boolean taken = store.takeLease("worker-1", 2000, 1000, STALE_AFTER);
+        boolean taken = store.takeLease("worker-1", 2000, 1000, JobDelivery.STALE_AFTER);
 
         assertThat(proxy.faulted()).hasSize(1);
         assertThat(taken).isTrue();
-        assertThat(store.takeLease("worker-2", 2000, 1000, STALE_AFTER)).as("held by worker-1").isFalse();
+        assertThat(store.takeLease("worker-2", 2000, 1000, JobDelivery.STALE_AFTER)).as("held by worker-1").isFalse();
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.piservice.core.PiDigits;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
@@ -150,29 +152,9 @@ class DigitStoreWorkTest {
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
     }
 
-    @Test
-    void aComputationWhoseJobAndWaitingJobsAreAllCancelledStops() throws Exception {
-        // GIVEN a computation of 3000 digits for one job, held until it is cancelled
-        CountDownLatch computing = new CountDownLatch(1);
-        CountingPiWriter pi = heldUntil(computing, new CountDownLatch(1));
-        QueueMessage running = fixture.newJob(3000);
-        CompletableFuture<JobProcessor.Outcome> computation = startComputing(running, pi, computing);
-        // AND a job waiting for it, which its client cancels
-        QueueMessage waiting = fixture.newJob(2000);
-        assertThat(fixture.processor(UNHURRIED, pi).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
-        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(waiting))).isPresent();
-
-        // WHEN the computing job is cancelled too
-        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
-
-        // THEN the computation stops: no one wants its digits
-        assertThat(computation.get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
-        assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
-        assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
-    }
-
-    @Test
-    void aComputationGoingOnForAWaitingJobStopsOnceThatJobIsCancelledToo() throws Exception {
+    @ParameterizedTest(name = "the waiting job cancelled {0}")
+    @ValueSource(strings = {"first", "last"})
+    void aComputationWhoseJobAndWaitingJobAreBothCancelledStops(String waitingCancelled) throws Exception {
         // GIVEN a computation of 3000 digits for one job, held until it is cancelled, and a job waiting for it
         CountDownLatch computing = new CountDownLatch(1);
         CountingPiWriter pi = heldUntil(computing, new CountDownLatch(1));
@@ -180,15 +162,19 @@ class DigitStoreWorkTest {
         CompletableFuture<JobProcessor.Outcome> computation = startComputing(running, pi, computing);
         QueueMessage waiting = fixture.newJob(2000);
         assertThat(fixture.processor(UNHURRIED, pi).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
-        // AND the computing job cancelled first, so that the computation goes on for the waiting one
-        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
-        JobProcessorTest.awaitTrue(Duration.ofSeconds(30),
-                () -> !logs.withMessage("Job cancelled; its computation goes on for the jobs waiting on it").isEmpty());
 
-        // WHEN the waiting job is cancelled too
-        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(waiting))).isPresent();
+        // WHEN their clients cancel both: the waiting job first, or last, once the computation has
+        // gone on for it after its own job was cancelled
+        if (waitingCancelled.equals("first")) {
+            assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(waiting))).isPresent();
+            assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
+        } else {
+            assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
+            JobProcessorTest.awaitTrue(() -> !logs.withMessage("Job cancelled; its computation goes on").isEmpty());
+            assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(waiting))).isPresent();
+        }
 
-        // THEN the computation stops: no one wants its digits any more
+        // THEN the computation stops: no one wants its digits
         assertThat(computation.get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();

@@ -137,9 +137,7 @@ class JobLifecycleTest {
 
     @Test
     void aWorkerFailsAJobPastItsDeadlineInsteadOfStartingIt() {
-        MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).minusSeconds(1));
-        String id = JobId.newId();
-        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock).create(id, 100);
+        String id = jobWithDeadlineIn(Duration.ofSeconds(-1), 100);
         AtomicInteger runs = new AtomicInteger();
         PiWriter counting = (digits, out, progress, cancelled) -> {
             runs.incrementAndGet();
@@ -206,7 +204,7 @@ class JobLifecycleTest {
         assertThat(job.error()).startsWith("Not finished by its deadline");
     }
 
-    /** A queued job, accepted so long ago that its deadline is {@code left} away. */
+    /** A queued job, accepted so long ago that its deadline is {@code left} away (past, when negative). */
     private String jobWithDeadlineIn(Duration left, int digits) {
         MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).plus(left));
         String id = JobId.newId();
