@@ -5,9 +5,11 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import org.piservice.contract.Cors;
+import org.piservice.contract.GatewayAnswers;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.Backlog;
 import org.piservice.jobs.CallBudget;
+import org.piservice.jobs.CallDeadline;
 import org.piservice.jobs.ClientQuota;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.IdempotencyKeys;
@@ -32,19 +34,32 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
 
     /**
      * What each AWS call of a request may cost, so that a slow, throttled or hung service is
-     * answered 503 with {@code Retry-After} well inside the function's 10 s, not cut off by its
-     * timeout (a gateway 5xx, and perhaps a job recorded whose message was never sent). The longest
-     * path, a submission served from the digit store while S3 hangs, makes a store read, a copy and
-     * its abort, then records and queues the job: about 7 s at the worst. A reading of the
+     * answered 503 with {@code Retry-After} inside the function's timeout, not cut off by it (a
+     * gateway 5xx, and perhaps a job recorded whose message was never sent). The longest path, a
+     * submission served from the digit store while S3 hangs, makes a store read, a copy and its
+     * abort, then records and queues the job: about 7 s at the worst. A reading of the
      * {@link Backlog}, at most every {@link Backlog#REFRESH}, adds two quick calls when DynamoDB
      * answers and one failed query when it hangs, so the worst stays as it is. DynamoDB and SQS
      * answer in milliseconds, so an attempt of 0.7 s and one retry are ample; S3's copy of a large
-     * prefix takes longer.
+     * prefix takes longer. Calls that each succeed slowly add up past any such sum (a client at its
+     * quota, with a key, makes twelve table calls), so a request's calls also end by its
+     * {@link CallDeadline}: {@link #ANSWER_RESERVE} before the function's timeout for the calls
+     * that withdraw what the request did, {@link #UNDO_RESERVE} sooner for the others.
      */
     public static final CallBudget.PerService CALL_BUDGETS = new CallBudget.PerService(
             new CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
             new CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
             new CallBudget(Duration.ofMillis(2500), Duration.ofMillis(3000), 2));
+
+    /** The time a request keeps, after its last AWS call was cut off, to answer. */
+    static final Duration ANSWER_RESERVE = Duration.ofSeconds(1);
+    /**
+     * The time kept for withdrawing what a request cut short had made: a job's record, which is a
+     * table call that may need its second attempt (1.4 s), or an S3 copy's upload. More would cut
+     * short the submission served from the digit store while S3 hangs (above), which records and
+     * queues its job 6 s in.
+     */
+    static final Duration UNDO_RESERVE = Duration.ofSeconds(2);
 
     private final PiApi api;
 
@@ -85,7 +100,9 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     private APIGatewayProxyResponseEvent answer(APIGatewayProxyRequestEvent event, Context context) {
-        ApiResponse response = api.handle(toRequest(event, context));
+        ApiRequest request = toRequest(event, context);
+        ApiResponse response = CallDeadline.within(timeLeft(context).minus(ANSWER_RESERVE), UNDO_RESERVE,
+                () -> api.handle(request));
         Map<String, String> headers = new HashMap<>(response.headers());
         headers.put("Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN);
         // Browsers hide these from scripts unless told: the 202's link to the job, the 503's wait.
@@ -95,6 +112,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
                 .withHeaders(headers)
                 .withBody(response.body())
                 .withIsBase64Encoded(false);
+    }
+
+    /** The invocation's time left, as Lambda counts it; the function's timeout when called without a context. */
+    private static Duration timeLeft(Context context) {
+        return context == null ? Duration.ofSeconds(GatewayAnswers.API_TIMEOUT_SECONDS)
+                : Duration.ofMillis(context.getRemainingTimeInMillis());
     }
 
     static ApiRequest toRequest(APIGatewayProxyRequestEvent event, Context context) {

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.piservice.contract.GatewayAnswers;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
 import org.piservice.emulators.LocalAws;
@@ -54,6 +56,7 @@ import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.HangingProxy;
 import org.piservice.jobs.testing.LogCapture;
 import org.piservice.jobs.testing.MutableClock;
@@ -717,8 +720,12 @@ class ApiHandlerIntegrationTest {
 
     /** The handler as deployed (the api's call budgets), its {@code service} reached through a proxy that hangs. */
     private static ApiHandler handlerBehind(HangingProxy proxy, String service) {
+        return handlerBehind(URI.create(proxy.endpoint()), service);
+    }
+
+    private static ApiHandler handlerBehind(URI proxy, String service) {
         Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
-        settings.put("AWS_ENDPOINT_URL_" + service, proxy.endpoint());
+        settings.put("AWS_ENDPOINT_URL_" + service, proxy.toString());
         AwsClients clients = AwsClients.fromSettings(settings, ApiHandler.CALL_BUDGETS);
         ownClients.add(clients);
         return new ApiHandler(config, clients);
@@ -764,6 +771,42 @@ class ApiHandlerIntegrationTest {
                 assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
             }
             assertThat(jobRecords()).as("only the job made before the hang").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void answersWithinTheFunctionsTimeoutWhenEveryTableCallIsSlowAndLeavesNoJobBehind() throws IOException {
+        // GIVEN a client at its limit of unfinished jobs, then a table in a brownout: every other
+        // attempt outlasts its 0.7 s and the others answer after 0.6 s, so each call succeeds on
+        // its second attempt, in about 1.4 s (twelve such calls would take 17 s)
+        List<String> jobs = new ArrayList<>();
+        for (int digits = 50; digits < 50 + config.maxUnfinishedJobsPerClient(); digits++) {
+            jobs.add(createdJobId(post("{\"digits\": " + digits + "}", "198.51.100.7", null)));
+        }
+        try (FaultProxy dynamoDb = FaultProxy.start(Emulators.aws().dynamoDbEndpoint())) {
+            ApiHandler api = handlerBehind(dynamoDb.endpoint(), "DYNAMODB");
+            AtomicInteger attempts = new AtomicInteger();
+            dynamoDb.injectAlways(request -> attempts.getAndIncrement() % 2 == 0, FaultProxy.Fault.hang(Duration.ofSeconds(1)));
+            dynamoDb.injectAlways(request -> true, FaultProxy.Fault.late(Duration.ofMillis(600)));
+            APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(POST);
+            event.setBody("{\"digits\": 70}");
+            event.getRequestContext().getIdentity().setSourceIp("198.51.100.7");
+            event.getHeaders().put("Idempotency-Key", "during-a-brownout");
+            long started = System.nanoTime();
+
+            // WHEN the client asks for one more job, with a key
+            APIGatewayProxyResponseEvent response = api.handleRequest(event, null);
+
+            // THEN it is answered 503 before the function's timeout would cut it off
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .isLessThan(Duration.ofSeconds(GatewayAnswers.API_TIMEOUT_SECONDS));
+            assertThat(response.getStatusCode()).isEqualTo(503);
+            assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
+            assertThat(Json.MAPPER.readTree(response.getBody()).get("error").asText())
+                    .startsWith("the job store is unavailable, so no job was created");
+            // AND, as it says, no job was: the record made before the cut was withdrawn
+            dynamoDb.heal();
+            assertThat(jobRecords()).isEqualTo(jobs.size());
         }
     }
 

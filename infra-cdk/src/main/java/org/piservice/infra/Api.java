@@ -2,6 +2,7 @@ package org.piservice.infra;
 
 import java.util.List;
 import java.util.Map;
+import org.piservice.contract.GatewayAnswers;
 import org.piservice.contract.Storage;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Duration;
@@ -58,7 +59,7 @@ final class Api {
                 .description("pi-service HTTP API behind API Gateway")
                 .handler("org.piservice.api.ApiHandler::handleRequest")
                 .memorySize(settings.apiMemoryMb())
-                .timeout(Duration.seconds(10))
+                .timeout(Duration.seconds(GatewayAnswers.API_TIMEOUT_SECONDS))
                 .environment(environment)
                 .build();
         JavaFunctions.acknowledgeXRay(role);

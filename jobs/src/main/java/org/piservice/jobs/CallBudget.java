@@ -6,7 +6,8 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 
 /**
  * How long one AWS call may take, retries included, so that a throttled or hung dependency costs
- * a function a known slice of its time instead of all of it.
+ * a function a known slice of its time instead of all of it. Within a {@link CallDeadline} a call
+ * gets no more than the time left.
  *
  * @param attemptTimeout one HTTP attempt
  * @param callTimeout the whole call, every attempt and the backoff between them
@@ -28,7 +29,8 @@ public record CallBudget(Duration attemptTimeout, Duration callTimeout, int maxA
 
     ClientOverrideConfiguration.Builder applyTo(ClientOverrideConfiguration.Builder override) {
         return override.apiCallAttemptTimeout(attemptTimeout).apiCallTimeout(callTimeout)
-                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build());
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build())
+                .addExecutionInterceptor(CallDeadline.interceptor(this));
     }
 
     /**

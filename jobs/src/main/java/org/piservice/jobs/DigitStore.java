@@ -182,7 +182,8 @@ public final class DigitStore {
                     .multipartUpload(upload -> upload.parts(part -> part.partNumber(1).eTag(eTag))));
         } catch (RuntimeException e) {
             try {
-                s3.abortMultipartUpload(abort -> abort.bucket(bucket).key(targetKey).uploadId(uploadId));
+                CallDeadline.undoing(() -> s3.abortMultipartUpload(abort -> abort.bucket(bucket).key(targetKey)
+                        .uploadId(uploadId)));
             } catch (RuntimeException abortFailure) {
                 e.addSuppressed(abortFailure);
             }

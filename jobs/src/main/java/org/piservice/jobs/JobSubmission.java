@@ -130,7 +130,8 @@ public final class JobSubmission {
             }
         }
         Outcome outcome = start(jobId, request);
-        key.ifPresent(k -> settleKey(request.client(), k, outcome));
+        // With the reserve of undoing: a key left reserved answers its client's retries 409 for a while.
+        key.ifPresent(k -> CallDeadline.undoing(() -> settleKey(request.client(), k, outcome)));
         return outcome;
     }
 
@@ -184,7 +185,7 @@ public final class JobSubmission {
             failure = e;
         }
         try {
-            jobs.deleteIfQueued(jobId);
+            CallDeadline.undoing(() -> jobs.deleteIfQueued(jobId));
         } catch (SdkException e) {
             // A queued record without a message: the sweeper sends it once it has been idle long
             // enough, and a worker computes it for no client.
@@ -232,7 +233,7 @@ public final class JobSubmission {
 
     private void releaseQuietly(String client, String jobId) {
         try {
-            quota.release(client, jobId);
+            CallDeadline.undoing(() -> quota.release(client, jobId));
         } catch (SdkException e) {
             // The id is pruned once the client is at its limit: the job does not exist.
             LOG.warn("could not release a job that was not started from its client's quota", e);
@@ -277,7 +278,7 @@ public final class JobSubmission {
      */
     private void forgetIfRecorded(String jobId, SdkException createFailure) {
         try {
-            jobs.deleteIfQueued(jobId);
+            CallDeadline.undoing(() -> jobs.deleteIfQueued(jobId));
         } catch (RuntimeException e) {
             createFailure.addSuppressed(e);
         }
@@ -285,7 +286,7 @@ public final class JobSubmission {
 
     private Outcome withdraw(String jobId, RuntimeException sendFailure) {
         try {
-            if (jobs.deleteIfQueued(jobId) || jobs.find(jobId).isEmpty()) {
+            if (CallDeadline.undoing(() -> jobs.deleteIfQueued(jobId) || jobs.find(jobId).isEmpty())) {
                 return new NotQueued(jobId, sendFailure, Optional.empty());
             }
             return new Accepted(jobId);

@@ -12,6 +12,12 @@ public final class GatewayAnswers {
     public static final String TOO_LARGE = "The request body is larger than the API's limit of 10 MB.";
     public static final String THROTTLED = "Too many requests: slow down and try again in a moment.";
     public static final String TIMED_OUT = "The service took too long to answer; try again.";
+    /**
+     * The api function's timeout. API Gateway would wait longer, but Lambda stops the function
+     * here, and its client gets the gateway's error instead of the service's answer; so the
+     * function answers within it (the api's {@code ApiHandler}).
+     */
+    public static final int API_TIMEOUT_SECONDS = 10;
 
     private GatewayAnswers() {
     }
