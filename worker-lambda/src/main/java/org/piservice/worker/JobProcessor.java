@@ -357,6 +357,16 @@ public final class JobProcessor implements AutoCloseable {
         } catch (PiProcess.OutOfMemoryException e) {
             // Its heap was sized for these digits: another attempt would fail the same way.
             return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory: " + e.getMessage());
+        } catch (OutOfMemoryError e) {
+            // This JVM's heap held less than its model said: another attempt in a heap alike would
+            // fail the same way. The computation's arrays are garbage once it has thrown, so the
+            // heap has room again to record the failure.
+            Throwable said = e;
+            while (said.getMessage() == null && said.getCause() != null) {
+                said = said.getCause(); // a parallel task's error comes back as a copy without the message
+            }
+            return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory in the worker's own JVM: "
+                    + said.getMessage());
         } catch (IOException | RuntimeException e) {
             return retry(job, owner, "Computing or storing the result failed: " + describe(e));
         } finally {
