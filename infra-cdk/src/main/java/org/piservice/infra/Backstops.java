@@ -25,6 +25,14 @@ final class Backstops {
     /** How often the sweeper runs: a job is failed at most this long after its deadline. */
     static final Duration SWEEP_INTERVAL = Duration.minutes(5);
     private static final int MEMORY_MB = 512;
+    /**
+     * The dead-letter consumer's timeout: a batch of ten messages, each a read and a write of its
+     * job, within the worker's DynamoDB budget (8 s a call) when DynamoDB is slow, which is when
+     * messages are dead-lettered. The dead-letter queue hides a message for six of these (JobStore),
+     * as the job queue does for the worker; Lambda refuses a queue that hides it for less than one.
+     */
+    static final int DEAD_LETTER_TIMEOUT_SECONDS = 180;
+    private static final int DEAD_LETTER_BATCH = 10;
 
     private final Function deadLetterFunction;
     private final Function sweeperFunction;
@@ -37,13 +45,13 @@ final class Backstops {
                 .description("pi-service dead-letter consumer: fails the job of each message the job queue gave up on")
                 .handler("org.piservice.worker.DeadLetterHandler::handleRequest")
                 .memorySize(MEMORY_MB)
-                .timeout(Duration.seconds(60))
+                .timeout(Duration.seconds(DEAD_LETTER_TIMEOUT_SECONDS))
                 .environment(environment)
                 .build();
         JavaFunctions.acknowledgeXRay(deadLetterRole);
         Alias deadLetterAlias = JavaFunctions.liveAlias(stack, "DeadLetterFunctionLive", deadLetterFunction);
         deadLetterAlias.addEventSource(SqsEventSource.Builder.create(jobs.deadLetterQueue())
-                .batchSize(10)
+                .batchSize(DEAD_LETTER_BATCH)
                 .reportBatchItemFailures(true)
                 .build());
 

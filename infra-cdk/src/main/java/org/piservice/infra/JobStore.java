@@ -69,6 +69,8 @@ final class JobStore {
         deadLetterQueue = Queue.Builder.create(stack, "JobDeadLetterQueue")
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
+                .visibilityTimeout(Duration.seconds(
+                        JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * Backstops.DEAD_LETTER_TIMEOUT_SECONDS))
                 .retentionPeriod(Duration.days(JobDelivery.QUEUE_RETENTION_DAYS))
                 .build();
         queue = Queue.Builder.create(stack, "JobQueue")

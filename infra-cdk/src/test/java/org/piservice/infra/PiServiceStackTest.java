@@ -181,6 +181,22 @@ class PiServiceStackTest {
     }
 
     @Test
+    void eachQueueHidesAReceivedMessageForSixTimeoutsOfTheFunctionItFeeds() {
+        // Lambda refuses an event source whose queue hides a message for less than one: the stack
+        // would not deploy. AWS advises six, so that a throttled function's retries fit too.
+        Map<String, JsonNode> mappings = synth.resources("AWS::Lambda::EventSourceMapping");
+        assertThat(mappings).hasSize(2);
+        for (JsonNode mapping : mappings.values()) {
+            String queue = mapping.at("/Properties/EventSourceArn/Fn::GetAtt/0").asText();
+            String alias = mapping.at("/Properties/FunctionName").findValuesAsText("Ref").getFirst();
+            String function = synth.json.at("/Resources/" + alias + "/Properties/FunctionName/Ref").asText();
+            int timeout = synth.json.at("/Resources/" + function + "/Properties/Timeout").asInt();
+            assertThat(synth.json.at("/Resources/" + queue + "/Properties/VisibilityTimeout").asInt(30))
+                    .as("%s feeding %s", queue, function).isEqualTo(JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * timeout);
+        }
+    }
+
+    @Test
     void workerAliasConsumesTheQueueOneJobAtATimeReportingItemFailures() {
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
                 "EventSourceArn", getAtt(synth.logicalId("AWS::SQS::Queue", "JobQueue"), "Arn"),
