@@ -36,7 +36,7 @@ public final class Monitoring extends Construct {
     private final Dashboard dashboard;
 
     Monitoring(Construct scope, String id, ServiceSettings settings, ITopic alarmTopic, RestApiBase api, IFunction worker,
-            IQueue queue, IQueue dlq) {
+            IFunction sweeper, IQueue queue, IQueue dlq) {
         super(scope, id);
         SnsAction notify = new SnsAction(alarmTopic);
 
@@ -65,6 +65,11 @@ public final class Monitoring extends Construct {
         alarm("WorkerErrors",
                 "The worker function failed invocations (crash, timeout or out of memory): see its log group.",
                 worker.metricErrors(options("Sum")), 1, notify);
+        alarm("SweeperErrors",
+                "A run of the job sweeper failed (see the SweeperFunction's log): it is what fails jobs past their"
+                        + " deadline (JobsOverdue counts them) and re-sends lost job messages, and it runs every "
+                        + Backstops.SWEEP_INTERVAL.toMinutes() + " minutes; while it fails, neither happens.",
+                sweeper.metricErrors(options("Sum")), 1, notify);
         alarm("WorkerThrottles",
                 "The worker function was throttled: its reserved concurrency (" + settings.workerConcurrency()
                         + ") or the account's concurrency is exhausted.",

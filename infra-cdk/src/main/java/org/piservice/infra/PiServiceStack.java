@@ -38,9 +38,9 @@ public final class PiServiceStack extends Stack {
         Map<String, String> environment = functionEnvironment(jobs, settings);
         Api api = new Api(this, settings, files, jobs, environment);
         Worker worker = new Worker(this, settings, files, jobs, environment);
-        new Backstops(this, files, jobs, environment);
+        Backstops backstops = new Backstops(this, files, jobs, environment);
         Monitoring monitoring = new Monitoring(this, "Monitoring", settings, alarmTopic, api.restApi(), worker.function(),
-                jobs.queue(), jobs.deadLetterQueue());
+                backstops.sweeperFunction(), jobs.queue(), jobs.deadLetterQueue());
 
         output("ApiUrl", api.restApi().getUrl(), "Base URL of the pi-service API (the docs page is at this URL)");
         output("ResultBucketName", jobs.bucket().getBucketName(), null);

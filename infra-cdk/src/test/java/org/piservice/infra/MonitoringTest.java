@@ -39,6 +39,12 @@ class MonitoringTest {
     }
 
     @Test
+    void aFailedSweepAlarms() {
+        assertAlarm("AWS/Lambda", "Errors", "Sum", 1,
+                Map.of("FunctionName", ref(synth.logicalId("AWS::Lambda::Function", "SweeperFunction"))));
+    }
+
+    @Test
     void oldJobMessagesAlarmAfterTwoWorkerTimeouts() {
         assertAlarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum",
                 2 * SynthesizedStack.SETTINGS.workerTimeoutSeconds(),
@@ -88,7 +94,7 @@ class MonitoringTest {
     void everyAlarmNotifiesTheTopicWhenItFiresAndWhenItClears() {
         Map<String, JsonNode> alarms = synth.resources("AWS::CloudWatch::Alarm");
 
-        assertThat(alarms).hasSize(10);
+        assertThat(alarms).hasSize(11);
         for (var alarm : alarms.entrySet()) {
             JsonNode properties = alarm.getValue().get("Properties");
             assertThat(properties.get("AlarmActions").toString()).as(alarm.getKey()).isEqualTo("[" + json(topic) + "]");
