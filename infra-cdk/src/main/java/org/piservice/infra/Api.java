@@ -87,8 +87,9 @@ final class Api {
                 .apiDefinition(ApiDefinition.fromInline(definition.restApiBody(invocationUri, ApiGatewayResponses.extension())))
                 .endpointTypes(List.of(EndpointType.REGIONAL))
                 .minCompressionSize(Size.kibibytes(1))
+                // Kept when the stack goes (CDK's default): the account's logging setting, which every REST
+                // API in the region logs through, goes on pointing at it.
                 .cloudWatchRole(true)
-                .cloudWatchRoleRemovalPolicy(RemovalPolicy.DESTROY)
                 .deployOptions(StageOptions.builder()
                         .stageName(STAGE_NAME)
                         .throttlingRateLimit(settings.apiRateLimit())

@@ -197,6 +197,14 @@ class PiServiceStackTest {
     }
 
     @Test
+    void theAccountsApiGatewayLoggingRoleOutlivesTheStack() {
+        // The account's setting names the role for every REST API in the region, this stack's or not.
+        JsonNode role = synth.json.at("/Resources/" + synth.logicalId("AWS::IAM::Role", "ApiCloudWatchRole"));
+        assertThat(role.get("DeletionPolicy").asText()).isEqualTo("Retain");
+        assertThat(synth.only("AWS::ApiGateway::Account").get("DeletionPolicy").asText()).isEqualTo("Retain");
+    }
+
+    @Test
     void workerAliasConsumesTheQueueOneJobAtATimeReportingItemFailures() {
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
                 "EventSourceArn", getAtt(synth.logicalId("AWS::SQS::Queue", "JobQueue"), "Arn"),
