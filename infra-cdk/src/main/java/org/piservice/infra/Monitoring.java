@@ -30,8 +30,12 @@ import software.constructs.Construct;
 public final class Monitoring extends Construct {
 
     static final Duration PERIOD = Duration.minutes(5);
-    /** The worker duration alarm fires at this share of the worker timeout. */
-    static final double DURATION_ALARM_SHARE = 0.8;
+    /**
+     * The worker duration alarm fires at this share of the worker timeout: halfway between the
+     * largest job's estimate ({@link WorkerCapacity#TIME_SHARE}), which a run that goes as the time
+     * model says may reach, and the timeout.
+     */
+    static final double DURATION_ALARM_SHARE = (1 + WorkerCapacity.TIME_SHARE) / 2;
 
     private final Dashboard dashboard;
 

@@ -70,7 +70,7 @@ class MonitoringTest {
 
     @Test
     void workerDurationNearItsTimeoutAlarms() {
-        assertAlarm("AWS/Lambda", "Duration", "Maximum", 0.8 * SynthesizedStack.SETTINGS.workerTimeoutSeconds() * 1000,
+        assertAlarm("AWS/Lambda", "Duration", "Maximum", 0.9 * SynthesizedStack.SETTINGS.workerTimeoutSeconds() * 1000,
                 Map.of("FunctionName", ref(synth.logicalId("AWS::Lambda::Function", "WorkerFunction"))));
     }
 

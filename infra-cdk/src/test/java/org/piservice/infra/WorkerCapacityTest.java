@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
 import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
 import org.piservice.core.HeapModel;
@@ -12,13 +13,17 @@ import org.piservice.core.HeapModel;
 class WorkerCapacityTest {
 
     @Test
-    void theLargestJobTakesAtMostTheComputingShareOfTheTimeout() {
+    void theLargestJobTakesAtMostTheComputingShareOfTheTimeoutAndStartsWithinTheWorkersReserve() {
         for (int memory : new int[] {512, 1769, 2048, 4096, 10_240}) {
-            for (int timeout : new int[] {60, 300, 900}) {
+            for (int timeout : new int[] {60, 120, 180, 300, 900}) {
                 long digits = WorkerCapacity.maxDigits(memory, timeout);
-                assertThat(ComputeTimeModel.forLambdaMemory(memory).estimate(digits).toMillis() / 1000.0)
-                        .as("%d MB, %d s", memory, timeout)
+                double seconds = ComputeTimeModel.forLambdaMemory(memory).estimate(digits).toMillis() / 1000.0;
+                assertThat(seconds).as("%d MB, %d s", memory, timeout)
                         .isLessThanOrEqualTo(WorkerCapacity.TIME_SHARE * timeout * 1.0001);
+                // the worker refuses a job whose estimate is more than its invocation's time left
+                // less the cleanup reserve
+                assertThat(seconds).as("%d MB, %d s", memory, timeout).isLessThanOrEqualTo(
+                        timeout - JobDelivery.CLEANUP_RESERVE.toSeconds() - WorkerCapacity.START.toSeconds() + 0.001);
             }
         }
     }

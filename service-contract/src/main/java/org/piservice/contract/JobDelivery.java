@@ -38,6 +38,12 @@ public final class JobDelivery {
      * that a slow write never lets two workers compute one job.
      */
     public static final Duration STALE_AFTER = Duration.ofSeconds(60);
+    /**
+     * What a worker keeps back of its invocation to abort an upload and record a job's failure
+     * (the worker's budgets of those calls): it starts no computation that its time model says
+     * would end later, so the deployment must not promise one either.
+     */
+    public static final Duration CLEANUP_RESERVE = Duration.ofSeconds(40);
 
     /**
      * How long a message received {@code receiveCount} times stays hidden before its next

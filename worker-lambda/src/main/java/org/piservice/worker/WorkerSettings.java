@@ -18,7 +18,8 @@ import org.piservice.core.HeapModel;
  * @param maxAttempts claims of a job before it is failed for good; the deployed worker uses
  *        {@link JobDelivery#MAX_ATTEMPTS}, which the queue's delivery limit leaves room for
  * @param cleanupReserve time kept back at the end of an invocation to abort the upload and record
- *        the failure: both calls' budgets ({@link WorkerClients#BUDGETS})
+ *        the failure: both calls' budgets ({@link WorkerClients#BUDGETS}); the deployed worker uses
+ *        {@link JobDelivery#CLEANUP_RESERVE}, which the deployment's capacity counts on
  * @param timeModel the estimate of a computation's length, to refuse what cannot finish in time
  * @param heapBytes the JVM's own maximum heap ({@code -Xmx}, from {@link WorkerMemory#jvmOptions}),
  *        not the function's memory; computations in this JVM may fill what {@link WorkerMemory} leaves of it
@@ -35,7 +36,7 @@ public record WorkerSettings(
         long memoryBytes) {
 
     public static final WorkerSettings DEFAULT = new WorkerSettings(
-            Duration.ofSeconds(3), JobDelivery.STALE_AFTER, JobDelivery.MAX_ATTEMPTS, Duration.ofSeconds(40),
+            Duration.ofSeconds(3), JobDelivery.STALE_AFTER, JobDelivery.MAX_ATTEMPTS, JobDelivery.CLEANUP_RESERVE,
             ComputeTimeModel.DEFAULT, Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                     .getVMOption("MaxHeapSize").getValue()),
             ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize());
