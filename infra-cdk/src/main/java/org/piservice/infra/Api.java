@@ -26,7 +26,8 @@ import software.constructs.IConstruct;
 
 /**
  * The public API: the REST API generated from the OpenAPI document ({@link OpenApiDefinition}), its
- * stage with throttling, tracing and JSON access logs, and the api function behind it, which may
+ * stage with throttling (of all clients together, and of each by {@link ClientRateLimit}), tracing
+ * and JSON access logs, and the api function behind it, which may
  * record, enqueue and withdraw jobs, read the open ones, and presign links to their results.
  */
 final class Api {
@@ -108,9 +109,13 @@ final class Api {
                 "The api function validates every request itself, with one message per problem; a gateway validator in front"
                         + " of it would answer bad bodies with one generic message, and deployed clients would get other answers than"
                         + " local ones. The gateway passes every routed request through (see OpenApiDefinition).");
-        Acknowledge.rule(restApi, "AwsSolutions-APIG3",
-                "The stage throttles every client (rate and burst limits); a WAF web ACL would cost more per month than the service"
-                        + " costs idle. Add one in front of the stage when the API becomes a target.");
+        if (settings.clientRequestsPerMinute() > 0) {
+            ClientRateLimit.attach(stack, restApi.getDeploymentStage(), settings.clientRequestsPerMinute());
+        } else {
+            Acknowledge.rule(restApi, "AwsSolutions-APIG3",
+                    "This deployment chose no web ACL (clientRequestsPerMinute=0): the stage's throttling, which counts all"
+                            + " clients together, is its only rate limit. The default deployment has one (ClientRateLimit).");
+        }
         IConstruct cloudWatchRole = restApi.getNode().findChild("CloudWatchRole");
         Acknowledge.rule(cloudWatchRole, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
                 "API Gateway needs this account-level role to write the stage's access and execution logs; the AWS managed"

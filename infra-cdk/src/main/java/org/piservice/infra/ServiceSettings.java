@@ -19,6 +19,8 @@ import software.constructs.Node;
  * @param workerConcurrency reserved concurrency of the worker, also the queue's maximum concurrency
  * @param apiRateLimit steady requests per second the API stage accepts
  * @param apiBurstLimit request burst the API stage accepts
+ * @param clientRequestsPerMinute requests one client (source address) may make a minute, refused
+ *        beyond by a WAF web ACL on the stage; 0 for none (and no web ACL, which costs a monthly fee)
  * @param jobTtlDays how long job records and results are kept
  * @param downloadUrlTtlSeconds lifetime of a presigned download link
  * @param maxUnfinishedJobsPerClient unfinished jobs that need computing one client (source address) may have
@@ -32,6 +34,7 @@ public record ServiceSettings(
         int workerConcurrency,
         int apiRateLimit,
         int apiBurstLimit,
+        int clientRequestsPerMinute,
         int jobTtlDays,
         int downloadUrlTtlSeconds,
         int maxUnfinishedJobsPerClient,
@@ -46,6 +49,9 @@ public record ServiceSettings(
         requireRange("workerConcurrency", workerConcurrency, 2, 1000);
         requireRange("apiRateLimit", apiRateLimit, 1, 10_000);
         requireRange("apiBurstLimit", apiBurstLimit, 1, 5_000);
+        if (clientRequestsPerMinute != 0) {
+            requireRange("clientRequestsPerMinute", clientRequestsPerMinute, ClientRateLimit.MIN_REQUESTS, 2_000_000_000);
+        }
         requireRange("jobTtlDays", jobTtlDays, 1, 365);
         requireRange("downloadUrlTtlSeconds", downloadUrlTtlSeconds, 1, FunctionEnvironment.MAX_DOWNLOAD_URL_TTL_SECONDS);
         requireRange("maxUnfinishedJobsPerClient", maxUnfinishedJobsPerClient, 1, 1000);
@@ -68,7 +74,8 @@ public record ServiceSettings(
 
     /** The settings of a deployment that is not told otherwise. */
     public static ServiceSettings defaults() {
-        return new ServiceSettings(1024, 5120, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 20, 40,
+        // A client may make a fifth of the stage's steady rate: one client alone cannot throttle the rest.
+        return new ServiceSettings(1024, 5120, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 20, 40, 240,
                 FunctionEnvironment.DEFAULT_JOB_TTL_DAYS, FunctionEnvironment.DEFAULT_DOWNLOAD_URL_TTL_SECONDS,
                 FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT, Optional.empty());
     }
@@ -86,6 +93,7 @@ public record ServiceSettings(
                 intOr(context, "workerConcurrency", d.workerConcurrency()),
                 intOr(context, "apiRateLimit", d.apiRateLimit()),
                 intOr(context, "apiBurstLimit", d.apiBurstLimit()),
+                intOr(context, "clientRequestsPerMinute", d.clientRequestsPerMinute()),
                 intOr(context, "jobTtlDays", d.jobTtlDays()),
                 intOr(context, "downloadUrlTtlSeconds", d.downloadUrlTtlSeconds()),
                 intOr(context, "maxUnfinishedJobsPerClient", d.maxUnfinishedJobsPerClient()),

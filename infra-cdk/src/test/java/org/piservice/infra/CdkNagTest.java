@@ -60,7 +60,6 @@ class CdkNagTest {
 
         assertThat(acknowledged.keySet()).containsExactlyInAnyOrder(
                 "Api: AwsSolutions-APIG2",
-                "Api: AwsSolutions-APIG3",
                 "Api/CloudWatchRole: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
                 "ApiFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::*]",
                 "ApiFunctionRole/DefaultPolicy: AwsSolutions-IAM5[Resource::<" + bucket + ".Arn>/results/*]",

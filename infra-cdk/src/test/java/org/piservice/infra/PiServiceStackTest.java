@@ -5,6 +5,8 @@ import static org.piservice.infra.SynthesizedStack.getAtt;
 import static org.piservice.infra.SynthesizedStack.ref;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.piservice.contract.Cors;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiProcess;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -194,6 +198,40 @@ class PiServiceStackTest {
             assertThat(synth.json.at("/Resources/" + queue + "/Properties/VisibilityTimeout").asInt(30))
                     .as("%s feeding %s", queue, function).isEqualTo(JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * timeout);
         }
+    }
+
+    @Test
+    void aWebAclOnTheStageRefusesEachClientItsRequestsBeyondItsLimitAMinute() throws Exception {
+        String acl = "ApiClientRateLimit"; // a resource made at the stack's top keeps its construct id
+        template.hasResourceProperties("AWS::WAFv2::WebACL", Map.of(
+                "Scope", "REGIONAL",
+                "DefaultAction", Map.of("Allow", Map.of()),
+                "Rules", List.of(Match.objectLike(Map.of(
+                        "Statement", Map.of("RateBasedStatement", Map.of("AggregateKeyType", "IP",
+                                "EvaluationWindowSec", 60, "Limit", settings.clientRequestsPerMinute())),
+                        "Action", Map.of("Block", Map.of("CustomResponse", Map.of(
+                                "ResponseCode", 429,
+                                "CustomResponseBodyKey", "requestsPerClient",
+                                "ResponseHeaders", Match.arrayWith(List.of(
+                                        Map.of("Name", "Retry-After", "Value", "60"),
+                                        Map.of("Name", "Access-Control-Allow-Origin", "Value", Cors.ALLOWED_ORIGIN)))))))))));
+        JsonNode body = synth.json.at("/Resources/" + acl + "/Properties/CustomResponseBodies/requestsPerClient");
+        assertThat(body.get("ContentType").asText()).isEqualTo("APPLICATION_JSON");
+        assertThat(new ObjectMapper().readTree(body.get("Content").asText()).get("error").asText())
+                .isEqualTo(ClientRateLimit.REFUSAL);
+        JsonNode association = synth.only("AWS::WAFv2::WebACLAssociation").get("Properties");
+        assertThat(association.get("WebACLArn").toString()).isEqualTo("{\"Fn::GetAtt\":[\"" + acl + "\",\"Arn\"]}");
+        assertThat(association.get("ResourceArn").toString())
+                .contains(synth.logicalId("AWS::ApiGateway::Stage", "ApiDeploymentStage" + Api.STAGE_NAME));
+    }
+
+    @Test
+    void aDeploymentWithoutAClientLimitHasNoWebAcl() {
+        App app = new App(AppProps.builder().context(Map.of("clientRequestsPerMinute", "0")).build());
+        Template withoutLimit = Template.fromStack(
+                PiServiceApp.stack(app, ServiceSettings.fromContext(app.getNode()), ProjectFiles.in(Path.of(".."))));
+        withoutLimit.resourceCountIs("AWS::WAFv2::WebACL", 0);
+        withoutLimit.resourceCountIs("AWS::WAFv2::WebACLAssociation", 0);
     }
 
     @Test

@@ -55,6 +55,15 @@ class ServiceSettingsTest {
     }
 
     @Test
+    void aClientsRequestsAMinuteAreNoneOrAtLeastWhatWafCanCount() {
+        App none = new App(AppProps.builder().context(Map.of("clientRequestsPerMinute", "0")).build());
+        assertThat(ServiceSettings.fromContext(none.getNode()).clientRequestsPerMinute()).isZero();
+        App tooFew = new App(AppProps.builder().context(Map.of("clientRequestsPerMinute", "9")).build());
+        assertThatThrownBy(() -> ServiceSettings.fromContext(tooFew.getNode()))
+                .hasMessage("clientRequestsPerMinute must be between 10 and 2,000,000,000, got 9");
+    }
+
+    @Test
     void outOfRangeAndMalformedValuesAreRefusedByName() {
         assertThatThrownBy(() -> settings(2048, 901, 1000)).hasMessageContaining("workerTimeoutSeconds");
         assertThatThrownBy(() -> settings(64, 900, 1000)).hasMessageContaining("workerMemoryMb");
@@ -68,7 +77,7 @@ class ServiceSettingsTest {
     private static ServiceSettings settings(int workerMemoryMb, int workerTimeoutSeconds, int maxDigits) {
         ServiceSettings d = ServiceSettings.defaults();
         return new ServiceSettings(d.apiMemoryMb(), workerMemoryMb, workerTimeoutSeconds, maxDigits,
-                d.workerConcurrency(), d.apiRateLimit(), d.apiBurstLimit(), d.jobTtlDays(), d.downloadUrlTtlSeconds(),
-                d.maxUnfinishedJobsPerClient(), Optional.empty());
+                d.workerConcurrency(), d.apiRateLimit(), d.apiBurstLimit(), d.clientRequestsPerMinute(), d.jobTtlDays(),
+                d.downloadUrlTtlSeconds(), d.maxUnfinishedJobsPerClient(), Optional.empty());
     }
 }

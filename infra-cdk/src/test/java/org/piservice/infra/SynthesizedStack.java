@@ -108,7 +108,7 @@ final class SynthesizedStack {
 
     static ServiceSettings withAlarmEmail(ServiceSettings s, String email) {
         return new ServiceSettings(s.apiMemoryMb(), s.workerMemoryMb(), s.workerTimeoutSeconds(), s.maxDigits(),
-                s.workerConcurrency(), s.apiRateLimit(), s.apiBurstLimit(), s.jobTtlDays(), s.downloadUrlTtlSeconds(),
-                s.maxUnfinishedJobsPerClient(), Optional.of(email));
+                s.workerConcurrency(), s.apiRateLimit(), s.apiBurstLimit(), s.clientRequestsPerMinute(), s.jobTtlDays(),
+                s.downloadUrlTtlSeconds(), s.maxUnfinishedJobsPerClient(), Optional.of(email));
     }
 }
