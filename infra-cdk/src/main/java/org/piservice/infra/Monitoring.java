@@ -3,6 +3,7 @@ package org.piservice.infra;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.piservice.contract.FunctionEnvironment;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
 import software.amazon.awscdk.Duration;
@@ -50,7 +51,9 @@ public final class Monitoring extends Construct {
         Metric computeSeconds = serviceMetric(ServiceMetrics.COMPUTE_SECONDS, "Sum");
         Metric jobsRefusedForBacklog = serviceMetric(ServiceMetrics.JOBS_REFUSED_BACKLOG, "Sum");
         int workerTimeoutMs = settings.workerTimeoutSeconds() * 1000;
-        int oldestMessageAlarmSeconds = 2 * settings.workerTimeoutSeconds();
+        // Half its deadline in the queue: the api admits a backlog the workers finish in time, so a
+        // few worker timeouts of waiting are no fault, and the sweeper fails what waits past it.
+        int oldestMessageAlarmSeconds = FunctionEnvironment.DEFAULT_JOB_DEADLINE_MINUTES * 60 / 2;
 
         alarm("DeadLetterQueueNotEmpty",
                 "Messages stay in the dead-letter queue: its consumer, which fails each message's job and deletes the"
@@ -79,8 +82,8 @@ public final class Monitoring extends Construct {
                         + ") or the account's concurrency is exhausted.",
                 worker.metricThrottles(options("Sum")), 1, notify);
         alarm("OldestJobMessageAge",
-                "A job has waited in the queue for over " + oldestMessageAlarmSeconds
-                        + " s: the workers are behind or a job is being retried after a crash.",
+                "A job has waited in the queue for over " + oldestMessageAlarmSeconds / 60
+                        + " minutes, half its deadline: the workers are far behind, or failing.",
                 queue.metricApproximateAgeOfOldestMessage(options("Maximum")), oldestMessageAlarmSeconds, notify);
         // The backlog's refusals are 503s by design and have their own alarm; counted here too, they
         // would page twice for one cause, under a description that says something broke.

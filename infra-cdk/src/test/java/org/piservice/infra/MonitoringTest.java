@@ -45,9 +45,8 @@ class MonitoringTest {
     }
 
     @Test
-    void oldJobMessagesAlarmAfterTwoWorkerTimeouts() {
-        assertAlarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum",
-                2 * SynthesizedStack.SETTINGS.workerTimeoutSeconds(),
+    void aJobMessageWaitingHalfItsDeadlineAlarms() {
+        assertAlarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum", 90 * 60,
                 Map.of("QueueName", Map.of("Fn::GetAtt", List.of(synth.logicalId("AWS::SQS::Queue", "JobQueue"), "QueueName"))));
     }
 

@@ -52,11 +52,8 @@ public record ServiceConfig(
     public static final Duration DEFAULT_DOWNLOAD_URL_TTL =
             Duration.ofSeconds(FunctionEnvironment.DEFAULT_DOWNLOAD_URL_TTL_SECONDS);
     public static final Duration DEFAULT_JOB_TTL = Duration.ofDays(FunctionEnvironment.DEFAULT_JOB_TTL_DAYS);
-    /**
-     * Three hours: room for every attempt and retry of the largest job (3 attempts of at most
-     * 15 min, and the retries' delays), far inside the queue's 14-day retention.
-     */
-    public static final Duration DEFAULT_JOB_DEADLINE = Duration.ofHours(3);
+    /** {@link FunctionEnvironment#DEFAULT_JOB_DEADLINE_MINUTES}. */
+    public static final Duration DEFAULT_JOB_DEADLINE = Duration.ofMinutes(FunctionEnvironment.DEFAULT_JOB_DEADLINE_MINUTES);
     /**
      * One worker, unless told: the api's backlog estimate then refuses too early rather than
      * accept a job that cannot finish.

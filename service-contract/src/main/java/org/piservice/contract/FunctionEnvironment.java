@@ -39,6 +39,12 @@ public final class FunctionEnvironment {
      */
     public static final String JOB_DEADLINE_MINUTES = "JOB_DEADLINE_MINUTES";
     /**
+     * Three hours: room for every attempt and retry of the largest job (3 attempts of at most
+     * 15 min, and the retries' delays), far inside the queue's 14-day retention. The stack sets no
+     * other, and its alarm on the queue's oldest message counts on it.
+     */
+    public static final int DEFAULT_JOB_DEADLINE_MINUTES = 180;
+    /**
      * How many worker invocations run at once (the worker's reserved concurrency): the api
      * divides the queued work by it to tell whether a new job could finish before its deadline.
      */
