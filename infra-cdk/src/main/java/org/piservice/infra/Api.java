@@ -26,7 +26,7 @@ import software.constructs.IConstruct;
 
 /**
  * The public API: the REST API generated from the OpenAPI document ({@link OpenApiDefinition}), its
- * stage with throttling (of all clients together, and of each by {@link ClientRateLimit}), tracing
+ * stage with throttling (of all clients together, and of each by {@link ApiWebAcl}), tracing
  * and JSON access logs, and the api function behind it, which may
  * record, enqueue and withdraw jobs, read the open ones, and presign links to their results.
  */
@@ -110,11 +110,11 @@ final class Api {
                         + " of it would answer bad bodies with one generic message, and deployed clients would get other answers than"
                         + " local ones. The gateway passes every routed request through (see OpenApiDefinition).");
         if (settings.clientRequestsPerMinute() > 0) {
-            ClientRateLimit.attach(stack, restApi.getDeploymentStage(), settings.clientRequestsPerMinute());
+            ApiWebAcl.attach(stack, restApi.getDeploymentStage(), settings.clientRequestsPerMinute());
         } else {
             Acknowledge.rule(restApi, "AwsSolutions-APIG3",
                     "This deployment chose no web ACL (clientRequestsPerMinute=0): the stage's throttling, which counts all"
-                            + " clients together, is its only rate limit. The default deployment has one (ClientRateLimit).");
+                            + " clients together, is its only rate limit. The default deployment has one (ApiWebAcl).");
         }
         IConstruct cloudWatchRole = restApi.getNode().findChild("CloudWatchRole");
         Acknowledge.rule(cloudWatchRole, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",

@@ -20,7 +20,8 @@ import software.constructs.Node;
  * @param apiRateLimit steady requests per second the API stage accepts
  * @param apiBurstLimit request burst the API stage accepts
  * @param clientRequestsPerMinute requests one client (source address) may make a minute, refused
- *        beyond by a WAF web ACL on the stage; 0 for none (and no web ACL, which costs a monthly fee)
+ *        beyond by a WAF web ACL on the stage ({@link ApiWebAcl}); 0 for no web ACL, which costs a
+ *        monthly fee, and so neither this limit nor its refusal of oversized bodies
  * @param jobTtlDays how long job records and results are kept
  * @param downloadUrlTtlSeconds lifetime of a presigned download link
  * @param maxUnfinishedJobsPerClient unfinished jobs that need computing one client (source address) may have
@@ -50,7 +51,7 @@ public record ServiceSettings(
         requireRange("apiRateLimit", apiRateLimit, 1, 10_000);
         requireRange("apiBurstLimit", apiBurstLimit, 1, 5_000);
         if (clientRequestsPerMinute != 0) {
-            requireRange("clientRequestsPerMinute", clientRequestsPerMinute, ClientRateLimit.MIN_REQUESTS, 2_000_000_000);
+            requireRange("clientRequestsPerMinute", clientRequestsPerMinute, ApiWebAcl.MIN_REQUESTS, 2_000_000_000);
         }
         requireRange("jobTtlDays", jobTtlDays, 1, 365);
         requireRange("downloadUrlTtlSeconds", downloadUrlTtlSeconds, 1, FunctionEnvironment.MAX_DOWNLOAD_URL_TTL_SECONDS);

@@ -201,24 +201,34 @@ class PiServiceStackTest {
     }
 
     @Test
-    void aWebAclOnTheStageRefusesEachClientItsRequestsBeyondItsLimitAMinute() throws Exception {
-        String acl = "ApiClientRateLimit"; // a resource made at the stack's top keeps its construct id
+    void aWebAclOnTheStageRefusesOversizedBodiesAndEachClientItsRequestsBeyondItsLimitAMinute() throws Exception {
+        String acl = "ApiWebAcl"; // a resource made at the stack's top keeps its construct id
+        Map<String, String> cors = Map.of("Name", "Access-Control-Allow-Origin", "Value", Cors.ALLOWED_ORIGIN);
         template.hasResourceProperties("AWS::WAFv2::WebACL", Map.of(
                 "Scope", "REGIONAL",
                 "DefaultAction", Map.of("Allow", Map.of()),
-                "Rules", List.of(Match.objectLike(Map.of(
-                        "Statement", Map.of("RateBasedStatement", Map.of("AggregateKeyType", "IP",
-                                "EvaluationWindowSec", 60, "Limit", settings.clientRequestsPerMinute())),
-                        "Action", Map.of("Block", Map.of("CustomResponse", Map.of(
-                                "ResponseCode", 429,
-                                "CustomResponseBodyKey", "requestsPerClient",
-                                "ResponseHeaders", Match.arrayWith(List.of(
-                                        Map.of("Name", "Retry-After", "Value", "60"),
-                                        Map.of("Name", "Access-Control-Allow-Origin", "Value", Cors.ALLOWED_ORIGIN)))))))))));
-        JsonNode body = synth.json.at("/Resources/" + acl + "/Properties/CustomResponseBodies/requestsPerClient");
-        assertThat(body.get("ContentType").asText()).isEqualTo("APPLICATION_JSON");
-        assertThat(new ObjectMapper().readTree(body.get("Content").asText()).get("error").asText())
-                .isEqualTo(ClientRateLimit.REFUSAL);
+                "Rules", List.of(
+                        Match.objectLike(Map.of(
+                                "Statement", Map.of("SizeConstraintStatement", Map.of(
+                                        "FieldToMatch", Map.of("Body", Map.of("OversizeHandling", "MATCH")),
+                                        "ComparisonOperator", "GT", "Size", 8192,
+                                        "TextTransformations", List.of(Map.of("Priority", 0, "Type", "NONE")))),
+                                "Action", Map.of("Block", Map.of("CustomResponse", Map.of(
+                                        "ResponseCode", 413, "CustomResponseBodyKey", "bodyTooLarge",
+                                        "ResponseHeaders", List.of(cors)))))),
+                        Match.objectLike(Map.of(
+                                "Statement", Map.of("RateBasedStatement", Map.of("AggregateKeyType", "IP",
+                                        "EvaluationWindowSec", 60, "Limit", settings.clientRequestsPerMinute())),
+                                "Action", Map.of("Block", Map.of("CustomResponse", Map.of(
+                                        "ResponseCode", 429, "CustomResponseBodyKey", "tooManyRequests",
+                                        "ResponseHeaders", Match.arrayWith(List.of(
+                                                Map.of("Name", "Retry-After", "Value", "60"), cors))))))))));
+        ObjectMapper json = new ObjectMapper();
+        JsonNode bodies = synth.json.at("/Resources/" + acl + "/Properties/CustomResponseBodies");
+        assertThat(json.readTree(bodies.at("/bodyTooLarge/Content").asText()).get("error").asText())
+                .isEqualTo(ApiWebAcl.TOO_LARGE);
+        assertThat(json.readTree(bodies.at("/tooManyRequests/Content").asText()).get("error").asText())
+                .isEqualTo(ApiWebAcl.TOO_MANY);
         JsonNode association = synth.only("AWS::WAFv2::WebACLAssociation").get("Properties");
         assertThat(association.get("WebACLArn").toString()).isEqualTo("{\"Fn::GetAtt\":[\"" + acl + "\",\"Arn\"]}");
         assertThat(association.get("ResourceArn").toString())
