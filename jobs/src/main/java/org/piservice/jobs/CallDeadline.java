@@ -69,7 +69,8 @@ public final class CallDeadline {
                     return context.request();
                 }
                 Duration left = Duration.ofNanos(DEADLINES.get().workNanos() - System.nanoTime());
-                if (left.isNegative() || left.isZero()) {
+                // the SDK takes a timeout below a millisecond for none at all
+                if (left.toMillis() < 1) {
                     throw SdkClientException.create("No time was left for this call before the request's deadline");
                 }
                 if (left.compareTo(budget.callTimeout()) >= 0 || !(context.request() instanceof AwsRequest request)) {
