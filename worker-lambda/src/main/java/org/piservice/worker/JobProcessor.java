@@ -358,15 +358,11 @@ public final class JobProcessor implements AutoCloseable {
             // Its heap was sized for these digits: another attempt would fail the same way.
             return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory: " + e.getMessage());
         } catch (OutOfMemoryError e) {
+            String said = heapExhaustion(e).orElseThrow(() -> e);
             // This JVM's heap held less than its model said: another attempt in a heap alike would
-            // fail the same way. The computation's arrays are garbage once it has thrown, so the
-            // heap has room again to record the failure.
-            Throwable said = e;
-            while (said.getMessage() == null && said.getCause() != null) {
-                said = said.getCause(); // a parallel task's error comes back as a copy without the message
-            }
-            return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory in the worker's own JVM: "
-                    + said.getMessage());
+            // fail the same way. The computation's arrays are unreachable once it has thrown, so the
+            // collector finds room to record the failure.
+            return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory in the worker's own JVM: " + said);
         } catch (IOException | RuntimeException e) {
             return retry(job, owner, "Computing or storing the result failed: " + describe(e));
         } finally {
@@ -536,6 +532,19 @@ public final class JobProcessor implements AutoCloseable {
 
     private static long seconds(long startedNanos) {
         return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
+    }
+
+    /**
+     * The message of an error that says the Java heap was full. Other memory errors (no native
+     * thread, metaspace) are the JVM's or the machine's, not the computation's size, and another
+     * attempt in another JVM may well succeed.
+     */
+    private static Optional<String> heapExhaustion(OutOfMemoryError e) {
+        Throwable said = e;
+        while (said.getMessage() == null && said.getCause() != null) {
+            said = said.getCause(); // a parallel task's error comes back as a copy without the message
+        }
+        return Optional.ofNullable(said.getMessage()).filter(message -> message.startsWith("Java heap space"));
     }
 
     private static String describe(Exception e) {
