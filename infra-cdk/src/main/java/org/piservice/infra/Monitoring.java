@@ -51,9 +51,11 @@ public final class Monitoring extends Construct {
         Metric computeSeconds = serviceMetric(ServiceMetrics.COMPUTE_SECONDS, "Sum");
         Metric jobsRefusedForBacklog = serviceMetric(ServiceMetrics.JOBS_REFUSED_BACKLOG, "Sum");
         int workerTimeoutMs = settings.workerTimeoutSeconds() * 1000;
-        // Half its deadline in the queue: the api admits a backlog the workers finish in time, so a
-        // few worker timeouts of waiting are no fault, and the sweeper fails what waits past it.
-        int oldestMessageAlarmSeconds = FunctionEnvironment.DEFAULT_JOB_DEADLINE_MINUTES * 60 / 2;
+        // The api admits a job when the work ahead of it and its own would end by its deadline, so
+        // long waits are no fault in themselves; one so long that the largest job could no longer
+        // end in time says the workers do less than the time model said, or fail.
+        int oldestMessageAlarmSeconds = FunctionEnvironment.DEFAULT_JOB_DEADLINE_MINUTES * 60
+                - (int) (WorkerCapacity.TIME_SHARE * settings.workerTimeoutSeconds());
 
         alarm("DeadLetterQueueNotEmpty",
                 "Messages stay in the dead-letter queue: its consumer, which fails each message's job and deletes the"
@@ -83,7 +85,8 @@ public final class Monitoring extends Construct {
                 worker.metricThrottles(options("Sum")), 1, notify);
         alarm("OldestJobMessageAge",
                 "A job has waited in the queue for over " + oldestMessageAlarmSeconds / 60
-                        + " minutes, half its deadline: the workers are far behind, or failing.",
+                        + " minutes, so long that the largest job could no longer finish by its deadline: the workers"
+                        + " are slower than the time model says, or failing.",
                 queue.metricApproximateAgeOfOldestMessage(options("Maximum")), oldestMessageAlarmSeconds, notify);
         // The backlog's refusals are 503s by design and have their own alarm; counted here too, they
         // would page twice for one cause, under a description that says something broke.

@@ -75,7 +75,8 @@ public record ServiceSettings(
 
     /** The settings of a deployment that is not told otherwise. */
     public static ServiceSettings defaults() {
-        // A client may make a fifth of the stage's steady rate: one client alone cannot throttle the rest.
+        // A client may make a fifth of the stage's steady rate: at full speed it gets the stage
+        // throttling the rest for 12 s a minute at most, not for as long as it likes.
         return new ServiceSettings(1024, 5120, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 20, 40, 240,
                 FunctionEnvironment.DEFAULT_JOB_TTL_DAYS, FunctionEnvironment.DEFAULT_DOWNLOAD_URL_TTL_SECONDS,
                 FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT, Optional.empty());
