@@ -54,12 +54,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     /** The time a request keeps, after its last AWS call was cut off, to answer. */
     static final Duration ANSWER_RESERVE = Duration.ofSeconds(1);
     /**
-     * The time kept for withdrawing what a request cut short had made: a job's record, which is a
-     * table call that may need its second attempt (1.4 s), or an S3 copy's upload. More would cut
-     * short the submission served from the digit store while S3 hangs (above), which records and
-     * queues its job 6 s in.
+     * The time kept for withdrawing what a request cut short had made and settling its key: two
+     * table calls that may each need their second attempt (1.4 s in a brownout). A submission the
+     * digit store would serve while S3 answers the copy's start and then hangs (above) has spent
+     * its forward time on the copy and its abort, and is answered 503 instead of being queued.
      */
-    static final Duration UNDO_RESERVE = Duration.ofSeconds(2);
+    static final Duration UNDO_RESERVE = Duration.ofSeconds(3);
 
     private final PiApi api;
 

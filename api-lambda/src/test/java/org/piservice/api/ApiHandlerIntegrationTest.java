@@ -804,9 +804,11 @@ class ApiHandlerIntegrationTest {
             assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
             assertThat(Json.MAPPER.readTree(response.getBody()).get("error").asText())
                     .startsWith("the job store is unavailable, so no job was created");
-            // AND, as it says, no job was: the record made before the cut was withdrawn
+            // AND, as it says, no job was: the record made before the cut was withdrawn, and the key
+            // was freed, so that the client's retry is a new request (refused, still at its limit)
             dynamoDb.heal();
             assertThat(jobRecords()).isEqualTo(jobs.size());
+            assertThat(api.handleRequest(event, null).getStatusCode()).isEqualTo(429);
         }
     }
 
