@@ -58,6 +58,8 @@ final class Backstops {
         Role sweeperRole = JavaFunctions.role(stack, "SweeperFunctionRole", "pi-service job sweeper");
         jobs.allowOpenJobs(sweeperRole, "ReadOpenJobs");
         jobs.allowJobRecords(sweeperRole, "FailOrRequeueJobs", List.of("dynamodb:UpdateItem"));
+        // the digit store's item: the jobs it covers are no work ahead of the others (JobSweeper)
+        jobs.allowJobRecords(sweeperRole, "ReadDigitStore", List.of("dynamodb:GetItem"));
         sweeperRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("SendLostMessages")
                 .actions(List.of("sqs:SendMessage"))

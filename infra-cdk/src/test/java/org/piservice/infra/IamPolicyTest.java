@@ -75,9 +75,10 @@ class IamPolicyTest {
     }
 
     @Test
-    void sweeperMayOnlyReadOpenJobsUpdateThemAndSendTheirMessages() {
+    void sweeperMayOnlyReadOpenJobsAndTheDigitStoreUpdateThemAndSendTheirMessages() {
         assertThat(grants("SweeperFunctionRole")).isEqualTo(new TreeMap<>(Map.ofEntries(
                 Map.entry("dynamodb:Query", openJobsIndex()),
+                Map.entry("dynamodb:GetItem", table()),
                 Map.entry("dynamodb:UpdateItem", table()),
                 Map.entry("sqs:SendMessage", queueArn()),
                 Map.entry("logs:CreateLogStream", logGroup("SweeperFunction")),

@@ -3,7 +3,9 @@ package org.piservice.jobs;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.ComputeTimeModel;
@@ -83,6 +85,23 @@ public final class Backlog {
         }
         Duration retryAfter = late.compareTo(startsAfter) < 0 ? late : startsAfter;
         return Optional.of(new Overload(startsAfter, deadline, retryAfter));
+    }
+
+    /**
+     * How long the work accepted before each of {@code open} (the open jobs, earliest deadline and
+     * so earliest accepted first, as {@link JobRepository#openJobs()} lists them) keeps every
+     * worker busy: how long its message may wait in the queue behind that work, by the time model.
+     */
+    public Map<String, Duration> waitsAhead(List<Job> open) {
+        DigitStore.State state = store.state();
+        Instant now = clock.instant();
+        Map<String, Duration> waits = new HashMap<>();
+        Duration ahead = Duration.ZERO;
+        for (Job job : open) {
+            waits.put(job.jobId(), ahead.dividedBy(workers));
+            ahead = ahead.plus(remaining(job, state, now));
+        }
+        return waits;
     }
 
     /** Counts a job this instance accepted until the next reading, which finds it in the index. */

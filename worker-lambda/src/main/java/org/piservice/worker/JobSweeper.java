@@ -3,7 +3,10 @@ package org.piservice.worker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.piservice.contract.ServiceMetrics;
+import org.piservice.jobs.Backlog;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
@@ -12,6 +15,7 @@ import org.piservice.jobs.JobStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -19,7 +23,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * deadline has passed, and sends the message of an open job that nothing has touched for
  * {@link #REQUEUE_AFTER} again (no worker holds it, and no delivery has claimed it: its message is
  * taken to be lost, e.g. the api's send was lost or a batch's later messages died with their worker).
- * A duplicate message is harmless: the claim lets one delivery work on the job.
+ * A job's message may rightly wait behind the work accepted before it ({@link Backlog#waitsAhead}),
+ * so that wait is added to its allowance: a long backlog the api admitted does not get every
+ * message sent again every {@link #REQUEUE_AFTER}. A duplicate message is harmless all the same:
+ * the claim lets one delivery work on the job.
  *
  * <p>It reads the open jobs from the sparse index of them ({@code Storage.PENDING_INDEX}), so a
  * sweep costs reads in proportion to the backlog, not to every job the table still keeps, as a
@@ -40,6 +47,7 @@ public final class JobSweeper {
     }
 
     private final JobRepository jobs;
+    private final Backlog backlog;
     private final SqsClient sqs;
     private final String queueUrl;
     private final Duration staleAfter;
@@ -47,9 +55,10 @@ public final class JobSweeper {
     private final EmfMetrics metrics;
     private final Clock clock;
 
-    public JobSweeper(JobRepository jobs, SqsClient sqs, String queueUrl, Duration staleAfter, Duration requeueAfter,
-                      EmfMetrics metrics, Clock clock) {
+    public JobSweeper(JobRepository jobs, Backlog backlog, SqsClient sqs, String queueUrl, Duration staleAfter,
+                      Duration requeueAfter, EmfMetrics metrics, Clock clock) {
         this.jobs = jobs;
+        this.backlog = backlog;
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.staleAfter = staleAfter;
@@ -62,7 +71,9 @@ public final class JobSweeper {
         int open = 0;
         int failed = 0;
         int requeued = 0;
-        for (Job job : jobs.openJobs()) {
+        List<Job> openJobs = jobs.openJobs();
+        Map<String, Duration> waits = waitsAhead(openJobs);
+        for (Job job : openJobs) {
             open++;
             MDC.put("job_id", job.jobId());
             try {
@@ -75,7 +86,7 @@ public final class JobSweeper {
                         metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
                         LOG.warn("Job failed at its deadline: {}", job.overdueReason());
                     }
-                } else if (idle(job, now) && jobs.markRequeued(job)) {
+                } else if (idle(job, now, waits.getOrDefault(job.jobId(), Duration.ZERO)) && jobs.markRequeued(job)) {
                     sqs.sendMessage(send -> send.queueUrl(queueUrl).messageBody(new JobMessage(job.jobId(), job.digits()).toJson()));
                     requeued++;
                     metrics.jobRequeued(job.jobId());
@@ -92,10 +103,24 @@ public final class JobSweeper {
         return new Sweep(open, failed, requeued);
     }
 
-    /** No live worker holds the job, and nothing has happened to it for {@link #requeueAfter}. */
-    private boolean idle(Job job, Instant now) {
+    /**
+     * No live worker holds the job, and nothing has happened to it for {@link #requeueAfter} beyond
+     * the {@code wait} the work ahead of it explains.
+     */
+    private boolean idle(Job job, Instant now, Duration wait) {
         boolean unheld = job.status() == JobStatus.QUEUED
                 || job.heartbeatAt() == null || job.heartbeatAt().isBefore(now.minus(staleAfter));
-        return unheld && job.lastActivity().isBefore(now.minus(requeueAfter));
+        return unheld && job.lastActivity().isBefore(now.minus(requeueAfter).minus(wait));
+    }
+
+    /** The waits ahead of the open jobs; none when the digit store cannot be read, so that each waits {@link #requeueAfter} alone. */
+    private Map<String, Duration> waitsAhead(List<Job> openJobs) {
+        try {
+            return backlog.waitsAhead(openJobs);
+        } catch (SdkException e) {
+            LOG.warn("could not read the digit store; jobs are sent again after {} whatever waits ahead of them",
+                    requeueAfter, e);
+            return Map.of();
+        }
     }
 }

@@ -5,8 +5,11 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import java.time.Clock;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.Backlog;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
@@ -26,7 +29,11 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Stri
 
     /** The production wiring on the given clients (the local run's too). */
     public static JobSweeper create(AwsClients clients, ServiceConfig config) {
-        return new JobSweeper(new JobRepository(clients.dynamoDb(), config), clients.sqs(), config.queueUrl(),
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), config);
+        // The store's state only, a read of its table item: its S3 side is never called here.
+        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
+                new ResultStore(clients.s3(), clients.presigner(), config), config);
+        return new JobSweeper(jobs, new Backlog(jobs, store, config, Clock.systemUTC()), clients.sqs(), config.queueUrl(),
                 WorkerSettings.DEFAULT.staleAfter(), JobSweeper.REQUEUE_AFTER, EmfMetrics.stdout(), Clock.systemUTC());
     }
 

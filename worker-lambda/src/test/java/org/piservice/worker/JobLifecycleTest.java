@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
+import org.piservice.core.ComputeTimeModel;
+import org.piservice.jobs.Backlog;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
@@ -136,6 +138,31 @@ class JobLifecycleTest {
     }
 
     @Test
+    void theSweeperLeavesTheMessageOfAJobWaitingBehindTheWorkAheadOfItAlone() {
+        // GIVEN two jobs queued and untouched for longer than the sweeper waits: the first, of
+        // 10^8 digits, keeps the one worker busy for minutes by the time model; the second, one
+        // minute younger, waits behind it
+        MutableClock clock = new MutableClock(Instant.now().minus(JobSweeper.REQUEUE_AFTER).minusSeconds(120));
+        JobRepository past = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock);
+        String first = JobId.newId();
+        past.create(first, 100_000_000);
+        clock.advance(Duration.ofMinutes(1));
+        String behind = JobId.newId();
+        past.create(behind, 20);
+        Duration firstsWork = ComputeTimeModel.forLambdaMemory(fixture.config().workerMemoryMb()).estimate(100_000_000);
+        assertThat(firstsWork.dividedBy(fixture.config().workerConcurrency())).isGreaterThan(Duration.ofMinutes(2));
+
+        // WHEN the sweeper runs
+        JobSweeper.Sweep sweep = sweeper(Clock.systemUTC()).sweep();
+
+        // THEN only the first job's message, which nothing explains the wait of, is sent again
+        assertThat(sweep.requeued()).isEqualTo(1);
+        assertThat(received(fixture.config().queueUrl())).extracting(QueueMessage::body)
+                .containsExactly(new JobMessage(first, 100_000_000).toJson());
+        assertThat(fixture.jobs.find(behind).orElseThrow().requeuedAt()).isNull();
+    }
+
+    @Test
     void aWorkerFailsAJobPastItsDeadlineInsteadOfStartingIt() {
         String id = jobWithDeadlineIn(Duration.ofSeconds(-1), 100);
         AtomicInteger runs = new AtomicInteger();
@@ -253,8 +280,9 @@ class JobLifecycleTest {
     }
 
     private JobSweeper sweeper(Clock clock) {
-        return new JobSweeper(fixture.jobs, fixture.clients.sqs(), fixture.config().queueUrl(), WorkerFixture.FAST.staleAfter(),
-                JobSweeper.REQUEUE_AFTER, emf, clock);
+        Backlog backlog = new Backlog(fixture.jobs, fixture.digitStore(fixture.config()), fixture.config(), clock);
+        return new JobSweeper(fixture.jobs, backlog, fixture.clients.sqs(), fixture.config().queueUrl(),
+                WorkerFixture.FAST.staleAfter(), JobSweeper.REQUEUE_AFTER, emf, clock);
     }
 
     private List<QueueMessage> received(String queueUrl) {
