@@ -1,5 +1,6 @@
 package org.piservice.infra;
 
+import org.piservice.contract.JobDelivery;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
@@ -26,13 +27,12 @@ final class Backstops {
     static final Duration SWEEP_INTERVAL = Duration.minutes(5);
     private static final int MEMORY_MB = 512;
     /**
-     * The dead-letter consumer's timeout: a batch of ten messages, each a read and a write of its
+     * The dead-letter consumer's timeout: a batch of {@link JobDelivery#DEAD_LETTER_BATCH_SIZE} messages, each a read and a write of its
      * job, within the worker's DynamoDB budget (8 s a call) when DynamoDB is slow, which is when
      * messages are dead-lettered. The dead-letter queue hides a message for six of these (JobStore),
      * as the job queue does for the worker; Lambda refuses a queue that hides it for less than one.
      */
     static final int DEAD_LETTER_TIMEOUT_SECONDS = 180;
-    private static final int DEAD_LETTER_BATCH = 10;
 
     private final Function deadLetterFunction;
     private final Function sweeperFunction;
@@ -51,7 +51,7 @@ final class Backstops {
         JavaFunctions.acknowledgeXRay(deadLetterRole);
         Alias deadLetterAlias = JavaFunctions.liveAlias(stack, "DeadLetterFunctionLive", deadLetterFunction);
         deadLetterAlias.addEventSource(SqsEventSource.Builder.create(jobs.deadLetterQueue())
-                .batchSize(DEAD_LETTER_BATCH)
+                .batchSize(JobDelivery.DEAD_LETTER_BATCH_SIZE)
                 .reportBatchItemFailures(true)
                 .build());
 

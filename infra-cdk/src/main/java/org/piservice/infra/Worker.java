@@ -1,5 +1,6 @@
 package org.piservice.infra;
 
+import org.piservice.contract.JobDelivery;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,7 +49,7 @@ final class Worker {
         Alias alias = JavaFunctions.liveAlias(stack, "WorkerFunctionLive", function);
         alias.addEventSource(SqsEventSource.Builder.create(jobs.queue())
                 // A job runs for minutes: one per invocation, so a failure or timeout touches one job only.
-                .batchSize(1)
+                .batchSize(JobDelivery.WORKER_BATCH_SIZE)
                 .reportBatchItemFailures(true)
                 // Polling no faster than the reserved concurrency keeps throttled receives from
                 // counting towards maxReceiveCount and pushing healthy jobs into the DLQ.

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
+import org.piservice.contract.JobDelivery;
 import org.piservice.api.ApiHandler;
 import org.piservice.contract.FunctionEnvironment;
 import org.piservice.emulators.LocalAws;
@@ -91,14 +92,15 @@ public final class LocalRun implements AutoCloseable {
             ServiceConfig config = backend.config();
             String region = clients.sqs().serviceClientConfiguration().region().id();
             started.push(SqsPoller.start(clients.sqs(), config.queueUrl(), region,
-                    () -> new WorkerHandler(JobProcessor.create(clients, config)), options.workers(),
+                    () -> new WorkerHandler(JobProcessor.create(clients, config)), JobDelivery.WORKER_BATCH_SIZE,
+                    options.workers(),
                     backend.longPollSeconds()));
             // The deployed backstops, the dead-letter queue's consumer and the scheduled sweeper, for the
             // resources this run created (a deployed stack has its own).
             backend.deadLetterQueueUrl().ifPresent(deadLetterQueueUrl -> {
                 started.push(SqsPoller.start(clients.sqs(), deadLetterQueueUrl, region,
                         () -> new DeadLetterHandler(new DeadLetters(new JobRepository(clients.dynamoDb(), config),
-                                EmfMetrics.stdout())), 1, backend.longPollSeconds()));
+                                EmfMetrics.stdout())), JobDelivery.DEAD_LETTER_BATCH_SIZE, 1, backend.longPollSeconds()));
                 started.push(new Sweeps(SweeperHandler.create(clients, config)));
             });
             // The api's own clients, limited as the deployed function's are; the embedded emulators

@@ -29,8 +29,6 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 public final class SqsPoller implements AutoCloseable {
 
-    /** Lambda's default batch size for SQS. */
-    static final int BATCH_SIZE = 10;
     /** Lambda's limit on a function's timeout, which caps a worker's time budget. */
     static final int MAX_WORKER_TIMEOUT_SECONDS = 900;
     /** SQS's longest wait, and Lambda's, for a receive: the fewest requests on an idle queue. */
@@ -42,15 +40,17 @@ public final class SqsPoller implements AutoCloseable {
     private final String queueArn;
     private final String region;
     private final Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> handlers;
+    private final int batchSize;
     private final long timeoutMillis;
     private final int longPollSeconds;
     private final List<Thread> pollers = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
     private SqsPoller(SqsClient sqs, String queueUrl, String queueArn, String region,
-            Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> handlers, long timeoutMillis,
+            Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> handlers, int batchSize, long timeoutMillis,
             int longPollSeconds) {
         this.sqs = sqs;
+        this.batchSize = batchSize;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
         this.region = region;
@@ -61,7 +61,8 @@ public final class SqsPoller implements AutoCloseable {
 
     /**
      * Starts {@code concurrency} pollers, each with its own handler from {@code handlers} invoked
-     * with one batch at a time, as that many Lambda instances would be. Each invocation gets the queue's visibility
+     * with one batch of at most {@code batchSize} messages at a time, as that many Lambda instances
+     * would be with the event source's batch size. Each invocation gets the queue's visibility
      * timeout as its time budget (Lambda requires the visibility timeout to be at least the
      * function's timeout), capped at Lambda's 15 minutes.
      *
@@ -70,14 +71,14 @@ public final class SqsPoller implements AutoCloseable {
      *                        the receives still open, so an embedded one wants short polls
      */
     public static SqsPoller start(SqsClient sqs, String queueUrl, String region,
-            Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> handlers, int concurrency,
+            Supplier<? extends RequestHandler<SQSEvent, SQSBatchResponse>> handlers, int batchSize, int concurrency,
             int longPollSeconds) {
         Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(queueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN, QueueAttributeName.VISIBILITY_TIMEOUT)).attributes();
         int visibilitySeconds = Integer.parseInt(attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30"));
         long timeoutMillis = TimeUnit.SECONDS.toMillis(Math.min(visibilitySeconds, MAX_WORKER_TIMEOUT_SECONDS));
         SqsPoller poller = new SqsPoller(sqs, queueUrl, attributes.get(QueueAttributeName.QUEUE_ARN), region,
-                handlers, timeoutMillis, longPollSeconds);
+                handlers, batchSize, timeoutMillis, longPollSeconds);
         for (int i = 0; i < concurrency; i++) {
             // Virtual threads: an interrupt aborts the long poll's blocking socket read at once.
             poller.pollers.add(Thread.ofVirtual().name("sqs-poller-" + i).start(poller::pollUntilClosed));
@@ -109,7 +110,7 @@ public final class SqsPoller implements AutoCloseable {
         while (running) {
             try {
                 List<Message> messages = sqs.receiveMessage(request -> request.queueUrl(queueUrl)
-                        .maxNumberOfMessages(BATCH_SIZE)
+                        .maxNumberOfMessages(batchSize)
                         .waitTimeSeconds(longPollSeconds)
                         .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                         .messageAttributeNames("All")).messages();

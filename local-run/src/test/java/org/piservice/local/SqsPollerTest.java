@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
 import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.AwsClients;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -25,6 +26,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Runs the poller against the embedded SQS (ElasticMQ), started by this class, over the real wire protocol. */
 class SqsPollerTest {
+
+    /** The dead-letter consumer's batch size, Lambda's default: several messages per invocation. */
+    private static final int BATCH = JobDelivery.DEAD_LETTER_BATCH_SIZE;
 
     private static LocalAws aws;
     private static AwsClients clients;
@@ -92,7 +96,7 @@ class SqsPollerTest {
         send("job-2");
 
         // WHEN
-        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 2, 1);
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, BATCH, 2, 1);
 
         // THEN
         await().atMost(Duration.ofSeconds(10)).until(() -> messagesLeft() == 0 && handled.size() == 2);
@@ -111,6 +115,26 @@ class SqsPollerTest {
     }
 
     @Test
+    void eachInvocationGetsNoMoreMessagesThanTheBatchSize() {
+        // GIVEN three messages waiting, and the worker's batch size of one message
+        List<Integer> batches = new CopyOnWriteArrayList<>();
+        behaviour = (event, context) -> {
+            batches.add(event.getRecords().size());
+            return new SQSBatchResponse(List.of());
+        };
+        send("job-1");
+        send("job-2");
+        send("job-3");
+
+        // WHEN one poller takes them
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, JobDelivery.WORKER_BATCH_SIZE, 1, 1);
+
+        // THEN it invokes the handler once per message, as the deployed event source does
+        await().atMost(Duration.ofSeconds(10)).until(() -> messagesLeft() == 0);
+        assertThat(batches).containsExactly(1, 1, 1);
+    }
+
+    @Test
     void reportedFailuresAreRedeliveredAndTheRestDeleted() {
         // GIVEN a handler failing "bad" the first two times it sees it
         behaviour = (event, context) -> new SQSBatchResponse(event.getRecords().stream()
@@ -121,7 +145,7 @@ class SqsPollerTest {
         send("bad");
 
         // WHEN
-        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 1, 1);
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, BATCH, 1, 1);
 
         // THEN
         await().atMost(Duration.ofSeconds(15)).until(() -> messagesLeft() == 0);
@@ -141,7 +165,7 @@ class SqsPollerTest {
         };
         send("only");
 
-        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 1, 1);
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, BATCH, 1, 1);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> messagesLeft() == 0);
         assertThat(deliveries.get("only").get()).isEqualTo(2);
@@ -149,7 +173,7 @@ class SqsPollerTest {
 
     @Test
     void closeEndsTheLongPollPromptly() {
-        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, 2, SqsPoller.MAX_LONG_POLL_SECONDS);
+        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, BATCH, 2, SqsPoller.MAX_LONG_POLL_SECONDS);
         await().pollDelay(Duration.ofMillis(300)).until(() -> true);
 
         long start = System.nanoTime();

@@ -27,6 +27,10 @@ public final class JobDelivery {
     public static final int LAMBDA_MAX_TIMEOUT_SECONDS = 900;
     /** The longest delay before a retry: a Lambda run's length, so that a crashed attempt has surely ended. */
     public static final int MAX_RETRY_SECONDS = LAMBDA_MAX_TIMEOUT_SECONDS;
+    /** Messages per worker invocation: one, so that each job has a whole invocation's time. */
+    public static final int WORKER_BATCH_SIZE = 1;
+    /** Messages per invocation of the dead-letter queue's consumer, which fails each one's job. */
+    public static final int DEAD_LETTER_BATCH_SIZE = 10;
     /** SQS hides a received message six worker timeouts long, as AWS advises for queues that feed a function. */
     public static final int VISIBILITY_TIMEOUTS_PER_RUN = 6;
     /** How long the queue keeps a message: SQS's maximum, far beyond any job's deadline. */
