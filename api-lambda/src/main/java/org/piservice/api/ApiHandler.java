@@ -44,7 +44,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
      * prefix takes longer. Calls that each succeed slowly add up past any such sum (a client at its
      * quota, with a key, makes twelve table calls), so a request's calls also end by its
      * {@link CallDeadline}: {@link #ANSWER_RESERVE} before the function's timeout for the calls
-     * that withdraw what the request did, {@link #UNDO_RESERVE} sooner for the others.
+     * that withdraw what the request did, {@link #FINISH_RESERVE} sooner for the others.
      */
     public static final CallBudget.PerService CALL_BUDGETS = new CallBudget.PerService(
             new CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
@@ -57,9 +57,9 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
      * The time kept for withdrawing what a request cut short had made and settling its key: two
      * table calls that may each need their second attempt (1.4 s in a brownout). A submission the
      * digit store would serve while S3 answers the copy's start and then hangs (above) has spent
-     * its forward time on the copy and its abort, and is answered 503 instead of being queued.
+     * its other calls' time on the copy and its abort, and is answered 503 instead of being queued.
      */
-    static final Duration UNDO_RESERVE = Duration.ofSeconds(3);
+    static final Duration FINISH_RESERVE = Duration.ofSeconds(3);
 
     private final PiApi api;
 
@@ -101,7 +101,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
 
     private APIGatewayProxyResponseEvent answer(APIGatewayProxyRequestEvent event, Context context) {
         ApiRequest request = toRequest(event, context);
-        ApiResponse response = CallDeadline.within(timeLeft(context).minus(ANSWER_RESERVE), UNDO_RESERVE,
+        ApiResponse response = CallDeadline.within(timeLeft(context).minus(ANSWER_RESERVE), FINISH_RESERVE,
                 () -> api.handle(request));
         Map<String, String> headers = new HashMap<>(response.headers());
         headers.put("Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN);

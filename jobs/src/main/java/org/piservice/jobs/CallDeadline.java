@@ -18,14 +18,15 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * failed call answers in time. Per-call budgets alone do not bound work that makes many calls:
  * a table whose every other attempt times out makes each call take twice its attempt timeout.
  *
- * <p>The calls that undo what a failed piece of work did ({@link #undoing}) get a reserve of time
- * past the others' deadline: work cut short still withdraws what it had written, or it would leave
- * behind what its answer says was not made.
+ * <p>The calls that finish a piece of work however it went ({@link #finishing}) get a reserve of
+ * time past the others' deadline: work cut short still withdraws what it had written, or it would
+ * leave behind what its answer says was not made, and still records how it ended, or it would
+ * leave that to whoever notices its silence.
  */
 public final class CallDeadline {
 
-    /** {@link System#nanoTime()} at the work's deadline and at its undoing's. */
-    private record Deadlines(long workNanos, long undoNanos) {
+    /** {@link System#nanoTime()} at the work's deadline and at its finishing calls'. */
+    private record Deadlines(long workNanos, long finishNanos) {
     }
 
     /** Unbound outside {@link #within}. */
@@ -36,26 +37,29 @@ public final class CallDeadline {
 
     /**
      * Runs {@code work} with its AWS calls over within {@code time} from now, those it makes
-     * {@link #undoing} within {@code time}, the others {@code undoReserve} sooner.
+     * {@link #finishing} within {@code time}, the others {@code finishReserve} sooner.
      */
-    public static <T> T within(Duration time, Duration undoReserve, Supplier<T> work) {
+    public static <T> T within(Duration time, Duration finishReserve, Supplier<T> work) {
         long end = System.nanoTime() + time.toNanos();
-        return ScopedValue.where(DEADLINES, new Deadlines(end - undoReserve.toNanos(), end)).call(work::get);
+        return ScopedValue.where(DEADLINES, new Deadlines(end - finishReserve.toNanos(), end)).call(work::get);
     }
 
-    /** Runs {@code undo}, whose calls withdraw what failed work did, with the reserve {@link #within} kept for it. */
-    public static <T> T undoing(Supplier<T> undo) {
+    /**
+     * Runs {@code finish}, whose calls withdraw what failed work did or record how the work ended,
+     * with the reserve {@link #within} kept for it.
+     */
+    public static <T> T finishing(Supplier<T> finish) {
         if (!DEADLINES.isBound()) {
-            return undo.get();
+            return finish.get();
         }
-        long end = DEADLINES.get().undoNanos();
-        return ScopedValue.where(DEADLINES, new Deadlines(end, end)).call(undo::get);
+        long end = DEADLINES.get().finishNanos();
+        return ScopedValue.where(DEADLINES, new Deadlines(end, end)).call(finish::get);
     }
 
-    /** As {@link #undoing(Supplier)}, for an undo without a result. */
-    public static void undoing(Runnable undo) {
-        undoing(() -> {
-            undo.run();
+    /** As {@link #finishing(Supplier)}, for calls without a result. */
+    public static void finishing(Runnable finish) {
+        finishing(() -> {
+            finish.run();
             return null;
         });
     }
@@ -71,7 +75,7 @@ public final class CallDeadline {
                 Duration left = Duration.ofNanos(DEADLINES.get().workNanos() - System.nanoTime());
                 // the SDK takes a timeout below a millisecond for none at all
                 if (left.toMillis() < 1) {
-                    throw SdkClientException.create("No time was left for this call before the request's deadline");
+                    throw SdkClientException.create("No time was left for this call before its deadline");
                 }
                 if (left.compareTo(budget.callTimeout()) >= 0 || !(context.request() instanceof AwsRequest request)) {
                     return context.request();

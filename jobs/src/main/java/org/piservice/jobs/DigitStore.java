@@ -181,9 +181,10 @@ public final class DigitStore {
             s3.completeMultipartUpload(complete -> complete.bucket(bucket).key(targetKey).uploadId(uploadId)
                     .multipartUpload(upload -> upload.parts(part -> part.partNumber(1).eTag(eTag))));
         } catch (RuntimeException e) {
+            // Not a finishing call (CallDeadline): an open upload shows no object, and the bucket's
+            // lifecycle rule aborts it a day on, so the time left goes to the job's own records.
             try {
-                CallDeadline.undoing(() -> s3.abortMultipartUpload(abort -> abort.bucket(bucket).key(targetKey)
-                        .uploadId(uploadId)));
+                s3.abortMultipartUpload(abort -> abort.bucket(bucket).key(targetKey).uploadId(uploadId));
             } catch (RuntimeException abortFailure) {
                 e.addSuppressed(abortFailure);
             }

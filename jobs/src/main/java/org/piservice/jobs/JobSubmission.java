@@ -130,8 +130,8 @@ public final class JobSubmission {
             }
         }
         Outcome outcome = start(jobId, request);
-        // With the reserve of undoing: a key left reserved answers its client's retries 409 for a while.
-        key.ifPresent(k -> CallDeadline.undoing(() -> settleKey(request.client(), k, outcome)));
+        // With the finishing calls' reserve: a key left reserved answers its client's retries 409 for a while.
+        key.ifPresent(k -> CallDeadline.finishing(() -> settleKey(request.client(), k, outcome)));
         return outcome;
     }
 
@@ -185,7 +185,7 @@ public final class JobSubmission {
             failure = e;
         }
         try {
-            CallDeadline.undoing(() -> jobs.deleteIfQueued(jobId));
+            CallDeadline.finishing(() -> jobs.deleteIfQueued(jobId));
         } catch (SdkException e) {
             // A queued record without a message: the sweeper sends it once it has been idle long
             // enough, and a worker computes it for no client.
@@ -233,7 +233,7 @@ public final class JobSubmission {
 
     private void releaseQuietly(String client, String jobId) {
         try {
-            CallDeadline.undoing(() -> quota.release(client, jobId));
+            CallDeadline.finishing(() -> quota.release(client, jobId));
         } catch (SdkException e) {
             // The id is pruned once the client is at its limit: the job does not exist.
             LOG.warn("could not release a job that was not started from its client's quota", e);
@@ -278,7 +278,7 @@ public final class JobSubmission {
      */
     private void forgetIfRecorded(String jobId, SdkException createFailure) {
         try {
-            CallDeadline.undoing(() -> jobs.deleteIfQueued(jobId));
+            CallDeadline.finishing(() -> jobs.deleteIfQueued(jobId));
         } catch (RuntimeException e) {
             createFailure.addSuppressed(e);
         }
@@ -286,7 +286,7 @@ public final class JobSubmission {
 
     private Outcome withdraw(String jobId, RuntimeException sendFailure) {
         try {
-            if (CallDeadline.undoing(() -> jobs.deleteIfQueued(jobId) || jobs.find(jobId).isEmpty())) {
+            if (CallDeadline.finishing(() -> jobs.deleteIfQueued(jobId) || jobs.find(jobId).isEmpty())) {
                 return new NotQueued(jobId, sendFailure, Optional.empty());
             }
             return new Accepted(jobId);

@@ -22,6 +22,7 @@ import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProcess;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.CallDeadline;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.EmfMetrics;
@@ -50,6 +51,10 @@ import org.slf4j.MDC;
  * {@link WorkerSettings#maxAttempts()} claims. While a message is being worked on it stays hidden
  * only as long as the invocation may run and its heartbeat takes to go stale, so that a worker
  * that dies without a word is taken over then, not after the queue's long visibility timeout.
+ * Its AWS calls end {@link WorkerSettings#finishReserve()} before the invocation does, except
+ * those that record how the job ended and when its message comes back, which have that time, so
+ * that S3 hanging at the end of a computation leaves a job released or failed with its reason,
+ * not silent until its heartbeat is stale.
  *
  * <p>A claimed job whose result object is already stored whole (its completion was lost) is
  * completed without computing.
@@ -129,11 +134,14 @@ public final class JobProcessor implements AutoCloseable {
     private Outcome handle(QueueMessage message, Deadline deadline, Duration invocationTime) {
         MDC.put(MESSAGE_ID, message.messageId());
         try {
-            Outcome outcome = handleHidden(message, deadline, invocationTime);
-            if (outcome == Outcome.RETRY) {
-                visibility.comeBackAfter(message, Duration.ofSeconds(JobDelivery.retryDelaySeconds(message.receiveCount())));
-            }
-            return outcome;
+            return CallDeadline.within(deadline.remaining(), settings.finishReserve(), () -> {
+                Outcome outcome = handleHidden(message, deadline, invocationTime);
+                if (outcome == Outcome.RETRY) {
+                    CallDeadline.finishing(() -> visibility.comeBackAfter(message,
+                            Duration.ofSeconds(JobDelivery.retryDelaySeconds(message.receiveCount()))));
+                }
+                return outcome;
+            });
         } finally {
             MDC.remove(MESSAGE_ID);
             MDC.remove(JOB_ID);
@@ -429,7 +437,7 @@ public final class JobProcessor implements AutoCloseable {
     private Outcome markComplete(Job job, String owner, String key) {
         boolean completed;
         try {
-            completed = jobs.complete(job.jobId(), owner, key, Job.resultLength(job.digits()));
+            completed = CallDeadline.finishing(() -> jobs.complete(job.jobId(), owner, key, Job.resultLength(job.digits())));
         } catch (RuntimeException e) {
             // The result is stored whole: the next attempt completes the job without computing.
             return retry(job, owner, "Recording the job complete failed: " + describe(e));
@@ -511,13 +519,13 @@ public final class JobProcessor implements AutoCloseable {
         if (job.attempts() >= settings.maxAttempts()) {
             return fail(job, owner, reason + " (attempt " + job.attempts() + " of " + settings.maxAttempts() + ")");
         }
-        jobs.release(job.jobId(), owner, reason);
+        CallDeadline.finishing(() -> jobs.release(job.jobId(), owner, reason));
         LOG.warn("{}; will retry ({})", reason, entry("attempt", job.attempts()));
         return Outcome.RETRY;
     }
 
     private Outcome fail(Job job, String owner, String reason) {
-        if (!jobs.fail(job.jobId(), owner, reason)) {
+        if (!CallDeadline.finishing(() -> jobs.fail(job.jobId(), owner, reason))) {
             LOG.warn("Another worker took the job over before it could be failed");
             return Outcome.RETRY;
         }

@@ -17,6 +17,13 @@ public final class WorkerClients {
             // an attempt may carry one 8 MiB upload part
             new CallBudget(Duration.ofSeconds(10), Duration.ofSeconds(25), 3));
 
+    /**
+     * The end of an invocation kept for recording how its job ended: one table call, the message's
+     * return to the queue, and a second to answer ({@link WorkerSettings#finishReserve()}).
+     */
+    static final Duration FINISH_RESERVE = BUDGETS.dynamoDb().callTimeout().plus(BUDGETS.sqs().callTimeout())
+            .plusSeconds(1);
+
     private WorkerClients() {
     }
 

@@ -8,6 +8,7 @@ import org.piservice.contract.JobDelivery;
 import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
 import org.piservice.core.HeapModel;
+import org.piservice.jobs.CallDeadline;
 
 /**
  * The worker's timing and retry policy.
@@ -17,9 +18,14 @@ import org.piservice.core.HeapModel;
  *        deployed worker uses {@link JobDelivery#STALE_AFTER}, which the api counts on too
  * @param maxAttempts claims of a job before it is failed for good; the deployed worker uses
  *        {@link JobDelivery#MAX_ATTEMPTS}, which the queue's delivery limit leaves room for
- * @param cleanupReserve time kept back at the end of an invocation to abort the upload and record
- *        the failure: both calls' budgets ({@link WorkerClients#BUDGETS}); the deployed worker uses
- *        {@link JobDelivery#CLEANUP_RESERVE}, which the deployment's capacity counts on
+ * @param cleanupReserve time kept back at the end of an invocation, when the computation stops,
+ *        for the S3 call then in flight, the upload's abort and the {@code finishReserve}; the
+ *        deployed worker uses {@link JobDelivery#CLEANUP_RESERVE}, which the deployment's capacity
+ *        counts on, and which holds an S3 call's budget ({@link WorkerClients#BUDGETS}) and its
+ *        {@link WorkerClients#FINISH_RESERVE}
+ * @param finishReserve the end of an invocation kept for the calls that record how its job ended
+ *        and when its message comes back ({@link CallDeadline#finishing}): every other AWS call
+ *        ends before it, so that a hung S3 call and the upload's abort cannot take that time
  * @param timeModel the estimate of a computation's length, to refuse what cannot finish in time
  * @param heapBytes the JVM's own maximum heap ({@code -Xmx}, from {@link WorkerMemory#jvmOptions}),
  *        not the function's memory; computations in this JVM may fill what {@link WorkerMemory} leaves of it
@@ -31,13 +37,14 @@ public record WorkerSettings(
         Duration staleAfter,
         int maxAttempts,
         Duration cleanupReserve,
+        Duration finishReserve,
         ComputeTimeModel timeModel,
         long heapBytes,
         long memoryBytes) {
 
     public static final WorkerSettings DEFAULT = new WorkerSettings(
             Duration.ofSeconds(3), JobDelivery.STALE_AFTER, JobDelivery.MAX_ATTEMPTS, JobDelivery.CLEANUP_RESERVE,
-            ComputeTimeModel.DEFAULT, Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+            WorkerClients.FINISH_RESERVE, ComputeTimeModel.DEFAULT, Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                     .getVMOption("MaxHeapSize").getValue()),
             ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize());
 
@@ -52,7 +59,7 @@ public record WorkerSettings(
         }
         int memoryMb = Integer.parseInt(memory.strip());
         return new WorkerSettings(DEFAULT.heartbeatInterval, DEFAULT.staleAfter, DEFAULT.maxAttempts,
-                DEFAULT.cleanupReserve, ComputeTimeModel.forLambdaMemory(memoryMb), DEFAULT.heapBytes,
+                DEFAULT.cleanupReserve, DEFAULT.finishReserve, ComputeTimeModel.forLambdaMemory(memoryMb), DEFAULT.heapBytes,
                 memoryMb * 1024L * 1024L);
     }
 
@@ -72,6 +79,10 @@ public record WorkerSettings(
         }
         if (heapBytes < 1 || memoryBytes < 1) {
             throw new IllegalArgumentException("heapBytes and memoryBytes must be positive");
+        }
+        if (finishReserve.compareTo(cleanupReserve) > 0) {
+            throw new IllegalArgumentException("The finishing calls' reserve is part of the cleanup reserve: "
+                    + finishReserve + " > " + cleanupReserve);
         }
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1");

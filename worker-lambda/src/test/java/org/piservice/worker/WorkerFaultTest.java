@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
+import org.piservice.core.ComputeTimeModel;
 import org.piservice.core.PiDigits;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
@@ -160,7 +161,7 @@ class WorkerFaultTest {
         dynamoDb.inject(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":progress"),
                 Fault.hang(Duration.ofSeconds(60)), 1);
         WorkerSettings settings = new WorkerSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 3,
-                Duration.ofMillis(500), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes(),
+                Duration.ofMillis(500), Duration.ofMillis(200), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes(),
                 WorkerSettings.DEFAULT.memoryBytes());
         PiWriter slow = (digits, out, progress, cancelled) -> {
             CountingPiWriter.pause(Duration.ofSeconds(8));
@@ -233,6 +234,46 @@ class WorkerFaultTest {
         assertThat(fixture.messagesIn(fixture.config().queueUrl())).isZero();
         assertThat(pi.runs.get()).isEqualTo(1);
         assertThat(s3.faulted()).hasSizeGreaterThanOrEqualTo(JobDelivery.MAX_ATTEMPTS);
+    }
+
+    @Test
+    void aJobWhoseUploadAndItsAbortHangIsReleasedWithItsReasonBeforeTheInvocationEnds() {
+        // GIVEN S3 that never answers a part of an upload, nor the abort of one, and the deployed
+        // cleanup reserve with an invocation that leaves the job's computation 3 s
+        s3.injectAlways(request -> request.isUploadPart() || request.isAbortMultipartUpload(),
+                Fault.hang(Duration.ofMinutes(2)));
+        QueueMessage message = fixture.newJob(MULTIPART_DIGITS);
+        fixture.enqueue(message);
+        String id = WorkerFixture.jobIdOf(message);
+        WorkerSettings deployed = new WorkerSettings(WorkerFixture.FAST.heartbeatInterval(),
+                WorkerFixture.FAST.staleAfter(), JobDelivery.MAX_ATTEMPTS, JobDelivery.CLEANUP_RESERVE,
+                WorkerSettings.DEFAULT.finishReserve(), new ComputeTimeModel(1, 0, 1), WorkerSettings.DEFAULT.heapBytes(), WorkerSettings.DEFAULT.memoryBytes());
+        Duration invocation = JobDelivery.CLEANUP_RESERVE.plusSeconds(3);
+        PiWriter digits = cached();
+        PiWriter computingFor2Seconds = (count, out, progress, cancelled) -> {
+            try {
+                Thread.sleep(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+            digits.write(count, out, progress, cancelled);
+        };
+        EventSourceStandIn worker = new EventSourceStandIn(fixture.clients.sqs(), fixture.config().queueUrl(),
+                fixture.processorOn(faulty, deployed, computingFor2Seconds), invocation);
+
+        // WHEN it is delivered, and its upload starts with the invocation's reserve about to begin
+        long started = System.nanoTime();
+        worker.deliverOnce();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        // THEN the worker answered within the invocation, with the job released and the reason recorded
+        assertThat(took).isLessThan(invocation);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(job.releasedAt()).isNotNull();
+        assertThat(job.errorMessage()).hasValueSatisfying(error ->
+                assertThat(error).startsWith("Computing or storing the result failed: "));
     }
 
     private void assertMultipartJobCompletesAfterHealing() {

@@ -26,13 +26,13 @@ final class WorkerFixture {
     /** Fast timings, so that staleness and redelivery take a second, not minutes. */
     static final WorkerSettings FAST = new WorkerSettings(
             Duration.ofMillis(100), Duration.ofMillis(500), JobDelivery.MAX_ATTEMPTS, Duration.ofMillis(500),
-            ComputeTimeModel.DEFAULT, WorkerSettings.DEFAULT.heapBytes(),
+            Duration.ofMillis(200), ComputeTimeModel.DEFAULT, WorkerSettings.DEFAULT.heapBytes(),
             WorkerSettings.DEFAULT.memoryBytes());
 
     /** {@code settings} in a JVM with this heap and a function with this memory. */
     static WorkerSettings withMemory(WorkerSettings settings, long heapBytes, long memoryBytes) {
         return new WorkerSettings(settings.heartbeatInterval(), settings.staleAfter(), settings.maxAttempts(),
-                settings.cleanupReserve(), settings.timeModel(), heapBytes, memoryBytes);
+                settings.cleanupReserve(), settings.finishReserve(), settings.timeModel(), heapBytes, memoryBytes);
     }
 
     final AwsClients clients = Emulators.clients();

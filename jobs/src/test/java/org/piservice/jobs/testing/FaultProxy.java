@@ -54,6 +54,11 @@ public final class FaultProxy implements AutoCloseable {
             return method.equals("PUT") && target.contains("partNumber=");
         }
 
+        /** An S3 {@code AbortMultipartUpload}: a DELETE of an upload. */
+        public boolean isAbortMultipartUpload() {
+            return method.equals("DELETE") && target.contains("uploadId=");
+        }
+
         /** An S3 {@code CompleteMultipartUpload}: a POST to an upload. */
         public boolean isCompleteMultipartUpload() {
             return method.equals("POST") && target.contains("uploadId=");
