@@ -211,8 +211,21 @@ public final class JobProcessor implements AutoCloseable {
             return claimAndRun(message, owner, plan, deadline, invocationTime);
         } finally {
             if (plan instanceof DigitDemand.Plan.Compute) {
-                store.releaseLease(owner);
+                releaseLease(owner);
             }
+        }
+    }
+
+    /**
+     * Ends this worker's lease on the digit store. A release that fails costs only time: the
+     * lease lapses once its heartbeat is stale, and the job's outcome stands.
+     */
+    private void releaseLease(String owner) {
+        try {
+            store.releaseLease(owner);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not release the digit store's lease; it lapses {} s after its last heartbeat: {}",
+                    settings.staleAfter().toSeconds(), describe(e));
         }
     }
 
@@ -380,7 +393,7 @@ public final class JobProcessor implements AutoCloseable {
         DigitStore.Offer offer;
         try {
             offer = store.offer(storeDigits);
-            store.releaseLease(owner);
+            releaseLease(owner);
             metrics.storeComputed(job.jobId(), store.state().digits());
         } catch (RuntimeException e) {
             // Released at once, the job comes back after the first retry delay, not once this

@@ -116,6 +116,25 @@ class WorkerFaultTest {
     }
 
     @Test
+    void aDigitStoreLeaseThatCannotBeReleasedLapsesAndTheJobCompletesOnItsFirstDelivery() {
+        // GIVEN a table that fails every release of the digit store's lease
+        dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains("REMOVE #leaseDigits"),
+                Fault.dynamoDbOutage());
+        QueueMessage message = fixture.newJob(400);
+        fixture.enqueue(message);
+
+        // WHEN the job is delivered
+        worker(PiWriter.PI_CORE).deliverOnce();
+
+        // THEN it is complete, its message gone, and the lease left to lapse
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(fixture.messagesIn(fixture.config().queueUrl())).isZero();
+        assertThat(dynamoDb.faulted()).isNotEmpty();
+    }
+
+    @Test
     void aMalformedMessageWhoseJobCannotBeFailedIsOneRetryNotAFailedInvocation() {
         // GIVEN a malformed message that names a job, and a table that fails every write
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem"), Fault.dynamoDbOutage());
