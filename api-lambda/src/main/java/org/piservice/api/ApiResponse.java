@@ -26,6 +26,11 @@ record ApiResponse(int status, Map<String, String> headers, String body) {
         return new ApiResponse(status, headers, Json.write(body));
     }
 
+    /** This answer's status and headers, for a HEAD request. */
+    ApiResponse withoutBody() {
+        return new ApiResponse(status, headers, null);
+    }
+
     static ApiResponse json(int status, Object body) {
         return json(status, body, Map.of());
     }

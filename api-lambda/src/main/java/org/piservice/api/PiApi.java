@@ -61,6 +61,9 @@ final class PiApi {
                 response = ApiResponse.error(500, "internal error; quote request id " + request.requestId()
                         + " when reporting it");
             }
+            if (request.method().equals("HEAD")) {
+                response = response.withoutBody();
+            }
             LOG.info("request {} {} {} {}", entry("method", request.method()), entry("path", path(request)),
                     entry("status", response.status()), entry("millis", (System.nanoTime() - start) / 1_000_000));
             return response;

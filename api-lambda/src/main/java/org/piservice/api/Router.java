@@ -16,6 +16,9 @@ import java.util.Set;
  * id and gets that route's "Job does not exist" rather than a vaguer "no such resource". Segments are
  * not percent-decoded: the values routes accept (job ids, file names) never need it, so anything
  * encoded is simply not found.
+ *
+ * <p>HEAD reaches the GET route of its path, as HTTP asks of every resource with GET: monitors and
+ * link checkers use it ({@link PiApi} drops the body).
  */
 final class Router {
 
@@ -43,10 +46,13 @@ final class Router {
             if (parameters == null) {
                 continue;
             }
-            if (route.method().equals(request.method())) {
+            if (route.method().equals(request.method()) || request.method().equals("HEAD") && route.method().equals("GET")) {
                 return route.action().handle(request, parameters);
             }
             allowed.add(route.method());
+            if (route.method().equals("GET")) {
+                allowed.add("HEAD");
+            }
         }
         if (allowed.isEmpty()) {
             throw new ApiException(404, "no such resource: " + request.method() + " " + abbreviate(request.path())

@@ -860,6 +860,22 @@ class ApiHandlerIntegrationTest {
     }
 
     @Test
+    void answersHeadAsGetWithoutTheBody() {
+        for (String path : List.of("/", "/openapi.json", "/pi_job/" + UNKNOWN_ID)) {
+            APIGatewayProxyResponseEvent get = get("events/get-docs.json", path);
+            APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent("events/get-docs.json");
+            event.setHttpMethod("HEAD");
+            path(path).accept(event);
+
+            APIGatewayProxyResponseEvent head = handler.handleRequest(event, null);
+
+            assertThat(head.getStatusCode()).as(path).isEqualTo(get.getStatusCode());
+            assertThat(head.getHeaders()).as(path).containsEntry("Content-Type", get.getHeaders().get("Content-Type"));
+            assertThat(head.getBody()).as(path).isNull();
+        }
+    }
+
+    @Test
     void servesTheDocsPageAndItsAssetsWithTheirTypes() {
         Map<String, String> types = Map.of(
                 "/", "text/html; charset=utf-8",

@@ -81,7 +81,7 @@ public final class BadRequests {
                 new Row("unknown download id", DOWNLOAD, event -> { }, 404, "Job does not exist", List.of("GetItem")),
                 new Row("unknown route", GET, path("/pi_jobs"), 404, "no such resource: GET /pi_jobs; the API is described at /prod/", none),
                 new Row("wrong method", POST, method("DELETE"), 405, "method DELETE is not allowed on /pi_job; use POST", none),
-                new Row("POST to a job", GET, method("POST"), 405, "method POST is not allowed on /pi_job/" + UNKNOWN_ID + "; use GET, DELETE", none));
+                new Row("POST to a job", GET, method("POST"), 405, "method POST is not allowed on /pi_job/" + UNKNOWN_ID + "; use GET, HEAD, DELETE", none));
     }
 
     /** The request to {@code path}, as a client of the fixture's stage {@code /prod} sends it. */

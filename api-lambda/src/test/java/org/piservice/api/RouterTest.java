@@ -45,6 +45,17 @@ class RouterTest {
     }
 
     @Test
+    void takesHeadWhereverGetIsAndListsItWithGet() {
+        assertThat(router.route(request("HEAD", "/pi_job/abc-1")).body()).isEqualTo("{\"job_id\":\"abc-1\"}");
+
+        ApiException e = catchThrowableOfType(ApiException.class, () -> router.route(request("HEAD", "/pi_job")));
+        assertThat(e.response().status()).isEqualTo(405);
+        assertThat(e.response().headers().get("Allow")).isEqualTo("POST");
+        ApiException post = catchThrowableOfType(ApiException.class, () -> router.route(request("POST", "/")));
+        assertThat(post.response().headers().get("Allow")).isEqualTo("GET, HEAD");
+    }
+
+    @Test
     void abbreviatesALongPathInItsMessage() {
         ApiException e = catchThrowableOfType(ApiException.class, () -> router.route(request("GET", "/x" + "y".repeat(5000))));
 
