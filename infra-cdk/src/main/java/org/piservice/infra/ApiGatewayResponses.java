@@ -43,9 +43,20 @@ final class ApiGatewayResponses {
      * @param type API Gateway's response type, e.g. {@code THROTTLED}
      * @param statusCode the status to send, or empty to keep the one of each type it covers
      * @param template the JSON body
+     * @param headers headers beside the CORS one, name to value
      */
-    record Response(String type, Optional<String> statusCode, String template) {
+    record Response(String type, Optional<String> statusCode, String template, Map<String, String> headers) {
+
+        Response(String type, Optional<String> statusCode, String template) {
+            this(type, statusCode, template, Map.of());
+        }
     }
+
+    /**
+     * When a client refused by the stage's throttle may try again: its rate is per second, and the
+     * token bucket behind it refills within one.
+     */
+    static final int THROTTLED_RETRY_AFTER_SECONDS = 1;
 
     private ApiGatewayResponses() {
     }
@@ -56,8 +67,10 @@ final class ApiGatewayResponses {
         for (Response response : all()) {
             Map<String, Object> definition = new LinkedHashMap<>();
             response.statusCode().ifPresent(status -> definition.put("statusCode", status));
-            definition.put("responseParameters",
-                    Map.of("gatewayresponse.header.Access-Control-Allow-Origin", "'" + Cors.ALLOWED_ORIGIN + "'"));
+            Map<String, String> parameters = new LinkedHashMap<>();
+            parameters.put("gatewayresponse.header.Access-Control-Allow-Origin", "'" + Cors.ALLOWED_ORIGIN + "'");
+            response.headers().forEach((name, value) -> parameters.put("gatewayresponse.header." + name, "'" + value + "'"));
+            definition.put("responseParameters", parameters);
             definition.put("responseTemplates", Map.of("application/json", response.template()));
             extension.put(response.type(), definition);
         }
@@ -71,8 +84,9 @@ final class ApiGatewayResponses {
                 new Response("DEFAULT_5XX", Optional.empty(), apiGatewayMessage),
                 new Response("REQUEST_TOO_LARGE", Optional.of("413"),
                         errorBody(quoted(GatewayAnswers.TOO_LARGE))),
-                new Response("THROTTLED", Optional.of("429"),
-                        errorBody(quoted(GatewayAnswers.THROTTLED))),
+                new Response("THROTTLED", Optional.of("429"), errorBody(quoted(GatewayAnswers.THROTTLED)),
+                        Map.of("Retry-After", Integer.toString(THROTTLED_RETRY_AFTER_SECONDS),
+                                "Access-Control-Expose-Headers", "Retry-After")),
                 new Response("INTEGRATION_TIMEOUT", Optional.of("504"),
                         errorBody(quoted(GatewayAnswers.TIMED_OUT))));
     }

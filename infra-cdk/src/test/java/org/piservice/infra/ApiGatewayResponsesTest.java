@@ -39,6 +39,10 @@ class ApiGatewayResponsesTest {
         JsonNode extension = JSON.valueToTree(ApiGatewayResponses.extension());
 
         assertThat(extension.at("/THROTTLED/statusCode").asText()).isEqualTo("429");
+        assertThat(extension.at("/THROTTLED/responseParameters/gatewayresponse.header.Retry-After").asText())
+                .isEqualTo("'1'");
+        assertThat(extension.at("/THROTTLED/responseParameters/gatewayresponse.header.Access-Control-Expose-Headers")
+                .asText()).isEqualTo("'Retry-After'");
         assertThat(extension.at("/REQUEST_TOO_LARGE/statusCode").asText()).isEqualTo("413");
         assertThat(extension.at("/REQUEST_TOO_LARGE/responseTemplates/application~1json").asText())
                 .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.TOO_LARGE + "\"}");
