@@ -21,7 +21,10 @@ public final class FunctionEnvironment {
     public static final String DOWNLOAD_URL_TTL_SECONDS = "DOWNLOAD_URL_TTL_SECONDS";
     /** Five minutes: time enough to start a download, short enough that a shared link soon dies. */
     public static final int DEFAULT_DOWNLOAD_URL_TTL_SECONDS = 300;
-    /** S3's ceiling for a presigned URL signed with SigV4: seven days. */
+    /**
+     * S3's ceiling for a presigned URL signed with SigV4: seven days. A link the api signs with its
+     * role's temporary credentials ends when they do, which may be much sooner.
+     */
     public static final int MAX_DOWNLOAD_URL_TTL_SECONDS = 7 * 24 * 3600;
     /** How long a job record is kept. */
     public static final String JOB_TTL_DAYS = "JOB_TTL_DAYS";
