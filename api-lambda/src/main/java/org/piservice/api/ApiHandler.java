@@ -160,7 +160,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     /**
-     * The request context's path is the one the client used, with the stage ({@code /prod/pi_job});
+     * The request context's path is the one the client used, with the stage ({@code /v1/pi_job});
      * the event's path is the resource path ({@code /pi_job}). What the first has in front of the second
      * is what links we hand out need in front of theirs.
      */

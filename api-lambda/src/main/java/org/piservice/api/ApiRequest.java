@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * @param body      the body as the event carried it, or {@code null}
  * @param base64    whether {@code body} is base64 (API Gateway does that for binary media types)
  * @param basePath  what the client's path had in front of {@code path} (an API Gateway stage such as
- *                  {@code /prod}, or empty), so that links we return work from the client's side
+ *                  {@code /v1}, or empty), so that links we return work from the client's side
  * @param requestId the id that ties this request to its log lines
  * @param query     the query's parameters, decoded, the last value of each name (as API Gateway's
  *                  {@code queryStringParameters})
