@@ -43,7 +43,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
      * answer in milliseconds, so an attempt of 0.7 s and one retry are ample; S3's copy of a large
      * prefix takes longer. Calls that each succeed slowly add up past any such sum (a client at its
      * quota, with a key, makes twelve table calls), so a request's calls also end by its
-     * {@link CallDeadline}: {@link #ANSWER_RESERVE} before the function's timeout for the calls
+     * {@link CallDeadline}: {@link CallDeadline#ANSWER_RESERVE} before the function's timeout for the calls
      * that withdraw what the request did, {@link #FINISH_RESERVE} sooner for the others.
      */
     public static final CallBudget.PerService CALL_BUDGETS = new CallBudget.PerService(
@@ -51,8 +51,6 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
             new CallBudget(Duration.ofMillis(700), Duration.ofMillis(1500), 2),
             new CallBudget(Duration.ofMillis(2500), Duration.ofMillis(3000), 2));
 
-    /** The time a request keeps, after its last AWS call was cut off, to answer. */
-    static final Duration ANSWER_RESERVE = Duration.ofSeconds(1);
     /**
      * The time kept for withdrawing what a request cut short had made and settling its key: two
      * table calls that may each need their second attempt (1.4 s in a brownout). A submission the
@@ -101,7 +99,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
 
     private APIGatewayProxyResponseEvent answer(APIGatewayProxyRequestEvent event, Context context) {
         ApiRequest request = toRequest(event, context);
-        ApiResponse response = CallDeadline.within(timeLeft(context).minus(ANSWER_RESERVE), FINISH_RESERVE,
+        ApiResponse response = CallDeadline.within(timeLeft(context), FINISH_RESERVE,
                 () -> api.handle(request));
         Map<String, String> headers = new HashMap<>(response.headers());
         headers.put("Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN);

@@ -29,6 +29,8 @@ public final class CallDeadline {
     private record Deadlines(long workNanos, long finishNanos) {
     }
 
+    /** The time a function keeps, after its last AWS call was cut off, to answer. */
+    public static final Duration ANSWER_RESERVE = Duration.ofSeconds(1);
     /** Unbound outside {@link #within}. */
     private static final ScopedValue<Deadlines> DEADLINES = ScopedValue.newInstance();
 
@@ -36,11 +38,12 @@ public final class CallDeadline {
     }
 
     /**
-     * Runs {@code work} with its AWS calls over within {@code time} from now, those it makes
-     * {@link #finishing} within {@code time}, the others {@code finishReserve} sooner.
+     * Runs {@code work} of a function with {@code timeLeft} before it is stopped: the AWS calls it
+     * makes {@link #finishing} end {@link #ANSWER_RESERVE} before that, the others
+     * {@code finishReserve} sooner still.
      */
-    public static <T> T within(Duration time, Duration finishReserve, Supplier<T> work) {
-        long end = System.nanoTime() + time.toNanos();
+    public static <T> T within(Duration timeLeft, Duration finishReserve, Supplier<T> work) {
+        long end = System.nanoTime() + timeLeft.minus(ANSWER_RESERVE).toNanos();
         return ScopedValue.where(DEADLINES, new Deadlines(end - finishReserve.toNanos(), end)).call(work::get);
     }
 

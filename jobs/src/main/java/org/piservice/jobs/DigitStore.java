@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.piservice.contract.Storage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -35,6 +37,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * it). Readers that find the pointed object gone (replaced a moment ago) read the item again.
  */
 public final class DigitStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DigitStore.class);
 
     /** The store's item in the jobs table; {@link JobId#isWellFormed} refuses it, so no request can name it. */
     static final String ITEM_KEY = "#digit-store";
@@ -305,7 +309,7 @@ public final class DigitStore {
             }
             if (point(digits, key, current)) {
                 if (current.key() != null && !current.key().equals(key)) {
-                    s3.deleteObject(delete -> delete.bucket(bucket).key(current.key()));
+                    deleteReplaced(current.key());
                 }
                 return new Offer.Stored(digits);
             }
@@ -351,6 +355,19 @@ public final class DigitStore {
         } catch (ConditionalCheckFailedException e) {
             // Pointed at already: by this offer, when the SDK retried a write whose answer was lost.
             return key.equals(state().key());
+        }
+    }
+
+    /**
+     * Deletes the object the store pointed to before. A failure costs only its storage: the new
+     * store is in place, and the computation that made it must not be given up for its cleanup.
+     */
+    private void deleteReplaced(String key) {
+        try {
+            s3.deleteObject(delete -> delete.bucket(bucket).key(key));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not delete {}, which the digit store no longer uses; delete it by hand: {}", key,
+                    e.getMessage());
         }
     }
 

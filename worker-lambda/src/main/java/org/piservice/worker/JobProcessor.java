@@ -51,10 +51,10 @@ import org.slf4j.MDC;
  * {@link WorkerSettings#maxAttempts()} claims. While a message is being worked on it stays hidden
  * only as long as the invocation may run and its heartbeat takes to go stale, so that a worker
  * that dies without a word is taken over then, not after the queue's long visibility timeout.
- * Its AWS calls end {@link WorkerSettings#finishReserve()} before the invocation does, except
- * those that record how the job ended and when its message comes back, which have that time, so
- * that S3 hanging at the end of a computation leaves a job released or failed with its reason,
- * not silent until its heartbeat is stale.
+ * Its AWS calls end {@link WorkerSettings#finishReserve()} and {@link CallDeadline#ANSWER_RESERVE}
+ * before the invocation does, except those that record how the job ended and when its message
+ * comes back, which have the first of these, so that S3 hanging at the end of a computation
+ * leaves a job released or failed with its reason, not silent until its heartbeat is stale.
  *
  * <p>A claimed job whose result object is already stored whole (its completion was lost) is
  * completed without computing.
@@ -238,7 +238,15 @@ public final class JobProcessor implements AutoCloseable {
                 LOG.info("Another worker is computing this job; the message will come back later");
                 yield Outcome.RETRY;
             }
-            case ClaimResult.Claimed claimed -> start(claimed.job(), owner, plan, deadline, invocationTime);
+            case ClaimResult.Claimed claimed -> {
+                try {
+                    yield start(claimed.job(), owner, plan, deadline, invocationTime);
+                } catch (RuntimeException e) {
+                    // Released at once, the job comes back after the first retry delay with this
+                    // reason, not as a claim no one holds until its heartbeat is stale.
+                    yield retry(claimed.job(), owner, "The attempt failed: " + describe(e));
+                }
+            }
         };
     }
 
@@ -394,15 +402,18 @@ public final class JobProcessor implements AutoCloseable {
         try {
             offer = store.offer(storeDigits);
             releaseLease(owner);
-            metrics.storeComputed(job.jobId(), store.state().digits());
         } catch (RuntimeException e) {
             // Released at once, the job comes back after the first retry delay, not once this
             // worker's heartbeat is stale.
             return retry(job, owner, "Storing the computed digits failed: " + describe(e));
         }
-        if (offer instanceof DigitStore.Offer.Rejected rejected) {
-            LOG.error("The computed digits were not stored: {}", rejected.reason());
-            return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
+        switch (offer) {
+            case DigitStore.Offer.Rejected rejected -> {
+                LOG.error("The computed digits were not stored: {}", rejected.reason());
+                return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
+            }
+            case DigitStore.Offer.Stored stored -> metrics.storeComputed(job.jobId(), stored.digits());
+            case DigitStore.Offer.Superseded superseded -> metrics.storeComputed(job.jobId(), superseded.storeDigits());
         }
         if (cancelled.get()) {
             LOG.info("Job cancelled; its computation finished for the jobs waiting on it");
@@ -468,7 +479,14 @@ public final class JobProcessor implements AutoCloseable {
      * nothing. Either way it leaves the list, and its own message stays the backstop.
      */
     private void completeWaiting() {
-        Set<DigitStore.Waiter> waiting = store.coveredWaiters();
+        Set<DigitStore.Waiter> waiting;
+        try {
+            waiting = store.coveredWaiters();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not read the jobs waiting for this computation; their own messages will complete them: {}",
+                    describe(e));
+            return;
+        }
         String computingJob = MDC.get(JOB_ID);
         for (DigitStore.Waiter waiter : waiting) {
             String owner = newOwner();
@@ -483,7 +501,11 @@ public final class JobProcessor implements AutoCloseable {
                 MDC.put(JOB_ID, computingJob);
             }
         }
-        store.removeWaiters(waiting);
+        try {
+            store.removeWaiters(waiting);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not take the completed jobs off the waiting list; the next computation does: {}", describe(e));
+        }
     }
 
     /**
@@ -515,6 +537,11 @@ public final class JobProcessor implements AutoCloseable {
             // One missed heartbeat is harmless: the job goes stale only after many. This thread
             // has no MDC of its own, so the line names its job.
             LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
+        } catch (OutOfMemoryError e) {
+            // A computation in this JVM may fill its heap for a moment. Thrown on, the error would
+            // end the beats for good, silently (a scheduled task that throws is not run again),
+            // and the job would go stale under a live computation.
+            LOG.warn("Heartbeat skipped, the heap was full ({}): {}", entry(JOB_ID, job.jobId()), e.getMessage());
         }
     }
 

@@ -18,11 +18,10 @@ public final class WorkerClients {
             new CallBudget(Duration.ofSeconds(10), Duration.ofSeconds(25), 3));
 
     /**
-     * The end of an invocation kept for recording how its job ended: one table call, the message's
-     * return to the queue, and a second to answer ({@link WorkerSettings#finishReserve()}).
+     * The time kept for recording how a job ended: one table call and the message's return to the
+     * queue ({@link WorkerSettings#finishReserve()}).
      */
-    static final Duration FINISH_RESERVE = BUDGETS.dynamoDb().callTimeout().plus(BUDGETS.sqs().callTimeout())
-            .plusSeconds(1);
+    static final Duration FINISH_RESERVE = BUDGETS.dynamoDb().callTimeout().plus(BUDGETS.sqs().callTimeout());
 
     private WorkerClients() {
     }

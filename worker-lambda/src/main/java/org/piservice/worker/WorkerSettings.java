@@ -19,13 +19,15 @@ import org.piservice.jobs.CallDeadline;
  * @param maxAttempts claims of a job before it is failed for good; the deployed worker uses
  *        {@link JobDelivery#MAX_ATTEMPTS}, which the queue's delivery limit leaves room for
  * @param cleanupReserve time kept back at the end of an invocation, when the computation stops,
- *        for the S3 call then in flight, the upload's abort and the {@code finishReserve}; the
- *        deployed worker uses {@link JobDelivery#CLEANUP_RESERVE}, which the deployment's capacity
- *        counts on, and which holds an S3 call's budget ({@link WorkerClients#BUDGETS}) and its
- *        {@link WorkerClients#FINISH_RESERVE}
- * @param finishReserve the end of an invocation kept for the calls that record how its job ended
- *        and when its message comes back ({@link CallDeadline#finishing}): every other AWS call
- *        ends before it, so that a hung S3 call and the upload's abort cannot take that time
+ *        for the S3 call then in flight, the upload's abort, the {@code finishReserve} and the
+ *        answer; the deployed worker uses {@link JobDelivery#CLEANUP_RESERVE}, which the
+ *        deployment's capacity counts on: an S3 call's budget ({@link WorkerClients#BUDGETS}),
+ *        {@link WorkerClients#FINISH_RESERVE} and {@link CallDeadline#ANSWER_RESERVE}, 25 + 13 + 1 s
+ *        of its 40
+ * @param finishReserve the time kept, before the invocation's last {@link CallDeadline#ANSWER_RESERVE},
+ *        for the calls that record how its job ended and when its message comes back
+ *        ({@link CallDeadline#finishing}): every other AWS call ends before it, so that a hung S3
+ *        call and the upload's abort cannot take that time
  * @param timeModel the estimate of a computation's length, to refuse what cannot finish in time
  * @param heapBytes the JVM's own maximum heap ({@code -Xmx}, from {@link WorkerMemory#jvmOptions}),
  *        not the function's memory; computations in this JVM may fill what {@link WorkerMemory} leaves of it

@@ -135,6 +135,48 @@ class WorkerFaultTest {
     }
 
     @Test
+    void anS3FailureRightAfterTheClaimReleasesTheJobWithTheReason() {
+        // GIVEN S3 that fails every look at a result object, which the worker makes once it has claimed a job
+        s3.injectAlways(request -> request.method().equals("HEAD") && request.target().contains("/" + Storage.RESULT_PREFIX),
+                Fault.s3InternalError());
+        QueueMessage message = fixture.newJob(400);
+        fixture.enqueue(message);
+
+        // WHEN the job is delivered
+        worker(PiWriter.PI_CORE).deliverOnce();
+
+        // THEN it is released for its retry, saying why, not held by a claim no one holds
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(job.releasedAt()).isNotNull();
+        assertThat(job.error()).startsWith("The attempt failed: ").contains("Status Code: 500");
+    }
+
+    @Test
+    void aReplacedDigitStoreObjectThatCannotBeDeletedLeavesTheJobComplete() {
+        // GIVEN a digit store of 1,000 digits, and S3 that fails every delete in the store
+        EventSourceStandIn worker = worker(PiWriter.PI_CORE);
+        QueueMessage first = fixture.newJob(1_000);
+        fixture.enqueue(first);
+        worker.deliverOnce();
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(first)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        s3.injectAlways(request -> request.method().equals("DELETE") && request.target().contains("/" + Storage.DIGIT_STORE_PREFIX),
+                Fault.s3InternalError());
+
+        // WHEN a longer job is computed, replacing the store
+        QueueMessage longer = fixture.newJob(5_000);
+        fixture.enqueue(longer);
+        worker.deliverOnce();
+
+        // THEN it is complete on its first attempt, the store holds its digits, the old object stays behind
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(longer)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(5_000);
+        assertThat(s3.faulted()).isNotEmpty();
+    }
+
+    @Test
     void aMalformedMessageWhoseJobCannotBeFailedIsOneRetryNotAFailedInvocation() {
         // GIVEN a malformed message that names a job, and a table that fails every write
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem"), Fault.dynamoDbOutage());
