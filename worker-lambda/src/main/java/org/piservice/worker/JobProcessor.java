@@ -365,69 +365,73 @@ public final class JobProcessor implements AutoCloseable {
         LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
                 entry("attempt", job.attempts()));
         long started = System.nanoTime();
+        // Beats go on until the job is complete: the store's offer and the job's copy can take a
+        // while when S3 is slow, and a job or lease gone stale meanwhile would be taken over.
         try {
-            store.write(storeDigits, out -> pi.write((int) storeDigits, out,
-                    (fraction, phase) -> progress.set(fraction),
-                    () -> lost.get() || outOfTime.getAsBoolean()));
-        } catch (CancellationException e) {
+            try {
+                store.write(storeDigits, out -> pi.write((int) storeDigits, out,
+                        (fraction, phase) -> progress.set(fraction),
+                        () -> lost.get() || outOfTime.getAsBoolean()));
+            } catch (CancellationException e) {
+                if (cancelled.get()) {
+                    LOG.info("Job cancelled; its computation stopped and its partial upload was discarded");
+                    return Outcome.DONE;
+                }
+                if (lost.get()) {
+                    LOG.warn("Another worker took the job over; stopped");
+                    return Outcome.RETRY;
+                }
+                if (job.isOverdue(clock.instant().plus(settings.cleanupReserve()))) {
+                    return fail(job, owner, job.overdueReason());
+                }
+                return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
+                        + Math.max(0, deadline.remaining().toSeconds()) + " s of the worker's time left; ask for fewer digits");
+            } catch (PiProcess.OutOfMemoryException e) {
+                // Its heap was sized for these digits: another attempt would fail the same way.
+                return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory: " + e.getMessage());
+            } catch (OutOfMemoryError e) {
+                String said = heapExhaustion(e).orElseThrow(() -> e);
+                // This JVM's heap held less than its model said: another attempt in a heap alike would
+                // fail the same way. The computation's arrays are unreachable once it has thrown, so the
+                // collector finds room to record the failure.
+                return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory in the worker's own JVM: " + said);
+            } catch (IOException | RuntimeException e) {
+                return retry(job, owner, "Computing or storing the result failed: " + describe(e));
+            }
+            double computeSeconds = (System.nanoTime() - started) / 1e9;
+            DigitStore.Offer offer;
+            try {
+                offer = store.offer(storeDigits);
+                releaseLease(owner);
+            } catch (RuntimeException e) {
+                // Released at once, the job comes back after the first retry delay, not once this
+                // worker's heartbeat is stale.
+                return retry(job, owner, "Storing the computed digits failed: " + describe(e));
+            }
+            switch (offer) {
+                case DigitStore.Offer.Rejected rejected -> {
+                    LOG.error("The computed digits were not stored: {}", rejected.reason());
+                    return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
+                }
+                case DigitStore.Offer.Stored stored -> metrics.storeComputed(job.jobId(), stored.digits());
+                case DigitStore.Offer.Superseded superseded -> metrics.storeComputed(job.jobId(), superseded.storeDigits());
+            }
             if (cancelled.get()) {
-                LOG.info("Job cancelled; its computation stopped and its partial upload was discarded");
+                LOG.info("Job cancelled; its computation finished for the jobs waiting on it");
+                completeWaiting();
                 return Outcome.DONE;
             }
-            if (lost.get()) {
-                LOG.warn("Another worker took the job over; stopped");
-                return Outcome.RETRY;
+            Outcome outcome = complete(job, owner);
+            if (outcome == Outcome.DONE) {
+                metrics.jobCompleted(job.jobId(), storeDigits, computeSeconds);
             }
-            if (job.isOverdue(clock.instant().plus(settings.cleanupReserve()))) {
-                return fail(job, owner, job.overdueReason());
-            }
-            return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
-                    + Math.max(0, deadline.remaining().toSeconds()) + " s of the worker's time left; ask for fewer digits");
-        } catch (PiProcess.OutOfMemoryException e) {
-            // Its heap was sized for these digits: another attempt would fail the same way.
-            return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory: " + e.getMessage());
-        } catch (OutOfMemoryError e) {
-            String said = heapExhaustion(e).orElseThrow(() -> e);
-            // This JVM's heap held less than its model said: another attempt in a heap alike would
-            // fail the same way. The computation's arrays are unreachable once it has thrown, so the
-            // collector finds room to record the failure.
-            return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory in the worker's own JVM: " + said);
-        } catch (IOException | RuntimeException e) {
-            return retry(job, owner, "Computing or storing the result failed: " + describe(e));
+            LOG.info("Job complete {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
+                    entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
+            completeWaiting();
+            return outcome;
         } finally {
             heartbeat.cancel(false);
         }
-        double computeSeconds = (System.nanoTime() - started) / 1e9;
-        DigitStore.Offer offer;
-        try {
-            offer = store.offer(storeDigits);
-            releaseLease(owner);
-        } catch (RuntimeException e) {
-            // Released at once, the job comes back after the first retry delay, not once this
-            // worker's heartbeat is stale.
-            return retry(job, owner, "Storing the computed digits failed: " + describe(e));
-        }
-        switch (offer) {
-            case DigitStore.Offer.Rejected rejected -> {
-                LOG.error("The computed digits were not stored: {}", rejected.reason());
-                return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
-            }
-            case DigitStore.Offer.Stored stored -> metrics.storeComputed(job.jobId(), stored.digits());
-            case DigitStore.Offer.Superseded superseded -> metrics.storeComputed(job.jobId(), superseded.storeDigits());
-        }
-        if (cancelled.get()) {
-            LOG.info("Job cancelled; its computation finished for the jobs waiting on it");
-            completeWaiting();
-            return Outcome.DONE;
-        }
-        Outcome outcome = complete(job, owner);
-        if (outcome == Outcome.DONE) {
-            metrics.jobCompleted(job.jobId(), storeDigits, computeSeconds);
-        }
-        LOG.info("Job complete {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
-                entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
-        completeWaiting();
-        return outcome;
     }
 
     /** Completes a claimed job the store covers, without computing. */

@@ -153,6 +153,29 @@ class WorkerFaultTest {
     }
 
     @Test
+    void aJobWhoseDigitsAreSlowToStoreKeepsItsClaimMeanwhile() {
+        // GIVEN S3 that answers every look at a digit store object 2 s late, four times the staleness
+        s3.injectAlways(request -> request.method().equals("HEAD") && request.target().contains("/" + Storage.DIGIT_STORE_PREFIX),
+                Fault.late(Duration.ofSeconds(2)));
+        QueueMessage message = fixture.newJob(400);
+        fixture.enqueue(message);
+        String id = WorkerFixture.jobIdOf(message);
+        CompletableFuture<Void> delivery = CompletableFuture.runAsync(worker(PiWriter.PI_CORE)::deliverOnce);
+
+        // WHEN another worker tries to claim the job while its computed digits are being stored
+        awaitTrue(Duration.ofSeconds(30), () -> !s3.faulted().isEmpty());
+        CountingPiWriter.pause(Duration.ofSeconds(1));
+        ClaimResult rival = fixture.jobs.claim(id, "rival", WorkerFixture.FAST.staleAfter());
+        delivery.join();
+
+        // THEN the job was still held, and completed on its one attempt
+        assertThat(rival).isInstanceOf(ClaimResult.Busy.class);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.attempts()).isEqualTo(1);
+    }
+
+    @Test
     void aReplacedDigitStoreObjectThatCannotBeDeletedLeavesTheJobComplete() {
         // GIVEN a digit store of 1,000 digits, and S3 that fails every delete in the store
         EventSourceStandIn worker = worker(PiWriter.PI_CORE);
