@@ -18,7 +18,7 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 /**
- * How both functions are deployed: Java 25 from a jar Maven built, SnapStart, active tracing, a role
+ * How the functions are deployed: Java 25 from a jar Maven built, SnapStart, active tracing, a role
  * of their own with only what their code uses, a log group of their own, and callers reaching a
  * published version through the alias {@code live}.
  */
@@ -38,7 +38,7 @@ final class JavaFunctions {
     }
 
     /**
-     * A function builder with everything both functions share; the caller adds what is its own
+     * A function builder with everything the functions share; the caller adds what is its own
      * (description, handler, memory, timeout, environment). Its log group is {@code <id>Logs}.
      */
     static Function.Builder builder(Construct scope, String id, Role role, Path jar) {

@@ -294,7 +294,9 @@ public final class DigitStore {
         for (int attempt = 1; attempt <= ATTEMPTS_AFTER_A_RACE; attempt++) {
             State current = state();
             if (current.covers(digits)) {
-                deleteUnlessStore(key, current);
+                if (!key.equals(current.key())) {
+                    deleteUnused(key);
+                }
                 return new Offer.Superseded(current.digits());
             }
             String mismatch;
@@ -304,12 +306,12 @@ public final class DigitStore {
                 continue; // a racing offer replaced the store checked against: check against the new one
             }
             if (mismatch != null) {
-                s3.deleteObject(delete -> delete.bucket(bucket).key(key));
+                deleteUnused(key);
                 return new Offer.Rejected(mismatch);
             }
             if (point(digits, key, current)) {
                 if (current.key() != null && !current.key().equals(key)) {
-                    deleteReplaced(current.key());
+                    deleteUnused(current.key());
                 }
                 return new Offer.Stored(digits);
             }
@@ -359,21 +361,16 @@ public final class DigitStore {
     }
 
     /**
-     * Deletes the object the store pointed to before. A failure costs only its storage: the new
-     * store is in place, and the computation that made it must not be given up for its cleanup.
+     * Deletes an object the store does not use (the one it replaced, or an offer it did not take).
+     * A failure costs only its storage: what the offer decided stands, and a computation must not
+     * be given up for its cleanup.
      */
-    private void deleteReplaced(String key) {
+    private void deleteUnused(String key) {
         try {
             s3.deleteObject(delete -> delete.bucket(bucket).key(key));
         } catch (RuntimeException e) {
-            LOG.warn("Could not delete {}, which the digit store no longer uses; delete it by hand: {}", key,
+            LOG.warn("Could not delete {}, which the digit store does not use; delete it by hand: {}", key,
                     e.getMessage());
-        }
-    }
-
-    private void deleteUnlessStore(String key, State current) {
-        if (!key.equals(current.key())) {
-            s3.deleteObject(delete -> delete.bucket(bucket).key(key));
         }
     }
 

@@ -243,7 +243,9 @@ public final class JobProcessor implements AutoCloseable {
                     yield start(claimed.job(), owner, plan, deadline, invocationTime);
                 } catch (RuntimeException e) {
                     // Released at once, the job comes back after the first retry delay with this
-                    // reason, not as a claim no one holds until its heartbeat is stale.
+                    // reason, not as a claim no one holds until its heartbeat is stale. (Recording
+                    // an outcome never throws: see retry and fail.)
+                    LOG.error("The attempt failed; the job is released for its retry", e);
                     yield retry(claimed.job(), owner, "The attempt failed: " + describe(e));
                 }
             }
@@ -558,18 +560,35 @@ public final class JobProcessor implements AutoCloseable {
                 .anyMatch(waiter -> jobs.find(waiter.jobId()).map(job -> !job.status().isFinal()).orElse(false));
     }
 
-    /** Gives the job back for another attempt, or fails it when the attempts are used up. */
+    /**
+     * Gives the job back for another attempt, or fails it when the attempts are used up. A release
+     * that cannot be recorded leaves the job to be taken over once its heartbeat is stale.
+     */
     private Outcome retry(Job job, String owner, String reason) {
         if (job.attempts() >= settings.maxAttempts()) {
             return fail(job, owner, reason + " (attempt " + job.attempts() + " of " + settings.maxAttempts() + ")");
         }
-        CallDeadline.finishing(() -> jobs.release(job.jobId(), owner, reason));
+        try {
+            CallDeadline.finishing(() -> jobs.release(job.jobId(), owner, reason));
+        } catch (RuntimeException e) {
+            LOG.error("{}; recording the release failed too, so the job is taken over once its heartbeat is stale: {}",
+                    reason, describe(e));
+            return Outcome.RETRY;
+        }
         LOG.warn("{}; will retry ({})", reason, entry("attempt", job.attempts()));
         return Outcome.RETRY;
     }
 
+    /** Fails the job for good, with the reason; should that not be recorded, the message comes back to try again. */
     private Outcome fail(Job job, String owner, String reason) {
-        if (!CallDeadline.finishing(() -> jobs.fail(job.jobId(), owner, reason))) {
+        boolean failed;
+        try {
+            failed = CallDeadline.finishing(() -> jobs.fail(job.jobId(), owner, reason));
+        } catch (RuntimeException e) {
+            LOG.error("The job could not be failed ({}): {}", reason, describe(e));
+            return Outcome.RETRY;
+        }
+        if (!failed) {
             LOG.warn("Another worker took the job over before it could be failed");
             return Outcome.RETRY;
         }

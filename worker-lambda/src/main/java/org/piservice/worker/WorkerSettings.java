@@ -26,8 +26,9 @@ import org.piservice.jobs.CallDeadline;
  *        of its 40
  * @param finishReserve the time kept, before the invocation's last {@link CallDeadline#ANSWER_RESERVE},
  *        for the calls that record how its job ended and when its message comes back
- *        ({@link CallDeadline#finishing}): every other AWS call ends before it, so that a hung S3
- *        call and the upload's abort cannot take that time
+ *        ({@link CallDeadline#finishing}): every other AWS call of the job's own thread ends before
+ *        it, so that a hung S3 call and the upload's abort cannot take that time (the heartbeats,
+ *        on their own thread, are bounded by their budgets alone)
  * @param timeModel the estimate of a computation's length, to refuse what cannot finish in time
  * @param heapBytes the JVM's own maximum heap ({@code -Xmx}, from {@link WorkerMemory#jvmOptions}),
  *        not the function's memory; computations in this JVM may fill what {@link WorkerMemory} leaves of it
@@ -82,9 +83,10 @@ public record WorkerSettings(
         if (heapBytes < 1 || memoryBytes < 1) {
             throw new IllegalArgumentException("heapBytes and memoryBytes must be positive");
         }
-        if (finishReserve.compareTo(cleanupReserve) > 0) {
-            throw new IllegalArgumentException("The finishing calls' reserve is part of the cleanup reserve: "
-                    + finishReserve + " > " + cleanupReserve);
+        // The computation must stop before the other calls' deadline, or its upload could not end.
+        if (finishReserve.plus(CallDeadline.ANSWER_RESERVE).compareTo(cleanupReserve) > 0) {
+            throw new IllegalArgumentException("The cleanup reserve must hold the finishing calls' reserve and "
+                    + CallDeadline.ANSWER_RESERVE.toMillis() + " ms to answer: " + cleanupReserve + " < " + finishReserve);
         }
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1");

@@ -35,8 +35,8 @@ class DigitStoreWorkTest {
 
     /** Fast heartbeats, but staleness only after seconds: ten workers on a busy machine must not look dead. */
     private static final WorkerSettings UNHURRIED = new WorkerSettings(Duration.ofMillis(100), Duration.ofSeconds(10), 3,
-            Duration.ofMillis(500), Duration.ofMillis(200), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes(),
-            WorkerSettings.DEFAULT.memoryBytes());
+            WorkerFixture.FAST.cleanupReserve(), WorkerFixture.FAST.finishReserve(), WorkerSettings.DEFAULT.timeModel(),
+            WorkerSettings.DEFAULT.heapBytes(), WorkerSettings.DEFAULT.memoryBytes());
 
     private final WorkerFixture fixture = new WorkerFixture();
 

@@ -417,7 +417,7 @@ class JobProcessorTest {
     void aComputationNearingTheDeadlineIsCancelledAndFailedCleanly() {
         // GIVEN a model that underestimates, so a long job starts with 3 s to go
         WorkerSettings optimistic = new WorkerSettings(Duration.ofMillis(100), Duration.ofMillis(500), 3,
-                Duration.ofSeconds(1), Duration.ofMillis(200), new ComputeTimeModel(0, 0.001, 1), WorkerSettings.DEFAULT.heapBytes(),
+                WorkerFixture.FAST.cleanupReserve(), WorkerFixture.FAST.finishReserve(), new ComputeTimeModel(0, 0.001, 1), WorkerSettings.DEFAULT.heapBytes(),
                 WorkerSettings.DEFAULT.memoryBytes());
         QueueMessage message = fixture.newJob(5_000_000);
         long started = System.nanoTime();
@@ -439,7 +439,7 @@ class JobProcessorTest {
     @Test
     void aLaterMessageOfABatchWithoutEnoughTimeLeftIsRetried() {
         WorkerSettings settings = new WorkerSettings(Duration.ofMillis(100), Duration.ofMillis(500), 3,
-                Duration.ofMillis(500), Duration.ofMillis(200), new ComputeTimeModel(1.5, 0, 1), WorkerSettings.DEFAULT.heapBytes(),
+                WorkerFixture.FAST.cleanupReserve(), WorkerFixture.FAST.finishReserve(), new ComputeTimeModel(1.5, 0, 1), WorkerSettings.DEFAULT.heapBytes(),
                 WorkerSettings.DEFAULT.memoryBytes());
         QueueMessage slow = fixture.newJob(20);
         // (longer than the first: the store would serve a second job of 20 digits with no time at all)
@@ -450,7 +450,7 @@ class JobProcessorTest {
         };
 
         List<String> retry = fixture.processor(settings, takesTwoSeconds)
-                .process(List.of(slow, next), WorkerFixture.deadlineAfter(Duration.ofMillis(3500)));
+                .process(List.of(slow, next), WorkerFixture.deadlineAfter(Duration.ofMillis(4500)));
 
         assertThat(retry).containsExactly(next.messageId());
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(slow)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);

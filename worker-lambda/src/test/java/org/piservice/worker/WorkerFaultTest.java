@@ -245,7 +245,7 @@ class WorkerFaultTest {
         dynamoDb.inject(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":progress"),
                 Fault.hang(Duration.ofSeconds(60)), 1);
         WorkerSettings settings = new WorkerSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 3,
-                Duration.ofMillis(500), Duration.ofMillis(200), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes(),
+                WorkerFixture.FAST.cleanupReserve(), WorkerFixture.FAST.finishReserve(), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes(),
                 WorkerSettings.DEFAULT.memoryBytes());
         PiWriter slow = (digits, out, progress, cancelled) -> {
             CountingPiWriter.pause(Duration.ofSeconds(8));
@@ -323,7 +323,7 @@ class WorkerFaultTest {
     @Test
     void aJobWhoseUploadAndItsAbortHangIsReleasedWithItsReasonBeforeTheInvocationEnds() {
         // GIVEN S3 that never answers a part of an upload, nor the abort of one, and the deployed
-        // cleanup reserve with an invocation that leaves the job's computation 3 s
+        // cleanup reserve with an invocation that leaves the job's computation 5 s
         s3.injectAlways(request -> request.isUploadPart() || request.isAbortMultipartUpload(),
                 Fault.hang(Duration.ofMinutes(2)));
         QueueMessage message = fixture.newJob(MULTIPART_DIGITS);
@@ -332,11 +332,11 @@ class WorkerFaultTest {
         WorkerSettings deployed = new WorkerSettings(WorkerFixture.FAST.heartbeatInterval(),
                 WorkerFixture.FAST.staleAfter(), JobDelivery.MAX_ATTEMPTS, JobDelivery.CLEANUP_RESERVE,
                 WorkerSettings.DEFAULT.finishReserve(), new ComputeTimeModel(1, 0, 1), WorkerSettings.DEFAULT.heapBytes(), WorkerSettings.DEFAULT.memoryBytes());
-        Duration invocation = JobDelivery.CLEANUP_RESERVE.plusSeconds(3);
+        Duration invocation = JobDelivery.CLEANUP_RESERVE.plusSeconds(5);
         PiWriter digits = cached();
-        PiWriter computingFor2Seconds = (count, out, progress, cancelled) -> {
+        PiWriter computingFor4Seconds = (count, out, progress, cancelled) -> {
             try {
-                Thread.sleep(2_000);
+                Thread.sleep(4_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException(e);
@@ -344,7 +344,7 @@ class WorkerFaultTest {
             digits.write(count, out, progress, cancelled);
         };
         EventSourceStandIn worker = new EventSourceStandIn(fixture.clients.sqs(), fixture.config().queueUrl(),
-                fixture.processorOn(faulty, deployed, computingFor2Seconds), invocation);
+                fixture.processorOn(faulty, deployed, computingFor4Seconds), invocation);
 
         // WHEN it is delivered, and its upload starts with the invocation's reserve about to begin
         long started = System.nanoTime();

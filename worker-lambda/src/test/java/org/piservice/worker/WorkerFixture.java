@@ -25,7 +25,7 @@ final class WorkerFixture {
 
     /** Fast timings, so that staleness and redelivery take a second, not minutes. */
     static final WorkerSettings FAST = new WorkerSettings(
-            Duration.ofMillis(100), Duration.ofMillis(500), JobDelivery.MAX_ATTEMPTS, Duration.ofMillis(500),
+            Duration.ofMillis(100), Duration.ofMillis(500), JobDelivery.MAX_ATTEMPTS, Duration.ofMillis(1500),
             Duration.ofMillis(200), ComputeTimeModel.DEFAULT, WorkerSettings.DEFAULT.heapBytes(),
             WorkerSettings.DEFAULT.memoryBytes());
 
