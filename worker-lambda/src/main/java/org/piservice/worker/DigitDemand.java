@@ -73,10 +73,12 @@ final class DigitDemand {
      * twice the store when that fits in what may be computed now, else exactly what is needed.
      *
      * <p>Doubling makes the store's growth geometric: a workload of rising sizes costs a few
-     * computations, not one per size, and because the cost grows as {@code digits^1.15}, all the
-     * doublings together cost less than twice the last one (the sum of {@code 2^-1.15k} is 1.8).
-     * The job that triggers a doubling pays for it: at most {@code 2^1.15 = 2.2} times its own
-     * computation, and nothing more than its own when it already needs that much.
+     * computations, not one per size, and because the cost grows as about {@code digits^1.007}
+     * (pi-core's time model), all the doublings together cost about twice the last one. The job
+     * that triggers a doubling pays for it, about twice its own computation, and nothing more than
+     * its own when it already needs that much. Sized to the time there is, a doubling is what runs
+     * out of it should the model be optimistic; a retried job is given its own size only
+     * ({@code JobProcessor}).
      */
     static long size(int needed, long stored, long computable) {
         return Math.max(needed, Math.min(2 * stored, computable));

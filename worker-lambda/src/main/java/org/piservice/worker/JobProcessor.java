@@ -196,6 +196,11 @@ public final class JobProcessor implements AutoCloseable {
         String owner = newOwner();
         long computable = Math.min(Math.min(maxDigits, settings.memoryDigits()), settings.timeModel()
                 .maxDigitsWithin(forJob(before.get(), deadline).remaining().minus(settings.cleanupReserve())));
+        if (before.get().attempts() > 0) {
+            // A retried job computes its own digits only: a longer computation for the store, sized
+            // to all the time there was, may be what failed.
+            computable = Math.min(computable, message.digits());
+        }
         DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), owner, computable);
         if (plan instanceof DigitDemand.Plan.Waiting waiting) {
             return await(message, waiting);
@@ -385,6 +390,11 @@ public final class JobProcessor implements AutoCloseable {
                 }
                 if (job.isOverdue(clock.instant().plus(settings.cleanupReserve()))) {
                     return fail(job, owner, job.overdueReason());
+                }
+                if (storeDigits > job.digits()) {
+                    return retry(job, owner, "Ran out of time after " + seconds(started) + " s of computing "
+                            + storeDigits + " digits for the digit store; the retry computes the job's own "
+                            + job.digits());
                 }
                 return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
                         + Math.max(0, deadline.remaining().toSeconds()) + " s of the worker's time left; ask for fewer digits");

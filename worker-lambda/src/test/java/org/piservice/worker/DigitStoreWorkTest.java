@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.piservice.core.ComputeTimeModel;
 import org.piservice.core.PiDigits;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
@@ -203,6 +204,45 @@ class DigitStoreWorkTest {
             }
             PiDigits.write(digits, out, progress, cancelled);
         });
+    }
+
+    @Test
+    void aDoublingThatRunsOutOfTimeIsRetriedForTheJobsOwnDigits() {
+        // GIVEN a store of 1,000 digits, a time model that underestimates, and a computation that
+        // is quick for up to 1,500 digits and never ends for more
+        fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(1000), PLENTY);
+        WorkerSettings optimistic = new WorkerSettings(WorkerFixture.FAST.heartbeatInterval(),
+                WorkerFixture.FAST.staleAfter(), WorkerFixture.FAST.maxAttempts(), WorkerFixture.FAST.cleanupReserve(),
+                WorkerFixture.FAST.finishReserve(), new ComputeTimeModel(0, 0.001, 1), WorkerSettings.DEFAULT.heapBytes(),
+                WorkerSettings.DEFAULT.memoryBytes());
+        PiWriter endlessBeyond1500 = (digits, out, progress, cancelled) -> {
+            if (digits > 1500) {
+                while (!cancelled.getAsBoolean()) {
+                    CountingPiWriter.pause(Duration.ofMillis(10));
+                }
+                throw new CancellationException("stopped");
+            }
+            PiDigits.write(digits, out, progress, cancelled);
+        };
+        JobProcessor processor = fixture.processor(optimistic, endlessBeyond1500);
+        QueueMessage message = fixture.newJob(1500);
+
+        // WHEN it is delivered with 4 s of the invocation left, and again
+        JobProcessor.Outcome first = processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofSeconds(4)));
+        Job afterFirst = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        JobProcessor.Outcome second = processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofSeconds(4)));
+
+        // THEN the first attempt, doubling the store to 2,000 digits, ran out of time and was
+        // released, not failed; the retry computed the job's own 1,500 digits
+        assertThat(first).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(afterFirst.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(afterFirst.error()).startsWith("Ran out of time after ").contains("2000 digits for the digit store");
+        assertThat(second).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.attempts()).isEqualTo(2);
+        assertThat(result(job)).isEqualTo(pi(1500));
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(1500);
     }
 
     private String result(Job job) {
