@@ -410,40 +410,48 @@ public final class JobProcessor implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 return retry(job, owner, "Computing or storing the result failed: " + describe(e));
             }
-            double computeSeconds = (System.nanoTime() - started) / 1e9;
-            DigitStore.Offer offer;
-            try {
-                offer = store.offer(storeDigits);
-                releaseLease(owner);
-            } catch (RuntimeException e) {
-                // Released at once, the job comes back after the first retry delay, not once this
-                // worker's heartbeat is stale.
-                return retry(job, owner, "Storing the computed digits failed: " + describe(e));
-            }
-            switch (offer) {
-                case DigitStore.Offer.Rejected rejected -> {
-                    LOG.error("The computed digits were not stored: {}", rejected.reason());
-                    return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
-                }
-                case DigitStore.Offer.Stored stored -> metrics.storeComputed(job.jobId(), stored.digits());
-                case DigitStore.Offer.Superseded superseded -> metrics.storeComputed(job.jobId(), superseded.storeDigits());
-            }
-            if (cancelled.get()) {
-                LOG.info("Job cancelled; its computation finished for the jobs waiting on it");
-                completeWaiting();
-                return Outcome.DONE;
-            }
-            Outcome outcome = complete(job, owner);
-            if (outcome == Outcome.DONE) {
-                metrics.jobCompleted(job.jobId(), storeDigits, computeSeconds);
-            }
-            LOG.info("Job complete {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
-                    entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
-            completeWaiting();
-            return outcome;
+            return storeAndComplete(job, owner, storeDigits, (System.nanoTime() - started) / 1e9, cancelled);
         } finally {
             heartbeat.cancel(false);
         }
+    }
+
+    /**
+     * Offers the computed digits to the store, then completes the job from it (unless the heartbeat
+     * found it {@code cancelled}, which it may until the copy) and the jobs that waited for them.
+     */
+    private Outcome storeAndComplete(Job job, String owner, long storeDigits, double computeSeconds,
+                                     AtomicBoolean cancelled) {
+        DigitStore.Offer offer;
+        try {
+            offer = store.offer(storeDigits);
+            releaseLease(owner);
+        } catch (RuntimeException e) {
+            // Released at once, the job comes back after the first retry delay, not once this
+            // worker's heartbeat is stale.
+            return retry(job, owner, "Storing the computed digits failed: " + describe(e));
+        }
+        switch (offer) {
+            case DigitStore.Offer.Rejected rejected -> {
+                LOG.error("The computed digits were not stored: {}", rejected.reason());
+                return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
+            }
+            case DigitStore.Offer.Stored stored -> metrics.storeComputed(job.jobId(), stored.digits());
+            case DigitStore.Offer.Superseded superseded -> metrics.storeComputed(job.jobId(), superseded.storeDigits());
+        }
+        if (cancelled.get()) {
+            LOG.info("Job cancelled; its computation finished for the jobs waiting on it");
+            completeWaiting();
+            return Outcome.DONE;
+        }
+        Outcome outcome = complete(job, owner);
+        if (outcome == Outcome.DONE) {
+            metrics.jobCompleted(job.jobId(), storeDigits, computeSeconds);
+        }
+        LOG.info("Job complete {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
+                entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
+        completeWaiting();
+        return outcome;
     }
 
     /** Completes a claimed job the store covers, without computing. */

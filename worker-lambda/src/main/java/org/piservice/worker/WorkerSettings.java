@@ -47,7 +47,8 @@ public record WorkerSettings(
 
     public static final WorkerSettings DEFAULT = new WorkerSettings(
             Duration.ofSeconds(3), JobDelivery.STALE_AFTER, JobDelivery.MAX_ATTEMPTS, JobDelivery.CLEANUP_RESERVE,
-            WorkerClients.FINISH_RESERVE, ComputeTimeModel.DEFAULT, Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+            WorkerClients.FINISH_RESERVE, ComputeTimeModel.DEFAULT,
+            Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                     .getVMOption("MaxHeapSize").getValue()),
             ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize());
 
@@ -62,8 +63,8 @@ public record WorkerSettings(
         }
         int memoryMb = Integer.parseInt(memory.strip());
         return new WorkerSettings(DEFAULT.heartbeatInterval, DEFAULT.staleAfter, DEFAULT.maxAttempts,
-                DEFAULT.cleanupReserve, DEFAULT.finishReserve, ComputeTimeModel.forLambdaMemory(memoryMb), DEFAULT.heapBytes,
-                memoryMb * 1024L * 1024L);
+                DEFAULT.cleanupReserve, DEFAULT.finishReserve, ComputeTimeModel.forLambdaMemory(memoryMb),
+                DEFAULT.heapBytes, memoryMb * 1024L * 1024L);
     }
 
     /** The most digits one computation may have, in this JVM or in a child ({@link WorkerMemory}). */

@@ -211,10 +211,7 @@ class DigitStoreWorkTest {
         // GIVEN a store of 1,000 digits, a time model that underestimates, and a computation that
         // is quick for up to 1,500 digits and never ends for more
         fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(1000), PLENTY);
-        WorkerSettings optimistic = new WorkerSettings(WorkerFixture.FAST.heartbeatInterval(),
-                WorkerFixture.FAST.staleAfter(), WorkerFixture.FAST.maxAttempts(), WorkerFixture.FAST.cleanupReserve(),
-                WorkerFixture.FAST.finishReserve(), new ComputeTimeModel(0, 0.001, 1), WorkerSettings.DEFAULT.heapBytes(),
-                WorkerSettings.DEFAULT.memoryBytes());
+        WorkerSettings optimistic = WorkerFixture.withTimeModel(WorkerFixture.FAST, new ComputeTimeModel(0, 0.001, 1));
         PiWriter endlessBeyond1500 = (digits, out, progress, cancelled) -> {
             if (digits > 1500) {
                 while (!cancelled.getAsBoolean()) {

@@ -416,9 +416,7 @@ class JobProcessorTest {
     @Test
     void aComputationNearingTheDeadlineIsCancelledAndFailedCleanly() {
         // GIVEN a model that underestimates, so a long job starts with 3 s to go
-        WorkerSettings optimistic = new WorkerSettings(Duration.ofMillis(100), Duration.ofMillis(500), 3,
-                WorkerFixture.FAST.cleanupReserve(), WorkerFixture.FAST.finishReserve(), new ComputeTimeModel(0, 0.001, 1), WorkerSettings.DEFAULT.heapBytes(),
-                WorkerSettings.DEFAULT.memoryBytes());
+        WorkerSettings optimistic = WorkerFixture.withTimeModel(WorkerFixture.FAST, new ComputeTimeModel(0, 0.001, 1));
         QueueMessage message = fixture.newJob(5_000_000);
         long started = System.nanoTime();
 
@@ -438,9 +436,7 @@ class JobProcessorTest {
 
     @Test
     void aLaterMessageOfABatchWithoutEnoughTimeLeftIsRetried() {
-        WorkerSettings settings = new WorkerSettings(Duration.ofMillis(100), Duration.ofMillis(500), 3,
-                WorkerFixture.FAST.cleanupReserve(), WorkerFixture.FAST.finishReserve(), new ComputeTimeModel(1.5, 0, 1), WorkerSettings.DEFAULT.heapBytes(),
-                WorkerSettings.DEFAULT.memoryBytes());
+        WorkerSettings settings = WorkerFixture.withTimeModel(WorkerFixture.FAST, new ComputeTimeModel(1.5, 0, 1));
         QueueMessage slow = fixture.newJob(20);
         // (longer than the first: the store would serve a second job of 20 digits with no time at all)
         QueueMessage next = fixture.newJob(50);

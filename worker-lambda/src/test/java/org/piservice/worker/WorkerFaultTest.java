@@ -21,6 +21,7 @@ import org.piservice.core.ComputeTimeModel;
 import org.piservice.core.PiDigits;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.testing.Emulators;
@@ -120,14 +121,11 @@ class WorkerFaultTest {
         // GIVEN a table that fails every release of the digit store's lease
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains("REMOVE #leaseDigits"),
                 Fault.dynamoDbOutage());
-        QueueMessage message = fixture.newJob(400);
-        fixture.enqueue(message);
 
-        // WHEN the job is delivered
-        worker(PiWriter.PI_CORE).deliverOnce();
+        // WHEN a job is delivered
+        Job job = afterOneDelivery(400);
 
         // THEN it is complete, its message gone, and the lease left to lapse
-        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(job.attempts()).isEqualTo(1);
         assertThat(fixture.messagesIn(fixture.config().queueUrl())).isZero();
@@ -139,14 +137,11 @@ class WorkerFaultTest {
         // GIVEN S3 that fails every look at a result object, which the worker makes once it has claimed a job
         s3.injectAlways(request -> request.method().equals("HEAD") && request.target().contains("/" + Storage.RESULT_PREFIX),
                 Fault.s3InternalError());
-        QueueMessage message = fixture.newJob(400);
-        fixture.enqueue(message);
 
-        // WHEN the job is delivered
-        worker(PiWriter.PI_CORE).deliverOnce();
+        // WHEN a job is delivered
+        Job job = afterOneDelivery(400);
 
         // THEN it is released for its retry, saying why, not held by a claim no one holds
-        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(job.releasedAt()).isNotNull();
         assertThat(job.error()).startsWith("The attempt failed: ").contains("Status Code: 500");
@@ -196,6 +191,7 @@ class WorkerFaultTest {
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(job.attempts()).isEqualTo(1);
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(5_000);
+        assertThat(fixture.store(fixture.config()).size(DigitStore.objectKey(1_000))).isPresent();
         assertThat(s3.faulted()).isNotEmpty();
     }
 
@@ -245,8 +241,8 @@ class WorkerFaultTest {
         dynamoDb.inject(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":progress"),
                 Fault.hang(Duration.ofSeconds(60)), 1);
         WorkerSettings settings = new WorkerSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 3,
-                WorkerFixture.FAST.cleanupReserve(), WorkerFixture.FAST.finishReserve(), WorkerSettings.DEFAULT.timeModel(), WorkerSettings.DEFAULT.heapBytes(),
-                WorkerSettings.DEFAULT.memoryBytes());
+                WorkerFixture.FAST.cleanupReserve(), WorkerFixture.FAST.finishReserve(), WorkerSettings.DEFAULT.timeModel(),
+                WorkerSettings.DEFAULT.heapBytes(), WorkerSettings.DEFAULT.memoryBytes());
         PiWriter slow = (digits, out, progress, cancelled) -> {
             CountingPiWriter.pause(Duration.ofSeconds(8));
             PiDigits.write(digits, out, progress, cancelled);
@@ -331,7 +327,8 @@ class WorkerFaultTest {
         String id = WorkerFixture.jobIdOf(message);
         WorkerSettings deployed = new WorkerSettings(WorkerFixture.FAST.heartbeatInterval(),
                 WorkerFixture.FAST.staleAfter(), JobDelivery.MAX_ATTEMPTS, JobDelivery.CLEANUP_RESERVE,
-                WorkerSettings.DEFAULT.finishReserve(), new ComputeTimeModel(1, 0, 1), WorkerSettings.DEFAULT.heapBytes(), WorkerSettings.DEFAULT.memoryBytes());
+                WorkerSettings.DEFAULT.finishReserve(), new ComputeTimeModel(1, 0, 1), WorkerSettings.DEFAULT.heapBytes(),
+                WorkerSettings.DEFAULT.memoryBytes());
         Duration invocation = JobDelivery.CLEANUP_RESERVE.plusSeconds(5);
         PiWriter digits = cached();
         PiWriter computingFor4Seconds = (count, out, progress, cancelled) -> {
@@ -384,6 +381,14 @@ class WorkerFaultTest {
         assertThat(fixture.store(fixture.config()).size(job.resultKey())).hasValue(Job.resultLength(MULTIPART_DIGITS));
         assertThat(fixture.clients.s3().listMultipartUploads(list -> list.bucket(fixture.config().bucketName())).uploads())
                 .isEmpty();
+    }
+
+    /** A new job of {@code digits}, as it is after one delivery to a worker running pi-core. */
+    private Job afterOneDelivery(int digits) {
+        QueueMessage message = fixture.newJob(digits);
+        fixture.enqueue(message);
+        worker(PiWriter.PI_CORE).deliverOnce();
+        return fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
     }
 
     private EventSourceStandIn worker(PiWriter pi) {

@@ -29,6 +29,13 @@ final class WorkerFixture {
             Duration.ofMillis(200), ComputeTimeModel.DEFAULT, WorkerSettings.DEFAULT.heapBytes(),
             WorkerSettings.DEFAULT.memoryBytes());
 
+    /** {@code settings} with this time model: one that over- or underestimates on purpose. */
+    static WorkerSettings withTimeModel(WorkerSettings settings, ComputeTimeModel timeModel) {
+        return new WorkerSettings(settings.heartbeatInterval(), settings.staleAfter(), settings.maxAttempts(),
+                settings.cleanupReserve(), settings.finishReserve(), timeModel, settings.heapBytes(),
+                settings.memoryBytes());
+    }
+
     /** {@code settings} in a JVM with this heap and a function with this memory. */
     static WorkerSettings withMemory(WorkerSettings settings, long heapBytes, long memoryBytes) {
         return new WorkerSettings(settings.heartbeatInterval(), settings.staleAfter(), settings.maxAttempts(),
