@@ -73,8 +73,15 @@ final class JobsApi implements PiApi.Routes {
                 (request, parameters) -> aboutJob(parameters.get("job_id"), this::cancel));
     }
 
-    /** Runs {@code route} with the job's id on every line it logs. */
-    private static ApiResponse aboutJob(String jobId, Function<String, ApiResponse> route) {
+    /**
+     * Runs {@code route} with the job's id, in the form the service issues, on every line it logs.
+     * What is no id at all names no job and is not logged as one: the request line has it, cut short.
+     */
+    private static ApiResponse aboutJob(String asked, Function<String, ApiResponse> route) {
+        String jobId = JobId.canonical(asked);
+        if (!JobId.isWellFormed(jobId)) {
+            return route.apply(jobId);
+        }
         try (MDC.MDCCloseable logged = MDC.putCloseable(JOB_ID, jobId)) {
             return route.apply(jobId);
         }

@@ -606,6 +606,23 @@ class ApiHandlerIntegrationTest {
     }
 
     @Test
+    void anIdInUpperCaseNamesTheSameJob() throws IOException {
+        // UUIDs are case-insensitive on input (RFC 9562); a client may have upper-cased the id
+        String jobId = createdJobId(post("{\"digits\": 50}"));
+        String upper = jobId.toUpperCase(Locale.ROOT);
+
+        APIGatewayProxyResponseEvent status = get(GET, "/pi_job/" + upper);
+        APIGatewayProxyResponseEvent download = get(DOWNLOAD, "/download_pi_job/" + upper);
+        APIGatewayProxyResponseEvent cancelled = delete(upper);
+
+        assertThat(status.getStatusCode()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(status.getBody()).get("job_id").asText()).isEqualTo(jobId);
+        assertThat(download.getStatusCode()).as("not complete yet").isEqualTo(409);
+        assertThat(cancelled.getStatusCode()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(cancelled.getBody()).get("job_id").asText()).isEqualTo(jobId);
+    }
+
+    @Test
     void aRecordPastItsExpiryIsGoneForEveryRoute() throws IOException {
         // GIVEN a complete job, and an api whose clock has passed the record's expiry, which
         // DynamoDB's TTL has not acted on yet

@@ -1,5 +1,6 @@
 package org.piservice.jobs;
 
+import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -25,5 +26,18 @@ public final class JobId {
      */
     public static boolean isWellFormed(String candidate) {
         return candidate != null && WELL_FORMED.matcher(candidate).matches();
+    }
+
+    /**
+     * The id {@code candidate} names, in the form this service issues: UUIDs are case-insensitive
+     * on input (RFC 9562), so a client that upper-cases an id still names its job. Anything that
+     * is not an id in either case is returned as it came.
+     */
+    public static String canonical(String candidate) {
+        if (candidate == null) {
+            return null;
+        }
+        String lower = candidate.toLowerCase(Locale.ROOT);
+        return isWellFormed(lower) ? lower : candidate;
     }
 }

@@ -3,6 +3,7 @@ package org.piservice.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +31,16 @@ class JobIdTest {
         assertThat(JobId.isWellFormed("0b6e3f0e-5a7c-1d2b-9f1e-2c3d4e5f6a7b")).as("not version 4").isFalse();
         assertThat(JobId.isWellFormed("0b6e3f0e-5a7c-4d2b-9f1e-2c3d4e5f6a7bé")).isFalse();
         assertThat(JobId.isWellFormed("x".repeat(10_000))).isFalse();
+    }
+
+    @Test
+    void canonicalFormIsLowerCaseAndLeavesAnythingElseAlone() {
+        String id = JobId.newId();
+        assertThat(JobId.canonical(id.toUpperCase(Locale.ROOT))).isEqualTo(id);
+        assertThat(JobId.canonical(id)).isEqualTo(id);
+        assertThat(JobId.canonical("Not-An-Id")).isEqualTo("Not-An-Id");
+        assertThat(JobId.canonical("0B6E3F0E-5A7C-1D2B-9F1E-2C3D4E5F6A7B")).as("not version 4")
+                .isEqualTo("0B6E3F0E-5A7C-1D2B-9F1E-2C3D4E5F6A7B");
+        assertThat(JobId.canonical(null)).isNull();
     }
 }
