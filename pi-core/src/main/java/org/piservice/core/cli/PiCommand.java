@@ -1,16 +1,27 @@
 package org.piservice.core.cli;
 
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProcess;
 import org.piservice.core.PiProgress;
@@ -19,8 +30,9 @@ import org.piservice.core.PiProgress;
  * {@code java -jar pi-core.jar N [--out FILE] [--progress]}: prints π to N decimals.
  *
  * <p>Standard output gets the digits and a newline, for the terminal; {@code --out} writes exactly
- * the digits, as the service stores them. Exit codes: 0 done, 1 the output could not be written or
- * the computation failed, 2 bad arguments (one line on standard error, never a stack trace).
+ * the digits, as the service stores them, and replaces the file only once they are all there. Exit
+ * codes: 0 done, 1 the output could not be written or the computation failed, 2 bad arguments (one
+ * line on standard error, never a stack trace).
  *
  * <p>From {@value #CHILD_FROM_DIGITS} digits on, the computation runs in a child JVM whose heap is
  * what the memory model gives the digits ({@link PiProcess}), with this JVM's options, unless they
@@ -36,9 +48,16 @@ import org.piservice.core.PiProgress;
 public final class PiCommand {
 
     static final int OK = 0;
-    static final int IO_ERROR = 1;
+    static final int FAILED = 1;
     static final int USAGE = 2;
-    static final String USAGE_LINE = "usage: java -jar pi-core.jar DIGITS [--out FILE] [--progress]";
+    static final String USAGE_LINE = "usage: java -jar pi-core.jar DIGITS [--out FILE] [--progress] | --help";
+    static final String HELP = USAGE_LINE + "\n"
+            + "Prints 3. and the first DIGITS decimals of pi (truncated), 1 <= DIGITS <= " + PiDigits.MAX_DIGITS
+            + ", and a newline.\n"
+            + "  --out FILE   write exactly the digits, without the newline, to FILE, which is replaced\n"
+            + "               only once they are all written\n"
+            + "  --progress   report progress on standard error\n"
+            + "Exit status: 0 done, 1 the digits could not be computed or written, 2 bad arguments.\n";
     /** Below this many digits one JVM start costs more than the sized heap saves. */
     static final int CHILD_FROM_DIGITS = 100_000;
     /** Options that set the heap: with one of them, the caller chose it, and this JVM computes. */
@@ -61,9 +80,10 @@ public final class PiCommand {
     }
 
     public static void main(String[] args) {
-        int status = new PiCommand(System.out, System.err, ManagementFactory.getRuntimeMXBean().getInputArguments(),
-                PiProcess.hasVectorModule()).run(args);
-        System.out.flush();
+        // Not System.out, a PrintStream that drops write errors: a full disk or a closed pipe
+        // must stop the computation and end the run with status 1, not 0.
+        int status = new PiCommand(new FileOutputStream(FileDescriptor.out), System.err,
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), PiProcess.hasVectorModule()).run(args);
         System.exit(status);
     }
 
@@ -76,34 +96,97 @@ public final class PiCommand {
             stderr.println("pi-core: " + e.getMessage() + " (" + USAGE_LINE + ")");
             return USAGE;
         }
-        if (parsed.help()) {
-            stderr.println(USAGE_LINE);
-            stderr.println("Prints 3. and the first DIGITS decimals of pi (truncated), 1 <= DIGITS <= " + PiDigits.MAX_DIGITS + ".");
-            stderr.println("  --out FILE   write exactly the digits to FILE instead of standard output");
-            stderr.println("  --progress   report progress on standard error");
-            return OK;
-        }
         long started = System.nanoTime();
         try {
+            if (parsed.help()) {
+                stdout.write(HELP.getBytes(StandardCharsets.UTF_8));
+                stdout.flush();
+                return OK;
+            }
             if (parsed.out() == null) {
-                OutputStream out = new BufferedOutputStream(stdout, 1 << 16);
+                OutputStream out = new BufferedOutputStream(new Output(stdout, "standard output"), 1 << 16);
                 compute(parsed, out);
                 out.write('\n');
                 out.flush();
             } else {
-                try (OutputStream out = Files.newOutputStream(parsed.out())) {
-                    compute(parsed, out);
-                }
+                writeFile(parsed);
             }
+        } catch (Output.Failed e) {
+            stderr.println("pi-core: cannot write " + e.target + ": " + reason(e.getCause()));
+            return FAILED;
+        } catch (PiProcess.OutOfMemoryException e) {
+            stderr.println("pi-core: the computation ran out of memory: " + e.getMessage());
+            return FAILED;
         } catch (IOException e) {
-            stderr.println("pi-core: cannot write the digits: " + e);
-            return IO_ERROR;
+            stderr.println("pi-core: the computation failed: " + reason(e));
+            return FAILED;
+        } catch (RuntimeException | Error e) {
+            // Where the heap was chosen by the caller, this JVM computes, and it may be too small.
+            stderr.println(causes(e).anyMatch(OutOfMemoryError.class::isInstance)
+                    ? "pi-core: this JVM ran out of memory computing " + parsed.digits()
+                            + " digits; leave its heap (-Xmx) to the tool, which sizes it, or make it larger"
+                    : "pi-core: the computation failed: " + e);
+            return FAILED;
         }
         if (parsed.progress()) {
             stderr.printf(Locale.ROOT, "done: %d digits in %.1f s%n", parsed.digits(),
                     (System.nanoTime() - started) / (double) TimeUnit.SECONDS.toNanos(1));
         }
         return OK;
+    }
+
+    /**
+     * Writes the digits to a file beside the target and renames it to the target once they are
+     * all there: a run that fails or is stopped leaves the target as it was, never a plausible
+     * prefix of π that looks like a result.
+     */
+    private void writeFile(Arguments parsed) throws IOException {
+        Path target = parsed.out().toAbsolutePath();
+        if (Files.isDirectory(target)) {
+            throw new Output.Failed(target.toString(), new IOException("it is a folder"));
+        }
+        if (!Files.isDirectory(target.getParent())) {
+            throw new Output.Failed(target.toString(), new IOException("no folder " + target.getParent()));
+        }
+        if (Files.exists(target) && !Files.isWritable(target)) {
+            throw new Output.Failed(target.toString(), new IOException("it is read-only"));
+        }
+        Path part = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".part");
+        part.toFile().deleteOnExit(); // Ctrl-C runs the JVM's exit hooks
+        try {
+            try (OutputStream out = new Output(openNew(part, target), target.toString())) {
+                compute(parsed, out);
+            }
+            try {
+                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new Output.Failed(target.toString(), e);
+            }
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
+    private static OutputStream openNew(Path part, Path target) throws Output.Failed {
+        try {
+            return Files.newOutputStream(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new Output.Failed(target.toString(), e);
+        }
+    }
+
+    /** An I/O failure in words, without the exception's class name. */
+    private static String reason(Throwable e) {
+        return switch (e) {
+            case AccessDeniedException denied -> "permission denied";
+            case NoSuchFileException missing -> "no such file or folder";
+            case FileSystemException other when other.getReason() != null -> other.getReason();
+            default -> e.getMessage() != null ? e.getMessage() : e.toString();
+        };
+    }
+
+    private static Stream<Throwable> causes(Throwable e) {
+        return Stream.iterate(e, Objects::nonNull, Throwable::getCause).limit(10);
     }
 
     private void compute(Arguments parsed, OutputStream out) throws IOException {
@@ -126,6 +209,61 @@ public final class PiCommand {
                 && jvmOptions.stream().noneMatch(option -> HEAP_OPTIONS.stream().anyMatch(option::startsWith));
     }
 
+    /** The digits' destination, whose failures are told apart from the computation's. */
+    private static final class Output extends FilterOutputStream {
+        private final String target;
+
+        Output(OutputStream out, String target) {
+            super(out);
+            this.target = target;
+        }
+
+        @Override
+        public void write(int b) throws Failed {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw new Failed(target, e);
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws Failed {
+            try {
+                out.write(bytes, offset, length);
+            } catch (IOException e) {
+                throw new Failed(target, e);
+            }
+        }
+
+        @Override
+        public void flush() throws Failed {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new Failed(target, e);
+            }
+        }
+
+        @Override
+        public void close() throws Failed {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new Failed(target, e);
+            }
+        }
+
+        static final class Failed extends IOException {
+            final String target;
+
+            Failed(String target, IOException cause) {
+                super(cause);
+                this.target = target;
+            }
+        }
+    }
+
     record Arguments(int digits, Path out, boolean progress, boolean help) {
 
         static Arguments parse(String[] args) {
@@ -140,18 +278,19 @@ public final class PiCommand {
                     }
                     case "--progress" -> progress = true;
                     case "--out" -> {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException("--out needs a file name");
+                        if (i + 1 >= args.length || args[i + 1].startsWith("-")) {
+                            throw new IllegalArgumentException(
+                                    "--out needs a file name (write ./-name for one that starts with -)");
                         }
-                        out = path(args[++i]);
+                        out = path(out, args[++i]);
                     }
                     default -> {
                         if (arg.startsWith("--out=")) {
-                            out = path(arg.substring("--out=".length()));
+                            out = path(out, arg.substring("--out=".length()));
                         } else if (arg.startsWith("-") && !arg.matches("-\\d+")) {
                             throw new IllegalArgumentException("unknown option " + arg);
                         } else if (digits != null) {
-                            throw new IllegalArgumentException("more than one digit count: " + arg);
+                            throw new IllegalArgumentException("more than one digit count: '" + arg + "'");
                         } else {
                             digits = digits(arg);
                         }
@@ -166,7 +305,7 @@ public final class PiCommand {
 
         private static int digits(String arg) {
             if (!arg.matches("[+-]?\\d+")) {
-                throw new IllegalArgumentException("the number of digits must be a whole number, got " + arg);
+                throw new IllegalArgumentException("the number of digits must be a whole number, got '" + arg + "'");
             }
             long value;
             try {
@@ -176,19 +315,22 @@ public final class PiCommand {
             }
             if (value < 1 || value > PiDigits.MAX_DIGITS) {
                 throw new IllegalArgumentException(
-                        "the number of digits must be between 1 and " + PiDigits.MAX_DIGITS + ", got " + arg);
+                        "the number of digits must be between 1 and " + PiDigits.MAX_DIGITS + ", got '" + arg + "'");
             }
             return (int) value;
         }
 
-        private static Path path(String name) {
+        private static Path path(Path before, String name) {
+            if (before != null) {
+                throw new IllegalArgumentException("more than one --out");
+            }
             if (name.isEmpty()) {
                 throw new IllegalArgumentException("--out needs a file name");
             }
             try {
                 return Path.of(name);
             } catch (InvalidPathException e) {
-                throw new IllegalArgumentException("bad file name " + name);
+                throw new IllegalArgumentException("bad file name '" + name + "'");
             }
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,14 +54,16 @@ class PiCommandTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "''                   | missing the number of digits",
-        "abc                  | the number of digits must be a whole number, got abc",
-        "1.5                  | the number of digits must be a whole number, got 1.5",
+        "abc                  | the number of digits must be a whole number, got 'abc'",
+        "1.5                  | the number of digits must be a whole number, got '1.5'",
         "-3                   | the number of digits must be between 1 and",
         "0                    | the number of digits must be between 1 and",
         "99999999999999999999 | the number of digits must be between 1 and",
         "--fast 10            | unknown option --fast",
         "10 --out             | --out needs a file name",
-        "10 20                | more than one digit count: 20",
+        "10 20                | more than one digit count: '20'",
+        "10 --out a --out b   | more than one --out",
+        "10 --out --progress  | --out needs a file name",
     })
     void badArgumentsGiveOneUsageLineAndExitCode2(String args, String message) {
         String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
@@ -72,19 +76,55 @@ class PiCommandTest {
     @Test
     void tooLargeStatesTheLimit() {
         assertThat(run(String.valueOf(PiDigits.MAX_DIGITS + 1L))).isEqualTo(PiCommand.USAGE);
-        assertThat(err()).contains("between 1 and " + PiDigits.MAX_DIGITS + ", got " + (PiDigits.MAX_DIGITS + 1L));
+        assertThat(err()).contains("between 1 and " + PiDigits.MAX_DIGITS + ", got '" + (PiDigits.MAX_DIGITS + 1L) + "'");
     }
 
     @Test
-    void anUnwritableFileIsReportedWithoutStackTrace(@TempDir Path dir) {
-        assertThat(run("10", "--out", dir.resolve("missing/pi.txt").toString())).isEqualTo(PiCommand.IO_ERROR);
-        assertThat(err()).startsWith("pi-core: cannot write the digits").hasLineCount(1).doesNotContain("\tat ");
+    void anUnwritableFileIsReportedInWordsWithoutStackTrace(@TempDir Path dir) {
+        Path missing = dir.resolve("missing/pi.txt");
+        assertThat(run("10", "--out", missing.toString())).isEqualTo(PiCommand.FAILED);
+        assertThat(err()).isEqualTo("pi-core: cannot write " + missing + ": no folder " + missing.getParent() + "\n");
+
+        stderr.reset();
+        assertThat(run("10", "--out", dir.toString())).isEqualTo(PiCommand.FAILED);
+        assertThat(err()).isEqualTo("pi-core: cannot write " + dir + ": it is a folder\n");
     }
 
     @Test
-    void helpGoesToStandardError() {
+    void aFailedRunLeavesTheFileAsItWas(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("pi.txt"), "the digits of an earlier run");
+        // A child JVM whose heap its caller chose too small for the digits
+        PiCommand command = new PiCommand(stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8),
+                List.of("-Xmx4m"), false);
+
+        assertThat(command.run(new String[] {"1000000", "--out", file.toString()})).isEqualTo(PiCommand.FAILED);
+
+        assertThat(err()).startsWith("pi-core: the computation ran out of memory: ").hasLineCount(1);
+        assertThat(Files.readString(file)).isEqualTo("the digits of an earlier run");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).containsExactly(file);
+        }
+    }
+
+    @Test
+    void anOutputThatFailsEndsTheRunWithStatus1() {
+        OutputStream full = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        };
+        PiCommand command = new PiCommand(full, new PrintStream(stderr, true, StandardCharsets.UTF_8), List.of(), true);
+
+        assertThat(command.run(new String[] {"1000"})).isEqualTo(PiCommand.FAILED);
+        assertThat(err()).isEqualTo("pi-core: cannot write standard output: No space left on device\n");
+    }
+
+    @Test
+    void helpGoesToStandardOutput() {
         assertThat(run("--help")).isEqualTo(PiCommand.OK);
-        assertThat(err()).startsWith(PiCommand.USAGE_LINE);
+        assertThat(out()).startsWith(PiCommand.USAGE_LINE).isEqualTo(PiCommand.HELP);
+        assertThat(err()).isEmpty();
     }
 
     @Test
@@ -138,9 +178,8 @@ class PiCommandTest {
     @Test
     void computesInAJvmThatLacksTheVectorModule() throws IOException, InterruptedException {
         int digits = PiCommand.CHILD_FROM_DIGITS / 2;
-        String classes = Path.of(PiCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classes, PiCommand.class.getName(), Integer.toString(digits));
+                "-cp", classes(), PiCommand.class.getName(), Integer.toString(digits));
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");
         Process process = builder.redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -151,6 +190,27 @@ class PiCommandTest {
         PiDigits.write(digits, expected);
         expected.write('\n');
         assertThat(printed).isEqualTo(expected.toByteArray());
+    }
+
+    /** As {@code java -jar pi-core.jar N | head -c 10} runs it: the reader goes away early. */
+    @Test
+    void aPipeClosedEarlyStopsTheRunWithStatus1() throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classes(), PiCommand.class.getName(), Integer.toString(PiCommand.CHILD_FROM_DIGITS * 2));
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        Process process = builder.start();
+        // More digits than a pipe holds, so the writer is still writing when the reader closes
+        assertThat(process.getInputStream().readNBytes(10)).asString(StandardCharsets.US_ASCII).isEqualTo("3.14159265");
+        process.getInputStream().close();
+
+        assertThat(process.waitFor()).isEqualTo(PiCommand.FAILED);
+        assertThat(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .startsWith("pi-core: cannot write standard output: ").hasLineCount(1);
+    }
+
+    private static String classes() {
+        return Path.of(PiCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
     }
 
     private int run(String... args) {
