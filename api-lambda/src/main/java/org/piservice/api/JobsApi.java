@@ -144,12 +144,8 @@ final class JobsApi implements PiApi.Routes {
             }
             case JobSubmission.NotRecorded notRecorded ->
                     throw unavailableOr(notRecorded.cause(), "the job store is unavailable, so no job was created");
-            case JobSubmission.NotQueued notQueued -> {
-                // It stays queued until the sweeper sends its message; no client was given its id.
-                notQueued.withdrawalFailure().ifPresent(e ->
-                        LOG.error("could not delete a job whose message was not sent", e));
-                throw unavailableOr(notQueued.cause(), "the job queue is unavailable, so no job was created");
-            }
+            case JobSubmission.NotQueued notQueued ->
+                    throw unavailableOr(notQueued.cause(), "the job queue is unavailable, so no job was created");
         });
     }
 

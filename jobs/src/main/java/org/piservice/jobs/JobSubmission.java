@@ -73,12 +73,8 @@ public final class JobSubmission {
     public record NotRecorded(String jobId, SdkException cause) implements Outcome {
     }
 
-    /**
-     * The message could not be sent: the job was withdrawn, or, when {@code withdrawalFailure} says
-     * why not, it stays queued, known to no client, until the sweeper sends its message.
-     */
-    public record NotQueued(String jobId, RuntimeException cause, Optional<RuntimeException> withdrawalFailure)
-            implements Outcome {
+    /** The message could not be sent, and the job was withdrawn: nothing is left of it. */
+    public record NotQueued(String jobId, RuntimeException cause) implements Outcome {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(JobSubmission.class);
@@ -284,14 +280,22 @@ public final class JobSubmission {
         }
     }
 
+    /**
+     * Deletes the record of a job whose message was not sent. Should that fail too, the job stays
+     * and is accepted: the sweeper sends its message once it has been idle for its requeue time,
+     * so its client gets it late rather than a 503 that says no job was made while one is computed
+     * for no one.
+     */
     private Outcome withdraw(String jobId, RuntimeException sendFailure) {
         try {
             if (CallDeadline.finishing(() -> jobs.deleteIfQueued(jobId) || jobs.find(jobId).isEmpty())) {
-                return new NotQueued(jobId, sendFailure, Optional.empty());
+                return new NotQueued(jobId, sendFailure);
             }
-            return new Accepted(jobId);
         } catch (RuntimeException e) {
-            return new NotQueued(jobId, sendFailure, Optional.of(e));
+            e.addSuppressed(sendFailure);
+            LOG.warn("could not send a job's message nor withdraw the job; it is accepted, and the sweeper sends"
+                    + " its message", e);
         }
+        return new Accepted(jobId);
     }
 }
