@@ -1,38 +1,32 @@
 package org.piservice.jobs;
 
-import java.time.Clock;
-import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
+import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.SdkRequest;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
-/** Submitting jobs with real SDK clients against the embedded emulators, some clients made to fail. */
+/** Submitting jobs with real SDK clients against the embedded emulators, some through a proxy that injects faults. */
 class JobSubmissionTest {
 
     private final AwsClients clients = Emulators.clients();
@@ -77,23 +71,30 @@ class JobSubmissionTest {
     }
 
     @Test
-    void aJobAWorkerHasAlreadyStandsAlthoughItsSendReportedAFailure() {
-        // GIVEN an SQS client whose send delivers the message, a worker claims the job, and then the
-        // response is lost (as when the connection drops after SQS accepted the message)
-        ExecutionInterceptor claimThenLoseTheResponse = new ExecutionInterceptor() {
-            @Override
-            public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-                JobMessage sent = JobMessage.parse(queuedMessages().getFirst().toJson());
-                jobs.claim(sent.jobId(), "worker-1", Duration.ofMinutes(1));
-                throw SdkClientException.create("connection reset after the message was sent");
-            }
-        };
-        try (SqsClient sqs = sqs(override -> override.addExecutionInterceptor(claimThenLoseTheResponse))) {
+    void aJobAWorkerHasAlreadyStandsAlthoughItsSendReportedAFailure() throws Exception {
+        // GIVEN SQS whose every answer to a send is lost after the message is in the queue, a
+        // worker that claims the job as soon as its message arrives, and a table slow to take the
+        // withdrawal, which so comes after the claim
+        try (FaultProxy sqsProxy = FaultProxy.start(Emulators.aws().sqsEndpoint());
+             FaultProxy dynamoDbProxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             SqsClient sqs = sqs(sqsProxy.endpoint());
+             DynamoDbClient dynamoDb = dynamoDb(dynamoDbProxy.endpoint());
+             ExecutorService worker = Executors.newSingleThreadExecutor()) {
+            sqsProxy.injectAlways(request -> request.isSqs("SendMessage"), Fault.lostAnswer());
+            dynamoDbProxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.late(Duration.ofSeconds(2)));
+            Future<ClaimResult> claim = worker.submit(() -> {
+                Message message = clients.sqs().receiveMessage(receive -> receive.queueUrl(resources.config().queueUrl())
+                        .waitTimeSeconds(10)).messages().getFirst();
+                return jobs.claim(JobMessage.parse(message.body()).jobId(), "worker-1", Duration.ofMinutes(1));
+            });
 
-            // WHEN a job is submitted through it
-            JobSubmission.Outcome outcome = submission(jobs, sqs, resources.config()).submit(request(10));
+            // WHEN a job is submitted
+            JobSubmission.Outcome outcome = submission(new JobRepository(dynamoDb, resources.config()), sqs,
+                    resources.config()).submit(request(10));
 
-            // THEN the job stands, with the worker that has it
+            // THEN its send failed, and the job stands, with the worker that has it
+            assertThat(sqsProxy.faulted()).isNotEmpty();
+            assertThat(claim.get()).isInstanceOf(ClaimResult.Claimed.class);
             assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
             assertThat(jobs.find(outcome.jobId()).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
         }
@@ -101,26 +102,20 @@ class JobSubmissionTest {
 
     @Test
     void aJobThatCanBeNeitherSentNorWithdrawnIsAcceptedForTheSweeperToSend() {
-        // GIVEN a queue that does not exist and a table that refuses deletes
+        // GIVEN a queue that does not exist and a table in an outage for deletes
         String gone = clients.sqs().createQueue(create -> create.queueName(Emulators.uniquePrefix())).queueUrl();
         clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
         ServiceConfig config = TestResources.config(resources.config().tableName(), gone, resources.config().bucketName());
-        ExecutionInterceptor refuseDeletes = new ExecutionInterceptor() {
-            @Override
-            public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
-                if (context.request() instanceof DeleteItemRequest) {
-                    throw SdkClientException.create("the table is unreachable");
-                }
-                return context.request();
-            }
-        };
-        try (DynamoDbClient dynamoDb = dynamoDb(override -> override.addExecutionInterceptor(refuseDeletes))) {
-            JobRepository refusingDeletes = new JobRepository(dynamoDb, config);
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             DynamoDbClient dynamoDb = dynamoDb(proxy.endpoint())) {
+            proxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.dynamoDbOutage());
 
             // WHEN a job is submitted
-            JobSubmission.Outcome outcome = submission(refusingDeletes, clients.sqs(), config).submit(request(10));
+            JobSubmission.Outcome outcome = submission(new JobRepository(dynamoDb, config), clients.sqs(), config)
+                    .submit(request(10));
 
             // THEN the job, which stays, is its client's: queued, for the sweeper to send its message
+            assertThat(proxy.faulted()).isNotEmpty();
             assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
             assertThat(jobs.find(outcome.jobId()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
         }
@@ -132,11 +127,9 @@ class JobSubmissionTest {
         // admitted by the quota long without its record
         int limit = resources.config().maxUnfinishedJobsPerClient();
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
-             DynamoDbClient slowPuts = DynamoDbClient.builder().endpointOverride(proxy.endpoint())
-                     .region(Region.of(LocalAws.REGION)).credentialsProvider(credentials())
-                     .httpClient(UrlConnectionHttpClient.create()).build();
+             DynamoDbClient slowPuts = dynamoDb(proxy.endpoint());
              ExecutorService senders = Executors.newFixedThreadPool(4 * limit)) {
-            proxy.injectAlways(request -> request.isDynamoDb("PutItem"), FaultProxy.Fault.late(Duration.ofMillis(300)));
+            proxy.injectAlways(request -> request.isDynamoDb("PutItem"), Fault.late(Duration.ofMillis(300)));
             JobSubmission submission = submission(new JobRepository(slowPuts, resources.config()), clients.sqs(),
                     resources.config());
 
@@ -166,18 +159,14 @@ class JobSubmissionTest {
                 .map(Message::body).map(JobMessage::parse).toList();
     }
 
-    private static SqsClient sqs(Consumer<ClientOverrideConfiguration.Builder> override) {
-        LocalAws aws = Emulators.aws();
-        return SqsClient.builder().endpointOverride(aws.sqsEndpoint()).region(Region.of(LocalAws.REGION))
-                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(override).build();
+    private static SqsClient sqs(URI endpoint) {
+        return SqsClient.builder().endpointOverride(endpoint).region(Region.of(LocalAws.REGION))
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
-    private static DynamoDbClient dynamoDb(Consumer<ClientOverrideConfiguration.Builder> override) {
-        LocalAws aws = Emulators.aws();
-        return DynamoDbClient.builder().endpointOverride(aws.dynamoDbEndpoint()).region(Region.of(LocalAws.REGION))
-                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(override).build();
+    private static DynamoDbClient dynamoDb(URI endpoint) {
+        return DynamoDbClient.builder().endpointOverride(endpoint).region(Region.of(LocalAws.REGION))
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     private static StaticCredentialsProvider credentials() {
