@@ -316,7 +316,7 @@ class ApiHandlerIntegrationTest {
 
     // ---- idempotent submission and fair admission ----
 
-    /** A POST of {@code body} from {@code sourceIp}, with an {@code Idempotency-Key} when {@code key} is not null. */
+    /** A POST of {@code body} from {@code sourceIp} to {@code api}. */
     private static APIGatewayProxyResponseEvent post(ApiHandler api, String body, String sourceIp) {
         APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(POST);
         event.setBody(body);
@@ -324,6 +324,7 @@ class ApiHandlerIntegrationTest {
         return api.handleRequest(event, null);
     }
 
+    /** A POST of {@code body} from {@code sourceIp}, with an {@code Idempotency-Key} when {@code key} is not null. */
     private static APIGatewayProxyResponseEvent post(String body, String sourceIp, String key) {
         APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(POST);
         event.setBody(body);
@@ -413,7 +414,8 @@ class ApiHandlerIntegrationTest {
     // ---- admission by the backlog ----
 
     /**
-     * Five jobs of 8,000,000 digits (16.8 s each by the engine's time model: 84.2 s of work),
+     * Five jobs of 10,000,000 digits (18.5 s each by the engine's time model for the default
+     * worker: 92.3 s of work),
      * accepted and queued through another instance of the api, from five clients.
      */
     private static void queueFiveLargeJobs(TestResources resources) throws IOException {
@@ -440,7 +442,7 @@ class ApiHandlerIntegrationTest {
     @Test
     void aJobThatCouldNotFinishByItsDeadlineEvenAloneIsNoMatterOfTheBacklog() throws IOException {
         // GIVEN a backlog of five large jobs, and a deployment of one 512 MB worker (a third of a vCPU)
-        // with a one-minute deadline, where 10,000,000 digits take about 102 s by themselves
+        // with a one-minute deadline, where 10,000,000 digits take about 64 s by themselves
         TestResources resources = Emulators.newResources();
         queueFiveLargeJobs(resources);
         ApiHandler api = new ApiHandler(deployment(resources, 1, Duration.ofMinutes(1), 512), Emulators.clients());

@@ -114,10 +114,7 @@ class OpenApiDefinitionTest {
 
     @Test
     void theDocumentItselfStaysVendorNeutral() throws IOException {
-        String source = Files.readString(DOCUMENT);
-
-        assertThat(OpenApiDefinition.read(DOCUMENT).source()).isEqualTo(source);
-        assertThat(source).doesNotContain("x-amazon-apigateway");
+        assertThat(Files.readString(DOCUMENT)).doesNotContain("x-amazon-apigateway");
     }
 
     @Test

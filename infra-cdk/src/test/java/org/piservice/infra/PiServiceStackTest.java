@@ -298,7 +298,6 @@ class PiServiceStackTest {
         assertThat(fromApiGateway).hasSize(1);
         JsonNode permission = fromApiGateway.getFirst();
 
-        assertThat(permission.get("Principal").asText()).isEqualTo("apigateway.amazonaws.com");
         assertThat(permission.get("FunctionName").get("Ref").asText()).isEqualTo(synth.logicalId("AWS::Lambda::Alias", "ApiFunctionLive"));
         assertThat(permission.get("SourceArn").toString()).contains(synth.logicalId("AWS::ApiGateway::RestApi", "Api"));
     }

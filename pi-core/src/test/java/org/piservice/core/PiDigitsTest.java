@@ -1,6 +1,7 @@
 package org.piservice.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
@@ -119,8 +120,8 @@ class PiDigitsTest {
 
     @Test
     void acceptsTheLimitItself() {
-        PiDigits.checkDigits(PiDigits.MAX_DIGITS);
-        PiDigits.checkDigits(1);
+        assertThatCode(() -> PiDigits.checkDigits(PiDigits.MAX_DIGITS)).doesNotThrowAnyException();
+        assertThatCode(() -> PiDigits.checkDigits(1)).doesNotThrowAnyException();
     }
 
     @Test

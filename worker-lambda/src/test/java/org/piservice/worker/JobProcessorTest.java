@@ -35,15 +35,15 @@ import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * The worker's guarantees (DESIGN §3), each against the embedded emulators with the real SDK
- * clients; only the computation is sometimes replaced, to block, crash or misbehave on cue.
+ * The worker's guarantees (docs/ARCHITECTURE.md), each against the embedded emulators with the
+ * real SDK clients; only the computation is sometimes replaced, to block, fail or misbehave on cue.
  */
 class JobProcessorTest {
 
     private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
     private static final int SMALL_JOB = 200;
     /**
-     * Invocations that end (and a crashed one's message comes back) within seconds, yet leave the
+     * Invocations that end (and a failed one's message comes back) within seconds, yet leave the
      * time model's estimate for a small job beside the cleanup reserve.
      */
     private static final Duration SHORT_INVOCATION = WorkerFixture.FAST.cleanupReserve()
@@ -207,74 +207,38 @@ class JobProcessorTest {
     }
 
     @Test
-    void aCrashedWorkersJobIsRedeliveredAndTakenOver() {
-        // GIVEN the deployed queue's long visibility timeout, and short invocations
+    void aJobWhoseInvocationFailsEveryAttemptIsFailedByTheWorkerBeforeTheQueueGivesUpOnIt() {
+        // GIVEN the deployed queue, short invocations, and a computation whose error escapes the
+        // invocation every time (WorkerKilledTest kills a worker process mid-job for real)
         WorkerFixture queue = new WorkerFixture();
         QueueMessage message = queue.newJob(SMALL_JOB);
         queue.enqueue(message);
-        PiWriter crash = (digits, out, progress, cancelled) -> {
-            out.write("3.14".getBytes());
-            throw new SimulatedCrash();
+        AtomicInteger failures = new AtomicInteger();
+        PiWriter failing = (digits, out, progress, cancelled) -> {
+            failures.incrementAndGet();
+            throw new EscapingError();
         };
-        EventSourceStandIn crashing = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
-                queue.processor(WorkerFixture.FAST, crash), SHORT_INVOCATION);
-
-        // WHEN the first worker dies mid-job (the error escapes: nothing is acknowledged or recorded)
-        try {
-            crashing.deliverOnce();
-        } catch (SimulatedCrash expected) {
-            // The process would be gone now.
-        }
-        String id = WorkerFixture.jobIdOf(message);
-        assertThat(queue.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
-
-        // THEN the message comes back once the invocation would have ended and the job's heartbeat is
-        // stale, not after the visibility timeout, and a healthy worker takes the job over and completes it
-        EventSourceStandIn healthy = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
-                queue.processor(WorkerFixture.FAST, PiWriter.PI_CORE), SHORT_INVOCATION);
-        awaitTrue(() -> {
-            healthy.deliverOnce();
-            return queue.jobs.find(id).orElseThrow().status() == JobStatus.COMPLETE;
-        });
-        Job job = queue.jobs.find(id).orElseThrow();
-        assertThat(job.attempts()).isEqualTo(2);
-        assertThat(job.resultBytes()).isEqualTo(202);
-        assertThat(queue.messagesIn(queue.config().queueUrl())).isZero();
-        assertThat(queue.messagesIn(queue.resources.deadLetterQueueUrl())).isZero();
-    }
-
-    @Test
-    void aJobThatCrashesEveryAttemptIsFailedByTheWorkerBeforeTheQueueGivesUpOnIt() {
-        // GIVEN the deployed queue, short invocations, and a worker that dies mid-job every time
-        WorkerFixture queue = new WorkerFixture();
-        QueueMessage message = queue.newJob(SMALL_JOB);
-        queue.enqueue(message);
-        AtomicInteger crashes = new AtomicInteger();
-        PiWriter crash = (digits, out, progress, cancelled) -> {
-            crashes.incrementAndGet();
-            throw new SimulatedCrash();
-        };
-        EventSourceStandIn crashing = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
-                queue.processor(WorkerFixture.FAST, crash), SHORT_INVOCATION);
+        EventSourceStandIn source = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
+                queue.processor(WorkerFixture.FAST, failing), SHORT_INVOCATION);
         String id = WorkerFixture.jobIdOf(message);
 
         // WHEN the message keeps coming back
         awaitTrue(Duration.ofSeconds(40), () -> {
             try {
-                crashing.deliverOnce();
-            } catch (SimulatedCrash expected) {
-                // The process would be gone now.
+                source.deliverOnce();
+            } catch (EscapingError expected) {
+                // Lambda reports the invocation failed, and the message comes back.
             }
             return queue.jobs.find(id).orElseThrow().status().isFinal();
         });
 
         // THEN the worker ran every attempt, then failed the job with the reason, leaving spare deliveries
         Job job = queue.jobs.find(id).orElseThrow();
-        assertThat(crashes.get()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
+        assertThat(failures.get()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.error()).isEqualTo("Gave up after " + JobDelivery.MAX_ATTEMPTS + " attempts; the last one failed with: "
                 + JobRepository.SILENT_ATTEMPT);
-        int deliveriesUsed = crashes.get() + 1;
+        int deliveriesUsed = failures.get() + 1;
         assertThat(JobDelivery.MAX_RECEIVE_COUNT - deliveriesUsed).as("spare deliveries").isPositive();
         assertThat(queue.messagesIn(queue.config().queueUrl())).isZero();
         assertThat(queue.messagesIn(queue.resources.deadLetterQueueUrl())).isZero();
@@ -502,13 +466,10 @@ class JobProcessorTest {
         }
     }
 
-    /**
-     * An error no worker code handles, which escapes the invocation as a crash would leave it:
-     * nothing acknowledged or recorded. (WorkerKilledTest kills a worker process for real.)
-     */
-    private static final class SimulatedCrash extends Error {
-        SimulatedCrash() {
-            super("simulated crash mid-job");
+    /** An error no worker code handles: it escapes the invocation, and the attempt ends without a word. */
+    private static final class EscapingError extends Error {
+        EscapingError() {
+            super("an error that escapes the invocation");
         }
     }
 }

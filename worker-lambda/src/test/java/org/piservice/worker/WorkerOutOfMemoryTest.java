@@ -46,6 +46,7 @@ class WorkerOutOfMemoryTest {
 
         // WHEN it works on the job
         boolean ended = worker.waitFor(2, TimeUnit.MINUTES);
+        worker.destroyForcibly();
 
         // THEN the worker fails the job on that attempt, saying why, as it does when a child JVM
         // runs out of heap: another attempt in a heap alike would fail the same way

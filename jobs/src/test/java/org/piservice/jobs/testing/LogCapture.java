@@ -75,9 +75,4 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
     public List<JsonNode> withMessage(String prefix) {
         return lines().stream().filter(line -> line.path("message").asText().startsWith(prefix)).toList();
     }
-
-    /** Everything, one line per event, for containment checks and failure messages. */
-    public String text() {
-        return String.join("\n", lines);
-    }
 }

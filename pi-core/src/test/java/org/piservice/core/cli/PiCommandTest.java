@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -185,7 +186,12 @@ class PiCommandTest {
         Process process = builder.redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] printed = process.getInputStream().readAllBytes();
 
-        assertThat(process.waitFor()).isEqualTo(PiCommand.OK);
+        boolean ended = process.waitFor(1, TimeUnit.MINUTES);
+        if (!ended) {
+            process.destroyForcibly();
+        }
+        assertThat(ended).as("ended").isTrue();
+        assertThat(process.exitValue()).isEqualTo(PiCommand.OK);
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         PiDigits.write(digits, expected);
         expected.write('\n');
@@ -204,7 +210,12 @@ class PiCommandTest {
         assertThat(process.getInputStream().readNBytes(10)).asString(StandardCharsets.US_ASCII).isEqualTo("3.14159265");
         process.getInputStream().close();
 
-        assertThat(process.waitFor()).isEqualTo(PiCommand.FAILED);
+        boolean ended = process.waitFor(1, TimeUnit.MINUTES);
+        if (!ended) {
+            process.destroyForcibly();
+        }
+        assertThat(ended).as("ended").isTrue();
+        assertThat(process.exitValue()).isEqualTo(PiCommand.FAILED);
         assertThat(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
                 .startsWith("pi-core: cannot write standard output: ").hasLineCount(1);
     }
