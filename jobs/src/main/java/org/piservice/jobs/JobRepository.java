@@ -323,14 +323,16 @@ public final class JobRepository {
     }
 
     /**
-     * Fails a job that is not final yet, whoever works on it: for the dead-letter queue's
-     * consumer, whose message no worker will see again. A worker still on the job loses it (its
-     * next heartbeat is refused) and stops.
+     * Fails a job that is not final yet and that no live worker holds: for the dead-letter queue's
+     * consumer, whose message no worker will see again. A job in progress whose heartbeat is younger
+     * than {@code staleAfter} is its worker's to finish, however many duplicates of its message the
+     * queue gave up on; should that worker die, the sweeper sends the job's message again.
      *
-     * @return false when the job is final already or does not exist
+     * @return false when the job is final already, held by a live worker, or does not exist
      */
-    public boolean failOpen(String jobId, String reason) {
-        return failOpenIf(jobId, reason, "", Map.of());
+    public boolean failUnheld(String jobId, String reason, Duration staleAfter) {
+        return failOpenIf(jobId, reason, " AND NOT (#status = :inProgress AND #heartbeatAt >= :staleBefore)",
+                Map.of("#heartbeatAt", HEARTBEAT_AT), Map.of(":staleBefore", millis(clock.instant().minus(staleAfter))));
     }
 
     /**
@@ -339,11 +341,19 @@ public final class JobRepository {
      * @return false when the job is final already, has more time, or does not exist
      */
     public boolean failOverdue(String jobId, String reason) {
-        return failOpenIf(jobId, reason, " AND #deadlineAt <= :now", Map.of("#deadlineAt", DEADLINE_AT));
+        return failOpenIf(jobId, reason, " AND #deadlineAt <= :now", Map.of("#deadlineAt", DEADLINE_AT), Map.of());
     }
 
-    private boolean failOpenIf(String jobId, String reason, String condition, Map<String, String> names) {
+    private boolean failOpenIf(String jobId, String reason, String condition, Map<String, String> names,
+                               Map<String, AttributeValue> values) {
         Instant now = clock.instant();
+        Map<String, AttributeValue> allValues = new HashMap<>(values);
+        allValues.putAll(Map.of(
+                ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
+                ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()),
+                ":failed", AttributeValue.fromS(JobStatus.FAILED.wireName()), ":now", millis(now),
+                ":error", AttributeValue.fromS(truncate(reason)),
+                ":expiresAt", number(now.plus(jobTtl).getEpochSecond())));
         Map<String, String> allNames = new HashMap<>(names);
         allNames.putAll(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#error", ERROR,
                 "#expiresAt", EXPIRES_AT, "#owner", OWNER, "#pending", PENDING));
@@ -352,12 +362,7 @@ public final class JobRepository {
                     .updateExpression(FAIL)
                     .conditionExpression(OPEN + condition)
                     .expressionAttributeNames(allNames)
-                    .expressionAttributeValues(Map.of(
-                            ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
-                            ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()),
-                            ":failed", AttributeValue.fromS(JobStatus.FAILED.wireName()), ":now", millis(now),
-                            ":error", AttributeValue.fromS(truncate(reason)),
-                            ":expiresAt", number(now.plus(jobTtl).getEpochSecond()))));
+                    .expressionAttributeValues(allValues));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

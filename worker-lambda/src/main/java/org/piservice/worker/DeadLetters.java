@@ -19,7 +19,8 @@ import org.slf4j.MDC;
  * The dead-letter queue's consumer. A message lands there after {@link JobDelivery#MAX_RECEIVE_COUNT}
  * deliveries that ended without an outcome (throttled claims, crashes before a claim, init
  * failures, an unreadable body): no worker will see it again, so its job is failed here, with the
- * job's last error, instead of staying open until its deadline. Each such job is counted
+ * job's last error, instead of staying open until its deadline, unless a live worker holds it (the
+ * message was a duplicate, turned away while that worker computes). Each such job is counted
  * ({@link ServiceMetrics#JOBS_DEAD_LETTERED}) and logged with its message, for the alarm's runbook.
  */
 public final class DeadLetters {
@@ -75,11 +76,12 @@ public final class DeadLetters {
                 .map(error -> "; the last attempt failed with: " + error).orElse("");
         String reason = "The job's queue message was delivered " + JobDelivery.MAX_RECEIVE_COUNT
                 + " times without an outcome" + problem + lastError;
-        if (jobs.failOpen(jobId.get(), reason)) {
+        if (jobs.failUnheld(jobId.get(), reason, JobDelivery.STALE_AFTER)) {
             metrics.jobFailed(jobId.get(), ServiceMetrics.JOBS_DEAD_LETTERED);
             LOG.warn("Job failed from the dead-letter queue: {}", reason);
         } else {
-            LOG.info("A dead-lettered message's job is final already, or gone");
+            LOG.info("A dead-lettered message's job is final already, gone, or held by a live worker, which records"
+                    + " how it ends");
         }
     }
 }

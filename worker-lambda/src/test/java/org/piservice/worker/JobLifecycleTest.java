@@ -60,6 +60,41 @@ class JobLifecycleTest {
     }
 
     @Test
+    void aDeadLetteredDuplicateLeavesTheJobToTheLiveWorkerThatHoldsIt() {
+        // GIVEN a job a live worker computes, and a duplicate of its message in the dead-letter
+        // queue (turned away as busy, delivery after delivery, while that worker computes)
+        QueueMessage message = fixture.newJob(100);
+        String id = WorkerFixture.jobIdOf(message);
+        fixture.jobs.claim(id, "live-worker", Duration.ofMinutes(1));
+        fixture.clients.sqs().sendMessage(send -> send.queueUrl(fixture.resources.deadLetterQueueUrl()).messageBody(message.body()));
+
+        // WHEN the consumer takes the dead-letter queue's messages
+        List<String> retry = new DeadLetters(fixture.jobs, emf).process(received(fixture.resources.deadLetterQueueUrl()));
+
+        // THEN the job is still the worker's, which completes it
+        assertThat(retry).isEmpty();
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(fixture.jobs.complete(id, "live-worker", ResultStore.resultKey(id, 100), 102)).isTrue();
+        assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void aDeadLetteredMessageFailsAJobWhoseWorkerWentSilent() {
+        // GIVEN a job whose worker's last heartbeat is older than the staleness limit
+        QueueMessage message = fixture.newJob(100);
+        String id = WorkerFixture.jobIdOf(message);
+        MutableClock earlier = new MutableClock(Instant.now().minus(JobDelivery.STALE_AFTER).minusSeconds(1));
+        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), earlier).claim(id, "dead-worker", Duration.ofMinutes(1));
+
+        // WHEN its message, dead-lettered, reaches the consumer
+        List<String> retry = new DeadLetters(fixture.jobs, emf).process(List.of(message));
+
+        // THEN the job is failed
+        assertThat(retry).isEmpty();
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+    }
+
+    @Test
     void deadLetteredMessagesOfFinishedOrUnknownJobsChangeNothing() {
         QueueMessage message = fixture.newJob(10);
         String id = WorkerFixture.jobIdOf(message);
