@@ -79,7 +79,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     ApiHandler(ServiceConfig config, AwsClients clients, Clock clock, EmfMetrics metrics) {
-        JobRepository repository = new JobRepository(clients.dynamoDb(), config);
+        JobRepository repository = new JobRepository(clients.dynamoDb(), config, clock);
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
         JobSubmission submission = new JobSubmission(repository, store,

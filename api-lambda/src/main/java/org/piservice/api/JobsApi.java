@@ -223,7 +223,25 @@ final class JobsApi implements PiApi.Routes {
             throw doesNotExist;
         }
         Optional<Job> job = unavailableIfTransient(() -> jobs.find(jobId), "the job store is unavailable right now");
-        return job.filter(found -> !found.expired(clock.instant())).orElseThrow(() -> doesNotExist);
+        Job found = job.filter(it -> !it.expired(clock.instant())).orElseThrow(() -> doesNotExist);
+        return found.status().isFinal() || !found.isOverdue(clock.instant()) ? found : failedAtDeadline(found);
+    }
+
+    /**
+     * An open job past its deadline, failed on sight as the sweeper fails it on its next run: no
+     * client sees a job open past its deadline, even while the sweeper does not run.
+     */
+    private Job failedAtDeadline(Job job) {
+        try {
+            if (jobs.failOverdue(job.jobId(), job.overdueReason())) {
+                metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
+                LOG.warn("job failed at its deadline: {}", job.overdueReason());
+            }
+            return jobs.find(job.jobId()).orElse(job);
+        } catch (SdkException e) {
+            LOG.warn("could not fail a job past its deadline; the sweeper will", e);
+            return job;
+        }
     }
 
     private static <T> T unavailableIfTransient(Supplier<T> call, String problem) {

@@ -625,6 +625,31 @@ class ApiHandlerIntegrationTest {
     }
 
     @Test
+    void anOpenJobPastItsDeadlineIsFailedOnSightWithTheReason() throws IOException {
+        // GIVEN a queued job, and an api whose clock has passed the job's deadline, which the
+        // sweeper has not acted on (it runs every 5 minutes, or may not run at all)
+        String jobId = createdJobId(post("{\"digits\": 50}"));
+        MutableClock later = MutableClock.startingNow();
+        later.advance(config.jobDeadline().plusSeconds(1));
+        ByteArrayOutputStream emitted = new ByteArrayOutputStream();
+        ApiHandler overdueView = new ApiHandler(config, Emulators.clients(), later, capturing(emitted));
+        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(GET);
+        path("/pi_job/" + jobId).accept(event);
+
+        // WHEN its client asks for its status
+        APIGatewayProxyResponseEvent status = overdueView.handleRequest(event, null);
+
+        // THEN the job is failed, says why, and is counted as the sweeper counts it
+        assertThat(status.getStatusCode()).isEqualTo(200);
+        JsonNode state = Json.MAPPER.readTree(status.getBody());
+        assertThat(state.get("status").asText()).isEqualTo("failed");
+        assertThat(state.get("error").asText()).startsWith("Not finished by its deadline");
+        JobRepository jobs = new JobRepository(Emulators.clients().dynamoDb(), config);
+        assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+        assertThat(emitted.toString(StandardCharsets.UTF_8)).contains("\"JobsOverdue\":1.0", "\"JobsFailed\":1.0");
+    }
+
+    @Test
     void aRecordPastItsExpiryIsGoneForEveryRoute() throws IOException {
         // GIVEN a complete job, and an api whose clock has passed the record's expiry, which
         // DynamoDB's TTL has not acted on yet
