@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.piservice.core.HeapModel;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProcess;
 import org.piservice.core.PiProgress;
@@ -67,23 +68,33 @@ public final class PiCommand {
     private final PrintStream stderr;
     private final List<String> jvmOptions;
     private final boolean vectorModule;
+    private final long memoryBytes;
+
+    /** As on a machine whose memory holds any heap the model gives. */
+    PiCommand(OutputStream stdout, PrintStream stderr, List<String> jvmOptions, boolean vectorModule) {
+        this(stdout, stderr, jvmOptions, vectorModule, Long.MAX_VALUE);
+    }
 
     /**
      * @param jvmOptions this JVM's options, which a child JVM gets too
      * @param vectorModule whether this JVM resolved the Vector API's module ({@link PiProcess#hasVectorModule})
+     * @param memoryBytes the machine's memory (or its container's), which the model's heap must fit in
      */
-    PiCommand(OutputStream stdout, PrintStream stderr, List<String> jvmOptions, boolean vectorModule) {
+    PiCommand(OutputStream stdout, PrintStream stderr, List<String> jvmOptions, boolean vectorModule, long memoryBytes) {
         this.stdout = stdout;
         this.stderr = stderr;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.vectorModule = vectorModule;
+        this.memoryBytes = memoryBytes;
     }
 
     public static void main(String[] args) {
         // Not System.out, a PrintStream that drops write errors: a full disk or a closed pipe
         // must stop the computation and end the run with status 1, not 0.
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
         int status = new PiCommand(new FileOutputStream(FileDescriptor.out), System.err,
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), PiProcess.hasVectorModule()).run(args);
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), PiProcess.hasVectorModule(), memory).run(args);
         System.exit(status);
     }
 
@@ -95,6 +106,15 @@ public final class PiCommand {
         } catch (IllegalArgumentException e) {
             stderr.println("pi-core: " + e.getMessage() + " (" + USAGE_LINE + ")");
             return USAGE;
+        }
+        if (!parsed.help() && inChildJvm(parsed.digits()) && !heapChosen()
+                && HeapModel.DEFAULT.heapBytes(parsed.digits()) > memoryBytes) {
+            // Refused now, not after minutes of computing in a heap the machine cannot give
+            stderr.printf(Locale.ROOT, "pi-core: %d digits need a heap of %d MiB, more than this machine's %d MiB of"
+                            + " memory; at most %d digits fit%n", parsed.digits(),
+                    (HeapModel.DEFAULT.heapBytes(parsed.digits()) + (1 << 20) - 1) >> 20, memoryBytes >> 20,
+                    HeapModel.DEFAULT.maxDigits(memoryBytes));
+            return FAILED;
         }
         long started = System.nanoTime();
         try {
@@ -205,8 +225,12 @@ public final class PiCommand {
      * JVM lacks the Vector API's module, as {@code java -jar} does unless told.
      */
     boolean inChildJvm(int digits) {
-        return !vectorModule || digits >= CHILD_FROM_DIGITS
-                && jvmOptions.stream().noneMatch(option -> HEAP_OPTIONS.stream().anyMatch(option::startsWith));
+        return !vectorModule || digits >= CHILD_FROM_DIGITS && !heapChosen();
+    }
+
+    /** Whether this JVM's options set the heap, which a child JVM then keeps instead of the model's. */
+    private boolean heapChosen() {
+        return jvmOptions.stream().anyMatch(option -> HEAP_OPTIONS.stream().anyMatch(option::startsWith));
     }
 
     /** The digits' destination, whose failures are told apart from the computation's. */

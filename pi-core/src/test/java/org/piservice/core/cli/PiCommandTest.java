@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.piservice.core.HeapModel;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProcess;
 
@@ -119,6 +120,20 @@ class PiCommandTest {
 
         assertThat(command.run(new String[] {"1000"})).isEqualTo(PiCommand.FAILED);
         assertThat(err()).isEqualTo("pi-core: cannot write standard output: No space left on device\n");
+    }
+
+    @Test
+    void digitsWhoseHeapTheMachineCannotHoldAreRefusedAtOnce() {
+        long memory = 4L << 30;
+        PiCommand command = new PiCommand(stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8), List.of(),
+                true, memory);
+        long fitting = HeapModel.DEFAULT.maxDigits(memory);
+
+        assertThat(command.run(new String[] {String.valueOf(fitting + 1)})).isEqualTo(PiCommand.FAILED);
+
+        assertThat(err()).isEqualTo("pi-core: " + (fitting + 1) + " digits need a heap of 4097 MiB, more than this"
+                + " machine's 4096 MiB of memory; at most " + fitting + " digits fit\n");
+        assertThat(out()).isEmpty();
     }
 
     @Test
