@@ -1,8 +1,8 @@
 package org.piservice.infra;
 
-import org.piservice.contract.JobDelivery;
 import java.util.List;
 import java.util.Map;
+import org.piservice.contract.JobDelivery;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.events.Rule;
@@ -23,8 +23,6 @@ import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
  */
 final class Backstops {
 
-    /** How often the sweeper runs: a job is failed at most this long after its deadline. */
-    static final Duration SWEEP_INTERVAL = Duration.minutes(5);
     private static final int MEMORY_MB = 512;
     /**
      * The dead-letter consumer's timeout: a batch of {@link JobDelivery#DEAD_LETTER_BATCH_SIZE} messages, each a read and a write of its
@@ -78,7 +76,7 @@ final class Backstops {
         Alias sweeperAlias = JavaFunctions.liveAlias(stack, "SweeperFunctionLive", sweeperFunction);
         Rule.Builder.create(stack, "SweepSchedule")
                 .description("Runs the pi-service job sweeper")
-                .schedule(Schedule.rate(SWEEP_INTERVAL))
+                .schedule(Schedule.rate(Duration.minutes(JobDelivery.SWEEP_INTERVAL.toMinutes())))
                 .targets(List.of(new LambdaFunction(sweeperAlias)))
                 .build();
     }

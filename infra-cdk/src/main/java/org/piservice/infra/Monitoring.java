@@ -77,7 +77,7 @@ public final class Monitoring extends Construct {
         alarm("SweeperErrors",
                 "A run of the job sweeper failed (see the SweeperFunction's log): it is what fails jobs past their"
                         + " deadline (JobsOverdue counts them) and re-sends lost job messages, and it runs every "
-                        + Backstops.SWEEP_INTERVAL.toMinutes() + " minutes; while it fails, neither happens.",
+                        + JobDelivery.SWEEP_INTERVAL.toMinutes() + " minutes; while it fails, neither happens.",
                 sweeper.metricErrors(options("Sum")), 1, notify);
         alarm("WorkerThrottles",
                 "The worker function was throttled: its reserved concurrency (" + settings.workerConcurrency()

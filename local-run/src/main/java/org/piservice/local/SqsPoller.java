@@ -117,10 +117,11 @@ public final class SqsPoller implements AutoCloseable {
                 if (!messages.isEmpty() && running) {
                     deleteAcknowledged(messages, invoke(handler, messages));
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 if (!running) {
                     return;
                 }
+                // An error would end this poller, and with it the local worker, without a word
                 System.err.println("Polling the job queue failed, retrying in a second: " + e);
                 pause();
             }

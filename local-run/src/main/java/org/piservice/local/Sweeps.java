@@ -3,6 +3,7 @@ package org.piservice.local;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.piservice.contract.JobDelivery;
 import org.piservice.worker.JobSweeper;
 
 /**
@@ -11,9 +12,6 @@ import org.piservice.worker.JobSweeper;
  */
 final class Sweeps implements AutoCloseable {
 
-    /** The deployed schedule's interval. */
-    static final long INTERVAL_MINUTES = 5;
-
     private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("job-sweeper").factory());
 
@@ -21,11 +19,12 @@ final class Sweeps implements AutoCloseable {
         schedule.scheduleWithFixedDelay(() -> {
             try {
                 sweeper.sweep();
-            } catch (RuntimeException e) {
-                // the next sweep tries again, as the deployed schedule would
+            } catch (RuntimeException | Error e) {
+                // the next sweep tries again, as the deployed schedule would; a task that threw
+                // would never run again
                 System.err.println("Sweeping the jobs failed: " + e);
             }
-        }, INTERVAL_MINUTES, INTERVAL_MINUTES, TimeUnit.MINUTES);
+        }, JobDelivery.SWEEP_INTERVAL.toMinutes(), JobDelivery.SWEEP_INTERVAL.toMinutes(), TimeUnit.MINUTES);
     }
 
     @Override

@@ -48,6 +48,11 @@ public final class JobDelivery {
      * would end later, so the deployment must not promise one either.
      */
     public static final Duration CLEANUP_RESERVE = Duration.ofSeconds(40);
+    /**
+     * How often the sweeper runs, deployed (its schedule) and locally: a job open at its deadline
+     * is failed at most this long after it, unless a client asks about it first.
+     */
+    public static final Duration SWEEP_INTERVAL = Duration.ofMinutes(5);
 
     /**
      * How long a message received {@code receiveCount} times stays hidden before its next
