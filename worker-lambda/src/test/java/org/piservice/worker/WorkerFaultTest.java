@@ -149,9 +149,12 @@ class WorkerFaultTest {
 
     @Test
     void aJobWhoseDigitsAreSlowToStoreKeepsItsClaimMeanwhile() {
-        // GIVEN S3 that answers every look at a digit store object 2 s late, four times the staleness
+        // GIVEN S3 that answers every look at a digit store object 4 s late, and a rival worker that
+        // takes a claim whose heartbeat is older than 1.5 s for dead: three times the worker's own
+        // staleness, so that only heartbeats that stopped, not a slow one, let the rival in
         s3.injectAlways(request -> request.method().equals("HEAD") && request.target().contains("/" + Storage.DIGIT_STORE_PREFIX),
-                Fault.late(Duration.ofSeconds(2)));
+                Fault.late(Duration.ofSeconds(4)));
+        Duration rivalStaleAfter = Duration.ofMillis(1500);
         QueueMessage message = fixture.newJob(400);
         fixture.enqueue(message);
         String id = WorkerFixture.jobIdOf(message);
@@ -159,8 +162,8 @@ class WorkerFaultTest {
 
         // WHEN another worker tries to claim the job while its computed digits are being stored
         awaitTrue(Duration.ofSeconds(30), () -> !s3.faulted().isEmpty());
-        CountingPiWriter.pause(Duration.ofSeconds(1));
-        ClaimResult rival = fixture.jobs.claim(id, "rival", WorkerFixture.FAST.staleAfter());
+        CountingPiWriter.pause(Duration.ofMillis(2500));
+        ClaimResult rival = fixture.jobs.claim(id, "rival", rivalStaleAfter);
         delivery.join();
 
         // THEN the job was still held, and completed on its one attempt
