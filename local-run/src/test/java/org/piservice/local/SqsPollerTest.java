@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
 import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.testing.FaultProxy;
+import org.piservice.jobs.testing.FaultProxy.Fault;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -173,15 +176,29 @@ class SqsPollerTest {
 
     @Test
     void closeEndsTheLongPollPromptly() {
-        poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, BATCH, 2, SqsPoller.MAX_LONG_POLL_SECONDS);
-        await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+        // GIVEN pollers whose receives go through a proxy that lets them pass and notes them
+        try (FaultProxy proxy = FaultProxy.start(aws.sqsEndpoint());
+             AwsClients throughProxy = AwsClients.fromSettings(proxied(proxy))) {
+            proxy.injectAlways(request -> request.isSqs("ReceiveMessage"), Fault.late(Duration.ZERO));
+            poller = SqsPoller.start(throughProxy.sqs(), queueUrl, "us-east-1", () -> handler, BATCH, 2,
+                    SqsPoller.MAX_LONG_POLL_SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> proxy.faulted().size() >= 2);
 
-        long start = System.nanoTime();
-        poller.close();
+            // WHEN they are closed while both long polls are open
+            long start = System.nanoTime();
+            poller.close();
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
-        // The abandoned receives are still open in ElasticMQ, whose shutdown would wait for them.
-        send("release-1");
-        send("release-2");
+            // THEN they end at once, not after the poll's 20 s
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            // The abandoned receives are still open in ElasticMQ, whose shutdown would wait for them.
+            send("release-1");
+            send("release-2");
+        }
+    }
+
+    private static Map<String, String> proxied(FaultProxy proxy) {
+        Map<String, String> settings = new HashMap<>(aws.clientSettings());
+        settings.put("AWS_ENDPOINT_URL_SQS", proxy.endpoint().toString());
+        return settings;
     }
 }
