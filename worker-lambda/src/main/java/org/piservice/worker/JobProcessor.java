@@ -280,7 +280,7 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private static Outcome alreadyFinished(Job job) {
-        LOG.info("Job already {}; duplicate message acknowledged", job.status().wireName());
+        LOG.info("Job already {}; its message acknowledged", job.status().wireName());
         return Outcome.DONE;
     }
 
@@ -439,19 +439,33 @@ public final class JobProcessor implements AutoCloseable {
             case DigitStore.Offer.Stored stored -> metrics.storeComputed(job.jobId(), stored.digits());
             case DigitStore.Offer.Superseded superseded -> metrics.storeComputed(job.jobId(), superseded.storeDigits());
         }
-        if (cancelled.get()) {
-            LOG.info("Job cancelled; its computation finished for the jobs waiting on it");
+        Optional<JobStatus> ended = cancelled.get() ? Optional.of(JobStatus.CANCELLED) : endedMeanwhile(job);
+        if (ended.isPresent()) {
+            LOG.info("Job {} meanwhile; its computation finished for the jobs waiting on it", ended.get().wireName());
             completeWaiting();
             return Outcome.DONE;
         }
         Outcome outcome = complete(job, owner);
         if (outcome == Outcome.DONE) {
             metrics.jobCompleted(job.jobId(), storeDigits, computeSeconds);
+            LOG.info("Job complete {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
+                    entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
         }
-        LOG.info("Job complete {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
-                entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
         completeWaiting();
         return outcome;
+    }
+
+    /**
+     * How the job ended since the last heartbeat, which may be seconds ago (a client cancelled it,
+     * the sweeper failed it): such a job gets no result object. Empty while it is open, or when the
+     * table cannot tell; the completion's own condition still refuses an ended job.
+     */
+    private Optional<JobStatus> endedMeanwhile(Job job) {
+        try {
+            return jobs.find(job.jobId()).map(Job::status).filter(JobStatus::isFinal);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Completes a claimed job the store covers, without computing. */
@@ -491,6 +505,11 @@ public final class JobProcessor implements AutoCloseable {
             return retry(job, owner, "Recording the job complete failed: " + describe(e));
         }
         if (!completed) {
+            Optional<JobStatus> ended = endedMeanwhile(job);
+            if (ended.isPresent()) {
+                LOG.info("Job {} before it could be completed", ended.get().wireName());
+                return Outcome.DONE;
+            }
             LOG.warn("Another worker took the job over before it could be completed");
             return Outcome.RETRY;
         }

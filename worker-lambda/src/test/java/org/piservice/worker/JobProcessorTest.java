@@ -183,6 +183,30 @@ class JobProcessorTest {
     }
 
     @Test
+    void aJobCancelledBetweenHeartbeatsAsItsComputationEndsGetsNoResult() {
+        // GIVEN a worker whose heartbeats are seconds apart, and a client that cancels the job just
+        // as its computation ends, before the next heartbeat could notice
+        QueueMessage message = fixture.newJob(1_000);
+        String id = WorkerFixture.jobIdOf(message);
+        PiWriter cancelledAtTheEnd = (digits, out, progress, cancelled) -> {
+            PiWriter.PI_CORE.write(digits, out, progress, cancelled);
+            assertThat(fixture.jobs.cancel(id)).isPresent();
+        };
+
+        // WHEN the worker computes it
+        JobProcessor.Outcome outcome = fixture.processor(WorkerSettings.DEFAULT, cancelledAtTheEnd).handle(message, PLENTY);
+
+        // THEN its digits are stored for later jobs, but the cancelled job gets no result and its
+        // message is acknowledged
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(fixture.store(fixture.config()).size(ResultStore.resultKey(id, 1_000))).isEmpty();
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isGreaterThanOrEqualTo(1_000);
+        assertThat(logs.withMessage("Job cancelled meanwhile")).hasSize(1);
+        assertThat(logs.withMessage("Job complete")).isEmpty();
+    }
+
+    @Test
     void aRunningComputationStopsWithinAHeartbeatOfItsCancellationAndLeavesNoUpload() {
         // GIVEN pi-core computing a job that takes many seconds here
         QueueMessage message = fixture.newJob(5_000_000);
