@@ -31,6 +31,8 @@ import software.constructs.Construct;
 public final class Monitoring extends Construct {
 
     static final Duration PERIOD = Duration.minutes(5);
+    /** Periods in a row that make a state worth an alarm where one period could be a passing moment. */
+    static final int SUSTAINED = 3;
     /**
      * The worker duration alarm fires at this share of the worker timeout: halfway between the
      * largest job's estimate ({@link WorkerCapacity#TIME_SHARE}), which a run that goes as the time
@@ -57,28 +59,49 @@ public final class Monitoring extends Construct {
         int oldestMessageAlarmSeconds = FunctionEnvironment.DEFAULT_JOB_DEADLINE_MINUTES * 60
                 - (int) (WorkerCapacity.TIME_SHARE * settings.workerTimeoutSeconds());
 
+        // Visible and in flight both: a consumer that fails a message hides it, then takes it again
+        // as soon as it shows, so a failing consumer leaves it in flight nearly all the time.
+        MathExpression deadLetters = MathExpression.Builder.create()
+                .label("messages in the dead-letter queue")
+                .expression("visible + inFlight")
+                .usingMetrics(new TreeMap<>(Map.of(
+                        "visible", dlq.metricApproximateNumberOfMessagesVisible(options("Maximum")),
+                        "inFlight", dlq.metricApproximateNumberOfMessagesNotVisible(options("Maximum")))))
+                .period(PERIOD)
+                .build();
         alarm("DeadLetterQueueNotEmpty",
-                "Messages stay in the dead-letter queue: its consumer, which fails each message's job and deletes the"
-                        + " message, is failing (see the DeadLetterFunction's log), or the messages name no job (dropped"
-                        + " with an error line). Once the consumer is healthy the queue drains by itself.",
-                dlq.metricApproximateNumberOfMessagesVisible(options("Maximum")), 1, notify);
+                "Messages have stayed in the dead-letter queue for " + SUSTAINED * PERIOD.toMinutes().intValue()
+                        + " minutes: its consumer, which fails each message's job and deletes the message within"
+                        + " seconds, is failing (see the DeadLetterFunction's log). Once it is healthy the queue"
+                        + " drains by itself.",
+                deadLetters, 1, SUSTAINED, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                TreatMissingData.NOT_BREACHING, notify);
         alarm("JobsDeadLettered",
                 "Jobs were failed because their messages reached the dead-letter queue after " + JobDelivery.MAX_RECEIVE_COUNT
                         + " deliveries without an outcome (throttled or failing DynamoDB, worker init failures): their records"
                         + " say the last error; the worker's log has their job ids.",
                 serviceMetric(ServiceMetrics.JOBS_DEAD_LETTERED, "Sum"), 1, notify);
         alarm("JobsOverdue",
-                "The sweeper failed jobs that were still open at their deadline: the workers are far behind or a job"
-                        + " keeps being retried; their records say the last error.",
+                "Jobs still open at their deadline were failed (by the sweeper, the worker, or the api when a client"
+                        + " asked): the workers are far behind or a job keeps being retried; their records say the"
+                        + " last error.",
                 serviceMetric(ServiceMetrics.JOBS_OVERDUE, "Sum"), 1, notify);
         alarm("WorkerErrors",
                 "The worker function failed invocations (crash, timeout or out of memory): see its log group.",
                 worker.metricErrors(options("Sum")), 1, notify);
         alarm("SweeperErrors",
-                "A run of the job sweeper failed (see the SweeperFunction's log): it is what fails jobs past their"
-                        + " deadline (JobsOverdue counts them) and re-sends lost job messages, and it runs every "
-                        + JobDelivery.SWEEP_INTERVAL.toMinutes() + " minutes; while it fails, neither happens.",
+                "A run of the job sweeper failed, or could not sweep some jobs (see the SweeperFunction's log): it"
+                        + " fails jobs past their deadline (JobsOverdue counts them) and re-sends lost job messages,"
+                        + " and it runs every " + JobDelivery.SWEEP_INTERVAL.toMinutes() + " minutes.",
                 sweeper.metricErrors(options("Sum")), 1, notify);
+        // Missing data is the fault here: a schedule that stopped (disabled, deleted) invokes nothing.
+        alarm("SweeperNotRunning",
+                "The job sweeper has not run for " + SUSTAINED * PERIOD.toMinutes().intValue()
+                        + " minutes (its schedule is every " + JobDelivery.SWEEP_INTERVAL.toMinutes() + "): lost job"
+                        + " messages are not sent again, and jobs past their deadline are failed only when their"
+                        + " clients ask. Check the SweepSchedule rule and the SweeperFunction.",
+                sweeper.metricInvocations(options("Sum")), 1, SUSTAINED, ComparisonOperator.LESS_THAN_THRESHOLD,
+                TreatMissingData.BREACHING, notify);
         alarm("WorkerThrottles",
                 "The worker function was throttled: its reserved concurrency (" + settings.workerConcurrency()
                         + ") or the account's concurrency is exhausted.",
@@ -106,9 +129,19 @@ public final class Monitoring extends Construct {
                 "A worker invocation ran for over " + (int) (DURATION_ALARM_SHARE * 100) + "% of its "
                         + settings.workerTimeoutSeconds() + " s timeout: MAX_DIGITS may be too high for the worker's memory.",
                 worker.metricDuration(options("Maximum")), DURATION_ALARM_SHARE * workerTimeoutMs, notify);
+        // Jobs the backstops failed have alarms of their own; counted here too, one cause would page twice.
+        MathExpression failedByWorker = MathExpression.Builder.create()
+                .label("jobs the worker failed")
+                .expression("failed - FILL(deadLettered, 0) - FILL(overdue, 0)")
+                .usingMetrics(new TreeMap<>(Map.of("failed", jobsFailed,
+                        "deadLettered", serviceMetric(ServiceMetrics.JOBS_DEAD_LETTERED, "Sum"),
+                        "overdue", serviceMetric(ServiceMetrics.JOBS_OVERDUE, "Sum"))))
+                .period(PERIOD)
+                .build();
         alarm("JobsFailed",
-                "Jobs ended in the failed state: their records say why, and the worker's log has the job ids.",
-                jobsFailed, 1, notify);
+                "The worker failed jobs for good (beyond those JobsDeadLettered and JobsOverdue count): their"
+                        + " records say why, and the worker's log has the job ids.",
+                failedByWorker, 1, notify);
         alarm("JobsRefusedForBacklog",
                 "The api refused jobs (503 with Retry-After) because the jobs queued already would keep them from"
                         + " finishing by their deadline: demand is beyond what the " + settings.workerConcurrency()
@@ -147,15 +180,16 @@ public final class Monitoring extends Construct {
                 graph("Worker duration (ms)", List.of(worker.metricDuration(options("Average")),
                         worker.metricDuration(options("Maximum"))), List.of()),
                 graph("Worker concurrency", List.of(worker.metric("ConcurrentExecutions", options("Maximum"))), List.of()),
-                graph("Jobs", List.of(jobsCompleted, jobsFailed), List.of(digitsPerSecond)));
+                graph("Jobs", List.of(jobsCompleted, jobsFailed, serviceMetric(ServiceMetrics.JOBS_REQUEUED, "Sum")),
+                        List.of(digitsPerSecond)));
         dashboard.addWidgets(graph("Jobs refused", List.of(jobsRefusedForBacklog,
                 serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_QUOTA, "Sum")), List.of()));
         Metric computations = serviceMetric(ServiceMetrics.STORE_COMPUTATIONS, "Sum");
         Metric servedFromStore = serviceMetric(ServiceMetrics.JOBS_SERVED_FROM_STORE, "Sum");
         MathExpression hitRate = MathExpression.Builder.create()
                 .label("share of the worker's jobs served from the store")
-                .expression("served / (served + computed)")
-                .usingMetrics(Map.of("served", servedFromStore, "computed", computations))
+                .expression("FILL(served, 0) / (FILL(served, 0) + FILL(computed, 0))")
+                .usingMetrics(new TreeMap<>(Map.of("served", servedFromStore, "computed", computations)))
                 .period(PERIOD)
                 .build();
         dashboard.addWidgets(
@@ -164,15 +198,21 @@ public final class Monitoring extends Construct {
                         List.of()));
     }
 
+    /** An alarm on one period at or above the threshold; no data means no traffic, which is no failure. */
     private void alarm(String id, String description, IMetric metric, double threshold, SnsAction notify) {
+        alarm(id, description, metric, threshold, 1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                TreatMissingData.NOT_BREACHING, notify);
+    }
+
+    private void alarm(String id, String description, IMetric metric, double threshold, int periods,
+                       ComparisonOperator comparison, TreatMissingData missing, SnsAction notify) {
         Alarm alarm = Alarm.Builder.create(this, id)
                 .alarmDescription(description)
                 .metric(metric)
                 .threshold(threshold)
-                .evaluationPeriods(1)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-                // No data means no traffic, which is not a failure.
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .evaluationPeriods(periods)
+                .comparisonOperator(comparison)
+                .treatMissingData(missing)
                 .build();
         alarm.addAlarmAction(notify);
         alarm.addOkAction(notify);

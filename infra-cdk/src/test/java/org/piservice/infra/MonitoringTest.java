@@ -26,9 +26,36 @@ class MonitoringTest {
     }
 
     @Test
-    void deadLetterQueueWithAnyMessageAlarms() {
-        assertAlarm("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", 1,
-                Map.of("QueueName", Map.of("Fn::GetAtt", List.of(synth.logicalId("AWS::SQS::Queue", "JobDeadLetterQueue"), "QueueName"))));
+    void messagesThatStayInTheDeadLetterQueueVisibleOrInFlightAlarm() {
+        JsonNode properties = alarmProperties("DeadLetterQueueNotEmpty");
+        Map<String, JsonNode> metrics = metricsOf(properties);
+
+        assertThat(properties.get("Threshold").asDouble()).isEqualTo(1);
+        assertThat(properties.get("EvaluationPeriods").asInt()).isEqualTo(3);
+        assertThat(expressionOf(metrics)).isEqualTo("visible + inFlight");
+        JsonNode queue = json(Map.of("Fn::GetAtt", List.of(synth.logicalId("AWS::SQS::Queue", "JobDeadLetterQueue"), "QueueName")));
+        for (var metric : Map.of("visible", "ApproximateNumberOfMessagesVisible",
+                "inFlight", "ApproximateNumberOfMessagesNotVisible").entrySet()) {
+            JsonNode stat = metrics.get(metric.getKey()).get("MetricStat");
+            assertThat(stat.get("Stat").asText()).isEqualTo("Maximum");
+            assertThat(stat.at("/Metric/MetricName").asText()).isEqualTo(metric.getValue());
+            assertThat(stat.at("/Metric/Dimensions/0/Value")).isEqualTo(queue);
+        }
+    }
+
+    @Test
+    void aSweeperThatStoppedRunningAlarms() {
+        JsonNode properties = alarmProperties("SweeperNotRunning");
+
+        assertThat(properties.get("MetricName").asText()).isEqualTo("Invocations");
+        assertThat(properties.get("Statistic").asText()).isEqualTo("Sum");
+        assertThat(properties.get("Period").asInt()).isEqualTo(300);
+        assertThat(properties.get("EvaluationPeriods").asInt()).isEqualTo(3);
+        assertThat(properties.get("ComparisonOperator").asText()).isEqualTo("LessThanThreshold");
+        assertThat(properties.get("Threshold").asDouble()).isEqualTo(1);
+        assertThat(properties.get("TreatMissingData").asText()).as("no invocations, no data").isEqualTo("breaching");
+        assertThat(properties.at("/Dimensions/0/Value"))
+                .isEqualTo(json(ref(synth.logicalId("AWS::Lambda::Function", "SweeperFunction"))));
     }
 
     @Test
@@ -53,17 +80,12 @@ class MonitoringTest {
 
     @Test
     void api5xxOtherThanTheBacklogsRefusalsAlarm() {
-        JsonNode properties = synth.resources("AWS::CloudWatch::Alarm").entrySet().stream()
-                .filter(alarm -> alarm.getKey().contains("ApiServerErrors"))
-                .findFirst().orElseThrow().getValue().get("Properties");
-        Map<String, JsonNode> metrics = new HashMap<>();
-        properties.get("Metrics").forEach(metric -> metrics.put(metric.get("Id").asText(), metric));
+        JsonNode properties = alarmProperties("ApiServerErrors");
+        Map<String, JsonNode> metrics = metricsOf(properties);
 
         assertThat(properties.get("Threshold").asDouble()).isEqualTo(1);
         assertThat(properties.get("ComparisonOperator").asText()).isEqualTo("GreaterThanOrEqualToThreshold");
-        JsonNode expression = metrics.values().stream().filter(metric -> metric.has("Expression")).findFirst().orElseThrow();
-        assertThat(expression.get("Expression").asText()).isEqualTo("errors - FILL(refused, 0)");
-        assertThat(expression.get("ReturnData").asBoolean()).isTrue();
+        assertThat(expressionOf(metrics)).isEqualTo("errors - FILL(refused, 0)");
         assertMetricStat(metrics.get("errors"), "AWS/ApiGateway", "5XXError", "ApiName", "pi-service");
         assertMetricStat(metrics.get("refused"), "PiService", "JobsRefusedForBacklog", "Service", "pi-service");
     }
@@ -81,8 +103,15 @@ class MonitoringTest {
     }
 
     @Test
-    void failedJobsFromTheWorkersMetricsAlarm() {
-        assertAlarm("PiService", "JobsFailed", "Sum", 1, Map.of("Service", "pi-service"));
+    void jobsTheWorkerFailedAlarmWithoutThoseTheBackstopsCountAlready() {
+        JsonNode properties = alarmProperties("JobsFailed");
+        Map<String, JsonNode> metrics = metricsOf(properties);
+
+        assertThat(properties.get("Threshold").asDouble()).isEqualTo(1);
+        assertThat(expressionOf(metrics)).isEqualTo("failed - FILL(deadLettered, 0) - FILL(overdue, 0)");
+        assertMetricStat(metrics.get("failed"), "PiService", "JobsFailed", "Service", "pi-service");
+        assertMetricStat(metrics.get("deadLettered"), "PiService", "JobsDeadLettered", "Service", "pi-service");
+        assertMetricStat(metrics.get("overdue"), "PiService", "JobsOverdue", "Service", "pi-service");
     }
 
     @Test
@@ -94,12 +123,13 @@ class MonitoringTest {
     void everyAlarmNotifiesTheTopicWhenItFiresAndWhenItClears() {
         Map<String, JsonNode> alarms = synth.resources("AWS::CloudWatch::Alarm");
 
-        assertThat(alarms).hasSize(11);
+        assertThat(alarms).hasSize(12);
         for (var alarm : alarms.entrySet()) {
             JsonNode properties = alarm.getValue().get("Properties");
             assertThat(properties.get("AlarmActions").toString()).as(alarm.getKey()).isEqualTo("[" + json(topic) + "]");
             assertThat(properties.get("OKActions").toString()).as(alarm.getKey()).isEqualTo("[" + json(topic) + "]");
-            assertThat(properties.get("TreatMissingData").asText()).isEqualTo("notBreaching");
+            assertThat(properties.get("TreatMissingData").asText()).as(alarm.getKey())
+                    .isEqualTo(alarm.getKey().contains("SweeperNotRunning") ? "breaching" : "notBreaching");
             assertThat(properties.get("AlarmDescription").asText()).as(alarm.getKey()).hasSizeGreaterThan(40);
         }
     }
@@ -118,7 +148,26 @@ class MonitoringTest {
                 "DigitsComputed", "ComputeSeconds", "JobsRefusedForBacklog", "JobsRefusedOverQuota")) {
             assertThat(body).contains(metric);
         }
-        assertThat(body).contains("digits / seconds").contains("digits per compute second");
+        assertThat(body).contains("digits / seconds").contains("digits per compute second").contains("JobsRequeued");
+    }
+
+    private static JsonNode alarmProperties(String id) {
+        return synth.resources("AWS::CloudWatch::Alarm").entrySet().stream()
+                .filter(alarm -> alarm.getKey().contains(id))
+                .findFirst().orElseThrow().getValue().get("Properties");
+    }
+
+    private static Map<String, JsonNode> metricsOf(JsonNode alarmProperties) {
+        Map<String, JsonNode> metrics = new HashMap<>();
+        alarmProperties.get("Metrics").forEach(metric -> metrics.put(metric.get("Id").asText(), metric));
+        return metrics;
+    }
+
+    /** The expression the alarm reads, checked to be the one metric that returns data. */
+    private static String expressionOf(Map<String, JsonNode> metrics) {
+        JsonNode expression = metrics.values().stream().filter(metric -> metric.has("Expression")).findFirst().orElseThrow();
+        assertThat(expression.get("ReturnData").asBoolean()).isTrue();
+        return expression.get("Expression").asText();
     }
 
     private void assertAlarm(String namespace, String metric, String statistic, double threshold, Map<String, ?> dimension) {
@@ -146,7 +195,7 @@ class MonitoringTest {
         assertThat(stat.at("/Metric/Dimensions/0/Value").asText()).isEqualTo(value);
     }
 
-    private static String json(Object value) {
-        return new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(value).toString();
+    private static JsonNode json(Object value) {
+        return new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(value);
     }
 }

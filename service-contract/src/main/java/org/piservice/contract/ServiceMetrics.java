@@ -30,9 +30,9 @@ public final class ServiceMetrics {
     public static final String JOBS_REFUSED_BACKLOG = "JobsRefusedForBacklog";
     /** Jobs refused with a 429 because their client had as many unfinished jobs as it may (count; also in {@link #JOBS_REFUSED}). */
     public static final String JOBS_REFUSED_OVER_QUOTA = "JobsRefusedOverQuota";
-    /** Digits of the completed jobs (count). */
+    /** Digits computed for the jobs completed by computing: the digit store's computation, up to twice a job's (count). */
     public static final String DIGITS_COMPUTED = "DigitsComputed";
-    /** Time spent computing completed jobs (seconds). */
+    /** Time spent on those computations (seconds). */
     public static final String COMPUTE_SECONDS = "ComputeSeconds";
 
     /** Computations that extended (or tried to extend) the digit store; one per demand, not per job (count). */

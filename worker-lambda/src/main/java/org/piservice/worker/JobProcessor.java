@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.piservice.contract.JobDelivery;
+import org.piservice.contract.ServiceMetrics;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProcess;
 import org.piservice.jobs.AwsClients;
@@ -259,7 +260,7 @@ public final class JobProcessor implements AutoCloseable {
 
     private Outcome start(Job job, String owner, DigitDemand.Plan plan, Deadline deadline, Duration invocationTime) {
         if (job.isOverdue(clock.instant())) {
-            return fail(job, owner, job.overdueReason());
+            return failAtDeadline(job, owner);
         }
         if (alreadyStored(job)) {
             return markComplete(job, owner, ResultStore.resultKey(job.jobId(), job.digits()));
@@ -389,7 +390,7 @@ public final class JobProcessor implements AutoCloseable {
                     return Outcome.RETRY;
                 }
                 if (job.isOverdue(clock.instant().plus(settings.cleanupReserve()))) {
-                    return fail(job, owner, job.overdueReason());
+                    return failAtDeadline(job, owner);
                 }
                 if (storeDigits > job.digits()) {
                     return retry(job, owner, "Ran out of time after " + seconds(started) + " s of computing "
@@ -618,6 +619,15 @@ public final class JobProcessor implements AutoCloseable {
 
     /** Fails the job for good, with the reason; should that not be recorded, the message comes back to try again. */
     private Outcome fail(Job job, String owner, String reason) {
+        return fail(job, owner, reason, () -> metrics.jobFailed(job.jobId()));
+    }
+
+    /** Fails a job still open at its deadline, counted as the sweeper and the api count theirs. */
+    private Outcome failAtDeadline(Job job, String owner) {
+        return fail(job, owner, job.overdueReason(), () -> metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE));
+    }
+
+    private Outcome fail(Job job, String owner, String reason, Runnable count) {
         boolean failed;
         try {
             failed = CallDeadline.finishing(() -> jobs.fail(job.jobId(), owner, reason));
@@ -629,7 +639,7 @@ public final class JobProcessor implements AutoCloseable {
             LOG.warn("Another worker took the job over before it could be failed");
             return Outcome.RETRY;
         }
-        metrics.jobFailed(job.jobId());
+        count.run();
         LOG.warn("Job failed ({}): {}", entry("digits", job.digits()), reason);
         return Outcome.DONE;
     }

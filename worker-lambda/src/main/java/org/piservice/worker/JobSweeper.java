@@ -67,10 +67,17 @@ public final class JobSweeper {
         this.clock = clock;
     }
 
+    /**
+     * Sweeps every open job, each on its own: one job's trouble does not stop the rest.
+     *
+     * @throws IllegalStateException after the sweep, when some jobs could not be swept: a run that
+     *         ends normally would hide from the sweeper's error alarm that it fails or re-sends nothing
+     */
     public Sweep sweep() {
         int open = 0;
         int failed = 0;
         int requeued = 0;
+        int errors = 0;
         List<Job> openJobs = jobs.openJobs();
         Map<String, Duration> waits = waitsAhead(openJobs);
         for (Job job : openJobs) {
@@ -93,13 +100,17 @@ public final class JobSweeper {
                     LOG.warn("Job untouched since {}; its message was sent again", job.lastActivity());
                 }
             } catch (RuntimeException e) {
-                // The next sweep tries again; one job's trouble must not stop the rest.
-                LOG.error("Sweeping the job failed", e);
+                errors++;
+                LOG.error("Sweeping the job failed; the next sweep tries again", e);
             } finally {
                 MDC.remove("job_id");
             }
         }
         LOG.info("Sweep done: {} open, {} failed at their deadline, {} sent again", open, failed, requeued);
+        if (errors > 0) {
+            throw new IllegalStateException(errors + " of " + open + " open jobs could not be swept (" + failed
+                    + " failed at their deadline, " + requeued + " sent again); the next sweep tries again");
+        }
         return new Sweep(open, failed, requeued);
     }
 

@@ -1,6 +1,7 @@
 package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -22,6 +23,7 @@ import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.ResultStore;
+import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.MutableClock;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -138,6 +140,28 @@ class JobLifecycleTest {
         assertThat(fixture.jobs.find(fresh).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
         assertThat(fixture.jobs.openJobs()).extracting(Job::jobId).containsExactly(fresh);
         assertThat(metrics.toString(StandardCharsets.UTF_8)).contains("\"JobsOverdue\":1.0");
+    }
+
+    @Test
+    void aSweepThatCouldNotSweepEveryJobFailsAfterSweepingTheRest() {
+        // GIVEN an overdue job and an idle one, and a sweeper whose queue is gone, so that it can
+        // send no message again
+        MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).minusSeconds(60));
+        String overdue = JobId.newId();
+        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock).create(overdue, 10);
+        MutableClock idleSince = new MutableClock(Instant.now().minus(JobSweeper.REQUEUE_AFTER).minusSeconds(60));
+        String idle = JobId.newId();
+        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), idleSince).create(idle, 10);
+        String gone = fixture.clients.sqs().createQueue(create -> create.queueName(Emulators.uniquePrefix())).queueUrl();
+        fixture.clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
+        Backlog backlog = new Backlog(fixture.jobs, fixture.digitStore(fixture.config()), fixture.config(), Clock.systemUTC());
+        JobSweeper sweeper = new JobSweeper(fixture.jobs, backlog, fixture.clients.sqs(), gone,
+                WorkerFixture.FAST.staleAfter(), JobSweeper.REQUEUE_AFTER, emf, Clock.systemUTC());
+
+        // WHEN it runs, THEN it fails the overdue job, and then the run, for the error alarm to see
+        assertThatThrownBy(sweeper::sweep).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("1 of 2 open jobs could not be swept (1 failed at their deadline, 0 sent again)");
+        assertThat(fixture.jobs.find(overdue).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
     }
 
     @Test
