@@ -238,6 +238,7 @@ class JobLifecycleTest {
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(runs.get()).isZero();
         assertThat(fixture.jobs.find(id).orElseThrow().error()).startsWith("Not finished by its deadline");
+        assertThat(fixture.metrics()).as("counted as the sweeper counts it").contains("\"JobsOverdue\":1.0", "\"JobsFailed\":1.0");
     }
 
     @Test
