@@ -57,7 +57,13 @@ public final class DigitStore {
     private static final String LEASE_HEARTBEAT_AT = "lease_heartbeat_at";
     private static final String WAITING = "waiting_jobs";
     private static final String CONTENT_TYPE = "text/plain; charset=us-ascii";
-    private static final int ATTEMPTS_AFTER_A_RACE = 5;
+    /**
+     * Tries of a read, copy or offer that another offer's success cut short: each lost race is a
+     * longer store, and an offer can lose one to every offer racing it, the winner's included
+     * (six at once in DigitStoreTest; the lease keeps the workers' to one or two), so only a fault
+     * runs out of these.
+     */
+    private static final int ATTEMPTS_AFTER_A_RACE = 10;
 
     private final DynamoDbClient dynamoDb;
     private final S3Client s3;
