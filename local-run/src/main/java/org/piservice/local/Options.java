@@ -68,7 +68,8 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
               --queue-url URL        SQS queue of the jobs
               --bucket NAME          S3 bucket of the results
               --request-logs         also log every HTTP request (method, path, status, time);
-                                     by default the console shows one line per job event
+                                     by default the console shows one line per job event,
+                                     and the functions' CloudWatch metrics as JSON lines
               --help                 show this text
 
             The functions' limits are read from the environment as in AWS: MAX_DIGITS (default
