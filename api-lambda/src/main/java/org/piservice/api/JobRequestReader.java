@@ -153,6 +153,11 @@ final class JobRequestReader {
         } catch (StreamConstraintsException e) {
             throw new ApiException(400, "request body has a value too long to read: " + EXAMPLE);
         } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            // Jackson's duplicate detection names the field: which of two values was meant is unknowable
+            if (e.getOriginalMessage().startsWith("Duplicate field ")) {
+                throw new ApiException(400, "request body gives a field twice ("
+                        + e.getOriginalMessage().substring("Duplicate field ".length()) + "): " + EXAMPLE);
+            }
             throw new ApiException(400, "request body is not valid JSON" + where(e.getLocation()) + ": " + EXAMPLE);
         } catch (IOException e) {
             // Parsing a byte array does no I/O; anything else here is malformed input too.
