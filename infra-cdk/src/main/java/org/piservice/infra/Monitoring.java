@@ -102,6 +102,22 @@ public final class Monitoring extends Construct {
                         + " clients ask. Check the SweepSchedule rule and the SweeperFunction.",
                 sweeper.metricInvocations(options("Sum")), 1, SUSTAINED, ComparisonOperator.LESS_THAN_THRESHOLD,
                 TreatMissingData.BREACHING, notify);
+        // Messages ready in the queue and no worker run at all: its trigger is disabled or broken,
+        // which the age alarm below would see only hours later.
+        MathExpression idleWorker = MathExpression.Builder.create()
+                .label("job messages waiting while no worker runs")
+                .expression("IF(ready >= 1 AND FILL(runs, 0) == 0, 1, 0)")
+                .usingMetrics(new TreeMap<>(Map.of(
+                        "ready", queue.metricApproximateNumberOfMessagesVisible(options("Minimum")),
+                        "runs", worker.metricInvocations(options("Sum")))))
+                .period(PERIOD)
+                .build();
+        alarm("WorkerNotConsuming",
+                "Job messages have been waiting in the queue for " + SUSTAINED * PERIOD.toMinutes().intValue()
+                        + " minutes while the worker function ran not once: its event source mapping is disabled or"
+                        + " failing (see the mapping's state and the function's configuration), so no job starts.",
+                idleWorker, 1, SUSTAINED, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                TreatMissingData.NOT_BREACHING, notify);
         alarm("WorkerThrottles",
                 "The worker function was throttled: its reserved concurrency (" + settings.workerConcurrency()
                         + ") or the account's concurrency is exhausted.",

@@ -44,6 +44,22 @@ class MonitoringTest {
     }
 
     @Test
+    void jobMessagesWaitingWhileNoWorkerRunsAlarm() {
+        JsonNode properties = alarmProperties("WorkerNotConsuming");
+        Map<String, JsonNode> metrics = metricsOf(properties);
+
+        assertThat(properties.get("EvaluationPeriods").asInt()).isEqualTo(3);
+        assertThat(expressionOf(metrics)).isEqualTo("IF(ready >= 1 AND FILL(runs, 0) == 0, 1, 0)");
+        assertThat(metrics.get("ready").at("/MetricStat/Metric/MetricName").asText())
+                .isEqualTo("ApproximateNumberOfMessagesVisible");
+        assertThat(metrics.get("ready").at("/MetricStat/Metric/Dimensions/0/Value")).isEqualTo(json(
+                Map.of("Fn::GetAtt", List.of(synth.logicalId("AWS::SQS::Queue", "JobQueue"), "QueueName"))));
+        assertThat(metrics.get("runs").at("/MetricStat/Metric/MetricName").asText()).isEqualTo("Invocations");
+        assertThat(metrics.get("runs").at("/MetricStat/Metric/Dimensions/0/Value"))
+                .isEqualTo(json(ref(synth.logicalId("AWS::Lambda::Function", "WorkerFunction"))));
+    }
+
+    @Test
     void aSweeperThatStoppedRunningAlarms() {
         JsonNode properties = alarmProperties("SweeperNotRunning");
 
@@ -123,7 +139,7 @@ class MonitoringTest {
     void everyAlarmNotifiesTheTopicWhenItFiresAndWhenItClears() {
         Map<String, JsonNode> alarms = synth.resources("AWS::CloudWatch::Alarm");
 
-        assertThat(alarms).hasSize(12);
+        assertThat(alarms).hasSize(13);
         for (var alarm : alarms.entrySet()) {
             JsonNode properties = alarm.getValue().get("Properties");
             assertThat(properties.get("AlarmActions").toString()).as(alarm.getKey()).isEqualTo("[" + json(topic) + "]");
