@@ -119,8 +119,9 @@ public final class PiCommand {
         long started = System.nanoTime();
         try {
             if (parsed.help()) {
-                stdout.write(HELP.getBytes(StandardCharsets.UTF_8));
-                stdout.flush();
+                OutputStream out = new Output(stdout, "standard output");
+                out.write(HELP.getBytes(StandardCharsets.UTF_8));
+                out.flush();
                 return OK;
             }
             if (parsed.out() == null) {
@@ -158,40 +159,65 @@ public final class PiCommand {
     /**
      * Writes the digits to a file beside the target and renames it to the target once they are
      * all there: a run that fails or is stopped leaves the target as it was, never a plausible
-     * prefix of π that looks like a result.
+     * prefix of π that looks like a result. A link's file is the one replaced, with its
+     * permissions. What cannot be replaced so (a device, a pipe, a file in a folder this user may
+     * not write, a file mounted on its own) is written in place.
      */
     private void writeFile(Arguments parsed) throws IOException {
-        Path target = parsed.out().toAbsolutePath();
-        if (Files.isDirectory(target)) {
-            throw new Output.Failed(target.toString(), new IOException("it is a folder"));
+        Path asked = parsed.out().toAbsolutePath();
+        String name = asked.toString();
+        if (Files.isDirectory(asked)) {
+            throw new Output.Failed(name, new IOException("it is a folder"));
         }
+        Path target = Files.exists(asked) ? asked.toRealPath() : asked;
         if (!Files.isDirectory(target.getParent())) {
-            throw new Output.Failed(target.toString(), new IOException("no folder " + target.getParent()));
+            throw new Output.Failed(name, new IOException("no folder " + target.getParent()));
         }
-        if (Files.exists(target) && !Files.isWritable(target)) {
-            throw new Output.Failed(target.toString(), new IOException("it is read-only"));
+        boolean exists = Files.exists(target);
+        if (exists && !Files.isWritable(target)) {
+            throw new Output.Failed(name, new IOException("it is read-only"));
+        }
+        if (exists && !(Files.isRegularFile(target) && Files.isWritable(target.getParent()))) {
+            try (OutputStream out = new Output(open(target, name), name)) {
+                compute(parsed, out);
+            }
+            return;
         }
         Path part = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".part");
         part.toFile().deleteOnExit(); // Ctrl-C runs the JVM's exit hooks
         try {
-            try (OutputStream out = new Output(openNew(part, target), target.toString())) {
+            try (OutputStream out = new Output(open(part, name, StandardOpenOption.CREATE_NEW), name)) {
                 compute(parsed, out);
+            }
+            if (exists && target.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                try {
+                    Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(target));
+                } catch (IOException e) {
+                    throw new Output.Failed(name, e);
+                }
             }
             try {
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                throw new Output.Failed(target.toString(), e);
+            } catch (IOException cannotRename) {
+                // A file mounted on its own (a container's bind mount) takes writes, not a rename
+                try (OutputStream out = new Output(open(target, name), name)) {
+                    Files.copy(part, out);
+                }
             }
         } finally {
-            Files.deleteIfExists(part);
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException e) {
+                // the run's own outcome is what to report; the part file is hidden and named for this process
+            }
         }
     }
 
-    private static OutputStream openNew(Path part, Path target) throws Output.Failed {
+    private static OutputStream open(Path file, String name, StandardOpenOption... options) throws Output.Failed {
         try {
-            return Files.newOutputStream(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return Files.newOutputStream(file, options);
         } catch (IOException e) {
-            throw new Output.Failed(target.toString(), e);
+            throw new Output.Failed(name, e);
         }
     }
 

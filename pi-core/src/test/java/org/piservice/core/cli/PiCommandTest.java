@@ -6,10 +6,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -106,6 +109,42 @@ class PiCommandTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).containsExactly(file);
         }
+    }
+
+    @Test
+    void aLinkedFileIsReplacedWithItsPermissionsAndTheLinkStays(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("pi.txt"), "old");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        Path link = Files.createSymbolicLink(dir.resolve("latest.txt"), file);
+
+        assertThat(run("5", "--out", link.toString())).isEqualTo(PiCommand.OK);
+
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Files.readString(file)).isEqualTo("3.14159");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).containsExactlyInAnyOrder(file, link);
+        }
+    }
+
+    @Test
+    void aPipeIsWrittenInPlace(@TempDir Path dir) throws Exception {
+        // a named pipe, as a device or a shell's process substitution is: nothing to replace
+        Path fifo = dir.resolve("digits");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.readAllBytes(fifo);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+
+        assertThat(run("5", "--out", fifo.toString())).isEqualTo(PiCommand.OK);
+
+        assertThat(read.get(1, TimeUnit.MINUTES)).asString(StandardCharsets.US_ASCII).isEqualTo("3.14159");
+        assertThat(Files.isRegularFile(fifo)).isFalse();
+        assertThat(err()).isEmpty();
     }
 
     @Test
