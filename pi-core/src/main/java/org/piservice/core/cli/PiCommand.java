@@ -169,7 +169,7 @@ public final class PiCommand {
         if (Files.isDirectory(asked)) {
             throw new Output.Failed(name, new IOException("it is a folder"));
         }
-        Path target = Files.exists(asked) ? asked.toRealPath() : asked;
+        Path target = Files.exists(asked) ? realPath(asked) : asked;
         if (!Files.isDirectory(target.getParent())) {
             throw new Output.Failed(name, new IOException("no folder " + target.getParent()));
         }
@@ -210,6 +210,15 @@ public final class PiCommand {
             } catch (IOException e) {
                 // the run's own outcome is what to report; the part file is hidden and named for this process
             }
+        }
+    }
+
+    /** The file a link names; the link itself where that is no path (/dev/fd's links to pipes). */
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file;
         }
     }
 
