@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
 import org.piservice.jobs.Backlog;
 import org.piservice.jobs.EmfMetrics;
@@ -229,19 +230,23 @@ final class JobsApi implements PiApi.Routes {
 
     /**
      * An open job past its deadline, failed on sight as the sweeper fails it on its next run: no
-     * client sees a job open past its deadline, even while the sweeper does not run.
+     * client sees a job open past its deadline, even while the sweeper does not run. One that a
+     * live worker holds is left to that worker, which may be completing it.
      */
     private Job failedAtDeadline(Job job) {
+        boolean failed;
         try {
-            if (jobs.failOverdue(job.jobId(), job.overdueReason())) {
-                metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
-                LOG.warn("job failed at its deadline: {}", job.overdueReason());
-            }
-            return jobs.find(job.jobId()).orElse(job);
+            failed = jobs.failOverdueUnheld(job.jobId(), job.overdueReason(), JobDelivery.STALE_AFTER);
         } catch (SdkException e) {
             LOG.warn("could not fail a job past its deadline; the sweeper will", e);
             return job;
         }
+        if (failed) {
+            metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
+            LOG.warn("job failed at its deadline: {}", job.overdueReason());
+        }
+        // as it is now: failed, held by its worker, or ended by it meanwhile
+        return unavailableIfTransient(() -> jobs.find(job.jobId()), "the job store is unavailable right now").orElse(job);
     }
 
     private static <T> T unavailableIfTransient(Supplier<T> call, String problem) {

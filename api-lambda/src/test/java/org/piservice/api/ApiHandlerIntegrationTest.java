@@ -650,6 +650,28 @@ class ApiHandlerIntegrationTest {
     }
 
     @Test
+    void aJobPastItsDeadlineThatALiveWorkerHoldsIsLeftToIt() throws IOException {
+        // GIVEN a job a worker has just claimed, and an api whose clock has passed the job's deadline
+        // but not its worker's staleness, as when the worker is storing the result it computed
+        String jobId = createdJobId(post("{\"digits\": 50}"));
+        JobRepository jobs = new JobRepository(Emulators.clients().dynamoDb(), config);
+        jobs.claim(jobId, "worker-1", Duration.ofMinutes(1));
+        MutableClock later = MutableClock.startingNow();
+        later.advance(config.jobDeadline().plusSeconds(1));
+        MutableClock heartbeatClock = new MutableClock(later.instant().minusSeconds(1));
+        new JobRepository(Emulators.clients().dynamoDb(), config, heartbeatClock).heartbeat(jobId, "worker-1", 0.9);
+        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(GET);
+        path("/pi_job/" + jobId).accept(event);
+
+        // WHEN its client asks for its status
+        APIGatewayProxyResponseEvent status = new ApiHandler(config, Emulators.clients(), later).handleRequest(event, null);
+
+        // THEN it is still its worker's, which completes it
+        assertThat(Json.MAPPER.readTree(status.getBody()).get("status").asText()).isEqualTo("In-progress");
+        assertThat(jobs.complete(jobId, "worker-1", ResultStore.resultKey(jobId, 50), 52)).isTrue();
+    }
+
+    @Test
     void aRecordPastItsExpiryIsGoneForEveryRoute() throws IOException {
         // GIVEN a complete job, and an api whose clock has passed the record's expiry, which
         // DynamoDB's TTL has not acted on yet

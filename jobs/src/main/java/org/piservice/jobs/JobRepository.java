@@ -57,6 +57,8 @@ public final class JobRepository {
     private static final String FAIL =
             "SET #status = :failed, #finishedAt = :now, #error = :error, #expiresAt = :expiresAt REMOVE #owner, #pending";
     private static final String OPEN = "#status IN (:queued, :inProgress)";
+    /** Not in progress under a worker whose heartbeat is younger than {@code :staleBefore}. */
+    private static final String UNHELD = " AND NOT (#status = :inProgress AND #heartbeatAt >= :staleBefore)";
 
     private final DynamoDbClient dynamoDb;
     private final String tableName;
@@ -331,8 +333,18 @@ public final class JobRepository {
      * @return false when the job is final already, held by a live worker, or does not exist
      */
     public boolean failUnheld(String jobId, String reason, Duration staleAfter) {
-        return failOpenIf(jobId, reason, " AND NOT (#status = :inProgress AND #heartbeatAt >= :staleBefore)",
-                Map.of("#heartbeatAt", HEARTBEAT_AT), Map.of(":staleBefore", millis(clock.instant().minus(staleAfter))));
+        return failOpenIf(jobId, reason, UNHELD, Map.of("#heartbeatAt", HEARTBEAT_AT),
+                Map.of(":staleBefore", millis(clock.instant().minus(staleAfter))));
+    }
+
+    /**
+     * As {@link #failOverdue}, but a job a live worker holds is left to it: its worker stops
+     * computing before the deadline, and may still be storing the result and completing it.
+     */
+    public boolean failOverdueUnheld(String jobId, String reason, Duration staleAfter) {
+        return failOpenIf(jobId, reason, " AND #deadlineAt <= :now" + UNHELD,
+                Map.of("#deadlineAt", DEADLINE_AT, "#heartbeatAt", HEARTBEAT_AT),
+                Map.of(":staleBefore", millis(clock.instant().minus(staleAfter))));
     }
 
     /**
