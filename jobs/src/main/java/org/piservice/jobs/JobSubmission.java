@@ -258,6 +258,15 @@ public final class JobSubmission {
         }
     }
 
+    /** Whether the record is known to be gone; false when the table cannot tell. */
+    private boolean goneQuietly(String jobId) {
+        try {
+            return CallDeadline.finishing(() -> jobs.find(jobId).isEmpty());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Whether a complete record whose write timed out was applied all the same. */
     private boolean recordedComplete(String jobId) {
         try {
@@ -292,6 +301,9 @@ public final class JobSubmission {
                 return new NotQueued(jobId, sendFailure);
             }
         } catch (RuntimeException e) {
+            if (goneQuietly(jobId)) {
+                return new NotQueued(jobId, sendFailure); // the delete was applied, its answer lost
+            }
             e.addSuppressed(sendFailure);
             LOG.warn("could not send a job's message nor withdraw the job; it is accepted, and the sweeper sends"
                     + " its message", e);

@@ -122,6 +122,28 @@ class JobSubmissionTest {
     }
 
     @Test
+    void aWithdrawalWhoseAnswersAreLostIsFoundDoneAndNoJobIsClaimed() {
+        // GIVEN a queue that does not exist, and a table whose every answer to a delete is lost
+        // after the delete took effect
+        String gone = clients.sqs().createQueue(create -> create.queueName(Emulators.uniquePrefix())).queueUrl();
+        clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
+        ServiceConfig config = TestResources.config(resources.config().tableName(), gone, resources.config().bucketName());
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             DynamoDbClient dynamoDb = dynamoDb(proxy.endpoint())) {
+            proxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.lostAnswer());
+
+            // WHEN a job is submitted
+            JobSubmission.Outcome outcome = submission(new JobRepository(dynamoDb, config), clients.sqs(), config)
+                    .submit(request(10));
+
+            // THEN it was withdrawn, as a look at the table shows, and no job is claimed for the client
+            assertThat(proxy.faulted()).isNotEmpty();
+            assertThat(outcome).isInstanceOf(JobSubmission.NotQueued.class);
+            assertThat(jobs.find(outcome.jobId())).isEmpty();
+        }
+    }
+
+    @Test
     void aBurstFromOneClientGetsNoMoreJobsThanItsLimit() throws Exception {
         // GIVEN a table slow to record jobs: each PutItem held 300 ms on its way, which leaves a job
         // admitted by the quota long without its record
