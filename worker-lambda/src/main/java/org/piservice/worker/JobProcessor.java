@@ -442,7 +442,8 @@ public final class JobProcessor implements AutoCloseable {
         }
         Optional<JobStatus> ended = cancelled.get() ? Optional.of(JobStatus.CANCELLED) : endedMeanwhile(job);
         if (ended.isPresent()) {
-            LOG.info("Job {} meanwhile; its computation finished for the jobs waiting on it", ended.get().wireName());
+            LOG.info("Job ended meanwhile ({}); its computation finished for the jobs waiting on it",
+                    ended.get().wireName());
             completeWaiting();
             return Outcome.DONE;
         }
@@ -508,7 +509,7 @@ public final class JobProcessor implements AutoCloseable {
         if (!completed) {
             Optional<JobStatus> ended = endedMeanwhile(job);
             if (ended.isPresent()) {
-                LOG.info("Job {} before it could be completed", ended.get().wireName());
+                LOG.info("Job ended before it could be completed ({})", ended.get().wireName());
                 return Outcome.DONE;
             }
             LOG.warn("Another worker took the job over before it could be completed");

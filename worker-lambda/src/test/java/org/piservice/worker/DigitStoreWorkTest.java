@@ -125,7 +125,7 @@ class DigitStoreWorkTest {
         DigitStore.State store = fixture.digitStore(fixture.config()).state();
         assertThat(store.digits()).isEqualTo(3000);
         assertThat(store.waiting()).isEmpty();
-        assertThat(logs.withMessage("Job cancelled meanwhile; its computation finished for the jobs waiting on it")).hasSize(1);
+        assertThat(logs.withMessage("Job ended meanwhile (cancelled); its computation finished for the jobs waiting on it")).hasSize(1);
     }
 
     @Test

@@ -202,7 +202,7 @@ class JobProcessorTest {
         assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(fixture.store(fixture.config()).size(ResultStore.resultKey(id, 1_000))).isEmpty();
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isGreaterThanOrEqualTo(1_000);
-        assertThat(logs.withMessage("Job cancelled meanwhile")).hasSize(1);
+        assertThat(logs.withMessage("Job ended meanwhile (cancelled)")).hasSize(1);
         assertThat(logs.withMessage("Job complete")).isEmpty();
     }
 
