@@ -11,6 +11,7 @@ import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 
@@ -74,6 +75,8 @@ final class Backstops {
                 .build();
         JavaFunctions.acknowledgeXRay(sweeperRole);
         Alias sweeperAlias = JavaFunctions.liveAlias(stack, "SweeperFunctionLive", sweeperFunction);
+        // A sweep that fails is the next one's to make good, not two retries' a minute or two on
+        sweeperAlias.configureAsyncInvoke(EventInvokeConfigOptions.builder().retryAttempts(0).build());
         Rule.Builder.create(stack, "SweepSchedule")
                 .description("Runs the pi-service job sweeper")
                 .schedule(Schedule.rate(Duration.minutes(JobDelivery.SWEEP_INTERVAL.toMinutes())))

@@ -182,6 +182,11 @@ class PiServiceStackTest {
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "org.piservice.worker.SweeperHandler::handleRequest", "ReservedConcurrentExecutions", 1));
         template.hasResourceProperties("AWS::Events::Rule", Map.of("ScheduleExpression", "rate(5 minutes)"));
+        // the schedule's invocations of the alias are not retried: the next sweep is
+        JsonNode noRetries = synth.only("AWS::Lambda::EventInvokeConfig").get("Properties");
+        assertThat(noRetries.get("MaximumRetryAttempts").asInt()).isZero();
+        assertThat(noRetries.at("/FunctionName/Ref").asText()).isEqualTo(synth.logicalId("AWS::Lambda::Function", "SweeperFunction"));
+        assertThat(noRetries.get("Qualifier").toString()).contains(synth.logicalId("AWS::Lambda::Alias", "SweeperFunctionLive"));
     }
 
     @Test
