@@ -28,8 +28,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 /**
  * The job routes of the API (pi_iaas's three): start a job, tell its state, hand out its result.
  * The work is the jobs module's ({@link JobSubmission}, {@link JobRepository}, {@link ResultStore});
- * this class turns its outcomes into HTTP answers. A job that could not be queued, or could not
- * finish before its deadline behind the jobs queued already, gets 503. Refusals are counted as
+ * this class turns its outcomes into HTTP answers. A job that could not be queued (and was
+ * withdrawn), or could not finish before its deadline behind the jobs queued already, gets 503. Refusals are counted as
  * metrics too, for the alarm that says the workers cannot keep up.
  *
  * <p>Ids that this service could not have issued are answered "does not exist" without a read, so
@@ -213,9 +213,9 @@ final class JobsApi implements PiApi.Routes {
     }
 
     /**
-     * The job, or 404 that echoes the id asked for, whatever its shape (pi_iaas did). A record past
-     * its expiry is gone as far as clients are concerned: DynamoDB deletes it only eventually, and
-     * its result may be deleted already.
+     * The job, or 404 that echoes the id asked for (a UUID in lower case), whatever its shape
+     * (pi_iaas did). A record past its expiry is gone as far as clients are concerned: DynamoDB
+     * deletes it only eventually, and its result may be deleted already.
      */
     private Job existing(String jobId) {
         ApiException doesNotExist = new ApiException(404,

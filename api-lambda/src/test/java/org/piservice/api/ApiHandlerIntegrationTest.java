@@ -415,8 +415,8 @@ class ApiHandlerIntegrationTest {
 
     /**
      * Five jobs of 10,000,000 digits (18.5 s each by the engine's time model for the default
-     * worker: 92.3 s of work),
-     * accepted and queued through another instance of the api, from five clients.
+     * worker: 92.3 s of work), accepted and queued through another instance of the api, from five
+     * clients.
      */
     private static void queueFiveLargeJobs(TestResources resources) throws IOException {
         ApiHandler another = new ApiHandler(resources.config(), Emulators.clients());

@@ -56,7 +56,7 @@ public final class EmfMetrics {
         count(jobId, ServiceMetrics.JOBS_FAILED);
     }
 
-    /** A job failed by the dead-letter queue's consumer or the sweeper: a failure with its cause's own count. */
+    /** A job failed for a cause with a count of its own (dead-lettered, overdue), counted as a failure too. */
     public void jobFailed(String jobId, String cause) {
         count(jobId, ServiceMetrics.JOBS_FAILED, cause);
     }

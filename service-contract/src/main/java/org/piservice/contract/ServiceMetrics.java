@@ -17,7 +17,7 @@ public final class ServiceMetrics {
     public static final String JOBS_FAILED = "JobsFailed";
     /** Jobs failed because their message reached the dead-letter queue (count; also in {@link #JOBS_FAILED}). */
     public static final String JOBS_DEAD_LETTERED = "JobsDeadLettered";
-    /** Jobs the sweeper failed at their deadline (count; also in {@link #JOBS_FAILED}). */
+    /** Jobs failed at their deadline, by the sweeper, the worker or the api (count; also in {@link #JOBS_FAILED}). */
     public static final String JOBS_OVERDUE = "JobsOverdue";
     /** Messages the sweeper sent again for open jobs whose message seemed lost (count). */
     public static final String JOBS_REQUEUED = "JobsRequeued";
