@@ -26,8 +26,9 @@ final class Backstops {
 
     private static final int MEMORY_MB = 512;
     /**
-     * The dead-letter consumer's timeout: a batch of {@link JobDelivery#DEAD_LETTER_BATCH_SIZE} messages, each a read and a write of its
-     * job, within the worker's DynamoDB budget (8 s a call) when DynamoDB is slow, which is when
+     * The dead-letter consumer's timeout: a batch of {@link JobDelivery#DEAD_LETTER_BATCH_SIZE}
+     * messages, each a read and a write of its job, and one read of the digit store's item, within
+     * the worker's DynamoDB budget (8 s a call: 168 s) when DynamoDB is slow, which is when
      * messages are dead-lettered. The dead-letter queue hides a message for six of these (JobStore),
      * as the job queue does for the worker; Lambda refuses a queue that hides it for less than one.
      */
@@ -39,6 +40,7 @@ final class Backstops {
     /** Adds the resources to {@code stack} itself (see {@link PiServiceStack} for why). */
     Backstops(Stack stack, ProjectFiles files, JobStore jobs, Map<String, String> environment) {
         Role deadLetterRole = JavaFunctions.role(stack, "DeadLetterFunctionRole", "pi-service dead-letter consumer");
+        // GetItem reads the digit store's item too: a job waiting for a live computation is left to it
         jobs.allowJobRecords(deadLetterRole, "FailJobs", List.of("dynamodb:GetItem", "dynamodb:UpdateItem"));
         deadLetterFunction = JavaFunctions.builder(stack, "DeadLetterFunction", deadLetterRole, files.workerJar())
                 .description("pi-service dead-letter consumer: fails the job of each message the job queue gave up on")

@@ -106,6 +106,11 @@ public final class DigitStore {
         public boolean computing(long decimals, Instant now, Duration staleAfter) {
             return leaseOwner != null && leaseDigits >= decimals && leaseHeartbeatAt.isAfter(now.minus(staleAfter));
         }
+
+        /** Whether {@code waiter} is listed for a live computation, which completes it when it ends. */
+        public boolean awaits(Waiter waiter, Instant now, Duration staleAfter) {
+            return waiting.contains(waiter.entry()) && computing(waiter.digits(), now, staleAfter);
+        }
     }
 
     /** A waiting job, as the item lists it. */

@@ -20,8 +20,6 @@ import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.worker.DeadLetterHandler;
-import org.piservice.worker.DeadLetters;
-import org.piservice.jobs.EmfMetrics;
 import org.piservice.worker.JobProcessor;
 import org.piservice.worker.SweeperHandler;
 import org.piservice.worker.WorkerHandler;
@@ -99,8 +97,8 @@ public final class LocalRun implements AutoCloseable {
             // resources this run created (a deployed stack has its own).
             backend.deadLetterQueueUrl().ifPresent(deadLetterQueueUrl -> {
                 started.push(SqsPoller.start(clients.sqs(), deadLetterQueueUrl, region,
-                        () -> new DeadLetterHandler(new DeadLetters(new JobRepository(clients.dynamoDb(), config),
-                                EmfMetrics.stdout())), JobDelivery.DEAD_LETTER_BATCH_SIZE, 1, backend.longPollSeconds()));
+                        () -> new DeadLetterHandler(DeadLetterHandler.create(clients, config)),
+                        JobDelivery.DEAD_LETTER_BATCH_SIZE, 1, backend.longPollSeconds()));
                 started.push(new Sweeps(SweeperHandler.create(clients, config)));
             });
             // The api's own clients, limited as the deployed function's are; the embedded emulators

@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import java.time.Clock;
+import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ServiceConfig;
@@ -20,8 +22,13 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
 
     /** For the Lambda runtime: clients and configuration from the environment. */
     public DeadLetterHandler() {
-        this(new DeadLetters(new JobRepository(WorkerClients.fromEnvironment().dynamoDb(), ServiceConfig.fromEnvironment()),
-                EmfMetrics.stdout()));
+        this(create(WorkerClients.fromEnvironment(), ServiceConfig.fromEnvironment()));
+    }
+
+    /** The production wiring on the given clients (the local run's too). */
+    public static DeadLetters create(AwsClients clients, ServiceConfig config) {
+        return new DeadLetters(new JobRepository(clients.dynamoDb(), config), SweeperHandler.storeState(clients, config),
+                EmfMetrics.stdout(), Clock.systemUTC());
     }
 
     public DeadLetterHandler(DeadLetters deadLetters) {

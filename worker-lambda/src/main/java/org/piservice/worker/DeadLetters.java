@@ -2,11 +2,13 @@ package org.piservice.worker;
 
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
@@ -19,8 +21,10 @@ import org.slf4j.MDC;
  * The dead-letter queue's consumer. A message lands there after {@link JobDelivery#MAX_RECEIVE_COUNT}
  * deliveries that ended without an outcome (throttled claims, crashes before a claim, init
  * failures, an unreadable body): no worker will see it again, so its job is failed here, with the
- * job's last error, instead of staying open until its deadline, unless a live worker holds it (the
- * message was a duplicate, turned away while that worker computes). Each such job is counted
+ * job's last error, instead of staying open until its deadline, unless live work still covers it:
+ * a worker holds it (the message was a duplicate, turned away while that worker computes), or it
+ * waits for a live computation, which completes it (its deliveries were all spent waiting). Should
+ * that work fail after all, the sweeper sends the job's message again. Each failed job is counted
  * ({@link ServiceMetrics#JOBS_DEAD_LETTERED}) and logged with its message, for the alarm's runbook.
  */
 public final class DeadLetters {
@@ -28,11 +32,15 @@ public final class DeadLetters {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
     private final JobRepository jobs;
+    private final DigitStore store;
     private final EmfMetrics metrics;
+    private final Clock clock;
 
-    public DeadLetters(JobRepository jobs, EmfMetrics metrics) {
+    public DeadLetters(JobRepository jobs, DigitStore store, EmfMetrics metrics, Clock clock) {
         this.jobs = jobs;
+        this.store = store;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     /**
@@ -42,11 +50,13 @@ public final class DeadLetters {
      * @return the ids of the messages to leave in the dead-letter queue (recording the failure failed)
      */
     public List<String> process(List<QueueMessage> messages) {
+        // One read for the batch, so that a batch of slow calls still fits the function's timeout
+        Optional<DigitStore.State> state = storeState();
         List<String> retry = new ArrayList<>();
         for (QueueMessage message : messages) {
             MDC.put("message_id", message.messageId());
             try {
-                handle(message);
+                handle(message, state);
             } catch (RuntimeException e) {
                 LOG.error("Failing a dead-lettered message's job failed; the message stays for another try", e);
                 retry.add(message.messageId());
@@ -58,11 +68,28 @@ public final class DeadLetters {
         return retry;
     }
 
-    private void handle(QueueMessage message) {
+    /** The digit store's state; empty when it cannot be read, and then no job counts as waiting. */
+    private Optional<DigitStore.State> storeState() {
+        try {
+            return Optional.of(store.state());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not read the digit store; no dead-lettered job is taken to wait for a computation", e);
+            return Optional.empty();
+        }
+    }
+
+    private void handle(QueueMessage message, Optional<DigitStore.State> state) {
         Optional<String> jobId;
         String problem = "";
         try {
-            jobId = Optional.of(JobMessage.parse(message.body()).jobId());
+            JobMessage job = JobMessage.parse(message.body());
+            jobId = Optional.of(job.jobId());
+            MDC.put("job_id", job.jobId());
+            DigitStore.Waiter waiter = new DigitStore.Waiter(job.jobId(), job.digits());
+            if (state.filter(s -> s.awaits(waiter, clock.instant(), JobDelivery.STALE_AFTER)).isPresent()) {
+                LOG.info("A dead-lettered message's job waits for a live computation, which completes it");
+                return;
+            }
         } catch (JobMessage.InvalidMessageException e) {
             jobId = e.jobId();
             problem = " (the message was malformed: " + e.getMessage() + ")";

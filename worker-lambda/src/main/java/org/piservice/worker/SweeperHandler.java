@@ -30,11 +30,18 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Stri
     /** The production wiring on the given clients (the local run's too). */
     public static JobSweeper create(AwsClients clients, ServiceConfig config) {
         JobRepository jobs = new JobRepository(clients.dynamoDb(), config);
-        // The store's state only, a read of its table item: its S3 side is never called here.
-        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
-                new ResultStore(clients.s3(), clients.presigner(), config), config);
-        return new JobSweeper(jobs, new Backlog(jobs, store, config, Clock.systemUTC()), clients.sqs(), config.queueUrl(),
-                WorkerSettings.DEFAULT.staleAfter(), JobSweeper.REQUEUE_AFTER, EmfMetrics.stdout(), Clock.systemUTC());
+        return new JobSweeper(jobs, new Backlog(jobs, storeState(clients, config), config, Clock.systemUTC()),
+                clients.sqs(), config.queueUrl(), WorkerSettings.DEFAULT.staleAfter(), JobSweeper.REQUEUE_AFTER,
+                EmfMetrics.stdout(), Clock.systemUTC());
+    }
+
+    /**
+     * The digit store, for its state only, a read of its table item: its S3 side is never called
+     * by the backstops.
+     */
+    static DigitStore storeState(AwsClients clients, ServiceConfig config) {
+        return new DigitStore(clients.dynamoDb(), clients.s3(), new ResultStore(clients.s3(), clients.presigner(), config),
+                config);
     }
 
     @Override

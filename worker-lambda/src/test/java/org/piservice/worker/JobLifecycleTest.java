@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.ComputeTimeModel;
 import org.piservice.jobs.Backlog;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
@@ -49,7 +50,7 @@ class JobLifecycleTest {
         fixture.clients.sqs().sendMessage(send -> send.queueUrl(fixture.resources.deadLetterQueueUrl()).messageBody(message.body()));
 
         // WHEN the consumer takes the dead-letter queue's messages
-        List<String> retry = new DeadLetters(fixture.jobs, emf).process(received(fixture.resources.deadLetterQueueUrl()));
+        List<String> retry = deadLetters().process(received(fixture.resources.deadLetterQueueUrl()));
 
         // THEN the job is failed with why, and counted
         assertThat(retry).isEmpty();
@@ -71,13 +72,37 @@ class JobLifecycleTest {
         fixture.clients.sqs().sendMessage(send -> send.queueUrl(fixture.resources.deadLetterQueueUrl()).messageBody(message.body()));
 
         // WHEN the consumer takes the dead-letter queue's messages
-        List<String> retry = new DeadLetters(fixture.jobs, emf).process(received(fixture.resources.deadLetterQueueUrl()));
+        List<String> retry = deadLetters().process(received(fixture.resources.deadLetterQueueUrl()));
 
         // THEN the job is still the worker's, which completes it
         assertThat(retry).isEmpty();
         assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(fixture.jobs.complete(id, "live-worker", ResultStore.resultKey(id, 100), 102)).isTrue();
         assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void aDeadLetteredMessageLeavesAJobWaitingForALiveComputationToIt() {
+        // GIVEN a job listed as waiting for a live computation of the digit store, whose message
+        // spent its deliveries waiting
+        QueueMessage message = fixture.newJob(2_000);
+        String id = WorkerFixture.jobIdOf(message);
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.await(new DigitStore.Waiter(id, 2_000), "computing-worker")).isTrue();
+
+        // WHEN its message reaches the dead-letter consumer
+        List<String> retry = deadLetters().process(List.of(message));
+
+        // THEN the job is left queued for the computation to complete, and nothing is counted
+        assertThat(retry).isEmpty();
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
+
+        // AND once that computation is gone, the same message fails it
+        store.releaseLease("computing-worker");
+        assertThat(deadLetters().process(List.of(message))).isEmpty();
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
     }
 
     @Test
@@ -89,7 +114,7 @@ class JobLifecycleTest {
         new JobRepository(fixture.clients.dynamoDb(), fixture.config(), earlier).claim(id, "dead-worker", Duration.ofMinutes(1));
 
         // WHEN its message, dead-lettered, reaches the consumer
-        List<String> retry = new DeadLetters(fixture.jobs, emf).process(List.of(message));
+        List<String> retry = deadLetters().process(List.of(message));
 
         // THEN the job is failed
         assertThat(retry).isEmpty();
@@ -102,7 +127,7 @@ class JobLifecycleTest {
         String id = WorkerFixture.jobIdOf(message);
         fixture.jobs.claim(id, "w1", Duration.ofMinutes(1));
         fixture.jobs.fail(id, "w1", "digits must be between 1 and 5");
-        DeadLetters deadLetters = new DeadLetters(fixture.jobs, emf);
+        DeadLetters deadLetters = deadLetters();
 
         List<String> retry = deadLetters.process(List.of(message,
                 new QueueMessage("m2", new JobMessage(JobId.newId(), 5).toJson(), null, 5),
@@ -337,6 +362,10 @@ class JobLifecycleTest {
         Job job = fixture.jobs.find(id).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(fixture.store(fixture.config()).size(job.resultKey())).hasValue(32);
+    }
+
+    private DeadLetters deadLetters() {
+        return new DeadLetters(fixture.jobs, fixture.digitStore(fixture.config()), emf, Clock.systemUTC());
     }
 
     private JobSweeper sweeper(Clock clock) {
