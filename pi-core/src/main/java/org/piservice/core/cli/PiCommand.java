@@ -13,9 +13,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +31,7 @@ import org.piservice.core.PiProgress;
  * {@code java -jar pi-core.jar N [--out FILE] [--progress]}: prints π to N decimals.
  *
  * <p>Standard output gets the digits and a newline, for the terminal; {@code --out} writes exactly
- * the digits, as the service stores them, and replaces the file only once they are all there. Exit
+ * the digits, as the service stores them, and writes the file only once they are all computed. Exit
  * codes: 0 done, 1 the output could not be written or the computation failed, 2 bad arguments (one
  * line on standard error, never a stack trace).
  *
@@ -55,8 +55,8 @@ public final class PiCommand {
     static final String HELP = USAGE_LINE + "\n"
             + "Prints 3. and the first DIGITS decimals of pi (truncated), 1 <= DIGITS <= " + PiDigits.MAX_DIGITS
             + ", and a newline.\n"
-            + "  --out FILE   write exactly the digits, without the newline, to FILE, which is replaced\n"
-            + "               only once they are all written\n"
+            + "  --out FILE   write exactly the digits, without the newline, to FILE, once they are all\n"
+            + "               computed\n"
             + "  --progress   report progress on standard error\n"
             + "Exit status: 0 done, 1 the digits could not be computed or written, 2 bad arguments.\n";
     /** Below this many digits one JVM start costs more than the sized heap saves. */
@@ -157,68 +157,56 @@ public final class PiCommand {
     }
 
     /**
-     * Writes the digits to a file beside the target and renames it to the target once they are
-     * all there: a run that fails or is stopped leaves the target as it was, never a plausible
-     * prefix of π that looks like a result. A link's file is the one replaced, with its
-     * permissions. What cannot be replaced so (a device, a pipe, a file in a folder this user may
-     * not write, a file mounted on its own) is written in place.
+     * Computes the digits into a file of this run's own, then copies them into the target: a run
+     * that fails or is stopped while it computes leaves the target as it was, never a plausible
+     * prefix of π that looks like a result. Copied, not renamed, so that whatever the target is (a
+     * link, a device, a pipe, a file with other owners or links, a mounted file) it stays that,
+     * and is written as the user would write it.
      */
     private void writeFile(Arguments parsed) throws IOException {
-        Path asked = parsed.out().toAbsolutePath();
-        String name = asked.toString();
-        if (Files.isDirectory(asked)) {
+        Path target = parsed.out().toAbsolutePath();
+        String name = target.toString();
+        if (Files.isDirectory(target)) {
             throw new Output.Failed(name, new IOException("it is a folder"));
         }
-        Path target = Files.exists(asked) ? realPath(asked) : asked;
         if (!Files.isDirectory(target.getParent())) {
             throw new Output.Failed(name, new IOException("no folder " + target.getParent()));
         }
-        boolean exists = Files.exists(target);
-        if (exists && !Files.isWritable(target)) {
+        if (Files.exists(target) && !Files.isWritable(target)) {
             throw new Output.Failed(name, new IOException("it is read-only"));
         }
-        if (exists && !(Files.isRegularFile(target) && Files.isWritable(target.getParent()))) {
-            try (OutputStream out = new Output(open(target, name), name)) {
-                compute(parsed, out);
-            }
-            return;
-        }
-        Path part = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".part");
+        Path part = partFile(target);
         part.toFile().deleteOnExit(); // Ctrl-C runs the JVM's exit hooks
         try {
-            try (OutputStream out = new Output(open(part, name, StandardOpenOption.CREATE_NEW), name)) {
+            try (OutputStream out = new Output(open(part, name, StandardOpenOption.TRUNCATE_EXISTING), name)) {
                 compute(parsed, out);
             }
-            if (exists && target.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                try {
-                    Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(target));
-                } catch (IOException e) {
-                    throw new Output.Failed(name, e);
-                }
-            }
-            try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException cannotRename) {
-                // A file mounted on its own (a container's bind mount) takes writes, not a rename
-                try (OutputStream out = new Output(open(target, name), name)) {
-                    Files.copy(part, out);
-                }
+            try (OutputStream out = new Output(open(target, name), name)) {
+                Files.copy(part, out);
             }
         } finally {
             try {
                 Files.deleteIfExists(part);
             } catch (IOException e) {
-                // the run's own outcome is what to report; the part file is hidden and named for this process
+                // the run's own outcome is what to report; the part file is this run's own, and hidden
             }
         }
     }
 
-    /** The file a link names; the link itself where that is no path (/dev/fd's links to pipes). */
-    private static Path realPath(Path file) {
+    /**
+     * A new file for the computed digits: beside a plain target, where it takes the target's disk
+     * and needs no more room elsewhere; in the temporary folder for anything else (a link, a
+     * device, a folder this user may not write).
+     */
+    private static Path partFile(Path target) throws Output.Failed {
+        Path folder = target.getParent();
+        boolean beside = Files.isWritable(folder) && (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+                || Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS));
         try {
-            return file.toRealPath();
+            return beside ? Files.createTempFile(folder, "." + target.getFileName() + ".", ".part")
+                    : Files.createTempFile("pi-core-", ".part");
         } catch (IOException e) {
-            return file;
+            throw new Output.Failed(target.toString(), e);
         }
     }
 
