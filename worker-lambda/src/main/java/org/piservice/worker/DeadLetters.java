@@ -51,7 +51,14 @@ public final class DeadLetters {
      */
     public List<String> process(List<QueueMessage> messages) {
         // One read for the batch, so that a batch of slow calls still fits the function's timeout
-        Optional<DigitStore.State> state = storeState();
+        DigitStore.State state;
+        try {
+            state = store.state();
+        } catch (RuntimeException e) {
+            // Without it a waiting job cannot be told from an abandoned one; the queue keeps them 14 days
+            LOG.error("Could not read the digit store; the batch stays for another try", e);
+            return messages.stream().map(QueueMessage::messageId).toList();
+        }
         List<String> retry = new ArrayList<>();
         for (QueueMessage message : messages) {
             MDC.put("message_id", message.messageId());
@@ -68,28 +75,14 @@ public final class DeadLetters {
         return retry;
     }
 
-    /** The digit store's state; empty when it cannot be read, and then no job counts as waiting. */
-    private Optional<DigitStore.State> storeState() {
-        try {
-            return Optional.of(store.state());
-        } catch (RuntimeException e) {
-            LOG.warn("Could not read the digit store; no dead-lettered job is taken to wait for a computation", e);
-            return Optional.empty();
-        }
-    }
-
-    private void handle(QueueMessage message, Optional<DigitStore.State> state) {
+    private void handle(QueueMessage message, DigitStore.State state) {
         Optional<String> jobId;
+        Optional<DigitStore.Waiter> waiter = Optional.empty();
         String problem = "";
         try {
             JobMessage job = JobMessage.parse(message.body());
             jobId = Optional.of(job.jobId());
-            MDC.put("job_id", job.jobId());
-            DigitStore.Waiter waiter = new DigitStore.Waiter(job.jobId(), job.digits());
-            if (state.filter(s -> s.awaits(waiter, clock.instant(), JobDelivery.STALE_AFTER)).isPresent()) {
-                LOG.info("A dead-lettered message's job waits for a live computation, which completes it");
-                return;
-            }
+            waiter = Optional.of(new DigitStore.Waiter(job.jobId(), job.digits()));
         } catch (JobMessage.InvalidMessageException e) {
             jobId = e.jobId();
             problem = " (the message was malformed: " + e.getMessage() + ")";
@@ -99,6 +92,10 @@ public final class DeadLetters {
             return;
         }
         MDC.put("job_id", jobId.get());
+        if (waiter.filter(listed -> state.awaits(listed, clock.instant(), JobDelivery.STALE_AFTER)).isPresent()) {
+            LOG.info("A dead-lettered message's job waits for a live computation, which completes it");
+            return;
+        }
         String lastError = jobs.find(jobId.get()).flatMap(Job::errorMessage)
                 .map(error -> "; the last attempt failed with: " + error).orElse("");
         String reason = "The job's queue message was delivered " + JobDelivery.MAX_RECEIVE_COUNT
