@@ -29,8 +29,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  * The job routes of the API (pi_iaas's three): start a job, tell its state, hand out its result.
  * The work is the jobs module's ({@link JobSubmission}, {@link JobRepository}, {@link ResultStore});
  * this class turns its outcomes into HTTP answers. A job that could not be queued (and was
- * withdrawn), or could not finish before its deadline behind the jobs queued already, gets 503. Refusals are counted as
- * metrics too, for the alarm that says the workers cannot keep up.
+ * withdrawn), or could not finish before its deadline behind the jobs queued already, gets 503.
+ * Refusals are counted as metrics too, for the alarm that says the workers cannot keep up.
  *
  * <p>Ids that this service could not have issued are answered "does not exist" without a read, so
  * no path a client makes up reaches the table as a key.
@@ -225,28 +225,31 @@ final class JobsApi implements PiApi.Routes {
         }
         Optional<Job> job = unavailableIfTransient(() -> jobs.find(jobId), "the job store is unavailable right now");
         Job found = job.filter(it -> !it.expired(clock.instant())).orElseThrow(() -> doesNotExist);
-        return found.status().isFinal() || !found.isOverdue(clock.instant()) ? found : failedAtDeadline(found);
+        return found.status().isFinal() || !found.isOverdue(clock.instant()) ? found
+                : failedAtDeadline(found).orElseThrow(() -> doesNotExist);
     }
 
     /**
-     * An open job past its deadline, failed on sight as the sweeper fails it on its next run: no
-     * client sees a job open past its deadline, even while the sweeper does not run. One that a
-     * live worker holds is left to that worker, which may be completing it.
+     * An open job past its deadline, failed on sight: no client sees a job open past its deadline,
+     * even while the sweeper does not run. One that a live worker holds is left to that worker,
+     * which may be completing it, until the sweeper's next run fails it whoever holds it.
+     *
+     * @return the job as it is now; empty when it is gone
      */
-    private Job failedAtDeadline(Job job) {
+    private Optional<Job> failedAtDeadline(Job job) {
         boolean failed;
         try {
             failed = jobs.failOverdueUnheld(job.jobId(), job.overdueReason(), JobDelivery.STALE_AFTER);
         } catch (SdkException e) {
             LOG.warn("could not fail a job past its deadline; the sweeper will", e);
-            return job;
+            return Optional.of(job);
         }
         if (failed) {
             metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
             LOG.warn("job failed at its deadline: {}", job.overdueReason());
         }
         // as it is now: failed, held by its worker, or ended by it meanwhile
-        return unavailableIfTransient(() -> jobs.find(job.jobId()), "the job store is unavailable right now").orElse(job);
+        return unavailableIfTransient(() -> jobs.find(job.jobId()), "the job store is unavailable right now");
     }
 
     private static <T> T unavailableIfTransient(Supplier<T> call, String problem) {
