@@ -106,10 +106,12 @@ public final class Monitoring extends Construct {
         // which the age alarm below would see only hours later.
         MathExpression idleWorker = MathExpression.Builder.create()
                 .label("job messages waiting while no worker runs")
-                .expression("IF(ready >= 1 AND FILL(runs, 0) == 0, 1, 0)")
+                // Invocations are counted as they end: runs near the timeout end none for a while
+                .expression("IF(ready >= 1 AND FILL(runs, 0) == 0 AND FILL(busy, 0) == 0, 1, 0)")
                 .usingMetrics(new TreeMap<>(Map.of(
                         "ready", queue.metricApproximateNumberOfMessagesVisible(options("Minimum")),
-                        "runs", worker.metricInvocations(options("Sum")))))
+                        "runs", worker.metricInvocations(options("Sum")),
+                        "busy", worker.metric("ConcurrentExecutions", options("Maximum")))))
                 .period(PERIOD)
                 .build();
         alarm("WorkerNotConsuming",

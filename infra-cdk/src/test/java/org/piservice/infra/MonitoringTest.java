@@ -49,7 +49,8 @@ class MonitoringTest {
         Map<String, JsonNode> metrics = metricsOf(properties);
 
         assertThat(properties.get("EvaluationPeriods").asInt()).isEqualTo(3);
-        assertThat(expressionOf(metrics)).isEqualTo("IF(ready >= 1 AND FILL(runs, 0) == 0, 1, 0)");
+        assertThat(expressionOf(metrics)).isEqualTo("IF(ready >= 1 AND FILL(runs, 0) == 0 AND FILL(busy, 0) == 0, 1, 0)");
+        assertThat(metrics.get("busy").at("/MetricStat/Metric/MetricName").asText()).isEqualTo("ConcurrentExecutions");
         assertThat(metrics.get("ready").at("/MetricStat/Metric/MetricName").asText())
                 .isEqualTo("ApproximateNumberOfMessagesVisible");
         assertThat(metrics.get("ready").at("/MetricStat/Metric/Dimensions/0/Value")).isEqualTo(json(
