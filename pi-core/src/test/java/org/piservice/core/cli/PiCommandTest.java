@@ -112,7 +112,7 @@ class PiCommandTest {
     }
 
     @Test
-    void aLinkedFileIsReplacedWithItsPermissionsAndTheLinkStays(@TempDir Path dir) throws IOException {
+    void aLinkedFileIsWrittenThroughTheLinkAndKeepsItsPermissions(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("pi.txt"), "old");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
         Path link = Files.createSymbolicLink(dir.resolve("latest.txt"), file);
