@@ -9,11 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.ComputeTimeModel;
+import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.Backlog;
 import org.piservice.jobs.ClaimResult;
 import org.piservice.jobs.DigitStore;
@@ -25,6 +28,8 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.FaultProxy;
+import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.MutableClock;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -103,6 +108,32 @@ class JobLifecycleTest {
         store.releaseLease("computing-worker");
         assertThat(deadLetters().process(List.of(message))).isEmpty();
         assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+    }
+
+    @Test
+    void aBatchWhoseDigitStoreCannotBeReadStaysForAnotherTry() {
+        // GIVEN a dead-lettered message, and a consumer whose every read of the digit store's item
+        // DynamoDB fails, so that it cannot tell whether the job waits for a computation
+        QueueMessage message = fixture.newJob(100);
+        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint())) {
+            settings.put("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint().toString());
+            try (AwsClients faulty = AwsClients.fromSettings(settings)) {
+                proxy.injectAlways(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage());
+                DigitStore unreadable = new DigitStore(faulty.dynamoDb(), fixture.clients.s3(),
+                        fixture.store(fixture.config()), fixture.config());
+
+                // WHEN the consumer takes it
+                List<String> retry = new DeadLetters(fixture.jobs, unreadable, emf, Clock.systemUTC())
+                        .process(List.of(message));
+
+                // THEN the message stays for another try, and the job is as it was
+                assertThat(proxy.faulted()).isNotEmpty();
+                assertThat(retry).containsExactly(message.messageId());
+                assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow().status())
+                        .isEqualTo(JobStatus.QUEUED);
+            }
+        }
     }
 
     @Test
