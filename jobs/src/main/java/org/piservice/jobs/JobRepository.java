@@ -333,8 +333,7 @@ public final class JobRepository {
      * @return false when the job is final already, held by a live worker, or does not exist
      */
     public boolean failUnheld(String jobId, String reason, Duration staleAfter) {
-        return failOpenIf(jobId, reason, UNHELD, Map.of("#heartbeatAt", HEARTBEAT_AT),
-                Map.of(":staleBefore", millis(clock.instant().minus(staleAfter))));
+        return failOpenIf(jobId, reason, UNHELD, Map.of("#heartbeatAt", HEARTBEAT_AT), staleBefore(staleAfter));
     }
 
     /**
@@ -343,8 +342,12 @@ public final class JobRepository {
      */
     public boolean failOverdueUnheld(String jobId, String reason, Duration staleAfter) {
         return failOpenIf(jobId, reason, " AND #deadlineAt <= :now" + UNHELD,
-                Map.of("#deadlineAt", DEADLINE_AT, "#heartbeatAt", HEARTBEAT_AT),
-                Map.of(":staleBefore", millis(clock.instant().minus(staleAfter))));
+                Map.of("#deadlineAt", DEADLINE_AT, "#heartbeatAt", HEARTBEAT_AT), staleBefore(staleAfter));
+    }
+
+    /** The {@link #UNHELD} condition's value: heartbeats before it are a dead worker's. */
+    private Map<String, AttributeValue> staleBefore(Duration staleAfter) {
+        return Map.of(":staleBefore", millis(clock.instant().minus(staleAfter)));
     }
 
     /**

@@ -296,18 +296,16 @@ public final class JobSubmission {
      * for no one.
      */
     private Outcome withdraw(String jobId, RuntimeException sendFailure) {
+        boolean deleted = false;
         try {
-            if (CallDeadline.finishing(() -> jobs.deleteIfQueued(jobId) || jobs.find(jobId).isEmpty())) {
-                return new NotQueued(jobId, sendFailure);
-            }
+            deleted = CallDeadline.finishing(() -> jobs.deleteIfQueued(jobId));
         } catch (RuntimeException e) {
-            if (goneQuietly(jobId)) {
-                return new NotQueued(jobId, sendFailure); // the delete was applied, its answer lost
-            }
             e.addSuppressed(sendFailure);
-            LOG.warn("could not send a job's message nor withdraw the job; it is accepted, and the sweeper sends"
-                    + " its message", e);
+            LOG.warn("could not withdraw a job whose message was not sent; unless it is gone, it is accepted,"
+                    + " and the sweeper sends its message", e);
         }
-        return new Accepted(jobId);
+        // Not deleted here: gone already (a delete applied, its answer lost), held by a worker (the
+        // send took effect after all), or the table cannot tell
+        return deleted || goneQuietly(jobId) ? new NotQueued(jobId, sendFailure) : new Accepted(jobId);
     }
 }

@@ -267,38 +267,34 @@ public final class PiCommand {
 
         @Override
         public void write(int b) throws Failed {
-            try {
-                out.write(b);
-            } catch (IOException e) {
-                throw new Failed(target, e);
-            }
+            tagged(() -> out.write(b));
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) throws Failed {
-            try {
-                out.write(bytes, offset, length);
-            } catch (IOException e) {
-                throw new Failed(target, e);
-            }
+            tagged(() -> out.write(bytes, offset, length));
         }
 
         @Override
         public void flush() throws Failed {
+            tagged(out::flush);
+        }
+
+        @Override
+        public void close() throws Failed {
+            tagged(out::close);
+        }
+
+        private void tagged(IoCall call) throws Failed {
             try {
-                out.flush();
+                call.run();
             } catch (IOException e) {
                 throw new Failed(target, e);
             }
         }
 
-        @Override
-        public void close() throws Failed {
-            try {
-                out.close();
-            } catch (IOException e) {
-                throw new Failed(target, e);
-            }
+        private interface IoCall {
+            void run() throws IOException;
         }
 
         static final class Failed extends IOException {
