@@ -85,7 +85,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         JobSubmission submission = new JobSubmission(repository, store,
                 new IdempotencyKeys(clients.dynamoDb(), repository, config, clock),
                 new ClientQuota(clients.dynamoDb(), repository, config, clock),
-                new Backlog(repository, store, config, clock), clients.sqs(), config, clock);
+                new Backlog(repository, store::state, config, clock), clients.sqs(), config, clock);
         JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), metrics, clock);
         this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits()));
         api.prime();

@@ -35,7 +35,10 @@ public final class AwsClients implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** Clients built elsewhere, e.g. a test's client that records or breaks requests; closed by {@link #close()}. */
+    /**
+     * Clients built elsewhere, e.g. a test's client that records or breaks requests; closed by
+     * {@link #close()}. A null client is one the caller must never ask for: asking throws.
+     */
     public AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, S3Presigner presigner) {
         this(new Settings(null, CallBudget.PerService.SDK_DEFAULTS));
         this.dynamoDb = dynamoDb;
@@ -142,7 +145,7 @@ public final class AwsClients implements AutoCloseable {
 
         S3Configuration s3Configuration() {
             return S3Configuration.builder()
-                    .pathStyleAccessEnabled(Boolean.parseBoolean(values.get(S3_FORCE_PATH_STYLE))).build();
+                    .pathStyleAccessEnabled(Boolean.parseBoolean(known().get(S3_FORCE_PATH_STYLE))).build();
         }
 
         Optional<Region> region() {
@@ -171,8 +174,15 @@ public final class AwsClients implements AutoCloseable {
             return builder;
         }
 
+        private Map<String, String> known() {
+            if (values == null) {
+                throw new IllegalStateException("This client was not among the clients given");
+            }
+            return values;
+        }
+
         private Optional<String> value(String name) {
-            String value = values.get(name);
+            String value = known().get(name);
             return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
         }
     }

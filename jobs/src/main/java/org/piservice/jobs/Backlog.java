@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.ComputeTimeModel;
 import org.slf4j.Logger;
@@ -49,7 +50,7 @@ public final class Backlog {
     }
 
     private final JobRepository jobs;
-    private final DigitStore store;
+    private final Supplier<DigitStore.State> storeState;
     private final ComputeTimeModel model;
     private final int workers;
     private final Duration deadline;
@@ -58,9 +59,9 @@ public final class Backlog {
     private Instant readAt;
     private Duration work = Duration.ZERO;
 
-    public Backlog(JobRepository jobs, DigitStore store, ServiceConfig config, Clock clock) {
+    public Backlog(JobRepository jobs, Supplier<DigitStore.State> storeState, ServiceConfig config, Clock clock) {
         this.jobs = jobs;
-        this.store = store;
+        this.storeState = storeState;
         this.model = ComputeTimeModel.forLambdaMemory(config.workerMemoryMb());
         this.workers = config.workerConcurrency();
         this.deadline = config.jobDeadline();
@@ -93,7 +94,7 @@ public final class Backlog {
      * worker busy: how long its message may wait in the queue behind that work, by the time model.
      */
     public Map<String, Duration> waitsAhead(List<Job> open) {
-        DigitStore.State state = store.state();
+        DigitStore.State state = storeState.get();
         Instant now = clock.instant();
         Map<String, Duration> waits = new HashMap<>();
         Duration ahead = Duration.ZERO;
@@ -114,7 +115,7 @@ public final class Backlog {
         try {
             // The query first: when DynamoDB hangs, one call's budget is lost here, not two.
             List<Job> open = jobs.openJobsFirstPage();
-            DigitStore.State state = store.state();
+            DigitStore.State state = storeState.get();
             Duration total = Duration.ZERO;
             for (Job job : open) {
                 total = total.plus(remaining(job, state, now));

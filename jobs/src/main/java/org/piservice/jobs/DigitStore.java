@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.piservice.contract.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,7 +126,20 @@ public final class DigitStore {
         }
     }
 
+    /**
+     * The state alone, one consistent read of the store's item: all the backstops and the backlog
+     * need, and no S3 client, so a function that never calls S3 never builds one at its start.
+     */
+    public static Supplier<State> stateReader(DynamoDbClient dynamoDb, ServiceConfig config) {
+        String table = config.tableName();
+        return () -> read(dynamoDb, table);
+    }
+
     public State state() {
+        return read(dynamoDb, table);
+    }
+
+    private static State read(DynamoDbClient dynamoDb, String table) {
         Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(table).key(itemKey())
                 .consistentRead(true)).item();
         if (item == null || item.isEmpty()) {

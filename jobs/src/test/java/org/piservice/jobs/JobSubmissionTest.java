@@ -202,7 +202,7 @@ class JobSubmissionTest {
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
         return new JobSubmission(repository, store, new IdempotencyKeys(clients.dynamoDb(), repository, config, clock),
                 new ClientQuota(clients.dynamoDb(), repository, config, clock),
-                new Backlog(repository, store, config, clock), sqs, config, clock);
+                new Backlog(repository, store::state, config, clock), sqs, config, clock);
     }
 
     private static JobSubmission.Request request(int digits) {

@@ -482,7 +482,7 @@ abstract class JobsContract {
         return new JobSubmission(repository, digitStore,
                 new IdempotencyKeys(clients().dynamoDb(), repository, resources.config(), clock),
                 new ClientQuota(clients().dynamoDb(), repository, resources.config(), clock),
-                new Backlog(repository, digitStore, resources.config(), clock),
+                new Backlog(repository, digitStore::state, resources.config(), clock),
                 clients().sqs(), resources.config(), clock);
     }
 

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.time.Clock;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ServiceConfig;
@@ -27,8 +28,8 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
 
     /** The production wiring on the given clients (the local run's too). */
     public static DeadLetters create(AwsClients clients, ServiceConfig config) {
-        return new DeadLetters(new JobRepository(clients.dynamoDb(), config), SweeperHandler.storeState(clients, config),
-                EmfMetrics.stdout(), Clock.systemUTC());
+        return new DeadLetters(new JobRepository(clients.dynamoDb(), config),
+                DigitStore.stateReader(clients.dynamoDb(), config), EmfMetrics.stdout(), Clock.systemUTC());
     }
 
     public DeadLetterHandler(DeadLetters deadLetters) {

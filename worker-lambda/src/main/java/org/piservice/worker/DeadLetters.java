@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
 import org.piservice.jobs.DigitStore;
@@ -32,13 +33,13 @@ public final class DeadLetters {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
     private final JobRepository jobs;
-    private final DigitStore store;
+    private final Supplier<DigitStore.State> storeState;
     private final EmfMetrics metrics;
     private final Clock clock;
 
-    public DeadLetters(JobRepository jobs, DigitStore store, EmfMetrics metrics, Clock clock) {
+    public DeadLetters(JobRepository jobs, Supplier<DigitStore.State> storeState, EmfMetrics metrics, Clock clock) {
         this.jobs = jobs;
-        this.store = store;
+        this.storeState = storeState;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -53,7 +54,7 @@ public final class DeadLetters {
         // One read for the batch, so that a batch of slow calls still fits the function's timeout
         DigitStore.State state;
         try {
-            state = store.state();
+            state = storeState.get();
         } catch (RuntimeException e) {
             // Without it a waiting job cannot be told from an abandoned one; the queue keeps them 14 days
             LOG.error("Could not read the digit store; the batch stays for another try", e);

@@ -9,7 +9,6 @@ import org.piservice.jobs.Backlog;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.JobRepository;
-import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
@@ -30,18 +29,9 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Stri
     /** The production wiring on the given clients (the local run's too). */
     public static JobSweeper create(AwsClients clients, ServiceConfig config) {
         JobRepository jobs = new JobRepository(clients.dynamoDb(), config);
-        return new JobSweeper(jobs, new Backlog(jobs, storeState(clients, config), config, Clock.systemUTC()),
-                clients.sqs(), config.queueUrl(), WorkerSettings.DEFAULT.staleAfter(), JobSweeper.REQUEUE_AFTER,
-                EmfMetrics.stdout(), Clock.systemUTC());
-    }
-
-    /**
-     * The digit store, for its state only, a read of its table item: its S3 side is never called
-     * by the backstops.
-     */
-    static DigitStore storeState(AwsClients clients, ServiceConfig config) {
-        return new DigitStore(clients.dynamoDb(), clients.s3(), new ResultStore(clients.s3(), clients.presigner(), config),
-                config);
+        Backlog backlog = new Backlog(jobs, DigitStore.stateReader(clients.dynamoDb(), config), config, Clock.systemUTC());
+        return new JobSweeper(jobs, backlog, clients.sqs(), config.queueUrl(), WorkerSettings.DEFAULT.staleAfter(),
+                JobSweeper.REQUEUE_AFTER, EmfMetrics.stdout(), Clock.systemUTC());
     }
 
     @Override

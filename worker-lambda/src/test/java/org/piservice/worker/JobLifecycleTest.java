@@ -120,12 +120,10 @@ class JobLifecycleTest {
             settings.put("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint().toString());
             try (AwsClients faulty = AwsClients.fromSettings(settings)) {
                 proxy.injectAlways(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage());
-                DigitStore unreadable = new DigitStore(faulty.dynamoDb(), fixture.clients.s3(),
-                        fixture.store(fixture.config()), fixture.config());
+                AwsClients unreadable = new AwsClients(faulty.dynamoDb(), fixture.clients.sqs(), null, null);
 
                 // WHEN the consumer takes it
-                List<String> retry = new DeadLetters(fixture.jobs, unreadable, emf, Clock.systemUTC())
-                        .process(List.of(message));
+                List<String> retry = DeadLetterHandler.create(unreadable, fixture.config()).process(List.of(message));
 
                 // THEN the message stays for another try, and the job is as it was
                 assertThat(proxy.faulted()).isNotEmpty();
@@ -134,6 +132,23 @@ class JobLifecycleTest {
                         .isEqualTo(JobStatus.QUEUED);
             }
         }
+    }
+
+    @Test
+    void theBackstopsNeedNoS3Client() {
+        // GIVEN clients with no S3 client to give (asking for one throws), and a dead-lettered job
+        AwsClients withoutS3 = new AwsClients(fixture.clients.dynamoDb(), fixture.clients.sqs(), null, null);
+        QueueMessage message = fixture.newJob(100);
+
+        // WHEN the sweeper and the dead-letter consumer, as deployed, are built on them and run
+        JobSweeper.Sweep sweep = SweeperHandler.create(withoutS3, fixture.config()).sweep();
+        List<String> retry = DeadLetterHandler.create(withoutS3, fixture.config()).process(List.of(message));
+
+        // THEN both did their work: the S3 client a function builds at its start is one it calls
+        assertThat(sweep.open()).isEqualTo(1);
+        assertThat(retry).isEmpty();
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow().status())
+                .isEqualTo(JobStatus.FAILED);
     }
 
     @Test
@@ -210,7 +225,7 @@ class JobLifecycleTest {
         new JobRepository(fixture.clients.dynamoDb(), fixture.config(), idleSince).create(idle, 10);
         String gone = fixture.clients.sqs().createQueue(create -> create.queueName(Emulators.uniquePrefix())).queueUrl();
         fixture.clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
-        Backlog backlog = new Backlog(fixture.jobs, fixture.digitStore(fixture.config()), fixture.config(), Clock.systemUTC());
+        Backlog backlog = new Backlog(fixture.jobs, fixture.digitStore(fixture.config())::state, fixture.config(), Clock.systemUTC());
         JobSweeper sweeper = new JobSweeper(fixture.jobs, backlog, fixture.clients.sqs(), gone,
                 WorkerFixture.FAST.staleAfter(), JobSweeper.REQUEUE_AFTER, emf, Clock.systemUTC());
 
@@ -396,11 +411,11 @@ class JobLifecycleTest {
     }
 
     private DeadLetters deadLetters() {
-        return new DeadLetters(fixture.jobs, fixture.digitStore(fixture.config()), emf, Clock.systemUTC());
+        return new DeadLetters(fixture.jobs, fixture.digitStore(fixture.config())::state, emf, Clock.systemUTC());
     }
 
     private JobSweeper sweeper(Clock clock) {
-        Backlog backlog = new Backlog(fixture.jobs, fixture.digitStore(fixture.config()), fixture.config(), clock);
+        Backlog backlog = new Backlog(fixture.jobs, fixture.digitStore(fixture.config())::state, fixture.config(), clock);
         return new JobSweeper(fixture.jobs, backlog, fixture.clients.sqs(), fixture.config().queueUrl(),
                 WorkerFixture.FAST.staleAfter(), JobSweeper.REQUEUE_AFTER, emf, clock);
     }
