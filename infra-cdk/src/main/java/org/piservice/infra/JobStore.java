@@ -107,7 +107,8 @@ final class JobStore {
                         .exposedHeaders(Cors.RESULT_EXPOSED_HEADERS)
                         .maxAge(Cors.MAX_AGE_SECONDS)
                         .build()))
-                // CloudFormation cannot delete a bucket with objects in it; the README says how to remove it.
+                // Kept even when empty: CloudFormation cannot delete a bucket that holds objects, and an empty one
+                // costs nothing; the README says how to remove it.
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
         Acknowledge.rule(bucket, "AwsSolutions-S1",
