@@ -84,8 +84,9 @@
     const when = waitWords(answer.retryAfter);
     const reason = answer.body && typeof answer.body.error === "string"
         ? answer.body.error.replace(/;\s*(please\s+)?(try|send) (it )?again.*$/i, "").replace(/\.\s*$/, "") : "";
-    // The service's own 429, the per-person limit, says when to come back; API Gateway's throttling does not.
-    if (answer.status === 429 && answer.retryAfter !== null) {
+    // Only the refusal of a person at their limit names the limit; the gateway's 429s are for
+    // requests sent too fast, by this person (this page's polls among them) or by everyone.
+    if (answer.status === 429 && Number.isInteger(answer.body?.unfinished_job_limit)) {
       return "You have as many unfinished computations as this service allows one person at a time. "
           + "Wait until one is complete, or cancel one; " + next(when) + ".";
     }
@@ -94,6 +95,8 @@
         return "The service could not be reached; check your connection. " + sentence(next(when));
       case 409: // a submission's: the earlier request with its Idempotency-Key is still being answered
         return "The service is still answering your last request. " + sentence(next(when));
+      case 429:
+        return "The service has more requests than it takes just now. " + sentence(next(when));
       case 503:
         return "The service is unavailable for a moment" + (reason ? " (" + reason + ")" : "") + ". "
             + sentence(next(when));

@@ -120,7 +120,7 @@ final class JobsApi implements PiApi.Routes {
                 LOG.info("job refused: its client is at its limit {} {}", entry("digits", digits),
                         entry("limit", over.limit()));
                 metrics.jobRefused(jobId, ServiceMetrics.JOBS_REFUSED_OVER_QUOTA);
-                throw new ApiException(429, ApiResponse.ErrorBody.of("you have " + over.limit()
+                throw new ApiException(429, ApiResponse.ErrorBody.overQuota(over.limit(), "you have " + over.limit()
                         + " unfinished jobs that need computing, the most one client may have; try again once one"
                         + " of them is complete (or cancel one)"), Map.of("Retry-After", OVER_QUOTA_RETRY_AFTER_SECONDS));
             }

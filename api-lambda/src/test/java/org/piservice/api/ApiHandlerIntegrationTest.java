@@ -394,11 +394,13 @@ class ApiHandlerIntegrationTest {
         // WHEN it asks for one more
         APIGatewayProxyResponseEvent refused = post("{\"digits\": 70}", "198.51.100.7", null);
 
-        // THEN it is refused with the limit and a wait, while another client is served
+        // THEN it is refused with the limit, marked as this refusal, and a wait, while another client is served
         assertThat(refused.getStatusCode()).isEqualTo(429);
         assertThat(refused.getHeaders()).containsEntry("Retry-After", "30");
-        assertThat(Json.MAPPER.readTree(refused.getBody()).get("error").asText()).isEqualTo("you have 3 unfinished jobs"
+        JsonNode body = Json.MAPPER.readTree(refused.getBody());
+        assertThat(body.get("error").asText()).isEqualTo("you have 3 unfinished jobs"
                 + " that need computing, the most one client may have; try again once one of them is complete (or cancel one)");
+        assertThat(body.get("unfinished_job_limit").asInt()).isEqualTo(3);
         assertThat(post("{\"digits\": 70}", "203.0.113.9", null).getStatusCode()).isEqualTo(202);
         assertThat(jobRecords()).isEqualTo(4);
         // AND the refusal is counted for the dashboard, as one metric line

@@ -30,6 +30,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.piservice.contract.FunctionEnvironment;
+import org.piservice.contract.GatewayAnswers;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 
@@ -167,6 +168,28 @@ class AppPageErrorsBrowserTest {
         assertThat(compute.getText()).isEqualTo("Compute");
         assertThat(text("digits-error")).isEqualTo("The service is unavailable for a moment (the job queue is unavailable, "
                 + "so no job was created). You can try again now.");
+    }
+
+    @Test
+    void aLookAtTheJobThatTheGatewayThrottlesIsToldAsSuchAndMadeAgainWhenTold() {
+        // GIVEN a person following a queued job
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("7100");
+        browser.findElement(By.id("compute")).click();
+        wait.until(driver -> text("job-state").startsWith("Queued"));
+        jobs.add(shownJobId());
+
+        // WHEN the page's next look at it gets the gateway's answer to requests sent too fast
+        front.inject(request -> request.method().equals("GET") && request.target().contains("/pi_job/"),
+                new Fault.Answer(429, "application/json", "{\"success\": false, \"error\": \"" + GatewayAnswers.THROTTLED
+                        + "\"}", Map.of("Retry-After", "2")), 1);
+
+        // THEN the page says the service is busy, not that the person has too many jobs, and asks again after the wait
+        wait.until(driver -> !text("job-message").isEmpty());
+        assertThat(text("job-message")).isEqualTo("The service has more requests than it takes just now. "
+                + "The job is not affected; this page asks again in 2 s.");
+        wait.until(driver -> text("job-message").isEmpty());
+        assertThat(text("job-state")).startsWith("Queued");
     }
 
     @Test

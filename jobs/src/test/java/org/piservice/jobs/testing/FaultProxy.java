@@ -68,8 +68,11 @@ public final class FaultProxy implements AutoCloseable {
     /** What the proxy does instead of forwarding. */
     public sealed interface Fault {
 
-        /** Answers at once with this status, content type and body. */
-        record Answer(int status, String contentType, String body) implements Fault {
+        /** Answers at once with this status, content type, body and further headers. */
+        record Answer(int status, String contentType, String body, Map<String, String> headers) implements Fault {
+            public Answer(int status, String contentType, String body) {
+                this(status, contentType, body, Map.of());
+            }
         }
 
         /** Holds the request this long without answering, then drops the connection. */
@@ -240,9 +243,10 @@ public final class FaultProxy implements AutoCloseable {
             if (fault instanceof Fault.Answer answer) {
                 faulted.add(request);
                 byte[] answerBody = answer.body().getBytes(StandardCharsets.UTF_8);
-                out.write(("HTTP/1.1 " + answer.status() + " Injected\r\nContent-Type: " + answer.contentType()
-                        + "\r\nContent-Length: " + answerBody.length + "\r\nConnection: close\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
+                StringBuilder answerHead = new StringBuilder("HTTP/1.1 " + answer.status() + " Injected\r\nContent-Type: "
+                        + answer.contentType() + "\r\nContent-Length: " + answerBody.length + "\r\nConnection: close\r\n");
+                answer.headers().forEach((name, value) -> answerHead.append(name).append(": ").append(value).append("\r\n"));
+                out.write(answerHead.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
                 out.write(answerBody);
                 out.flush();
             } else if (fault instanceof Fault.Hang hang) {
