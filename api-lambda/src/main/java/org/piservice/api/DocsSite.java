@@ -39,7 +39,6 @@ final class DocsSite implements PiApi.Routes {
         try {
             YAMLMapper yaml = new YAMLMapper(YAMLFactory.builder()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                     .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
                     .build());
             String yamlText = yaml.writeValueAsString(document);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /** Plain unit test of the documentation routes, reading the real files from the classpath; needs nothing running. */
 class DocsSiteTest {
@@ -80,6 +81,9 @@ class DocsSiteTest {
         JsonNode fromYaml = new YAMLMapper().readTree(yaml.body());
         JsonNode fromJson = Json.MAPPER.readTree(json.body());
         assertThat(fromJson).isEqualTo(fromYaml);
+        // as YAML 1.1 readers, which type plain dates and numbers, read it too: every string stays one
+        JsonNode fromYaml11 = Json.MAPPER.valueToTree(new Yaml().load(yaml.body()));
+        assertThat(fromYaml11).isEqualTo(fromJson);
         assertThat(fromJson.at("/openapi").asText()).startsWith("3.0.");
         assertThat(fromJson.at("/components/schemas/JobRequest/properties/digits/maximum").asInt()).isEqualTo(12_345);
         assertThat(fromJson.at("/paths").fieldNames()).toIterable()
