@@ -67,7 +67,10 @@ final class Api {
         // API Gateway calls the alias, so that it reaches a SnapStart version.
         Alias alias = JavaFunctions.liveAlias(stack, "ApiFunctionLive", function);
 
-        restApi = restApi(stack, settings, OpenApiDefinition.read(files.openApiDocument()), alias);
+        String invocationUri = "arn:" + Aws.PARTITION + ":apigateway:" + Aws.REGION
+                + ":lambda:path/2015-03-31/functions/" + alias.getFunctionArn() + "/invocations";
+        restApi = restApi(stack, settings, OpenApiDefinition.read(files.openApiDocument())
+                .restApiBody(invocationUri, ApiGatewayResponses.extension()));
         alias.addPermission("InvokeFromApiGateway", Permission.builder()
                 .principal(new ServicePrincipal("apigateway.amazonaws.com"))
                 .action("lambda:InvokeFunction")
@@ -75,9 +78,8 @@ final class Api {
                 .build());
     }
 
-    private static SpecRestApi restApi(Stack stack, ServiceSettings settings, OpenApiDefinition definition, Alias alias) {
-        String invocationUri = "arn:" + Aws.PARTITION + ":apigateway:" + Aws.REGION
-                + ":lambda:path/2015-03-31/functions/" + alias.getFunctionArn() + "/invocations";
+    /** The REST API of {@code body}, the document with its integrations and gateway responses. */
+    static SpecRestApi restApi(Stack stack, ServiceSettings settings, Map<String, Object> body) {
         LogGroup accessLogs = LogGroup.Builder.create(stack, "ApiAccessLogs")
                 .retention(JavaFunctions.LOG_RETENTION)
                 .removalPolicy(RemovalPolicy.DESTROY)
@@ -85,7 +87,7 @@ final class Api {
         SpecRestApi restApi = SpecRestApi.Builder.create(stack, "Api")
                 .restApiName("pi-service")
                 .description("Digits of pi as jobs")
-                .apiDefinition(ApiDefinition.fromInline(definition.restApiBody(invocationUri, ApiGatewayResponses.extension())))
+                .apiDefinition(ApiDefinition.fromInline(body))
                 .endpointTypes(List.of(EndpointType.REGIONAL))
                 .minCompressionSize(Size.kibibytes(1))
                 // Kept when the stack goes (CDK's default): the account's logging setting, which every REST
@@ -96,15 +98,23 @@ final class Api {
                         .throttlingRateLimit(settings.apiRateLimit())
                         .throttlingBurstLimit(settings.apiBurstLimit())
                         .tracingEnabled(true)
-                        .metricsEnabled(true)
+                        // per-method metrics are billed per metric, and no alarm or graph reads them
+                        .metricsEnabled(false)
                         .loggingLevel(MethodLoggingLevel.ERROR)
                         .dataTraceEnabled(false)
                         .accessLogDestination(new LogGroupLogDestination(accessLogs))
                         .accessLogFormat(AccessLogFormat.custom(ApiGatewayResponses.ACCESS_LOG_FORMAT))
                         .build())
                 .build();
-        // The body is inline: without this a changed document would not be redeployed to the stage.
-        restApi.getLatestDeployment().addToLogicalId(definition.source());
+        // No addToLogicalId for the inline body: CDK hashes the whole RestApi resource, body and all, into
+        // the deployment's logical id, so any change of it is a new deployment (PiServiceStackTest).
+        // API Gateway would make the stage's execution log group itself, kept forever and outside the stack.
+        LogGroup executionLogs = LogGroup.Builder.create(stack, "ApiExecutionLogs")
+                .logGroupName("API-Gateway-Execution-Logs_" + restApi.getRestApiId() + "/" + STAGE_NAME)
+                .retention(JavaFunctions.LOG_RETENTION)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        restApi.getDeploymentStage().getNode().addDependency(executionLogs);
         Acknowledge.rule(restApi, "AwsSolutions-APIG2",
                 "The api function validates every request itself, with one message per problem; a gateway validator in front"
                         + " of it would answer bad bodies with one generic message, and deployed clients would get other answers than"

@@ -54,6 +54,9 @@ final class Backstops {
         deadLetterAlias.addEventSource(SqsEventSource.Builder.create(jobs.deadLetterQueue())
                 .batchSize(JobDelivery.DEAD_LETTER_BATCH_SIZE)
                 .reportBatchItemFailures(true)
+                // SQS's least: dead letters come in bursts when the table is in trouble, which more
+                // consumers would only add to
+                .maxConcurrency(2)
                 .build());
 
         Role sweeperRole = JavaFunctions.role(stack, "SweeperFunctionRole", "pi-service job sweeper");

@@ -49,11 +49,9 @@ public final class OpenApiDefinition {
      */
     private static final ObjectMapper SORTED = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
-    private final String source;
     private final Map<String, Object> document;
 
-    private OpenApiDefinition(String source, Map<String, Object> document) {
-        this.source = source;
+    private OpenApiDefinition(Map<String, Object> document) {
         this.document = document;
     }
 
@@ -70,15 +68,10 @@ public final class OpenApiDefinition {
             if (!(document.get("paths") instanceof Map<?, ?> paths) || paths.isEmpty()) {
                 throw new IllegalArgumentException(file + " has no paths");
             }
-            return new OpenApiDefinition(text, document);
+            return new OpenApiDefinition(document);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the OpenAPI document " + file, e);
         }
-    }
-
-    /** The document as read, for change detection (a changed document must redeploy the stage). */
-    public String source() {
-        return source;
     }
 
     /**

@@ -1,11 +1,15 @@
 package org.piservice.infra;
 
+import java.util.List;
 import java.util.Map;
 import org.piservice.contract.FunctionEnvironment;
 import org.piservice.contract.ServiceMetrics;
+import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.constructs.Construct;
@@ -33,6 +37,18 @@ public final class PiServiceStack extends Stack {
                 .displayName("pi-service alarms")
                 .enforceSsl(true)
                 .build();
+        // The TLS rule makes the topic's policy, which replaces SNS's default one that let this account's
+        // alarms publish: without this statement no alarm would reach the topic.
+        alarmTopic.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("AlarmsPublish")
+                .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
+                .actions(List.of("sns:Publish"))
+                .resources(List.of(alarmTopic.getTopicArn()))
+                .conditions(Map.of(
+                        "StringEquals", Map.of("aws:SourceAccount", Aws.ACCOUNT_ID),
+                        "ArnLike", Map.of("aws:SourceArn",
+                                "arn:" + Aws.PARTITION + ":cloudwatch:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":alarm:*")))
+                .build());
         settings.alarmEmail().ifPresent(address -> alarmTopic.addSubscription(new EmailSubscription(address)));
 
         Map<String, String> environment = functionEnvironment(jobs, settings);

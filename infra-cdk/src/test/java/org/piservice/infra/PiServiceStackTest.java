@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +18,7 @@ import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiProcess;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -169,14 +171,28 @@ class PiServiceStackTest {
             String logGroup = properties.at("/LoggingConfig/LogGroup/Ref").asText();
             assertThat(synth.json.at("/Resources/" + logGroup + "/Properties/RetentionInDays").asInt()).isEqualTo(30);
         }
-        assertThat(synth.resources("AWS::Logs::LogGroup")).hasSize(5);
+        assertThat(synth.resources("AWS::Logs::LogGroup")).hasSize(6);
+    }
+
+    @Test
+    void theStagesExecutionLogsAreTheStacksWithRetention() {
+        // API Gateway would make the group itself at the first error, kept forever and past the stack
+        String group = synth.resources("AWS::Logs::LogGroup").keySet().stream()
+                .filter(id -> id.startsWith("ApiExecutionLogs")).findFirst().orElseThrow();
+        JsonNode properties = synth.json.at("/Resources/" + group + "/Properties");
+        assertThat(properties.get("RetentionInDays").asInt()).isEqualTo(30);
+        assertThat(properties.get("LogGroupName").toString()).contains("API-Gateway-Execution-Logs_",
+                synth.logicalId("AWS::ApiGateway::RestApi", "Api"), "/" + Api.STAGE_NAME);
+        assertThat(synth.json.at("/Resources/" + synth.logicalId("AWS::ApiGateway::Stage", "ApiDeploymentStage" + Api.STAGE_NAME)
+                + "/DependsOn").toString()).contains(group);
     }
 
     @Test
     void theDeadLetterQueueHasAConsumerAndTheSweeperRunsEveryFiveMinutes() {
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
                 "EventSourceArn", getAtt(synth.logicalId("AWS::SQS::Queue", "JobDeadLetterQueue"), "Arn"),
-                "FunctionResponseTypes", List.of("ReportBatchItemFailures")));
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
+                "ScalingConfig", Map.of("MaximumConcurrency", 2)));
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "org.piservice.worker.DeadLetterHandler::handleRequest"));
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
@@ -324,7 +340,7 @@ class PiServiceStackTest {
                         "ThrottlingBurstLimit", settings.apiBurstLimit(),
                         "LoggingLevel", "ERROR",
                         "DataTraceEnabled", false,
-                        "MetricsEnabled", true))));
+                        "MetricsEnabled", false))));
     }
 
     @Test
@@ -333,8 +349,29 @@ class PiServiceStackTest {
 
         assertThat(synth.json.at("/Resources/" + synth.logicalId("AWS::ApiGateway::Stage", "ApiDeploymentStage" + Api.STAGE_NAME)
                 + "/Properties/DeploymentId/Ref").asText()).isEqualTo(deployment);
-        // a hash of the deployment's content (which includes the document) is part of its logical id
+        // a hash of the REST API's body is part of its logical id
         assertThat(deployment).matches("ApiDeployment[0-9A-F]{8}[0-9a-f]{32}");
+    }
+
+    @Test
+    void aChangeOfTheGatewaysOwnAnswersAloneIsANewDeployment() {
+        // GIVEN the REST API's body, and the same body with one gateway response's text changed
+        OpenApiDefinition document = OpenApiDefinition.read(Path.of("../api-lambda/src/main/resources/openapi.yaml"));
+        String uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012"
+                + ":function:f:live/invocations";
+        Map<String, Object> answers = ApiGatewayResponses.extension();
+        Map<String, Object> changed = new LinkedHashMap<>(answers);
+        changed.put("THROTTLED", Map.of("statusCode", "429", "responseTemplates", Map.of("application/json", "{}")));
+
+        // WHEN each is a stack's REST API
+        // THEN the stage of each serves a deployment of its own: the changed answers reach the stage
+        assertThat(deploymentOf(document.restApiBody(uri, changed))).isNotEqualTo(deploymentOf(document.restApiBody(uri, answers)));
+    }
+
+    private static String deploymentOf(Map<String, Object> body) {
+        Stack stack = new Stack(new App(), "Probe");
+        Api.restApi(stack, ServiceSettings.defaults(), body);
+        return Template.fromStack(stack).findResources("AWS::ApiGateway::Deployment").keySet().iterator().next();
     }
 
     @Test
@@ -343,7 +380,15 @@ class PiServiceStackTest {
                 "Protocol", "email",
                 "Endpoint", SynthesizedStack.ALARM_EMAIL,
                 "TopicArn", ref(synth.logicalId("AWS::SNS::Topic", "AlarmTopic"))));
-        assertThat(deniesInsecureTransport(synth.only("AWS::SNS::TopicPolicy").at("/Properties/PolicyDocument"))).isTrue();
+        JsonNode policy = synth.only("AWS::SNS::TopicPolicy").at("/Properties/PolicyDocument");
+        assertThat(deniesInsecureTransport(policy)).isTrue();
+        // that policy replaces SNS's default one, so it must let this account's alarms publish
+        JsonNode alarmsPublish = SynthesizedStack.list(policy.get("Statement")).stream()
+                .filter(statement -> statement.path("Effect").asText().equals("Allow")).findFirst().orElseThrow();
+        assertThat(alarmsPublish.at("/Principal/Service").asText()).isEqualTo("cloudwatch.amazonaws.com");
+        assertThat(alarmsPublish.get("Action").asText()).isEqualTo("sns:Publish");
+        assertThat(alarmsPublish.at("/Condition/StringEquals/aws:SourceAccount/Ref").asText()).isEqualTo("AWS::AccountId");
+        assertThat(alarmsPublish.at("/Condition/ArnLike/aws:SourceArn").toString()).contains(":cloudwatch:", ":alarm:*");
     }
 
     @Test
