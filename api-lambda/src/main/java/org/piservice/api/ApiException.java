@@ -1,6 +1,12 @@
 package org.piservice.api;
 
 import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * A request that gets a JSON error instead of what it asked for. Thrown from the depths of
@@ -8,6 +14,9 @@ import java.util.Map;
  * answer, not a fault.
  */
 final class ApiException extends RuntimeException {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiException.class);
+    private static final String RETRY_AFTER_SECONDS = "5";
 
     private final transient ApiResponse response;
 
@@ -22,5 +31,29 @@ final class ApiException extends RuntimeException {
 
     ApiResponse response() {
         return response;
+    }
+
+    /** What {@code call} returns, or the 503 of {@link #unavailableOr} when AWS fails it. */
+    static <T> T unavailableIfTransient(Supplier<T> call, String problem) {
+        try {
+            return call.get();
+        } catch (SdkException e) {
+            throw unavailableOr(e, problem);
+        }
+    }
+
+    /**
+     * 503 for what a retry may cure (no connection, throttling, a 5xx from AWS); anything else (a
+     * missing table, denied access) is a fault of the deployment and goes on to become a logged 500.
+     */
+    static RuntimeException unavailableOr(RuntimeException e, String problem) {
+        boolean transientFailure = e instanceof SdkClientException
+                || e instanceof AwsServiceException service && (service.isThrottlingException() || service.statusCode() >= 500);
+        if (!transientFailure) {
+            return e;
+        }
+        LOG.error(problem, e);
+        return new ApiException(503, ApiResponse.ErrorBody.of(problem + "; try again in a few seconds"),
+                Map.of("Retry-After", RETRY_AFTER_SECONDS));
     }
 }

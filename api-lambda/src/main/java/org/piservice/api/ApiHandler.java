@@ -53,11 +53,11 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
 
     /**
      * The time kept for withdrawing what a request cut short had made and settling its key: two
-     * table calls that may each need their second attempt (1.4 s in a brownout). A submission the
+     * whole table calls, each with its second attempt. A submission the
      * digit store would serve while S3 answers the copy's start and then hangs (above) has spent
      * its other calls' time on the copy and its abort, and is answered 503 instead of being queued.
      */
-    static final Duration FINISH_RESERVE = Duration.ofSeconds(3);
+    static final Duration FINISH_RESERVE = CALL_BUDGETS.dynamoDb().callTimeout().multipliedBy(2);
 
     private final PiApi api;
 
@@ -104,7 +104,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         Map<String, String> headers = new HashMap<>(response.headers());
         headers.put("Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN);
         // Browsers hide these from scripts unless told: the 202's link to the job, the 503's wait.
-        headers.put("Access-Control-Expose-Headers", "Location, Retry-After");
+        headers.put("Access-Control-Expose-Headers", Cors.API_EXPOSED_HEADERS);
         return new APIGatewayProxyResponseEvent()
                 .withStatusCode(response.status())
                 .withHeaders(headers)

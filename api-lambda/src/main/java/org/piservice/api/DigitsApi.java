@@ -2,7 +2,6 @@ package org.piservice.api;
 
 import java.util.Map;
 import org.piservice.jobs.DigitStore;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Random access to the digit store, compatible with Pi Delivery's {@code GET /v1/pi}: position 0
@@ -48,13 +47,8 @@ final class DigitsApi implements PiApi.Routes {
         if (radix != null && !radix.equals("10")) {
             throw new ApiException(400, "radix " + radix + " is not supported: only 10");
         }
-        DigitStore.Range range;
-        try {
-            range = store.read(start, (int) count);
-        } catch (SdkException e) {
-            throw new ApiException(503, ApiResponse.ErrorBody.of("the digit store is unavailable right now; try again in a few seconds"),
-                    Map.of("Retry-After", "5"));
-        }
+        DigitStore.Range range = ApiException.unavailableIfTransient(() -> store.read(start, (int) count),
+                "the digit store is unavailable right now");
         return switch (range) {
             case DigitStore.Range.Digits digits -> ApiResponse.json(200, new Content(digits.content()));
             case DigitStore.Range.Beyond beyond -> throw new ApiException(404, "positions " + start + ".."

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
 import org.piservice.jobs.Backlog;
@@ -21,8 +20,6 @@ import org.piservice.jobs.ResultStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -42,7 +39,6 @@ final class JobsApi implements PiApi.Routes {
     private static final Logger LOG = LoggerFactory.getLogger(JobsApi.class);
     private static final String JOB_ID = "job_id";
 
-    private static final String RETRY_AFTER_SECONDS = "5";
     /** A client over its quota waits for one of its jobs to end: seconds for small jobs, minutes for large. */
     private static final String OVER_QUOTA_RETRY_AFTER_SECONDS = "30";
 
@@ -144,9 +140,9 @@ final class JobsApi implements PiApi.Routes {
                 yield accepted(request, jobId);
             }
             case JobSubmission.NotRecorded notRecorded ->
-                    throw unavailableOr(notRecorded.cause(), "the job store is unavailable, so no job was created");
+                    throw ApiException.unavailableOr(notRecorded.cause(), "the job store is unavailable, so no job was created");
             case JobSubmission.NotQueued notQueued ->
-                    throw unavailableOr(notQueued.cause(), "the job queue is unavailable, so no job was created");
+                    throw ApiException.unavailableOr(notQueued.cause(), "the job queue is unavailable, so no job was created");
         });
     }
 
@@ -180,7 +176,7 @@ final class JobsApi implements PiApi.Routes {
         Job job = existing(jobId);
         switch (job.status()) {
             case COMPLETE -> {
-                String url = unavailableIfTransient(() -> results.downloadUrl(job.resultKey(), job.digits()).toString(),
+                String url = ApiException.unavailableIfTransient(() -> results.downloadUrl(job.resultKey(), job.digits()).toString(),
                         "the result store is unavailable right now");
                 return new ApiResponse(302, Map.of("Location", url, "Cache-Control", "no-store"), null);
             }
@@ -200,7 +196,7 @@ final class JobsApi implements PiApi.Routes {
      */
     private ApiResponse cancel(String jobId) {
         existing(jobId);
-        Optional<Job> cancelled = unavailableIfTransient(() -> jobs.cancel(jobId), "the job store is unavailable right now");
+        Optional<Job> cancelled = ApiException.unavailableIfTransient(() -> jobs.cancel(jobId), "the job store is unavailable right now");
         JobStatus status = cancelled.map(Job::status).orElseGet(() -> existing(jobId).status());
         if (status != JobStatus.CANCELLED) {
             throw new ApiException(409, ApiResponse.ErrorBody.ofJob(jobId, status.wireName(),
@@ -223,7 +219,7 @@ final class JobsApi implements PiApi.Routes {
         if (!JobId.isWellFormed(jobId)) {
             throw doesNotExist;
         }
-        Optional<Job> job = unavailableIfTransient(() -> jobs.find(jobId), "the job store is unavailable right now");
+        Optional<Job> job = ApiException.unavailableIfTransient(() -> jobs.find(jobId), "the job store is unavailable right now");
         Job found = job.filter(it -> !it.expired(clock.instant())).orElseThrow(() -> doesNotExist);
         return found.status().isFinal() || !found.isOverdue(clock.instant()) ? found
                 : failedAtDeadline(found).orElseThrow(() -> doesNotExist);
@@ -249,29 +245,6 @@ final class JobsApi implements PiApi.Routes {
             LOG.warn("job failed at its deadline: {}", job.overdueReason());
         }
         // as it is now: failed, held by its worker, or ended by it meanwhile
-        return unavailableIfTransient(() -> jobs.find(job.jobId()), "the job store is unavailable right now");
-    }
-
-    private static <T> T unavailableIfTransient(Supplier<T> call, String problem) {
-        try {
-            return call.get();
-        } catch (SdkException e) {
-            throw unavailableOr(e, problem);
-        }
-    }
-
-    /**
-     * 503 for what a retry may cure (no connection, throttling, a 5xx from AWS); anything else (a
-     * missing table, denied access) is a fault of the deployment and goes on to become a logged 500.
-     */
-    private static RuntimeException unavailableOr(RuntimeException e, String problem) {
-        boolean transientFailure = e instanceof SdkClientException
-                || e instanceof AwsServiceException service && (service.isThrottlingException() || service.statusCode() >= 500);
-        if (!transientFailure) {
-            return e;
-        }
-        LOG.error(problem, e);
-        return new ApiException(503, ApiResponse.ErrorBody.of(problem + "; try again in a few seconds"),
-                Map.of("Retry-After", RETRY_AFTER_SECONDS));
+        return ApiException.unavailableIfTransient(() -> jobs.find(job.jobId()), "the job store is unavailable right now");
     }
 }

@@ -86,6 +86,15 @@ class DocsSiteTest {
         assertThat(fromYaml11).isEqualTo(fromJson);
         assertThat(fromJson.at("/openapi").asText()).startsWith("3.0.");
         assertThat(fromJson.at("/components/schemas/JobRequest/properties/digits/maximum").asInt()).isEqualTo(12_345);
+        // the limits the document states are the ones the code applies
+        JsonNode count = fromJson.at("/paths/~1v1~1pi/get/parameters/1");
+        assertThat(count.get("name").asText()).isEqualTo("numberOfDigits");
+        assertThat(count.at("/schema/maximum").asInt()).isEqualTo(DigitsApi.MAX_DIGITS_PER_REQUEST);
+        assertThat(count.at("/schema/default").asInt()).isEqualTo(DigitsApi.DEFAULT_DIGITS_PER_REQUEST);
+        JsonNode key = fromJson.at("/paths/~1pi_job/post/parameters/0");
+        assertThat(key.get("name").asText()).isEqualTo("Idempotency-Key");
+        assertThat(key.at("/schema/maxLength").asInt()).as("quotes included")
+                .isEqualTo(JobRequestReader.MAX_IDEMPOTENCY_KEY_LENGTH + 2);
         assertThat(fromJson.at("/paths").fieldNames()).toIterable()
                 .contains("/pi_job", "/pi_job/{job_id}", "/download_pi_job/{job_id}", "/app");
         assertThat(fromJson.at("/paths/~1docs~1{file}/get/parameters/0/schema/enum")).extracting(JsonNode::asText)

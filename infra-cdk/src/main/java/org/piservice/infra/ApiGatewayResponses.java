@@ -86,7 +86,7 @@ final class ApiGatewayResponses {
                         errorBody(quoted(GatewayAnswers.TOO_LARGE))),
                 new Response("THROTTLED", Optional.of("429"), errorBody(quoted(GatewayAnswers.THROTTLED)),
                         Map.of("Retry-After", Integer.toString(THROTTLED_RETRY_AFTER_SECONDS),
-                                "Access-Control-Expose-Headers", "Retry-After")),
+                                "Access-Control-Expose-Headers", Cors.API_EXPOSED_HEADERS)),
                 new Response("INTEGRATION_TIMEOUT", Optional.of("504"),
                         errorBody(quoted(GatewayAnswers.TIMED_OUT))));
     }

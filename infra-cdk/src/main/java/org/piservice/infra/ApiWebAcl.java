@@ -66,7 +66,7 @@ final class ApiWebAcl {
                                         .build())
                                 .build(), 429, TOO_MANY_KEY,
                                 List.of(header("Retry-After", Integer.toString(WINDOW_SECONDS)),
-                                        header("Access-Control-Expose-Headers", "Retry-After")))))
+                                        header("Access-Control-Expose-Headers", Cors.API_EXPOSED_HEADERS)))))
                 .build();
         CfnWebACLAssociation.Builder.create(stack, "ApiWebAclAssociation")
                 .resourceArn(stage.getStageArn())

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.piservice.contract.FunctionEnvironment;
 import org.piservice.contract.JobDelivery;
+import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
 import software.constructs.Node;
 
@@ -42,8 +43,8 @@ public record ServiceSettings(
         Optional<String> alarmEmail) {
 
     public ServiceSettings {
-        requireRange("apiMemoryMb", apiMemoryMb, 128, 10_240);
-        requireRange("workerMemoryMb", workerMemoryMb, 128, 10_240);
+        requireRange("apiMemoryMb", apiMemoryMb, WorkerMemory.LAMBDA_MIN_MB, WorkerMemory.LAMBDA_MAX_MB);
+        requireRange("workerMemoryMb", workerMemoryMb, WorkerMemory.LAMBDA_MIN_MB, WorkerMemory.LAMBDA_MAX_MB);
         requireRange("workerTimeoutSeconds", workerTimeoutSeconds, 60, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS);
         requireRange("maxDigits", maxDigits, 1, Integer.MAX_VALUE);
         // The SQS event source's maximum concurrency cannot be below 2.

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.Cors;
 import org.piservice.contract.GatewayAnswers;
 
 /** Plain unit test of API Gateway's own answers and access log line; no synthesis. */
@@ -42,7 +43,7 @@ class ApiGatewayResponsesTest {
         assertThat(extension.at("/THROTTLED/responseParameters/gatewayresponse.header.Retry-After").asText())
                 .isEqualTo("'1'");
         assertThat(extension.at("/THROTTLED/responseParameters/gatewayresponse.header.Access-Control-Expose-Headers")
-                .asText()).isEqualTo("'Retry-After'");
+                .asText()).isEqualTo("'" + Cors.API_EXPOSED_HEADERS + "'");
         assertThat(extension.at("/REQUEST_TOO_LARGE/statusCode").asText()).isEqualTo("413");
         assertThat(extension.at("/REQUEST_TOO_LARGE/responseTemplates/application~1json").asText())
                 .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.TOO_LARGE + "\"}");

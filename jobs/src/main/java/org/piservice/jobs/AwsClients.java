@@ -50,13 +50,8 @@ public final class AwsClients implements AutoCloseable {
     /**
      * Clients configured the SDK's standard way: region, credentials and endpoints (including
      * {@code AWS_ENDPOINT_URL} and {@code AWS_ENDPOINT_URL_<SERVICE>}) from the environment, plus
-     * {@value FunctionEnvironment#S3_FORCE_PATH_STYLE}.
+     * {@value FunctionEnvironment#S3_FORCE_PATH_STYLE}; each call limited by its service's {@code budgets}.
      */
-    public static AwsClients fromEnvironment() {
-        return fromEnvironment(CallBudget.PerService.SDK_DEFAULTS);
-    }
-
-    /** As {@link #fromEnvironment()}, each call limited by its service's {@code budgets}. */
     public static AwsClients fromEnvironment(CallBudget.PerService budgets) {
         return new AwsClients(new Settings(Map.of(S3_FORCE_PATH_STYLE, String.valueOf(System.getenv(S3_FORCE_PATH_STYLE))),
                 budgets));

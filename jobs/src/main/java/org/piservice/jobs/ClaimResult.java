@@ -11,7 +11,7 @@ public sealed interface ClaimResult {
     record Busy(Job job) implements ClaimResult {
     }
 
-    /** The job is already complete or failed; nothing may change it. */
+    /** The job is final already (complete, failed or cancelled); nothing may change it. */
     record Finished(Job job) implements ClaimResult {
     }
 

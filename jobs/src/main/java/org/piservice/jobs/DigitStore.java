@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * The digit store: the longest exact result computed so far, {@code 3.} and M decimals, kept as one
- * S3 object under {@value DigitStoreNames#PREFIX}, which no lifecycle rule expires. Every shorter
+ * S3 object under {@value org.piservice.contract.Storage#DIGIT_STORE_PREFIX}, which no lifecycle rule expires. Every shorter
  * answer is a prefix of it, so a job for N ≤ M is a server-side copy and a range of digits is a
  * ranged GET: no digit is computed twice.
  *
@@ -57,7 +57,6 @@ public final class DigitStore {
     private static final String LEASE_DIGITS = "lease_digits";
     private static final String LEASE_HEARTBEAT_AT = "lease_heartbeat_at";
     private static final String WAITING = "waiting_jobs";
-    private static final String CONTENT_TYPE = "text/plain; charset=us-ascii";
     /**
      * Tries of a read, copy or offer that another offer's success cut short: each lost race is a
      * longer store, and an offer can lose one to every offer racing it, the winner's included
@@ -180,7 +179,7 @@ public final class DigitStore {
                 long copied;
                 if (bytes < COPY_THROUGH_CALLER_BELOW) {
                     byte[] prefix = range(current.key(), 0, bytes);
-                    s3.putObject(put -> put.bucket(bucket).key(targetKey).contentType(CONTENT_TYPE),
+                    s3.putObject(put -> put.bucket(bucket).key(targetKey).contentType(ResultStore.CONTENT_TYPE),
                             RequestBody.fromBytes(prefix));
                     copied = prefix.length;
                 } else {
@@ -201,7 +200,7 @@ public final class DigitStore {
 
     private void copyRange(String sourceKey, long bytes, String targetKey) {
         String uploadId = s3.createMultipartUpload(create -> create.bucket(bucket).key(targetKey)
-                .contentType(CONTENT_TYPE)).uploadId();
+                .contentType(ResultStore.CONTENT_TYPE)).uploadId();
         try {
             String eTag = s3.uploadPartCopy(copy -> copy.sourceBucket(bucket).sourceKey(sourceKey)
                     .copySourceRange("bytes=0-" + (bytes - 1))
@@ -266,7 +265,7 @@ public final class DigitStore {
      * took over a lease this one still used), the upload is dropped: completing it would overwrite
      * the store's own object, unchecked.
      */
-    public String write(long digits, ResultStore.ResultWriter writer) throws java.io.IOException {
+    public void write(long digits, ResultStore.ResultWriter writer) throws java.io.IOException {
         String key = objectKey(digits);
         try {
             results.upload(key, out -> {
@@ -278,7 +277,6 @@ public final class DigitStore {
         } catch (StoredMeanwhile dropped) {
             // The upload was aborted; offering these digits finds the store covers them.
         }
-        return key;
     }
 
     /** Ends a candidate's upload before it completes; the store has its length already. */
@@ -312,9 +310,9 @@ public final class DigitStore {
     public Offer offer(long digits) {
         String key = objectKey(digits);
         long length = results.size(key).orElse(-1);
-        if (length != digits + 2) {
+        if (length != Job.resultLength(digits)) {
             return new Offer.Rejected(key + " has " + (length < 0 ? "no object" : length + " bytes")
-                    + " instead of " + (digits + 2));
+                    + " instead of " + Job.resultLength(digits));
         }
         for (int attempt = 1; attempt <= ATTEMPTS_AFTER_A_RACE; attempt++) {
             State current = state();
@@ -345,7 +343,7 @@ public final class DigitStore {
     }
 
     private String startMismatch(String key, long digits) {
-        int n = (int) Math.min(KNOWN_START.length(), digits + 2);
+        int n = (int) Math.min(KNOWN_START.length(), Job.resultLength(digits));
         String start = new String(range(key, 0, n), StandardCharsets.US_ASCII);
         return start.equals(KNOWN_START.substring(0, n)) ? null
                 : key + " does not start as pi does: " + start;

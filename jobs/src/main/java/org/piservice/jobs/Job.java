@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param status current state
  * @param createdAt when the api accepted it
  * @param startedAt when a worker first claimed it
- * @param finishedAt when it became complete or failed
+ * @param finishedAt when it became final (complete, failed or cancelled)
  * @param heartbeatAt when its current worker last showed it is alive; a stale heartbeat lets
  *        another worker take the job over
  * @param progress fraction done, 0..1, while in progress
@@ -81,8 +81,12 @@ public record Job(
     /** Why a job that is still open at its deadline is failed, with the last attempt's error if any. */
     public String overdueReason() {
         return "Not finished by its deadline, " + Duration.between(createdAt, deadlineAt).toMinutes()
-                + " minutes after it was accepted" + errorMessage().map(error -> "; the last attempt failed with: " + error)
-                .orElse("");
+                + " minutes after it was accepted" + lastError();
+    }
+
+    /** {@code "; the last attempt failed with: <error>"}, the end of a failure's reason; empty when none failed. */
+    public String lastError() {
+        return errorMessage().map(error -> "; the last attempt failed with: " + error).orElse("");
     }
 
     public Optional<String> errorMessage() {
@@ -90,7 +94,7 @@ public record Job(
     }
 
     /** Length of a complete result: {@code 3.} and the decimals. */
-    public static long resultLength(int digits) {
-        return digits + 2L;
+    public static long resultLength(long digits) {
+        return digits + 2;
     }
 }

@@ -20,7 +20,8 @@ public record JobMessage(String jobId, int digits) {
             throw new InvalidMessageException("job_id is not a job id: " + jobId);
         }
         if (digits < 1) {
-            throw new InvalidMessageException("digits must be at least 1, got " + digits);
+            // the id is a job's by now, so a consumer can still fail that job
+            throw new InvalidMessageException("digits must be at least 1, got " + digits, jobId);
         }
     }
 
@@ -62,9 +63,6 @@ public record JobMessage(String jobId, int digits) {
         if (digits == null || !digits.isIntegralNumber() || !digits.canConvertToInt()) {
             throw new InvalidMessageException("digits is missing or not a whole number that fits an int",
                     jobId.textValue());
-        }
-        if (digits.intValue() < 1) {
-            throw new InvalidMessageException("digits must be at least 1, got " + digits.intValue(), jobId.textValue());
         }
         return new JobMessage(jobId.textValue(), digits.intValue());
     }

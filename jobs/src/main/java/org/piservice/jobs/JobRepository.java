@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 /**
  * The jobs table. Every change of state is one conditional write, so concurrent workers and
  * duplicate messages can race freely: exactly one claim wins, only the claim's owner may report
- * progress or finish the job, and nothing changes a job once it is complete or failed.
+ * progress or finish the job, and nothing changes a job once it is final (complete, failed or cancelled).
  *
  * <p>Uses neither transactions nor {@code ReturnValuesOnConditionCheckFailure}: the local emulator
  * has neither, and a consistent read after a refused write says all that is needed.
@@ -56,7 +56,13 @@ public final class JobRepository {
     private static final String OWNED_BY_CALLER = "#status = :inProgress AND #owner = :owner";
     private static final String FAIL =
             "SET #status = :failed, #finishedAt = :now, #error = :error, #expiresAt = :expiresAt REMOVE #owner, #pending";
+    private static final Map<String, String> FAIL_NAMES = Map.of("#status", STATUS, "#finishedAt", FINISHED_AT,
+            "#error", ERROR, "#expiresAt", EXPIRES_AT, "#owner", OWNER, "#pending", PENDING);
     private static final String OPEN = "#status IN (:queued, :inProgress)";
+    /** The values {@link #OPEN} names. */
+    private static final Map<String, AttributeValue> OPEN_VALUES = Map.of(
+            ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
+            ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()));
     /** Not in progress under a worker whose heartbeat is younger than {@code :staleBefore}. */
     private static final String UNHELD = " AND NOT (#status = :inProgress AND #heartbeatAt >= :staleBefore)";
 
@@ -87,7 +93,7 @@ public final class JobRepository {
                 STATUS, AttributeValue.fromS(JobStatus.QUEUED.wireName()),
                 CREATED_AT, millis(now),
                 ATTEMPTS, number(0),
-                EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond()),
+                EXPIRES_AT, expiresAt(now),
                 DEADLINE_AT, millis(now.plus(jobDeadline)),
                 PENDING, AttributeValue.fromS(Storage.PENDING_VALUE));
         putNew(item);
@@ -130,7 +136,7 @@ public final class JobRepository {
                 Map.entry(RESULT_KEY, AttributeValue.fromS(resultKey)),
                 Map.entry(RESULT_BYTES, number(Job.resultLength(digits))),
                 Map.entry(ATTEMPTS, number(0)),
-                Map.entry(EXPIRES_AT, number(now.plus(jobTtl).getEpochSecond())),
+                Map.entry(EXPIRES_AT, expiresAt(now)),
                 // Final at once, so not pending: the deadline is only the record's for the reader.
                 Map.entry(DEADLINE_AT, millis(now.plus(jobDeadline))));
         putNew(item);
@@ -149,11 +155,9 @@ public final class JobRepository {
      */
     public long countUnfinished() {
         return dynamoDb.scanPaginator(scan -> scan.tableName(tableName).select(Select.COUNT)
-                        .filterExpression("#status IN (:queued, :inProgress)")
+                        .filterExpression(OPEN)
                         .expressionAttributeNames(Map.of("#status", STATUS))
-                        .expressionAttributeValues(Map.of(
-                                ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
-                                ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()))))
+                        .expressionAttributeValues(OPEN_VALUES))
                 .stream().mapToLong(page -> page.count()).sum();
     }
 
@@ -183,20 +187,18 @@ public final class JobRepository {
      */
     public Optional<Job> cancel(String jobId) {
         Instant now = clock.instant();
+        Map<String, AttributeValue> values = new HashMap<>(OPEN_VALUES);
+        values.putAll(Map.of(":cancelled", AttributeValue.fromS(JobStatus.CANCELLED.wireName()), ":now", millis(now),
+                ":expiresAt", expiresAt(now)));
         UpdateItemRequest request = UpdateItemRequest.builder()
                 .tableName(tableName)
                 .key(key(jobId))
                 .updateExpression("SET #status = :cancelled, #finishedAt = :now, #expiresAt = :expiresAt"
                         + " REMOVE #owner, #pending")
-                .conditionExpression("#status = :queued OR #status = :inProgress")
+                .conditionExpression(OPEN)
                 .expressionAttributeNames(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT,
                         "#expiresAt", EXPIRES_AT, "#owner", OWNER, "#pending", PENDING))
-                .expressionAttributeValues(Map.of(
-                        ":cancelled", AttributeValue.fromS(JobStatus.CANCELLED.wireName()),
-                        ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
-                        ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()),
-                        ":now", millis(now),
-                        ":expiresAt", number(now.plus(jobTtl).getEpochSecond())))
+                .expressionAttributeValues(values)
                 .returnValues(ReturnValue.ALL_NEW)
                 .build();
         try {
@@ -214,9 +216,7 @@ public final class JobRepository {
      */
     public ClaimResult claim(String jobId, String owner, Duration staleAfter) {
         Instant now = clock.instant();
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()));
-        values.put(":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()));
+        Map<String, AttributeValue> values = new HashMap<>(OPEN_VALUES);
         values.put(":owner", AttributeValue.fromS(owner));
         values.put(":now", millis(now));
         values.put(":staleBefore", millis(now.minus(staleAfter)));
@@ -291,7 +291,7 @@ public final class JobRepository {
                         "#owner", OWNER, "#error", ERROR, "#pending", PENDING),
                 Map.of(":complete", AttributeValue.fromS(JobStatus.COMPLETE.wireName()), ":now", millis(now),
                         ":resultKey", AttributeValue.fromS(resultKey), ":resultBytes", number(resultBytes),
-                        ":one", number(1), ":expiresAt", number(now.plus(jobTtl).getEpochSecond())));
+                        ":one", number(1), ":expiresAt", expiresAt(now)));
     }
 
     /**
@@ -300,14 +300,7 @@ public final class JobRepository {
      * @return false when the caller no longer owns the job, which then stays as it is
      */
     public boolean fail(String jobId, String owner, String reason) {
-        Instant now = clock.instant();
-        return updateOwned(jobId, owner,
-                FAIL,
-                Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#error", ERROR,
-                        "#expiresAt", EXPIRES_AT, "#owner", OWNER, "#pending", PENDING),
-                Map.of(":failed", AttributeValue.fromS(JobStatus.FAILED.wireName()), ":now", millis(now),
-                        ":error", AttributeValue.fromS(truncate(reason)),
-                        ":expiresAt", number(now.plus(jobTtl).getEpochSecond())));
+        return updateOwned(jobId, owner, FAIL, FAIL_NAMES, failValues(reason));
     }
 
     /**
@@ -361,17 +354,11 @@ public final class JobRepository {
 
     private boolean failOpenIf(String jobId, String reason, String condition, Map<String, String> names,
                                Map<String, AttributeValue> values) {
-        Instant now = clock.instant();
         Map<String, AttributeValue> allValues = new HashMap<>(values);
-        allValues.putAll(Map.of(
-                ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
-                ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()),
-                ":failed", AttributeValue.fromS(JobStatus.FAILED.wireName()), ":now", millis(now),
-                ":error", AttributeValue.fromS(truncate(reason)),
-                ":expiresAt", number(now.plus(jobTtl).getEpochSecond())));
+        allValues.putAll(OPEN_VALUES);
+        allValues.putAll(failValues(reason));
         Map<String, String> allNames = new HashMap<>(names);
-        allNames.putAll(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#error", ERROR,
-                "#expiresAt", EXPIRES_AT, "#owner", OWNER, "#pending", PENDING));
+        allNames.putAll(FAIL_NAMES);
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
                     .updateExpression(FAIL)
@@ -385,7 +372,7 @@ public final class JobRepository {
     }
 
     /**
-     * The jobs that are neither complete nor failed, earliest deadline first, read from the
+     * The open jobs (queued or in progress), earliest deadline first, read from the
      * sparse index that holds them alone: its size is the backlog, not the table's history.
      * Eventually consistent, as every index: the caller's writes check the job again.
      */
@@ -418,9 +405,7 @@ public final class JobRepository {
                     .updateExpression("REMOVE #pending")
                     .conditionExpression("attribute_exists(#status) AND NOT (" + OPEN + ")")
                     .expressionAttributeNames(Map.of("#pending", PENDING, "#status", STATUS))
-                    .expressionAttributeValues(Map.of(
-                            ":queued", AttributeValue.fromS(JobStatus.QUEUED.wireName()),
-                            ":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()))));
+                    .expressionAttributeValues(OPEN_VALUES));
         } catch (ConditionalCheckFailedException e) {
             // Open after all, or gone: nothing to take out.
         }
@@ -509,6 +494,18 @@ public final class JobRepository {
     private static Instant instant(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
+    }
+
+    /** The values {@link #FAIL} names, failing a job now with {@code reason}. */
+    private Map<String, AttributeValue> failValues(String reason) {
+        Instant now = clock.instant();
+        return Map.of(":failed", AttributeValue.fromS(JobStatus.FAILED.wireName()), ":now", millis(now),
+                ":error", AttributeValue.fromS(truncate(reason)), ":expiresAt", expiresAt(now));
+    }
+
+    /** When a record written now expires (its TTL attribute). */
+    private AttributeValue expiresAt(Instant now) {
+        return number(now.plus(jobTtl).getEpochSecond());
     }
 
     private static AttributeValue millis(Instant instant) {

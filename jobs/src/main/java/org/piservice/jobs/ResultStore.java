@@ -19,7 +19,8 @@ public final class ResultStore {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private static final String CONTENT_TYPE = "text/plain; charset=us-ascii";
+    /** Every result's and the digit store's: {@code 3.} and decimals, in ASCII. */
+    static final String CONTENT_TYPE = "text/plain; charset=us-ascii";
 
     private final S3Client s3;
     private final S3Presigner presigner;

@@ -15,10 +15,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.piservice.contract.FunctionEnvironment;
+import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
 
 /**
- * What both functions read from their environment: where the jobs live and the service's limits.
+ * What the functions read from their environment: where the jobs live and the service's limits.
  * AWS endpoints, region and credentials are not here: the SDK's own configuration supplies them
  * (see {@link AwsClients}). The variables' names are {@link FunctionEnvironment}'s.
  *
@@ -61,9 +62,6 @@ public record ServiceConfig(
     public static final int DEFAULT_WORKER_CONCURRENCY = 1;
     /** A worker with a full vCPU, as the engine's default time model assumes (the local run's worker has one). */
     public static final int DEFAULT_WORKER_MEMORY_MB = ComputeTimeModel.LAMBDA_MB_PER_VCPU;
-    /** Lambda's memory sizes. */
-    private static final int MIN_FUNCTION_MEMORY_MB = 128;
-    private static final int MAX_FUNCTION_MEMORY_MB = 10_240;
     private static final Duration MAX_DOWNLOAD_URL_TTL =
             Duration.ofSeconds(FunctionEnvironment.MAX_DOWNLOAD_URL_TTL_SECONDS);
 
@@ -92,9 +90,9 @@ public record ServiceConfig(
         if (workerConcurrency < 1) {
             throw new IllegalArgumentException(WORKER_CONCURRENCY + " must be at least 1, got " + workerConcurrency);
         }
-        if (workerMemoryMb < MIN_FUNCTION_MEMORY_MB || workerMemoryMb > MAX_FUNCTION_MEMORY_MB) {
-            throw new IllegalArgumentException(WORKER_MEMORY_MB + " must be between " + MIN_FUNCTION_MEMORY_MB + " and "
-                    + MAX_FUNCTION_MEMORY_MB + ", got " + workerMemoryMb);
+        if (workerMemoryMb < WorkerMemory.LAMBDA_MIN_MB || workerMemoryMb > WorkerMemory.LAMBDA_MAX_MB) {
+            throw new IllegalArgumentException(WORKER_MEMORY_MB + " must be between " + WorkerMemory.LAMBDA_MIN_MB + " and "
+                    + WorkerMemory.LAMBDA_MAX_MB + ", got " + workerMemoryMb);
         }
     }
 

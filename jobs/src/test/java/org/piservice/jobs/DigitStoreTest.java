@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
 import org.piservice.jobs.testing.Emulators;
 
 /**
@@ -22,8 +23,6 @@ import org.piservice.jobs.testing.Emulators;
  * What every S3 and DynamoDB must do alike (copies, ranges, offers) is in {@link JobsContract}.
  */
 class DigitStoreTest {
-
-    private static final Duration STALE_AFTER = Duration.ofSeconds(60);
 
     private final AwsClients clients = Emulators.clients();
     private ServiceConfig config;
@@ -149,11 +148,11 @@ class DigitStoreTest {
 
     @Test
     void oneLeaseCoversEveryJobItIsLongEnoughFor() {
-        assertThat(store.takeLease("w1", 2000, 1500, STALE_AFTER)).isTrue();
-        assertThat(store.takeLease("w2", 2000, 2000, STALE_AFTER)).as("covered by w1's computation").isFalse();
+        assertThat(store.takeLease("w1", 2000, 1500, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("w2", 2000, 2000, JobDelivery.STALE_AFTER)).as("covered by w1's computation").isFalse();
         assertThat(store.await(new DigitStore.Waiter("job-a", 2000), "w1")).isTrue();
         assertThat(store.await(new DigitStore.Waiter("job-b", 2001), "w1")).as("longer than w1 computes").isFalse();
-        assertThat(store.takeLease("w3", 3000, 3000, STALE_AFTER)).as("a longer demand does not wait").isTrue();
+        assertThat(store.takeLease("w3", 3000, 3000, JobDelivery.STALE_AFTER)).as("a longer demand does not wait").isTrue();
         assertThat(store.await(new DigitStore.Waiter("job-c", 1000), "w1")).as("w1's lease is gone").isFalse();
         assertThat(store.heartbeatLease("w1")).isFalse();
         assertThat(store.heartbeatLease("w3")).isTrue();
@@ -173,7 +172,7 @@ class DigitStoreTest {
 
     @Test
     void aStaleLeaseIsTakenOverAndACoveringStoreNeedsNone() throws Exception {
-        assertThat(store.takeLease("dead", 2000, 2000, STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("dead", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
         assertThat(store.takeLease("w2", 2000, 2000, Duration.ZERO)).as("stale at once").isTrue();
 
         put(2000, text(2000));

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
 import org.piservice.jobs.testing.MachinPi;
 import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
@@ -32,8 +33,6 @@ import org.piservice.jobs.testing.TestResources;
  * checked against Machin's formula ({@link MachinPi}), which shares no code with the engine.
  */
 abstract class JobsContract {
-
-    private static final Duration STALE_AFTER = Duration.ofSeconds(60);
 
     /** Clients connected to the implementation under test. */
     protected abstract AwsClients clients();
@@ -85,7 +84,7 @@ abstract class JobsContract {
         String id = JobId.newId();
 
         assertThat(repository.find(id)).isEmpty();
-        assertThat(repository.claim(id, "w1", STALE_AFTER)).isEqualTo(new ClaimResult.NotFound(id));
+        assertThat(repository.claim(id, "w1", JobDelivery.STALE_AFTER)).isEqualTo(new ClaimResult.NotFound(id));
         assertThat(repository.find(id)).as("a claim must not create a record").isEmpty();
     }
 
@@ -94,8 +93,8 @@ abstract class JobsContract {
         String id = JobId.newId();
         repository.create(id, 10);
 
-        ClaimResult first = repository.claim(id, "w1", STALE_AFTER);
-        ClaimResult second = repository.claim(id, "w2", STALE_AFTER);
+        ClaimResult first = repository.claim(id, "w1", JobDelivery.STALE_AFTER);
+        ClaimResult second = repository.claim(id, "w2", JobDelivery.STALE_AFTER);
 
         assertThat(first).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
             assertThat(claimed.job().status()).isEqualTo(JobStatus.IN_PROGRESS);
@@ -114,7 +113,7 @@ abstract class JobsContract {
         List<Callable<ClaimResult>> claims = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             String owner = "w" + i;
-            claims.add(() -> repository.claim(id, owner, STALE_AFTER));
+            claims.add(() -> repository.claim(id, owner, JobDelivery.STALE_AFTER));
         }
 
         List<ClaimResult> results = new ArrayList<>();
@@ -132,10 +131,10 @@ abstract class JobsContract {
     void aStaleJobIsTakenOverAndItsOldOwnerLocksOut() {
         String id = JobId.newId();
         repository.create(id, 10);
-        repository.claim(id, "dead", STALE_AFTER);
+        repository.claim(id, "dead", JobDelivery.STALE_AFTER);
 
-        clock.advance(STALE_AFTER.plusSeconds(1));
-        ClaimResult takeover = repository.claim(id, "alive", STALE_AFTER);
+        clock.advance(JobDelivery.STALE_AFTER.plusSeconds(1));
+        ClaimResult takeover = repository.claim(id, "alive", JobDelivery.STALE_AFTER);
 
         assertThat(takeover).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
             assertThat(claimed.job().owner()).isEqualTo("alive");
@@ -151,13 +150,13 @@ abstract class JobsContract {
     void aFreshHeartbeatKeepsTheJob() {
         String id = JobId.newId();
         repository.create(id, 10);
-        repository.claim(id, "w1", STALE_AFTER);
+        repository.claim(id, "w1", JobDelivery.STALE_AFTER);
 
-        clock.advance(STALE_AFTER.minusSeconds(5));
+        clock.advance(JobDelivery.STALE_AFTER.minusSeconds(5));
         assertThat(repository.heartbeat(id, "w1", 0.25)).isTrue();
         clock.advance(Duration.ofSeconds(10));
 
-        assertThat(repository.claim(id, "w2", STALE_AFTER)).isInstanceOf(ClaimResult.Busy.class);
+        assertThat(repository.claim(id, "w2", JobDelivery.STALE_AFTER)).isInstanceOf(ClaimResult.Busy.class);
         Job job = repository.find(id).orElseThrow();
         assertThat(job.progress()).isEqualTo(0.25);
         assertThat(repository.heartbeat(id, "w2", 0.3)).as("only the owner reports progress").isFalse();
@@ -167,12 +166,12 @@ abstract class JobsContract {
     void completeIsFinal() {
         String id = JobId.newId();
         repository.create(id, 10);
-        repository.claim(id, "w1", STALE_AFTER);
+        repository.claim(id, "w1", JobDelivery.STALE_AFTER);
 
         assertThat(repository.complete(id, "w1", "results/x", 12)).isTrue();
 
         clock.advance(Duration.ofDays(1));
-        assertThat(repository.claim(id, "w2", STALE_AFTER)).isInstanceOf(ClaimResult.Finished.class);
+        assertThat(repository.claim(id, "w2", JobDelivery.STALE_AFTER)).isInstanceOf(ClaimResult.Finished.class);
         assertThat(repository.fail(id, "w1", "too late")).isFalse();
         assertThat(repository.complete(id, "w1", "results/y", 13)).isFalse();
         assertThat(repository.heartbeat(id, "w1", 0.1)).isFalse();
@@ -189,12 +188,12 @@ abstract class JobsContract {
     void failIsFinalAndKeepsTheReason() {
         String id = JobId.newId();
         repository.create(id, 10);
-        repository.claim(id, "w1", STALE_AFTER);
+        repository.claim(id, "w1", JobDelivery.STALE_AFTER);
 
         assertThat(repository.fail(id, "w1", "out of time")).isTrue();
 
         clock.advance(Duration.ofDays(1));
-        assertThat(repository.claim(id, "w2", STALE_AFTER)).isInstanceOf(ClaimResult.Finished.class);
+        assertThat(repository.claim(id, "w2", JobDelivery.STALE_AFTER)).isInstanceOf(ClaimResult.Finished.class);
         assertThat(repository.complete(id, "w1", "results/x", 12)).isFalse();
         Job job = repository.find(id).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
@@ -205,10 +204,10 @@ abstract class JobsContract {
     void aReleasedJobIsClaimableAtOnceAndKeepsItsError() {
         String id = JobId.newId();
         repository.create(id, 10);
-        repository.claim(id, "w1", STALE_AFTER);
+        repository.claim(id, "w1", JobDelivery.STALE_AFTER);
 
         assertThat(repository.release(id, "w1", "S3 said 503")).isTrue();
-        ClaimResult retry = repository.claim(id, "w2", STALE_AFTER);
+        ClaimResult retry = repository.claim(id, "w2", JobDelivery.STALE_AFTER);
 
         assertThat(retry).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
             assertThat(claimed.job().attempts()).isEqualTo(2);
@@ -223,7 +222,7 @@ abstract class JobsContract {
         String claimed = JobId.newId();
         repository.create(queued, 10);
         repository.create(claimed, 10);
-        repository.claim(claimed, "w1", STALE_AFTER);
+        repository.claim(claimed, "w1", JobDelivery.STALE_AFTER);
 
         assertThat(repository.deleteIfQueued(queued)).isTrue();
         assertThat(repository.deleteIfQueued(claimed)).isFalse();
@@ -341,7 +340,7 @@ abstract class JobsContract {
     @Test
     void jobsThatWaitForARunningComputationTakeNoPlaceInTheirClientsQuota() {
         // GIVEN a worker computing 3,000 digits
-        assertThat(digitStore.takeLease("a-worker", 3000, 3000, STALE_AFTER)).isTrue();
+        assertThat(digitStore.takeLease("a-worker", 3000, 3000, JobDelivery.STALE_AFTER)).isTrue();
         JobSubmission submission = submission();
         int limit = resources.config().maxUnfinishedJobsPerClient();
 

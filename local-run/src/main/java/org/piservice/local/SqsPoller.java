@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.piservice.contract.JobDelivery;
 import org.piservice.emulators.LocalLambdaContext;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -29,8 +30,6 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 public final class SqsPoller implements AutoCloseable {
 
-    /** Lambda's limit on a function's timeout, which caps a worker's time budget. */
-    static final int MAX_WORKER_TIMEOUT_SECONDS = 900;
     /** SQS's longest wait, and Lambda's, for a receive: the fewest requests on an idle queue. */
     public static final int MAX_LONG_POLL_SECONDS = 20;
     private static final String FUNCTION_NAME = "pi-service-worker";
@@ -76,7 +75,7 @@ public final class SqsPoller implements AutoCloseable {
         Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(queueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN, QueueAttributeName.VISIBILITY_TIMEOUT)).attributes();
         int visibilitySeconds = Integer.parseInt(attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30"));
-        long timeoutMillis = TimeUnit.SECONDS.toMillis(Math.min(visibilitySeconds, MAX_WORKER_TIMEOUT_SECONDS));
+        long timeoutMillis = TimeUnit.SECONDS.toMillis(Math.min(visibilitySeconds, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS));
         SqsPoller poller = new SqsPoller(sqs, queueUrl, attributes.get(QueueAttributeName.QUEUE_ARN), region,
                 handlers, batchSize, timeoutMillis, longPollSeconds);
         for (int i = 0; i < concurrency; i++) {

@@ -19,6 +19,11 @@ public final class Cors {
     public static final String ALLOWED_ORIGIN = "*";
     /** The non-simple request headers a page sends: a JSON body's content type, a submission's idempotency key. */
     public static final String ALLOWED_HEADERS = "Content-Type, Idempotency-Key";
+    /**
+     * The response headers of the API's answers a page may read, the function's and the gateway's
+     * alike: where a new job is, and how long to wait before asking again.
+     */
+    public static final String API_EXPOSED_HEADERS = "Location, Retry-After";
     /** How long a browser may keep a preflight's or the bucket's answer. */
     public static final int MAX_AGE_SECONDS = 3600;
     /** What a page that follows a download redirect may do with a result object. */

@@ -37,7 +37,7 @@ public final class FunctionEnvironment {
     /** Enough for a client that polls its jobs one after another, or a few side by side. */
     public static final int DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT = 3;
     /**
-     * How long after its acceptance a job must be complete or failed, in minutes: well inside the
+     * How long after its acceptance a job must be final, in minutes: well inside the
      * queue's retention, so no job outlives its message.
      */
     public static final String JOB_DEADLINE_MINUTES = "JOB_DEADLINE_MINUTES";

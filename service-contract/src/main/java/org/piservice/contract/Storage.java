@@ -30,7 +30,7 @@ public final class Storage {
      */
     public static final String DEADLINE_ATTRIBUTE = "deadline_at";
     /**
-     * Present (a string, {@link #PENDING_VALUE}) only while a job is neither complete nor failed:
+     * Present (a string, {@link #PENDING_VALUE}) only while a job is open (queued or in progress):
      * the partition key of {@link #PENDING_INDEX}, which therefore holds the open jobs alone.
      */
     public static final String PENDING_ATTRIBUTE = "pending";

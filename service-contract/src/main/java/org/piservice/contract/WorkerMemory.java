@@ -47,6 +47,9 @@ public final class WorkerMemory {
      */
     public static final int CHILD_OVERHEAD_MB = 96;
 
+    /** Lambda's memory sizes, for any function. */
+    public static final int LAMBDA_MIN_MB = 128;
+    public static final int LAMBDA_MAX_MB = 10_240;
     private static final long MB = 1024L * 1024L;
 
     private WorkerMemory() {

@@ -97,8 +97,7 @@ public final class DeadLetters {
             LOG.info("A dead-lettered message's job waits for a live computation, which completes it");
             return;
         }
-        String lastError = jobs.find(jobId.get()).flatMap(Job::errorMessage)
-                .map(error -> "; the last attempt failed with: " + error).orElse("");
+        String lastError = jobs.find(jobId.get()).map(Job::lastError).orElse("");
         String reason = "The job's queue message was delivered " + JobDelivery.MAX_RECEIVE_COUNT
                 + " times without an outcome" + problem + lastError;
         if (jobs.failUnheld(jobId.get(), reason, JobDelivery.STALE_AFTER)) {

@@ -40,7 +40,7 @@ import org.slf4j.MDC;
 /**
  * Works through queue messages: claims each job, computes it into S3, and completes or fails it.
  *
- * <p>Each message ends in one of two ways. <b>Done</b>: the job is complete or failed (now or
+ * <p>Each message ends in one of two ways. <b>Done</b>: the job is final (now or
  * earlier), so the message is deleted. <b>Retry</b>: the message stays in the queue and comes back
  * after a delay that grows with its deliveries ({@link JobDelivery#retryDelaySeconds}: seconds, then
  * minutes): on errors worth another try (S3 or DynamoDB trouble, a lost claim),
@@ -267,8 +267,7 @@ public final class JobProcessor implements AutoCloseable {
         }
         // Served jobs count too: a copy that keeps failing ends here rather than in the dead-letter queue.
         if (job.attempts() > settings.maxAttempts()) {
-            return fail(job, owner, "Gave up after " + settings.maxAttempts() + " attempts"
-                    + job.errorMessage().map(error -> "; the last one failed with: " + error).orElse(""));
+            return fail(job, owner, "Gave up after " + settings.maxAttempts() + " attempts" + job.lastError());
         }
         return plan instanceof DigitDemand.Plan.Compute compute
                 ? run(job, owner, deadline, invocationTime, compute.digits())

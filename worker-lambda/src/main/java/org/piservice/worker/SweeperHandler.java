@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import java.time.Clock;
+import org.piservice.contract.JobDelivery;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.Backlog;
 import org.piservice.jobs.DigitStore;
@@ -30,7 +31,7 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Stri
     public static JobSweeper create(AwsClients clients, ServiceConfig config) {
         JobRepository jobs = new JobRepository(clients.dynamoDb(), config);
         Backlog backlog = new Backlog(jobs, DigitStore.stateReader(clients.dynamoDb(), config), config, Clock.systemUTC());
-        return new JobSweeper(jobs, backlog, clients.sqs(), config.queueUrl(), WorkerSettings.DEFAULT.staleAfter(),
+        return new JobSweeper(jobs, backlog, clients.sqs(), config.queueUrl(), JobDelivery.STALE_AFTER,
                 JobSweeper.REQUEUE_AFTER, EmfMetrics.stdout(), Clock.systemUTC());
     }
 

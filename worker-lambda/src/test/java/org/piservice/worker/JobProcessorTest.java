@@ -260,7 +260,7 @@ class JobProcessorTest {
         Job job = queue.jobs.find(id).orElseThrow();
         assertThat(failures.get()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(job.error()).isEqualTo("Gave up after " + JobDelivery.MAX_ATTEMPTS + " attempts; the last one failed with: "
+        assertThat(job.error()).isEqualTo("Gave up after " + JobDelivery.MAX_ATTEMPTS + " attempts; the last attempt failed with: "
                 + JobRepository.SILENT_ATTEMPT);
         int deliveriesUsed = failures.get() + 1;
         assertThat(JobDelivery.MAX_RECEIVE_COUNT - deliveriesUsed).as("spare deliveries").isPositive();
