@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicLong;
 import org.piservice.core.mul.LongInteger;
@@ -51,7 +50,12 @@ final class DecimalConverter {
     private final List<LongInteger> fivePowers = new ArrayList<>();
     private final BigInteger[] smallFivePowers = new BigInteger[CHUNK_DIGITS + 1];
     private long written;
-    private volatile boolean aborted;
+    /**
+     * The first failure of a half converted on this thread while another thread converts the
+     * other: the other stops at its next step with the same exception, so that an ambiguous digit
+     * anywhere is retried with more precision whichever thread meets it first.
+     */
+    private volatile RuntimeException failure;
 
     /**
      * @param skip digits at the start that were already written by an earlier attempt; they are
@@ -98,8 +102,9 @@ final class DecimalConverter {
 
     /** Decimals start to start + digits - 1: to the sink, or to their places in buffer when there is one. */
     private void convert(LongInteger f, long bits, long start, int digits, long error, Buffer buffer) {
-        if (aborted) {
-            throw new CancellationException("another part of the conversion failed");
+        RuntimeException failed = failure;
+        if (failed != null) {
+            throw failed;
         }
         computation.checkCancelled();
         if (start + digits <= skip) {
@@ -143,7 +148,9 @@ final class DecimalConverter {
             try {
                 convert(left, leftBits, start, h, leftError, buffer);
             } catch (RuntimeException e) {
-                aborted = true;
+                if (failure == null) {
+                    failure = e;
+                }
                 throw e;
             }
             rightTask.join();

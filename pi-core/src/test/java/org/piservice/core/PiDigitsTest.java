@@ -50,6 +50,17 @@ class PiDigitsTest {
     }
 
     @Test
+    void aMillionDigitsAreTheSameAtTheNarrowerVectorWidths() throws IOException {
+        // The transforms' layout follows the JVM's preferred vector width: this machine's need not
+        // be Lambda's, so the engine runs here at 16- and 32-byte vectors too (SSE's and AVX2's).
+        for (int bytes : new int[] {16, 32}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PiProcess.write(1_000_000, List.of("-XX:MaxVectorSize=" + bytes), out, (fraction, phase) -> { }, () -> false);
+            assertThat(sha256(out.toByteArray())).as("%d-byte vectors", bytes).isEqualTo(SHA256_1E6);
+        }
+    }
+
+    @Test
     void theSinkGetsTheDigitsInPiecesOfBoundedSize() throws IOException {
         // Past 2·2^20 digits the conversion hands over a right half of a million digits at once.
         AtomicLong largest = new AtomicLong();

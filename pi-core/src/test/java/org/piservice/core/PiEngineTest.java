@@ -41,6 +41,15 @@ class PiEngineTest {
     }
 
     @Test
+    void anAmbiguousDigitInAHalfConvertedOnAnotherThreadIsRetriedNotCancelled() throws IOException {
+        // From 2^20 digits the conversion hands right halves to other threads, whose halves split again
+        int digits = 3 << 20;
+        PiEngine starved = new PiEngine(Multiplier.FAST, 1);
+        assertThat(write(starved, digits)).isEqualTo(write(new PiEngine(Multiplier.FAST, PiEngine.DEFAULT_GUARD_BITS), digits));
+        assertThat(starved.attempts()).isGreaterThan(1);
+    }
+
+    @Test
     void fastMultiplicationAgreesWithTheJdksAtRandomSizes() throws IOException {
         Random random = new Random(5);
         for (int i = 0; i < 6; i++) {

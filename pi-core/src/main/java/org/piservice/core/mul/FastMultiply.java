@@ -12,6 +12,11 @@ import java.math.BigInteger;
  * one of them, a little below n/128, where the product wraps around it): at most
  * (4/3)·7·n/16 = 7n/12 bytes, plus the result (n/8 bytes). For two 330-million-bit operands
  * (n = 660 million) that is at most 385 MB, and 294 MB at the 5·2^20-limb length they actually use.
+ *
+ * <p>Every full product and sum of products the transform forms is checked by {@link ProductCheck}.
+ * The wrapped ones ({@link #middleBits}, {@link #cyclic}) are not, since the part that wraps around
+ * is not known from the operands' residues: Newton's iterations verify their results as a whole,
+ * and the decimal conversion's split products go unchecked.
  */
 public final class FastMultiply {
 
@@ -90,16 +95,22 @@ public final class FastMultiply {
         }
         int productSign = x.signum() * y.signum();
         int limbs = NttConvolution.limbs(x) + Math.max(NttConvolution.limbs(y), NttConvolution.limbs(z));
+        long rx = ProductCheck.residue(x);
+        long productResidue = ProductCheck.multiply(rx, ProductCheck.residue(y));
+        long sumResidue = ProductCheck.add(ProductCheck.multiply(rx, ProductCheck.residue(z)),
+                ProductCheck.multiply(ProductCheck.residue(u), ProductCheck.residue(v)));
         if (NttConvolution.length(limbs) < separateLimbs) {
             long[][] out = NttConvolution.sumsOfProducts(new LongInteger[] {x, y, z, u, v},
                     new int[][] {{0, 1}, {0, 2, 3, 4}});
-            return new LongInteger[] {LongInteger.of(productSign, out[0]), LongInteger.of(sign, out[1])};
+            return new LongInteger[] {ProductCheck.verify(productResidue, LongInteger.of(productSign, out[0])),
+                    ProductCheck.verify(sumResidue, LongInteger.of(sign, out[1]))};
         }
         // x·y first and then the sum: x is transformed twice (eight transforms per prime instead of
         // seven), and at most eight arrays of the transform's length are held at once, not thirteen.
-        LongInteger product = LongInteger.of(productSign, NttConvolution.multiply(x, y));
-        return new LongInteger[] {product, LongInteger.of(sign,
-                NttConvolution.sumsOfProducts(new LongInteger[] {x, z, u, v}, new int[][] {{0, 1, 2, 3}})[0])};
+        LongInteger product = ProductCheck.verify(productResidue,
+                LongInteger.of(productSign, NttConvolution.multiply(x, y)));
+        return new LongInteger[] {product, ProductCheck.verify(sumResidue, LongInteger.of(sign,
+                NttConvolution.sumsOfProducts(new LongInteger[] {x, z, u, v}, new int[][] {{0, 1, 2, 3}})[0]))};
     }
 
     /**
@@ -157,7 +168,9 @@ public final class FastMultiply {
 
     /** The transform path at any size; {@code b == a} squares. */
     static LongInteger byTransform(LongInteger a, LongInteger b) {
-        return LongInteger.of(a.signum() * b.signum(), NttConvolution.multiply(a, b));
+        long ra = ProductCheck.residue(a);
+        long expected = ProductCheck.multiply(ra, a == b ? ra : ProductCheck.residue(b));
+        return ProductCheck.verify(expected, LongInteger.of(a.signum() * b.signum(), NttConvolution.multiply(a, b)));
     }
 
     /**
