@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
+import org.piservice.contract.GatewayAnswers;
 import org.piservice.contract.Storage;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -28,11 +29,11 @@ public final class IdempotencyKeys {
     /** How long a key is remembered, as the draft suggests. */
     public static final Duration KEPT = Duration.ofHours(24);
     /**
-     * How long a first request may hold its key without a job: longer than any api invocation
-     * (10 s). A key held longer belongs to a request that died: a repeat gets the job it made, if
+     * How long a first request may hold its key without a job: three times an api invocation's
+     * longest. A key held longer belongs to a request that died: a repeat gets the job it made, if
      * it made one before it died, or takes the key over.
      */
-    static final Duration IN_FLIGHT = Duration.ofSeconds(30);
+    static final Duration IN_FLIGHT = Duration.ofSeconds(3L * GatewayAnswers.API_TIMEOUT_SECONDS);
 
     private static final String KEY_PREFIX = "#idempotency/";
     private static final String DIGITS = "digits";

@@ -38,8 +38,7 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return PowertoolsLogging.withLogging(context, () -> new SQSBatchResponse(
-                deadLetters.process(WorkerHandler.messages(event)).stream()
-                        .map(SQSBatchResponse.BatchItemFailure::new).toList()));
+        return PowertoolsLogging.withLogging(context,
+                () -> WorkerHandler.batchResponse(deadLetters.process(WorkerHandler.messages(event))));
     }
 }

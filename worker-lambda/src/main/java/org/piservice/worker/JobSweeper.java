@@ -35,8 +35,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class JobSweeper {
 
     /**
-     * Longer than any wait a live message has between deliveries: the longest retry delay (15 min)
-     * and a crashed attempt's return (the invocation's rest and the heartbeat's staleness, 16 min).
+     * Longer than any wait a live message has between deliveries: the longest retry delay
+     * ({@link org.piservice.contract.JobDelivery#MAX_RETRY_SECONDS}) and a crashed attempt's return
+     * (the rest of an invocation of up to {@link org.piservice.contract.JobDelivery#LAMBDA_MAX_TIMEOUT_SECONDS},
+     * then the heartbeat's {@link org.piservice.contract.JobDelivery#STALE_AFTER}); JobLifecycleTest
+     * holds it to that.
      */
     public static final Duration REQUEUE_AFTER = Duration.ofMinutes(20);
 

@@ -42,10 +42,12 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
     }
 
     private SQSBatchResponse process(SQSEvent event, Context context) {
-        List<SQSBatchResponse.BatchItemFailure> failures = processor.process(messages(event), Deadline.of(context)).stream()
-                .map(SQSBatchResponse.BatchItemFailure::new)
-                .toList();
-        return new SQSBatchResponse(failures);
+        return batchResponse(processor.process(messages(event), Deadline.of(context)));
+    }
+
+    /** The answer that leaves these messages in the queue and deletes the event's others. */
+    static SQSBatchResponse batchResponse(List<String> retryMessageIds) {
+        return new SQSBatchResponse(retryMessageIds.stream().map(SQSBatchResponse.BatchItemFailure::new).toList());
     }
 
     /** The event's records as the processors take them. */

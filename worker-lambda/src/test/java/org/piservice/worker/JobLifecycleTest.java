@@ -135,6 +135,13 @@ class JobLifecycleTest {
     }
 
     @Test
+    void theSweeperWaitsLongerThanAnyLiveMessageWaitsBetweenDeliveries() {
+        Duration crashedAttemptsReturn = Duration.ofSeconds(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS).plus(JobDelivery.STALE_AFTER);
+        assertThat(JobSweeper.REQUEUE_AFTER).isGreaterThan(Duration.ofSeconds(JobDelivery.MAX_RETRY_SECONDS))
+                .isGreaterThan(crashedAttemptsReturn);
+    }
+
+    @Test
     void theBackstopsNeedNoS3Client() {
         // GIVEN clients with no S3 client to give (asking for one throws), and a dead-lettered job
         AwsClients withoutS3 = new AwsClients(fixture.clients.dynamoDb(), fixture.clients.sqs(), null, null);
