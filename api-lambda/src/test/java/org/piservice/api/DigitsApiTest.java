@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +18,8 @@ import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.FaultProxy;
+import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.MachinPi;
 
 /**
@@ -114,6 +117,34 @@ class DigitsApiTest {
         assertThat(json(response).get("success").asBoolean()).isFalse();
         assertThat(json(response).get("error").asText()).isEqualTo("positions 2002..3001 are beyond the digit store:"
                 + " 3001 digits are available (positions 0..3000); a job for more (POST /pi_job) extends the store");
+    }
+
+    @Test
+    void whileS3FailsARangeIs503AndWhenS3RefusesTheFunctionA500() throws Exception {
+        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
+        try (FaultProxy s3 = FaultProxy.start(Emulators.aws().s3Endpoint())) {
+            settings.put("AWS_ENDPOINT_URL_S3", s3.endpoint().toString());
+            try (AwsClients clients = AwsClients.fromSettings(settings, ApiHandler.CALL_BUDGETS)) {
+                ApiHandler behind = new ApiHandler(config, clients);
+                APIGatewayProxyRequestEvent range = new APIGatewayProxyRequestEvent().withHttpMethod("GET")
+                        .withPath("/v1/pi").withQueryStringParameters(Map.of("start", "10", "numberOfDigits", "5"));
+
+                // WHEN S3 fails inside: a retry may cure it
+                s3.injectAlways(request -> request.method().equals("GET"), Fault.s3InternalError());
+                APIGatewayProxyResponseEvent unavailable = behind.handleRequest(range, null);
+                assertThat(unavailable.getStatusCode()).isEqualTo(503);
+                assertThat(unavailable.getHeaders()).containsEntry("Retry-After", "5");
+                assertThat(json(unavailable).get("error").asText())
+                        .isEqualTo("the digit store is unavailable right now; try again in a few seconds");
+
+                // WHEN S3 refuses the function: a fault of the deployment, which no retry cures
+                s3.heal();
+                s3.injectAlways(request -> request.method().equals("GET"), new Fault.Answer(403, "application/xml",
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+                                + "<Message>Access Denied (injected)</Message><RequestId>fault</RequestId></Error>"));
+                assertThat(behind.handleRequest(range, null).getStatusCode()).isEqualTo(500);
+            }
+        }
     }
 
     @Test
