@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.piservice.core.mul.LongInteger;
 
 /**
@@ -55,7 +56,7 @@ final class DecimalConverter {
      * other: the other stops at its next step with the same exception, so that an ambiguous digit
      * anywhere is retried with more precision whichever thread meets it first.
      */
-    private volatile RuntimeException failure;
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
     /**
      * @param skip digits at the start that were already written by an earlier attempt; they are
@@ -102,7 +103,7 @@ final class DecimalConverter {
 
     /** Decimals start to start + digits - 1: to the sink, or to their places in buffer when there is one. */
     private void convert(LongInteger f, long bits, long start, int digits, long error, Buffer buffer) {
-        RuntimeException failed = failure;
+        RuntimeException failed = failure.get();
         if (failed != null) {
             throw failed;
         }
@@ -148,9 +149,9 @@ final class DecimalConverter {
             try {
                 convert(left, leftBits, start, h, leftError, buffer);
             } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                }
+                failure.compareAndSet(null, e);
+                // It stops at its next step; waiting for it keeps its work out of the next attempt's way.
+                rightTask.quietlyJoin();
                 throw e;
             }
             rightTask.join();

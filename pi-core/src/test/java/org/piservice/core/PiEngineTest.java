@@ -41,8 +41,8 @@ class PiEngineTest {
     }
 
     @Test
-    void anAmbiguousDigitInAHalfConvertedOnAnotherThreadIsRetriedNotCancelled() throws IOException {
-        // From 2^20 digits the conversion hands right halves to other threads, whose halves split again
+    void withAlmostNoGuardBitsASizeConvertedOnSeveralThreadsIsStillExact() throws IOException {
+        // From 2^20 digits the conversion hands right halves to other threads, and retries skip what was written
         int digits = 3 << 20;
         PiEngine starved = new PiEngine(Multiplier.FAST, 1);
         assertThat(write(starved, digits)).isEqualTo(write(new PiEngine(Multiplier.FAST, PiEngine.DEFAULT_GUARD_BITS), digits));

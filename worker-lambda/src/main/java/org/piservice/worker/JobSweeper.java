@@ -35,11 +35,13 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class JobSweeper {
 
     /**
-     * Longer than any wait a live message has between deliveries: the longest retry delay
+     * Longer than any wait the message of a started attempt has between deliveries: the longest retry delay
      * ({@link org.piservice.contract.JobDelivery#MAX_RETRY_SECONDS}) and a crashed attempt's return
      * (the rest of an invocation of up to {@link org.piservice.contract.JobDelivery#LAMBDA_MAX_TIMEOUT_SECONDS},
      * then the heartbeat's {@link org.piservice.contract.JobDelivery#STALE_AFTER}); JobLifecycleTest
-     * holds it to that.
+     * holds it to that. A message whose invocation failed before reading it comes back only after
+     * the queue's visibility timeout, so the copy sent meanwhile is a duplicate, which a worker
+     * turns away.
      */
     public static final Duration REQUEUE_AFTER = Duration.ofMinutes(20);
 

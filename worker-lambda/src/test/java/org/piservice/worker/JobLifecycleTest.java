@@ -135,7 +135,7 @@ class JobLifecycleTest {
     }
 
     @Test
-    void theSweeperWaitsLongerThanAnyLiveMessageWaitsBetweenDeliveries() {
+    void theSweeperWaitsLongerThanAStartedAttemptsMessageWaitsBetweenDeliveries() {
         Duration crashedAttemptsReturn = Duration.ofSeconds(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS).plus(JobDelivery.STALE_AFTER);
         assertThat(JobSweeper.REQUEUE_AFTER).isGreaterThan(Duration.ofSeconds(JobDelivery.MAX_RETRY_SECONDS))
                 .isGreaterThan(crashedAttemptsReturn);

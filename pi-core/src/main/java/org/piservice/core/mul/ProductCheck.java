@@ -6,7 +6,8 @@ package org.piservice.core.mul;
  * in that construction (one vector width, one transform length), in the JIT or in the hardware
  * would otherwise go on into the digits unseen. The check reads each operand and the result once,
  * O(n) beside the transform's O(n log n); a wrong result passes it only when its error is a multiple
- * of p, and since 2^64 ≡ 8 (mod p), words out of place, lost or doubled change the residue.
+ * of p. Since 2^64 ≡ 8 (mod p), whose powers repeat every 61 words, a word lost, doubled or out of
+ * place changes the residue, unless it moved by a multiple of 61 places.
  */
 final class ProductCheck {
 
@@ -43,11 +44,22 @@ final class ProductCheck {
      */
     static LongInteger verify(long expected, LongInteger result) {
         if (residue(result) != expected) {
-            throw new ArithmeticException("A product of " + result.bitLength() + " bits failed its check modulo"
-                    + " 2^61 - 1: the arithmetic of this computation is faulty (the transform, the JIT or the"
-                    + " hardware), so none of its digits is given");
+            throw new FaultyProductException(result.bitLength());
         }
         return result;
+    }
+
+    /**
+     * A product that failed its check. Its constructor is not public, so that a fork/join task's
+     * join rethrows it as it is rather than as a copy without its message.
+     */
+    static final class FaultyProductException extends ArithmeticException {
+        private static final long serialVersionUID = 1L;
+
+        FaultyProductException(long bits) {
+            super("A product of " + bits + " bits failed its check modulo 2^61 - 1: the arithmetic of this"
+                    + " computation is faulty (the transform, the JIT or the hardware), so none of its digits is given");
+        }
     }
 
     /** x mod p for 0 ≤ x < 2^63. */
