@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import org.junit.jupiter.api.Test;
 
 /** ProductCheck's residues against BigInteger's, and the faults it must refuse; plain in-memory tests. */
@@ -30,6 +32,19 @@ class ProductCheckTest {
         }
         assertThat(ProductCheck.residue(LongInteger.of(P))).isZero();
         assertThat(ProductCheck.multiply(ProductCheck.P - 1, ProductCheck.P - 1)).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedCheckOnAPoolThreadReachesTheCallerWithItsMessage() {
+        // a fork/join join rethrows another thread's exception as a new copy when its type allows one
+        ForkJoinPool pool = new ForkJoinPool(2);
+        try {
+            assertThatThrownBy(() -> pool.invoke(ForkJoinTask.adapt(() -> ProductCheck.verify(2, LongInteger.ONE))))
+                    .isInstanceOf(ProductCheck.FaultyProductException.class)
+                    .hasMessageContaining("failed its check modulo 2^61 - 1");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
