@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicLong;
+import org.piservice.core.mul.ArithmeticFault;
 import org.piservice.core.mul.FastMultiply;
 import org.piservice.core.mul.LongInteger;
 
@@ -182,8 +183,8 @@ final class ChudnovskySeries {
         BigInteger q2 = right.q();
         if (!common[0].isOne()) {
             BigInteger g = common[0].value();
-            p1 = p1.divide(g);
-            q2 = q2.divide(g);
+            p1 = exactQuotient(p1, g);
+            q2 = exactQuotient(q2, g);
         }
         Factorization pFactors = needP ? common[1].times(right.pFactors()) : null;
         Factorization qFactors = left.qFactors().times(common[2]);
@@ -303,5 +304,18 @@ final class ChudnovskySeries {
     private void done(int terms) {
         long now = work.addAndGet(terms);
         computation.report(progressStart + progressSpan * Math.min(1.0, (double) now / totalWork), "series");
+    }
+
+    /**
+     * x / g, which the factorisation says is exact; a remainder would mean a wrong factor list, and
+     * a silently truncated quotient wrong digits, so it stops the computation instead.
+     */
+    static BigInteger exactQuotient(BigInteger x, BigInteger g) {
+        BigInteger[] quotientAndRemainder = x.divideAndRemainder(g);
+        if (quotientAndRemainder[1].signum() != 0) {
+            throw new ArithmeticFault("a common factor of the series' terms does not divide them: the factor"
+                    + " lists are wrong, so none of this computation's digits is given");
+        }
+        return quotientAndRemainder[0];
     }
 }

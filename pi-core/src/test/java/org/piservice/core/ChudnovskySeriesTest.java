@@ -1,10 +1,13 @@
 package org.piservice.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.piservice.core.mul.ArithmeticFault;
 
 /**
  * The series against plain binary splitting, and its last merge, cut to a precision, against the
@@ -31,6 +34,13 @@ class ChudnovskySeriesTest {
         if (terms >= 100) {
             assertThat(q.bitLength()).isLessThan(plain[1].bitLength() * 9 / 10);
         }
+    }
+
+    @Test
+    void aCommonFactorThatDoesNotDivideStopsTheComputation() {
+        assertThat(ChudnovskySeries.exactQuotient(BigInteger.valueOf(12), BigInteger.valueOf(3))).isEqualTo(4);
+        assertThatThrownBy(() -> ChudnovskySeries.exactQuotient(BigInteger.valueOf(13), BigInteger.valueOf(3)))
+                .isInstanceOf(ArithmeticFault.class).hasMessageContaining("the factor lists are wrong");
     }
 
     /** {P, Q, T} of terms a..b-1, nothing divided out. */

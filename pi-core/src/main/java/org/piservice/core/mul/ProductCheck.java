@@ -39,28 +39,18 @@ final class ProductCheck {
     }
 
     /**
-     * @throws ArithmeticException when {@code result} is not {@code expected} modulo p: this
+     * @throws ArithmeticFault when {@code result} is not {@code expected} modulo p: this
      *         computation's arithmetic failed, and none of its digits can be trusted
      */
     static LongInteger verify(long expected, LongInteger result) {
         if (residue(result) != expected) {
-            throw new FaultyProductException(result.bitLength());
+            throw new ArithmeticFault("A product of " + result.bitLength() + " bits failed its check modulo"
+                    + " 2^61 - 1: the arithmetic of this computation is faulty (the transform, the JIT or the"
+                    + " hardware), so none of its digits is given");
         }
         return result;
     }
 
-    /**
-     * A product that failed its check. Its constructor is not public, so that a fork/join task's
-     * join rethrows it as it is rather than as a copy without its message.
-     */
-    static final class FaultyProductException extends ArithmeticException {
-        private static final long serialVersionUID = 1L;
-
-        FaultyProductException(long bits) {
-            super("A product of " + bits + " bits failed its check modulo 2^61 - 1: the arithmetic of this"
-                    + " computation is faulty (the transform, the JIT or the hardware), so none of its digits is given");
-        }
-    }
 
     /** x mod p for 0 ≤ x < 2^63. */
     private static long reduce(long x) {
