@@ -14,6 +14,8 @@ final class DigitsApi implements PiApi.Routes {
     static final int MAX_DIGITS_PER_REQUEST = 1000;
     /** Pi Delivery's default when a request does not say. */
     static final int DEFAULT_DIGITS_PER_REQUEST = 100;
+    /** The largest position asked for that the answer's arithmetic holds; no store comes near it. */
+    static final long MAX_START = 999_999_999_999_999_999L;
 
     private final DigitStore store;
 
@@ -35,6 +37,9 @@ final class DigitsApi implements PiApi.Routes {
         long start = number(query.get("start"), "start", null);
         if (start < 0) {
             throw new ApiException(400, "start is negative");
+        }
+        if (start > MAX_START) {
+            throw new ApiException(400, "start is too large: at most " + MAX_START);
         }
         long count = number(query.get("numberOfDigits"), "numberOfDigits", (long) DEFAULT_DIGITS_PER_REQUEST);
         if (count < 1) {
@@ -65,8 +70,12 @@ final class DigitsApi implements PiApi.Routes {
             }
             return defaultValue;
         }
-        if (!value.matches("-?[0-9]{1,18}")) {
+        if (!value.matches("-?[0-9]+")) {
             throw new ApiException(400, name + " is not a whole number: " + (value.length() <= 30 ? value : value.substring(0, 30) + "..."));
+        }
+        // beyond a long, a number is beyond every bound the caller checks next, on its side of 0
+        if (value.replaceFirst("^-?0*", "").length() > 18) {
+            return value.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
         return Long.parseLong(value);
     }

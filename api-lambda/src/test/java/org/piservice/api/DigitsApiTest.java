@@ -89,6 +89,10 @@ class DigitsApiTest {
             "        | 5     | start is required",
             "-1      | 5     | start is negative",
             "abc     | 5     | start is not a whole number: abc",
+            "1000000000000000000 | 5 | start is too large: at most 999999999999999999",
+            "12345678901234567890123 | 5 | start is too large: at most 999999999999999999",
+            "-12345678901234567890 | 5 | start is negative",
+            "0       | 12345678901234567890 | numberOfDigits is too big: at most 1000",
             "0       | 0     | numberOfDigits must be at least 1",
             "0       | 1001  | numberOfDigits is too big: at most 1000",
             "0       | 1.5   | numberOfDigits is not a whole number: 1.5"})

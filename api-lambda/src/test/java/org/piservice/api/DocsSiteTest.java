@@ -87,6 +87,7 @@ class DocsSiteTest {
         assertThat(fromJson.at("/openapi").asText()).startsWith("3.0.");
         assertThat(fromJson.at("/components/schemas/JobRequest/properties/digits/maximum").asInt()).isEqualTo(12_345);
         // the limits the document states are the ones the code applies
+        assertThat(fromJson.at("/paths/~1v1~1pi/get/parameters/0/schema/maximum").asLong()).isEqualTo(DigitsApi.MAX_START);
         JsonNode count = fromJson.at("/paths/~1v1~1pi/get/parameters/1");
         assertThat(count.get("name").asText()).isEqualTo("numberOfDigits");
         assertThat(count.at("/schema/maximum").asInt()).isEqualTo(DigitsApi.MAX_DIGITS_PER_REQUEST);
