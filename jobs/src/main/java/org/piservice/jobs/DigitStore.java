@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.piservice.contract.Storage;
 import org.slf4j.Logger;
@@ -169,27 +170,36 @@ public final class DigitStore {
     /** As {@link #copyPrefix(int, String)}, from the store's {@code state} as its caller just read it. */
     public boolean copyPrefix(State state, int digits, String targetKey) {
         long bytes = Job.resultLength(digits);
-        State current = state;
-        // After a race (the store replaced while it was copied), from the state that replaced it.
-        for (int attempt = 1; ; attempt++, current = state()) {
+        return againAfterARace(state, current -> {
             if (!current.covers(digits)) {
                 return false;
             }
+            long copied;
+            if (bytes < COPY_THROUGH_CALLER_BELOW) {
+                byte[] prefix = range(current.key(), 0, bytes);
+                s3.putObject(put -> put.bucket(bucket).key(targetKey).contentType(ResultStore.CONTENT_TYPE),
+                        RequestBody.fromBytes(prefix));
+                copied = prefix.length;
+            } else {
+                copyRange(current.key(), bytes, targetKey);
+                copied = results.size(targetKey).orElse(-1);
+            }
+            if (copied != bytes) {
+                throw new IllegalStateException(targetKey + " got " + copied + " bytes from the store, not " + bytes);
+            }
+            return true;
+        });
+    }
+
+    /**
+     * {@code use} of the store as {@code state} says it is; when S3 says its object is gone (the
+     * store was replaced meanwhile), again with the state that replaced it.
+     */
+    private <T> T againAfterARace(State state, Function<State, T> use) {
+        State current = state;
+        for (int attempt = 1; ; attempt++, current = state()) {
             try {
-                long copied;
-                if (bytes < COPY_THROUGH_CALLER_BELOW) {
-                    byte[] prefix = range(current.key(), 0, bytes);
-                    s3.putObject(put -> put.bucket(bucket).key(targetKey).contentType(ResultStore.CONTENT_TYPE),
-                            RequestBody.fromBytes(prefix));
-                    copied = prefix.length;
-                } else {
-                    copyRange(current.key(), bytes, targetKey);
-                    copied = results.size(targetKey).orElse(-1);
-                }
-                if (copied != bytes) {
-                    throw new IllegalStateException(targetKey + " got " + copied + " bytes from the store, not " + bytes);
-                }
-                return true;
+                return use.apply(current);
             } catch (NoSuchKeyException replacedMeanwhile) {
                 if (attempt == ATTEMPTS_AFTER_A_RACE) {
                     throw replacedMeanwhile;
@@ -231,25 +241,18 @@ public final class DigitStore {
     }
 
     public Range read(long start, int count) {
-        for (int attempt = 1; ; attempt++) {
-            State state = state();
+        return againAfterARace(state(), state -> {
             long available = state.key() == null ? 0 : state.digits() + 1;
             if (start + count > available) {
                 return new Range.Beyond(available);
             }
-            try {
-                if (start == 0) {
-                    // "3." and the decimals: the point at byte 1 is no position.
-                    String text = new String(range(state.key(), 0, count + 1L), StandardCharsets.US_ASCII);
-                    return new Range.Digits(text.charAt(0) + text.substring(2));
-                }
-                return new Range.Digits(new String(range(state.key(), start + 1, count), StandardCharsets.US_ASCII));
-            } catch (NoSuchKeyException replacedMeanwhile) {
-                if (attempt == ATTEMPTS_AFTER_A_RACE) {
-                    throw replacedMeanwhile;
-                }
+            if (start == 0) {
+                // "3." and the decimals: the point at byte 1 is no position.
+                String text = new String(range(state.key(), 0, count + 1L), StandardCharsets.US_ASCII);
+                return new Range.Digits(text.charAt(0) + text.substring(2));
             }
-        }
+            return new Range.Digits(new String(range(state.key(), start + 1, count), StandardCharsets.US_ASCII));
+        });
     }
 
     // ---- extending the store ----

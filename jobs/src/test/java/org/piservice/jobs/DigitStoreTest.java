@@ -64,6 +64,22 @@ class DigitStoreTest {
     }
 
     @Test
+    void aCopyFromAStoreReplacedMeanwhileIsMadeFromTheStoreThatReplacedIt() throws Exception {
+        // GIVEN a store's state as a caller read it, and a longer store that replaced it since
+        put(2000, text(2000));
+        assertThat(store.offer(2000)).isEqualTo(new DigitStore.Offer.Stored(2000));
+        DigitStore.State stale = store.state();
+        put(3000, text(3000));
+        assertThat(store.offer(3000)).isEqualTo(new DigitStore.Offer.Stored(3000));
+        assertThat(exists(stale.key())).as("the replaced store's object").isFalse();
+
+        // WHEN the caller copies a prefix from the store it read
+        // THEN the copy is made from the new store, whole
+        assertThat(store.copyPrefix(stale, 1500, "results/x/pi-1500.txt")).isTrue();
+        assertThat(object("results/x/pi-1500.txt")).isEqualTo(text(1500));
+    }
+
+    @Test
     void aFirstStoreIsCheckedAgainstPisKnownStart() throws Exception {
         String wrong = "3.2" + text(99).substring(3);
         put(99, wrong);
