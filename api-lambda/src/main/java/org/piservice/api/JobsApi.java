@@ -38,6 +38,7 @@ final class JobsApi implements PiApi.Routes {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobsApi.class);
     private static final String JOB_ID = "job_id";
+    private static final String JOB_STORE_UNAVAILABLE = "the job store is unavailable right now";
 
     /** A client over its quota waits for one of its jobs to end: seconds for small jobs, minutes for large. */
     private static final String OVER_QUOTA_RETRY_AFTER_SECONDS = "30";
@@ -176,7 +177,8 @@ final class JobsApi implements PiApi.Routes {
         Job job = existing(jobId);
         switch (job.status()) {
             case COMPLETE -> {
-                String url = ApiException.unavailableIfTransient(() -> results.downloadUrl(job.resultKey(), job.digits()).toString(),
+                String url = ApiException.unavailableIfTransient(
+                        () -> results.downloadUrl(job.resultKey(), job.digits()).toString(),
                         "the result store is unavailable right now");
                 return new ApiResponse(302, Map.of("Location", url, "Cache-Control", "no-store"), null);
             }
@@ -196,7 +198,7 @@ final class JobsApi implements PiApi.Routes {
      */
     private ApiResponse cancel(String jobId) {
         existing(jobId);
-        Optional<Job> cancelled = ApiException.unavailableIfTransient(() -> jobs.cancel(jobId), "the job store is unavailable right now");
+        Optional<Job> cancelled = ApiException.unavailableIfTransient(() -> jobs.cancel(jobId), JOB_STORE_UNAVAILABLE);
         JobStatus status = cancelled.map(Job::status).orElseGet(() -> existing(jobId).status());
         if (status != JobStatus.CANCELLED) {
             throw new ApiException(409, ApiResponse.ErrorBody.ofJob(jobId, status.wireName(),
@@ -219,7 +221,7 @@ final class JobsApi implements PiApi.Routes {
         if (!JobId.isWellFormed(jobId)) {
             throw doesNotExist;
         }
-        Optional<Job> job = ApiException.unavailableIfTransient(() -> jobs.find(jobId), "the job store is unavailable right now");
+        Optional<Job> job = ApiException.unavailableIfTransient(() -> jobs.find(jobId), JOB_STORE_UNAVAILABLE);
         Job found = job.filter(it -> !it.expired(clock.instant())).orElseThrow(() -> doesNotExist);
         return found.status().isFinal() || !found.isOverdue(clock.instant()) ? found
                 : failedAtDeadline(found).orElseThrow(() -> doesNotExist);
@@ -245,6 +247,6 @@ final class JobsApi implements PiApi.Routes {
             LOG.warn("job failed at its deadline: {}", job.overdueReason());
         }
         // as it is now: failed, held by its worker, or ended by it meanwhile
-        return ApiException.unavailableIfTransient(() -> jobs.find(job.jobId()), "the job store is unavailable right now");
+        return ApiException.unavailableIfTransient(() -> jobs.find(job.jobId()), JOB_STORE_UNAVAILABLE);
     }
 }

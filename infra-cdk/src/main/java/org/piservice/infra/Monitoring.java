@@ -56,6 +56,9 @@ public final class Monitoring extends Construct {
         // The api admits a job when the work ahead of it and its own would end by its deadline, so
         // long waits are no fault in themselves; one so long that the largest job could no longer
         // end in time says the workers do less than the time model said, or fail.
+        long sustainedMinutes = SUSTAINED * PERIOD.toMinutes().longValue();
+        Metric jobsDeadLettered = serviceMetric(ServiceMetrics.JOBS_DEAD_LETTERED, "Sum");
+        Metric jobsOverdue = serviceMetric(ServiceMetrics.JOBS_OVERDUE, "Sum");
         int oldestMessageAlarmSeconds = FunctionEnvironment.DEFAULT_JOB_DEADLINE_MINUTES * 60
                 - (int) (WorkerCapacity.TIME_SHARE * settings.workerTimeoutSeconds());
 
@@ -70,7 +73,7 @@ public final class Monitoring extends Construct {
                 .period(PERIOD)
                 .build();
         alarm("DeadLetterQueueNotEmpty",
-                "Messages have stayed in the dead-letter queue for " + SUSTAINED * PERIOD.toMinutes().intValue()
+                "Messages have stayed in the dead-letter queue for " + sustainedMinutes
                         + " minutes: its consumer, which fails each message's job and deletes the message within"
                         + " seconds, is failing (see the DeadLetterFunction's log). Once it is healthy the queue"
                         + " drains by itself.",
@@ -80,12 +83,12 @@ public final class Monitoring extends Construct {
                 "Jobs were failed because their messages reached the dead-letter queue after " + JobDelivery.MAX_RECEIVE_COUNT
                         + " deliveries without an outcome (throttled or failing DynamoDB, worker init failures): their records"
                         + " say the last error; the worker's log has their job ids.",
-                serviceMetric(ServiceMetrics.JOBS_DEAD_LETTERED, "Sum"), 1, notify);
+                jobsDeadLettered, 1, notify);
         alarm("JobsOverdue",
                 "Jobs still open at their deadline were failed (by the sweeper, the worker, or the api when a client"
                         + " asked): the workers are far behind or a job keeps being retried; their records say the"
                         + " last error.",
-                serviceMetric(ServiceMetrics.JOBS_OVERDUE, "Sum"), 1, notify);
+                jobsOverdue, 1, notify);
         alarm("WorkerErrors",
                 "The worker function failed invocations (crash, timeout or out of memory): see its log group.",
                 worker.metricErrors(options("Sum")), 1, notify);
@@ -96,7 +99,7 @@ public final class Monitoring extends Construct {
                 sweeper.metricErrors(options("Sum")), 1, notify);
         // Missing data is the fault here: a schedule that stopped (disabled, deleted) invokes nothing.
         alarm("SweeperNotRunning",
-                "The job sweeper has not run for " + SUSTAINED * PERIOD.toMinutes().intValue()
+                "The job sweeper has not run for " + sustainedMinutes
                         + " minutes (its schedule is every " + JobDelivery.SWEEP_INTERVAL.toMinutes() + "): lost job"
                         + " messages are not sent again, and jobs past their deadline are failed only when their"
                         + " clients ask. Check the SweepSchedule rule and the SweeperFunction.",
@@ -115,7 +118,7 @@ public final class Monitoring extends Construct {
                 .period(PERIOD)
                 .build();
         alarm("WorkerNotConsuming",
-                "Job messages have been waiting in the queue for " + SUSTAINED * PERIOD.toMinutes().intValue()
+                "Job messages have been waiting in the queue for " + sustainedMinutes
                         + " minutes while the worker function ran not once: its event source mapping is disabled or"
                         + " failing (see the mapping's state and the function's configuration), so no job starts.",
                 idleWorker, 1, SUSTAINED, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -152,8 +155,7 @@ public final class Monitoring extends Construct {
                 .label("jobs the worker failed")
                 .expression("failed - FILL(deadLettered, 0) - FILL(overdue, 0)")
                 .usingMetrics(new TreeMap<>(Map.of("failed", jobsFailed,
-                        "deadLettered", serviceMetric(ServiceMetrics.JOBS_DEAD_LETTERED, "Sum"),
-                        "overdue", serviceMetric(ServiceMetrics.JOBS_OVERDUE, "Sum"))))
+                        "deadLettered", jobsDeadLettered, "overdue", jobsOverdue)))
                 .period(PERIOD)
                 .build();
         alarm("JobsFailed",

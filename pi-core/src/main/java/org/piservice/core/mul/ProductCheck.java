@@ -51,7 +51,6 @@ final class ProductCheck {
         return result;
     }
 
-
     /** x mod p for 0 ≤ x < 2^63. */
     private static long reduce(long x) {
         long r = (x & P) + (x >>> 61);
