@@ -55,7 +55,8 @@ final class JobStore {
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 .encryption(TableEncryption.AWS_MANAGED)
-                // Job records are worth nothing without the results, which expire within days anyway.
+                // Job records are worth nothing without the results, which expire within days anyway; the
+                // digit store's item only points to an object of the bucket, and a new table starts a new store beside it.
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         // The open jobs alone (the attribute is removed when a job ends), in deadline order, for the sweeper.
