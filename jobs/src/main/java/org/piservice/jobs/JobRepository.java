@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -415,35 +416,60 @@ public final class JobRepository {
      * Records that the sweeper sends the job's message again, if no worker and no other sweeper
      * has touched the job since {@code seen} was read: only one copy goes out per idle spell.
      *
-     * @return false when the job changed meanwhile; its message must not be sent then
+     * @return the instant recorded, for {@link #unmarkRequeued} should the message not go out;
+     *         empty when the job changed meanwhile, and its message must not be sent then
      */
-    public boolean markRequeued(Job seen) {
+    public Optional<Instant> markRequeued(Job seen) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as the record holds it
         Map<String, String> names = Map.of("#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#requeuedAt", REQUEUED_AT);
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":now", millis(clock.instant()));
+        values.put(":now", millis(now));
         values.put(":status", AttributeValue.fromS(seen.status().wireName()));
-        String unchanged = "#status = :status"
-                + unchanged("#heartbeatAt", ":heartbeatAt", seen.heartbeatAt(), values)
-                + unchanged("#requeuedAt", ":requeuedAt", seen.requeuedAt(), values);
+        // The SDK's retry of a write whose answer was lost finds this very mark, which is no change by anyone else.
+        String unchanged = "#status = :status AND " + unchanged("#heartbeatAt", ":heartbeatAt", seen.heartbeatAt(), values)
+                + " AND (" + unchanged("#requeuedAt", ":requeuedAt", seen.requeuedAt(), values) + " OR #requeuedAt = :now)";
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(seen.jobId()))
                     .updateExpression("SET #requeuedAt = :now")
                     .conditionExpression(unchanged)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values));
-            return true;
+            return Optional.of(now);
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Takes back {@link #markRequeued}'s mark, made at {@code marked}, when the message could not
+     * be sent: the job is as idle as it was, and the next sweep sends it, not one 20 minutes on.
+     */
+    public void unmarkRequeued(Job seen, Instant marked) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":marked", millis(marked)));
+        String update = "REMOVE #requeuedAt";
+        if (seen.requeuedAt() != null) {
+            update = "SET #requeuedAt = :before";
+            values.put(":before", millis(seen.requeuedAt()));
+        }
+        String expression = update;
+        try {
+            dynamoDb.updateItem(request -> request.tableName(tableName).key(key(seen.jobId()))
+                    .updateExpression(expression)
+                    .conditionExpression("#requeuedAt = :marked")
+                    .expressionAttributeNames(Map.of("#requeuedAt", REQUEUED_AT))
+                    .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException e) {
+            // Another sweep has marked it since: that one's message is the job's.
         }
     }
 
     /** The condition that an instant attribute still has the value read, or is still absent. */
     private static String unchanged(String name, String placeholder, Instant seen, Map<String, AttributeValue> values) {
         if (seen == null) {
-            return " AND attribute_not_exists(" + name + ")";
+            return "attribute_not_exists(" + name + ")";
         }
         values.put(placeholder, millis(seen));
-        return " AND " + name + " = " + placeholder;
+        return name + " = " + placeholder;
     }
 
     private boolean updateOwned(String jobId, String owner, String updateExpression,

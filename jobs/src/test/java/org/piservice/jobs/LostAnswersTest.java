@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,21 @@ class LostAnswersTest {
         assertThat(offer).isEqualTo(new DigitStore.Offer.Stored(2000));
         assertThat(new ResultStore(clients.s3(), clients.presigner(), resources.config()).size(DigitStore.objectKey(1000)))
                 .as("the store it replaced").isEmpty();
+    }
+
+    @Test
+    void aResendMarkWhoseAnswerWasLostIsTheSweepersOwn() {
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());
+        String id = JobId.newId();
+        jobs.create(id, 100);
+        Job seen = jobs.find(id).orElseThrow();
+        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
+
+        Optional<Instant> marked = jobs.markRequeued(seen);
+
+        assertThat(proxy.faulted()).hasSize(1);
+        assertThat(marked).as("the message is to be sent").isPresent();
+        assertThat(jobs.find(id).orElseThrow().requeuedAt()).isEqualTo(marked.get());
     }
 
     private DigitStore digitStore() {

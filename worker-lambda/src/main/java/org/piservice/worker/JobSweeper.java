@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.piservice.contract.ServiceMetrics;
 import org.piservice.jobs.Backlog;
 import org.piservice.jobs.EmfMetrics;
@@ -98,11 +99,14 @@ public final class JobSweeper {
                         metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
                         LOG.warn("Job failed at its deadline: {}", job.overdueReason());
                     }
-                } else if (idle(job, now, waits.getOrDefault(job.jobId(), Duration.ZERO)) && jobs.markRequeued(job)) {
-                    sqs.sendMessage(send -> send.queueUrl(queueUrl).messageBody(new JobMessage(job.jobId(), job.digits()).toJson()));
-                    requeued++;
-                    metrics.jobRequeued(job.jobId());
-                    LOG.warn("Job untouched since {}; its message was sent again", job.lastActivity());
+                } else if (idle(job, now, waits.getOrDefault(job.jobId(), Duration.ZERO))) {
+                    Optional<Instant> marked = jobs.markRequeued(job);
+                    if (marked.isPresent()) {
+                        sendAgain(job, marked.get());
+                        requeued++;
+                        metrics.jobRequeued(job.jobId());
+                        LOG.warn("Job untouched since {}; its message was sent again", job.lastActivity());
+                    }
                 }
             } catch (RuntimeException e) {
                 errors++;
@@ -117,6 +121,19 @@ public final class JobSweeper {
                     + " failed at their deadline, " + requeued + " sent again); the next sweep tries again");
         }
         return new Sweep(open, failed, requeued);
+    }
+
+    private void sendAgain(Job job, Instant marked) {
+        try {
+            sqs.sendMessage(send -> send.queueUrl(queueUrl).messageBody(new JobMessage(job.jobId(), job.digits()).toJson()));
+        } catch (RuntimeException e) {
+            try {
+                jobs.unmarkRequeued(job, marked);
+            } catch (RuntimeException unmarking) {
+                e.addSuppressed(unmarking);
+            }
+            throw e;
+        }
     }
 
     /**

@@ -240,6 +240,12 @@ class JobLifecycleTest {
         assertThatThrownBy(sweeper::sweep).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("1 of 2 open jobs could not be swept (1 failed at their deadline, 0 sent again)");
         assertThat(fixture.jobs.find(overdue).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+
+        // AND the next run, with the queue back, sends the idle job's message
+        assertThat(fixture.jobs.find(idle).orElseThrow().requeuedAt()).as("the failed send's mark, taken back").isNull();
+        assertThat(sweeper(Clock.systemUTC()).sweep().requeued()).isEqualTo(1);
+        assertThat(received(fixture.config().queueUrl())).extracting(QueueMessage::body)
+                .containsExactly(new JobMessage(idle, 10).toJson());
     }
 
     @Test
