@@ -195,11 +195,14 @@ public final class JobProcessor implements AutoCloseable {
             return alreadyFinished(before.get());
         }
         String owner = newOwner();
-        long computable = Math.min(Math.min(maxDigits, settings.memoryDigits()), settings.timeModel()
-                .maxDigitsWithin(forJob(before.get(), deadline).remaining().minus(settings.cleanupReserve())));
-        if (before.get().attempts() > 0) {
+        Duration left = forJob(before.get(), deadline).remaining();
+        long computable = Math.min(Math.min(maxDigits, settings.memoryDigits()),
+                settings.timeModel().maxDigitsWithin(left.minus(settings.cleanupReserve())));
+        if (before.get().attempts() > 0 || left.compareTo(deadline.remaining()) < 0) {
             // A retried job computes its own digits only: a longer computation for the store, sized
-            // to all the time there was, may be what failed.
+            // to all the time there was, may be what failed. So does a job whose deadline comes
+            // before this invocation's end: such a computation, should it run out of time, would
+            // leave it no time for a retry.
             computable = Math.min(computable, message.digits());
         }
         DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), owner, computable);
@@ -399,14 +402,16 @@ public final class JobProcessor implements AutoCloseable {
                 return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
                         + Math.max(0, deadline.remaining().toSeconds()) + " s of the worker's time left; ask for fewer digits");
             } catch (PiProcess.OutOfMemoryException e) {
-                // Its heap was sized for these digits: another attempt would fail the same way.
-                return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory: " + e.getMessage());
+                // Its heap was sized for these digits: another attempt at them would fail the same way.
+                return outOfMemory(job, owner, storeDigits, "Computing " + storeDigits + " digits ran out of memory: "
+                        + e.getMessage());
             } catch (OutOfMemoryError e) {
                 String said = heapExhaustion(e).orElseThrow(() -> e);
-                // This JVM's heap held less than its model said: another attempt in a heap alike would
-                // fail the same way. The computation's arrays are unreachable once it has thrown, so the
-                // collector finds room to record the failure.
-                return fail(job, owner, "Computing " + storeDigits + " digits ran out of memory in the worker's own JVM: " + said);
+                // This JVM's heap held less than its model said: another attempt at these digits in a heap
+                // alike would fail the same way. The computation's arrays are unreachable once it has
+                // thrown, so the collector finds room to record the outcome.
+                return outOfMemory(job, owner, storeDigits, "Computing " + storeDigits
+                        + " digits ran out of memory in the worker's own JVM: " + said);
             } catch (IOException | RuntimeException e) {
                 return retry(job, owner, "Computing or storing the result failed: " + describe(e));
             }
@@ -414,6 +419,14 @@ public final class JobProcessor implements AutoCloseable {
         } finally {
             heartbeat.cancel(false);
         }
+    }
+
+    /** Fails the job, unless the digits that did not fit were more than its own: the retry computes those. */
+    private Outcome outOfMemory(Job job, String owner, long storeDigits, String reason) {
+        if (storeDigits > job.digits()) {
+            return retry(job, owner, reason + "; the retry computes the job's own " + job.digits());
+        }
+        return fail(job, owner, reason);
     }
 
     /**

@@ -212,16 +212,7 @@ class DigitStoreWorkTest {
         // is quick for up to 1,500 digits and never ends for more
         fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(1000), PLENTY);
         WorkerSettings optimistic = WorkerFixture.withTimeModel(WorkerFixture.FAST, new ComputeTimeModel(0, 0.001, 1));
-        PiWriter endlessBeyond1500 = (digits, out, progress, cancelled) -> {
-            if (digits > 1500) {
-                while (!cancelled.getAsBoolean()) {
-                    CountingPiWriter.pause(Duration.ofMillis(10));
-                }
-                throw new CancellationException("stopped");
-            }
-            PiDigits.write(digits, out, progress, cancelled);
-        };
-        JobProcessor processor = fixture.processor(optimistic, endlessBeyond1500);
+        JobProcessor processor = fixture.processor(optimistic, endlessBeyond(1500));
         QueueMessage message = fixture.newJob(1500);
 
         // WHEN it is delivered with 4 s of the invocation left, and again
@@ -240,6 +231,68 @@ class DigitStoreWorkTest {
         assertThat(job.attempts()).isEqualTo(2);
         assertThat(result(job)).isEqualTo(pi(1500));
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(1500);
+    }
+
+    @Test
+    void aJobWhoseDeadlineComesBeforeTheInvocationsEndComputesItsOwnDigitsOnly() {
+        // GIVEN a store of 1,000 digits, a time model that underestimates, a computation that is
+        // quick for up to 1,500 digits and never ends for more, and a job of 1,500 digits whose
+        // deadline is 6 s away, in an invocation with minutes left
+        fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(1000), PLENTY);
+        WorkerSettings optimistic = WorkerFixture.withTimeModel(WorkerFixture.FAST, new ComputeTimeModel(0, 0.001, 1));
+        QueueMessage message = fixture.newJobDueIn(Duration.ofSeconds(6), 1500);
+
+        // WHEN it is delivered
+        JobProcessor.Outcome outcome = fixture.processor(optimistic, endlessBeyond(1500)).handle(message, PLENTY);
+
+        // THEN it computed its 1,500 digits, not a doubling that would have run into its deadline
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(result(job)).isEqualTo(pi(1500));
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(1500);
+    }
+
+    @Test
+    void aDoublingThatRunsOutOfMemoryIsRetriedForTheJobsOwnDigits() {
+        // GIVEN a store of 1,000 digits, and a worker's JVM whose heap holds up to 1,500 digits
+        fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(1000), PLENTY);
+        PiWriter heapFor1500 = (digits, out, progress, cancelled) -> {
+            if (digits > 1500) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            PiDigits.write(digits, out, progress, cancelled);
+        };
+        JobProcessor processor = fixture.processor(WorkerFixture.FAST, heapFor1500);
+        QueueMessage message = fixture.newJob(1500);
+
+        // WHEN it is delivered twice
+        JobProcessor.Outcome first = processor.handle(message, PLENTY);
+        Job afterFirst = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        JobProcessor.Outcome second = processor.handle(message, PLENTY);
+
+        // THEN the doubling to 2,000 digits was given back, not failed, and the retry computed 1,500
+        assertThat(first).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(afterFirst.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(afterFirst.error()).startsWith("Computing 2000 digits ran out of memory")
+                .endsWith("the retry computes the job's own 1500");
+        assertThat(second).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(result(job)).isEqualTo(pi(1500));
+    }
+
+    /** Computes up to {@code digits} quickly, and more until it is stopped. */
+    private static PiWriter endlessBeyond(int digits) {
+        return (n, out, progress, cancelled) -> {
+            if (n > digits) {
+                while (!cancelled.getAsBoolean()) {
+                    CountingPiWriter.pause(Duration.ofMillis(10));
+                }
+                throw new CancellationException("stopped");
+            }
+            PiDigits.write(n, out, progress, cancelled);
+        };
     }
 
     private String result(Job job) {

@@ -377,10 +377,7 @@ class JobLifecycleTest {
 
     /** A queued job, accepted so long ago that its deadline is {@code left} away (past, when negative). */
     private String jobWithDeadlineIn(Duration left, int digits) {
-        MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).plus(left));
-        String id = JobId.newId();
-        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock).create(id, digits);
-        return id;
+        return WorkerFixture.jobIdOf(fixture.newJobDueIn(left, digits));
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.ComputeTimeModel;
 import org.piservice.emulators.LocalLambdaContext;
@@ -18,6 +19,7 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
 
 /** Fresh resources on the shared emulators, and processors wired to them with captured metrics. */
@@ -97,6 +99,16 @@ final class WorkerFixture {
 
     /** A queued job and the message the api would have sent for it. */
     QueueMessage newJob(int digits) {
+        return newJob(digits, jobs);
+    }
+
+    /** {@link #newJob}, accepted so long ago that its deadline is {@code left} away (past, if negative). */
+    QueueMessage newJobDueIn(Duration left, int digits) {
+        Clock accepted = new MutableClock(Instant.now().minus(config().jobDeadline()).plus(left));
+        return newJob(digits, new JobRepository(clients.dynamoDb(), config(), accepted));
+    }
+
+    private static QueueMessage newJob(int digits, JobRepository jobs) {
         String id = JobId.newId();
         jobs.create(id, digits);
         return new QueueMessage("m-" + id, new JobMessage(id, digits).toJson(), null, 1);
