@@ -484,7 +484,22 @@ public final class JobProcessor implements AutoCloseable {
 
     /** Completes a claimed job the store covers, without computing. */
     private Outcome serveFromStore(Job job, String owner) {
-        Outcome outcome = complete(job, owner);
+        // A copy S3 is slow to make must not let the claim go stale: another worker would take the
+        // job over, and the api or the dead-letter consumer could fail it under this one.
+        long heartbeatMillis = settings.heartbeatInterval().toMillis();
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                jobs.heartbeat(job.jobId(), owner, 0.0);
+            } catch (RuntimeException e) {
+                LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
+            }
+        }, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        Outcome outcome;
+        try {
+            outcome = complete(job, owner);
+        } finally {
+            heartbeat.cancel(false);
+        }
         if (outcome == Outcome.DONE) {
             metrics.jobServedFromStore(job.jobId());
             LOG.info("Job complete from the digit store {}", entry("digits", job.digits()));

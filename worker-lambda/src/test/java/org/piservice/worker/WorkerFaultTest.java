@@ -174,6 +174,34 @@ class WorkerFaultTest {
     }
 
     @Test
+    void aJobWhoseCopyFromTheStoreIsSlowKeepsItsClaimMeanwhile() {
+        // GIVEN a digit store of 1,000 digits, S3 that takes every job result 4 s late, and the rival
+        // of the test above
+        EventSourceStandIn worker = worker(PiWriter.PI_CORE);
+        fixture.enqueue(fixture.newJob(1_000));
+        worker.deliverOnce();
+        s3.injectAlways(request -> request.method().equals("PUT") && request.target().contains("/" + Storage.RESULT_PREFIX),
+                Fault.late(Duration.ofSeconds(4)));
+        QueueMessage message = fixture.newJob(400);
+        fixture.enqueue(message);
+        String id = WorkerFixture.jobIdOf(message);
+        CompletableFuture<Void> delivery = CompletableFuture.runAsync(worker::deliverOnce);
+
+        // WHEN the rival tries to claim the job while its digits are copied from the store
+        awaitTrue(Duration.ofSeconds(30), () -> !s3.faulted().isEmpty());
+        CountingPiWriter.pause(Duration.ofMillis(2500));
+        ClaimResult rival = fixture.jobs.claim(id, "rival", Duration.ofMillis(1500));
+        delivery.join();
+
+        // THEN the job was still held, and completed from the store on its one attempt
+        assertThat(rival).isInstanceOf(ClaimResult.Busy.class);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(fixture.metrics()).contains("\"JobsServedFromStore\":1.0");
+    }
+
+    @Test
     void aReplacedDigitStoreObjectThatCannotBeDeletedLeavesTheJobComplete() {
         // GIVEN a digit store of 1,000 digits, and S3 that fails every delete in the store
         EventSourceStandIn worker = worker(PiWriter.PI_CORE);
