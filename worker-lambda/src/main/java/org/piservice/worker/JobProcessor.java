@@ -530,8 +530,9 @@ public final class JobProcessor implements AutoCloseable {
         try {
             completed = CallDeadline.finishing(() -> jobs.complete(job.jobId(), owner, key, Job.resultLength(job.digits())));
         } catch (RuntimeException e) {
-            // The result is stored whole: the next attempt completes the job without computing.
-            return retry(job, owner, "Recording the job complete failed: " + describe(e));
+            // The result is stored whole: the next claim completes the job without computing, before
+            // it counts attempts, so this is released even on the last attempt, not failed.
+            return release(job, owner, "Recording the job complete failed: " + describe(e));
         }
         if (!completed) {
             Optional<JobStatus> ended = endedMeanwhile(job);
@@ -634,6 +635,11 @@ public final class JobProcessor implements AutoCloseable {
         if (job.attempts() >= settings.maxAttempts()) {
             return fail(job, owner, reason + " (attempt " + job.attempts() + " of " + settings.maxAttempts() + ")");
         }
+        return release(job, owner, reason);
+    }
+
+    /** Gives the job back for another claim, after the first retry delay. */
+    private Outcome release(Job job, String owner, String reason) {
         try {
             CallDeadline.finishing(() -> jobs.release(job.jobId(), owner, reason));
         } catch (RuntimeException e) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
 import org.piservice.core.ComputeTimeModel;
@@ -27,6 +28,7 @@ import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
+import org.piservice.jobs.testing.LogCapture;
 
 /**
  * Faults on the wire, injected by {@link FaultProxy}s between the worker's own SDK clients (with
@@ -46,6 +48,9 @@ class WorkerFaultTest {
     private static byte[] multipartDigits;
 
     private final WorkerFixture fixture = new WorkerFixture();
+
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
 
     @BeforeAll
     static void startProxies() throws IOException {
@@ -93,27 +98,36 @@ class WorkerFaultTest {
     }
 
     @Test
-    void aDynamoDbOutageAtCompletionIsRetriedAndCompletesWithoutComputingAgain() {
+    void aDynamoDbOutageAtCompletionOfTheLastAttemptIsRetriedAndCompletesWithoutComputingAgain() {
+        // GIVEN a job on its last attempt (two given back before), and DynamoDB failing its completion
+        QueueMessage message = fixture.newJob(400);
+        String id = WorkerFixture.jobIdOf(message);
+        for (int attempt = 1; attempt < JobDelivery.MAX_ATTEMPTS; attempt++) {
+            assertThat(fixture.jobs.claim(id, "earlier", WorkerFixture.FAST.staleAfter())).isInstanceOf(ClaimResult.Claimed.class);
+            assertThat(fixture.jobs.release(id, "earlier", "given back")).isTrue();
+        }
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":complete"),
                 Fault.dynamoDbOutage());
-        QueueMessage message = fixture.newJob(400);
         fixture.enqueue(message);
         CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
         EventSourceStandIn worker = worker(pi);
 
+        // WHEN it is delivered, THEN it is released for another claim, not failed with its result stored whole
         worker.deliverOnce();
-        String id = WorkerFixture.jobIdOf(message);
         Job released = fixture.jobs.find(id).orElseThrow();
         assertThat(released.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(released.attempts()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
         assertThat(released.error()).as("released for the retry, not left to go stale")
                 .startsWith("Recording the job complete failed: Internal server error (injected)");
         dynamoDb.heal();
 
+        // AND once DynamoDB is back, the next claim completes it from its stored result
         awaitTrue(FIRST_RETRY_WAIT, () -> {
             worker.deliverOnce();
             return fixture.jobs.find(id).orElseThrow().status() == JobStatus.COMPLETE;
         });
         assertThat(pi.runs.get()).isEqualTo(1);
+        assertThat(logs.withMessage("The job's result is stored whole already")).hasSize(1);
     }
 
     @Test
