@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.piservice.contract.Cors;
+import org.piservice.contract.FunctionEnvironment;
 
 /**
  * The whole service as a user meets it: local-run (embedded emulators, started by
@@ -105,6 +106,8 @@ class LocalRunEndToEndTest {
         Map<Integer, Long> byStatus = statuses.stream()
                 .collect(Collectors.groupingBy(status -> status, TreeMap::new, Collectors.counting()));
         assertThat(byStatus.keySet()).as("answers by status: %s", byStatus).isSubsetOf(202, 429);
+        assertThat(byStatus.getOrDefault(202, 0L)).as("accepted, at least the client's quota; answers by status: %s", byStatus)
+                .isGreaterThanOrEqualTo(FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT);
     }
 
     @Test

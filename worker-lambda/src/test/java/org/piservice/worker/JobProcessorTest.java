@@ -424,17 +424,19 @@ class JobProcessorTest {
 
     @Test
     void aLaterMessageOfABatchWithoutEnoughTimeLeftIsRetried() {
-        WorkerSettings settings = WorkerFixture.withTimeModel(WorkerFixture.FAST, new ComputeTimeModel(1.5, 0, 1));
+        // Each job needs 4.5 s left (an estimate of 3 s and the 1.5 s cleanup reserve): the first
+        // has 6.5 s, 2 s to spare, and the second, 4 s later, has 2 s too few.
+        WorkerSettings settings = WorkerFixture.withTimeModel(WorkerFixture.FAST, new ComputeTimeModel(3, 0, 1));
         QueueMessage slow = fixture.newJob(20);
         // (longer than the first: the store would serve a second job of 20 digits with no time at all)
         QueueMessage next = fixture.newJob(50);
-        PiWriter takesTwoSeconds = (digits, out, progress, cancelled) -> {
-            CountingPiWriter.pause(Duration.ofSeconds(2));
+        PiWriter takesFourSeconds = (digits, out, progress, cancelled) -> {
+            CountingPiWriter.pause(Duration.ofSeconds(4));
             PiDigits.write(digits, out, progress, cancelled);
         };
 
-        List<String> retry = fixture.processor(settings, takesTwoSeconds)
-                .process(List.of(slow, next), WorkerFixture.deadlineAfter(Duration.ofMillis(4500)));
+        List<String> retry = fixture.processor(settings, takesFourSeconds)
+                .process(List.of(slow, next), WorkerFixture.deadlineAfter(Duration.ofMillis(6500)));
 
         assertThat(retry).containsExactly(next.messageId());
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(slow)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);

@@ -163,11 +163,11 @@ class WorkerFaultTest {
 
     @Test
     void aJobWhoseDigitsAreSlowToStoreKeepsItsClaimMeanwhile() {
-        // GIVEN S3 that answers every look at a digit store object 4 s late, and a rival worker that
+        // GIVEN S3 that answers every look at a digit store object 6 s late, and a rival worker that
         // takes a claim whose heartbeat is older than 1.5 s for dead: three times the worker's own
         // staleness, so that only heartbeats that stopped, not a slow one, let the rival in
         s3.injectAlways(request -> request.method().equals("HEAD") && request.target().contains("/" + Storage.DIGIT_STORE_PREFIX),
-                Fault.late(Duration.ofSeconds(4)));
+                Fault.late(Duration.ofSeconds(6)));
         Duration rivalStaleAfter = Duration.ofMillis(1500);
         QueueMessage message = fixture.newJob(400);
         fixture.enqueue(message);
@@ -189,13 +189,13 @@ class WorkerFaultTest {
 
     @Test
     void aJobWhoseCopyFromTheStoreIsSlowKeepsItsClaimMeanwhile() {
-        // GIVEN a digit store of 1,000 digits, S3 that takes every job result 4 s late, and the rival
+        // GIVEN a digit store of 1,000 digits, S3 that takes every job result 6 s late, and the rival
         // of the test above
         EventSourceStandIn worker = worker(PiWriter.PI_CORE);
         fixture.enqueue(fixture.newJob(1_000));
         worker.deliverOnce();
         s3.injectAlways(request -> request.method().equals("PUT") && request.target().contains("/" + Storage.RESULT_PREFIX),
-                Fault.late(Duration.ofSeconds(4)));
+                Fault.late(Duration.ofSeconds(6)));
         QueueMessage message = fixture.newJob(400);
         fixture.enqueue(message);
         String id = WorkerFixture.jobIdOf(message);
