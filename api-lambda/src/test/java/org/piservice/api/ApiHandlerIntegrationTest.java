@@ -799,8 +799,16 @@ class ApiHandlerIntegrationTest {
         return new ApiHandler(config, clients);
     }
 
-    /** Well inside the function's 10 s timeout, with room for a slow test machine. */
-    private static final Duration API_BUDGET = Duration.ofSeconds(6);
+    /** What a call to a service that hangs costs the api (docs/OPERATIONS.md): about 1.5 s. */
+    private static final Duration HUNG_CALL = Duration.ofMillis(1500);
+
+    /** The answer's time beyond its hung calls, with room for a slow test machine. */
+    private static final Duration SLACK = Duration.ofSeconds(1);
+
+    /** The longest an answer may take after {@code hungCalls} hung calls. */
+    private static Duration budgetFor(int hungCalls) {
+        return HUNG_CALL.multipliedBy(hungCalls).plus(SLACK);
+    }
 
     @Test
     void answers503WithinTheBudgetAndLeavesNoJobWhenTheQueueHangs() throws IOException {
@@ -811,7 +819,7 @@ class ApiHandlerIntegrationTest {
 
             APIGatewayProxyResponseEvent response = api.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null);
 
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(API_BUDGET);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the send").isLessThan(budgetFor(1));
             assertThat(response.getStatusCode()).isEqualTo(503);
             assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
             assertThat(Json.MAPPER.readTree(response.getBody()).get("error").asText())
@@ -827,14 +835,17 @@ class ApiHandlerIntegrationTest {
             String jobId = createdJobId(api.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null));
             dynamoDb.hang();
 
+            // A POST meets three hung table calls before it is answered, a GET one
             for (APIGatewayProxyRequestEvent event : List.of(EventLoader.loadApiGatewayRestEvent(POST),
                     EventLoader.loadApiGatewayRestEvent(GET))) {
-                path(event.getHttpMethod().equals("GET") ? "/pi_job/" + jobId : "/pi_job").accept(event);
+                boolean get = event.getHttpMethod().equals("GET");
+                path(get ? "/pi_job/" + jobId : "/pi_job").accept(event);
                 long started = System.nanoTime();
 
                 APIGatewayProxyResponseEvent response = api.handleRequest(event, null);
 
-                assertThat(Duration.ofNanos(System.nanoTime() - started)).as(event.getHttpMethod()).isLessThan(API_BUDGET);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as(event.getHttpMethod())
+                        .isLessThan(budgetFor(get ? 1 : 3));
                 assertThat(response.getStatusCode()).as(event.getHttpMethod()).isEqualTo(503);
                 assertThat(response.getHeaders()).containsEntry("Retry-After", "5");
             }
