@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.piservice.core.MachinPi;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.ResultStore;
@@ -20,7 +21,6 @@ import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
-import org.piservice.jobs.testing.MachinPi;
 
 /**
  * {@code GET /v1/pi} and instant jobs through the handler, with real SDK clients against the

@@ -23,7 +23,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
-import org.piservice.jobs.testing.MachinPi;
+import org.piservice.core.MachinPi;
 import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
 

@@ -5,9 +5,10 @@ import java.math.BigInteger;
 /**
  * An independent reference for the tests: π from Machin's formula π = 16 atan(1/5) - 4 atan(1/239),
  * in plain decimal fixed point with the JDK's BigInteger. A different algorithm, a different base,
- * no code shared with the engine.
+ * no code shared with the engine. Quick up to some ten thousand digits; the modules that store and
+ * serve digits use it too (pi-core's test jar).
  */
-final class MachinPi {
+public final class MachinPi {
 
     private static final int GUARD_DIGITS = 12;
 
@@ -15,7 +16,7 @@ final class MachinPi {
     }
 
     /** The first {@code digits} decimals of π (without "3."). */
-    static String decimals(int digits) {
+    public static String decimals(int digits) {
         BigInteger scale = BigInteger.TEN.pow(digits + GUARD_DIGITS);
         BigInteger pi = atanInverse(5, scale).multiply(BigInteger.valueOf(16))
                 .subtract(atanInverse(239, scale).multiply(BigInteger.valueOf(4)));
@@ -28,6 +29,16 @@ final class MachinPi {
         }
         String text = pi.divide(guard).toString();
         return text.substring(1);
+    }
+
+    /** {@code 3.} and {@code digits} decimals, truncated, as a job's result is. */
+    public static String text(int digits) {
+        return "3." + decimals(digits);
+    }
+
+    /** Pi Delivery's positions: the {@code 3} at 0, then the decimals, no point. */
+    public static String positions(int digits) {
+        return "3" + decimals(digits);
     }
 
     /** atan(1/x) · scale, by its Taylor series. */
