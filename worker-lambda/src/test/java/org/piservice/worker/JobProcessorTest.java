@@ -233,7 +233,7 @@ class JobProcessorTest {
     @Test
     void aJobWhoseInvocationFailsEveryAttemptIsFailedByTheWorkerBeforeTheQueueGivesUpOnIt() {
         // GIVEN the deployed queue, short invocations, and a computation whose error escapes the
-        // invocation every time (WorkerKilledTest kills a worker process mid-job for real)
+        // invocation every time (WorkerKilledTest kills a worker process on every attempt for real)
         WorkerFixture queue = new WorkerFixture();
         QueueMessage message = queue.newJob(SMALL_JOB);
         queue.enqueue(message);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
 import org.piservice.core.PiProcess;
 import org.piservice.jobs.DigitStore;
@@ -37,6 +38,9 @@ class WorkerKilledTest {
      * else it gives the job back unstarted.
      */
     private static final Duration INVOCATION = Duration.ofSeconds(15);
+
+    /** An invocation that only claims the job before it is killed: its message comes back sooner. */
+    private static final Duration SHORT_INVOCATION = Duration.ofSeconds(8);
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -65,6 +69,36 @@ class WorkerKilledTest {
         assertThat(job.attempts()).isEqualTo(2);
         assertThat(job.resultBytes()).isEqualTo(502);
         assertThat(errorSeenByTakeover.get()).isEqualTo(JobRepository.SILENT_ATTEMPT);
+        assertThat(fixture.messagesIn(fixture.config().queueUrl())).isZero();
+    }
+
+    @Test
+    void aJobWhoseWorkerIsKilledOnEveryAttemptIsFailedWithTheReason() throws Exception {
+        // GIVEN a job whose worker process is killed (SIGKILL) mid-job on each of its attempts, as
+        // a job that crashes its worker would
+        QueueMessage message = fixture.newJob(500);
+        fixture.enqueue(message);
+        String id = WorkerFixture.jobIdOf(message);
+        for (int attempt = 1; attempt <= JobDelivery.MAX_ATTEMPTS; attempt++) {
+            kill(startWorkerPausingAt(WorkerProcessMain.COMPUTING, SHORT_INVOCATION));
+            assertThat(fixture.jobs.find(id).orElseThrow().attempts()).isEqualTo(attempt);
+        }
+
+        // WHEN its message comes back once more, to a healthy worker
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        EventSourceStandIn healthy = new EventSourceStandIn(fixture.clients.sqs(), fixture.config().queueUrl(),
+                fixture.processor(WorkerFixture.FAST, pi));
+        awaitTrue(Duration.ofSeconds(60), () -> {
+            healthy.deliverOnce();
+            return fixture.jobs.find(id).orElseThrow().status().isFinal();
+        });
+
+        // THEN it fails the job with the reason, without computing, and the message is gone
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).isEqualTo("Gave up after " + JobDelivery.MAX_ATTEMPTS
+                + " attempts; the last attempt failed with: " + JobRepository.SILENT_ATTEMPT);
+        assertThat(pi.runs.get()).isZero();
         assertThat(fixture.messagesIn(fixture.config().queueUrl())).isZero();
     }
 
