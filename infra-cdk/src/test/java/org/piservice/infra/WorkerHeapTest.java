@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.piservice.contract.WorkerMemory;
+import org.piservice.core.ComputeTimeModel;
 import org.piservice.core.HeapModel;
 
 /**
@@ -47,7 +48,7 @@ class WorkerHeapTest {
 
     /** MaxHeapSize of a JVM that believes it has {@code memoryMb} and Lambda's vCPUs for it. */
     private static long maxHeapOfAWorkerJvm(int memoryMb) throws IOException, InterruptedException {
-        int vcpus = Math.max(1, (int) Math.ceil(memoryMb / 1769.0));
+        int vcpus = Math.max(1, (int) Math.ceil(memoryMb / (double) ComputeTimeModel.LAMBDA_MB_PER_VCPU));
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:MaxRAM=" + memoryMb + "m", "-XX:ActiveProcessorCount=" + Math.min(vcpus, 6), "-XX:TieredStopAtLevel=4"));
         command.addAll(WorkerMemory.jvmOptions(memoryMb, HeapModel.DEFAULT::maxDigits));
