@@ -10,9 +10,7 @@ import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.Backlog;
 import org.piservice.jobs.CallBudget;
 import org.piservice.jobs.CallDeadline;
-import org.piservice.jobs.ClientQuota;
 import org.piservice.jobs.EmfMetrics;
-import org.piservice.jobs.IdempotencyKeys;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobSubmission;
@@ -82,10 +80,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         JobRepository repository = new JobRepository(clients.dynamoDb(), config, clock);
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
-        JobSubmission submission = new JobSubmission(repository, store,
-                new IdempotencyKeys(clients.dynamoDb(), repository, config, clock),
-                new ClientQuota(clients.dynamoDb(), repository, config, clock),
-                new Backlog(repository, store::state, config, clock), clients.sqs(), config, clock);
+        JobSubmission submission = new JobSubmission(repository, store, clients.dynamoDb(), clients.sqs(), config, clock);
         JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), metrics, clock);
         this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits()));
         api.prime();

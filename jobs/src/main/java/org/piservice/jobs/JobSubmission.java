@@ -6,6 +6,7 @@ import org.piservice.contract.JobDelivery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -88,13 +89,14 @@ public final class JobSubmission {
     private final String queueUrl;
     private final Clock clock;
 
-    public JobSubmission(JobRepository jobs, DigitStore store, IdempotencyKeys keys, ClientQuota quota, Backlog backlog,
-                         SqsClient sqs, ServiceConfig config, Clock clock) {
+    /** With the idempotency keys and the client quota that {@code dynamoDb} keeps in {@code jobs}' table. */
+    public JobSubmission(JobRepository jobs, DigitStore store, DynamoDbClient dynamoDb, SqsClient sqs, ServiceConfig config,
+                         Clock clock) {
         this.jobs = jobs;
         this.store = store;
-        this.keys = keys;
-        this.quota = quota;
-        this.backlog = backlog;
+        this.keys = new IdempotencyKeys(dynamoDb, jobs, config, clock);
+        this.quota = new ClientQuota(dynamoDb, jobs, config, clock);
+        this.backlog = new Backlog(jobs, store::state, config, clock);
         this.sqs = sqs;
         this.queueUrl = config.queueUrl();
         this.clock = clock;

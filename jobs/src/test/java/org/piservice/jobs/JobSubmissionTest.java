@@ -35,7 +35,7 @@ class JobSubmissionTest {
 
     @Test
     void aSubmittedJobIsRecordedAsQueuedAndItsMessageSent() {
-        JobSubmission.Outcome outcome = submission(jobs, clients.sqs(), resources.config()).submit(request(1000));
+        JobSubmission.Outcome outcome = submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(request(1000));
 
         assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
         Job job = jobs.find(outcome.jobId()).orElseThrow();
@@ -51,7 +51,7 @@ class JobSubmissionTest {
         clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
         ServiceConfig config = TestResources.config(resources.config().tableName(), gone, resources.config().bucketName());
 
-        JobSubmission.Outcome outcome = submission(jobs, clients.sqs(), config).submit(request(10));
+        JobSubmission.Outcome outcome = submission(clients.dynamoDb(), clients.sqs(), config).submit(request(10));
 
         assertThat(outcome).isInstanceOfSatisfying(JobSubmission.NotQueued.class, notQueued ->
                 assertThat(notQueued.cause()).isInstanceOf(QueueDoesNotExistException.class));
@@ -63,7 +63,7 @@ class JobSubmissionTest {
         ServiceConfig noTable = TestResources.config("no-such-table", resources.config().queueUrl(),
                 resources.config().bucketName());
 
-        JobSubmission.Outcome outcome = submission(new JobRepository(clients.dynamoDb(), noTable), clients.sqs(),
+        JobSubmission.Outcome outcome = submission(clients.dynamoDb(), clients.sqs(),
                 noTable).submit(request(10));
 
         assertThat(outcome).isInstanceOf(JobSubmission.NotRecorded.class);
@@ -89,8 +89,7 @@ class JobSubmissionTest {
             });
 
             // WHEN a job is submitted
-            JobSubmission.Outcome outcome = submission(new JobRepository(dynamoDb, resources.config()), sqs,
-                    resources.config()).submit(request(10));
+            JobSubmission.Outcome outcome = submission(dynamoDb, sqs, resources.config()).submit(request(10));
 
             // THEN its send failed, and the job stands, with the worker that has it
             assertThat(sqsProxy.faulted()).isNotEmpty();
@@ -111,7 +110,7 @@ class JobSubmissionTest {
             proxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.dynamoDbOutage());
 
             // WHEN a job is submitted
-            JobSubmission.Outcome outcome = submission(new JobRepository(dynamoDb, config), clients.sqs(), config)
+            JobSubmission.Outcome outcome = submission(dynamoDb, clients.sqs(), config)
                     .submit(request(10));
 
             // THEN the job, which stays, is its client's: queued, for the sweeper to send its message
@@ -133,7 +132,7 @@ class JobSubmissionTest {
             proxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.lostAnswer());
 
             // WHEN a job is submitted
-            JobSubmission.Outcome outcome = submission(new JobRepository(dynamoDb, config), clients.sqs(), config)
+            JobSubmission.Outcome outcome = submission(dynamoDb, clients.sqs(), config)
                     .submit(request(10));
 
             // THEN it was withdrawn, as a look at the table shows, and no job is claimed for the client
@@ -152,8 +151,7 @@ class JobSubmissionTest {
              DynamoDbClient slowPuts = dynamoDb(proxy.endpoint());
              ExecutorService senders = Executors.newFixedThreadPool(4 * limit)) {
             proxy.injectAlways(request -> request.isDynamoDb("PutItem"), Fault.late(Duration.ofMillis(300)));
-            JobSubmission submission = submission(new JobRepository(slowPuts, resources.config()), clients.sqs(),
-                    resources.config());
+            JobSubmission submission = submission(slowPuts, clients.sqs(), resources.config());
 
             // WHEN one client sends four times its limit of requests at once
             List<Future<JobSubmission.Outcome>> outcomes = new ArrayList<>();
@@ -195,14 +193,11 @@ class JobSubmissionTest {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(LocalAws.ACCESS_KEY_ID, LocalAws.SECRET_ACCESS_KEY));
     }
 
-    /** A submission with the digit store of {@code config}'s table and bucket. */
-    private JobSubmission submission(JobRepository repository, SqsClient sqs, ServiceConfig config) {
-        ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
-        Clock clock = Clock.systemUTC();
-        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
-        return new JobSubmission(repository, store, new IdempotencyKeys(clients.dynamoDb(), repository, config, clock),
-                new ClientQuota(clients.dynamoDb(), repository, config, clock),
-                new Backlog(repository, store::state, config, clock), sqs, config, clock);
+    /** A submission as the api makes one, through these clients, for {@code config}'s table, queue and bucket. */
+    private JobSubmission submission(DynamoDbClient dynamoDb, SqsClient sqs, ServiceConfig config) {
+        JobRepository repository = new JobRepository(dynamoDb, config);
+        DigitStore store = new DigitStore(dynamoDb, clients.s3(), new ResultStore(clients.s3(), clients.presigner(), config), config);
+        return new JobSubmission(repository, store, dynamoDb, sqs, config, Clock.systemUTC());
     }
 
     private static JobSubmission.Request request(int digits) {

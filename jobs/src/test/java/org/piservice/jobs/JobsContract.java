@@ -478,11 +478,7 @@ abstract class JobsContract {
     }
 
     private JobSubmission submission() {
-        return new JobSubmission(repository, digitStore,
-                new IdempotencyKeys(clients().dynamoDb(), repository, resources.config(), clock),
-                new ClientQuota(clients().dynamoDb(), repository, resources.config(), clock),
-                new Backlog(repository, digitStore::state, resources.config(), clock),
-                clients().sqs(), resources.config(), clock);
+        return new JobSubmission(repository, digitStore, clients().dynamoDb(), clients().sqs(), resources.config(), clock);
     }
 
     private void storeMachin(int digits) throws IOException {
