@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.piservice.contract.Storage;
@@ -18,6 +19,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
@@ -72,6 +74,8 @@ public final class DigitStore {
     private final String table;
     private final String bucket;
     private final Clock clock;
+    /** By their new owner, the leases taken from a live computation, for {@link #releaseLease}. */
+    private final Map<String, Overtaken> overtaken = new ConcurrentHashMap<>();
 
     public DigitStore(DynamoDbClient dynamoDb, S3Client s3, ResultStore results, ServiceConfig config) {
         this(dynamoDb, s3, results, config, Clock.systemUTC());
@@ -140,8 +144,10 @@ public final class DigitStore {
     }
 
     private static State read(DynamoDbClient dynamoDb, String table) {
-        Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(table).key(itemKey())
-                .consistentRead(true)).item();
+        return parse(dynamoDb.getItem(get -> get.tableName(table).key(itemKey()).consistentRead(true)).item());
+    }
+
+    private static State parse(Map<String, AttributeValue> item) {
         if (item == null || item.isEmpty()) {
             return new State(0, null, null, 0, null, Set.of());
         }
@@ -410,8 +416,9 @@ public final class DigitStore {
      */
     public boolean takeLease(String owner, long leaseDigits, long neededDigits, Duration staleAfter) {
         Instant now = clock.instant();
+        State before;
         try {
-            dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
+            before = parse(dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
                     .updateExpression("SET #owner = :owner, #leaseDigits = :leaseDigits, #heartbeat = :now")
                     .conditionExpression("(attribute_not_exists(#digits) OR #digits < :needed)"
                             + " AND (attribute_not_exists(#owner) OR #heartbeat < :staleBefore OR #leaseDigits < :needed)")
@@ -422,12 +429,16 @@ public final class DigitStore {
                             ":leaseDigits", AttributeValue.fromN(Long.toString(leaseDigits)),
                             ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
                             ":needed", AttributeValue.fromN(Long.toString(neededDigits)),
-                            ":staleBefore", AttributeValue.fromN(Long.toString(now.minus(staleAfter).toEpochMilli())))));
-            return true;
+                            ":staleBefore", AttributeValue.fromN(Long.toString(now.minus(staleAfter).toEpochMilli()))))
+                    .returnValues(ReturnValue.ALL_OLD)).attributes());
         } catch (ConditionalCheckFailedException e) {
             // This owner's own lease when the SDK retried a write that was applied but whose answer was lost.
             return owner.equals(state().leaseOwner());
         }
+        if (before.computing(0, now, staleAfter) && !owner.equals(before.leaseOwner())) {
+            overtaken.put(owner, new Overtaken(before.leaseOwner(), before.leaseDigits(), before.leaseHeartbeatAt(), staleAfter));
+        }
+        return true;
     }
 
     /** @return false when the lease is no longer {@code owner}'s (it went stale and was taken over) */
@@ -436,10 +447,28 @@ public final class DigitStore {
                 Map.of(":now", AttributeValue.fromN(Long.toString(clock.millis()))));
     }
 
-    /** Ends {@code owner}'s lease, if it still has it; waiting jobs stay listed for whoever completes them. */
+    /**
+     * Ends {@code owner}'s lease, if it still has it; waiting jobs stay listed for whoever completes
+     * them. A lease {@code owner} took from a live computation, for a longer job, goes back to that
+     * computation while it may still run (its heartbeat not yet stale): whether or not {@code owner}
+     * computed, the jobs that computation covers must go on seeing it, and wait for it rather than
+     * compute again.
+     */
     public void releaseLease(String owner) {
-        updateLease(owner, "REMOVE #leaseDigits, #heartbeat, #owner", Map.of("#leaseDigits", LEASE_DIGITS,
-                "#heartbeat", LEASE_HEARTBEAT_AT), Map.of());
+        Overtaken previous = overtaken.remove(owner);
+        Map<String, String> names = Map.of("#leaseDigits", LEASE_DIGITS, "#heartbeat", LEASE_HEARTBEAT_AT);
+        if (previous != null && previous.heartbeatAt().isAfter(clock.instant().minus(previous.staleAfter()))) {
+            updateLease(owner, "SET #owner = :previous, #leaseDigits = :previousDigits, #heartbeat = :previousHeartbeat",
+                    names, Map.of(":previous", AttributeValue.fromS(previous.owner()),
+                            ":previousDigits", AttributeValue.fromN(Long.toString(previous.digits())),
+                            ":previousHeartbeat", AttributeValue.fromN(Long.toString(previous.heartbeatAt().toEpochMilli()))));
+            return;
+        }
+        updateLease(owner, "REMOVE #leaseDigits, #heartbeat, #owner", names, Map.of());
+    }
+
+    /** A live computation's lease as {@link #takeLease} found it when it took the lease away. */
+    private record Overtaken(String owner, long digits, Instant heartbeatAt, Duration staleAfter) {
     }
 
     /**

@@ -181,6 +181,10 @@ class DigitStoreTest {
         store.releaseLease("w1");
         assertThat(store.state().leaseOwner()).as("only the owner releases").isEqualTo("w3");
         store.releaseLease("w3");
+        assertThat(store.state()).as("w3 hands the lease back to w1's computation, which may still run")
+                .extracting(DigitStore.State::leaseOwner, DigitStore.State::leaseDigits).containsExactly("w1", 2000L);
+        assertThat(store.heartbeatLease("w1")).isTrue();
+        store.releaseLease("w1");
         assertThat(store.state().leaseOwner()).isNull();
         store.removeWaiters(Set.of(new DigitStore.Waiter("job-a", 2000)));
         assertThat(store.state().waiting()).isEmpty();
@@ -190,6 +194,9 @@ class DigitStoreTest {
     void aStaleLeaseIsTakenOverAndACoveringStoreNeedsNone() throws Exception {
         assertThat(store.takeLease("dead", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
         assertThat(store.takeLease("w2", 2000, 2000, Duration.ZERO)).as("stale at once").isTrue();
+        store.releaseLease("w2");
+        assertThat(store.state().leaseOwner()).as("a stale lease is not handed back").isNull();
+        assertThat(store.takeLease("w2", 2000, 2000, Duration.ZERO)).isTrue();
 
         put(2000, text(2000));
         store.offer(2000);

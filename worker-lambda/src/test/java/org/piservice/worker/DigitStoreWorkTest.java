@@ -282,6 +282,28 @@ class DigitStoreWorkTest {
         assertThat(result(job)).isEqualTo(pi(1500));
     }
 
+    @Test
+    void aJobThatTakesALiveComputationsLeaseButIsNotComputedHandsItBack() {
+        // GIVEN a computation of 4,000 digits under way on another worker, and a job of 5,000 digits
+        // past its deadline, which the sweeper has not failed yet
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, UNHURRIED.staleAfter())).isTrue();
+        QueueMessage overdue = fixture.newJobDueIn(Duration.ofSeconds(-1), 5_000);
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        JobProcessor processor = fixture.processor(UNHURRIED, pi);
+
+        // WHEN a worker takes the lease for it (a longer demand does not wait), and then fails it
+        assertThat(processor.handle(overdue, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(overdue)).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+
+        // THEN the lease is the computation's again, and a job it covers waits for it instead of computing
+        assertThat(store.state().leaseOwner()).isEqualTo("computing-worker");
+        QueueMessage covered = fixture.newJob(2_000);
+        assertThat(processor.handle(covered, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(store.state().waiting()).containsExactly("2000:" + WorkerFixture.jobIdOf(covered));
+        assertThat(pi.runs.get()).isZero();
+    }
+
     /** Computes up to {@code digits} quickly, and more until it is stopped. */
     private static PiWriter endlessBeyond(int digits) {
         return (n, out, progress, cancelled) -> {
