@@ -432,7 +432,8 @@ public final class DigitStore {
                             ":staleBefore", AttributeValue.fromN(Long.toString(now.minus(staleAfter).toEpochMilli()))))
                     .returnValues(ReturnValue.ALL_OLD)).attributes());
         } catch (ConditionalCheckFailedException e) {
-            // This owner's own lease when the SDK retried a write that was applied but whose answer was lost.
+            // This owner's own lease when the SDK retried a write that was applied but whose answer was
+            // lost; what it took over is not known then, and is not handed back.
             return owner.equals(state().leaseOwner());
         }
         if (before.computing(0, now, staleAfter) && !owner.equals(before.leaseOwner())) {
@@ -456,15 +457,30 @@ public final class DigitStore {
      */
     public void releaseLease(String owner) {
         Overtaken previous = overtaken.remove(owner);
-        Map<String, String> names = Map.of("#leaseDigits", LEASE_DIGITS, "#heartbeat", LEASE_HEARTBEAT_AT);
-        if (previous != null && previous.heartbeatAt().isAfter(clock.instant().minus(previous.staleAfter()))) {
-            updateLease(owner, "SET #owner = :previous, #leaseDigits = :previousDigits, #heartbeat = :previousHeartbeat",
-                    names, Map.of(":previous", AttributeValue.fromS(previous.owner()),
-                            ":previousDigits", AttributeValue.fromN(Long.toString(previous.digits())),
-                            ":previousHeartbeat", AttributeValue.fromN(Long.toString(previous.heartbeatAt().toEpochMilli()))));
+        if (previous != null && previous.heartbeatAt().isAfter(clock.instant().minus(previous.staleAfter()))
+                && handBack(owner, previous)) {
             return;
         }
-        updateLease(owner, "REMOVE #leaseDigits, #heartbeat, #owner", names, Map.of());
+        updateLease(owner, "REMOVE #leaseDigits, #heartbeat, #owner", Map.of("#leaseDigits", LEASE_DIGITS,
+                "#heartbeat", LEASE_HEARTBEAT_AT), Map.of());
+    }
+
+    /** Gives {@code previous} its lease back, unless the store covers its digits by now (nothing to wait for). */
+    private boolean handBack(String owner, Overtaken previous) {
+        try {
+            dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
+                    .updateExpression("SET #owner = :previous, #leaseDigits = :previousDigits, #heartbeat = :previousHeartbeat")
+                    .conditionExpression("#owner = :owner AND (attribute_not_exists(#digits) OR #digits < :previousDigits)")
+                    .expressionAttributeNames(Map.of("#owner", LEASE_OWNER, "#leaseDigits", LEASE_DIGITS,
+                            "#heartbeat", LEASE_HEARTBEAT_AT, "#digits", DIGITS))
+                    .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(owner),
+                            ":previous", AttributeValue.fromS(previous.owner()),
+                            ":previousDigits", AttributeValue.fromN(Long.toString(previous.digits())),
+                            ":previousHeartbeat", AttributeValue.fromN(Long.toString(previous.heartbeatAt().toEpochMilli())))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     /** A live computation's lease as {@link #takeLease} found it when it took the lease away. */

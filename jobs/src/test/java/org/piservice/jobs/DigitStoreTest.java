@@ -191,6 +191,18 @@ class DigitStoreTest {
     }
 
     @Test
+    void aTakenLeaseIsNotHandedBackOnceTheStoreCoversIt() throws Exception {
+        assertThat(store.takeLease("w1", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("w2", 3000, 3000, JobDelivery.STALE_AFTER)).isTrue();
+        put(2000, text(2000));
+        assertThat(store.offer(2000)).as("w1 done meanwhile").isEqualTo(new DigitStore.Offer.Stored(2000));
+
+        store.releaseLease("w2");
+
+        assertThat(store.state().leaseOwner()).as("nothing left to wait for").isNull();
+    }
+
+    @Test
     void aStaleLeaseIsTakenOverAndACoveringStoreNeedsNone() throws Exception {
         assertThat(store.takeLease("dead", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
         assertThat(store.takeLease("w2", 2000, 2000, Duration.ZERO)).as("stale at once").isTrue();

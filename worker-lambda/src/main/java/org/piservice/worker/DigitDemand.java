@@ -77,8 +77,8 @@ final class DigitDemand {
      * (pi-core's time model), all the doublings together cost about twice the last one. The job
      * that triggers a doubling pays for it, about twice its own computation, and nothing more than
      * its own when it already needs that much. Sized to the time there is, a doubling is what runs
-     * out of it should the model be optimistic; a retried job is given its own size only
-     * ({@code JobProcessor}).
+     * out of it should the model be optimistic; a retried job is given its own size only, as is
+     * one due before the invocation's end ({@code JobProcessor}).
      */
     static long size(int needed, long stored, long computable) {
         return Math.max(needed, Math.min(2 * stored, computable));

@@ -3,6 +3,7 @@ package org.piservice.worker;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 import java.util.ArrayList;
@@ -195,10 +196,12 @@ public final class JobProcessor implements AutoCloseable {
             return alreadyFinished(before.get());
         }
         String owner = newOwner();
-        Duration left = forJob(before.get(), deadline).remaining();
+        Duration left = deadline.remaining();
+        Instant deadlineAt = before.get().deadlineAt();
+        boolean dueFirst = deadlineAt != null && deadlineAt.isBefore(clock.instant().plus(left));
         long computable = Math.min(Math.min(maxDigits, settings.memoryDigits()),
                 settings.timeModel().maxDigitsWithin(left.minus(settings.cleanupReserve())));
-        if (before.get().attempts() > 0 || left.compareTo(deadline.remaining()) < 0) {
+        if (before.get().attempts() > 0 || dueFirst) {
             // A retried job computes its own digits only: a longer computation for the store, sized
             // to all the time there was, may be what failed. So does a job whose deadline comes
             // before this invocation's end: such a computation, should it run out of time, would
