@@ -39,9 +39,6 @@ class WorkerKilledTest {
      */
     private static final Duration INVOCATION = Duration.ofSeconds(15);
 
-    /** An invocation that only claims the job before it is killed: its message comes back sooner. */
-    private static final Duration SHORT_INVOCATION = Duration.ofSeconds(8);
-
     private final WorkerFixture fixture = new WorkerFixture();
 
     @Test
@@ -80,7 +77,7 @@ class WorkerKilledTest {
         fixture.enqueue(message);
         String id = WorkerFixture.jobIdOf(message);
         for (int attempt = 1; attempt <= JobDelivery.MAX_ATTEMPTS; attempt++) {
-            kill(startWorkerPausingAt(WorkerProcessMain.COMPUTING, SHORT_INVOCATION));
+            kill(startWorkerPausingAt(WorkerProcessMain.COMPUTING, INVOCATION));
             assertThat(fixture.jobs.find(id).orElseThrow().attempts()).isEqualTo(attempt);
         }
 

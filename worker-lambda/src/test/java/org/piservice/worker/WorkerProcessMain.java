@@ -20,6 +20,7 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.TestResources;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
@@ -87,9 +88,13 @@ public final class WorkerProcessMain {
         // A message that an earlier, killed worker had received comes back only once its invocation would have ended.
         List<Message> received = List.of();
         for (long giveUp = System.nanoTime() + WAIT_FOR_A_MESSAGE.toNanos(); received.isEmpty() && System.nanoTime() < giveUp; ) {
-            // (short polls: the worker's SQS client ends an attempt after 2 s)
-            received = clients.sqs().receiveMessage(receive -> receive.queueUrl(config.queueUrl())
-                    .waitTimeSeconds(1).messageSystemAttributeNamesWithStrings("ApproximateReceiveCount")).messages();
+            // (1 s long polls: the worker's SQS client ends an attempt after 2 s)
+            try {
+                received = clients.sqs().receiveMessage(receive -> receive.queueUrl(config.queueUrl())
+                        .waitTimeSeconds(1).messageSystemAttributeNamesWithStrings("ApproximateReceiveCount")).messages();
+            } catch (SdkException e) {
+                System.err.println("receiving failed, trying again: " + e.getMessage());
+            }
         }
         for (Message message : received) {
             processor.handle(new QueueMessage(message.messageId(), message.body(), message.receiptHandle(),
