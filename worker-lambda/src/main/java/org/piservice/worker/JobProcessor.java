@@ -371,10 +371,7 @@ public final class JobProcessor implements AutoCloseable {
         AtomicReference<Double> progress = new AtomicReference<>(0.0);
         Deadline jobDeadline = forJob(job, deadline);
         BooleanSupplier outOfTime = () -> jobDeadline.remaining().compareTo(settings.cleanupReserve()) < 0;
-        long heartbeatMillis = settings.heartbeatInterval().toMillis();
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
-                () -> beat(job, owner, storeDigits, progress, lost, cancelled),
-                heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> heartbeat = everyHeartbeat(() -> beat(job, owner, storeDigits, progress, lost, cancelled));
         LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
                 entry("attempt", job.attempts()));
         long started = System.nanoTime();
@@ -398,9 +395,8 @@ public final class JobProcessor implements AutoCloseable {
                     return failAtDeadline(job, owner);
                 }
                 if (storeDigits > job.digits()) {
-                    return retry(job, owner, "Ran out of time after " + seconds(started) + " s of computing "
-                            + storeDigits + " digits for the digit store; the retry computes the job's own "
-                            + job.digits());
+                    return retryOwnDigits(job, owner, "Ran out of time after " + seconds(started) + " s of computing "
+                            + storeDigits + " digits for the digit store");
                 }
                 return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
                         + Math.max(0, deadline.remaining().toSeconds()) + " s of the worker's time left; ask for fewer digits");
@@ -426,10 +422,18 @@ public final class JobProcessor implements AutoCloseable {
 
     /** Fails the job, unless the digits that did not fit were more than its own: the retry computes those. */
     private Outcome outOfMemory(Job job, String owner, long storeDigits, String reason) {
-        if (storeDigits > job.digits()) {
-            return retry(job, owner, reason + "; the retry computes the job's own " + job.digits());
-        }
-        return fail(job, owner, reason);
+        return storeDigits > job.digits() ? retryOwnDigits(job, owner, reason) : fail(job, owner, reason);
+    }
+
+    /** After a longer computation for the store failed: the retry computes the job's own digits only. */
+    private Outcome retryOwnDigits(Job job, String owner, String reason) {
+        return retry(job, owner, reason + "; the retry computes the job's own " + job.digits());
+    }
+
+    /** Runs {@code beat} at every heartbeat interval until the returned task is cancelled. */
+    private ScheduledFuture<?> everyHeartbeat(Runnable beat) {
+        long millis = settings.heartbeatInterval().toMillis();
+        return heartbeats.scheduleAtFixedRate(beat, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -489,14 +493,13 @@ public final class JobProcessor implements AutoCloseable {
     private Outcome serveFromStore(Job job, String owner) {
         // A copy S3 is slow to make must not let the claim go stale: another worker would take the
         // job over, and the api or the dead-letter consumer could fail it under this one.
-        long heartbeatMillis = settings.heartbeatInterval().toMillis();
-        ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(() -> {
+        ScheduledFuture<?> heartbeat = everyHeartbeat(() -> {
             try {
                 jobs.heartbeat(job.jobId(), owner, 0.0);
             } catch (RuntimeException e) {
                 LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
             }
-        }, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        });
         Outcome outcome;
         try {
             outcome = complete(job, owner);
