@@ -379,17 +379,10 @@ public final class DigitStore {
             condition = "#key = :checkedKey AND #digits < :digits";
             values.put(":checkedKey", AttributeValue.fromS(checkedAgainst.key()));
         }
-        try {
-            dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
-                    .updateExpression("SET #digits = :digits, #key = :key, #updatedAt = :now")
-                    .conditionExpression(condition)
-                    .expressionAttributeNames(Map.of("#digits", DIGITS, "#key", KEY, "#updatedAt", UPDATED_AT))
-                    .expressionAttributeValues(values));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            // Pointed at already: by this offer, when the SDK retried a write whose answer was lost.
-            return key.equals(state().key());
-        }
+        return updateIf("SET #digits = :digits, #key = :key, #updatedAt = :now", condition,
+                Map.of("#digits", DIGITS, "#key", KEY, "#updatedAt", UPDATED_AT), values)
+                // Pointed at already: by this offer, when the SDK retried a write whose answer was lost.
+                || key.equals(state().key());
     }
 
     /**
@@ -437,7 +430,7 @@ public final class DigitStore {
             return owner.equals(state().leaseOwner());
         }
         if (before.computing(0, now, staleAfter) && !owner.equals(before.leaseOwner())) {
-            overtaken.put(owner, new Overtaken(before.leaseOwner(), before.leaseDigits(), before.leaseHeartbeatAt(), staleAfter));
+            overtaken.put(owner, new Overtaken(before, staleAfter));
         }
         return true;
     }
@@ -457,8 +450,8 @@ public final class DigitStore {
      */
     public void releaseLease(String owner) {
         Overtaken previous = overtaken.remove(owner);
-        if (previous != null && previous.heartbeatAt().isAfter(clock.instant().minus(previous.staleAfter()))
-                && handBack(owner, previous)) {
+        if (previous != null && previous.lease().computing(0, clock.instant(), previous.staleAfter())
+                && handBack(owner, previous.lease())) {
             return;
         }
         updateLease(owner, "REMOVE #leaseDigits, #heartbeat, #owner", Map.of("#leaseDigits", LEASE_DIGITS,
@@ -466,25 +459,18 @@ public final class DigitStore {
     }
 
     /** Gives {@code previous} its lease back, unless the store covers its digits by now (nothing to wait for). */
-    private boolean handBack(String owner, Overtaken previous) {
-        try {
-            dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
-                    .updateExpression("SET #owner = :previous, #leaseDigits = :previousDigits, #heartbeat = :previousHeartbeat")
-                    .conditionExpression("#owner = :owner AND (attribute_not_exists(#digits) OR #digits < :previousDigits)")
-                    .expressionAttributeNames(Map.of("#owner", LEASE_OWNER, "#leaseDigits", LEASE_DIGITS,
-                            "#heartbeat", LEASE_HEARTBEAT_AT, "#digits", DIGITS))
-                    .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(owner),
-                            ":previous", AttributeValue.fromS(previous.owner()),
-                            ":previousDigits", AttributeValue.fromN(Long.toString(previous.digits())),
-                            ":previousHeartbeat", AttributeValue.fromN(Long.toString(previous.heartbeatAt().toEpochMilli())))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+    private boolean handBack(String owner, State previous) {
+        return updateIf("SET #owner = :previous, #leaseDigits = :previousDigits, #heartbeat = :previousHeartbeat",
+                "#owner = :owner AND (attribute_not_exists(#digits) OR #digits < :previousDigits)",
+                Map.of("#owner", LEASE_OWNER, "#leaseDigits", LEASE_DIGITS, "#heartbeat", LEASE_HEARTBEAT_AT, "#digits", DIGITS),
+                Map.of(":owner", AttributeValue.fromS(owner),
+                        ":previous", AttributeValue.fromS(previous.leaseOwner()),
+                        ":previousDigits", AttributeValue.fromN(Long.toString(previous.leaseDigits())),
+                        ":previousHeartbeat", AttributeValue.fromN(Long.toString(previous.leaseHeartbeatAt().toEpochMilli()))));
     }
 
-    /** A live computation's lease as {@link #takeLease} found it when it took the lease away. */
-    private record Overtaken(String owner, long digits, Instant heartbeatAt, Duration staleAfter) {
+    /** The item as {@link #takeLease} found it when it took a live computation's lease away. */
+    private record Overtaken(State lease, Duration staleAfter) {
     }
 
     /**
@@ -494,20 +480,11 @@ public final class DigitStore {
      * @return false when that computation ended (or was taken over) meanwhile: look at the store again
      */
     public boolean await(Waiter waiter, String leaseOwner) {
-        try {
-            dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
-                    .updateExpression("ADD #waiting :entry")
-                    .conditionExpression("#owner = :owner AND #leaseDigits >= :digits")
-                    .expressionAttributeNames(Map.of("#waiting", WAITING, "#owner", LEASE_OWNER,
-                            "#leaseDigits", LEASE_DIGITS))
-                    .expressionAttributeValues(Map.of(
-                            ":entry", AttributeValue.fromSs(java.util.List.of(waiter.entry())),
-                            ":owner", AttributeValue.fromS(leaseOwner),
-                            ":digits", AttributeValue.fromN(Integer.toString(waiter.digits())))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return updateIf("ADD #waiting :entry", "#owner = :owner AND #leaseDigits >= :digits",
+                Map.of("#waiting", WAITING, "#owner", LEASE_OWNER, "#leaseDigits", LEASE_DIGITS),
+                Map.of(":entry", AttributeValue.fromSs(java.util.List.of(waiter.entry())),
+                        ":owner", AttributeValue.fromS(leaseOwner),
+                        ":digits", AttributeValue.fromN(Integer.toString(waiter.digits()))));
     }
 
     /** The listed jobs the store covers now. */
@@ -553,12 +530,18 @@ public final class DigitStore {
         allNames.put("#owner", LEASE_OWNER);
         Map<String, AttributeValue> allValues = new HashMap<>(values);
         allValues.put(":owner", AttributeValue.fromS(owner));
+        return updateIf(expression, "#owner = :owner", allNames, allValues);
+    }
+
+    /** Updates the store's item if {@code condition} holds; false when it did not. */
+    private boolean updateIf(String expression, String condition, Map<String, String> names,
+                             Map<String, AttributeValue> values) {
         try {
             dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
                     .updateExpression(expression)
-                    .conditionExpression("#owner = :owner")
-                    .expressionAttributeNames(allNames)
-                    .expressionAttributeValues(allValues));
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
