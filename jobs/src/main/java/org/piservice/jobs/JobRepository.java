@@ -47,6 +47,8 @@ public final class JobRepository {
     private static final String PENDING = Storage.PENDING_ATTRIBUTE;
     private static final String REQUEUED_AT = "requeued_at";
     private static final String RELEASED_AT = "released_at";
+    /** The id of the queue message whose delivery made the last claim, when one did. */
+    private static final String CLAIMED_BY = "claimed_by_message";
 
     /** What a job that was taken over from a dead worker says about that worker's attempt. */
     public static final String SILENT_ATTEMPT = "the previous attempt stopped without a word (the worker crashed or timed out)";
@@ -216,6 +218,19 @@ public final class JobRepository {
      * neither finished nor gave it back records {@link #SILENT_ATTEMPT} as its last error.
      */
     public ClaimResult claim(String jobId, String owner, Duration staleAfter) {
+        return claim(jobId, owner, Optional.empty(), staleAfter);
+    }
+
+    /**
+     * As {@link #claim(String, String, Duration)}, for the delivery of the queue message
+     * {@code messageId}: the job remembers it, so that the dead-letter queue's consumer can tell that
+     * message from a duplicate (see {@link #failUnheld}).
+     */
+    public ClaimResult claim(String jobId, String owner, String messageId, Duration staleAfter) {
+        return claim(jobId, owner, Optional.of(messageId), staleAfter);
+    }
+
+    private ClaimResult claim(String jobId, String owner, Optional<String> messageId, Duration staleAfter) {
         Instant now = clock.instant();
         Map<String, AttributeValue> values = new HashMap<>(OPEN_VALUES);
         values.put(":owner", AttributeValue.fromS(owner));
@@ -223,17 +238,20 @@ public final class JobRepository {
         values.put(":staleBefore", millis(now.minus(staleAfter)));
         values.put(":zero", number(0));
         values.put(":one", number(1));
+        messageId.ifPresent(id -> values.put(":message", AttributeValue.fromS(id)));
         UpdateItemRequest request = UpdateItemRequest.builder()
                 .tableName(tableName)
                 .key(key(jobId))
                 .updateExpression("SET #status = :inProgress, #owner = :owner, #heartbeatAt = :now,"
                         + " #startedAt = if_not_exists(#startedAt, :now), #progress = :zero,"
-                        + " #attempts = if_not_exists(#attempts, :zero) + :one")
+                        + " #attempts = if_not_exists(#attempts, :zero) + :one"
+                        + (messageId.isPresent() ? ", #claimedBy = :message" : " REMOVE #claimedBy"))
                 .conditionExpression("attribute_exists(#jobId) AND (#status = :queued"
                         + " OR (#status = :inProgress AND #heartbeatAt < :staleBefore))")
                 .expressionAttributeNames(Map.of(
                         "#jobId", JOB_ID, "#status", STATUS, "#owner", OWNER, "#heartbeatAt", HEARTBEAT_AT,
-                        "#startedAt", STARTED_AT, "#progress", PROGRESS, "#attempts", ATTEMPTS))
+                        "#startedAt", STARTED_AT, "#progress", PROGRESS, "#attempts", ATTEMPTS,
+                        "#claimedBy", CLAIMED_BY))
                 .expressionAttributeValues(values)
                 // The old item, not the new: only it shows whether a dead worker still held the job.
                 .returnValues(ReturnValue.ALL_OLD)
@@ -319,15 +337,21 @@ public final class JobRepository {
     }
 
     /**
-     * Fails a job that is not final yet and that no live worker holds: for the dead-letter queue's
-     * consumer, whose message no worker will see again. A job in progress whose heartbeat is younger
-     * than {@code staleAfter} is its worker's to finish, however many duplicates of its message the
-     * queue gave up on; should that worker die, the sweeper sends the job's message again.
+     * Fails a job that is not final yet and that no live worker holds, for the dead-letter queue's
+     * consumer, whose message {@code messageId} no worker will see again. A job in progress whose
+     * heartbeat is younger than {@code staleAfter} is its worker's to finish, however many duplicates
+     * of its message the queue gave up on; should that worker die, the sweeper sends the job's
+     * message again. So is a job last claimed through another message, which still has deliveries
+     * to come (a job released for its retry waits for that message, not for this one).
      *
-     * @return false when the job is final already, held by a live worker, or does not exist
+     * @return false when the job is final already, held by a live worker, claimed through another
+     *     message, or does not exist
      */
-    public boolean failUnheld(String jobId, String reason, Duration staleAfter) {
-        return failOpenIf(jobId, reason, UNHELD, Map.of("#heartbeatAt", HEARTBEAT_AT), staleBefore(staleAfter));
+    public boolean failUnheld(String jobId, String messageId, String reason, Duration staleAfter) {
+        Map<String, AttributeValue> values = new HashMap<>(staleBefore(staleAfter));
+        values.put(":message", AttributeValue.fromS(messageId));
+        return failOpenIf(jobId, reason, UNHELD + " AND (attribute_not_exists(#claimedBy) OR #claimedBy = :message)",
+                Map.of("#heartbeatAt", HEARTBEAT_AT, "#claimedBy", CLAIMED_BY), values);
     }
 
     /**

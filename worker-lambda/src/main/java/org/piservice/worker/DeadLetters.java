@@ -23,9 +23,11 @@ import org.slf4j.MDC;
  * deliveries that ended without an outcome (throttled claims, crashes before a claim, init
  * failures, an unreadable body): no worker will see it again, so its job is failed here, with the
  * job's last error, instead of staying open until its deadline, unless live work still covers it:
- * a worker holds it (the message was a duplicate, turned away while that worker computes), or it
- * waits for a live computation, which completes it (its deliveries were all spent waiting). Should
- * that work fail after all, the sweeper sends the job's message again. Each failed job is counted
+ * a worker holds it (the message was a duplicate, turned away while that worker computes), it was
+ * last claimed through another message (a duplicate, while the job waits for that message's next
+ * delivery after a failed attempt), or it waits for a live computation, which completes it (its
+ * deliveries were all spent waiting). Should that work fail after all, the sweeper sends the
+ * job's message again. Each failed job is counted
  * ({@link ServiceMetrics#JOBS_DEAD_LETTERED}) and logged with its message, for the alarm's runbook.
  */
 public final class DeadLetters {
@@ -100,12 +102,12 @@ public final class DeadLetters {
         String lastError = jobs.find(jobId.get()).map(Job::lastError).orElse("");
         String reason = "The job's queue message was delivered " + JobDelivery.MAX_RECEIVE_COUNT
                 + " times without an outcome" + problem + lastError;
-        if (jobs.failUnheld(jobId.get(), reason, JobDelivery.STALE_AFTER)) {
+        if (jobs.failUnheld(jobId.get(), message.messageId(), reason, JobDelivery.STALE_AFTER)) {
             metrics.jobFailed(jobId.get(), ServiceMetrics.JOBS_DEAD_LETTERED);
             LOG.warn("Job failed from the dead-letter queue: {}", reason);
         } else {
-            LOG.info("A dead-lettered message's job is final already, gone, or held by a live worker, which records"
-                    + " how it ends");
+            LOG.info("A dead-lettered message's job is final already, gone, held by a live worker, which records"
+                    + " how it ends, or claimed through another message, whose deliveries go on");
         }
     }
 }

@@ -155,26 +155,26 @@ public final class JobProcessor implements AutoCloseable {
         try {
             job = JobMessage.parse(message.body());
         } catch (JobMessage.InvalidMessageException e) {
-            return rejectMalformed(e);
+            return rejectMalformed(message.messageId(), e);
         }
         MDC.put(JOB_ID, job.jobId());
         // Should this worker die, the message comes back once its heartbeat is stale.
         visibility.comeBackAfter(message, deadline.remaining().plus(settings.staleAfter()));
         try {
-            return handle(job, deadline, invocationTime);
+            return handle(job, message.messageId(), deadline, invocationTime);
         } catch (RuntimeException e) {
             LOG.error("Processing failed; the message will be delivered again", e);
             return Outcome.RETRY;
         }
     }
 
-    private Outcome rejectMalformed(JobMessage.InvalidMessageException e) {
+    private Outcome rejectMalformed(String messageId, JobMessage.InvalidMessageException e) {
         e.jobId().ifPresent(jobId -> MDC.put(JOB_ID, jobId));
         LOG.error("Malformed message, left for the dead-letter queue: {}", e.getMessage());
         e.jobId().ifPresent(jobId -> {
             String owner = newOwner();
             try {
-                if (jobs.claim(jobId, owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
+                if (jobs.claim(jobId, owner, messageId, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
                     fail(claimed.job(), owner, "The job's queue message was malformed (" + e.getMessage() + ")");
                 }
             } catch (RuntimeException failure) {
@@ -185,7 +185,7 @@ public final class JobProcessor implements AutoCloseable {
         return Outcome.RETRY;
     }
 
-    private Outcome handle(JobMessage message, Deadline deadline, Duration invocationTime) {
+    private Outcome handle(JobMessage message, String messageId, Deadline deadline, Duration invocationTime) {
         // Only an open job may take the store's lease or wait for a computation: a cancelled job
         // listed as waiting would keep a computation going for no one.
         Optional<Job> before = jobs.find(message.jobId());
@@ -220,7 +220,7 @@ public final class JobProcessor implements AutoCloseable {
                         message.digits());
                 return Outcome.RETRY;
             }
-            return claimAndRun(message, owner, plan, deadline, invocationTime);
+            return claimAndRun(message, messageId, owner, plan, deadline, invocationTime);
         } finally {
             if (plan instanceof DigitDemand.Plan.Compute) {
                 releaseLease(owner);
@@ -241,9 +241,9 @@ public final class JobProcessor implements AutoCloseable {
         }
     }
 
-    private Outcome claimAndRun(JobMessage message, String owner, DigitDemand.Plan plan, Deadline deadline,
-                                Duration invocationTime) {
-        return switch (jobs.claim(message.jobId(), owner, settings.staleAfter())) {
+    private Outcome claimAndRun(JobMessage message, String messageId, String owner, DigitDemand.Plan plan,
+                                Deadline deadline, Duration invocationTime) {
+        return switch (jobs.claim(message.jobId(), owner, messageId, settings.staleAfter())) {
             case ClaimResult.NotFound notFound -> noSuchJob();
             case ClaimResult.Finished finished -> alreadyFinished(finished.job());
             case ClaimResult.Busy busy -> {

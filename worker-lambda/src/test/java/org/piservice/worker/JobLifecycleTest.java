@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -84,6 +85,36 @@ class JobLifecycleTest {
         assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(fixture.jobs.complete(id, "live-worker", ResultStore.resultKey(id, 100), 102)).isTrue();
         assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void aDeadLetteredDuplicateLeavesAJobReleasedForItsRetryToTheMessageThatClaimedIt() {
+        // GIVEN a job whose first attempt, through its message, failed and was released for a retry
+        QueueMessage message = fixture.newJob(100);
+        String id = WorkerFixture.jobIdOf(message);
+        PiWriter failing = (digits, out, progress, cancelled) -> {
+            throw new IOException("No space left on device");
+        };
+        assertThat(fixture.processor(WorkerSettings.DEFAULT, failing).handle(message, PLENTY))
+                .isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
+
+        // WHEN a duplicate of that message (the api's send, retried), which the queue gave up on
+        // meanwhile, reaches the dead-letter consumer
+        QueueMessage duplicate = new QueueMessage("another-" + message.messageId(), message.body(), null,
+                JobDelivery.MAX_RECEIVE_COUNT);
+        List<String> retry = deadLetters().process(List.of(duplicate));
+
+        // THEN the job waits for its own message's next delivery, with its attempts left
+        assertThat(retry).isEmpty();
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
+
+        // AND once that message is dead-lettered too, it fails the job, with the attempt's error
+        assertThat(deadLetters().process(List.of(message))).isEmpty();
+        Job failed = fixture.jobs.find(id).orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.error()).contains("No space left on device");
     }
 
     @Test

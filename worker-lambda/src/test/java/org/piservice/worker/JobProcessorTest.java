@@ -10,12 +10,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -277,18 +279,21 @@ class JobProcessorTest {
         String unknownJob = "{\"job_id\":\"0b6e3f0e-5a7c-4d2b-9f1e-2c3d4e5f6a7b\",\"digits\":10}";
 
         // WHEN an unreadable message and one for a job that does not exist arrive
-        queue.clients.sqs().sendMessage(send -> send.queueUrl(queue.config().queueUrl()).messageBody("garbage"));
-        queue.clients.sqs().sendMessage(send -> send.queueUrl(queue.config().queueUrl()).messageBody(unknownJob));
+        String garbageId = queue.clients.sqs().sendMessage(send -> send.queueUrl(queue.config().queueUrl())
+                .messageBody("garbage")).messageId();
+        String unknownJobId = queue.clients.sqs().sendMessage(send -> send.queueUrl(queue.config().queueUrl())
+                .messageBody(unknownJob)).messageId();
 
-        // THEN both are retried, then moved to the dead-letter queue
+        // THEN both are retried, then moved to the dead-letter queue, under the ids they were sent
+        // with (which DeadLetters compares with the one a job was claimed through)
         awaitTrue(Duration.ofSeconds(60), () -> {
             poller.deliverOnce();
             return queue.messagesIn(queue.resources.deadLetterQueueUrl()) == 2;
         });
-        List<String> bodies = queue.clients.sqs().receiveMessage(receive -> receive
+        Map<String, String> bodies = queue.clients.sqs().receiveMessage(receive -> receive
                 .queueUrl(queue.resources.deadLetterQueueUrl()).maxNumberOfMessages(10)).messages().stream()
-                .map(Message::body).toList();
-        assertThat(bodies).containsExactlyInAnyOrder("garbage", unknownJob);
+                .collect(Collectors.toMap(Message::messageId, Message::body));
+        assertThat(bodies).containsExactlyInAnyOrderEntriesOf(Map.of(garbageId, "garbage", unknownJobId, unknownJob));
         assertThat(logs.withMessage("Malformed message")).isNotEmpty()
                 .allSatisfy(line -> assertThat(line.path("level").asText()).isEqualTo("ERROR"));
         assertThat(logs.withMessage("No such job")).isNotEmpty()
