@@ -553,9 +553,10 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     /**
-     * Completes the jobs that waited for a computation and that the store covers now. A job that
-     * another worker has claimed meanwhile is that worker's to finish; one that is finished needs
-     * nothing. Either way it leaves the list, and its own message stays the backstop.
+     * Completes the jobs that waited for a computation and that the store covers now, and fails
+     * those whose deadline has passed. A job that another worker has claimed meanwhile is that
+     * worker's to finish; one that is finished needs nothing. Either way it leaves the list, and its
+     * own message stays the backstop.
      */
     private void completeWaiting() {
         Set<DigitStore.Waiter> waiting;
@@ -572,7 +573,12 @@ public final class JobProcessor implements AutoCloseable {
             MDC.put(JOB_ID, waiter.jobId());
             try {
                 if (jobs.claim(waiter.jobId(), owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
-                    serveFromStore(claimed.job(), owner);
+                    // A job whose deadline passed while it waited ends as the sweeper would end it.
+                    if (claimed.job().isOverdue(clock.instant())) {
+                        failAtDeadline(claimed.job(), owner);
+                    } else {
+                        serveFromStore(claimed.job(), owner);
+                    }
                 }
             } catch (RuntimeException e) {
                 LOG.error("Completing a waiting job failed; its own message will retry it", e);

@@ -153,6 +153,33 @@ class DigitStoreWorkTest {
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
     }
 
+    @Test
+    void aJobWhoseDeadlinePassedWhileItWaitedIsFailedNotCompleted() throws Exception {
+        // GIVEN a computation of 3000 digits, held until the test lets it go, and a job it covers
+        // waiting for it, whose deadline passes before it ends (the sweeper has not run yet)
+        CountDownLatch computing = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        CountingPiWriter pi = heldUntil(computing, proceed);
+        QueueMessage running = fixture.newJob(3000);
+        CompletableFuture<JobProcessor.Outcome> computation = startComputing(running, pi, computing);
+        QueueMessage late = fixture.newJobDueIn(Duration.ofSeconds(-1), 2000);
+        assertThat(fixture.processor(UNHURRIED, pi).handle(late, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(1);
+
+        // WHEN the computation ends
+        proceed.countDown();
+        assertThat(computation.get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+
+        // THEN its own job is complete, and the late one failed at its deadline, without a result
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(running)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(late)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).startsWith("Not finished by its deadline");
+        assertThat(job.resultKey()).isNull();
+        assertThat(fixture.metrics()).contains("\"JobsOverdue\":1.0").doesNotContain("JobsServedFromStore");
+        assertThat(fixture.digitStore(fixture.config()).state().waiting()).isEmpty();
+    }
+
     @ParameterizedTest(name = "the waiting job cancelled {0}")
     @ValueSource(strings = {"first", "last"})
     void aComputationWhoseJobAndWaitingJobAreBothCancelledStops(String waitingCancelled) throws Exception {
