@@ -131,7 +131,8 @@ final class JobStore {
      * Lets {@code role} list the bucket: without it S3 answers a missing object with 403, not 404,
      * and a function could not tell an object that is not there (a result still to compute, a digit
      * store replaced meanwhile) from one it may not read. A prefix condition cannot narrow it: a HEAD
-     * or GET request carries no s3:prefix, so the condition would never hold for it.
+     * or GET request carries no s3:prefix, so the condition would never hold for it. The worker also
+     * lists the digit store's objects, for digits a computation left without storing them.
      */
     void allowTellingMissingObjects(Role role) {
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()

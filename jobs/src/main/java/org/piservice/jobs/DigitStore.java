@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -37,8 +38,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  *
  * <p>A new object is written under a key that names its length, checked, and only then pointed to;
  * the object it replaces is deleted after. A crash in between leaves the item pointing at a whole,
- * checked object: at worst an unpointed object stays behind (a retry of the same length overwrites
- * it). Readers that find the pointed object gone (replaced a moment ago) read the item again.
+ * checked object: at worst an unpointed object stays behind, which the next computation that it
+ * covers offers instead of computing ({@link #offerLeftover}). Readers that find the pointed object
+ * gone (replaced a moment ago) read the item again.
  */
 public final class DigitStore {
 
@@ -53,6 +55,8 @@ public final class DigitStore {
     /** The start of every store: the one check a first store can get without another engine. */
     static final String KNOWN_START = "3.14159265358979323846264338327950288419716939937510";
 
+    private static final String OBJECT_KEY_START = Storage.DIGIT_STORE_PREFIX + "pi-";
+    private static final String OBJECT_KEY_END = ".txt";
     private static final String DIGITS = "store_digits";
     private static final String KEY = "store_key";
     private static final String UPDATED_AT = "store_updated_at";
@@ -265,7 +269,38 @@ public final class DigitStore {
 
     /** Where an object of {@code digits} decimals is written before it may become the store. */
     public static String objectKey(long digits) {
-        return Storage.DIGIT_STORE_PREFIX + "pi-" + digits + ".txt";
+        return OBJECT_KEY_START + digits + OBJECT_KEY_END;
+    }
+
+    /** The decimals of an object {@link #objectKey} names; empty for any other key. */
+    private static Optional<Long> digitsOf(String key) {
+        if (!key.startsWith(OBJECT_KEY_START) || !key.endsWith(OBJECT_KEY_END)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(key.substring(OBJECT_KEY_START.length(), key.length() - OBJECT_KEY_END.length())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Offers the longest object of at least {@code digits} decimals, longer than the store, that a
+     * computation wrote but that never became the store: its offer failed, or its worker died between
+     * the upload and the offer. It gets every check a new object gets, so that the retry of its job
+     * need not compute its digits again. Only completed uploads are listed, so an object found is
+     * one a computation finished writing.
+     *
+     * @return what became of the object offered; empty when there was none
+     */
+    public Optional<Offer> offerLeftover(long digits) {
+        long storeDigits = state().digits();
+        return s3.listObjectsV2Paginator(list -> list.bucket(bucket).prefix(OBJECT_KEY_START)).contents().stream()
+                .map(object -> digitsOf(object.key()))
+                .flatMap(Optional::stream)
+                .filter(length -> length >= digits && length > storeDigits)
+                .max(Long::compare)
+                .map(this::offer);
     }
 
     /**

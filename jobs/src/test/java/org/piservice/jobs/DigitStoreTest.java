@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -160,6 +161,36 @@ class DigitStoreTest {
 
         put(5000, text(5000)); // the retry computes the same length again, over the left-over object
         assertThat(store.offer(5000)).isEqualTo(new DigitStore.Offer.Stored(5000));
+    }
+
+    @Test
+    void theLongestObjectLeftUnofferedIsOfferedWhenAJobNeedsItsDigits() throws Exception {
+        // GIVEN a store of 1000 digits, and objects of 500, 3000 and 5000 that computations wrote
+        // but never offered (their offers failed, or their workers died first)
+        put(1000, text(1000));
+        store.offer(1000);
+        put(500, text(500));
+        put(3000, text(3000));
+        put(5000, text(5000));
+
+        // WHEN jobs need more than any of them, and then 2000 digits
+        Optional<DigitStore.Offer> tooShort = store.offerLeftover(6000);
+        Optional<DigitStore.Offer> offered = store.offerLeftover(2000);
+
+        // THEN the first finds none, the second makes the longest the store, which replaces the old one
+        assertThat(tooShort).isEmpty();
+        assertThat(offered).contains(new DigitStore.Offer.Stored(5000));
+        assertThat(store.state().key()).isEqualTo(DigitStore.objectKey(5000));
+        assertThat(exists(DigitStore.objectKey(1000))).isFalse();
+        assertThat(store.offerLeftover(2000)).as("what is left is shorter than the store").isEmpty();
+
+        // AND a left-over object that fails the checks is refused and deleted, not stored
+        char[] wrong = text(8000).toCharArray();
+        wrong[4990] = wrong[4990] == '0' ? '1' : '0';
+        put(8000, new String(wrong));
+        assertThat(store.offerLeftover(6000)).containsInstanceOf(DigitStore.Offer.Rejected.class);
+        assertThat(store.state().digits()).isEqualTo(5000);
+        assertThat(exists(DigitStore.objectKey(8000))).isFalse();
     }
 
     @Test

@@ -275,9 +275,43 @@ public final class JobProcessor implements AutoCloseable {
         if (job.attempts() > settings.maxAttempts()) {
             return fail(job, owner, "Gave up after " + settings.maxAttempts() + " attempts" + job.lastError());
         }
-        return plan instanceof DigitDemand.Plan.Compute compute
-                ? run(job, owner, deadline, invocationTime, compute.digits())
-                : serveFromStore(job, owner);
+        if (!(plan instanceof DigitDemand.Plan.Compute compute)) {
+            return serveFromStore(job, owner);
+        }
+        if (storedFromLeftover(job)) {
+            Outcome outcome = serveFromStore(job, owner);
+            completeWaiting();
+            return outcome;
+        }
+        return run(job, owner, deadline, invocationTime, compute.digits());
+    }
+
+    /**
+     * Whether digits that an earlier computation wrote but could not make the store (its offer
+     * failed, or its worker died first) are the store now and cover the job, so that they are not
+     * computed again. A failure to tell costs only the computation.
+     */
+    private boolean storedFromLeftover(Job job) {
+        Optional<DigitStore.Offer> offer;
+        try {
+            offer = store.offerLeftover(job.digits());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not offer digits an earlier computation left; computing them: {}", describe(e));
+            return false;
+        }
+        return switch (offer.orElse(null)) {
+            case null -> false;
+            case DigitStore.Offer.Rejected rejected -> {
+                LOG.error("Digits an earlier computation left were not stored: {}", rejected.reason());
+                yield false;
+            }
+            case DigitStore.Offer.Stored stored -> {
+                LOG.info("Digits an earlier computation left are the store now {}", entry("store_digits", stored.digits()));
+                metrics.storeComputed(job.jobId(), stored.digits());
+                yield true;
+            }
+            case DigitStore.Offer.Superseded superseded -> true;
+        };
     }
 
     private static Outcome noSuchJob() {

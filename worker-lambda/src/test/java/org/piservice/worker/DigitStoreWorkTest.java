@@ -61,6 +61,26 @@ class DigitStoreWorkTest {
     }
 
     @Test
+    void digitsAComputationLeftUnstoredAreStoredForTheNextJobTheyCoverNotComputedAgain() throws Exception {
+        // GIVEN 6000 digits that a computation for the store wrote, but whose offer failed
+        fixture.digitStore(fixture.config()).write(6000, out -> PiDigits.write(6000, out));
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
+
+        // WHEN a job of 3000 digits is handled
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        QueueMessage message = fixture.newJob(3000);
+        assertThat(fixture.processor(WorkerFixture.FAST, pi).handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+
+        // THEN those digits are the store, and the job is copied from them, with nothing computed
+        assertThat(pi.runs).hasValue(0);
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(6000);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(result(job)).isEqualTo(pi(3000));
+        assertThat(fixture.metrics()).contains("\"StoreDigits\":6000.0", "\"JobsServedFromStore\":1.0");
+    }
+
+    @Test
     void tenConcurrentJobsForNewDigitsCauseOneComputation() throws Exception {
         CountingPiWriter pi = CountingPiWriter.slowPiCore(Duration.ofSeconds(1));
         List<QueueMessage> messages = new ArrayList<>();

@@ -278,6 +278,17 @@ class WorkerFaultTest {
         assertThat(released.error()).startsWith("Storing the computed digits failed: ");
         assertThat(fixture.jobs.claim(released.jobId(), "another-worker", Duration.ofMinutes(1)))
                 .as("no worker holds it").isInstanceOf(ClaimResult.Claimed.class);
+
+        // AND once S3 has healed, the retry stores the digits the first attempt uploaded, without computing them
+        s3.heal();
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        EventSourceStandIn retry = worker(pi);
+        awaitTrue(FIRST_RETRY_WAIT, () -> {
+            retry.deliverOnce();
+            return fixture.jobs.find(released.jobId()).orElseThrow().status() == JobStatus.COMPLETE;
+        });
+        assertThat(pi.runs).hasValue(0);
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(500);
     }
 
     @Test

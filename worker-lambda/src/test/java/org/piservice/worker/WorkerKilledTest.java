@@ -126,8 +126,11 @@ class WorkerKilledTest {
                 .isEqualTo(pi(999));
 
         // AND once the message comes back, a healthy worker takes the job and the stale lease over,
-        // completes the job and extends the store, leaving no object but the store behind
-        awaitCompleteByHealthyWorker(id, PiWriter.PI_CORE);
+        // completes the job and extends the store with the digits the killed worker had uploaded,
+        // without computing them again, leaving no object but the store behind
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        awaitCompleteByHealthyWorker(id, pi);
+        assertThat(pi.runs).hasValue(0);
         Job job = fixture.jobs.find(id).orElseThrow();
         assertThat(job.attempts()).isEqualTo(2);
         assertThat(object(job.resultKey())).isEqualTo(pi(3000));
