@@ -1,7 +1,6 @@
 package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.piservice.worker.JobProcessorTest.pi;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.piservice.core.MachinPi;
 import org.piservice.core.ComputeTimeModel;
 import org.piservice.core.PiDigits;
 import org.piservice.jobs.DigitStore;
@@ -56,7 +56,7 @@ class DigitStoreWorkTest {
         assertThat(pi.runs.get()).isEqualTo(1);
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(smaller)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
-        assertThat(result(job)).isEqualTo(pi(1500));
+        assertThat(result(job)).isEqualTo(MachinPi.text(1500));
         assertThat(fixture.metrics()).contains("\"JobsServedFromStore\":1.0");
     }
 
@@ -76,7 +76,7 @@ class DigitStoreWorkTest {
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(6000);
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
-        assertThat(result(job)).isEqualTo(pi(3000));
+        assertThat(result(job)).isEqualTo(MachinPi.text(3000));
         assertThat(fixture.metrics()).contains("\"StoreDigits\":6000.0", "\"JobsServedFromStore\":1.0");
     }
 
@@ -104,7 +104,7 @@ class DigitStoreWorkTest {
         for (QueueMessage message : messages) {
             Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
             assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
-            assertThat(result(job)).isEqualTo(pi(3000));
+            assertThat(result(job)).isEqualTo(MachinPi.text(3000));
         }
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).isEmpty();
     }
@@ -136,7 +136,7 @@ class DigitStoreWorkTest {
         for (QueueMessage message : waiting) {
             Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
             assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
-            assertThat(result(job)).isEqualTo(pi(job.digits()));
+            assertThat(result(job)).isEqualTo(MachinPi.text(job.digits()));
         }
         // AND the cancelled job stays cancelled, without a result
         Job job = fixture.jobs.find(cancelledId).orElseThrow();
@@ -276,7 +276,7 @@ class DigitStoreWorkTest {
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(job.attempts()).isEqualTo(2);
-        assertThat(result(job)).isEqualTo(pi(1500));
+        assertThat(result(job)).isEqualTo(MachinPi.text(1500));
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(1500);
     }
 
@@ -296,7 +296,7 @@ class DigitStoreWorkTest {
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
-        assertThat(result(job)).isEqualTo(pi(1500));
+        assertThat(result(job)).isEqualTo(MachinPi.text(1500));
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(1500);
     }
 
@@ -326,7 +326,7 @@ class DigitStoreWorkTest {
         assertThat(second).isEqualTo(JobProcessor.Outcome.DONE);
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
-        assertThat(result(job)).isEqualTo(pi(1500));
+        assertThat(result(job)).isEqualTo(MachinPi.text(1500));
     }
 
     @Test

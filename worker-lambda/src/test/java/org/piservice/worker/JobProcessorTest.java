@@ -2,11 +2,10 @@ package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.piservice.core.MachinPi;
 import org.piservice.core.ComputeTimeModel;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -68,7 +67,7 @@ class JobProcessorTest {
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(job.resultBytes()).isEqualTo(1002);
         assertThat(job.resultKey()).isEqualTo(ResultStore.resultKey(id, 1000));
-        assertThat(storedResult(job)).isEqualTo(pi(1000));
+        assertThat(storedResult(job)).isEqualTo(MachinPi.text(1000));
         JsonNode complete = logs.withMessage("Job complete").getFirst();
         assertThat(complete.path("level").asText()).isEqualTo("INFO");
         assertThat(complete.path("job_id").asText()).isEqualTo(id);
@@ -92,7 +91,7 @@ class JobProcessorTest {
         assertThat(duplicate).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(pi.runs.get()).isEqualTo(1);
         assertThat(fixture.jobs.find(first.jobId()).orElseThrow()).isEqualTo(first);
-        assertThat(storedResult(first)).isEqualTo(pi(50));
+        assertThat(storedResult(first)).isEqualTo(MachinPi.text(50));
     }
 
     @Test
@@ -373,7 +372,7 @@ class JobProcessorTest {
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(job.error()).isNull();
         assertThat(fixture.clients.s3().getObjectAsBytes(get -> get.bucket(bucket).key(job.resultKey())).asUtf8String())
-                .isEqualTo(pi(100));
+                .isEqualTo(MachinPi.text(100));
     }
 
     @Test
@@ -474,15 +473,6 @@ class JobProcessorTest {
         }
     }
 
-    static String pi(int digits) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            PiDigits.write(digits, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString(StandardCharsets.US_ASCII);
-    }
 
     static void awaitTrue(BooleanSupplier condition) {
         awaitTrue(Duration.ofSeconds(20), condition);

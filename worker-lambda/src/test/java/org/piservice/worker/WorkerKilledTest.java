@@ -2,7 +2,6 @@ package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.piservice.worker.JobProcessorTest.awaitTrue;
-import static org.piservice.worker.JobProcessorTest.pi;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -17,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
+import org.piservice.core.MachinPi;
 import org.piservice.core.PiProcess;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
@@ -110,20 +110,20 @@ class WorkerKilledTest {
         fixture.enqueue(longer);
         String id = WorkerFixture.jobIdOf(longer);
         Process worker = startWorkerPausingAt(WorkerProcessMain.STORING, INVOCATION);
-        assertThat(object(DigitStore.objectKey(3000))).as("the new digits are uploaded").isEqualTo(pi(3000));
+        assertThat(object(DigitStore.objectKey(3000))).as("the new digits are uploaded").isEqualTo(MachinPi.text(3000));
 
         // WHEN it is killed (SIGKILL) there
         kill(worker);
 
         // THEN the store is the old one, whole, serving ranges and jobs as before
         assertThat(store.state().digits()).isEqualTo(1000);
-        assertThat(object(store.state().key())).isEqualTo(pi(1000));
-        assertThat(store.read(0, 1001)).isEqualTo(new DigitStore.Range.Digits("3" + pi(1000).substring(2)));
+        assertThat(object(store.state().key())).isEqualTo(MachinPi.text(1000));
+        assertThat(store.read(0, 1001)).isEqualTo(new DigitStore.Range.Digits("3" + MachinPi.text(1000).substring(2)));
         QueueMessage covered = fixture.newJob(999);
         assertThat(healthy.handle(covered, WorkerFixture.deadlineAfter(Duration.ofMinutes(1))))
                 .isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(object(fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow().resultKey()))
-                .isEqualTo(pi(999));
+                .isEqualTo(MachinPi.text(999));
 
         // AND once the message comes back, a healthy worker takes the job and the stale lease over,
         // completes the job and extends the store with the digits the killed worker had uploaded,
@@ -133,10 +133,10 @@ class WorkerKilledTest {
         assertThat(pi.runs).hasValue(0);
         Job job = fixture.jobs.find(id).orElseThrow();
         assertThat(job.attempts()).isEqualTo(2);
-        assertThat(object(job.resultKey())).isEqualTo(pi(3000));
+        assertThat(object(job.resultKey())).isEqualTo(MachinPi.text(3000));
         assertThat(store.state().digits()).isEqualTo(3000);
         assertThat(store.state().leaseOwner()).isNull();
-        assertThat(object(store.state().key())).isEqualTo(pi(3000));
+        assertThat(object(store.state().key())).isEqualTo(MachinPi.text(3000));
         assertThat(storeObjects()).containsExactly(DigitStore.objectKey(3000));
     }
 
