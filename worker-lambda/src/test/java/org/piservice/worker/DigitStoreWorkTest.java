@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.piservice.core.MachinPi;
 import org.piservice.core.ComputeTimeModel;
 import org.piservice.core.PiDigits;
+import org.piservice.core.PiProcess;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobStatus;
@@ -300,12 +301,18 @@ class DigitStoreWorkTest {
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(1500);
     }
 
-    @Test
-    void aDoublingThatRunsOutOfMemoryIsRetriedForTheJobsOwnDigits() {
-        // GIVEN a store of 1,000 digits, and a worker's JVM whose heap holds up to 1,500 digits
+    @ParameterizedTest(name = "in the {0}")
+    @ValueSource(strings = {"worker's own JVM", "child JVM"})
+    void aDoublingThatRunsOutOfMemoryIsRetriedForTheJobsOwnDigits(String jvm) {
+        // GIVEN a store of 1,000 digits, and a worker whose heap holds up to 1,500 digits: beyond
+        // them its own JVM throws, or its child JVM, whose heap is far too small, exits
         fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(1000), PLENTY);
         PiWriter heapFor1500 = (digits, out, progress, cancelled) -> {
             if (digits > 1500) {
+                if (jvm.equals("child JVM")) {
+                    PiProcess.write(2_000_000, List.of("-Xmx12m"), out, progress, cancelled);
+                    throw new AssertionError("the child JVM had room for 2,000,000 digits");
+                }
                 throw new OutOfMemoryError("Java heap space");
             }
             PiDigits.write(digits, out, progress, cancelled);
@@ -321,7 +328,9 @@ class DigitStoreWorkTest {
         // THEN the doubling to 2,000 digits was given back, not failed, and the retry computed 1,500
         assertThat(first).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(afterFirst.status()).isEqualTo(JobStatus.IN_PROGRESS);
-        assertThat(afterFirst.error()).startsWith("Computing 2000 digits ran out of memory")
+        assertThat(afterFirst.error()).startsWith(jvm.equals("child JVM")
+                        ? "Computing 2000 digits ran out of memory: the computation's JVM exited"
+                        : "Computing 2000 digits ran out of memory in the worker's own JVM")
                 .endsWith("the retry computes the job's own 1500");
         assertThat(second).isEqualTo(JobProcessor.Outcome.DONE);
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
