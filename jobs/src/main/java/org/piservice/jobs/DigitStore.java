@@ -5,10 +5,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -289,18 +292,40 @@ public final class DigitStore {
      * computation wrote but that never became the store: its offer failed, or its worker died between
      * the upload and the offer. It gets every check a new object gets, so that the retry of its job
      * need not compute its digits again. Only completed uploads are listed, so an object found is
-     * one a computation finished writing.
+     * one a computation finished writing. One of the wrong length, or that fails the checks, is
+     * deleted and the next longest tried.
      *
-     * @return what became of the object offered; empty when there was none
+     * @return what became of the object offered, {@link Offer.Stored} or {@link Offer.Superseded};
+     *     empty when none was of use
      */
     public Optional<Offer> offerLeftover(long digits) {
         long storeDigits = state().digits();
-        return s3.listObjectsV2Paginator(list -> list.bucket(bucket).prefix(OBJECT_KEY_START)).contents().stream()
+        List<Long> longestFirst = s3.listObjectsV2Paginator(list -> list.bucket(bucket).prefix(OBJECT_KEY_START))
+                .contents().stream()
                 .map(object -> digitsOf(object.key()))
                 .flatMap(Optional::stream)
                 .filter(length -> length >= digits && length > storeDigits)
-                .max(Long::compare)
-                .map(this::offer);
+                .sorted(Comparator.reverseOrder())
+                .toList();
+        for (long length : longestFirst) {
+            String key = objectKey(length);
+            OptionalLong size = results.size(key);
+            if (size.isEmpty()) {
+                continue; // offered and replaced, or deleted, since the listing
+            }
+            if (size.getAsLong() != Job.resultLength(length)) {
+                // A computation that wrote the wrong number of bytes: never of use, and in the way of shorter ones.
+                deleteUnused(key);
+                continue;
+            }
+            Offer offer = offer(length);
+            if (offer instanceof Offer.Rejected rejected) {
+                LOG.error("Digits a computation left were refused: {}", rejected.reason());
+            } else {
+                return Optional.of(offer);
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -355,8 +380,17 @@ public final class DigitStore {
         String key = objectKey(digits);
         long length = results.size(key).orElse(-1);
         if (length != Job.resultLength(digits)) {
-            return new Offer.Rejected(key + " has " + (length < 0 ? "no object" : length + " bytes")
-                    + " instead of " + Job.resultLength(digits));
+            // Gone, or being replaced, because the store took these digits meanwhile (from a worker
+            // that found them left over): no fault of the computation.
+            State current = state();
+            if (!current.covers(digits)) {
+                return new Offer.Rejected(key + " has " + (length < 0 ? "no object" : length + " bytes")
+                        + " instead of " + Job.resultLength(digits));
+            }
+            if (length >= 0 && !key.equals(current.key())) {
+                deleteUnused(key);
+            }
+            return new Offer.Superseded(current.digits());
         }
         for (int attempt = 1; attempt <= ATTEMPTS_AFTER_A_RACE; attempt++) {
             State current = state();

@@ -224,7 +224,9 @@ public final class JobRepository {
     /**
      * As {@link #claim(String, String, Duration)}, for the delivery of the queue message
      * {@code messageId}: the job remembers it, so that the dead-letter queue's consumer can tell that
-     * message from a duplicate (see {@link #failUnheld}).
+     * message from a duplicate (see {@link #failUnheld}). A claim through no message (a job that
+     * waited for a computation, completed by the computing worker) leaves the last one recorded:
+     * that message is still the job's, should the claim give the job back.
      */
     public ClaimResult claim(String jobId, String owner, String messageId, Duration staleAfter) {
         return claim(jobId, owner, Optional.of(messageId), staleAfter);
@@ -245,13 +247,10 @@ public final class JobRepository {
                 .updateExpression("SET #status = :inProgress, #owner = :owner, #heartbeatAt = :now,"
                         + " #startedAt = if_not_exists(#startedAt, :now), #progress = :zero,"
                         + " #attempts = if_not_exists(#attempts, :zero) + :one"
-                        + (messageId.isPresent() ? ", #claimedBy = :message" : " REMOVE #claimedBy"))
+                        + (messageId.isPresent() ? ", #claimedBy = :message" : ""))
                 .conditionExpression("attribute_exists(#jobId) AND (#status = :queued"
                         + " OR (#status = :inProgress AND #heartbeatAt < :staleBefore))")
-                .expressionAttributeNames(Map.of(
-                        "#jobId", JOB_ID, "#status", STATUS, "#owner", OWNER, "#heartbeatAt", HEARTBEAT_AT,
-                        "#startedAt", STARTED_AT, "#progress", PROGRESS, "#attempts", ATTEMPTS,
-                        "#claimedBy", CLAIMED_BY))
+                .expressionAttributeNames(claimNames(messageId.isPresent()))
                 .expressionAttributeValues(values)
                 // The old item, not the new: only it shows whether a dead worker still held the job.
                 .returnValues(ReturnValue.ALL_OLD)
@@ -281,6 +280,16 @@ public final class JobRepository {
                     Map.of(":error", AttributeValue.fromS(SILENT_ATTEMPT)));
         }
         return new ClaimResult.Claimed(fromItem(claimed));
+    }
+
+    private static Map<String, String> claimNames(boolean throughMessage) {
+        Map<String, String> names = new HashMap<>(Map.of(
+                "#jobId", JOB_ID, "#status", STATUS, "#owner", OWNER, "#heartbeatAt", HEARTBEAT_AT,
+                "#startedAt", STARTED_AT, "#progress", PROGRESS, "#attempts", ATTEMPTS));
+        if (throughMessage) {
+            names.put("#claimedBy", CLAIMED_BY);
+        }
+        return names;
     }
 
     /**
@@ -445,7 +454,8 @@ public final class JobRepository {
      */
     public Optional<Instant> markRequeued(Job seen) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as the record holds it
-        Map<String, String> names = Map.of("#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#requeuedAt", REQUEUED_AT);
+        Map<String, String> names = Map.of("#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#requeuedAt", REQUEUED_AT,
+                "#claimedBy", CLAIMED_BY);
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":now", millis(now));
         values.put(":status", AttributeValue.fromS(seen.status().wireName()));
@@ -454,7 +464,10 @@ public final class JobRepository {
                 + " AND (" + unchanged("#requeuedAt", ":requeuedAt", seen.requeuedAt(), values) + " OR #requeuedAt = :now)";
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(seen.jobId()))
-                    .updateExpression("SET #requeuedAt = :now")
+                    // The message the sweeper sends next is the job's, under an id not known yet: until a
+                    // claim through it records that, any of the job's messages may fail it from the
+                    // dead-letter queue, the one sent included.
+                    .updateExpression("SET #requeuedAt = :now REMOVE #claimedBy")
                     .conditionExpression(unchanged)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values));

@@ -184,13 +184,43 @@ class DigitStoreTest {
         assertThat(exists(DigitStore.objectKey(1000))).isFalse();
         assertThat(store.offerLeftover(2000)).as("what is left is shorter than the store").isEmpty();
 
-        // AND a left-over object that fails the checks is refused and deleted, not stored
+    }
+
+    @Test
+    void leftOverObjectsThatFailTheChecksAreDeletedAndTheNextLongestIsOffered() throws Exception {
+        // GIVEN a store of 1000 digits, and objects left unoffered: 9000 digits of the wrong length,
+        // 8000 that disagree with the store where they overlap, and 5000 good ones
+        put(1000, text(1000));
+        store.offer(1000);
+        put(9000, text(8999));
         char[] wrong = text(8000).toCharArray();
-        wrong[4990] = wrong[4990] == '0' ? '1' : '0';
+        wrong[990] = wrong[990] == '0' ? '1' : '0';
         put(8000, new String(wrong));
-        assertThat(store.offerLeftover(6000)).containsInstanceOf(DigitStore.Offer.Rejected.class);
-        assertThat(store.state().digits()).isEqualTo(5000);
+        put(5000, text(5000));
+
+        // WHEN a job needs 2000 digits
+        Optional<DigitStore.Offer> offered = store.offerLeftover(2000);
+
+        // THEN the good ones are the store, and the others are gone
+        assertThat(offered).contains(new DigitStore.Offer.Stored(5000));
+        assertThat(exists(DigitStore.objectKey(9000))).isFalse();
         assertThat(exists(DigitStore.objectKey(8000))).isFalse();
+    }
+
+    @Test
+    void anOfferOfDigitsTheStoreTookMeanwhileIsSupersededNotRefused() throws Exception {
+        // GIVEN 3000 digits uploaded by a computation, which another worker found left over and
+        // made the store before the computation offered them
+        put(3000, text(3000));
+        assertThat(store.offerLeftover(3000)).contains(new DigitStore.Offer.Stored(3000));
+        put(6000, text(6000));
+        assertThat(store.offerLeftover(3000)).contains(new DigitStore.Offer.Stored(6000));
+
+        // WHEN the computation offers its 3000 digits, whose object the longer store replaced
+        DigitStore.Offer late = store.offer(3000);
+
+        // THEN it learns that the store covers them: no fault of its digits
+        assertThat(late).isEqualTo(new DigitStore.Offer.Superseded(6000));
     }
 
     @Test

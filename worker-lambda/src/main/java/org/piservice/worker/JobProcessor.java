@@ -196,6 +196,10 @@ public final class JobProcessor implements AutoCloseable {
             return alreadyFinished(before.get());
         }
         String owner = newOwner();
+        if (before.get().isOverdue(clock.instant())) {
+            // Neither listed for a computation nor given the lease: its claim fails it (see start).
+            return claimAndRun(message, messageId, owner, new DigitDemand.Plan.Served(), deadline, invocationTime);
+        }
         Duration left = deadline.remaining();
         Instant deadlineAt = before.get().deadlineAt();
         boolean dueFirst = deadlineAt != null && deadlineAt.isBefore(clock.instant().plus(left));
@@ -278,40 +282,41 @@ public final class JobProcessor implements AutoCloseable {
         if (!(plan instanceof DigitDemand.Plan.Compute compute)) {
             return serveFromStore(job, owner);
         }
-        if (storedFromLeftover(job)) {
-            Outcome outcome = serveFromStore(job, owner);
-            completeWaiting();
-            return outcome;
+        Optional<DigitStore.Offer> leftover = leftoverStored(compute.digits());
+        if (leftover.isEmpty()) {
+            return run(job, owner, deadline, invocationTime, compute.digits());
         }
-        return run(job, owner, deadline, invocationTime, compute.digits());
+        releaseLease(owner);
+        countStored(job, leftover.get());
+        Outcome outcome = serveFromStore(job, owner);
+        completeWaiting();
+        return outcome;
     }
 
     /**
-     * Whether digits that an earlier computation wrote but could not make the store (its offer
-     * failed, or its worker died first) are the store now and cover the job, so that they are not
-     * computed again. A failure to tell costs only the computation.
+     * Digits that an earlier computation wrote but could not make the store (its offer failed, or
+     * its worker died first), as many as this worker's lease promises the jobs waiting on it, made
+     * the store now, so that they are not computed again. A failure to tell costs only the computation.
      */
-    private boolean storedFromLeftover(Job job) {
-        Optional<DigitStore.Offer> offer;
+    private Optional<DigitStore.Offer> leftoverStored(long leaseDigits) {
         try {
-            offer = store.offerLeftover(job.digits());
+            Optional<DigitStore.Offer> offer = store.offerLeftover(leaseDigits);
+            offer.ifPresent(stored -> LOG.info("Digits an earlier computation left are stored; none computed"));
+            return offer;
         } catch (RuntimeException e) {
             LOG.warn("Could not offer digits an earlier computation left; computing them: {}", describe(e));
-            return false;
+            return Optional.empty();
         }
-        return switch (offer.orElse(null)) {
-            case null -> false;
+    }
+
+    /** Counts a computation whose digits the store took, or a longer store took the place of. */
+    private void countStored(Job job, DigitStore.Offer offer) {
+        switch (offer) {
+            case DigitStore.Offer.Stored stored -> metrics.storeComputed(job.jobId(), stored.digits());
+            case DigitStore.Offer.Superseded superseded -> metrics.storeComputed(job.jobId(), superseded.storeDigits());
             case DigitStore.Offer.Rejected rejected -> {
-                LOG.error("Digits an earlier computation left were not stored: {}", rejected.reason());
-                yield false;
             }
-            case DigitStore.Offer.Stored stored -> {
-                LOG.info("Digits an earlier computation left are the store now {}", entry("store_digits", stored.digits()));
-                metrics.storeComputed(job.jobId(), stored.digits());
-                yield true;
-            }
-            case DigitStore.Offer.Superseded superseded -> true;
-        };
+        }
     }
 
     private static Outcome noSuchJob() {
@@ -485,14 +490,11 @@ public final class JobProcessor implements AutoCloseable {
             // worker's heartbeat is stale.
             return retry(job, owner, "Storing the computed digits failed: " + describe(e));
         }
-        switch (offer) {
-            case DigitStore.Offer.Rejected rejected -> {
-                LOG.error("The computed digits were not stored: {}", rejected.reason());
-                return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
-            }
-            case DigitStore.Offer.Stored stored -> metrics.storeComputed(job.jobId(), stored.digits());
-            case DigitStore.Offer.Superseded superseded -> metrics.storeComputed(job.jobId(), superseded.storeDigits());
+        if (offer instanceof DigitStore.Offer.Rejected rejected) {
+            LOG.error("The computed digits were not stored: {}", rejected.reason());
+            return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
         }
+        countStored(job, offer);
         Optional<JobStatus> ended = cancelled.get() ? Optional.of(JobStatus.CANCELLED) : endedMeanwhile(job);
         if (ended.isPresent()) {
             LOG.info("Job ended meanwhile ({}); its computation finished for the jobs waiting on it",
@@ -607,7 +609,8 @@ public final class JobProcessor implements AutoCloseable {
             MDC.put(JOB_ID, waiter.jobId());
             try {
                 if (jobs.claim(waiter.jobId(), owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
-                    // A job whose deadline passed while it waited ends as the sweeper would end it.
+                    // Completed late, the job would break the promise that every job ends by its
+                    // deadline, which the sweeper and the api keep for jobs that no worker holds.
                     if (claimed.job().isOverdue(clock.instant())) {
                         failAtDeadline(claimed.job(), owner);
                     } else {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.piservice.core.MachinPi;
 import org.piservice.core.ComputeTimeModel;
+import org.piservice.core.MachinPi;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProcess;
 import org.piservice.jobs.DigitStore;
@@ -175,29 +176,39 @@ class DigitStoreWorkTest {
     }
 
     @Test
-    void aJobWhoseDeadlinePassedWhileItWaitedIsFailedNotCompleted() throws Exception {
+    void aJobWhoseDeadlinePassesWhileItWaitsIsFailedNotCompleted() throws Exception {
         // GIVEN a computation of 3000 digits, held until the test lets it go, and a job it covers
-        // waiting for it, whose deadline passes before it ends (the sweeper has not run yet)
+        // waiting for it, due in 3 s
         CountDownLatch computing = new CountDownLatch(1);
         CountDownLatch proceed = new CountDownLatch(1);
         CountingPiWriter pi = heldUntil(computing, proceed);
         QueueMessage running = fixture.newJob(3000);
         CompletableFuture<JobProcessor.Outcome> computation = startComputing(running, pi, computing);
-        QueueMessage late = fixture.newJobDueIn(Duration.ofSeconds(-1), 2000);
+        QueueMessage late = fixture.newJobDueIn(Duration.ofSeconds(3), 2000);
+        String lateId = WorkerFixture.jobIdOf(late);
         assertThat(fixture.processor(UNHURRIED, pi).handle(late, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(1);
 
-        // WHEN the computation ends
+        // AND a job it covers whose deadline has passed already: failed at once, not listed
+        QueueMessage overdue = fixture.newJobDueIn(Duration.ofSeconds(-1), 2000);
+        assertThat(fixture.processor(UNHURRIED, pi).handle(overdue, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(overdue)).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+        assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(1);
+
+        // WHEN the computation ends after the waiting job's deadline
+        JobProcessorTest.awaitTrue(Duration.ofSeconds(10),
+                () -> fixture.jobs.find(lateId).orElseThrow().isOverdue(Instant.now()));
         proceed.countDown();
         assertThat(computation.get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
 
-        // THEN its own job is complete, and the late one failed at its deadline, without a result
+        // THEN its own job is complete, and the waiting one failed at its deadline, without a result
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(running)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
-        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(late)).orElseThrow();
+        Job job = fixture.jobs.find(lateId).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.error()).startsWith("Not finished by its deadline");
         assertThat(job.resultKey()).isNull();
-        assertThat(fixture.metrics()).contains("\"JobsOverdue\":1.0").doesNotContain("JobsServedFromStore");
+        assertThat(count(fixture.metrics(), "\"JobsOverdue\":1.0")).isEqualTo(2);
+        assertThat(fixture.metrics()).doesNotContain("JobsServedFromStore");
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).isEmpty();
     }
 

@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * One receive of Lambda's SQS event source, reduced to what the redelivery tests need: the batch
@@ -14,20 +13,26 @@ import software.amazon.awssdk.services.sqs.model.Message;
  */
 record EventSourceStandIn(SqsClient sqs, String queueUrl, JobProcessor processor, Duration invocationTime) {
 
+    private static final String RECEIVE_COUNT = "ApproximateReceiveCount";
+
     EventSourceStandIn(SqsClient sqs, String queueUrl, JobProcessor processor) {
         this(sqs, queueUrl, processor, Duration.ofMinutes(1));
     }
 
     void deliverOnce() {
-        List<Message> received = sqs.receiveMessage(receive -> receive.queueUrl(queueUrl)
-                .maxNumberOfMessages(10).waitTimeSeconds(1)
-                .messageSystemAttributeNamesWithStrings("ApproximateReceiveCount")).messages();
-        List<QueueMessage> batch = received.stream()
-                .map(message -> new QueueMessage(message.messageId(), message.body(), message.receiptHandle(),
-                        QueueMessage.receiveCount(message.attributesAsStrings().get("ApproximateReceiveCount")))).toList();
+        List<QueueMessage> batch = receive(sqs, queueUrl);
         Set<String> retry = new HashSet<>(processor.process(batch, WorkerFixture.deadlineAfter(invocationTime)));
-        received.stream().filter(message -> !retry.contains(message.messageId()))
+        batch.stream().filter(message -> !retry.contains(message.messageId()))
                 .forEach(message -> sqs.deleteMessage(delete -> delete.queueUrl(queueUrl)
                         .receiptHandle(message.receiptHandle())));
+    }
+
+    /** Up to ten messages of the queue, after a 1 s long poll at most, as the event source hands them on. */
+    static List<QueueMessage> receive(SqsClient sqs, String queueUrl) {
+        return sqs.receiveMessage(receive -> receive.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
+                        .messageSystemAttributeNamesWithStrings(RECEIVE_COUNT)).messages().stream()
+                .map(message -> new QueueMessage(message.messageId(), message.body(), message.receiptHandle(),
+                        QueueMessage.receiveCount(message.attributesAsStrings().get(RECEIVE_COUNT))))
+                .toList();
     }
 }

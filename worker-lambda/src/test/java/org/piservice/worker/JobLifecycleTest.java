@@ -32,7 +32,6 @@ import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.MutableClock;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * Every job ends by its deadline: the dead-letter queue's consumer, the sweeper, the worker's own
@@ -115,6 +114,29 @@ class JobLifecycleTest {
         Job failed = fixture.jobs.find(id).orElseThrow();
         assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
         assertThat(failed.error()).contains("No space left on device");
+    }
+
+    @Test
+    void theMessageTheSweeperSentAgainFailsItsJobFromTheDeadLetterQueue() {
+        // GIVEN a job claimed through its message and given back for a retry long ago, whose message
+        // was lost since, and the message the sweeper sent again for it
+        MutableClock clock = new MutableClock(Instant.now().minus(JobSweeper.REQUEUE_AFTER).minusSeconds(60));
+        JobRepository past = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock);
+        String id = JobId.newId();
+        past.create(id, 20);
+        assertThat(past.claim(id, "a-worker", "the-lost-message", Duration.ofMinutes(1))).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(past.release(id, "a-worker", "S3 slowed down")).isTrue();
+        assertThat(sweeper(Clock.systemUTC()).sweep().requeued()).isEqualTo(1);
+        QueueMessage sent = received(fixture.config().queueUrl()).getFirst();
+
+        // WHEN that message, too, reaches the dead-letter consumer (its claims throttled, say)
+        List<String> retry = deadLetters().process(List.of(sent));
+
+        // THEN the job is failed: no other message of it is left to deliver
+        assertThat(retry).isEmpty();
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.error()).endsWith("the last attempt failed with: S3 slowed down");
     }
 
     @Test
@@ -464,10 +486,6 @@ class JobLifecycleTest {
     }
 
     private List<QueueMessage> received(String queueUrl) {
-        List<Message> messages = fixture.clients.sqs().receiveMessage(receive -> receive.queueUrl(queueUrl)
-                .maxNumberOfMessages(10).waitTimeSeconds(1)
-                .messageSystemAttributeNamesWithStrings("ApproximateReceiveCount")).messages();
-        return messages.stream().map(m -> new QueueMessage(m.messageId(), m.body(), m.receiptHandle(),
-                QueueMessage.receiveCount(m.attributesAsStrings().get("ApproximateReceiveCount")))).toList();
+        return EventSourceStandIn.receive(fixture.clients.sqs(), queueUrl);
     }
 }

@@ -2,8 +2,6 @@ package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.piservice.core.MachinPi;
-import org.piservice.core.ComputeTimeModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +19,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.piservice.contract.JobDelivery;
+import org.piservice.core.ComputeTimeModel;
+import org.piservice.core.MachinPi;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProcess;
 import org.piservice.emulators.ServiceResources;
@@ -472,7 +472,6 @@ class JobProcessorTest {
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
-
 
     static void awaitTrue(BooleanSupplier condition) {
         awaitTrue(Duration.ofSeconds(20), condition);

@@ -24,7 +24,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * A worker in a process of its own, for tests that kill it: receives one message from the queue
@@ -86,20 +85,17 @@ public final class WorkerProcessMain {
                 new MessageVisibility(clients.sqs(), config.queueUrl()), config, WorkerFixture.FAST, pi,
                 new EmfMetrics(System.err, Clock.systemUTC()));
         // A message that an earlier, killed worker had received comes back only once its invocation would have ended.
-        List<Message> received = List.of();
+        List<QueueMessage> received = List.of();
         for (long giveUp = System.nanoTime() + WAIT_FOR_A_MESSAGE.toNanos(); received.isEmpty() && System.nanoTime() < giveUp; ) {
             // (1 s long polls: the worker's SQS client ends an attempt after 2 s)
             try {
-                received = clients.sqs().receiveMessage(receive -> receive.queueUrl(config.queueUrl())
-                        .waitTimeSeconds(1).messageSystemAttributeNamesWithStrings("ApproximateReceiveCount")).messages();
+                received = EventSourceStandIn.receive(clients.sqs(), config.queueUrl());
             } catch (SdkException e) {
                 System.err.println("receiving failed, trying again: " + e.getMessage());
             }
         }
-        for (Message message : received) {
-            processor.handle(new QueueMessage(message.messageId(), message.body(), message.receiptHandle(),
-                    QueueMessage.receiveCount(message.attributesAsStrings().get("ApproximateReceiveCount"))),
-                    WorkerFixture.deadlineAfter(budget));
+        for (QueueMessage message : received) {
+            processor.handle(message, WorkerFixture.deadlineAfter(budget));
         }
     }
 
