@@ -6,21 +6,18 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
-import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.TestResources;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -28,6 +25,9 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /** Submitting jobs with real SDK clients against the embedded emulators, some through a proxy that injects faults. */
 class JobSubmissionTest {
+
+    private static final String SQS_ENDPOINT = "AWS_ENDPOINT_URL_SQS";
+    private static final String DYNAMODB_ENDPOINT = "AWS_ENDPOINT_URL_DYNAMODB";
 
     private final AwsClients clients = Emulators.clients();
     private final TestResources resources = Emulators.newResources();
@@ -77,8 +77,7 @@ class JobSubmissionTest {
         // withdrawal, which so comes after the claim
         try (FaultProxy sqsProxy = FaultProxy.start(Emulators.aws().sqsEndpoint());
              FaultProxy dynamoDbProxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
-             SqsClient sqs = sqs(sqsProxy.endpoint());
-             DynamoDbClient dynamoDb = dynamoDb(dynamoDbProxy.endpoint());
+             AwsClients proxied = through(Map.of(SQS_ENDPOINT, sqsProxy.endpoint(), DYNAMODB_ENDPOINT, dynamoDbProxy.endpoint()));
              ExecutorService worker = Executors.newSingleThreadExecutor()) {
             sqsProxy.injectAlways(request -> request.isSqs("SendMessage"), Fault.lostAnswer());
             dynamoDbProxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.late(Duration.ofSeconds(2)));
@@ -89,7 +88,7 @@ class JobSubmissionTest {
             });
 
             // WHEN a job is submitted
-            JobSubmission.Outcome outcome = submission(dynamoDb, sqs, resources.config()).submit(request(10));
+            JobSubmission.Outcome outcome = submission(proxied.dynamoDb(), proxied.sqs(), resources.config()).submit(request(10));
 
             // THEN its send failed, and the job stands, with the worker that has it
             assertThat(sqsProxy.faulted()).isNotEmpty();
@@ -106,11 +105,11 @@ class JobSubmissionTest {
         clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
         ServiceConfig config = TestResources.config(resources.config().tableName(), gone, resources.config().bucketName());
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
-             DynamoDbClient dynamoDb = dynamoDb(proxy.endpoint())) {
+             AwsClients proxied = through(Map.of(DYNAMODB_ENDPOINT, proxy.endpoint()))) {
             proxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.dynamoDbOutage());
 
             // WHEN a job is submitted
-            JobSubmission.Outcome outcome = submission(dynamoDb, clients.sqs(), config)
+            JobSubmission.Outcome outcome = submission(proxied.dynamoDb(), clients.sqs(), config)
                     .submit(request(10));
 
             // THEN the job, which stays, is its client's: queued, for the sweeper to send its message
@@ -128,11 +127,11 @@ class JobSubmissionTest {
         clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
         ServiceConfig config = TestResources.config(resources.config().tableName(), gone, resources.config().bucketName());
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
-             DynamoDbClient dynamoDb = dynamoDb(proxy.endpoint())) {
+             AwsClients proxied = through(Map.of(DYNAMODB_ENDPOINT, proxy.endpoint()))) {
             proxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.lostAnswer());
 
             // WHEN a job is submitted
-            JobSubmission.Outcome outcome = submission(dynamoDb, clients.sqs(), config)
+            JobSubmission.Outcome outcome = submission(proxied.dynamoDb(), clients.sqs(), config)
                     .submit(request(10));
 
             // THEN it was withdrawn, as a look at the table shows, and no job is claimed for the client
@@ -148,10 +147,10 @@ class JobSubmissionTest {
         // admitted by the quota long without its record
         int limit = resources.config().maxUnfinishedJobsPerClient();
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
-             DynamoDbClient slowPuts = dynamoDb(proxy.endpoint());
+             AwsClients slowPuts = through(Map.of(DYNAMODB_ENDPOINT, proxy.endpoint()));
              ExecutorService senders = Executors.newFixedThreadPool(4 * limit)) {
             proxy.injectAlways(request -> request.isDynamoDb("PutItem"), Fault.late(Duration.ofMillis(300)));
-            JobSubmission submission = submission(slowPuts, clients.sqs(), resources.config());
+            JobSubmission submission = submission(slowPuts.dynamoDb(), clients.sqs(), resources.config());
 
             // WHEN one client sends four times its limit of requests at once
             List<Future<JobSubmission.Outcome>> outcomes = new ArrayList<>();
@@ -179,18 +178,11 @@ class JobSubmissionTest {
                 .map(Message::body).map(JobMessage::parse).toList();
     }
 
-    private static SqsClient sqs(URI endpoint) {
-        return SqsClient.builder().endpointOverride(endpoint).region(Region.of(LocalAws.REGION))
-                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
-    }
-
-    private static DynamoDbClient dynamoDb(URI endpoint) {
-        return DynamoDbClient.builder().endpointOverride(endpoint).region(Region.of(LocalAws.REGION))
-                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
-    }
-
-    private static StaticCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create(LocalAws.ACCESS_KEY_ID, LocalAws.SECRET_ACCESS_KEY));
+    /** The clients as the functions build them, on the emulators, but for these services through these endpoints. */
+    private static AwsClients through(Map<String, URI> endpoints) {
+        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
+        endpoints.forEach((setting, endpoint) -> settings.put(setting, endpoint.toString()));
+        return AwsClients.fromSettings(settings);
     }
 
     /** A submission as the api makes one, through these clients, for {@code config}'s table, queue and bucket. */
