@@ -80,7 +80,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         JobRepository repository = new JobRepository(clients.dynamoDb(), config, clock);
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
-        JobSubmission submission = new JobSubmission(repository, store, clients.dynamoDb(), clients.sqs(), config, clock);
+        JobSubmission submission = new JobSubmission(store, clients.dynamoDb(), clients.sqs(), config, clock);
         JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), metrics, clock);
         this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits()));
         api.prime();

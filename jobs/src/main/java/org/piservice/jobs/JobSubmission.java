@@ -89,10 +89,9 @@ public final class JobSubmission {
     private final String queueUrl;
     private final Clock clock;
 
-    /** With the idempotency keys and the client quota that {@code dynamoDb} keeps in {@code jobs}' table. */
-    public JobSubmission(JobRepository jobs, DigitStore store, DynamoDbClient dynamoDb, SqsClient sqs, ServiceConfig config,
-                         Clock clock) {
-        this.jobs = jobs;
+    /** With the job records, idempotency keys and client quota that {@code dynamoDb} keeps in the jobs table. */
+    public JobSubmission(DigitStore store, DynamoDbClient dynamoDb, SqsClient sqs, ServiceConfig config, Clock clock) {
+        this.jobs = new JobRepository(dynamoDb, config, clock);
         this.store = store;
         this.keys = new IdempotencyKeys(dynamoDb, jobs, config, clock);
         this.quota = new ClientQuota(dynamoDb, jobs, config, clock);

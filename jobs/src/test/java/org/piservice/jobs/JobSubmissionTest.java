@@ -187,9 +187,8 @@ class JobSubmissionTest {
 
     /** A submission as the api makes one, through these clients, for {@code config}'s table, queue and bucket. */
     private JobSubmission submission(DynamoDbClient dynamoDb, SqsClient sqs, ServiceConfig config) {
-        JobRepository repository = new JobRepository(dynamoDb, config);
         DigitStore store = new DigitStore(dynamoDb, clients.s3(), new ResultStore(clients.s3(), clients.presigner(), config), config);
-        return new JobSubmission(repository, store, dynamoDb, sqs, config, Clock.systemUTC());
+        return new JobSubmission(store, dynamoDb, sqs, config, Clock.systemUTC());
     }
 
     private static JobSubmission.Request request(int digits) {

@@ -478,7 +478,7 @@ abstract class JobsContract {
     }
 
     private JobSubmission submission() {
-        return new JobSubmission(repository, digitStore, clients().dynamoDb(), clients().sqs(), resources.config(), clock);
+        return new JobSubmission(digitStore, clients().dynamoDb(), clients().sqs(), resources.config(), clock);
     }
 
     private void storeMachin(int digits) throws IOException {
