@@ -10,16 +10,20 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.piservice.core.HeapModel;
@@ -157,11 +161,12 @@ public final class PiCommand {
     }
 
     /**
-     * Computes the digits into a file of this run's own, then copies them into the target: a run
-     * that fails or is stopped while it computes leaves the target as it was, never a plausible
-     * prefix of π that looks like a result. Copied, not renamed, so that whatever the target is (a
-     * link, a device, a pipe, a file with other owners or links, a mounted file) it stays that,
-     * and is written as the user would write it.
+     * Computes the digits into a file of this run's own, then puts them in the target: a run that
+     * fails or is stopped while it computes leaves the target as it was, never a plausible prefix of
+     * π that looks like a result. A new file, or a plain one of this user's, is replaced by renaming
+     * the run's file over it: whole at once, and without a second copy of the digits on the disk.
+     * Anything else (a link, a device, a pipe, a file with other owners or links, a mounted file) is
+     * copied into, so that it stays what it is and is written as the user would write it.
      */
     private void writeFile(Arguments parsed) throws IOException {
         Path target = parsed.out().toAbsolutePath();
@@ -181,8 +186,10 @@ public final class PiCommand {
             try (OutputStream out = new Output(open(part, name, StandardOpenOption.TRUNCATE_EXISTING), name)) {
                 compute(parsed, out);
             }
-            try (OutputStream out = new Output(open(target, name), name)) {
-                Files.copy(part, out);
+            if (!replacedByRename(part, target)) {
+                try (OutputStream out = new Output(open(target, name), name)) {
+                    Files.copy(part, out);
+                }
             }
         } finally {
             try {
@@ -195,18 +202,58 @@ public final class PiCommand {
 
     /**
      * A new file for the computed digits: beside a plain target, where it takes the target's disk
-     * and needs no more room elsewhere; in the temporary folder for anything else (a link, a
-     * device, a folder this user may not write).
+     * and can replace it, with the permissions a new file gets there; in the temporary folder for
+     * anything else (a link, a device, a folder this user may not write).
      */
     private static Path partFile(Path target) throws Output.Failed {
         Path folder = target.getParent();
         boolean beside = Files.isWritable(folder) && (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)
                 || Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS));
         try {
-            return beside ? Files.createTempFile(folder, "." + target.getFileName() + ".", ".part")
-                    : Files.createTempFile("pi-core-", ".part");
+            if (!beside) {
+                return Files.createTempFile("pi-core-", ".part");
+            }
+            while (true) {
+                Path part = folder.resolve("." + target.getFileName() + "."
+                        + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".part");
+                try {
+                    return Files.createFile(part);
+                } catch (FileAlreadyExistsException taken) {
+                    // another run's; draw again
+                }
+            }
         } catch (IOException e) {
             throw new Output.Failed(target.toString(), e);
+        }
+    }
+
+    /**
+     * Renames {@code part} over {@code target}, when that leaves the target what it was but for its
+     * digits: a new file, or a regular file with one link, this user's and group's, whose
+     * permissions the digits take.
+     *
+     * @return false when the target is anything else, or the file system cannot tell or rename
+     *     atomically: the caller copies the digits in
+     */
+    private static boolean replacedByRename(Path part, Path target) {
+        if (!target.getParent().equals(part.getParent())) {
+            return false;
+        }
+        try {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                PosixFileAttributes was = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                PosixFileAttributes ours = Files.readAttributes(part, PosixFileAttributes.class);
+                int links = (Integer) Files.getAttribute(target, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+                if (!was.isRegularFile() || links != 1 || !was.owner().equals(ours.owner())
+                        || !was.group().equals(ours.group())) {
+                    return false;
+                }
+                Files.setPosixFilePermissions(part, was.permissions());
+            }
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -109,6 +110,51 @@ class PiCommandTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).containsExactly(file);
         }
+    }
+
+    @Test
+    void aPlainFileIsReplacedWholeAtOnceAndKeepsItsPermissions(@TempDir Path dir) throws IOException {
+        // GIVEN a file of this user's, and a reader that has it open
+        Path file = Files.writeString(dir.resolve("pi.txt"), "old");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        Object before = Files.getAttribute(file, "unix:ino");
+        try (InputStream reader = Files.newInputStream(file)) {
+
+            // WHEN a run writes to it
+            assertThat(run("5", "--out", file.toString())).isEqualTo(PiCommand.OK);
+
+            // THEN the file is a new one, renamed over the old (no second copy of the digits was
+            // made), with its permissions; the reader still reads the old one whole
+            assertThat(Files.readString(file)).isEqualTo("3.14159");
+            assertThat(Files.getAttribute(file, "unix:ino")).isNotEqualTo(before);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
+            assertThat(reader.readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo("old");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).containsExactly(file);
+        }
+    }
+
+    @Test
+    void aNewFileGetsThePermissionsAnyNewFileGetsThere(@TempDir Path dir) throws IOException {
+        Path usual = Files.createFile(dir.resolve("usual.txt"));
+
+        assertThat(run("5", "--out", dir.resolve("pi.txt").toString())).isEqualTo(PiCommand.OK);
+
+        assertThat(Files.readString(dir.resolve("pi.txt"))).isEqualTo("3.14159");
+        assertThat(Files.getPosixFilePermissions(dir.resolve("pi.txt"))).isEqualTo(Files.getPosixFilePermissions(usual));
+    }
+
+    @Test
+    void aFileWithAnotherLinkIsWrittenInPlaceSoBothNamesShowTheDigits(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("pi.txt"), "old");
+        Path other = Files.createLink(dir.resolve("also-pi.txt"), file);
+
+        assertThat(run("5", "--out", file.toString())).isEqualTo(PiCommand.OK);
+
+        assertThat(Files.readString(file)).isEqualTo("3.14159");
+        assertThat(Files.readString(other)).isEqualTo("3.14159");
+        assertThat(Files.isSameFile(file, other)).isTrue();
     }
 
     @Test
