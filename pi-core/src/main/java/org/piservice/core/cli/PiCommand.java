@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -19,10 +20,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -67,6 +68,11 @@ public final class PiCommand {
     static final int CHILD_FROM_DIGITS = 100_000;
     /** Options that set the heap: with one of them, the caller chose it, and this JVM computes. */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAM");
+    /**
+     * Names of this process's standard output, written through the stream it inherited: opened
+     * again, they would truncate a file the shell appends to ({@code --out /dev/stdout >> file}).
+     */
+    private static final Set<String> STANDARD_OUTPUT = Set.of("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1");
 
     private final OutputStream stdout;
     private final PrintStream stderr;
@@ -128,10 +134,12 @@ public final class PiCommand {
                 out.flush();
                 return OK;
             }
-            if (parsed.out() == null) {
+            if (parsed.out() == null || STANDARD_OUTPUT.contains(parsed.out().normalize().toString())) {
                 OutputStream out = new BufferedOutputStream(new Output(stdout, "standard output"), 1 << 16);
                 compute(parsed, out);
-                out.write('\n');
+                if (parsed.out() == null) {
+                    out.write('\n');
+                }
                 out.flush();
             } else {
                 writeFile(parsed);
@@ -163,10 +171,10 @@ public final class PiCommand {
     /**
      * Computes the digits into a file of this run's own, then puts them in the target: a run that
      * fails or is stopped while it computes leaves the target as it was, never a plausible prefix of
-     * π that looks like a result. A new file, or a plain one of this user's, is replaced by renaming
-     * the run's file over it: whole at once, and without a second copy of the digits on the disk.
-     * Anything else (a link, a device, a pipe, a file with other owners or links, a mounted file) is
-     * copied into, so that it stays what it is and is written as the user would write it.
+     * π that looks like a result. A new file is the run's file, renamed: whole at once, and without
+     * a second copy of the digits on the disk. Anything that exists (a file, a link, a device, a
+     * pipe) is copied into, so that it stays what it is, with its owners, links, permissions and
+     * access lists, none of which a rename could keep whole.
      */
     private void writeFile(Arguments parsed) throws IOException {
         Path target = parsed.out().toAbsolutePath();
@@ -228,31 +236,24 @@ public final class PiCommand {
     }
 
     /**
-     * Renames {@code part} over {@code target}, when that leaves the target what it was but for its
-     * digits: a new file, or a regular file with one link, this user's and group's, whose
-     * permissions the digits take.
+     * Makes {@code part}, beside a {@code target} that does not exist, that file: on the disk first,
+     * so that a crash leaves no empty file under the target's name.
      *
-     * @return false when the target is anything else, or the file system cannot tell or rename
-     *     atomically: the caller copies the digits in
+     * @return false when the target exists, or the file system cannot rename atomically: the caller
+     *     copies the digits in
      */
-    private static boolean replacedByRename(Path part, Path target) {
-        if (!target.getParent().equals(part.getParent())) {
+    private static boolean replacedByRename(Path part, Path target) throws IOException {
+        if (!target.getParent().equals(part.getParent()) || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
+        try (FileChannel digits = FileChannel.open(part, StandardOpenOption.WRITE)) {
+            digits.force(true);
+        }
         try {
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                PosixFileAttributes was = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                PosixFileAttributes ours = Files.readAttributes(part, PosixFileAttributes.class);
-                int links = (Integer) Files.getAttribute(target, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-                if (!was.isRegularFile() || links != 1 || !was.owner().equals(ours.owner())
-                        || !was.group().equals(ours.group())) {
-                    return false;
-                }
-                Files.setPosixFilePermissions(part, was.permissions());
-            }
-            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // Without REPLACE_EXISTING: a file made meanwhile under the name is the user's, and copied into.
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
             return true;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
     }

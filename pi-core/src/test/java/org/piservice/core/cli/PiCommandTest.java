@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -113,36 +112,30 @@ class PiCommandTest {
     }
 
     @Test
-    void aPlainFileIsReplacedWholeAtOnceAndKeepsItsPermissions(@TempDir Path dir) throws IOException {
-        // GIVEN a file of this user's, and a reader that has it open
-        Path file = Files.writeString(dir.resolve("pi.txt"), "old");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
-        Object before = Files.getAttribute(file, "unix:ino");
-        try (InputStream reader = Files.newInputStream(file)) {
+    void aNewFileIsTheComputedFileRenamedWithThePermissionsAnyNewFileGetsThere(@TempDir Path dir) throws IOException {
+        Path usual = Files.createFile(dir.resolve("usual.txt"));
+        Path file = dir.resolve("pi.txt");
 
-            // WHEN a run writes to it
-            assertThat(run("5", "--out", file.toString())).isEqualTo(PiCommand.OK);
+        assertThat(run("5", "--out", file.toString())).isEqualTo(PiCommand.OK);
 
-            // THEN the file is a new one, renamed over the old (no second copy of the digits was
-            // made), with its permissions; the reader still reads the old one whole
-            assertThat(Files.readString(file)).isEqualTo("3.14159");
-            assertThat(Files.getAttribute(file, "unix:ino")).isNotEqualTo(before);
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
-            assertThat(reader.readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo("old");
-        }
+        assertThat(Files.readString(file)).isEqualTo("3.14159");
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(Files.getPosixFilePermissions(usual));
         try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files).containsExactly(file);
+            assertThat(files).containsExactlyInAnyOrder(usual, file);
         }
     }
 
     @Test
-    void aNewFileGetsThePermissionsAnyNewFileGetsThere(@TempDir Path dir) throws IOException {
-        Path usual = Files.createFile(dir.resolve("usual.txt"));
+    void anExistingFileIsWrittenInPlaceAndKeepsItsPermissions(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("pi.txt"), "the digits of an earlier, longer run");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        Object inode = Files.getAttribute(file, "unix:ino");
 
-        assertThat(run("5", "--out", dir.resolve("pi.txt").toString())).isEqualTo(PiCommand.OK);
+        assertThat(run("5", "--out", file.toString())).isEqualTo(PiCommand.OK);
 
-        assertThat(Files.readString(dir.resolve("pi.txt"))).isEqualTo("3.14159");
-        assertThat(Files.getPosixFilePermissions(dir.resolve("pi.txt"))).isEqualTo(Files.getPosixFilePermissions(usual));
+        assertThat(Files.readString(file)).isEqualTo("3.14159");
+        assertThat(Files.getAttribute(file, "unix:ino")).isEqualTo(inode);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r-----");
     }
 
     @Test
@@ -171,6 +164,16 @@ class PiCommandTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).containsExactlyInAnyOrder(file, link);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
+    void standardOutputNamedAsAFileIsWrittenThroughTheInheritedStream(String name) {
+        // opened again, the name would truncate a file the shell appends to: `--out /dev/stdout >> log`
+        assertThat(run("5", "--out", name)).isEqualTo(PiCommand.OK);
+
+        assertThat(stdout.toString(StandardCharsets.US_ASCII)).isEqualTo("3.14159");
+        assertThat(err()).isEmpty();
     }
 
     @Test
