@@ -792,9 +792,7 @@ class ApiHandlerIntegrationTest {
     }
 
     private static ApiHandler handlerBehind(URI proxy, String service) {
-        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
-        settings.put("AWS_ENDPOINT_URL_" + service, proxy.toString());
-        AwsClients clients = AwsClients.fromSettings(settings, ApiHandler.CALL_BUDGETS);
+        AwsClients clients = AwsClients.fromSettings(Emulators.settingsThrough(Map.of(service, proxy)), ApiHandler.CALL_BUDGETS);
         ownClients.add(clients);
         return new ApiHandler(config, clients);
     }

@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,10 +124,9 @@ class DigitsApiTest {
 
     @Test
     void whileS3FailsARangeIs503AndWhenS3RefusesTheFunctionA500() throws Exception {
-        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
         try (FaultProxy s3 = FaultProxy.start(Emulators.aws().s3Endpoint())) {
-            settings.put("AWS_ENDPOINT_URL_S3", s3.endpoint().toString());
-            try (AwsClients clients = AwsClients.fromSettings(settings, ApiHandler.CALL_BUDGETS)) {
+            try (AwsClients clients = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("S3", s3.endpoint())),
+                    ApiHandler.CALL_BUDGETS)) {
                 ApiHandler behind = new ApiHandler(config, clients);
                 APIGatewayProxyRequestEvent range = new APIGatewayProxyRequestEvent().withHttpMethod("GET")
                         .withPath("/v1/pi").withQueryStringParameters(Map.of("start", "10", "numberOfDigits", "5"));

@@ -2,11 +2,9 @@ package org.piservice.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,9 +23,6 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /** Submitting jobs with real SDK clients against the embedded emulators, some through a proxy that injects faults. */
 class JobSubmissionTest {
-
-    private static final String SQS_ENDPOINT = "AWS_ENDPOINT_URL_SQS";
-    private static final String DYNAMODB_ENDPOINT = "AWS_ENDPOINT_URL_DYNAMODB";
 
     private final AwsClients clients = Emulators.clients();
     private final TestResources resources = Emulators.newResources();
@@ -77,7 +72,7 @@ class JobSubmissionTest {
         // withdrawal, which so comes after the claim
         try (FaultProxy sqsProxy = FaultProxy.start(Emulators.aws().sqsEndpoint());
              FaultProxy dynamoDbProxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
-             AwsClients proxied = through(Map.of(SQS_ENDPOINT, sqsProxy.endpoint(), DYNAMODB_ENDPOINT, dynamoDbProxy.endpoint()));
+             AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("SQS", sqsProxy.endpoint(), "DYNAMODB", dynamoDbProxy.endpoint())));
              ExecutorService worker = Executors.newSingleThreadExecutor()) {
             sqsProxy.injectAlways(request -> request.isSqs("SendMessage"), Fault.lostAnswer());
             dynamoDbProxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.late(Duration.ofSeconds(2)));
@@ -105,7 +100,7 @@ class JobSubmissionTest {
         clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
         ServiceConfig config = TestResources.config(resources.config().tableName(), gone, resources.config().bucketName());
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
-             AwsClients proxied = through(Map.of(DYNAMODB_ENDPOINT, proxy.endpoint()))) {
+             AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
             proxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.dynamoDbOutage());
 
             // WHEN a job is submitted
@@ -127,7 +122,7 @@ class JobSubmissionTest {
         clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
         ServiceConfig config = TestResources.config(resources.config().tableName(), gone, resources.config().bucketName());
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
-             AwsClients proxied = through(Map.of(DYNAMODB_ENDPOINT, proxy.endpoint()))) {
+             AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
             proxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.lostAnswer());
 
             // WHEN a job is submitted
@@ -147,7 +142,7 @@ class JobSubmissionTest {
         // admitted by the quota long without its record
         int limit = resources.config().maxUnfinishedJobsPerClient();
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
-             AwsClients slowPuts = through(Map.of(DYNAMODB_ENDPOINT, proxy.endpoint()));
+             AwsClients slowPuts = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())));
              ExecutorService senders = Executors.newFixedThreadPool(4 * limit)) {
             proxy.injectAlways(request -> request.isDynamoDb("PutItem"), Fault.late(Duration.ofMillis(300)));
             JobSubmission submission = submission(slowPuts.dynamoDb(), clients.sqs(), resources.config());
@@ -176,13 +171,6 @@ class JobSubmissionTest {
         return clients.sqs().receiveMessage(receive -> receive.queueUrl(resources.config().queueUrl())
                         .maxNumberOfMessages(10).visibilityTimeout(0)).messages().stream()
                 .map(Message::body).map(JobMessage::parse).toList();
-    }
-
-    /** The clients as the functions build them, on the emulators, but for these services through these endpoints. */
-    private static AwsClients through(Map<String, URI> endpoints) {
-        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
-        endpoints.forEach((setting, endpoint) -> settings.put(setting, endpoint.toString()));
-        return AwsClients.fromSettings(settings);
     }
 
     /** A submission as the api makes one, through these clients, for {@code config}'s table, queue and bucket. */

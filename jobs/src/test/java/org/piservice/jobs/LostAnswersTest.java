@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -31,9 +30,7 @@ class LostAnswersTest {
     @BeforeEach
     void startProxy() {
         proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
-        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
-        settings.put("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint().toString());
-        clients = AwsClients.fromSettings(settings);
+        clients = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())));
     }
 
     @AfterEach

@@ -1,5 +1,8 @@
 package org.piservice.jobs.testing;
 
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.piservice.emulators.LocalAws;
 import org.piservice.jobs.AwsClients;
@@ -31,6 +34,16 @@ public final class Emulators {
             clients = AwsClients.fromSettings(aws().clientSettings());
         }
         return clients;
+    }
+
+    /**
+     * The shared emulators' client settings, but for each service named ({@code DYNAMODB},
+     * {@code SQS}, {@code S3}) the endpoint given: a proxy in front of that emulator.
+     */
+    public static Map<String, String> settingsThrough(Map<String, URI> endpoints) {
+        Map<String, String> settings = new HashMap<>(aws().clientSettings());
+        endpoints.forEach((service, endpoint) -> settings.put("AWS_ENDPOINT_URL_" + service, endpoint.toString()));
+        return settings;
     }
 
     /** A table, queue, dead-letter queue and bucket no other test uses. */
