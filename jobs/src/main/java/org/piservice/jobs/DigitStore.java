@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -40,9 +39,10 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * workers never leave it shorter or pointing at an object it was not checked against.
  *
  * <p>A new object is written under a key that names its length, checked, and only then pointed to;
- * the object it replaces is deleted after. A crash in between leaves the item pointing at a whole,
- * checked object: at worst an unpointed object stays behind, which the next computation that it
- * covers offers instead of computing ({@link #offerLeftover}). Readers that find the pointed object
+ * the objects it covers (the one it replaces, and any left shorter) are deleted after. A crash in
+ * between leaves the item pointing at a whole, checked object: at worst an unpointed object stays
+ * behind, which the next computation that it covers offers instead of computing
+ * ({@link #offerLeftover}), and the next longer store deletes. Readers that find the pointed object
  * gone (replaced a moment ago) read the item again.
  */
 public final class DigitStore {
@@ -292,38 +292,24 @@ public final class DigitStore {
      * computation wrote but that never became the store: its offer failed, or its worker died between
      * the upload and the offer. It gets every check a new object gets, so that the retry of its job
      * need not compute its digits again. Only completed uploads are listed, so an object found is
-     * one a computation finished writing. One of the wrong length, or that fails the checks, is
-     * deleted and the next longest tried.
+     * one a computation finished writing. One that is refused (of the wrong length, or failing the
+     * checks, and so deleted; or gone since the listing) gives way to the next longest.
      *
      * @return what became of the object offered, {@link Offer.Stored} or {@link Offer.Superseded};
      *     empty when none was of use
      */
     public Optional<Offer> offerLeftover(long digits) {
         long storeDigits = state().digits();
-        List<Long> longestFirst = s3.listObjectsV2Paginator(list -> list.bucket(bucket).prefix(OBJECT_KEY_START))
-                .contents().stream()
-                .map(object -> digitsOf(object.key()))
-                .flatMap(Optional::stream)
+        List<Long> longestFirst = objectLengths().stream()
                 .filter(length -> length >= digits && length > storeDigits)
                 .sorted(Comparator.reverseOrder())
                 .toList();
         for (long length : longestFirst) {
-            String key = objectKey(length);
-            OptionalLong size = results.size(key);
-            if (size.isEmpty()) {
-                continue; // offered and replaced, or deleted, since the listing
-            }
-            if (size.getAsLong() != Job.resultLength(length)) {
-                // A computation that wrote the wrong number of bytes: never of use, and in the way of shorter ones.
-                deleteUnused(key);
-                continue;
-            }
             Offer offer = offer(length);
-            if (offer instanceof Offer.Rejected rejected) {
-                LOG.error("Digits a computation left were refused: {}", rejected.reason());
-            } else {
+            if (!(offer instanceof Offer.Rejected rejected)) {
                 return Optional.of(offer);
             }
+            LOG.warn("Digits a computation left were not taken: {}", rejected.reason());
         }
         return Optional.empty();
     }
@@ -361,7 +347,7 @@ public final class DigitStore {
         record Stored(long digits) implements Offer {
         }
 
-        /** A store at least as long was in place or came first; the offered object is gone. */
+        /** A store at least as long was in place or came first; the offered object is deleted, unless it is the store's. */
         record Superseded(long storeDigits) implements Offer {
         }
 
@@ -380,17 +366,16 @@ public final class DigitStore {
         String key = objectKey(digits);
         long length = results.size(key).orElse(-1);
         if (length != Job.resultLength(digits)) {
-            // Gone, or being replaced, because the store took these digits meanwhile (from a worker
-            // that found them left over): no fault of the computation.
             State current = state();
-            if (!current.covers(digits)) {
-                return new Offer.Rejected(key + " has " + (length < 0 ? "no object" : length + " bytes")
-                        + " instead of " + Job.resultLength(digits));
-            }
             if (length >= 0 && !key.equals(current.key())) {
+                // Written with the wrong number of bytes: of no use, and in the way of shorter left-overs.
                 deleteUnused(key);
             }
-            return new Offer.Superseded(current.digits());
+            // Gone because the store took these digits meanwhile (a worker found them left over): no
+            // fault of the computation.
+            return current.covers(digits) ? new Offer.Superseded(current.digits())
+                    : new Offer.Rejected(key + " has " + (length < 0 ? "no object" : length + " bytes")
+                            + " instead of " + Job.resultLength(digits));
         }
         for (int attempt = 1; attempt <= ATTEMPTS_AFTER_A_RACE; attempt++) {
             State current = state();
@@ -411,9 +396,7 @@ public final class DigitStore {
                 return new Offer.Rejected(mismatch);
             }
             if (point(digits, key, current)) {
-                if (current.key() != null && !current.key().equals(key)) {
-                    deleteUnused(current.key());
-                }
+                deleteCovered(digits, current.key());
                 return new Offer.Stored(digits);
             }
         }
@@ -452,6 +435,32 @@ public final class DigitStore {
                 Map.of("#digits", DIGITS, "#key", KEY, "#updatedAt", UPDATED_AT), values)
                 // Pointed at already: by this offer, when the SDK retried a write whose answer was lost.
                 || key.equals(state().key());
+    }
+
+    /** The decimals of every object under the store's prefix, the store's own included. */
+    private List<Long> objectLengths() {
+        return s3.listObjectsV2Paginator(list -> list.bucket(bucket).prefix(OBJECT_KEY_START)).contents().stream()
+                .map(object -> digitsOf(object.key()))
+                .flatMap(Optional::stream)
+                .toList();
+    }
+
+    /**
+     * Deletes what a new store of {@code digits} decimals covers: the object it replaced
+     * ({@code replaced}, null for none) and any a computation left shorter. A computation still
+     * writing one of those offers it later and finds it superseded. A failure costs only storage.
+     */
+    private void deleteCovered(long digits, String replaced) {
+        Set<String> covered = new HashSet<>();
+        if (replaced != null) {
+            covered.add(replaced);
+        }
+        try {
+            objectLengths().stream().filter(length -> length < digits).map(DigitStore::objectKey).forEach(covered::add);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not list the digit store's objects; shorter ones a computation left stay: {}", e.getMessage());
+        }
+        covered.forEach(this::deleteUnused);
     }
 
     /**

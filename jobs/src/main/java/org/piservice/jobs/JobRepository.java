@@ -455,12 +455,15 @@ public final class JobRepository {
     public Optional<Instant> markRequeued(Job seen) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as the record holds it
         Map<String, String> names = Map.of("#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#requeuedAt", REQUEUED_AT,
-                "#claimedBy", CLAIMED_BY);
+                "#releasedAt", RELEASED_AT, "#claimedBy", CLAIMED_BY);
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":now", millis(now));
         values.put(":status", AttributeValue.fromS(seen.status().wireName()));
         // The SDK's retry of a write whose answer was lost finds this very mark, which is no change by anyone else.
+        // A release leaves the heartbeat as every release does (0), so only its time tells a claim
+        // and release since the sweeper's read, whose message comes back on its own.
         String unchanged = "#status = :status AND " + unchanged("#heartbeatAt", ":heartbeatAt", seen.heartbeatAt(), values)
+                + " AND " + unchanged("#releasedAt", ":releasedAt", seen.releasedAt(), values)
                 + " AND (" + unchanged("#requeuedAt", ":requeuedAt", seen.requeuedAt(), values) + " OR #requeuedAt = :now)";
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(seen.jobId()))

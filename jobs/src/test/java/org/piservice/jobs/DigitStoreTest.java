@@ -182,7 +182,9 @@ class DigitStoreTest {
         assertThat(offered).contains(new DigitStore.Offer.Stored(5000));
         assertThat(store.state().key()).isEqualTo(DigitStore.objectKey(5000));
         assertThat(exists(DigitStore.objectKey(1000))).isFalse();
-        assertThat(store.offerLeftover(2000)).as("what is left is shorter than the store").isEmpty();
+        assertThat(store.offerLeftover(2000)).as("what was left is shorter than the store").isEmpty();
+        assertThat(exists(DigitStore.objectKey(3000))).as("deleted with the store it fell short of").isFalse();
+        assertThat(exists(DigitStore.objectKey(500))).isFalse();
 
     }
 

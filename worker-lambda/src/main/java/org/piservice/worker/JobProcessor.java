@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
 import org.piservice.core.PiDigits;
@@ -197,8 +198,7 @@ public final class JobProcessor implements AutoCloseable {
         }
         String owner = newOwner();
         if (before.get().isOverdue(clock.instant())) {
-            // Neither listed for a computation nor given the lease: its claim fails it (see start).
-            return claimAndRun(message, messageId, owner, new DigitDemand.Plan.Served(), deadline, invocationTime);
+            return failUnheldAtDeadline(before.get());
         }
         Duration left = deadline.remaining();
         Instant deadlineAt = before.get().deadlineAt();
@@ -282,41 +282,50 @@ public final class JobProcessor implements AutoCloseable {
         if (!(plan instanceof DigitDemand.Plan.Compute compute)) {
             return serveFromStore(job, owner);
         }
-        Optional<DigitStore.Offer> leftover = leftoverStored(compute.digits());
-        if (leftover.isEmpty()) {
+        if (!beating(job, owner, () -> leftoverStored(job, compute.digits()))) {
             return run(job, owner, deadline, invocationTime, compute.digits());
         }
         releaseLease(owner);
-        countStored(job, leftover.get());
         Outcome outcome = serveFromStore(job, owner);
         completeWaiting();
         return outcome;
     }
 
     /**
-     * Digits that an earlier computation wrote but could not make the store (its offer failed, or
-     * its worker died first), as many as this worker's lease promises the jobs waiting on it, made
-     * the store now, so that they are not computed again. A failure to tell costs only the computation.
+     * Whether digits that an earlier computation wrote but could not make the store (its offer
+     * failed, or its worker died first), as many as this worker's lease promises the jobs waiting on
+     * it, are the store now, so that they are not computed again. A failure to tell costs only the
+     * computation.
      */
-    private Optional<DigitStore.Offer> leftoverStored(long leaseDigits) {
+    private boolean leftoverStored(Job job, long leaseDigits) {
+        Optional<DigitStore.Offer> offer;
         try {
-            Optional<DigitStore.Offer> offer = store.offerLeftover(leaseDigits);
-            offer.ifPresent(stored -> LOG.info("Digits an earlier computation left are stored; none computed"));
-            return offer;
+            offer = store.offerLeftover(leaseDigits);
         } catch (RuntimeException e) {
             LOG.warn("Could not offer digits an earlier computation left; computing them: {}", describe(e));
-            return Optional.empty();
+            return false;
         }
+        if (offer.orElse(null) instanceof DigitStore.Offer.Stored stored) {
+            // Counted now: the computation's own offer failed, or its worker died before it.
+            metrics.storeComputed(job.jobId(), stored.digits());
+            LOG.info("Digits an earlier computation left are the store now {}", entry("store_digits", stored.digits()));
+        }
+        return offer.isPresent();
     }
 
-    /** Counts a computation whose digits the store took, or a longer store took the place of. */
-    private void countStored(Job job, DigitStore.Offer offer) {
-        switch (offer) {
-            case DigitStore.Offer.Stored stored -> metrics.storeComputed(job.jobId(), stored.digits());
-            case DigitStore.Offer.Superseded superseded -> metrics.storeComputed(job.jobId(), superseded.storeDigits());
-            case DigitStore.Offer.Rejected rejected -> {
-            }
+    /**
+     * Fails a job found past its deadline before anything is planned for it: it is neither listed
+     * to wait for a computation nor given the lease, and no attempt is counted. A live worker that
+     * holds it finishes or fails it, and its message comes back meanwhile.
+     */
+    private Outcome failUnheldAtDeadline(Job job) {
+        if (!jobs.failOverdueUnheld(job.jobId(), job.overdueReason(), settings.staleAfter())) {
+            LOG.info("The job is past its deadline, but a live worker holds it or it ended; the message comes back");
+            return Outcome.RETRY;
         }
+        metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
+        LOG.warn("Job failed ({}): {}", entry("digits", job.digits()), job.overdueReason());
+        return Outcome.DONE;
     }
 
     private static Outcome noSuchJob() {
@@ -469,6 +478,26 @@ public final class JobProcessor implements AutoCloseable {
         return retry(job, owner, reason + "; the retry computes the job's own " + job.digits());
     }
 
+    /**
+     * Does {@code work} on the store under the claim's heartbeat: S3 slow to answer (a brownout can
+     * take a minute) must not let the claim go stale, or another worker would take the job over, and
+     * the api or the dead-letter consumer could fail it under this one.
+     */
+    private <T> T beating(Job job, String owner, Supplier<T> work) {
+        ScheduledFuture<?> heartbeat = everyHeartbeat(() -> {
+            try {
+                jobs.heartbeat(job.jobId(), owner, 0.0);
+            } catch (RuntimeException e) {
+                LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
+            }
+        });
+        try {
+            return work.get();
+        } finally {
+            heartbeat.cancel(false);
+        }
+    }
+
     /** Runs {@code beat} at every heartbeat interval until the returned task is cancelled. */
     private ScheduledFuture<?> everyHeartbeat(Runnable beat) {
         long millis = settings.heartbeatInterval().toMillis();
@@ -490,11 +519,14 @@ public final class JobProcessor implements AutoCloseable {
             // worker's heartbeat is stale.
             return retry(job, owner, "Storing the computed digits failed: " + describe(e));
         }
-        if (offer instanceof DigitStore.Offer.Rejected rejected) {
-            LOG.error("The computed digits were not stored: {}", rejected.reason());
-            return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
+        switch (offer) {
+            case DigitStore.Offer.Rejected rejected -> {
+                LOG.error("The computed digits were not stored: {}", rejected.reason());
+                return retry(job, owner, "The computed digits failed the store's checks: " + rejected.reason());
+            }
+            case DigitStore.Offer.Stored stored -> metrics.storeComputed(job.jobId(), stored.digits());
+            case DigitStore.Offer.Superseded superseded -> metrics.storeComputed(job.jobId(), superseded.storeDigits());
         }
-        countStored(job, offer);
         Optional<JobStatus> ended = cancelled.get() ? Optional.of(JobStatus.CANCELLED) : endedMeanwhile(job);
         if (ended.isPresent()) {
             LOG.info("Job ended meanwhile ({}); its computation finished for the jobs waiting on it",
@@ -527,21 +559,7 @@ public final class JobProcessor implements AutoCloseable {
 
     /** Completes a claimed job the store covers, without computing. */
     private Outcome serveFromStore(Job job, String owner) {
-        // A copy S3 is slow to make must not let the claim go stale: another worker would take the
-        // job over, and the api or the dead-letter consumer could fail it under this one.
-        ScheduledFuture<?> heartbeat = everyHeartbeat(() -> {
-            try {
-                jobs.heartbeat(job.jobId(), owner, 0.0);
-            } catch (RuntimeException e) {
-                LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
-            }
-        });
-        Outcome outcome;
-        try {
-            outcome = complete(job, owner);
-        } finally {
-            heartbeat.cancel(false);
-        }
+        Outcome outcome = beating(job, owner, () -> complete(job, owner));
         if (outcome == Outcome.DONE) {
             metrics.jobServedFromStore(job.jobId());
             LOG.info("Job complete from the digit store {}", entry("digits", job.digits()));

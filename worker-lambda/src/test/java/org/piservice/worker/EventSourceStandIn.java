@@ -20,16 +20,16 @@ record EventSourceStandIn(SqsClient sqs, String queueUrl, JobProcessor processor
     }
 
     void deliverOnce() {
-        List<QueueMessage> batch = receive(sqs, queueUrl);
+        List<QueueMessage> batch = receive(sqs, queueUrl, 10);
         Set<String> retry = new HashSet<>(processor.process(batch, WorkerFixture.deadlineAfter(invocationTime)));
         batch.stream().filter(message -> !retry.contains(message.messageId()))
                 .forEach(message -> sqs.deleteMessage(delete -> delete.queueUrl(queueUrl)
                         .receiptHandle(message.receiptHandle())));
     }
 
-    /** Up to ten messages of the queue, after a 1 s long poll at most, as the event source hands them on. */
-    static List<QueueMessage> receive(SqsClient sqs, String queueUrl) {
-        return sqs.receiveMessage(receive -> receive.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
+    /** Up to {@code max} messages of the queue, after a 1 s long poll at most, as the event source hands them on. */
+    static List<QueueMessage> receive(SqsClient sqs, String queueUrl, int max) {
+        return sqs.receiveMessage(receive -> receive.queueUrl(queueUrl).maxNumberOfMessages(max).waitTimeSeconds(1)
                         .messageSystemAttributeNamesWithStrings(RECEIVE_COUNT)).messages().stream()
                 .map(message -> new QueueMessage(message.messageId(), message.body(), message.receiptHandle(),
                         QueueMessage.receiveCount(message.attributesAsStrings().get(RECEIVE_COUNT))))

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -117,6 +116,29 @@ class JobLifecycleTest {
     }
 
     @Test
+    void aClaimThroughNoMessageLeavesTheJobToTheMessageThatClaimedItBefore() {
+        // GIVEN a job claimed through its message and given back, then claimed by the worker whose
+        // computation it waited for (through no message), and given back again
+        QueueMessage message = fixture.newJob(100);
+        String id = WorkerFixture.jobIdOf(message);
+        fixture.jobs.claim(id, "w1", message.messageId(), Duration.ofMinutes(1));
+        fixture.jobs.release(id, "w1", "S3 slowed down");
+        fixture.jobs.claim(id, "computing-worker", Duration.ofMinutes(1));
+        fixture.jobs.release(id, "computing-worker", "Copying the job's digits from the digit store failed");
+
+        // WHEN a duplicate of its message reaches the dead-letter consumer, and then the message itself
+        QueueMessage duplicate = new QueueMessage("another-" + message.messageId(), message.body(), null,
+                JobDelivery.MAX_RECEIVE_COUNT);
+        deadLetters().process(List.of(duplicate));
+        JobStatus afterDuplicate = fixture.jobs.find(id).orElseThrow().status();
+        deadLetters().process(List.of(message));
+
+        // THEN only the job's own message fails it
+        assertThat(afterDuplicate).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+    }
+
+    @Test
     void theMessageTheSweeperSentAgainFailsItsJobFromTheDeadLetterQueue() {
         // GIVEN a job claimed through its message and given back for a retry long ago, whose message
         // was lost since, and the message the sweeper sent again for it
@@ -168,10 +190,8 @@ class JobLifecycleTest {
         // GIVEN a dead-lettered message, and a consumer whose every read of the digit store's item
         // DynamoDB fails, so that it cannot tell whether the job waits for a computation
         QueueMessage message = fixture.newJob(100);
-        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint())) {
-            settings.put("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint().toString());
-            try (AwsClients faulty = AwsClients.fromSettings(settings)) {
+            try (AwsClients faulty = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
                 proxy.injectAlways(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage());
                 AwsClients unreadable = new AwsClients(faulty.dynamoDb(), fixture.clients.sqs(), null, null);
 
@@ -486,6 +506,6 @@ class JobLifecycleTest {
     }
 
     private List<QueueMessage> received(String queueUrl) {
-        return EventSourceStandIn.receive(fixture.clients.sqs(), queueUrl);
+        return EventSourceStandIn.receive(fixture.clients.sqs(), queueUrl, 10);
     }
 }

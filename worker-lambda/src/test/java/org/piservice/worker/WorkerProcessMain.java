@@ -89,7 +89,7 @@ public final class WorkerProcessMain {
         for (long giveUp = System.nanoTime() + WAIT_FOR_A_MESSAGE.toNanos(); received.isEmpty() && System.nanoTime() < giveUp; ) {
             // (1 s long polls: the worker's SQS client ends an attempt after 2 s)
             try {
-                received = EventSourceStandIn.receive(clients.sqs(), config.queueUrl());
+                received = EventSourceStandIn.receive(clients.sqs(), config.queueUrl(), 1);
             } catch (SdkException e) {
                 System.err.println("receiving failed, trying again: " + e.getMessage());
             }
