@@ -18,12 +18,10 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -68,11 +66,8 @@ public final class PiCommand {
     static final int CHILD_FROM_DIGITS = 100_000;
     /** Options that set the heap: with one of them, the caller chose it, and this JVM computes. */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAM");
-    /**
-     * Names of this process's standard output, written through the stream it inherited: opened
-     * again, they would truncate a file the shell appends to ({@code --out /dev/stdout >> file}).
-     */
-    private static final Set<String> STANDARD_OUTPUT = Set.of("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1");
+    /** This process's standard output, where the system names it as a file. */
+    private static final Path STANDARD_OUTPUT = Path.of("/dev/stdout");
 
     private final OutputStream stdout;
     private final PrintStream stderr;
@@ -134,7 +129,7 @@ public final class PiCommand {
                 out.flush();
                 return OK;
             }
-            if (parsed.out() == null || STANDARD_OUTPUT.contains(parsed.out().normalize().toString())) {
+            if (parsed.out() == null || isStandardOutput(parsed.out())) {
                 OutputStream out = new BufferedOutputStream(new Output(stdout, "standard output"), 1 << 16);
                 compute(parsed, out);
                 if (parsed.out() == null) {
@@ -171,8 +166,8 @@ public final class PiCommand {
     /**
      * Computes the digits into a file of this run's own, then puts them in the target: a run that
      * fails or is stopped while it computes leaves the target as it was, never a plausible prefix of
-     * π that looks like a result. A new file is the run's file, renamed: whole at once, and without
-     * a second copy of the digits on the disk. Anything that exists (a file, a link, a device, a
+     * π that looks like a result. A new file is the run's file, put in place under the target's name:
+     * whole at once, and without a second copy of the digits on the disk. Anything that exists (a file, a link, a device, a
      * pipe) is copied into, so that it stays what it is, with its owners, links, permissions and
      * access lists, none of which a rename could keep whole.
      */
@@ -194,7 +189,7 @@ public final class PiCommand {
             try (OutputStream out = new Output(open(part, name, StandardOpenOption.TRUNCATE_EXISTING), name)) {
                 compute(parsed, out);
             }
-            if (!replacedByRename(part, target)) {
+            if (!placedAsNewFile(part, target)) {
                 try (OutputStream out = new Output(open(target, name), name)) {
                     Files.copy(part, out);
                 }
@@ -236,24 +231,41 @@ public final class PiCommand {
     }
 
     /**
-     * Makes {@code part}, beside a {@code target} that does not exist, that file: on the disk first,
-     * so that a crash leaves no empty file under the target's name.
+     * Makes {@code part}, beside a {@code target} that does not exist, that file too (the caller
+     * deletes the part's own name): on the disk first, so that a crash leaves no empty file under
+     * the target's name.
      *
-     * @return false when the target exists, or the file system cannot rename atomically: the caller
+     * @return false when the target exists, or the file system has no hard links: the caller
      *     copies the digits in
      */
-    private static boolean replacedByRename(Path part, Path target) throws IOException {
+    private static boolean placedAsNewFile(Path part, Path target) throws Output.Failed {
         if (!target.getParent().equals(part.getParent()) || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         try (FileChannel digits = FileChannel.open(part, StandardOpenOption.WRITE)) {
             digits.force(true);
+        } catch (IOException e) {
+            throw new Output.Failed(part.toString(), e);
         }
         try {
-            // Without REPLACE_EXISTING: a file made meanwhile under the name is the user's, and copied into.
-            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+            // A link, not a move: a rename would replace a file made meanwhile under the name, which
+            // is the user's, and copied into instead.
+            Files.createLink(target, part);
             return true;
         } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether {@code target} is this process's standard output, by whatever name (a link to it, a
+     * {@code /proc} path): written through the stream the process inherited, since opened again it
+     * would truncate a file the shell appends to ({@code --out /dev/stdout >> file}).
+     */
+    private static boolean isStandardOutput(Path target) {
+        try {
+            return Files.exists(STANDARD_OUTPUT) && Files.isSameFile(target, STANDARD_OUTPUT);
+        } catch (IOException e) {
             return false;
         }
     }

@@ -112,7 +112,7 @@ class PiCommandTest {
     }
 
     @Test
-    void aNewFileIsTheComputedFileRenamedWithThePermissionsAnyNewFileGetsThere(@TempDir Path dir) throws IOException {
+    void aNewFileIsTheComputedFilePutInPlaceWithThePermissionsAnyNewFileGetsThere(@TempDir Path dir) throws IOException {
         Path usual = Files.createFile(dir.resolve("usual.txt"));
         Path file = dir.resolve("pi.txt");
 
@@ -174,6 +174,15 @@ class PiCommandTest {
 
         assertThat(stdout.toString(StandardCharsets.US_ASCII)).isEqualTo("3.14159");
         assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void aLinkToStandardOutputIsWrittenThroughTheInheritedStream(@TempDir Path dir) throws IOException {
+        Path link = Files.createSymbolicLink(dir.resolve("digits"), Path.of("/dev/stdout"));
+
+        assertThat(run("5", "--out", link.toString())).isEqualTo(PiCommand.OK);
+
+        assertThat(stdout.toString(StandardCharsets.US_ASCII)).isEqualTo("3.14159");
     }
 
     @Test
