@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -740,17 +739,9 @@ class ApiHandlerIntegrationTest {
         }
     }
 
-    private static ApiHandler handlerWith(String setting, String value) {
-        Map<String, String> settings = new HashMap<>(Emulators.aws().clientSettings());
-        settings.put(setting, value);
-        AwsClients clients = AwsClients.fromSettings(settings);
-        ownClients.add(clients);
-        return new ApiHandler(config, clients);
-    }
-
     @Test
     void answers503AndLeavesNoJobWhenTheQueueIsUnavailable() throws IOException {
-        ApiHandler cutOff = handlerWith("AWS_ENDPOINT_URL_SQS", deadEndpoint());
+        ApiHandler cutOff = handlerBehind(URI.create(deadEndpoint()), "SQS");
 
         APIGatewayProxyResponseEvent response = cutOff.handleRequest(EventLoader.loadApiGatewayRestEvent(POST), null);
 

@@ -371,8 +371,8 @@ public final class DigitStore {
                 // Written with the wrong number of bytes: of no use, and in the way of shorter left-overs.
                 deleteUnused(key);
             }
-            // Gone because the store took these digits meanwhile (a worker found them left over): no
-            // fault of the computation.
+            // Gone because the store took these digits meanwhile (a worker found them left over), or
+            // a longer store deleted them: no fault of the computation.
             return current.covers(digits) ? new Offer.Superseded(current.digits())
                     : new Offer.Rejected(key + " has " + (length < 0 ? "no object" : length + " bytes")
                             + " instead of " + Job.resultLength(digits));

@@ -282,7 +282,7 @@ public final class JobProcessor implements AutoCloseable {
         if (!(plan instanceof DigitDemand.Plan.Compute compute)) {
             return serveFromStore(job, owner);
         }
-        if (!beating(job, owner, () -> leftoverStored(job, compute.digits()))) {
+        if (!beating(job, owner, true, () -> leftoverStored(job, compute.digits()))) {
             return run(job, owner, deadline, invocationTime, compute.digits());
         }
         releaseLease(owner);
@@ -319,13 +319,8 @@ public final class JobProcessor implements AutoCloseable {
      * holds it finishes or fails it, and its message comes back meanwhile.
      */
     private Outcome failUnheldAtDeadline(Job job) {
-        if (!jobs.failOverdueUnheld(job.jobId(), job.overdueReason(), settings.staleAfter())) {
-            LOG.info("The job is past its deadline, but a live worker holds it or it ended; the message comes back");
-            return Outcome.RETRY;
-        }
-        metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
-        LOG.warn("Job failed ({}): {}", entry("digits", job.digits()), job.overdueReason());
-        return Outcome.DONE;
+        return failIf(job, job.overdueReason(), () -> metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE),
+                () -> jobs.failOverdueUnheld(job.jobId(), job.overdueReason(), settings.staleAfter()));
     }
 
     private static Outcome noSuchJob() {
@@ -479,14 +474,18 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     /**
-     * Does {@code work} on the store under the claim's heartbeat: S3 slow to answer (a brownout can
-     * take a minute) must not let the claim go stale, or another worker would take the job over, and
-     * the api or the dead-letter consumer could fail it under this one.
+     * Does {@code work} on the store under the claim's heartbeat, and the store's lease's when this
+     * worker holds it: S3 slow to answer (a brownout can take a minute) must not let the claim go
+     * stale, or another worker would take the job over, and the api or the dead-letter consumer could
+     * fail it under this one; nor the lease, or another worker would compute what this one may store.
      */
-    private <T> T beating(Job job, String owner, Supplier<T> work) {
+    private <T> T beating(Job job, String owner, boolean leased, Supplier<T> work) {
         ScheduledFuture<?> heartbeat = everyHeartbeat(() -> {
             try {
                 jobs.heartbeat(job.jobId(), owner, 0.0);
+                if (leased) {
+                    store.heartbeatLease(owner);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
             }
@@ -559,7 +558,7 @@ public final class JobProcessor implements AutoCloseable {
 
     /** Completes a claimed job the store covers, without computing. */
     private Outcome serveFromStore(Job job, String owner) {
-        Outcome outcome = beating(job, owner, () -> complete(job, owner));
+        Outcome outcome = beating(job, owner, false, () -> complete(job, owner));
         if (outcome == Outcome.DONE) {
             metrics.jobServedFromStore(job.jobId());
             LOG.info("Job complete from the digit store {}", entry("digits", job.digits()));
@@ -729,15 +728,28 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private Outcome fail(Job job, String owner, String reason, Runnable count) {
+        return failIf(job, reason, count, () -> jobs.fail(job.jobId(), owner, reason));
+    }
+
+    /**
+     * Fails the job by {@code write}, whose condition may refuse: then the job ended meanwhile, and
+     * its message is done with, or another worker holds it, and the message comes back.
+     */
+    private Outcome failIf(Job job, String reason, Runnable count, Supplier<Boolean> write) {
         boolean failed;
         try {
-            failed = CallDeadline.finishing(() -> jobs.fail(job.jobId(), owner, reason));
+            failed = CallDeadline.finishing(write);
         } catch (RuntimeException e) {
             LOG.error("The job could not be failed ({}): {}", reason, describe(e));
             return Outcome.RETRY;
         }
         if (!failed) {
-            LOG.warn("Another worker took the job over before it could be failed");
+            Optional<JobStatus> ended = endedMeanwhile(job);
+            if (ended.isPresent()) {
+                LOG.info("Job ended before it could be failed ({})", ended.get().wireName());
+                return Outcome.DONE;
+            }
+            LOG.warn("Another worker holds the job; it was not failed");
             return Outcome.RETRY;
         }
         count.run();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
@@ -394,8 +395,53 @@ class JobLifecycleTest {
 
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(runs.get()).isZero();
-        assertThat(fixture.jobs.find(id).orElseThrow().error()).startsWith("Not finished by its deadline");
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.error()).startsWith("Not finished by its deadline");
+        assertThat(job.attempts()).as("failed without a claim").isZero();
         assertThat(fixture.metrics()).as("counted as the sweeper counts it").contains("\"JobsOverdue\":1.0", "\"JobsFailed\":1.0");
+    }
+
+    @Test
+    void aJobPastItsDeadlineThatALiveWorkerHoldsIsLeftToThatWorker() {
+        // GIVEN a job past its deadline whose worker is alive (it may be completing it)
+        String id = jobWithDeadlineIn(Duration.ofSeconds(-1), 100);
+        fixture.jobs.claim(id, "live-worker", Duration.ofMinutes(1));
+
+        // WHEN a duplicate of its message is handled
+        JobProcessor.Outcome outcome;
+        try (JobProcessor processor = fixture.processor(WorkerSettings.DEFAULT, PiWriter.PI_CORE)) {
+            outcome = processor.handle(new QueueMessage("m2", new JobMessage(id, 100).toJson(), null, 1), PLENTY);
+        }
+
+        // THEN the message comes back, and the job is still the worker's
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(fixture.jobs.complete(id, "live-worker", ResultStore.resultKey(id, 100), 102)).isTrue();
+    }
+
+    @Test
+    void theSweeperDoesNotSendAgainTheMessageOfAJobClaimedAndReleasedSinceItLooked() {
+        // GIVEN a job given back for a retry long ago, idle as the sweeper read it, which a worker
+        // then claimed through its message and gave back again (its heartbeat is as it was: released)
+        MutableClock clock = new MutableClock(Instant.now().minus(JobSweeper.REQUEUE_AFTER).minusSeconds(60));
+        JobRepository past = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock);
+        String id = JobId.newId();
+        past.create(id, 20);
+        past.claim(id, "a-worker", "its-message", Duration.ofMinutes(1));
+        past.release(id, "a-worker", "S3 slowed down");
+        Job seen = fixture.jobs.find(id).orElseThrow();
+        fixture.jobs.claim(id, "another-worker", "its-message", Duration.ofMinutes(1));
+        fixture.jobs.release(id, "another-worker", "S3 slowed down again");
+
+        // WHEN the sweeper marks it for a new message
+        Optional<Instant> marked = fixture.jobs.markRequeued(seen);
+
+        // THEN it does not: the released job's own message comes back, and only it may fail the job
+        assertThat(marked).isEmpty();
+        QueueMessage duplicate = new QueueMessage("another-message", new JobMessage(id, 20).toJson(), null,
+                JobDelivery.MAX_RECEIVE_COUNT);
+        deadLetters().process(List.of(duplicate));
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
     }
 
     @Test
