@@ -22,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -66,8 +67,11 @@ public final class PiCommand {
     static final int CHILD_FROM_DIGITS = 100_000;
     /** Options that set the heap: with one of them, the caller chose it, and this JVM computes. */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAM");
-    /** This process's standard output, where the system names it as a file. */
-    private static final Path STANDARD_OUTPUT = Path.of("/dev/stdout");
+    /** The names Linux gives a process's standard output (see {@link #isStandardOutput}). */
+    private static final Set<Path> STANDARD_OUTPUT = Set.of(Path.of("/dev/stdout"), Path.of("/dev/fd/1"),
+            Path.of("/proc/self/fd/1"), Path.of("/proc/thread-self/fd/1"));
+    /** Links followed to find whether a name leads to standard output: Linux's own limit. */
+    private static final int MAX_LINKS = 40;
 
     private final OutputStream stdout;
     private final PrintStream stderr;
@@ -166,10 +170,10 @@ public final class PiCommand {
     /**
      * Computes the digits into a file of this run's own, then puts them in the target: a run that
      * fails or is stopped while it computes leaves the target as it was, never a plausible prefix of
-     * π that looks like a result. A new file is the run's file, put in place under the target's name:
-     * whole at once, and without a second copy of the digits on the disk. Anything that exists (a file, a link, a device, a
-     * pipe) is copied into, so that it stays what it is, with its owners, links, permissions and
-     * access lists, none of which a rename could keep whole.
+     * π that looks like a result. A new file is the run's file, put in place under the target's
+     * name: whole at once, and without a second copy of the digits on the disk. Anything that exists
+     * (a file, a link, a device, a pipe) is copied into, so that it stays what it is, with its owners,
+     * links, permissions and access lists, none of which a rename could keep whole.
      */
     private void writeFile(Arguments parsed) throws IOException {
         Path target = parsed.out().toAbsolutePath();
@@ -235,8 +239,7 @@ public final class PiCommand {
      * deletes the part's own name): on the disk first, so that a crash leaves no empty file under
      * the target's name.
      *
-     * @return false when the target exists, or the file system has no hard links: the caller
-     *     copies the digits in
+     * @return false when the target exists, made meanwhile too: the caller copies the digits in
      */
     private static boolean placedAsNewFile(Path part, Path target) throws Output.Failed {
         if (!target.getParent().equals(part.getParent()) || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -245,29 +248,49 @@ public final class PiCommand {
         try (FileChannel digits = FileChannel.open(part, StandardOpenOption.WRITE)) {
             digits.force(true);
         } catch (IOException e) {
-            throw new Output.Failed(part.toString(), e);
+            throw new Output.Failed(target.toString(), e);
         }
         try {
-            // A link, not a move: a rename would replace a file made meanwhile under the name, which
-            // is the user's, and copied into instead.
+            // A link, not a rename: a rename would replace a file made meanwhile under the name,
+            // which is the user's, and copied into instead.
             Files.createLink(target, part);
             return true;
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (FileAlreadyExistsException madeMeanwhile) {
             return false;
+        } catch (IOException | UnsupportedOperationException noHardLinks) {
+            // (FAT, many network and FUSE file systems) A move, which refuses a name that exists
+            // but for a moment's race: still whole at once, and no second copy.
+            try {
+                Files.move(part, target);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
         }
     }
 
     /**
-     * Whether {@code target} is this process's standard output, by whatever name (a link to it, a
-     * {@code /proc} path): written through the stream the process inherited, since opened again it
-     * would truncate a file the shell appends to ({@code --out /dev/stdout >> file}).
+     * Whether {@code target} names this process's standard output, or links to a name of it: written
+     * through the stream the process inherited, since opened again it would truncate a file the
+     * shell appends to ({@code --out /dev/stdout >> file}). Names, not file identity: a file that
+     * standard output also goes to ({@code --out f > f}) is still a file, written only once whole.
      */
     private static boolean isStandardOutput(Path target) {
-        try {
-            return Files.exists(STANDARD_OUTPUT) && Files.isSameFile(target, STANDARD_OUTPUT);
-        } catch (IOException e) {
-            return false;
+        Path name = target.toAbsolutePath().normalize();
+        for (int links = 0; links <= MAX_LINKS; links++) {
+            if (STANDARD_OUTPUT.contains(name)) {
+                return true;
+            }
+            if (!Files.isSymbolicLink(name)) {
+                return false;
+            }
+            try {
+                name = name.resolveSibling(Files.readSymbolicLink(name)).normalize();
+            } catch (IOException e) {
+                return false;
+            }
         }
+        return false;
     }
 
     private static OutputStream open(Path file, String name, StandardOpenOption... options) throws Output.Failed {

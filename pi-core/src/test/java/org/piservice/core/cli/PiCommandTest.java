@@ -170,10 +170,24 @@ class PiCommandTest {
     @ValueSource(strings = {"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
     void standardOutputNamedAsAFileIsWrittenThroughTheInheritedStream(String name) {
         // opened again, the name would truncate a file the shell appends to: `--out /dev/stdout >> log`
+        // (told by the name alone: this test's stdout is the command's, whatever the JVM's fd 1 is)
         assertThat(run("5", "--out", name)).isEqualTo(PiCommand.OK);
 
         assertThat(stdout.toString(StandardCharsets.US_ASCII)).isEqualTo("3.14159");
         assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void aFileThatStandardOutputAlsoGoesToIsStillWrittenAsAFile(@TempDir Path dir) throws IOException {
+        // as with `--out f > f`: written whole once computed, not through standard output
+        Path file = dir.resolve("pi.txt");
+        try (OutputStream alsoThere = Files.newOutputStream(file)) {
+            PiCommand command = new PiCommand(alsoThere, new PrintStream(stderr, true, StandardCharsets.UTF_8),
+                    List.of(), false);
+
+            assertThat(command.run(new String[] {"5", "--out", file.toString()})).isEqualTo(PiCommand.OK);
+        }
+        assertThat(Files.readString(file)).isEqualTo("3.14159");
     }
 
     @Test
