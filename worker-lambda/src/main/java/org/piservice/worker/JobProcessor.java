@@ -483,11 +483,15 @@ public final class JobProcessor implements AutoCloseable {
         ScheduledFuture<?> heartbeat = everyHeartbeat(() -> {
             try {
                 jobs.heartbeat(job.jobId(), owner, 0.0);
-                if (leased) {
-                    store.heartbeatLease(owner);
-                }
             } catch (RuntimeException e) {
                 LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
+            }
+            if (leased) {
+                try {
+                    store.heartbeatLease(owner);
+                } catch (RuntimeException e) {
+                    LOG.warn("The lease's heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
+                }
             }
         });
         try {
@@ -593,16 +597,21 @@ public final class JobProcessor implements AutoCloseable {
             // it counts attempts, so this is released even on the last attempt, not failed.
             return release(job, owner, "Recording the job complete failed: " + describe(e));
         }
-        if (!completed) {
-            Optional<JobStatus> ended = endedMeanwhile(job);
-            if (ended.isPresent()) {
-                LOG.info("Job ended before it could be completed ({})", ended.get().wireName());
-                return Outcome.DONE;
-            }
-            LOG.warn("Another worker took the job over before it could be completed");
-            return Outcome.RETRY;
+        return completed ? Outcome.DONE : refused(job, "completed");
+    }
+
+    /**
+     * After a write the job's condition refused: the job ended meanwhile, and its message is done
+     * with, or another worker holds it, and the message comes back.
+     */
+    private Outcome refused(Job job, String as) {
+        Optional<JobStatus> ended = endedMeanwhile(job);
+        if (ended.isPresent()) {
+            LOG.info("Job ended before it could be {} ({})", as, ended.get().wireName());
+            return Outcome.DONE;
         }
-        return Outcome.DONE;
+        LOG.warn("Another worker holds the job; it was not {}", as);
+        return Outcome.RETRY;
     }
 
     /**
@@ -731,10 +740,7 @@ public final class JobProcessor implements AutoCloseable {
         return failIf(job, reason, count, () -> jobs.fail(job.jobId(), owner, reason));
     }
 
-    /**
-     * Fails the job by {@code write}, whose condition may refuse: then the job ended meanwhile, and
-     * its message is done with, or another worker holds it, and the message comes back.
-     */
+    /** Fails the job by {@code write}, whose condition may refuse (see {@link #refused}). */
     private Outcome failIf(Job job, String reason, Runnable count, Supplier<Boolean> write) {
         boolean failed;
         try {
@@ -744,13 +750,7 @@ public final class JobProcessor implements AutoCloseable {
             return Outcome.RETRY;
         }
         if (!failed) {
-            Optional<JobStatus> ended = endedMeanwhile(job);
-            if (ended.isPresent()) {
-                LOG.info("Job ended before it could be failed ({})", ended.get().wireName());
-                return Outcome.DONE;
-            }
-            LOG.warn("Another worker holds the job; it was not failed");
-            return Outcome.RETRY;
+            return refused(job, "failed");
         }
         count.run();
         LOG.warn("Job failed ({}): {}", entry("digits", job.digits()), reason);
