@@ -22,7 +22,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -67,9 +66,6 @@ public final class PiCommand {
     static final int CHILD_FROM_DIGITS = 100_000;
     /** Options that set the heap: with one of them, the caller chose it, and this JVM computes. */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAM");
-    /** The names Linux gives a process's standard output (see {@link #isStandardOutput}). */
-    private static final Set<Path> STANDARD_OUTPUT = Set.of(Path.of("/dev/stdout"), Path.of("/dev/fd/1"),
-            Path.of("/proc/self/fd/1"), Path.of("/proc/thread-self/fd/1"));
     /** Links followed to find whether a name leads to standard output: Linux's own limit. */
     private static final int MAX_LINKS = 40;
 
@@ -239,7 +235,8 @@ public final class PiCommand {
      * deletes the part's own name): on the disk first, so that a crash leaves no empty file under
      * the target's name.
      *
-     * @return false when the target exists, made meanwhile too: the caller copies the digits in
+     * @return false when the part is not beside the target, the target exists (made meanwhile
+     *     too), or it can be neither linked nor moved there: the caller copies the digits in
      */
     private static boolean placedAsNewFile(Path part, Path target) throws Output.Failed {
         if (!target.getParent().equals(part.getParent()) || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -274,23 +271,45 @@ public final class PiCommand {
      * through the stream the process inherited, since opened again it would truncate a file the
      * shell appends to ({@code --out /dev/stdout >> file}). Names, not file identity: a file that
      * standard output also goes to ({@code --out f > f}) is still a file, written only once whole.
+     * Each name is read with its folder resolved on the disk (a linked folder, {@code ..}) but not
+     * the name itself, which for {@code /proc/self/fd/1} would be the file behind it.
      */
-    private static boolean isStandardOutput(Path target) {
-        Path name = target.toAbsolutePath().normalize();
-        for (int links = 0; links <= MAX_LINKS; links++) {
-            if (STANDARD_OUTPUT.contains(name)) {
+    static boolean isStandardOutput(Path target) {
+        Path name = target.toAbsolutePath();
+        for (int links = 0; links <= MAX_LINKS && name.getParent() != null; links++) {
+            Path real;
+            try {
+                real = name.getParent().toRealPath().resolve(name.getFileName());
+            } catch (IOException e) {
+                return false;
+            }
+            if (namesStandardOutput(real)) {
                 return true;
             }
-            if (!Files.isSymbolicLink(name)) {
+            if (!Files.isSymbolicLink(real)) {
                 return false;
             }
             try {
-                name = name.resolveSibling(Files.readSymbolicLink(name)).normalize();
+                name = real.resolveSibling(Files.readSymbolicLink(real));
             } catch (IOException e) {
                 return false;
             }
         }
         return false;
+    }
+
+    /** {@code /dev/stdout}, or file descriptor 1 of this process or one of its threads under {@code /proc}. */
+    private static boolean namesStandardOutput(Path real) {
+        if (real.equals(Path.of("/dev/stdout"))) {
+            return true;
+        }
+        Path folder = real.getParent();
+        if (folder == null || folder.getParent() == null || !real.endsWith("1") || !folder.endsWith("fd")) {
+            return false;
+        }
+        Path process = Path.of("/proc", Long.toString(ProcessHandle.current().pid()));
+        Path owner = folder.getParent();
+        return owner.equals(process) || process.resolve("task").equals(owner.getParent());
     }
 
     private static OutputStream open(Path file, String name, StandardOpenOption... options) throws Output.Failed {

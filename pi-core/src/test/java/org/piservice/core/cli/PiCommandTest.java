@@ -178,6 +178,25 @@ class PiCommandTest {
     }
 
     @Test
+    void standardOutputIsToldByItsNamesThroughLinksAndLinkedFolders(@TempDir Path dir) throws IOException {
+        for (String name : List.of("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "/proc/thread-self/fd/1",
+                "/proc/" + ProcessHandle.current().pid() + "/fd/1")) {
+            assertThat(PiCommand.isStandardOutput(Path.of(name))).as(name).isTrue();
+        }
+        Path chain = Files.createSymbolicLink(dir.resolve("a"),
+                Files.createSymbolicLink(dir.resolve("b"), Path.of("/dev/stdout")));
+        Path linkedFolder = Files.createSymbolicLink(dir.resolve("fd"), Path.of("/dev/fd")).resolve("1");
+        Path throughDotDot = Files.createDirectory(dir.resolve("sub")).resolve("../fd/1");
+        assertThat(List.of(chain, linkedFolder, throughDotDot)).allMatch(PiCommand::isStandardOutput);
+
+        Path file = Files.writeString(dir.resolve("pi.txt"), "");
+        Path linkToFile = Files.createSymbolicLink(dir.resolve("latest.txt"), file);
+        // /dev/fd is a link to /proc/self/fd, so its .. is /proc/self, which has no "stdout"
+        assertThat(List.of(file, linkToFile, Path.of("/dev/fd/../stdout"), Path.of("/dev/fd/2")))
+                .noneMatch(PiCommand::isStandardOutput);
+    }
+
+    @Test
     void aFileThatStandardOutputAlsoGoesToIsStillWrittenAsAFile(@TempDir Path dir) throws IOException {
         // as with `--out f > f`: written whole once computed, not through standard output
         Path file = dir.resolve("pi.txt");
