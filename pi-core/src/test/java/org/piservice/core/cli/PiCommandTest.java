@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -196,16 +197,29 @@ class PiCommandTest {
                 .noneMatch(PiCommand::isStandardOutput);
     }
 
+    /** As {@code pi-core 5 --out /dev/stdout >> log} runs it: the shell's file is appended to, not truncated. */
     @Test
-    void aFileThatStandardOutputAlsoGoesToIsStillWrittenAsAFile(@TempDir Path dir) throws IOException {
-        // as with `--out f > f`: written whole once computed, not through standard output
-        Path file = dir.resolve("pi.txt");
-        try (OutputStream alsoThere = Files.newOutputStream(file)) {
-            PiCommand command = new PiCommand(alsoThere, new PrintStream(stderr, true, StandardCharsets.UTF_8),
-                    List.of(), false);
+    void standardOutputAsTheOutFileAppendsToWhatTheShellAppendsTo(@TempDir Path dir) throws Exception {
+        Path log = Files.writeString(dir.resolve("log"), "line1\n");
 
-            assertThat(command.run(new String[] {"5", "--out", file.toString()})).isEqualTo(PiCommand.OK);
-        }
+        Process process = javaRunning(PiCommand.class.getName(), "5", "--out", "/dev/stdout")
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+
+        assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("ended").isTrue();
+        assertThat(process.exitValue()).isEqualTo(PiCommand.OK);
+        assertThat(Files.readString(log)).isEqualTo("line1\n3.14159");
+    }
+
+    /** As {@code pi-core 5 --out f >> f} runs it: f is a file, written whole, not appended to through standard output. */
+    @Test
+    void aFileThatStandardOutputAlsoGoesToIsWrittenAsAFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("pi.txt"), "the digits of an earlier run");
+
+        Process process = javaRunning(PiCommand.class.getName(), "5", "--out", file.toString())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(file.toFile())).start();
+
+        assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("ended").isTrue();
+        assertThat(process.exitValue()).isEqualTo(PiCommand.OK);
         assertThat(Files.readString(file)).isEqualTo("3.14159");
     }
 
@@ -324,11 +338,8 @@ class PiCommandTest {
     @Test
     void computesInAJvmThatLacksTheVectorModule() throws IOException, InterruptedException {
         int digits = PiCommand.CHILD_FROM_DIGITS / 2;
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classes(), PiCommand.class.getName(), Integer.toString(digits));
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        Process process = builder.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = javaRunning(PiCommand.class.getName(), Integer.toString(digits))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] printed = process.getInputStream().readAllBytes();
 
         boolean ended = process.waitFor(1, TimeUnit.MINUTES);
@@ -346,11 +357,7 @@ class PiCommandTest {
     /** As {@code java -jar pi-core.jar N | head -c 10} runs it: the reader goes away early. */
     @Test
     void aPipeClosedEarlyStopsTheRunWithStatus1() throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classes(), PiCommand.class.getName(), Integer.toString(PiCommand.CHILD_FROM_DIGITS * 2));
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        Process process = builder.start();
+        Process process = javaRunning(PiCommand.class.getName(), Integer.toString(PiCommand.CHILD_FROM_DIGITS * 2)).start();
         // More digits than a pipe holds, so the writer is still writing when the reader closes
         assertThat(process.getInputStream().readNBytes(10)).asString(StandardCharsets.US_ASCII).isEqualTo("3.14159265");
         process.getInputStream().close();
@@ -365,8 +372,15 @@ class PiCommandTest {
                 .startsWith("pi-core: cannot write standard output: ").hasLineCount(1);
     }
 
-    private static String classes() {
-        return Path.of(PiCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+    /** A JVM for {@code args} on these classes, as a user starts one: without the test JVM's options. */
+    private static ProcessBuilder javaRunning(String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", Path.of(PiCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        return builder;
     }
 
     private int run(String... args) {
