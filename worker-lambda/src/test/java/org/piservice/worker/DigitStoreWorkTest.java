@@ -137,27 +137,24 @@ class DigitStoreWorkTest {
     @Test
     void cancellingAJobWhoseComputationOthersWaitForLetsItFinishForThem() throws Exception {
         // GIVEN a computation of 3000 digits for one job, held until the test lets it go
-        CountDownLatch computing = new CountDownLatch(1);
-        CountDownLatch proceed = new CountDownLatch(1);
-        CountingPiWriter pi = heldUntil(computing, proceed);
         QueueMessage cancelled = fixture.newJob(3000);
         String cancelledId = WorkerFixture.jobIdOf(cancelled);
-        CompletableFuture<JobProcessor.Outcome> computation = startComputing(cancelled, pi, computing);
+        Held held = holdComputing(cancelled);
         // AND two jobs it covers, waiting for it
         List<QueueMessage> waiting = List.of(fixture.newJob(2000), fixture.newJob(3000));
         for (QueueMessage message : waiting) {
-            assertThat(fixture.processor(UNHURRIED, pi).handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+            assertThat(fixture.processor(UNHURRIED, held.pi()).handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         }
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(2);
 
         // WHEN the computing job's client cancels it, and its worker's heartbeat has learnt of it
         assertThat(fixture.jobs.cancel(cancelledId)).isPresent();
         JobProcessorTest.awaitTrue(() -> !logs.withMessage("Job cancelled; its computation goes on").isEmpty());
-        proceed.countDown();
+        held.proceed().countDown();
 
         // THEN the computation finishes, once, and completes the waiting jobs with their digits
-        assertThat(computation.get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
-        assertThat(pi.runs).hasValue(1);
+        assertThat(held.computation().get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(held.pi().runs).hasValue(1);
         for (QueueMessage message : waiting) {
             Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
             assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
@@ -176,23 +173,21 @@ class DigitStoreWorkTest {
     @Test
     void aJobCancelledBeforeItsMessageIsHandledNeverWaitsForARunningComputation() throws Exception {
         // GIVEN a computation of 3000 digits for one job, held until it is cancelled
-        CountDownLatch computing = new CountDownLatch(1);
-        CountingPiWriter pi = heldUntil(computing, new CountDownLatch(1));
         QueueMessage running = fixture.newJob(3000);
-        CompletableFuture<JobProcessor.Outcome> computation = startComputing(running, pi, computing);
+        Held held = holdComputing(running);
         // AND a job that computation covers, cancelled while its message is still queued
         QueueMessage covered = fixture.newJob(2000);
         assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(covered))).isPresent();
 
         // WHEN a worker takes its message
-        JobProcessor.Outcome outcome = fixture.processor(UNHURRIED, pi).handle(covered, PLENTY);
+        JobProcessor.Outcome outcome = fixture.processor(UNHURRIED, held.pi()).handle(covered, PLENTY);
 
         // THEN the message is acknowledged and the job is not listed as waiting
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).isEmpty();
         // AND so cancelling the running job stops its computation: no one waits for it
         assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
-        assertThat(computation.get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(held.computation().get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
@@ -202,27 +197,24 @@ class DigitStoreWorkTest {
     void aJobWhoseDeadlinePassesWhileItWaitsIsFailedNotCompleted() throws Exception {
         // GIVEN a computation of 3000 digits, held until the test lets it go, and a job it covers
         // waiting for it, due in 10 s
-        CountDownLatch computing = new CountDownLatch(1);
-        CountDownLatch proceed = new CountDownLatch(1);
-        CountingPiWriter pi = heldUntil(computing, proceed);
         QueueMessage running = fixture.newJob(3000);
-        CompletableFuture<JobProcessor.Outcome> computation = startComputing(running, pi, computing);
+        Held held = holdComputing(running);
         QueueMessage late = fixture.newJobDueIn(Duration.ofSeconds(10), 2000);
         String lateId = WorkerFixture.jobIdOf(late);
-        assertThat(fixture.processor(UNHURRIED, pi).handle(late, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(late, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(1);
 
         // AND a job it covers whose deadline has passed already: failed at once, not listed
         QueueMessage overdue = fixture.newJobDueIn(Duration.ofSeconds(-1), 2000);
-        assertThat(fixture.processor(UNHURRIED, pi).handle(overdue, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(overdue, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(overdue)).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(1);
 
         // WHEN the computation ends after the waiting job's deadline
         JobProcessorTest.awaitTrue(Duration.ofSeconds(20),
                 () -> fixture.jobs.find(lateId).orElseThrow().isOverdue(Instant.now()));
-        proceed.countDown();
-        assertThat(computation.get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        held.proceed().countDown();
+        assertThat(held.computation().get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
 
         // THEN its own job is complete, and the waiting one failed at its deadline, without a result
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(running)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
@@ -239,12 +231,10 @@ class DigitStoreWorkTest {
     @ValueSource(strings = {"first", "last"})
     void aComputationWhoseJobAndWaitingJobAreBothCancelledStops(String waitingCancelled) throws Exception {
         // GIVEN a computation of 3000 digits for one job, held until it is cancelled, and a job waiting for it
-        CountDownLatch computing = new CountDownLatch(1);
-        CountingPiWriter pi = heldUntil(computing, new CountDownLatch(1));
         QueueMessage running = fixture.newJob(3000);
-        CompletableFuture<JobProcessor.Outcome> computation = startComputing(running, pi, computing);
+        Held held = holdComputing(running);
         QueueMessage waiting = fixture.newJob(2000);
-        assertThat(fixture.processor(UNHURRIED, pi).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
 
         // WHEN their clients cancel both: the waiting job first, or last, once the computation has
         // gone on for it after its own job was cancelled
@@ -258,27 +248,23 @@ class DigitStoreWorkTest {
         }
 
         // THEN the computation stops: no one wants its digits
-        assertThat(computation.get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(held.computation().get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
     }
 
-    /** Hands {@code message} to a worker in the background and returns once its computation has begun. */
-    private CompletableFuture<JobProcessor.Outcome> startComputing(QueueMessage message, CountingPiWriter pi,
-                                                                   CountDownLatch computing) throws InterruptedException {
-        JobProcessor computer = fixture.processor(UNHURRIED, pi);
-        CompletableFuture<JobProcessor.Outcome> computation =
-                CompletableFuture.supplyAsync(() -> computer.handle(message, PLENTY));
-        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
-        return computation;
+    /** A computation under way on a worker in the background, held until {@code proceed} is counted down. */
+    private record Held(CompletableFuture<JobProcessor.Outcome> computation, CountDownLatch proceed, CountingPiWriter pi) {
     }
 
     /**
-     * pi-core, once {@code proceed} is counted down; a computation that is told to stop before
-     * then stops as pi-core does.
+     * Hands {@code message} to a worker in the background whose pi-core waits for the test, and
+     * returns once it has begun; a computation that is told to stop meanwhile stops as pi-core does.
      */
-    private static CountingPiWriter heldUntil(CountDownLatch computing, CountDownLatch proceed) {
-        return new CountingPiWriter((digits, out, progress, cancelled) -> {
+    private Held holdComputing(QueueMessage message) throws InterruptedException {
+        CountDownLatch computing = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        CountingPiWriter pi = new CountingPiWriter((digits, out, progress, cancelled) -> {
             computing.countDown();
             JobProcessorTest.awaitTrue(Duration.ofSeconds(30), () -> proceed.getCount() == 0 || cancelled.getAsBoolean());
             if (cancelled.getAsBoolean()) {
@@ -286,6 +272,11 @@ class DigitStoreWorkTest {
             }
             PiDigits.write(digits, out, progress, cancelled);
         });
+        JobProcessor computer = fixture.processor(UNHURRIED, pi);
+        CompletableFuture<JobProcessor.Outcome> computation =
+                CompletableFuture.supplyAsync(() -> computer.handle(message, PLENTY));
+        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+        return new Held(computation, proceed, pi);
     }
 
     @Test

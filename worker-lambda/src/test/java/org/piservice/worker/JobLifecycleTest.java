@@ -100,8 +100,7 @@ class JobLifecycleTest {
 
         // WHEN a duplicate of that message (the api's send, retried), which the queue gave up on
         // meanwhile, reaches the dead-letter consumer
-        QueueMessage duplicate = new QueueMessage("another-" + message.messageId(), message.body(), null,
-                JobDelivery.MAX_RECEIVE_COUNT);
+        QueueMessage duplicate = deadLetteredDuplicateOf(message);
         List<String> retry = deadLetters().process(List.of(duplicate));
 
         // THEN the job waits for its own message's next delivery, with its attempts left
@@ -128,8 +127,7 @@ class JobLifecycleTest {
         fixture.jobs.release(id, "computing-worker", "Copying the job's digits from the digit store failed");
 
         // WHEN a duplicate of its message reaches the dead-letter consumer, and then the message itself
-        QueueMessage duplicate = new QueueMessage("another-" + message.messageId(), message.body(), null,
-                JobDelivery.MAX_RECEIVE_COUNT);
+        QueueMessage duplicate = deadLetteredDuplicateOf(message);
         deadLetters().process(List.of(duplicate));
         JobStatus afterDuplicate = fixture.jobs.find(id).orElseThrow().status();
         deadLetters().process(List.of(message));
@@ -427,10 +425,11 @@ class JobLifecycleTest {
         JobRepository past = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock);
         String id = JobId.newId();
         past.create(id, 20);
-        past.claim(id, "a-worker", "its-message", Duration.ofMinutes(1));
+        QueueMessage message = new QueueMessage("its-message", new JobMessage(id, 20).toJson(), null, 1);
+        past.claim(id, "a-worker", message.messageId(), Duration.ofMinutes(1));
         past.release(id, "a-worker", "S3 slowed down");
         Job seen = fixture.jobs.find(id).orElseThrow();
-        fixture.jobs.claim(id, "another-worker", "its-message", Duration.ofMinutes(1));
+        fixture.jobs.claim(id, "another-worker", message.messageId(), Duration.ofMinutes(1));
         fixture.jobs.release(id, "another-worker", "S3 slowed down again");
 
         // WHEN the sweeper marks it for a new message
@@ -438,9 +437,7 @@ class JobLifecycleTest {
 
         // THEN it does not: the released job's own message comes back, and only it may fail the job
         assertThat(marked).isEmpty();
-        QueueMessage duplicate = new QueueMessage("another-message", new JobMessage(id, 20).toJson(), null,
-                JobDelivery.MAX_RECEIVE_COUNT);
-        deadLetters().process(List.of(duplicate));
+        deadLetters().process(List.of(deadLetteredDuplicateOf(message)));
         assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
     }
 
@@ -539,6 +536,11 @@ class JobLifecycleTest {
         Job job = fixture.jobs.find(id).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(fixture.store(fixture.config()).size(job.resultKey())).hasValue(32);
+    }
+
+    /** Another message for {@code message}'s job (a send retried, a re-send), which the queue gave up on. */
+    private static QueueMessage deadLetteredDuplicateOf(QueueMessage message) {
+        return new QueueMessage("another-" + message.messageId(), message.body(), null, JobDelivery.MAX_RECEIVE_COUNT);
     }
 
     private DeadLetters deadLetters() {
