@@ -61,9 +61,9 @@ final class Backstops {
 
         Role sweeperRole = JavaFunctions.role(stack, "SweeperFunctionRole", "pi-service job sweeper");
         jobs.allowOpenJobs(sweeperRole, "ReadOpenJobs");
-        jobs.allowJobRecords(sweeperRole, "FailOrRequeueJobs", List.of("dynamodb:UpdateItem"));
-        // the digit store's item: the jobs it covers are no work ahead of the others (JobSweeper)
-        jobs.allowJobRecords(sweeperRole, "ReadDigitStore", List.of("dynamodb:GetItem"));
+        // GetItem reads a job whose failure was refused (was it this sweep's own, retried by the
+        // SDK?), and the digit store's item: the jobs it covers are no work ahead of the others
+        jobs.allowJobRecords(sweeperRole, "FailOrRequeueJobs", List.of("dynamodb:GetItem", "dynamodb:UpdateItem"));
         sweeperRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("SendLostMessages")
                 .actions(List.of("sqs:SendMessage"))

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.piservice.contract.Storage;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -49,6 +50,11 @@ public final class JobRepository {
     private static final String RELEASED_AT = "released_at";
     /** The id of the queue message whose delivery made the last claim, when one did. */
     private static final String CLAIMED_BY = "claimed_by_message";
+    /**
+     * A one-off id of the last write that ended the job or took it from its owner. A refused write
+     * that finds its own id here was applied by the SDK's first try, whose answer was lost.
+     */
+    private static final String WRITTEN_BY = "written_by";
 
     /** What a job that was taken over from a dead worker says about that worker's attempt. */
     public static final String SILENT_ATTEMPT = "the previous attempt stopped without a word (the worker crashed or timed out)";
@@ -310,7 +316,7 @@ public final class JobRepository {
      */
     public boolean complete(String jobId, String owner, String resultKey, long resultBytes) {
         Instant now = clock.instant();
-        return updateOwned(jobId, owner,
+        return letGo(jobId, owner,
                 "SET #status = :complete, #finishedAt = :now, #resultKey = :resultKey,"
                         + " #resultBytes = :resultBytes, #progress = :one, #expiresAt = :expiresAt"
                         + " REMOVE #owner, #error, #pending",
@@ -328,7 +334,7 @@ public final class JobRepository {
      * @return false when the caller no longer owns the job, which then stays as it is
      */
     public boolean fail(String jobId, String owner, String reason) {
-        return updateOwned(jobId, owner, FAIL, FAIL_NAMES, failValues(reason));
+        return letGo(jobId, owner, FAIL, FAIL_NAMES, failValues(reason));
     }
 
     /**
@@ -339,7 +345,7 @@ public final class JobRepository {
      * @return false when the caller no longer owns the job
      */
     public boolean release(String jobId, String owner, String error) {
-        return updateOwned(jobId, owner, "SET #heartbeatAt = :zero, #error = :error, #releasedAt = :now REMOVE #owner",
+        return letGo(jobId, owner, "SET #heartbeatAt = :zero, #error = :error, #releasedAt = :now REMOVE #owner",
                 Map.of("#heartbeatAt", HEARTBEAT_AT, "#error", ERROR, "#releasedAt", RELEASED_AT, "#owner", OWNER),
                 Map.of(":zero", number(0), ":error", AttributeValue.fromS(truncate(error)),
                         ":now", millis(clock.instant())));
@@ -393,16 +399,7 @@ public final class JobRepository {
         allValues.putAll(failValues(reason));
         Map<String, String> allNames = new HashMap<>(names);
         allNames.putAll(FAIL_NAMES);
-        try {
-            dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
-                    .updateExpression(FAIL)
-                    .conditionExpression(OPEN + condition)
-                    .expressionAttributeNames(allNames)
-                    .expressionAttributeValues(allValues));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return writeOnce(jobId, FAIL, OPEN + condition, allNames, allValues);
     }
 
     /**
@@ -514,21 +511,68 @@ public final class JobRepository {
 
     private boolean updateOwned(String jobId, String owner, String updateExpression,
                                 Map<String, String> names, Map<String, AttributeValue> values) {
+        try {
+            dynamoDb.updateItem(ownedUpdate(jobId, owner, updateExpression, names, values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** An update of a job that {@code owner} holds, which ends the job or gives it back. */
+    private boolean letGo(String jobId, String owner, String updateExpression,
+                          Map<String, String> names, Map<String, AttributeValue> values) {
+        UpdateItemRequest owned = ownedUpdate(jobId, owner, updateExpression, names, values);
+        return writeOnce(jobId, updateExpression, owned.conditionExpression(),
+                owned.expressionAttributeNames(), owned.expressionAttributeValues());
+    }
+
+    private UpdateItemRequest ownedUpdate(String jobId, String owner, String updateExpression,
+                                          Map<String, String> names, Map<String, AttributeValue> values) {
         Map<String, String> allNames = new HashMap<>(names);
         allNames.put("#status", STATUS);
         allNames.put("#owner", OWNER);
         Map<String, AttributeValue> allValues = new HashMap<>(values);
         allValues.put(":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()));
         allValues.put(":owner", AttributeValue.fromS(owner));
+        return UpdateItemRequest.builder().tableName(tableName).key(key(jobId))
+                .updateExpression(updateExpression)
+                .conditionExpression(OWNED_BY_CALLER)
+                .expressionAttributeNames(allNames)
+                .expressionAttributeValues(allValues)
+                .build();
+    }
+
+    /**
+     * Makes a conditional update whose {@code SET} ends the job or takes it from its owner, and
+     * records a one-off id of it.
+     *
+     * @return true when the update was applied, by this call or by the SDK's earlier try of it, whose
+     *     answer was lost: its own condition then refuses the try that follows
+     */
+    private boolean writeOnce(String jobId, String updateExpression, String condition,
+                              Map<String, String> names, Map<String, AttributeValue> values) {
+        if (!updateExpression.startsWith("SET ")) {
+            throw new IllegalArgumentException("Not a SET update: " + updateExpression);
+        }
+        Map<String, String> allNames = new HashMap<>(names);
+        allNames.put("#writtenBy", WRITTEN_BY);
+        String writer = UUID.randomUUID().toString(); // the same in every try the SDK makes
+        Map<String, AttributeValue> allValues = new HashMap<>(values);
+        allValues.put(":writer", AttributeValue.fromS(writer));
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
-                    .updateExpression(updateExpression)
-                    .conditionExpression(OWNED_BY_CALLER)
+                    .updateExpression("SET #writtenBy = :writer, " + updateExpression.substring("SET ".length()))
+                    .conditionExpression(condition)
                     .expressionAttributeNames(allNames)
                     .expressionAttributeValues(allValues));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(tableName).key(key(jobId))
+                    .consistentRead(true)
+                    .projectionExpression("#writtenBy")
+                    .expressionAttributeNames(Map.of("#writtenBy", WRITTEN_BY))).item();
+            return item != null && item.containsKey(WRITTEN_BY) && writer.equals(item.get(WRITTEN_BY).s());
         }
     }
 

@@ -14,6 +14,7 @@ import org.piservice.contract.JobDelivery;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
+import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
 
 /**
@@ -53,6 +54,49 @@ class LostAnswersTest {
             assertThat(claimed.job().owner()).isEqualTo("worker-1");
             assertThat(claimed.job().attempts()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void aCompletionAFailureAndAReleaseWhoseAnswersWereLostAreTheWritersOwn() {
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());
+        String completed = claimedJob(jobs, "worker-1");
+        String failed = claimedJob(jobs, "worker-2");
+        String released = claimedJob(jobs, "worker-3");
+        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 3);
+
+        assertThat(jobs.complete(completed, "worker-1", "results/x.txt", 102)).as("completed").isTrue();
+        assertThat(jobs.fail(failed, "worker-2", "too large")).as("failed").isTrue();
+        assertThat(jobs.release(released, "worker-3", "S3 was down")).as("released").isTrue();
+
+        assertThat(proxy.faulted()).hasSize(3);
+        assertThat(jobs.find(completed).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(jobs.find(failed).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+        assertThat(jobs.find(released).orElseThrow().owner()).isNull();
+    }
+
+    @Test
+    void aFailureAtTheDeadlineWhoseAnswerWasLostIsTheFailersOwn() {
+        MutableClock clock = new MutableClock(Instant.now().minus(resources.config().jobDeadline()).minusSeconds(60));
+        String id = JobId.newId();
+        new JobRepository(clients.dynamoDb(), resources.config(), clock).create(id, 100);
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());
+        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
+
+        boolean failed = jobs.failOverdue(id, "late");
+
+        assertThat(proxy.faulted()).hasSize(1);
+        assertThat(failed).isTrue();
+        assertThat(jobs.failOverdue(id, "late")).as("a second sweep's failure").isFalse();
+    }
+
+    @Test
+    void anotherWritersEndIsNotTheRefusedWritersOwn() {
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());
+        String id = claimedJob(jobs, "worker-1");
+        assertThat(jobs.fail(id, "worker-1", "too large")).isTrue();
+
+        assertThat(jobs.complete(id, "worker-1", "results/x.txt", 102)).as("completed after its own failure").isFalse();
+        assertThat(jobs.fail(id, "worker-2", "too large")).as("failed by an owner it never had").isFalse();
     }
 
     @Test
@@ -98,6 +142,13 @@ class LostAnswersTest {
         assertThat(proxy.faulted()).hasSize(1);
         assertThat(marked).as("the message is to be sent").isPresent();
         assertThat(jobs.find(id).orElseThrow().requeuedAt()).isEqualTo(marked.get());
+    }
+
+    private static String claimedJob(JobRepository jobs, String owner) {
+        String id = JobId.newId();
+        jobs.create(id, 100);
+        assertThat(jobs.claim(id, owner, JobDelivery.STALE_AFTER)).isInstanceOf(ClaimResult.Claimed.class);
+        return id;
     }
 
     private DigitStore digitStore() {

@@ -273,7 +273,7 @@ public final class JobProcessor implements AutoCloseable {
             return failAtDeadline(job, owner);
         }
         if (alreadyStored(job)) {
-            return markComplete(job, owner, ResultStore.resultKey(job.jobId(), job.digits()));
+            return markComplete(job, owner, ResultStore.resultKey(job.jobId(), job.digits()), () -> { });
         }
         // Served jobs count too: a copy that keeps failing ends here rather than in the dead-letter queue.
         if (job.attempts() > settings.maxAttempts()) {
@@ -537,12 +537,11 @@ public final class JobProcessor implements AutoCloseable {
             completeWaiting();
             return Outcome.DONE;
         }
-        Outcome outcome = complete(job, owner);
-        if (outcome == Outcome.DONE) {
+        Outcome outcome = complete(job, owner, () -> {
             metrics.jobCompleted(job.jobId(), storeDigits, computeSeconds);
             LOG.info("Job complete {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
                     entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
-        }
+        });
         completeWaiting();
         return outcome;
     }
@@ -562,16 +561,17 @@ public final class JobProcessor implements AutoCloseable {
 
     /** Completes a claimed job the store covers, without computing. */
     private Outcome serveFromStore(Job job, String owner) {
-        Outcome outcome = beating(job, owner, false, () -> complete(job, owner));
-        if (outcome == Outcome.DONE) {
+        return beating(job, owner, false, () -> complete(job, owner, () -> {
             metrics.jobServedFromStore(job.jobId());
             LOG.info("Job complete from the digit store {}", entry("digits", job.digits()));
-        }
-        return outcome;
+        }));
     }
 
-    /** Gives the job its own result object, a prefix of the store, and marks it complete. */
-    private Outcome complete(Job job, String owner) {
+    /**
+     * Gives the job its own result object, a prefix of the store, and marks it complete; {@code count}
+     * runs when this worker's write completed it.
+     */
+    private Outcome complete(Job job, String owner, Runnable count) {
         String key = ResultStore.resultKey(job.jobId(), job.digits());
         boolean copied;
         try {
@@ -585,10 +585,10 @@ public final class JobProcessor implements AutoCloseable {
         if (!copied) {
             return retry(job, owner, "The digit store does not hold " + job.digits() + " digits");
         }
-        return markComplete(job, owner, key);
+        return markComplete(job, owner, key, count);
     }
 
-    private Outcome markComplete(Job job, String owner, String key) {
+    private Outcome markComplete(Job job, String owner, String key, Runnable count) {
         boolean completed;
         try {
             completed = CallDeadline.finishing(() -> jobs.complete(job.jobId(), owner, key, Job.resultLength(job.digits())));
@@ -597,7 +597,11 @@ public final class JobProcessor implements AutoCloseable {
             // it counts attempts, so this is released even on the last attempt, not failed.
             return release(job, owner, "Recording the job complete failed: " + describe(e));
         }
-        return completed ? Outcome.DONE : refused(job, "completed");
+        if (!completed) {
+            return refused(job, "completed");
+        }
+        count.run();
+        return Outcome.DONE;
     }
 
     /**
@@ -605,9 +609,18 @@ public final class JobProcessor implements AutoCloseable {
      * with, or another worker holds it, and the message comes back.
      */
     private Outcome refused(Job job, String as) {
-        Optional<JobStatus> ended = endedMeanwhile(job);
-        if (ended.isPresent()) {
-            LOG.info("Job ended before it could be {} ({})", as, ended.get().wireName());
+        Optional<Job> now;
+        try {
+            now = jobs.find(job.jobId());
+        } catch (RuntimeException e) {
+            LOG.warn("The job was not {}, and could not be read again; its message comes back: {}", as, describe(e));
+            return Outcome.RETRY;
+        }
+        if (now.isEmpty()) {
+            return noSuchJob();
+        }
+        if (now.get().status().isFinal()) {
+            LOG.info("Job ended before it could be {} ({})", as, now.get().status().wireName());
             return Outcome.DONE;
         }
         LOG.warn("Another worker holds the job; it was not {}", as);

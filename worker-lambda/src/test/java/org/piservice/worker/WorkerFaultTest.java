@@ -29,6 +29,7 @@ import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.LogCapture;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Faults on the wire, injected by {@link FaultProxy}s between the worker's own SDK clients (with
@@ -213,6 +214,75 @@ class WorkerFaultTest {
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(job.attempts()).isEqualTo(1);
         assertThat(fixture.metrics()).contains("\"JobsServedFromStore\":1.0");
+    }
+
+    @Test
+    void aFailureWhoseAnswerWasLostIsCountedAsTheWorkersOwn() {
+        // GIVEN a job past its deadline, and a table that loses its answer to the job's failure
+        QueueMessage message = fixture.newJobDueIn(Duration.ofSeconds(-1), 100);
+        dynamoDb.inject(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":failed"),
+                Fault.lostAnswer(), 1);
+
+        // WHEN its message is delivered
+        JobProcessor.Outcome outcome = handle(message);
+
+        // THEN the SDK's second try, refused by the first one's effect, counts the failure all the same
+        assertThat(dynamoDb.faulted()).hasSize(1);
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+        assertThat(fixture.metrics()).contains("\"JobsOverdue\":1.0", "\"JobsFailed\":1.0");
+    }
+
+    @Test
+    void aJobCancelledWhileItsCompletionIsOnTheWayIsNotCountedComplete() {
+        // GIVEN a job the digit store covers, whose completion the table takes late
+        QueueMessage message = jobCoveredByTheStoreCompletedLate();
+
+        // WHEN the job is cancelled while its completion is on the way
+        CompletableFuture<JobProcessor.Outcome> delivery = CompletableFuture.supplyAsync(() -> handle(message));
+        awaitTrue(Duration.ofSeconds(30), () -> !dynamoDb.faulted().isEmpty());
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(message))).isPresent();
+
+        // THEN its message is done with, and no completion is counted
+        assertThat(delivery.join()).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(logs.withMessage("Job ended before it could be completed (cancelled)")).hasSize(1);
+        assertThat(fixture.metrics()).doesNotContain("JobsServedFromStore");
+    }
+
+    @Test
+    void aJobDeletedWhileItsCompletionIsOnTheWayIsNoSuchJob() {
+        // GIVEN a job the digit store covers, whose completion the table takes late
+        QueueMessage message = jobCoveredByTheStoreCompletedLate();
+
+        // WHEN its record is deleted while its completion is on the way
+        CompletableFuture<JobProcessor.Outcome> delivery = CompletableFuture.supplyAsync(() -> handle(message));
+        awaitTrue(Duration.ofSeconds(30), () -> !dynamoDb.faulted().isEmpty());
+        fixture.clients.dynamoDb().deleteItem(delete -> delete.tableName(fixture.config().tableName())
+                .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(WorkerFixture.jobIdOf(message)))));
+
+        // THEN the message is left for the dead-letter queue, as one whose job never existed
+        assertThat(delivery.join()).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(logs.withMessage("No such job")).hasSize(1);
+        assertThat(logs.withMessage("Another worker holds the job")).isEmpty();
+        assertThat(fixture.metrics()).doesNotContain("JobsServedFromStore");
+    }
+
+    /**
+     * A job of 400 digits, after one of 1,000 made the digit store; the table holds its completion
+     * for most of an attempt's timeout, within which the SDK sends it once.
+     */
+    private QueueMessage jobCoveredByTheStoreCompletedLate() {
+        QueueMessage first = fixture.newJob(1_000);
+        assertThat(handle(first)).isEqualTo(JobProcessor.Outcome.DONE);
+        dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":complete"),
+                Fault.late(WorkerClients.BUDGETS.dynamoDb().attemptTimeout().minusMillis(500)));
+        return fixture.newJob(400);
+    }
+
+    private JobProcessor.Outcome handle(QueueMessage message) {
+        try (JobProcessor processor = fixture.processorOn(faulty, WorkerFixture.FAST, PiWriter.PI_CORE)) {
+            return processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofMinutes(2)));
+        }
     }
 
     @Test
