@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,12 +61,14 @@ class AppPageBrowserTest {
 
     private final URI base;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final JobsClient jobs;
     private HeadlessChromium chromium;
     private ChromeDriver browser;
     private WebDriverWait wait;
 
     AppPageBrowserTest(URI base) {
         this.base = base;
+        this.jobs = new JobsClient(http, base);
     }
 
     @BeforeEach
@@ -184,7 +185,7 @@ class AppPageBrowserTest {
     @Test
     void digitsTheStoreHoldsAreCompleteAtOnce() throws Exception {
         // GIVEN a store that holds at least 2000 decimals
-        awaitComplete(submit(2000));
+        jobs.awaitComplete(jobs.submit(2000), JOB_TIMEOUT);
 
         // WHEN a person asks for fewer
         browser.get(base.resolve("/app").toString());
@@ -205,7 +206,7 @@ class AppPageBrowserTest {
     void onAPhoneTheKeyboardReachesEveryLabelledControlAndNothingScrollsSideways() throws Exception {
         // GIVEN a phone-sized window and a store that holds at least 2000 decimals
         browser.manage().window().setSize(new Dimension(390, 844));
-        awaitComplete(submit(2000));
+        jobs.awaitComplete(jobs.submit(2000), JOB_TIMEOUT);
 
         // WHEN a person types a number and presses Enter
         browser.get(base.resolve("/app").toString());
@@ -336,27 +337,6 @@ class AppPageBrowserTest {
         JsonNode document = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/openapi.json")).build(),
                 BodyHandlers.ofString()).body());
         return document.at("/components/schemas/JobRequest/properties/digits/maximum").asInt();
-    }
-
-    private String submit(int digits) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(base.resolve("/pi_job"))
-                .header("Content-Type", "application/json")
-                .POST(BodyPublishers.ofString("{\"digits\": " + digits + "}")).build(), BodyHandlers.ofString()).body();
-        return JSON.readTree(body).path("job_id").asText();
-    }
-
-    private void awaitComplete(String jobId) throws Exception {
-        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
-        while (true) {
-            String status = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/pi_job/" + jobId)).build(),
-                    BodyHandlers.ofString()).body()).path("status").asText();
-            if (status.equals("complete")) {
-                return;
-            }
-            assertThat(status).isIn("queued", "In-progress");
-            assertThat(System.nanoTime()).as("job %s completes", jobId).isLessThan(deadline);
-            Thread.sleep(200);
-        }
     }
 
     private static byte[] pi(int digits) {

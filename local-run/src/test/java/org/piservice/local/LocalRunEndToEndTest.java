@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +45,7 @@ class LocalRunEndToEndTest {
 
     private final URI base;
     private HttpClient client;
+    private JobsClient jobs;
 
     LocalRunEndToEndTest(URI base) {
         this.base = base;
@@ -63,6 +63,7 @@ class LocalRunEndToEndTest {
     @BeforeEach
     void client() {
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        jobs = new JobsClient(client, base);
     }
 
     @AfterEach
@@ -126,7 +127,7 @@ class LocalRunEndToEndTest {
         assertAnyOriginMayRead(submitted);
 
         // WHEN it completes
-        JsonNode status = awaitComplete(jobId);
+        JsonNode status = jobs.awaitComplete(jobId, JOB_DEADLINE);
 
         // THEN the status says so, and the download link leads to exactly the expected digits
         assertThat(status.path("digits").asInt()).isEqualTo(1000);
@@ -195,7 +196,7 @@ class LocalRunEndToEndTest {
             assertThat(status.path("status").asText()).isIn("queued", "In-progress", "complete");
             assertThat(status.path("time_elapsed").asText()).matches("\\d+ seconds");
 
-            awaitComplete(jobId);
+            jobs.awaitComplete(jobId, JOB_DEADLINE);
 
             HttpResponse<String> download = following.send(HttpRequest.newBuilder(
                     base.resolve("/download_pi_job/" + jobId)).build(), BodyHandlers.ofString());
@@ -217,10 +218,10 @@ class LocalRunEndToEndTest {
     @Test
     void aComputedJobFillsTheDigitStoreWhichServesSmallerJobsAtOnceAndRangesPiDeliverysWay() throws Exception {
         // GIVEN a computed job of 1,000 digits: the store then holds at least those
-        awaitComplete(submit(1000));
+        jobs.awaitComplete(jobs.submit(1000), JOB_DEADLINE);
 
         // WHEN a smaller job is submitted
-        String instant = submit(500);
+        String instant = jobs.submit(500);
 
         // THEN its first status says complete, and its file is exactly the first 500 decimals
         JsonNode status = JSON.readTree(get("/pi_job/" + instant).body());
@@ -250,14 +251,6 @@ class LocalRunEndToEndTest {
         assertThat(JSON.readTree(hex.body()).path("error").asText()).contains("radix");
     }
 
-    private String submit(int digits) throws Exception {
-        HttpResponse<String> submitted = client.send(HttpRequest.newBuilder(base.resolve("/pi_job"))
-                .header("Content-Type", "application/json")
-                .POST(BodyPublishers.ofString("{\"digits\": " + digits + "}")).build(), BodyHandlers.ofString());
-        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
-        return JSON.readTree(submitted.body()).path("job_id").asText();
-    }
-
     private HttpResponse<String> get(String pathAndQuery) throws Exception {
         return client.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).build(), BodyHandlers.ofString());
     }
@@ -265,24 +258,5 @@ class LocalRunEndToEndTest {
     /** A browser script on another origin may read the answer (CORS). */
     private static void assertAnyOriginMayRead(HttpResponse<?> response) {
         assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue("*");
-    }
-
-    private JsonNode awaitComplete(String jobId) throws Exception {
-        Instant deadline = Instant.now().plus(JOB_DEADLINE);
-        while (true) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/pi_job/" + jobId))
-                    .build(), BodyHandlers.ofString());
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            JsonNode status = JSON.readTree(response.body());
-            assertThat(status.path("success").asBoolean()).as(response.body()).isTrue();
-            assertThat(status.path("job_id").asText()).isEqualTo(jobId);
-            String state = status.path("status").asText();
-            assertThat(state).as(response.body()).isIn("queued", "In-progress", "complete");
-            if (state.equals("complete")) {
-                return status;
-            }
-            assertThat(Instant.now()).as("job %s still %s", jobId, state).isBefore(deadline);
-            Thread.sleep(100);
-        }
     }
 }
