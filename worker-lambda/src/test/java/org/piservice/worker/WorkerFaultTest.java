@@ -33,8 +33,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Faults on the wire, injected by {@link FaultProxy}s between the worker's own SDK clients (with
- * its call budgets) and the embedded emulators: DynamoDB throttling, outages and a hung call, S3
- * {@code SlowDown} on the multipart upload, and S3 failing every copy of a result from the digit store. The queue is the deployed one (90-minute visibility
+ * its call budgets) and the embedded emulators: DynamoDB throttling, outages, a hung call, a late
+ * answer and a lost one, S3 {@code SlowDown} on the multipart upload, S3 failing every copy of a
+ * result from the digit store, and S3 slow to read. The queue is the deployed one (90-minute visibility
  * timeout), so a retry that comes back within seconds came back by the worker's backoff.
  */
 class WorkerFaultTest {
@@ -283,6 +284,43 @@ class WorkerFaultTest {
         try (JobProcessor processor = fixture.processorOn(faulty, WorkerFixture.FAST, PiWriter.PI_CORE)) {
             return processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofMinutes(2)));
         }
+    }
+
+    @Test
+    void aJobWhoseLeftOverDigitsAreSlowToOfferKeepsItsClaimAndLeaseMeanwhile() throws IOException {
+        // GIVEN 6000 digits that a computation wrote but did not store, and S3 that answers every
+        // read of them late
+        fixture.digitStore(fixture.config()).write(6000, out -> PiDigits.write(6000, out));
+        s3.injectAlways(request -> request.method().equals("GET") && request.target().contains(DigitStore.objectKey(6000)),
+                Fault.late(Duration.ofSeconds(2)));
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        QueueMessage message = fixture.newJob(3000);
+        String id = WorkerFixture.jobIdOf(message);
+
+        // WHEN a rival tries to claim the job, and to take the computation's lease, while those
+        // digits are offered
+        ClaimResult rivalClaim;
+        boolean rivalLease;
+        JobProcessor.Outcome outcome;
+        try (JobProcessor processor = fixture.processorOn(faulty, WorkerFixture.FAST, pi)) {
+            CompletableFuture<JobProcessor.Outcome> delivery = CompletableFuture.supplyAsync(
+                    () -> processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofMinutes(2))));
+            awaitTrue(Duration.ofSeconds(30), () -> !s3.faulted().isEmpty());
+            CountingPiWriter.pause(WorkerFixture.FAST.staleAfter().multipliedBy(3));
+            rivalClaim = fixture.jobs.claim(id, "rival", WorkerFixture.FAST.staleAfter());
+            rivalLease = fixture.digitStore(fixture.config()).takeLease("rival", 6000, 3000, WorkerFixture.FAST.staleAfter());
+            outcome = delivery.join();
+        }
+
+        // THEN both were still held, and the job was completed from those digits on its one attempt
+        assertThat(rivalClaim).isInstanceOf(ClaimResult.Busy.class);
+        assertThat(rivalLease).isFalse();
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(pi.runs).hasValue(0);
+        assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(6000);
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(job.attempts()).isEqualTo(1);
     }
 
     @Test
