@@ -487,11 +487,7 @@ public final class JobProcessor implements AutoCloseable {
                 LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
             }
             if (leased) {
-                try {
-                    store.heartbeatLease(owner);
-                } catch (RuntimeException e) {
-                    LOG.warn("The lease's heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
-                }
+                beatLease(job, owner);
             }
         });
         try {
@@ -677,6 +673,20 @@ public final class JobProcessor implements AutoCloseable {
     private void beat(Job job, String owner, long storeDigits, AtomicReference<Double> progress, AtomicBoolean lost,
                       AtomicBoolean cancelled) {
         try {
+            beatJob(job, owner, storeDigits, progress, lost, cancelled);
+            // A lost lease does not stop the computation: it only lets a longer demand start its own.
+            beatLease(job, owner);
+        } catch (OutOfMemoryError e) {
+            // A computation in this JVM may fill its heap for a moment. Thrown on, the error would
+            // end the beats for good, silently (a scheduled task that throws is not run again),
+            // and the job would go stale under a live computation.
+            LOG.warn("Heartbeat skipped, the heap was full ({}): {}", entry(JOB_ID, job.jobId()), e.getMessage());
+        }
+    }
+
+    private void beatJob(Job job, String owner, long storeDigits, AtomicReference<Double> progress, AtomicBoolean lost,
+                         AtomicBoolean cancelled) {
+        try {
             if (cancelled.get()) {
                 if (!anyWaiterOpen(storeDigits)) {
                     lost.set(true);
@@ -692,17 +702,18 @@ public final class JobProcessor implements AutoCloseable {
                             entry(JOB_ID, job.jobId()));
                 }
             }
-            // A lost lease does not stop the computation: it only lets a longer demand start its own.
-            store.heartbeatLease(owner);
         } catch (RuntimeException e) {
             // One missed heartbeat is harmless: the job goes stale only after many. This thread
             // has no MDC of its own, so the line names its job.
             LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
-        } catch (OutOfMemoryError e) {
-            // A computation in this JVM may fill its heap for a moment. Thrown on, the error would
-            // end the beats for good, silently (a scheduled task that throws is not run again),
-            // and the job would go stale under a live computation.
-            LOG.warn("Heartbeat skipped, the heap was full ({}): {}", entry(JOB_ID, job.jobId()), e.getMessage());
+        }
+    }
+
+    private void beatLease(Job job, String owner) {
+        try {
+            store.heartbeatLease(owner);
+        } catch (RuntimeException e) {
+            LOG.warn("The lease's heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
         }
     }
 
