@@ -27,12 +27,14 @@ final class Backstops {
     private static final int MEMORY_MB = 512;
     /**
      * The dead-letter consumer's timeout: a batch of {@link JobDelivery#DEAD_LETTER_BATCH_SIZE}
-     * messages, each a read and a write of its job, and one read of the digit store's item, within
-     * the worker's DynamoDB budget (8 s a call: 168 s) when DynamoDB is slow, which is when
-     * messages are dead-lettered. The dead-letter queue hides a message for six of these (JobStore),
-     * as the job queue does for the worker; Lambda refuses a queue that hides it for less than one.
+     * messages, each a read and a write of its job and, when the SDK sent the write again and it
+     * was refused, a read of whether the first try made it (JobRepository), and one read of the
+     * digit store's item, within the worker's DynamoDB budget (8 s a call: 248 s) when DynamoDB is
+     * slow, which is when messages are dead-lettered. The dead-letter queue hides a message for six
+     * of these (JobStore), as the job queue does for the worker; Lambda refuses a queue that hides
+     * it for less than one.
      */
-    static final int DEAD_LETTER_TIMEOUT_SECONDS = 180;
+    static final int DEAD_LETTER_TIMEOUT_SECONDS = 260;
 
     private final Function deadLetterFunction;
     private final Function sweeperFunction;

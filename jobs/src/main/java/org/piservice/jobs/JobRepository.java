@@ -63,8 +63,8 @@ public final class JobRepository {
     private static final int MAX_ERROR_LENGTH = 1000;
 
     private static final String OWNED_BY_CALLER = "#status = :inProgress AND #owner = :owner";
-    private static final String FAIL =
-            "SET #status = :failed, #finishedAt = :now, #error = :error, #expiresAt = :expiresAt REMOVE #owner, #pending";
+    private static final String FAIL_SET = "#status = :failed, #finishedAt = :now, #error = :error, #expiresAt = :expiresAt";
+    private static final String FAIL_REMOVE = "#owner, #pending";
     private static final Map<String, String> FAIL_NAMES = Map.of("#status", STATUS, "#finishedAt", FINISHED_AT,
             "#error", ERROR, "#expiresAt", EXPIRES_AT, "#owner", OWNER, "#pending", PENDING);
     private static final String OPEN = "#status IN (:queued, :inProgress)";
@@ -317,9 +317,9 @@ public final class JobRepository {
     public boolean complete(String jobId, String owner, String resultKey, long resultBytes) {
         Instant now = clock.instant();
         return letGo(jobId, owner,
-                "SET #status = :complete, #finishedAt = :now, #resultKey = :resultKey,"
-                        + " #resultBytes = :resultBytes, #progress = :one, #expiresAt = :expiresAt"
-                        + " REMOVE #owner, #error, #pending",
+                "#status = :complete, #finishedAt = :now, #resultKey = :resultKey, #resultBytes = :resultBytes,"
+                        + " #progress = :one, #expiresAt = :expiresAt",
+                "#owner, #error, #pending",
                 Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#resultKey", RESULT_KEY,
                         "#resultBytes", RESULT_BYTES, "#progress", PROGRESS, "#expiresAt", EXPIRES_AT,
                         "#owner", OWNER, "#error", ERROR, "#pending", PENDING),
@@ -334,7 +334,7 @@ public final class JobRepository {
      * @return false when the caller no longer owns the job, which then stays as it is
      */
     public boolean fail(String jobId, String owner, String reason) {
-        return letGo(jobId, owner, FAIL, FAIL_NAMES, failValues(reason));
+        return letGo(jobId, owner, FAIL_SET, FAIL_REMOVE, FAIL_NAMES, failValues(reason));
     }
 
     /**
@@ -345,7 +345,7 @@ public final class JobRepository {
      * @return false when the caller no longer owns the job
      */
     public boolean release(String jobId, String owner, String error) {
-        return letGo(jobId, owner, "SET #heartbeatAt = :zero, #error = :error, #releasedAt = :now REMOVE #owner",
+        return letGo(jobId, owner, "#heartbeatAt = :zero, #error = :error, #releasedAt = :now", "#owner",
                 Map.of("#heartbeatAt", HEARTBEAT_AT, "#error", ERROR, "#releasedAt", RELEASED_AT, "#owner", OWNER),
                 Map.of(":zero", number(0), ":error", AttributeValue.fromS(truncate(error)),
                         ":now", millis(clock.instant())));
@@ -399,7 +399,7 @@ public final class JobRepository {
         allValues.putAll(failValues(reason));
         Map<String, String> allNames = new HashMap<>(names);
         allNames.putAll(FAIL_NAMES);
-        return writeOnce(jobId, FAIL, OPEN + condition, allNames, allValues);
+        return writeOnce(jobId, FAIL_SET, FAIL_REMOVE, OPEN + condition, allNames, allValues);
     }
 
     /**
@@ -512,7 +512,11 @@ public final class JobRepository {
     private boolean updateOwned(String jobId, String owner, String updateExpression,
                                 Map<String, String> names, Map<String, AttributeValue> values) {
         try {
-            dynamoDb.updateItem(ownedUpdate(jobId, owner, updateExpression, names, values));
+            dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
+                    .updateExpression(updateExpression)
+                    .conditionExpression(OWNED_BY_CALLER)
+                    .expressionAttributeNames(ownedNames(names))
+                    .expressionAttributeValues(ownedValues(owner, values)));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -520,60 +524,61 @@ public final class JobRepository {
     }
 
     /** An update of a job that {@code owner} holds, which ends the job or gives it back. */
-    private boolean letGo(String jobId, String owner, String updateExpression,
+    private boolean letGo(String jobId, String owner, String set, String remove,
                           Map<String, String> names, Map<String, AttributeValue> values) {
-        UpdateItemRequest owned = ownedUpdate(jobId, owner, updateExpression, names, values);
-        return writeOnce(jobId, updateExpression, owned.conditionExpression(),
-                owned.expressionAttributeNames(), owned.expressionAttributeValues());
+        return writeOnce(jobId, set, remove, OWNED_BY_CALLER, ownedNames(names), ownedValues(owner, values));
     }
 
-    private UpdateItemRequest ownedUpdate(String jobId, String owner, String updateExpression,
-                                          Map<String, String> names, Map<String, AttributeValue> values) {
+    /** {@code names} and the names {@link #OWNED_BY_CALLER} uses. */
+    private static Map<String, String> ownedNames(Map<String, String> names) {
         Map<String, String> allNames = new HashMap<>(names);
         allNames.put("#status", STATUS);
         allNames.put("#owner", OWNER);
+        return allNames;
+    }
+
+    /** {@code values} and the values {@link #OWNED_BY_CALLER} uses. */
+    private static Map<String, AttributeValue> ownedValues(String owner, Map<String, AttributeValue> values) {
         Map<String, AttributeValue> allValues = new HashMap<>(values);
         allValues.put(":inProgress", AttributeValue.fromS(JobStatus.IN_PROGRESS.wireName()));
         allValues.put(":owner", AttributeValue.fromS(owner));
-        return UpdateItemRequest.builder().tableName(tableName).key(key(jobId))
-                .updateExpression(updateExpression)
-                .conditionExpression(OWNED_BY_CALLER)
-                .expressionAttributeNames(allNames)
-                .expressionAttributeValues(allValues)
-                .build();
+        return allValues;
     }
 
     /**
-     * Makes a conditional update whose {@code SET} ends the job or takes it from its owner, and
-     * records a one-off id of it.
+     * Makes a conditional update that ends the job or takes it from its owner ({@code SET set REMOVE
+     * remove}), and records a one-off id of it.
      *
      * @return true when the update was applied, by this call or by the SDK's earlier try of it, whose
      *     answer was lost: its own condition then refuses the try that follows
      */
-    private boolean writeOnce(String jobId, String updateExpression, String condition,
+    private boolean writeOnce(String jobId, String set, String remove, String condition,
                               Map<String, String> names, Map<String, AttributeValue> values) {
-        if (!updateExpression.startsWith("SET ")) {
-            throw new IllegalArgumentException("Not a SET update: " + updateExpression);
-        }
+        String writer = UUID.randomUUID().toString(); // the same in every try the SDK makes
         Map<String, String> allNames = new HashMap<>(names);
         allNames.put("#writtenBy", WRITTEN_BY);
-        String writer = UUID.randomUUID().toString(); // the same in every try the SDK makes
         Map<String, AttributeValue> allValues = new HashMap<>(values);
         allValues.put(":writer", AttributeValue.fromS(writer));
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
-                    .updateExpression("SET #writtenBy = :writer, " + updateExpression.substring("SET ".length()))
+                    .updateExpression("SET #writtenBy = :writer, " + set + " REMOVE " + remove)
                     .conditionExpression(condition)
                     .expressionAttributeNames(allNames)
                     .expressionAttributeValues(allValues));
             return true;
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(tableName).key(key(jobId))
-                    .consistentRead(true)
-                    .projectionExpression("#writtenBy")
-                    .expressionAttributeNames(Map.of("#writtenBy", WRITTEN_BY))).item();
-            return item != null && item.containsKey(WRITTEN_BY) && writer.equals(item.get(WRITTEN_BY).s());
+            // Only a write the SDK sent more than once can have been applied before it was refused;
+            // a first refusal, the usual one, costs no read.
+            return e.numAttempts() != null && e.numAttempts() > 1 && writtenBy(jobId, writer);
         }
+    }
+
+    private boolean writtenBy(String jobId, String writer) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(tableName).key(key(jobId))
+                .consistentRead(true)
+                .projectionExpression("#writtenBy")
+                .expressionAttributeNames(Map.of("#writtenBy", WRITTEN_BY))).item();
+        return item != null && item.containsKey(WRITTEN_BY) && writer.equals(item.get(WRITTEN_BY).s());
     }
 
     private static Job fromItem(Map<String, AttributeValue> item) {
@@ -606,7 +611,7 @@ public final class JobRepository {
         return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
     }
 
-    /** The values {@link #FAIL} names, failing a job now with {@code reason}. */
+    /** The values {@link #FAIL_SET} names, failing a job now with {@code reason}. */
     private Map<String, AttributeValue> failValues(String reason) {
         Instant now = clock.instant();
         return Map.of(":failed", AttributeValue.fromS(JobStatus.FAILED.wireName()), ":now", millis(now),

@@ -62,10 +62,13 @@ class LostAnswersTest {
         String completed = claimedJob(jobs, "worker-1");
         String failed = claimedJob(jobs, "worker-2");
         String released = claimedJob(jobs, "worker-3");
-        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 3);
 
+        // one lost answer each, so that the SDK's second try of each is refused by the first one's effect
+        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
         assertThat(jobs.complete(completed, "worker-1", "results/x.txt", 102)).as("completed").isTrue();
+        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
         assertThat(jobs.fail(failed, "worker-2", "too large")).as("failed").isTrue();
+        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
         assertThat(jobs.release(released, "worker-3", "S3 was down")).as("released").isTrue();
 
         assertThat(proxy.faulted()).hasSize(3);
@@ -90,13 +93,16 @@ class LostAnswersTest {
     }
 
     @Test
-    void anotherWritersEndIsNotTheRefusedWritersOwn() {
+    void anotherWritersEndIsNotTheRefusedWritersOwnAndCostsNoRead() {
         JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());
         String id = claimedJob(jobs, "worker-1");
         assertThat(jobs.fail(id, "worker-1", "too large")).isTrue();
+        proxy.injectAlways(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage());
 
         assertThat(jobs.complete(id, "worker-1", "results/x.txt", 102)).as("completed after its own failure").isFalse();
         assertThat(jobs.fail(id, "worker-2", "too large")).as("failed by an owner it never had").isFalse();
+        assertThat(jobs.failOverdue(id, "late")).as("failed again").isFalse();
+        assertThat(proxy.faulted()).as("reads").isEmpty();
     }
 
     @Test

@@ -273,7 +273,10 @@ public final class JobProcessor implements AutoCloseable {
             return failAtDeadline(job, owner);
         }
         if (alreadyStored(job)) {
-            return markComplete(job, owner, ResultStore.resultKey(job.jobId(), job.digits()), () -> { });
+            // Its result is a copy of the store that an earlier attempt made, and which that
+            // attempt could not record: counted as served from the store, the completion is counted once.
+            return markComplete(job, owner, ResultStore.resultKey(job.jobId(), job.digits()),
+                    () -> metrics.jobServedFromStore(job.jobId()));
         }
         // Served jobs count too: a copy that keeps failing ends here rather than in the dead-letter queue.
         if (job.attempts() > settings.maxAttempts()) {
@@ -602,7 +605,8 @@ public final class JobProcessor implements AutoCloseable {
 
     /**
      * After a write the job's condition refused: the job ended meanwhile, and its message is done
-     * with, or another worker holds it, and the message comes back.
+     * with; or another worker holds it, or the job cannot be read again, and the message comes back;
+     * or the job is gone, as {@link #noSuchJob}.
      */
     private Outcome refused(Job job, String as) {
         Optional<Job> now;
