@@ -17,6 +17,7 @@ final class ApiException extends RuntimeException {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiException.class);
     private static final String RETRY_AFTER_SECONDS = "5";
+    private static final int MAX_ECHO = 100;
 
     private final transient ApiResponse response;
 
@@ -31,6 +32,14 @@ final class ApiException extends RuntimeException {
 
     ApiResponse response() {
         return response;
+    }
+
+    /**
+     * Text from the request as an error message repeats it: a value of kilobytes (a path, a header,
+     * a number) is not worth repeating whole, and would make the answer as long.
+     */
+    static String echo(String text) {
+        return text.length() <= MAX_ECHO ? text : text.substring(0, MAX_ECHO) + "...";
     }
 
     /** What {@code call} returns, or the 503 of {@link #unavailableOr} when AWS fails it. */

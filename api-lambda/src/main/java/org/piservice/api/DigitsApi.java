@@ -50,7 +50,7 @@ final class DigitsApi implements PiApi.Routes {
         }
         String radix = query.get("radix");
         if (radix != null && !radix.equals("10")) {
-            throw new ApiException(400, "radix " + radix + " is not supported: only 10");
+            throw new ApiException(400, "radix " + ApiException.echo(radix) + " is not supported: only 10");
         }
         DigitStore.Range range = ApiException.unavailableIfTransient(() -> store.read(start, (int) count),
                 "the digit store is unavailable right now");
@@ -71,7 +71,7 @@ final class DigitsApi implements PiApi.Routes {
             return defaultValue;
         }
         if (!value.matches("-?[0-9]+")) {
-            throw new ApiException(400, name + " is not a whole number: " + (value.length() <= 30 ? value : value.substring(0, 30) + "..."));
+            throw new ApiException(400, name + " is not a whole number: " + ApiException.echo(value));
         }
         // beyond a long, a number is beyond every bound the caller checks next, on its side of 0
         if (value.replaceFirst("^-?0*", "").length() > 18) {

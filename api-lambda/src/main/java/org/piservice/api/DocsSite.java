@@ -76,7 +76,7 @@ final class DocsSite implements PiApi.Routes {
         router.add("GET", "/docs/{file}", (request, parameters) -> {
             Asset asset = files.get("docs/" + parameters.get("file"));
             if (asset == null) {
-                throw new ApiException(404, "no such file: " + request.path() + "; the API is described at "
+                throw new ApiException(404, "no such file: " + ApiException.echo(request.path()) + "; the API is described at "
                         + request.basePath() + "/");
             }
             return serve(asset);

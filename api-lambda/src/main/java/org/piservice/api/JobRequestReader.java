@@ -110,13 +110,13 @@ final class JobRequestReader {
             throw new ApiException(415, "Content-Type header is missing: send the body as JSON with Content-Type: application/json");
         }
         if (!mediaType.equals("application/json")) {
-            throw new ApiException(415, "Content-Type is " + mediaType + ": send the body as JSON with Content-Type: application/json");
+            throw new ApiException(415, "Content-Type is " + ApiException.echo(mediaType) + ": send the body as JSON with Content-Type: application/json");
         }
         for (int i = 1; i < parts.length; i++) {
             String[] parameter = parts[i].trim().split("=", 2);
             if (parameter[0].trim().equalsIgnoreCase("charset") && parameter.length == 2
                     && !unquote(parameter[1]).equalsIgnoreCase("utf-8")) {
-                throw new ApiException(415, "charset " + unquote(parameter[1]) + " is not supported: send UTF-8 JSON");
+                throw new ApiException(415, "charset " + ApiException.echo(unquote(parameter[1])) + " is not supported: send UTF-8 JSON");
             }
         }
     }
@@ -143,7 +143,7 @@ final class JobRequestReader {
                     seen = true;
                     digits = digitsValue(parser, value, problems);
                 } else {
-                    problems.add("unknown field \"" + field + "\": the only field is digits");
+                    problems.add("unknown field \"" + ApiException.echo(field) + "\": the only field is digits");
                     parser.skipChildren();
                 }
             }
@@ -178,15 +178,15 @@ final class JobRequestReader {
                 String text = parser.getText();
                 boolean fitsInt = parser.getNumberType() == JsonParser.NumberType.INT;
                 if (text.startsWith("-") || (fitsInt && parser.getIntValue() < 1)) {
-                    problems.add("digits must be at least 1, got " + text);
+                    problems.add("digits must be at least 1, got " + ApiException.echo(text));
                 } else if (!fitsInt || parser.getIntValue() > maxDigits) {
-                    problems.add("digits must be at most " + maxDigits + ", got " + abbreviate(text));
+                    problems.add("digits must be at most " + maxDigits + ", got " + ApiException.echo(text));
                 } else {
                     return parser.getIntValue();
                 }
             }
             case VALUE_NUMBER_FLOAT -> problems.add("digits must be a whole number written without a decimal point or exponent, got "
-                    + abbreviate(parser.getText()));
+                    + ApiException.echo(parser.getText()));
             case VALUE_STRING -> {
                 String text = parser.getText();
                 problems.add(text.strip().matches("[0-9]{1,10}")
@@ -213,10 +213,6 @@ final class JobRequestReader {
             case null -> "nothing";
             default -> token.asString();
         };
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 24 ? text : text.substring(0, 20) + "...";
     }
 
     private static String where(JsonLocation location) {

@@ -55,12 +55,12 @@ final class Router {
             }
         }
         if (allowed.isEmpty()) {
-            throw new ApiException(404, "no such resource: " + request.method() + " " + abbreviate(request.path())
+            throw new ApiException(404, "no such resource: " + request.method() + " " + ApiException.echo(request.path())
                     + "; the API is described at " + request.basePath() + "/");
         }
         String allow = String.join(", ", allowed);
         throw new ApiException(405, ApiResponse.ErrorBody.of("method " + request.method() + " is not allowed on "
-                + abbreviate(request.path()) + "; use " + allow), Map.of("Allow", allow));
+                + ApiException.echo(request.path()) + "; use " + allow), Map.of("Allow", allow));
     }
 
     private static Map<String, String> match(List<String> pattern, List<String> path) {
@@ -86,10 +86,5 @@ final class Router {
             return List.of();
         }
         return List.of((p.startsWith("/") ? p.substring(1) : p).split("/", -1));
-    }
-
-    /** Paths are echoed in messages; a path of many kilobytes is not worth echoing whole. */
-    private static String abbreviate(String path) {
-        return path.length() <= 100 ? path : path.substring(0, 100) + "...";
     }
 }

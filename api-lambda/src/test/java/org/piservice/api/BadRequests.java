@@ -20,6 +20,8 @@ public final class BadRequests {
     public static final String GET = "events/get-pi-job.json";
     public static final String DOWNLOAD = "events/download-pi-job.json";
     public static final String UNKNOWN_ID = "0b8f1c2d-3e4a-4b5c-9d6e-7f8091a2b3c4";
+    /** Longer than any error message: what a message repeats of the request is shortened. */
+    public static final int MAX_ERROR_LENGTH = 300;
 
     /**
      * One bad request.
@@ -65,12 +67,17 @@ public final class BadRequests {
                 new Row("digits above the limit", POST, body("{\"digits\": 100001}"), 400, "digits must be at most 100000, got 100001", none),
                 new Row("digits 1e400", POST, body("{\"digits\": 1e400}"), 400,
                         "digits must be a whole number written without a decimal point or exponent, got 1e400", none),
+                new Row("long negative digits", POST, body("{\"digits\": -" + "9".repeat(900) + "}"), 400,
+                        "digits must be at least 1, got -" + "9".repeat(99) + "...", none),
+                new Row("long unknown field", POST, body("{\"digits\": 5, \"" + "x".repeat(2000) + "\": 1}"), 400,
+                        "unknown field \"" + "x".repeat(100) + "...\"", none),
+                new Row("long content type", POST, contentType("application/" + "x".repeat(2000)), 415,
+                        "Content-Type is application/" + "x".repeat(88) + "...: send", none),
+                new Row("long charset", POST, contentType("application/json; charset=" + "x".repeat(2000)), 415,
+                        "charset " + "x".repeat(100) + "... is not supported", none),
                 new Row("1 MB body", POST, body("{\"digits\": 50, \"padding\": \"" + "x".repeat(1 << 20) + "\"}"), 413,
                         "request body is larger than 4096 bytes", none),
-                new Row("wrong content type", POST, event -> {
-                    event.getHeaders().put("Content-Type", "text/plain");
-                    event.getMultiValueHeaders().put("Content-Type", List.of("text/plain"));
-                }, 415, "Content-Type is text/plain: send the body as JSON with Content-Type: application/json", none),
+                new Row("wrong content type", POST, contentType("text/plain"), 415, "Content-Type is text/plain: send the body as JSON with Content-Type: application/json", none),
                 new Row("unknown job id", GET, event -> { }, 404, "Job does not exist", List.of("GetItem")),
                 new Row("very long id", GET, path("/pi_job/" + "a".repeat(10_000)), 404, "Job does not exist", none),
                 new Row("../ in the id", GET, path("/pi_job/..%2F..%2Fsecrets"), 404, "Job does not exist", none),
@@ -79,6 +86,8 @@ public final class BadRequests {
                 new Row("empty id", GET, path("/pi_job/"), 404, "Job does not exist", none),
                 new Row("malformed download id", DOWNLOAD, path("/download_pi_job/" + UNKNOWN_ID.replace("-4b5c-", "-1b5c-")), 404, "Job does not exist", none),
                 new Row("unknown download id", DOWNLOAD, event -> { }, 404, "Job does not exist", List.of("GetItem")),
+                new Row("long docs file", GET, path("/docs/" + "x".repeat(2000)), 404,
+                        "no such file: /docs/" + "x".repeat(94) + "...; the API is described at /prod/", none),
                 new Row("unknown route", GET, path("/pi_jobs"), 404, "no such resource: GET /pi_jobs; the API is described at /prod/", none),
                 new Row("wrong method", POST, method("DELETE"), 405, "method DELETE is not allowed on /pi_job; use POST", none),
                 new Row("POST to a job", GET, method("POST"), 405, "method POST is not allowed on /pi_job/" + UNKNOWN_ID + "; use GET, HEAD, DELETE", none));
@@ -96,7 +105,14 @@ public final class BadRequests {
         return event -> event.setBody(body);
     }
 
-    private static Consumer<APIGatewayProxyRequestEvent> method(String method) {
+    private static Consumer<APIGatewayProxyRequestEvent> contentType(String value) {
+        return event -> {
+            event.getHeaders().put("Content-Type", value);
+            event.getMultiValueHeaders().put("Content-Type", List.of(value));
+        };
+    }
+
+        private static Consumer<APIGatewayProxyRequestEvent> method(String method) {
         return event -> event.setHttpMethod(method);
     }
 }

@@ -113,6 +113,15 @@ class DigitsApiTest {
     }
 
     @Test
+    void longValuesAreEchoedShortened() throws Exception {
+        APIGatewayProxyResponseEvent radix = get("/v1/pi", Map.of("start", "0", "radix", "1".repeat(5000)));
+        APIGatewayProxyResponseEvent start = digits("x".repeat(5000), "5");
+
+        assertThat(json(radix).get("error").asText()).isEqualTo("radix " + "1".repeat(100) + "... is not supported: only 10");
+        assertThat(json(start).get("error").asText()).isEqualTo("start is not a whole number: " + "x".repeat(100) + "...");
+    }
+
+    @Test
     void aRangeBeyondTheStoreSaysHowFarItGoes() throws Exception {
         APIGatewayProxyResponseEvent response = digits("2002", "1000");
 
