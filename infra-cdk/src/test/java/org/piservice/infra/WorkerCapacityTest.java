@@ -1,6 +1,7 @@
 package org.piservice.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,15 @@ class WorkerCapacityTest {
                         timeout - JobDelivery.CLEANUP_RESERVE.toSeconds() - WorkerCapacity.START.toSeconds() + 0.001);
             }
         }
+    }
+
+    @Test
+    void eachMemoryAdmitsWhatThePerformanceNotesSay() {
+        // docs/PERFORMANCE.md, "What each worker memory admits at a 900 s timeout", to three figures
+        assertThat(WorkerCapacity.maxDigits(1769, 900)).isCloseTo(154_000_000L, within(500_000L));
+        assertThat(WorkerCapacity.maxDigits(3538, 900)).isCloseTo(346_000_000L, within(500_000L));
+        assertThat(WorkerCapacity.maxDigits(5120, 900)).isCloseTo(500_000_000L, within(500_000L));
+        assertThat(WorkerCapacity.maxDigits(10_240, 900)).isCloseTo(500_000_000L, within(500_000L));
     }
 
     @Test
