@@ -74,6 +74,14 @@ public final class DigitStore {
      * runs out of these.
      */
     private static final int ATTEMPTS_AFTER_A_RACE = 10;
+    /**
+     * The most jobs listed to wait at once. A job waits without a quota (it costs no computing), so
+     * one client could list many; those never covered (cancelled, or their computation failed) stay
+     * until a longer store covers them. So many entries are about 46 KB of the store's item, which
+     * every request reads (a read unit per 4 KB) and DynamoDB holds to 400 KB. A job that finds the
+     * list full waits unlisted: its own message, coming back, completes it once the store covers it.
+     */
+    public static final int MAX_WAITERS = 1_000;
 
     private final DynamoDbClient dynamoDb;
     private final S3Client s3;
@@ -553,16 +561,19 @@ public final class DigitStore {
 
     /**
      * Lists a job to be completed by the computation of {@code leaseOwner}, as long as that
-     * computation still runs and covers it.
+     * computation still runs and covers it, and fewer than {@link #MAX_WAITERS} are listed.
      *
-     * @return false when that computation ended (or was taken over) meanwhile: look at the store again
+     * @return false when that computation ended (or was taken over) meanwhile, or the list is full:
+     *     look at the store again
      */
     public boolean await(Waiter waiter, String leaseOwner) {
-        return updateIf("ADD #waiting :entry", "#owner = :owner AND #leaseDigits >= :digits",
+        return updateIf("ADD #waiting :entry",
+                "#owner = :owner AND #leaseDigits >= :digits AND (attribute_not_exists(#waiting) OR size(#waiting) < :max)",
                 Map.of("#waiting", WAITING, "#owner", LEASE_OWNER, "#leaseDigits", LEASE_DIGITS),
                 Map.of(":entry", AttributeValue.fromSs(java.util.List.of(waiter.entry())),
                         ":owner", AttributeValue.fromS(leaseOwner),
-                        ":digits", AttributeValue.fromN(Integer.toString(waiter.digits()))));
+                        ":digits", AttributeValue.fromN(Integer.toString(waiter.digits())),
+                        ":max", AttributeValue.fromN(Integer.toString(MAX_WAITERS))));
     }
 
     /** The listed jobs the store covers now. */

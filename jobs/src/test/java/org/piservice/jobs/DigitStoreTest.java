@@ -226,6 +226,17 @@ class DigitStoreTest {
     }
 
     @Test
+    void aFullWaitingListTakesNoMoreJobs() {
+        assertThat(store.takeLease("w1", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
+        for (int i = 0; i < DigitStore.MAX_WAITERS; i++) {
+            assertThat(store.await(new DigitStore.Waiter("job-" + i, 2000), "w1")).isTrue();
+        }
+
+        assertThat(store.await(new DigitStore.Waiter("one-more", 2000), "w1")).isFalse();
+        assertThat(store.state().waiting()).hasSize(DigitStore.MAX_WAITERS).doesNotContain("2000:one-more");
+    }
+
+    @Test
     void oneLeaseCoversEveryJobItIsLongEnoughFor() {
         assertThat(store.takeLease("w1", 2000, 1500, JobDelivery.STALE_AFTER)).isTrue();
         assertThat(store.takeLease("w2", 2000, 2000, JobDelivery.STALE_AFTER)).as("covered by w1's computation").isFalse();

@@ -23,8 +23,11 @@ final class DigitDemand {
         record Served() implements Plan {
         }
 
-        /** Another worker's live computation covers the job, which is listed to be completed by it. */
-        record Waiting(long computingDigits) implements Plan {
+        /**
+         * Another worker's live computation covers the job, which is {@code listed} to be completed
+         * by it, or else (the list is full) completed by its own message once the store covers it.
+         */
+        record Waiting(long computingDigits, boolean listed) implements Plan {
         }
 
         /** This worker holds the lease and computes {@code digits} decimals into the store. */
@@ -55,10 +58,13 @@ final class DigitDemand {
                 return new Plan.Served();
             }
             if (state.computing(digits, clock.instant(), staleAfter)) {
-                if (store.await(new DigitStore.Waiter(jobId, digits), state.leaseOwner())) {
-                    return new Plan.Waiting(state.leaseDigits());
+                if (state.waiting().size() >= DigitStore.MAX_WAITERS) {
+                    return new Plan.Waiting(state.leaseDigits(), false);
                 }
-                continue; // that computation ended a moment ago: look again
+                if (store.await(new DigitStore.Waiter(jobId, digits), state.leaseOwner())) {
+                    return new Plan.Waiting(state.leaseDigits(), true);
+                }
+                continue; // that computation ended a moment ago, or the list filled: look again
             }
             long size = size(digits, state.digits(), computable);
             if (store.takeLease(owner, size, digits, staleAfter)) {

@@ -346,7 +346,12 @@ public final class JobProcessor implements AutoCloseable {
             store.removeWaiters(Set.of(new DigitStore.Waiter(message.jobId(), message.digits())));
             return now.map(JobProcessor::alreadyFinished).orElseGet(JobProcessor::noSuchJob);
         }
-        LOG.info("Waiting for the computation of {} digits, which completes this job", waiting.computingDigits());
+        if (waiting.listed()) {
+            LOG.info("Waiting for the computation of {} digits, which completes this job", waiting.computingDigits());
+        } else {
+            LOG.warn("Waiting for the computation of {} digits, whose list of waiting jobs is full; this job's message"
+                    + " completes it once that computation is stored", waiting.computingDigits());
+        }
         return Outcome.RETRY;
     }
 

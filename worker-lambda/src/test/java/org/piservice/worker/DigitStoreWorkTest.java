@@ -171,6 +171,35 @@ class DigitStoreWorkTest {
     }
 
     @Test
+    void aJobThatFindsTheWaitingListFullWaitsUnlistedAndItsOwnMessageCompletesIt() throws Exception {
+        // GIVEN a computation of 3000 digits, held, whose list of waiting jobs is full
+        QueueMessage running = fixture.newJob(3000);
+        Held held = holdComputing(running);
+        DigitStore store = fixture.digitStore(fixture.config());
+        String leaseOwner = store.state().leaseOwner();
+        for (int i = 0; i < DigitStore.MAX_WAITERS; i++) {
+            assertThat(store.await(new DigitStore.Waiter("listed-" + i, 2000), leaseOwner)).isTrue();
+        }
+
+        // WHEN a job that computation covers is delivered
+        QueueMessage covered = fixture.newJob(2000);
+        JobProcessor.Outcome waiting = fixture.processor(UNHURRIED, held.pi()).handle(covered, PLENTY);
+
+        // THEN it waits for it, unlisted, and its message comes back
+        assertThat(waiting).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(logs.withMessage("Waiting for the computation of 3000 digits, whose list of waiting jobs is full")).hasSize(1);
+        assertThat(store.state().waiting()).hasSize(DigitStore.MAX_WAITERS).doesNotContain("2000:" + WorkerFixture.jobIdOf(covered));
+        // AND once the computation is stored, the message completes the job without computing
+        held.proceed().countDown();
+        assertThat(held.computation().get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(covered, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(result(job)).isEqualTo(MachinPi.text(2000));
+        assertThat(held.pi().runs).hasValue(1);
+    }
+
+    @Test
     void aJobCancelledBeforeItsMessageIsHandledNeverWaitsForARunningComputation() throws Exception {
         // GIVEN a computation of 3000 digits for one job, held until it is cancelled
         QueueMessage running = fixture.newJob(3000);
