@@ -452,7 +452,7 @@ public final class JobRepository {
     public Optional<Instant> markRequeued(Job seen) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as the record holds it
         Map<String, String> names = Map.of("#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#requeuedAt", REQUEUED_AT,
-                "#releasedAt", RELEASED_AT, "#claimedBy", CLAIMED_BY);
+                "#releasedAt", RELEASED_AT);
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":now", millis(now));
         values.put(":status", AttributeValue.fromS(seen.status().wireName()));
@@ -464,16 +464,31 @@ public final class JobRepository {
                 + " AND (" + unchanged("#requeuedAt", ":requeuedAt", seen.requeuedAt(), values) + " OR #requeuedAt = :now)";
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(seen.jobId()))
-                    // The message the sweeper sends next is the job's, under an id not known yet: until a
-                    // claim through it records that, any of the job's messages may fail it from the
-                    // dead-letter queue, the one sent included.
-                    .updateExpression("SET #requeuedAt = :now REMOVE #claimedBy")
+                    .updateExpression("SET #requeuedAt = :now")
                     .conditionExpression(unchanged)
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values));
             return Optional.of(now);
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Records the message the sweeper sent again after its mark at {@code marked} as the one whose
+     * delivery the job waits for, as a claim through it would: it may fail the job from the
+     * dead-letter queue, and no other message of the job may (the one lost, should it turn up).
+     * Left as it is when another sweep has marked the job since.
+     */
+    public void recordRequeuedMessage(String jobId, Instant marked, String messageId) {
+        try {
+            dynamoDb.updateItem(request -> request.tableName(tableName).key(key(jobId))
+                    .updateExpression("SET #claimedBy = :message")
+                    .conditionExpression("#requeuedAt = :marked")
+                    .expressionAttributeNames(Map.of("#claimedBy", CLAIMED_BY, "#requeuedAt", REQUEUED_AT))
+                    .expressionAttributeValues(Map.of(":message", AttributeValue.fromS(messageId), ":marked", millis(marked))));
+        } catch (ConditionalCheckFailedException e) {
+            // Another sweep has marked it since: that one's message is the job's.
         }
     }
 

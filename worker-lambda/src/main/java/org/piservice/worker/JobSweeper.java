@@ -124,8 +124,10 @@ public final class JobSweeper {
     }
 
     private void sendAgain(Job job, Instant marked) {
+        String messageId;
         try {
-            sqs.sendMessage(send -> send.queueUrl(queueUrl).messageBody(new JobMessage(job.jobId(), job.digits()).toJson()));
+            messageId = sqs.sendMessage(send -> send.queueUrl(queueUrl)
+                    .messageBody(new JobMessage(job.jobId(), job.digits()).toJson())).messageId();
         } catch (RuntimeException e) {
             try {
                 jobs.unmarkRequeued(job, marked);
@@ -133,6 +135,13 @@ public final class JobSweeper {
                 e.addSuppressed(unmarking);
             }
             throw e;
+        }
+        try {
+            jobs.recordRequeuedMessage(job.jobId(), marked, messageId);
+        } catch (RuntimeException e) {
+            // The message is out: the job goes on, only the dead-letter queue cannot fail it through
+            // that message, and the sweeper fails it at its deadline instead.
+            LOG.warn("The message sent again could not be recorded as the job's: {}", e.getMessage());
         }
     }
 

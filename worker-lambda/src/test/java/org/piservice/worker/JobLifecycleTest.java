@@ -150,10 +150,15 @@ class JobLifecycleTest {
         assertThat(sweeper(Clock.systemUTC()).sweep().requeued()).isEqualTo(1);
         QueueMessage sent = received(fixture.config().queueUrl()).getFirst();
 
-        // WHEN that message, too, reaches the dead-letter consumer (its claims throttled, say)
+        // WHEN the lost message turns up in the dead-letter queue after all, and then that message,
+        // too (its claims throttled, say)
+        QueueMessage lost = new QueueMessage("the-lost-message", new JobMessage(id, 20).toJson(), null, 1);
+        assertThat(deadLetters().process(List.of(lost))).isEmpty();
+        JobStatus afterTheLostOne = fixture.jobs.find(id).orElseThrow().status();
         List<String> retry = deadLetters().process(List.of(sent));
 
-        // THEN the job is failed: no other message of it is left to deliver
+        // THEN only the message sent again fails the job: no other message of it is left to deliver
+        assertThat(afterTheLostOne).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(retry).isEmpty();
         Job job = fixture.jobs.find(id).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
@@ -299,9 +304,14 @@ class JobLifecycleTest {
         MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).minusSeconds(60));
         String overdue = JobId.newId();
         new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock).create(overdue, 10);
+        // (claimed through its message and given back for a retry, long ago)
         MutableClock idleSince = new MutableClock(Instant.now().minus(JobSweeper.REQUEUE_AFTER).minusSeconds(60));
         String idle = JobId.newId();
-        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), idleSince).create(idle, 10);
+        JobRepository then = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), idleSince);
+        then.create(idle, 10);
+        QueueMessage its = new QueueMessage("its-message", new JobMessage(idle, 10).toJson(), null, 1);
+        assertThat(then.claim(idle, "a-worker", its.messageId(), Duration.ofMinutes(1))).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(then.release(idle, "a-worker", "S3 slowed down")).isTrue();
         String gone = fixture.clients.sqs().createQueue(create -> create.queueName(Emulators.uniquePrefix())).queueUrl();
         fixture.clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
         Backlog backlog = new Backlog(fixture.jobs, fixture.digitStore(fixture.config())::state, fixture.config(), Clock.systemUTC());
@@ -313,8 +323,13 @@ class JobLifecycleTest {
                 .hasMessageStartingWith("1 of 2 open jobs could not be swept (1 failed at their deadline, 0 sent again)");
         assertThat(fixture.jobs.find(overdue).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
 
-        // AND the next run, with the queue back, sends the idle job's message
+        // AND the job is still its message's: a dead-lettered duplicate does not fail it, as no other was sent
         assertThat(fixture.jobs.find(idle).orElseThrow().requeuedAt()).as("the failed send's mark, taken back").isNull();
+        deadLetters().process(List.of(deadLetteredDuplicateOf(its)));
+        assertThat(fixture.jobs.find(idle).orElseThrow().status()).as("after a duplicate").isEqualTo(JobStatus.IN_PROGRESS);
+
+        // AND the next run, with the queue back, sends the idle job's message
+
         assertThat(sweeper(Clock.systemUTC()).sweep().requeued()).isEqualTo(1);
         assertThat(received(fixture.config().queueUrl())).extracting(QueueMessage::body)
                 .containsExactly(new JobMessage(idle, 10).toJson());
