@@ -400,7 +400,7 @@ public final class DigitStore {
                 continue; // a racing offer replaced the store checked against: check against the new one
             }
             if (mismatch != null) {
-                deleteUnused(key);
+                deleteRefused(key);
                 return new Offer.Rejected(mismatch);
             }
             if (point(digits, key, current)) {
@@ -469,6 +469,25 @@ public final class DigitStore {
             LOG.warn("Could not list the digit store's objects; shorter ones a computation left stay: {}", e.getMessage());
         }
         covered.forEach(this::deleteUnused);
+    }
+
+    /**
+     * Deletes an offered object whose check failed, unless the store points at it now: another
+     * computation of as many digits (one that took over a lease this one still used) wrote the same
+     * key again since this one's bytes were read, and offered it. Should the store not be readable,
+     * the object stays: it costs only its storage, and deleting the store's own would leave it
+     * pointing at nothing.
+     */
+    private void deleteRefused(String key) {
+        boolean stored;
+        try {
+            stored = key.equals(state().key());
+        } catch (RuntimeException e) {
+            stored = true;
+        }
+        if (!stored) {
+            deleteUnused(key);
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.FaultProxy;
+import org.piservice.jobs.testing.FaultProxy.Fault;
 
 /**
  * The digit store against the embedded emulators (S3Proxy, dynalite), with real SDK clients. The
@@ -223,6 +226,41 @@ class DigitStoreTest {
 
         // THEN it learns that the store covers them: no fault of its digits
         assertThat(late).isEqualTo(new DigitStore.Offer.Superseded(6000));
+    }
+
+    @Test
+    void anOfferRefusedWhileAnotherComputationStoredTheSameDigitsLeavesTheStoresObject() throws Exception {
+        // GIVEN a store of 1000 digits, 2000 digits that disagree with it, and S3 that answers the
+        // offer's read of them late
+        put(1000, text(1000));
+        assertThat(store.offer(1000)).isEqualTo(new DigitStore.Offer.Stored(1000));
+        char[] wrong = text(2000).toCharArray();
+        wrong[500] = wrong[500] == '0' ? '1' : '0';
+        put(2000, new String(wrong));
+        try (FaultProxy s3 = FaultProxy.start(Emulators.aws().s3Endpoint());
+             AwsClients slow = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("S3", s3.endpoint())));
+             ExecutorService executor = Executors.newSingleThreadExecutor()) {
+            DigitStore offering = new DigitStore(slow.dynamoDb(), slow.s3(),
+                    new ResultStore(slow.s3(), slow.presigner(), config), config);
+            s3.inject(request -> request.method().equals("GET") && request.target().contains(DigitStore.objectKey(2000)),
+                    Fault.slowAnswer(Duration.ofSeconds(2)), 1);
+
+            // WHEN they are offered, and while their bytes are on the way, another computation (one
+            // that took the lease over) writes the right 2000 digits to the same key and offers them
+            Future<DigitStore.Offer> refused = executor.submit(() -> offering.offer(2000));
+            long waitUntil = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (s3.faulted().isEmpty() && System.nanoTime() < waitUntil) {
+                Thread.sleep(20);
+            }
+            assertThat(s3.faulted()).hasSize(1);
+            put(2000, text(2000));
+            assertThat(store.offer(2000)).isEqualTo(new DigitStore.Offer.Stored(2000));
+
+            // THEN the first offer is refused for the bytes it read, and the object the store points at stays
+            assertThat(refused.get()).isInstanceOf(DigitStore.Offer.Rejected.class);
+        }
+        assertThat(store.state().key()).isEqualTo(DigitStore.objectKey(2000));
+        assertThat(object(DigitStore.objectKey(2000))).isEqualTo(text(2000));
     }
 
     @Test

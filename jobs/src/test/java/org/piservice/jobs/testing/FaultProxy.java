@@ -90,6 +90,13 @@ public final class FaultProxy implements AutoCloseable {
         record Late(Duration duration) implements Fault {
         }
 
+        /**
+         * Forwards the request at once and holds its answer this long: what it read is what was
+         * there when it arrived, whatever changed meanwhile.
+         */
+        record SlowAnswer(Duration duration) implements Fault {
+        }
+
         /** DynamoDB's answer when a table's throughput is exceeded, which the SDK retries with backoff. */
         static Fault dynamoDbThrottling() {
             return new Answer(400, "application/x-amz-json-1.0",
@@ -134,6 +141,10 @@ public final class FaultProxy implements AutoCloseable {
 
         static Fault late(Duration duration) {
             return new Late(duration);
+        }
+
+        static Fault slowAnswer(Duration duration) {
+            return new SlowAnswer(duration);
         }
     }
 
@@ -259,6 +270,13 @@ public final class FaultProxy implements AutoCloseable {
                 faulted.add(request);
                 Thread.sleep(late.duration());
                 forward(head, body, out);
+            } else if (fault instanceof Fault.SlowAnswer slow) {
+                faulted.add(request);
+                ByteArrayOutputStream answer = new ByteArrayOutputStream();
+                forward(head, body, answer);
+                Thread.sleep(slow.duration());
+                out.write(answer.toByteArray());
+                out.flush();
             } else {
                 forward(head, body, out);
             }
