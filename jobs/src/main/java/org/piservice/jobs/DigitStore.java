@@ -333,12 +333,25 @@ public final class DigitStore {
         try {
             results.upload(key, out -> {
                 writer.writeTo(out);
-                if (key.equals(state().key())) {
+                if (storedAlready(key)) {
                     throw new StoredMeanwhile();
                 }
             });
         } catch (StoredMeanwhile dropped) {
             // The upload was aborted; offering these digits finds the store covers them.
+        }
+    }
+
+    /**
+     * Whether the store is the object at {@code key}. One that cannot be read is taken not to be:
+     * a whole computation is not thrown away for a look, and its offer reads the store again.
+     */
+    private boolean storedAlready(String key) {
+        try {
+            return key.equals(state().key());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not read the digit store before completing {}; completing it: {}", key, e.getMessage());
+            return false;
         }
     }
 

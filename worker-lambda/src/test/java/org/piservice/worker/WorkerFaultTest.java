@@ -219,6 +219,30 @@ class WorkerFaultTest {
     }
 
     @Test
+    void aComputationWhoseLastLookAtTheStoreFailsIsStoredNotThrownAway() {
+        // GIVEN a job, and a table that fails every try of the next read once the digits are written:
+        // the look at the digit store before their upload completes (heartbeats only write)
+        QueueMessage message = fixture.newJob(3000);
+        CountingPiWriter pi = new CountingPiWriter((digits, out, progress, cancelled) -> {
+            PiWriter.PI_CORE.write(digits, out, progress, cancelled);
+            dynamoDb.inject(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage(),
+                    WorkerClients.BUDGETS.dynamoDb().maxAttempts());
+        });
+
+        // WHEN it is delivered
+        JobProcessor.Outcome outcome;
+        try (JobProcessor processor = fixture.processorOn(faulty, WorkerFixture.FAST, pi)) {
+            outcome = processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofMinutes(2)));
+        }
+
+        // THEN the digits are stored and the job completed, on its one computation
+        assertThat(dynamoDb.faulted()).hasSize(WorkerClients.BUDGETS.dynamoDb().maxAttempts());
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(pi.runs).hasValue(1);
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+    }
+
+    @Test
     void aFailureWhoseAnswerWasLostIsCountedAsTheWorkersOwn() {
         // GIVEN a job past its deadline, and a table that loses its answer to the job's failure
         QueueMessage message = fixture.newJobDueIn(Duration.ofSeconds(-1), 100);
