@@ -190,7 +190,8 @@ final class JobRequestReader {
             case VALUE_STRING -> {
                 String text = parser.getText();
                 problems.add(text.strip().matches("[0-9]{1,10}")
-                        ? "digits must be a number, not a string: send {\"digits\": " + text.strip() + "}, not {\"digits\": \"" + text + "\"}"
+                        ? "digits must be a number, not a string: send {\"digits\": " + text.strip() + "}, not {\"digits\": \""
+                                + ApiException.echo(text) + "\"}"
                         : "digits must be a number, not a string");
             }
             case VALUE_NULL -> problems.add("digits must be a number, not null");

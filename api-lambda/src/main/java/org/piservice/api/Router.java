@@ -55,11 +55,11 @@ final class Router {
             }
         }
         if (allowed.isEmpty()) {
-            throw new ApiException(404, "no such resource: " + request.method() + " " + ApiException.echo(request.path())
+            throw new ApiException(404, "no such resource: " + ApiException.echo(request.method()) + " " + ApiException.echo(request.path())
                     + "; the API is described at " + request.basePath() + "/");
         }
         String allow = String.join(", ", allowed);
-        throw new ApiException(405, ApiResponse.ErrorBody.of("method " + request.method() + " is not allowed on "
+        throw new ApiException(405, ApiResponse.ErrorBody.of("method " + ApiException.echo(request.method()) + " is not allowed on "
                 + ApiException.echo(request.path()) + "; use " + allow), Map.of("Allow", allow));
     }
 

@@ -561,7 +561,7 @@ class ApiHandlerIntegrationTest {
                 .isEqualTo("Job was cancelled, so there is no result to download");
         JobRepository jobs = new JobRepository(Emulators.clients().dynamoDb(), config);
         assertThat(jobs.claim(jobId, "worker-1", Duration.ofMinutes(1))).isInstanceOf(ClaimResult.Finished.class);
-        assertThat(jobs.openJobs()).as("out of the open jobs' index").extracting(Job::jobId).doesNotContain(jobId);
+        assertThat(jobs.openJobs().jobs()).as("out of the open jobs' index").extracting(Job::jobId).doesNotContain(jobId);
     }
 
     @Test

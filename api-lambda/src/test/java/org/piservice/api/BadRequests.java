@@ -112,7 +112,7 @@ public final class BadRequests {
         };
     }
 
-        private static Consumer<APIGatewayProxyRequestEvent> method(String method) {
+    private static Consumer<APIGatewayProxyRequestEvent> method(String method) {
         return event -> event.setHttpMethod(method);
     }
 }
