@@ -129,7 +129,12 @@ public final class DigitStore {
 
         /** Whether {@code waiter} is listed for a live computation, which completes it when it ends. */
         public boolean awaits(Waiter waiter, Instant now, Duration staleAfter) {
-            return waiting.contains(waiter.entry()) && computing(waiter.digits(), now, staleAfter);
+            return lists(waiter) && computing(waiter.digits(), now, staleAfter);
+        }
+
+        /** Whether {@code waiter} is on the waiting list. */
+        public boolean lists(Waiter waiter) {
+            return waiting.contains(waiter.entry());
         }
     }
 
@@ -333,7 +338,9 @@ public final class DigitStore {
         try {
             results.upload(key, out -> {
                 writer.writeTo(out);
-                if (storedAlready(key)) {
+                // A store that cannot be read is taken not to be this object: a whole computation is
+                // not thrown away for a look, and its offer reads the store again.
+                if (isStore(key).orElse(false)) {
                     throw new StoredMeanwhile();
                 }
             });
@@ -342,16 +349,13 @@ public final class DigitStore {
         }
     }
 
-    /**
-     * Whether the store is the object at {@code key}. One that cannot be read is taken not to be:
-     * a whole computation is not thrown away for a look, and its offer reads the store again.
-     */
-    private boolean storedAlready(String key) {
+    /** Whether the store is the object at {@code key}; empty when the store cannot be read. */
+    private Optional<Boolean> isStore(String key) {
         try {
-            return key.equals(state().key());
+            return Optional.of(key.equals(state().key()));
         } catch (RuntimeException e) {
-            LOG.warn("Could not read the digit store before completing {}; completing it: {}", key, e.getMessage());
-            return false;
+            LOG.warn("Could not read the digit store about {}: {}", key, e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -487,18 +491,13 @@ public final class DigitStore {
     /**
      * Deletes an offered object whose check failed, unless the store points at it now: another
      * computation of as many digits (one that took over a lease this one still used) wrote the same
-     * key again since this one's bytes were read, and offered it. Should the store not be readable,
-     * the object stays: it costs only its storage, and deleting the store's own would leave it
-     * pointing at nothing.
+     * key again since this one's bytes were read, and offered it. That second computation may still
+     * be between its own check and its pointer, which this look cannot see: it narrows the race, a
+     * key of each computation's own would close it. Should the store not be readable, the object
+     * stays: it costs only its storage, and deleting the store's own would leave it pointing at nothing.
      */
     private void deleteRefused(String key) {
-        boolean stored;
-        try {
-            stored = key.equals(state().key());
-        } catch (RuntimeException e) {
-            stored = true;
-        }
-        if (!stored) {
+        if (!isStore(key).orElse(true)) {
             deleteUnused(key);
         }
     }

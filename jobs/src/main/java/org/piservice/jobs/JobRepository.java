@@ -415,8 +415,12 @@ public final class JobRepository {
      * this version cannot read (a status a later version wrote, an attribute edited by hand) is left
      * out and logged, so that it keeps neither the sweeper nor the api from the others.
      */
-    public List<Job> openJobs() {
+    public OpenJobs openJobs() {
         return readable(dynamoDb.queryPaginator(query -> openJobsQuery(query)).items().stream());
+    }
+
+    /** The open jobs read, and the ids of those whose records could not be read. */
+    public record OpenJobs(List<Job> jobs, List<String> unreadable) {
     }
 
     /**
@@ -424,19 +428,21 @@ public final class JobRepository {
      * a reader on a request's path, which must not page through a long backlog.
      */
     public List<Job> openJobsFirstPage() {
-        return readable(dynamoDb.query(query -> openJobsQuery(query)).items().stream());
+        return readable(dynamoDb.query(query -> openJobsQuery(query)).items().stream()).jobs();
     }
 
-    private static List<Job> readable(Stream<Map<String, AttributeValue>> items) {
+    private static OpenJobs readable(Stream<Map<String, AttributeValue>> items) {
         List<Job> jobs = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
         items.forEach(item -> {
             try {
                 jobs.add(fromItem(item));
             } catch (RuntimeException e) {
+                unreadable.add(item.get(JOB_ID).s());
                 LOG.error("An open job's record cannot be read, and is left out: {} ({})", item.get(JOB_ID).s(), e.toString());
             }
         });
-        return jobs;
+        return new OpenJobs(jobs, unreadable);
     }
 
     private QueryRequest.Builder openJobsQuery(QueryRequest.Builder query) {
@@ -475,12 +481,8 @@ public final class JobRepository {
                 "#releasedAt", RELEASED_AT);
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":now", millis(now));
-        values.put(":status", AttributeValue.fromS(seen.status().wireName()));
         // The SDK's retry of a write whose answer was lost finds this very mark, which is no change by anyone else.
-        // A release leaves the heartbeat as every release does (0), so only its time tells a claim
-        // and release since the sweeper's read, whose message comes back on its own.
-        String unchanged = "#status = :status AND " + unchanged("#heartbeatAt", ":heartbeatAt", seen.heartbeatAt(), values)
-                + " AND " + unchanged("#releasedAt", ":releasedAt", seen.releasedAt(), values)
+        String unchanged = untouchedSince(seen, values)
                 + " AND (" + unchanged("#requeuedAt", ":requeuedAt", seen.requeuedAt(), values) + " OR #requeuedAt = :now)";
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(seen.jobId()))
@@ -498,18 +500,34 @@ public final class JobRepository {
      * Records the message the sweeper sent again after its mark at {@code marked} as the one whose
      * delivery the job waits for, as a claim through it would: it may fail the job from the
      * dead-letter queue, and no other message of the job may (the one lost, should it turn up).
-     * Left as it is when another sweep has marked the job since.
+     * Left as it is when the job was touched since {@code seen} was read (a claim through any
+     * message records its own) or another sweep has marked it.
      */
-    public void recordRequeuedMessage(String jobId, Instant marked, String messageId) {
+    public void recordRequeuedMessage(Job seen, Instant marked, String messageId) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":message", AttributeValue.fromS(messageId),
+                ":marked", millis(marked)));
+        String condition = untouchedSince(seen, values) + " AND #requeuedAt = :marked";
         try {
-            dynamoDb.updateItem(request -> request.tableName(tableName).key(key(jobId))
+            dynamoDb.updateItem(request -> request.tableName(tableName).key(key(seen.jobId()))
                     .updateExpression("SET #claimedBy = :message")
-                    .conditionExpression("#requeuedAt = :marked")
-                    .expressionAttributeNames(Map.of("#claimedBy", CLAIMED_BY, "#requeuedAt", REQUEUED_AT))
-                    .expressionAttributeValues(Map.of(":message", AttributeValue.fromS(messageId), ":marked", millis(marked))));
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(Map.of("#claimedBy", CLAIMED_BY, "#requeuedAt", REQUEUED_AT,
+                            "#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#releasedAt", RELEASED_AT))
+                    .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException e) {
-            // Another sweep has marked it since: that one's message is the job's.
+            // Touched since: a claim recorded its own message, or another sweep's message is the job's.
         }
+    }
+
+    /**
+     * The condition that the job's status, heartbeat and release are as in {@code seen}, adding the
+     * values it names to {@code values}. A release leaves the heartbeat as every release does (0),
+     * so only its time tells a claim and release since.
+     */
+    private static String untouchedSince(Job seen, Map<String, AttributeValue> values) {
+        values.put(":status", AttributeValue.fromS(seen.status().wireName()));
+        return "#status = :status AND " + unchanged("#heartbeatAt", ":heartbeatAt", seen.heartbeatAt(), values)
+                + " AND " + unchanged("#releasedAt", ":releasedAt", seen.releasedAt(), values);
     }
 
     /**

@@ -86,7 +86,9 @@ abstract class JobsContract {
                 .expressionAttributeNames(Map.of("#status", "status"))
                 .expressionAttributeValues(Map.of(":paused", AttributeValue.fromS("paused"))));
 
-        assertThat(repository.openJobs()).extracting(Job::jobId).containsExactly(readable);
+        JobRepository.OpenJobs open = repository.openJobs();
+        assertThat(open.jobs()).extracting(Job::jobId).containsExactly(readable);
+        assertThat(open.unreadable()).containsExactly(unreadable);
         assertThat(repository.openJobsFirstPage()).extracting(Job::jobId).containsExactly(readable);
     }
 

@@ -11,9 +11,10 @@ import org.piservice.jobs.DigitStore;
  * takes the lease first computes, and the rest wait for it instead of computing too.
  *
  * <p>A waiting job is listed on the store's item, and the computing worker completes it as soon
- * as the store is extended. Its queue message is left in the queue all the same: should the
- * computing worker die, the message comes back after its visibility timeout, finds the lease
- * stale, and the job is computed after all. Nothing is lost, at the price of that wait.
+ * as the store is extended; when the list is full ({@link DigitStore#MAX_WAITERS}), its own
+ * message does, coming back after its retry delay. Its queue message is left in the queue either
+ * way: should the computing worker die, the message comes back, finds the lease stale, and the
+ * job is computed after all. Nothing is lost, at the price of that wait.
  */
 final class DigitDemand {
 
@@ -58,10 +59,14 @@ final class DigitDemand {
                 return new Plan.Served();
             }
             if (state.computing(digits, clock.instant(), staleAfter)) {
+                DigitStore.Waiter waiter = new DigitStore.Waiter(jobId, digits);
+                if (state.lists(waiter)) {
+                    return new Plan.Waiting(state.leaseDigits(), true); // a delivery before this one listed it
+                }
                 if (state.waiting().size() >= DigitStore.MAX_WAITERS) {
                     return new Plan.Waiting(state.leaseDigits(), false);
                 }
-                if (store.await(new DigitStore.Waiter(jobId, digits), state.leaseOwner())) {
+                if (store.await(waiter, state.leaseOwner())) {
                     return new Plan.Waiting(state.leaseDigits(), true);
                 }
                 continue; // that computation ended a moment ago, or the list filled: look again

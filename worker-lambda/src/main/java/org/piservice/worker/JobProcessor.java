@@ -337,8 +337,9 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     /**
-     * Leaves the job listed for the running computation, unless it ended (was cancelled) between
-     * the look before planning and its listing: then it is taken off the list again.
+     * Leaves the job to the running computation (listed, or, the list being full, to its own
+     * message), unless it ended (was cancelled) between the look before planning and its listing:
+     * then it is taken off the list again.
      */
     private Outcome await(JobMessage message, DigitDemand.Plan.Waiting waiting) {
         Optional<Job> now = jobs.find(message.jobId());

@@ -83,8 +83,11 @@ public final class JobSweeper {
         int open = 0;
         int failed = 0;
         int requeued = 0;
-        int errors = 0;
-        List<Job> openJobs = jobs.openJobs();
+        JobRepository.OpenJobs listed = jobs.openJobs();
+        // Records it cannot read fail the run once the others are swept, for the error alarm to see.
+        int errors = listed.unreadable().size();
+        open += errors;
+        List<Job> openJobs = listed.jobs();
         Map<String, Duration> waits = waitsAhead(openJobs);
         for (Job job : openJobs) {
             open++;
@@ -137,7 +140,7 @@ public final class JobSweeper {
             throw e;
         }
         try {
-            jobs.recordRequeuedMessage(job.jobId(), marked, messageId);
+            jobs.recordRequeuedMessage(job, marked, messageId);
         } catch (RuntimeException e) {
             // The message is out: the job goes on, only the dead-letter queue cannot fail it through
             // that message, and the sweeper fails it at its deadline instead.

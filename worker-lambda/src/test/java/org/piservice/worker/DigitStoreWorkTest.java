@@ -172,12 +172,15 @@ class DigitStoreWorkTest {
 
     @Test
     void aJobThatFindsTheWaitingListFullWaitsUnlistedAndItsOwnMessageCompletesIt() throws Exception {
-        // GIVEN a computation of 3000 digits, held, whose list of waiting jobs is full
+        // GIVEN a computation of 3000 digits, held, whose list of waiting jobs is full, one of them
+        // listed by its own delivery
         QueueMessage running = fixture.newJob(3000);
         Held held = holdComputing(running);
+        QueueMessage listed = fixture.newJob(2000);
+        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(listed, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         DigitStore store = fixture.digitStore(fixture.config());
         String leaseOwner = store.state().leaseOwner();
-        for (int i = 0; i < DigitStore.MAX_WAITERS; i++) {
+        for (int i = 1; i < DigitStore.MAX_WAITERS; i++) {
             assertThat(store.await(new DigitStore.Waiter("listed-" + i, 2000), leaseOwner)).isTrue();
         }
 
@@ -189,9 +192,14 @@ class DigitStoreWorkTest {
         assertThat(waiting).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(logs.withMessage("Waiting for the computation of 3000 digits, whose list of waiting jobs is full")).hasSize(1);
         assertThat(store.state().waiting()).hasSize(DigitStore.MAX_WAITERS).doesNotContain("2000:" + WorkerFixture.jobIdOf(covered));
+        // AND the listed job's message, delivered again, finds it listed still
+        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(listed, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(logs.withMessage("Waiting for the computation of 3000 digits, which completes this job")).hasSize(2);
         // AND once the computation is stored, the message completes the job without computing
         held.proceed().countDown();
-        assertThat(held.computation().get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        // (completing the listed jobs: 999 of them have no record)
+        assertThat(held.computation().get(2, TimeUnit.MINUTES)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(listed)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(fixture.processor(UNHURRIED, held.pi()).handle(covered, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);

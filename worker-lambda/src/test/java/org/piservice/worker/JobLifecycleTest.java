@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
+import org.piservice.contract.Storage;
 import org.piservice.core.ComputeTimeModel;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.Backlog;
@@ -32,6 +33,7 @@ import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.MutableClock;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Every job ends by its deadline: the dead-letter queue's consumer, the sweeper, the worker's own
@@ -63,7 +65,7 @@ class JobLifecycleTest {
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.error()).isEqualTo("The job's queue message was delivered " + JobDelivery.MAX_RECEIVE_COUNT
                 + " times without an outcome; the last attempt failed with: Storing the result failed: SlowDown");
-        assertThat(fixture.jobs.openJobs()).extracting(Job::jobId).doesNotContain(id);
+        assertThat(fixture.jobs.openJobs().jobs()).extracting(Job::jobId).doesNotContain(id);
         assertThat(metrics.toString(StandardCharsets.UTF_8)).contains("\"JobsDeadLettered\":1.0", "\"JobsFailed\":1.0");
     }
 
@@ -293,7 +295,7 @@ class JobLifecycleTest {
         }
         assertThat(fixture.jobs.heartbeat(running, "live-worker", 0.5)).isFalse();
         assertThat(fixture.jobs.find(fresh).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
-        assertThat(fixture.jobs.openJobs()).extracting(Job::jobId).containsExactly(fresh);
+        assertThat(fixture.jobs.openJobs().jobs()).extracting(Job::jobId).containsExactly(fresh);
         assertThat(metrics.toString(StandardCharsets.UTF_8)).contains("\"JobsOverdue\":1.0");
     }
 
@@ -333,6 +335,25 @@ class JobLifecycleTest {
         assertThat(sweeper(Clock.systemUTC()).sweep().requeued()).isEqualTo(1);
         assertThat(received(fixture.config().queueUrl())).extracting(QueueMessage::body)
                 .containsExactly(new JobMessage(idle, 10).toJson());
+    }
+
+    @Test
+    void aRecordTheSweeperCannotReadFailsTheRunAfterTheOthersAreSwept() {
+        // GIVEN an overdue job, and an open one whose status a later version wrote
+        MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).minusSeconds(60));
+        String overdue = JobId.newId();
+        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock).create(overdue, 10);
+        String unreadable = WorkerFixture.jobIdOf(fixture.newJob(10));
+        fixture.clients.dynamoDb().updateItem(update -> update.tableName(fixture.config().tableName())
+                .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(unreadable)))
+                .updateExpression("SET #status = :paused")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":paused", AttributeValue.fromS("paused"))));
+
+        // WHEN the sweeper runs, THEN it fails the overdue job, and then the run, for the error alarm to see
+        assertThatThrownBy(() -> sweeper(Clock.systemUTC()).sweep()).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("1 of 2 open jobs could not be swept (1 failed at their deadline");
+        assertThat(fixture.jobs.find(overdue).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
     }
 
     @Test

@@ -271,9 +271,9 @@ public final class FaultProxy implements AutoCloseable {
                 Thread.sleep(late.duration());
                 forward(head, body, out);
             } else if (fault instanceof Fault.SlowAnswer slow) {
-                faulted.add(request);
                 ByteArrayOutputStream answer = new ByteArrayOutputStream();
                 forward(head, body, answer);
+                faulted.add(request); // once answered: what a test does next comes after the read
                 Thread.sleep(slow.duration());
                 out.write(answer.toByteArray());
                 out.flush();
