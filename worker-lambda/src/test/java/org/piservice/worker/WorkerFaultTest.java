@@ -219,6 +219,35 @@ class WorkerFaultTest {
     }
 
     @Test
+    void aComputationWhoseJobHeartbeatsFailKeepsTheStoresLease() {
+        // GIVEN a computation of 3 s, and a table that fails every heartbeat of its job
+        QueueMessage message = fixture.newJob(2000);
+        dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":progress"),
+                Fault.dynamoDbOutage());
+        PiWriter slow = (digits, out, progress, cancelled) -> {
+            CountingPiWriter.pause(Duration.ofSeconds(3));
+            PiWriter.PI_CORE.write(digits, out, progress, cancelled);
+        };
+
+        // WHEN a rival asks for the store's lease once those heartbeats have failed for longer than
+        // an unbeaten lease lives
+        boolean rivalLease;
+        JobProcessor.Outcome outcome;
+        try (JobProcessor processor = fixture.processorOn(faulty, WorkerFixture.FAST, slow)) {
+            CompletableFuture<JobProcessor.Outcome> delivery = CompletableFuture.supplyAsync(
+                    () -> processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofMinutes(2))));
+            awaitTrue(Duration.ofSeconds(30), () -> !dynamoDb.faulted().isEmpty());
+            CountingPiWriter.pause(WorkerFixture.FAST.staleAfter().multipliedBy(3));
+            rivalLease = fixture.digitStore(fixture.config()).takeLease("rival", 4000, 2000, WorkerFixture.FAST.staleAfter());
+            outcome = delivery.join();
+        }
+
+        // THEN the lease's heartbeats went on: the rival did not get it, and the job completed
+        assertThat(rivalLease).isFalse();
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+    }
+
+    @Test
     void aComputationWhoseLastLookAtTheStoreFailsIsStoredNotThrownAway() {
         // GIVEN a job, and a table that fails every try of the next read once the digits are written:
         // the look at the digit store before their upload completes (heartbeats only write)
