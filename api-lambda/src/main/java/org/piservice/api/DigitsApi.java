@@ -48,9 +48,9 @@ final class DigitsApi implements PiApi.Routes {
         if (count > MAX_DIGITS_PER_REQUEST) {
             throw new ApiException(400, "numberOfDigits is too big: at most " + MAX_DIGITS_PER_REQUEST);
         }
-        String radix = query.get("radix");
-        if (radix != null && !radix.equals("10")) {
-            throw new ApiException(400, "radix " + ApiException.echo(radix) + " is not supported: only 10");
+        // An integer, as the contract says, so 010 is 10 and an empty value the default
+        if (number(query.get("radix"), "radix", 10L) != 10) {
+            throw new ApiException(400, "radix " + ApiException.echo(query.get("radix")) + " is not supported: only 10");
         }
         DigitStore.Range range = ApiException.unavailableIfTransient(() -> store.read(start, (int) count),
                 "the digit store is unavailable right now");

@@ -151,7 +151,7 @@ final class JobRequestReader {
                 throw new ApiException(400, "request body has more after the JSON object: " + EXAMPLE);
             }
         } catch (StreamConstraintsException e) {
-            throw new ApiException(400, "request body has a value too long to read: " + EXAMPLE);
+            throw new ApiException(400, "request body has a value too long or nested too deep to read: " + EXAMPLE);
         } catch (com.fasterxml.jackson.core.JsonParseException e) {
             // Jackson's duplicate detection names the field: which of two values was meant is unknowable
             if (e.getOriginalMessage().startsWith("Duplicate field ")) {

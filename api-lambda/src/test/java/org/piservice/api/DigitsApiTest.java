@@ -110,6 +110,10 @@ class DigitsApiTest {
         assertThat(response.getStatusCode()).isEqualTo(400);
         assertThat(json(response).get("error").asText()).isEqualTo("radix 16 is not supported: only 10");
         assertThat(get("/v1/pi", Map.of("start", "0", "numberOfDigits", "2", "radix", "10")).getStatusCode()).isEqualTo(200);
+        assertThat(get("/v1/pi", Map.of("start", "0", "numberOfDigits", "2", "radix", "010")).getStatusCode()).isEqualTo(200);
+        assertThat(get("/v1/pi", Map.of("start", "0", "numberOfDigits", "2", "radix", "")).getStatusCode()).as("the default").isEqualTo(200);
+        assertThat(json(get("/v1/pi", Map.of("start", "0", "radix", "ten"))).get("error").asText())
+                .isEqualTo("radix is not a whole number: ten");
     }
 
     @Test
