@@ -88,7 +88,9 @@ final class ApiGatewayResponses {
                         Map.of("Retry-After", Integer.toString(THROTTLED_RETRY_AFTER_SECONDS),
                                 "Access-Control-Expose-Headers", Cors.API_EXPOSED_HEADERS)),
                 new Response("INTEGRATION_TIMEOUT", Optional.of("504"),
-                        errorBody(quoted(GatewayAnswers.TIMED_OUT))));
+                        errorBody(quoted(GatewayAnswers.TIMED_OUT))),
+                new Response("UNSUPPORTED_MEDIA_TYPE", Optional.of("415"),
+                        errorBody(quoted(GatewayAnswers.UNSUPPORTED_ENCODING))));
     }
 
     private static String errorBody(String jsonMessage) {

@@ -22,7 +22,7 @@ class ApiGatewayResponsesTest {
         Map<String, Object> extension = ApiGatewayResponses.extension();
 
         assertThat(extension).containsOnlyKeys("DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED", "REQUEST_TOO_LARGE",
-                "INTEGRATION_TIMEOUT");
+                "INTEGRATION_TIMEOUT", "UNSUPPORTED_MEDIA_TYPE");
         for (var entry : extension.entrySet()) {
             JsonNode response = JSON.valueToTree(entry.getValue());
             String template = response.at("/responseTemplates/application~1json").asText();
@@ -48,6 +48,8 @@ class ApiGatewayResponsesTest {
         assertThat(extension.at("/REQUEST_TOO_LARGE/responseTemplates/application~1json").asText())
                 .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.TOO_LARGE + "\"}");
         assertThat(extension.at("/INTEGRATION_TIMEOUT/statusCode").asText()).isEqualTo("504");
+        assertThat(extension.at("/UNSUPPORTED_MEDIA_TYPE/responseTemplates/application~1json").asText())
+                .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.UNSUPPORTED_ENCODING + "\"}");
         // the defaults keep the status of each response type they stand for
         assertThat(extension.at("/DEFAULT_4XX").has("statusCode")).isFalse();
         assertThat(extension.at("/DEFAULT_5XX").has("statusCode")).isFalse();

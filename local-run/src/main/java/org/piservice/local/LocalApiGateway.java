@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent.
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
 import org.piservice.contract.Cors;
 import org.piservice.contract.GatewayAnswers;
 import org.piservice.emulators.LocalLambdaContext;
@@ -118,6 +121,15 @@ public final class LocalApiGateway implements AutoCloseable {
     private void exchange(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = readBody(exchange);
+            if (body != null) {
+                try {
+                    body = decoded(exchange.getRequestHeaders().getFirst("Content-Encoding"), body);
+                } catch (IOException | IllegalArgumentException unsupported) {
+                    APIGatewayProxyResponseEvent undecodable = gatewayError(415, GatewayAnswers.UNSUPPORTED_ENCODING);
+                    send(exchange, undecodable, responseBody(undecodable));
+                    return;
+                }
+            }
             if (body == null) {
                 APIGatewayProxyResponseEvent tooLarge = gatewayError(413, GatewayAnswers.TOO_LARGE);
                 send(exchange, tooLarge, responseBody(tooLarge));
@@ -205,6 +217,32 @@ public final class LocalApiGateway implements AutoCloseable {
             }
         }
         return total > GatewayAnswers.MAX_PAYLOAD_BYTES ? null : buffer.toByteArray();
+    }
+
+    /**
+     * The body as API Gateway passes it on: decompressed when its {@code Content-Encoding} is gzip
+     * or deflate (the codings the gateway takes), as sent when there is none or it is identity;
+     * null when it decompresses to more than the gateway's limit.
+     *
+     * @throws IllegalArgumentException for another coding
+     * @throws IOException for a body that is not encoded as the header says
+     */
+    private static byte[] decoded(String coding, byte[] body) throws IOException {
+        String name = coding == null ? "identity" : coding.trim().toLowerCase(Locale.ROOT);
+        InputStream decoding = switch (name) {
+            case "", "identity" -> null;
+            case "gzip" -> new GZIPInputStream(new ByteArrayInputStream(body));
+            case "deflate" -> new InflaterInputStream(new ByteArrayInputStream(body));
+            default -> throw new IllegalArgumentException("Content-Encoding " + name);
+        };
+        if (decoding == null) {
+            return body;
+        }
+        try (decoding) {
+            // Read one byte past the limit, so that a body that would inflate without bound is not read whole.
+            byte[] plain = decoding.readNBytes(GatewayAnswers.MAX_PAYLOAD_BYTES + 1);
+            return plain.length > GatewayAnswers.MAX_PAYLOAD_BYTES ? null : plain;
+        }
     }
 
     /**

@@ -6,17 +6,20 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -211,6 +214,30 @@ class LocalApiGatewayTest {
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue("*");
         assertThat(new String(response.body())).isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.TOO_LARGE + "\"}");
+        assertThat(received.get()).isNull();
+    }
+
+    @Test
+    void aCompressedBodyReachesTheHandlerDecompressedAndABadOneIsA415() throws Exception {
+        ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gzipped)) {
+            out.write("{\"digits\": 5}".getBytes(StandardCharsets.UTF_8));
+        }
+
+        send(HttpRequest.newBuilder(uri("/pi_job")).header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip").POST(BodyPublishers.ofByteArray(gzipped.toByteArray())));
+        String passedOn = received.get().getBody();
+        received.set(null);
+        HttpResponse<byte[]> notGzip = send(HttpRequest.newBuilder(uri("/pi_job")).header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip").POST(BodyPublishers.ofString("{\"digits\": 5}")));
+        HttpResponse<byte[]> unknown = send(HttpRequest.newBuilder(uri("/pi_job")).header("Content-Type", "application/json")
+                .header("Content-Encoding", "br").POST(BodyPublishers.ofString("{\"digits\": 5}")));
+
+        assertThat(passedOn).isEqualTo("{\"digits\": 5}");
+        for (HttpResponse<byte[]> refused : List.of(notGzip, unknown)) {
+            assertThat(refused.statusCode()).isEqualTo(415);
+            assertThat(new String(refused.body())).isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.UNSUPPORTED_ENCODING + "\"}");
+        }
         assertThat(received.get()).isNull();
     }
 
