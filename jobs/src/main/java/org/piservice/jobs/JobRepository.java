@@ -413,7 +413,8 @@ public final class JobRepository {
      * sparse index that holds them alone: its size is the backlog, not the table's history.
      * Eventually consistent, as every index: the caller's writes check the job again. A record
      * this version cannot read (a status a later version wrote, an attribute edited by hand) is left
-     * out and logged, so that it keeps neither the sweeper nor the api from the others.
+     * out, logged and named in {@link OpenJobs#unreadable()}, so that it keeps neither the sweeper
+     * nor the api from the others.
      */
     public OpenJobs openJobs() {
         return readable(dynamoDb.queryPaginator(query -> openJobsQuery(query)).items().stream());
@@ -515,7 +516,9 @@ public final class JobRepository {
                             "#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#releasedAt", RELEASED_AT))
                     .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException e) {
-            // Touched since: a claim recorded its own message, or another sweep's message is the job's.
+            // Touched since (a claim, a heartbeat, a release, another sweep's mark): the job's message
+            // stays the one recorded before, and should this one be dead-lettered, the deadline ends the job.
+            LOG.info("The message sent again was not recorded as the job's: the job changed since the sweep read it");
         }
     }
 

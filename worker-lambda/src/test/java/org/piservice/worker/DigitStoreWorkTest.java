@@ -303,7 +303,7 @@ class DigitStoreWorkTest {
         CountDownLatch proceed = new CountDownLatch(1);
         CountingPiWriter pi = new CountingPiWriter((digits, out, progress, cancelled) -> {
             computing.countDown();
-            JobProcessorTest.awaitTrue(Duration.ofSeconds(30), () -> proceed.getCount() == 0 || cancelled.getAsBoolean());
+            JobProcessorTest.awaitTrue(Duration.ofMinutes(3), () -> proceed.getCount() == 0 || cancelled.getAsBoolean());
             if (cancelled.getAsBoolean()) {
                 throw new CancellationException();
             }

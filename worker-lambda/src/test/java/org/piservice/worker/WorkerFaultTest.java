@@ -220,10 +220,12 @@ class WorkerFaultTest {
 
     @Test
     void aComputationWhoseJobHeartbeatsFailKeepsTheStoresLease() {
-        // GIVEN a computation of 3 s, and a table that fails every heartbeat of its job
+        // GIVEN a computation of 3 s, and a table that refuses every heartbeat of its job with an
+        // error the SDK does not retry (retried, a beat could outlast the lease's staleness here)
         QueueMessage message = fixture.newJob(2000);
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":progress"),
-                Fault.dynamoDbOutage());
+                new Fault.Answer(400, "application/x-amz-json-1.0", "{\"__type\":\"com.amazon.coral.validate#ValidationException\","
+                        + "\"message\":\"The heartbeat is refused (injected)\"}"));
         PiWriter slow = (digits, out, progress, cancelled) -> {
             CountingPiWriter.pause(Duration.ofSeconds(3));
             PiWriter.PI_CORE.write(digits, out, progress, cancelled);
