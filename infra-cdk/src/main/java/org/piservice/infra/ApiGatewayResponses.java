@@ -17,8 +17,10 @@ import org.piservice.contract.GatewayAnswers;
  *
  * <p>Every request the API routes reaches the function ({@link OpenApiDefinition}: no request
  * validator, every path and method integrated), so what is left here is what the function never
- * sees: a body above API Gateway's limit, throttling, an integration that times out, and anything
- * else API Gateway refuses on its own (the defaults).
+ * sees: a body above API Gateway's limit, throttling, an integration that times out, a body in a
+ * coding it does not decompress, and anything else API Gateway refuses on its own (the defaults).
+ * AWS says the last of these may be refused before the API is known, and so perhaps without this
+ * response; no deployed stage has shown which.
  *
  * <p>Gateway response templates are plain substitution, not VTL: there is no escaping function, so
  * API Gateway's own message goes in through {@code $context.error.messageString}, which it quotes as

@@ -48,6 +48,7 @@ class ApiGatewayResponsesTest {
         assertThat(extension.at("/REQUEST_TOO_LARGE/responseTemplates/application~1json").asText())
                 .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.TOO_LARGE + "\"}");
         assertThat(extension.at("/INTEGRATION_TIMEOUT/statusCode").asText()).isEqualTo("504");
+        assertThat(extension.at("/UNSUPPORTED_MEDIA_TYPE/statusCode").asText()).isEqualTo("415");
         assertThat(extension.at("/UNSUPPORTED_MEDIA_TYPE/responseTemplates/application~1json").asText())
                 .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.UNSUPPORTED_ENCODING + "\"}");
         // the defaults keep the status of each response type they stand for

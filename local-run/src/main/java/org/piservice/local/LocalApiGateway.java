@@ -221,14 +221,15 @@ public final class LocalApiGateway implements AutoCloseable {
 
     /**
      * The body as API Gateway passes it on: decompressed when its {@code Content-Encoding} is gzip
-     * or deflate (the codings the gateway takes), as sent when there is none or it is identity;
+     * or deflate (the codings the gateway takes), as sent when there is none, it is identity, or
+     * there is no body (a GET that carries the header);
      * null when it decompresses to more than the gateway's limit.
      *
      * @throws IllegalArgumentException for another coding
      * @throws IOException for a body that is not encoded as the header says
      */
     private static byte[] decoded(String coding, byte[] body) throws IOException {
-        String name = coding == null ? "identity" : coding.trim().toLowerCase(Locale.ROOT);
+        String name = coding == null || body.length == 0 ? "identity" : coding.trim().toLowerCase(Locale.ROOT);
         InputStream decoding = switch (name) {
             case "", "identity" -> null;
             case "gzip" -> new GZIPInputStream(new ByteArrayInputStream(body));
