@@ -14,7 +14,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -24,11 +23,9 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
-import org.piservice.contract.Storage;
 import org.piservice.core.MachinPi;
 import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The jobs module's behaviour against a real DynamoDB/S3 wire protocol. Subclasses say which
@@ -79,12 +76,7 @@ abstract class JobsContract {
         repository.create(readable, 1000);
         String unreadable = JobId.newId();
         repository.create(unreadable, 1000);
-        // as a later version might write it
-        clients().dynamoDb().updateItem(update -> update.tableName(resources.config().tableName())
-                .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(unreadable)))
-                .updateExpression("SET #status = :paused")
-                .expressionAttributeNames(Map.of("#status", "status"))
-                .expressionAttributeValues(Map.of(":paused", AttributeValue.fromS("paused"))));
+        resources.overwriteStatus(clients(), unreadable, "paused");
 
         JobRepository.OpenJobs open = repository.openJobs();
         assertThat(open.jobs()).extracting(Job::jobId).containsExactly(readable);

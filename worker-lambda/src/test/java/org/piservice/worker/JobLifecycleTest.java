@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
-import org.piservice.contract.Storage;
 import org.piservice.core.ComputeTimeModel;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.Backlog;
@@ -33,7 +32,6 @@ import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.MutableClock;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Every job ends by its deadline: the dead-letter queue's consumer, the sweeper, the worker's own
@@ -143,8 +141,7 @@ class JobLifecycleTest {
     void theMessageTheSweeperSentAgainFailsItsJobFromTheDeadLetterQueue() {
         // GIVEN a job claimed through its message and given back for a retry long ago, whose message
         // was lost since, and the message the sweeper sent again for it
-        MutableClock clock = new MutableClock(Instant.now().minus(JobSweeper.REQUEUE_AFTER).minusSeconds(60));
-        JobRepository past = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock);
+        JobRepository past = jobsAgo(JobSweeper.REQUEUE_AFTER);
         String id = JobId.newId();
         past.create(id, 20);
         assertThat(past.claim(id, "a-worker", "the-lost-message", Duration.ofMinutes(1))).isInstanceOf(ClaimResult.Claimed.class);
@@ -273,8 +270,7 @@ class JobLifecycleTest {
     @Test
     void theSweeperFailsOpenJobsPastTheirDeadlineWhoeverHoldsThem() {
         // GIVEN a queued job and a running one, both accepted longer ago than the deadline allows, and a fresh one
-        MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).minusSeconds(60));
-        JobRepository past = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock);
+        JobRepository past = jobsAgo(fixture.config().jobDeadline());
         String queued = JobId.newId();
         past.create(queued, 10);
         String running = JobId.newId();
@@ -303,13 +299,11 @@ class JobLifecycleTest {
     void aSweepThatCouldNotSweepEveryJobFailsAfterSweepingTheRest() {
         // GIVEN an overdue job and an idle one, and a sweeper whose queue is gone, so that it can
         // send no message again
-        MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).minusSeconds(60));
         String overdue = JobId.newId();
-        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock).create(overdue, 10);
+        jobsAgo(fixture.config().jobDeadline()).create(overdue, 10);
         // (claimed through its message and given back for a retry, long ago)
-        MutableClock idleSince = new MutableClock(Instant.now().minus(JobSweeper.REQUEUE_AFTER).minusSeconds(60));
         String idle = JobId.newId();
-        JobRepository then = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), idleSince);
+        JobRepository then = jobsAgo(JobSweeper.REQUEUE_AFTER);
         then.create(idle, 10);
         QueueMessage its = new QueueMessage("its-message", new JobMessage(idle, 10).toJson(), null, 1);
         assertThat(then.claim(idle, "a-worker", its.messageId(), Duration.ofMinutes(1))).isInstanceOf(ClaimResult.Claimed.class);
@@ -340,15 +334,10 @@ class JobLifecycleTest {
     @Test
     void aRecordTheSweeperCannotReadFailsTheRunAfterTheOthersAreSwept() {
         // GIVEN an overdue job, and an open one whose status a later version wrote
-        MutableClock clock = new MutableClock(Instant.now().minus(fixture.config().jobDeadline()).minusSeconds(60));
         String overdue = JobId.newId();
-        new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock).create(overdue, 10);
+        jobsAgo(fixture.config().jobDeadline()).create(overdue, 10);
         String unreadable = WorkerFixture.jobIdOf(fixture.newJob(10));
-        fixture.clients.dynamoDb().updateItem(update -> update.tableName(fixture.config().tableName())
-                .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(unreadable)))
-                .updateExpression("SET #status = :paused")
-                .expressionAttributeNames(Map.of("#status", "status"))
-                .expressionAttributeValues(Map.of(":paused", AttributeValue.fromS("paused"))));
+        fixture.resources.overwriteStatus(fixture.clients, unreadable, "paused");
 
         // WHEN the sweeper runs, THEN it fails the overdue job, and then the run, for the error alarm to see
         assertThatThrownBy(() -> sweeper(Clock.systemUTC()).sweep()).isInstanceOf(IllegalStateException.class)
@@ -359,8 +348,7 @@ class JobLifecycleTest {
     @Test
     void theSweeperSendsTheMessageOfAnIdleJobAgainOnce() {
         // GIVEN a job whose message was lost: queued, untouched for longer than the sweeper waits
-        MutableClock clock = new MutableClock(Instant.now().minus(JobSweeper.REQUEUE_AFTER).minusSeconds(60));
-        JobRepository past = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock);
+        JobRepository past = jobsAgo(JobSweeper.REQUEUE_AFTER);
         String lost = JobId.newId();
         past.create(lost, 20);
         String recent = WorkerFixture.jobIdOf(fixture.newJob(20));
@@ -457,8 +445,7 @@ class JobLifecycleTest {
     void theSweeperDoesNotSendAgainTheMessageOfAJobClaimedAndReleasedSinceItLooked() {
         // GIVEN a job given back for a retry long ago, idle as the sweeper read it, which a worker
         // then claimed through its message and gave back again (its heartbeat is as it was: released)
-        MutableClock clock = new MutableClock(Instant.now().minus(JobSweeper.REQUEUE_AFTER).minusSeconds(60));
-        JobRepository past = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), clock);
+        JobRepository past = jobsAgo(JobSweeper.REQUEUE_AFTER);
         String id = JobId.newId();
         past.create(id, 20);
         QueueMessage message = new QueueMessage("its-message", new JobMessage(id, 20).toJson(), null, 1);
@@ -581,6 +568,12 @@ class JobLifecycleTest {
 
     private DeadLetters deadLetters() {
         return new DeadLetters(fixture.jobs, fixture.digitStore(fixture.config())::state, emf, Clock.systemUTC());
+    }
+
+    /** The jobs table with a clock a minute further back than {@code ago}: what it writes has been untouched since. */
+    private JobRepository jobsAgo(Duration ago) {
+        return new JobRepository(fixture.clients.dynamoDb(), fixture.config(),
+                new MutableClock(Instant.now().minus(ago).minusSeconds(60)));
     }
 
     private JobSweeper sweeper(Clock clock) {

@@ -10,7 +10,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +32,7 @@ import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.LogCapture;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
 
 /**
  * Faults on the wire, injected by {@link FaultProxy}s between the worker's own SDK clients (with
@@ -233,20 +236,14 @@ class WorkerFaultTest {
 
         // WHEN a rival asks for the store's lease once those heartbeats have failed for longer than
         // an unbeaten lease lives
-        boolean rivalLease;
-        JobProcessor.Outcome outcome;
-        try (JobProcessor processor = fixture.processorOn(faulty, WorkerFixture.FAST, slow)) {
-            CompletableFuture<JobProcessor.Outcome> delivery = CompletableFuture.supplyAsync(
-                    () -> processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofMinutes(2))));
-            awaitTrue(Duration.ofSeconds(30), () -> !dynamoDb.faulted().isEmpty());
+        During<Boolean> rivalLease = whileDelivering(message, slow, dynamoDb, () -> {
             CountingPiWriter.pause(WorkerFixture.FAST.staleAfter().multipliedBy(3));
-            rivalLease = fixture.digitStore(fixture.config()).takeLease("rival", 4000, 2000, WorkerFixture.FAST.staleAfter());
-            outcome = delivery.join();
-        }
+            return fixture.digitStore(fixture.config()).takeLease("rival", 4000, 2000, WorkerFixture.FAST.staleAfter());
+        });
 
         // THEN the lease's heartbeats went on: the rival did not get it, and the job completed
-        assertThat(rivalLease).isFalse();
-        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(rivalLease.meanwhile()).isFalse();
+        assertThat(rivalLease.outcome()).isEqualTo(JobProcessor.Outcome.DONE);
     }
 
     @Test
@@ -296,12 +293,12 @@ class WorkerFaultTest {
         QueueMessage message = jobCoveredByTheStoreCompletedLate();
 
         // WHEN the job is cancelled while its completion is on the way
-        CompletableFuture<JobProcessor.Outcome> delivery = CompletableFuture.supplyAsync(() -> handle(message));
-        awaitTrue(Duration.ofSeconds(30), () -> !dynamoDb.faulted().isEmpty());
-        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(message))).isPresent();
+        During<Optional<Job>> cancelled = whileDelivering(message, PiWriter.PI_CORE, dynamoDb,
+                () -> fixture.jobs.cancel(WorkerFixture.jobIdOf(message)));
 
         // THEN its message is done with, and no completion is counted
-        assertThat(delivery.join()).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(cancelled.meanwhile()).isPresent();
+        assertThat(cancelled.outcome()).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(logs.withMessage("Job ended before it could be completed (cancelled)")).hasSize(1);
         assertThat(fixture.metrics()).doesNotContain("JobsServedFromStore");
     }
@@ -312,13 +309,12 @@ class WorkerFaultTest {
         QueueMessage message = jobCoveredByTheStoreCompletedLate();
 
         // WHEN its record is deleted while its completion is on the way
-        CompletableFuture<JobProcessor.Outcome> delivery = CompletableFuture.supplyAsync(() -> handle(message));
-        awaitTrue(Duration.ofSeconds(30), () -> !dynamoDb.faulted().isEmpty());
-        fixture.clients.dynamoDb().deleteItem(delete -> delete.tableName(fixture.config().tableName())
-                .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(WorkerFixture.jobIdOf(message)))));
+        During<DeleteItemResponse> deleted = whileDelivering(message, PiWriter.PI_CORE, dynamoDb,
+                () -> fixture.clients.dynamoDb().deleteItem(delete -> delete.tableName(fixture.config().tableName())
+                        .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(WorkerFixture.jobIdOf(message))))));
 
         // THEN the message is left for the dead-letter queue, as one whose job never existed
-        assertThat(delivery.join()).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(deleted.outcome()).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(logs.withMessage("No such job")).hasSize(1);
         assertThat(logs.withMessage("Another worker holds the job")).isEmpty();
         assertThat(fixture.metrics()).doesNotContain("JobsServedFromStore");
@@ -334,6 +330,24 @@ class WorkerFaultTest {
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":complete"),
                 Fault.late(WorkerClients.BUDGETS.dynamoDb().attemptTimeout().minusMillis(500)));
         return fixture.newJob(400);
+    }
+
+    /** What a test did while a delivery ran, and how the delivery ended. */
+    private record During<T>(T meanwhile, JobProcessor.Outcome outcome) {
+    }
+
+    /**
+     * Delivers {@code message} to a worker computing with {@code pi} in the background, and once
+     * {@code proxy} has faulted a request of it, does {@code meanwhile}.
+     */
+    private <T> During<T> whileDelivering(QueueMessage message, PiWriter pi, FaultProxy proxy, Supplier<T> meanwhile) {
+        try (JobProcessor processor = fixture.processorOn(faulty, WorkerFixture.FAST, pi)) {
+            CompletableFuture<JobProcessor.Outcome> delivery = CompletableFuture.supplyAsync(
+                    () -> processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofMinutes(2))));
+            awaitTrue(Duration.ofSeconds(30), () -> !proxy.faulted().isEmpty());
+            T seen = meanwhile.get();
+            return new During<>(seen, delivery.join());
+        }
     }
 
     private JobProcessor.Outcome handle(QueueMessage message) {
@@ -355,23 +369,18 @@ class WorkerFaultTest {
 
         // WHEN a rival tries to claim the job, and to take the computation's lease, while those
         // digits are offered
-        ClaimResult rivalClaim;
-        boolean rivalLease;
-        JobProcessor.Outcome outcome;
-        try (JobProcessor processor = fixture.processorOn(faulty, WorkerFixture.FAST, pi)) {
-            CompletableFuture<JobProcessor.Outcome> delivery = CompletableFuture.supplyAsync(
-                    () -> processor.handle(message, WorkerFixture.deadlineAfter(Duration.ofMinutes(2))));
-            awaitTrue(Duration.ofSeconds(30), () -> !s3.faulted().isEmpty());
-            CountingPiWriter.pause(WorkerFixture.FAST.staleAfter().multipliedBy(3));
-            rivalClaim = fixture.jobs.claim(id, "rival", WorkerFixture.FAST.staleAfter());
-            rivalLease = fixture.digitStore(fixture.config()).takeLease("rival", 6000, 3000, WorkerFixture.FAST.staleAfter());
-            outcome = delivery.join();
+        record Rival(ClaimResult claim, boolean lease) {
         }
+        During<Rival> rival = whileDelivering(message, pi, s3, () -> {
+            CountingPiWriter.pause(WorkerFixture.FAST.staleAfter().multipliedBy(3));
+            return new Rival(fixture.jobs.claim(id, "rival", WorkerFixture.FAST.staleAfter()),
+                    fixture.digitStore(fixture.config()).takeLease("rival", 6000, 3000, WorkerFixture.FAST.staleAfter()));
+        });
 
         // THEN both were still held, and the job was completed from those digits on its one attempt
-        assertThat(rivalClaim).isInstanceOf(ClaimResult.Busy.class);
-        assertThat(rivalLease).isFalse();
-        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(rival.meanwhile().claim()).isInstanceOf(ClaimResult.Busy.class);
+        assertThat(rival.meanwhile().lease()).isFalse();
+        assertThat(rival.outcome()).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(pi.runs).hasValue(0);
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(6000);
         Job job = fixture.jobs.find(id).orElseThrow();

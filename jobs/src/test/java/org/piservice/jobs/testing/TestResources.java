@@ -1,10 +1,13 @@
 package org.piservice.jobs.testing;
 
 import java.time.Duration;
+import java.util.Map;
 import org.piservice.contract.FunctionEnvironment;
+import org.piservice.contract.Storage;
 import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ServiceConfig;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * A test's own table, queues and bucket (created by {@link ServiceResources}, as the local run
@@ -44,6 +47,18 @@ public record TestResources(ServiceConfig config, String deadLetterQueueUrl) {
     public TestResources withMaxDigits(int maxDigits) {
         return new TestResources(config(config.tableName(), config.queueUrl(), config.bucketName(), maxDigits),
                 deadLetterQueueUrl);
+    }
+
+    /**
+     * Writes {@code status} into the job's record behind the repository's back, as a later version
+     * (or a hand) might: a status this version cannot read.
+     */
+    public void overwriteStatus(AwsClients clients, String jobId, String status) {
+        clients.dynamoDb().updateItem(update -> update.tableName(config.tableName())
+                .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(jobId)))
+                .updateExpression("SET #status = :status")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":status", AttributeValue.fromS(status))));
     }
 
     private static TestResources of(ServiceResources.Created created) {

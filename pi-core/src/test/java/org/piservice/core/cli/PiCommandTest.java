@@ -202,11 +202,8 @@ class PiCommandTest {
     void standardOutputAsTheOutFileAppendsToWhatTheShellAppendsTo(@TempDir Path dir) throws Exception {
         Path log = Files.writeString(dir.resolve("log"), "line1\n");
 
-        Process process = javaRunning(PiCommand.class.getName(), "5", "--out", "/dev/stdout")
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        runWithStandardOutputAppendedTo(log, "5", "--out", "/dev/stdout");
 
-        assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("ended").isTrue();
-        assertThat(process.exitValue()).isEqualTo(PiCommand.OK);
         assertThat(Files.readString(log)).isEqualTo("line1\n3.14159");
     }
 
@@ -215,12 +212,17 @@ class PiCommandTest {
     void aFileThatStandardOutputAlsoGoesToIsWrittenAsAFile(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("pi.txt"), "the digits of an earlier run");
 
-        Process process = javaRunning(PiCommand.class.getName(), "5", "--out", file.toString())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(file.toFile())).start();
+        runWithStandardOutputAppendedTo(file, "5", "--out", file.toString());
 
+        assertThat(Files.readString(file)).isEqualTo("3.14159");
+    }
+
+    /** Runs the command in a JVM of its own whose standard output is appended to {@code file}, as {@code >> file} makes it; it must succeed. */
+    private static void runWithStandardOutputAppendedTo(Path file, String... args) throws Exception {
+        Process process = javaRunning(args)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(file.toFile())).start();
         assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("ended").isTrue();
         assertThat(process.exitValue()).isEqualTo(PiCommand.OK);
-        assertThat(Files.readString(file)).isEqualTo("3.14159");
     }
 
     @Test
@@ -338,7 +340,7 @@ class PiCommandTest {
     @Test
     void computesInAJvmThatLacksTheVectorModule() throws IOException, InterruptedException {
         int digits = PiCommand.CHILD_FROM_DIGITS / 2;
-        Process process = javaRunning(PiCommand.class.getName(), Integer.toString(digits))
+        Process process = javaRunning(Integer.toString(digits))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] printed = process.getInputStream().readAllBytes();
 
@@ -357,7 +359,7 @@ class PiCommandTest {
     /** As {@code java -jar pi-core.jar N | head -c 10} runs it: the reader goes away early. */
     @Test
     void aPipeClosedEarlyStopsTheRunWithStatus1() throws IOException, InterruptedException {
-        Process process = javaRunning(PiCommand.class.getName(), Integer.toString(PiCommand.CHILD_FROM_DIGITS * 2)).start();
+        Process process = javaRunning(Integer.toString(PiCommand.CHILD_FROM_DIGITS * 2)).start();
         // More digits than a pipe holds, so the writer is still writing when the reader closes
         assertThat(process.getInputStream().readNBytes(10)).asString(StandardCharsets.US_ASCII).isEqualTo("3.14159265");
         process.getInputStream().close();
@@ -372,10 +374,11 @@ class PiCommandTest {
                 .startsWith("pi-core: cannot write standard output: ").hasLineCount(1);
     }
 
-    /** A JVM for {@code args} on these classes, as a user starts one: without the test JVM's options. */
+    /** A JVM running the command with {@code args}, as a user starts one: without the test JVM's options. */
     private static ProcessBuilder javaRunning(String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", Path.of(PiCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString()));
+                "-cp", Path.of(PiCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString(),
+                PiCommand.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("JAVA_TOOL_OPTIONS");
