@@ -507,8 +507,8 @@ class ApiHandlerIntegrationTest {
         AwsClients clients = Emulators.clients();
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
                 new ResultStore(clients.s3(), clients.presigner(), oneWorker), oneWorker);
-        store.write(2000, out -> PiDigits.write(2000, out, (fraction, phase) -> { }, () -> false));
-        assertThat(store.offer(2000)).isInstanceOf(DigitStore.Offer.Stored.class);
+        assertThat(store.offer(store.write(2000, out -> PiDigits.write(2000, out, (fraction, phase) -> { }, () -> false))))
+                .isInstanceOf(DigitStore.Offer.Stored.class);
         assertThat(store.takeLease("a-worker", 3000, 3000, JobDelivery.STALE_AFTER)).isTrue();
 
         // WHEN jobs that neither needs a worker of its own are asked for

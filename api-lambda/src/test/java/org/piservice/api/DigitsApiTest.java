@@ -43,8 +43,8 @@ class DigitsApiTest {
         reference = MachinPi.positions(STORE_DIGITS);
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
                 new ResultStore(clients.s3(), clients.presigner(), config), config);
-        store.write(STORE_DIGITS, out -> out.write(text.getBytes(StandardCharsets.US_ASCII)));
-        assertThat(store.offer(STORE_DIGITS)).isEqualTo(new DigitStore.Offer.Stored(STORE_DIGITS));
+        assertThat(store.offer(store.write(STORE_DIGITS, out -> out.write(text.getBytes(StandardCharsets.US_ASCII)))))
+                .isEqualTo(new DigitStore.Offer.Stored(STORE_DIGITS));
     }
 
     private static APIGatewayProxyResponseEvent get(String path, Map<String, String> query) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -38,12 +39,14 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * and its own grants, for one item. Every change of the item is a conditional write, so racing
  * workers never leave it shorter or pointing at an object it was not checked against.
  *
- * <p>A new object is written under a key that names its length, checked, and only then pointed to;
- * the objects it covers (the one it replaces, and any left shorter) are deleted after. A crash in
- * between leaves the item pointing at a whole, checked object: at worst an unpointed object stays
- * behind, which the next computation that it covers offers instead of computing
- * ({@link #offerLeftover}), and the next longer store deletes. Readers that find the pointed object
- * gone (replaced a moment ago) read the item again.
+ * <p>A new object is written under a key of its own computation's, which names its length; it is
+ * checked, and only then pointed to; the objects it covers (the one it replaces, and any left
+ * shorter) are deleted after. No two computations write one key, so the bytes checked are the bytes
+ * pointed to, even when two workers compute as many digits (one took over a lease the other still
+ * used). A crash in between leaves the item pointing at a whole, checked object: at worst an
+ * unpointed object stays behind, which the next computation that it covers offers instead of
+ * computing ({@link #offerLeftover}), and the next longer store deletes. Readers that find the
+ * pointed object gone (replaced a moment ago) read the item again.
  */
 public final class DigitStore {
 
@@ -283,20 +286,33 @@ public final class DigitStore {
 
     // ---- extending the store ----
 
-    /** Where an object of {@code digits} decimals is written before it may become the store. */
-    public static String objectKey(long digits) {
-        return OBJECT_KEY_START + digits + OBJECT_KEY_END;
-    }
+    /**
+     * An object of {@code digits} decimals that one computation wrote, under {@code key}: the
+     * store's candidate until {@link #offer}ed.
+     */
+    public record Candidate(String key, long digits) {
 
-    /** The decimals of an object {@link #objectKey} names; empty for any other key. */
-    private static Optional<Long> digitsOf(String key) {
-        if (!key.startsWith(OBJECT_KEY_START) || !key.endsWith(OBJECT_KEY_END)) {
-            return Optional.empty();
+        /** A new computation's: {@code pi-<digits>-<random id>.txt}, a key no other computation writes. */
+        static Candidate next(long digits) {
+            return new Candidate(OBJECT_KEY_START + digits + "-" + UUID.randomUUID() + OBJECT_KEY_END, digits);
         }
-        try {
-            return Optional.of(Long.parseLong(key.substring(OBJECT_KEY_START.length(), key.length() - OBJECT_KEY_END.length())));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
+
+        /**
+         * The candidate at {@code key}, empty for a key of another kind. Earlier versions named an
+         * object by its length alone, {@code pi-<digits>.txt}: such objects are still read, offered
+         * and deleted.
+         */
+        static Optional<Candidate> at(String key) {
+            if (!key.startsWith(OBJECT_KEY_START) || !key.endsWith(OBJECT_KEY_END)) {
+                return Optional.empty();
+            }
+            String name = key.substring(OBJECT_KEY_START.length(), key.length() - OBJECT_KEY_END.length());
+            int dash = name.indexOf('-');
+            try {
+                return Optional.of(new Candidate(key, Long.parseLong(dash < 0 ? name : name.substring(0, dash))));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
         }
     }
 
@@ -313,12 +329,12 @@ public final class DigitStore {
      */
     public Optional<Offer> offerLeftover(long digits) {
         long storeDigits = state().digits();
-        List<Long> longestFirst = objectLengths().stream()
-                .filter(length -> length >= digits && length > storeDigits)
-                .sorted(Comparator.reverseOrder())
+        List<Candidate> longestFirst = candidates().stream()
+                .filter(candidate -> candidate.digits() >= digits && candidate.digits() > storeDigits)
+                .sorted(Comparator.comparingLong(Candidate::digits).reversed())
                 .toList();
-        for (long length : longestFirst) {
-            Offer offer = offer(length);
+        for (Candidate candidate : longestFirst) {
+            Offer offer = offer(candidate);
             if (!(offer instanceof Offer.Rejected rejected)) {
                 return Optional.of(offer);
             }
@@ -327,43 +343,11 @@ public final class DigitStore {
         return Optional.empty();
     }
 
-    /**
-     * Streams a new candidate of {@code digits} decimals to its key; it is no store until {@link #offer}ed.
-     * If the store has reached exactly this length by the time the digits are written (a worker
-     * took over a lease this one still used), the upload is dropped: completing it would overwrite
-     * the store's own object, unchecked.
-     */
-    public void write(long digits, ResultStore.ResultWriter writer) throws java.io.IOException {
-        String key = objectKey(digits);
-        try {
-            results.upload(key, out -> {
-                writer.writeTo(out);
-                // A store that cannot be read is taken not to be this object: a whole computation is
-                // not thrown away for a look, and its offer reads the store again.
-                if (isStore(key).orElse(false)) {
-                    throw new StoredMeanwhile();
-                }
-            });
-        } catch (StoredMeanwhile dropped) {
-            // The upload was aborted; offering these digits finds the store covers them.
-        }
-    }
-
-    /** Whether the store is the object at {@code key}; empty when the store cannot be read. */
-    private Optional<Boolean> isStore(String key) {
-        try {
-            return Optional.of(key.equals(state().key()));
-        } catch (RuntimeException e) {
-            LOG.warn("Could not read the digit store about {}: {}", key, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    /** Ends a candidate's upload before it completes; the store has its length already. */
-    private static final class StoredMeanwhile extends RuntimeException {
-        StoredMeanwhile() {
-            super(null, null, false, false);
-        }
+    /** Streams a new candidate of {@code digits} decimals to a key of its own; it is no store until {@link #offer}ed. */
+    public Candidate write(long digits, ResultStore.ResultWriter writer) throws java.io.IOException {
+        Candidate candidate = Candidate.next(digits);
+        results.upload(candidate.key(), writer);
+        return candidate;
     }
 
     /** What became of an offered object. */
@@ -382,13 +366,13 @@ public final class DigitStore {
     }
 
     /**
-     * Makes the object of {@code digits} decimals at {@link #objectKey} the store, if it is whole and
-     * repeats the current store's last {@value #OVERLAP_BYTES} bytes, and the store is shorter. The
-     * pointer moves only from the state it was checked against, so a store that changes meanwhile is
-     * checked again.
+     * Makes {@code candidate} the store, if it is whole and repeats the current store's last
+     * {@value #OVERLAP_BYTES} bytes, and the store is shorter. The pointer moves only from the state
+     * it was checked against, so a store that changes meanwhile is checked again.
      */
-    public Offer offer(long digits) {
-        String key = objectKey(digits);
+    public Offer offer(Candidate candidate) {
+        String key = candidate.key();
+        long digits = candidate.digits();
         long length = results.size(key).orElse(-1);
         if (length != Job.resultLength(digits)) {
             State current = state();
@@ -417,11 +401,11 @@ public final class DigitStore {
                 continue; // a racing offer replaced the store checked against: check against the new one
             }
             if (mismatch != null) {
-                deleteRefused(key);
+                deleteUnused(key);
                 return new Offer.Rejected(mismatch);
             }
             if (point(digits, key, current)) {
-                deleteCovered(digits, current.key());
+                deleteCovered(candidate, current.key());
                 return new Offer.Stored(digits);
             }
         }
@@ -462,44 +446,33 @@ public final class DigitStore {
                 || key.equals(state().key());
     }
 
-    /** The decimals of every object under the store's prefix, the store's own included. */
-    private List<Long> objectLengths() {
+    /** Every object under the store's prefix, the store's own included. */
+    private List<Candidate> candidates() {
         return s3.listObjectsV2Paginator(list -> list.bucket(bucket).prefix(OBJECT_KEY_START)).contents().stream()
-                .map(object -> digitsOf(object.key()))
+                .map(object -> Candidate.at(object.key()))
                 .flatMap(Optional::stream)
                 .toList();
     }
 
     /**
-     * Deletes what a new store of {@code digits} decimals covers: the object it replaced
-     * ({@code replaced}, null for none) and any a computation left shorter. A computation still
+     * Deletes what the new store {@code stored} covers: the object it replaced ({@code replaced},
+     * null for none) and any other a computation left, shorter or as long. A computation still
      * writing one of those offers it later and finds it superseded. A failure costs only storage.
      */
-    private void deleteCovered(long digits, String replaced) {
+    private void deleteCovered(Candidate stored, String replaced) {
         Set<String> covered = new HashSet<>();
         if (replaced != null) {
             covered.add(replaced);
         }
         try {
-            objectLengths().stream().filter(length -> length < digits).map(DigitStore::objectKey).forEach(covered::add);
+            candidates().stream()
+                    .filter(candidate -> candidate.digits() <= stored.digits() && !candidate.key().equals(stored.key()))
+                    .map(Candidate::key)
+                    .forEach(covered::add);
         } catch (RuntimeException e) {
             LOG.warn("Could not list the digit store's objects; shorter ones a computation left stay: {}", e.getMessage());
         }
         covered.forEach(this::deleteUnused);
-    }
-
-    /**
-     * Deletes an offered object whose check failed, unless the store points at it now: another
-     * computation of as many digits (one that took over a lease this one still used) wrote the same
-     * key again since this one's bytes were read, and offered it. That second computation may still
-     * be between its own check and its pointer, which this look cannot see: it narrows the race, a
-     * key of each computation's own would close it. Should the store not be readable, the object
-     * stays: it costs only its storage, and deleting the store's own would leave it pointing at nothing.
-     */
-    private void deleteRefused(String key) {
-        if (!isStore(key).orElse(true)) {
-            deleteUnused(key);
-        }
     }
 
     /**

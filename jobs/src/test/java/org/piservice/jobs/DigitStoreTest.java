@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -16,9 +15,9 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
+import org.piservice.contract.Storage;
 import org.piservice.jobs.testing.Emulators;
-import org.piservice.jobs.testing.FaultProxy;
-import org.piservice.jobs.testing.FaultProxy.Fault;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * The digit store against the embedded emulators (S3Proxy, dynalite), with real SDK clients. The
@@ -48,8 +47,13 @@ class DigitStoreTest {
         return text.substring(0, (int) (digits + 2));
     }
 
-    private void put(long digits, String content) throws Exception {
-        store.write(digits, out -> out.write(content.getBytes(StandardCharsets.US_ASCII)));
+    private DigitStore.Candidate put(long digits, String content) throws Exception {
+        return store.write(digits, out -> out.write(content.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** The store of {@code digits} decimals, as computations make it. */
+    private void stored(long digits) throws Exception {
+        assertThat(store.offer(put(digits, text(digits)))).isEqualTo(new DigitStore.Offer.Stored(digits));
     }
 
     private String object(String key) {
@@ -70,11 +74,9 @@ class DigitStoreTest {
     @Test
     void aCopyFromAStoreReplacedMeanwhileIsMadeFromTheStoreThatReplacedIt() throws Exception {
         // GIVEN a store's state as a caller read it, and a longer store that replaced it since
-        put(2000, text(2000));
-        assertThat(store.offer(2000)).isEqualTo(new DigitStore.Offer.Stored(2000));
+        stored(2000);
         DigitStore.State stale = store.state();
-        put(3000, text(3000));
-        assertThat(store.offer(3000)).isEqualTo(new DigitStore.Offer.Stored(3000));
+        stored(3000);
         assertThat(exists(stale.key())).as("the replaced store's object").isFalse();
 
         // WHEN the caller copies a prefix from the store it read
@@ -85,30 +87,28 @@ class DigitStoreTest {
 
     @Test
     void aFirstStoreIsCheckedAgainstPisKnownStart() throws Exception {
-        String wrong = "3.2" + text(99).substring(3);
-        put(99, wrong);
+        DigitStore.Candidate wrong = put(99, "3.2" + text(99).substring(3));
 
-        assertThat(store.offer(99)).isInstanceOf(DigitStore.Offer.Rejected.class);
+        assertThat(store.offer(wrong)).isInstanceOf(DigitStore.Offer.Rejected.class);
         assertThat(store.state().digits()).isZero();
-        assertThat(exists(DigitStore.objectKey(99))).isFalse();
+        assertThat(exists(wrong.key())).isFalse();
 
-        put(99, text(99));
-        assertThat(store.offer(99)).isEqualTo(new DigitStore.Offer.Stored(99));
-        assertThat(store.state().key()).isEqualTo(DigitStore.objectKey(99));
+        DigitStore.Candidate right = put(99, text(99));
+        assertThat(store.offer(right)).isEqualTo(new DigitStore.Offer.Stored(99));
+        assertThat(store.state().key()).isEqualTo(right.key());
     }
 
     @Test
     void racingOffersLeaveTheLongest() throws Exception {
-        put(1000, text(1000));
-        store.offer(1000);
-        List<Long> lengths = List.of(2000L, 9000L, 3000L, 8000L, 4000L, 7000L);
-        for (long digits : lengths) {
-            put(digits, text(digits));
+        stored(1000);
+        List<DigitStore.Candidate> candidates = new ArrayList<>();
+        for (long digits : List.of(2000L, 9000L, 3000L, 8000L, 4000L, 7000L)) {
+            candidates.add(put(digits, text(digits)));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(lengths.size());
+        ExecutorService pool = Executors.newFixedThreadPool(candidates.size());
         List<Future<DigitStore.Offer>> offers = new ArrayList<>();
-        for (long digits : lengths) {
-            offers.add(pool.submit((Callable<DigitStore.Offer>) () -> store.offer(digits)));
+        for (DigitStore.Candidate candidate : candidates) {
+            offers.add(pool.submit((Callable<DigitStore.Offer>) () -> store.offer(candidate)));
         }
         for (Future<DigitStore.Offer> offer : offers) {
             assertThat(offer.get()).isNotInstanceOf(DigitStore.Offer.Rejected.class);
@@ -123,13 +123,11 @@ class DigitStoreTest {
     @Test
     void readersWhileTheStoreIsReplacedGetTheirDigits() throws Exception {
         // GIVEN a store that a worker keeps replacing with longer ones, deleting each one it replaces
-        put(1000, text(1000));
-        store.offer(1000);
+        stored(1000);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         Future<?> growing = pool.submit((Callable<Void>) () -> {
             for (long digits = 1100; digits <= 4000; digits += 100) {
-                put(digits, text(digits));
-                assertThat(store.offer(digits)).isEqualTo(new DigitStore.Offer.Stored(digits));
+                stored(digits);
             }
             return null;
         });
@@ -152,29 +150,29 @@ class DigitStoreTest {
 
     @Test
     void aCrashBetweenWritingAndOfferingLeavesTheStoreAsItWas() throws Exception {
-        put(1000, text(1000));
-        store.offer(1000);
+        stored(1000);
 
-        put(5000, text(5000)); // ...and the worker dies before offering it
+        DigitStore.Candidate leftOver = put(5000, text(5000)); // ...and the worker dies before offering it
 
         assertThat(store.state().digits()).isEqualTo(1000);
         assertThat(store.read(990, 11)).isEqualTo(new DigitStore.Range.Digits(text(1000).substring(991)));
         assertThat(store.copyPrefix(1000, "results/e/pi.txt")).isTrue();
         assertThat(object("results/e/pi.txt")).isEqualTo(text(1000));
 
-        put(5000, text(5000)); // the retry computes the same length again, over the left-over object
-        assertThat(store.offer(5000)).isEqualTo(new DigitStore.Offer.Stored(5000));
+        // the retry computes the same length again, beside the left-over object, which the store covers
+        stored(5000);
+        assertThat(exists(leftOver.key())).isFalse();
     }
 
     @Test
     void theLongestObjectLeftUnofferedIsOfferedWhenAJobNeedsItsDigits() throws Exception {
         // GIVEN a store of 1000 digits, and objects of 500, 3000 and 5000 that computations wrote
         // but never offered (their offers failed, or their workers died first)
-        put(1000, text(1000));
-        store.offer(1000);
-        put(500, text(500));
-        put(3000, text(3000));
-        put(5000, text(5000));
+        stored(1000);
+        String first = store.state().key();
+        DigitStore.Candidate shortest = put(500, text(500));
+        DigitStore.Candidate shorter = put(3000, text(3000));
+        DigitStore.Candidate longest = put(5000, text(5000));
 
         // WHEN jobs need more than any of them, and then 2000 digits
         Optional<DigitStore.Offer> tooShort = store.offerLeftover(6000);
@@ -183,11 +181,11 @@ class DigitStoreTest {
         // THEN the first finds none, the second makes the longest the store, which replaces the old one
         assertThat(tooShort).isEmpty();
         assertThat(offered).contains(new DigitStore.Offer.Stored(5000));
-        assertThat(store.state().key()).isEqualTo(DigitStore.objectKey(5000));
-        assertThat(exists(DigitStore.objectKey(1000))).isFalse();
+        assertThat(store.state().key()).isEqualTo(longest.key());
+        assertThat(exists(first)).isFalse();
         assertThat(store.offerLeftover(2000)).as("what was left is shorter than the store").isEmpty();
-        assertThat(exists(DigitStore.objectKey(3000))).as("deleted with the store it fell short of").isFalse();
-        assertThat(exists(DigitStore.objectKey(500))).isFalse();
+        assertThat(exists(shorter.key())).as("deleted with the store it fell short of").isFalse();
+        assertThat(exists(shortest.key())).isFalse();
 
     }
 
@@ -195,12 +193,11 @@ class DigitStoreTest {
     void leftOverObjectsThatFailTheChecksAreDeletedAndTheNextLongestIsOffered() throws Exception {
         // GIVEN a store of 1000 digits, and objects left unoffered: 9000 digits of the wrong length,
         // 8000 that disagree with the store where they overlap, and 5000 good ones
-        put(1000, text(1000));
-        store.offer(1000);
-        put(9000, text(8999));
+        stored(1000);
+        DigitStore.Candidate wrongLength = put(9000, text(8999));
         char[] wrong = text(8000).toCharArray();
         wrong[990] = wrong[990] == '0' ? '1' : '0';
-        put(8000, new String(wrong));
+        DigitStore.Candidate disagreeing = put(8000, new String(wrong));
         put(5000, text(5000));
 
         // WHEN a job needs 2000 digits
@@ -208,59 +205,59 @@ class DigitStoreTest {
 
         // THEN the good ones are the store, and the others are gone
         assertThat(offered).contains(new DigitStore.Offer.Stored(5000));
-        assertThat(exists(DigitStore.objectKey(9000))).isFalse();
-        assertThat(exists(DigitStore.objectKey(8000))).isFalse();
+        assertThat(exists(wrongLength.key())).isFalse();
+        assertThat(exists(disagreeing.key())).isFalse();
     }
 
     @Test
     void anOfferOfDigitsTheStoreTookMeanwhileIsSupersededNotRefused() throws Exception {
         // GIVEN 3000 digits uploaded by a computation, which another worker found left over and
         // made the store before the computation offered them
-        put(3000, text(3000));
+        DigitStore.Candidate computed = put(3000, text(3000));
         assertThat(store.offerLeftover(3000)).contains(new DigitStore.Offer.Stored(3000));
         put(6000, text(6000));
         assertThat(store.offerLeftover(3000)).contains(new DigitStore.Offer.Stored(6000));
 
         // WHEN the computation offers its 3000 digits, whose object the longer store replaced
-        DigitStore.Offer late = store.offer(3000);
+        DigitStore.Offer late = store.offer(computed);
 
         // THEN it learns that the store covers them: no fault of its digits
         assertThat(late).isEqualTo(new DigitStore.Offer.Superseded(6000));
     }
 
     @Test
-    void anOfferRefusedWhileAnotherComputationStoredTheSameDigitsLeavesTheStoresObject() throws Exception {
-        // GIVEN a store of 1000 digits, 2000 digits that disagree with it, and S3 that answers the
-        // offer's read of them late
-        put(1000, text(1000));
-        assertThat(store.offer(1000)).isEqualTo(new DigitStore.Offer.Stored(1000));
+    void twoComputationsOfAsManyDigitsWriteObjectsOfTheirOwn() throws Exception {
+        // GIVEN a store of 1000 digits, and two computations of 2000 (one took over a lease the other
+        // still used): the first wrote the right digits, the second wrong ones, after it
+        stored(1000);
+        DigitStore.Candidate first = put(2000, text(2000));
         char[] wrong = text(2000).toCharArray();
-        wrong[500] = wrong[500] == '0' ? '1' : '0';
-        put(2000, new String(wrong));
-        try (FaultProxy s3 = FaultProxy.start(Emulators.aws().s3Endpoint());
-             AwsClients slow = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("S3", s3.endpoint())));
-             ExecutorService executor = Executors.newSingleThreadExecutor()) {
-            DigitStore offering = new DigitStore(slow.dynamoDb(), slow.s3(),
-                    new ResultStore(slow.s3(), slow.presigner(), config), config);
-            s3.inject(request -> request.method().equals("GET") && request.target().contains(DigitStore.objectKey(2000)),
-                    Fault.slowAnswer(Duration.ofSeconds(2)), 1);
+        wrong[1500] = wrong[1500] == '0' ? '1' : '0';
+        DigitStore.Candidate second = put(2000, new String(wrong));
 
-            // WHEN they are offered, and while their bytes are on the way, another computation (one
-            // that took the lease over) writes the right 2000 digits to the same key and offers them
-            Future<DigitStore.Offer> refused = executor.submit(() -> offering.offer(2000));
-            long waitUntil = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (s3.faulted().isEmpty() && System.nanoTime() < waitUntil) {
-                Thread.sleep(20);
-            }
-            assertThat(s3.faulted()).hasSize(1);
-            put(2000, text(2000));
-            assertThat(store.offer(2000)).isEqualTo(new DigitStore.Offer.Stored(2000));
+        // WHEN both are offered
+        // THEN the first's digits are the store, untouched by the second's upload, and the second's
+        // are superseded and deleted
+        assertThat(store.offer(first)).isEqualTo(new DigitStore.Offer.Stored(2000));
+        assertThat(store.offer(second)).isEqualTo(new DigitStore.Offer.Superseded(2000));
+        assertThat(store.state().key()).isEqualTo(first.key());
+        assertThat(object(first.key())).isEqualTo(text(2000));
+        assertThat(exists(second.key())).isFalse();
+    }
 
-            // THEN the first offer is refused for the bytes it read, and the object the store points at stays
-            assertThat(refused.get()).isInstanceOf(DigitStore.Offer.Rejected.class);
-        }
-        assertThat(store.state().key()).isEqualTo(DigitStore.objectKey(2000));
-        assertThat(object(DigitStore.objectKey(2000))).isEqualTo(text(2000));
+    @Test
+    void anObjectAnEarlierVersionNamedByItsLengthAloneIsStillOfferedAndDeleted() throws Exception {
+        // GIVEN a store of 1000 digits, and 5000 an earlier version's computation left unoffered
+        stored(1000);
+        String earlier = Storage.DIGIT_STORE_PREFIX + "pi-5000.txt";
+        clients.s3().putObject(put -> put.bucket(config.bucketName()).key(earlier), RequestBody.fromString(text(5000)));
+
+        // WHEN a job needs 2000 digits, and later a longer store comes
+        // THEN the left-over is the store, and the longer one deletes it
+        assertThat(store.offerLeftover(2000)).contains(new DigitStore.Offer.Stored(5000));
+        assertThat(store.state().key()).isEqualTo(earlier);
+        stored(6000);
+        assertThat(exists(earlier)).isFalse();
     }
 
     @Test
@@ -306,8 +303,7 @@ class DigitStoreTest {
     void aTakenLeaseIsNotHandedBackOnceTheStoreCoversIt() throws Exception {
         assertThat(store.takeLease("w1", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
         assertThat(store.takeLease("w2", 3000, 3000, JobDelivery.STALE_AFTER)).isTrue();
-        put(2000, text(2000));
-        assertThat(store.offer(2000)).as("w1 done meanwhile").isEqualTo(new DigitStore.Offer.Stored(2000));
+        assertThat(store.offer(put(2000, text(2000)))).as("w1 done meanwhile").isEqualTo(new DigitStore.Offer.Stored(2000));
 
         store.releaseLease("w2");
 
@@ -322,8 +318,7 @@ class DigitStoreTest {
         assertThat(store.state().leaseOwner()).as("a stale lease is not handed back").isNull();
         assertThat(store.takeLease("w2", 2000, 2000, Duration.ZERO)).isTrue();
 
-        put(2000, text(2000));
-        store.offer(2000);
+        stored(2000);
         assertThat(store.takeLease("w3", 2000, 1500, Duration.ZERO)).as("the store covers it").isFalse();
         assertThat(store.await(new DigitStore.Waiter("job-a", 1500), "w2")).isTrue();
         assertThat(store.coveredWaiters()).containsExactly(new DigitStore.Waiter("job-a", 1500));

@@ -409,8 +409,7 @@ abstract class JobsContract {
         // A ranged part copy (UploadPartCopy) for the large ones: the call most likely to differ between S3s.
         long digits = DigitStore.COPY_THROUGH_CALLER_BELOW + 100_000;
         String text = DigitStoreTest.text(digits);
-        digitStore.write(digits, out -> out.write(text.getBytes(StandardCharsets.US_ASCII)));
-        assertThat(digitStore.offer(digits)).isEqualTo(new DigitStore.Offer.Stored(digits));
+        assertThat(digitStore.offer(write(digits, text))).isEqualTo(new DigitStore.Offer.Stored(digits));
 
         int small = 1000;
         int large = (int) DigitStore.COPY_THROUGH_CALLER_BELOW + 5;
@@ -460,35 +459,37 @@ abstract class JobsContract {
         String stored = MachinPi.text(3000);
 
         // a shorter one, whole and right, is superseded and its object removed
-        write(2000, MachinPi.text(2000));
-        assertThat(digitStore.offer(2000)).isEqualTo(new DigitStore.Offer.Superseded(3000));
-        assertThat(exists(DigitStore.objectKey(2000))).isFalse();
+        DigitStore.Candidate shorter = write(2000, MachinPi.text(2000));
+        assertThat(digitStore.offer(shorter)).isEqualTo(new DigitStore.Offer.Superseded(3000));
+        assertThat(exists(shorter.key())).isFalse();
 
         // one that disagrees with the store where they overlap is refused, and so is a short one
         char[] disagreeing = MachinPi.text(6000).toCharArray();
         disagreeing[2500] = disagreeing[2500] == '0' ? '1' : '0';
-        write(6000, new String(disagreeing));
-        assertThat(digitStore.offer(6000)).isInstanceOf(DigitStore.Offer.Rejected.class);
-        assertThat(exists(DigitStore.objectKey(6000))).isFalse();
-        write(6000, MachinPi.text(5999));
-        assertThat(digitStore.offer(6000)).as("one byte short").isInstanceOf(DigitStore.Offer.Rejected.class);
+        DigitStore.Candidate refused = write(6000, new String(disagreeing));
+        assertThat(digitStore.offer(refused)).isInstanceOf(DigitStore.Offer.Rejected.class);
+        assertThat(exists(refused.key())).isFalse();
+        DigitStore.Candidate oneShort = write(6000, MachinPi.text(5999));
+        assertThat(digitStore.offer(oneShort)).as("one byte short").isInstanceOf(DigitStore.Offer.Rejected.class);
+        assertThat(exists(oneShort.key())).isFalse();
 
-        // one of the store's own length (from a worker that lost its lease but went on) is no
-        // candidate: its upload is dropped, so even wrong bytes cannot replace the store's unchecked
+        // one of the store's own length (from a worker that lost its lease but went on) is written
+        // beside the store's object, so even wrong bytes cannot replace the store's unchecked
         char[] sameLength = stored.toCharArray();
         sameLength[1500] = sameLength[1500] == '0' ? '1' : '0';
-        write(3000, new String(sameLength));
-        assertThat(digitStore.offer(3000)).isEqualTo(new DigitStore.Offer.Superseded(3000));
+        DigitStore.Candidate asLong = write(3000, new String(sameLength));
+        assertThat(digitStore.offer(asLong)).isEqualTo(new DigitStore.Offer.Superseded(3000));
+        assertThat(exists(asLong.key())).isFalse();
 
         // none of them touched the store
         assertThat(digitStore.state().digits()).isEqualTo(3000);
         assertThat(object(digitStore.state().key())).isEqualTo(stored);
 
         // a longer one that agrees replaces it, and the replaced object goes
-        write(6000, MachinPi.text(6000));
-        assertThat(digitStore.offer(6000)).isEqualTo(new DigitStore.Offer.Stored(6000));
+        String replaced = digitStore.state().key();
+        assertThat(digitStore.offer(write(6000, MachinPi.text(6000)))).isEqualTo(new DigitStore.Offer.Stored(6000));
         assertThat(object(digitStore.state().key())).isEqualTo(MachinPi.text(6000));
-        assertThat(exists(DigitStore.objectKey(3000))).isFalse();
+        assertThat(exists(replaced)).isFalse();
     }
 
     private JobSubmission submission() {
@@ -496,12 +497,11 @@ abstract class JobsContract {
     }
 
     private void storeMachin(int digits) throws IOException {
-        write(digits, MachinPi.text(digits));
-        assertThat(digitStore.offer(digits)).isEqualTo(new DigitStore.Offer.Stored(digits));
+        assertThat(digitStore.offer(write(digits, MachinPi.text(digits)))).isEqualTo(new DigitStore.Offer.Stored(digits));
     }
 
-    private void write(long digits, String content) throws IOException {
-        digitStore.write(digits, out -> out.write(content.getBytes(StandardCharsets.US_ASCII)));
+    private DigitStore.Candidate write(long digits, String content) throws IOException {
+        return digitStore.write(digits, out -> out.write(content.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private String object(String key) {

@@ -121,17 +121,17 @@ class LostAnswersTest {
     void anOfferWhosePointerWriteLostItsAnswerIsStoredAndTheOldStoreDeleted() throws IOException {
         DigitStore store = digitStore();
         String shorter = DigitStoreTest.text(1000);
-        store.write(1000, out -> out.write(shorter.getBytes(StandardCharsets.US_ASCII)));
-        assertThat(store.offer(1000)).isEqualTo(new DigitStore.Offer.Stored(1000));
+        DigitStore.Candidate first = store.write(1000, out -> out.write(shorter.getBytes(StandardCharsets.US_ASCII)));
+        assertThat(store.offer(first)).isEqualTo(new DigitStore.Offer.Stored(1000));
         String longer = DigitStoreTest.text(2000);
-        store.write(2000, out -> out.write(longer.getBytes(StandardCharsets.US_ASCII)));
+        DigitStore.Candidate second = store.write(2000, out -> out.write(longer.getBytes(StandardCharsets.US_ASCII)));
         proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
 
-        DigitStore.Offer offer = store.offer(2000);
+        DigitStore.Offer offer = store.offer(second);
 
         assertThat(proxy.faulted()).hasSize(1);
         assertThat(offer).isEqualTo(new DigitStore.Offer.Stored(2000));
-        assertThat(new ResultStore(clients.s3(), clients.presigner(), resources.config()).size(DigitStore.objectKey(1000)))
+        assertThat(new ResultStore(clients.s3(), clients.presigner(), resources.config()).size(first.key()))
                 .as("the store it replaced").isEmpty();
     }
 

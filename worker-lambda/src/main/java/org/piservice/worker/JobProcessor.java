@@ -430,8 +430,9 @@ public final class JobProcessor implements AutoCloseable {
         // Beats go on until the job is complete: the store's offer and the job's copy can take a
         // while when S3 is slow, and a job or lease gone stale meanwhile would be taken over.
         try {
+            DigitStore.Candidate computed;
             try {
-                store.write(storeDigits, out -> pi.write((int) storeDigits, out,
+                computed = store.write(storeDigits, out -> pi.write((int) storeDigits, out,
                         (fraction, phase) -> progress.set(fraction),
                         () -> lost.get() || outOfTime.getAsBoolean()));
             } catch (CancellationException e) {
@@ -466,7 +467,7 @@ public final class JobProcessor implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 return retry(job, owner, "Computing or storing the result failed: " + describe(e));
             }
-            return storeAndComplete(job, owner, storeDigits, (System.nanoTime() - started) / 1e9, cancelled);
+            return storeAndComplete(job, owner, computed, (System.nanoTime() - started) / 1e9, cancelled);
         } finally {
             heartbeat.cancel(false);
         }
@@ -516,11 +517,12 @@ public final class JobProcessor implements AutoCloseable {
      * Offers the computed digits to the store, then completes the job from it (unless the heartbeat
      * found it {@code cancelled}, which it may until the copy) and the jobs that waited for them.
      */
-    private Outcome storeAndComplete(Job job, String owner, long storeDigits, double computeSeconds,
+    private Outcome storeAndComplete(Job job, String owner, DigitStore.Candidate computed, double computeSeconds,
                                      AtomicBoolean cancelled) {
+        long storeDigits = computed.digits();
         DigitStore.Offer offer;
         try {
-            offer = store.offer(storeDigits);
+            offer = store.offer(computed);
             releaseLease(owner);
         } catch (RuntimeException e) {
             // Released at once, the job comes back after the first retry delay, not once this

@@ -101,7 +101,7 @@ class DigitStoreWorkTest {
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isEqualTo(2000);
         assertThat(fixture.clients.s3().listObjectsV2(list -> list.bucket(fixture.config().bucketName())
                 .prefix(Storage.DIGIT_STORE_PREFIX)).contents()).extracting(S3Object::key)
-                .containsExactly(DigitStore.objectKey(2000));
+                .containsExactly(fixture.digitStore(fixture.config()).state().key());
         assertThat(result(fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow())).isEqualTo(MachinPi.text(1500));
     }
 

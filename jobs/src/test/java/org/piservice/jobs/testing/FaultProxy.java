@@ -90,13 +90,6 @@ public final class FaultProxy implements AutoCloseable {
         record Late(Duration duration) implements Fault {
         }
 
-        /**
-         * Forwards the request at once and holds its answer this long: what it read is what was
-         * there when it arrived, whatever changed meanwhile.
-         */
-        record SlowAnswer(Duration duration) implements Fault {
-        }
-
         /** DynamoDB's answer when a table's throughput is exceeded, which the SDK retries with backoff. */
         static Fault dynamoDbThrottling() {
             return new Answer(400, "application/x-amz-json-1.0",
@@ -141,10 +134,6 @@ public final class FaultProxy implements AutoCloseable {
 
         static Fault late(Duration duration) {
             return new Late(duration);
-        }
-
-        static Fault slowAnswer(Duration duration) {
-            return new SlowAnswer(duration);
         }
     }
 
@@ -270,13 +259,6 @@ public final class FaultProxy implements AutoCloseable {
                 faulted.add(request);
                 Thread.sleep(late.duration());
                 forward(head, body, out);
-            } else if (fault instanceof Fault.SlowAnswer slow) {
-                ByteArrayOutputStream answer = new ByteArrayOutputStream();
-                forward(head, body, answer);
-                faulted.add(request); // once answered: what a test does next comes after the read
-                Thread.sleep(slow.duration());
-                out.write(answer.toByteArray());
-                out.flush();
             } else {
                 forward(head, body, out);
             }
