@@ -167,7 +167,7 @@ final class JobStore {
         for (String prefix : prefixes) {
             Acknowledge.rule(role.getNode().findChild("DefaultPolicy"),
                     "AwsSolutions-IAM5[Resource::<" + bucketId + ".Arn>/" + prefix + "*]",
-                    "The function " + use + "; object keys hold a job id or the store's length, known only at run time,"
+                    "The function " + use + "; object keys hold a job id or a computation's id, known only at run time,"
                             + " so the grant is limited to the " + prefix + " prefix of this stack's bucket.");
         }
     }

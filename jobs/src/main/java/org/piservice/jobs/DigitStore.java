@@ -40,13 +40,14 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * workers never leave it shorter or pointing at an object it was not checked against.
  *
  * <p>A new object is written under a key of its own computation's, which names its length; it is
- * checked, and only then pointed to; the objects it covers (the one it replaces, and any left
- * shorter) are deleted after. No two computations write one key, so the bytes checked are the bytes
- * pointed to, even when two workers compute as many digits (one took over a lease the other still
- * used). A crash in between leaves the item pointing at a whole, checked object: at worst an
- * unpointed object stays behind, which the next computation that it covers offers instead of
- * computing ({@link #offerLeftover}), and the next longer store deletes. Readers that find the
- * pointed object gone (replaced a moment ago) read the item again.
+ * checked, and only then pointed to; the objects it covers (the one it replaces, and any other left
+ * as long or shorter) are deleted after. No two computations write one key, so the bytes checked are
+ * the bytes pointed to, even when two workers compute as many digits (one took over a lease the
+ * other still used). A crash in between leaves the item pointing at a whole, checked object: at
+ * worst an unpointed object stays behind, which the next computation that it covers offers instead
+ * of computing ({@link #offerLeftover}); once the store covers it, the next look for left-overs or
+ * the next new store deletes it. Readers that find the pointed object gone (replaced a moment ago)
+ * read the item again.
  */
 public final class DigitStore {
 
@@ -322,15 +323,18 @@ public final class DigitStore {
      * the upload and the offer. It gets every check a new object gets, so that the retry of its job
      * need not compute its digits again. Only completed uploads are listed, so an object found is
      * one a computation finished writing. One that is refused (of the wrong length, or failing the
-     * checks, and so deleted; or gone since the listing) gives way to the next longest.
+     * checks, and so deleted; or gone since the listing) gives way to the next longest. Those the
+     * store covers already are deleted: at the longest store there is, no longer one would.
      *
      * @return what became of the object offered, {@link Offer.Stored} or {@link Offer.Superseded};
      *     empty when none was of use
      */
     public Optional<Offer> offerLeftover(long digits) {
-        long storeDigits = state().digits();
-        List<Candidate> longestFirst = candidates().stream()
-                .filter(candidate -> candidate.digits() >= digits && candidate.digits() > storeDigits)
+        List<Candidate> candidates = candidates();
+        State store = state();
+        coveredBy(store.digits(), store.key(), candidates).forEach(this::deleteUnused);
+        List<Candidate> longestFirst = candidates.stream()
+                .filter(candidate -> candidate.digits() >= digits && candidate.digits() > store.digits())
                 .sorted(Comparator.comparingLong(Candidate::digits).reversed())
                 .toList();
         for (Candidate candidate : longestFirst) {
@@ -401,7 +405,7 @@ public final class DigitStore {
                 continue; // a racing offer replaced the store checked against: check against the new one
             }
             if (mismatch != null) {
-                deleteUnused(key);
+                deleteRefused(key);
                 return new Offer.Rejected(mismatch);
             }
             if (point(digits, key, current)) {
@@ -465,14 +469,43 @@ public final class DigitStore {
             covered.add(replaced);
         }
         try {
-            candidates().stream()
-                    .filter(candidate -> candidate.digits() <= stored.digits() && !candidate.key().equals(stored.key()))
-                    .map(Candidate::key)
-                    .forEach(covered::add);
+            covered.addAll(coveredBy(stored.digits(), stored.key(), candidates()));
         } catch (RuntimeException e) {
-            LOG.warn("Could not list the digit store's objects; shorter ones a computation left stay: {}", e.getMessage());
+            LOG.warn("Could not list the digit store's objects; those a computation left stay: {}", e.getMessage());
         }
         covered.forEach(this::deleteUnused);
+    }
+
+    /**
+     * The keys among {@code candidates} that a store of {@code digits} decimals at {@code key} covers,
+     * its own left out. None of them can become the store later: a new store must be longer.
+     */
+    private static List<String> coveredBy(long digits, String key, List<Candidate> candidates) {
+        return candidates.stream()
+                .filter(candidate -> candidate.digits() <= digits && !candidate.key().equals(key))
+                .map(Candidate::key)
+                .toList();
+    }
+
+    /**
+     * Deletes an offered object whose check failed, unless the store points at it now: another
+     * worker may offer the same left-over ({@link #offerLeftover}) and, checking it against a longer
+     * store whose last bytes lie past a wrong digit, make it the store. That other offer may still be
+     * between its check and its pointer, which this look cannot see: it narrows the race to those
+     * moments. Should the store not be readable, the object stays: it costs only its storage, and
+     * deleting the store's own would leave it pointing at nothing.
+     */
+    private void deleteRefused(String key) {
+        boolean isStore;
+        try {
+            isStore = key.equals(state().key());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not read the digit store; {}, which failed its check, stays: {}", key, e.getMessage());
+            return;
+        }
+        if (!isStore) {
+            deleteUnused(key);
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
 import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.FaultProxy;
+import org.piservice.jobs.testing.FaultProxy.Fault;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
@@ -234,6 +237,7 @@ class DigitStoreTest {
         char[] wrong = text(2000).toCharArray();
         wrong[1500] = wrong[1500] == '0' ? '1' : '0';
         DigitStore.Candidate second = put(2000, new String(wrong));
+        assertThat(object(first.key())).as("the first's bytes, after the second's upload").isEqualTo(text(2000));
 
         // WHEN both are offered
         // THEN the first's digits are the store, untouched by the second's upload, and the second's
@@ -243,6 +247,59 @@ class DigitStoreTest {
         assertThat(store.state().key()).isEqualTo(first.key());
         assertThat(object(first.key())).isEqualTo(text(2000));
         assertThat(exists(second.key())).isFalse();
+    }
+
+    @Test
+    void leftOversTheStoreCoversAreDeletedAtTheNextLookForLeftOvers() throws Exception {
+        // GIVEN a store of 3000 digits, and objects of 2000 and of 3000 that computations left (their
+        // workers died between their uploads and their offers)
+        stored(3000);
+        String storesObject = store.state().key();
+        DigitStore.Candidate shorter = put(2000, text(2000));
+        DigitStore.Candidate asLong = put(3000, text(3000));
+
+        // WHEN a job looks for left-overs
+        // THEN none is of use, and both are deleted: should the store never grow again, nothing else would
+        assertThat(store.offerLeftover(1000)).isEmpty();
+        assertThat(exists(shorter.key())).isFalse();
+        assertThat(exists(asLong.key())).isFalse();
+        assertThat(store.state().key()).isEqualTo(storesObject);
+        assertThat(object(storesObject)).isEqualTo(text(3000));
+    }
+
+    @Test
+    void aLeftOverOneOfferRefusesWhileAnotherMakesItTheStoreIsNotDeleted() throws Exception {
+        // GIVEN a store of 1000 digits, 8000 digits a computation left with one wrong decimal, which a
+        // check against this store sees and one against a store of 6000 does not (it reads that
+        // store's last 4 KiB), and S3 that holds the first read of those digits
+        stored(1000);
+        char[] wrong = text(8000).toCharArray();
+        wrong[500] = wrong[500] == '0' ? '1' : '0';
+        DigitStore.Candidate leftOver = put(8000, new String(wrong));
+        try (FaultProxy s3 = FaultProxy.start(Emulators.aws().s3Endpoint());
+             AwsClients slow = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("S3", s3.endpoint())));
+             ExecutorService executor = Executors.newSingleThreadExecutor()) {
+            DigitStore offering = new DigitStore(slow.dynamoDb(), slow.s3(),
+                    new ResultStore(slow.s3(), slow.presigner(), config), config);
+            s3.inject(request -> request.method().equals("GET") && request.target().contains(leftOver.key()),
+                    Fault.late(Duration.ofSeconds(2)), 1);
+
+            // WHEN one worker offers them, and while its read of them is held the store grows to
+            // 6000 digits and another worker offers them too
+            Future<DigitStore.Offer> refused = executor.submit(() -> offering.offer(leftOver));
+            long waitUntil = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (s3.faulted().isEmpty() && System.nanoTime() < waitUntil) {
+                Thread.sleep(20);
+            }
+            assertThat(s3.faulted()).hasSize(1);
+            stored(6000);
+            assertThat(store.offerLeftover(7000)).contains(new DigitStore.Offer.Stored(8000));
+
+            // THEN the first offer is refused for the wrong decimal, and leaves the object the store points at
+            assertThat(refused.get()).isInstanceOf(DigitStore.Offer.Rejected.class);
+        }
+        assertThat(store.state().key()).isEqualTo(leftOver.key());
+        assertThat(exists(leftOver.key())).isTrue();
     }
 
     @Test

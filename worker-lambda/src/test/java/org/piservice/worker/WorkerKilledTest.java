@@ -110,7 +110,10 @@ class WorkerKilledTest {
         fixture.enqueue(longer);
         String id = WorkerFixture.jobIdOf(longer);
         Process worker = startWorkerPausingAt(WorkerProcessMain.STORING, INVOCATION);
-        String uploaded = storeObjects().stream().filter(key -> !key.equals(store.state().key())).findFirst().orElseThrow();
+        String before = store.state().key();
+        List<String> uploads = storeObjects().stream().filter(key -> !key.equals(before)).toList();
+        assertThat(uploads).hasSize(1);
+        String uploaded = uploads.getFirst();
         assertThat(object(uploaded)).as("the new digits are uploaded").isEqualTo(MachinPi.text(3000));
 
         // WHEN it is killed (SIGKILL) there
