@@ -135,8 +135,11 @@ public final class JobSubmission {
     private Outcome start(String jobId, Request request) {
         int digits = request.digits();
         Optional<DigitStore.State> state = storeState();
-        if (state.filter(s -> s.covers(digits)).isPresent() && servedFromStore(state.get(), jobId, digits)) {
-            return new Served(jobId);
+        if (state.filter(s -> s.covers(digits)).isPresent()) {
+            Optional<Outcome> served = serveFromStore(state.get(), jobId, digits);
+            if (served.isPresent()) {
+                return served.get();
+            }
         }
         // It will wait for a live computation (its lease younger than the workers' staleness limit).
         boolean waits = state.filter(s -> s.computing(digits, clock.instant(), JobDelivery.STALE_AFTER)).isPresent();
@@ -239,23 +242,35 @@ public final class JobSubmission {
 
     /**
      * Records the job complete when the digit store holds its digits, its result copied inside S3.
-     * Should the store be unreachable the job is simply queued: a worker serves or computes it.
+     * Should the store be unreachable the job is simply queued (empty): a worker serves or computes
+     * it. Should the complete record's write fail and the table not tell whether it was applied,
+     * no job is made: one queued under the same id would find that record in its way.
      */
-    private boolean servedFromStore(DigitStore.State state, String jobId, int digits) {
+    private Optional<Outcome> serveFromStore(DigitStore.State state, String jobId, int digits) {
         String key = ResultStore.resultKey(jobId, digits);
         try {
             if (!store.copyPrefix(state, digits, key)) {
-                return false;
+                return Optional.empty();
             }
-            jobs.createComplete(jobId, digits, key);
-            return true;
         } catch (SdkException e) {
-            if (recordedComplete(jobId)) {
-                return true;
-            }
-            // A copy made before the record failed is left to the results' expiry rule.
             LOG.warn("the digit store could not serve the job; it is queued instead", e);
-            return false;
+            return Optional.empty();
+        }
+        try {
+            jobs.createComplete(jobId, digits, key);
+            return Optional.of(new Served(jobId));
+        } catch (SdkException e) {
+            // A copy whose record is not written is left to the results' expiry rule, as is a
+            // record written but not confirmed.
+            Optional<Boolean> recorded = recordedComplete(jobId);
+            if (recorded.isEmpty()) {
+                return Optional.of(new NotRecorded(jobId, e));
+            }
+            if (recorded.get()) {
+                return Optional.of(new Served(jobId));
+            }
+            LOG.warn("the digit store's copy could not be recorded; the job is queued instead", e);
+            return Optional.empty();
         }
     }
 
@@ -268,12 +283,12 @@ public final class JobSubmission {
         }
     }
 
-    /** Whether a complete record whose write timed out was applied all the same. */
-    private boolean recordedComplete(String jobId) {
+    /** Whether a complete record whose write failed was applied all the same; empty when the table cannot tell. */
+    private Optional<Boolean> recordedComplete(String jobId) {
         try {
-            return jobs.find(jobId).filter(job -> job.status() == JobStatus.COMPLETE).isPresent();
+            return Optional.of(jobs.find(jobId).filter(job -> job.status() == JobStatus.COMPLETE).isPresent());
         } catch (SdkException e) {
-            return false;
+            return Optional.empty();
         }
     }
 

@@ -2,6 +2,7 @@ package org.piservice.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
@@ -134,6 +136,34 @@ class JobSubmissionTest {
             assertThat(outcome).isInstanceOf(JobSubmission.NotQueued.class);
             assertThat(jobs.find(outcome.jobId())).isEmpty();
         }
+    }
+
+    @Test
+    void aJobServedFromTheStoreWhoseRecordTheTableCannotConfirmIsNotMade() throws Exception {
+        // GIVEN a digit store that covers the job, and a table that loses its answer to the job's
+        // complete record (written all the same), then fails every read of the job until another
+        // record is written
+        DigitStore direct = new DigitStore(clients.dynamoDb(), clients.s3(),
+                new ResultStore(clients.s3(), clients.presigner(), resources.config()), resources.config());
+        assertThat(direct.offer(direct.write(2000, out -> out.write(DigitStoreTest.text(2000).getBytes(StandardCharsets.US_ASCII)))))
+                .isEqualTo(new DigitStore.Offer.Stored(2000));
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
+            AtomicInteger writes = new AtomicInteger();
+            proxy.injectAlways(request -> request.isDynamoDb("PutItem") && writes.incrementAndGet() == 1, Fault.lostAnswer());
+            proxy.injectAlways(request -> request.isDynamoDb("GetItem") && !request.bodyText().contains(DigitStore.ITEM_KEY)
+                    && writes.get() <= 2, Fault.dynamoDbOutage());
+
+            // WHEN it is submitted
+            JobSubmission.Outcome outcome = submission(proxied.dynamoDb(), clients.sqs(), resources.config()).submit(request(1000));
+
+            // THEN no job is made (the client may try again), rather than one queued under the id the complete record has
+            assertThat(proxy.faulted()).isNotEmpty();
+            assertThat(outcome).isInstanceOf(JobSubmission.NotRecorded.class);
+            assertThat(queuedMessages()).isEmpty();
+        }
+        assertThat(submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(request(1000)))
+                .as("the client's next try").isInstanceOf(JobSubmission.Served.class);
     }
 
     @Test
