@@ -212,12 +212,12 @@ final class JobsApi implements PiApi.Routes {
 
     /**
      * The job, or 404 that echoes the id asked for (a UUID in lower case), whatever its shape
-     * (pi_iaas did). A record past its expiry is gone as far as clients are concerned: DynamoDB
+     * (pi_iaas did), shortened as every echo is. A record past its expiry is gone as far as clients are concerned: DynamoDB
      * deletes it only eventually, and its result may be deleted already.
      */
     private Job existing(String jobId) {
         ApiException doesNotExist = new ApiException(404,
-                ApiResponse.ErrorBody.ofJob(jobId, null, "Job does not exist"), Map.of());
+                ApiResponse.ErrorBody.ofJob(ApiException.echo(jobId), null, "Job does not exist"), Map.of());
         if (!JobId.isWellFormed(jobId)) {
             throw doesNotExist;
         }

@@ -22,6 +22,8 @@ public final class BadRequests {
     public static final String UNKNOWN_ID = "0b8f1c2d-3e4a-4b5c-9d6e-7f8091a2b3c4";
     /** Longer than any error message: what a message repeats of the request is shortened. */
     public static final int MAX_ERROR_LENGTH = 300;
+    /** Longer than any error answer's body, the job id it may repeat included. */
+    public static final int MAX_BODY_LENGTH = 500;
 
     /**
      * One bad request.
