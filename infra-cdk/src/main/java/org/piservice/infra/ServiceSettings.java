@@ -76,9 +76,10 @@ public record ServiceSettings(
 
     /** The settings of a deployment that is not told otherwise. */
     public static ServiceSettings defaults() {
-        // A client may make a fifth of the stage's steady rate: at full speed it gets the stage
-        // throttling the rest for 12 s a minute at most, not for as long as it likes.
-        return new ServiceSettings(1024, 5120, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 20, 40, 240,
+        // A client may make a twenty-fifth of the stage's steady rate, so it takes many to throttle
+        // the rest; one at full speed gets the stage to itself for 2.4 s a minute at most. The page
+        // polls once a second, so a hundred people may watch their jobs at once.
+        return new ServiceSettings(1024, 5120, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 100, 200, 240,
                 FunctionEnvironment.DEFAULT_JOB_TTL_DAYS, FunctionEnvironment.DEFAULT_DOWNLOAD_URL_TTL_SECONDS,
                 FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT, Optional.empty());
     }
