@@ -177,8 +177,10 @@ final class JobsApi implements PiApi.Routes {
         Job job = existing(jobId);
         switch (job.status()) {
             case COMPLETE -> {
+                boolean head = request.method().equals("HEAD");
                 String url = ApiException.unavailableIfTransient(
-                        () -> results.downloadUrl(job.resultKey(), job.digits()).toString(),
+                        () -> (head ? results.headUrl(job.resultKey(), job.digits())
+                                : results.downloadUrl(job.resultKey(), job.digits())).toString(),
                         "the result store is unavailable right now");
                 return new ApiResponse(302, Map.of("Location", url, "Cache-Control", "no-store"), null);
             }

@@ -267,14 +267,7 @@ class ApiHandlerIntegrationTest {
     void redirectsACompleteJobsDownloadToItsResult() throws Exception {
         // GIVEN a job that a worker has done
         String jobId = createdJobId(post("{\"digits\": 50}"));
-        String digits = "3.14159265358979323846264338327950288419716939937510";
-        AwsClients clients = Emulators.clients();
-        JobRepository jobs = new JobRepository(clients.dynamoDb(), config);
-        ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
-        assertThat(jobs.claim(jobId, "worker-1", Duration.ofMinutes(1))).isInstanceOf(ClaimResult.Claimed.class);
-        String key = ResultStore.resultKey(jobId, 50);
-        long bytes = results.upload(key, out -> out.write(digits.getBytes(StandardCharsets.US_ASCII)));
-        assertThat(jobs.complete(jobId, "worker-1", key, bytes)).isTrue();
+        String digits = completedByAWorker(jobId);
 
         // WHEN
         JsonNode state = Json.MAPPER.readTree(get(GET, "/pi_job/" + jobId).getBody());
@@ -294,6 +287,42 @@ class ApiHandlerIntegrationTest {
             assertThat(file.body()).isEqualTo(digits);
             assertThat(file.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"pi-50.txt\"");
         }
+    }
+
+    @Test
+    void redirectsADownloadAskedWithHeadToALinkS3AnswersHead() throws Exception {
+        // GIVEN a job that a worker has done
+        String jobId = createdJobId(post("{\"digits\": 50}"));
+        completedByAWorker(jobId);
+
+        // WHEN its download is asked for with HEAD, and the redirect followed with HEAD
+        APIGatewayProxyRequestEvent event = EventLoader.loadApiGatewayRestEvent(DOWNLOAD);
+        event.setHttpMethod("HEAD");
+        path("/download_pi_job/" + jobId).accept(event);
+        APIGatewayProxyResponseEvent redirect = handler.handleRequest(event, null);
+
+        // THEN S3 answers it as it would the GET, without the body
+        assertThat(redirect.getStatusCode()).isEqualTo(302);
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<Void> file = http.send(HttpRequest.newBuilder(URI.create(redirect.getHeaders().get("Location")))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            assertThat(file.statusCode()).isEqualTo(200);
+            assertThat(file.headers().firstValueAsLong("Content-Length")).hasValue(52);
+            assertThat(file.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"pi-50.txt\"");
+        }
+    }
+
+    /** Completes the job of 50 digits as a worker does, and returns its result. */
+    private static String completedByAWorker(String jobId) throws IOException {
+        String digits = "3.14159265358979323846264338327950288419716939937510";
+        AwsClients clients = Emulators.clients();
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), config);
+        ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
+        assertThat(jobs.claim(jobId, "worker-1", Duration.ofMinutes(1))).isInstanceOf(ClaimResult.Claimed.class);
+        String key = ResultStore.resultKey(jobId, 50);
+        long bytes = results.upload(key, out -> out.write(digits.getBytes(StandardCharsets.US_ASCII)));
+        assertThat(jobs.complete(jobId, "worker-1", key, bytes)).isTrue();
+        return digits;
     }
 
     @Test

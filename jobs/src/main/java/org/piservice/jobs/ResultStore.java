@@ -92,7 +92,24 @@ public final class ResultStore {
                 .signatureDuration(downloadUrlTtl)
                 .getObjectRequest(get -> get.bucket(bucket).key(key)
                         .responseContentType(CONTENT_TYPE)
-                        .responseContentDisposition("attachment; filename=\"" + fileName(digits) + "\"")))
+                        .responseContentDisposition(attachment(digits))))
                 .url();
+    }
+
+    /**
+     * As {@link #downloadUrl}, for HEAD: a client that follows a redirect with the method it sent
+     * (a link checker, {@code curl -I -L}) would get S3's 403 from a link signed for GET.
+     */
+    public URL headUrl(String key, int digits) {
+        return presigner.presignHeadObject(presign -> presign
+                .signatureDuration(downloadUrlTtl)
+                .headObjectRequest(head -> head.bucket(bucket).key(key)
+                        .responseContentType(CONTENT_TYPE)
+                        .responseContentDisposition(attachment(digits))))
+                .url();
+    }
+
+    private static String attachment(int digits) {
+        return "attachment; filename=\"" + fileName(digits) + "\"";
     }
 }
