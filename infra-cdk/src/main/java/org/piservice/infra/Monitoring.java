@@ -162,12 +162,15 @@ public final class Monitoring extends Construct {
                 "The worker failed jobs for good (beyond those JobsDeadLettered and JobsOverdue count): their"
                         + " records say why, and the worker's log has the job ids.",
                 failedByWorker, 1, notify);
+        // Refusals are the backlog working as designed, with clients told when to try again: worth a
+        // page once they last, not at the first.
         alarm("JobsRefusedForBacklog",
-                "The api refused jobs (503 with Retry-After) because the jobs queued already would keep them from"
-                        + " finishing by their deadline: demand is beyond what the " + settings.workerConcurrency()
-                        + " workers can do. Raise workerConcurrency (and the account's Lambda concurrency) if it lasts;"
-                        + " the api's log has the refused sizes.",
-                jobsRefusedForBacklog, 1, notify);
+                "The api refused jobs (503 with Retry-After) for " + sustainedMinutes + " minutes in a row because the"
+                        + " jobs queued already would keep them from finishing by their deadline: demand is beyond what the "
+                        + settings.workerConcurrency() + " workers can do. Raise workerConcurrency (and the account's"
+                        + " Lambda concurrency); the api's log has the refused sizes.",
+                jobsRefusedForBacklog, 1, SUSTAINED, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                TreatMissingData.NOT_BREACHING, notify);
 
         MathExpression digitsPerSecond = MathExpression.Builder.create()
                 .label("digits per compute second")

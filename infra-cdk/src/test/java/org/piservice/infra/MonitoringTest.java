@@ -133,7 +133,7 @@ class MonitoringTest {
 
     @Test
     void jobsRefusedBecauseOfTheBacklogAlarm() {
-        assertAlarm("PiService", "JobsRefusedForBacklog", "Sum", 1, Map.of("Service", "pi-service"));
+        assertAlarm("PiService", "JobsRefusedForBacklog", "Sum", 1, Monitoring.SUSTAINED, Map.of("Service", "pi-service"));
     }
 
     @Test
@@ -188,6 +188,11 @@ class MonitoringTest {
     }
 
     private void assertAlarm(String namespace, String metric, String statistic, double threshold, Map<String, ?> dimension) {
+        assertAlarm(namespace, metric, statistic, threshold, 1, dimension);
+    }
+
+    private void assertAlarm(String namespace, String metric, String statistic, double threshold, int periods,
+                             Map<String, ?> dimension) {
         var entry = dimension.entrySet().iterator().next();
         template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
                 "Namespace", namespace,
@@ -195,7 +200,7 @@ class MonitoringTest {
                 "Statistic", statistic,
                 "Period", 300,
                 "Threshold", threshold,
-                "EvaluationPeriods", 1,
+                "EvaluationPeriods", periods,
                 "ComparisonOperator", "GreaterThanOrEqualToThreshold",
                 "Dimensions", List.of(Map.of("Name", entry.getKey(), "Value", entry.getValue())),
                 "AlarmActions", List.of(topic)));
