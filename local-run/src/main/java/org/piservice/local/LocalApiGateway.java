@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -71,17 +72,19 @@ public final class LocalApiGateway implements AutoCloseable {
      * (seven table calls each) and the JIT's warm-up shared the cores.
      */
     static final int HANDLER_CONCURRENCY = 8;
-    private static final long HANDLER_TIMEOUT_MILLIS = 29_000;
 
     private final RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler;
+    private final Duration handlerTimeout;
     private final Function<String, List<String>> documentedMethods;
     private final HttpServer server;
     private final ExecutorService executor;
     private final Semaphore invocations = new Semaphore(HANDLER_CONCURRENCY, true);
 
     private LocalApiGateway(RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler,
-            Function<String, List<String>> documentedMethods, HttpServer server, ExecutorService executor) {
+            Duration handlerTimeout, Function<String, List<String>> documentedMethods, HttpServer server,
+            ExecutorService executor) {
         this.handler = handler;
+        this.handlerTimeout = handlerTimeout;
         this.documentedMethods = documentedMethods;
         this.server = server;
         this.executor = executor;
@@ -90,17 +93,18 @@ public final class LocalApiGateway implements AutoCloseable {
     /**
      * Serves {@code handler} on the loopback interface.
      *
+     * @param handlerTimeout    the function's timeout, which its context counts down from
      * @param port              the TCP port, 0 for any free one
      * @param documentedMethods maps a request path to the methods (upper case) the API document
      *                          defines on the resource it matches, empty for a path it does not
      *                          have: the gateway answers the CORS preflight of those resources
      */
     public static LocalApiGateway start(
-            RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler,
+            RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler, Duration handlerTimeout,
             int port, Function<String, List<String>> documentedMethods) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), LISTEN_BACKLOG);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        LocalApiGateway gateway = new LocalApiGateway(handler, documentedMethods, server, executor);
+        LocalApiGateway gateway = new LocalApiGateway(handler, handlerTimeout, documentedMethods, server, executor);
         server.createContext("/", gateway::exchange);
         server.setExecutor(executor);
         server.start();
@@ -173,7 +177,7 @@ public final class LocalApiGateway implements AutoCloseable {
         APIGatewayProxyResponseEvent response;
         try {
             response = handler.handleRequest(event,
-                    LocalLambdaContext.start(FUNCTION_NAME, HANDLER_TIMEOUT_MILLIS));
+                    LocalLambdaContext.start(FUNCTION_NAME, handlerTimeout.toMillis()));
         } catch (RuntimeException | Error e) {
             // API Gateway answers 502 when the integration fails; the trace belongs in the log,
             // never in the response.

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.piservice.api.ApiHandler;
 import org.piservice.contract.FunctionEnvironment;
+import org.piservice.contract.GatewayAnswers;
 import org.piservice.contract.JobDelivery;
 import org.piservice.emulators.LocalAws;
 import org.piservice.emulators.ServiceResources;
@@ -103,10 +105,11 @@ public final class LocalRun implements AutoCloseable {
             });
             // The api's own clients, limited as the deployed function's are; the embedded emulators
             // share this machine's CPUs with everything else on it and may take longer.
-            AwsClients apiClients = clients.withBudgets(options.target() == Options.Target.EMBEDDED
-                    ? ApiHandler.CALL_BUDGETS.times(EMULATOR_SLOWDOWN) : ApiHandler.CALL_BUDGETS);
+            int slowdown = options.target() == Options.Target.EMBEDDED ? EMULATOR_SLOWDOWN : 1;
+            AwsClients apiClients = clients.withBudgets(ApiHandler.CALL_BUDGETS.times(slowdown));
             started.push(apiClients);
-            LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, apiClients), options.port(),
+            LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, apiClients),
+                    Duration.ofSeconds(GatewayAnswers.API_TIMEOUT_SECONDS).multipliedBy(slowdown), options.port(),
                     OpenApiRoutes.fromClasspath("/openapi.yaml"));
             started.push(gateway);
             return new LocalRun(started, URI.create("http://localhost:" + gateway.port() + "/"),

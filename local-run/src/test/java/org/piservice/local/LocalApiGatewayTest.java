@@ -14,6 +14,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ import org.piservice.contract.GatewayAnswers;
 
 /** Runs the local API Gateway over real HTTP against a trivial handler that records its event. */
 class LocalApiGatewayTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(GatewayAnswers.API_TIMEOUT_SECONDS);
 
     private final AtomicReference<APIGatewayProxyRequestEvent> received = new AtomicReference<>();
     private final AtomicReference<Context> receivedContext = new AtomicReference<>();
@@ -46,7 +49,7 @@ class LocalApiGatewayTest {
 
     @BeforeEach
     void start() throws Exception {
-        gateway = LocalApiGateway.start(handler, 0, path -> path.equals("/things") ? List.of("GET", "POST")
+        gateway = LocalApiGateway.start(handler, TIMEOUT, 0, path -> path.equals("/things") ? List.of("GET", "POST")
                 : path.equals("/own") ? List.of("GET", "OPTIONS")
                 : List.of());
     }
@@ -82,7 +85,8 @@ class LocalApiGatewayTest {
         assertThat(event.getIsBase64Encoded()).isFalse();
         assertThat(event.getRequestContext().getRequestId()).isNotBlank();
         assertThat(event.getRequestContext().getPath()).isEqualTo("/pi_job/abc");
-        assertThat(receivedContext.get().getRemainingTimeInMillis()).isPositive();
+        assertThat(receivedContext.get().getRemainingTimeInMillis()).as("counted down from the function's timeout")
+                .isPositive().isLessThanOrEqualTo((int) TIMEOUT.toMillis());
         assertThat(receivedContext.get().getAwsRequestId()).isNotBlank();
         // the handler routes on the path and reads the query: the resource and its parameters are not set
         assertThat(event.getResource()).isNull();

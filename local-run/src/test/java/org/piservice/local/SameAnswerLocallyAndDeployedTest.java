@@ -12,6 +12,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.piservice.api.ApiHandler;
 import org.piservice.api.BadRequests;
+import org.piservice.contract.GatewayAnswers;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
 
@@ -53,7 +55,7 @@ class SameAnswerLocallyAndDeployedTest {
         gateway = LocalApiGateway.start((event, context) -> {
             passedOn.set(event);
             return function.handleRequest(event, context);
-        }, 0, OpenApiRoutes.fromClasspath("/openapi.yaml"));
+        }, Duration.ofSeconds(GatewayAnswers.API_TIMEOUT_SECONDS), 0, OpenApiRoutes.fromClasspath("/openapi.yaml"));
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
