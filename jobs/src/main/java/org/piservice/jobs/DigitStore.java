@@ -74,8 +74,8 @@ public final class DigitStore {
     /**
      * Tries of a read, copy or offer that another offer's success cut short: each lost race is a
      * longer store, and an offer can lose one to every offer racing it, the winner's included
-     * (six at once in DigitStoreTest; the lease keeps the workers' to one or two), so only a fault
-     * runs out of these.
+     * (seven at once in DigitStoreTest, two of one length; the lease keeps the workers' to one or
+     * two), so only a fault runs out of these.
      */
     private static final int ATTEMPTS_AFTER_A_RACE = 10;
     /**

@@ -21,6 +21,7 @@ import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The digit store against the embedded emulators (S3Proxy, dynalite), with real SDK clients. The
@@ -102,10 +103,10 @@ class DigitStoreTest {
     }
 
     @Test
-    void racingOffersLeaveTheLongest() throws Exception {
+    void racingOffersLeaveTheLongestAndNoOtherObject() throws Exception {
         stored(1000);
         List<DigitStore.Candidate> candidates = new ArrayList<>();
-        for (long digits : List.of(2000L, 9000L, 3000L, 8000L, 4000L, 7000L)) {
+        for (long digits : List.of(2000L, 9000L, 3000L, 8000L, 4000L, 7000L, 9000L)) {
             candidates.add(put(digits, text(digits)));
         }
         ExecutorService pool = Executors.newFixedThreadPool(candidates.size());
@@ -121,6 +122,9 @@ class DigitStoreTest {
         assertThat(store.state().digits()).isEqualTo(9000);
         assertThat(store.read(0, 9001)).isEqualTo(new DigitStore.Range.Digits(
                 text(9000).charAt(0) + text(9000).substring(2)));
+        assertThat(clients.s3().listObjectsV2(list -> list.bucket(config.bucketName()).prefix(Storage.DIGIT_STORE_PREFIX))
+                .contents()).as("every object but the store's, deleted").extracting(S3Object::key)
+                .containsExactly(store.state().key());
     }
 
     @Test
