@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -33,6 +34,9 @@ final class JobRequestReader {
     static final int MAX_BODY_BYTES = 4096;
 
     private static final String EXAMPLE = "send {\"digits\": N}";
+    /** The charset labels that name UTF-8 (the WHATWG Encoding Standard's, which browsers follow). */
+    private static final Set<String> UTF_8_LABELS = Set.of("utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8",
+            "unicode20utf8", "x-unicode20utf8");
 
     private final int maxDigits;
 
@@ -115,7 +119,7 @@ final class JobRequestReader {
         for (int i = 1; i < parts.length; i++) {
             String[] parameter = parts[i].trim().split("=", 2);
             if (parameter[0].trim().equalsIgnoreCase("charset") && parameter.length == 2
-                    && !unquote(parameter[1]).equalsIgnoreCase("utf-8")) {
+                    && !UTF_8_LABELS.contains(unquote(parameter[1]).toLowerCase(Locale.ROOT))) {
                 throw new ApiException(415, "charset " + ApiException.echo(unquote(parameter[1])) + " is not supported: send UTF-8 JSON");
             }
         }

@@ -27,6 +27,8 @@ class JobRequestReaderTest {
         assertThat(reader.digits(post("application/json", "{\"digits\": 1000}"))).isEqualTo(1000);
         assertThat(reader.digits(post("application/json; charset=UTF-8", " {\n \"digits\" : 1000000 }\n"))).isEqualTo(1_000_000);
         assertThat(reader.digits(post("Application/JSON", "{\"digits\":1}"))).isEqualTo(1);
+        assertThat(reader.digits(post("application/json;charset=utf8", "{\"digits\": 7}"))).as("the label browsers also take for UTF-8")
+                .isEqualTo(7);
     }
 
     @Test
