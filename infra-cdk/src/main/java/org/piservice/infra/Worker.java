@@ -33,7 +33,8 @@ final class Worker {
                 "writes each job's result object and longer digit stores (multipart uploads), and checks their lengths and overlap");
         jobs.allowTellingMissingObjects(role);
         jobs.allowObjects(role, "SupersededDigitStoreObjects", List.of("s3:DeleteObject"),
-                List.of(Storage.DIGIT_STORE_PREFIX), "deletes the digit store objects a longer one covers, and those that fail their checks");
+                List.of(Storage.DIGIT_STORE_PREFIX),
+                "deletes digit store objects the store covers (the one it replaced, those left over) and those that fail their checks");
         // SnapStart pays off here too: the worker computes π a few times during the snapshot's init
         // (EnginePriming), so that restored workers start their first job with the engine already compiled.
         function = JavaFunctions.builder(stack, "WorkerFunction", role, files.workerJar())

@@ -46,8 +46,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * other still used). A crash in between leaves the item pointing at a whole, checked object: at
  * worst an unpointed object stays behind, which the next computation that it covers offers instead
  * of computing ({@link #offerLeftover}); once the store covers it, the next look for left-overs or
- * the next new store deletes it. Readers that find the pointed object gone (replaced a moment ago)
- * read the item again.
+ * the next new store deletes it (neither comes once the store is as long as any job: what a worker
+ * leaves then stays, as does an object whose delete failed). Readers that find the pointed object
+ * gone (replaced a moment ago) read the item again.
  */
 public final class DigitStore {
 
@@ -293,6 +294,12 @@ public final class DigitStore {
      */
     public record Candidate(String key, long digits) {
 
+        public Candidate {
+            if (!key.startsWith(OBJECT_KEY_START) || !key.endsWith(OBJECT_KEY_END)) {
+                throw new IllegalArgumentException(key + " is not a key of the digit store's objects");
+            }
+        }
+
         /** A new computation's: {@code pi-<digits>-<random id>.txt}, a key no other computation writes. */
         static Candidate next(long digits) {
             return new Candidate(OBJECT_KEY_START + digits + "-" + UUID.randomUUID() + OBJECT_KEY_END, digits);
@@ -324,7 +331,7 @@ public final class DigitStore {
      * need not compute its digits again. Only completed uploads are listed, so an object found is
      * one a computation finished writing. One that is refused (of the wrong length, or failing the
      * checks, and so deleted; or gone since the listing) gives way to the next longest. Those the
-     * store covers already are deleted: at the longest store there is, no longer one would.
+     * store covers already are deleted: the next store may be long in coming.
      *
      * @return what became of the object offered, {@link Offer.Stored} or {@link Offer.Superseded};
      *     empty when none was of use

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -263,7 +264,7 @@ class DigitStoreTest {
         DigitStore.Candidate asLong = put(3000, text(3000));
 
         // WHEN a job looks for left-overs
-        // THEN none is of use, and both are deleted: should the store never grow again, nothing else would
+        // THEN none is of use, and both are deleted, without waiting for a longer store
         assertThat(store.offerLeftover(1000)).isEmpty();
         assertThat(exists(shorter.key())).isFalse();
         assertThat(exists(asLong.key())).isFalse();
@@ -275,7 +276,7 @@ class DigitStoreTest {
     void aLeftOverOneOfferRefusesWhileAnotherMakesItTheStoreIsNotDeleted() throws Exception {
         // GIVEN a store of 1000 digits, 8000 digits a computation left with one wrong decimal, which a
         // check against this store sees and one against a store of 6000 does not (it reads that
-        // store's last 4 KiB), and S3 that holds the first read of those digits
+        // store's last 4 KiB), and S3 that holds the first read of those digits until released
         stored(1000);
         char[] wrong = text(8000).toCharArray();
         wrong[500] = wrong[500] == '0' ? '1' : '0';
@@ -285,8 +286,9 @@ class DigitStoreTest {
              ExecutorService executor = Executors.newSingleThreadExecutor()) {
             DigitStore offering = new DigitStore(slow.dynamoDb(), slow.s3(),
                     new ResultStore(slow.s3(), slow.presigner(), config), config);
+            CountDownLatch release = new CountDownLatch(1);
             s3.inject(request -> request.method().equals("GET") && request.target().contains(leftOver.key()),
-                    Fault.late(Duration.ofSeconds(2)), 1);
+                    Fault.heldUntil(release), 1);
 
             // WHEN one worker offers them, and while its read of them is held the store grows to
             // 6000 digits and another worker offers them too
@@ -298,6 +300,7 @@ class DigitStoreTest {
             assertThat(s3.faulted()).hasSize(1);
             stored(6000);
             assertThat(store.offerLeftover(7000)).contains(new DigitStore.Offer.Stored(8000));
+            release.countDown();
 
             // THEN the first offer is refused for the wrong decimal, and leaves the object the store points at
             assertThat(refused.get()).isInstanceOf(DigitStore.Offer.Rejected.class);

@@ -24,7 +24,6 @@ import org.piservice.core.ComputeTimeModel;
 import org.piservice.core.PiDigits;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ClaimResult;
-import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.testing.Emulators;

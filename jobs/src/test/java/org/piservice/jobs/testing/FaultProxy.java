@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -90,6 +92,13 @@ public final class FaultProxy implements AutoCloseable {
         record Late(Duration duration) implements Fault {
         }
 
+        /**
+         * Holds the request until {@code release} is counted down (a minute at most), then forwards
+         * it: a test orders its own steps before the request, however slow they are.
+         */
+        record Held(CountDownLatch release) implements Fault {
+        }
+
         /** DynamoDB's answer when a table's throughput is exceeded, which the SDK retries with backoff. */
         static Fault dynamoDbThrottling() {
             return new Answer(400, "application/x-amz-json-1.0",
@@ -134,6 +143,10 @@ public final class FaultProxy implements AutoCloseable {
 
         static Fault late(Duration duration) {
             return new Late(duration);
+        }
+
+        static Fault heldUntil(CountDownLatch release) {
+            return new Held(release);
         }
     }
 
@@ -258,6 +271,10 @@ public final class FaultProxy implements AutoCloseable {
             } else if (fault instanceof Fault.Late late) {
                 faulted.add(request);
                 Thread.sleep(late.duration());
+                forward(head, body, out);
+            } else if (fault instanceof Fault.Held held) {
+                faulted.add(request);
+                held.release().await(1, TimeUnit.MINUTES);
                 forward(head, body, out);
             } else {
                 forward(head, body, out);
