@@ -51,4 +51,9 @@ record ApiRequest(String method, String path, Map<String, String> headers, Strin
     String header(String name) {
         return headers.get(name);
     }
+
+    /** A HEAD request: the GET route's answer without its body. */
+    boolean isHead() {
+        return method.equals("HEAD");
+    }
 }

@@ -177,9 +177,8 @@ final class JobsApi implements PiApi.Routes {
         Job job = existing(jobId);
         switch (job.status()) {
             case COMPLETE -> {
-                boolean head = request.method().equals("HEAD");
                 String url = ApiException.unavailableIfTransient(
-                        () -> (head ? results.headUrl(job.resultKey(), job.digits())
+                        () -> (request.isHead() ? results.headUrl(job.resultKey(), job.digits())
                                 : results.downloadUrl(job.resultKey(), job.digits())).toString(),
                         "the result store is unavailable right now");
                 return new ApiResponse(302, Map.of("Location", url, "Cache-Control", "no-store"), null);

@@ -61,7 +61,7 @@ final class PiApi {
                 response = ApiResponse.error(500, "internal error; quote request id " + request.requestId()
                         + " when reporting it");
             }
-            if (request.method().equals("HEAD")) {
+            if (request.isHead()) {
                 response = response.withoutBody();
             }
             LOG.info("request {} {} {} {}", entry("method", request.method()), entry("path", path(request)),

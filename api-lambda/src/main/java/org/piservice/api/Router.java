@@ -46,7 +46,7 @@ final class Router {
             if (parameters == null) {
                 continue;
             }
-            if (route.method().equals(request.method()) || request.method().equals("HEAD") && route.method().equals("GET")) {
+            if (route.method().equals(request.method()) || request.isHead() && route.method().equals("GET")) {
                 return route.action().handle(request, parameters);
             }
             allowed.add(route.method());

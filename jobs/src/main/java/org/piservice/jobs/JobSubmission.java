@@ -70,7 +70,11 @@ public final class JobSubmission {
     public record Backlogged(String jobId, Backlog.Overload overload) implements Outcome {
     }
 
-    /** The table could not record the job: nothing was created and nothing sent. */
+    /**
+     * The table could not record the job: nothing was sent, and no client learns of a record. (A
+     * job the digit store served may have its complete record and result after all, unconfirmed:
+     * the record's expiry and the results' rule delete them.)
+     */
     public record NotRecorded(String jobId, SdkException cause) implements Outcome {
     }
 
@@ -260,8 +264,8 @@ public final class JobSubmission {
             jobs.createComplete(jobId, digits, key);
             return Optional.of(new Served(jobId));
         } catch (SdkException e) {
-            // A copy whose record is not written is left to the results' expiry rule, as is a
-            // record written but not confirmed.
+            // A copy whose record is not written is left to the results' expiry rule; a record
+            // written but not confirmed, to its own expiry.
             Optional<Boolean> recorded = recordedComplete(jobId);
             if (recorded.isEmpty()) {
                 return Optional.of(new NotRecorded(jobId, e));

@@ -34,11 +34,12 @@ import org.piservice.worker.WorkerHandler;
 public final class LocalRun implements AutoCloseable {
 
     /**
-     * How much longer than the deployed function's each api call may take on the embedded
-     * emulators. AWS answers in milliseconds whatever the load; the local DynamoDB is one Node.js
-     * process, and on a busy 2-core machine a burst of requests had some of its calls (and even
-     * the in-process SQS's) wait past the deployed 1.5 s, so that the api answered 503 to
-     * requests the service would have accepted.
+     * How much longer than the deployed function's each api call, and the api function itself,
+     * may take on the embedded emulators (the function no longer than the gateway waits). AWS
+     * answers in milliseconds whatever the load; the local DynamoDB is one Node.js process, and on
+     * a busy 2-core machine a burst of requests had some of its calls (and even the in-process
+     * SQS's) wait past the deployed 1.5 s, so that the api answered 503 to requests the service
+     * would have accepted.
      */
     static final int EMULATOR_SLOWDOWN = 4;
     /** Short receives, because the embedded SQS waits for open ones when it stops (Ctrl-C). */
@@ -109,7 +110,8 @@ public final class LocalRun implements AutoCloseable {
             AwsClients apiClients = clients.withBudgets(ApiHandler.CALL_BUDGETS.times(slowdown));
             started.push(apiClients);
             LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, apiClients),
-                    Duration.ofSeconds(GatewayAnswers.API_TIMEOUT_SECONDS).multipliedBy(slowdown), options.port(),
+                    Duration.ofSeconds(Math.min(GatewayAnswers.API_TIMEOUT_SECONDS * slowdown,
+                            GatewayAnswers.INTEGRATION_TIMEOUT_SECONDS)), options.port(),
                     OpenApiRoutes.fromClasspath("/openapi.yaml"));
             started.push(gateway);
             return new LocalRun(started, URI.create("http://localhost:" + gateway.port() + "/"),

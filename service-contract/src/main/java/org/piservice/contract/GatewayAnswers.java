@@ -21,6 +21,8 @@ public final class GatewayAnswers {
      * function answers within it (the api's {@code ApiHandler}).
      */
     public static final int API_TIMEOUT_SECONDS = 10;
+    /** How long API Gateway waits for the function (its default integration timeout) before it answers 504. */
+    public static final int INTEGRATION_TIMEOUT_SECONDS = 29;
 
     private GatewayAnswers() {
     }
