@@ -193,6 +193,8 @@ public final class DigitStore {
      * or for small results read and written again by this process.
      *
      * @return false, copying nothing, when the store has fewer digits
+     * @throws IllegalStateException when the copy is not as long as it must be: the store's object
+     *     is shorter than its item says
      */
     public boolean copyPrefix(int digits, String targetKey) {
         return copyPrefix(state(), digits, targetKey);

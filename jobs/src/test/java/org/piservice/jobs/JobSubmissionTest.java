@@ -18,6 +18,7 @@ import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.TestResources;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -164,6 +165,25 @@ class JobSubmissionTest {
         }
         assertThat(submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(request(1000)))
                 .as("the client's next try").isInstanceOf(JobSubmission.Served.class);
+    }
+
+    @Test
+    void aJobTheDigitStoreCopiesWrongIsQueuedNotAnError() throws Exception {
+        // GIVEN a digit store of 2000 digits whose object lost its end (a hand, a faulty copy)
+        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
+                new ResultStore(clients.s3(), clients.presigner(), resources.config()), resources.config());
+        assertThat(store.offer(store.write(2000, out -> out.write(DigitStoreTest.text(2000).getBytes(StandardCharsets.US_ASCII)))))
+                .isEqualTo(new DigitStore.Offer.Stored(2000));
+        clients.s3().putObject(put -> put.bucket(resources.config().bucketName()).key(store.state().key()),
+                RequestBody.fromString(DigitStoreTest.text(1000)));
+
+        // WHEN a job it claims to cover is submitted
+        JobSubmission.Outcome outcome = submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(request(1500));
+
+        // THEN it is queued, for a worker to serve or fail with the reason
+        assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
+        assertThat(jobs.find(outcome.jobId()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(queuedMessages()).containsExactly(new JobMessage(outcome.jobId(), 1500));
     }
 
     @Test
