@@ -386,21 +386,20 @@ public final class DigitStore {
     public Offer offer(Candidate candidate) {
         String key = candidate.key();
         long digits = candidate.digits();
-        long length = results.size(key).orElse(-1);
-        if (length != Job.resultLength(digits)) {
-            State current = state();
-            if (length >= 0 && !key.equals(current.key())) {
-                // Written with the wrong number of bytes: of no use, and in the way of shorter left-overs.
-                deleteUnused(key);
-            }
-            // Gone because the store took these digits meanwhile (a worker found them left over), or
-            // a longer store deleted them: no fault of the computation.
-            return current.covers(digits) ? new Offer.Superseded(current.digits())
-                    : new Offer.Rejected(key + " has " + (length < 0 ? "no object" : length + " bytes")
-                            + " instead of " + Job.resultLength(digits));
-        }
         for (int attempt = 1; attempt <= ATTEMPTS_AFTER_A_RACE; attempt++) {
+            long length = results.size(key).orElse(-1);
             State current = state();
+            if (length != Job.resultLength(digits)) {
+                if (length >= 0 && !key.equals(current.key())) {
+                    // Written with the wrong number of bytes: of no use, and in the way of shorter left-overs.
+                    deleteUnused(key);
+                }
+                // Gone because the store took these digits meanwhile (a worker found them left over),
+                // a longer store deleted them, or another offer of them refused them.
+                return current.covers(digits) ? new Offer.Superseded(current.digits())
+                        : new Offer.Rejected(key + " has " + (length < 0 ? "no object" : length + " bytes")
+                                + " instead of " + Job.resultLength(digits));
+            }
             if (current.covers(digits)) {
                 if (!key.equals(current.key())) {
                     deleteUnused(key);
@@ -410,8 +409,10 @@ public final class DigitStore {
             String mismatch;
             try {
                 mismatch = current.key() == null ? startMismatch(key, digits) : overlapMismatch(key, current);
-            } catch (NoSuchKeyException replacedMeanwhile) {
-                continue; // a racing offer replaced the store checked against: check against the new one
+            } catch (NoSuchKeyException goneMeanwhile) {
+                // A racing offer replaced the store checked against (check against the new one), or
+                // this object is gone (the next look says why).
+                continue;
             }
             if (mismatch != null) {
                 deleteRefused(key);

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
@@ -276,37 +277,65 @@ class DigitStoreTest {
     void aLeftOverOneOfferRefusesWhileAnotherMakesItTheStoreIsNotDeleted() throws Exception {
         // GIVEN a store of 1000 digits, 8000 digits a computation left with one wrong decimal, which a
         // check against this store sees and one against a store of 6000 does not (it reads that
-        // store's last 4 KiB), and S3 that holds the first read of those digits until released
+        // store's last 4 KiB)
         stored(1000);
         char[] wrong = text(8000).toCharArray();
         wrong[500] = wrong[500] == '0' ? '1' : '0';
         DigitStore.Candidate leftOver = put(8000, new String(wrong));
+
+        // WHEN one worker offers them, and while its read of them is held the store grows to 6000
+        // digits and another worker offers them too
+        DigitStore.Offer refused = whileTheReadOfIsHeld(leftOver.key(), offering -> offering.offer(leftOver), () -> {
+            stored(6000);
+            assertThat(store.offerLeftover(7000)).contains(new DigitStore.Offer.Stored(8000));
+            return null;
+        });
+
+        // THEN the first offer is refused for the wrong decimal, and leaves the object the store points at
+        assertThat(refused).isInstanceOf(DigitStore.Offer.Rejected.class);
+        assertThat(store.state().key()).isEqualTo(leftOver.key());
+        assertThat(exists(leftOver.key())).isTrue();
+    }
+
+    @Test
+    void aLeftOverDeletedWhileItIsOfferedGivesWayToTheNextLongest() throws Exception {
+        // GIVEN a store of 1000 digits, and left-overs of 8000 and 5000 digits
+        stored(1000);
+        DigitStore.Candidate longest = put(8000, text(8000));
+        put(5000, text(5000));
+
+        // WHEN a job looks for left-overs, and the longest is deleted (another offer refused it, say)
+        // while its bytes are on the way
+        Optional<DigitStore.Offer> offered = whileTheReadOfIsHeld(longest.key(), offering -> offering.offerLeftover(2000), () -> {
+            clients.s3().deleteObject(delete -> delete.bucket(config.bucketName()).key(longest.key()));
+            return null;
+        });
+
+        // THEN the next longest is the store
+        assertThat(offered).contains(new DigitStore.Offer.Stored(5000));
+    }
+
+    /**
+     * What {@code offer} returns on a store whose S3 holds the first read of {@code key} until
+     * {@code meanwhile} has run.
+     */
+    private <T> T whileTheReadOfIsHeld(String key, Function<DigitStore, T> offer, Callable<?> meanwhile) throws Exception {
         try (FaultProxy s3 = FaultProxy.start(Emulators.aws().s3Endpoint());
              AwsClients slow = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("S3", s3.endpoint())));
              ExecutorService executor = Executors.newSingleThreadExecutor()) {
-            DigitStore offering = new DigitStore(slow.dynamoDb(), slow.s3(),
-                    new ResultStore(slow.s3(), slow.presigner(), config), config);
+            DigitStore held = new DigitStore(slow.dynamoDb(), slow.s3(), new ResultStore(slow.s3(), slow.presigner(), config), config);
             CountDownLatch release = new CountDownLatch(1);
-            s3.inject(request -> request.method().equals("GET") && request.target().contains(leftOver.key()),
-                    Fault.heldUntil(release), 1);
-
-            // WHEN one worker offers them, and while its read of them is held the store grows to
-            // 6000 digits and another worker offers them too
-            Future<DigitStore.Offer> refused = executor.submit(() -> offering.offer(leftOver));
+            s3.inject(request -> request.method().equals("GET") && request.target().contains(key), Fault.heldUntil(release), 1);
+            Future<T> offered = executor.submit(() -> offer.apply(held));
             long waitUntil = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (s3.faulted().isEmpty() && System.nanoTime() < waitUntil) {
                 Thread.sleep(20);
             }
             assertThat(s3.faulted()).hasSize(1);
-            stored(6000);
-            assertThat(store.offerLeftover(7000)).contains(new DigitStore.Offer.Stored(8000));
+            meanwhile.call();
             release.countDown();
-
-            // THEN the first offer is refused for the wrong decimal, and leaves the object the store points at
-            assertThat(refused.get()).isInstanceOf(DigitStore.Offer.Rejected.class);
+            return offered.get();
         }
-        assertThat(store.state().key()).isEqualTo(leftOver.key());
-        assertThat(exists(leftOver.key())).isTrue();
     }
 
     @Test
