@@ -193,8 +193,8 @@ public final class DigitStore {
      * or for small results read and written again by this process.
      *
      * @return false, copying nothing, when the store has fewer digits
-     * @throws IllegalStateException when the copy is not as long as it must be: the store's object
-     *     is shorter than its item says
+     * @throws WrongLengthCopy when the copy is not as long as it must be (a copy read through this
+     *     process is then not written)
      */
     public boolean copyPrefix(int digits, String targetKey) {
         return copyPrefix(state(), digits, targetKey);
@@ -207,21 +207,30 @@ public final class DigitStore {
             if (!current.covers(digits)) {
                 return false;
             }
-            long copied;
             if (bytes < COPY_THROUGH_CALLER_BELOW) {
                 byte[] prefix = range(current.key(), 0, bytes);
+                requireLength(targetKey, prefix.length, bytes);
                 s3.putObject(put -> put.bucket(bucket).key(targetKey).contentType(ResultStore.CONTENT_TYPE),
                         RequestBody.fromBytes(prefix));
-                copied = prefix.length;
             } else {
                 copyRange(current.key(), bytes, targetKey);
-                copied = results.size(targetKey).orElse(-1);
-            }
-            if (copied != bytes) {
-                throw new IllegalStateException(targetKey + " got " + copied + " bytes from the store, not " + bytes);
+                requireLength(targetKey, results.size(targetKey).orElse(-1), bytes);
             }
             return true;
         });
+    }
+
+    private static void requireLength(String targetKey, long copied, long bytes) {
+        if (copied != bytes) {
+            throw new WrongLengthCopy(targetKey + " got " + copied + " bytes from the store, not " + bytes);
+        }
+    }
+
+    /** A copy from the store that is not as long as it must be: the store's object is shorter than its item says. */
+    public static final class WrongLengthCopy extends IllegalStateException {
+        WrongLengthCopy(String message) {
+            super(message);
+        }
     }
 
     /**

@@ -259,7 +259,7 @@ public final class JobSubmission {
         } catch (SdkException e) {
             LOG.warn("the digit store could not serve the job; it is queued instead", e);
             return Optional.empty();
-        } catch (IllegalStateException e) {
+        } catch (DigitStore.WrongLengthCopy e) {
             // The store's object is not what its item says: a worker's copy fails the same way, and
             // fails the job with the reason, rather than every client getting a 500.
             LOG.error("the digit store gave a copy of the wrong length; the job is queued instead", e);

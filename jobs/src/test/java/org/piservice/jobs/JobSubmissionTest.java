@@ -1,6 +1,7 @@
 package org.piservice.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -176,6 +177,7 @@ class JobSubmissionTest {
                 .isEqualTo(new DigitStore.Offer.Stored(2000));
         clients.s3().putObject(put -> put.bucket(resources.config().bucketName()).key(store.state().key()),
                 RequestBody.fromString(DigitStoreTest.text(1000)));
+        assertThatThrownBy(() -> store.copyPrefix(1500, "results/x/pi-1500.txt")).isInstanceOf(DigitStore.WrongLengthCopy.class);
 
         // WHEN a job it claims to cover is submitted
         JobSubmission.Outcome outcome = submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(request(1500));

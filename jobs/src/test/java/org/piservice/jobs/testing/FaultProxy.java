@@ -93,8 +93,9 @@ public final class FaultProxy implements AutoCloseable {
         }
 
         /**
-         * Holds the request until {@code release} is counted down (a minute at most), then forwards
-         * it: a test orders its own steps before the request, however slow they are.
+         * Holds the request until {@code release} is counted down, then forwards it: a test orders
+         * its own steps before the request, however slow they are. (A minute at most; the SDK's
+         * client may give up sooner and send the request again.)
          */
         record Held(CountDownLatch release) implements Fault {
         }
