@@ -142,30 +142,31 @@ class JobSubmissionTest {
 
     @Test
     void aJobServedFromTheStoreWhoseRecordTheTableCannotConfirmIsNotMade() throws Exception {
-        // GIVEN a digit store that covers the job, and a table that loses its answer to the job's
-        // complete record (written all the same), then fails every read of the job until another
-        // record is written
+        // GIVEN a digit store that covers the job, a client that sends an idempotency key, and a
+        // table that loses its answer to the job's complete record (written all the same), then
+        // fails every read of the job until another record is written
         DigitStore direct = new DigitStore(clients.dynamoDb(), clients.s3(),
                 new ResultStore(clients.s3(), clients.presigner(), resources.config()), resources.config());
         assertThat(direct.offer(direct.write(2000, out -> out.write(DigitStoreTest.text(2000).getBytes(StandardCharsets.US_ASCII)))))
                 .isEqualTo(new DigitStore.Offer.Stored(2000));
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
              AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
-            AtomicInteger writes = new AtomicInteger();
-            proxy.injectAlways(request -> request.isDynamoDb("PutItem") && writes.incrementAndGet() == 1, Fault.lostAnswer());
+            AtomicInteger jobWrites = new AtomicInteger();
+            proxy.injectAlways(request -> request.isDynamoDb("PutItem") && request.bodyText().contains("\"complete\"")
+                    && jobWrites.incrementAndGet() == 1, Fault.lostAnswer());
             proxy.injectAlways(request -> request.isDynamoDb("GetItem") && !request.bodyText().contains(DigitStore.ITEM_KEY)
-                    && writes.get() <= 2, Fault.dynamoDbOutage());
+                    && jobWrites.get() <= 2, Fault.dynamoDbOutage());
 
             // WHEN it is submitted
-            JobSubmission.Outcome outcome = submission(proxied.dynamoDb(), clients.sqs(), resources.config()).submit(request(1000));
+            JobSubmission.Outcome outcome = submission(proxied.dynamoDb(), clients.sqs(), resources.config()).submit(keyed(1000));
 
             // THEN no job is made (the client may try again), rather than one queued under the id the complete record has
             assertThat(proxy.faulted()).isNotEmpty();
             assertThat(outcome).isInstanceOf(JobSubmission.NotRecorded.class);
             assertThat(queuedMessages()).isEmpty();
         }
-        assertThat(submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(request(1000)))
-                .as("the client's next try").isInstanceOf(JobSubmission.Served.class);
+        assertThat(submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(keyed(1000)))
+                .as("the client's next try, its key free again").isInstanceOf(JobSubmission.Served.class);
     }
 
     @Test
@@ -233,5 +234,9 @@ class JobSubmissionTest {
 
     private static JobSubmission.Request request(int digits) {
         return new JobSubmission.Request(digits, "198.51.100.7", Optional.empty());
+    }
+
+    private static JobSubmission.Request keyed(int digits) {
+        return new JobSubmission.Request(digits, "198.51.100.7", Optional.of("one-request"));
     }
 }
