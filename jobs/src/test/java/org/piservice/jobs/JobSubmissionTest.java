@@ -3,6 +3,7 @@ package org.piservice.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -145,10 +146,7 @@ class JobSubmissionTest {
         // GIVEN a digit store that covers the job, a client that sends an idempotency key, and a
         // table that loses its answer to the job's complete record (written all the same), then
         // fails every read of the job until another record is written
-        DigitStore direct = new DigitStore(clients.dynamoDb(), clients.s3(),
-                new ResultStore(clients.s3(), clients.presigner(), resources.config()), resources.config());
-        assertThat(direct.offer(direct.write(2000, out -> out.write(DigitStoreTest.text(2000).getBytes(StandardCharsets.US_ASCII)))))
-                .isEqualTo(new DigitStore.Offer.Stored(2000));
+        storeOf(2000);
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
              AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
             AtomicInteger jobWrites = new AtomicInteger();
@@ -172,10 +170,7 @@ class JobSubmissionTest {
     @Test
     void aJobTheDigitStoreCopiesWrongIsQueuedNotAnError() throws Exception {
         // GIVEN a digit store of 2000 digits whose object lost its end (a hand, a faulty copy)
-        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
-                new ResultStore(clients.s3(), clients.presigner(), resources.config()), resources.config());
-        assertThat(store.offer(store.write(2000, out -> out.write(DigitStoreTest.text(2000).getBytes(StandardCharsets.US_ASCII)))))
-                .isEqualTo(new DigitStore.Offer.Stored(2000));
+        DigitStore store = storeOf(2000);
         clients.s3().putObject(put -> put.bucket(resources.config().bucketName()).key(store.state().key()),
                 RequestBody.fromString(DigitStoreTest.text(1000)));
         assertThatThrownBy(() -> store.copyPrefix(1500, "results/x/pi-1500.txt")).isInstanceOf(DigitStore.WrongLengthCopy.class);
@@ -230,6 +225,15 @@ class JobSubmissionTest {
     private JobSubmission submission(DynamoDbClient dynamoDb, SqsClient sqs, ServiceConfig config) {
         DigitStore store = new DigitStore(dynamoDb, clients.s3(), new ResultStore(clients.s3(), clients.presigner(), config), config);
         return new JobSubmission(store, dynamoDb, sqs, config, Clock.systemUTC());
+    }
+
+    /** A digit store of {@code digits} decimals, as a computation makes it. */
+    private DigitStore storeOf(long digits) throws IOException {
+        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
+                new ResultStore(clients.s3(), clients.presigner(), resources.config()), resources.config());
+        assertThat(store.offer(store.write(digits, out -> out.write(DigitStoreTest.text(digits).getBytes(StandardCharsets.US_ASCII)))))
+                .isEqualTo(new DigitStore.Offer.Stored(digits));
+        return store;
     }
 
     private static JobSubmission.Request request(int digits) {
