@@ -10,7 +10,7 @@ import java.nio.file.Path;
  */
 public record ProjectFiles(Path apiJar, Path workerJar, Path openApiDocument) {
 
-    static final String BUILD_COMMAND = "./mvnw -pl api-lambda,worker-lambda -am package";
+    static final String BUILD_COMMAND = "./mvnw -pl infra-cdk -am package -DskipTests";
 
     public ProjectFiles {
         requireFile(apiJar, "build the jars first: " + BUILD_COMMAND);

@@ -29,6 +29,6 @@ class ProjectFilesTest {
         assertThatThrownBy(() -> ProjectFiles.in(root))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("api-lambda.jar is missing")
-                .hasMessageEndingWith("build the jars first: ./mvnw -pl api-lambda,worker-lambda -am package");
+                .hasMessageEndingWith("build the jars first: ./mvnw -pl infra-cdk -am package -DskipTests");
     }
 }
