@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -27,8 +28,8 @@ import java.util.function.BooleanSupplier;
  * size, whose heap fills with garbage up to its limit before it collects (at 10^8 digits a JVM
  * with a 4 GB heap limit held 4.0-4.2 GB where the sized one holds under 1 GB).
  *
- * <p>The child writes the digits to its standard output, which is copied to the caller's stream as
- * it comes, and its progress to its standard error. It stops when the caller cancels (the child is
+ * <p>The child writes the digits to its standard output, which is checked and copied to the caller's
+ * stream as it comes, and its progress to its standard error. It stops when the caller cancels (the child is
  * killed) and when the calling process is gone: a computation left running for no one would hold
  * the machine's cores and memory to its end.
  */
@@ -59,6 +60,19 @@ public final class PiProcess {
      */
     public static final List<String> ENGINE_JVM_OPTIONS = Stream.concat(Stream.of(VECTOR_MODULE),
             JIT_OPTIONS.stream()).toList();
+    /**
+     * What the child's JVM is started with before anything else: its own messages (unified logging,
+     * whose warnings and errors go to standard output unless told otherwise, and the rest of its
+     * output) go to standard error, for standard output carries the digits.
+     */
+    static final List<String> OUTPUT_OPTIONS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
+            "-XX:+DisplayVMOutputToStderr");
+    /**
+     * Options that set the heap, or the memory it is taken from: a caller that gives one chose the
+     * heap, and the child does not get the model's.
+     */
+    private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-Xms", "-XX:MaxHeapSize", "-XX:InitialHeapSize",
+            "-XX:MinHeapSize", "-XX:MaxRAM", "-XX:InitialRAM", "-XX:MinRAM");
     /** The prefix of a progress line on the child's standard error: {@code progress FRACTION PHASE}. */
     static final String PROGRESS = "progress ";
     /** How often the caller's {@code cancelled} is polled while the child computes. */
@@ -84,7 +98,9 @@ public final class PiProcess {
     /**
      * As {@link #write(int, OutputStream, PiProgress, BooleanSupplier)}, with options for the child
      * JVM after the model's (a command-line tool passes on its own, {@code -XX:ActiveProcessorCount}
-     * for one, or a heap its user chose).
+     * for one): a heap or a collector they choose replaces the model's. Whatever else they make the
+     * JVM write to its standard output (a log without a file, {@code -verbose:gc}) fails the write
+     * before it reaches {@code out}.
      */
     public static void write(int digits, List<String> jvmOptions, OutputStream out, PiProgress progress,
                              BooleanSupplier cancelled) throws IOException {
@@ -101,7 +117,7 @@ public final class PiProcess {
         Thread watch = Thread.ofPlatform().daemon().name("pi-process-cancel")
                 .start(() -> stopWhenCancelled(child, cancelled, stopped));
         try {
-            child.getInputStream().transferTo(out);
+            long written = copyDigits(child.getInputStream(), out, digits);
             out.flush();
             int status = child.waitFor();
             errors.join();
@@ -109,8 +125,12 @@ public final class PiProcess {
                 throw new CancellationException("the computation was cancelled");
             }
             if (status != 0) {
-                String message = "the computation's JVM exited with status " + status + ": " + childErrors.summary();
+                String message = "the computation's JVM " + ended(status) + ": " + childErrors.summary();
                 throw childErrors.outOfMemory() ? new OutOfMemoryException(message) : new IOException(message);
+            }
+            if (written != digits + 2L) {
+                throw new IOException("the computation's JVM ended after " + written + " of the " + (digits + 2L)
+                        + " bytes of the digits");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -121,13 +141,67 @@ public final class PiProcess {
         }
     }
 
+    /**
+     * Copies the child's standard output to {@code out}, each buffer once it is seen to continue
+     * {@code 3.} and decimals, and no further than {@code digits}: anything else there is the JVM's
+     * (an option of the caller's that logs to standard output), and would corrupt the digits.
+     *
+     * @return the bytes copied
+     */
+    private static long copyDigits(InputStream in, OutputStream out, int digits) throws IOException {
+        long expected = digits + 2L;
+        byte[] buffer = new byte[1 << 16];
+        long written = 0;
+        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+            for (int i = 0; i < read; i++) {
+                long at = written + i;
+                byte b = buffer[i];
+                boolean expectedByte = at == 0 ? b == '3' : at == 1 ? b == '.' : at < expected && b >= '0' && b <= '9';
+                if (!expectedByte) {
+                    throw new IOException("the computation's JVM wrote something other than the digits to its standard"
+                            + " output, at byte " + at + ": \"" + printable(buffer, i, read) + "\" (a JVM option that"
+                            + " logs to standard output, such as -verbose:gc or -Xlog without an output, must name"
+                            + " stderr or a file)");
+                }
+            }
+            out.write(buffer, 0, read);
+            written += read;
+        }
+        return written;
+    }
+
+    /** Up to 80 characters of what the child wrote from {@code from}, up to the end of the line. */
+    private static String printable(byte[] buffer, int from, int to) {
+        StringBuilder text = new StringBuilder();
+        for (int i = from; i < to && text.length() < 80 && buffer[i] != '\n'; i++) {
+            char c = (char) (buffer[i] & 0xFF);
+            text.append(c >= ' ' && c < 0x7F ? c : '?');
+        }
+        return text.toString();
+    }
+
+    /** How a process that exited with {@code status} ended, in words. */
+    private static String ended(int status) {
+        // A process killed by a signal exits with 128 and the signal's number, as a shell reports it.
+        return switch (status) {
+            case 128 + 9 -> "was killed (SIGKILL, which the system's out-of-memory killer sends)";
+            case 128 + 15 -> "was stopped (SIGTERM)";
+            default -> "exited with status " + status;
+        };
+    }
+
     /** The child's command line. */
     static List<String> command(int digits, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(OUTPUT_OPTIONS);
         command.addAll(ENGINE_JVM_OPTIONS);
-        command.addAll(HeapModel.DEFAULT.jvmOptions(digits));
-        command.addAll(jvmOptions); // last, so that a heap the caller chose wins over the model's
+        boolean heapChosen = choosesHeap(jvmOptions);
+        boolean collectorChosen = jvmOptions.stream().anyMatch(PiProcess::choosesCollector);
+        HeapModel.DEFAULT.jvmOptions(digits).stream()
+                .filter(option -> !(heapChosen && option.startsWith("-Xmx") || collectorChosen && choosesCollector(option)))
+                .forEach(command::add);
+        command.addAll(jvmOptions); // last, so that they win over the model's
         command.add("-cp");
         command.add(classPath());
         command.add(PiProcess.class.getName());
@@ -135,6 +209,15 @@ public final class PiProcess {
         // By number: should the caller die before the child asks for its parent, the parent would be init.
         command.add(Long.toString(ProcessHandle.current().pid()));
         return command;
+    }
+
+    /** Whether {@code jvmOptions} set the heap's size, or the memory it is taken from. */
+    public static boolean choosesHeap(List<String> jvmOptions) {
+        return jvmOptions.stream().anyMatch(option -> HEAP_OPTIONS.stream().anyMatch(option::startsWith));
+    }
+
+    private static boolean choosesCollector(String option) {
+        return option.startsWith("-XX:+Use") && option.endsWith("GC");
     }
 
     /** Whether this JVM resolved the Vector API's module, without which the engine cannot form long products. */
@@ -181,29 +264,34 @@ public final class PiProcess {
 
     /**
      * What the child's standard error says went wrong: its first line that is neither a warning nor
-     * a stack frame (the JVM's reason for not starting, or the uncaught exception), and an
-     * exception's innermost cause, which the first line may lack (a fork/join task's error
-     * arrives rethrown without its message).
+     * a stack frame (the JVM's reason for not starting, or the uncaught exception), with the line
+     * after it when it only says that the JVM could not start; an exception's innermost cause,
+     * which the first line may lack (a fork/join task's error arrives rethrown without its
+     * message); and whether any line, a warning's included, reports the heap exhausted.
      */
     private static final class ChildErrors {
+        private static final String NOT_STARTED = "Error occurred during initialization of VM";
         private String first;
         private String cause;
+        private boolean outOfMemory;
 
         synchronized void add(String line) {
-            if (line.isEmpty() || line.startsWith("WARNING:") || line.startsWith("at ")
-                    || line.startsWith("... ") && line.endsWith(" more")) {
+            outOfMemory |= line.contains(OutOfMemoryError.class.getName());
+            if (line.isEmpty() || line.startsWith("WARNING:") || line.contains("[warning]") || line.contains("VM warning:")
+                    || line.startsWith("at ") || line.startsWith("... ") && line.endsWith(" more")) {
                 return;
             }
             if (first == null) {
                 first = line;
+            } else if (first.equals(NOT_STARTED)) {
+                first = first + ": " + line;
             } else if (line.startsWith("Caused by: ")) {
                 cause = line;
             }
         }
 
         synchronized boolean outOfMemory() {
-            return (first != null && first.contains(OutOfMemoryError.class.getName()))
-                    || (cause != null && cause.contains(OutOfMemoryError.class.getName()));
+            return outOfMemory;
         }
 
         synchronized String summary() {

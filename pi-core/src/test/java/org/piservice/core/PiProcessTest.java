@@ -6,14 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The computation in a child JVM: its digits, its progress, and that no child outlives its use. */
 class PiProcessTest {
@@ -39,17 +44,57 @@ class PiProcessTest {
     }
 
     @Test
-    void theChildHasTheCallersOptionsThenTheModels() {
+    void theChildHasItsOutputOptionsTheEnginesTheModelsThenTheCallers() {
         List<String> command = PiProcess.command(5_000_000, List.of("-XX:ActiveProcessorCount=1"));
 
-        assertThat(command.getFirst()).isEqualTo(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        int engine = PiProcess.ENGINE_JVM_OPTIONS.size();
-        assertThat(command.subList(1, 1 + engine)).isEqualTo(PiProcess.ENGINE_JVM_OPTIONS);
-        List<String> model = HeapModel.DEFAULT.jvmOptions(5_000_000);
-        assertThat(command.subList(1 + engine, 1 + engine + model.size())).isEqualTo(model);
-        assertThat(command.get(1 + engine + model.size())).as("the caller's options come last: they win")
-                .isEqualTo("-XX:ActiveProcessorCount=1");
+        List<String> expected = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        expected.addAll(PiProcess.OUTPUT_OPTIONS);
+        expected.addAll(PiProcess.ENGINE_JVM_OPTIONS);
+        expected.addAll(HeapModel.DEFAULT.jvmOptions(5_000_000));
+        expected.add("-XX:ActiveProcessorCount=1"); // last, so that the caller's win
+        assertThat(command.subList(0, expected.size())).isEqualTo(expected);
         assertThat(command).endsWith(PiProcess.class.getName(), "5000000", Long.toString(ProcessHandle.current().pid()));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"-Xms256m, -Xmx", "-XX:+UseParallelGC, -XX:+UseSerialGC"})
+    void aHeapOrACollectorTheCallerChoosesReplacesTheModels(String option, String modelsOption) throws IOException {
+        // The model's maximum heap (41 MiB here) below the caller's initial one, or two collectors,
+        // would stop the JVM from starting.
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        PiDigits.write(1000, expected);
+        ByteArrayOutputStream actual = new ByteArrayOutputStream();
+
+        PiProcess.write(1000, List.of(option), actual, PiProgress.NONE, () -> false);
+
+        assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
+        assertThat(PiProcess.command(1000, List.of(option))).noneMatch(o -> o.startsWith(modelsOption));
+    }
+
+    @Test
+    void theJvmsOwnErrorsGoToStandardErrorNotAmongTheDigits() throws IOException {
+        // GIVEN a child JVM that reports an error through its log (whose default output is standard
+        // output) and goes on
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        PiDigits.write(1000, expected);
+        ByteArrayOutputStream actual = new ByteArrayOutputStream();
+
+        PiProcess.write(1000, List.of("-XX:SharedArchiveFile=" + Path.of("no-such-archive.jsa").toAbsolutePath()),
+                actual, PiProgress.NONE, () -> false);
+
+        assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void anOptionThatLogsToStandardOutputFailsTheWriteBeforeItsLinesReachTheStream() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        assertThatThrownBy(() -> PiProcess.write(1000, List.of("-verbose:gc"), out, PiProgress.NONE, () -> false))
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessageStartingWith("the computation's JVM wrote something other than the digits to its standard output,"
+                        + " at byte 0: \"[")
+                .hasMessageContaining("[gc]").hasMessageContaining("must name stderr or a file");
+        assertThat(out.size()).isZero();
     }
 
     @Test
@@ -89,6 +134,44 @@ class PiProcessTest {
                 .isInstanceOf(PiProcess.OutOfMemoryException.class)
                 .hasMessageStartingWith("the computation's JVM exited with status 1: Exception in thread \"main\" java.lang.OutOfMemoryError")
                 .hasMessageEndingWith("(Caused by: java.lang.OutOfMemoryError: Java heap space)");
+    }
+
+    @Test
+    void aChildThatStopsAtItsFirstOutOfMemoryErrorIsReportedOutOfMemory() {
+        assertThatThrownBy(() -> PiProcess.write(2_000_000, List.of("-Xmx12m", "-XX:+ExitOnOutOfMemoryError"),
+                OutputStream.nullOutputStream(), PiProgress.NONE, () -> false))
+                .isInstanceOf(PiProcess.OutOfMemoryException.class)
+                .hasMessage("the computation's JVM exited with status 3: Terminating due to java.lang.OutOfMemoryError:"
+                        + " Java heap space");
+    }
+
+    @Test
+    void aChildJvmThatSaysOnlyThatItCouldNotStartIsReportedWithTheLineAfter() {
+        assertThatThrownBy(() -> PiProcess.write(1000, List.of("-XX:+UseParallelGC", "-XX:+UseG1GC"),
+                OutputStream.nullOutputStream(), PiProgress.NONE, () -> false))
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessage("the computation's JVM exited with status 1: Error occurred during initialization of VM:"
+                        + " Multiple garbage collectors selected");
+    }
+
+    /** A real crash: the child is killed with SIGKILL, as the system's out-of-memory killer would. */
+    @Test
+    void aChildKilledWhileItComputesFailsTheWriteSayingSo() throws Exception {
+        CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+            try {
+                PiProcess.write(50_000_000, OutputStream.nullOutputStream(), PiProgress.NONE, () -> false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        ProcessHandle child = awaitChild(ProcessHandle.current());
+
+        child.destroyForcibly();
+
+        assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS)).cause().cause()
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessage("the computation's JVM was killed (SIGKILL, which the system's out-of-memory killer sends):"
+                        + " it said nothing");
     }
 
     @Test

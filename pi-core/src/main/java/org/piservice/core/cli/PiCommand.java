@@ -64,8 +64,6 @@ public final class PiCommand {
             + "Exit status: 0 done, 1 the digits could not be computed or written, 2 bad arguments.\n";
     /** Below this many digits one JVM start costs more than the sized heap saves. */
     static final int CHILD_FROM_DIGITS = 100_000;
-    /** Options that set the heap: with one of them, the caller chose it, and this JVM computes. */
-    private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAM");
     /** Links followed to find whether a name leads to standard output: Linux's own limit. */
     private static final int MAX_LINKS = 40;
 
@@ -355,7 +353,7 @@ public final class PiCommand {
 
     /** Whether this JVM's options set the heap, which a child JVM then keeps instead of the model's. */
     private boolean heapChosen() {
-        return jvmOptions.stream().anyMatch(option -> HEAP_OPTIONS.stream().anyMatch(option::startsWith));
+        return PiProcess.choosesHeap(jvmOptions);
     }
 
     /** The digits' destination, whose failures are told apart from the computation's. */

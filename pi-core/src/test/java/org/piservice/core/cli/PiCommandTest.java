@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -313,7 +314,7 @@ class PiCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-Xmx2g", "-XX:MaxHeapSize=2g", "-XX:MaxRAMPercentage=80", "-XX:MaxRAM=4g"})
+    @ValueSource(strings = {"-Xmx2g", "-Xms2g", "-XX:MaxHeapSize=2g", "-XX:MaxRAMPercentage=80", "-XX:MaxRAM=4g"})
     void aHeapTheCallerChoseKeepsTheComputationInItsJvm(String option) {
         PiCommand command = new PiCommand(stdout, System.err, List.of("-XX:ActiveProcessorCount=2", option), true);
 
@@ -358,6 +359,22 @@ class PiCommandTest {
 
     /** As {@code java -jar pi-core.jar N | head -c 10} runs it: the reader goes away early. */
     @Test
+    void aJvmOptionThatLogsToStandardOutputFailsTheRunInsteadOfMixingWithTheDigits(@TempDir Path dir) throws Exception {
+        // GIVEN a user's option that the child JVM gets too, and that logs to its standard output
+        Path file = dir.resolve("pi.txt");
+        Process process = javaRunning(List.of("-verbose:gc"), "1000", "--out", file.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("ended").isTrue();
+        assertThat(process.exitValue()).isEqualTo(PiCommand.FAILED);
+        assertThat(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .startsWith("pi-core: the computation failed: the computation's JVM wrote something other than the digits")
+                .hasLineCount(1);
+        assertThat(file).doesNotExist();
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
     void aPipeClosedEarlyStopsTheRunWithStatus1() throws IOException, InterruptedException {
         Process process = javaRunning(Integer.toString(PiCommand.CHILD_FROM_DIGITS * 2)).start();
         // More digits than a pipe holds, so the writer is still writing when the reader closes
@@ -376,9 +393,19 @@ class PiCommandTest {
 
     /** A JVM running the command with {@code args}, as a user starts one: without the test JVM's options. */
     private static ProcessBuilder javaRunning(String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", Path.of(PiCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString(),
-                PiCommand.class.getName()));
+        return javaRunning(List.of(), args);
+    }
+
+    /** As {@link #javaRunning(String...)}, the JVM started with {@code jvmOptions}. */
+    private static ProcessBuilder javaRunning(List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        try {
+            command.addAll(List.of("-cp", Path.of(PiCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString(), PiCommand.class.getName()));
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("JAVA_TOOL_OPTIONS");
