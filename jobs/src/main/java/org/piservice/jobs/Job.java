@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param error why it failed, or the last retryable error while it is retried
  * @param resultKey S3 key of the result once complete
  * @param resultBytes length of the result object once complete
- * @param attempts how many times a worker has claimed it
+ * @param attempts how many deliveries of its message a worker has claimed it through
  * @param owner random token of the claim that may work on it now
  * @param expiresAt when DynamoDB's TTL may delete the record
  * @param deadlineAt when the job must be final by; null for records older than deadlines

@@ -226,8 +226,11 @@ public final class JobRepository {
     /**
      * Makes {@code owner} the one worker of a job that is queued, or in progress under a worker
      * whose last heartbeat is older than {@code staleAfter} (that worker is taken to be dead, and
-     * its next heartbeat will be refused). Counts the attempt. A job taken over from a worker that
-     * neither finished nor gave it back records {@link #SILENT_ATTEMPT} as its last error.
+     * its next heartbeat will be refused). A job taken over from a worker that neither finished nor
+     * gave it back records {@link #SILENT_ATTEMPT} as its last error. Through no message (a job that
+     * waited for a computation, completed by the computing worker), it counts no attempt: the job's
+     * attempts are its own deliveries, and a copy from the digit store that fails for another job's
+     * worker, at the end of that worker's time, must not use up the ones it has left.
      */
     public ClaimResult claim(String jobId, String owner, Duration staleAfter) {
         return claim(jobId, owner, Optional.empty(), staleAfter);
@@ -236,9 +239,9 @@ public final class JobRepository {
     /**
      * As {@link #claim(String, String, Duration)}, for the delivery of the queue message
      * {@code messageId}: the job remembers it, so that the dead-letter queue's consumer can tell that
-     * message from a duplicate (see {@link #failUnheld}). A claim through no message (a job that
-     * waited for a computation, completed by the computing worker) leaves the last one recorded:
-     * that message is still the job's, should the claim give the job back.
+     * message from a duplicate (see {@link #failUnheld}), and counts the attempt. A claim through no
+     * message leaves the last one recorded: that message is still the job's, should the claim give
+     * the job back.
      */
     public ClaimResult claim(String jobId, String owner, String messageId, Duration staleAfter) {
         return claim(jobId, owner, Optional.of(messageId), staleAfter);
@@ -251,15 +254,16 @@ public final class JobRepository {
         values.put(":now", millis(now));
         values.put(":staleBefore", millis(now.minus(staleAfter)));
         values.put(":zero", number(0));
-        values.put(":one", number(1));
-        messageId.ifPresent(id -> values.put(":message", AttributeValue.fromS(id)));
+        messageId.ifPresent(id -> {
+            values.put(":one", number(1));
+            values.put(":message", AttributeValue.fromS(id));
+        });
         UpdateItemRequest request = UpdateItemRequest.builder()
                 .tableName(tableName)
                 .key(key(jobId))
                 .updateExpression("SET #status = :inProgress, #owner = :owner, #heartbeatAt = :now,"
-                        + " #startedAt = if_not_exists(#startedAt, :now), #progress = :zero,"
-                        + " #attempts = if_not_exists(#attempts, :zero) + :one"
-                        + (messageId.isPresent() ? ", #claimedBy = :message" : ""))
+                        + " #startedAt = if_not_exists(#startedAt, :now), #progress = :zero"
+                        + (messageId.isPresent() ? ", #attempts = if_not_exists(#attempts, :zero) + :one, #claimedBy = :message" : ""))
                 .conditionExpression("attribute_exists(#jobId) AND (#status = :queued"
                         + " OR (#status = :inProgress AND #heartbeatAt < :staleBefore))")
                 .expressionAttributeNames(claimNames(messageId.isPresent()))
@@ -283,7 +287,9 @@ public final class JobRepository {
         claimed.put(HEARTBEAT_AT, values.get(":now"));
         claimed.putIfAbsent(STARTED_AT, values.get(":now"));
         claimed.put(PROGRESS, values.get(":zero"));
-        claimed.put(ATTEMPTS, number(fromItem(old).attempts() + 1L));
+        if (messageId.isPresent()) {
+            claimed.put(ATTEMPTS, number(fromItem(old).attempts() + 1L));
+        }
         if (old.containsKey(OWNER)) {
             // A worker that stops on an error gives the job back (release) or finishes it; only a
             // dead one leaves its token behind.
@@ -297,8 +303,9 @@ public final class JobRepository {
     private static Map<String, String> claimNames(boolean throughMessage) {
         Map<String, String> names = new HashMap<>(Map.of(
                 "#jobId", JOB_ID, "#status", STATUS, "#owner", OWNER, "#heartbeatAt", HEARTBEAT_AT,
-                "#startedAt", STARTED_AT, "#progress", PROGRESS, "#attempts", ATTEMPTS));
+                "#startedAt", STARTED_AT, "#progress", PROGRESS));
         if (throughMessage) {
+            names.put("#attempts", ATTEMPTS);
             names.put("#claimedBy", CLAIMED_BY);
         }
         return names;

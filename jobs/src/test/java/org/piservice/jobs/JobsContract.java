@@ -107,8 +107,8 @@ abstract class JobsContract {
         String id = JobId.newId();
         repository.create(id, 10);
 
-        ClaimResult first = repository.claim(id, "w1", JobDelivery.STALE_AFTER);
-        ClaimResult second = repository.claim(id, "w2", JobDelivery.STALE_AFTER);
+        ClaimResult first = repository.claim(id, "w1", "m1", JobDelivery.STALE_AFTER);
+        ClaimResult second = repository.claim(id, "w2", "m1", JobDelivery.STALE_AFTER);
 
         assertThat(first).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
             assertThat(claimed.job().status()).isEqualTo(JobStatus.IN_PROGRESS);
@@ -118,6 +118,26 @@ abstract class JobsContract {
         });
         assertThat(second).isInstanceOfSatisfying(ClaimResult.Busy.class,
                 busy -> assertThat(busy.job().owner()).isEqualTo("w1"));
+    }
+
+    @Test
+    void aClaimThroughNoMessageCountsNoAttempt() {
+        // GIVEN a job its message's delivery claimed and gave back
+        String id = JobId.newId();
+        repository.create(id, 10);
+        repository.claim(id, "w1", "m1", JobDelivery.STALE_AFTER);
+        repository.release(id, "w1", "S3 said 503");
+
+        // WHEN the worker of a computation that covers it claims it, through no message, and gives it back
+        ClaimResult waiting = repository.claim(id, "w2", JobDelivery.STALE_AFTER);
+        repository.release(id, "w2", "S3 said 503 again");
+
+        // THEN that claim counted no attempt; the next delivery's counts the second
+        assertThat(waiting).isInstanceOfSatisfying(ClaimResult.Claimed.class,
+                claimed -> assertThat(claimed.job().attempts()).isEqualTo(1));
+        assertThat(repository.find(id).orElseThrow().attempts()).isEqualTo(1);
+        assertThat(repository.claim(id, "w3", "m1", JobDelivery.STALE_AFTER)).isInstanceOfSatisfying(ClaimResult.Claimed.class,
+                claimed -> assertThat(claimed.job().attempts()).isEqualTo(2));
     }
 
     @Test
@@ -145,10 +165,10 @@ abstract class JobsContract {
     void aStaleJobIsTakenOverAndItsOldOwnerLocksOut() {
         String id = JobId.newId();
         repository.create(id, 10);
-        repository.claim(id, "dead", JobDelivery.STALE_AFTER);
+        repository.claim(id, "dead", "m1", JobDelivery.STALE_AFTER);
 
         clock.advance(JobDelivery.STALE_AFTER.plusSeconds(1));
-        ClaimResult takeover = repository.claim(id, "alive", JobDelivery.STALE_AFTER);
+        ClaimResult takeover = repository.claim(id, "alive", "m1", JobDelivery.STALE_AFTER);
 
         assertThat(takeover).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
             assertThat(claimed.job().owner()).isEqualTo("alive");
@@ -218,10 +238,10 @@ abstract class JobsContract {
     void aReleasedJobIsClaimableAtOnceAndKeepsItsError() {
         String id = JobId.newId();
         repository.create(id, 10);
-        repository.claim(id, "w1", JobDelivery.STALE_AFTER);
+        repository.claim(id, "w1", "m1", JobDelivery.STALE_AFTER);
 
         assertThat(repository.release(id, "w1", "S3 said 503")).isTrue();
-        ClaimResult retry = repository.claim(id, "w2", JobDelivery.STALE_AFTER);
+        ClaimResult retry = repository.claim(id, "w2", "m1", JobDelivery.STALE_AFTER);
 
         assertThat(retry).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
             assertThat(claimed.job().attempts()).isEqualTo(2);

@@ -47,7 +47,7 @@ class LostAnswersTest {
         jobs.create(id, 100);
         proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
 
-        ClaimResult claim = jobs.claim(id, "worker-1", JobDelivery.STALE_AFTER);
+        ClaimResult claim = jobs.claim(id, "worker-1", "m1", JobDelivery.STALE_AFTER);
 
         assertThat(proxy.faulted()).hasSize(1);
         assertThat(claim).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {

@@ -38,11 +38,6 @@ class DigitStoreWorkTest {
 
     private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
 
-    /** Fast heartbeats, but staleness only after seconds: ten workers on a busy machine must not look dead. */
-    private static final WorkerSettings UNHURRIED = new WorkerSettings(Duration.ofMillis(100), Duration.ofSeconds(10), 3,
-            WorkerFixture.FAST.cleanupReserve(), WorkerFixture.FAST.finishReserve(), WorkerSettings.DEFAULT.timeModel(),
-            WorkerSettings.DEFAULT.heapBytes(), WorkerSettings.DEFAULT.memoryBytes());
-
     private final WorkerFixture fixture = new WorkerFixture();
 
     @RegisterExtension
@@ -115,7 +110,7 @@ class DigitStoreWorkTest {
         ExecutorService workers = Executors.newFixedThreadPool(messages.size());
         List<Future<JobProcessor.Outcome>> outcomes = new ArrayList<>();
         for (QueueMessage message : messages) {
-            JobProcessor processor = fixture.processor(UNHURRIED, pi);
+            JobProcessor processor = fixture.processor(WorkerFixture.UNHURRIED, pi);
             outcomes.add(workers.submit(() -> processor.handle(message, PLENTY)));
         }
         for (Future<JobProcessor.Outcome> outcome : outcomes) {
@@ -143,7 +138,7 @@ class DigitStoreWorkTest {
         // AND two jobs it covers, waiting for it
         List<QueueMessage> waiting = List.of(fixture.newJob(2000), fixture.newJob(3000));
         for (QueueMessage message : waiting) {
-            assertThat(fixture.processor(UNHURRIED, held.pi()).handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+            assertThat(fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         }
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(2);
 
@@ -177,7 +172,7 @@ class DigitStoreWorkTest {
         QueueMessage running = fixture.newJob(3000);
         Held held = holdComputing(running);
         QueueMessage listed = fixture.newJob(2000);
-        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(listed, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(listed, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         DigitStore store = fixture.digitStore(fixture.config());
         String leaseOwner = store.state().leaseOwner();
         for (int i = 1; i < DigitStore.MAX_WAITERS; i++) {
@@ -186,21 +181,21 @@ class DigitStoreWorkTest {
 
         // WHEN a job that computation covers is delivered
         QueueMessage covered = fixture.newJob(2000);
-        JobProcessor.Outcome waiting = fixture.processor(UNHURRIED, held.pi()).handle(covered, PLENTY);
+        JobProcessor.Outcome waiting = fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(covered, PLENTY);
 
         // THEN it waits for it, unlisted, and its message comes back
         assertThat(waiting).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(logs.withMessage("Waiting for the computation of 3000 digits, whose list of waiting jobs is full")).hasSize(1);
         assertThat(store.state().waiting()).hasSize(DigitStore.MAX_WAITERS).doesNotContain("2000:" + WorkerFixture.jobIdOf(covered));
         // AND the listed job's message, delivered again, finds it listed still
-        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(listed, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(listed, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(logs.withMessage("Waiting for the computation of 3000 digits, which completes this job")).hasSize(2);
         // AND once the computation is stored, the message completes the job without computing
         held.proceed().countDown();
         // (completing the listed jobs: 999 of them have no record)
         assertThat(held.computation().get(2, TimeUnit.MINUTES)).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(listed)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
-        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(covered, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(covered, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(covered)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
         assertThat(result(job)).isEqualTo(MachinPi.text(2000));
@@ -217,7 +212,7 @@ class DigitStoreWorkTest {
         assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(covered))).isPresent();
 
         // WHEN a worker takes its message
-        JobProcessor.Outcome outcome = fixture.processor(UNHURRIED, held.pi()).handle(covered, PLENTY);
+        JobProcessor.Outcome outcome = fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(covered, PLENTY);
 
         // THEN the message is acknowledged and the job is not listed as waiting
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
@@ -238,12 +233,12 @@ class DigitStoreWorkTest {
         Held held = holdComputing(running);
         QueueMessage late = fixture.newJobDueIn(Duration.ofSeconds(10), 2000);
         String lateId = WorkerFixture.jobIdOf(late);
-        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(late, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(late, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(1);
 
         // AND a job it covers whose deadline has passed already: failed at once, not listed
         QueueMessage overdue = fixture.newJobDueIn(Duration.ofSeconds(-1), 2000);
-        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(overdue, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(overdue, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(overdue)).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(1);
 
@@ -271,7 +266,7 @@ class DigitStoreWorkTest {
         QueueMessage running = fixture.newJob(3000);
         Held held = holdComputing(running);
         QueueMessage waiting = fixture.newJob(2000);
-        assertThat(fixture.processor(UNHURRIED, held.pi()).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
 
         // WHEN their clients cancel both: the waiting job first, or last, once the computation has
         // gone on for it after its own job was cancelled
@@ -309,7 +304,7 @@ class DigitStoreWorkTest {
             }
             PiDigits.write(digits, out, progress, cancelled);
         });
-        JobProcessor computer = fixture.processor(UNHURRIED, pi);
+        JobProcessor computer = fixture.processor(WorkerFixture.UNHURRIED, pi);
         CompletableFuture<JobProcessor.Outcome> computation =
                 CompletableFuture.supplyAsync(() -> computer.handle(message, PLENTY));
         assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
@@ -405,15 +400,15 @@ class DigitStoreWorkTest {
         // GIVEN a computation of 4,000 digits under way on another worker, and a job of 5,000 digits
         // that has used its attempts
         DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.takeLease("computing-worker", 4_000, 4_000, UNHURRIED.staleAfter())).isTrue();
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, WorkerFixture.UNHURRIED.staleAfter())).isTrue();
         QueueMessage spent = fixture.newJob(5_000);
         String spentId = WorkerFixture.jobIdOf(spent);
-        for (int attempt = 1; attempt <= UNHURRIED.maxAttempts(); attempt++) {
-            fixture.jobs.claim(spentId, "worker-" + attempt, UNHURRIED.staleAfter());
+        for (int attempt = 1; attempt <= WorkerFixture.UNHURRIED.maxAttempts(); attempt++) {
+            fixture.jobs.claim(spentId, "worker-" + attempt, spent.messageId(), WorkerFixture.UNHURRIED.staleAfter());
             fixture.jobs.release(spentId, "worker-" + attempt, "S3 slowed down");
         }
         CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
-        JobProcessor processor = fixture.processor(UNHURRIED, pi);
+        JobProcessor processor = fixture.processor(WorkerFixture.UNHURRIED, pi);
 
         // WHEN a worker takes the lease for it (a longer demand does not wait), and then fails it
         assertThat(processor.handle(spent, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);

@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -107,7 +109,8 @@ class WorkerFaultTest {
         QueueMessage message = fixture.newJob(400);
         String id = WorkerFixture.jobIdOf(message);
         for (int attempt = 1; attempt < JobDelivery.MAX_ATTEMPTS; attempt++) {
-            assertThat(fixture.jobs.claim(id, "earlier", WorkerFixture.FAST.staleAfter())).isInstanceOf(ClaimResult.Claimed.class);
+            assertThat(fixture.jobs.claim(id, "earlier", message.messageId(), WorkerFixture.FAST.staleAfter()))
+                    .isInstanceOf(ClaimResult.Claimed.class);
             assertThat(fixture.jobs.release(id, "earlier", "given back")).isTrue();
         }
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":complete"),
@@ -516,6 +519,56 @@ class WorkerFaultTest {
         assertThat(fixture.messagesIn(fixture.config().queueUrl())).isZero();
         assertThat(pi.runs.get()).isEqualTo(1);
         assertThat(s3.faulted()).hasSizeGreaterThanOrEqualTo(JobDelivery.MAX_ATTEMPTS);
+    }
+
+    @Test
+    void aWaitingJobWhoseCopyFailsWhenItsComputationEndsKeepsTheAttemptsItHasLeft() throws Exception {
+        // GIVEN a job that two deliveries claimed and gave back, one attempt left
+        QueueMessage waiting = fixture.newJob(2_000);
+        String id = WorkerFixture.jobIdOf(waiting);
+        for (int attempt = 1; attempt < JobDelivery.MAX_ATTEMPTS; attempt++) {
+            assertThat(fixture.jobs.claim(id, "earlier", waiting.messageId(), JobDelivery.STALE_AFTER))
+                    .isInstanceOf(ClaimResult.Claimed.class);
+            assertThat(fixture.jobs.release(id, "earlier", "An earlier attempt failed")).isTrue();
+        }
+        // AND a computation of 3,000 digits, on a worker behind the proxies, held until the test lets it go
+        CountDownLatch computing = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        PiWriter held = (digits, out, progress, cancelled) -> {
+            computing.countDown();
+            awaitTrue(Duration.ofMinutes(2), () -> proceed.getCount() == 0);
+            PiWriter.PI_CORE.write(digits, out, progress, cancelled);
+        };
+        QueueMessage running = fixture.newJob(3_000);
+        CompletableFuture<JobProcessor.Outcome> computation;
+        try (JobProcessor computer = fixture.processorOn(faulty, WorkerFixture.UNHURRIED, held)) {
+            computation = CompletableFuture.supplyAsync(() -> computer.handle(running, WorkerFixture.deadlineAfter(Duration.ofMinutes(2))));
+            assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+            // AND the job waiting for it, its delivery listed on the computation
+            assertThat(fixture.processor(WorkerFixture.UNHURRIED, PiWriter.PI_CORE).handle(waiting, WorkerFixture.deadlineAfter(Duration.ofMinutes(2))))
+                    .isEqualTo(JobProcessor.Outcome.RETRY);
+            assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(1);
+
+            // WHEN the computation ends, and S3 refuses the waiting job's copy
+            s3.injectAlways(request -> request.method().equals("PUT") && request.target().contains(id),
+                    Fault.s3InternalError());
+            proceed.countDown();
+            assertThat(computation.get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        }
+
+        // THEN the waiting job is given back with the reason and the attempt it had left, not failed
+        Job job = fixture.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(job.releasedAt()).as("released").isNotNull();
+        assertThat(job.attempts()).isEqualTo(JobDelivery.MAX_ATTEMPTS - 1);
+        assertThat(job.errorMessage()).hasValueSatisfying(error ->
+                assertThat(error).startsWith("Copying the job's digits from the digit store failed: "));
+        assertThat(s3.faulted()).isNotEmpty();
+        // AND once S3 takes writes again, its own message's next delivery completes it from the store
+        s3.reset();
+        assertThat(fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(waiting, WorkerFixture.deadlineAfter(Duration.ofMinutes(2))))
+                .isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
     }
 
     @Test
