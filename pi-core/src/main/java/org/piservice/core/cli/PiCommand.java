@@ -64,6 +64,8 @@ public final class PiCommand {
             + "Exit status: 0 done, 1 the digits could not be computed or written, 2 bad arguments.\n";
     /** Below this many digits one JVM start costs more than the sized heap saves. */
     static final int CHILD_FROM_DIGITS = 100_000;
+    /** At most this many bytes of the target's name go into its part file's, whose own additions take 20 more. */
+    private static final int NAME_IN_PART_BYTES = 200;
     /** Links followed to find whether a name leads to standard output: Linux's own limit. */
     private static final int MAX_LINKS = 40;
 
@@ -215,7 +217,7 @@ public final class PiCommand {
                 return Files.createTempFile("pi-core-", ".part");
             }
             while (true) {
-                Path part = folder.resolve("." + target.getFileName() + "."
+                Path part = folder.resolve("." + shortened(target.getFileName().toString()) + "."
                         + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".part");
                 try {
                     return Files.createFile(part);
@@ -226,6 +228,18 @@ public final class PiCommand {
         } catch (IOException e) {
             throw new Output.Failed(target.toString(), e);
         }
+    }
+
+    /**
+     * {@code name} cut to {@link #NAME_IN_PART_BYTES}: file systems take names of 255 bytes, and a
+     * target's name may be that long itself.
+     */
+    private static String shortened(String name) {
+        int end = name.length();
+        while (name.substring(0, end).getBytes(StandardCharsets.UTF_8).length > NAME_IN_PART_BYTES) {
+            end = name.offsetByCodePoints(end, -1);
+        }
+        return name.substring(0, end);
     }
 
     /**

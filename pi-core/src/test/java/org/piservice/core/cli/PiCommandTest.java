@@ -128,6 +128,18 @@ class PiCommandTest {
     }
 
     @Test
+    void aFileWhoseNameIsNearlyAsLongAsFileSystemsAllowIsWritten(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("π".repeat(120) + ".txt"); // 244 bytes in UTF-8, of the 255 a name may have
+
+        assertThat(run("100", "--out", file.toString())).isEqualTo(PiCommand.OK);
+
+        assertThat(Files.size(file)).isEqualTo(102);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).containsExactly(file);
+        }
+    }
+
+    @Test
     void anExistingFileIsWrittenInPlaceAndKeepsItsPermissions(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("pi.txt"), "the digits of an earlier, longer run");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
