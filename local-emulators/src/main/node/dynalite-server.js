@@ -26,6 +26,10 @@ process.on('uncaughtException', (err) => {
   process.exit(1)
 })
 
+// Ctrl-C in a terminal signals the whole foreground group, this process too: the JVM's shutdown
+// still reads and writes the tables (it counts the unfinished jobs), then closes standard input.
+process.on('SIGINT', () => {})
+
 process.stdin.on('end', () => process.exit(0))
 process.stdin.on('close', () => process.exit(0))
 process.stdin.resume()

@@ -31,6 +31,26 @@ class DynaliteTest {
     }
 
     @Test
+    void outlivesACtrlCSoThatTheJvmsShutdownCanStillUseIt() throws Exception {
+        // GIVEN a listening dynalite
+        Dynalite dynalite = Dynalite.launch().awaitReady();
+        try {
+            // WHEN it gets SIGINT, as every process of a terminal's foreground group does at a Ctrl-C
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(dynalite.process().pid())).start();
+            assertThat(kill.waitFor()).isZero();
+
+            // THEN it still answers, and ends when its pipe from this JVM closes, as it always does
+            Thread.sleep(500);
+            assertThat(dynalite.process().isAlive()).isTrue();
+            HttpURLConnection connection = (HttpURLConnection) dynalite.endpoint().toURL().openConnection();
+            assertThat(connection.getResponseCode()).isPositive();
+        } finally {
+            dynalite.close();
+        }
+        assertThat(dynalite.process().exitValue()).isZero();
+    }
+
+    @Test
     void saysToRunNpmCiWhenThePackageIsMissing(@TempDir Path empty) throws IOException {
         Files.writeString(empty.resolve("dynalite-server.js"), "");
         System.setProperty(Dynalite.NODE_DIR_PROPERTY, empty.toString());

@@ -25,6 +25,7 @@ import org.piservice.worker.DeadLetterHandler;
 import org.piservice.worker.JobProcessor;
 import org.piservice.worker.SweeperHandler;
 import org.piservice.worker.WorkerHandler;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * The whole service in one process: the API handler behind {@link LocalApiGateway}, the worker
@@ -279,11 +280,11 @@ public final class LocalRun implements AutoCloseable {
         try {
             run = start(options.get());
         } catch (BindException e) {
-            System.err.println("Port " + options.get().port() + " is in use: stop what is using it, or choose "
-                    + "another port with --port.");
+            System.err.println("Port " + options.get().port() + " cannot be used (" + e.getMessage() + "): stop what is"
+                    + " using it, or choose another port with --port.");
             System.exit(1);
             return;
-        } catch (IOException | UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+        } catch (IOException | UncheckedIOException | IllegalStateException | IllegalArgumentException | SdkException e) {
             System.err.println("pi-service could not start: " + e.getMessage());
             System.exit(1);
             return;

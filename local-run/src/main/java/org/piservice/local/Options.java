@@ -63,7 +63,7 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
               --aws                  use real AWS (default credential chain and region);
                                      needs --table, --queue-url and --bucket, e.g. from the
                                      deployed stack's outputs
-              --region NAME          AWS region (default us-east-1 for emulators and endpoints)
+              --region NAME          AWS region, with --aws or --aws-endpoint (default us-east-1 for endpoints)
               --table NAME           DynamoDB table of the jobs
               --queue-url URL        SQS queue of the jobs
               --bucket NAME          S3 bucket of the results
@@ -158,6 +158,10 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
             if (table.isPresent() || queueUrl.isPresent() || bucket.isPresent()) {
                 throw new UsageException("--table, --queue-url and --bucket need --aws-endpoint or --aws; "
                         + "the embedded emulators always start empty");
+            }
+            if (region.isPresent()) {
+                throw new UsageException("--region needs --aws-endpoint or --aws; the embedded emulators run in "
+                        + DEFAULT_REGION);
             }
             target = Target.EMBEDDED;
         }

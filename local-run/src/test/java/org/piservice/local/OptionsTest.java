@@ -78,6 +78,7 @@ class OptionsTest {
         "--bucket b                           | need --aws-endpoint or --aws",
         "--aws-endpoint http://h:1 --table t  | name all of --table, --queue-url and --bucket, or none",
         "--region=                            | --region must not be empty",
+        "--region eu-west-1                   | --region needs --aws-endpoint or --aws",
     })
     void badCommandLinesSayWhatToChange(String commandLine, String message) {
         assertThatThrownBy(() -> Options.parse(commandLine.trim().split("\\s+")))
