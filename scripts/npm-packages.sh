@@ -7,8 +7,10 @@ pi_npm_ci() {
       [ ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     return 0
   fi
-  if ! command -v npm >/dev/null 2>&1; then
-    echo "$purpose needs Node.js 20 or newer with npm; install it and run this again." >&2
+  if ! command -v npm >/dev/null 2>&1 ||
+      ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
+    echo "$purpose needs Node.js 20 or newer with npm (found: $(node --version 2>/dev/null || echo none));" \
+      "install it and run this again." >&2
     exit 1
   fi
   echo "Installing the Node.js packages of $dir ($purpose)..."
