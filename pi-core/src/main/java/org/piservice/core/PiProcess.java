@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 
 /**
  * {@link PiDigits#write} in a child JVM whose heap is what {@link HeapModel} gives the digits, for a
@@ -68,11 +69,16 @@ public final class PiProcess {
     static final List<String> OUTPUT_OPTIONS = List.of("-Xlog:disable", "-Xlog:all=warning:stderr",
             "-XX:+DisplayVMOutputToStderr");
     /**
-     * Options that set the heap, or the memory it is taken from: a caller that gives one chose the
-     * heap, and the child does not get the model's.
+     * Options that set the largest heap, or the memory it is taken from: a caller that gives one
+     * chose the heap, and the child does not get the model's. (An initial heap above the model's
+     * stops the child from starting, with the JVM's reason.)
      */
-    private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-Xms", "-XX:MaxHeapSize", "-XX:InitialHeapSize",
-            "-XX:MinHeapSize", "-XX:MaxRAM", "-XX:InitialRAM", "-XX:MinRAM");
+    private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAM");
+    /** The options that choose a collector: one of them replaces the model's. */
+    private static final Pattern COLLECTOR = Pattern.compile("-XX:\\+Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC");
+    /** What the JVM says of a heap too small for what the program holds, and nothing else. */
+    private static final List<String> HEAP_EXHAUSTED = List.of("OutOfMemoryError: Java heap space",
+            "OutOfMemoryError: GC overhead limit exceeded", "OutOfMemoryError: Requested array size exceeds VM limit");
     /** The prefix of a progress line on the child's standard error: {@code progress FRACTION PHASE}. */
     static final String PROGRESS = "progress ";
     /** How often the caller's {@code cancelled} is polled while the child computes. */
@@ -99,8 +105,8 @@ public final class PiProcess {
      * As {@link #write(int, OutputStream, PiProgress, BooleanSupplier)}, with options for the child
      * JVM after the model's (a command-line tool passes on its own, {@code -XX:ActiveProcessorCount}
      * for one): a heap or a collector they choose replaces the model's. Whatever else they make the
-     * JVM write to its standard output (a log without a file, {@code -verbose:gc}) fails the write
-     * before it reaches {@code out}.
+     * JVM write to its standard output (a log without a file, {@code -verbose:gc}) fails the write,
+     * and does not reach {@code out}.
      */
     public static void write(int digits, List<String> jvmOptions, OutputStream out, PiProgress progress,
                              BooleanSupplier cancelled) throws IOException {
@@ -109,6 +115,7 @@ public final class PiProcess {
         // The given options and the model's only: the environment's were meant for the caller's JVM.
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().remove("_JAVA_OPTIONS");
         Process child = builder.start();
         ChildErrors childErrors = new ChildErrors();
         Thread errors = Thread.ofPlatform().daemon().name("pi-process-stderr")
@@ -217,7 +224,7 @@ public final class PiProcess {
     }
 
     private static boolean choosesCollector(String option) {
-        return option.startsWith("-XX:+Use") && option.endsWith("GC");
+        return COLLECTOR.matcher(option).matches();
     }
 
     /** Whether this JVM resolved the Vector API's module, without which the engine cannot form long products. */
@@ -267,7 +274,8 @@ public final class PiProcess {
      * a stack frame (the JVM's reason for not starting, or the uncaught exception), with the line
      * after it when it only says that the JVM could not start; an exception's innermost cause,
      * which the first line may lack (a fork/join task's error arrives rethrown without its
-     * message); and whether any line, a warning's included, reports the heap exhausted.
+     * message); and whether any line reports the heap exhausted (not a thread, the code's metaspace
+     * or native memory, which another attempt may find).
      */
     private static final class ChildErrors {
         private static final String NOT_STARTED = "Error occurred during initialization of VM";
@@ -276,7 +284,7 @@ public final class PiProcess {
         private boolean outOfMemory;
 
         synchronized void add(String line) {
-            outOfMemory |= line.contains(OutOfMemoryError.class.getName());
+            outOfMemory |= HEAP_EXHAUSTED.stream().anyMatch(line::contains);
             if (line.isEmpty() || line.startsWith("WARNING:") || line.contains("[warning]") || line.contains("VM warning:")
                     || line.startsWith("at ") || line.startsWith("... ") && line.endsWith(" more")) {
                 return;

@@ -57,10 +57,10 @@ class PiProcessTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"-Xms256m, -Xmx", "-XX:+UseParallelGC, -XX:+UseSerialGC"})
+    @CsvSource({"-XX:MaxRAMPercentage=50, -Xmx", "-XX:+UseParallelGC, -XX:+UseSerialGC"})
     void aHeapOrACollectorTheCallerChoosesReplacesTheModels(String option, String modelsOption) throws IOException {
-        // The model's maximum heap (41 MiB here) below the caller's initial one, or two collectors,
-        // would stop the JVM from starting.
+        // The model's -Xmx would override the caller's share of the memory; two collectors would stop
+        // the JVM from starting.
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         PiDigits.write(1000, expected);
         ByteArrayOutputStream actual = new ByteArrayOutputStream();
