@@ -120,7 +120,7 @@ public final class JobRepository {
      * this very one was written by an attempt of this call that timed out after it had been
      * applied, which the SDK's retry then finds: the write is done.
      *
-     * @throws IllegalStateException when another record has the id
+     * @throws IdTaken when another record has the id
      */
     private void putNew(Map<String, AttributeValue> item) {
         try {
@@ -130,8 +130,23 @@ public final class JobRepository {
             Map<String, AttributeValue> existing = dynamoDb.getItem(get -> get.tableName(tableName)
                     .key(Map.of(JOB_ID, item.get(JOB_ID))).consistentRead(true)).item();
             if (!item.equals(existing)) {
-                throw new IllegalStateException("Job " + item.get(JOB_ID).s() + " exists already", e);
+                throw new IdTaken(existing.isEmpty() ? null : fromItem(existing), e);
             }
+        }
+    }
+
+    /** A new job's record that met another under its id. */
+    public static final class IdTaken extends IllegalStateException {
+        private final transient Job existing;
+
+        IdTaken(Job existing, ConditionalCheckFailedException cause) {
+            super("Job " + (existing == null ? "" : existing.jobId() + " ") + "exists already", cause);
+            this.existing = existing;
+        }
+
+        /** The record that has the id; empty when it was deleted again before it could be read. */
+        public Optional<Job> existing() {
+            return Optional.ofNullable(existing);
         }
     }
 

@@ -158,6 +158,13 @@ public final class JobSubmission {
         } catch (SdkException e) {
             forgetIfRecorded(jobId, e);
             return new NotRecorded(jobId, e);
+        } catch (JobRepository.IdTaken e) {
+            // The id is this request's own: a complete record under it is the digit store's copy,
+            // whose write timed out and was applied after the read that found no record.
+            if (e.existing().filter(job -> job.status() == JobStatus.COMPLETE).isPresent()) {
+                return new Served(jobId);
+            }
+            throw e;
         }
         // Counted once its record exists: the quota takes an id without a record for a job that is
         // gone, and would let a concurrent request of the client free this one's place.

@@ -11,11 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.Storage;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
@@ -165,6 +171,55 @@ class JobSubmissionTest {
         }
         assertThat(submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(keyed(1000)))
                 .as("the client's next try, its key free again").isInstanceOf(JobSubmission.Served.class);
+    }
+
+    @Test
+    void aServedJobsRecordAppliedAfterTheReadThatFoundNoneIsServedNotAnError() throws Exception {
+        // GIVEN a digit store that covers the job, and a table that holds the job's complete record
+        // past the client's time for it (the write is applied later all the same), answers the read
+        // that follows, and holds the queued record the submission then writes
+        storeOf(2000);
+        CountDownLatch completeApplied = new CountDownLatch(1);
+        CountDownLatch queuedWritten = new CountDownLatch(1);
+        CallBudget quick = new CallBudget(Duration.ofMillis(500), Duration.ofSeconds(1), 2);
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())),
+                     new CallBudget.PerService(quick, null, null));
+             ExecutorService client = Executors.newSingleThreadExecutor()) {
+            proxy.injectAlways(request -> isJobWrite(request, JobStatus.COMPLETE), new Fault.Held(completeApplied));
+            proxy.injectAlways(request -> isJobWrite(request, JobStatus.QUEUED), new Fault.Held(queuedWritten));
+            Future<JobSubmission.Outcome> outcome = client.submit(() ->
+                    submission(proxied.dynamoDb(), clients.sqs(), resources.config()).submit(request(1000)));
+
+            // WHEN the complete record is applied between that read and the queued record's write
+            awaitTrue(() -> proxy.faulted().stream().anyMatch(request -> isJobWrite(request, JobStatus.QUEUED)));
+            completeApplied.countDown();
+            Matcher id = Pattern.compile("\"" + Storage.TABLE_KEY + "\":\\{\"S\":\"([^\"]+)\"")
+                    .matcher(proxy.faulted().getFirst().bodyText());
+            assertThat(id.find()).isTrue();
+            String jobId = id.group(1);
+            awaitTrue(() -> jobs.find(jobId).isPresent());
+            queuedWritten.countDown();
+
+            // THEN the job is served from the store, as its record says, and nothing is queued
+            assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(new JobSubmission.Served(jobId));
+            assertThat(jobs.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+            assertThat(queuedMessages()).isEmpty();
+        }
+    }
+
+    private static boolean isJobWrite(FaultProxy.Request request, JobStatus status) {
+        return request.isDynamoDb("PutItem") && request.bodyText().contains("\"" + status.wireName() + "\"");
+    }
+
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 30 s");
+            }
+            Thread.sleep(20);
+        }
     }
 
     @Test
