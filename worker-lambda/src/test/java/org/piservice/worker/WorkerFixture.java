@@ -31,12 +31,12 @@ final class WorkerFixture {
             Duration.ofMillis(200), ComputeTimeModel.DEFAULT, WorkerSettings.DEFAULT.heapBytes(),
             WorkerSettings.DEFAULT.memoryBytes());
 
-    /** {@code settings} with this time model: one that over- or underestimates on purpose. */
     /** Fast heartbeats, but staleness only after seconds: ten workers on a busy machine must not look dead. */
     static final WorkerSettings UNHURRIED = new WorkerSettings(Duration.ofMillis(100), Duration.ofSeconds(10),
             JobDelivery.MAX_ATTEMPTS, FAST.cleanupReserve(), FAST.finishReserve(), WorkerSettings.DEFAULT.timeModel(),
             WorkerSettings.DEFAULT.heapBytes(), WorkerSettings.DEFAULT.memoryBytes());
 
+    /** {@code settings} with this time model: one that over- or underestimates on purpose. */
     static WorkerSettings withTimeModel(WorkerSettings settings, ComputeTimeModel timeModel) {
         return new WorkerSettings(settings.heartbeatInterval(), settings.staleAfter(), settings.maxAttempts(),
                 settings.cleanupReserve(), settings.finishReserve(), timeModel, settings.heapBytes(),
