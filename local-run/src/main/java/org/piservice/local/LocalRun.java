@@ -16,6 +16,7 @@ import org.piservice.api.ApiHandler;
 import org.piservice.contract.FunctionEnvironment;
 import org.piservice.contract.GatewayAnswers;
 import org.piservice.contract.JobDelivery;
+import org.piservice.contract.Storage;
 import org.piservice.emulators.LocalAws;
 import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
@@ -26,6 +27,9 @@ import org.piservice.worker.JobProcessor;
 import org.piservice.worker.SweeperHandler;
 import org.piservice.worker.WorkerHandler;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /**
  * The whole service in one process: the API handler behind {@link LocalApiGateway}, the worker
@@ -151,7 +155,8 @@ public final class LocalRun implements AutoCloseable {
         started.push(clients);
         String description = "the AWS endpoint " + options.endpoint().get();
         if (options.table().isPresent()) {
-            return new Backend(clients, named(options), description, SqsPoller.MAX_LONG_POLL_SECONDS, Optional.empty());
+            return new Backend(clients, named(options, clients), description, SqsPoller.MAX_LONG_POLL_SECONDS,
+                    Optional.empty());
         }
         ServiceResources.Created resources = createResources(clients);
         return new Backend(clients, configFor(resources, options), description, SqsPoller.MAX_LONG_POLL_SECONDS,
@@ -163,7 +168,7 @@ public final class LocalRun implements AutoCloseable {
         options.effectiveRegion().ifPresent(region -> settings.put("AWS_REGION", region));
         AwsClients clients = AwsClients.fromSettings(settings);
         started.push(clients);
-        return new Backend(clients, named(options),
+        return new Backend(clients, named(options, clients),
                 "AWS (region " + clients.sqs().serviceClientConfiguration().region().id() + ", default credentials)",
                 // the deployed stack's own consumer and sweeper serve its queues
                 SqsPoller.MAX_LONG_POLL_SECONDS, Optional.empty());
@@ -178,9 +183,29 @@ public final class LocalRun implements AutoCloseable {
         return configFor(resources.tableName(), resources.queueUrl(), resources.bucketName(), options.workers());
     }
 
-    private static ServiceConfig named(Options options) {
+    private static ServiceConfig named(Options options, AwsClients clients) {
+        requireNamed(clients, options.table().orElseThrow(), options.bucket().orElseThrow());
         return configFor(options.table().orElseThrow(), options.queueUrl().orElseThrow(), options.bucket().orElseThrow(),
                 options.workers());
+    }
+
+    /**
+     * Looks up the named table and bucket (the queue's poller reads it as it starts), through calls
+     * the service makes anyway, so that they need no permission of their own: a name that does not
+     * exist stops the start, not every job with a 5xx.
+     */
+    static void requireNamed(AwsClients clients, String table, String bucket) {
+        try {
+            clients.dynamoDb().getItem(get -> get.tableName(table).key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS("-"))));
+        } catch (ResourceNotFoundException e) {
+            throw new IllegalArgumentException("there is no table " + table
+                    + " in this account and region (--table): name the deployed stack's");
+        }
+        try {
+            clients.s3().headBucket(head -> head.bucket(bucket));
+        } catch (NoSuchBucketException e) {
+            throw new IllegalArgumentException("there is no bucket " + bucket + " (--bucket): name the deployed stack's");
+        }
     }
 
     /**
