@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -70,10 +71,11 @@ public final class PiProcess {
             "-XX:+DisplayVMOutputToStderr");
     /**
      * Options that set the largest heap, or the memory it is taken from: a caller that gives one
-     * chose the heap, and the child does not get the model's. (An initial heap above the model's
-     * stops the child from starting, with the JVM's reason.)
+     * chose the heap, and the child does not get the model's.
      */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAM");
+    /** Options that set a heap the JVM starts with, and the size they give: the model's largest heap must hold it. */
+    private static final Pattern INITIAL_HEAP = Pattern.compile("(?:-Xms|-XX:InitialHeapSize=|-XX:MinHeapSize=)(\\d+)([kKmMgGtT]?)");
     /** The options that choose a collector: one of them replaces the model's. */
     private static final Pattern COLLECTOR = Pattern.compile("-XX:\\+Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC");
     /** What the JVM says of a heap too small for what the program holds, and nothing else. */
@@ -205,9 +207,16 @@ public final class PiProcess {
         command.addAll(ENGINE_JVM_OPTIONS);
         boolean heapChosen = choosesHeap(jvmOptions);
         boolean collectorChosen = jvmOptions.stream().anyMatch(PiProcess::choosesCollector);
-        HeapModel.DEFAULT.jvmOptions(digits).stream()
-                .filter(option -> !(heapChosen && option.startsWith("-Xmx") || collectorChosen && choosesCollector(option)))
-                .forEach(command::add);
+        long initialHeap = jvmOptions.stream().mapToLong(PiProcess::initialHeapBytes).max().orElse(0);
+        for (String option : HeapModel.DEFAULT.jvmOptions(digits)) {
+            if (option.startsWith("-Xmx")) {
+                if (!heapChosen) {
+                    command.add(initialHeap > HeapModel.DEFAULT.heapBytes(digits) ? "-Xmx" + initialHeap : option);
+                }
+            } else if (!(collectorChosen && choosesCollector(option))) {
+                command.add(option);
+            }
+        }
         command.addAll(jvmOptions); // last, so that they win over the model's
         command.add("-cp");
         command.add(classPath());
@@ -221,6 +230,22 @@ public final class PiProcess {
     /** Whether {@code jvmOptions} set the heap's size, or the memory it is taken from. */
     public static boolean choosesHeap(List<String> jvmOptions) {
         return jvmOptions.stream().anyMatch(option -> HEAP_OPTIONS.stream().anyMatch(option::startsWith));
+    }
+
+    /** The initial heap {@code option} sets, in bytes; 0 when it sets none. */
+    private static long initialHeapBytes(String option) {
+        Matcher size = INITIAL_HEAP.matcher(option);
+        if (!size.matches()) {
+            return 0;
+        }
+        int shift = switch (Character.toLowerCase(size.group(2).isEmpty() ? ' ' : size.group(2).charAt(0))) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            case 't' -> 40;
+            default -> 0;
+        };
+        return Long.parseLong(size.group(1)) << shift;
     }
 
     private static boolean choosesCollector(String option) {

@@ -72,6 +72,20 @@ class PiProcessTest {
     }
 
     @Test
+    void anInitialHeapAboveTheModelsRaisesTheLargestHeapToIt() throws IOException {
+        // The model gives 1000 digits 41 MiB; a JVM whose initial heap is larger than its largest does not start
+        ByteArrayOutputStream actual = new ByteArrayOutputStream();
+
+        PiProcess.write(1000, List.of("-Xms256m"), actual, PiProgress.NONE, () -> false);
+
+        assertThat(actual.size()).isEqualTo(1002);
+        assertThat(PiProcess.command(1000, List.of("-Xms256m"))).contains("-Xmx" + (256L << 20))
+                .doesNotContain(HeapModel.DEFAULT.jvmOptions(1000).getFirst());
+        assertThat(PiProcess.command(1000, List.of("-XX:InitialHeapSize=1g", "-Xms8m"))).contains("-Xmx" + (1L << 30));
+        assertThat(PiProcess.command(1000, List.of("-Xms8m"))).contains(HeapModel.DEFAULT.jvmOptions(1000).getFirst());
+    }
+
+    @Test
     void theJvmsOwnErrorsGoToStandardErrorNotAmongTheDigits() throws IOException {
         // GIVEN a child JVM that reports an error through its log (whose default output is standard
         // output) and goes on
