@@ -130,7 +130,7 @@ public final class JobRepository {
             Map<String, AttributeValue> existing = dynamoDb.getItem(get -> get.tableName(tableName)
                     .key(Map.of(JOB_ID, item.get(JOB_ID))).consistentRead(true)).item();
             if (!item.equals(existing)) {
-                throw new IdTaken(existing.isEmpty() ? null : fromItem(existing), e);
+                throw new IdTaken(item.get(JOB_ID).s(), existing == null || existing.isEmpty() ? null : fromItem(existing), e);
             }
         }
     }
@@ -139,8 +139,8 @@ public final class JobRepository {
     public static final class IdTaken extends IllegalStateException {
         private final transient Job existing;
 
-        IdTaken(Job existing, ConditionalCheckFailedException cause) {
-            super("Job " + (existing == null ? "" : existing.jobId() + " ") + "exists already", cause);
+        IdTaken(String jobId, Job existing, ConditionalCheckFailedException cause) {
+            super("Job " + jobId + " exists already", cause);
             this.existing = existing;
         }
 

@@ -181,7 +181,8 @@ class JobSubmissionTest {
         storeOf(2000);
         CountDownLatch completeApplied = new CountDownLatch(1);
         CountDownLatch queuedWritten = new CountDownLatch(1);
-        CallBudget quick = new CallBudget(Duration.ofMillis(500), Duration.ofSeconds(1), 2);
+        // Each write given up on after 5 s: the test's steps between the two writes take place within them
+        CallBudget quick = new CallBudget(Duration.ofSeconds(2), Duration.ofSeconds(5), 2);
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
              AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())),
                      new CallBudget.PerService(quick, null, null));

@@ -28,8 +28,10 @@ import org.piservice.worker.SweeperHandler;
 import org.piservice.worker.WorkerHandler;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The whole service in one process: the API handler behind {@link LocalApiGateway}, the worker
@@ -200,11 +202,23 @@ public final class LocalRun implements AutoCloseable {
         } catch (ResourceNotFoundException e) {
             throw new IllegalArgumentException("there is no table " + table
                     + " in this account and region (--table): name the deployed stack's");
+        } catch (DynamoDbException e) {
+            throw new IllegalArgumentException("the table " + table + " cannot be used (--table): "
+                    + e.awsErrorDetails().errorMessage());
         }
         try {
             clients.s3().headBucket(head -> head.bucket(bucket));
         } catch (NoSuchBucketException e) {
             throw new IllegalArgumentException("there is no bucket " + bucket + " (--bucket): name the deployed stack's");
+        } catch (S3Exception e) {
+            // A HEAD's error has no body: its status is all S3 says.
+            String why = switch (e.statusCode()) {
+                case 301 -> ": it is in another region";
+                case 403 -> ": it refuses these credentials (another account's bucket, or no s3:ListBucket)";
+                default -> "";
+            };
+            throw new IllegalArgumentException("the bucket " + bucket + " cannot be used (--bucket), S3 answered "
+                    + e.statusCode() + why);
         }
     }
 
