@@ -5,6 +5,7 @@
 // or a shared link comes back to the same job.
 (() => {
   const POLL_MS = 1000;
+  const POLL_MAX_MS = 10000;
   const RETRY_MS = 5000;
   const PAGE_DIGITS = 500; // a viewer page; GET /v1/pi serves at most 1000 digits per request
   const ROW_DIGITS = 50;
@@ -251,7 +252,7 @@
 
   /** Shows the job and polls it while it runs; {@code submitted}: this page has just started it. */
   function follow(jobId, submitted) {
-    job = {id: jobId, digits: null, status: null, submitted};
+    job = {id: jobId, digits: null, status: null, submitted, since: Date.now()};
     samples = [];
     setAddress({job: jobId});
     $("job").hidden = false;
@@ -276,7 +277,7 @@
       }
       show(answer.body);
       if (RUNNING.has(answer.body.status)) {
-        pollTimer = setTimeout(() => poll(jobId), POLL_MS);
+        pollLater(jobId);
       }
       return;
     }
@@ -290,6 +291,23 @@
     pollTrouble = true;
     pollTimer = setTimeout(() => poll(jobId), wait * 1000);
   }
+
+  /**
+   * Polls the running job again: each second at first, then less often as this page follows it
+   * longer (a large job runs for minutes, and every watcher's polls count against the gateway's
+   * limits), up to every 10 s; not while the page is hidden, which polls again when shown.
+   */
+  function pollLater(jobId) {
+    if (!document.hidden) {
+      pollTimer = setTimeout(() => poll(jobId), Math.min(POLL_MAX_MS, Math.max(POLL_MS, (Date.now() - job.since) / 30)));
+    }
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && job && RUNNING.has(job.status) && !pollTrouble) {
+      poll(job.id);
+    }
+  });
 
   function gone() {
     job.status = null;
@@ -317,16 +335,19 @@
     $("bar-fill").style.width = percent + "%";
 
     $("job-digits").textContent = format.format(status.digits);
+    $("job-done").textContent = percent + "%";
     $("job-elapsed").textContent = duration(parseInt(status.time_elapsed, 10) || 0);
     $("job-left").textContent = timeLeft(status.status, progress);
 
+    // The state is a live region: it changes with the state only, and the share done, which
+    // changes at every poll, is shown beside it, where a screen reader does not read it out each time.
     let state;
     switch (status.status) {
       case "queued":
         state = "Queued: waiting for a worker to start.";
         break;
       case "In-progress":
-        state = "Computing: " + percent + "% done.";
+        state = "Computing.";
         break;
       case "complete":
         state = instant

@@ -55,9 +55,9 @@ final class DocsSite implements PiApi.Routes {
         files.put("docs/swagger-ui.css", new Asset("text/css; charset=utf-8", resource(webjar + "swagger-ui.css"), cache));
         files.put("docs/swagger-ui-bundle.js",
                 new Asset("text/javascript; charset=utf-8", resource(webjar + "swagger-ui-bundle.js"), cache));
+        // The service's own files change with it, and each page's files must match each other.
         files.put("docs/swagger-initializer.js",
-                new Asset("text/javascript; charset=utf-8", resource("/docs/swagger-initializer.js"), cache));
-        // The page for people changes with the service, and its three files must match each other.
+                new Asset("text/javascript; charset=utf-8", resource("/docs/swagger-initializer.js"), "no-cache"));
         app = new Asset("text/html; charset=utf-8", resource("/docs/app.html"), "no-cache");
         files.put("docs/app.css", new Asset("text/css; charset=utf-8", resource("/docs/app.css"), "no-cache"));
         files.put("docs/app.js", new Asset("text/javascript; charset=utf-8", resource("/docs/app.js"), "no-cache"));
@@ -83,11 +83,19 @@ final class DocsSite implements PiApi.Routes {
         });
     }
 
+    /**
+     * An asset, with headers that keep its pages out of other sites' frames (a page that shows a
+     * job can cancel it, and anyone holding the id may) and their addresses, job ids included, out
+     * of the requests they link to.
+     */
     private static ApiResponse serve(Asset asset) {
         return new ApiResponse(200, Map.of(
                 "Content-Type", asset.contentType(),
                 "Cache-Control", asset.cacheControl(),
-                "X-Content-Type-Options", "nosniff"), asset.body());
+                "X-Content-Type-Options", "nosniff",
+                "Content-Security-Policy", "frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+                "X-Frame-Options", "DENY",
+                "Referrer-Policy", "no-referrer"), asset.body());
     }
 
     private static JsonNode openApiDocument(int maxDigits) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
 
 /** Plain unit test of the documentation routes, reading the real files from the classpath; needs nothing running. */
@@ -56,6 +58,17 @@ class DocsSiteTest {
         // Every address the script calls is relative, so it works under a stage prefix too.
         assertThat(script.body()).contains("\"pi_job\"", "\"openapi.json\"", "\"v1/pi?start=\"")
                 .doesNotContain("http://", "https://", "fetch(\"/");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/app", "/docs/app.js"})
+    void thePagesCannotBeFramedElsewhereNorPassTheirAddressOn(String path) {
+        Map<String, String> headers = get(path).headers();
+
+        assertThat(headers).containsEntry("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+                .containsEntry("X-Frame-Options", "DENY")
+                .containsEntry("Referrer-Policy", "no-referrer")
+                .containsEntry("X-Content-Type-Options", "nosniff");
     }
 
     @Test

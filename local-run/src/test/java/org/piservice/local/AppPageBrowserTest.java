@@ -103,6 +103,7 @@ class AppPageBrowserTest {
         List<Double> seen = new ArrayList<>();
         boolean reloaded = false;
         boolean estimated = false;
+        boolean computing = false;
         long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
         while (!"complete".equals(barStatus())) {
             assertThat(System.nanoTime()).as("the job completes in %s", JOB_TIMEOUT).isLessThan(deadline);
@@ -113,6 +114,8 @@ class AppPageBrowserTest {
                     seen.add(now);
                 }
             }
+            // the state, a live region, says only the state; the share done is beside it
+            computing |= text("job-state").equals("Computing.");
             if (text("job-left").startsWith("about ") && !estimated) {
                 estimated = true;
                 screenshot("app-running");
@@ -130,7 +133,9 @@ class AppPageBrowserTest {
         assertThat(seen).as("bar values seen").isSorted().endsWith(100.0);
         assertThat(seen.stream().distinct().filter(value -> value > 0 && value < 100)).as("values between 0 and 100")
                 .hasSizeGreaterThanOrEqualTo(2);
+        assertThat(computing).as("the state said Computing.").isTrue();
         assertThat(text("job-state")).isEqualTo("Complete.");
+        assertThat(text("job-done")).isEqualTo("100%");
         WebElement download = browser.findElement(By.id("download"));
         assertThat(download.getText()).isEqualTo("Download pi-" + DIGITS + ".txt");
         screenshot("app-complete");
