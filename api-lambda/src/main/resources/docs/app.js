@@ -19,6 +19,7 @@
   let job = null; // {id, digits, status}; null while no job is shown
   let pollTimer = null;
   let polls = 0; // counts the polls started: an answer to an older one is stale
+  let pages = 0; // the same for the viewer's pages
   let pollTrouble = false; // the job's message is the last poll's failure, which the next success clears
   let samples = []; // {at, progress} while running: the estimate of the time left comes from them
   let viewerStart = 0;
@@ -285,7 +286,8 @@
       gone();
       return;
     }
-    const wait = answer.retryAfter === null ? RETRY_MS / 1000 : answer.retryAfter;
+    // At least a second, whatever a proxy on the way says: a poll answered at once must not loop.
+    const wait = Math.max(1, answer.retryAfter === null ? RETRY_MS / 1000 : answer.retryAfter);
     $("job-message").textContent = explain(answer, () => "the job is not affected; this page asks again "
         + waitWords(wait));
     pollTrouble = true;
@@ -488,7 +490,12 @@
     const last = lastPosition();
     const from = Math.min(Math.max(0, start), last);
     const count = Math.min(PAGE_DIGITS, last - from + 1);
+    const mine = ++pages;
+    const shown = job;
     const answer = await call("GET", "v1/pi?start=" + from + "&numberOfDigits=" + count);
+    if (mine !== pages || job !== shown) {
+      return; // a later page was asked for, or the job was left, meanwhile
+    }
     if (answer.status !== 200 || typeof answer.body.content !== "string") {
       $("viewer-message").textContent = explain(answer, (when) => "press Go to try again " + when);
       return;
