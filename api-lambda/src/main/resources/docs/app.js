@@ -272,6 +272,7 @@
       return; // a newer poll, or another job, took over meanwhile
     }
     if (answer.status === 200) {
+      job.answeredAt = Date.now();
       if (pollTrouble) {
         $("job-message").textContent = "";
         pollTrouble = false;
@@ -301,13 +302,20 @@
    */
   function pollLater(jobId) {
     if (!document.hidden) {
-      pollTimer = setTimeout(() => poll(jobId), Math.min(POLL_MAX_MS, Math.max(POLL_MS, (Date.now() - job.since) / 30)));
+      pollTimer = setTimeout(() => poll(jobId), pollInterval());
     }
   }
 
+  function pollInterval() {
+    return Math.min(POLL_MAX_MS, Math.max(POLL_MS, (Date.now() - job.since) / 30));
+  }
+
+  // Shown again, the page polls when the interval since its last answer is over, at once if it is.
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden && job && RUNNING.has(job.status) && !pollTrouble) {
-      poll(job.id);
+      const jobId = job.id;
+      clearTimeout(pollTimer);
+      pollTimer = setTimeout(() => poll(jobId), Math.max(0, pollInterval() - (Date.now() - job.answeredAt)));
     }
   });
 
@@ -365,7 +373,9 @@
       default:
         state = "Status: " + status.status + ".";
     }
-    $("job-state").textContent = state;
+    if ($("job-state").textContent !== state) {
+      $("job-state").textContent = state;
+    }
 
     const running = RUNNING.has(status.status);
     $("cancel").hidden = !running;

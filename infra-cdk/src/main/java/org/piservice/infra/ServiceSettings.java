@@ -78,8 +78,8 @@ public record ServiceSettings(
     public static ServiceSettings defaults() {
         // A client may make a twenty-fifth of the stage's steady rate, so it takes many to throttle
         // the rest; one at full speed gets the stage to itself for 2.4 s a minute at most. The page
-        // polls a job every second at first and every 10 s after five minutes, so a hundred people
-        // may start jobs at once, and a thousand watch long ones.
+        // polls a job every second at first and every 10 s once it has followed it five minutes, so
+        // a hundred people may start jobs at once, and several hundred watch long ones.
         return new ServiceSettings(1024, 5120, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 100, 200, 240,
                 FunctionEnvironment.DEFAULT_JOB_TTL_DAYS, FunctionEnvironment.DEFAULT_DOWNLOAD_URL_TTL_SECONDS,
                 FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT, Optional.empty());
