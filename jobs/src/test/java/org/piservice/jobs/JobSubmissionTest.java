@@ -17,11 +17,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.Storage;
+import org.piservice.jobs.testing.Await;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
@@ -193,13 +193,13 @@ class JobSubmissionTest {
                     submission(proxied.dynamoDb(), clients.sqs(), resources.config()).submit(request(1000)));
 
             // WHEN the complete record is applied between that read and the queued record's write
-            awaitTrue(() -> proxy.faulted().stream().anyMatch(request -> isJobWrite(request, JobStatus.QUEUED)));
+            Await.awaitTrue(() -> proxy.faulted().stream().anyMatch(request -> isJobWrite(request, JobStatus.QUEUED)));
             completeApplied.countDown();
             Matcher id = Pattern.compile("\"" + Storage.TABLE_KEY + "\":\\{\"S\":\"([^\"]+)\"")
                     .matcher(proxy.faulted().getFirst().bodyText());
             assertThat(id.find()).isTrue();
             String jobId = id.group(1);
-            awaitTrue(() -> jobs.find(jobId).isPresent());
+            Await.awaitTrue(() -> jobs.find(jobId).isPresent());
             queuedWritten.countDown();
 
             // THEN the job is served from the store, as its record says, and nothing is queued
@@ -211,16 +211,6 @@ class JobSubmissionTest {
 
     private static boolean isJobWrite(FaultProxy.Request request, JobStatus status) {
         return request.isDynamoDb("PutItem") && request.bodyText().contains("\"" + status.wireName() + "\"");
-    }
-
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s");
-            }
-            Thread.sleep(20);
-        }
     }
 
     @Test

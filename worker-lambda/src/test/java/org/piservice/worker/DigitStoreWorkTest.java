@@ -26,6 +26,7 @@ import org.piservice.core.PiProcess;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobStatus;
+import org.piservice.jobs.testing.Await;
 import org.piservice.jobs.testing.LogCapture;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -144,7 +145,7 @@ class DigitStoreWorkTest {
 
         // WHEN the computing job's client cancels it, and its worker's heartbeat has learnt of it
         assertThat(fixture.jobs.cancel(cancelledId)).isPresent();
-        JobProcessorTest.awaitTrue(() -> !logs.withMessage("Job cancelled; its computation goes on").isEmpty());
+        Await.awaitTrue(() -> !logs.withMessage("Job cancelled; its computation goes on").isEmpty());
         held.proceed().countDown();
 
         // THEN the computation finishes, once, and completes the waiting jobs with their digits
@@ -243,7 +244,7 @@ class DigitStoreWorkTest {
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(1);
 
         // WHEN the computation ends after the waiting job's deadline
-        JobProcessorTest.awaitTrue(Duration.ofSeconds(20),
+        Await.awaitTrue(Duration.ofSeconds(20),
                 () -> fixture.jobs.find(lateId).orElseThrow().isOverdue(Instant.now()));
         held.proceed().countDown();
         assertThat(held.computation().get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
@@ -275,7 +276,7 @@ class DigitStoreWorkTest {
             assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
         } else {
             assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(running))).isPresent();
-            JobProcessorTest.awaitTrue(() -> !logs.withMessage("Job cancelled; its computation goes on").isEmpty());
+            Await.awaitTrue(() -> !logs.withMessage("Job cancelled; its computation goes on").isEmpty());
             assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(waiting))).isPresent();
         }
 
@@ -298,7 +299,7 @@ class DigitStoreWorkTest {
         CountDownLatch proceed = new CountDownLatch(1);
         CountingPiWriter pi = new CountingPiWriter((digits, out, progress, cancelled) -> {
             computing.countDown();
-            JobProcessorTest.awaitTrue(Duration.ofMinutes(3), () -> proceed.getCount() == 0 || cancelled.getAsBoolean());
+            Await.awaitTrue(Duration.ofMinutes(3), () -> proceed.getCount() == 0 || cancelled.getAsBoolean());
             if (cancelled.getAsBoolean()) {
                 throw new CancellationException();
             }

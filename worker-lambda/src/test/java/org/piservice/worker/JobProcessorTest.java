@@ -1,6 +1,7 @@
 package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.piservice.jobs.testing.Await.awaitTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -470,20 +470,6 @@ class JobProcessorTest {
         try (InputStream in = fixture.clients.s3().getObject(get -> get.bucket(fixture.config().bucketName())
                 .key(job.resultKey()))) {
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
-    }
-
-    static void awaitTrue(BooleanSupplier condition) {
-        awaitTrue(Duration.ofSeconds(20), condition);
-    }
-
-    static void awaitTrue(Duration limit, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + limit.toSeconds() + " s");
-            }
-            CountingPiWriter.pause(Duration.ofMillis(50));
         }
     }
 

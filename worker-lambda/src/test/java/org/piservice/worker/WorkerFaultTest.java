@@ -1,7 +1,7 @@
 package org.piservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.piservice.worker.JobProcessorTest.awaitTrue;
+import static org.piservice.jobs.testing.Await.awaitTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
