@@ -5,7 +5,6 @@ import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -492,55 +491,32 @@ public final class JobRepository {
     }
 
     /**
-     * Records that the sweeper sends the job's message again, if no worker and no other sweeper
-     * has touched the job since {@code seen} was read: only one copy goes out per idle spell.
+     * Records the message the sweeper has just sent again, {@code messageId}, as the one the job
+     * waits for, if no worker and no other sweep has touched the job since {@code seen} was read:
+     * the job counts as touched now, so that the next sweeps do not send another copy, and that
+     * message may fail the job from the dead-letter queue, as a claim through it would make it, and
+     * no other message of the job may (the one lost, should it turn up).
      *
-     * @return the instant recorded, for {@link #unmarkRequeued} should the message not go out;
-     *         empty when the job changed meanwhile, and its message must not be sent then
+     * @return false when the job changed meanwhile: the message sent is a duplicate, which the
+     *         claim turns away or which claims the job as its message would have
      */
-    public Optional<Instant> markRequeued(Job seen) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as the record holds it
-        Map<String, String> names = Map.of("#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#requeuedAt", REQUEUED_AT,
-                "#releasedAt", RELEASED_AT);
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":now", millis(now));
-        // The SDK's retry of a write whose answer was lost finds this very mark, which is no change by anyone else.
-        String unchanged = untouchedSince(seen, values)
-                + " AND (" + unchanged("#requeuedAt", ":requeuedAt", seen.requeuedAt(), values) + " OR #requeuedAt = :now)";
+    public boolean markRequeued(Job seen, String messageId) {
+        Instant now = clock.instant();
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":now", millis(now),
+                ":message", AttributeValue.fromS(messageId)));
+        // The SDK's retry of a write whose answer was lost finds this very message recorded, which is no change by anyone else.
+        String condition = untouchedSince(seen, values)
+                + " AND (" + unchanged("#requeuedAt", ":requeuedAt", seen.requeuedAt(), values) + " OR #claimedBy = :message)";
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(seen.jobId()))
-                    .updateExpression("SET #requeuedAt = :now")
-                    .conditionExpression(unchanged)
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(values));
-            return Optional.of(now);
-        } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
-        }
-    }
-
-    /**
-     * Records the message the sweeper sent again after its mark at {@code marked} as the one whose
-     * delivery the job waits for, as a claim through it would: it may fail the job from the
-     * dead-letter queue, and no other message of the job may (the one lost, should it turn up).
-     * Left as it is when the job was touched since {@code seen} was read (a claim through any
-     * message records its own) or another sweep has marked it.
-     */
-    public void recordRequeuedMessage(Job seen, Instant marked, String messageId) {
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":message", AttributeValue.fromS(messageId),
-                ":marked", millis(marked)));
-        String condition = untouchedSince(seen, values) + " AND #requeuedAt = :marked";
-        try {
-            dynamoDb.updateItem(request -> request.tableName(tableName).key(key(seen.jobId()))
-                    .updateExpression("SET #claimedBy = :message")
+                    .updateExpression("SET #requeuedAt = :now, #claimedBy = :message")
                     .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#claimedBy", CLAIMED_BY, "#requeuedAt", REQUEUED_AT,
                             "#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#releasedAt", RELEASED_AT))
                     .expressionAttributeValues(values));
+            return true;
         } catch (ConditionalCheckFailedException e) {
-            // Touched since (a claim, a heartbeat, a release, another sweep's mark): the job's message
-            // stays the one recorded before, and should this one be dead-lettered, the deadline ends the job.
-            LOG.info("The message sent again was not recorded as the job's: the job changed since the sweep read it");
+            return false;
         }
     }
 
@@ -553,29 +529,6 @@ public final class JobRepository {
         values.put(":status", AttributeValue.fromS(seen.status().wireName()));
         return "#status = :status AND " + unchanged("#heartbeatAt", ":heartbeatAt", seen.heartbeatAt(), values)
                 + " AND " + unchanged("#releasedAt", ":releasedAt", seen.releasedAt(), values);
-    }
-
-    /**
-     * Takes back {@link #markRequeued}'s mark, made at {@code marked}, when the message could not
-     * be sent: the job is as idle as it was, and the next sweep sends it, not one 20 minutes on.
-     */
-    public void unmarkRequeued(Job seen, Instant marked) {
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":marked", millis(marked)));
-        String update = "REMOVE #requeuedAt";
-        if (seen.requeuedAt() != null) {
-            update = "SET #requeuedAt = :before";
-            values.put(":before", millis(seen.requeuedAt()));
-        }
-        String expression = update;
-        try {
-            dynamoDb.updateItem(request -> request.tableName(tableName).key(key(seen.jobId()))
-                    .updateExpression(expression)
-                    .conditionExpression("#requeuedAt = :marked")
-                    .expressionAttributeNames(Map.of("#requeuedAt", REQUEUED_AT))
-                    .expressionAttributeValues(values));
-        } catch (ConditionalCheckFailedException e) {
-            // Another sweep has marked it since: that one's message is the job's.
-        }
     }
 
     /** The condition that an instant attribute still has the value read, or is still absent. */

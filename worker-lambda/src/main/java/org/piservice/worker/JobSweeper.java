@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.piservice.contract.ServiceMetrics;
 import org.piservice.jobs.Backlog;
 import org.piservice.jobs.EmfMetrics;
@@ -103,13 +102,9 @@ public final class JobSweeper {
                         LOG.warn("Job failed at its deadline: {}", job.overdueReason());
                     }
                 } else if (idle(job, now, waits.getOrDefault(job.jobId(), Duration.ZERO))) {
-                    Optional<Instant> marked = jobs.markRequeued(job);
-                    if (marked.isPresent()) {
-                        sendAgain(job, marked.get());
-                        requeued++;
-                        metrics.jobRequeued(job.jobId());
-                        LOG.warn("Job untouched since {}; its message was sent again", job.lastActivity());
-                    }
+                    sendAgain(job);
+                    requeued++;
+                    metrics.jobRequeued(job.jobId());
                 }
             } catch (RuntimeException e) {
                 errors++;
@@ -126,25 +121,19 @@ public final class JobSweeper {
         return new Sweep(open, failed, requeued);
     }
 
-    private void sendAgain(Job job, Instant marked) {
-        String messageId;
-        try {
-            messageId = sqs.sendMessage(send -> send.queueUrl(queueUrl)
-                    .messageBody(new JobMessage(job.jobId(), job.digits()).toJson())).messageId();
-        } catch (RuntimeException e) {
-            try {
-                jobs.unmarkRequeued(job, marked);
-            } catch (RuntimeException unmarking) {
-                e.addSuppressed(unmarking);
-            }
-            throw e;
-        }
-        try {
-            jobs.recordRequeuedMessage(job, marked, messageId);
-        } catch (RuntimeException e) {
-            // The message is out: the job goes on, only the dead-letter queue cannot fail it through
-            // that message, and the sweeper fails it at its deadline instead.
-            LOG.warn("The message sent again could not be recorded as the job's: {}", e.getMessage());
+    /**
+     * Sends the job's message, then records it as the job's. In that order, no failure between the
+     * two leaves the job unsent: a record that fails, or whose sweep dies, leaves the job idle for
+     * the next sweep to send again, and a duplicate is harmless.
+     */
+    private void sendAgain(Job job) {
+        String messageId = sqs.sendMessage(send -> send.queueUrl(queueUrl)
+                .messageBody(new JobMessage(job.jobId(), job.digits()).toJson())).messageId();
+        if (jobs.markRequeued(job, messageId)) {
+            LOG.warn("Job untouched since {}; its message was sent again", job.lastActivity());
+        } else {
+            LOG.info("Job untouched since {} as read, but touched before its message sent again was recorded:"
+                    + " that message is a duplicate", job.lastActivity());
         }
     }
 

@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.ComputeTimeModel;
@@ -320,7 +320,7 @@ class JobLifecycleTest {
         assertThat(fixture.jobs.find(overdue).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
 
         // AND the job is still its message's: a dead-lettered duplicate does not fail it, as no other was sent
-        assertThat(fixture.jobs.find(idle).orElseThrow().requeuedAt()).as("the failed send's mark, taken back").isNull();
+        assertThat(fixture.jobs.find(idle).orElseThrow().requeuedAt()).as("no message sent, none recorded").isNull();
         deadLetters().process(List.of(deadLetteredDuplicateOf(its)));
         assertThat(fixture.jobs.find(idle).orElseThrow().status()).as("after a duplicate").isEqualTo(JobStatus.IN_PROGRESS);
 
@@ -442,7 +442,7 @@ class JobLifecycleTest {
     }
 
     @Test
-    void theSweeperDoesNotSendAgainTheMessageOfAJobClaimedAndReleasedSinceItLooked() {
+    void theMessageTheSweeperSentAgainForAJobClaimedAndReleasedSinceItLookedIsNotTheJobs() {
         // GIVEN a job given back for a retry long ago, idle as the sweeper read it, which a worker
         // then claimed through its message and gave back again (its heartbeat is as it was: released)
         JobRepository past = jobsAgo(JobSweeper.REQUEUE_AFTER);
@@ -455,13 +455,44 @@ class JobLifecycleTest {
         fixture.jobs.claim(id, "another-worker", message.messageId(), Duration.ofMinutes(1));
         fixture.jobs.release(id, "another-worker", "S3 slowed down again");
 
-        // WHEN the sweeper marks it for a new message
-        Optional<Instant> marked = fixture.jobs.markRequeued(seen);
+        // WHEN the sweeper records the message it sent again for it
+        boolean recorded = fixture.jobs.markRequeued(seen, "sent-again");
 
         // THEN it does not: the released job's own message comes back, and only it may fail the job
-        assertThat(marked).isEmpty();
-        deadLetters().process(List.of(deadLetteredDuplicateOf(message)));
+        assertThat(recorded).isFalse();
+        deadLetters().process(List.of(new QueueMessage("sent-again", message.body(), null, JobDelivery.MAX_RECEIVE_COUNT)));
         assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);
+    }
+
+    @Test
+    void aMessageSentAgainWhoseRecordWasAppliedThoughTheSweepFailedIsOutAndNotSentTwice() {
+        // GIVEN a job whose message was lost, and a table that applies the sweeper's record of the
+        // message it sends again, loses its answer, and then refuses the SDK's retries
+        String lost = JobId.newId();
+        jobsAgo(JobSweeper.REQUEUE_AFTER).create(lost, 20);
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             AwsClients faulty = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
+            Predicate<FaultProxy.Request> itsRecord = request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(lost);
+            proxy.inject(itsRecord, Fault.lostAnswer(), 1);
+            proxy.injectAlways(itsRecord, Fault.dynamoDbOutage());
+            JobRepository jobs = new JobRepository(faulty.dynamoDb(), fixture.config());
+            JobSweeper sweeper = new JobSweeper(jobs, new Backlog(jobs, fixture.digitStore(fixture.config())::state,
+                    fixture.config(), Clock.systemUTC()), fixture.clients.sqs(), fixture.config().queueUrl(),
+                    WorkerFixture.FAST.staleAfter(), JobSweeper.REQUEUE_AFTER, emf, Clock.systemUTC());
+
+            // WHEN it sweeps, and sweeps again once the table answers
+            assertThatThrownBy(sweeper::sweep).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("1 of 1 open jobs could not be swept");
+            proxy.heal();
+            JobSweeper.Sweep next = sweeper.sweep();
+
+            // THEN the job's message went out in the first sweep, and the record applied keeps the
+            // next sweep from sending another
+            assertThat(proxy.faulted()).hasSizeGreaterThan(1);
+            assertThat(next.requeued()).isZero();
+            assertThat(received(fixture.config().queueUrl())).extracting(QueueMessage::body)
+                    .containsExactly(new JobMessage(lost, 20).toJson());
+        }
     }
 
     @Test
