@@ -7,6 +7,7 @@ import java.time.Instant;
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -423,7 +424,9 @@ public final class JobProcessor implements AutoCloseable {
         AtomicReference<Double> progress = new AtomicReference<>(0.0);
         Deadline jobDeadline = forJob(job, deadline);
         BooleanSupplier outOfTime = () -> jobDeadline.remaining().compareTo(settings.cleanupReserve()) < 0;
-        ScheduledFuture<?> heartbeat = everyHeartbeat(() -> beat(job, owner, storeDigits, progress, lost, cancelled));
+        Set<String> endedWaiters = new HashSet<>();
+        ScheduledFuture<?> heartbeat = everyHeartbeat(() -> beat(job, owner, storeDigits, progress, lost, cancelled,
+                endedWaiters));
         LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
                 entry("attempt", job.attempts()));
         long started = System.nanoTime();
@@ -683,11 +686,13 @@ public final class JobProcessor implements AutoCloseable {
      * stops once they are cancelled too).
      */
     private void beat(Job job, String owner, long storeDigits, AtomicReference<Double> progress, AtomicBoolean lost,
-                      AtomicBoolean cancelled) {
+                      AtomicBoolean cancelled, Set<String> endedWaiters) {
         try {
-            beatJob(job, owner, storeDigits, progress, lost, cancelled);
-            // A lost lease does not stop the computation: it only lets a longer demand start its own.
+            // The lease first: after a cancellation the job's beat reads waiting jobs' records, and
+            // the lease keeps other workers from computing the same digits meanwhile. A lost lease
+            // does not stop the computation: it only lets a longer demand start its own.
             beatLease(job, owner);
+            beatJob(job, owner, storeDigits, progress, lost, cancelled, endedWaiters);
         } catch (OutOfMemoryError e) {
             // A computation in this JVM may fill its heap for a moment. Thrown on, the error would
             // end the beats for good, silently (a scheduled task that throws is not run again),
@@ -697,17 +702,17 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private void beatJob(Job job, String owner, long storeDigits, AtomicReference<Double> progress, AtomicBoolean lost,
-                         AtomicBoolean cancelled) {
+                         AtomicBoolean cancelled, Set<String> endedWaiters) {
         try {
             if (cancelled.get()) {
-                if (!anyWaiterOpen(storeDigits)) {
+                if (!anyWaiterOpen(storeDigits, endedWaiters)) {
                     lost.set(true);
                 }
             } else if (!jobs.heartbeat(job.jobId(), owner, progress.get())) {
                 boolean wasCancelled = jobs.find(job.jobId()).map(found -> found.status() == JobStatus.CANCELLED)
                         .orElse(false);
                 cancelled.set(wasCancelled);
-                if (!wasCancelled || !anyWaiterOpen(storeDigits)) {
+                if (!wasCancelled || !anyWaiterOpen(storeDigits, endedWaiters)) {
                     lost.set(true);
                 } else {
                     LOG.info("Job cancelled; its computation goes on for the jobs waiting on it ({})",
@@ -731,11 +736,21 @@ public final class JobProcessor implements AutoCloseable {
 
     /**
      * Whether a job listed as waiting, which a computation of {@code storeDigits} covers, still
-     * wants its digits (was not cancelled since).
+     * wants its digits (was not cancelled since). A job found ended, or gone, stays so: it joins
+     * {@code ended} and is not read again, so that the heartbeats of a cancelled computation do
+     * not read every listed job (up to {@link DigitStore#MAX_WAITERS}) each time.
      */
-    private boolean anyWaiterOpen(long storeDigits) {
-        return store.waiters().stream().filter(waiter -> waiter.digits() <= storeDigits)
-                .anyMatch(waiter -> jobs.find(waiter.jobId()).map(job -> !job.status().isFinal()).orElse(false));
+    private boolean anyWaiterOpen(long storeDigits, Set<String> ended) {
+        for (DigitStore.Waiter waiter : store.waiters()) {
+            if (waiter.digits() > storeDigits || ended.contains(waiter.jobId())) {
+                continue;
+            }
+            if (jobs.find(waiter.jobId()).map(job -> !job.status().isFinal()).orElse(false)) {
+                return true;
+            }
+            ended.add(waiter.jobId());
+        }
+        return false;
     }
 
     /**

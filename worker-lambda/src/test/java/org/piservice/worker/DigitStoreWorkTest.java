@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +16,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,10 +29,14 @@ import org.piservice.core.ComputeTimeModel;
 import org.piservice.core.MachinPi;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProcess;
+import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.testing.Await;
+import org.piservice.jobs.testing.Emulators;
+import org.piservice.jobs.testing.FaultProxy;
+import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.LogCapture;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -38,6 +48,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class DigitStoreWorkTest {
 
     private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
+    private static final Pattern WAITER = Pattern.compile("ended-\\d+|still-waiting");
 
     private final WorkerFixture fixture = new WorkerFixture();
 
@@ -164,6 +175,50 @@ class DigitStoreWorkTest {
         assertThat(store.digits()).isEqualTo(3000);
         assertThat(store.waiting()).isEmpty();
         assertThat(logs.withMessage("Job ended meanwhile (cancelled); its computation finished for the jobs waiting on it")).hasSize(1);
+    }
+
+    @Test
+    void aCancelledComputationsHeartbeatsReadEachEndedWaitingJobOnce() throws Exception {
+        // GIVEN a computation of 3000 digits, held, whose worker reads the jobs table through a
+        // proxy that counts the reads of the waiting jobs' records
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             AwsClients counted = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
+            proxy.injectAlways(request -> request.isDynamoDb("GetItem") && WAITER.matcher(request.bodyText()).find(),
+                    Fault.late(Duration.ZERO));
+            QueueMessage computing = fixture.newJob(3000);
+            Held held = holdComputing(computing, pi -> fixture.processorOn(counted, WorkerFixture.UNHURRIED, pi));
+            // AND twenty jobs listed as waiting for it that have been cancelled since, and one that
+            // still waits (ids of the test's own: the list's order, a hash set's, is the same every run)
+            DigitStore store = fixture.digitStore(fixture.config());
+            String lease = store.state().leaseOwner();
+            for (int i = 0; i < 20; i++) {
+                fixture.jobs.create("ended-" + i, 2000);
+                assertThat(fixture.jobs.cancel("ended-" + i)).isPresent();
+                assertThat(store.await(new DigitStore.Waiter("ended-" + i, 2000), lease)).isTrue();
+            }
+            fixture.jobs.create("still-waiting", 2000);
+            assertThat(store.await(new DigitStore.Waiter("still-waiting", 2000), lease)).isTrue();
+
+            // WHEN the computing job is cancelled, and five heartbeats have found the job still waiting
+            assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(computing))).isPresent();
+            Await.awaitTrue(() -> readsOf(proxy).getOrDefault("still-waiting", 0L) >= 5);
+            Map<String, Long> reads = readsOf(proxy);
+            held.proceed().countDown();
+
+            // THEN each cancelled one was read once at most (those the list holds after the waiting
+            // one need not be read at all), and the computation completes the waiting job
+            reads.remove("still-waiting");
+            assertThat(reads).isNotEmpty();
+            assertThat(reads.values()).allMatch(count -> count == 1);
+            assertThat(held.computation().get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+            assertThat(fixture.jobs.find("still-waiting").orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        }
+    }
+
+    /** How many times each waiting job's record was read through {@code proxy}. */
+    private static Map<String, Long> readsOf(FaultProxy proxy) {
+        return proxy.faulted().stream().map(request -> WAITER.matcher(request.bodyText()))
+                .filter(Matcher::find).collect(Collectors.groupingBy(Matcher::group, HashMap::new, Collectors.counting()));
     }
 
     @Test
@@ -295,6 +350,10 @@ class DigitStoreWorkTest {
      * returns once it has begun; a computation that is told to stop meanwhile stops as pi-core does.
      */
     private Held holdComputing(QueueMessage message) throws InterruptedException {
+        return holdComputing(message, pi -> fixture.processor(WorkerFixture.UNHURRIED, pi));
+    }
+
+    private Held holdComputing(QueueMessage message, Function<PiWriter, JobProcessor> processor) throws InterruptedException {
         CountDownLatch computing = new CountDownLatch(1);
         CountDownLatch proceed = new CountDownLatch(1);
         CountingPiWriter pi = new CountingPiWriter((digits, out, progress, cancelled) -> {
@@ -305,7 +364,7 @@ class DigitStoreWorkTest {
             }
             PiDigits.write(digits, out, progress, cancelled);
         });
-        JobProcessor computer = fixture.processor(WorkerFixture.UNHURRIED, pi);
+        JobProcessor computer = processor.apply(pi);
         CompletableFuture<JobProcessor.Outcome> computation =
                 CompletableFuture.supplyAsync(() -> computer.handle(message, PLENTY));
         assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
