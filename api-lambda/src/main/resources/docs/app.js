@@ -6,7 +6,8 @@
 (() => {
   const POLL_MS = 1000;
   const POLL_MAX_MS = 10000;
-  const RETRY_MS = 5000;
+  const RETRY_MS = 5000; // after a failed poll, doubled at each failure in a row up to RETRY_MAX_MS
+  const RETRY_MAX_MS = 60000;
   const PAGE_DIGITS = 500; // a viewer page; GET /v1/pi serves at most 1000 digits per request
   const ROW_DIGITS = 50;
   const GROUP_DIGITS = 10;
@@ -21,9 +22,12 @@
   let polls = 0; // counts the polls started: an answer to an older one is stale
   let pages = 0; // the same for the viewer's pages
   let pollTrouble = false; // the job's message is the last poll's failure, which the next success clears
+  let pollFailures = 0; // failed polls in a row
+  let cancelling = false; // a DELETE is on its way
+  let downloadChecked = false; // the next click on Download is the page's own, once the service said it can
   let samples = []; // {at, progress} while running: the estimate of the time left comes from them
   let viewerStart = 0;
-  let retryTimer = null;
+  const holds = new Map(); // button id -> the timer that counts down the wait the service asked for
   let attempted = false; // once a submission was refused, the input is checked as it is typed
   // {digits, key}: the Idempotency-Key of the computation asked for until the service answers with
   // its job. Asked again (its answer lost on the way, say), the service gives back the job the lost
@@ -36,9 +40,12 @@
 
   // ---- the API --------------------------------------------------------------------------------
 
-  /** One request; never throws: a network failure is status 0. */
-  async function call(method, path, body, headers = {}) {
-    const init = {method, cache: "no-store", headers: {Accept: "application/json", ...headers}};
+  /**
+   * One request; never throws: a network failure is status 0. With {@code redirect} "manual", a
+   * redirect is not followed and is status 302 (its target is not the page's to read).
+   */
+  async function call(method, path, body, headers = {}, redirect = "follow") {
+    const init = {method, redirect, cache: "no-store", headers: {Accept: "application/json", ...headers}};
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -48,6 +55,9 @@
       response = await fetch(path, init);
     } catch (unreachable) {
       return {status: 0, body: {}, retryAfter: null};
+    }
+    if (response.type === "opaqueredirect") {
+      return {status: 302, body: {}, retryAfter: null};
     }
     let json = {};
     try {
@@ -103,7 +113,11 @@
         return "The service is unavailable for a moment" + (reason ? " (" + reason + ")" : "") + ". "
             + sentence(next(when));
       default:
-        return reason ? sentence(reason) : "The service answered " + answer.status + "; " + next(when) + ".";
+        if (!reason) {
+          return "The service answered " + answer.status + "; " + next(when) + ".";
+        }
+        // The service's own failure passes: what to do next goes with it. A refusal of the request does not.
+        return answer.status >= 500 ? sentence(reason) + " " + sentence(next(when)) : sentence(reason);
     }
   }
 
@@ -182,7 +196,7 @@
     }
     const refusal = explain(answer, (when) => "try again " + when);
     showInputError(refusal, false);
-    holdComputeButton([409, 429, 503].includes(answer.status) ? answer.retryAfter : null, () => {
+    holdButton("compute", [409, 429, 503].includes(answer.status) ? answer.retryAfter : null, () => {
       // Its wait is over: unless the person has typed since, the sentence stops asking them to wait.
       if ($("digits-error").textContent === refusal) {
         showInputError(explain(answer, () => "you can try again now"), false);
@@ -223,30 +237,38 @@
   }
 
   /**
-   * Keeps the Compute button disabled for the time the service asked for, counting down on it;
-   * {@code ready} runs when the wait is over.
+   * Keeps a button disabled for the time the service asked for, counting down on it; {@code ready}
+   * runs when the wait is over.
    */
-  function holdComputeButton(seconds, ready) {
-    const button = $("compute");
-    clearInterval(retryTimer);
+  function holdButton(id, seconds, ready = () => {}) {
+    const button = $(id);
+    if (holds.has(id)) {
+      clearInterval(holds.get(id).timer);
+      button.textContent = holds.get(id).label;
+      holds.delete(id);
+    }
     if (!seconds) {
       button.disabled = false;
       return;
     }
+    const label = button.textContent;
     let left = seconds;
     const tick = () => {
       if (left <= 0) {
-        clearInterval(retryTimer);
+        clearInterval(holds.get(id).timer);
+        holds.delete(id);
         button.disabled = false;
-        button.textContent = "Compute";
+        button.textContent = label;
         ready();
         return;
       }
-      button.textContent = "Compute (" + left + " s)";
+      button.disabled = true;
+      button.textContent = label + " (" + left + " s)";
       left -= 1;
     };
+    holds.set(id, {label, timer: null});
     tick();
-    retryTimer = setInterval(tick, 1000);
+    holds.get(id).timer = setInterval(tick, 1000);
   }
 
   // ---- the job --------------------------------------------------------------------------------
@@ -255,6 +277,8 @@
   function follow(jobId, submitted) {
     job = {id: jobId, digits: null, status: null, submitted, since: Date.now()};
     samples = [];
+    pollFailures = 0;
+    holdButton("cancel", null); // a wait the service asked of another job's cancellation
     setAddress({job: jobId});
     $("job").hidden = false;
     $("viewer").hidden = true;
@@ -273,6 +297,7 @@
     }
     if (answer.status === 200) {
       job.answeredAt = Date.now();
+      pollFailures = 0;
       if (pollTrouble) {
         $("job-message").textContent = "";
         pollTrouble = false;
@@ -288,7 +313,11 @@
       return;
     }
     // At least a second, whatever a proxy on the way says: a poll answered at once must not loop.
-    const wait = Math.max(1, answer.retryAfter === null ? RETRY_MS / 1000 : answer.retryAfter);
+    // Without a Retry-After, each failure in a row doubles the wait: a page left open on a job
+    // while the service is down must not ask every few seconds for hours.
+    pollFailures += 1;
+    const backoff = Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** (pollFailures - 1)) / 1000;
+    const wait = Math.max(1, answer.retryAfter === null ? backoff : answer.retryAfter);
     $("job-message").textContent = explain(answer, () => "the job is not affected; this page asks again "
         + waitWords(wait));
     pollTrouble = true;
@@ -379,7 +408,7 @@
 
     const running = RUNNING.has(status.status);
     $("cancel").hidden = !running;
-    $("cancel").disabled = false;
+    $("cancel").disabled = cancelling || holds.has("cancel");
     $("again").hidden = running;
 
     const download = $("download");
@@ -421,7 +450,9 @@
   async function cancel() {
     const jobId = job.id;
     $("cancel").disabled = true;
+    cancelling = true;
     const answer = await call("DELETE", "pi_job/" + encodeURIComponent(jobId));
+    cancelling = false;
     if (!job || job.id !== jobId) {
       return;
     }
@@ -449,8 +480,37 @@
       default:
         $("job-message").textContent = explain(answer, (when) => "the job was not cancelled; press Cancel again " + when);
         pollTrouble = false;
-        $("cancel").disabled = false;
+        holdButton("cancel", [429, 503].includes(answer.status) ? answer.retryAfter : null);
     }
+  }
+
+  /**
+   * Downloads the digits once the service says they can be: the browser, sent to an error (the job
+   * expired meanwhile, the result store unavailable), would leave this page for the service's JSON.
+   */
+  async function download(event) {
+    if (downloadChecked) {
+      downloadChecked = false; // this click is the page's own: the browser downloads
+      return;
+    }
+    event.preventDefault();
+    const jobId = job.id;
+    const link = $("download");
+    const answer = await call("GET", link.href, undefined, {}, "manual");
+    if (!job || job.id !== jobId) {
+      return;
+    }
+    if (answer.status === 302) {
+      $("job-message").textContent = "";
+      downloadChecked = true;
+      link.click();
+      return;
+    }
+    if (answer.status === 404 && answer.body && answer.body.job_id) {
+      gone();
+      return;
+    }
+    $("job-message").textContent = explain(answer, (when) => "press Download again " + when);
   }
 
   /** Why a cancellation came too late, from the state the job ended in. */
@@ -591,6 +651,7 @@
     }
   });
   $("cancel").addEventListener("click", cancel);
+  $("download").addEventListener("click", download);
   $("again").addEventListener("click", startOver);
   $("jump").addEventListener("submit", jump);
   $("previous").addEventListener("click", () => showDigits(viewerStart - PAGE_DIGITS));

@@ -31,8 +31,11 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.piservice.contract.FunctionEnvironment;
 import org.piservice.contract.GatewayAnswers;
+import org.piservice.contract.Storage;
+import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * What the page for people says when the service refuses a request or cannot serve it, in a real
@@ -52,6 +55,8 @@ class AppPageErrorsBrowserTest {
     private static LocalRun run;
     /** Between the browser (and this test's requests as the same client) and the local API. */
     private static FaultProxy front;
+    /** How the local run's functions reach its emulators (through the proxies). */
+    private static Map<String, String> serviceSettings;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<String> jobs = new ArrayList<>();
@@ -67,6 +72,7 @@ class AppPageErrorsBrowserTest {
             dynamoDb = FaultProxy.start(URI.create(settings.get("AWS_ENDPOINT_URL_DYNAMODB")));
             proxied.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString());
             proxied.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.endpoint().toString());
+            serviceSettings = proxied;
             return proxied;
         });
         front = FaultProxy.start(run.uri());
@@ -222,6 +228,62 @@ class AppPageErrorsBrowserTest {
     }
 
     @Test
+    void aCancellationRefusedForAMomentCanBePressedAgainWhenTheServiceSays() throws Exception {
+        // GIVEN a person following a queued job, and a job store that cannot record a cancellation
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("7100");
+        browser.findElement(By.id("compute")).click();
+        wait.until(driver -> text("job-state").startsWith("Queued"));
+        jobs.add(shownJobId());
+        WebElement cancel = browser.findElement(By.id("cancel"));
+        dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem"), Fault.dynamoDbOutage());
+
+        // WHEN they press Cancel
+        cancel.click();
+
+        // THEN the page says when to press it again, and Cancel counts down to then, whatever the
+        // page's looks at the job meanwhile (one a second)
+        wait.until(driver -> !text("job-message").isEmpty());
+        assertThat(text("job-message")).isEqualTo("The service is unavailable for a moment (the job store is unavailable "
+                + "right now). The job was not cancelled; press Cancel again in 5 s.");
+        Thread.sleep(2500);
+        assertThat(cancel.isEnabled()).isFalse();
+        assertThat(cancel.getText()).matches("Cancel \\([1-3] s\\)");
+
+        // AND once the wait is over, Cancel cancels the job
+        dynamoDb.heal();
+        wait.until(driver -> cancel.isEnabled());
+        assertThat(cancel.getText()).isEqualTo("Cancel");
+        cancel.click();
+        wait.until(driver -> text("job-state").equals("Cancelled."));
+    }
+
+    @Test
+    void aPageWhoseLooksAtTheJobKeepFailingAsksLessAndLessOften() throws Exception {
+        // GIVEN a person following a queued job
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("7200");
+        browser.findElement(By.id("compute")).click();
+        wait.until(driver -> text("job-state").startsWith("Queued"));
+        jobs.add(shownJobId());
+
+        // WHEN every look at it gets the gateway's timeout, which says nothing of when to ask again
+        front.injectAlways(request -> request.method().equals("GET") && request.target().contains("/pi_job/"),
+                new Fault.Answer(504, "application/json", "{\"success\": false, \"error\": \"" + GatewayAnswers.TIMED_OUT + "\"}"));
+
+        // THEN the page asks again in 5 s, and then, failing again, in 10 s
+        wait.until(driver -> text("job-message").endsWith(" in 5 s."));
+        assertThat(text("job-message")).isEqualTo("The service took too long to answer. "
+                + "The job is not affected; this page asks again in 5 s.");
+        wait.until(driver -> text("job-message").endsWith(" in 10 s."));
+
+        // AND once the service answers, the message goes with the next look
+        front.heal();
+        wait.until(driver -> text("job-message").isEmpty());
+        assertThat(text("job-state")).startsWith("Queued");
+    }
+
+    @Test
     void askingAgainAfterTheAnswerWasLostShowsTheJobTheLostRequestStarted() throws Exception {
         // GIVEN a request for digits that reaches the service, whose answer is lost on the way back
         String key = loseTheAnswerToARequestFor(9000);
@@ -278,9 +340,9 @@ class AppPageErrorsBrowserTest {
         assertThat(JSON.readTree(sameKey.body()).path("job_id").asText()).isEqualTo(shown);
     }
 
-    /** Last: the workers run the jobs still queued, and fill the digit store, which serves small jobs at once. */
+    /** Last but one: the workers run the jobs still queued, and fill the digit store, which serves small jobs at once. */
     @Test
-    @Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE - 1)
     void cancellingAJobThatCompletedMeanwhileSaysItsDigitsAreReady() throws Exception {
         // GIVEN a person following a queued job
         openPage();
@@ -306,6 +368,42 @@ class AppPageErrorsBrowserTest {
                 + "cancelled: its digits are ready to download and browse below.");
         assertThat(cancel.isDisplayed()).isFalse();
         assertThat(browser.findElement(By.id("download")).getText()).isEqualTo("Download pi-500.txt");
+    }
+
+    /** Last: the digit store the test before filled serves this job at once. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aDownloadTheServiceCannotGiveSaysWhyOnThePage() throws Exception {
+        // GIVEN a person shown a complete job
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("400");
+        browser.findElement(By.id("compute")).click();
+        wait.until(driver -> text("job-state").startsWith("Complete"));
+        String jobId = shownJobId();
+        WebElement download = browser.findElement(By.id("download"));
+
+        // WHEN they press Download while the job store is down
+        dynamoDb.injectAlways(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage());
+        download.click();
+
+        // THEN the page says so, and when to press it again
+        wait.until(driver -> !text("job-message").isEmpty());
+        assertThat(text("job-message")).isEqualTo("The service is unavailable for a moment (the job store is unavailable "
+                + "right now). Press Download again in 5 s.");
+
+        // AND WHEN the job's record is gone (its results expired meanwhile) and they press it again
+        dynamoDb.heal();
+        try (AwsClients clients = AwsClients.fromSettings(serviceSettings)) {
+            String table = clients.dynamoDb().listTables().tableNames().getFirst(); // the run's one table
+            clients.dynamoDb().deleteItem(delete -> delete.tableName(table)
+                    .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(jobId))));
+        }
+        download.click();
+
+        // THEN the page says the job is gone, rather than leaving for the service's error
+        wait.until(driver -> text("job-state").equals("No such job."));
+        assertThat(text("job-message")).startsWith("This job does not exist: its results have expired");
+        assertThat(browser.getCurrentUrl()).contains("/app");
     }
 
     private void openPage() {
