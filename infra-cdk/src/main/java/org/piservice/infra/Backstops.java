@@ -25,16 +25,6 @@ import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 final class Backstops {
 
     private static final int MEMORY_MB = 512;
-    /**
-     * The dead-letter consumer's timeout: a batch of {@link JobDelivery#DEAD_LETTER_BATCH_SIZE}
-     * messages, each a read and a write of its job and, when the SDK sent the write again and it
-     * was refused, a read of whether the first try made it (JobRepository), and one read of the
-     * digit store's item, within the worker's DynamoDB budget (8 s a call: 248 s) when DynamoDB is
-     * slow, which is when messages are dead-lettered. The dead-letter queue hides a message for six
-     * of these (JobStore), as the job queue does for the worker; Lambda refuses a queue that hides
-     * it for less than one.
-     */
-    static final int DEAD_LETTER_TIMEOUT_SECONDS = 260;
 
     private final Function deadLetterFunction;
     private final Function sweeperFunction;
@@ -48,7 +38,7 @@ final class Backstops {
                 .description("pi-service dead-letter consumer: fails the job of each message the job queue gave up on")
                 .handler("org.piservice.worker.DeadLetterHandler::handleRequest")
                 .memorySize(MEMORY_MB)
-                .timeout(Duration.seconds(DEAD_LETTER_TIMEOUT_SECONDS))
+                .timeout(Duration.seconds(JobDelivery.DEAD_LETTER_TIMEOUT_SECONDS))
                 .environment(environment)
                 .build();
         JavaFunctions.acknowledgeXRay(deadLetterRole);

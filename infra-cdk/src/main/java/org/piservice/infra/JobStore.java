@@ -71,7 +71,7 @@ final class JobStore {
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .visibilityTimeout(Duration.seconds(
-                        JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * Backstops.DEAD_LETTER_TIMEOUT_SECONDS))
+                        JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * JobDelivery.DEAD_LETTER_TIMEOUT_SECONDS))
                 .retentionPeriod(Duration.days(JobDelivery.QUEUE_RETENTION_DAYS))
                 .build();
         queue = Queue.Builder.create(stack, "JobQueue")

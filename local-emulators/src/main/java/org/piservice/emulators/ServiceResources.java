@@ -38,6 +38,9 @@ public final class ServiceResources {
     public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(
             (long) JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS);
     private static final Duration RETENTION = Duration.ofDays(JobDelivery.QUEUE_RETENTION_DAYS);
+    /** The deployed dead-letter queue's. */
+    private static final Duration DEAD_LETTER_VISIBILITY_TIMEOUT = Duration.ofSeconds(
+            (long) JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * JobDelivery.DEAD_LETTER_TIMEOUT_SECONDS);
 
     private ServiceResources() {
     }
@@ -57,8 +60,9 @@ public final class ServiceResources {
         String bucket = prefix + "-results";
         createTable(dynamoDb, table);
         String deadLetterQueueUrl = sqs.createQueue(create -> create.queueName(prefix + "-dlq")
-                .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD,
-                        Long.toString(RETENTION.toSeconds())))).queueUrl();
+                .attributes(Map.of(
+                        QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(DEAD_LETTER_VISIBILITY_TIMEOUT.toSeconds()),
+                        QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(RETENTION.toSeconds())))).queueUrl();
         String deadLetterQueueArn = sqs.getQueueAttributes(get -> get.queueUrl(deadLetterQueueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
         String redrivePolicy = "{\"deadLetterTargetArn\":\"" + deadLetterQueueArn

@@ -81,6 +81,9 @@ class LocalAwsTest {
             assertThat(queue.get(QueueAttributeName.REDRIVE_POLICY))
                     .contains(deadLetterQueueArn).contains("\"maxReceiveCount\":" + JobDelivery.MAX_RECEIVE_COUNT);
             assertThat(queue.get(QueueAttributeName.VISIBILITY_TIMEOUT)).isEqualTo("5400");
+            assertThat(sqs.getQueueAttributes(get -> get.queueUrl(created.deadLetterQueueUrl())
+                    .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT)).attributes().get(QueueAttributeName.VISIBILITY_TIMEOUT))
+                    .as("the deployed dead-letter queue's").isEqualTo("1560");
             assertThat(s3.headBucket(head -> head.bucket("svc-results")).sdkHttpResponse().isSuccessful()).isTrue();
         }
     }

@@ -61,9 +61,11 @@ public final class SqsPoller implements AutoCloseable {
     /**
      * Starts {@code concurrency} pollers, each with its own handler from {@code handlers} invoked
      * with one batch of at most {@code batchSize} messages at a time, as that many Lambda instances
-     * would be with the event source's batch size. Each invocation gets the queue's visibility
-     * timeout as its time budget (Lambda requires the visibility timeout to be at least the
-     * function's timeout), capped at Lambda's 15 minutes.
+     * would be with the event source's batch size. Each invocation gets the time of the function
+     * the queue feeds: the stack (and the emulators' resources) hide a message for
+     * {@link JobDelivery#VISIBILITY_TIMEOUTS_PER_RUN} of that function's timeout, so it is that
+     * share of the queue's visibility timeout, capped at Lambda's 15 minutes: the deployed worker's
+     * with {@code --aws}, the dead-letter consumer's on its queue.
      *
      * @param longPollSeconds how long one receive waits for messages; a message is handed over as
      *                        soon as it arrives either way, but an SQS server stopping waits for
@@ -75,7 +77,8 @@ public final class SqsPoller implements AutoCloseable {
         Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(queueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN, QueueAttributeName.VISIBILITY_TIMEOUT)).attributes();
         int visibilitySeconds = Integer.parseInt(attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30"));
-        long timeoutMillis = TimeUnit.SECONDS.toMillis(Math.min(visibilitySeconds, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS));
+        long timeoutMillis = Math.min(TimeUnit.SECONDS.toMillis(visibilitySeconds) / JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN,
+                TimeUnit.SECONDS.toMillis(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS));
         SqsPoller poller = new SqsPoller(sqs, queueUrl, attributes.get(QueueAttributeName.QUEUE_ARN), region,
                 handlers, batchSize, timeoutMillis, longPollSeconds);
         for (int i = 0; i < concurrency; i++) {

@@ -31,6 +31,15 @@ public final class JobDelivery {
     public static final int WORKER_BATCH_SIZE = 1;
     /** Messages per invocation of the dead-letter queue's consumer, which fails each one's job. */
     public static final int DEAD_LETTER_BATCH_SIZE = 10;
+    /**
+     * The dead-letter consumer's timeout: a batch of {@link #DEAD_LETTER_BATCH_SIZE} messages, each
+     * a read and a write of its job and, when the SDK sent the write again and it was refused, a
+     * read of whether the first try made it (JobRepository), and one read of the digit store's item,
+     * within the worker's DynamoDB budget (8 s a call: 248 s) when DynamoDB is slow, which is when
+     * messages are dead-lettered. The dead-letter queue hides a message for
+     * {@link #VISIBILITY_TIMEOUTS_PER_RUN} of these, as the job queue does for the worker.
+     */
+    public static final int DEAD_LETTER_TIMEOUT_SECONDS = 260;
     /** SQS hides a received message six worker timeouts long, as AWS advises for queues that feed a function. */
     public static final int VISIBILITY_TIMEOUTS_PER_RUN = 6;
     /** How long the queue keeps a message: SQS's maximum, far beyond any job's deadline. */
