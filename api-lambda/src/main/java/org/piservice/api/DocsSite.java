@@ -10,9 +10,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The API's documentation, served by the function itself: the OpenAPI document (as YAML and JSON)
@@ -27,7 +32,50 @@ final class DocsSite implements PiApi.Routes {
 
     static final String OPENAPI_RESOURCE = "/openapi.yaml";
 
-    private record Asset(String contentType, String body, String cacheControl) {
+    /**
+     * What every answer allows: no framing by other sites (a page that shows a job can cancel it,
+     * and anyone holding the id may), no {@code <base>}, no plugins.
+     */
+    private static final String FRAMING_POLICY = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+    private static final Pattern INLINE_SCRIPT = Pattern.compile("<script>(.*?)</script>", Pattern.DOTALL);
+    private static final Pattern INLINE_STYLE = Pattern.compile("<style>(.*?)</style>", Pattern.DOTALL);
+
+    /** A file to serve, with its {@code Content-Security-Policy}. */
+    private record Asset(String contentType, String body, String cacheControl, String policy) {
+
+        Asset(String contentType, String body, String cacheControl) {
+            this(contentType, body, cacheControl, FRAMING_POLICY);
+        }
+
+        /**
+         * A page: it runs only this site's scripts and styles, and those written in it, named by
+         * their hashes (the docs page sends itself to its address with "/" before any file loads,
+         * which only a script in the page can do under a stage prefix), so that text injected into
+         * it could not run.
+         */
+        static Asset page(String html) {
+            return new Asset("text/html; charset=utf-8", html, "no-cache", FRAMING_POLICY
+                    + "; default-src 'self'; img-src 'self' data:; form-action 'self'"
+                    + "; script-src 'self'" + hashes(INLINE_SCRIPT, html) + "; style-src 'self'" + hashes(INLINE_STYLE, html));
+        }
+
+        private static String hashes(Pattern inline, String html) {
+            StringBuilder sources = new StringBuilder();
+            Matcher matcher = inline.matcher(html);
+            while (matcher.find()) {
+                byte[] digest = sha256(matcher.group(1).getBytes(StandardCharsets.UTF_8));
+                sources.append(" 'sha256-").append(Base64.getEncoder().encodeToString(digest)).append('\'');
+            }
+            return sources.toString();
+        }
+
+        private static byte[] sha256(byte[] bytes) {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(bytes);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+        }
     }
 
     private final Map<String, Asset> files = new LinkedHashMap<>();
@@ -48,7 +96,7 @@ final class DocsSite implements PiApi.Routes {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        page = new Asset("text/html; charset=utf-8", resource("/docs/index.html"), "no-cache");
+        page = Asset.page(resource("/docs/index.html"));
         String webjar = "/META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion() + "/";
         // Their names carry no version, so caches keep them for an hour rather than forever.
         String cache = "public, max-age=3600";
@@ -58,7 +106,7 @@ final class DocsSite implements PiApi.Routes {
         // The service's own files change with it, and each page's files must match each other.
         files.put("docs/swagger-initializer.js",
                 new Asset("text/javascript; charset=utf-8", resource("/docs/swagger-initializer.js"), "no-cache"));
-        app = new Asset("text/html; charset=utf-8", resource("/docs/app.html"), "no-cache");
+        app = Asset.page(resource("/docs/app.html"));
         files.put("docs/app.css", new Asset("text/css; charset=utf-8", resource("/docs/app.css"), "no-cache"));
         files.put("docs/app.js", new Asset("text/javascript; charset=utf-8", resource("/docs/app.js"), "no-cache"));
     }
@@ -84,16 +132,15 @@ final class DocsSite implements PiApi.Routes {
     }
 
     /**
-     * An asset, with headers that keep its pages out of other sites' frames (a page that shows a
-     * job can cancel it, and anyone holding the id may) and their addresses, job ids included, out
-     * of the requests they link to.
+     * An asset, with its policy, and headers that keep its pages out of other sites' frames and
+     * their addresses, job ids included, out of the requests they link to.
      */
     private static ApiResponse serve(Asset asset) {
         return new ApiResponse(200, Map.of(
                 "Content-Type", asset.contentType(),
                 "Cache-Control", asset.cacheControl(),
                 "X-Content-Type-Options", "nosniff",
-                "Content-Security-Policy", "frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+                "Content-Security-Policy", asset.policy(),
                 "X-Frame-Options", "DENY",
                 "Referrer-Policy", "no-referrer"), asset.body());
     }

@@ -27,6 +27,8 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * The system's headless Chromium, driven through the system's chromedriver (nothing is downloaded),
  * with a throw-away profile, a download folder of its own and a log of every request it sends.
  * Where no Chromium is installed, {@link #start()} skips the test, saying why; CI installs it.
+ * {@link #close()} fails the test when a page's Content-Security-Policy refused something, which
+ * the page's own behaviour may not show (a style or an inline script blocked).
  */
 final class HeadlessChromium implements AutoCloseable {
 
@@ -54,6 +56,7 @@ final class HeadlessChromium implements AutoCloseable {
             Path downloads = Files.createDirectory(profile.resolve("downloads"));
             LoggingPreferences logs = new LoggingPreferences();
             logs.enable(LogType.PERFORMANCE, Level.ALL);
+            logs.enable(LogType.BROWSER, Level.ALL);
             ChromeOptions options = new ChromeOptions()
                     .setBinary(CHROMIUM.toFile())
                     .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -110,9 +113,18 @@ final class HeadlessChromium implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        driver.quit();
-        try (Stream<Path> files = Files.walk(profile)) {
-            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        List<String> refused;
+        try {
+            refused = driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage)
+                    .filter(message -> message.contains("Content Security Policy")).toList();
+        } finally {
+            driver.quit();
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw new AssertionError("The pages' Content-Security-Policy refused: " + refused);
         }
     }
 }
