@@ -121,7 +121,7 @@ public final class Backlog {
                 total = total.plus(remaining(job, state, now));
             }
             work = total;
-        } catch (SdkException e) {
+        } catch (SdkException | DigitStore.DamagedItem e) {
             LOG.warn("could not read the backlog; the last reading stands until the next", e);
         }
     }

@@ -55,7 +55,7 @@ public final class DigitStore {
     private static final Logger LOG = LoggerFactory.getLogger(DigitStore.class);
 
     /** The store's item in the jobs table; {@link JobId#isWellFormed} refuses it, so no request can name it. */
-    static final String ITEM_KEY = "#digit-store";
+    public static final String ITEM_KEY = "#digit-store";
     /** Below this many bytes a prefix is read and written again by the caller: two calls, no multipart upload. */
     static final long COPY_THROUGH_CALLER_BELOW = 1024 * 1024;
     /** How much of the current store a new object must repeat exactly before it may replace it. */
@@ -172,17 +172,36 @@ public final class DigitStore {
         return parse(dynamoDb.getItem(get -> get.tableName(table).key(itemKey()).consistentRead(true)).item());
     }
 
+    /** @throws DamagedItem when an attribute is not what this version writes */
     private static State parse(Map<String, AttributeValue> item) {
         if (item == null || item.isEmpty()) {
             return new State(0, null, null, 0, null, Set.of());
         }
-        return new State(
-                item.containsKey(DIGITS) ? Long.parseLong(item.get(DIGITS).n()) : 0,
-                item.containsKey(KEY) ? item.get(KEY).s() : null,
-                item.containsKey(LEASE_OWNER) ? item.get(LEASE_OWNER).s() : null,
-                item.containsKey(LEASE_DIGITS) ? Long.parseLong(item.get(LEASE_DIGITS).n()) : 0,
-                item.containsKey(LEASE_HEARTBEAT_AT) ? Instant.ofEpochMilli(Long.parseLong(item.get(LEASE_HEARTBEAT_AT).n())) : null,
-                item.containsKey(WAITING) ? Set.copyOf(item.get(WAITING).ss()) : Set.of());
+        try {
+            State state = new State(
+                    item.containsKey(DIGITS) ? Long.parseLong(item.get(DIGITS).n()) : 0,
+                    item.containsKey(KEY) ? item.get(KEY).s() : null,
+                    item.containsKey(LEASE_OWNER) ? item.get(LEASE_OWNER).s() : null,
+                    item.containsKey(LEASE_DIGITS) ? Long.parseLong(item.get(LEASE_DIGITS).n()) : 0,
+                    item.containsKey(LEASE_HEARTBEAT_AT) ? Instant.ofEpochMilli(Long.parseLong(item.get(LEASE_HEARTBEAT_AT).n())) : null,
+                    item.containsKey(WAITING) ? Set.copyOf(item.get(WAITING).ss()) : Set.of());
+            waiters(state);
+            return state;
+        } catch (RuntimeException e) {
+            throw new DamagedItem(e);
+        }
+    }
+
+    /**
+     * The store's item holds what this version cannot read: a hand edit, or a later version's
+     * format after a rollback. Readers that can do without the store (the api, which queues the job;
+     * the backstops, which skip the wait the store explains) go on without it.
+     */
+    public static final class DamagedItem extends RuntimeException {
+        DamagedItem(RuntimeException cause) {
+            super("The digit store's item (" + ITEM_KEY + " in the jobs table) cannot be read (" + cause
+                    + "); delete it, and its object under " + Storage.DIGIT_STORE_PREFIX + ", to start a new store", cause);
+        }
     }
 
     // ---- serving from the store ----

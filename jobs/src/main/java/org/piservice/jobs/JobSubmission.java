@@ -236,7 +236,7 @@ public final class JobSubmission {
     private Optional<DigitStore.State> storeState() {
         try {
             return Optional.of(store.state());
-        } catch (SdkException e) {
+        } catch (SdkException | DigitStore.DamagedItem e) {
             LOG.warn("could not read the digit store; the job is queued for a worker of its own", e);
             return Optional.empty();
         }

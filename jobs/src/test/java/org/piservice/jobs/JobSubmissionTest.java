@@ -214,6 +214,20 @@ class JobSubmissionTest {
     }
 
     @Test
+    void aJobSubmittedWhileTheDigitStoresItemCannotBeReadIsQueuedNotAnError() throws Exception {
+        // GIVEN a digit store of 2000 digits whose item this version cannot read
+        storeOf(2000);
+        resources.damageDigitStore(clients);
+
+        // WHEN a job it would cover is submitted
+        JobSubmission.Outcome outcome = submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(request(1500));
+
+        // THEN it is queued, for a worker of its own
+        assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
+        assertThat(queuedMessages()).containsExactly(new JobMessage(outcome.jobId(), 1500));
+    }
+
+    @Test
     void aJobTheDigitStoreCopiesWrongIsQueuedNotAnError() throws Exception {
         // GIVEN a digit store of 2000 digits whose object lost its end (a hand, a faulty copy)
         DigitStore store = storeOf(2000);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.piservice.contract.ServiceMetrics;
 import org.piservice.jobs.Backlog;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
@@ -151,7 +152,7 @@ public final class JobSweeper {
     private Map<String, Duration> waitsAhead(List<Job> openJobs) {
         try {
             return backlog.waitsAhead(openJobs);
-        } catch (SdkException e) {
+        } catch (SdkException | DigitStore.DamagedItem e) {
             LOG.warn("could not read the digit store; jobs are sent again after {} whatever waits ahead of them",
                     requeueAfter, e);
             return Map.of();

@@ -332,6 +332,27 @@ class JobLifecycleTest {
     }
 
     @Test
+    void theSweeperSweepsWhileTheDigitStoresItemCannotBeRead() {
+        // GIVEN a digit store whose item this version cannot read, an overdue job and one whose message was lost
+        fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(100), PLENTY);
+        fixture.resources.damageDigitStore(fixture.clients);
+        String overdue = JobId.newId();
+        jobsAgo(fixture.config().jobDeadline()).create(overdue, 10);
+        String lost = JobId.newId();
+        jobsAgo(JobSweeper.REQUEUE_AFTER).create(lost, 20);
+
+        // WHEN the sweeper runs
+        JobSweeper.Sweep sweep = sweeper(Clock.systemUTC()).sweep();
+
+        // THEN it fails the overdue job and sends the lost one's message, without the wait the store would explain
+        assertThat(sweep.failed()).isEqualTo(1);
+        assertThat(sweep.requeued()).isEqualTo(1);
+        assertThat(fixture.jobs.find(overdue).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+        assertThat(received(fixture.config().queueUrl())).extracting(QueueMessage::body)
+                .containsExactly(new JobMessage(lost, 20).toJson());
+    }
+
+    @Test
     void aRecordTheSweeperCannotReadFailsTheRunAfterTheOthersAreSwept() {
         // GIVEN an overdue job, and an open one whose status a later version wrote
         String overdue = JobId.newId();

@@ -1,11 +1,13 @@
 package org.piservice.jobs.testing;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.piservice.contract.FunctionEnvironment;
 import org.piservice.contract.Storage;
 import org.piservice.emulators.ServiceResources;
 import org.piservice.jobs.AwsClients;
+import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.ServiceConfig;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -59,6 +61,21 @@ public record TestResources(ServiceConfig config, String deadLetterQueueUrl) {
                 .updateExpression("SET #status = :status")
                 .expressionAttributeNames(Map.of("#status", "status"))
                 .expressionAttributeValues(Map.of(":status", AttributeValue.fromS(status))));
+    }
+
+    /**
+     * Rewrites the digit store's item with each of its numbers as a string, as a hand edit or a
+     * later version's format might leave it: an item this version cannot read.
+     */
+    public void damageDigitStore(AwsClients clients) {
+        Map<String, AttributeValue> key = Map.of(Storage.TABLE_KEY, AttributeValue.fromS(DigitStore.ITEM_KEY));
+        Map<String, AttributeValue> item = new HashMap<>(clients.dynamoDb().getItem(get -> get.tableName(config.tableName())
+                .key(key).consistentRead(true)).item());
+        if (item.isEmpty()) {
+            throw new IllegalStateException("no digit store to damage");
+        }
+        item.replaceAll((name, value) -> value.n() != null ? AttributeValue.fromS(value.n()) : value);
+        clients.dynamoDb().putItem(put -> put.tableName(config.tableName()).item(item));
     }
 
     private static TestResources of(ServiceResources.Created created) {
