@@ -82,7 +82,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
         JobSubmission submission = new JobSubmission(store, clients.dynamoDb(), clients.sqs(), config, clock);
         JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), metrics, clock);
-        this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits()));
+        this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits(), results.linkOrigin()));
         api.prime();
     }
 

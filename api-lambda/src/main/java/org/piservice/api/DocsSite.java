@@ -51,11 +51,14 @@ final class DocsSite implements PiApi.Routes {
          * A page: it runs only this site's scripts and styles, and those written in it, named by
          * their hashes (the docs page sends itself to its address with "/" before any file loads,
          * which only a script in the page can do under a stage prefix), so that text injected into
-         * it could not run.
+         * it could not run; and it calls this site and, following a download's redirect ("Try it
+         * out"), {@code linkOrigin}. Line ends are made LF, as a browser makes them before it
+         * hashes, whatever the checkout that built the jar wrote.
          */
-        static Asset page(String html) {
+        static Asset page(String resource, String linkOrigin) {
+            String html = resource.replace("\r\n", "\n");
             return new Asset("text/html; charset=utf-8", html, "no-cache", FRAMING_POLICY
-                    + "; default-src 'self'; img-src 'self' data:; form-action 'self'"
+                    + "; default-src 'self'; img-src 'self' data:; form-action 'self'; connect-src 'self' " + linkOrigin
                     + "; script-src 'self'" + hashes(INLINE_SCRIPT, html) + "; style-src 'self'" + hashes(INLINE_STYLE, html));
         }
 
@@ -82,7 +85,8 @@ final class DocsSite implements PiApi.Routes {
     private final Asset page;
     private final Asset app;
 
-    DocsSite(int maxDigits) {
+    /** @param linkOrigin where the download links lead, which the docs page's "Try it out" follows */
+    DocsSite(int maxDigits, String linkOrigin) {
         JsonNode document = openApiDocument(maxDigits);
         try {
             YAMLMapper yaml = new YAMLMapper(YAMLFactory.builder()
@@ -96,7 +100,7 @@ final class DocsSite implements PiApi.Routes {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        page = Asset.page(resource("/docs/index.html"));
+        page = Asset.page(resource("/docs/index.html"), linkOrigin);
         String webjar = "/META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion() + "/";
         // Their names carry no version, so caches keep them for an hour rather than forever.
         String cache = "public, max-age=3600";
@@ -106,7 +110,7 @@ final class DocsSite implements PiApi.Routes {
         // The service's own files change with it, and each page's files must match each other.
         files.put("docs/swagger-initializer.js",
                 new Asset("text/javascript; charset=utf-8", resource("/docs/swagger-initializer.js"), "no-cache"));
-        app = Asset.page(resource("/docs/app.html"));
+        app = Asset.page(resource("/docs/app.html"), linkOrigin);
         files.put("docs/app.css", new Asset("text/css; charset=utf-8", resource("/docs/app.css"), "no-cache"));
         files.put("docs/app.js", new Asset("text/javascript; charset=utf-8", resource("/docs/app.js"), "no-cache"));
     }

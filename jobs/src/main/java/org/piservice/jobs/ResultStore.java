@@ -97,6 +97,15 @@ public final class ResultStore {
     }
 
     /**
+     * Where its links lead: the scheme, host and port of a {@link #downloadUrl} (the bucket's own
+     * host on AWS, the emulator's locally), for a page that may follow them.
+     */
+    public String linkOrigin() {
+        URL link = downloadUrl("origin", 1);
+        return link.getProtocol() + "://" + link.getAuthority();
+    }
+
+    /**
      * As {@link #downloadUrl}, for HEAD: a client that follows a redirect with the method it sent
      * (a link checker, {@code curl -I -L}) would get S3's 403 from a link signed for GET.
      */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -107,6 +109,41 @@ class DocsPageBrowserTest {
         String responseBody = post.findElement(By.cssSelector(".live-responses-table .response .response-col_description"))
                 .getText();
         assertThat(responseBody).contains("\"success\": true").contains("\"job_id\"");
+    }
+
+    @Test
+    void tryItOutDownloadsACompleteJobsDigitsThroughItsRedirect() throws Exception {
+        // GIVEN a complete job, and the docs page
+        JobsClient jobs = new JobsClient(HttpClient.newHttpClient(), base);
+        String jobId = jobs.submit(100);
+        jobs.awaitComplete(jobId, WAIT);
+        browser.get(base.resolve("/").toString());
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.until(ExpectedConditions.numberOfElementsToBeMoreThan(By.cssSelector(".opblock"), 2));
+
+        // WHEN "Try it out" runs GET /download_pi_job/{job_id} for it, which the service answers
+        // with a redirect to the result store
+        WebElement download = browser.findElements(By.cssSelector(".opblock.opblock-get")).stream()
+                .filter(operation -> operation.findElement(By.cssSelector(".opblock-summary-path"))
+                        .getAttribute("data-path").equals("/download_pi_job/{job_id}"))
+                .findFirst().orElseThrow();
+        download.findElement(By.cssSelector(".opblock-summary")).click();
+        WebElement tryItOut = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(download,
+                By.cssSelector(".try-out__btn")));
+        if (tryItOut.getText().contains("Try it out")) {
+            tryItOut.click();
+        }
+        WebElement id = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(download,
+                By.cssSelector("tr[data-param-name='job_id'] input")));
+        // Typed over the example the page fills in, as a person would
+        id.sendKeys(Keys.chord(Keys.CONTROL, "a"), jobId);
+        download.findElement(By.cssSelector(".execute")).click();
+
+        // THEN the live response is the file's 200 (the page's policy let it follow the redirect)
+        WebElement status = wait.until(ExpectedConditions.visibilityOfNestedElementsLocatedBy(download,
+                By.cssSelector(".live-responses-table .response .response-col_status"))).getFirst();
+        assertThat(status.getText().trim()).as(download.findElement(By.cssSelector(".live-responses-table")).getText())
+                .startsWith("200");
     }
 
     @ParameterizedTest(name = "{0}x{1}")
