@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 
 /**
  * Creates the table, the queue with its dead-letter queue, and the bucket, where the CDK stack does
@@ -59,25 +60,37 @@ public final class ServiceResources {
         String table = prefix + "-jobs";
         String bucket = prefix + "-results";
         createTable(dynamoDb, table);
-        String deadLetterQueueUrl = sqs.createQueue(create -> create.queueName(prefix + "-dlq")
-                .attributes(Map.of(
-                        QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(DEAD_LETTER_VISIBILITY_TIMEOUT.toSeconds()),
-                        QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(RETENTION.toSeconds())))).queueUrl();
+        String deadLetterQueueUrl = queue(sqs, prefix + "-dlq", Map.of(
+                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(DEAD_LETTER_VISIBILITY_TIMEOUT.toSeconds()),
+                QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(RETENTION.toSeconds())));
         String deadLetterQueueArn = sqs.getQueueAttributes(get -> get.queueUrl(deadLetterQueueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
         String redrivePolicy = "{\"deadLetterTargetArn\":\"" + deadLetterQueueArn
                 + "\",\"maxReceiveCount\":" + maxReceiveCount + "}";
-        String queueUrl = sqs.createQueue(create -> create.queueName(prefix + "-queue")
-                .attributes(Map.of(
-                        QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()),
-                        QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(RETENTION.toSeconds()),
-                        QueueAttributeName.REDRIVE_POLICY, redrivePolicy))).queueUrl();
+        String queueUrl = queue(sqs, prefix + "-queue", Map.of(
+                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()),
+                QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(RETENTION.toSeconds()),
+                QueueAttributeName.REDRIVE_POLICY, redrivePolicy));
         try {
             s3.createBucket(create -> create.bucket(bucket));
         } catch (BucketAlreadyOwnedByYouException e) {
             // Created by an earlier run: nothing to do.
         }
         return new Created(table, queueUrl, deadLetterQueueUrl, bucket);
+    }
+
+    /**
+     * The queue {@code name} with these attributes: created, or, made before with others (by an
+     * earlier version, on a LocalStack kept running), given these, which SQS's create refuses to do.
+     */
+    private static String queue(SqsClient sqs, String name, Map<QueueAttributeName, String> attributes) {
+        try {
+            return sqs.createQueue(create -> create.queueName(name).attributes(attributes)).queueUrl();
+        } catch (QueueNameExistsException e) {
+            String url = sqs.getQueueUrl(get -> get.queueName(name)).queueUrl();
+            sqs.setQueueAttributes(set -> set.queueUrl(url).attributes(attributes));
+            return url;
+        }
     }
 
     private static void createTable(DynamoDbClient dynamoDb, String table) {

@@ -66,6 +66,8 @@ class LocalAwsTest {
                      .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
                      .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build()) {
 
+            // (its dead-letter queue as an earlier version made it, with SQS's default visibility timeout)
+            sqs.createQueue(create -> create.queueName("svc-dlq"));
             ServiceResources.Created created = ServiceResources.create(dynamo, sqs, s3, "svc");
             ServiceResources.Created again = ServiceResources.create(dynamo, sqs, s3, "svc");
 
