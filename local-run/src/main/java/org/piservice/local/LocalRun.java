@@ -58,16 +58,18 @@ public final class LocalRun implements AutoCloseable {
     private final ServiceConfig config;
     private final JobRepository jobs;
     private final boolean keepsNothing;
+    private final Duration workerTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LocalRun(Deque<AutoCloseable> running, URI uri, String backend, ServiceConfig config, JobRepository jobs,
-                     boolean keepsNothing) {
+                     boolean keepsNothing, Duration workerTimeout) {
         this.running = running;
         this.uri = uri;
         this.backend = backend;
         this.config = config;
         this.jobs = jobs;
         this.keepsNothing = keepsNothing;
+        this.workerTimeout = workerTimeout;
     }
 
     /** @param deadLetterQueueUrl the dead-letter queue, when this run created the resources (and runs their backstops) */
@@ -99,10 +101,12 @@ public final class LocalRun implements AutoCloseable {
             AwsClients clients = backend.clients();
             ServiceConfig config = backend.config();
             String region = clients.sqs().serviceClientConfiguration().region().id();
-            started.push(SqsPoller.start(clients.sqs(), config.queueUrl(), region,
+            SqsPoller workers = SqsPoller.start(clients.sqs(), config.queueUrl(), region,
                     () -> new WorkerHandler(JobProcessor.create(clients, config)), JobDelivery.WORKER_BATCH_SIZE,
                     options.workers(),
-                    backend.longPollSeconds()));
+                    backend.longPollSeconds());
+            started.push(workers);
+            requireWorkerTime(workers.functionTimeout(), config.queueUrl());
             // The deployed backstops, the dead-letter queue's consumer and the scheduled sweeper, for the
             // resources this run created (a deployed stack has its own).
             backend.deadLetterQueueUrl().ifPresent(deadLetterQueueUrl -> {
@@ -123,10 +127,27 @@ public final class LocalRun implements AutoCloseable {
             started.push(gateway);
             return new LocalRun(started, URI.create("http://localhost:" + gateway.port() + "/"),
                     backend.description(), config, new JobRepository(clients.dynamoDb(), config),
-                    options.target() == Options.Target.EMBEDDED);
+                    options.target() == Options.Target.EMBEDDED, workers.functionTimeout());
         } catch (IOException | RuntimeException | Error e) {
             stopAll(started);
             throw e;
+        }
+    }
+
+    /**
+     * A queue named with {@code --queue-url} that the stack did not make may hide a message too
+     * briefly: the worker gets a sixth of that, and keeps {@link JobDelivery#CLEANUP_RESERVE} of it
+     * to finish a job, so it needs at least twice that.
+     */
+    static void requireWorkerTime(Duration workerTimeout, String queueUrl) {
+        Duration least = JobDelivery.CLEANUP_RESERVE.multipliedBy(2);
+        if (workerTimeout.compareTo(least) < 0) {
+            throw new IllegalArgumentException("the queue " + queueUrl + " hides a received message for "
+                    + workerTimeout.multipliedBy(JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN).toSeconds() + " s, a sixth of"
+                    + " which, the worker's time as the stack builds its queue, is less than the "
+                    + least.toSeconds() + " s it needs: give the queue a visibility timeout of at least "
+                    + least.multipliedBy(JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN).toSeconds() + " s ("
+                    + JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN + " times the worker's timeout)");
         }
     }
 
@@ -253,7 +274,8 @@ public final class LocalRun implements AutoCloseable {
                 "",
                 "  backend: " + backend,
                 "  table " + config.tableName() + ", queue " + config.queueUrl() + ", bucket " + config.bucketName()
-                        + "; at most " + config.maxDigits() + " digits per job",
+                        + "; at most " + config.maxDigits() + " digits per job, " + workerTimeout.toSeconds()
+                        + " s per worker invocation",
                 "",
                 "Press Ctrl-C to stop.",
                 "");

@@ -65,7 +65,8 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
                                      deployed stack's outputs
               --region NAME          AWS region, with --aws or --aws-endpoint (default us-east-1 for endpoints)
               --table NAME           DynamoDB table of the jobs
-              --queue-url URL        SQS queue of the jobs
+              --queue-url URL        SQS queue of the jobs; the worker gets a sixth of its
+                                     visibility timeout, as the stack builds it
               --bucket NAME          S3 bucket of the results
               --request-logs         also log every HTTP request (method, path, status, time);
                                      by default the console shows one line per job event,

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,6 +89,11 @@ public final class SqsPoller implements AutoCloseable {
         return poller;
     }
 
+
+    /** Each invocation's time. */
+    Duration functionTimeout() {
+        return Duration.ofMillis(timeoutMillis);
+    }
 
     /**
      * Stops polling. An invocation in progress is abandoned: its messages stay on the queue and

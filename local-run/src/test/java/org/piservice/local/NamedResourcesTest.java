@@ -1,9 +1,14 @@
 package org.piservice.local;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
@@ -12,8 +17,9 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** A local run given resources by name looks them up before it starts; the emulators stand in for an account. */
+/** A local run given resources by name checks them before it starts; the emulators stand in for an account. */
 class NamedResourcesTest {
 
     private final AwsClients clients = Emulators.clients();
@@ -50,5 +56,23 @@ class NamedResourcesTest {
         assertThatThrownBy(() -> LocalRun.requireNamed(clients, config.tableName(), "no-such-bucket"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("there is no bucket no-such-bucket (--bucket): name the deployed stack's");
+    }
+
+    @Test
+    void aQueueThatHidesMessagesTooBrieflyForTheWorkerStopsTheStart() {
+        String queue = clients.sqs().createQueue(create -> create.queueName(Emulators.uniquePrefix())
+                .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "300"))).queueUrl();
+        try (SqsPoller workers = SqsPoller.start(clients.sqs(), queue, "us-east-1",
+                () -> (event, context) -> new SQSBatchResponse(), 1, 1, 1)) {
+            assertThat(workers.functionTimeout()).isEqualTo(Duration.ofSeconds(50));
+
+            assertThatThrownBy(() -> LocalRun.requireWorkerTime(workers.functionTimeout(), queue))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("the queue " + queue + " hides a received message for 300 s, a sixth of which, the worker's"
+                            + " time as the stack builds its queue, is less than the 80 s it needs: give the queue a"
+                            + " visibility timeout of at least 480 s (6 times the worker's timeout)");
+        }
+        assertThatCode(() -> LocalRun.requireWorkerTime(Duration.ofSeconds(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS), queue))
+                .doesNotThrowAnyException();
     }
 }
