@@ -23,7 +23,9 @@
   let pages = 0; // the same for the viewer's pages
   let pollTrouble = false; // the job's message is the last poll's failure, which the next success clears
   let pollFailures = 0; // failed polls in a row
-  let cancelling = false; // a DELETE is on its way
+  let cancelling = null; // the id of the job whose DELETE is on its way
+  let cancelTrouble = false; // the job's message is a failed cancellation's, which the job's end clears
+  let checkingDownload = false; // the service is being asked whether the digits can be downloaded
   let downloadChecked = false; // the next click on Download is the page's own, once the service said it can
   let samples = []; // {at, progress} while running: the estimate of the time left comes from them
   let viewerStart = 0;
@@ -278,6 +280,7 @@
     job = {id: jobId, digits: null, status: null, submitted, since: Date.now()};
     samples = [];
     pollFailures = 0;
+    cancelTrouble = false;
     holdButton("cancel", null); // a wait the service asked of another job's cancellation
     setAddress({job: jobId});
     $("job").hidden = false;
@@ -408,7 +411,11 @@
 
     const running = RUNNING.has(status.status);
     $("cancel").hidden = !running;
-    $("cancel").disabled = cancelling || holds.has("cancel");
+    $("cancel").disabled = cancelling === job.id || holds.has("cancel");
+    if (cancelTrouble && !running) {
+      $("job-message").textContent = "";
+      cancelTrouble = false;
+    }
     $("again").hidden = running;
 
     const download = $("download");
@@ -450,12 +457,15 @@
   async function cancel() {
     const jobId = job.id;
     $("cancel").disabled = true;
-    cancelling = true;
+    cancelling = jobId;
     const answer = await call("DELETE", "pi_job/" + encodeURIComponent(jobId));
-    cancelling = false;
+    if (cancelling === jobId) {
+      cancelling = null;
+    }
     if (!job || job.id !== jobId) {
       return;
     }
+    cancelTrouble = false;
     switch (answer.status) {
       case 200:
         $("job-message").textContent = "";
@@ -477,10 +487,19 @@
       case 405:
         $("job-message").textContent = cancellationMissing();
         return;
-      default:
-        $("job-message").textContent = explain(answer, (when) => "the job was not cancelled; press Cancel again " + when);
+      default: {
+        // Without an answer, or with a failure on the way back, the cancellation may have been
+        // made: the next poll tells, and the message goes once the job has ended.
+        const uncertain = answer.status === 0 || (answer.status >= 500 && answer.status !== 503);
+        $("job-message").textContent = explain(answer, (when) => (uncertain ? "the job may not have been cancelled"
+            : "the job was not cancelled") + "; press Cancel again " + when);
         pollTrouble = false;
+        cancelTrouble = true;
         holdButton("cancel", [429, 503].includes(answer.status) ? answer.retryAfter : null);
+        if (uncertain) {
+          poll(jobId);
+        }
+      }
     }
   }
 
@@ -494,9 +513,16 @@
       return;
     }
     event.preventDefault();
+    if (checkingDownload) {
+      return;
+    }
     const jobId = job.id;
     const link = $("download");
+    checkingDownload = true;
+    link.setAttribute("aria-busy", "true");
     const answer = await call("GET", link.href, undefined, {}, "manual");
+    checkingDownload = false;
+    link.removeAttribute("aria-busy");
     if (!job || job.id !== jobId) {
       return;
     }

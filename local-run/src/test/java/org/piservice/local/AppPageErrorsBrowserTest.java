@@ -259,6 +259,25 @@ class AppPageErrorsBrowserTest {
     }
 
     @Test
+    void aCancellationWhoseAnswerIsLostIsShownDoneOnceThePageLearnsOfIt() throws Exception {
+        // GIVEN a person following a queued job, and a network that loses the service's answer to a cancellation
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("7150");
+        browser.findElement(By.id("compute")).click();
+        wait.until(driver -> text("job-state").startsWith("Queued"));
+        jobs.add(shownJobId());
+        front.inject(request -> request.method().equals("DELETE"), Fault.lostAnswer(), 1);
+
+        // WHEN they press Cancel
+        browser.findElement(By.id("cancel")).click();
+
+        // THEN the page shows the job cancelled, without a message saying it was not
+        wait.until(driver -> text("job-state").equals("Cancelled."));
+        assertThat(front.faulted()).hasSize(1);
+        assertThat(text("job-message")).isEmpty();
+    }
+
+    @Test
     void aPageWhoseLooksAtTheJobKeepFailingAsksLessAndLessOften() throws Exception {
         // GIVEN a person following a queued job
         openPage();
