@@ -133,8 +133,8 @@ public final class JobSweeper {
         if (jobs.markRequeued(job, messageId)) {
             LOG.warn("Job untouched since {}; its message was sent again", job.lastActivity());
         } else {
-            LOG.info("Job untouched since {} as read, but touched before its message sent again was recorded:"
-                    + " that message is a duplicate", job.lastActivity());
+            LOG.info("Job untouched since {} as read, but touched before the message sent again was recorded as its"
+                    + " (a claim, perhaps through that message): the job keeps the message it has", job.lastActivity());
         }
     }
 
