@@ -178,18 +178,48 @@ public final class DigitStore {
             return new State(0, null, null, 0, null, Set.of());
         }
         try {
-            State state = new State(
-                    item.containsKey(DIGITS) ? Long.parseLong(item.get(DIGITS).n()) : 0,
-                    item.containsKey(KEY) ? item.get(KEY).s() : null,
-                    item.containsKey(LEASE_OWNER) ? item.get(LEASE_OWNER).s() : null,
-                    item.containsKey(LEASE_DIGITS) ? Long.parseLong(item.get(LEASE_DIGITS).n()) : 0,
-                    item.containsKey(LEASE_HEARTBEAT_AT) ? Instant.ofEpochMilli(Long.parseLong(item.get(LEASE_HEARTBEAT_AT).n())) : null,
-                    item.containsKey(WAITING) ? Set.copyOf(item.get(WAITING).ss()) : Set.of());
+            State state = new State(number(item, DIGITS), text(item, KEY), text(item, LEASE_OWNER),
+                    number(item, LEASE_DIGITS),
+                    item.containsKey(LEASE_HEARTBEAT_AT) ? Instant.ofEpochMilli(number(item, LEASE_HEARTBEAT_AT)) : null,
+                    item.containsKey(WAITING) ? Set.copyOf(texts(item, WAITING)) : Set.of());
+            if (state.digits() > 0 && state.key() == null) {
+                throw new IllegalArgumentException(DIGITS + " without " + KEY);
+            }
+            number(item, UPDATED_AT); // for people only, but of this version's form as the rest
             waiters(state);
             return state;
         } catch (RuntimeException e) {
             throw new DamagedItem(e);
         }
+    }
+
+    // An attribute of another type reads as null or empty from the SDK: each must be the type written.
+
+    private static long number(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null) {
+            return 0;
+        }
+        if (value.n() == null) {
+            throw new IllegalArgumentException(name + " is not a number: " + value);
+        }
+        return Long.parseLong(value.n());
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value != null && value.s() == null) {
+            throw new IllegalArgumentException(name + " is not a string: " + value);
+        }
+        return value == null ? null : value.s();
+    }
+
+    private static List<String> texts(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (!value.hasSs()) {
+            throw new IllegalArgumentException(name + " is not a string set: " + value);
+        }
+        return value.ss();
     }
 
     /**

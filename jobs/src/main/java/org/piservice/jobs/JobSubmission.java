@@ -271,6 +271,10 @@ public final class JobSubmission {
             // fails the job with the reason, rather than every client getting a 500.
             LOG.error("the digit store gave a copy of the wrong length; the job is queued instead", e);
             return Optional.empty();
+        } catch (DigitStore.DamagedItem e) {
+            // Read again during the copy (its object replaced meanwhile), in a form this version cannot read
+            LOG.error("the digit store's item cannot be read; the job is queued instead", e);
+            return Optional.empty();
         }
         try {
             jobs.createComplete(jobId, digits, key);

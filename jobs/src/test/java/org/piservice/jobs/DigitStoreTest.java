@@ -1,10 +1,13 @@
 package org.piservice.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +26,7 @@ import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -68,6 +72,36 @@ class DigitStoreTest {
 
     private boolean exists(String key) {
         return clients.s3().listObjectsV2(list -> list.bucket(config.bucketName()).prefix(key)).keyCount() > 0;
+    }
+
+    @Test
+    void anItemWithAnyAttributeOfAnotherTypeIsDamagedNotReadAsSomethingElse() throws Exception {
+        // GIVEN a store with every attribute its item can hold: digits, a lease, a waiting job
+        stored(1000);
+        assertThat(store.takeLease("w1", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.await(new DigitStore.Waiter("a-job", 2000), "w1")).isTrue();
+        Map<String, AttributeValue> key = Map.of(Storage.TABLE_KEY, AttributeValue.fromS(DigitStore.ITEM_KEY));
+        Map<String, AttributeValue> item = clients.dynamoDb().getItem(get -> get.tableName(config.tableName()).key(key)
+                .consistentRead(true)).item();
+        assertThat(item.keySet()).hasSizeGreaterThan(6);
+
+        for (String name : item.keySet()) {
+            if (name.equals(Storage.TABLE_KEY)) {
+                continue;
+            }
+            // WHEN one attribute has another type (as a hand edit, or a later version, might write it)
+            AttributeValue value = item.get(name);
+            AttributeValue other = value.n() != null ? AttributeValue.fromS(value.n())
+                    : value.s() != null ? AttributeValue.fromN("1")
+                    : AttributeValue.fromL(value.ss().stream().map(AttributeValue::fromS).toList());
+            Map<String, AttributeValue> damaged = new HashMap<>(item);
+            damaged.put(name, other);
+            clients.dynamoDb().putItem(put -> put.tableName(config.tableName()).item(damaged));
+
+            // THEN the store says it cannot read its item, naming it
+            assertThat(catchThrowable(store::state)).as(name).isInstanceOf(DigitStore.DamagedItem.class)
+                    .hasMessageContaining(DigitStore.ITEM_KEY);
+        }
     }
 
     @Test
