@@ -97,11 +97,12 @@ public final class ResultStore {
     }
 
     /**
-     * Where its links lead: the scheme, host and port of a {@link #downloadUrl} (the bucket's own
-     * host on AWS, the emulator's locally), for a page that may follow them.
+     * Where its links lead: the scheme, host and port of the bucket's objects (the bucket's own host
+     * on AWS, the emulator's locally), for a page that may follow them. The client's address of an
+     * object, which the presigner, configured alike, signs: no credentials are needed to know it.
      */
     public String linkOrigin() {
-        URL link = downloadUrl("origin", 1);
+        URL link = s3.utilities().getUrl(get -> get.bucket(bucket).key("origin"));
         return link.getProtocol() + "://" + link.getAuthority();
     }
 
