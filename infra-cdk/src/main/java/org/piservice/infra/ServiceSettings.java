@@ -45,7 +45,8 @@ public record ServiceSettings(
     public ServiceSettings {
         requireRange("apiMemoryMb", apiMemoryMb, WorkerMemory.LAMBDA_MIN_MB, WorkerMemory.LAMBDA_MAX_MB);
         requireRange("workerMemoryMb", workerMemoryMb, WorkerMemory.LAMBDA_MIN_MB, WorkerMemory.LAMBDA_MAX_MB);
-        requireRange("workerTimeoutSeconds", workerTimeoutSeconds, 60, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS);
+        requireRange("workerTimeoutSeconds", workerTimeoutSeconds, JobDelivery.MIN_WORKER_TIMEOUT_SECONDS,
+                JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS);
         requireRange("maxDigits", maxDigits, 1, Integer.MAX_VALUE);
         // The SQS event source's maximum concurrency cannot be below 2.
         requireRange("workerConcurrency", workerConcurrency, 2, 1000);

@@ -101,12 +101,13 @@ public final class LocalRun implements AutoCloseable {
             AwsClients clients = backend.clients();
             ServiceConfig config = backend.config();
             String region = clients.sqs().serviceClientConfiguration().region().id();
-            SqsPoller workers = SqsPoller.start(clients.sqs(), config.queueUrl(), region,
+            // Checked before any poller takes a message of a queue that may be a deployment's
+            Duration workerTimeout = SqsPoller.functionTimeout(clients.sqs(), config.queueUrl());
+            requireWorkerTime(workerTimeout, config.queueUrl());
+            started.push(SqsPoller.start(clients.sqs(), config.queueUrl(), region,
                     () -> new WorkerHandler(JobProcessor.create(clients, config)), JobDelivery.WORKER_BATCH_SIZE,
                     options.workers(),
-                    backend.longPollSeconds());
-            started.push(workers);
-            requireWorkerTime(workers.functionTimeout(), config.queueUrl());
+                    backend.longPollSeconds()));
             // The deployed backstops, the dead-letter queue's consumer and the scheduled sweeper, for the
             // resources this run created (a deployed stack has its own).
             backend.deadLetterQueueUrl().ifPresent(deadLetterQueueUrl -> {
@@ -127,7 +128,7 @@ public final class LocalRun implements AutoCloseable {
             started.push(gateway);
             return new LocalRun(started, URI.create("http://localhost:" + gateway.port() + "/"),
                     backend.description(), config, new JobRepository(clients.dynamoDb(), config),
-                    options.target() == Options.Target.EMBEDDED, workers.functionTimeout());
+                    options.target() == Options.Target.EMBEDDED, workerTimeout);
         } catch (IOException | RuntimeException | Error e) {
             stopAll(started);
             throw e;
@@ -136,11 +137,10 @@ public final class LocalRun implements AutoCloseable {
 
     /**
      * A queue named with {@code --queue-url} that the stack did not make may hide a message too
-     * briefly: the worker gets a sixth of that, and keeps {@link JobDelivery#CLEANUP_RESERVE} of it
-     * to finish a job, so it needs at least twice that.
+     * briefly: the worker gets a sixth of that, and needs the shortest timeout a deployment may give it.
      */
     static void requireWorkerTime(Duration workerTimeout, String queueUrl) {
-        Duration least = JobDelivery.CLEANUP_RESERVE.multipliedBy(2);
+        Duration least = Duration.ofSeconds(JobDelivery.MIN_WORKER_TIMEOUT_SECONDS);
         if (workerTimeout.compareTo(least) < 0) {
             throw new IllegalArgumentException("the queue " + queueUrl + " hides a received message for "
                     + workerTimeout.multipliedBy(JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN).toSeconds() + " s, a sixth of"

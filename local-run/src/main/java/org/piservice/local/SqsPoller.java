@@ -77,11 +77,8 @@ public final class SqsPoller implements AutoCloseable {
             int longPollSeconds) {
         Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(queueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN, QueueAttributeName.VISIBILITY_TIMEOUT)).attributes();
-        int visibilitySeconds = Integer.parseInt(attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30"));
-        long timeoutMillis = Math.min(TimeUnit.SECONDS.toMillis(visibilitySeconds) / JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN,
-                TimeUnit.SECONDS.toMillis(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS));
         SqsPoller poller = new SqsPoller(sqs, queueUrl, attributes.get(QueueAttributeName.QUEUE_ARN), region,
-                handlers, batchSize, timeoutMillis, longPollSeconds);
+                handlers, batchSize, functionTimeout(attributes).toMillis(), longPollSeconds);
         for (int i = 0; i < concurrency; i++) {
             // Virtual threads: an interrupt aborts the long poll's blocking socket read at once.
             poller.pollers.add(Thread.ofVirtual().name("sqs-poller-" + i).start(poller::pollUntilClosed));
@@ -90,9 +87,16 @@ public final class SqsPoller implements AutoCloseable {
     }
 
 
-    /** Each invocation's time. */
-    Duration functionTimeout() {
-        return Duration.ofMillis(timeoutMillis);
+    /** The time each invocation of a poller on {@code queueUrl} gets (see {@link #start}). */
+    static Duration functionTimeout(SqsClient sqs, String queueUrl) {
+        return functionTimeout(sqs.getQueueAttributes(request -> request.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT)).attributes());
+    }
+
+    private static Duration functionTimeout(Map<QueueAttributeName, String> attributes) {
+        int visibilitySeconds = Integer.parseInt(attributes.getOrDefault(QueueAttributeName.VISIBILITY_TIMEOUT, "30"));
+        return Duration.ofMillis(Math.min(TimeUnit.SECONDS.toMillis(visibilitySeconds) / JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN,
+                TimeUnit.SECONDS.toMillis(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS)));
     }
 
     /**

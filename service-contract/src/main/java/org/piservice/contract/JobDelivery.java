@@ -57,6 +57,8 @@ public final class JobDelivery {
      * would end later, so the deployment must not promise one either.
      */
     public static final Duration CLEANUP_RESERVE = Duration.ofSeconds(40);
+    /** The shortest worker timeout a deployment may have: the {@link #CLEANUP_RESERVE} and a short computation. */
+    public static final int MIN_WORKER_TIMEOUT_SECONDS = 60;
     /**
      * How often the sweeper runs, deployed (its schedule) and locally: a job open at its deadline
      * is failed at most this long after it, unless a client asks about it first.
