@@ -25,7 +25,7 @@
   let pollFailures = 0; // failed polls in a row
   let cancelling = null; // the id of the job whose DELETE is on its way
   let cancelTrouble = false; // the job's message is a failed cancellation's, which the job's end clears
-  let checkingDownload = false; // the service is being asked whether the digits can be downloaded
+  let checkingDownload = null; // the id of the job whose download the service is being asked about
   let downloadChecked = false; // the next click on Download is the page's own, once the service said it can
   let samples = []; // {at, progress} while running: the estimate of the time left comes from them
   let viewerStart = 0;
@@ -239,8 +239,8 @@
   }
 
   /**
-   * Keeps a button disabled for the time the service asked for, counting down on it; {@code ready}
-   * runs when the wait is over.
+   * Keeps a button disabled for the time the service asked for, counting down on it by the clock
+   * (a busy or hidden tab runs timers late); {@code ready} runs when the wait is over.
    */
   function holdButton(id, seconds, ready = () => {}) {
     const button = $(id);
@@ -254,8 +254,9 @@
       return;
     }
     const label = button.textContent;
-    let left = seconds;
+    const until = Date.now() + seconds * 1000;
     const tick = () => {
+      const left = Math.ceil((until - Date.now()) / 1000);
       if (left <= 0) {
         clearInterval(holds.get(id).timer);
         holds.delete(id);
@@ -266,11 +267,10 @@
       }
       button.disabled = true;
       button.textContent = label + " (" + left + " s)";
-      left -= 1;
     };
     holds.set(id, {label, timer: null});
     tick();
-    holds.get(id).timer = setInterval(tick, 1000);
+    holds.get(id).timer = setInterval(tick, 250);
   }
 
   // ---- the job --------------------------------------------------------------------------------
@@ -281,6 +281,7 @@
     samples = [];
     pollFailures = 0;
     cancelTrouble = false;
+    $("download").removeAttribute("aria-busy"); // another job's check may still be on its way
     holdButton("cancel", null); // a wait the service asked of another job's cancellation
     setAddress({job: jobId});
     $("job").hidden = false;
@@ -321,9 +322,12 @@
     pollFailures += 1;
     const backoff = Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** (pollFailures - 1)) / 1000;
     const wait = Math.max(1, answer.retryAfter === null ? backoff : answer.retryAfter);
-    $("job-message").textContent = explain(answer, () => "the job is not affected; this page asks again "
-        + waitWords(wait));
-    pollTrouble = true;
+    // A failed cancellation's message stays: it says what the person can do, which this does not change.
+    if (!cancelTrouble) {
+      $("job-message").textContent = explain(answer, () => "the job is not affected; this page asks again "
+          + waitWords(wait));
+      pollTrouble = true;
+    }
     pollTimer = setTimeout(() => poll(jobId), wait * 1000);
   }
 
@@ -513,19 +517,21 @@
       return;
     }
     event.preventDefault();
-    if (checkingDownload) {
+    const jobId = job.id;
+    if (checkingDownload === jobId) {
       return;
     }
-    const jobId = job.id;
     const link = $("download");
-    checkingDownload = true;
+    checkingDownload = jobId;
     link.setAttribute("aria-busy", "true");
     const answer = await call("GET", link.href, undefined, {}, "manual");
-    checkingDownload = false;
-    link.removeAttribute("aria-busy");
+    if (checkingDownload === jobId) {
+      checkingDownload = null;
+    }
     if (!job || job.id !== jobId) {
       return;
     }
+    link.removeAttribute("aria-busy");
     if (answer.status === 302) {
       $("job-message").textContent = "";
       downloadChecked = true;
