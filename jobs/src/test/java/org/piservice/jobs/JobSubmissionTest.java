@@ -79,18 +79,23 @@ class JobSubmissionTest {
     @Test
     void aJobAWorkerHasAlreadyStandsAlthoughItsSendReportedAFailure() throws Exception {
         // GIVEN SQS whose every answer to a send is lost after the message is in the queue, a
-        // worker that claims the job as soon as its message arrives, and a table slow to take the
-        // withdrawal, which so comes after the claim
+        // worker that claims the job as soon as its message arrives, and a table that holds the
+        // withdrawal until that claim is made
         try (FaultProxy sqsProxy = FaultProxy.start(Emulators.aws().sqsEndpoint());
              FaultProxy dynamoDbProxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
              AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("SQS", sqsProxy.endpoint(), "DYNAMODB", dynamoDbProxy.endpoint())));
              ExecutorService worker = Executors.newSingleThreadExecutor()) {
             sqsProxy.injectAlways(request -> request.isSqs("SendMessage"), Fault.lostAnswer());
-            dynamoDbProxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), Fault.late(Duration.ofSeconds(2)));
+            CountDownLatch claimed = new CountDownLatch(1);
+            dynamoDbProxy.injectAlways(request -> request.isDynamoDb("DeleteItem"), new Fault.Held(claimed));
             Future<ClaimResult> claim = worker.submit(() -> {
-                Message message = clients.sqs().receiveMessage(receive -> receive.queueUrl(resources.config().queueUrl())
-                        .waitTimeSeconds(10)).messages().getFirst();
-                return jobs.claim(JobMessage.parse(message.body()).jobId(), "worker-1", Duration.ofMinutes(1));
+                try {
+                    Message message = clients.sqs().receiveMessage(receive -> receive.queueUrl(resources.config().queueUrl())
+                            .waitTimeSeconds(10)).messages().getFirst();
+                    return jobs.claim(JobMessage.parse(message.body()).jobId(), "worker-1", Duration.ofMinutes(1));
+                } finally {
+                    claimed.countDown();
+                }
             });
 
             // WHEN a job is submitted

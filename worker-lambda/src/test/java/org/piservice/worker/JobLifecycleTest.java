@@ -518,13 +518,15 @@ class JobLifecycleTest {
 
     @Test
     void aWorkerFailsAJobThatCannotFinishByItsDeadlineInsteadOfStartingIt() {
-        // GIVEN a job whose deadline is a second away, less than any computation is estimated to take
-        String id = jobWithDeadlineIn(Duration.ofSeconds(1), 100);
+        // GIVEN a job whose deadline is 30 s away, less than a time model estimates any computation
+        // takes (the calls before the worker's check may take seconds on a busy machine)
+        String id = jobWithDeadlineIn(Duration.ofSeconds(30), 100);
         AtomicInteger runs = new AtomicInteger();
 
         JobProcessor.Outcome outcome;
         PiWriter counting = (digits, out, progress, cancelled) -> runs.incrementAndGet();
-        try (JobProcessor processor = fixture.processor(WorkerFixture.FAST, counting)) {
+        WorkerSettings slow = WorkerFixture.withTimeModel(WorkerFixture.FAST, new ComputeTimeModel(60, 0, 1));
+        try (JobProcessor processor = fixture.processor(slow, counting)) {
             outcome = processor.handle(new QueueMessage("m1", new JobMessage(id, 100).toJson(), null, 1), PLENTY);
         }
 
