@@ -47,6 +47,11 @@ class WorkerFaultTest {
     /** Enough digits for two parts of S3's smallest size. */
     private static final int MULTIPART_DIGITS = 5_300_000;
     private static final Duration FIRST_RETRY_WAIT = Duration.ofSeconds(15);
+    /**
+     * How old a rival takes a heartbeat to be before it takes over: fifteen of the worker's beats,
+     * as a busy machine can stall one for a second.
+     */
+    private static final Duration RIVAL_STALE_AFTER = WorkerFixture.FAST.heartbeatInterval().multipliedBy(15);
 
     private static FaultProxy dynamoDb;
     private static FaultProxy s3;
@@ -225,22 +230,22 @@ class WorkerFaultTest {
 
     @Test
     void aComputationWhoseJobHeartbeatsFailKeepsTheStoresLease() {
-        // GIVEN a computation of 3 s, and a table that refuses every heartbeat of its job with an
+        // GIVEN a computation of 8 s, and a table that refuses every heartbeat of its job with an
         // error the SDK does not retry (retried, a beat could outlast the lease's staleness here)
         QueueMessage message = fixture.newJob(2000);
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":progress"),
                 new Fault.Answer(400, "application/x-amz-json-1.0", "{\"__type\":\"com.amazon.coral.validate#ValidationException\","
                         + "\"message\":\"The heartbeat is refused (injected)\"}"));
         PiWriter slow = (digits, out, progress, cancelled) -> {
-            CountingPiWriter.pause(Duration.ofSeconds(3));
+            CountingPiWriter.pause(Duration.ofSeconds(8));
             PiWriter.PI_CORE.write(digits, out, progress, cancelled);
         };
 
         // WHEN a rival asks for the store's lease once those heartbeats have failed for longer than
         // an unbeaten lease lives
         During<Boolean> rivalLease = whileDelivering(message, slow, dynamoDb, () -> {
-            CountingPiWriter.pause(WorkerFixture.FAST.staleAfter().multipliedBy(3));
-            return fixture.digitStore(fixture.config()).takeLease("rival", 4000, 2000, WorkerFixture.FAST.staleAfter());
+            CountingPiWriter.pause(RIVAL_STALE_AFTER.multipliedBy(3));
+            return fixture.digitStore(fixture.config()).takeLease("rival", 4000, 2000, RIVAL_STALE_AFTER);
         });
 
         // THEN the lease's heartbeats went on: the rival did not get it, and the job completed
@@ -340,7 +345,7 @@ class WorkerFaultTest {
         // read of them late
         String leftOver = fixture.digitStore(fixture.config()).write(6000, out -> PiDigits.write(6000, out)).key();
         s3.injectAlways(request -> request.method().equals("GET") && request.target().contains(leftOver),
-                Fault.late(Duration.ofSeconds(2)));
+                Fault.late(Duration.ofSeconds(7)));
         CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
         QueueMessage message = fixture.newJob(3000);
         String id = WorkerFixture.jobIdOf(message);
@@ -350,9 +355,9 @@ class WorkerFaultTest {
         record Rival(ClaimResult claim, boolean lease) {
         }
         During<Rival> rival = whileDelivering(message, pi, s3, () -> {
-            CountingPiWriter.pause(WorkerFixture.FAST.staleAfter().multipliedBy(3));
-            return new Rival(fixture.jobs.claim(id, "rival", WorkerFixture.FAST.staleAfter()),
-                    fixture.digitStore(fixture.config()).takeLease("rival", 6000, 3000, WorkerFixture.FAST.staleAfter()));
+            CountingPiWriter.pause(RIVAL_STALE_AFTER.multipliedBy(3));
+            return new Rival(fixture.jobs.claim(id, "rival", RIVAL_STALE_AFTER),
+                    fixture.digitStore(fixture.config()).takeLease("rival", 6000, 3000, RIVAL_STALE_AFTER));
         });
 
         // THEN both were still held, and the job was completed from those digits on its one attempt
