@@ -281,7 +281,7 @@
     samples = [];
     pollFailures = 0;
     cancelTrouble = false;
-    $("download").removeAttribute("aria-busy"); // another job's check may still be on its way
+    $("download").toggleAttribute("aria-busy", checkingDownload === jobId); // a check may be on its way
     holdButton("cancel", null); // a wait the service asked of another job's cancellation
     setAddress({job: jobId});
     $("job").hidden = false;
@@ -348,7 +348,7 @@
 
   // Shown again, the page polls when the interval since its last answer is over, at once if it is.
   document.addEventListener("visibilitychange", () => {
-    if (!document.hidden && job && RUNNING.has(job.status) && !pollTrouble) {
+    if (!document.hidden && job && RUNNING.has(job.status) && pollFailures === 0) {
       const jobId = job.id;
       clearTimeout(pollTimer);
       pollTimer = setTimeout(() => poll(jobId), Math.max(0, pollInterval() - (Date.now() - job.answeredAt)));
