@@ -102,6 +102,12 @@ class DigitStoreTest {
             assertThat(catchThrowable(store::state)).as(name).isInstanceOf(DigitStore.DamagedItem.class)
                     .hasMessageContaining(DigitStore.ITEM_KEY);
         }
+        // AND so it does of digits without the object's key
+        Map<String, AttributeValue> keyless = new HashMap<>(item);
+        keyless.remove(item.keySet().stream().filter(name -> item.get(name).s() != null && item.get(name).s().endsWith(".txt"))
+                .findFirst().orElseThrow());
+        clients.dynamoDb().putItem(put -> put.tableName(config.tableName()).item(keyless));
+        assertThat(catchThrowable(store::state)).isInstanceOf(DigitStore.DamagedItem.class);
     }
 
     @Test

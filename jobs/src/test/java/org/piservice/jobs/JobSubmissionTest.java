@@ -101,8 +101,9 @@ class JobSubmissionTest {
             // WHEN a job is submitted
             JobSubmission.Outcome outcome = submission(proxied.dynamoDb(), proxied.sqs(), resources.config()).submit(request(10));
 
-            // THEN its send failed, and the job stands, with the worker that has it
+            // THEN its send failed, its withdrawal was tried, and the job stands, with the worker that has it
             assertThat(sqsProxy.faulted()).isNotEmpty();
+            assertThat(dynamoDbProxy.faulted()).isNotEmpty();
             assertThat(claim.get()).isInstanceOf(ClaimResult.Claimed.class);
             assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
             assertThat(jobs.find(outcome.jobId()).orElseThrow().status()).isEqualTo(JobStatus.IN_PROGRESS);

@@ -112,6 +112,7 @@ class SqsPollerTest {
         assertThat(record.getMessageAttributes().get("kind").getStringValue()).isEqualTo("pi");
         assertThat(remainingMillis).as("each invocation's budget is the function's timeout, which the queue hides a message for six of")
                 .allSatisfy(millis -> assertThat(millis).isBetween(0, 1_000 / JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN));
+        assertThat(SqsPoller.functionTimeout(sqs, queueUrl)).isEqualTo(Duration.ofMillis(1_000 / JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN));
         // Stays deleted: nothing comes back after the visibility timeout.
         await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
                 .until(() -> deliveries.values().stream().allMatch(count -> count.get() == 1));
