@@ -189,6 +189,21 @@ class JobLifecycleTest {
     }
 
     @Test
+    void aDeadLetteredMessageFailsItsJobWhileTheDigitStoresItemCannotBeRead() {
+        // GIVEN a digit store whose item this version cannot read, and a job whose message the queue gave up on
+        fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(100), PLENTY);
+        fixture.resources.damageDigitStore(fixture.clients);
+        QueueMessage message = fixture.newJob(2000);
+
+        // WHEN the consumer takes it
+        List<String> retry = deadLetters().process(List.of(message));
+
+        // THEN the job is failed now, not left for its deadline: no worker can complete a job that waits in that item
+        assertThat(retry).isEmpty();
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+    }
+
+    @Test
     void aBatchWhoseDigitStoreCannotBeReadStaysForAnotherTry() {
         // GIVEN a dead-lettered message, and a consumer whose every read of the digit store's item
         // DynamoDB fails, so that it cannot tell whether the job waits for a computation
