@@ -822,8 +822,11 @@ class ApiHandlerIntegrationTest {
     private static final Duration HUNG_CALL = Collections.max(List.of(
             ApiHandler.CALL_BUDGETS.dynamoDb().callTimeout(), ApiHandler.CALL_BUDGETS.sqs().callTimeout()));
 
-    /** The answer's time beyond its hung calls, with room for a slow test machine. */
-    private static final Duration SLACK = Duration.ofSeconds(1);
+    /**
+     * The answer's time beyond its hung calls, with room for a slow test machine: the calls that do
+     * not hang, a new handler's first ones among them, and timers that fire late on busy cores.
+     */
+    private static final Duration SLACK = Duration.ofSeconds(2);
 
     /** The longest an answer may take after {@code hungCalls} hung calls. */
     private static Duration budgetFor(int hungCalls) {
