@@ -330,6 +330,14 @@ abstract class JobsContract {
     }
 
     @Test
+    void theLinksOriginIsThatOfEveryDownloadLink() {
+        URL link = results.downloadUrl(ResultStore.resultKey(JobId.newId(), 1), 1);
+
+        // (the pages' policy lets them follow links to it)
+        assertThat(results.linkOrigin()).isEqualTo(link.getProtocol() + "://" + link.getAuthority());
+    }
+
+    @Test
     void downloadLinksExpire() throws Exception {
         ServiceConfig shortLinks = new ServiceConfig(resources.config().tableName(), resources.config().queueUrl(),
                 resources.config().bucketName(), 100, Duration.ofSeconds(1), Duration.ofDays(1), 3, Duration.ofHours(1),
