@@ -11,11 +11,13 @@ import org.piservice.contract.JobDelivery;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** A local run given resources by name checks them before it starts; the emulators stand in for an account. */
@@ -44,6 +46,13 @@ class NamedResourcesTest {
                 .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.S).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST));
+        // Until the table is made (dynalite takes a moment), it is "no table"
+        try (DynamoDbWaiter waiter = DynamoDbWaiter.builder().client(clients.dynamoDb())
+                .overrideConfiguration(wait -> wait.maxAttempts(300)
+                        .backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(Duration.ofMillis(100))))
+                .build()) {
+            waiter.waitUntilTableExists(describe -> describe.tableName(other));
+        }
 
         assertThatThrownBy(() -> LocalRun.requireNamed(clients, other, config.bucketName()))
                 .isInstanceOf(IllegalArgumentException.class)
