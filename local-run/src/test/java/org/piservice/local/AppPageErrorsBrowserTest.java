@@ -179,11 +179,7 @@ class AppPageErrorsBrowserTest {
     @Test
     void aLookAtTheJobThatTheGatewayThrottlesIsToldAsSuchAndMadeAgainWhenTold() {
         // GIVEN a person following a queued job
-        openPage();
-        browser.findElement(By.id("digits")).sendKeys("7100");
-        browser.findElement(By.id("compute")).click();
-        wait.until(driver -> text("job-state").startsWith("Queued"));
-        jobs.add(shownJobId());
+        followANewQueuedJob(7100);
 
         // WHEN the page's next look at it gets the gateway's answer to requests sent too fast
         front.inject(request -> request.method().equals("GET") && request.target().contains("/pi_job/"),
@@ -201,11 +197,7 @@ class AppPageErrorsBrowserTest {
     @Test
     void whileTheJobStoreIsDownThePageKeepsTheJobAndAsksAgainWhenTold() throws Exception {
         // GIVEN a person following a queued job
-        openPage();
-        browser.findElement(By.id("digits")).sendKeys("7000");
-        browser.findElement(By.id("compute")).click();
-        wait.until(driver -> text("job-state").startsWith("Queued"));
-        jobs.add(shownJobId());
+        followANewQueuedJob(7000);
 
         // WHEN the job store fails
         dynamoDb.injectAlways(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage());
@@ -230,11 +222,7 @@ class AppPageErrorsBrowserTest {
     @Test
     void aCancellationRefusedForAMomentCanBePressedAgainWhenTheServiceSays() throws Exception {
         // GIVEN a person following a queued job, and a job store that cannot record a cancellation
-        openPage();
-        browser.findElement(By.id("digits")).sendKeys("7100");
-        browser.findElement(By.id("compute")).click();
-        wait.until(driver -> text("job-state").startsWith("Queued"));
-        jobs.add(shownJobId());
+        followANewQueuedJob(7100);
         WebElement cancel = browser.findElement(By.id("cancel"));
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem"), Fault.dynamoDbOutage());
 
@@ -260,11 +248,7 @@ class AppPageErrorsBrowserTest {
     @Test
     void aCancellationWhoseAnswerIsLostIsShownDoneOnceThePageLearnsOfIt() throws Exception {
         // GIVEN a person following a queued job, and a network that loses the service's answer to a cancellation
-        openPage();
-        browser.findElement(By.id("digits")).sendKeys("7150");
-        browser.findElement(By.id("compute")).click();
-        wait.until(driver -> text("job-state").startsWith("Queued"));
-        jobs.add(shownJobId());
+        followANewQueuedJob(7150);
         front.inject(request -> request.method().equals("DELETE"), Fault.lostAnswer(), 1);
 
         // WHEN they press Cancel
@@ -279,11 +263,7 @@ class AppPageErrorsBrowserTest {
     @Test
     void aPageWhoseLooksAtTheJobKeepFailingAsksLessAndLessOften() throws Exception {
         // GIVEN a person following a queued job
-        openPage();
-        browser.findElement(By.id("digits")).sendKeys("7200");
-        browser.findElement(By.id("compute")).click();
-        wait.until(driver -> text("job-state").startsWith("Queued"));
-        jobs.add(shownJobId());
+        followANewQueuedJob(7200);
 
         // WHEN every look at it gets the gateway's timeout, which says nothing of when to ask again
         front.injectAlways(request -> request.method().equals("GET") && request.target().contains("/pi_job/"),
@@ -422,6 +402,15 @@ class AppPageErrorsBrowserTest {
         wait.until(driver -> text("job-state").equals("No such job."));
         assertThat(text("job-message")).startsWith("This job does not exist: its results have expired");
         assertThat(browser.getCurrentUrl()).contains("/app");
+    }
+
+    /** Opens the page and asks for {@code digits}, which stay queued; the job is cancelled after the test. */
+    private void followANewQueuedJob(int digits) {
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys(String.valueOf(digits));
+        browser.findElement(By.id("compute")).click();
+        wait.until(driver -> text("job-state").startsWith("Queued"));
+        jobs.add(shownJobId());
     }
 
     private void openPage() {

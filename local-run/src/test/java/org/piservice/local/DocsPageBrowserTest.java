@@ -85,13 +85,7 @@ class DocsPageBrowserTest {
 
         // WHEN "Try it out" submits a job from POST /pi_job
         WebElement post = browser.findElement(By.cssSelector(".opblock.opblock-post"));
-        post.findElement(By.cssSelector(".opblock-summary")).click();
-        WebElement tryItOut = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(post,
-                By.cssSelector(".try-out__btn")));
-        // The page may open operations ready to try (its "Cancel" is then the same button).
-        if (tryItOut.getText().contains("Try it out")) {
-            tryItOut.click();
-        }
+        tryItOut(post, wait);
         WebElement body = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(post,
                 By.cssSelector("textarea.body-param__text")));
         // React owns the textarea: set its value through the native setter so the change registers.
@@ -127,12 +121,7 @@ class DocsPageBrowserTest {
                 .filter(operation -> operation.findElement(By.cssSelector(".opblock-summary-path"))
                         .getAttribute("data-path").equals("/download_pi_job/{job_id}"))
                 .findFirst().orElseThrow();
-        download.findElement(By.cssSelector(".opblock-summary")).click();
-        WebElement tryItOut = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(download,
-                By.cssSelector(".try-out__btn")));
-        if (tryItOut.getText().contains("Try it out")) {
-            tryItOut.click();
-        }
+        tryItOut(download, wait);
         WebElement id = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(download,
                 By.cssSelector("tr[data-param-name='job_id'] input")));
         // Typed over the example the page fills in, as a person would
@@ -144,6 +133,17 @@ class DocsPageBrowserTest {
                 By.cssSelector(".live-responses-table .response .response-col_status"))).getFirst();
         assertThat(status.getText().trim()).as(download.findElement(By.cssSelector(".live-responses-table")).getText())
                 .startsWith("200");
+    }
+
+    /** Opens {@code operation} and makes it ready to try. */
+    private static void tryItOut(WebElement operation, WebDriverWait wait) {
+        operation.findElement(By.cssSelector(".opblock-summary")).click();
+        WebElement tryItOut = wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(operation,
+                By.cssSelector(".try-out__btn")));
+        // The page may open operations ready to try (its "Cancel" is then the same button).
+        if (tryItOut.getText().contains("Try it out")) {
+            tryItOut.click();
+        }
     }
 
     @ParameterizedTest(name = "{0}x{1}")
