@@ -225,7 +225,8 @@ public final class DigitStore {
     /**
      * The store's item holds what this version cannot read: a hand edit, or a later version's
      * format after a rollback. Readers that can do without the store (the api, which queues the job;
-     * the backstops, which skip the wait the store explains) go on without it.
+     * the workers, which compute each job for it alone; the backstops, which skip the wait the store
+     * explains) go on without it.
      */
     public static final class DamagedItem extends RuntimeException {
         DamagedItem(RuntimeException cause) {

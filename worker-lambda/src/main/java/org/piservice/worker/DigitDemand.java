@@ -15,6 +15,10 @@ import org.piservice.jobs.DigitStore;
  * message does, coming back after its retry delay. Its queue message is left in the queue either
  * way: should the computing worker die, the message comes back, finds the lease stale, and the
  * job is computed after all. Nothing is lost, at the price of that wait.
+ *
+ * <p>While the store's item cannot be read (a hand edit, a later version's format after a
+ * rollback), no job can be served from it or wait in it: each is computed on its own, as many
+ * times as it is asked for, until an operator deletes the item.
  */
 final class DigitDemand {
 
@@ -33,6 +37,10 @@ final class DigitDemand {
 
         /** This worker holds the lease and computes {@code digits} decimals into the store. */
         record Compute(long digits) implements Plan {
+        }
+
+        /** The store's item cannot be read ({@code why}): this worker computes the job's digits for it alone. */
+        record Alone(String why) implements Plan {
         }
     }
 
@@ -53,6 +61,14 @@ final class DigitDemand {
      * @param computable the most digits this worker may compute now (its limit and its time)
      */
     Plan plan(String jobId, int digits, String owner, long computable) {
+        try {
+            return planWithStore(jobId, digits, owner, computable);
+        } catch (DigitStore.DamagedItem e) {
+            return new Plan.Alone(e.getMessage());
+        }
+    }
+
+    private Plan planWithStore(String jobId, int digits, String owner, long computable) {
         for (int attempt = 1; attempt <= ATTEMPTS_AFTER_A_RACE; attempt++) {
             DigitStore.State state = store.state();
             if (state.covers(digits)) {

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.DoubleFunction;
 import java.util.function.Supplier;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
@@ -217,8 +218,11 @@ public final class JobProcessor implements AutoCloseable {
         if (plan instanceof DigitDemand.Plan.Waiting waiting) {
             return await(message, waiting);
         }
+        if (plan instanceof DigitDemand.Plan.Alone alone) {
+            LOG.error("Computing the job's digits for it alone: {}", alone.why());
+        }
         try {
-            if (plan instanceof DigitDemand.Plan.Compute && onlyAFreshInvocationFits(message.digits(), deadline, invocationTime)) {
+            if (!(plan instanceof DigitDemand.Plan.Served) && onlyAFreshInvocationFits(message.digits(), deadline, invocationTime)) {
                 // Earlier messages of this batch used the time up. Nothing is claimed, so the job's
                 // attempts are not spent on an invocation that could never have finished it.
                 LOG.info("Too little of this invocation is left for {} digits; the message comes back in a new one",
@@ -283,11 +287,14 @@ public final class JobProcessor implements AutoCloseable {
         if (job.attempts() > settings.maxAttempts()) {
             return fail(job, owner, "Gave up after " + settings.maxAttempts() + " attempts" + job.lastError());
         }
+        if (plan instanceof DigitDemand.Plan.Alone) {
+            return run(job, owner, deadline, invocationTime, plan);
+        }
         if (!(plan instanceof DigitDemand.Plan.Compute compute)) {
             return serveFromStore(job, owner);
         }
         if (!beating(job, owner, true, () -> leftoverStored(job, compute.digits()))) {
-            return run(job, owner, deadline, invocationTime, compute.digits());
+            return run(job, owner, deadline, invocationTime, compute);
         }
         releaseLease(owner);
         Outcome outcome = serveFromStore(job, owner);
@@ -367,7 +374,8 @@ public final class JobProcessor implements AutoCloseable {
         return whole;
     }
 
-    private Outcome run(Job job, String owner, Deadline deadline, Duration invocationTime, long storeDigits) {
+    /** Computes the job as {@code plan} says: a {@link DigitDemand.Plan.Compute} or {@link DigitDemand.Plan.Alone}. */
+    private Outcome run(Job job, String owner, Deadline deadline, Duration invocationTime, DigitDemand.Plan plan) {
         if (job.digits() > maxDigits) {
             return fail(job, owner, "digits must be between 1 and " + maxDigits + ", got " + job.digits());
         }
@@ -395,7 +403,7 @@ public final class JobProcessor implements AutoCloseable {
                     + " s here, more than the worker's " + Math.max(0, available.toSeconds())
                     + " s; ask for fewer digits");
         }
-        return compute(job, owner, deadline, storeDigits);
+        return compute(job, owner, deadline, plan);
     }
 
     /** The time left for the job: this invocation's, or less when the job's own deadline comes first. */
@@ -417,27 +425,38 @@ public final class JobProcessor implements AutoCloseable {
                 && estimate.compareTo(invocationTime.minus(settings.cleanupReserve())) <= 0;
     }
 
-    /** Computes {@code storeDigits} decimals into the store, then completes the job and those waiting from it. */
-    private Outcome compute(Job job, String owner, Deadline deadline, long storeDigits) {
+    /**
+     * Computes the decimals {@code plan} says into the store, then completes the job and those
+     * waiting from it; or, the store's item being unreadable, the job's own into its result.
+     */
+    private Outcome compute(Job job, String owner, Deadline deadline, DigitDemand.Plan plan) {
+        long digits = plan instanceof DigitDemand.Plan.Compute compute ? compute.digits() : job.digits();
         AtomicBoolean lost = new AtomicBoolean();
         AtomicBoolean cancelled = new AtomicBoolean();
         AtomicReference<Double> progress = new AtomicReference<>(0.0);
         Deadline jobDeadline = forJob(job, deadline);
         BooleanSupplier outOfTime = () -> jobDeadline.remaining().compareTo(settings.cleanupReserve()) < 0;
         Set<String> endedWaiters = new HashSet<>();
-        ScheduledFuture<?> heartbeat = everyHeartbeat(() -> beat(job, owner, storeDigits, progress, lost, cancelled,
+        ScheduledFuture<?> heartbeat = everyHeartbeat(() -> beat(job, owner, plan, progress, lost, cancelled,
                 endedWaiters));
-        LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", storeDigits),
+        LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", digits),
                 entry("attempt", job.attempts()));
+        ResultStore.ResultWriter writer = out -> pi.write((int) digits, out,
+                (fraction, phase) -> progress.set(fraction), () -> lost.get() || outOfTime.getAsBoolean());
         long started = System.nanoTime();
         // Beats go on until the job is complete: the store's offer and the job's copy can take a
         // while when S3 is slow, and a job or lease gone stale meanwhile would be taken over.
         try {
-            DigitStore.Candidate computed;
+            DoubleFunction<Outcome> finish;
             try {
-                computed = store.write(storeDigits, out -> pi.write((int) storeDigits, out,
-                        (fraction, phase) -> progress.set(fraction),
-                        () -> lost.get() || outOfTime.getAsBoolean()));
+                if (plan instanceof DigitDemand.Plan.Compute) {
+                    DigitStore.Candidate computed = store.write(digits, writer);
+                    finish = seconds -> storeAndComplete(job, owner, computed, seconds, cancelled);
+                } else {
+                    String key = ResultStore.resultKey(job.jobId(), job.digits());
+                    results.upload(key, writer);
+                    finish = seconds -> completeAlone(job, owner, key, seconds);
+                }
             } catch (CancellationException e) {
                 if (cancelled.get()) {
                     LOG.info("Job cancelled; its computation stopped and its partial upload was discarded");
@@ -450,30 +469,39 @@ public final class JobProcessor implements AutoCloseable {
                 if (job.isOverdue(clock.instant().plus(settings.cleanupReserve()))) {
                     return failAtDeadline(job, owner);
                 }
-                if (storeDigits > job.digits()) {
+                if (digits > job.digits()) {
                     return retryOwnDigits(job, owner, "Ran out of time after " + seconds(started) + " s of computing "
-                            + storeDigits + " digits for the digit store");
+                            + digits + " digits for the digit store");
                 }
                 return fail(job, owner, "Ran out of time after " + seconds(started) + " s of computing, with "
                         + Math.max(0, deadline.remaining().toSeconds()) + " s of the worker's time left; ask for fewer digits");
             } catch (PiProcess.OutOfMemoryException e) {
                 // Its heap was sized for these digits: another attempt at them would fail the same way.
-                return outOfMemory(job, owner, storeDigits, "Computing " + storeDigits + " digits ran out of memory: "
+                return outOfMemory(job, owner, digits, "Computing " + digits + " digits ran out of memory: "
                         + e.getMessage());
             } catch (OutOfMemoryError e) {
                 String said = heapExhaustion(e).orElseThrow(() -> e);
                 // This JVM's heap held less than its model said: another attempt at these digits in a heap
                 // alike would fail the same way. The computation's arrays are unreachable once it has
                 // thrown, so the collector finds room to record the outcome.
-                return outOfMemory(job, owner, storeDigits, "Computing " + storeDigits
+                return outOfMemory(job, owner, digits, "Computing " + digits
                         + " digits ran out of memory in the worker's own JVM: " + said);
             } catch (IOException | RuntimeException e) {
                 return retry(job, owner, "Computing or storing the result failed: " + describe(e));
             }
-            return storeAndComplete(job, owner, computed, (System.nanoTime() - started) / 1e9, cancelled);
+            return finish.apply((System.nanoTime() - started) / 1e9);
         } finally {
             heartbeat.cancel(false);
         }
+    }
+
+    /** Completes a job computed for it alone; its condition refuses a job cancelled meanwhile. */
+    private Outcome completeAlone(Job job, String owner, String key, double computeSeconds) {
+        return markComplete(job, owner, key, () -> {
+            metrics.jobCompleted(job.jobId(), job.digits(), computeSeconds);
+            LOG.info("Job complete, computed outside the digit store {} {}", entry("digits", job.digits()),
+                    entry("compute_seconds", Math.round(computeSeconds * 1000) / 1000.0));
+        });
     }
 
     /** Fails the job, unless the digits that did not fit were more than its own: the retry computes those. */
@@ -685,14 +713,16 @@ public final class JobProcessor implements AutoCloseable {
      * except that a cancelled job's computation goes on while other jobs wait for its digits (and
      * stops once they are cancelled too).
      */
-    private void beat(Job job, String owner, long storeDigits, AtomicReference<Double> progress, AtomicBoolean lost,
+    private void beat(Job job, String owner, DigitDemand.Plan plan, AtomicReference<Double> progress, AtomicBoolean lost,
                       AtomicBoolean cancelled, Set<String> endedWaiters) {
         try {
             // The lease first: after a cancellation the job's beat reads waiting jobs' records, and
             // the lease keeps other workers from computing the same digits meanwhile. A lost lease
             // does not stop the computation: it only lets a longer demand start its own.
-            beatLease(job, owner);
-            beatJob(job, owner, storeDigits, progress, lost, cancelled, endedWaiters);
+            if (plan instanceof DigitDemand.Plan.Compute) {
+                beatLease(job, owner);
+            }
+            beatJob(job, owner, plan, progress, lost, cancelled, endedWaiters);
         } catch (OutOfMemoryError e) {
             // A computation in this JVM may fill its heap for a moment. Thrown on, the error would
             // end the beats for good, silently (a scheduled task that throws is not run again),
@@ -701,18 +731,18 @@ public final class JobProcessor implements AutoCloseable {
         }
     }
 
-    private void beatJob(Job job, String owner, long storeDigits, AtomicReference<Double> progress, AtomicBoolean lost,
-                         AtomicBoolean cancelled, Set<String> endedWaiters) {
+    private void beatJob(Job job, String owner, DigitDemand.Plan plan, AtomicReference<Double> progress,
+                         AtomicBoolean lost, AtomicBoolean cancelled, Set<String> endedWaiters) {
         try {
             if (cancelled.get()) {
-                if (!anyWaiterOpen(storeDigits, endedWaiters)) {
+                if (!anyWaiterOpen(plan, endedWaiters)) {
                     lost.set(true);
                 }
             } else if (!jobs.heartbeat(job.jobId(), owner, progress.get())) {
                 boolean wasCancelled = jobs.find(job.jobId()).map(found -> found.status() == JobStatus.CANCELLED)
                         .orElse(false);
                 cancelled.set(wasCancelled);
-                if (!wasCancelled || !anyWaiterOpen(storeDigits, endedWaiters)) {
+                if (!wasCancelled || !anyWaiterOpen(plan, endedWaiters)) {
                     lost.set(true);
                 } else {
                     LOG.info("Job cancelled; its computation goes on for the jobs waiting on it ({})",
@@ -735,14 +765,18 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     /**
-     * Whether a job listed as waiting, which a computation of {@code storeDigits} covers, still
-     * wants its digits (was not cancelled since). A job found ended, or gone, stays so: it joins
-     * {@code ended} and is not read again, so that the heartbeats of a cancelled computation do
-     * not read every listed job (up to {@link DigitStore#MAX_WAITERS}) each time.
+     * Whether a job listed as waiting, which the store's computation {@code plan} covers, still
+     * wants its digits (was not cancelled since); none waits for a job's computation alone. A job
+     * found ended, or gone, stays so: it joins {@code ended} and is not read again, so that the
+     * heartbeats of a cancelled computation do not read every listed job (up to
+     * {@link DigitStore#MAX_WAITERS}) each time.
      */
-    private boolean anyWaiterOpen(long storeDigits, Set<String> ended) {
+    private boolean anyWaiterOpen(DigitDemand.Plan plan, Set<String> ended) {
+        if (!(plan instanceof DigitDemand.Plan.Compute compute)) {
+            return false;
+        }
         for (DigitStore.Waiter waiter : store.waiters()) {
-            if (waiter.digits() > storeDigits || ended.contains(waiter.jobId())) {
+            if (waiter.digits() > compute.digits() || ended.contains(waiter.jobId())) {
                 continue;
             }
             if (jobs.find(waiter.jobId()).map(job -> !job.status().isFinal()).orElse(false)) {

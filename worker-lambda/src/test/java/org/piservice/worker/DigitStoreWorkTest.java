@@ -38,6 +38,7 @@ import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.LogCapture;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -339,6 +340,62 @@ class DigitStoreWorkTest {
         assertThat(held.computation().get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
         assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
+    }
+
+    @Test
+    void whileTheStoresItemCannotBeReadEachJobIsComputedForItAlone() throws Exception {
+        // GIVEN a store of 1000 digits whose item this version cannot read
+        fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(1000), PLENTY);
+        fixture.resources.damageDigitStore(fixture.clients);
+        Map<String, AttributeValue> damaged = storeItem();
+        int metricsBefore = fixture.metrics().length();
+
+        // WHEN a job the store would cover and a longer one are handled
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        JobProcessor processor = fixture.processor(WorkerFixture.FAST, pi);
+        List<QueueMessage> messages = List.of(fixture.newJob(500), fixture.newJob(1500));
+        for (QueueMessage message : messages) {
+            assertThat(processor.handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        }
+
+        // THEN each is computed, its own digits only, and complete with them
+        assertThat(pi.runs).hasValue(2);
+        for (QueueMessage message : messages) {
+            Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+            assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+            assertThat(result(job)).isEqualTo(MachinPi.text(job.digits()));
+        }
+        String metrics = fixture.metrics().substring(metricsBefore);
+        assertThat(count(metrics, "\"JobsCompleted\":1.0")).isEqualTo(2);
+        assertThat(metrics).contains("\"DigitsComputed\":500", "\"DigitsComputed\":1500").doesNotContain("StoreDigits");
+        // AND the item and the store's objects are left for the operator, whom the log tells what to delete
+        assertThat(storeItem()).isEqualTo(damaged);
+        assertThat(fixture.clients.s3().listObjectsV2(list -> list.bucket(fixture.config().bucketName())
+                .prefix(Storage.DIGIT_STORE_PREFIX)).contents()).hasSize(1);
+        assertThat(logs.withMessage("Computing the job's digits for it alone: The digit store's item (#digit-store"))
+                .hasSize(2);
+    }
+
+    @Test
+    void aJobComputedAloneWhileTheStoresItemCannotBeReadStopsWhenCancelled() throws Exception {
+        // GIVEN a store whose item this version cannot read, and a job computed for itself alone, held
+        fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(1000), PLENTY);
+        fixture.resources.damageDigitStore(fixture.clients);
+        QueueMessage message = fixture.newJob(3000);
+        Held held = holdComputing(message);
+
+        // WHEN its client cancels it
+        assertThat(fixture.jobs.cancel(WorkerFixture.jobIdOf(message))).isPresent();
+
+        // THEN the computation stops, with no waiting jobs to go on for, and the job stays cancelled
+        assertThat(held.computation().get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    private Map<String, AttributeValue> storeItem() {
+        return fixture.clients.dynamoDb().getItem(get -> get.tableName(fixture.config().tableName()).consistentRead(true)
+                .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(DigitStore.ITEM_KEY)))).item();
     }
 
     /** A computation under way on a worker in the background, held until {@code proceed} is counted down. */
