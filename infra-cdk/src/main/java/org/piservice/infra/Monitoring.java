@@ -82,7 +82,7 @@ public final class Monitoring extends Construct {
         alarm("JobsDeadLettered",
                 "Jobs were failed because their messages reached the dead-letter queue after " + JobDelivery.MAX_RECEIVE_COUNT
                         + " deliveries without an outcome (throttled or failing DynamoDB, worker init failures): their records"
-                        + " say the last error; the worker's log has their job ids.",
+                        + " say the last error; the DeadLetterFunction's log names each job.",
                 jobsDeadLettered, 1, notify);
         alarm("JobsOverdue",
                 "Jobs still open at their deadline were failed (by the sweeper, the worker, or the api when a client"
