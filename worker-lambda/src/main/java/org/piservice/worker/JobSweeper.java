@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.piservice.contract.ServiceMetrics;
 import org.piservice.jobs.Backlog;
 import org.piservice.jobs.DigitStore;
@@ -76,8 +77,9 @@ public final class JobSweeper {
     /**
      * Sweeps every open job, each on its own: one job's trouble does not stop the rest.
      *
-     * @throws IllegalStateException after the sweep, when some jobs could not be swept: a run that
-     *         ends normally would hide from the sweeper's error alarm that it fails or re-sends nothing
+     * @throws IllegalStateException after the sweep, when some jobs could not be swept, or the digit
+     *         store's item could not be read: a run that ends normally would hide from the sweeper's
+     *         error alarm that it fails or re-sends nothing, or that no job is served from the store
      */
     public Sweep sweep() {
         int open = 0;
@@ -88,7 +90,18 @@ public final class JobSweeper {
         int errors = listed.unreadable().size();
         open += errors;
         List<Job> openJobs = listed.jobs();
-        Map<String, Duration> waits = waitsAhead(openJobs);
+        Map<String, Duration> waits = Map.of();
+        Optional<DigitStore.DamagedItem> damagedStore = Optional.empty();
+        try {
+            waits = backlog.waitsAhead(openJobs);
+        } catch (DigitStore.DamagedItem e) {
+            // Jobs go on completing without the store (each computed for itself), so this run's
+            // failure may be the only alarm an operator gets of it.
+            damagedStore = Optional.of(e);
+        } catch (SdkException e) {
+            LOG.warn("could not read the digit store; jobs are sent again after {} whatever waits ahead of them",
+                    requeueAfter, e);
+        }
         for (Job job : openJobs) {
             open++;
             MDC.put("job_id", job.jobId());
@@ -117,7 +130,13 @@ public final class JobSweeper {
         LOG.info("Sweep done: {} open, {} failed at their deadline, {} sent again", open, failed, requeued);
         if (errors > 0) {
             throw new IllegalStateException(errors + " of " + open + " open jobs could not be swept (" + failed
-                    + " failed at their deadline, " + requeued + " sent again); the next sweep tries again");
+                    + " failed at their deadline, " + requeued + " sent again); the next sweep tries again",
+                    damagedStore.orElse(null));
+        }
+        if (damagedStore.isPresent()) {
+            throw new IllegalStateException(damagedStore.get().getMessage() + ". The " + open + " open jobs were"
+                    + " swept without the waits it explains (" + failed + " failed at their deadline, " + requeued
+                    + " sent again)", damagedStore.get());
         }
         return new Sweep(open, failed, requeued);
     }
@@ -146,16 +165,5 @@ public final class JobSweeper {
         boolean unheld = job.status() == JobStatus.QUEUED
                 || job.heartbeatAt() == null || job.heartbeatAt().isBefore(now.minus(staleAfter));
         return unheld && job.lastActivity().isBefore(now.minus(requeueAfter).minus(wait));
-    }
-
-    /** The waits ahead of the open jobs; none when the digit store cannot be read, so that each waits {@link #requeueAfter} alone. */
-    private Map<String, Duration> waitsAhead(List<Job> openJobs) {
-        try {
-            return backlog.waitsAhead(openJobs);
-        } catch (SdkException | DigitStore.DamagedItem e) {
-            LOG.warn("could not read the digit store; jobs are sent again after {} whatever waits ahead of them",
-                    requeueAfter, e);
-            return Map.of();
-        }
     }
 }

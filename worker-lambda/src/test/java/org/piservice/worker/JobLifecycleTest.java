@@ -347,7 +347,7 @@ class JobLifecycleTest {
     }
 
     @Test
-    void theSweeperSweepsWhileTheDigitStoresItemCannotBeRead() {
+    void theSweeperSweepsWhileTheDigitStoresItemCannotBeReadThenFailsItsRun() {
         // GIVEN a digit store whose item this version cannot read, an overdue job and one whose message was lost
         fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(100), PLENTY);
         fixture.resources.damageDigitStore(fixture.clients);
@@ -356,12 +356,13 @@ class JobLifecycleTest {
         String lost = JobId.newId();
         jobsAgo(JobSweeper.REQUEUE_AFTER).create(lost, 20);
 
-        // WHEN the sweeper runs
-        JobSweeper.Sweep sweep = sweeper(Clock.systemUTC()).sweep();
+        // WHEN the sweeper runs, THEN it fails the run, for the error alarm to see, naming the item
+        assertThatThrownBy(() -> sweeper(Clock.systemUTC()).sweep()).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("The digit store's item (" + DigitStore.ITEM_KEY + " in the jobs table) cannot be read")
+                .hasMessageEndingWith("The 2 open jobs were swept without the waits it explains (1 failed at their deadline,"
+                        + " 1 sent again)");
 
-        // THEN it fails the overdue job and sends the lost one's message, without the wait the store would explain
-        assertThat(sweep.failed()).isEqualTo(1);
-        assertThat(sweep.requeued()).isEqualTo(1);
+        // AND only after it has failed the overdue job and sent the lost one's message
         assertThat(fixture.jobs.find(overdue).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
         assertThat(received(fixture.config().queueUrl())).extracting(QueueMessage::body)
                 .containsExactly(new JobMessage(lost, 20).toJson());
