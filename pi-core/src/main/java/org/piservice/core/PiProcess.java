@@ -303,7 +303,8 @@ public final class PiProcess {
      * or native memory, which another attempt may find).
      */
     private static final class ChildErrors {
-        private static final String NOT_STARTED = "Error occurred during initialization of VM";
+        /** The JVM's, then the line that says why: "of VM", or "of boot layer" (a module not found). */
+        private static final String NOT_STARTED = "Error occurred during initialization of ";
         private String first;
         private String cause;
         private boolean outOfMemory;
@@ -316,7 +317,7 @@ public final class PiProcess {
             }
             if (first == null) {
                 first = line;
-            } else if (first.equals(NOT_STARTED)) {
+            } else if (first.startsWith(NOT_STARTED) && !first.contains(": ")) {
                 first = first + ": " + line;
             } else if (line.startsWith("Caused by: ")) {
                 cause = line;

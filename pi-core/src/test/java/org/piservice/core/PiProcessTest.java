@@ -168,6 +168,15 @@ class PiProcessTest {
                         + " Multiple garbage collectors selected");
     }
 
+    @Test
+    void aChildJvmWithoutAModuleItNeedsIsReportedWithTheModule() {
+        assertThatThrownBy(() -> PiProcess.write(1000, List.of("--add-modules=org.piservice.absent"),
+                OutputStream.nullOutputStream(), PiProgress.NONE, () -> false))
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessage("the computation's JVM exited with status 1: Error occurred during initialization of boot"
+                        + " layer: java.lang.module.FindException: Module org.piservice.absent not found");
+    }
+
     /** A real crash: the child is killed with SIGKILL, as the system's out-of-memory killer would. */
     @Test
     void aChildKilledWhileItComputesFailsTheWriteSayingSo() throws Exception {

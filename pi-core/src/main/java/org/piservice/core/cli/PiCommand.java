@@ -190,9 +190,7 @@ public final class PiCommand {
                 compute(parsed, out);
             }
             if (!placedAsNewFile(part, target)) {
-                try (OutputStream out = new Output(open(target, name), name)) {
-                    Files.copy(part, out);
-                }
+                copyInto(target, part);
             }
         } finally {
             try {
@@ -204,14 +202,53 @@ public final class PiCommand {
     }
 
     /**
-     * A new file for the computed digits: beside a plain target, where it takes the target's disk
-     * and can replace it, with the permissions a new file gets there; in the temporary folder for
-     * anything else (a link, a device, a folder this user may not write).
+     * Copies the digits into the {@code target} that exists. Should that fail (a full disk), the
+     * target, which holds a prefix of π now, is emptied where it is a file, so that it cannot pass
+     * for a result, and the digits are kept under a name the error gives, rather than deleted.
+     */
+    private static void copyInto(Path target, Path part) throws Output.Failed {
+        boolean opened = false;
+        try (OutputStream out = new Output(open(target, target.toString()), target.toString())) {
+            opened = true;
+            Files.copy(part, out);
+        } catch (IOException e) {
+            Throwable cause = e instanceof Output.Failed failed ? failed.getCause() : e;
+            String emptied = opened && Files.isRegularFile(target) ? empty(target) : "";
+            String name = part.getFileName().toString();
+            Path kept = part.resolveSibling(name.substring(name.startsWith(".") ? 1 : 0, name.length() - ".part".length())
+                    + ".txt");
+            try {
+                // Moved, the part is out of the way of its deletion at exit, which names the path.
+                Files.move(part, kept);
+            } catch (IOException moveFailed) {
+                throw new Output.Failed(target.toString(), new IOException(reason(cause) + emptied, cause));
+            }
+            throw new Output.Failed(target.toString(),
+                    new IOException(reason(cause) + emptied + ", and the digits are whole in " + kept, cause));
+        }
+    }
+
+    /** Empties the file {@code target}, and says so (or that it could not). */
+    private static String empty(Path target) {
+        try (FileChannel file = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            file.truncate(0);
+            return "; it was emptied";
+        } catch (IOException e) {
+            return "; it holds only some of the digits";
+        }
+    }
+
+    /**
+     * A new file for the computed digits: beside a plain target, or one that does not exist yet,
+     * where it takes the target's disk and can replace it, with the permissions a new file gets
+     * there (a folder that refuses it refuses the target too, now, not after the computing); in
+     * the temporary folder for anything else (a link, a device, a file in a folder this user may
+     * not write).
      */
     private static Path partFile(Path target) throws Output.Failed {
         Path folder = target.getParent();
-        boolean beside = Files.isWritable(folder) && (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)
-                || Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS));
+        boolean beside = !Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+                || Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.isWritable(folder);
         try {
             if (!beside) {
                 return Files.createTempFile("pi-core-", ".part");

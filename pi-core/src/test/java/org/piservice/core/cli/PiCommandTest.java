@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +97,48 @@ class PiCommandTest {
         stderr.reset();
         assertThat(run("10", "--out", dir.toString())).isEqualTo(PiCommand.FAILED);
         assertThat(err()).isEqualTo("pi-core: cannot write " + dir + ": it is a folder\n");
+    }
+
+    @Test
+    void aFolderThatRefusesNewFilesIsReportedBeforeAnythingIsComputed(@TempDir Path dir) throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("refusing"));
+        refuseNewFiles(folder, true);
+        try {
+            Path file = folder.resolve("pi.txt");
+            assertThat(run("--progress", "1000", "--out", file.toString())).isEqualTo(PiCommand.FAILED);
+            assertThat(err()).startsWith("pi-core: cannot write " + file + ": ").doesNotContain("%").hasLineCount(1);
+            assertThat(file).doesNotExist();
+        } finally {
+            refuseNewFiles(folder, false);
+        }
+    }
+
+    /**
+     * Makes {@code folder} refuse new files, or take them again: by its permissions, or for root,
+     * whom they do not stop, by the immutable attribute, as a read-only disk would.
+     */
+    private static void refuseNewFiles(Path folder, boolean refuse) throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString(refuse ? "r-x------" : "rwx------"));
+            return;
+        }
+        Process chattr = new ProcessBuilder("chattr", refuse ? "+i" : "-i", folder.toString()).inheritIO().start();
+        assertThat(chattr.waitFor()).as("chattr's exit status").isZero();
+    }
+
+    @Test
+    void digitsThatCannotBeCopiedIntoTheFileAreKeptWhereTheErrorSays() throws IOException {
+        assertThat(run("1000", "--out", "/dev/full")).isEqualTo(PiCommand.FAILED);
+
+        Matcher said = Pattern.compile("pi-core: cannot write /dev/full: No space left on device, and the digits are"
+                + " whole in (\\S+)\n").matcher(err());
+        assertThat(said.matches()).as(err()).isTrue();
+        Path kept = Path.of(said.group(1));
+        try {
+            assertThat(Files.readString(kept)).hasSize(1002).startsWith("3.14159265358979");
+        } finally {
+            Files.delete(kept);
+        }
     }
 
     @Test
