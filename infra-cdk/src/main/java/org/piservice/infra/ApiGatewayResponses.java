@@ -28,7 +28,14 @@ import org.piservice.contract.GatewayAnswers;
  */
 final class ApiGatewayResponses {
 
-    /** The access log line: JSON, one object per request, every value a JSON string. */
+    /**
+     * The access log line: JSON, one object per request, every value a JSON string. A variable
+     * without a value is logged as {@code -}, so each is written inside quotes, the error's message
+     * too: whether the quotes of {@code $context.error.messageString} go round that {@code -} is
+     * not documented, and a bare one would break the line of every request without an error, while
+     * API Gateway's own messages for this API (throttled, forbidden, too large, timed out, no such
+     * route) hold no quotes.
+     */
     static final String ACCESS_LOG_FORMAT = """
             {"requestId":"$context.requestId","extendedRequestId":"$context.extendedRequestId",\
             "requestTime":"$context.requestTime","ip":"$context.identity.sourceIp",\
@@ -37,7 +44,7 @@ final class ApiGatewayResponses {
             "status":"$context.status","responseLength":"$context.responseLength",\
             "responseLatencyMs":"$context.responseLatency","integrationLatencyMs":"$context.integrationLatency",\
             "integrationStatus":"$context.integrationStatus","errorType":"$context.error.responseType",\
-            "errorMessage":$context.error.messageString,"xrayTraceId":"$context.xrayTraceId"}""";
+            "errorMessage":"$context.error.message","xrayTraceId":"$context.xrayTraceId"}""";
 
     /**
      * One customised gateway response.

@@ -124,8 +124,10 @@ public final class Monitoring extends Construct {
                 idleWorker, 1, SUSTAINED, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 TreatMissingData.NOT_BREACHING, notify);
         alarm("WorkerThrottles",
-                "The worker function was throttled: its reserved concurrency (" + settings.workerConcurrency()
-                        + ") or the account's concurrency is exhausted.",
+                "The worker function was throttled: it was asked for more than its reserved concurrency ("
+                        + settings.workerConcurrency() + "), which the queue's event source mapping is set to keep to:"
+                        + " check that the mapping's maximum concurrency still equals it, and that nothing else"
+                        + " invokes the worker.",
                 worker.metricThrottles(options("Sum")), 1, notify);
         alarm("OldestJobMessageAge",
                 "A job has waited in the queue for over " + oldestMessageAlarmSeconds / 60

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.piservice.contract.Cors;
 import org.piservice.contract.GatewayAnswers;
 
@@ -56,14 +58,16 @@ class ApiGatewayResponsesTest {
         assertThat(extension.at("/DEFAULT_5XX").has("statusCode")).isFalse();
     }
 
-    @Test
-    void theAccessLogLineIsJson() throws JsonProcessingException {
+    @ParameterizedTest(name = "error message {0}")
+    @ValueSource(strings = {"-", "Endpoint request timed out"})
+    void theAccessLogLineIsJsonWithAndWithoutAnError(String message) throws JsonProcessingException {
+        // API Gateway writes "-" for a variable without a value: the line of every request without an error
         String line = ApiGatewayResponses.ACCESS_LOG_FORMAT
-                .replace("$context.error.messageString", MESSAGE_STRING)
-                .replaceAll("\\$context\\.[A-Za-z.]+", "value");
+                .replace("$context.error.message", message)
+                .replaceAll("\\$context\\.[A-Za-z.]+", "-");
 
         JsonNode entry = JSON.readTree(line);
-        assertThat(entry.get("errorMessage").asText()).isEqualTo("Invalid \"digits\" value");
+        assertThat(entry.get("errorMessage").asText()).isEqualTo(message);
         assertThat(SynthesizedStack.names(entry)).contains("requestId", "ip", "httpMethod", "path", "status",
                 "responseLatencyMs", "integrationLatencyMs", "xrayTraceId");
     }
