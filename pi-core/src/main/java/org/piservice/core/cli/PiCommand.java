@@ -19,6 +19,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -461,15 +462,16 @@ public final class PiCommand {
     record Arguments(int digits, Path out, boolean progress, boolean help) {
 
         static Arguments parse(String[] args) {
+            // Asked for anywhere, help is what the user wants, whatever else is wrong
+            if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+                return new Arguments(0, null, false, true);
+            }
             Integer digits = null;
             Path out = null;
             boolean progress = false;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
-                    case "-h", "--help" -> {
-                        return new Arguments(0, null, false, true);
-                    }
                     case "--progress" -> progress = true;
                     case "--out" -> {
                         if (i + 1 >= args.length || args[i + 1].startsWith("-")) {

@@ -346,6 +346,14 @@ class PiCommandTest {
         assertThat(err()).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"abc --help", "--bogus -h", "10 --out --help", "10 20 --help"})
+    void helpAskedForAnywhereIsGivenWhateverElseIsWrong(String args) {
+        assertThat(run(args.split(" "))).isEqualTo(PiCommand.OK);
+        assertThat(out()).isEqualTo(PiCommand.HELP);
+        assertThat(err()).isEmpty();
+    }
+
     @Test
     void aLargeComputationRunsInAChildJvmWithTheSameDigits(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("pi.txt");
