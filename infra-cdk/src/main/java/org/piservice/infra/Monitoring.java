@@ -93,9 +93,10 @@ public final class Monitoring extends Construct {
                 "The worker function failed invocations (crash, timeout or out of memory): see its log group.",
                 worker.metricErrors(options("Sum")), 1, notify);
         alarm("SweeperErrors",
-                "A run of the job sweeper failed, or could not sweep some jobs (see the SweeperFunction's log): it"
-                        + " fails jobs past their deadline (JobsOverdue counts them) and re-sends lost job messages,"
-                        + " and it runs every " + JobDelivery.SWEEP_INTERVAL.toMinutes() + " minutes.",
+                "A run of the job sweeper failed, could not sweep some jobs, or found the digit store's item"
+                        + " unreadable (see the SweeperFunction's log): it fails jobs past their deadline (JobsOverdue"
+                        + " counts them) and re-sends lost job messages, and it runs every "
+                        + JobDelivery.SWEEP_INTERVAL.toMinutes() + " minutes.",
                 sweeper.metricErrors(options("Sum")), 1, notify);
         // Missing data is the fault here: a schedule that stopped (disabled, deleted) invokes nothing.
         alarm("SweeperNotRunning",

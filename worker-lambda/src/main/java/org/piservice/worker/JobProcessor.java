@@ -218,9 +218,6 @@ public final class JobProcessor implements AutoCloseable {
         if (plan instanceof DigitDemand.Plan.Waiting waiting) {
             return await(message, waiting);
         }
-        if (plan instanceof DigitDemand.Plan.Alone alone) {
-            LOG.error("Computing the job's digits for it alone: {}", alone.why());
-        }
         try {
             if (!(plan instanceof DigitDemand.Plan.Served) && onlyAFreshInvocationFits(message.digits(), deadline, invocationTime)) {
                 // Earlier messages of this batch used the time up. Nothing is claimed, so the job's
@@ -279,7 +276,9 @@ public final class JobProcessor implements AutoCloseable {
         }
         if (alreadyStored(job)) {
             // Its result is a copy of the store that an earlier attempt made, and which that
-            // attempt could not record: counted as served from the store, the completion is counted once.
+            // attempt could not record: counted as served from the store, the completion is counted
+            // once. (One computed alone, while the store's item could not be read, is counted so too,
+            // its computation uncounted.)
             return markComplete(job, owner, ResultStore.resultKey(job.jobId(), job.digits()),
                     () -> metrics.jobServedFromStore(job.jobId()));
         }
@@ -287,7 +286,8 @@ public final class JobProcessor implements AutoCloseable {
         if (job.attempts() > settings.maxAttempts()) {
             return fail(job, owner, "Gave up after " + settings.maxAttempts() + " attempts" + job.lastError());
         }
-        if (plan instanceof DigitDemand.Plan.Alone) {
+        if (plan instanceof DigitDemand.Plan.Alone alone) {
+            LOG.error("Computing the job's digits for it alone: {}", alone.why());
             return run(job, owner, deadline, invocationTime, plan);
         }
         if (!(plan instanceof DigitDemand.Plan.Compute compute)) {
@@ -439,8 +439,12 @@ public final class JobProcessor implements AutoCloseable {
         Set<String> endedWaiters = new HashSet<>();
         ScheduledFuture<?> heartbeat = everyHeartbeat(() -> beat(job, owner, plan, progress, lost, cancelled,
                 endedWaiters));
-        LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", digits),
-                entry("attempt", job.attempts()));
+        if (plan instanceof DigitDemand.Plan.Compute) {
+            LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", digits),
+                    entry("attempt", job.attempts()));
+        } else {
+            LOG.info("Computing {} {} for the job alone", entry("digits", job.digits()), entry("attempt", job.attempts()));
+        }
         ResultStore.ResultWriter writer = out -> pi.write((int) digits, out,
                 (fraction, phase) -> progress.set(fraction), () -> lost.get() || outOfTime.getAsBoolean());
         long started = System.nanoTime();
@@ -454,7 +458,12 @@ public final class JobProcessor implements AutoCloseable {
                     finish = seconds -> storeAndComplete(job, owner, computed, seconds, cancelled);
                 } else {
                     String key = ResultStore.resultKey(job.jobId(), job.digits());
-                    results.upload(key, writer);
+                    long written = results.upload(key, writer);
+                    // The store's checks of a new store's length are not made on this path
+                    if (written != Job.resultLength(job.digits())) {
+                        return retry(job, owner, "The computation wrote " + written + " bytes, not "
+                                + Job.resultLength(job.digits()));
+                    }
                     finish = seconds -> completeAlone(job, owner, key, seconds);
                 }
             } catch (CancellationException e) {

@@ -96,7 +96,9 @@ public final class JobSweeper {
             waits = backlog.waitsAhead(openJobs);
         } catch (DigitStore.DamagedItem e) {
             // Jobs go on completing without the store (each computed for itself), so this run's
-            // failure may be the only alarm an operator gets of it.
+            // failure may be the only alarm an operator gets of it; logged now too, should the run
+            // time out before it ends.
+            LOG.error("The open jobs are swept without the waits the digit store explains", e);
             damagedStore = Optional.of(e);
         } catch (SdkException e) {
             LOG.warn("could not read the digit store; jobs are sent again after {} whatever waits ahead of them",

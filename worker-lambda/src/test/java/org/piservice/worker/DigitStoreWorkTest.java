@@ -393,6 +393,23 @@ class DigitStoreWorkTest {
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
     }
 
+    @Test
+    void aJobComputedAloneWhoseOutputFallsShortIsRetriedNotCompleted() {
+        // GIVEN a store whose item this version cannot read, and an engine that stops short
+        fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(1000), PLENTY);
+        fixture.resources.damageDigitStore(fixture.clients);
+        PiWriter stopsShort = (digits, out, progress, cancelled) -> PiDigits.write(digits - 1, out, progress, cancelled);
+
+        // WHEN a job is computed for itself alone
+        QueueMessage message = fixture.newJob(500);
+        assertThat(fixture.processor(WorkerFixture.FAST, stopsShort).handle(message, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+
+        // THEN it is released for another attempt, saying why, not completed with a result one digit short
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(job.lastError()).contains("The computation wrote 501 bytes, not 502");
+    }
+
     private Map<String, AttributeValue> storeItem() {
         return fixture.clients.dynamoDb().getItem(get -> get.tableName(fixture.config().tableName()).consistentRead(true)
                 .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(DigitStore.ITEM_KEY)))).item();
