@@ -67,6 +67,9 @@ public final class PiCommand {
     static final int CHILD_FROM_DIGITS = 100_000;
     /** At most this many bytes of the target's name go into its part file's, whose own additions take 20 more. */
     private static final int NAME_IN_PART_BYTES = 200;
+    /** A file's type in its mode, and the type of a pipe (POSIX's {@code S_IFMT}, {@code S_IFIFO}). */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
     /** Links followed to find whether a name leads to standard output: Linux's own limit. */
     private static final int MAX_LINKS = 40;
 
@@ -205,14 +208,18 @@ public final class PiCommand {
     /**
      * Copies the digits into the {@code target} that exists. Should that fail (a full disk), the
      * target, which holds a prefix of π now, is emptied where it is a file, so that it cannot pass
-     * for a result, and the digits are kept under a name the error gives, rather than deleted.
+     * for a result, and the digits are kept under a name the error gives, rather than deleted;
+     * but for a pipe, whose reader may stop early by design ({@code head}).
      */
-    private static void copyInto(Path target, Path part) throws Output.Failed {
+    private static void copyInto(Path target, Path part) throws IOException {
         boolean opened = false;
         try (OutputStream out = new Output(open(target, target.toString()), target.toString())) {
             opened = true;
             Files.copy(part, out);
         } catch (IOException e) {
+            if (isPipe(target)) {
+                throw e;
+            }
             Throwable cause = e instanceof Output.Failed failed ? failed.getCause() : e;
             String emptied = opened && Files.isRegularFile(target) ? empty(target) : "";
             String name = part.getFileName().toString();
@@ -222,10 +229,19 @@ public final class PiCommand {
                 // Moved, the part is out of the way of its deletion at exit, which names the path.
                 Files.move(part, kept);
             } catch (IOException moveFailed) {
-                throw new Output.Failed(target.toString(), new IOException(reason(cause) + emptied, cause));
+                throw new Output.Failed(target.toString(), new IOException(reason(cause) + emptied
+                        + ", and the digits could not be kept: " + reason(moveFailed), cause));
             }
             throw new Output.Failed(target.toString(),
                     new IOException(reason(cause) + emptied + ", and the digits are whole in " + kept, cause));
+        }
+    }
+
+    private static boolean isPipe(Path target) {
+        try {
+            return ((Integer) Files.getAttribute(target, "unix:mode") & S_IFMT) == S_IFIFO;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
         }
     }
 
