@@ -123,6 +123,9 @@ public final class DigitStore {
     public record State(long digits, String key, String leaseOwner, long leaseDigits, Instant leaseHeartbeatAt,
                         Set<String> waiting) {
 
+        /** A store that has no item yet: no digits, no lease, no waiting jobs. */
+        public static final State EMPTY = new State(0, null, null, 0, null, Set.of());
+
         public boolean covers(long decimals) {
             return digits >= decimals;
         }
@@ -175,7 +178,7 @@ public final class DigitStore {
     /** @throws DamagedItem when an attribute is not what this version writes */
     private static State parse(Map<String, AttributeValue> item) {
         if (item == null || item.isEmpty()) {
-            return new State(0, null, null, 0, null, Set.of());
+            return State.EMPTY;
         }
         try {
             State state = new State(number(item, DIGITS), text(item, KEY), text(item, LEASE_OWNER),
@@ -601,9 +604,9 @@ public final class DigitStore {
      */
     public boolean takeLease(String owner, long leaseDigits, long neededDigits, Duration staleAfter) {
         Instant now = clock.instant();
-        State before;
+        Map<String, AttributeValue> old;
         try {
-            before = parse(dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
+            old = dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
                     .updateExpression("SET #owner = :owner, #leaseDigits = :leaseDigits, #heartbeat = :now")
                     .conditionExpression("(attribute_not_exists(#digits) OR #digits < :needed)"
                             + " AND (attribute_not_exists(#owner) OR #heartbeat < :staleBefore OR #leaseDigits < :needed)")
@@ -615,11 +618,24 @@ public final class DigitStore {
                             ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
                             ":needed", AttributeValue.fromN(Long.toString(neededDigits)),
                             ":staleBefore", AttributeValue.fromN(Long.toString(now.minus(staleAfter).toEpochMilli()))))
-                    .returnValues(ReturnValue.ALL_OLD)).attributes());
+                    .returnValues(ReturnValue.ALL_OLD)).attributes();
         } catch (ConditionalCheckFailedException e) {
             // This owner's own lease when the SDK retried a write that was applied but whose answer was
             // lost; what it took over is not known then, and is not handed back.
             return owner.equals(state().leaseOwner());
+        }
+        State before;
+        try {
+            before = parse(old);
+        } catch (DamagedItem e) {
+            // Written into an item no one can read: removed, it leaves no job waiting for a
+            // computation that its owner, told the item is damaged, will not run.
+            try {
+                releaseLease(owner);
+            } catch (RuntimeException releaseFailed) {
+                e.addSuppressed(releaseFailed); // it lapses once stale
+            }
+            throw e;
         }
         if (before.computing(0, now, staleAfter) && !owner.equals(before.leaseOwner())) {
             overtaken.put(owner, new Overtaken(before, staleAfter));

@@ -111,6 +111,25 @@ class DigitStoreTest {
     }
 
     @Test
+    void aLeaseTakenOnAnItemFoundDamagedIsNotLeftOnIt() throws Exception {
+        // GIVEN a store whose item has an attribute the lease's write leaves alone, of another type
+        stored(1000);
+        Map<String, AttributeValue> key = Map.of(Storage.TABLE_KEY, AttributeValue.fromS(DigitStore.ITEM_KEY));
+        Map<String, AttributeValue> damaged = new HashMap<>(clients.dynamoDb().getItem(get -> get.tableName(config.tableName())
+                .key(key).consistentRead(true)).item());
+        damaged.put("store_updated_at", AttributeValue.fromS("yesterday"));
+        clients.dynamoDb().putItem(put -> put.tableName(config.tableName()).item(damaged));
+
+        // WHEN a worker takes the lease, written before the item it replaces is read
+        assertThatThrownBy(() -> store.takeLease("w1", 2000, 2000, JobDelivery.STALE_AFTER))
+                .isInstanceOf(DigitStore.DamagedItem.class);
+
+        // THEN the item holds no lease: no job would wait for a computation that will not run
+        assertThat(clients.dynamoDb().getItem(get -> get.tableName(config.tableName()).key(key).consistentRead(true))
+                .item()).isEqualTo(damaged);
+    }
+
+    @Test
     void anEmptyStoreServesNothing() {
         assertThat(store.state().digits()).isZero();
         assertThat(store.copyPrefix(1, "results/x/pi-1.txt")).isFalse();

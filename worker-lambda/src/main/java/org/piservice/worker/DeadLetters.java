@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
@@ -62,7 +61,7 @@ public final class DeadLetters {
         } catch (DigitStore.DamagedItem e) {
             // No worker can read it either, so no computation will complete a job listed in it
             LOG.error("The digit store's item cannot be read; no job is taken to wait for a computation", e);
-            state = new DigitStore.State(0, null, null, 0, null, Set.of());
+            state = DigitStore.State.EMPTY;
         } catch (RuntimeException e) {
             // Without it a waiting job cannot be told from an abandoned one; the queue keeps them 14 days
             LOG.error("Could not read the digit store; the batch stays for another try", e);

@@ -64,13 +64,6 @@ final class DigitDemand {
         try {
             return planWithStore(jobId, digits, owner, computable);
         } catch (DigitStore.DamagedItem e) {
-            // The lease may have been written before the old item was found damaged: handed back,
-            // it leaves no job waiting for a computation that does not run.
-            try {
-                store.releaseLease(owner);
-            } catch (RuntimeException releaseFailed) {
-                e.addSuppressed(releaseFailed); // it lapses once stale
-            }
             return new Plan.Alone(e.getMessage());
         }
     }

@@ -479,7 +479,7 @@ public final class PiCommand {
 
         static Arguments parse(String[] args) {
             // Asked for anywhere, help is what the user wants, whatever else is wrong
-            if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            if (Arrays.stream(args).anyMatch(arg -> arg.equals("--help") || arg.equals("-h"))) {
                 return new Arguments(0, null, false, true);
             }
             Integer digits = null;
