@@ -19,9 +19,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +42,9 @@ import org.piservice.core.PiProgress;
  * line on standard error, never a stack trace).
  *
  * <p>From {@value #CHILD_FROM_DIGITS} digits on, the computation runs in a child JVM whose heap is
- * what the memory model gives the digits ({@link PiProcess}), with this JVM's options, unless they
- * set the heap themselves (so do computations of any size when this JVM lacks the Vector API's
- * module, which a jar cannot ask for; the child then keeps a heap its caller set): a JVM left to
+ * what the memory model gives the digits ({@link PiProcess}), with this JVM's command-line
+ * options, unless they set the heap themselves (so do computations of any size when this JVM lacks
+ * the Vector API's module, which a jar cannot ask for; the child then keeps a heap its caller set): a JVM left to
  * its default heap (a quarter of the machine's memory) grows into it rather than collecting, so
  * 10^8 digits held 4.7 GB where 1 GB is enough, and a jar cannot set its own heap. The second JVM
  * start pays for itself from about 10^5 digits: on a 2-core machine, medians of five cold runs,
@@ -85,7 +87,7 @@ public final class PiCommand {
     }
 
     /**
-     * @param jvmOptions this JVM's options, which a child JVM gets too
+     * @param jvmOptions this JVM's command-line options ({@link #commandLineOptions}), which a child JVM gets too
      * @param vectorModule whether this JVM resolved the Vector API's module ({@link PiProcess#hasVectorModule})
      * @param memoryBytes the machine's memory (or its container's), which the model's heap must fit in
      */
@@ -102,9 +104,77 @@ public final class PiCommand {
         // must stop the computation and end the run with status 1, not 0.
         long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
-        int status = new PiCommand(new FileOutputStream(FileDescriptor.out), System.err,
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), PiProcess.hasVectorModule(), memory).run(args);
+        List<String> options = commandLineOptions(ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                System.getenv());
+        int status = new PiCommand(new FileOutputStream(FileDescriptor.out), System.err, options,
+                PiProcess.hasVectorModule(), memory).run(args);
         System.exit(status);
+    }
+
+    /**
+     * The options this JVM was given on its command line, of all those it was started with
+     * ({@code inputArguments}): these are the ones a child JVM gets. Those of the environment's
+     * variables were meant for every JVM started there (a container's heap, a monitoring agent),
+     * and come first ({@code JAVA_TOOL_OPTIONS}, then {@code JDK_JAVA_OPTIONS}, which the launcher
+     * puts before the command line's) or last ({@code _JAVA_OPTIONS}); a debugger's agent stays with
+     * this JVM, as a child would find the port it listens on taken.
+     */
+    static List<String> commandLineOptions(List<String> inputArguments, Map<String, String> environment) {
+        List<String> options = new ArrayList<>(inputArguments);
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            List<String> given = tokens(environment.get(variable));
+            List<String> start = options.subList(0, Math.min(given.size(), options.size()));
+            if (start.equals(given)) {
+                start.clear();
+            }
+        }
+        List<String> last = tokens(environment.get("_JAVA_OPTIONS"));
+        List<String> end = options.subList(Math.max(0, options.size() - last.size()), options.size());
+        if (end.equals(last)) {
+            end.clear();
+        }
+        options.removeIf(option -> option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp"));
+        return options;
+    }
+
+    /**
+     * The options in an environment variable's value, as the JVM and its launcher read them:
+     * separated by white space, which quotes (single or double, themselves dropped) keep within one.
+     */
+    static List<String> tokens(String value) {
+        List<String> tokens = new ArrayList<>();
+        if (value == null) {
+            return tokens;
+        }
+        StringBuilder token = null;
+        char quote = 0;
+        for (char c : value.toCharArray()) {
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    token.append(c);
+                }
+            } else if (Character.isWhitespace(c)) {
+                if (token != null) {
+                    tokens.add(token.toString());
+                    token = null;
+                }
+            } else {
+                if (token == null) {
+                    token = new StringBuilder();
+                }
+                if (c == '\'' || c == '"') {
+                    quote = c;
+                } else {
+                    token.append(c);
+                }
+            }
+        }
+        if (token != null) {
+            tokens.add(token.toString());
+        }
+        return tokens;
     }
 
     /** Runs the command and returns its exit status. */

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -427,24 +430,75 @@ class PiCommandTest {
         assertThat(command.inChildJvm(100_000_000)).isTrue();
     }
 
-    /** As {@code java -jar pi-core.jar} runs it: a JVM not told to resolve the Vector API's module. */
     @Test
-    void computesInAJvmThatLacksTheVectorModule() throws IOException, InterruptedException {
-        int digits = PiCommand.CHILD_FROM_DIGITS / 2;
-        Process process = javaRunning(Integer.toString(digits))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] printed = process.getInputStream().readAllBytes();
+    void theChildGetsTheOptionsOfTheCommandLineNotThoseOfTheEnvironmentNorTheDebuggersAgent() {
+        List<String> inputArguments = List.of("-XX:MaxRAMPercentage=75", "-Dlabel=a b", "-Dfrom=env", "-Xmx2g",
+                "-agentlib:jdwp=transport=dt_socket,server=y,address=5005", "-XX:ActiveProcessorCount=2", "-verbose:gc");
 
+        assertThat(PiCommand.commandLineOptions(inputArguments, Map.of("JAVA_TOOL_OPTIONS",
+                "-XX:MaxRAMPercentage=75  '-Dlabel=a b'", "JDK_JAVA_OPTIONS", "\"-Dfrom=env\"", "_JAVA_OPTIONS",
+                " -verbose:gc "))).containsExactly("-Xmx2g", "-XX:ActiveProcessorCount=2");
+        assertThat(PiCommand.commandLineOptions(inputArguments, Map.of()))
+                .as("without the variables, all but the agent").containsExactly("-XX:MaxRAMPercentage=75",
+                        "-Dlabel=a b", "-Dfrom=env", "-Xmx2g", "-XX:ActiveProcessorCount=2", "-verbose:gc");
+    }
+
+    @Test
+    void aJvmOfAnEnvironmentThatSetsASmallHeapStillComputesInTheHeapTheDigitsNeed() throws Exception {
+        // GIVEN a heap for every JVM, as a container sets one, too small for these digits
+        int digits = 10 * PiCommand.CHILD_FROM_DIGITS;
+        ProcessBuilder builder = javaRunning(Integer.toString(digits));
+        builder.environment().put("JAVA_TOOL_OPTIONS", "-Xmx16m");
+
+        assertThat(runToTheEnd(builder)).isEqualTo(digitsAndNewline(digits));
+    }
+
+    @Test
+    void aDebuggerListeningOnTheToolsJvmLeavesTheChildAlone() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        int digits = PiCommand.CHILD_FROM_DIGITS;
+        String agent = "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,quiet=y,address=127.0.0.1:" + port;
+        ProcessBuilder builder = javaRunning(List.of(agent), Integer.toString(digits));
+
+        assertThat(runToTheEnd(builder)).isEqualTo(digitsAndNewline(digits));
+    }
+
+    /** What {@code builder}'s process printed, once it ended with status 0 within a minute. */
+    private static byte[] runToTheEnd(ProcessBuilder builder) throws IOException, InterruptedException {
+        Process process = builder.start();
+        CompletableFuture<byte[]> errors = CompletableFuture.supplyAsync(() -> {
+            try {
+                return process.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        byte[] printed = process.getInputStream().readAllBytes();
         boolean ended = process.waitFor(1, TimeUnit.MINUTES);
         if (!ended) {
             process.destroyForcibly();
         }
         assertThat(ended).as("ended").isTrue();
-        assertThat(process.exitValue()).isEqualTo(PiCommand.OK);
+        assertThat(process.exitValue()).as(new String(errors.join(), StandardCharsets.UTF_8)).isEqualTo(PiCommand.OK);
+        return printed;
+    }
+
+    private static byte[] digitsAndNewline(int digits) throws IOException {
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         PiDigits.write(digits, expected);
         expected.write('\n');
-        assertThat(printed).isEqualTo(expected.toByteArray());
+        return expected.toByteArray();
+    }
+
+    /** As {@code java -jar pi-core.jar} runs it: a JVM not told to resolve the Vector API's module. */
+    @Test
+    void computesInAJvmThatLacksTheVectorModule() throws IOException, InterruptedException {
+        int digits = PiCommand.CHILD_FROM_DIGITS / 2;
+
+        assertThat(runToTheEnd(javaRunning(Integer.toString(digits)))).isEqualTo(digitsAndNewline(digits));
     }
 
     /** As {@code java -jar pi-core.jar N | head -c 10} runs it: the reader goes away early. */
