@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.piservice.contract.Storage;
 import org.piservice.contract.WorkerMemory;
-import org.piservice.core.HeapModel;
 import org.piservice.core.PiProcess;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
@@ -74,7 +73,7 @@ final class Worker {
         Map<String, String> environment = new HashMap<>(shared);
         List<String> options = new ArrayList<>(PiProcess.ENGINE_JVM_OPTIONS);
         options.add("-XX:TieredStopAtLevel=4");
-        options.addAll(WorkerMemory.jvmOptions(memoryMb, HeapModel.DEFAULT::maxDigits));
+        options.addAll(WorkerMemory.jvmOptions(memoryMb));
         environment.put("JAVA_TOOL_OPTIONS", String.join(" ", options));
         return Map.copyOf(environment);
     }

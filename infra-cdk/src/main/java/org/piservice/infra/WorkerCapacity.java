@@ -35,8 +35,7 @@ public final class WorkerCapacity {
         Duration startable = timeout.minus(JobDelivery.CLEANUP_RESERVE).minus(START);
         Duration budget = share.compareTo(startable) < 0 ? share : startable;
         long byTime = ComputeTimeModel.forLambdaMemory(memoryMb).maxDigitsWithin(budget);
-        long byMemory = WorkerMemory.maxDigits(memoryMb * 1024L * 1024L,
-                WorkerMemory.heapBytes(memoryMb, HeapModel.DEFAULT::maxDigits), HeapModel.DEFAULT::maxDigits);
+        long byMemory = WorkerMemory.maxDigits(memoryMb * 1024L * 1024L, WorkerMemory.heapBytes(memoryMb));
         return Math.min(byTime, byMemory);
     }
 }

@@ -11,7 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
-import org.piservice.core.HeapModel;
 
 /**
  * The worker's JVM gets the heap {@code WorkerMemory} counts on, and the deployed MAX_DIGITS fits
@@ -25,7 +24,7 @@ class WorkerHeapTest {
     @ValueSource(ints = {1024, 5120, 10_240})
     void theWorkersLimitFitsTheHeapItsJvmGets(int memoryMb) throws Exception {
         long heap = maxHeapOfAWorkerJvm(memoryMb);
-        long model = WorkerMemory.heapBytes(memoryMb, HeapModel.DEFAULT::maxDigits);
+        long model = WorkerMemory.heapBytes(memoryMb);
 
         assertThat(heap).as("the model's heap, rounded up to the heap's alignment").isBetween(model, model + (2 << 20));
         assertThat(WorkerCapacity.maxDigits(memoryMb, 900)).as("the deployment's limit")
@@ -43,7 +42,7 @@ class WorkerHeapTest {
 
     /** The limit the worker applies at run time, from its function's memory and its JVM's real heap. */
     private static long workerLimit(int memoryMb, long heap) {
-        return WorkerMemory.maxDigits(memoryMb * 1024L * 1024L, heap, HeapModel.DEFAULT::maxDigits);
+        return WorkerMemory.maxDigits(memoryMb * 1024L * 1024L, heap);
     }
 
     /** MaxHeapSize of a JVM that believes it has {@code memoryMb} and Lambda's vCPUs for it. */
@@ -51,7 +50,7 @@ class WorkerHeapTest {
         int vcpus = Math.max(1, (int) Math.ceil(memoryMb / (double) ComputeTimeModel.LAMBDA_MB_PER_VCPU));
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:MaxRAM=" + memoryMb + "m", "-XX:ActiveProcessorCount=" + Math.min(vcpus, 6), "-XX:TieredStopAtLevel=4"));
-        command.addAll(WorkerMemory.jvmOptions(memoryMb, HeapModel.DEFAULT::maxDigits));
+        command.addAll(WorkerMemory.jvmOptions(memoryMb));
         command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
         Process java = new ProcessBuilder(command)
                 .redirectErrorStream(true).start();

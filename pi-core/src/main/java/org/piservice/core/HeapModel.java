@@ -24,6 +24,12 @@ public record HeapModel(long fixedBytes, double bytesPerDigit) {
     public static final HeapModel DEFAULT = new HeapModel(40L << 20, 9.0);
 
     /**
+     * What a JVM started with {@link #jvmOptions} holds beside its heap (code, metaspace, threads,
+     * the collector's tables): its peak RSS less its heap was 74-80 MiB for 3·10^6 to 3·10^7 digits.
+     */
+    public static final long NON_HEAP_BYTES = 96L << 20;
+
+    /**
      * The smallest array allocated directly in the old generation. The transforms' residues and the
      * products are megabytes each; copied out of the young generation at every minor collection
      * they took 3.2-3.7 s of pauses at 10^8 digits, allocated old 1.2-1.4 s, with peak RSS 921-971
@@ -56,6 +62,11 @@ public record HeapModel(long fixedBytes, double bytesPerDigit) {
     /** Heap bytes for a computation of {@code digits} decimals. */
     public long heapBytes(long digits) {
         return fixedBytes + (long) Math.ceil(bytesPerDigit * digits);
+    }
+
+    /** The memory a JVM started with {@link #jvmOptions} needs for {@code digits}: its heap and what it holds beside it. */
+    public long memoryBytes(long digits) {
+        return heapBytes(digits) + NON_HEAP_BYTES;
     }
 
     /** The most digits whose computation fits in {@code heapBytes}; 0 when none does. */

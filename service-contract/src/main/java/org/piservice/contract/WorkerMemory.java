@@ -1,7 +1,7 @@
 package org.piservice.contract;
 
 import java.util.List;
-import java.util.function.LongUnaryOperator;
+import org.piservice.core.HeapModel;
 
 /**
  * How a worker's memory is shared, and so how many digits it computes. In a function large enough,
@@ -41,11 +41,6 @@ public final class WorkerMemory {
      * and then a 10^8-digit upload from a child.
      */
     public static final int WORKER_NON_HEAP_MB = 176;
-    /**
-     * A child JVM's resident memory beside its heap (code, metaspace, threads, the collector's
-     * tables): 74-80 MiB for 3·10^6 to 3·10^7 digits.
-     */
-    public static final int CHILD_OVERHEAD_MB = 96;
 
     /** Lambda's memory sizes, for any function. */
     public static final int LAMBDA_MIN_MB = 128;
@@ -58,14 +53,12 @@ public final class WorkerMemory {
     /**
      * The worker JVM's heap in a function of {@code memoryMb}: {@value #WORKER_HEAP_MB} MB where a
      * child JVM then holds more digits than {@value #HEAP_PERCENT} % of the memory would, else that.
-     *
-     * @param digitsInHeap the engine's memory model: the most digits a heap of so many bytes holds
      */
-    public static long heapBytes(int memoryMb, LongUnaryOperator digitsInHeap) {
+    public static long heapBytes(int memoryMb) {
         long memory = memoryMb * MB;
         long share = memoryMb * HEAP_PERCENT / 100 * MB; // whole MB, as -Xmx gives it
         long small = Math.min(share, WORKER_HEAP_MB * MB);
-        return maxDigits(memory, small, digitsInHeap) > maxDigits(memory, share, digitsInHeap) ? small : share;
+        return maxDigits(memory, small) > maxDigits(memory, share) ? small : share;
     }
 
     /** The part of a worker's heap of {@code heapBytes} that computations may fill; 0 when none. */
@@ -75,7 +68,7 @@ public final class WorkerMemory {
 
     /** The heap a child JVM may have beside a worker JVM whose heap is {@code heapBytes}; 0 when none fits. */
     public static long childHeapBytes(long memoryBytes, long heapBytes) {
-        return Math.max(0L, memoryBytes - heapBytes - (WORKER_NON_HEAP_MB + CHILD_OVERHEAD_MB) * MB);
+        return Math.max(0L, memoryBytes - heapBytes - WORKER_NON_HEAP_MB * MB - HeapModel.NON_HEAP_BYTES);
     }
 
     /**
@@ -84,28 +77,26 @@ public final class WorkerMemory {
      *
      * @param memoryBytes  the function's memory
      * @param heapBytes    the worker JVM's heap limit
-     * @param digitsInHeap the engine's memory model: the most digits a heap of so many bytes holds
      */
-    public static long inProcessDigits(long memoryBytes, long heapBytes, LongUnaryOperator digitsInHeap) {
-        long inHeap = digitsInHeap.applyAsLong(engineHeapBytes(heapBytes));
-        return childDigits(memoryBytes, heapBytes, digitsInHeap) > inHeap ? Math.min(IN_PROCESS_DIGITS, inHeap) : inHeap;
+    public static long inProcessDigits(long memoryBytes, long heapBytes) {
+        long inHeap = HeapModel.DEFAULT.maxDigits(engineHeapBytes(heapBytes));
+        return childDigits(memoryBytes, heapBytes) > inHeap ? Math.min(IN_PROCESS_DIGITS, inHeap) : inHeap;
     }
 
     /** The most digits a worker computes, in its own JVM or in a child; the parameters as {@link #inProcessDigits}. */
-    public static long maxDigits(long memoryBytes, long heapBytes, LongUnaryOperator digitsInHeap) {
-        return Math.max(inProcessDigits(memoryBytes, heapBytes, digitsInHeap),
-                childDigits(memoryBytes, heapBytes, digitsInHeap));
+    public static long maxDigits(long memoryBytes, long heapBytes) {
+        return Math.max(inProcessDigits(memoryBytes, heapBytes), childDigits(memoryBytes, heapBytes));
     }
 
-    private static long childDigits(long memoryBytes, long heapBytes, LongUnaryOperator digitsInHeap) {
-        return digitsInHeap.applyAsLong(childHeapBytes(memoryBytes, heapBytes));
+    private static long childDigits(long memoryBytes, long heapBytes) {
+        return HeapModel.DEFAULT.maxDigits(childHeapBytes(memoryBytes, heapBytes));
     }
 
     /**
      * The options of the worker's JVM in a function of {@code memoryMb}: its heap ({@link #heapBytes})
      * and the serial collector, the one the engine's model was fitted with.
      */
-    public static List<String> jvmOptions(int memoryMb, LongUnaryOperator digitsInHeap) {
-        return List.of("-Xmx" + heapBytes(memoryMb, digitsInHeap) / MB + "m", "-XX:+UseSerialGC");
+    public static List<String> jvmOptions(int memoryMb) {
+        return List.of("-Xmx" + heapBytes(memoryMb) / MB + "m", "-XX:+UseSerialGC");
     }
 }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.WorkerMemory;
 import org.piservice.core.ComputeTimeModel;
-import org.piservice.core.HeapModel;
 import org.piservice.jobs.CallDeadline;
 
 /**
@@ -69,12 +68,12 @@ public record WorkerSettings(
 
     /** The most digits one computation may have, in this JVM or in a child ({@link WorkerMemory}). */
     public long memoryDigits() {
-        return WorkerMemory.maxDigits(memoryBytes, heapBytes, HeapModel.DEFAULT::maxDigits);
+        return WorkerMemory.maxDigits(memoryBytes, heapBytes);
     }
 
     /** Whether a computation of {@code digits} runs in this JVM rather than in a child. */
     public boolean inProcess(long digits) {
-        return digits <= WorkerMemory.inProcessDigits(memoryBytes, heapBytes, HeapModel.DEFAULT::maxDigits);
+        return digits <= WorkerMemory.inProcessDigits(memoryBytes, heapBytes);
     }
 
     public WorkerSettings {

@@ -27,7 +27,7 @@ class PiWriterTest {
 
     @Test
     void besideAChildJvmTheWorkersOwnJvmTakesJobsUpToItsLimitOnly() {
-        long heap = WorkerMemory.heapBytes(5_120, HeapModel.DEFAULT::maxDigits);
+        long heap = WorkerMemory.heapBytes(5_120);
         WorkerSettings lambda = WorkerFixture.withMemory(WorkerSettings.DEFAULT, heap, 5_120 * MB);
 
         assertThat(heap).isEqualTo(WorkerMemory.WORKER_HEAP_MB * MB);
@@ -40,7 +40,7 @@ class PiWriterTest {
 
     @Test
     void whereNoChildHoldsMoreTheWorkersJvmHasMostOfTheMemoryAndComputesEveryJob() {
-        long heap = WorkerMemory.heapBytes(1_024, HeapModel.DEFAULT::maxDigits);
+        long heap = WorkerMemory.heapBytes(1_024);
         WorkerSettings small = WorkerFixture.withMemory(WorkerSettings.DEFAULT, heap, 1_024 * MB);
 
         assertThat(heap).isEqualTo(1_024 * WorkerMemory.HEAP_PERCENT / 100 * MB);

@@ -187,12 +187,13 @@ public final class PiCommand {
             return USAGE;
         }
         if (!parsed.help() && inChildJvm(parsed.digits()) && !heapChosen()
-                && HeapModel.DEFAULT.heapBytes(parsed.digits()) > memoryBytes) {
+                && HeapModel.DEFAULT.memoryBytes(parsed.digits()) > memoryBytes) {
             // Refused now, not after minutes of computing in a heap the machine cannot give
-            stderr.printf(Locale.ROOT, "pi-core: %d digits need a heap of %d MiB, more than this machine's %d MiB of"
-                            + " memory; at most %d digits fit%n", parsed.digits(),
-                    (HeapModel.DEFAULT.heapBytes(parsed.digits()) + (1 << 20) - 1) >> 20, memoryBytes >> 20,
-                    HeapModel.DEFAULT.maxDigits(memoryBytes));
+            stderr.printf(Locale.ROOT, "pi-core: %d digits need %d MiB of memory (a heap of %d MiB and %d MiB beside"
+                            + " it), more than this machine's %d MiB; at most %d digits fit%n", parsed.digits(),
+                    mebibytes(HeapModel.DEFAULT.memoryBytes(parsed.digits())),
+                    mebibytes(HeapModel.DEFAULT.heapBytes(parsed.digits())), HeapModel.NON_HEAP_BYTES >> 20,
+                    memoryBytes >> 20, HeapModel.DEFAULT.maxDigits(memoryBytes - HeapModel.NON_HEAP_BYTES));
             return FAILED;
         }
         long started = System.nanoTime();
@@ -487,6 +488,11 @@ public final class PiCommand {
      */
     boolean inChildJvm(int digits) {
         return !vectorModule || digits >= CHILD_FROM_DIGITS && !heapChosen();
+    }
+
+    /** {@code bytes} in MiB, rounded up. */
+    private static long mebibytes(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
     }
 
     /** Whether this JVM's options set the heap, which a child JVM then keeps instead of the model's. */

@@ -355,16 +355,17 @@ class PiCommandTest {
     }
 
     @Test
-    void digitsWhoseHeapTheMachineCannotHoldAreRefusedAtOnce() {
+    void digitsWhoseJvmTheMachineCannotHoldAreRefusedAtOnce() {
         long memory = 4L << 30;
         PiCommand command = new PiCommand(stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8), List.of(),
                 true, memory);
-        long fitting = HeapModel.DEFAULT.maxDigits(memory);
+        long fitting = HeapModel.DEFAULT.maxDigits(memory - HeapModel.NON_HEAP_BYTES);
+        assertThat(HeapModel.DEFAULT.heapBytes(fitting + 1)).as("the heap alone fits").isLessThan(memory);
 
         assertThat(command.run(new String[] {String.valueOf(fitting + 1)})).isEqualTo(PiCommand.FAILED);
 
-        assertThat(err()).isEqualTo("pi-core: " + (fitting + 1) + " digits need a heap of 4097 MiB, more than this"
-                + " machine's 4096 MiB of memory; at most " + fitting + " digits fit\n");
+        assertThat(err()).isEqualTo("pi-core: " + (fitting + 1) + " digits need 4097 MiB of memory (a heap of 4001 MiB"
+                + " and 96 MiB beside it), more than this machine's 4096 MiB; at most " + fitting + " digits fit\n");
         assertThat(out()).isEmpty();
     }
 
