@@ -16,6 +16,7 @@ import org.piservice.jobs.JobId;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.JobSubmission;
+import org.piservice.jobs.LogFields;
 import org.piservice.jobs.ResultStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 final class JobsApi implements PiApi.Routes {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobsApi.class);
-    private static final String JOB_ID = "job_id";
     private static final String JOB_STORE_UNAVAILABLE = "the job store is unavailable right now";
 
     /** A client over its quota waits for one of its jobs to end: seconds for small jobs, minutes for large. */
@@ -80,7 +80,7 @@ final class JobsApi implements PiApi.Routes {
         if (!JobId.isWellFormed(jobId)) {
             return route.apply(jobId);
         }
-        try (MDC.MDCCloseable logged = MDC.putCloseable(JOB_ID, jobId)) {
+        try (MDC.MDCCloseable logged = MDC.putCloseable(LogFields.JOB_ID, jobId)) {
             return route.apply(jobId);
         }
     }

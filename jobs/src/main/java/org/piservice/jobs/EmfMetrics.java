@@ -93,7 +93,7 @@ public final class EmfMetrics {
         metricSet.putArray("Dimensions").addArray().add(ServiceMetrics.DIMENSION);
         metricSet.putArray("Metrics");
         line.put(ServiceMetrics.DIMENSION, ServiceMetrics.SERVICE);
-        line.put("job_id", jobId);
+        line.put(LogFields.JOB_ID, jobId);
         return line;
     }
 

@@ -14,6 +14,7 @@ import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
+import org.piservice.jobs.LogFields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -69,15 +70,15 @@ public final class DeadLetters {
         }
         List<String> retry = new ArrayList<>();
         for (QueueMessage message : messages) {
-            MDC.put("message_id", message.messageId());
+            MDC.put(LogFields.MESSAGE_ID, message.messageId());
             try {
                 handle(message, state);
             } catch (RuntimeException e) {
                 LOG.error("Failing a dead-lettered message's job failed; the message stays for another try", e);
                 retry.add(message.messageId());
             } finally {
-                MDC.remove("message_id");
-                MDC.remove("job_id");
+                MDC.remove(LogFields.MESSAGE_ID);
+                MDC.remove(LogFields.JOB_ID);
             }
         }
         return retry;
@@ -99,7 +100,7 @@ public final class DeadLetters {
             LOG.error("A message that names no job reached the dead-letter queue and is dropped: {}", entry("body", message.body()));
             return;
         }
-        MDC.put("job_id", jobId.get());
+        MDC.put(LogFields.JOB_ID, jobId.get());
         if (waiter.filter(listed -> state.awaits(listed, clock.instant(), JobDelivery.STALE_AFTER)).isPresent()) {
             LOG.info("A dead-lettered message's job waits for a live computation, which completes it");
             return;

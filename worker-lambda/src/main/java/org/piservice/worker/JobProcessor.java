@@ -35,6 +35,7 @@ import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
+import org.piservice.jobs.LogFields;
 import org.piservice.jobs.ResultStore;
 import org.piservice.jobs.ServiceConfig;
 import org.slf4j.Logger;
@@ -84,8 +85,6 @@ public final class JobProcessor implements AutoCloseable {
     private final WorkerSettings settings;
     private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
     /** Log fields, see the class comment. */
-    private static final String MESSAGE_ID = "message_id";
-    private static final String JOB_ID = "job_id";
 
     private final PiWriter pi;
     private final EmfMetrics metrics;
@@ -137,7 +136,7 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private Outcome handle(QueueMessage message, Deadline deadline, Duration invocationTime) {
-        MDC.put(MESSAGE_ID, message.messageId());
+        MDC.put(LogFields.MESSAGE_ID, message.messageId());
         try {
             return CallDeadline.within(deadline.remaining(), settings.finishReserve(), () -> {
                 Outcome outcome = handleHidden(message, deadline, invocationTime);
@@ -148,8 +147,8 @@ public final class JobProcessor implements AutoCloseable {
                 return outcome;
             });
         } finally {
-            MDC.remove(MESSAGE_ID);
-            MDC.remove(JOB_ID);
+            MDC.remove(LogFields.MESSAGE_ID);
+            MDC.remove(LogFields.JOB_ID);
         }
     }
 
@@ -160,7 +159,7 @@ public final class JobProcessor implements AutoCloseable {
         } catch (JobMessage.InvalidMessageException e) {
             return rejectMalformed(message.messageId(), e);
         }
-        MDC.put(JOB_ID, job.jobId());
+        MDC.put(LogFields.JOB_ID, job.jobId());
         // Should this worker die, the message comes back once its heartbeat is stale.
         visibility.comeBackAfter(message, deadline.remaining().plus(settings.staleAfter()));
         try {
@@ -172,7 +171,7 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private Outcome rejectMalformed(String messageId, JobMessage.InvalidMessageException e) {
-        e.jobId().ifPresent(jobId -> MDC.put(JOB_ID, jobId));
+        e.jobId().ifPresent(jobId -> MDC.put(LogFields.JOB_ID, jobId));
         LOG.error("Malformed message, left for the dead-letter queue: {}", e.getMessage());
         e.jobId().ifPresent(jobId -> {
             String owner = newOwner();
@@ -534,7 +533,7 @@ public final class JobProcessor implements AutoCloseable {
             try {
                 jobs.heartbeat(job.jobId(), owner, 0.0);
             } catch (RuntimeException e) {
-                LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
+                LOG.warn("Heartbeat failed ({}): {}", entry(LogFields.JOB_ID, job.jobId()), describe(e));
             }
             if (leased) {
                 beatLease(job, owner);
@@ -690,10 +689,10 @@ public final class JobProcessor implements AutoCloseable {
                     describe(e));
             return;
         }
-        String computingJob = MDC.get(JOB_ID);
+        String computingJob = MDC.get(LogFields.JOB_ID);
         for (DigitStore.Waiter waiter : waiting) {
             String owner = newOwner();
-            MDC.put(JOB_ID, waiter.jobId());
+            MDC.put(LogFields.JOB_ID, waiter.jobId());
             try {
                 if (jobs.claim(waiter.jobId(), owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
                     // Completed late, the job would break the promise that every job ends by its
@@ -707,7 +706,7 @@ public final class JobProcessor implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("Completing a waiting job failed; its own message will retry it", e);
             } finally {
-                MDC.put(JOB_ID, computingJob);
+                MDC.put(LogFields.JOB_ID, computingJob);
             }
         }
         try {
@@ -736,7 +735,7 @@ public final class JobProcessor implements AutoCloseable {
             // A computation in this JVM may fill its heap for a moment. Thrown on, the error would
             // end the beats for good, silently (a scheduled task that throws is not run again),
             // and the job would go stale under a live computation.
-            LOG.warn("Heartbeat skipped, the heap was full ({}): {}", entry(JOB_ID, job.jobId()), e.getMessage());
+            LOG.warn("Heartbeat skipped, the heap was full ({}): {}", entry(LogFields.JOB_ID, job.jobId()), e.getMessage());
         }
     }
 
@@ -755,13 +754,13 @@ public final class JobProcessor implements AutoCloseable {
                     lost.set(true);
                 } else {
                     LOG.info("Job cancelled; its computation goes on for the jobs waiting on it ({})",
-                            entry(JOB_ID, job.jobId()));
+                            entry(LogFields.JOB_ID, job.jobId()));
                 }
             }
         } catch (RuntimeException e) {
             // One missed heartbeat is harmless: the job goes stale only after many. This thread
             // has no MDC of its own, so the line names its job.
-            LOG.warn("Heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
+            LOG.warn("Heartbeat failed ({}): {}", entry(LogFields.JOB_ID, job.jobId()), describe(e));
         }
     }
 
@@ -769,7 +768,7 @@ public final class JobProcessor implements AutoCloseable {
         try {
             store.heartbeatLease(owner);
         } catch (RuntimeException e) {
-            LOG.warn("The lease's heartbeat failed ({}): {}", entry(JOB_ID, job.jobId()), describe(e));
+            LOG.warn("The lease's heartbeat failed ({}): {}", entry(LogFields.JOB_ID, job.jobId()), describe(e));
         }
     }
 

@@ -14,6 +14,7 @@ import org.piservice.jobs.Job;
 import org.piservice.jobs.JobMessage;
 import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.JobStatus;
+import org.piservice.jobs.LogFields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -106,7 +107,7 @@ public final class JobSweeper {
         }
         for (Job job : openJobs) {
             open++;
-            MDC.put("job_id", job.jobId());
+            MDC.put(LogFields.JOB_ID, job.jobId());
             try {
                 Instant now = clock.instant();
                 if (job.status().isFinal()) {
@@ -126,7 +127,7 @@ public final class JobSweeper {
                 errors++;
                 LOG.error("Sweeping the job failed; the next sweep tries again", e);
             } finally {
-                MDC.remove("job_id");
+                MDC.remove(LogFields.JOB_ID);
             }
         }
         LOG.info("Sweep done: {} open, {} failed at their deadline, {} sent again", open, failed, requeued);
