@@ -87,26 +87,18 @@ final class ApiGatewayResponses {
     }
 
     private static List<Response> all() {
-        String apiGatewayMessage = errorBody("$context.error.messageString");
+        String apiGatewayMessage = GatewayAnswers.errorBody("$context.error.messageString");
         return List.of(
                 new Response("DEFAULT_4XX", Optional.empty(), apiGatewayMessage),
                 new Response("DEFAULT_5XX", Optional.empty(), apiGatewayMessage),
                 new Response("REQUEST_TOO_LARGE", Optional.of("413"),
-                        errorBody(quoted(GatewayAnswers.TOO_LARGE))),
-                new Response("THROTTLED", Optional.of("429"), errorBody(quoted(GatewayAnswers.THROTTLED)),
+                        GatewayAnswers.errorBodyOf(GatewayAnswers.TOO_LARGE)),
+                new Response("THROTTLED", Optional.of("429"), GatewayAnswers.errorBodyOf(GatewayAnswers.THROTTLED),
                         Map.of("Retry-After", Integer.toString(THROTTLED_RETRY_AFTER_SECONDS),
                                 "Access-Control-Expose-Headers", Cors.API_EXPOSED_HEADERS)),
                 new Response("INTEGRATION_TIMEOUT", Optional.of("504"),
-                        errorBody(quoted(GatewayAnswers.TIMED_OUT))),
+                        GatewayAnswers.errorBodyOf(GatewayAnswers.TIMED_OUT)),
                 new Response("UNSUPPORTED_MEDIA_TYPE", Optional.of("415"),
-                        errorBody(quoted(GatewayAnswers.UNSUPPORTED_ENCODING))));
-    }
-
-    private static String errorBody(String jsonMessage) {
-        return "{\"success\": false, \"error\": " + jsonMessage + "}";
-    }
-
-    private static String quoted(String message) {
-        return "\"" + message + "\"";
+                        GatewayAnswers.errorBodyOf(GatewayAnswers.UNSUPPORTED_ENCODING)));
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.piservice.contract.Cors;
+import org.piservice.contract.GatewayAnswers;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.apigateway.Stage;
 import software.amazon.awscdk.services.wafv2.CfnWebACL;
@@ -101,7 +102,7 @@ final class ApiWebAcl {
     private static CfnWebACL.CustomResponseBodyProperty errorBody(String message) {
         return CfnWebACL.CustomResponseBodyProperty.builder()
                 .contentType("APPLICATION_JSON")
-                .content("{\"success\": false, \"error\": \"" + message + "\"}")
+                .content(GatewayAnswers.errorBodyOf(message))
                 .build();
     }
 

@@ -403,12 +403,11 @@ public final class LocalApiGateway implements AutoCloseable {
     }
 
     private static APIGatewayProxyResponseEvent gatewayError(int status, String message) {
-        // The messages above are fixed text without quotes or backslashes, so no escaping is needed.
         // Any origin may read them, like the deployed gateway responses and the function's own answers.
         return new APIGatewayProxyResponseEvent()
                 .withStatusCode(status)
                 .withHeaders(Map.of("Content-Type", "application/json",
                         "Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN))
-                .withBody("{\"success\": false, \"error\": \"" + message + "\"}");
+                .withBody(GatewayAnswers.errorBodyOf(message));
     }
 }

@@ -26,4 +26,18 @@ public final class GatewayAnswers {
 
     private GatewayAnswers() {
     }
+
+    /**
+     * The body of an answer the gateway gives by itself, in the shape of the api's errors
+     * ({@code {"success": false, "error": ...}}), for a message that is a JSON value already: a
+     * string, or an expression of the gateway's that gives one.
+     */
+    public static String errorBody(String jsonMessage) {
+        return "{\"success\": false, \"error\": " + jsonMessage + "}";
+    }
+
+    /** As {@link #errorBody(String)}, for a message in plain text. */
+    public static String errorBodyOf(String message) {
+        return errorBody("\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+    }
 }
