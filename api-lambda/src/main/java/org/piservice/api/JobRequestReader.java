@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.piservice.contract.Cors;
 
 /**
  * Reads the body of {@code POST /pi_job}, {@code {"digits": N}}, and says plainly what is wrong with a
@@ -65,7 +66,7 @@ final class JobRequestReader {
      * field string ({@code "8e03978e-..."}); a bare token is taken too, as many clients send it.
      */
     Optional<String> idempotencyKey(ApiRequest request) {
-        String value = request.header("Idempotency-Key");
+        String value = request.header(Cors.IDEMPOTENCY_KEY_HEADER);
         if (value == null) {
             return Optional.empty();
         }
@@ -74,7 +75,7 @@ final class JobRequestReader {
             key = key.substring(1, key.length() - 1);
         }
         if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
-            throw new ApiException(400, "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH
+            throw new ApiException(400, Cors.IDEMPOTENCY_KEY_HEADER + " must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH
                     + " visible ASCII characters without spaces, such as a UUID");
         }
         return Optional.of(key);
@@ -160,7 +161,7 @@ final class JobRequestReader {
             // Jackson's duplicate detection names the field: which of two values was meant is unknowable
             if (e.getOriginalMessage().startsWith("Duplicate field ")) {
                 throw new ApiException(400, "request body gives a field twice ("
-                        + e.getOriginalMessage().substring("Duplicate field ".length()) + "): " + EXAMPLE);
+                        + ApiException.echo(e.getOriginalMessage().substring("Duplicate field ".length())) + "): " + EXAMPLE);
             }
             throw new ApiException(400, "request body is not valid JSON" + where(e.getLocation()) + ": " + EXAMPLE);
         } catch (IOException e) {

@@ -65,6 +65,8 @@ class JobRequestReaderTest {
                 Arguments.of("application/json", "{\"digits\": [5]}", 400, "digits must be a number, not an array"),
                 Arguments.of("application/json", "{\"digits\": 5, \"digits\": 6}", 400,
                         "request body gives a field twice ('digits'): "),
+                Arguments.of("application/json", "{\"" + "x".repeat(300) + "\": 5, \"" + "x".repeat(300) + "\": 6}", 400,
+                        "request body gives a field twice ('" + "x".repeat(99) + "...): "),
                 Arguments.of("application/json", "{\"digits\": " + "9".repeat(2000) + "}", 400, "request body has a value too long or nested too deep to read"),
                 Arguments.of("application/json", "{\"x\": " + "[".repeat(1500) + "]".repeat(1500) + "}", 400,
                         "request body has a value too long or nested too deep to read"),

@@ -17,8 +17,10 @@ public final class Cors {
      * could not fetch itself.
      */
     public static final String ALLOWED_ORIGIN = "*";
+    /** The request header a submission's idempotency key comes in, which the api reads. */
+    public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
     /** The non-simple request headers a page sends: a JSON body's content type, a submission's idempotency key. */
-    public static final String ALLOWED_HEADERS = "Content-Type, Idempotency-Key";
+    public static final String ALLOWED_HEADERS = "Content-Type, " + IDEMPOTENCY_KEY_HEADER;
     /**
      * The response headers of the API's answers a page may read, the function's and the gateway's
      * alike: where a new job is, and how long to wait before asking again.
