@@ -30,6 +30,9 @@ import java.util.UUID;
  */
 public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
 
+    /** The API's OpenAPI document in this jar: the docs page serves it, and the local gateway routes by it. */
+    public static final String OPENAPI_RESOURCE = "/openapi.yaml";
+
     /**
      * What each AWS call of a request may cost, so that a slow, throttled or hung service is
      * answered 503 with {@code Retry-After} inside the function's timeout, not cut off by it (a

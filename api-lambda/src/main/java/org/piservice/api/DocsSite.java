@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.piservice.contract.Cors;
 
 /**
  * The API's documentation, served by the function itself: the OpenAPI document (as YAML and JSON)
@@ -26,11 +27,10 @@ import java.util.regex.Pattern;
  *
  * <p>Everything is read and rendered once, in the constructor, so that a SnapStart snapshot holds it
  * ready and no request pays for it. The document gets this deployment's {@code digits} limit as the
- * schema's {@code maximum}, so the page shows the limit the service enforces.
+ * schema's {@code maximum}, and the other limits from the code that applies them, so the page shows
+ * the limits the service enforces.
  */
 final class DocsSite implements PiApi.Routes {
-
-    static final String OPENAPI_RESOURCE = "/openapi.yaml";
 
     /**
      * What every answer allows: no framing by other sites (a page that shows a job can cancel it,
@@ -150,17 +150,34 @@ final class DocsSite implements PiApi.Routes {
     }
 
     private static JsonNode openApiDocument(int maxDigits) {
-        try (InputStream in = DocsSite.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+        try (InputStream in = DocsSite.class.getResourceAsStream(ApiHandler.OPENAPI_RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the jar");
+                throw new IllegalStateException(ApiHandler.OPENAPI_RESOURCE + " is missing from the jar");
             }
             JsonNode document = new YAMLMapper().readTree(in);
             ObjectNode digits = (ObjectNode) document.at("/components/schemas/JobRequest/properties/digits");
             digits.put("maximum", maxDigits);
+            // The limits the code applies, stated where it applies them
+            parameterSchema(document, "/paths/~1pi_job/post", Cors.IDEMPOTENCY_KEY_HEADER)
+                    .put("maxLength", JobRequestReader.MAX_IDEMPOTENCY_KEY_LENGTH + 2); // with its quotes
+            parameterSchema(document, "/paths/~1v1~1pi/get", "start").put("maximum", DigitsApi.MAX_START);
+            parameterSchema(document, "/paths/~1v1~1pi/get", "numberOfDigits")
+                    .put("maximum", DigitsApi.MAX_DIGITS_PER_REQUEST)
+                    .put("default", DigitsApi.DEFAULT_DIGITS_PER_REQUEST);
             return document;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The schema of the parameter {@code name} of the operation at {@code operation} (a JSON pointer). */
+    private static ObjectNode parameterSchema(JsonNode document, String operation, String name) {
+        for (JsonNode parameter : document.at(operation + "/parameters")) {
+            if (parameter.path("name").asText().equals(name)) {
+                return (ObjectNode) parameter.get("schema");
+            }
+        }
+        throw new IllegalStateException("the OpenAPI document has no parameter " + name + " at " + operation);
     }
 
     private static String swaggerUiVersion() {

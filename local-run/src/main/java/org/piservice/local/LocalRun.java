@@ -124,7 +124,7 @@ public final class LocalRun implements AutoCloseable {
             LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, apiClients),
                     Duration.ofSeconds(Math.min(GatewayAnswers.API_TIMEOUT_SECONDS * slowdown,
                             GatewayAnswers.INTEGRATION_TIMEOUT_SECONDS)), options.port(),
-                    OpenApiRoutes.fromClasspath("/openapi.yaml"));
+                    OpenApiRoutes.fromClasspath(ApiHandler.OPENAPI_RESOURCE));
             started.push(gateway);
             return new LocalRun(started, URI.create("http://localhost:" + gateway.port() + "/"),
                     backend.description(), config, new JobRepository(clients.dynamoDb(), config),
