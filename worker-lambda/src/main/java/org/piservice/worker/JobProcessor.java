@@ -436,7 +436,7 @@ public final class JobProcessor implements AutoCloseable {
         Deadline jobDeadline = forJob(job, deadline);
         BooleanSupplier outOfTime = () -> jobDeadline.remaining().compareTo(settings.cleanupReserve()) < 0;
         Set<String> endedWaiters = new HashSet<>();
-        ScheduledFuture<?> heartbeat = everyHeartbeat(() -> beat(job, owner, plan, progress, lost, cancelled,
+        ScheduledFuture<?> heartbeat = everyHeartbeat(job, () -> beat(job, owner, plan, progress, lost, cancelled,
                 endedWaiters));
         if (plan instanceof DigitDemand.Plan.Compute) {
             LOG.info("Computing {} {} {}", entry("digits", job.digits()), entry("store_digits", digits),
@@ -529,7 +529,7 @@ public final class JobProcessor implements AutoCloseable {
      * fail it under this one; nor the lease, or another worker would compute what this one may store.
      */
     private <T> T beating(Job job, String owner, boolean leased, Supplier<T> work) {
-        ScheduledFuture<?> heartbeat = everyHeartbeat(() -> {
+        ScheduledFuture<?> heartbeat = everyHeartbeat(job, () -> {
             try {
                 jobs.heartbeat(job.jobId(), owner, 0.0);
             } catch (RuntimeException e) {
@@ -547,9 +547,19 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     /** Runs {@code beat} at every heartbeat interval until the returned task is cancelled. */
-    private ScheduledFuture<?> everyHeartbeat(Runnable beat) {
+    private ScheduledFuture<?> everyHeartbeat(Job job, Runnable beat) {
         long millis = settings.heartbeatInterval().toMillis();
-        return heartbeats.scheduleAtFixedRate(beat, millis, millis, TimeUnit.MILLISECONDS);
+        return heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                beat.run();
+            } catch (OutOfMemoryError e) {
+                // A computation in this JVM may fill its heap for a moment. Thrown on, the error would
+                // end the beats for good, silently (a scheduled task that throws is not run again),
+                // and the job would go stale under a live worker.
+                LOG.warn("Heartbeat skipped, the heap was full ({}): {}", entry(LogFields.JOB_ID, job.jobId()),
+                        e.getMessage());
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -723,20 +733,13 @@ public final class JobProcessor implements AutoCloseable {
      */
     private void beat(Job job, String owner, DigitDemand.Plan plan, AtomicReference<Double> progress, AtomicBoolean lost,
                       AtomicBoolean cancelled, Set<String> endedWaiters) {
-        try {
-            // The lease first: after a cancellation the job's beat reads waiting jobs' records, and
-            // the lease keeps other workers from computing the same digits meanwhile. A lost lease
-            // does not stop the computation: it only lets a longer demand start its own.
-            if (plan instanceof DigitDemand.Plan.Compute) {
-                beatLease(job, owner);
-            }
-            beatJob(job, owner, plan, progress, lost, cancelled, endedWaiters);
-        } catch (OutOfMemoryError e) {
-            // A computation in this JVM may fill its heap for a moment. Thrown on, the error would
-            // end the beats for good, silently (a scheduled task that throws is not run again),
-            // and the job would go stale under a live computation.
-            LOG.warn("Heartbeat skipped, the heap was full ({}): {}", entry(LogFields.JOB_ID, job.jobId()), e.getMessage());
+        // The lease first: after a cancellation the job's beat reads waiting jobs' records, and
+        // the lease keeps other workers from computing the same digits meanwhile. A lost lease
+        // does not stop the computation: it only lets a longer demand start its own.
+        if (plan instanceof DigitDemand.Plan.Compute) {
+            beatLease(job, owner);
         }
+        beatJob(job, owner, plan, progress, lost, cancelled, endedWaiters);
     }
 
     private void beatJob(Job job, String owner, DigitDemand.Plan plan, AtomicReference<Double> progress,
