@@ -71,6 +71,7 @@ public final class DigitStore {
     private static final String LEASE_OWNER = "lease_owner";
     private static final String LEASE_DIGITS = "lease_digits";
     private static final String LEASE_HEARTBEAT_AT = "lease_heartbeat_at";
+    private static final String LEASE_ENDS_BY = "lease_ends_by";
     private static final String WAITING = "waiting_jobs";
     /**
      * Tries of a read, copy or offer that another offer's success cut short: each lost race is a
@@ -118,13 +119,15 @@ public final class DigitStore {
      * @param leaseOwner the worker computing a longer store now, or null
      * @param leaseDigits how many decimals that worker computes
      * @param leaseHeartbeatAt when it last showed it is alive
+     * @param leaseEndsBy when that computation ends, and the jobs waiting for it are complete, at the
+     *     latest; null for a lease an earlier version wrote
      * @param waiting jobs waiting for that computation, as {@code <digits>:<job id>}
      */
     public record State(long digits, String key, String leaseOwner, long leaseDigits, Instant leaseHeartbeatAt,
-                        Set<String> waiting) {
+                        Instant leaseEndsBy, Set<String> waiting) {
 
         /** A store that has no item yet: no digits, no lease, no waiting jobs. */
-        public static final State EMPTY = new State(0, null, null, 0, null, Set.of());
+        public static final State EMPTY = new State(0, null, null, 0, null, null, Set.of());
 
         public boolean covers(long decimals) {
             return digits >= decimals;
@@ -133,6 +136,11 @@ public final class DigitStore {
         /** Whether a live computation will leave at least {@code decimals} in the store. */
         public boolean computing(long decimals, Instant now, Duration staleAfter) {
             return leaseOwner != null && leaseDigits >= decimals && leaseHeartbeatAt.isAfter(now.minus(staleAfter));
+        }
+
+        /** Whether the computation that extends the store now may end after {@code instant}, as far as is known. */
+        public boolean mayEndAfter(Instant instant) {
+            return leaseEndsBy != null && leaseEndsBy.isAfter(instant);
         }
 
         /** Whether {@code waiter} is listed for a live computation, which completes it when it ends. */
@@ -184,6 +192,7 @@ public final class DigitStore {
             State state = new State(number(item, DIGITS), text(item, KEY), text(item, LEASE_OWNER),
                     number(item, LEASE_DIGITS),
                     item.containsKey(LEASE_HEARTBEAT_AT) ? Instant.ofEpochMilli(number(item, LEASE_HEARTBEAT_AT)) : null,
+                    item.containsKey(LEASE_ENDS_BY) ? Instant.ofEpochMilli(number(item, LEASE_ENDS_BY)) : null,
                     item.containsKey(WAITING) ? Set.copyOf(texts(item, WAITING)) : Set.of());
             if (state.digits() > 0 && state.key() == null) {
                 throw new IllegalArgumentException(DIGITS + " without " + KEY);
@@ -600,22 +609,25 @@ public final class DigitStore {
      * Makes {@code owner} the one worker extending the store to {@code leaseDigits}, for a job of
      * {@code neededDigits}: only while the store does not cover that job and no live lease does.
      *
+     * @param endsBy when the computation, and the completion of the jobs that wait for it, ends at
+     *     the latest (its invocation's end, or its job's deadline): a job due sooner does not wait for it
      * @return false when another worker's live computation or the store covers the job
      */
-    public boolean takeLease(String owner, long leaseDigits, long neededDigits, Duration staleAfter) {
+    public boolean takeLease(String owner, long leaseDigits, long neededDigits, Instant endsBy, Duration staleAfter) {
         Instant now = clock.instant();
         Map<String, AttributeValue> old;
         try {
             old = dynamoDb.updateItem(update -> update.tableName(table).key(itemKey())
-                    .updateExpression("SET #owner = :owner, #leaseDigits = :leaseDigits, #heartbeat = :now")
+                    .updateExpression("SET #owner = :owner, #leaseDigits = :leaseDigits, #heartbeat = :now, #endsBy = :endsBy")
                     .conditionExpression("(attribute_not_exists(#digits) OR #digits < :needed)"
                             + " AND (attribute_not_exists(#owner) OR #heartbeat < :staleBefore OR #leaseDigits < :needed)")
                     .expressionAttributeNames(Map.of("#owner", LEASE_OWNER, "#leaseDigits", LEASE_DIGITS,
-                            "#heartbeat", LEASE_HEARTBEAT_AT, "#digits", DIGITS))
+                            "#heartbeat", LEASE_HEARTBEAT_AT, "#endsBy", LEASE_ENDS_BY, "#digits", DIGITS))
                     .expressionAttributeValues(Map.of(
                             ":owner", AttributeValue.fromS(owner),
                             ":leaseDigits", AttributeValue.fromN(Long.toString(leaseDigits)),
                             ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
+                            ":endsBy", AttributeValue.fromN(Long.toString(endsBy.toEpochMilli())),
                             ":needed", AttributeValue.fromN(Long.toString(neededDigits)),
                             ":staleBefore", AttributeValue.fromN(Long.toString(now.minus(staleAfter).toEpochMilli()))))
                     .returnValues(ReturnValue.ALL_OLD)).attributes();
@@ -662,19 +674,27 @@ public final class DigitStore {
                 && handBack(owner, previous.lease())) {
             return;
         }
-        updateLease(owner, "REMOVE #leaseDigits, #heartbeat, #owner", Map.of("#leaseDigits", LEASE_DIGITS,
-                "#heartbeat", LEASE_HEARTBEAT_AT), Map.of());
+        updateLease(owner, "REMOVE #leaseDigits, #heartbeat, #endsBy, #owner", Map.of("#leaseDigits", LEASE_DIGITS,
+                "#heartbeat", LEASE_HEARTBEAT_AT, "#endsBy", LEASE_ENDS_BY), Map.of());
     }
 
     /** Gives {@code previous} its lease back, unless the store covers its digits by now (nothing to wait for). */
     private boolean handBack(String owner, State previous) {
-        return updateIf("SET #owner = :previous, #leaseDigits = :previousDigits, #heartbeat = :previousHeartbeat",
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", AttributeValue.fromS(owner),
+                ":previous", AttributeValue.fromS(previous.leaseOwner()),
+                ":previousDigits", AttributeValue.fromN(Long.toString(previous.leaseDigits())),
+                ":previousHeartbeat", AttributeValue.fromN(Long.toString(previous.leaseHeartbeatAt().toEpochMilli()))));
+        String expression = "SET #owner = :previous, #leaseDigits = :previousDigits, #heartbeat = :previousHeartbeat";
+        if (previous.leaseEndsBy() == null) {
+            expression += " REMOVE #endsBy";
+        } else {
+            expression += ", #endsBy = :previousEndsBy";
+            values.put(":previousEndsBy", AttributeValue.fromN(Long.toString(previous.leaseEndsBy().toEpochMilli())));
+        }
+        return updateIf(expression,
                 "#owner = :owner AND (attribute_not_exists(#digits) OR #digits < :previousDigits)",
-                Map.of("#owner", LEASE_OWNER, "#leaseDigits", LEASE_DIGITS, "#heartbeat", LEASE_HEARTBEAT_AT, "#digits", DIGITS),
-                Map.of(":owner", AttributeValue.fromS(owner),
-                        ":previous", AttributeValue.fromS(previous.leaseOwner()),
-                        ":previousDigits", AttributeValue.fromN(Long.toString(previous.leaseDigits())),
-                        ":previousHeartbeat", AttributeValue.fromN(Long.toString(previous.leaseHeartbeatAt().toEpochMilli()))));
+                Map.of("#owner", LEASE_OWNER, "#leaseDigits", LEASE_DIGITS, "#heartbeat", LEASE_HEARTBEAT_AT,
+                        "#endsBy", LEASE_ENDS_BY, "#digits", DIGITS), values);
     }
 
     /** The item as {@link #takeLease} found it when it took a live computation's lease away. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +38,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * What every S3 and DynamoDB must do alike (copies, ranges, offers) is in {@link JobsContract}.
  */
 class DigitStoreTest {
+
+    /** When the leases these tests take end at the latest: as an invocation's, long before any of their jobs is due. */
+    private static final Instant LEASE_ENDS_BY = Instant.now().plus(Duration.ofMinutes(15));
 
     private final AwsClients clients = Emulators.clients();
     private ServiceConfig config;
@@ -78,7 +83,7 @@ class DigitStoreTest {
     void anItemWithAnyAttributeOfAnotherTypeIsDamagedNotReadAsSomethingElse() throws Exception {
         // GIVEN a store with every attribute its item can hold: digits, a lease, a waiting job
         stored(1000);
-        assertThat(store.takeLease("w1", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("w1", 2000, 2000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
         assertThat(store.await(new DigitStore.Waiter("a-job", 2000), "w1")).isTrue();
         Map<String, AttributeValue> key = Map.of(Storage.TABLE_KEY, AttributeValue.fromS(DigitStore.ITEM_KEY));
         Map<String, AttributeValue> item = clients.dynamoDb().getItem(get -> get.tableName(config.tableName()).key(key)
@@ -121,7 +126,7 @@ class DigitStoreTest {
         clients.dynamoDb().putItem(put -> put.tableName(config.tableName()).item(damaged));
 
         // WHEN a worker takes the lease, written before the item it replaces is read
-        assertThatThrownBy(() -> store.takeLease("w1", 2000, 2000, JobDelivery.STALE_AFTER))
+        assertThatThrownBy(() -> store.takeLease("w1", 2000, 2000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER))
                 .isInstanceOf(DigitStore.DamagedItem.class);
 
         // THEN the item holds no lease: no job would wait for a computation that will not run
@@ -419,7 +424,7 @@ class DigitStoreTest {
 
     @Test
     void aFullWaitingListTakesNoMoreJobs() {
-        assertThat(store.takeLease("w1", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("w1", 2000, 2000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
         for (int i = 0; i < DigitStore.MAX_WAITERS; i++) {
             assertThat(store.await(new DigitStore.Waiter("job-" + i, 2000), "w1")).isTrue();
         }
@@ -430,17 +435,21 @@ class DigitStoreTest {
 
     @Test
     void oneLeaseCoversEveryJobItIsLongEnoughFor() {
-        assertThat(store.takeLease("w1", 2000, 1500, JobDelivery.STALE_AFTER)).isTrue();
-        assertThat(store.takeLease("w2", 2000, 2000, JobDelivery.STALE_AFTER)).as("covered by w1's computation").isFalse();
+        assertThat(store.takeLease("w1", 2000, 1500, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("w2", 2000, 2000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).as("covered by w1's computation").isFalse();
         assertThat(store.await(new DigitStore.Waiter("job-a", 2000), "w1")).isTrue();
         assertThat(store.await(new DigitStore.Waiter("job-b", 2001), "w1")).as("longer than w1 computes").isFalse();
-        assertThat(store.takeLease("w3", 3000, 3000, JobDelivery.STALE_AFTER)).as("a longer demand does not wait").isTrue();
+        Instant w3EndsBy = LEASE_ENDS_BY.plus(Duration.ofMinutes(5));
+        assertThat(store.takeLease("w3", 3000, 3000, w3EndsBy, JobDelivery.STALE_AFTER)).as("a longer demand does not wait").isTrue();
         assertThat(store.await(new DigitStore.Waiter("job-c", 1000), "w1")).as("w1's lease is gone").isFalse();
         assertThat(store.heartbeatLease("w1")).isFalse();
         assertThat(store.heartbeatLease("w3")).isTrue();
 
         DigitStore.State state = store.state();
         assertThat(state.leaseOwner()).isEqualTo("w3");
+        assertThat(state.leaseEndsBy()).isEqualTo(w3EndsBy.truncatedTo(ChronoUnit.MILLIS));
+        assertThat(state.mayEndAfter(LEASE_ENDS_BY)).isTrue();
+        assertThat(state.mayEndAfter(w3EndsBy)).isFalse();
         assertThat(state.waiting()).containsExactly("2000:job-a");
         assertThat(store.coveredWaiters()).isEmpty();
 
@@ -448,18 +457,20 @@ class DigitStoreTest {
         assertThat(store.state().leaseOwner()).as("only the owner releases").isEqualTo("w3");
         store.releaseLease("w3");
         assertThat(store.state()).as("w3 hands the lease back to w1's computation, which may still run")
-                .extracting(DigitStore.State::leaseOwner, DigitStore.State::leaseDigits).containsExactly("w1", 2000L);
+                .extracting(DigitStore.State::leaseOwner, DigitStore.State::leaseDigits, DigitStore.State::leaseEndsBy)
+                .containsExactly("w1", 2000L, LEASE_ENDS_BY.truncatedTo(ChronoUnit.MILLIS));
         assertThat(store.heartbeatLease("w1")).isTrue();
         store.releaseLease("w1");
-        assertThat(store.state().leaseOwner()).isNull();
+        assertThat(store.state()).extracting(DigitStore.State::leaseOwner, DigitStore.State::leaseEndsBy)
+                .containsExactly(null, null);
         store.removeWaiters(Set.of(new DigitStore.Waiter("job-a", 2000)));
         assertThat(store.state().waiting()).isEmpty();
     }
 
     @Test
     void aTakenLeaseIsNotHandedBackOnceTheStoreCoversIt() throws Exception {
-        assertThat(store.takeLease("w1", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
-        assertThat(store.takeLease("w2", 3000, 3000, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("w1", 2000, 2000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("w2", 3000, 3000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
         assertThat(store.offer(put(2000, text(2000)))).as("w1 done meanwhile").isEqualTo(new DigitStore.Offer.Stored(2000));
 
         store.releaseLease("w2");
@@ -469,14 +480,14 @@ class DigitStoreTest {
 
     @Test
     void aStaleLeaseIsTakenOverAndACoveringStoreNeedsNone() throws Exception {
-        assertThat(store.takeLease("dead", 2000, 2000, JobDelivery.STALE_AFTER)).isTrue();
-        assertThat(store.takeLease("w2", 2000, 2000, Duration.ZERO)).as("stale at once").isTrue();
+        assertThat(store.takeLease("dead", 2000, 2000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("w2", 2000, 2000, LEASE_ENDS_BY, Duration.ZERO)).as("stale at once").isTrue();
         store.releaseLease("w2");
         assertThat(store.state().leaseOwner()).as("a stale lease is not handed back").isNull();
-        assertThat(store.takeLease("w2", 2000, 2000, Duration.ZERO)).isTrue();
+        assertThat(store.takeLease("w2", 2000, 2000, LEASE_ENDS_BY, Duration.ZERO)).isTrue();
 
         stored(2000);
-        assertThat(store.takeLease("w3", 2000, 1500, Duration.ZERO)).as("the store covers it").isFalse();
+        assertThat(store.takeLease("w3", 2000, 1500, LEASE_ENDS_BY, Duration.ZERO)).as("the store covers it").isFalse();
         assertThat(store.await(new DigitStore.Waiter("job-a", 1500), "w2")).isTrue();
         assertThat(store.coveredWaiters()).containsExactly(new DigitStore.Waiter("job-a", 1500));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +23,9 @@ import org.piservice.jobs.testing.TestResources;
  * effect, and the writer must take that for its own success.
  */
 class LostAnswersTest {
+
+    /** When the leases these tests take end at the latest: as an invocation's, long before any of their jobs is due. */
+    private static final Instant LEASE_ENDS_BY = Instant.now().plus(Duration.ofMinutes(15));
 
     private final TestResources resources = Emulators.newResources();
     private FaultProxy proxy;
@@ -109,11 +113,11 @@ class LostAnswersTest {
         DigitStore store = digitStore();
         proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
 
-        boolean taken = store.takeLease("worker-1", 2000, 1000, JobDelivery.STALE_AFTER);
+        boolean taken = store.takeLease("worker-1", 2000, 1000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER);
 
         assertThat(proxy.faulted()).hasSize(1);
         assertThat(taken).isTrue();
-        assertThat(store.takeLease("worker-2", 2000, 1000, JobDelivery.STALE_AFTER)).as("held by worker-1").isFalse();
+        assertThat(store.takeLease("worker-2", 2000, 1000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).as("held by worker-1").isFalse();
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.piservice.worker;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import org.piservice.jobs.DigitStore;
 
 /**
@@ -14,7 +15,9 @@ import org.piservice.jobs.DigitStore;
  * as the store is extended; when the list is full ({@link DigitStore#MAX_WAITERS}), its own
  * message does, coming back after its retry delay. Its queue message is left in the queue either
  * way: should the computing worker die, the message comes back, finds the lease stale, and the
- * job is computed after all. Nothing is lost, at the price of that wait.
+ * job is computed after all. Nothing is lost, at the price of that wait. A job waits only for a
+ * computation that ends by its deadline (the lease says when it ends at the latest); one due sooner
+ * is computed on its own, beside it.
  *
  * <p>While the store's item cannot be read (a hand edit, a later version's format after a
  * rollback), no job can be served from it or wait in it: each is computed on its own, as many
@@ -39,8 +42,12 @@ final class DigitDemand {
         record Compute(long digits) implements Plan {
         }
 
-        /** The store's item cannot be read ({@code why}): this worker computes the job's digits for it alone. */
-        record Alone(String why) implements Plan {
+        /**
+         * This worker computes the job's digits for it alone, outside the store: the store's item
+         * cannot be read ({@code storeDamaged}), or the computation that will cover the job may end
+         * after its deadline ({@code why} says which).
+         */
+        record Alone(String why, boolean storeDamaged) implements Plan {
         }
     }
 
@@ -57,24 +64,31 @@ final class DigitDemand {
     }
 
     /**
+     * @param deadlineAt when the job must be complete, or null
      * @param owner the lease's owner should this worker compute
      * @param computable the most digits this worker may compute now (its limit and its time)
+     * @param endsBy when this worker's computation would end at the latest, should it take the lease
      */
-    Plan plan(String jobId, int digits, String owner, long computable) {
+    Plan plan(String jobId, int digits, Instant deadlineAt, String owner, long computable, Instant endsBy) {
         try {
-            return planWithStore(jobId, digits, owner, computable);
+            return planWithStore(jobId, digits, deadlineAt, owner, computable, endsBy);
         } catch (DigitStore.DamagedItem e) {
-            return new Plan.Alone(e.getMessage());
+            return new Plan.Alone(e.getMessage(), true);
         }
     }
 
-    private Plan planWithStore(String jobId, int digits, String owner, long computable) {
+    private Plan planWithStore(String jobId, int digits, Instant deadlineAt, String owner, long computable,
+                               Instant endsBy) {
         for (int attempt = 1; attempt <= ATTEMPTS_AFTER_A_RACE; attempt++) {
             DigitStore.State state = store.state();
             if (state.covers(digits)) {
                 return new Plan.Served();
             }
             if (state.computing(digits, clock.instant(), staleAfter)) {
+                if (deadlineAt != null && state.mayEndAfter(deadlineAt)) {
+                    return new Plan.Alone("the computation of " + state.leaseDigits() + " digits that covers it may"
+                            + " end as late as " + state.leaseEndsBy() + ", after the job's deadline, " + deadlineAt, false);
+                }
                 DigitStore.Waiter waiter = new DigitStore.Waiter(jobId, digits);
                 if (state.lists(waiter)) {
                     return new Plan.Waiting(state.leaseDigits(), true); // a delivery before this one listed it
@@ -88,7 +102,7 @@ final class DigitDemand {
                 continue; // that computation ended a moment ago, or the list filled: look again
             }
             long size = size(digits, state.digits(), computable);
-            if (store.takeLease(owner, size, digits, staleAfter)) {
+            if (store.takeLease(owner, size, digits, endsBy, staleAfter)) {
                 return new Plan.Compute(size);
             }
         }

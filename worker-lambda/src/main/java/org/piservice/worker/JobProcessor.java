@@ -213,7 +213,9 @@ public final class JobProcessor implements AutoCloseable {
             // leave it no time for a retry.
             computable = Math.min(computable, message.digits());
         }
-        DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), owner, computable);
+        // This invocation's end, or the job's deadline: a computation stops there, and so its lease ends
+        Instant endsBy = dueFirst ? deadlineAt : clock.instant().plus(left);
+        DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), deadlineAt, owner, computable, endsBy);
         if (plan instanceof DigitDemand.Plan.Waiting waiting) {
             return await(message, waiting);
         }
@@ -276,8 +278,7 @@ public final class JobProcessor implements AutoCloseable {
         if (alreadyStored(job)) {
             // Its result is a copy of the store that an earlier attempt made, and which that
             // attempt could not record: counted as served from the store, the completion is counted
-            // once. (One computed alone, while the store's item could not be read, is counted so too,
-            // its computation uncounted.)
+            // once. (One computed alone, outside the store, is counted so too, its computation uncounted.)
             return markComplete(job, owner, ResultStore.resultKey(job.jobId(), job.digits()),
                     () -> metrics.jobServedFromStore(job.jobId()));
         }
@@ -286,7 +287,11 @@ public final class JobProcessor implements AutoCloseable {
             return fail(job, owner, "Gave up after " + settings.maxAttempts() + " attempts" + job.lastError());
         }
         if (plan instanceof DigitDemand.Plan.Alone alone) {
-            LOG.error("Computing the job's digits for it alone: {}", alone.why());
+            if (alone.storeDamaged()) {
+                LOG.error("Computing the job's digits for it alone: {}", alone.why());
+            } else {
+                LOG.info("Computing the job's digits for it alone: {}", alone.why());
+            }
             return run(job, owner, deadline, invocationTime, plan);
         }
         if (!(plan instanceof DigitDemand.Plan.Compute compute)) {
@@ -426,7 +431,7 @@ public final class JobProcessor implements AutoCloseable {
 
     /**
      * Computes the decimals {@code plan} says into the store, then completes the job and those
-     * waiting from it; or, the store's item being unreadable, the job's own into its result.
+     * waiting from it; or, for a job computed alone ({@link DigitDemand.Plan.Alone}), the job's own into its result.
      */
     private Outcome compute(Job job, String owner, Deadline deadline, DigitDemand.Plan plan) {
         long digits = plan instanceof DigitDemand.Plan.Compute compute ? compute.digits() : job.digits();

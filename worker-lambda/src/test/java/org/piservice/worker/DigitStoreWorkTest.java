@@ -48,6 +48,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 class DigitStoreWorkTest {
 
+    /** When the leases these tests take end at the latest: as an invocation's, long before any of their jobs is due. */
+    private static final Instant LEASE_ENDS_BY = Instant.now().plus(Duration.ofMinutes(15));
+
     private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
     private static final Pattern WAITER = Pattern.compile("ended-\\d+|still-waiting");
 
@@ -285,13 +288,15 @@ class DigitStoreWorkTest {
     @Test
     void aJobWhoseDeadlinePassesWhileItWaitsIsFailedNotCompleted() throws Exception {
         // GIVEN a computation of 3000 digits, held until the test lets it go, and a job it covers
-        // waiting for it, due in 10 s
+        // listed as waiting for it, due in 10 s (a worker lists no job due before the computation's
+        // lease ends: this one is as a worker that finishes late, serving the waiting jobs after a
+        // slow offer, leaves it)
         QueueMessage running = fixture.newJob(3000);
         Held held = holdComputing(running);
         QueueMessage late = fixture.newJobDueIn(Duration.ofSeconds(10), 2000);
         String lateId = WorkerFixture.jobIdOf(late);
-        assertThat(fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(late, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
-        assertThat(fixture.digitStore(fixture.config()).state().waiting()).hasSize(1);
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.await(new DigitStore.Waiter(lateId, 2000), store.state().leaseOwner())).isTrue();
 
         // AND a job it covers whose deadline has passed already: failed at once, not listed
         QueueMessage overdue = fixture.newJobDueIn(Duration.ofSeconds(-1), 2000);
@@ -314,6 +319,40 @@ class DigitStoreWorkTest {
         assertThat(count(fixture.metrics(), "\"JobsOverdue\":1.0")).isEqualTo(2);
         assertThat(fixture.metrics()).doesNotContain("JobsServedFromStore");
         assertThat(fixture.digitStore(fixture.config()).state().waiting()).isEmpty();
+    }
+
+    @Test
+    void aJobDueBeforeTheComputationThatCoversItMayEndIsComputedForItAloneBesideIt() throws Exception {
+        // GIVEN another worker's computation of 4,000 digits, which may run for ten minutes more
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, Instant.now().plus(Duration.ofMinutes(10)),
+                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        JobProcessor processor = fixture.processor(WorkerFixture.UNHURRIED, pi);
+
+        // WHEN a job it covers, due in a minute, is delivered
+        QueueMessage soon = fixture.newJobDueIn(Duration.ofMinutes(1), 2_000);
+        JobProcessor.Outcome outcome = processor.handle(soon, PLENTY);
+        assertThat(logs.withMessage("Computing the job's digits for it alone: the computation of 4000 digits"
+                + " that covers it may end as late as")).extracting(line -> line.path("level").asText())
+                .containsExactly("INFO");
+
+        // THEN it is computed, exactly, outside the store, which goes on waiting for the other computation
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(soon)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(result(job)).isEqualTo(MachinPi.text(2_000));
+        assertThat(pi.runs.get()).isEqualTo(1);
+        DigitStore.State state = store.state();
+        assertThat(state.digits()).isZero();
+        assertThat(state.leaseOwner()).isEqualTo("computing-worker");
+        assertThat(state.waiting()).isEmpty();
+
+        // AND a job due after that computation ends waits for it
+        QueueMessage later = fixture.newJob(2_000);
+        assertThat(processor.handle(later, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(store.state().waiting()).containsExactly("2000:" + WorkerFixture.jobIdOf(later));
+        assertThat(pi.runs.get()).isEqualTo(1);
     }
 
     @ParameterizedTest(name = "the waiting job cancelled {0}")
@@ -534,7 +573,7 @@ class DigitStoreWorkTest {
         // GIVEN a computation of 4,000 digits under way on another worker, and a job of 5,000 digits
         // that has used its attempts
         DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.takeLease("computing-worker", 4_000, 4_000, WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, LEASE_ENDS_BY, WorkerFixture.UNHURRIED.staleAfter())).isTrue();
         QueueMessage spent = fixture.newJob(5_000);
         String spentId = WorkerFixture.jobIdOf(spent);
         for (int attempt = 1; attempt <= WorkerFixture.UNHURRIED.maxAttempts(); attempt++) {

@@ -39,6 +39,9 @@ import org.piservice.jobs.testing.MutableClock;
  */
 class JobLifecycleTest {
 
+    /** When the leases these tests take end at the latest: as an invocation's, long before any of their jobs is due. */
+    private static final Instant LEASE_ENDS_BY = Instant.now().plus(Duration.ofMinutes(15));
+
     private static final Deadline PLENTY = WorkerFixture.deadlineAfter(Duration.ofMinutes(10));
 
     private final WorkerFixture fixture = new WorkerFixture();
@@ -171,7 +174,7 @@ class JobLifecycleTest {
         QueueMessage message = fixture.newJob(2_000);
         String id = WorkerFixture.jobIdOf(message);
         DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.takeLease("computing-worker", 4_000, 4_000, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
         assertThat(store.await(new DigitStore.Waiter(id, 2_000), "computing-worker")).isTrue();
 
         // WHEN its message reaches the dead-letter consumer

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +44,9 @@ import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
  * timeout), so a retry that comes back within seconds came back by the worker's backoff.
  */
 class WorkerFaultTest {
+
+    /** When the leases these tests take end at the latest: as an invocation's, long before any of their jobs is due. */
+    private static final Instant LEASE_ENDS_BY = Instant.now().plus(Duration.ofMinutes(15));
 
     /** Enough digits for two parts of S3's smallest size. */
     private static final int MULTIPART_DIGITS = 5_300_000;
@@ -245,7 +249,7 @@ class WorkerFaultTest {
         // an unbeaten lease lives
         During<Boolean> rivalLease = whileDelivering(message, slow, dynamoDb, () -> {
             CountingPiWriter.pause(RIVAL_STALE_AFTER.multipliedBy(3));
-            return fixture.digitStore(fixture.config()).takeLease("rival", 4000, 2000, RIVAL_STALE_AFTER);
+            return fixture.digitStore(fixture.config()).takeLease("rival", 4000, 2000, LEASE_ENDS_BY, RIVAL_STALE_AFTER);
         });
 
         // THEN the lease's heartbeats went on: the rival did not get it, and the job completed
@@ -357,7 +361,7 @@ class WorkerFaultTest {
         During<Rival> rival = whileDelivering(message, pi, s3, () -> {
             CountingPiWriter.pause(RIVAL_STALE_AFTER.multipliedBy(3));
             return new Rival(fixture.jobs.claim(id, "rival", RIVAL_STALE_AFTER),
-                    fixture.digitStore(fixture.config()).takeLease("rival", 6000, 3000, RIVAL_STALE_AFTER));
+                    fixture.digitStore(fixture.config()).takeLease("rival", 6000, 3000, LEASE_ENDS_BY, RIVAL_STALE_AFTER));
         });
 
         // THEN both were still held, and the job was completed from those digits on its one attempt
