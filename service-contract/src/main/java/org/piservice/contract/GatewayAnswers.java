@@ -38,6 +38,16 @@ public final class GatewayAnswers {
 
     /** As {@link #errorBody(String)}, for a message in plain text. */
     public static String errorBodyOf(String message) {
-        return errorBody("\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+        StringBuilder json = new StringBuilder("\"");
+        for (char c : message.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                json.append('\\').append(c);
+            } else if (c < ' ') {
+                json.append(String.format("\\u%04x", (int) c));
+            } else {
+                json.append(c);
+            }
+        }
+        return errorBody(json.append('"').toString());
     }
 }
