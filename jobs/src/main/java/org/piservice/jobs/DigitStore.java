@@ -119,8 +119,8 @@ public final class DigitStore {
      * @param leaseOwner the worker computing a longer store now, or null
      * @param leaseDigits how many decimals that worker computes
      * @param leaseHeartbeatAt when it last showed it is alive
-     * @param leaseEndsBy when that computation ends, and the jobs waiting for it are complete, at the
-     *     latest; null for a lease an earlier version wrote
+     * @param leaseEndsBy when that computation ends, and the jobs waiting for it are complete, by its
+     *     worker's reckoning; null for a lease an earlier version wrote
      * @param waiting jobs waiting for that computation, as {@code <digits>:<job id>}
      */
     public record State(long digits, String key, String leaseOwner, long leaseDigits, Instant leaseHeartbeatAt,
@@ -609,8 +609,9 @@ public final class DigitStore {
      * Makes {@code owner} the one worker extending the store to {@code leaseDigits}, for a job of
      * {@code neededDigits}: only while the store does not cover that job and no live lease does.
      *
-     * @param endsBy when the computation, and the completion of the jobs that wait for it, ends at
-     *     the latest (its invocation's end, or its job's deadline): a job due sooner does not wait for it
+     * @param endsBy when the computation, and the completion of the jobs that wait for it, will end
+     *     (by the time model, and at the latest its invocation's end or its job's deadline): a job
+     *     due sooner that can be computed alone in time is, rather than wait for it
      * @return false when another worker's live computation or the store covers the job
      */
     public boolean takeLease(String owner, long leaseDigits, long neededDigits, Instant endsBy, Duration staleAfter) {

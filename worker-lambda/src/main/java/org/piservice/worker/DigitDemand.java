@@ -3,6 +3,7 @@ package org.piservice.worker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.LongFunction;
 import org.piservice.jobs.DigitStore;
 
 /**
@@ -15,9 +16,9 @@ import org.piservice.jobs.DigitStore;
  * as the store is extended; when the list is full ({@link DigitStore#MAX_WAITERS}), its own
  * message does, coming back after its retry delay. Its queue message is left in the queue either
  * way: should the computing worker die, the message comes back, finds the lease stale, and the
- * job is computed after all. Nothing is lost, at the price of that wait. A job waits only for a
- * computation that ends by its deadline (the lease says when it ends at the latest); one due sooner
- * is computed on its own, beside it.
+ * job is computed after all. Nothing is lost, at the price of that wait. A job due before the
+ * computation may end (its lease says when: the time model's estimate, at most its invocation's
+ * end) is computed on its own beside it, when that fits before its deadline.
  *
  * <p>While the store's item cannot be read (a hand edit, a later version's format after a
  * rollback), no job can be served from it or wait in it: each is computed on its own, as many
@@ -64,34 +65,35 @@ final class DigitDemand {
     }
 
     /**
-     * @param deadlineAt when the job must be complete, or null
+     * @param latestWait the latest a computation the job waits for may end: its deadline, when this
+     *     worker could compute it alone by then, else null (waiting is then its one chance)
      * @param owner the lease's owner should this worker compute
      * @param computable the most digits this worker may compute now (its limit and its time)
-     * @param endsBy when this worker's computation would end at the latest, should it take the lease
+     * @param leaseEnd when this worker's computation of so many digits would end, should it take the lease
      */
-    Plan plan(String jobId, int digits, Instant deadlineAt, String owner, long computable, Instant endsBy) {
+    Plan plan(String jobId, int digits, Instant latestWait, String owner, long computable, LongFunction<Instant> leaseEnd) {
         try {
-            return planWithStore(jobId, digits, deadlineAt, owner, computable, endsBy);
+            return planWithStore(jobId, digits, latestWait, owner, computable, leaseEnd);
         } catch (DigitStore.DamagedItem e) {
             return new Plan.Alone(e.getMessage(), true);
         }
     }
 
-    private Plan planWithStore(String jobId, int digits, Instant deadlineAt, String owner, long computable,
-                               Instant endsBy) {
+    private Plan planWithStore(String jobId, int digits, Instant latestWait, String owner, long computable,
+                               LongFunction<Instant> leaseEnd) {
         for (int attempt = 1; attempt <= ATTEMPTS_AFTER_A_RACE; attempt++) {
             DigitStore.State state = store.state();
             if (state.covers(digits)) {
                 return new Plan.Served();
             }
             if (state.computing(digits, clock.instant(), staleAfter)) {
-                if (deadlineAt != null && state.mayEndAfter(deadlineAt)) {
-                    return new Plan.Alone("the computation of " + state.leaseDigits() + " digits that covers it may"
-                            + " end as late as " + state.leaseEndsBy() + ", after the job's deadline, " + deadlineAt, false);
-                }
                 DigitStore.Waiter waiter = new DigitStore.Waiter(jobId, digits);
                 if (state.lists(waiter)) {
                     return new Plan.Waiting(state.leaseDigits(), true); // a delivery before this one listed it
+                }
+                if (latestWait != null && state.mayEndAfter(latestWait)) {
+                    return new Plan.Alone("the computation of " + state.leaseDigits() + " digits that covers it may"
+                            + " end as late as " + state.leaseEndsBy() + ", after the job's deadline, " + latestWait, false);
                 }
                 if (state.waiting().size() >= DigitStore.MAX_WAITERS) {
                     return new Plan.Waiting(state.leaseDigits(), false);
@@ -102,7 +104,7 @@ final class DigitDemand {
                 continue; // that computation ended a moment ago, or the list filled: look again
             }
             long size = size(digits, state.digits(), computable);
-            if (store.takeLease(owner, size, digits, endsBy, staleAfter)) {
+            if (store.takeLease(owner, size, digits, leaseEnd.apply(size), staleAfter)) {
                 return new Plan.Compute(size);
             }
         }

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleFunction;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
@@ -84,8 +85,6 @@ public final class JobProcessor implements AutoCloseable {
     private final int maxDigits;
     private final WorkerSettings settings;
     private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
-    /** Log fields, see the class comment. */
-
     private final PiWriter pi;
     private final EmfMetrics metrics;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
@@ -213,9 +212,16 @@ public final class JobProcessor implements AutoCloseable {
             // leave it no time for a retry.
             computable = Math.min(computable, message.digits());
         }
-        // This invocation's end, or the job's deadline: a computation stops there, and so its lease ends
-        Instant endsBy = dueFirst ? deadlineAt : clock.instant().plus(left);
-        DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), deadlineAt, owner, computable, endsBy);
+        // A computation of so many digits ends when pi-core's time model says, with the time to store
+        // it and complete the jobs waiting for it, or else is stopped: at this invocation's end, or its
+        // job's deadline if sooner. A job waits for another's only when it could not be computed alone
+        // in time, or when that computation ends by the job's deadline.
+        Instant now = clock.instant();
+        LongFunction<Instant> modelEnd = size -> now.plus(settings.timeModel().estimate(size)).plus(settings.cleanupReserve());
+        Instant stopsBy = dueFirst ? deadlineAt : now.plus(left);
+        Instant latestWait = deadlineAt != null && !modelEnd.apply(message.digits()).isAfter(stopsBy) ? deadlineAt : null;
+        DigitDemand.Plan plan = demand.plan(message.jobId(), message.digits(), latestWait, owner, computable,
+                size -> earlier(stopsBy, modelEnd.apply(size)));
         if (plan instanceof DigitDemand.Plan.Waiting waiting) {
             return await(message, waiting);
         }
@@ -408,6 +414,10 @@ public final class JobProcessor implements AutoCloseable {
                     + " s; ask for fewer digits");
         }
         return compute(job, owner, deadline, plan);
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     /** The time left for the job: this invocation's, or less when the job's own deadline comes first. */

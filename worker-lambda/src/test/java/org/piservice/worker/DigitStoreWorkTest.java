@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -353,6 +354,71 @@ class DigitStoreWorkTest {
         assertThat(processor.handle(later, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(store.state().waiting()).containsExactly("2000:" + WorkerFixture.jobIdOf(later));
         assertThat(pi.runs.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aJobThatCouldNotBeComputedAloneByItsDeadlineWaitsForTheComputationThatCoversIt() {
+        // GIVEN another worker's computation of 4,000 digits, which may run for ten minutes more, and
+        // a worker whose time model says any computation takes two minutes
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, Instant.now().plus(Duration.ofMinutes(10)),
+                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        WorkerSettings slow = WorkerFixture.withTimeModel(WorkerFixture.UNHURRIED, new ComputeTimeModel(120, 0, 1));
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+
+        // WHEN a job it covers, due in a minute, is delivered
+        QueueMessage soon = fixture.newJobDueIn(Duration.ofMinutes(1), 2_000);
+
+        // THEN it waits, its one chance, rather than fail at once as a computation of its own would
+        assertThat(fixture.processor(slow, pi).handle(soon, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(store.state().waiting()).containsExactly("2000:" + WorkerFixture.jobIdOf(soon));
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(soon)).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(pi.runs.get()).isZero();
+    }
+
+    @Test
+    void aListedJobGoesOnWaitingWhenALongerComputationTakesTheLeaseAndMayEndAfterItsDeadline() {
+        // GIVEN a job due in a minute, listed as waiting for a computation that ends in 30 s
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, Instant.now().plus(Duration.ofSeconds(30)),
+                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        JobProcessor processor = fixture.processor(WorkerFixture.UNHURRIED, pi);
+        QueueMessage soon = fixture.newJobDueIn(Duration.ofMinutes(1), 2_000);
+        assertThat(processor.handle(soon, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+
+        // WHEN a longer job's computation takes the lease, to end in ten minutes, and the job comes back
+        assertThat(store.takeLease("longer-worker", 8_000, 8_000, Instant.now().plus(Duration.ofMinutes(10)),
+                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+
+        // THEN it goes on waiting: the computation it waits for still runs, and hands the lease back
+        assertThat(processor.handle(soon, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(store.state().waiting()).containsExactly("2000:" + WorkerFixture.jobIdOf(soon));
+        assertThat(pi.runs.get()).isZero();
+    }
+
+    @Test
+    void aComputationsLeaseEndsWhenTheTimeModelSaysSoAJobDueAfterThatWaitsForIt() throws Exception {
+        // GIVEN a computation of 3,000 digits under way, in an invocation with ten minutes left
+        Instant started = Instant.now();
+        Held held = holdComputing(fixture.newJob(3_000));
+        Instant endsBy = fixture.digitStore(fixture.config()).state().leaseEndsBy();
+
+        // THEN its lease ends when the model says it is done and its waiting jobs complete, not at the invocation's end
+        Duration modelled = WorkerFixture.UNHURRIED.timeModel().estimate(3_000).plus(WorkerFixture.UNHURRIED.cleanupReserve());
+        assertThat(endsBy).isAfterOrEqualTo(started.plus(modelled).truncatedTo(ChronoUnit.MILLIS))
+                .isBefore(Instant.now().plus(modelled).plus(Duration.ofSeconds(1)));
+
+        // AND a job it covers, due in a minute, waits for it
+        QueueMessage soon = fixture.newJobDueIn(Duration.ofMinutes(1), 2_000);
+        assertThat(fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(soon, PLENTY))
+                .isEqualTo(JobProcessor.Outcome.RETRY);
+        held.proceed().countDown();
+        assertThat(held.computation().get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(soon)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(result(job)).isEqualTo(MachinPi.text(2_000));
+        assertThat(held.pi().runs.get()).isEqualTo(1);
     }
 
     @ParameterizedTest(name = "the waiting job cancelled {0}")
