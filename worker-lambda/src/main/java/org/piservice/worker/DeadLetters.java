@@ -105,6 +105,12 @@ public final class DeadLetters {
             LOG.info("A dead-lettered message's job waits for a live computation, which completes it");
             return;
         }
+        if (waiter.filter(job -> state.covers(job.digits())).isPresent()) {
+            // Its computation ended a moment ago, and is completing the jobs that waited for it; one
+            // it does not reach, the sweeper sends again, and a worker copies it from the store
+            LOG.info("A dead-lettered message's job is covered by the digit store now, which serves it");
+            return;
+        }
         String lastError = jobs.find(jobId.get()).map(Job::lastError).orElse("");
         String reason = "The job's queue message was delivered " + JobDelivery.MAX_RECEIVE_COUNT
                 + " times without an outcome" + problem + lastError;

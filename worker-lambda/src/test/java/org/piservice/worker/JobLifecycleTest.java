@@ -192,6 +192,28 @@ class JobLifecycleTest {
     }
 
     @Test
+    void aDeadLetteredMessageLeavesAJobTheDigitStoreCoversNowToBeServedFromIt() {
+        // GIVEN a job whose message spent its deliveries waiting for a computation, which has just
+        // stored its digits and let its lease go, but not yet completed the job
+        QueueMessage message = fixture.newJob(2_000);
+        String id = WorkerFixture.jobIdOf(message);
+        fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(3_000), PLENTY);
+
+        // WHEN its message reaches the dead-letter consumer
+        List<String> retry = deadLetters().process(List.of(message));
+
+        // THEN the job is left queued, and nothing is counted
+        assertThat(retry).isEmpty();
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
+
+        // AND the message the sweeper sends again is served from the store
+        assertThat(fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(message, PLENTY))
+                .isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+    }
+
+    @Test
     void aDeadLetteredMessageFailsItsJobWhileTheDigitStoresItemCannotBeRead() {
         // GIVEN a digit store whose item this version cannot read, and a job whose message the queue gave up on
         fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(100), PLENTY);
