@@ -83,9 +83,6 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 class ApiHandlerIntegrationTest {
 
-    /** When the leases these tests take end at the latest: as an invocation's, long before any of their jobs is due. */
-    private static final Instant LEASE_ENDS_BY = Instant.now().plus(Duration.ofMinutes(15));
-
     /** Records the DynamoDB operations the handler makes, to show which requests never reach the table. */
     private static final List<String> dynamoDbOperations = Collections.synchronizedList(new ArrayList<>());
 
@@ -537,13 +534,13 @@ class ApiHandlerIntegrationTest {
         ServiceConfig oneWorker = deployment(resources, 1, Duration.ofMinutes(1));
         ApiHandler api = new ApiHandler(oneWorker, Emulators.clients());
         assertThat(post(api, "{\"digits\": 1500}", "203.0.113.30").getStatusCode()).isEqualTo(503);
-        // AND a digit store of 2,000 digits, and a worker computing 3,000
+        // AND a digit store of 2,000 digits, and a worker computing 3,000, to be done in 30 s
         AwsClients clients = Emulators.clients();
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
                 new ResultStore(clients.s3(), clients.presigner(), oneWorker), oneWorker);
         assertThat(store.offer(store.write(2000, out -> PiDigits.write(2000, out, (fraction, phase) -> { }, () -> false))))
                 .isInstanceOf(DigitStore.Offer.Stored.class);
-        assertThat(store.takeLease("a-worker", 3000, 3000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.takeLease("a-worker", 3000, 3000, Instant.now().plusSeconds(30), JobDelivery.STALE_AFTER)).isTrue();
 
         // WHEN jobs that neither needs a worker of its own are asked for
         APIGatewayProxyResponseEvent served = post(api, "{\"digits\": 1500}", "203.0.113.30");
@@ -555,6 +552,11 @@ class ApiHandlerIntegrationTest {
         assertThat(jobs.find(createdJobId(waiting)).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
         // AND one that needs computing is still refused
         assertThat(post(api, "{\"digits\": 3500}", "203.0.113.32").getStatusCode()).isEqualTo(503);
+        // AND so is one a running computation covers, once that may end after the job's deadline:
+        // the job would be computed beside it
+        assertThat(store.takeLease("another-worker", 4000, 4000, Instant.now().plus(Duration.ofMinutes(10)),
+                JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(post(api, "{\"digits\": 2500}", "203.0.113.33").getStatusCode()).isEqualTo(503);
     }
 
     private static int messagesIn(String queueUrl) {

@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,7 +121,8 @@ public final class DigitStore {
      * @param leaseDigits how many decimals that worker computes
      * @param leaseHeartbeatAt when it last showed it is alive
      * @param leaseEndsBy when that computation ends, and the jobs waiting for it are complete, by its
-     *     worker's reckoning; null for a lease an earlier version wrote
+     *     worker's reckoning; null for a lease an earlier version wrote (or, while one still runs
+     *     beside this version, the end of the lease before it)
      * @param waiting jobs waiting for that computation, as {@code <digits>:<job id>}
      */
     public record State(long digits, String key, String leaseOwner, long leaseDigits, Instant leaseHeartbeatAt,
@@ -138,9 +140,19 @@ public final class DigitStore {
             return leaseOwner != null && leaseDigits >= decimals && leaseHeartbeatAt.isAfter(now.minus(staleAfter));
         }
 
-        /** Whether the computation that extends the store now may end after {@code instant}, as far as is known. */
-        public boolean mayEndAfter(Instant instant) {
-            return leaseEndsBy != null && leaseEndsBy.isAfter(instant);
+        /**
+         * Whether the computation that extends the store now may end after {@code instant}, as far as
+         * is known: its worker reckoned so, or it runs past the end its worker reckoned (the time
+         * model was optimistic) and may go on to its invocation's end, at most Lambda's longest
+         * invocation after that reckoning began.
+         */
+        public boolean mayEndAfter(Instant instant, Instant now) {
+            if (leaseEndsBy == null) {
+                return false;
+            }
+            Instant end = leaseEndsBy.isBefore(now)
+                    ? leaseEndsBy.plusSeconds(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS) : leaseEndsBy;
+            return end.isAfter(instant);
         }
 
         /** Whether {@code waiter} is listed for a live computation, which completes it when it ends. */

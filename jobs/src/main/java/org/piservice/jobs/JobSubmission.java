@@ -1,6 +1,8 @@
 package org.piservice.jobs;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.piservice.contract.JobDelivery;
 import org.slf4j.Logger;
@@ -91,6 +93,7 @@ public final class JobSubmission {
     private final Backlog backlog;
     private final SqsClient sqs;
     private final String queueUrl;
+    private final Duration jobDeadline;
     private final Clock clock;
 
     /** With the job records, idempotency keys and client quota that {@code dynamoDb} keeps in the jobs table. */
@@ -102,6 +105,7 @@ public final class JobSubmission {
         this.backlog = new Backlog(jobs, store::state, config, clock);
         this.sqs = sqs;
         this.queueUrl = config.queueUrl();
+        this.jobDeadline = config.jobDeadline();
         this.clock = clock;
     }
 
@@ -145,8 +149,11 @@ public final class JobSubmission {
                 return served.get();
             }
         }
-        // It will wait for a live computation (its lease younger than the workers' staleness limit).
-        boolean waits = state.filter(s -> s.computing(digits, clock.instant(), JobDelivery.STALE_AFTER)).isPresent();
+        // It will wait for a live computation (its lease younger than the workers' staleness limit)
+        // that ends by its deadline; one due sooner is computed beside it, and queues as any job.
+        Instant now = clock.instant();
+        boolean waits = state.filter(s -> s.computing(digits, now, JobDelivery.STALE_AFTER)
+                && !s.mayEndAfter(now.plus(jobDeadline), now)).isPresent();
         if (!waits) {
             Optional<Backlog.Overload> overload = backlog.overload(digits);
             if (overload.isPresent()) {

@@ -448,8 +448,12 @@ class DigitStoreTest {
         DigitStore.State state = store.state();
         assertThat(state.leaseOwner()).isEqualTo("w3");
         assertThat(state.leaseEndsBy()).isEqualTo(w3EndsBy.truncatedTo(ChronoUnit.MILLIS));
-        assertThat(state.mayEndAfter(LEASE_ENDS_BY)).isTrue();
-        assertThat(state.mayEndAfter(w3EndsBy)).isFalse();
+        Instant now = Instant.now();
+        assertThat(state.mayEndAfter(LEASE_ENDS_BY, now)).isTrue();
+        assertThat(state.mayEndAfter(w3EndsBy, now)).isFalse();
+        Instant overrun = w3EndsBy.plusSeconds(1);
+        assertThat(state.mayEndAfter(overrun.plusSeconds(60), overrun)).as("running past its reckoned end").isTrue();
+        assertThat(state.mayEndAfter(w3EndsBy.plus(Duration.ofMinutes(16)), overrun)).as("but within an invocation").isFalse();
         assertThat(state.waiting()).containsExactly("2000:job-a");
         assertThat(store.coveredWaiters()).isEmpty();
 

@@ -28,7 +28,8 @@ import org.slf4j.MDC;
  * last claimed through another message (a duplicate, while the job waits for that message's next
  * delivery after a failed attempt), or it is listed to wait for a live computation, which
  * completes it (its deliveries were all spent waiting; one that waited unlisted, the list being
- * full, is failed, though eight deliveries span about an hour, longer than a computation). Should
+ * full, is failed, though eight deliveries span about an hour, longer than a computation), or the
+ * digit store covers it by now (a computation stored its digits, and has yet to complete it). Should
  * that work fail after all, the sweeper sends the job's message again. Each failed job is counted
  * ({@link ServiceMetrics#JOBS_DEAD_LETTERED}) and logged with its message, for the alarm's runbook.
  */

@@ -91,7 +91,7 @@ final class DigitDemand {
                 if (state.lists(waiter)) {
                     return new Plan.Waiting(state.leaseDigits(), true); // a delivery before this one listed it
                 }
-                if (latestWait != null && state.mayEndAfter(latestWait)) {
+                if (latestWait != null && state.mayEndAfter(latestWait, clock.instant())) {
                     return new Plan.Alone("the computation of " + state.leaseDigits() + " digits that covers it may"
                             + " end as late as " + state.leaseEndsBy() + ", after the job's deadline, " + latestWait, false);
                 }

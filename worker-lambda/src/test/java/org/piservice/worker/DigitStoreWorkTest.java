@@ -357,6 +357,24 @@ class DigitStoreWorkTest {
     }
 
     @Test
+    void aJobDueSoonIsComputedAloneBesideAComputationRunningPastTheEndItsWorkerReckoned() {
+        // GIVEN another worker's computation of 4,000 digits, alive, whose reckoned end has passed
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, Instant.now().minusSeconds(1),
+                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+
+        // WHEN a job it covers, due in a minute, is delivered
+        QueueMessage soon = fixture.newJobDueIn(Duration.ofMinutes(1), 2_000);
+
+        // THEN it does not wait for a computation that may run on to its invocation's end
+        assertThat(fixture.processor(WorkerFixture.UNHURRIED, pi).handle(soon, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(soon)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(pi.runs.get()).isEqualTo(1);
+        assertThat(store.state().waiting()).isEmpty();
+    }
+
+    @Test
     void aJobThatCouldNotBeComputedAloneByItsDeadlineWaitsForTheComputationThatCoversIt() {
         // GIVEN another worker's computation of 4,000 digits, which may run for ten minutes more, and
         // a worker whose time model says any computation takes two minutes

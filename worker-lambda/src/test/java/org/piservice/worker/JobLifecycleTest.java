@@ -193,8 +193,8 @@ class JobLifecycleTest {
 
     @Test
     void aDeadLetteredMessageLeavesAJobTheDigitStoreCoversNowToBeServedFromIt() {
-        // GIVEN a job whose message spent its deliveries waiting for a computation, which has just
-        // stored its digits and let its lease go, but not yet completed the job
+        // GIVEN a job whose message spent its deliveries, and whose digits a computation has just
+        // stored (as one that let its lease go, and has not yet completed the jobs waiting for it)
         QueueMessage message = fixture.newJob(2_000);
         String id = WorkerFixture.jobIdOf(message);
         fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(fixture.newJob(3_000), PLENTY);
@@ -207,7 +207,7 @@ class JobLifecycleTest {
         assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
         assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
 
-        // AND the message the sweeper sends again is served from the store
+        // AND a message of it (the sweeper's, once the job is idle long enough) is served from the store
         assertThat(fixture.processor(WorkerFixture.FAST, PiWriter.PI_CORE).handle(message, PLENTY))
                 .isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
