@@ -93,7 +93,8 @@ final class DigitDemand {
                 }
                 if (latestWait != null && state.mayEndAfter(latestWait, clock.instant())) {
                     return new Plan.Alone("the computation of " + state.leaseDigits() + " digits that covers it may"
-                            + " end as late as " + state.leaseEndsBy() + ", after the job's deadline, " + latestWait, false);
+                            + " end after the job's deadline, " + latestWait + " (its worker reckoned it done by "
+                            + state.leaseEndsBy() + ")", false);
                 }
                 if (state.waiting().size() >= DigitStore.MAX_WAITERS) {
                     return new Plan.Waiting(state.leaseDigits(), false);

@@ -335,7 +335,7 @@ class DigitStoreWorkTest {
         QueueMessage soon = fixture.newJobDueIn(Duration.ofMinutes(1), 2_000);
         JobProcessor.Outcome outcome = processor.handle(soon, PLENTY);
         assertThat(logs.withMessage("Computing the job's digits for it alone: the computation of 4000 digits"
-                + " that covers it may end as late as")).extracting(line -> line.path("level").asText())
+                + " that covers it may end after the job's deadline")).extracting(line -> line.path("level").asText())
                 .containsExactly("INFO");
 
         // THEN it is computed, exactly, outside the store, which goes on waiting for the other computation
