@@ -472,6 +472,25 @@ class DigitStoreTest {
     }
 
     @Test
+    void aLeaseAnEarlierVersionWroteIsHandedBackWithoutAnEnd() {
+        // GIVEN a live lease without an end, as workers before lease_ends_by wrote them
+        assertThat(store.takeLease("w1", 2000, 2000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
+        clients.dynamoDb().updateItem(update -> update.tableName(config.tableName())
+                .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(DigitStore.ITEM_KEY)))
+                .updateExpression("REMOVE lease_ends_by"));
+        assertThat(store.state().leaseEndsBy()).isNull();
+        assertThat(store.state().mayEndAfter(Instant.now(), Instant.now())).as("not known").isFalse();
+
+        // WHEN a longer demand takes it, and lets it go
+        assertThat(store.takeLease("w2", 3000, 3000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
+        store.releaseLease("w2");
+
+        // THEN w1 has it back as it was, without w2's end
+        assertThat(store.state()).extracting(DigitStore.State::leaseOwner, DigitStore.State::leaseEndsBy)
+                .containsExactly("w1", null);
+    }
+
+    @Test
     void aTakenLeaseIsNotHandedBackOnceTheStoreCoversIt() throws Exception {
         assertThat(store.takeLease("w1", 2000, 2000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
         assertThat(store.takeLease("w2", 3000, 3000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
