@@ -201,8 +201,9 @@ public final class JobProcessor implements AutoCloseable {
             return failUnheldAtDeadline(before.get());
         }
         Duration left = deadline.remaining();
+        Instant now = clock.instant();
         Instant deadlineAt = before.get().deadlineAt();
-        boolean dueFirst = deadlineAt != null && deadlineAt.isBefore(clock.instant().plus(left));
+        boolean dueFirst = deadlineAt != null && deadlineAt.isBefore(now.plus(left));
         long computable = Math.min(Math.min(maxDigits, settings.memoryDigits()),
                 settings.timeModel().maxDigitsWithin(left.minus(settings.cleanupReserve())));
         if (before.get().attempts() > 0 || dueFirst) {
@@ -216,7 +217,6 @@ public final class JobProcessor implements AutoCloseable {
         // it and complete the jobs waiting for it, or else is stopped: at this invocation's end, or its
         // job's deadline if sooner. A job waits for another's only when it could not be computed alone
         // in time, or when that computation ends by the job's deadline.
-        Instant now = clock.instant();
         LongFunction<Instant> modelEnd = size -> now.plus(settings.timeModel().estimate(size)).plus(settings.cleanupReserve());
         Instant stopsBy = dueFirst ? deadlineAt : now.plus(left);
         Instant latestWait = deadlineAt != null && !modelEnd.apply(message.digits()).isAfter(stopsBy) ? deadlineAt : null;

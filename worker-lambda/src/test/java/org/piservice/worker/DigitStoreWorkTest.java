@@ -325,9 +325,7 @@ class DigitStoreWorkTest {
     @Test
     void aJobDueBeforeTheComputationThatCoversItMayEndIsComputedForItAloneBesideIt() throws Exception {
         // GIVEN another worker's computation of 4,000 digits, which may run for ten minutes more
-        DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.takeLease("computing-worker", 4_000, 4_000, Instant.now().plus(Duration.ofMinutes(10)),
-                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        DigitStore store = anotherWorkerComputing4000Digits(Instant.now().plus(Duration.ofMinutes(10)));
         CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
         JobProcessor processor = fixture.processor(WorkerFixture.UNHURRIED, pi);
 
@@ -359,9 +357,7 @@ class DigitStoreWorkTest {
     @Test
     void aJobDueSoonIsComputedAloneBesideAComputationRunningPastTheEndItsWorkerReckoned() {
         // GIVEN another worker's computation of 4,000 digits, alive, whose reckoned end has passed
-        DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.takeLease("computing-worker", 4_000, 4_000, Instant.now().minusSeconds(1),
-                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        DigitStore store = anotherWorkerComputing4000Digits(Instant.now().minusSeconds(1));
         CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
 
         // WHEN a job it covers, due in a minute, is delivered
@@ -378,9 +374,7 @@ class DigitStoreWorkTest {
     void aJobThatCouldNotBeComputedAloneByItsDeadlineWaitsForTheComputationThatCoversIt() {
         // GIVEN another worker's computation of 4,000 digits, which may run for ten minutes more, and
         // a worker whose time model says any computation takes two minutes
-        DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.takeLease("computing-worker", 4_000, 4_000, Instant.now().plus(Duration.ofMinutes(10)),
-                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        DigitStore store = anotherWorkerComputing4000Digits(Instant.now().plus(Duration.ofMinutes(10)));
         WorkerSettings slow = WorkerFixture.withTimeModel(WorkerFixture.UNHURRIED, new ComputeTimeModel(120, 0, 1));
         CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
 
@@ -397,9 +391,7 @@ class DigitStoreWorkTest {
     @Test
     void aListedJobGoesOnWaitingWhenALongerComputationTakesTheLeaseAndMayEndAfterItsDeadline() {
         // GIVEN a job due in a minute, listed as waiting for a computation that ends in 30 s
-        DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.takeLease("computing-worker", 4_000, 4_000, Instant.now().plus(Duration.ofSeconds(30)),
-                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        DigitStore store = anotherWorkerComputing4000Digits(Instant.now().plus(Duration.ofSeconds(30)));
         CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
         JobProcessor processor = fixture.processor(WorkerFixture.UNHURRIED, pi);
         QueueMessage soon = fixture.newJobDueIn(Duration.ofMinutes(1), 2_000);
@@ -539,6 +531,13 @@ class DigitStoreWorkTest {
     }
 
     /** A computation under way on a worker in the background, held until {@code proceed} is counted down. */
+    /** The digit store, with another worker's live computation of 4,000 digits that it reckons done by {@code endsBy}. */
+    private DigitStore anotherWorkerComputing4000Digits(Instant endsBy) {
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, endsBy, WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        return store;
+    }
+
     private record Held(CompletableFuture<JobProcessor.Outcome> computation, CountDownLatch proceed, CountingPiWriter pi) {
     }
 
@@ -656,8 +655,7 @@ class DigitStoreWorkTest {
     void aJobThatTakesALiveComputationsLeaseButIsNotComputedHandsItBack() {
         // GIVEN a computation of 4,000 digits under way on another worker, and a job of 5,000 digits
         // that has used its attempts
-        DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.takeLease("computing-worker", 4_000, 4_000, LEASE_ENDS_BY, WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        DigitStore store = anotherWorkerComputing4000Digits(LEASE_ENDS_BY);
         QueueMessage spent = fixture.newJob(5_000);
         String spentId = WorkerFixture.jobIdOf(spent);
         for (int attempt = 1; attempt <= WorkerFixture.UNHURRIED.maxAttempts(); attempt++) {
