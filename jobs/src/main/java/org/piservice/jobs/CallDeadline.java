@@ -67,6 +67,19 @@ public final class CallDeadline {
         });
     }
 
+    /**
+     * {@code task} under the deadlines of the work that calls this, for another thread to run: a
+     * scoped value does not reach an executor's threads, whose calls would otherwise have only
+     * their own budgets.
+     */
+    public static Runnable carried(Runnable task) {
+        if (!DEADLINES.isBound()) {
+            return task;
+        }
+        Deadlines deadlines = DEADLINES.get();
+        return () -> ScopedValue.where(DEADLINES, deadlines).run(task);
+    }
+
     /** Cuts each call of a client with {@code budget} to the time left of the work it belongs to. */
     static ExecutionInterceptor interceptor(CallBudget budget) {
         return new ExecutionInterceptor() {

@@ -9,10 +9,12 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -87,6 +89,14 @@ public final class JobProcessor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
     private final PiWriter pi;
     private final EmfMetrics metrics;
+    /**
+     * How many jobs that waited for a computation its worker serves at once: each takes a few calls
+     * (a claim, a copy, a completion), and up to {@link DigitStore#MAX_WAITERS} of them must fit in
+     * the cleanup reserve ({@link WorkerSettings#cleanupReserve()}) that the store's lease leaves for
+     * them after the computation.
+     */
+    static final int WAITERS_AT_ONCE = 8;
+
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("job-heartbeat").factory());
 
@@ -701,9 +711,9 @@ public final class JobProcessor implements AutoCloseable {
 
     /**
      * Completes the jobs that waited for a computation and that the store covers now, and fails
-     * those whose deadline has passed. A job that another worker has claimed meanwhile is that
-     * worker's to finish; one that is finished needs nothing. Either way it leaves the list, and its
-     * own message stays the backstop.
+     * those whose deadline has passed, {@link #WAITERS_AT_ONCE} at a time. A job that another
+     * worker has claimed meanwhile is that worker's to finish; one that is finished needs nothing.
+     * Either way it leaves the list, and its own message stays the backstop.
      */
     private void completeWaiting() {
         Set<DigitStore.Waiter> waiting;
@@ -714,30 +724,43 @@ public final class JobProcessor implements AutoCloseable {
                     describe(e));
             return;
         }
-        String computingJob = MDC.get(LogFields.JOB_ID);
-        for (DigitStore.Waiter waiter : waiting) {
-            String owner = newOwner();
-            MDC.put(LogFields.JOB_ID, waiter.jobId());
-            try {
-                if (jobs.claim(waiter.jobId(), owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
-                    // Completed late, the job would break the promise that every job ends by its
-                    // deadline, which the sweeper and the api keep for jobs that no worker holds.
-                    if (claimed.job().isOverdue(clock.instant())) {
-                        failAtDeadline(claimed.job(), owner);
-                    } else {
-                        serveFromStore(claimed.job(), owner);
-                    }
-                }
-            } catch (RuntimeException e) {
-                LOG.error("Completing a waiting job failed; its own message will retry it", e);
-            } finally {
-                MDC.put(LogFields.JOB_ID, computingJob);
+        if (waiting.isEmpty()) {
+            return;
+        }
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
+        try (ExecutorService serving = Executors.newFixedThreadPool(Math.min(WAITERS_AT_ONCE, waiting.size()),
+                Thread.ofVirtual().name("waiting-job-", 0).factory())) {
+            for (DigitStore.Waiter waiter : waiting) {
+                serving.execute(CallDeadline.carried(() -> completeWaiter(waiter, logContext)));
             }
         }
         try {
             store.removeWaiters(waiting);
         } catch (RuntimeException e) {
             LOG.warn("Could not take the completed jobs off the waiting list; the next computation does: {}", describe(e));
+        }
+    }
+
+    private void completeWaiter(DigitStore.Waiter waiter, Map<String, String> logContext) {
+        if (logContext != null) {
+            MDC.setContextMap(logContext);
+        }
+        MDC.put(LogFields.JOB_ID, waiter.jobId());
+        String owner = newOwner();
+        try {
+            if (jobs.claim(waiter.jobId(), owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
+                // Completed late, the job would break the promise that every job ends by its
+                // deadline, which the sweeper and the api keep for jobs that no worker holds.
+                if (claimed.job().isOverdue(clock.instant())) {
+                    failAtDeadline(claimed.job(), owner);
+                } else {
+                    serveFromStore(claimed.job(), owner);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Completing a waiting job failed; its own message will retry it", e);
+        } finally {
+            MDC.clear();
         }
     }
 

@@ -21,6 +21,8 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +36,7 @@ import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.Job;
 import org.piservice.jobs.JobStatus;
+import org.piservice.jobs.LogFields;
 import org.piservice.jobs.testing.Await;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
@@ -217,6 +220,49 @@ class DigitStoreWorkTest {
             assertThat(reads.values()).allMatch(count -> count == 1);
             assertThat(held.computation().get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
             assertThat(fixture.jobs.find("still-waiting").orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        }
+    }
+
+    @Test
+    void theJobsThatWaitedForAComputationAreServedSeveralAtOnce() throws Exception {
+        // GIVEN a computation of 3000 digits, held, whose worker's S3 calls go through a proxy that
+        // holds the first copies into waiting jobs' results until the test lets them go
+        CountDownLatch release = new CountDownLatch(1);
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().s3Endpoint());
+             AwsClients throughProxy = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("S3", proxy.endpoint())))) {
+            proxy.inject(request -> request.method().equals("PUT") && request.target().contains("/waiter-"),
+                    Fault.heldUntil(release), JobProcessor.WAITERS_AT_ONCE);
+            QueueMessage computing = fixture.newJob(3000);
+            Held held = holdComputing(computing, pi -> fixture.processorOn(throughProxy, WorkerFixture.UNHURRIED, pi));
+            // AND twenty jobs it covers listed as waiting for it
+            DigitStore store = fixture.digitStore(fixture.config());
+            String lease = store.state().leaseOwner();
+            for (int i = 0; i < 20; i++) {
+                fixture.jobs.create("waiter-" + i, 2000);
+                assertThat(store.await(new DigitStore.Waiter("waiter-" + i, 2000), lease)).isTrue();
+            }
+
+            // WHEN the computation ends
+            held.proceed().countDown();
+
+            // THEN as many waiting jobs' copies as a worker serves at once are on their way together
+            // (one at a time, the first would wait for the test alone)
+            Await.awaitTrue(() -> proxy.faulted().size() == JobProcessor.WAITERS_AT_ONCE);
+            release.countDown();
+            // AND every waiting job is completed with its digits
+            assertThat(held.computation().get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
+            for (int i = 0; i < 20; i++) {
+                Job job = fixture.jobs.find("waiter-" + i).orElseThrow();
+                assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+                assertThat(result(job)).isEqualTo(MachinPi.text(2000));
+            }
+            assertThat(count(fixture.metrics(), "\"JobsServedFromStore\":1.0")).isEqualTo(20);
+            assertThat(store.state().waiting()).isEmpty();
+            // AND each one's log line names it, and the message whose computation served it
+            List<JsonNode> completions = logs.withMessage("Job complete from the digit store");
+            assertThat(completions).extracting(line -> line.path(LogFields.JOB_ID).asText())
+                    .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 20).mapToObj(i -> "waiter-" + i).toList());
+            assertThat(completions).extracting(line -> line.path(LogFields.MESSAGE_ID).asText()).containsOnly(computing.messageId());
         }
     }
 

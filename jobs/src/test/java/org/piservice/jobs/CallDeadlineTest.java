@@ -1,0 +1,51 @@
+package org.piservice.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
+/**
+ * Plain unit test: work past its deadline has no time for a call, on its own thread and on the
+ * threads it hands tasks to. The refusal comes before the request is sent: the endpoint is never
+ * reached.
+ */
+class CallDeadlineTest {
+
+    private static final CallBudget BUDGET = new CallBudget(Duration.ofSeconds(2), Duration.ofSeconds(5), 3);
+
+    @Test
+    void aCallOfWorkWhoseDeadlineHasPassedFailsAtOnceOnAnotherThreadItCarriesATaskTo() throws Exception {
+        try (AwsClients clients = AwsClients.fromSettings(Map.of(
+                "AWS_REGION", "eu-west-1",
+                "AWS_ACCESS_KEY_ID", "id",
+                "AWS_SECRET_ACCESS_KEY", "secret",
+                "AWS_ENDPOINT_URL", "http://127.0.0.1:9"), new CallBudget.PerService(BUDGET, BUDGET, BUDGET));
+             ExecutorService other = Executors.newSingleThreadExecutor()) {
+            Runnable call = () -> clients.dynamoDb().listTables();
+            CompletableFuture<Void> carried = CallDeadline.within(CallDeadline.ANSWER_RESERVE, Duration.ZERO, () -> {
+                assertThatThrownBy(call::run).isInstanceOf(SdkClientException.class)
+                        .hasMessage("No time was left for this call before its deadline");
+                return CompletableFuture.runAsync(CallDeadline.carried(call), other);
+            });
+
+            assertThatThrownBy(() -> carried.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(SdkClientException.class)
+                    .hasMessage("No time was left for this call before its deadline");
+        }
+    }
+
+    @Test
+    void aTaskCarriedFromOutsideAnyWorkIsTheTaskItself() {
+        Runnable task = () -> { };
+        assertThat(CallDeadline.carried(task)).isSameAs(task);
+    }
+}
