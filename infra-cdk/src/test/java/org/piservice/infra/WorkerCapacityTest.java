@@ -55,6 +55,6 @@ class WorkerCapacityTest {
         assertThat(WorkerCapacity.maxDigits(112, 900)).isZero();
         assertThat(WorkerCapacity.maxDigits(350, 900))
                 .isEqualTo(HeapModel.DEFAULT.maxDigits(
-                        350L * 1024 * 1024 * WorkerMemory.HEAP_PERCENT / 100 - WorkerMemory.SERVICE_HEAP_MB * 1024L * 1024));
+                        (350L - WorkerMemory.WORKER_NON_HEAP_MB - WorkerMemory.SERVICE_HEAP_MB) * 1024 * 1024));
     }
 }

@@ -21,7 +21,7 @@ import org.piservice.core.ComputeTimeModel;
 class WorkerHeapTest {
 
     @ParameterizedTest
-    @ValueSource(ints = {1024, 5120, 10_240})
+    @ValueSource(ints = {768, 1024, 5120, 10_240})
     void theWorkersLimitFitsTheHeapItsJvmGets(int memoryMb) throws Exception {
         long heap = maxHeapOfAWorkerJvm(memoryMb);
         long model = WorkerMemory.heapBytes(memoryMb);

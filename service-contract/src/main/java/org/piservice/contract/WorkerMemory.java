@@ -14,7 +14,7 @@ import org.piservice.core.HeapModel;
  * 3·10^6 digits it uploaded (the serial collector extends the old generation rather than collect
  * it; 52 MB were live after eight). In a function too small for a child to hold more digits than
  * the worker's own heap (below about 2,400 MB), the worker's JVM has {@value #HEAP_PERCENT} % of
- * the memory and computes every job itself.
+ * the memory (less in the smallest functions, see {@link #heapBytes}) and computes every job itself.
  *
  * <p>The deployment gives the worker's JVM its heap by this ({@link #jvmOptions}) and sizes
  * {@code MAX_DIGITS} by it (infra-cdk); the worker limits each job by it from the heap its JVM
@@ -52,11 +52,15 @@ public final class WorkerMemory {
 
     /**
      * The worker JVM's heap in a function of {@code memoryMb}: {@value #WORKER_HEAP_MB} MB where a
-     * child JVM then holds more digits than {@value #HEAP_PERCENT} % of the memory would, else that.
+     * child JVM then holds more digits than its share would, else the share: {@value #HEAP_PERCENT} %
+     * of the memory, but no more than leaves {@value #WORKER_NON_HEAP_MB} MB beside it (below about
+     * 880 MB, where a heap filled to its limit would have Lambda kill the function); 0 in a function
+     * too small for either.
      */
     public static long heapBytes(int memoryMb) {
         long memory = memoryMb * MB;
-        long share = memoryMb * HEAP_PERCENT / 100 * MB; // whole MB, as -Xmx gives it
+        // whole MB, as -Xmx gives it
+        long share = Math.max(0, Math.min(memoryMb * HEAP_PERCENT / 100, memoryMb - WORKER_NON_HEAP_MB)) * MB;
         long small = Math.min(share, WORKER_HEAP_MB * MB);
         return maxDigits(memory, small) > maxDigits(memory, share) ? small : share;
     }
