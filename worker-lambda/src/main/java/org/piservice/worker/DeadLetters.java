@@ -3,6 +3,7 @@ package org.piservice.worker;
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -56,7 +57,9 @@ public final class DeadLetters {
      * @return the ids of the messages to leave in the dead-letter queue (recording the failure failed)
      */
     public List<String> process(List<QueueMessage> messages) {
-        // One read for the batch, so that a batch of slow calls still fits the function's timeout
+        // One read for the batch, so that a batch of slow calls still fits the function's timeout;
+        // what it says of a computation's heartbeat holds as of the read, however long the batch takes
+        Instant readAt = clock.instant();
         DigitStore.State state;
         try {
             state = storeState.get();
@@ -73,7 +76,7 @@ public final class DeadLetters {
         for (QueueMessage message : messages) {
             MDC.put(LogFields.MESSAGE_ID, message.messageId());
             try {
-                handle(message, state);
+                handle(message, state, readAt);
             } catch (RuntimeException e) {
                 LOG.error("Failing a dead-lettered message's job failed; the message stays for another try", e);
                 retry.add(message.messageId());
@@ -85,7 +88,7 @@ public final class DeadLetters {
         return retry;
     }
 
-    private void handle(QueueMessage message, DigitStore.State state) {
+    private void handle(QueueMessage message, DigitStore.State state, Instant readAt) {
         Optional<String> jobId;
         Optional<DigitStore.Waiter> waiter = Optional.empty();
         String problem = "";
@@ -102,7 +105,7 @@ public final class DeadLetters {
             return;
         }
         MDC.put(LogFields.JOB_ID, jobId.get());
-        if (waiter.filter(listed -> state.awaits(listed, clock.instant(), JobDelivery.STALE_AFTER)).isPresent()) {
+        if (waiter.filter(listed -> state.awaits(listed, readAt, JobDelivery.STALE_AFTER)).isPresent()) {
             LOG.info("A dead-lettered message's job waits for a live computation, which completes it");
             return;
         }

@@ -192,6 +192,32 @@ class JobLifecycleTest {
     }
 
     @Test
+    void aBatchThatOutlastsAHeartbeatsFreshnessStillLeavesAJobWaitingForTheComputationLiveWhenItWasRead() {
+        // GIVEN a job listed as waiting for a live computation, whose message spent its deliveries
+        QueueMessage message = fixture.newJob(2_000);
+        String id = WorkerFixture.jobIdOf(message);
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.await(new DigitStore.Waiter(id, 2_000), "computing-worker")).isTrue();
+        // AND a dead-letter consumer whose batch reaches the message longer after its one reading of
+        // the store than a heartbeat stays fresh (slow calls for the messages before it)
+        MutableClock clock = MutableClock.startingNow();
+        DeadLetters deadLetters = new DeadLetters(fixture.jobs, () -> {
+            DigitStore.State state = store.state();
+            clock.advance(JobDelivery.STALE_AFTER.plusSeconds(30));
+            return state;
+        }, emf, clock);
+
+        // WHEN it handles the message
+        List<String> retry = deadLetters.process(List.of(message));
+
+        // THEN the job is left queued for the computation, live as far as that reading tells
+        assertThat(retry).isEmpty();
+        assertThat(fixture.jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void aDeadLetteredMessageLeavesAJobTheDigitStoreCoversNowToBeServedFromIt() {
         // GIVEN a job whose message spent its deliveries, and whose digits a computation has just
         // stored (as one that let its lease go, and has not yet completed the jobs waiting for it)
