@@ -209,6 +209,9 @@ public final class DigitStore {
             if (state.digits() > 0 && state.key() == null) {
                 throw new IllegalArgumentException(DIGITS + " without " + KEY);
             }
+            if (state.leaseOwner() != null && state.leaseHeartbeatAt() == null) {
+                throw new IllegalArgumentException(LEASE_OWNER + " without " + LEASE_HEARTBEAT_AT);
+            }
             number(item, UPDATED_AT); // for people only, but of this version's form as the rest
             waiters(state);
             return state;

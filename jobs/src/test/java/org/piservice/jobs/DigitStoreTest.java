@@ -113,6 +113,11 @@ class DigitStoreTest {
                 .findFirst().orElseThrow());
         clients.dynamoDb().putItem(put -> put.tableName(config.tableName()).item(keyless));
         assertThat(catchThrowable(store::state)).isInstanceOf(DigitStore.DamagedItem.class);
+        // AND of a lease without its heartbeat, which no reader could tell live from stale
+        Map<String, AttributeValue> heartless = new HashMap<>(item);
+        heartless.remove(item.keySet().stream().filter(name -> name.contains("heartbeat")).findFirst().orElseThrow());
+        clients.dynamoDb().putItem(put -> put.tableName(config.tableName()).item(heartless));
+        assertThat(catchThrowable(store::state)).isInstanceOf(DigitStore.DamagedItem.class);
     }
 
     @Test
