@@ -75,17 +75,22 @@ public final class Backlog {
             // No wait would make it fit: the worker fails it at once, saying so.
             return Optional.empty();
         }
-        Instant now = clock.instant();
-        if (readAt == null || !now.isBefore(readAt.plus(REFRESH))) {
-            read(now);
-        }
-        Duration startsAfter = work.dividedBy(workers);
+        Duration startsAfter = startsAfter();
         Duration late = startsAfter.plus(estimate).minus(deadline);
         if (startsAfter.isZero() || late.isNegative() || late.isZero()) {
             return Optional.empty();
         }
         Duration retryAfter = late.compareTo(startsAfter) < 0 ? late : startsAfter;
         return Optional.of(new Overload(startsAfter, deadline, retryAfter));
+    }
+
+    /** How long the work accepted so far keeps every worker busy: when a job accepted now should start. */
+    public synchronized Duration startsAfter() {
+        Instant now = clock.instant();
+        if (readAt == null || !now.isBefore(readAt.plus(REFRESH))) {
+            read(now);
+        }
+        return work.dividedBy(workers);
     }
 
     /**

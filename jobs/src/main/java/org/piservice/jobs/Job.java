@@ -25,6 +25,9 @@ import java.util.Optional;
  * @param deadlineAt when the job must be final by; null for records older than deadlines
  * @param requeuedAt when the sweeper last sent the job's message again, taking the first as lost
  * @param releasedAt when a worker last gave the job back for a retry
+ * @param expectedStartAt when the work accepted before its latest message (the api's or the
+ *        sweeper's) should be done, by the time model, or the computation it waits for end: till
+ *        then the message may rightly wait in the queue; null when it was expected to be taken at once
  */
 public record Job(
         String jobId,
@@ -43,7 +46,8 @@ public record Job(
         Instant expiresAt,
         Instant deadlineAt,
         Instant requeuedAt,
-        Instant releasedAt) {
+        Instant releasedAt,
+        Instant expectedStartAt) {
 
     /** Time from acceptance to the end, or to {@code now} while the job is not finished. */
     public Duration elapsed(Instant now) {

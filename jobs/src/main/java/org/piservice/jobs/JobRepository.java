@@ -53,6 +53,7 @@ public final class JobRepository {
     private static final String PENDING = Storage.PENDING_ATTRIBUTE;
     private static final String REQUEUED_AT = "requeued_at";
     private static final String RELEASED_AT = "released_at";
+    private static final String EXPECTED_START_AT = "expected_start_at";
     /** The id of the queue message whose delivery made the last claim, when one did. */
     private static final String CLAIMED_BY = "claimed_by_message";
     /**
@@ -98,10 +99,18 @@ public final class JobRepository {
         this.clock = clock;
     }
 
-    /** Records a new job as queued, open until its deadline. */
+    /** Records a new job as queued, open until its deadline, its message expected to be taken at once. */
     public Job create(String jobId, int digits) {
+        return create(jobId, digits, null);
+    }
+
+    /**
+     * Records a new job as queued, open until its deadline, whose message may wait in the queue
+     * until {@code expectedStartAt} (see {@link Job#expectedStartAt()}; null: none).
+     */
+    public Job create(String jobId, int digits, Instant expectedStartAt) {
         Instant now = clock.instant();
-        Map<String, AttributeValue> item = Map.of(
+        Map<String, AttributeValue> item = new HashMap<>(Map.of(
                 JOB_ID, AttributeValue.fromS(jobId),
                 DIGITS, number(digits),
                 STATUS, AttributeValue.fromS(JobStatus.QUEUED.wireName()),
@@ -109,7 +118,10 @@ public final class JobRepository {
                 ATTEMPTS, number(0),
                 EXPIRES_AT, expiresAt(now),
                 DEADLINE_AT, millis(now.plus(jobDeadline)),
-                PENDING, AttributeValue.fromS(Storage.PENDING_VALUE));
+                PENDING, AttributeValue.fromS(Storage.PENDING_VALUE)));
+        if (expectedStartAt != null) {
+            item.put(EXPECTED_START_AT, millis(expectedStartAt));
+        }
         putNew(item);
         return fromItem(item);
     }
@@ -495,24 +507,26 @@ public final class JobRepository {
      * waits for, if no worker and no other sweep has touched the job since {@code seen} was read:
      * the job counts as touched now, so that the next sweeps do not send another copy, and that
      * message may fail the job from the dead-letter queue, as a claim through it would make it, and
-     * no other message of the job may (the one lost, should it turn up).
+     * no other message of the job may (the one lost, should it turn up). The new message may wait
+     * in the queue until {@code expectedStartAt}, behind the work accepted before it.
      *
      * @return false when the job changed meanwhile: the message sent is a duplicate, which the
      *         claim turns away or which claims the job as its message would have
      */
-    public boolean markRequeued(Job seen, String messageId) {
+    public boolean markRequeued(Job seen, String messageId, Instant expectedStartAt) {
         Instant now = clock.instant();
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":now", millis(now),
-                ":message", AttributeValue.fromS(messageId)));
+                ":message", AttributeValue.fromS(messageId), ":expectedStart", millis(expectedStartAt)));
         // The SDK's retry of a write whose answer was lost finds this very message recorded, which is no change by anyone else.
         String condition = untouchedSince(seen, values)
                 + " AND (" + unchanged("#requeuedAt", ":requeuedAt", seen.requeuedAt(), values) + " OR #claimedBy = :message)";
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(seen.jobId()))
-                    .updateExpression("SET #requeuedAt = :now, #claimedBy = :message")
+                    .updateExpression("SET #requeuedAt = :now, #claimedBy = :message, #expectedStart = :expectedStart")
                     .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#claimedBy", CLAIMED_BY, "#requeuedAt", REQUEUED_AT,
-                            "#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#releasedAt", RELEASED_AT))
+                            "#status", STATUS, "#heartbeatAt", HEARTBEAT_AT, "#releasedAt", RELEASED_AT,
+                            "#expectedStart", EXPECTED_START_AT))
                     .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException e) {
@@ -630,7 +644,8 @@ public final class JobRepository {
                 item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(Long.parseLong(item.get(EXPIRES_AT).n())) : null,
                 instant(item, DEADLINE_AT),
                 instant(item, REQUEUED_AT),
-                instant(item, RELEASED_AT));
+                instant(item, RELEASED_AT),
+                instant(item, EXPECTED_START_AT));
     }
 
     private static Map<String, AttributeValue> key(String jobId) {

@@ -154,14 +154,19 @@ public final class JobSubmission {
         Instant now = clock.instant();
         boolean waits = state.filter(s -> s.computing(digits, now, JobDelivery.STALE_AFTER)
                 && !s.mayEndAfter(now.plus(jobDeadline), now)).isPresent();
-        if (!waits) {
+        Instant expectedStart;
+        if (waits) {
+            expectedStart = state.get().leaseEndsBy();
+        } else {
             Optional<Backlog.Overload> overload = backlog.overload(digits);
             if (overload.isPresent()) {
                 return new Backlogged(jobId, overload.get());
             }
+            expectedStart = now.plus(backlog.startsAfter());
         }
         try {
-            jobs.create(jobId, digits);
+            // The sweeper takes the message for lost only some time after then
+            jobs.create(jobId, digits, expectedStart);
         } catch (SdkException e) {
             forgetIfRecorded(jobId, e);
             return new NotRecorded(jobId, e);

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
+import org.piservice.core.ComputeTimeModel;
 import org.piservice.jobs.testing.Await;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
@@ -48,6 +52,32 @@ class JobSubmissionTest {
         assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(job.digits()).isEqualTo(1000);
         assertThat(queuedMessages()).containsExactly(new JobMessage(outcome.jobId(), 1000));
+    }
+
+    @Test
+    void aJobIsRecordedWithWhenItsMessageShouldBeTakenAfterTheWorkAheadOfItOrTheComputationItWaitsFor() {
+        JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), resources.config());
+        Duration firstsWork = ComputeTimeModel.forLambdaMemory(resources.config().workerMemoryMb()).estimate(10_000_000)
+                .dividedBy(resources.config().workerConcurrency());
+        assertThat(firstsWork).isGreaterThan(Duration.ofSeconds(1));
+
+        // WHEN a job of 10^7 digits and then one of 1,000 are submitted
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String first = submission.submit(request(10_000_000)).jobId();
+        String second = submission.submit(request(1000)).jobId();
+        Instant after = Instant.now();
+
+        // THEN the first is expected to be taken at once, the second once the first's work is done
+        assertThat(jobs.find(first).orElseThrow().expectedStartAt()).isBetween(before, after);
+        assertThat(jobs.find(second).orElseThrow().expectedStartAt()).isBetween(before.plus(firstsWork), after.plus(firstsWork));
+
+        // AND a job a live computation covers, when that computation's worker reckons it done
+        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
+                new ResultStore(clients.s3(), clients.presigner(), resources.config()), resources.config());
+        Instant leaseEnd = Instant.now().plus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.MILLIS);
+        assertThat(store.takeLease("computing-worker", 4000, 4000, leaseEnd, JobDelivery.STALE_AFTER)).isTrue();
+        String waiting = submission.submit(request(3000)).jobId();
+        assertThat(jobs.find(waiting).orElseThrow().expectedStartAt()).isEqualTo(leaseEnd);
     }
 
     @Test

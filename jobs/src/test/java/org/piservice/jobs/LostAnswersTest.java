@@ -146,7 +146,7 @@ class LostAnswersTest {
         Job seen = jobs.find(id).orElseThrow();
         proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
 
-        boolean recorded = jobs.markRequeued(seen, "the-message-sent-again");
+        boolean recorded = jobs.markRequeued(seen, "the-message-sent-again", Instant.now());
 
         assertThat(proxy.faulted()).hasSize(1);
         assertThat(recorded).as("the message is the job's").isTrue();

@@ -26,10 +26,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * deadline has passed, and sends the message of an open job that nothing has touched for
  * {@link #REQUEUE_AFTER} again (no worker holds it, and no delivery has claimed it: its message is
  * taken to be lost, e.g. the api's send was lost or a batch's later messages died with their worker).
- * A job's message may rightly wait behind the work accepted before it ({@link Backlog#waitsAhead}),
- * so that wait is added to its allowance: a long backlog the api admitted does not get every
- * message sent again every {@link #REQUEUE_AFTER}. A duplicate message is harmless all the same:
- * the claim lets one delivery work on the job.
+ * A job's message may rightly wait behind the work accepted before it, so the allowance runs from
+ * when it was expected to be taken: the later of the wait the work ahead explains now
+ * ({@link Backlog#waitsAhead}) and the job's {@link Job#expectedStartAt()}, reckoned when the
+ * message was sent; a long backlog the api admitted does not get its messages sent again while it
+ * is worked through. A duplicate message is harmless all the same: the claim lets one delivery
+ * work on the job.
  *
  * <p>It reads the open jobs from the sparse index of them ({@code Storage.PENDING_INDEX}), so a
  * sweep costs reads in proportion to the backlog, not to every job the table still keeps, as a
@@ -119,7 +121,7 @@ public final class JobSweeper {
                         LOG.warn("Job failed at its deadline: {}", job.overdueReason());
                     }
                 } else if (idle(job, now, waits.getOrDefault(job.jobId(), Duration.ZERO))) {
-                    sendAgain(job);
+                    sendAgain(job, now.plus(waits.getOrDefault(job.jobId(), Duration.ZERO)));
                     requeued++;
                     metrics.jobRequeued(job.jobId());
                 }
@@ -145,14 +147,15 @@ public final class JobSweeper {
     }
 
     /**
-     * Sends the job's message, then records it as the job's. In that order, no failure between the
-     * two leaves the job unsent: a record that fails, or whose sweep dies, leaves the job idle for
-     * the next sweep to send again, and a duplicate is harmless.
+     * Sends the job's message, then records it as the job's, expected to be taken at
+     * {@code expectedStart}. In that order, no failure between the two leaves the job unsent: a
+     * record that fails, or whose sweep dies, leaves the job idle for the next sweep to send again,
+     * and a duplicate is harmless.
      */
-    private void sendAgain(Job job) {
+    private void sendAgain(Job job, Instant expectedStart) {
         String messageId = sqs.sendMessage(send -> send.queueUrl(queueUrl)
                 .messageBody(new JobMessage(job.jobId(), job.digits()).toJson())).messageId();
-        if (jobs.markRequeued(job, messageId)) {
+        if (jobs.markRequeued(job, messageId, expectedStart)) {
             LOG.warn("Job untouched since {}; its message was sent again", job.lastActivity());
         } else {
             LOG.info("Job untouched since {} as read, but touched before the message sent again was recorded as its"
@@ -162,11 +165,17 @@ public final class JobSweeper {
 
     /**
      * No live worker holds the job, and nothing has happened to it for {@link #requeueAfter} beyond
-     * the {@code wait} the work ahead of it explains.
+     * when its message was expected to be taken: after the {@code wait} the work ahead of it
+     * explains now, and after the start expected when that message was sent. The second counts the
+     * work done since, which the first, shrinking as it is done, would count as time lost.
      */
     private boolean idle(Job job, Instant now, Duration wait) {
         boolean unheld = job.status() == JobStatus.QUEUED
                 || job.heartbeatAt() == null || job.heartbeatAt().isBefore(now.minus(staleAfter));
-        return unheld && job.lastActivity().isBefore(now.minus(requeueAfter).minus(wait));
+        Instant expected = job.lastActivity().plus(wait);
+        if (job.expectedStartAt() != null && job.expectedStartAt().isAfter(expected)) {
+            expected = job.expectedStartAt();
+        }
+        return unheld && expected.isBefore(now.minus(requeueAfter));
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -490,6 +491,31 @@ class JobLifecycleTest {
     }
 
     @Test
+    void theWorkDoneWhileAJobWaitsInTheQueueCountsAsItsWaitNotAsTimeLost() {
+        // GIVEN a job accepted 40 minutes ago behind half an hour of work, which is done by now
+        // (none is ahead of it any more), and whose message has not been taken yet
+        Instant accepted = Instant.now().minus(Duration.ofMinutes(40));
+        JobRepository then = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), new MutableClock(accepted));
+        String id = JobId.newId();
+        then.create(id, 20, accepted.plus(Duration.ofMinutes(30)));
+
+        // WHEN the sweeper runs now, 10 minutes after the job's expected start
+        JobSweeper.Sweep early = sweeper(Clock.systemUTC()).sweep();
+
+        // THEN its message is left alone: a worker may take it yet
+        assertThat(early.requeued()).isZero();
+        assertThat(fixture.jobs.find(id).orElseThrow().requeuedAt()).isNull();
+
+        // AND once it has been idle past its expected start for as long as the sweeper waits, its
+        // message is sent again, expected to be taken at once (nothing is ahead of it)
+        MutableClock later = new MutableClock(accepted.plus(Duration.ofMinutes(30)).plus(JobSweeper.REQUEUE_AFTER).plusSeconds(1));
+        assertThat(sweeper(later).sweep().requeued()).isEqualTo(1);
+        assertThat(received(fixture.config().queueUrl())).extracting(QueueMessage::body)
+                .containsExactly(new JobMessage(id, 20).toJson());
+        assertThat(fixture.jobs.find(id).orElseThrow().expectedStartAt()).isEqualTo(later.instant().truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    @Test
     void aWorkerFailsAJobPastItsDeadlineInsteadOfStartingIt() {
         String id = jobWithDeadlineIn(Duration.ofSeconds(-1), 100);
         AtomicInteger runs = new AtomicInteger();
@@ -544,7 +570,7 @@ class JobLifecycleTest {
         fixture.jobs.release(id, "another-worker", "S3 slowed down again");
 
         // WHEN the sweeper records the message it sent again for it
-        boolean recorded = fixture.jobs.markRequeued(seen, "sent-again");
+        boolean recorded = fixture.jobs.markRequeued(seen, "sent-again", Instant.now());
 
         // THEN it does not: the released job's own message comes back, and only it may fail the job
         assertThat(recorded).isFalse();
