@@ -68,14 +68,16 @@ public final class Backlog {
         this.clock = clock;
     }
 
-    /** Why a job of {@code digits} would not finish before its deadline if accepted now; empty when it would. */
-    public synchronized Optional<Overload> overload(int digits) {
+    /**
+     * Why a job of {@code digits} would not finish before its deadline if accepted now, when it
+     * would start after {@code startsAfter} ({@link #startsAfter()}); empty when it would.
+     */
+    public Optional<Overload> overload(int digits, Duration startsAfter) {
         Duration estimate = model.estimate(digits);
         if (estimate.compareTo(deadline) >= 0) {
             // No wait would make it fit: the worker fails it at once, saying so.
             return Optional.empty();
         }
-        Duration startsAfter = startsAfter();
         Duration late = startsAfter.plus(estimate).minus(deadline);
         if (startsAfter.isZero() || late.isNegative() || late.isZero()) {
             return Optional.empty();

@@ -25,9 +25,10 @@ import java.util.Optional;
  * @param deadlineAt when the job must be final by; null for records older than deadlines
  * @param requeuedAt when the sweeper last sent the job's message again, taking the first as lost
  * @param releasedAt when a worker last gave the job back for a retry
- * @param expectedStartAt when the work accepted before its latest message (the api's or the
- *        sweeper's) should be done, by the time model, or the computation it waits for end: till
- *        then the message may rightly wait in the queue; null when it was expected to be taken at once
+ * @param expectedStartAt until a worker claims the job, when the work accepted before its latest
+ *        message (the api's or the sweeper's) should be done, by the time model, or the computation
+ *        it waits for end: till then the message may rightly wait in the queue; null once claimed,
+ *        and in records of earlier versions
  */
 public record Job(
         String jobId,

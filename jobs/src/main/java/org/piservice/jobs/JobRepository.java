@@ -289,7 +289,8 @@ public final class JobRepository {
                 .key(key(jobId))
                 .updateExpression("SET #status = :inProgress, #owner = :owner, #heartbeatAt = :now,"
                         + " #startedAt = if_not_exists(#startedAt, :now), #progress = :zero"
-                        + (messageId.isPresent() ? ", #attempts = if_not_exists(#attempts, :zero) + :one, #claimedBy = :message" : ""))
+                        + (messageId.isPresent() ? ", #attempts = if_not_exists(#attempts, :zero) + :one, #claimedBy = :message" : "")
+                        + " REMOVE #expectedStart")
                 .conditionExpression("attribute_exists(#jobId) AND (#status = :queued"
                         + " OR (#status = :inProgress AND #heartbeatAt < :staleBefore))")
                 .expressionAttributeNames(claimNames(messageId.isPresent()))
@@ -313,6 +314,7 @@ public final class JobRepository {
         claimed.put(HEARTBEAT_AT, values.get(":now"));
         claimed.putIfAbsent(STARTED_AT, values.get(":now"));
         claimed.put(PROGRESS, values.get(":zero"));
+        claimed.remove(EXPECTED_START_AT);
         if (messageId.isPresent()) {
             claimed.put(ATTEMPTS, number(fromItem(old).attempts() + 1L));
         }
@@ -329,7 +331,7 @@ public final class JobRepository {
     private static Map<String, String> claimNames(boolean throughMessage) {
         Map<String, String> names = new HashMap<>(Map.of(
                 "#jobId", JOB_ID, "#status", STATUS, "#owner", OWNER, "#heartbeatAt", HEARTBEAT_AT,
-                "#startedAt", STARTED_AT, "#progress", PROGRESS));
+                "#startedAt", STARTED_AT, "#progress", PROGRESS, "#expectedStart", EXPECTED_START_AT));
         if (throughMessage) {
             names.put("#attempts", ATTEMPTS);
             names.put("#claimedBy", CLAIMED_BY);

@@ -158,11 +158,12 @@ public final class JobSubmission {
         if (waits) {
             expectedStart = state.get().leaseEndsBy();
         } else {
-            Optional<Backlog.Overload> overload = backlog.overload(digits);
+            Duration startsAfter = backlog.startsAfter();
+            Optional<Backlog.Overload> overload = backlog.overload(digits, startsAfter);
             if (overload.isPresent()) {
                 return new Backlogged(jobId, overload.get());
             }
-            expectedStart = now.plus(backlog.startsAfter());
+            expectedStart = now.plus(startsAfter);
         }
         try {
             // The sweeper takes the message for lost only some time after then

@@ -70,6 +70,10 @@ class JobSubmissionTest {
         // THEN the first is expected to be taken at once, the second once the first's work is done
         assertThat(jobs.find(first).orElseThrow().expectedStartAt()).isBetween(before, after);
         assertThat(jobs.find(second).orElseThrow().expectedStartAt()).isBetween(before.plus(firstsWork), after.plus(firstsWork));
+        // AND a claim, which ends the message's wait, clears it
+        assertThat(jobs.claim(second, "a-worker", JobDelivery.STALE_AFTER)).isInstanceOfSatisfying(ClaimResult.Claimed.class,
+                claimed -> assertThat(claimed.job().expectedStartAt()).isNull());
+        assertThat(jobs.find(second).orElseThrow().expectedStartAt()).isNull();
 
         // AND a job a live computation covers, when that computation's worker reckons it done
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),

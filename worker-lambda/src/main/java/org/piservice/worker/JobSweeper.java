@@ -104,14 +104,15 @@ public final class JobSweeper {
             LOG.error("The open jobs are swept without the waits the digit store explains", e);
             damagedStore = Optional.of(e);
         } catch (SdkException e) {
-            LOG.warn("could not read the digit store; jobs are sent again after {} whatever waits ahead of them",
-                    requeueAfter, e);
+            LOG.warn("could not read the digit store; jobs are sent again {} after their expected start, as if no work"
+                    + " were ahead of them now", requeueAfter, e);
         }
         for (Job job : openJobs) {
             open++;
             MDC.put(LogFields.JOB_ID, job.jobId());
             try {
                 Instant now = clock.instant();
+                Duration wait = waits.getOrDefault(job.jobId(), Duration.ZERO);
                 if (job.status().isFinal()) {
                     jobs.closeIfFinal(job.jobId());
                 } else if (job.isOverdue(now)) {
@@ -120,8 +121,8 @@ public final class JobSweeper {
                         metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
                         LOG.warn("Job failed at its deadline: {}", job.overdueReason());
                     }
-                } else if (idle(job, now, waits.getOrDefault(job.jobId(), Duration.ZERO))) {
-                    sendAgain(job, now.plus(waits.getOrDefault(job.jobId(), Duration.ZERO)));
+                } else if (idle(job, now, wait)) {
+                    sendAgain(job, now.plus(wait));
                     requeued++;
                     metrics.jobRequeued(job.jobId());
                 }
