@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -91,14 +92,18 @@ public final class JobProcessor implements AutoCloseable {
     private final EmfMetrics metrics;
     /**
      * How many jobs that waited for a computation its worker serves at once: each takes a few calls
-     * (a claim, a copy, a completion), and up to {@link DigitStore#MAX_WAITERS} of them must fit in
-     * the cleanup reserve ({@link WorkerSettings#cleanupReserve()}) that the store's lease leaves for
-     * them after the computation.
+     * (a claim, a copy, a completion), one after another, while the store's lease leaves them only
+     * the cleanup reserve ({@link WorkerSettings#cleanupReserve()}) after the computation, and up to
+     * {@link DigitStore#MAX_WAITERS} may wait.
      */
     static final int WAITERS_AT_ONCE = 8;
 
-    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("job-heartbeat").factory());
+    /**
+     * A thread for each job that may beat at once (the computation's and the waiting jobs'): beats
+     * that took turns on one thread would, with DynamoDB slow, leave a claim stale before its turn.
+     */
+    private final ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(WAITERS_AT_ONCE + 1,
+            Thread.ofPlatform().daemon().name("job-heartbeat-", 0).factory());
 
     public JobProcessor(JobRepository jobs, DigitStore store, ResultStore results, MessageVisibility visibility,
                         ServiceConfig config, WorkerSettings settings, PiWriter pi, EmfMetrics metrics) {
@@ -728,16 +733,30 @@ public final class JobProcessor implements AutoCloseable {
             return;
         }
         Map<String, String> logContext = MDC.getCopyOfContextMap();
+        List<Future<?>> served = new ArrayList<>();
         try (ExecutorService serving = Executors.newFixedThreadPool(Math.min(WAITERS_AT_ONCE, waiting.size()),
                 Thread.ofVirtual().name("waiting-job-", 0).factory())) {
             for (DigitStore.Waiter waiter : waiting) {
-                serving.execute(CallDeadline.carried(() -> completeWaiter(waiter, logContext)));
+                served.add(serving.submit(CallDeadline.carried(() -> completeWaiter(waiter, logContext))));
             }
+        }
+        for (Future<?> one : served) {
+            rethrowError(one);
         }
         try {
             store.removeWaiters(waiting);
         } catch (RuntimeException e) {
             LOG.warn("Could not take the completed jobs off the waiting list; the next computation does: {}", describe(e));
+        }
+    }
+
+    /**
+     * Throws the {@link Error} a finished task ended with, as if it had run on this thread; its
+     * runtime exceptions are its own to handle.
+     */
+    private static void rethrowError(Future<?> task) {
+        if (task.state() == Future.State.FAILED && task.exceptionNow() instanceof Error error) {
+            throw error;
         }
     }
 

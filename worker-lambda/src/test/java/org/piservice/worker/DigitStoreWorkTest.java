@@ -226,12 +226,12 @@ class DigitStoreWorkTest {
     @Test
     void theJobsThatWaitedForAComputationAreServedSeveralAtOnce() throws Exception {
         // GIVEN a computation of 3000 digits, held, whose worker's S3 calls go through a proxy that
-        // holds the first copies into waiting jobs' results until the test lets them go
+        // holds the copies into waiting jobs' results until the test lets them go
         CountDownLatch release = new CountDownLatch(1);
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().s3Endpoint());
              AwsClients throughProxy = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("S3", proxy.endpoint())))) {
-            proxy.inject(request -> request.method().equals("PUT") && request.target().contains("/waiter-"),
-                    Fault.heldUntil(release), JobProcessor.WAITERS_AT_ONCE);
+            proxy.injectAlways(request -> request.method().equals("PUT") && request.target().contains("/waiter-"),
+                    Fault.heldUntil(release));
             QueueMessage computing = fixture.newJob(3000);
             Held held = holdComputing(computing, pi -> fixture.processorOn(throughProxy, WorkerFixture.UNHURRIED, pi));
             // AND twenty jobs it covers listed as waiting for it
@@ -246,8 +246,10 @@ class DigitStoreWorkTest {
             held.proceed().countDown();
 
             // THEN as many waiting jobs' copies as a worker serves at once are on their way together
-            // (one at a time, the first would wait for the test alone)
+            // (one at a time, the first would wait for the test alone), and no more
             Await.awaitTrue(() -> proxy.faulted().size() == JobProcessor.WAITERS_AT_ONCE);
+            Thread.sleep(1000);
+            assertThat(proxy.faulted()).hasSize(JobProcessor.WAITERS_AT_ONCE);
             release.countDown();
             // AND every waiting job is completed with its digits
             assertThat(held.computation().get(60, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
