@@ -1,5 +1,8 @@
 package org.piservice.jobs;
 
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.AwsRequest;
@@ -78,6 +81,35 @@ public final class CallDeadline {
         }
         Deadlines deadlines = DEADLINES.get();
         return () -> ScopedValue.where(DEADLINES, deadlines).run(task);
+    }
+
+    /**
+     * {@code out} with the deadlines of the work that calls this for the calls its writes make, on
+     * whichever thread makes them: an engine that writes from its own threads (pi-core's fork/join
+     * pool) would otherwise upload without them.
+     */
+    public static OutputStream carried(OutputStream out) {
+        if (!DEADLINES.isBound()) {
+            return out;
+        }
+        Deadlines deadlines = DEADLINES.get();
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(int b) throws IOException {
+                ScopedValue.where(DEADLINES, deadlines).call(() -> {
+                    out.write(b);
+                    return null;
+                });
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                ScopedValue.where(DEADLINES, deadlines).call(() -> {
+                    out.write(bytes, offset, length);
+                    return null;
+                });
+            }
+        };
     }
 
     /** Cuts each call of a client with {@code budget} to the time left of the work it belongs to. */

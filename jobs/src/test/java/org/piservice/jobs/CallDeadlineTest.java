@@ -3,12 +3,14 @@ package org.piservice.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -24,12 +26,7 @@ class CallDeadlineTest {
 
     @Test
     void aCallOfWorkWhoseDeadlineHasPassedFailsAtOnceOnAnotherThreadItCarriesATaskTo() throws Exception {
-        try (AwsClients clients = AwsClients.fromSettings(Map.of(
-                "AWS_REGION", "eu-west-1",
-                "AWS_ACCESS_KEY_ID", "id",
-                "AWS_SECRET_ACCESS_KEY", "secret",
-                "AWS_ENDPOINT_URL", "http://127.0.0.1:9"), new CallBudget.PerService(BUDGET, BUDGET, BUDGET));
-             ExecutorService other = Executors.newSingleThreadExecutor()) {
+        try (AwsClients clients = clientsOfNoService(); ExecutorService other = Executors.newSingleThreadExecutor()) {
             Runnable call = () -> clients.dynamoDb().listTables();
             CompletableFuture<Void> carried = CallDeadline.within(CallDeadline.ANSWER_RESERVE, Duration.ZERO, () -> {
                 assertThatThrownBy(call::run).isInstanceOf(SdkClientException.class)
@@ -44,8 +41,42 @@ class CallDeadlineTest {
     }
 
     @Test
-    void aTaskCarriedFromOutsideAnyWorkIsTheTaskItself() {
+    void theWritesOfACarriedStreamHaveTheWorksDeadlineOnTheThreadThatMakesThem() throws Exception {
+        try (AwsClients clients = clientsOfNoService(); ExecutorService other = Executors.newSingleThreadExecutor()) {
+            OutputStream calling = new OutputStream() {
+                @Override
+                public void write(int b) {
+                    clients.dynamoDb().listTables();
+                }
+            };
+            OutputStream carried = CallDeadline.within(CallDeadline.ANSWER_RESERVE, Duration.ZERO,
+                    () -> CallDeadline.carried(calling));
+
+            Future<?> write = other.submit(() -> {
+                carried.write(new byte[] {'3'}, 0, 1);
+                return null;
+            });
+
+            assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(SdkClientException.class)
+                    .hasMessage("No time was left for this call before its deadline");
+        }
+    }
+
+    @Test
+    void aTaskOrStreamCarriedFromOutsideAnyWorkIsItself() {
         Runnable task = () -> { };
         assertThat(CallDeadline.carried(task)).isSameAs(task);
+        OutputStream out = OutputStream.nullOutputStream();
+        assertThat(CallDeadline.carried(out)).isSameAs(out);
+    }
+
+    /** Clients whose every call would fail to connect, should one be sent. */
+    private static AwsClients clientsOfNoService() {
+        return AwsClients.fromSettings(Map.of(
+                "AWS_REGION", "eu-west-1",
+                "AWS_ACCESS_KEY_ID", "id",
+                "AWS_SECRET_ACCESS_KEY", "secret",
+                "AWS_ENDPOINT_URL", "http://127.0.0.1:9"), new CallBudget.PerService(BUDGET, BUDGET, BUDGET));
     }
 }

@@ -474,7 +474,7 @@ public final class JobProcessor implements AutoCloseable {
         } else {
             LOG.info("Computing {} {} for the job alone", entry("digits", job.digits()), entry("attempt", job.attempts()));
         }
-        ResultStore.ResultWriter writer = out -> pi.write((int) digits, out,
+        ResultStore.ResultWriter writer = out -> pi.write((int) digits, CallDeadline.carried(out),
                 (fraction, phase) -> progress.set(fraction), () -> lost.get() || outOfTime.getAsBoolean());
         long started = System.nanoTime();
         // Beats go on until the job is complete: the store's offer and the job's copy can take a
