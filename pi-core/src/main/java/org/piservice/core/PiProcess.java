@@ -119,6 +119,10 @@ public final class PiProcess {
         builder.environment().remove("JDK_JAVA_OPTIONS");
         builder.environment().remove("_JAVA_OPTIONS");
         Process child = builder.start();
+        // A caller stopped by a signal that runs its exit hooks (SIGTERM, kill's default) takes the
+        // child with it; the child itself would notice only at its next check, a minute later at most.
+        Thread stopChild = new Thread(child::destroyForcibly, "pi-process-stop");
+        Runtime.getRuntime().addShutdownHook(stopChild);
         ChildErrors childErrors = new ChildErrors();
         Thread errors = Thread.ofPlatform().daemon().name("pi-process-stderr")
                 .start(() -> readErrors(child, progress, childErrors));
@@ -147,6 +151,11 @@ public final class PiProcess {
         } finally {
             child.destroyForcibly();
             watch.interrupt();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopChild);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down, and the hook has stopped the child
+            }
         }
     }
 

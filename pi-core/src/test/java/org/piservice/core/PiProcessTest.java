@@ -224,6 +224,25 @@ class PiProcessTest {
         }
     }
 
+    /** The caller's JVM stopped by SIGTERM, kill's default, which runs its exit hooks. */
+    @Test
+    void theChildStopsWithItsCallerWhenTheCallerIsStopped() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process caller = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                Caller.class.getName(), "100000000").redirectErrorStream(true).start();
+        try {
+            ProcessHandle child = awaitChild(caller.toHandle());
+
+            caller.destroy();
+
+            assertThat(caller.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.onExit().get(1, TimeUnit.SECONDS).isAlive()).as("the child, once its caller has gone").isFalse();
+        } finally {
+            caller.destroyForcibly();
+            caller.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
     private static ProcessHandle awaitChild(ProcessHandle caller) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
