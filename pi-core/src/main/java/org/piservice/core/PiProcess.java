@@ -130,18 +130,20 @@ public final class PiProcess {
         Thread watch = Thread.ofPlatform().daemon().name("pi-process-cancel")
                 .start(() -> stopWhenCancelled(child, cancelled, stopped));
         try {
-            long written = copyDigits(child.getInputStream(), out, digits);
+            long written = copyDigits(child.getInputStream(), out, digits, stopped);
             out.flush();
             int status = child.waitFor();
             errors.join();
+            boolean whole = written == digits + 2L;
             if (stopped.get()) {
-                throw new CancellationException("the computation was cancelled");
-            }
-            if (status != 0) {
+                if (!whole) {
+                    throw new CancellationException("the computation was cancelled");
+                }
+                // stopped on its way out, after its last digit: the digits are whole all the same
+            } else if (status != 0) {
                 String message = "the computation's JVM " + ended(status) + ": " + childErrors.summary();
                 throw childErrors.outOfMemory() ? new OutOfMemoryException(message) : new IOException(message);
-            }
-            if (written != digits + 2L) {
+            } else if (!whole) {
                 throw new IOException("the computation's JVM ended after " + written + " of the " + (digits + 2L)
                         + " bytes of the digits");
             }
@@ -166,11 +168,12 @@ public final class PiProcess {
      *
      * @return the bytes copied
      */
-    private static long copyDigits(InputStream in, OutputStream out, int digits) throws IOException {
+    private static long copyDigits(InputStream in, OutputStream out, int digits, AtomicBoolean stopped)
+            throws IOException {
         long expected = digits + 2L;
         byte[] buffer = new byte[1 << 16];
         long written = 0;
-        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+        for (int read = read(in, buffer, stopped); read >= 0; read = read(in, buffer, stopped)) {
             for (int i = 0; i < read; i++) {
                 long at = written + i;
                 byte b = buffer[i];
@@ -186,6 +189,21 @@ public final class PiProcess {
             written += read;
         }
         return written;
+    }
+
+    /**
+     * The next bytes of the child's output; -1 at its end, which a stop also is: stopping the child
+     * closes the stream, and a read that comes after that fails.
+     */
+    private static int read(InputStream in, byte[] buffer, AtomicBoolean stopped) throws IOException {
+        try {
+            return in.read(buffer);
+        } catch (IOException e) {
+            if (stopped.get()) {
+                return -1;
+            }
+            throw e;
+        }
     }
 
     /** Up to 80 characters of what the child wrote from {@code from}, up to the end of the line. */
