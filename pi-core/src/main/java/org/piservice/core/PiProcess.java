@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -124,18 +123,21 @@ public final class PiProcess {
         Thread stopChild = new Thread(child::destroyForcibly, "pi-process-stop");
         Runtime.getRuntime().addShutdownHook(stopChild);
         ChildErrors childErrors = new ChildErrors();
+        Stop stop = new Stop(child);
         Thread errors = Thread.ofPlatform().daemon().name("pi-process-stderr")
-                .start(() -> readErrors(child, progress, childErrors));
-        AtomicBoolean stopped = new AtomicBoolean();
+                .start(() -> readErrors(child, progress, childErrors, stop));
         Thread watch = Thread.ofPlatform().daemon().name("pi-process-cancel")
-                .start(() -> stopWhenCancelled(child, cancelled, stopped));
+                .start(() -> stopWhenCancelled(child, cancelled, stop));
         try {
-            long written = copyDigits(child.getInputStream(), out, digits, stopped);
+            long written = copyDigits(child.getInputStream(), out, digits, stop);
             out.flush();
             int status = child.waitFor();
             errors.join();
+            if (stop.callbackFailure != null) {
+                throw stop.callbackFailure;
+            }
             boolean whole = written == digits + 2L;
-            if (stopped.get()) {
+            if (stop.stopped) {
                 if (!whole) {
                     throw new CancellationException("the computation was cancelled");
                 }
@@ -168,12 +170,11 @@ public final class PiProcess {
      *
      * @return the bytes copied
      */
-    private static long copyDigits(InputStream in, OutputStream out, int digits, AtomicBoolean stopped)
-            throws IOException {
+    private static long copyDigits(InputStream in, OutputStream out, int digits, Stop stop) throws IOException {
         long expected = digits + 2L;
         byte[] buffer = new byte[1 << 16];
         long written = 0;
-        for (int read = read(in, buffer, stopped); read >= 0; read = read(in, buffer, stopped)) {
+        for (int read = read(in, buffer, stop); read >= 0; read = read(in, buffer, stop)) {
             for (int i = 0; i < read; i++) {
                 long at = written + i;
                 byte b = buffer[i];
@@ -195,11 +196,11 @@ public final class PiProcess {
      * The next bytes of the child's output; -1 at its end, which a stop also is: stopping the child
      * closes the stream, and a read that comes after that fails.
      */
-    private static int read(InputStream in, byte[] buffer, AtomicBoolean stopped) throws IOException {
+    private static int read(InputStream in, byte[] buffer, Stop stop) throws IOException {
         try {
             return in.read(buffer);
         } catch (IOException e) {
-            if (stopped.get()) {
+            if (stop.stopped) {
                 return -1;
             }
             throw e;
@@ -303,17 +304,25 @@ public final class PiProcess {
         }
     }
 
-    /** Hands the child's progress lines to {@code progress} and its other lines to {@code errors}. */
-    private static void readErrors(Process child, PiProgress progress, ChildErrors errors) {
+    /**
+     * Hands the child's progress lines to {@code progress} and its other lines to {@code errors};
+     * should {@code progress} throw, the child is stopped and the write ends with that exception, as
+     * it would in this JVM.
+     */
+    private static void readErrors(Process child, PiProgress progress, ChildErrors errors, Stop stop) {
         try (BufferedReader lines = new BufferedReader(
                 new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 String[] parts = line.split(" ", 3);
                 double fraction = parts.length == 3 && line.startsWith(PROGRESS) ? parse(parts[1]) : Double.NaN;
-                if (!Double.isNaN(fraction)) {
-                    progress.update(fraction, parts[2]);
-                } else {
+                if (Double.isNaN(fraction)) {
                     errors.add(line.strip());
+                } else if (stop.callbackFailure == null) {
+                    try {
+                        progress.update(fraction, parts[2]);
+                    } catch (RuntimeException e) {
+                        stop.callbackFailed(e);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -369,18 +378,48 @@ public final class PiProcess {
         }
     }
 
-    private static void stopWhenCancelled(Process child, BooleanSupplier cancelled, AtomicBoolean stopped) {
+    /** Stops the child once {@code cancelled} says so, or throws (the write then ends with its exception). */
+    private static void stopWhenCancelled(Process child, BooleanSupplier cancelled, Stop stop) {
         try {
             while (child.isAlive()) {
-                if (cancelled.getAsBoolean()) {
-                    stopped.set(true);
-                    child.destroyForcibly();
+                boolean cancel;
+                try {
+                    cancel = cancelled.getAsBoolean();
+                } catch (RuntimeException e) {
+                    stop.callbackFailed(e);
+                    return;
+                }
+                if (cancel) {
+                    stop.cancel();
                     return;
                 }
                 Thread.sleep(POLL_MILLIS);
             }
         } catch (InterruptedException e) {
             // the computation ended
+        }
+    }
+
+    /** Whether this side stopped the child, and why: a cancellation, or a callback that threw. */
+    private static final class Stop {
+        private final Process child;
+        private volatile boolean stopped;
+        private volatile RuntimeException callbackFailure;
+
+        Stop(Process child) {
+            this.child = child;
+        }
+
+        void cancel() {
+            stopped = true;
+            child.destroyForcibly();
+        }
+
+        synchronized void callbackFailed(RuntimeException e) {
+            if (callbackFailure == null) {
+                callbackFailure = e;
+            }
+            cancel();
         }
     }
 

@@ -160,6 +160,26 @@ class PiProcessTest {
     }
 
     @Test
+    void aProgressCallbackThatThrowsEndsTheWriteWithItsExceptionAndStopsTheChild() {
+        IllegalStateException thrown = new IllegalStateException("the caller's progress failed");
+
+        assertThatThrownBy(() -> PiProcess.write(50_000_000, OutputStream.nullOutputStream(),
+                (fraction, phase) -> {
+                    throw thrown;
+                }, () -> false))
+                .isSameAs(thrown);
+    }
+
+    @Test
+    void aCancellationCallbackThatThrowsEndsTheWriteWithItsExceptionAndStopsTheChild() {
+        IllegalStateException thrown = new IllegalStateException("the caller's check failed");
+
+        assertThatThrownBy(() -> PiProcess.write(50_000_000, OutputStream.nullOutputStream(), PiProgress.NONE, () -> {
+            throw thrown;
+        })).isSameAs(thrown);
+    }
+
+    @Test
     void aStreamThatFailsFailsTheWriteWithItsError() {
         OutputStream failing = new OutputStream() {
             @Override
