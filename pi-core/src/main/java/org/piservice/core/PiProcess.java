@@ -2,6 +2,7 @@ package org.piservice.core;
 
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -80,6 +81,8 @@ public final class PiProcess {
     /** What the JVM says of a heap too small for what the program holds, and nothing else. */
     private static final List<String> HEAP_EXHAUSTED = List.of("OutOfMemoryError: Java heap space",
             "OutOfMemoryError: GC overhead limit exceeded", "OutOfMemoryError: Requested array size exceeds VM limit");
+    /** The most of a crash's text on standard output read: its heading is about 1 KiB. */
+    private static final int CRASH_REPORT_BYTES = 1 << 16;
     /** The prefix of a progress line on the child's standard error: {@code progress FRACTION PHASE}. */
     static final String PROGRESS = "progress ";
     /** How often the caller's {@code cancelled} is polled while the child computes. */
@@ -179,6 +182,9 @@ public final class PiProcess {
                 long at = written + i;
                 byte b = buffer[i];
                 boolean expectedByte = at == 0 ? b == '3' : at == 1 ? b == '.' : at < expected && b >= '0' && b <= '9';
+                if (!expectedByte && b == '#') {
+                    throw new IOException("the computation's JVM crashed: " + crashReport(in, buffer, i, read, stop));
+                }
                 if (!expectedByte) {
                     throw new IOException("the computation's JVM wrote something other than the digits to its standard"
                             + " output, at byte " + at + ": \"" + printable(buffer, i, read) + "\" (a JVM option that"
@@ -190,6 +196,22 @@ public final class PiProcess {
             written += read;
         }
         return written;
+    }
+
+    /**
+     * What a crashing JVM prints to its standard output, whatever options say (its lines start with
+     * {@code #}), from {@code buffer[from]} on to the output's end, at most {@value #CRASH_REPORT_BYTES}
+     * bytes: the signal, and the file that holds the whole report.
+     */
+    private static String crashReport(InputStream in, byte[] buffer, int from, int to, Stop stop) throws IOException {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        text.write(buffer, from, to - from);
+        for (int read = read(in, buffer, stop); read >= 0 && text.size() < CRASH_REPORT_BYTES; read = read(in, buffer, stop)) {
+            text.write(buffer, 0, read);
+        }
+        ChildErrors report = new ChildErrors();
+        text.toString(StandardCharsets.UTF_8).lines().forEach(report::add);
+        return report.summary();
     }
 
     /**
@@ -333,7 +355,9 @@ public final class PiProcess {
     /**
      * What the child's standard error says went wrong: its first line that is neither a warning nor
      * a stack frame (the JVM's reason for not starting, or the uncaught exception), with the line
-     * after it when it only says that the JVM could not start; an exception's innermost cause,
+     * after it when it only says that the JVM could not start or that it crashed (the signal), and
+     * where a crash's report was written (its lines on standard error start with {@code #}, which
+     * alone would be all the first line said); an exception's innermost cause,
      * which the first line may lack (a fork/join task's error arrives rethrown without its
      * message); and whether any line reports the heap exhausted (not a thread, the code's metaspace
      * or native memory, which another attempt may find).
@@ -341,22 +365,34 @@ public final class PiProcess {
     private static final class ChildErrors {
         /** The JVM's, then the line that says why: "of VM", or "of boot layer" (a module not found). */
         private static final String NOT_STARTED = "Error occurred during initialization of ";
+        /** A crash report's heading, each of whose lines starts with {@code #}; the next line names the signal. */
+        private static final String CRASHED = "A fatal error has been detected by the Java Runtime Environment:";
+        /** The crash report's line before the name of the file that holds the whole report. */
+        private static final String REPORT_FILE = "An error report file with more information is saved as:";
         private String first;
         private String cause;
+        private String report;
+        private boolean reportNext;
         private boolean outOfMemory;
 
         synchronized void add(String line) {
             outOfMemory |= HEAP_EXHAUSTED.stream().anyMatch(line::contains);
-            if (line.isEmpty() || line.startsWith("WARNING:") || line.contains("[warning]") || line.contains("VM warning:")
-                    || line.startsWith("at ") || line.startsWith("... ") && line.endsWith(" more")) {
+            String text = line.startsWith("#") ? line.substring(1).strip() : line;
+            if (text.isEmpty() || text.startsWith("WARNING:") || text.contains("[warning]") || text.contains("VM warning:")
+                    || text.startsWith("at ") || text.startsWith("... ") && text.endsWith(" more")) {
                 return;
             }
-            if (first == null) {
-                first = line;
-            } else if (first.startsWith(NOT_STARTED) && !first.contains(": ")) {
-                first = first + ": " + line;
-            } else if (line.startsWith("Caused by: ")) {
-                cause = line;
+            if (reportNext) {
+                report = text;
+                reportNext = false;
+            } else if (text.equals(REPORT_FILE)) {
+                reportNext = true;
+            } else if (first == null) {
+                first = text;
+            } else if (first.equals(CRASHED) || first.startsWith(NOT_STARTED) && !first.contains(": ")) {
+                first = first + (first.endsWith(":") ? " " : ": ") + text;
+            } else if (text.startsWith("Caused by: ")) {
+                cause = text;
             }
         }
 
@@ -366,7 +402,8 @@ public final class PiProcess {
 
         synchronized String summary() {
             String summary = first == null ? "it said nothing" : first;
-            return cause == null ? summary : summary + " (" + cause + ")";
+            summary = cause == null ? summary : summary + " (" + cause + ")";
+            return report == null ? summary : summary + "; its report: " + report;
         }
     }
 

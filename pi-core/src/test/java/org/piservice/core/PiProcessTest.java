@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -246,6 +247,32 @@ class PiProcessTest {
                 .isExactlyInstanceOf(IOException.class)
                 .hasMessage("the computation's JVM was killed (SIGKILL, which the system's out-of-memory killer sends):"
                         + " it said nothing");
+    }
+
+    /** A real crash: the child's JVM gets a SIGSEGV it did not cause itself, and writes its crash report. */
+    @Test
+    void aChildJvmThatCrashesFailsTheWriteWithTheSignalAndWhereItsReportIs(@TempDir Path reports) throws Exception {
+        CountDownLatch computing = new CountDownLatch(1);
+        CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+            try {
+                PiProcess.write(100_000_000, List.of("-XX:ErrorFile=" + reports.resolve("crash-%p.log"),
+                        "-XX:-CreateCoredumpOnCrash"), OutputStream.nullOutputStream(),
+                        (fraction, phase) -> computing.countDown(), () -> false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        ProcessHandle child = awaitChild(ProcessHandle.current());
+        // once its JVM has its own signal handlers in place, which a signal during its start would precede
+        assertThat(computing.await(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(new ProcessBuilder("sh", "-c", "kill -SEGV " + child.pid()).start().waitFor()).isZero();
+
+        assertThatThrownBy(() -> write.get(60, TimeUnit.SECONDS)).cause().isInstanceOf(UncheckedIOException.class)
+                .cause().isInstanceOf(IOException.class)
+                .hasMessageStartingWith("the computation's JVM crashed:"
+                        + " A fatal error has been detected by the Java Runtime Environment: SIGSEGV")
+                .hasMessageEndingWith("; its report: " + reports.resolve("crash-" + child.pid() + ".log"));
     }
 
     @Test
