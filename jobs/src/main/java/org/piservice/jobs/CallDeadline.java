@@ -84,9 +84,9 @@ public final class CallDeadline {
     }
 
     /**
-     * {@code out} with the deadlines of the work that calls this for the calls its writes make, on
-     * whichever thread makes them: an engine that writes from its own threads (pi-core's fork/join
-     * pool) would otherwise upload without them.
+     * {@code out} with the deadlines of the work that calls this for the calls its writes (and its
+     * flush and close) make, on whichever thread makes them: an engine that writes from its own
+     * threads (pi-core's fork/join pool) would otherwise upload without them.
      */
     public static OutputStream carried(OutputStream out) {
         if (!DEADLINES.isBound()) {
@@ -96,20 +96,36 @@ public final class CallDeadline {
         return new FilterOutputStream(out) {
             @Override
             public void write(int b) throws IOException {
-                ScopedValue.where(DEADLINES, deadlines).call(() -> {
-                    out.write(b);
-                    return null;
-                });
+                under(deadlines, () -> out.write(b));
             }
 
             @Override
             public void write(byte[] bytes, int offset, int length) throws IOException {
-                ScopedValue.where(DEADLINES, deadlines).call(() -> {
-                    out.write(bytes, offset, length);
-                    return null;
-                });
+                under(deadlines, () -> out.write(bytes, offset, length));
+            }
+
+            @Override
+            public void flush() throws IOException {
+                under(deadlines, out::flush);
+            }
+
+            @Override
+            public void close() throws IOException {
+                under(deadlines, out::close);
             }
         };
+    }
+
+    /** A stream's operation. */
+    private interface StreamCall {
+        void call() throws IOException;
+    }
+
+    private static void under(Deadlines deadlines, StreamCall call) throws IOException {
+        ScopedValue.where(DEADLINES, deadlines).call(() -> {
+            call.call();
+            return null;
+        });
     }
 
     /** Cuts each call of a client with {@code budget} to the time left of the work it belongs to. */

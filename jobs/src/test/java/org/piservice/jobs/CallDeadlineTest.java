@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,14 +53,20 @@ class CallDeadlineTest {
             OutputStream carried = CallDeadline.within(CallDeadline.ANSWER_RESERVE, Duration.ZERO,
                     () -> CallDeadline.carried(calling));
 
-            Future<?> write = other.submit(() -> {
+            Future<?> writeBytes = other.submit(() -> {
                 carried.write(new byte[] {'3'}, 0, 1);
                 return null;
             });
+            Future<?> writeByte = other.submit(() -> {
+                carried.write('3');
+                return null;
+            });
 
-            assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(SdkClientException.class)
-                    .hasMessage("No time was left for this call before its deadline");
+            for (Future<?> write : List.of(writeBytes, writeByte)) {
+                assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(SdkClientException.class)
+                        .hasMessage("No time was left for this call before its deadline");
+            }
         }
     }
 
