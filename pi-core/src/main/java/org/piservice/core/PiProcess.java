@@ -97,8 +97,10 @@ public final class PiProcess {
      * As {@link PiDigits#write(int, OutputStream, PiProgress, BooleanSupplier)}, computed in a child
      * JVM: the same bytes, progress and cancellation. {@code progress} is called from another thread.
      *
-     * @throws IOException from {@code out}, or when the child could not be started or failed (its
-     *         exit status and the last line of its standard error)
+     * @throws IOException from {@code out}, or when the child could not be started, failed (its exit
+     *         status and what its standard error says went wrong), crashed (the signal, and where its
+     *         report is) or was stopped by this JVM's shutdown
+     * @throws RuntimeException what {@code progress} or {@code cancelled} threw, the child then stopped
      */
     public static void write(int digits, OutputStream out, PiProgress progress, BooleanSupplier cancelled)
             throws IOException {
@@ -121,23 +123,28 @@ public final class PiProcess {
         builder.environment().remove("JDK_JAVA_OPTIONS");
         builder.environment().remove("_JAVA_OPTIONS");
         Process child = builder.start();
-        // A caller stopped by a signal that runs its exit hooks (SIGTERM, kill's default) takes the
-        // child with it; the child itself would notice only at its next check, a minute later at most.
-        Thread stopChild = new Thread(child::destroyForcibly, "pi-process-stop");
-        Runtime.getRuntime().addShutdownHook(stopChild);
         ChildErrors childErrors = new ChildErrors();
         Stop stop = new Stop(child);
+        // A caller stopped by a signal that runs its exit hooks (SIGTERM, kill's default) takes the
+        // child with it; the child itself would notice only at its next check, a minute later at most.
+        Thread stopChild = new Thread(stop::stopForShutdown, "pi-process-stop");
         Thread errors = Thread.ofPlatform().daemon().name("pi-process-stderr")
-                .start(() -> readErrors(child, progress, childErrors, stop));
+                .unstarted(() -> readErrors(child, progress, childErrors, stop));
         Thread watch = Thread.ofPlatform().daemon().name("pi-process-cancel")
-                .start(() -> stopWhenCancelled(child, cancelled, stop));
+                .unstarted(() -> stopWhenCancelled(child, cancelled, stop));
         try {
+            Runtime.getRuntime().addShutdownHook(stopChild);
+            errors.start();
+            watch.start();
             long written = copyDigits(child.getInputStream(), out, digits, stop);
             out.flush();
             int status = child.waitFor();
             errors.join();
             if (stop.callbackFailure != null) {
                 throw stop.callbackFailure;
+            }
+            if (stop.callerShuttingDown) {
+                throw new IOException("the computation's JVM was stopped: this JVM is shutting down");
             }
             boolean whole = written == digits + 2L;
             if (stop.stopped) {
@@ -182,7 +189,7 @@ public final class PiProcess {
                 long at = written + i;
                 byte b = buffer[i];
                 boolean expectedByte = at == 0 ? b == '3' : at == 1 ? b == '.' : at < expected && b >= '0' && b <= '9';
-                if (!expectedByte && b == '#') {
+                if (!expectedByte && startsCrashReport(buffer, i, read)) {
                     throw new IOException("the computation's JVM crashed: " + crashReport(in, buffer, i, read, stop));
                 }
                 if (!expectedByte) {
@@ -206,12 +213,19 @@ public final class PiProcess {
     private static String crashReport(InputStream in, byte[] buffer, int from, int to, Stop stop) throws IOException {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         text.write(buffer, from, to - from);
-        for (int read = read(in, buffer, stop); read >= 0 && text.size() < CRASH_REPORT_BYTES; read = read(in, buffer, stop)) {
+        int read;
+        while (text.size() < CRASH_REPORT_BYTES && (read = read(in, buffer, stop)) >= 0) {
             text.write(buffer, 0, read);
         }
         ChildErrors report = new ChildErrors();
         text.toString(StandardCharsets.UTF_8).lines().forEach(report::add);
         return report.summary();
+    }
+
+    /** Whether the child's output from {@code buffer[from]} on is the heading of a crash report. */
+    private static boolean startsCrashReport(byte[] buffer, int from, int to) {
+        String text = new String(buffer, from, Math.min(to - from, 512), StandardCharsets.UTF_8);
+        return text.startsWith("#") && ChildErrors.CRASH_HEADINGS.stream().anyMatch(text::contains);
     }
 
     /**
@@ -339,7 +353,7 @@ public final class PiProcess {
                 double fraction = parts.length == 3 && line.startsWith(PROGRESS) ? parse(parts[1]) : Double.NaN;
                 if (Double.isNaN(fraction)) {
                     errors.add(line.strip());
-                } else if (stop.callbackFailure == null) {
+                } else if (!stop.stopped) {
                     try {
                         progress.update(fraction, parts[2]);
                     } catch (RuntimeException e) {
@@ -353,20 +367,24 @@ public final class PiProcess {
     }
 
     /**
-     * What the child's standard error says went wrong: its first line that is neither a warning nor
-     * a stack frame (the JVM's reason for not starting, or the uncaught exception), with the line
-     * after it when it only says that the JVM could not start or that it crashed (the signal), and
-     * where a crash's report was written (its lines on standard error start with {@code #}, which
-     * alone would be all the first line said); an exception's innermost cause,
-     * which the first line may lack (a fork/join task's error arrives rethrown without its
-     * message); and whether any line reports the heap exhausted (not a thread, the code's metaspace
-     * or native memory, which another attempt may find).
+     * What the child's standard error (or a crash's heading, whose lines start with {@code #}, on its
+     * standard output) says went wrong: its first line that is neither a warning nor a stack frame
+     * (the JVM's reason for not starting, or the uncaught exception), with the line after it when it
+     * only says that the JVM could not start or that it crashed (the signal, or the memory it
+     * lacked), and where a crash's report was written; an exception's innermost cause, which the
+     * first line may lack (a fork/join task's error arrives rethrown without its message); and
+     * whether any line reports the heap exhausted (not a thread, the code's metaspace or native
+     * memory, which another attempt may find).
      */
     private static final class ChildErrors {
         /** The JVM's, then the line that says why: "of VM", or "of boot layer" (a module not found). */
         private static final String NOT_STARTED = "Error occurred during initialization of ";
-        /** A crash report's heading, each of whose lines starts with {@code #}; the next line names the signal. */
-        private static final String CRASHED = "A fatal error has been detected by the Java Runtime Environment:";
+        /**
+         * The first lines of a crash's heading, each of whose lines starts with {@code #}: the line
+         * after each names the signal, or the memory the JVM could not get.
+         */
+        static final List<String> CRASH_HEADINGS = List.of("A fatal error has been detected by the Java Runtime Environment:",
+                "There is insufficient memory for the Java Runtime Environment to continue.");
         /** The crash report's line before the name of the file that holds the whole report. */
         private static final String REPORT_FILE = "An error report file with more information is saved as:";
         private String first;
@@ -389,8 +407,10 @@ public final class PiProcess {
                 reportNext = true;
             } else if (first == null) {
                 first = text;
-            } else if (first.equals(CRASHED) || first.startsWith(NOT_STARTED) && !first.contains(": ")) {
-                first = first + (first.endsWith(":") ? " " : ": ") + text;
+            } else if (CRASH_HEADINGS.contains(first)) {
+                first = first + " " + text;
+            } else if (first.startsWith(NOT_STARTED) && !first.contains(": ")) {
+                first = first + ": " + text;
             } else if (text.startsWith("Caused by: ")) {
                 cause = text;
             }
@@ -437,11 +457,12 @@ public final class PiProcess {
         }
     }
 
-    /** Whether this side stopped the child, and why: a cancellation, or a callback that threw. */
+    /** Whether this side stopped the child, and why: a cancellation, a callback that threw, or this JVM's shutdown. */
     private static final class Stop {
         private final Process child;
         private volatile boolean stopped;
         private volatile RuntimeException callbackFailure;
+        private volatile boolean callerShuttingDown;
 
         Stop(Process child) {
             this.child = child;
@@ -450,6 +471,11 @@ public final class PiProcess {
         void cancel() {
             stopped = true;
             child.destroyForcibly();
+        }
+
+        void stopForShutdown() {
+            callerShuttingDown = true;
+            cancel();
         }
 
         synchronized void callbackFailed(RuntimeException e) {

@@ -3,10 +3,13 @@ package org.piservice.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,23 +141,24 @@ class PiProcessTest {
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         PiDigits.write(100_000, expected);
         CountDownLatch whole = new CountDownLatch(1);
+        CountDownLatch cancelling = new CountDownLatch(1);
         ByteArrayOutputStream actual = new ByteArrayOutputStream() {
             @Override
             public synchronized void write(byte[] bytes, int offset, int length) {
                 super.write(bytes, offset, length);
                 if (size() == expected.size()) {
                     whole.countDown();
+                    // the next read of the child's output comes after the stop
+                    awaitQuietly(cancelling);
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
                 }
             }
         };
 
-        // a cancellation the child's watcher sees as the last digit arrives, the child on its way out
+        // a cancellation the child's watcher sees once the last digit has arrived, the child on its way out
         PiProcess.write(100_000, actual, PiProgress.NONE, () -> {
-            try {
-                whole.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitQuietly(whole);
+            cancelling.countDown();
             return true;
         });
 
@@ -289,16 +294,16 @@ class PiProcessTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process caller = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 Caller.class.getName(), "100000000").redirectErrorStream(true).start();
+        ProcessHandle child = null;
         try {
-            ProcessHandle child = awaitChild(caller.toHandle());
+            child = awaitChild(caller.toHandle());
 
             caller.destroyForcibly(); // SIGKILL: the caller runs no code of its own on the way out
 
             assertThat(caller.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(child.onExit().get(20, TimeUnit.SECONDS).isAlive()).as("the orphaned child").isFalse();
         } finally {
-            caller.destroyForcibly();
-            caller.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            stop(caller, child);
         }
     }
 
@@ -308,8 +313,16 @@ class PiProcessTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process caller = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 Caller.class.getName(), "100000000").redirectErrorStream(true).start();
+        ProcessHandle child = null;
         try {
-            ProcessHandle child = awaitChild(caller.toHandle());
+            child = awaitChild(caller.toHandle());
+            // once the caller's write is under way (a stop before it would find no child to take)
+            BufferedReader output = new BufferedReader(new InputStreamReader(caller.getInputStream(), StandardCharsets.UTF_8));
+            String line = output.readLine();
+            while (line != null && !line.equals(Caller.COMPUTING)) {
+                line = output.readLine();
+            }
+            assertThat(line).isEqualTo(Caller.COMPUTING);
 
             caller.destroy();
 
@@ -320,8 +333,24 @@ class PiProcessTest {
             }
             assertThat(running(child)).as("the child, two seconds after its caller has gone").isFalse();
         } finally {
-            caller.destroyForcibly();
-            caller.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            stop(caller, child);
+        }
+    }
+
+    /** Kills what a test left running: an orphaned child is no longer among its caller's descendants. */
+    private static void stop(Process caller, ProcessHandle child) {
+        caller.destroyForcibly();
+        caller.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        if (child != null) {
+            child.destroyForcibly();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -355,10 +384,18 @@ class PiProcessTest {
         throw new AssertionError("the caller started no child JVM");
     }
 
-    /** A JVM that computes in a child and would wait for it to the end. */
+    /** A JVM that computes in a child and would wait for it to the end; it says when the child computes. */
     public static final class Caller {
+        static final String COMPUTING = "computing";
+
         public static void main(String[] args) throws IOException {
-            PiProcess.write(Integer.parseInt(args[0]), OutputStream.nullOutputStream(), PiProgress.NONE, () -> false);
+            AtomicBoolean said = new AtomicBoolean();
+            PiProcess.write(Integer.parseInt(args[0]), OutputStream.nullOutputStream(), (fraction, phase) -> {
+                if (!said.getAndSet(true)) {
+                    System.out.println(COMPUTING);
+                    System.out.flush();
+                }
+            }, () -> false);
         }
     }
 }
