@@ -3,11 +3,13 @@ package org.piservice.worker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.piservice.contract.ServiceMetrics;
 import org.piservice.jobs.Backlog;
+import org.piservice.jobs.CallDeadline;
 import org.piservice.jobs.DigitStore;
 import org.piservice.jobs.EmfMetrics;
 import org.piservice.jobs.Job;
@@ -49,6 +51,12 @@ public final class JobSweeper {
      * turns away.
      */
     public static final Duration REQUEUE_AFTER = Duration.ofMinutes(20);
+    /**
+     * The longest one job's sweep takes: its message sent and its record written, each within its
+     * client's budget, and the answer after them.
+     */
+    static final Duration JOB_SWEEP_TIME = WorkerClients.BUDGETS.sqs().callTimeout()
+            .plus(WorkerClients.BUDGETS.dynamoDb().callTimeout()).plus(CallDeadline.ANSWER_RESERVE);
 
     private static final Logger LOG = LoggerFactory.getLogger(JobSweeper.class);
 
@@ -77,15 +85,24 @@ public final class JobSweeper {
         this.clock = clock;
     }
 
-    /**
-     * Sweeps every open job, each on its own: one job's trouble does not stop the rest.
-     *
-     * @throws IllegalStateException after the sweep, when some jobs could not be swept, or the digit
-     *         store's item could not be read: a run that ends normally would hide from the sweeper's
-     *         error alarm that it fails or re-sends nothing, or that no job is served from the store
-     */
+    /** As {@link #sweep(Deadline)}, with no time limit: a schedule that does not stop its runs (the local run's). */
     public Sweep sweep() {
+        return sweep(() -> ChronoUnit.FOREVER.getDuration());
+    }
+
+    /**
+     * Sweeps every open job, each on its own: one job's trouble does not stop the rest. Jobs it has no
+     * time left for ({@link #JOB_SWEEP_TIME}) are left for the next sweep, the earliest deadlines
+     * being swept first.
+     *
+     * @throws IllegalStateException after the sweep, when some jobs could not be swept (or were left
+     *         for lack of time), or the digit store's item could not be read: a run that ends normally
+     *         would hide from the sweeper's error alarm that it fails or re-sends nothing, or that no
+     *         job is served from the store
+     */
+    public Sweep sweep(Deadline deadline) {
         int open = 0;
+        int leftForTime = 0;
         int failed = 0;
         int requeued = 0;
         JobRepository.OpenJobs listed = jobs.openJobs();
@@ -109,6 +126,10 @@ public final class JobSweeper {
         }
         for (Job job : openJobs) {
             open++;
+            if (deadline.remaining().compareTo(JOB_SWEEP_TIME) < 0) {
+                leftForTime++;
+                continue;
+            }
             MDC.put(LogFields.JOB_ID, job.jobId());
             try {
                 Instant now = clock.instant();
@@ -133,11 +154,12 @@ public final class JobSweeper {
                 MDC.remove(LogFields.JOB_ID);
             }
         }
-        LOG.info("Sweep done: {} open, {} failed at their deadline, {} sent again", open, failed, requeued);
-        if (errors > 0) {
-            throw new IllegalStateException(errors + " of " + open + " open jobs could not be swept (" + failed
-                    + " failed at their deadline, " + requeued + " sent again); the next sweep tries again",
-                    damagedStore.orElse(null));
+        LOG.info("Sweep done: {} open, {} failed at their deadline, {} sent again, {} left for lack of time", open,
+                failed, requeued, leftForTime);
+        if (errors + leftForTime > 0) {
+            throw new IllegalStateException((errors + leftForTime) + " of " + open + " open jobs could not be swept ("
+                    + (leftForTime > 0 ? leftForTime + " for lack of time; " : "") + failed + " failed at their deadline, "
+                    + requeued + " sent again); the next sweep tries again", damagedStore.orElse(null));
         }
         if (damagedStore.isPresent()) {
             throw new IllegalStateException(damagedStore.get().getMessage() + ". The " + open + " open jobs were"

@@ -13,7 +13,7 @@ import org.piservice.jobs.JobRepository;
 import org.piservice.jobs.ServiceConfig;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
-/** The sweeper function, run by a schedule: one {@link JobSweeper#sweep()} per event. */
+/** The sweeper function, run by a schedule: one {@link JobSweeper#sweep(Deadline)} per event, in its time. */
 public final class SweeperHandler implements RequestHandler<ScheduledEvent, String> {
 
     private final JobSweeper sweeper;
@@ -37,6 +37,6 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Stri
 
     @Override
     public String handleRequest(ScheduledEvent event, Context context) {
-        return PowertoolsLogging.withLogging(context, () -> sweeper.sweep().toString());
+        return PowertoolsLogging.withLogging(context, () -> sweeper.sweep(Deadline.of(context)).toString());
     }
 }
