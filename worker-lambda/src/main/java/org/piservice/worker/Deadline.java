@@ -3,7 +3,7 @@ package org.piservice.worker;
 import com.amazonaws.services.lambda.runtime.Context;
 import java.time.Duration;
 
-/** The time the worker has left before it is stopped. */
+/** The time a function has left before it is stopped. */
 @FunctionalInterface
 public interface Deadline {
 

@@ -52,11 +52,13 @@ public final class JobSweeper {
      */
     public static final Duration REQUEUE_AFTER = Duration.ofMinutes(20);
     /**
-     * The longest one job's sweep takes: its message sent and its record written, each within its
-     * client's budget, and the answer after them.
+     * The longest one job's sweep takes, each call within its client's budget, and the answer after
+     * them: its message sent and its record written, or its failure written and read again (a write
+     * the SDK retried and the table refused may have been this one's own).
      */
-    static final Duration JOB_SWEEP_TIME = WorkerClients.BUDGETS.sqs().callTimeout()
-            .plus(WorkerClients.BUDGETS.dynamoDb().callTimeout()).plus(CallDeadline.ANSWER_RESERVE);
+    static final Duration JOB_SWEEP_TIME = max(
+            WorkerClients.BUDGETS.sqs().callTimeout().plus(WorkerClients.BUDGETS.dynamoDb().callTimeout()),
+            WorkerClients.BUDGETS.dynamoDb().callTimeout().multipliedBy(2)).plus(CallDeadline.ANSWER_RESERVE);
 
     private static final Logger LOG = LoggerFactory.getLogger(JobSweeper.class);
 
@@ -91,9 +93,9 @@ public final class JobSweeper {
     }
 
     /**
-     * Sweeps every open job, each on its own: one job's trouble does not stop the rest. Jobs it has no
-     * time left for ({@link #JOB_SWEEP_TIME}) are left for the next sweep, the earliest deadlines
-     * being swept first.
+     * Sweeps every open job, each on its own: one job's trouble does not stop the rest. Jobs that
+     * need calls it has no time left for ({@link #JOB_SWEEP_TIME}) are left for the next sweep, the
+     * earliest deadlines being swept first.
      *
      * @throws IllegalStateException after the sweep, when some jobs could not be swept (or were left
      *         for lack of time), or the digit store's item could not be read: a run that ends normally
@@ -126,23 +128,29 @@ public final class JobSweeper {
         }
         for (Job job : openJobs) {
             open++;
+            Instant now = clock.instant();
+            Duration wait = waits.getOrDefault(job.jobId(), Duration.ZERO);
+            boolean ended = job.status().isFinal();
+            boolean overdue = !ended && job.isOverdue(now);
+            boolean lost = !ended && !overdue && idle(job, now, wait);
+            if (!ended && !overdue && !lost) {
+                continue;
+            }
             if (deadline.remaining().compareTo(JOB_SWEEP_TIME) < 0) {
                 leftForTime++;
                 continue;
             }
             MDC.put(LogFields.JOB_ID, job.jobId());
             try {
-                Instant now = clock.instant();
-                Duration wait = waits.getOrDefault(job.jobId(), Duration.ZERO);
-                if (job.status().isFinal()) {
+                if (ended) {
                     jobs.closeIfFinal(job.jobId());
-                } else if (job.isOverdue(now)) {
+                } else if (overdue) {
                     if (jobs.failOverdue(job.jobId(), job.overdueReason())) {
                         failed++;
                         metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
                         LOG.warn("Job failed at its deadline: {}", job.overdueReason());
                     }
-                } else if (idle(job, now, wait)) {
+                } else {
                     sendAgain(job, now.plus(wait));
                     requeued++;
                     metrics.jobRequeued(job.jobId());
@@ -184,6 +192,10 @@ public final class JobSweeper {
             LOG.info("Job untouched since {} as read, but touched before the message sent again was recorded as its"
                     + " (a claim, perhaps through that message): the job keeps the message it has", job.lastActivity());
         }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /**

@@ -336,16 +336,17 @@ class JobLifecycleTest {
 
     @Test
     void aSweepWithTooLittleTimeLeftSweepsTheEarliestDeadlinesAndFailsItsRunForTheRest() {
-        // GIVEN three jobs past their deadlines
+        // GIVEN three jobs past their deadlines, and one queued a moment ago, which needs nothing
         String earliest = jobWithDeadlineIn(Duration.ofMinutes(-3), 100);
         List<String> later = List.of(jobWithDeadlineIn(Duration.ofMinutes(-2), 100), jobWithDeadlineIn(Duration.ofMinutes(-1), 100));
+        fixture.newJob(100);
         // AND a sweep whose function has time for one job's sweep, and then no more
         AtomicInteger asked = new AtomicInteger();
         Deadline timeForOne = () -> asked.getAndIncrement() == 0 ? JobSweeper.JOB_SWEEP_TIME : JobSweeper.JOB_SWEEP_TIME.minusMillis(1);
 
         // WHEN it runs
         assertThatThrownBy(() -> sweeper(Clock.systemUTC()).sweep(timeForOne)).isInstanceOf(IllegalStateException.class)
-                .hasMessage("2 of 3 open jobs could not be swept (2 for lack of time; 1 failed at their deadline, 0 sent"
+                .hasMessage("2 of 4 open jobs could not be swept (2 for lack of time; 1 failed at their deadline, 0 sent"
                         + " again); the next sweep tries again");
 
         // THEN it failed the earliest, and left the others open for the next sweep, which fails them
