@@ -174,9 +174,7 @@ class JobLifecycleTest {
         // spent its deliveries waiting
         QueueMessage message = fixture.newJob(2_000);
         String id = WorkerFixture.jobIdOf(message);
-        DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.takeLease("computing-worker", 4_000, 4_000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
-        assertThat(store.await(new DigitStore.Waiter(id, 2_000), "computing-worker")).isTrue();
+        DigitStore store = listedForALiveComputation(id);
 
         // WHEN its message reaches the dead-letter consumer
         List<String> retry = deadLetters().process(List.of(message));
@@ -197,9 +195,7 @@ class JobLifecycleTest {
         // GIVEN a job listed as waiting for a live computation, whose message spent its deliveries
         QueueMessage message = fixture.newJob(2_000);
         String id = WorkerFixture.jobIdOf(message);
-        DigitStore store = fixture.digitStore(fixture.config());
-        assertThat(store.takeLease("computing-worker", 4_000, 4_000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
-        assertThat(store.await(new DigitStore.Waiter(id, 2_000), "computing-worker")).isTrue();
+        DigitStore store = listedForALiveComputation(id);
         // AND a dead-letter consumer whose batch reaches the message longer after its one reading of
         // the store than a heartbeat stays fresh (slow calls for the messages before it)
         MutableClock clock = MutableClock.startingNow();
@@ -732,6 +728,14 @@ class JobLifecycleTest {
     /** Another message for {@code message}'s job (a send retried, a re-send), which the queue gave up on. */
     private static QueueMessage deadLetteredDuplicateOf(QueueMessage message) {
         return new QueueMessage("another-" + message.messageId(), message.body(), null, JobDelivery.MAX_RECEIVE_COUNT);
+    }
+
+    /** Lists job {@code id}, of 2,000 digits, to wait for another worker's live computation of 4,000. */
+    private DigitStore listedForALiveComputation(String id) {
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.takeLease("computing-worker", 4_000, 4_000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
+        assertThat(store.await(new DigitStore.Waiter(id, 2_000), "computing-worker")).isTrue();
+        return store;
     }
 
     private DeadLetters deadLetters() {
