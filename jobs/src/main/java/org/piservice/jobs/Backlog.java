@@ -136,8 +136,8 @@ public final class Backlog {
     /** The computing still to do for {@code job}, by the time model. */
     private Duration remaining(Job job, DigitStore.State state, Instant now) {
         boolean nothingToCompute = job.status().isFinal() || job.isOverdue(now) || state.covers(job.digits())
-                || job.status() == JobStatus.QUEUED && state.computing(job.digits(), now, JobDelivery.STALE_AFTER)
-                        && (job.deadlineAt() == null || !state.mayEndAfter(job.deadlineAt(), now));
+                || job.status() == JobStatus.QUEUED
+                        && state.computingBy(job.digits(), job.deadlineAt(), now, JobDelivery.STALE_AFTER);
         if (nothingToCompute) {
             return Duration.ZERO;
         }

@@ -141,6 +141,15 @@ public final class DigitStore {
         }
 
         /**
+         * Whether a live computation will leave at least {@code decimals} in the store by
+         * {@code deadline} (at any time when it is null), as far as is known: a job due then that
+         * waits for it is completed in time.
+         */
+        public boolean computingBy(long decimals, Instant deadline, Instant now, Duration staleAfter) {
+            return computing(decimals, now, staleAfter) && (deadline == null || !mayEndAfter(deadline, now));
+        }
+
+        /**
          * Whether the computation that extends the store now may end after {@code instant}, as far as
          * is known: its worker reckoned so, or it runs past the end its worker reckoned (the time
          * model was optimistic) and may go on to its invocation's end, at most Lambda's longest

@@ -152,8 +152,8 @@ public final class JobSubmission {
         // It will wait for a live computation (its lease younger than the workers' staleness limit)
         // that ends by its deadline; one due sooner is computed beside it, and queues as any job.
         Instant now = clock.instant();
-        boolean waits = state.filter(s -> s.computing(digits, now, JobDelivery.STALE_AFTER)
-                && !s.mayEndAfter(now.plus(jobDeadline), now)).isPresent();
+        boolean waits = state.filter(s -> s.computingBy(digits, now.plus(jobDeadline), now, JobDelivery.STALE_AFTER))
+                .isPresent();
         Instant expectedStart;
         if (waits) {
             expectedStart = state.get().leaseEndsBy();
