@@ -83,6 +83,8 @@ public final class PiProcess {
             "OutOfMemoryError: GC overhead limit exceeded", "OutOfMemoryError: Requested array size exceeds VM limit");
     /** The most of a crash's text on standard output read: its heading is about 1 KiB. */
     private static final int CRASH_REPORT_BYTES = 1 << 16;
+    /** The most read to see whether output may be a crash's heading: its first two lines are shorter. */
+    private static final int HEADING_BYTES = 512;
     /** The prefix of a progress line on the child's standard error: {@code progress FRACTION PHASE}. */
     static final String PROGRESS = "progress ";
     /** How often the caller's {@code cancelled} is polled while the child computes. */
@@ -136,7 +138,7 @@ public final class PiProcess {
             Runtime.getRuntime().addShutdownHook(stopChild);
             errors.start();
             watch.start();
-            long written = copyDigits(child.getInputStream(), out, digits, stop);
+            long written = copyDigits(child.getInputStream(), out, digits, () -> stop.stopped);
             out.flush();
             int status = child.waitFor();
             errors.join();
@@ -176,27 +178,22 @@ public final class PiProcess {
     /**
      * Copies the child's standard output to {@code out}, each buffer once it is seen to continue
      * {@code 3.} and decimals, and no further than {@code digits}: anything else there is the JVM's
-     * (an option of the caller's that logs to standard output), and would corrupt the digits.
+     * (a crash's report, or an option of the caller's that logs to standard output), and would corrupt
+     * the digits. Once {@code stopped} says the child was stopped, a read that fails is the output's end.
      *
      * @return the bytes copied
      */
-    private static long copyDigits(InputStream in, OutputStream out, int digits, Stop stop) throws IOException {
+    static long copyDigits(InputStream in, OutputStream out, int digits, BooleanSupplier stopped) throws IOException {
         long expected = digits + 2L;
         byte[] buffer = new byte[1 << 16];
         long written = 0;
-        for (int read = read(in, buffer, stop); read >= 0; read = read(in, buffer, stop)) {
+        for (int read = read(in, buffer, stopped); read >= 0; read = read(in, buffer, stopped)) {
             for (int i = 0; i < read; i++) {
                 long at = written + i;
                 byte b = buffer[i];
                 boolean expectedByte = at == 0 ? b == '3' : at == 1 ? b == '.' : at < expected && b >= '0' && b <= '9';
-                if (!expectedByte && startsCrashReport(buffer, i, read)) {
-                    throw new IOException("the computation's JVM crashed: " + crashReport(in, buffer, i, read, stop));
-                }
                 if (!expectedByte) {
-                    throw new IOException("the computation's JVM wrote something other than the digits to its standard"
-                            + " output, at byte " + at + ": \"" + printable(buffer, i, read) + "\" (a JVM option that"
-                            + " logs to standard output, such as -verbose:gc or -Xlog without an output, must name"
-                            + " stderr or a file)");
+                    throw foreignOutput(in, buffer, i, read, at, stopped);
                 }
             }
             out.write(buffer, 0, read);
@@ -206,48 +203,68 @@ public final class PiProcess {
     }
 
     /**
-     * What a crashing JVM prints to its standard output, whatever options say (its lines start with
-     * {@code #}), from {@code buffer[from]} on to the output's end, at most {@value #CRASH_REPORT_BYTES}
-     * bytes: the signal, and the file that holds the whole report.
+     * The failure for what the child wrote from {@code buffer[from]} on, at byte {@code at} of its
+     * output, instead of the digits: a crash, whose text a crashing JVM prints to its standard output
+     * whatever options say (the signal, and the file that holds the whole report, at most
+     * {@value #CRASH_REPORT_BYTES} bytes of it read), or the lines of an option that logs there. A
+     * crash's heading comes in several writes, and a read may return only its first line ({@code #}):
+     * the lines it may begin are read before judging.
      */
-    private static String crashReport(InputStream in, byte[] buffer, int from, int to, Stop stop) throws IOException {
+    private static IOException foreignOutput(InputStream in, byte[] buffer, int from, int to, long at,
+                                             BooleanSupplier stopped) throws IOException {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         text.write(buffer, from, to - from);
         int read;
-        while (text.size() < CRASH_REPORT_BYTES && (read = read(in, buffer, stop)) >= 0) {
+        while (mayBeginCrashHeading(text.toByteArray()) && (read = read(in, buffer, stopped)) >= 0) {
+            text.write(buffer, 0, read);
+        }
+        String start = text.toString(StandardCharsets.UTF_8);
+        if (!(start.startsWith("#") && ChildErrors.CRASH_HEADINGS.stream().anyMatch(start::contains))) {
+            return new IOException("the computation's JVM wrote something other than the digits to its standard"
+                    + " output, at byte " + at + ": \"" + printable(text.toByteArray()) + "\" (a JVM option that"
+                    + " logs to standard output, such as -verbose:gc or -Xlog without an output, must name"
+                    + " stderr or a file)");
+        }
+        while (text.size() < CRASH_REPORT_BYTES && (read = read(in, buffer, stopped)) >= 0) {
             text.write(buffer, 0, read);
         }
         ChildErrors report = new ChildErrors();
         text.toString(StandardCharsets.UTF_8).lines().forEach(report::add);
-        return report.summary();
+        return new IOException("the computation's JVM crashed: " + report.summary());
     }
 
-    /** Whether the child's output from {@code buffer[from]} on is the heading of a crash report. */
-    private static boolean startsCrashReport(byte[] buffer, int from, int to) {
-        String text = new String(buffer, from, Math.min(to - from, 512), StandardCharsets.UTF_8);
-        return text.startsWith("#") && ChildErrors.CRASH_HEADINGS.stream().anyMatch(text::contains);
+    /**
+     * Whether {@code text} may be the start of a crash's heading whose second line, the one that says
+     * it is a crash, is still to come: a first line of {@code #} alone.
+     */
+    private static boolean mayBeginCrashHeading(byte[] text) {
+        int lineBreaks = 0;
+        for (byte b : text) {
+            lineBreaks += b == '\n' ? 1 : 0;
+        }
+        return text.length < HEADING_BYTES && lineBreaks < 2 && text[0] == '#' && (text.length == 1 || text[1] == '\n');
     }
 
     /**
      * The next bytes of the child's output; -1 at its end, which a stop also is: stopping the child
      * closes the stream, and a read that comes after that fails.
      */
-    private static int read(InputStream in, byte[] buffer, Stop stop) throws IOException {
+    private static int read(InputStream in, byte[] buffer, BooleanSupplier stopped) throws IOException {
         try {
             return in.read(buffer);
         } catch (IOException e) {
-            if (stop.stopped) {
+            if (stopped.getAsBoolean()) {
                 return -1;
             }
             throw e;
         }
     }
 
-    /** Up to 80 characters of what the child wrote from {@code from}, up to the end of the line. */
-    private static String printable(byte[] buffer, int from, int to) {
+    /** Up to 80 characters of what the child wrote, up to the end of its first line. */
+    private static String printable(byte[] output) {
         StringBuilder text = new StringBuilder();
-        for (int i = from; i < to && text.length() < 80 && buffer[i] != '\n'; i++) {
-            char c = (char) (buffer[i] & 0xFF);
+        for (int i = 0; i < output.length && text.length() < 80 && output[i] != '\n'; i++) {
+            char c = (char) (output[i] & 0xFF);
             text.append(c >= ' ' && c < 0x7F ? c : '?');
         }
         return text.toString();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -22,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -280,6 +282,42 @@ class PiProcessTest {
                 .hasMessageEndingWith("; its report: " + reports.resolve("crash-" + child.pid() + ".log"));
     }
 
+    /** As a pipe gives them: a crashing JVM writes its heading a line, or less, at a time. */
+    @Test
+    void aCrashHeadingWhoseFirstReadHoldsOnlyItsFirstLineIsReadAsACrash() {
+        InputStream output = reads("#", "\n", "# A fatal error has been detected by the Java Runtime Environment:",
+                "\n#\n#  SIGSEGV (0xb) at pc=0x00007f0c2d3e4a5b, pid=4242, tid=4243\n#\n",
+                "# An error report file with more information is saved as:\n# /tmp/hs_err_pid4242.log\n");
+
+        assertThatThrownBy(() -> PiProcess.copyDigits(output, OutputStream.nullOutputStream(), 1000, () -> false))
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessage("the computation's JVM crashed: A fatal error has been detected by the Java Runtime"
+                        + " Environment: SIGSEGV (0xb) at pc=0x00007f0c2d3e4a5b, pid=4242, tid=4243;"
+                        + " its report: /tmp/hs_err_pid4242.log");
+    }
+
+    /** A crash's heading starts with a line of "#" alone: other output fails at once, read no further. */
+    @Test
+    void outputThatCannotStartACrashHeadingFailsAtOnce() throws IOException {
+        InputStream output = reads("# a line of a log\n", "3.1415926535");
+
+        assertThatThrownBy(() -> PiProcess.copyDigits(output, OutputStream.nullOutputStream(), 1000, () -> false))
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessageStartingWith("the computation's JVM wrote something other than the digits to its standard"
+                        + " output, at byte 0: \"# a line of a log\" (a JVM option that logs to standard output");
+        assertThat(output.readAllBytes()).asString().isEqualTo("3.1415926535");
+    }
+
+    @Test
+    void aLineOfHashAloneThatNoCrashHeadingFollowsIsOtherOutput() {
+        InputStream output = reads("#\n", "3.1415926535");
+
+        assertThatThrownBy(() -> PiProcess.copyDigits(output, OutputStream.nullOutputStream(), 1000, () -> false))
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessageStartingWith("the computation's JVM wrote something other than the digits to its standard"
+                        + " output, at byte 0: \"#\" (a JVM option that logs to standard output");
+    }
+
     @Test
     void aChildJvmThatCannotStartFailsTheWriteWithItsReason() {
         assertThatThrownBy(() -> PiProcess.write(1000, List.of("-Xmx1q"), OutputStream.nullOutputStream(),
@@ -335,6 +373,27 @@ class PiProcessTest {
     }
 
     /** A JVM that computes 10^8 digits in a child, as {@link Caller}. */
+    /** A stream whose reads return {@code pieces}, one each, as a pipe returns what each write put there. */
+    private static InputStream reads(String... pieces) {
+        List<byte[]> left = new ArrayList<>(Stream.of(pieces).map(p -> p.getBytes(StandardCharsets.UTF_8)).toList());
+        return new InputStream() {
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException("read in buffers only");
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                if (left.isEmpty()) {
+                    return -1;
+                }
+                byte[] piece = left.removeFirst();
+                System.arraycopy(piece, 0, buffer, offset, piece.length);
+                return piece.length;
+            }
+        };
+    }
+
     private static Process startCaller() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Caller.class.getName(), "100000000")
