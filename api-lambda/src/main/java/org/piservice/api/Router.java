@@ -6,16 +6,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.piservice.contract.ResourcePaths;
 
 /**
  * Matches a request to one of a fixed set of routes, and answers the rest with JSON 404 and 405 (with
  * {@code Allow}) as API Gateway's own answers are shaped.
  *
  * <p>A pattern is a path of literal segments and {@code {name}} segments; a {@code {name}} segment
- * matches any one segment, the empty one too, so {@code /pi_job/} reaches the job route with an empty
- * id and gets that route's "Job does not exist" rather than a vaguer "no such resource". Segments are
- * not percent-decoded: the values routes accept (job ids, file names) never need it, so anything
- * encoded is simply not found.
+ * matches any one segment. Paths are split as API Gateway splits them ({@link ResourcePaths}): a
+ * trailing slash aside, and not percent-decoded, as the values routes accept (job ids, file names)
+ * never need it, so anything encoded is simply not found.
  *
  * <p>HEAD reaches the GET route of its path, as HTTP asks of every resource with GET: monitors and
  * link checkers use it ({@link PiApi} drops the body).
@@ -34,12 +34,12 @@ final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     Router add(String method, String pattern, Action action) {
-        routes.add(new Route(method, segments(pattern), action));
+        routes.add(new Route(method, ResourcePaths.segments(pattern), action));
         return this;
     }
 
     ApiResponse route(ApiRequest request) {
-        List<String> path = segments(request.path());
+        List<String> path = ResourcePaths.segments(request.path());
         Set<String> allowed = new LinkedHashSet<>();
         for (Route route : routes) {
             Map<String, String> parameters = match(route.pattern(), path);
@@ -77,14 +77,5 @@ final class Router {
             }
         }
         return parameters;
-    }
-
-    /** "/" is no segment, "/a" is ["a"], "/a/" is ["a", ""]. */
-    private static List<String> segments(String path) {
-        String p = path == null || path.isEmpty() ? "/" : path;
-        if (p.equals("/")) {
-            return List.of();
-        }
-        return List.of((p.startsWith("/") ? p.substring(1) : p).split("/", -1));
     }
 }

@@ -21,9 +21,19 @@ class RouterTest {
     @Test
     void passesPathParametersAsSent() {
         assertThat(router.route(request("GET", "/pi_job/abc-1")).body()).isEqualTo("{\"job_id\":\"abc-1\"}");
-        assertThat(router.route(request("GET", "/pi_job/")).body()).isEqualTo("{\"job_id\":\"\"}");
         assertThat(router.route(request("GET", "/pi_job/%2E%2E")).body()).isEqualTo("{\"job_id\":\"%2E%2E\"}");
         assertThat(router.route(request("GET", "/")).body()).contains("docs");
+    }
+
+    /** As the deployed gateway routes it: the resource of /pi_job/ is /pi_job's. */
+    @Test
+    void aTrailingSlashReachesTheResourceWithoutIt() {
+        assertThat(router.route(request("POST", "/pi_job/")).body()).contains("create");
+        assertThat(router.route(request("GET", "/pi_job/abc-1/")).body()).isEqualTo("{\"job_id\":\"abc-1\"}");
+
+        ApiException e = catchThrowableOfType(ApiException.class, () -> router.route(request("GET", "/pi_job/")));
+        assertThat(e.response().status()).isEqualTo(405);
+        assertThat(e.getMessage()).isEqualTo("method GET is not allowed on /pi_job/; use POST");
     }
 
     @Test

@@ -14,12 +14,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import org.piservice.contract.OpenApiOperations;
+import org.piservice.contract.ResourcePaths;
 
 /**
  * The API's resources as API Gateway builds them from the OpenAPI document: given a request path,
  * the methods the document defines on the resource it matches ({@code /pi_job/{job_id}}), which
- * the local gateway's CORS preflight answer lists as the deployed one does. Literal segments win
- * over parameters, as in API Gateway; a path the document does not have has no methods.
+ * the local gateway's CORS preflight answer lists as the deployed one does. Paths are split as the
+ * gateway splits them ({@link ResourcePaths}); literal segments win over parameters, as in API
+ * Gateway; a path the document does not have has no methods.
  */
 final class OpenApiRoutes implements Function<String, List<String>> {
 
@@ -59,7 +61,7 @@ final class OpenApiRoutes implements Function<String, List<String>> {
     static OpenApiRoutes of(Map<String, List<String>> methodsByResource) {
         List<Template> templates = new ArrayList<>();
         methodsByResource.forEach((resource, methods) -> {
-            List<String> segments = segments(resource);
+            List<String> segments = ResourcePaths.segments(resource);
             int literals = (int) segments.stream().filter(segment -> !segment.startsWith("{")).count();
             templates.add(new Template(segments, literals, List.copyOf(methods)));
         });
@@ -69,7 +71,7 @@ final class OpenApiRoutes implements Function<String, List<String>> {
 
     @Override
     public List<String> apply(String path) {
-        List<String> segments = segments(path);
+        List<String> segments = ResourcePaths.segments(path);
         for (Template template : templates) {
             if (matches(template.segments(), segments)) {
                 return template.methods();
@@ -90,11 +92,5 @@ final class OpenApiRoutes implements Function<String, List<String>> {
             }
         }
         return true;
-    }
-
-    /** "/" has no segments; "/a/b" has "a" and "b"; a trailing slash makes an empty last one. */
-    private static List<String> segments(String path) {
-        String trimmed = path.startsWith("/") ? path.substring(1) : path;
-        return trimmed.isEmpty() ? List.of() : List.of(trimmed.split("/", -1));
     }
 }
