@@ -140,6 +140,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         return query;
     }
 
+    /**
+     * The request's headers; one sent on several lines is one value, its lines joined with ", " as
+     * HTTP combines them (RFC 9110, section 5.3), so a header that takes one value is refused as
+     * malformed rather than one of its values taken silently, as API Gateway's map of single
+     * values would (it keeps the last).
+     */
     private static Map<String, String> headers(APIGatewayProxyRequestEvent event) {
         Map<String, String> headers = new HashMap<>();
         if (event.getMultiValueHeaders() != null) {
@@ -151,6 +157,13 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
         }
         if (event.getHeaders() != null) {
             headers.putAll(event.getHeaders());
+        }
+        if (event.getMultiValueHeaders() != null) {
+            event.getMultiValueHeaders().forEach((name, values) -> {
+                if (values != null && values.size() > 1) {
+                    headers.put(name, String.join(", ", values));
+                }
+            });
         }
         return headers;
     }

@@ -76,7 +76,7 @@ final class JobRequestReader {
         }
         if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
             throw new ApiException(400, Cors.IDEMPOTENCY_KEY_HEADER + " must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH
-                    + " visible ASCII characters without spaces, such as a UUID");
+                    + " visible ASCII characters without spaces, such as a UUID, on one header line");
         }
         return Optional.of(key);
     }

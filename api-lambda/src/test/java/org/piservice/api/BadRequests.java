@@ -79,6 +79,11 @@ public final class BadRequests {
                         "charset " + "x".repeat(100) + "... is not supported", none),
                 new Row("1 MB body", POST, body("{\"digits\": 50, \"padding\": \"" + "x".repeat(1 << 20) + "\"}"), 413,
                         "request body is larger than 4096 bytes", none),
+                new Row("Idempotency-Key twice", POST, header("Idempotency-Key", "key-1", "key-2"), 400,
+                        "Idempotency-Key must be 1 to 255 visible ASCII characters without spaces, such as a UUID, on one"
+                                + " header line", none),
+                new Row("Content-Type twice", POST, header("Content-Type", "application/json", "application/json"), 415,
+                        "Content-Type is application/json, application/json: send", none),
                 new Row("wrong content type", POST, contentType("text/plain"), 415, "Content-Type is text/plain: send the body as JSON with Content-Type: application/json", none),
                 new Row("unknown job id", GET, event -> { }, 404, "Job does not exist", List.of("GetItem")),
                 new Row("very long id", GET, path("/pi_job/" + "a".repeat(10_000)), 404, "Job does not exist", none),
@@ -111,6 +116,14 @@ public final class BadRequests {
         return event -> {
             event.getHeaders().put("Content-Type", value);
             event.getMultiValueHeaders().put("Content-Type", List.of(value));
+        };
+    }
+
+    /** The header on several lines, as API Gateway passes them: every value, and the last alone. */
+    private static Consumer<APIGatewayProxyRequestEvent> header(String name, String... values) {
+        return event -> {
+            event.getHeaders().put(name, values[values.length - 1]);
+            event.getMultiValueHeaders().put(name, List.of(values));
         };
     }
 
