@@ -14,7 +14,7 @@ import org.piservice.core.HeapModel;
  * CPU share Lambda gives the function's memory. The largest job may use {@value #TIME_SHARE} of the
  * timeout, leaving the rest for the cold start, the tail of the S3 upload and recording the result;
  * and no more than the worker starts, which keeps {@link JobDelivery#CLEANUP_RESERVE} back (and
- * loses {@link #START} to its start and claim), which is less for timeouts below five minutes.
+ * loses {@link #START} to its start and claim), which is less for timeouts below 250 s.
  * Memory is pi-core's {@link HeapModel} on what {@link WorkerMemory} gives a computation of the
  * function's memory (in the worker's JVM or in a child JVM), the same limit the worker applies to
  * each computation at run time.
