@@ -11,12 +11,13 @@ import software.amazon.awscdk.services.wafv2.CfnWebACL;
 import software.amazon.awscdk.services.wafv2.CfnWebACLAssociation;
 
 /**
- * A WAF web ACL on the API's stage with two rules. One refuses a client (source address) its
+ * A WAF web ACL on the API's stage with three rules. One refuses a client (source address) its
  * requests beyond a number a minute, with {@code 429} and {@code Retry-After}: the stage's own
  * throttling counts all clients together, so without it one client sending the stage's rate would
- * get every other client throttled (the api's quota counts jobs, not requests). The other refuses
- * a body larger than any request of the API with {@code 413}: API Gateway passes bodies up to
- * 10 MB, but Lambda takes no event over 6 MB, and API Gateway answers such a request with a 5xx.
+ * get every other client throttled (the api's quota counts jobs, not requests). The others refuse
+ * a body larger than any request of the API with {@code 413}, as sent or once API Gateway has
+ * inflated it: the gateway passes bodies up to 10 MB, but Lambda takes no event over 6 MB, and
+ * the gateway answers such a request with a 5xx (which would page the operator at a client's will).
  */
 final class ApiWebAcl {
 
@@ -29,6 +30,13 @@ final class ApiWebAcl {
      * than 4 KB itself), within what WAF inspects of a body (from 8 KB up, by resource type).
      */
     static final int MAX_BODY_BYTES = 8 * 1024;
+    /**
+     * Compressed bodies above this are refused: API Gateway inflates a gzip or deflate body before
+     * the function sees it, by up to about 1,000 times (deflate's limit), and each byte may take six
+     * in the event's JSON (an escaped control character), so 512 bytes stay below Lambda's 6 MB; a
+     * compressed job request is a few dozen. WAF sees only the body as sent.
+     */
+    static final int MAX_COMPRESSED_BODY_BYTES = 512;
     static final String TOO_MANY = "Too many requests from your address: slow down and try again in a minute.";
     static final String TOO_LARGE = "The request body is too large: a job request is a few bytes of JSON.";
     private static final String TOO_MANY_KEY = "tooManyRequests";
@@ -47,19 +55,14 @@ final class ApiWebAcl {
                 .visibilityConfig(visibility("pi-service-api"))
                 .customResponseBodies(Map.of(TOO_LARGE_KEY, errorBody(TOO_LARGE), TOO_MANY_KEY, errorBody(TOO_MANY)))
                 .rules(List.of(
-                        rule("BodyTooLarge", 0, CfnWebACL.StatementProperty.builder()
-                                .sizeConstraintStatement(CfnWebACL.SizeConstraintStatementProperty.builder()
-                                        .fieldToMatch(CfnWebACL.FieldToMatchProperty.builder()
-                                                // a body beyond what WAF inspects is too large as well
-                                                .body(CfnWebACL.BodyProperty.builder().oversizeHandling("MATCH").build())
-                                                .build())
-                                        .comparisonOperator("GT")
-                                        .size(MAX_BODY_BYTES)
-                                        .textTransformations(List.of(CfnWebACL.TextTransformationProperty.builder()
-                                                .priority(0).type("NONE").build()))
-                                        .build())
+                        rule("BodyTooLarge", 0, bodyLargerThan(MAX_BODY_BYTES), 413, TOO_LARGE_KEY, List.of()),
+                        rule("CompressedBodyTooLarge", 1, CfnWebACL.StatementProperty.builder()
+                                .andStatement(CfnWebACL.AndStatementProperty.builder().statements(List.of(
+                                        sizeOf(CfnWebACL.FieldToMatchProperty.builder()
+                                                .singleHeader(Map.of("Name", "content-encoding")).build(), 0),
+                                        bodyLargerThan(MAX_COMPRESSED_BODY_BYTES))).build())
                                 .build(), 413, TOO_LARGE_KEY, List.of()),
-                        rule("RequestsPerClient", 1, CfnWebACL.StatementProperty.builder()
+                        rule("RequestsPerClient", 2, CfnWebACL.StatementProperty.builder()
                                 .rateBasedStatement(CfnWebACL.RateBasedStatementProperty.builder()
                                         .aggregateKeyType("IP")
                                         .evaluationWindowSec(WINDOW_SECONDS)
@@ -74,6 +77,25 @@ final class ApiWebAcl {
                 .webAclArn(acl.getAttrArn())
                 .build();
         return acl;
+    }
+
+    private static CfnWebACL.StatementProperty bodyLargerThan(int bytes) {
+        // a body beyond what WAF inspects is too large as well
+        return sizeOf(CfnWebACL.FieldToMatchProperty.builder()
+                .body(CfnWebACL.BodyProperty.builder().oversizeHandling("MATCH").build()).build(), bytes);
+    }
+
+    /** Matches a request whose {@code field} is longer than {@code bytes}. */
+    private static CfnWebACL.StatementProperty sizeOf(CfnWebACL.FieldToMatchProperty field, int bytes) {
+        return CfnWebACL.StatementProperty.builder()
+                .sizeConstraintStatement(CfnWebACL.SizeConstraintStatementProperty.builder()
+                        .fieldToMatch(field)
+                        .comparisonOperator("GT")
+                        .size(bytes)
+                        .textTransformations(List.of(CfnWebACL.TextTransformationProperty.builder()
+                                .priority(0).type("NONE").build()))
+                        .build())
+                .build();
     }
 
     /** A rule that blocks what {@code statement} matches with {@code status}, the API's JSON error and its CORS header. */

@@ -222,7 +222,7 @@ class PiServiceStackTest {
     }
 
     @Test
-    void aWebAclOnTheStageRefusesOversizedBodiesAndEachClientItsRequestsBeyondItsLimitAMinute() throws Exception {
+    void aWebAclOnTheStageRefusesOversizedBodiesCompressedOrNotAndEachClientItsRequestsBeyondItsLimitAMinute() throws Exception {
         String acl = "ApiWebAcl"; // a resource made at the stack's top keeps its construct id
         Map<String, String> cors = Map.of("Name", "Access-Control-Allow-Origin", "Value", Cors.ALLOWED_ORIGIN);
         template.hasResourceProperties("AWS::WAFv2::WebACL", Map.of(
@@ -234,6 +234,19 @@ class PiServiceStackTest {
                                         "FieldToMatch", Map.of("Body", Map.of("OversizeHandling", "MATCH")),
                                         "ComparisonOperator", "GT", "Size", 8192,
                                         "TextTransformations", List.of(Map.of("Priority", 0, "Type", "NONE")))),
+                                "Action", Map.of("Block", Map.of("CustomResponse", Map.of(
+                                        "ResponseCode", 413, "CustomResponseBodyKey", "bodyTooLarge",
+                                        "ResponseHeaders", List.of(cors)))))),
+                        Match.objectLike(Map.of(
+                                "Statement", Map.of("AndStatement", Map.of("Statements", List.of(
+                                        Map.of("SizeConstraintStatement", Map.of(
+                                                "FieldToMatch", Map.of("SingleHeader", Map.of("Name", "content-encoding")),
+                                                "ComparisonOperator", "GT", "Size", 0,
+                                                "TextTransformations", List.of(Map.of("Priority", 0, "Type", "NONE")))),
+                                        Map.of("SizeConstraintStatement", Map.of(
+                                                "FieldToMatch", Map.of("Body", Map.of("OversizeHandling", "MATCH")),
+                                                "ComparisonOperator", "GT", "Size", 512,
+                                                "TextTransformations", List.of(Map.of("Priority", 0, "Type", "NONE"))))))),
                                 "Action", Map.of("Block", Map.of("CustomResponse", Map.of(
                                         "ResponseCode", 413, "CustomResponseBodyKey", "bodyTooLarge",
                                         "ResponseHeaders", List.of(cors)))))),
