@@ -1,5 +1,6 @@
 package org.piservice.infra;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import org.piservice.contract.FunctionEnvironment;
@@ -66,7 +67,7 @@ public record ServiceSettings(
         });
         long capacity = WorkerCapacity.maxDigits(workerMemoryMb, workerTimeoutSeconds);
         if (maxDigits > capacity) {
-            throw new IllegalArgumentException(String.format(
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "maxDigits %,d does not fit the worker: with %d MB and a %d s timeout it can finish"
                             + " at most %,d digits (see WorkerCapacity); lower maxDigits, or raise"
                             + " workerTimeoutSeconds, or workerMemoryMb (the time model counts up to %,d MB,"
@@ -124,7 +125,7 @@ public record ServiceSettings(
     private static void requireRange(String name, int value, int min, int max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(
-                    String.format("%s must be between %,d and %,d, got %,d", name, min, max, value));
+                    String.format(Locale.ROOT, "%s must be between %,d and %,d, got %,d", name, min, max, value));
         }
     }
 }

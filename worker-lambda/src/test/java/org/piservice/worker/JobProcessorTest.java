@@ -417,8 +417,9 @@ class JobProcessorTest {
         JobProcessor.Outcome outcome = fixture.processor(optimistic, PiWriter.PI_CORE)
                 .handle(message, WorkerFixture.deadlineAfter(Duration.ofSeconds(3)));
 
-        // THEN pi-core is stopped before the deadline, the job is failed with the reason, no object is left
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        // THEN pi-core is stopped before the deadline (it would take some 10 s more: the room is for a busy
+        // machine's cleanup), the job is failed with the reason, no object is left
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
         assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
         Job job = fixture.jobs.find(WorkerFixture.jobIdOf(message)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);

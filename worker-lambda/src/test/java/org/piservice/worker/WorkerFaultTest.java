@@ -180,12 +180,12 @@ class WorkerFaultTest {
 
     @Test
     void aJobWhoseDigitsAreSlowToStoreKeepsItsClaimMeanwhile() {
-        // GIVEN S3 that answers every look at a digit store object 6 s late, and a rival worker that
-        // takes a claim whose heartbeat is older than 1.5 s for dead: three times the worker's own
-        // staleness, so that only heartbeats that stopped, not a slow one, let the rival in
+        // GIVEN S3 that answers every look at a digit store object 8 s late (within an attempt's 10 s),
+        // and a rival worker that takes a claim whose heartbeat is older than 3 s for dead: thirty of
+        // the worker's beats, so that only heartbeats that stopped, not a slow one, let the rival in
         s3.injectAlways(request -> request.method().equals("HEAD") && request.target().contains("/" + Storage.DIGIT_STORE_PREFIX),
-                Fault.late(Duration.ofSeconds(6)));
-        Duration rivalStaleAfter = Duration.ofMillis(1500);
+                Fault.late(Duration.ofSeconds(8)));
+        Duration rivalStaleAfter = Duration.ofSeconds(3);
         QueueMessage message = fixture.newJob(400);
         fixture.enqueue(message);
         String id = WorkerFixture.jobIdOf(message);
@@ -193,7 +193,7 @@ class WorkerFaultTest {
 
         // WHEN another worker tries to claim the job while its computed digits are being stored
         awaitTrue(Duration.ofSeconds(30), () -> !s3.faulted().isEmpty());
-        CountingPiWriter.pause(Duration.ofMillis(2500));
+        CountingPiWriter.pause(Duration.ofSeconds(5));
         ClaimResult rival = fixture.jobs.claim(id, "rival", rivalStaleAfter);
         delivery.join();
 
@@ -206,13 +206,13 @@ class WorkerFaultTest {
 
     @Test
     void aJobWhoseCopyFromTheStoreIsSlowKeepsItsClaimMeanwhile() {
-        // GIVEN a digit store of 1,000 digits, S3 that takes every job result 6 s late, and the rival
+        // GIVEN a digit store of 1,000 digits, S3 that takes every job result 8 s late, and the rival
         // of the test above
         EventSourceStandIn worker = worker(PiWriter.PI_CORE);
         fixture.enqueue(fixture.newJob(1_000));
         worker.deliverOnce();
         s3.injectAlways(request -> request.method().equals("PUT") && request.target().contains("/" + Storage.RESULT_PREFIX),
-                Fault.late(Duration.ofSeconds(6)));
+                Fault.late(Duration.ofSeconds(8)));
         QueueMessage message = fixture.newJob(400);
         fixture.enqueue(message);
         String id = WorkerFixture.jobIdOf(message);
@@ -220,8 +220,8 @@ class WorkerFaultTest {
 
         // WHEN the rival tries to claim the job while its digits are copied from the store
         awaitTrue(Duration.ofSeconds(30), () -> !s3.faulted().isEmpty());
-        CountingPiWriter.pause(Duration.ofMillis(2500));
-        ClaimResult rival = fixture.jobs.claim(id, "rival", Duration.ofMillis(1500));
+        CountingPiWriter.pause(Duration.ofSeconds(5));
+        ClaimResult rival = fixture.jobs.claim(id, "rival", Duration.ofSeconds(3));
         delivery.join();
 
         // THEN the job was still held, and completed from the store on its one attempt

@@ -151,7 +151,9 @@ class WorkerKilledTest {
         assertThat(WorkerProcessMain.SMALL_HEAP.inProcess(digits)).isFalse();
         QueueMessage message = fixture.newJob(digits);
         fixture.enqueue(message);
-        Process worker = startWorkerPausingAt(WorkerProcessMain.IN_CHILD, INVOCATION);
+        // (an invocation with room to spare: its job's estimate, 10 s, takes most of the usual one; the
+        // worker is killed, so its message never comes back within the test)
+        Process worker = startWorkerPausingAt(WorkerProcessMain.IN_CHILD, Duration.ofSeconds(60));
         List<ProcessHandle> children = worker.toHandle().children().toList();
         assertThat(children).as("the worker's child JVM").singleElement()
                 .satisfies(child -> assertThat(child.info().commandLine().orElse("")).contains(PiProcess.class.getName()));
