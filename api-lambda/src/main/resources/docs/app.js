@@ -89,6 +89,11 @@
     return seconds <= 1 ? "in a second" : "in " + duration(seconds);
   }
 
+  /** A refusal of digits beyond a person's day: fewer digits may still be asked for at once. */
+  function dailyLimit(answer) {
+    return answer.status === 429 && Number.isInteger(answer.body?.daily_digit_limit);
+  }
+
   /**
    * What went wrong, as sentences with what to do. {@code next(when)} says what to do once the
    * service can be asked again ("try again in 30 s"); the service's own wording of the problem is
@@ -98,11 +103,16 @@
     const when = waitWords(answer.retryAfter);
     const reason = answer.body && typeof answer.body.error === "string"
         ? answer.body.error.replace(/;\s*(please\s+)?(try|send) (it )?again.*$/i, "").replace(/\.\s*$/, "") : "";
-    // Only the refusal of a person at their limit names the limit; the gateway's 429s are for
+    // Only the refusals of a person at a limit name the limit; the gateway's 429s are for
     // requests sent too fast, by this person (this page's polls among them) or by everyone.
     if (answer.status === 429 && Number.isInteger(answer.body?.unfinished_job_limit)) {
       return "You have as many unfinished computations as this service allows one person at a time. "
           + "Wait until one is complete, or cancel one; " + next(when) + ".";
+    }
+    if (dailyLimit(answer)) {
+      return "With these digits your computations today would pass the "
+          + format.format(answer.body.daily_digit_limit) + " digits this service allows one person in a day. "
+          + "Ask for fewer, or " + next(when) + " (after midnight UTC).";
     }
     switch (answer.status) {
       case 0:
@@ -198,7 +208,7 @@
     }
     const refusal = explain(answer, (when) => "try again " + when);
     showInputError(refusal, false);
-    holdButton("compute", [409, 429, 503].includes(answer.status) ? answer.retryAfter : null, () => {
+    holdButton("compute", [409, 429, 503].includes(answer.status) && !dailyLimit(answer) ? answer.retryAfter : null, () => {
       // Its wait is over: unless the person has typed since, the sentence stops asking them to wait.
       if ($("digits-error").textContent === refusal) {
         showInputError(explain(answer, () => "you can try again now"), false);

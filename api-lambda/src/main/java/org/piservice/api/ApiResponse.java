@@ -43,20 +43,26 @@ record ApiResponse(int status, Map<String, String> headers, String body) {
     /**
      * The body of every error. {@code job_id} and {@code status} appear only where they help, as in
      * pi_iaas's {@code {"success": false, "job_id": "4", "error": "Job does not exist"}}, and
-     * {@code unfinished_job_limit} only in the refusal of a client at that limit: the one mark by which
-     * a client tells that {@code 429} from the gateway's, which any request too many may get.
+     * {@code unfinished_job_limit} and {@code daily_digit_limit} only in the refusal of a client at
+     * that limit: the marks by which a client tells those {@code 429}s from the gateway's, which any
+     * request too many may get.
      */
-    record ErrorBody(boolean success, String jobId, String status, String error, Integer unfinishedJobLimit) {
+    record ErrorBody(boolean success, String jobId, String status, String error, Integer unfinishedJobLimit,
+                     Integer dailyDigitLimit) {
         static ErrorBody of(String message) {
-            return new ErrorBody(false, null, null, message, null);
+            return new ErrorBody(false, null, null, message, null, null);
         }
 
         static ErrorBody ofJob(String jobId, String status, String message) {
-            return new ErrorBody(false, jobId, status, message, null);
+            return new ErrorBody(false, jobId, status, message, null, null);
         }
 
         static ErrorBody overQuota(int limit, String message) {
-            return new ErrorBody(false, null, null, message, limit);
+            return new ErrorBody(false, null, null, message, limit, null);
+        }
+
+        static ErrorBody overDigitBudget(int limit, String message) {
+            return new ErrorBody(false, null, null, message, null, limit);
         }
     }
 }

@@ -4,6 +4,7 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -120,6 +121,17 @@ final class JobsApi implements PiApi.Routes {
                 throw new ApiException(429, ApiResponse.ErrorBody.overQuota(over.limit(), "you have " + over.limit()
                         + " unfinished jobs that need computing, the most one client may have; try again once one"
                         + " of them is complete (or cancel one)"), Map.of("Retry-After", OVER_QUOTA_RETRY_AFTER_SECONDS));
+            }
+            case JobSubmission.OverDigitBudget over -> {
+                long retryAfter = Math.max(1, Duration.between(clock.instant(), over.nextDay()).toSeconds());
+                LOG.info("job refused: its client has asked for the digits it may today {} {}", entry("digits", digits),
+                        entry("limit", over.limit()));
+                metrics.jobRefused(jobId, ServiceMetrics.JOBS_REFUSED_OVER_DIGIT_BUDGET);
+                throw new ApiException(429, ApiResponse.ErrorBody.overDigitBudget(over.limit(), String.format(Locale.ROOT,
+                        "with these %,d digits your jobs today (UTC) would ask for more than %,d, the most one client"
+                                + " may in a day; ask for fewer, or try again after midnight UTC, in %s",
+                        digits, over.limit(), about(Duration.ofSeconds(retryAfter)))),
+                        Map.of("Retry-After", Long.toString(retryAfter)));
             }
             case JobSubmission.Backlogged backlogged -> {
                 Backlog.Overload overload = backlogged.overload();

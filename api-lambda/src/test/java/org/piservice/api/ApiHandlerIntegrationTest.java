@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -443,6 +444,37 @@ class ApiHandlerIntegrationTest {
         assertThat(post("{\"digits\": 71}", "198.51.100.7", null).getStatusCode()).isEqualTo(429);
     }
 
+    @Test
+    void aClientPastItsDigitsForTheDayGets429UntilMidnightUtcWhileOthersAreServed() throws IOException {
+        // GIVEN a deployment whose clients may ask for 150,000 digits a day, and a client that asked for 80,000
+        ServiceConfig shared = config;
+        ApiHandler handler = new ApiHandler(new ServiceConfig(shared.tableName(), shared.queueUrl(), shared.bucketName(),
+                shared.maxDigits(), shared.downloadUrlTtl(), shared.jobTtl(), shared.maxUnfinishedJobsPerClient(), 150_000,
+                shared.jobDeadline(), shared.workerConcurrency(), shared.workerMemoryMb()), Emulators.clients(),
+                Clock.systemUTC(), capturing(metrics));
+        assertThat(post(handler, "{\"digits\": 80000}", "198.51.100.7").getStatusCode()).isEqualTo(202);
+
+        // WHEN it asks for 80,000 more
+        Instant asked = Instant.now();
+        APIGatewayProxyResponseEvent refused = post(handler, "{\"digits\": 80000}", "198.51.100.7");
+
+        // THEN it is refused with the limit, marked as this refusal, until midnight UTC, while another client is served
+        assertThat(refused.getStatusCode()).isEqualTo(429);
+        long untilMidnight = Duration.between(asked, asked.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1)
+                .atStartOfDay(ZoneOffset.UTC).toInstant()).toSeconds();
+        assertThat(Long.parseLong(refused.getHeaders().get("Retry-After"))).isBetween(untilMidnight - 60, untilMidnight);
+        JsonNode body = Json.MAPPER.readTree(refused.getBody());
+        assertThat(body.get("error").asText()).startsWith("with these 80,000 digits your jobs today (UTC) would ask for"
+                + " more than 150,000, the most one client may in a day; ask for fewer, or try again after midnight UTC, in ");
+        assertThat(body.get("daily_digit_limit").asInt()).isEqualTo(150_000);
+        assertThat(body.has("unfinished_job_limit")).isFalse();
+        assertThat(post(handler, "{\"digits\": 80000}", "203.0.113.9").getStatusCode()).isEqualTo(202);
+        assertThat(metrics.toString(StandardCharsets.UTF_8).lines())
+                .anySatisfy(line -> assertThat(line).contains("\"JobsRefused\":1.0", "\"JobsRefusedOverDigitBudget\":1.0"));
+        // AND what fits the rest of its day is served
+        assertThat(post(handler, "{\"digits\": 70000}", "198.51.100.7").getStatusCode()).isEqualTo(202);
+    }
+
     // ---- admission by the backlog ----
 
     /**
@@ -467,7 +499,8 @@ class ApiHandlerIntegrationTest {
     private static ServiceConfig deployment(TestResources resources, int workers, Duration deadline, int workerMemoryMb) {
         ServiceConfig shared = resources.config();
         return new ServiceConfig(shared.tableName(), shared.queueUrl(), shared.bucketName(), shared.maxDigits(),
-                shared.downloadUrlTtl(), shared.jobTtl(), shared.maxUnfinishedJobsPerClient(), deadline, workers,
+                shared.downloadUrlTtl(), shared.jobTtl(), shared.maxUnfinishedJobsPerClient(), shared.clientDigitsPerDay(),
+                deadline, workers,
                 workerMemoryMb);
     }
 

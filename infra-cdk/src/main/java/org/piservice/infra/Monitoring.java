@@ -209,7 +209,8 @@ public final class Monitoring extends Construct {
                 graph("Jobs", List.of(jobsCompleted, jobsFailed, serviceMetric(ServiceMetrics.JOBS_REQUEUED, "Sum")),
                         List.of(digitsPerSecond)));
         dashboard.addWidgets(graph("Jobs refused", List.of(jobsRefusedForBacklog,
-                serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_QUOTA, "Sum")), List.of()));
+                serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_QUOTA, "Sum"),
+                serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_DIGIT_BUDGET, "Sum")), List.of()));
         Metric computations = serviceMetric(ServiceMetrics.STORE_COMPUTATIONS, "Sum");
         Metric servedFromStore = serviceMetric(ServiceMetrics.JOBS_SERVED_FROM_STORE, "Sum");
         MathExpression hitRate = MathExpression.Builder.create()

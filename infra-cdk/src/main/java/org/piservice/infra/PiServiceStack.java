@@ -69,19 +69,21 @@ public final class PiServiceStack extends Stack {
 
     /** What both functions are configured with. */
     private static Map<String, String> functionEnvironment(JobStore jobs, ServiceSettings settings) {
-        return Map.of(
-                FunctionEnvironment.TABLE_NAME, jobs.table().getTableName(),
-                FunctionEnvironment.QUEUE_URL, jobs.queue().getQueueUrl(),
-                FunctionEnvironment.BUCKET_NAME, jobs.bucket().getBucketName(),
-                FunctionEnvironment.MAX_DIGITS, Integer.toString(settings.maxDigits()),
-                FunctionEnvironment.DOWNLOAD_URL_TTL_SECONDS, Integer.toString(settings.downloadUrlTtlSeconds()),
-                FunctionEnvironment.JOB_TTL_DAYS, Integer.toString(settings.jobTtlDays()),
-                FunctionEnvironment.MAX_UNFINISHED_JOBS_PER_CLIENT, Integer.toString(settings.maxUnfinishedJobsPerClient()),
+        return Map.ofEntries(
+                Map.entry(FunctionEnvironment.TABLE_NAME, jobs.table().getTableName()),
+                Map.entry(FunctionEnvironment.QUEUE_URL, jobs.queue().getQueueUrl()),
+                Map.entry(FunctionEnvironment.BUCKET_NAME, jobs.bucket().getBucketName()),
+                Map.entry(FunctionEnvironment.MAX_DIGITS, Integer.toString(settings.maxDigits())),
+                Map.entry(FunctionEnvironment.DOWNLOAD_URL_TTL_SECONDS, Integer.toString(settings.downloadUrlTtlSeconds())),
+                Map.entry(FunctionEnvironment.JOB_TTL_DAYS, Integer.toString(settings.jobTtlDays())),
+                Map.entry(FunctionEnvironment.MAX_UNFINISHED_JOBS_PER_CLIENT,
+                        Integer.toString(settings.maxUnfinishedJobsPerClient())),
+                Map.entry(FunctionEnvironment.CLIENT_DIGITS_PER_DAY, Integer.toString(settings.clientDigitsPerDay())),
                 // what the api's backlog estimate divides the queued work by, and the workers' speed
-                FunctionEnvironment.WORKER_CONCURRENCY, Integer.toString(settings.workerConcurrency()),
-                FunctionEnvironment.WORKER_MEMORY_MB, Integer.toString(settings.workerMemoryMb()),
+                Map.entry(FunctionEnvironment.WORKER_CONCURRENCY, Integer.toString(settings.workerConcurrency())),
+                Map.entry(FunctionEnvironment.WORKER_MEMORY_MB, Integer.toString(settings.workerMemoryMb())),
                 // Powertools' name for the service on every log line: the same as the metrics' dimension.
-                FunctionEnvironment.POWERTOOLS_SERVICE_NAME, ServiceMetrics.SERVICE);
+                Map.entry(FunctionEnvironment.POWERTOOLS_SERVICE_NAME, ServiceMetrics.SERVICE));
     }
 
     private void output(String id, String value, String description) {

@@ -27,6 +27,8 @@ import software.constructs.Node;
  * @param jobTtlDays how long job records and results are kept
  * @param downloadUrlTtlSeconds lifetime of a presigned download link
  * @param maxUnfinishedJobsPerClient unfinished jobs that need computing one client (source address) may have
+ * @param clientDigitsPerDay digits one client (source address) may ask for in a day (UTC), over all its
+ *        jobs: what bounds the results it can have stored; at least {@code maxDigits}
  * @param alarmEmail where alarm notifications go, when given
  */
 public record ServiceSettings(
@@ -41,6 +43,7 @@ public record ServiceSettings(
         int jobTtlDays,
         int downloadUrlTtlSeconds,
         int maxUnfinishedJobsPerClient,
+        int clientDigitsPerDay,
         Optional<String> alarmEmail) {
 
     public ServiceSettings {
@@ -59,6 +62,7 @@ public record ServiceSettings(
         requireRange("jobTtlDays", jobTtlDays, 1, 365);
         requireRange("downloadUrlTtlSeconds", downloadUrlTtlSeconds, 1, FunctionEnvironment.MAX_DOWNLOAD_URL_TTL_SECONDS);
         requireRange("maxUnfinishedJobsPerClient", maxUnfinishedJobsPerClient, 1, 1000);
+        requireRange("clientDigitsPerDay", clientDigitsPerDay, maxDigits, Integer.MAX_VALUE);
         alarmEmail = alarmEmail.map(String::strip).filter(address -> !address.isEmpty());
         alarmEmail.ifPresent(address -> {
             if (!address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
@@ -84,7 +88,8 @@ public record ServiceSettings(
         // a hundred people may start jobs at once, and several hundred watch long ones.
         return new ServiceSettings(1024, 5120, JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS, 100_000_000, 5, 100, 200, 240,
                 FunctionEnvironment.DEFAULT_JOB_TTL_DAYS, FunctionEnvironment.DEFAULT_DOWNLOAD_URL_TTL_SECONDS,
-                FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT, Optional.empty());
+                FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT, FunctionEnvironment.DEFAULT_CLIENT_DIGITS_PER_DAY,
+                Optional.empty());
     }
 
     /** The defaults, each overridden by the CDK context value of the same name when one is set. */
@@ -104,6 +109,7 @@ public record ServiceSettings(
                 intOr(context, "jobTtlDays", d.jobTtlDays()),
                 intOr(context, "downloadUrlTtlSeconds", d.downloadUrlTtlSeconds()),
                 intOr(context, "maxUnfinishedJobsPerClient", d.maxUnfinishedJobsPerClient()),
+                intOr(context, "clientDigitsPerDay", d.clientDigitsPerDay()),
                 context.apply("alarmEmail"));
     }
 

@@ -162,7 +162,8 @@ class MonitoringTest {
         for (String metric : List.of("\\\"Count\\\"", "\\\"Latency\\\"", "\\\"4XXError\\\"", "\\\"5XXError\\\"",
                 "ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage", "\\\"Invocations\\\"",
                 "\\\"Duration\\\"", "\\\"Errors\\\"", "ConcurrentExecutions", "JobsCompleted", "JobsFailed",
-                "DigitsComputed", "ComputeSeconds", "JobsRefusedForBacklog", "JobsRefusedOverQuota")) {
+                "DigitsComputed", "ComputeSeconds", "JobsRefusedForBacklog", "JobsRefusedOverQuota",
+                "JobsRefusedOverDigitBudget")) {
             assertThat(body).contains(metric);
         }
         assertThat(body).contains("digits / seconds").contains("digits per compute second").contains("JobsRequeued");

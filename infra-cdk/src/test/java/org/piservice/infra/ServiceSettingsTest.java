@@ -78,6 +78,7 @@ class ServiceSettingsTest {
         ServiceSettings d = ServiceSettings.defaults();
         return new ServiceSettings(d.apiMemoryMb(), workerMemoryMb, workerTimeoutSeconds, maxDigits,
                 d.workerConcurrency(), d.apiRateLimit(), d.apiBurstLimit(), d.clientRequestsPerMinute(), d.jobTtlDays(),
-                d.downloadUrlTtlSeconds(), d.maxUnfinishedJobsPerClient(), Optional.empty());
+                d.downloadUrlTtlSeconds(), d.maxUnfinishedJobsPerClient(), Math.max(maxDigits, d.clientDigitsPerDay()),
+                Optional.empty());
     }
 }

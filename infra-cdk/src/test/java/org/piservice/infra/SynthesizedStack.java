@@ -109,6 +109,6 @@ final class SynthesizedStack {
     static ServiceSettings withAlarmEmail(ServiceSettings s, String email) {
         return new ServiceSettings(s.apiMemoryMb(), s.workerMemoryMb(), s.workerTimeoutSeconds(), s.maxDigits(),
                 s.workerConcurrency(), s.apiRateLimit(), s.apiBurstLimit(), s.clientRequestsPerMinute(), s.jobTtlDays(),
-                s.downloadUrlTtlSeconds(), s.maxUnfinishedJobsPerClient(), Optional.of(email));
+                s.downloadUrlTtlSeconds(), s.maxUnfinishedJobsPerClient(), s.clientDigitsPerDay(), Optional.of(email));
     }
 }

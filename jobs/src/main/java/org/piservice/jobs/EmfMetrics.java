@@ -67,8 +67,9 @@ public final class EmfMetrics {
     }
 
     /**
-     * The api refused a job, for {@code cause} ({@link ServiceMetrics#JOBS_REFUSED_BACKLOG} or
-     * {@link ServiceMetrics#JOBS_REFUSED_OVER_QUOTA}); the id is the one the job would have had.
+     * The api refused a job, for {@code cause} ({@link ServiceMetrics#JOBS_REFUSED_BACKLOG},
+     * {@link ServiceMetrics#JOBS_REFUSED_OVER_QUOTA} or {@link ServiceMetrics#JOBS_REFUSED_OVER_DIGIT_BUDGET});
+     * the id is the one the job would have had.
      */
     public void jobRefused(String jobId, String cause) {
         count(jobId, ServiceMetrics.JOBS_REFUSED, cause);

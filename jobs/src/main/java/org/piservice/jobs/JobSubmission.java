@@ -20,7 +20,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * got through although the send reported a failure, and the job stands.
  *
  * <p>A request with an {@code Idempotency-Key} that was answered already gets its job again
- * ({@link IdempotencyKeys}). A job that needs computing must be able to finish before its deadline
+ * ({@link IdempotencyKeys}). Every job's digits count against its client's day
+ * ({@link ClientDigitBudget}), and are taken back when the job does not start. A job that needs
+ * computing must be able to finish before its deadline
  * behind the work queued already ({@link Backlog}), and, once recorded, fit its client's share of
  * the workers ({@link ClientQuota}), or its record is deleted again. Jobs the digit store serves
  * at once, and jobs that will wait for a computation that is running already, cost no worker and
@@ -68,6 +70,13 @@ public final class JobSubmission {
     public record OverQuota(String jobId, int limit) implements Outcome {
     }
 
+    /**
+     * The client has asked for {@code limit} digits today already, or would with this job's;
+     * nothing was done, and it may ask again at {@code nextDay}.
+     */
+    public record OverDigitBudget(String jobId, int limit, Instant nextDay) implements Outcome {
+    }
+
     /** The work queued ahead of the job would keep it from finishing before its deadline; nothing was done. */
     public record Backlogged(String jobId, Backlog.Overload overload) implements Outcome {
     }
@@ -90,6 +99,7 @@ public final class JobSubmission {
     private final DigitStore store;
     private final IdempotencyKeys keys;
     private final ClientQuota quota;
+    private final ClientDigitBudget budget;
     private final Backlog backlog;
     private final SqsClient sqs;
     private final String queueUrl;
@@ -102,6 +112,7 @@ public final class JobSubmission {
         this.store = store;
         this.keys = new IdempotencyKeys(dynamoDb, jobs, config, clock);
         this.quota = new ClientQuota(dynamoDb, jobs, config, clock);
+        this.budget = new ClientDigitBudget(dynamoDb, config, clock);
         this.backlog = new Backlog(jobs, store::state, config, clock);
         this.sqs = sqs;
         this.queueUrl = config.queueUrl();
@@ -134,9 +145,33 @@ public final class JobSubmission {
                 }
             }
         }
-        Outcome outcome = start(jobId, request);
+        Outcome outcome = charged(jobId, request);
         // With the finishing calls' reserve: a key left reserved answers its client's retries 409 for a while.
         key.ifPresent(k -> CallDeadline.finishing(() -> settleKey(request.client(), k, outcome)));
+        return outcome;
+    }
+
+    /** Starts the job once its digits fit its client's day; takes them back when it did not start. */
+    private Outcome charged(String jobId, Request request) {
+        Optional<ClientDigitBudget.Charge> charge;
+        try {
+            charge = budget.charge(request.client(), request.digits());
+        } catch (SdkException e) {
+            return new NotRecorded(jobId, e);
+        }
+        if (charge.isEmpty()) {
+            return new OverDigitBudget(jobId, budget.limit(), budget.nextDay());
+        }
+        Outcome outcome = start(jobId, request);
+        if (!(outcome instanceof Served || outcome instanceof Accepted)) {
+            // Within the request's own time, not the finishing reserve, which freeing its key needs
+            // more: digits not taken back only refuse their client a little early.
+            try {
+                budget.refund(charge.get());
+            } catch (SdkException e) {
+                LOG.warn("could not take back the digits of a job that did not start", e);
+            }
+        }
         return outcome;
     }
 

@@ -1,6 +1,7 @@
 package org.piservice.jobs;
 
 import static org.piservice.contract.FunctionEnvironment.BUCKET_NAME;
+import static org.piservice.contract.FunctionEnvironment.CLIENT_DIGITS_PER_DAY;
 import static org.piservice.contract.FunctionEnvironment.DOWNLOAD_URL_TTL_SECONDS;
 import static org.piservice.contract.FunctionEnvironment.JOB_DEADLINE_MINUTES;
 import static org.piservice.contract.FunctionEnvironment.JOB_TTL_DAYS;
@@ -34,6 +35,8 @@ import org.piservice.core.ComputeTimeModel;
  * @param jobTtl how long a job record is kept ({@code JOB_TTL_DAYS})
  * @param maxUnfinishedJobsPerClient how many unfinished jobs that need computing one client may
  *        have ({@code MAX_UNFINISHED_JOBS_PER_CLIENT})
+ * @param clientDigitsPerDay how many digits one client may ask for in a day, over all its jobs
+ *        ({@code CLIENT_DIGITS_PER_DAY}); at least {@code maxDigits}
  * @param jobDeadline how long after its acceptance a job must be final ({@code JOB_DEADLINE_MINUTES})
  * @param workerConcurrency how many worker invocations run at once ({@code WORKER_CONCURRENCY})
  * @param workerMemoryMb the worker function's memory, which sets its speed ({@code WORKER_MEMORY_MB})
@@ -46,6 +49,7 @@ public record ServiceConfig(
         Duration downloadUrlTtl,
         Duration jobTtl,
         int maxUnfinishedJobsPerClient,
+        int clientDigitsPerDay,
         Duration jobDeadline,
         int workerConcurrency,
         int workerMemoryMb) {
@@ -83,6 +87,10 @@ public record ServiceConfig(
             throw new IllegalArgumentException(MAX_UNFINISHED_JOBS_PER_CLIENT + " must be at least 1, got "
                     + maxUnfinishedJobsPerClient);
         }
+        if (clientDigitsPerDay < maxDigits) {
+            throw new IllegalArgumentException(CLIENT_DIGITS_PER_DAY + " must be at least " + MAX_DIGITS + " ("
+                    + maxDigits + "), got " + clientDigitsPerDay);
+        }
         if (jobDeadline.toMinutes() < 1 || jobDeadline.compareTo(jobTtl) >= 0) {
             throw new IllegalArgumentException(JOB_DEADLINE_MINUTES + " must be at least 1 and less than the job's "
                     + JOB_TTL_DAYS + ", got " + jobDeadline.toMinutes());
@@ -115,6 +123,7 @@ public record ServiceConfig(
                 Duration.ofSeconds(intSetting(env, DOWNLOAD_URL_TTL_SECONDS).orElse((int) DEFAULT_DOWNLOAD_URL_TTL.toSeconds())),
                 Duration.ofDays(intSetting(env, JOB_TTL_DAYS).orElse((int) DEFAULT_JOB_TTL.toDays())),
                 intSetting(env, MAX_UNFINISHED_JOBS_PER_CLIENT).orElse(FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT),
+                intSetting(env, CLIENT_DIGITS_PER_DAY).orElse(FunctionEnvironment.DEFAULT_CLIENT_DIGITS_PER_DAY),
                 Duration.ofMinutes(intSetting(env, JOB_DEADLINE_MINUTES).orElse((int) DEFAULT_JOB_DEADLINE.toMinutes())),
                 intSetting(env, WORKER_CONCURRENCY).orElse(DEFAULT_WORKER_CONCURRENCY),
                 intSetting(env, WORKER_MEMORY_MB).orElse(DEFAULT_WORKER_MEMORY_MB));

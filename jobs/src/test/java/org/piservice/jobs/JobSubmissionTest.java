@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -313,6 +315,37 @@ class JobSubmissionTest {
             assertThat(done).filteredOn(JobSubmission.OverQuota.class::isInstance)
                     .allSatisfy(refused -> assertThat(jobs.find(refused.jobId())).isEmpty());
         }
+    }
+
+    @Test
+    void everyJobCountsItsDigitsAgainstItsClientsDayAndOneThatDidNotStartIsTakenBack() throws Exception {
+        // GIVEN clients that may ask for 5,000 digits a day, and a job of one that did not start (no queue)
+        String gone = clients.sqs().createQueue(create -> create.queueName(Emulators.uniquePrefix())).queueUrl();
+        clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
+        assertThat(submission(clients.dynamoDb(), clients.sqs(), dailyDigits(gone, 5000)).submit(request(2000)))
+                .isInstanceOf(JobSubmission.NotQueued.class);
+        JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), dailyDigits(resources.config().queueUrl(), 5000));
+
+        // WHEN it has 2,000 digits computed and 3,000 served from the store, as much as it may
+        assertThat(submission.submit(request(2000))).isInstanceOf(JobSubmission.Accepted.class);
+        storeOf(2000);
+        assertThat(submission.submit(request(2000))).isInstanceOf(JobSubmission.Served.class);
+        assertThat(submission.submit(request(1000))).isInstanceOf(JobSubmission.Served.class);
+
+        // THEN its next job is refused until the next day (UTC), with nothing recorded, while another client is served
+        Instant tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        JobSubmission.Outcome refused = submission.submit(request(1));
+        assertThat(refused).isEqualTo(new JobSubmission.OverDigitBudget(refused.jobId(), 5000, tomorrow));
+        assertThat(jobs.find(refused.jobId())).isEmpty();
+        assertThat(submission.submit(new JobSubmission.Request(2000, "203.0.113.9", Optional.empty())))
+                .isInstanceOf(JobSubmission.Served.class);
+    }
+
+    /** The resources' configuration with {@code queueUrl}, jobs of at most 2,000 digits and {@code digitsPerDay}. */
+    private ServiceConfig dailyDigits(String queueUrl, int digitsPerDay) {
+        ServiceConfig c = resources.config();
+        return new ServiceConfig(c.tableName(), queueUrl, c.bucketName(), 2000, c.downloadUrlTtl(), c.jobTtl(),
+                c.maxUnfinishedJobsPerClient(), digitsPerDay, c.jobDeadline(), c.workerConcurrency(), c.workerMemoryMb());
     }
 
     private List<JobMessage> queuedMessages() {

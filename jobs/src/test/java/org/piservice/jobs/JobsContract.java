@@ -344,7 +344,7 @@ abstract class JobsContract {
     @Test
     void downloadLinksExpire() throws Exception {
         ServiceConfig shortLinks = new ServiceConfig(resources.config().tableName(), resources.config().queueUrl(),
-                resources.config().bucketName(), 100, Duration.ofSeconds(1), Duration.ofDays(1), 3, Duration.ofHours(1),
+                resources.config().bucketName(), 100, Duration.ofSeconds(1), Duration.ofDays(1), 3, 100, Duration.ofHours(1),
                 ServiceConfig.DEFAULT_WORKER_CONCURRENCY, ServiceConfig.DEFAULT_WORKER_MEMORY_MB);
         ResultStore store = new ResultStore(clients().s3(), clients().presigner(), shortLinks);
         String key = ResultStore.resultKey(JobId.newId(), 1);

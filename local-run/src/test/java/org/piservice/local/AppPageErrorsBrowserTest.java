@@ -149,6 +149,29 @@ class AppPageErrorsBrowserTest {
     }
 
     @Test
+    void pastTheDigitsOfTheirDayAPersonIsToldToAskForFewerOrAfterMidnightAndMayAtOnce() {
+        // GIVEN a person whose computations today took nearly the digits one person may have in a day
+        front.inject(request -> request.method().equals("POST") && request.target().endsWith("/pi_job"),
+                new Fault.Answer(429, "application/json", "{\"success\": false, \"error\": \"with these 8,000 digits"
+                        + " your jobs today (UTC) would ask for more than 1,000,000,000, the most one client may in a day;"
+                        + " ask for fewer, or try again after midnight UTC, in 540 minutes\", \"daily_digit_limit\":"
+                        + " 1000000000}", Map.of("Retry-After", "32400")), 1);
+
+        // WHEN they ask the page for more
+        openPage();
+        browser.findElement(By.id("digits")).sendKeys("8000");
+        browser.findElement(By.id("compute")).click();
+
+        // THEN the page says which limit, what to do and when, and leaves the button for a smaller number
+        wait.until(driver -> !text("digits-error").isEmpty());
+        assertThat(text("digits-error")).isEqualTo("With these digits your computations today would pass the"
+                + " 1,000,000,000 digits this service allows one person in a day. Ask for fewer, or try again in"
+                + " 9 h 00 min (after midnight UTC).");
+        assertThat(browser.findElement(By.id("compute")).isEnabled()).isTrue();
+        assertThat(browser.findElement(By.id("job")).isDisplayed()).isFalse();
+    }
+
+    @Test
     void whileTheQueueIsDownThePageSaysNothingWasStartedAndWhenToTryAgain() throws Exception {
         // GIVEN a service whose queue fails
         sqs.injectAlways(request -> request.isSqs("SendMessage"), Fault.sqsOutage());

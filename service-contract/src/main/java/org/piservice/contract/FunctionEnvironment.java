@@ -37,6 +37,15 @@ public final class FunctionEnvironment {
     /** Enough for a client that polls its jobs one after another, or a few side by side. */
     public static final int DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT = 3;
     /**
+     * How many digits one client (source address) may ask for in a day (UTC), over all its jobs:
+     * each job's result is a copy of its own, which the digit store makes at once and at no other
+     * cost, so this is what bounds the bytes a client can have stored. More are refused with 429
+     * until the next day.
+     */
+    public static final String CLIENT_DIGITS_PER_DAY = "CLIENT_DIGITS_PER_DAY";
+    /** Ten of the default largest jobs: about 1 GB of results a client a day, kept nine days by default. */
+    public static final int DEFAULT_CLIENT_DIGITS_PER_DAY = 1_000_000_000;
+    /**
      * How long after its acceptance a job must be final, in minutes: well inside the
      * queue's retention, so no job outlives its message.
      */

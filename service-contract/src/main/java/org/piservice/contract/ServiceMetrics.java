@@ -30,6 +30,8 @@ public final class ServiceMetrics {
     public static final String JOBS_REFUSED_BACKLOG = "JobsRefusedForBacklog";
     /** Jobs refused with a 429 because their client had as many unfinished jobs as it may (count; also in {@link #JOBS_REFUSED}). */
     public static final String JOBS_REFUSED_OVER_QUOTA = "JobsRefusedOverQuota";
+    /** Jobs refused with a 429 because their client had asked for as many digits today as it may (count; also in {@link #JOBS_REFUSED}). */
+    public static final String JOBS_REFUSED_OVER_DIGIT_BUDGET = "JobsRefusedOverDigitBudget";
     /** Digits computed for the jobs completed by computing: the digit store's computation, up to twice a job's (count). */
     public static final String DIGITS_COMPUTED = "DigitsComputed";
     /** Time spent on those computations (seconds). */

@@ -40,7 +40,7 @@ public record TestResources(ServiceConfig config, String deadLetterQueueUrl) {
     public static ServiceConfig config(String tableName, String queueUrl, String bucketName, int maxDigits) {
         return new ServiceConfig(tableName, queueUrl, bucketName, maxDigits,
                 ServiceConfig.DEFAULT_DOWNLOAD_URL_TTL, ServiceConfig.DEFAULT_JOB_TTL,
-                FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT,
+                FunctionEnvironment.DEFAULT_MAX_UNFINISHED_JOBS_PER_CLIENT, FunctionEnvironment.DEFAULT_CLIENT_DIGITS_PER_DAY,
                 ServiceConfig.DEFAULT_JOB_DEADLINE, ServiceConfig.DEFAULT_WORKER_CONCURRENCY,
                 ServiceConfig.DEFAULT_WORKER_MEMORY_MB);
     }

@@ -1,0 +1,103 @@
+package org.piservice.jobs;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import org.piservice.contract.Storage;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/**
+ * How many digits each client has asked for today (UTC), over all its jobs, so that no client can
+ * fill the results bucket: every job's result is a copy of its own, and one the digit store serves
+ * costs nothing else (no worker, no place in {@link ClientQuota}), so a client at the web ACL's
+ * request rate would otherwise have terabytes copied a day.
+ *
+ * <p>A client's day is one item in the jobs table, under a key no job id can take, that holds the
+ * sum; a job is charged by one conditional write that adds its digits while the sum stays within
+ * the limit, and refunded when it was not started. The item expires the day after. A write the SDK
+ * retried after a lost answer may count twice: its client is then refused a little early, never
+ * let past the limit.
+ */
+public final class ClientDigitBudget {
+
+    private static final String PREFIX = "#digits/";
+    private static final String DIGITS = "digits";
+
+    /** {@code digits} counted against {@code client}'s {@code day}. */
+    public record Charge(String client, LocalDate day, int digits) {
+    }
+
+    private final DynamoDbClient dynamoDb;
+    private final String tableName;
+    private final int limit;
+    private final Clock clock;
+
+    public ClientDigitBudget(DynamoDbClient dynamoDb, ServiceConfig config, Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.tableName = config.tableName();
+        this.limit = config.clientDigitsPerDay();
+        this.clock = clock;
+    }
+
+    public int limit() {
+        return limit;
+    }
+
+    /**
+     * Counts {@code digits} against {@code client}'s day.
+     *
+     * @return the charge, to refund should the job not start; empty when the digits would take the
+     *         client past its limit for the day, and nothing was counted
+     */
+    public Optional<Charge> charge(String client, int digits) {
+        LocalDate day = today();
+        try {
+            dynamoDb.updateItem(update -> update.tableName(tableName).key(key(client, day))
+                    .updateExpression("ADD #digits :digits SET #expiresAt = :expiresAt")
+                    .conditionExpression("attribute_not_exists(#digits) OR #digits <= :room")
+                    .expressionAttributeNames(Map.of("#digits", DIGITS, "#expiresAt", Storage.TTL_ATTRIBUTE))
+                    .expressionAttributeValues(Map.of(
+                            ":digits", AttributeValue.fromN(Integer.toString(digits)),
+                            ":room", AttributeValue.fromN(Long.toString((long) limit - digits)),
+                            ":expiresAt", AttributeValue.fromN(Long.toString(startOf(day.plusDays(2)).getEpochSecond())))));
+            return Optional.of(new Charge(client, day, digits));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Takes back a job's digits that did not start. */
+    public void refund(Charge charge) {
+        try {
+            dynamoDb.updateItem(update -> update.tableName(tableName).key(key(charge.client(), charge.day()))
+                    .updateExpression("ADD #digits :digits")
+                    .conditionExpression("attribute_exists(#digits)")
+                    .expressionAttributeNames(Map.of("#digits", DIGITS))
+                    .expressionAttributeValues(Map.of(":digits", AttributeValue.fromN(Integer.toString(-charge.digits())))));
+        } catch (ConditionalCheckFailedException e) {
+            // The day's item has expired: nothing is left to take back.
+        }
+    }
+
+    /** When a client refused today may ask again: the start of the next day (UTC). */
+    public Instant nextDay() {
+        return startOf(today().plusDays(1));
+    }
+
+    private LocalDate today() {
+        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+
+    private static Instant startOf(LocalDate day) {
+        return day.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    private static Map<String, AttributeValue> key(String client, LocalDate day) {
+        return Map.of(Storage.TABLE_KEY, AttributeValue.fromS(PREFIX + day + "/" + client));
+    }
+}
