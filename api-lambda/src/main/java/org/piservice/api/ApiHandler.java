@@ -19,9 +19,13 @@ import org.piservice.jobs.ServiceConfig;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -147,24 +151,30 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
      * values would (it keeps the last).
      */
     private static Map<String, String> headers(APIGatewayProxyRequestEvent event) {
-        Map<String, String> headers = new HashMap<>();
+        // Names in any case are one header: a client may spell the same one two ways.
+        Map<String, List<String>> lines = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         if (event.getMultiValueHeaders() != null) {
             event.getMultiValueHeaders().forEach((name, values) -> {
-                if (values != null && !values.isEmpty()) {
-                    headers.put(name, values.getFirst());
+                if (name != null && values != null) {
+                    values.stream().filter(Objects::nonNull)
+                            .forEach(value -> lines.computeIfAbsent(name, k -> new ArrayList<>()).add(value));
                 }
             });
         }
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        lines.forEach((name, values) -> headers.put(name, values.getFirst()));
         if (event.getHeaders() != null) {
-            headers.putAll(event.getHeaders());
-        }
-        if (event.getMultiValueHeaders() != null) {
-            event.getMultiValueHeaders().forEach((name, values) -> {
-                if (values != null && values.size() > 1) {
-                    headers.put(name, String.join(", ", values));
+            event.getHeaders().forEach((name, value) -> {
+                if (name != null && value != null) {
+                    headers.put(name, value);
                 }
             });
         }
+        lines.forEach((name, values) -> {
+            if (values.size() > 1) {
+                headers.put(name, String.join(", ", values));
+            }
+        });
         return headers;
     }
 

@@ -82,6 +82,13 @@ public final class BadRequests {
                 new Row("Idempotency-Key twice", POST, header("Idempotency-Key", "key-1", "key-2"), 400,
                         "Idempotency-Key must be 1 to 255 visible ASCII characters without spaces, such as a UUID, on one"
                                 + " header line", none),
+                new Row("Idempotency-Key in two spellings", POST, event -> {
+                    event.getHeaders().put("Idempotency-Key", "key-1");
+                    event.getHeaders().put("idempotency-key", "key-2");
+                    event.getMultiValueHeaders().put("Idempotency-Key", List.of("key-1"));
+                    event.getMultiValueHeaders().put("idempotency-key", List.of("key-2"));
+                }, 400, "Idempotency-Key must be 1 to 255 visible ASCII characters without spaces, such as a UUID, on one"
+                        + " header line", none),
                 new Row("Content-Type twice", POST, header("Content-Type", "application/json", "application/json"), 415,
                         "Content-Type is application/json, application/json: send", none),
                 new Row("wrong content type", POST, contentType("text/plain"), 415, "Content-Type is text/plain: send the body as JSON with Content-Type: application/json", none),
