@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.Optional;
 import org.piservice.contract.Storage;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -20,16 +19,24 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * <p>A client's day is one item in the jobs table, under a key no job id can take, that holds the
  * sum; a job is charged by one conditional write that adds its digits while the sum stays within
  * the limit, and refunded when it was not started. The item expires the day after. A write the SDK
- * retried after a lost answer may count twice: its client is then refused a little early, never
- * let past the limit.
+ * sent again after a lost answer counts twice: a charge then refuses its client a little early, a
+ * refund lets it past the limit by that job's digits (a transaction's request token would make
+ * them exact, which the embedded emulator does not take).
  */
 public final class ClientDigitBudget {
 
     private static final String PREFIX = "#digits/";
     private static final String DIGITS = "digits";
 
-    /** {@code digits} counted against {@code client}'s {@code day}. */
-    public record Charge(String client, LocalDate day, int digits) {
+    /**
+     * {@code digits} asked for by {@code client} on {@code day}: counted against it when
+     * {@code admitted}, else refused, and nothing counted.
+     */
+    public record Charge(String client, LocalDate day, int digits, boolean admitted) {
+        /** When a client refused on its day may ask again: the start of the next (UTC). */
+        public Instant nextDay() {
+            return startOf(day.plusDays(1));
+        }
     }
 
     private final DynamoDbClient dynamoDb;
@@ -49,13 +56,12 @@ public final class ClientDigitBudget {
     }
 
     /**
-     * Counts {@code digits} against {@code client}'s day.
+     * Counts {@code digits} against {@code client}'s day, unless they would take it past its limit.
      *
-     * @return the charge, to refund should the job not start; empty when the digits would take the
-     *         client past its limit for the day, and nothing was counted
+     * @return the charge, to refund should the job not start
      */
-    public Optional<Charge> charge(String client, int digits) {
-        LocalDate day = today();
+    public Charge charge(String client, int digits) {
+        LocalDate day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(client, day))
                     .updateExpression("ADD #digits :digits SET #expiresAt = :expiresAt")
@@ -65,13 +71,13 @@ public final class ClientDigitBudget {
                             ":digits", AttributeValue.fromN(Integer.toString(digits)),
                             ":room", AttributeValue.fromN(Long.toString((long) limit - digits)),
                             ":expiresAt", AttributeValue.fromN(Long.toString(startOf(day.plusDays(2)).getEpochSecond())))));
-            return Optional.of(new Charge(client, day, digits));
+            return new Charge(client, day, digits, true);
         } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
+            return new Charge(client, day, digits, false);
         }
     }
 
-    /** Takes back a job's digits that did not start. */
+    /** Takes back the digits of an admitted job that did not start. */
     public void refund(Charge charge) {
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(charge.client(), charge.day()))
@@ -84,14 +90,6 @@ public final class ClientDigitBudget {
         }
     }
 
-    /** When a client refused today may ask again: the start of the next day (UTC). */
-    public Instant nextDay() {
-        return startOf(today().plusDays(1));
-    }
-
-    private LocalDate today() {
-        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-    }
 
     private static Instant startOf(LocalDate day) {
         return day.atStartOfDay(ZoneOffset.UTC).toInstant();

@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * behind the work queued already ({@link Backlog}), and, once recorded, fit its client's share of
  * the workers ({@link ClientQuota}), or its record is deleted again. Jobs the digit store serves
  * at once, and jobs that will wait for a computation that is running already, cost no worker and
- * are neither refused nor counted.
+ * are neither refused for the backlog nor counted in the quota.
  */
 public final class JobSubmission {
 
@@ -145,34 +145,46 @@ public final class JobSubmission {
                 }
             }
         }
-        Outcome outcome = charged(jobId, request);
-        // With the finishing calls' reserve: a key left reserved answers its client's retries 409 for a while.
-        key.ifPresent(k -> CallDeadline.finishing(() -> settleKey(request.client(), k, outcome)));
-        return outcome;
-    }
-
-    /** Starts the job once its digits fit its client's day; takes them back when it did not start. */
-    private Outcome charged(String jobId, Request request) {
-        Optional<ClientDigitBudget.Charge> charge;
+        ClientDigitBudget.Charge charge;
         try {
             charge = budget.charge(request.client(), request.digits());
         } catch (SdkException e) {
-            return new NotRecorded(jobId, e);
+            return settled(request, new NotRecorded(jobId, e));
         }
-        if (charge.isEmpty()) {
-            return new OverDigitBudget(jobId, budget.limit(), budget.nextDay());
+        if (!charge.admitted()) {
+            return settled(request, new OverDigitBudget(jobId, budget.limit(), charge.nextDay()));
         }
-        Outcome outcome = start(jobId, request);
+        Outcome outcome;
+        try {
+            outcome = start(jobId, request);
+        } catch (RuntimeException | Error e) {
+            refundQuietly(charge);
+            throw e;
+        }
+        settled(request, outcome);
         if (!(outcome instanceof Served || outcome instanceof Accepted)) {
-            // Within the request's own time, not the finishing reserve, which freeing its key needs
-            // more: digits not taken back only refuse their client a little early.
-            try {
-                budget.refund(charge.get());
-            } catch (SdkException e) {
-                LOG.warn("could not take back the digits of a job that did not start", e);
-            }
+            refundQuietly(charge);
         }
         return outcome;
+    }
+
+    /** Settles the request's idempotency key, if it has one, by {@code outcome}, which it returns. */
+    private Outcome settled(Request request, Outcome outcome) {
+        // With the finishing calls' reserve: a key left reserved answers its client's retries 409 for a while.
+        request.idempotencyKey().ifPresent(k -> CallDeadline.finishing(() -> settleKey(request.client(), k, outcome)));
+        return outcome;
+    }
+
+    /**
+     * Takes back the digits of a job that did not start, with the finishing calls' reserve, after the
+     * key's settling, which a client's retry needs more.
+     */
+    private void refundQuietly(ClientDigitBudget.Charge charge) {
+        try {
+            CallDeadline.finishing(() -> budget.refund(charge));
+        } catch (SdkException e) {
+            LOG.warn("could not take back the digits of a job that did not start; its client's day keeps them", e);
+        }
     }
 
     private Outcome start(String jobId, Request request) {

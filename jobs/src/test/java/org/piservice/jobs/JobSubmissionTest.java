@@ -341,6 +341,27 @@ class JobSubmissionTest {
                 .isInstanceOf(JobSubmission.Served.class);
     }
 
+    @Test
+    void aRepeatedRequestCountsNoDigitsAndAJobTheQuotaRefusedHasItsTakenBack() {
+        // GIVEN clients that may ask for 5,000 digits a day, and one with 2,000 asked for under a key
+        // and then again (the repeat gets its job), and as many unfinished jobs as it may have
+        JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), dailyDigits(resources.config().queueUrl(), 5000));
+        String first = submission.submit(keyed(2000)).jobId();
+        assertThat(submission.submit(keyed(2000))).isEqualTo(new JobSubmission.Repeated(first));
+        for (int i = 1; i < resources.config().maxUnfinishedJobsPerClient(); i++) {
+            assertThat(submission.submit(request(1000))).isInstanceOf(JobSubmission.Accepted.class);
+        }
+        assertThat(submission.submit(request(1000))).isInstanceOf(JobSubmission.OverQuota.class);
+
+        // WHEN one of its jobs ends, and it asks for what is left of its day
+        assertThat(jobs.cancel(first)).isPresent();
+        JobSubmission.Outcome last = submission.submit(request(5000 - 2000 - 1000 * (resources.config().maxUnfinishedJobsPerClient() - 1)));
+
+        // THEN that fits: neither the repeat nor the refused job counted
+        assertThat(last).isInstanceOf(JobSubmission.Accepted.class);
+        assertThat(submission.submit(request(1))).isInstanceOf(JobSubmission.OverDigitBudget.class);
+    }
+
     /** The resources' configuration with {@code queueUrl}, jobs of at most 2,000 digits and {@code digitsPerDay}. */
     private ServiceConfig dailyDigits(String queueUrl, int digitsPerDay) {
         ServiceConfig c = resources.config();
