@@ -34,7 +34,8 @@ final class ApiWebAcl {
      * Compressed bodies above this are refused: API Gateway inflates a gzip or deflate body before
      * the function sees it, by up to about 1,000 times (deflate's limit), and each byte may take six
      * in the event's JSON (an escaped control character), so 512 bytes stay below Lambda's 6 MB; a
-     * compressed job request is a few dozen. WAF sees only the body as sent.
+     * compressed job request is a few dozen. WAF sees only the body as sent, and the rule takes any
+     * {@code Content-Encoding} (identity too, which no client needs to send).
      */
     static final int MAX_COMPRESSED_BODY_BYTES = 512;
     static final String TOO_MANY = "Too many requests from your address: slow down and try again in a minute.";
