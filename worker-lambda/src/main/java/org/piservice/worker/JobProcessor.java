@@ -45,6 +45,8 @@ import org.piservice.jobs.ServiceConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * Works through queue messages: claims each job, computes it into S3, and completes or fails it.
@@ -286,7 +288,7 @@ public final class JobProcessor implements AutoCloseable {
                     // reason, not as a claim no one holds until its heartbeat is stale. (Recording
                     // an outcome never throws: see retry and fail.)
                     LOG.error("The attempt failed; the job is released for its retry", e);
-                    yield retry(claimed.job(), owner, "The attempt failed: " + describe(e));
+                    yield retry(claimed.job(), owner, "The attempt failed: " + reason(e));
                 }
             }
         };
@@ -525,7 +527,8 @@ public final class JobProcessor implements AutoCloseable {
                 return outOfMemory(job, owner, digits, "Computing " + digits
                         + " digits ran out of memory in the worker's own JVM: " + said);
             } catch (IOException | RuntimeException e) {
-                return retry(job, owner, "Computing or storing the result failed: " + describe(e));
+                LOG.warn("Computing or storing the result failed", e);
+                return retry(job, owner, "Computing or storing the result failed: " + reason(e));
             }
             return finish.apply((System.nanoTime() - started) / 1e9);
         } finally {
@@ -606,7 +609,8 @@ public final class JobProcessor implements AutoCloseable {
         } catch (RuntimeException e) {
             // Released at once, the job comes back after the first retry delay, not once this
             // worker's heartbeat is stale.
-            return retry(job, owner, "Storing the computed digits failed: " + describe(e));
+            LOG.warn("Storing the computed digits failed", e);
+            return retry(job, owner, "Storing the computed digits failed: " + reason(e));
         }
         switch (offer) {
             case DigitStore.Offer.Rejected rejected -> {
@@ -666,7 +670,8 @@ public final class JobProcessor implements AutoCloseable {
             // S3 refusing the copy (full, denied, or failing past the client's own retries) costs an
             // attempt, so the job fails with S3's reason at its limit instead of coming back until
             // the queue gives up on its message.
-            return retry(job, owner, "Copying the job's digits from the digit store failed: " + describe(e));
+            LOG.warn("Copying the job's digits from the digit store failed", e);
+            return retry(job, owner, "Copying the job's digits from the digit store failed: " + reason(e));
         }
         if (!copied) {
             return retry(job, owner, "The digit store does not hold " + job.digits() + " digits");
@@ -681,7 +686,8 @@ public final class JobProcessor implements AutoCloseable {
         } catch (RuntimeException e) {
             // The result is stored whole: the next claim completes the job without computing, before
             // it counts attempts, so this is released even on the last attempt, not failed.
-            return release(job, owner, "Recording the job complete failed: " + describe(e));
+            LOG.warn("Recording the job complete failed", e);
+            return release(job, owner, "Recording the job complete failed: " + reason(e));
         }
         if (!completed) {
             return refused(job, "completed");
@@ -933,6 +939,23 @@ public final class JobProcessor implements AutoCloseable {
 
     private static String describe(Exception e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /**
+     * Why {@code e} failed, in words the job's client may read (its record's reason is in every
+     * answer about the job): a refusal by an AWS service, anywhere in its causes, by the service,
+     * status and code alone, as its message may name the account, roles and resources. The log
+     * line beside it has the whole exception.
+     */
+    private static String reason(Exception e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof AwsServiceException aws && aws.awsErrorDetails() != null) {
+                AwsErrorDetails details = aws.awsErrorDetails();
+                return details.serviceName() + " answered " + aws.statusCode()
+                        + (details.errorCode() == null ? "" : " " + details.errorCode());
+            }
+        }
+        return describe(e);
     }
 
     @Override

@@ -354,7 +354,8 @@ class JobProcessorTest {
         Job job = fixture.jobs.find(id).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.attempts()).isEqualTo(3);
-        assertThat(job.error()).contains("Computing or storing the result failed", "bucket", "attempt 3 of 3");
+        assertThat(job.error()).contains("Computing or storing the result failed: S3 answered 404 NoSuchBucket",
+                "attempt 3 of 3");
     }
 
     @Test

@@ -134,7 +134,7 @@ class WorkerFaultTest {
         assertThat(released.status()).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(released.attempts()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
         assertThat(released.error()).as("released for the retry, not left to go stale")
-                .startsWith("Recording the job complete failed: Internal server error (injected)");
+                .startsWith("Recording the job complete failed: DynamoDb answered 500 InternalServerError");
         dynamoDb.heal();
 
         // AND once DynamoDB is back, the next claim completes it from its stored result
@@ -175,7 +175,21 @@ class WorkerFaultTest {
         // THEN it is released for its retry, saying why, not held by a claim no one holds
         assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(job.releasedAt()).isNotNull();
-        assertThat(job.error()).startsWith("The attempt failed: ").contains("Status Code: 500");
+        assertThat(job.error()).startsWith("The attempt failed: S3 answered 500");
+    }
+
+    @Test
+    void aRefusalByAwsIsToldTheJobsClientWithoutWhatItsMessageNames() {
+        // GIVEN S3 that refuses every result the worker stores, naming the account, role and object
+        s3.injectAlways(request -> request.method().equals("PUT") && request.target().contains("/" + Storage.RESULT_PREFIX),
+                Fault.s3AccessDenied());
+
+        // WHEN a job is delivered
+        Job job = afterOneDelivery(400);
+
+        // THEN the reason its client reads says which service refused and how, and nothing of what
+        assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(job.error()).endsWith(" failed: S3 answered 403 AccessDenied").doesNotContain("arn:", "123456789012");
     }
 
     @Test
@@ -522,8 +536,7 @@ class WorkerFaultTest {
         Job job = fixture.jobs.find(id).orElseThrow();
         assertThat(job.attempts()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
         assertThat(job.errorMessage()).hasValueSatisfying(error -> assertThat(error)
-                .startsWith("Copying the job's digits from the digit store failed: ")
-                .contains("internal error")
+                .startsWith("Copying the job's digits from the digit store failed: S3 answered 500 InternalError")
                 .endsWith("(attempt " + JobDelivery.MAX_ATTEMPTS + " of " + JobDelivery.MAX_ATTEMPTS + ")"));
         assertThat(fixture.messagesIn(fixture.config().queueUrl())).isZero();
         assertThat(pi.runs.get()).isEqualTo(1);

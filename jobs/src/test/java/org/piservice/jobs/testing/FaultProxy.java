@@ -134,6 +134,17 @@ public final class FaultProxy implements AutoCloseable {
                     + "<Message>We encountered an internal error. Please try again. (injected)</Message><RequestId>fault</RequestId></Error>");
         }
 
+        /**
+         * S3's refusal of a caller its policies do not allow, whose message names the caller's
+         * account and role and the resource, as AWS's messages do.
+         */
+        static Fault s3AccessDenied() {
+            return new Answer(403, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+                    + "<Message>User: arn:aws:sts::123456789012:assumed-role/pi-service-worker/session is not authorized to"
+                    + " perform: s3:PutObject on resource: \"arn:aws:s3:::pi-results/results/x\" because no identity-based"
+                    + " policy allows the s3:PutObject action (injected)</Message><RequestId>fault</RequestId></Error>");
+        }
+
         static Fault hang(Duration duration) {
             return new Hang(duration);
         }
