@@ -33,7 +33,7 @@ public final class ClientDigitBudget {
      * {@code admitted}, else refused, and nothing counted.
      */
     public record Charge(String client, LocalDate day, int digits, boolean admitted) {
-        /** When a client refused on its day may ask again: the start of the next (UTC). */
+        /** When a client refused on its day may ask again: the start of the next day (UTC). */
         public Instant nextDay() {
             return startOf(day.plusDays(1));
         }
@@ -89,7 +89,6 @@ public final class ClientDigitBudget {
             // The day's item has expired: nothing is left to take back.
         }
     }
-
 
     private static Instant startOf(LocalDate day) {
         return day.atStartOfDay(ZoneOffset.UTC).toInstant();
