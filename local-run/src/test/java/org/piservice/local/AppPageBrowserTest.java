@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -90,13 +91,13 @@ class AppPageBrowserTest {
         // The reference, computed while the service computes its own
         CompletableFuture<byte[]> reference = CompletableFuture.supplyAsync(() -> pi(DIGITS));
 
-        // GIVEN the page, showing this deployment's limit
-        String limit = String.format("%,d", maxDigits());
+        // GIVEN the page, showing this deployment's limit (numbers as the page writes them, in en-US)
+        String limit = String.format(Locale.US, "%,d", maxDigits());
         browser.get(base.resolve("/app").toString());
         wait.until(driver -> text("digits-hint").contains(limit));
 
         // WHEN a person asks for nearly ten million digits
-        browser.findElement(By.id("digits")).sendKeys(String.format("%,d", DIGITS));
+        browser.findElement(By.id("digits")).sendKeys(String.format(Locale.US, "%,d", DIGITS));
         browser.findElement(By.id("compute")).click();
 
         // THEN the bar advances to 100%, through a reload of the page on the way
@@ -158,7 +159,7 @@ class AppPageBrowserTest {
             wait.until(driver -> firstShownPosition() == position);
             assertViewerShows(positions);
         }
-        assertThat(text("viewer-range")).isEqualTo(String.format("Positions %,d to %,d of %,d.", DIGITS - 200, DIGITS, DIGITS));
+        assertThat(text("viewer-range")).isEqualTo(String.format(Locale.US, "Positions %,d to %,d of %,d.", DIGITS - 200, DIGITS, DIGITS));
         assertThat(browser.findElement(By.id("next")).isEnabled()).isFalse();
         browser.findElement(By.id("previous")).click();
         wait.until(driver -> firstShownPosition() == DIGITS - 700);
@@ -247,7 +248,7 @@ class AppPageBrowserTest {
         // GIVEN a person computing the most digits this deployment allows (more than the store holds)
         browser.get(base.resolve("/app").toString());
         int most = maxDigits();
-        wait.until(driver -> text("digits-hint").contains(String.format("%,d", most)));
+        wait.until(driver -> text("digits-hint").contains(String.format(Locale.US, "%,d", most)));
         browser.findElement(By.id("digits")).sendKeys(Integer.toString(most));
         browser.findElement(By.id("compute")).click();
 
@@ -272,7 +273,7 @@ class AppPageBrowserTest {
     @Test
     void explainsBadInputBeforeSendingAnything() throws Exception {
         browser.get(base.resolve("/app").toString());
-        String limit = String.format("%,d", maxDigits());
+        String limit = String.format(Locale.US, "%,d", maxDigits());
         wait.until(driver -> text("digits-hint").contains(limit));
         WebElement input = browser.findElement(By.id("digits"));
 
@@ -296,7 +297,7 @@ class AppPageBrowserTest {
         assertThat(rows).isNotEmpty();
         for (List<String> row : rows) {
             int position = Integer.parseInt(row.get(0));
-            assertThat(row.get(1)).isEqualTo(String.format("%,d", position));
+            assertThat(row.get(1)).isEqualTo(String.format(Locale.US, "%,d", position));
             String digits = row.get(2).replaceAll("\\s", "");
             assertThat(digits).as("digits from position %d", position)
                     .isEqualTo(positions.substring(position, position + digits.length()));
