@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
 import org.piservice.emulators.LocalAws;
@@ -65,10 +64,15 @@ class SqsPollerTest {
         aws.close();
     }
 
-    @BeforeEach
-    void createQueue() {
+    /**
+     * A queue that hides a received message {@code visibilitySeconds}: short, so that tests of
+     * redelivery are quick, yet long enough that a pause of the machine between a receive and its
+     * delete does not deliver a message twice where a test counts its deliveries.
+     */
+    private void createQueue(int visibilitySeconds) {
         queueUrl = sqs.createQueue(request -> request.queueName("jobs-" + System.nanoTime())
-                .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "1"))).queueUrl();
+                .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, Integer.toString(visibilitySeconds))))
+                .queueUrl();
     }
 
     @AfterEach
@@ -95,6 +99,7 @@ class SqsPollerTest {
     @Test
     void acknowledgedMessagesAreDeletedAfterOneInvocationWithLambdasEventShape() {
         // GIVEN
+        createQueue(3);
         send("job-1");
         send("job-2");
 
@@ -111,10 +116,10 @@ class SqsPollerTest {
         assertThat(record.getAttributes()).containsEntry("ApproximateReceiveCount", "1");
         assertThat(record.getMessageAttributes().get("kind").getStringValue()).isEqualTo("pi");
         assertThat(remainingMillis).as("each invocation's budget is the function's timeout, which the queue hides a message for six of")
-                .allSatisfy(millis -> assertThat(millis).isBetween(0, 1_000 / JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN));
-        assertThat(SqsPoller.functionTimeout(sqs, queueUrl)).isEqualTo(Duration.ofMillis(1_000 / JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN));
+                .allSatisfy(millis -> assertThat(millis).isBetween(0, 3_000 / JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN));
+        assertThat(SqsPoller.functionTimeout(sqs, queueUrl)).isEqualTo(Duration.ofMillis(3_000 / JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN));
         // Stays deleted: nothing comes back after the visibility timeout.
-        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3))
+        await().during(Duration.ofMillis(3_500)).atMost(Duration.ofSeconds(6))
                 .until(() -> deliveries.values().stream().allMatch(count -> count.get() == 1));
     }
 
@@ -126,6 +131,7 @@ class SqsPollerTest {
             batches.add(event.getRecords().size());
             return new SQSBatchResponse(List.of());
         };
+        createQueue(3);
         send("job-1");
         send("job-2");
         send("job-3");
@@ -145,6 +151,7 @@ class SqsPollerTest {
                 .filter(record -> record.getBody().equals("bad") && deliveries.get("bad").get() <= 2)
                 .map(record -> new SQSBatchResponse.BatchItemFailure(record.getMessageId()))
                 .toList());
+        createQueue(2);
         send("good");
         send("bad");
 
@@ -167,6 +174,7 @@ class SqsPollerTest {
             }
             return new SQSBatchResponse(List.of());
         };
+        createQueue(2);
         send("only");
 
         poller = SqsPoller.start(sqs, queueUrl, "us-east-1", () -> handler, BATCH, 1, 1);
@@ -178,6 +186,7 @@ class SqsPollerTest {
     @Test
     void closeEndsTheLongPollPromptly() {
         // GIVEN pollers whose receives go through a proxy that lets them pass and notes them
+        createQueue(1);
         try (FaultProxy proxy = FaultProxy.start(aws.sqsEndpoint());
              AwsClients throughProxy = AwsClients.fromSettings(proxied(proxy))) {
             proxy.injectAlways(request -> request.isSqs("ReceiveMessage"), Fault.late(Duration.ZERO));
