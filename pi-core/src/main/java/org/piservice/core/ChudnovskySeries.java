@@ -24,7 +24,7 @@ import org.piservice.core.mul.LongInteger;
  */
 final class ChudnovskySeries {
 
-    /** Each term adds log10(640320³ / (12³ · 8)) ≈ 14.18 decimal digits, i.e. 47.11 bits. */
+    /** Each term adds log10(640320³ / 12³) ≈ 14.18 decimal digits, i.e. 47.11 bits. */
     static final double BITS_PER_TERM = 47.11;
 
     private static final long A = 13591409L;
@@ -219,7 +219,8 @@ final class ChudnovskySeries {
 
     /**
      * The halves of the whole series, cut for the top merge to the bits that matter. With
-     * T₁Q₂ ≥ 2^L and an allowed error of 2^E per cut, E = L - precision - 4: Q₁, T₁ lose a bits and Q₂ loses b bits, the
+     * T₁Q₂ ≥ 2^L (L = |T₁| + |Q₂| - 2, their bit lengths) and an allowed error of 2^E per cut,
+     * E = L - precision - 4: Q₁, T₁ lose a bits and Q₂ loses b bits, the
      * product of two cut numbers erring by less than each one's size times the other's cut; P₁
      * and T₂ lose c + d = a + b bits so that both terms of T keep one scale. The six errors
      * of T stay below 2^(E+3) ≤ T·2^-(precision+1), and Q's three below Q·2^-(precision+2).
@@ -233,7 +234,7 @@ final class ChudnovskySeries {
         long p1 = left.p().bitLength();
         long q2 = right.q().bitLength();
         long t2 = right.t().bitLength();
-        long e = t1 + q2 - 1 - precision - 4;
+        long e = t1 + q2 - 2 - precision - 4;
         long cutA = Math.max(0, Math.min(e - q2, q1 - precision - 6));
         long cutB = Math.max(0, Math.min(e - t1, q2 - precision - 6));
         long capC = Math.max(0, e - t2);

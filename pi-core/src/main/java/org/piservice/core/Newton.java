@@ -1,6 +1,7 @@
 package org.piservice.core;
 
 import java.math.BigInteger;
+import org.piservice.core.mul.ArithmeticFault;
 import org.piservice.core.mul.FastMultiply;
 import org.piservice.core.mul.LongInteger;
 
@@ -228,8 +229,13 @@ final class Newton {
             return s;
         }
         LongInteger rem = a.subtract(mul.square(s));
-        if (rem.abs().compareTo(s.shiftLeft(3)) > 0 && small(a)) {
-            // more than a few units off, which the iteration never is: start afresh
+        if (rem.abs().compareTo(s.shiftLeft(3)) > 0) {
+            // more than a few units off, which the iteration never is: start afresh where BigInteger
+            // can, rather than step towards the root one unit at a time, which would not end
+            if (!small(a)) {
+                throw new ArithmeticFault("A square root's estimate of " + s.bitLength() + " bits is far from the"
+                        + " root: the arithmetic of this computation is faulty, so none of its digits is given");
+            }
             return LongInteger.of(a.toBigInteger().sqrt());
         }
         while (rem.signum() < 0) {

@@ -13,10 +13,9 @@ import java.math.BigInteger;
  * (4/3)·7·n/16 = 7n/12 bytes, plus the result (n/8 bytes). For two 330-million-bit operands
  * (n = 660 million) that is at most 385 MB, and 294 MB at the 5·2^20-limb length they actually use.
  *
- * <p>Every full product and sum of products the transform forms is checked by {@link ProductCheck}.
- * The wrapped ones ({@link #middleBits}, {@link #cyclic}) are not, since the part that wraps around
- * is not known from the operands' residues: Newton's iterations verify their results as a whole,
- * and the decimal conversion's split products go unchecked.
+ * <p>Every product the transform forms is checked by {@link ProductCheck}: full products and sums
+ * of products modulo 2^61 - 1, the wrapped ones ({@link #middleBits}, {@link #cyclic}) modulo
+ * 2^1024 - 1, a divisor of the modulus they wrap around.
  */
 public final class FastMultiply {
 
@@ -129,8 +128,7 @@ public final class FastMultiply {
         if (Math.min(x.bitLength(), y.bitLength()) < THRESHOLD_BITS || wrap >= full) {
             return multiply(x, y).shiftRight(from).low(to - from);
         }
-        long[] folded = NttConvolution.wrapped(x, y, limbsFor(wrap));
-        return LongInteger.of(1, folded).shiftRight(from).low(to - from);
+        return LongInteger.of(1, wrapped(x, y, limbsFor(wrap))).shiftRight(from).low(to - from);
     }
 
     /**
@@ -154,7 +152,12 @@ public final class FastMultiply {
                 || cyclicBits(bits) != bits) {
             return mersenne(multiply(x, y), bits);
         }
-        return mersenne(LongInteger.of(1, NttConvolution.wrapped(x, y, limbsFor(bits))), bits);
+        return mersenne(LongInteger.of(1, wrapped(x, y, limbsFor(bits))), bits);
+    }
+
+    /** x·y for x, y ≥ 0 wrapped around at the transform length that {@code minLimbs} takes, checked. */
+    private static long[] wrapped(LongInteger x, LongInteger y, int minLimbs) {
+        return ProductCheck.verifyWrapped(x, y, NttConvolution.wrapped(x, y, minLimbs), NttConvolution.length(minLimbs));
     }
 
     /** x mod (2^bits - 1) for x ≥ 0: the sum of its bits-wide pieces, as 2^bits ≡ 1. */
