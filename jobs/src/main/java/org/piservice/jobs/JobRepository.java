@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.piservice.contract.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -322,8 +323,14 @@ public final class JobRepository {
             // A worker that stops on an error gives the job back (release) or finishes it; only a
             // dead one leaves its token behind.
             claimed.put(ERROR, AttributeValue.fromS(SILENT_ATTEMPT));
-            updateOwned(jobId, owner, "SET #error = :error", Map.of("#error", ERROR),
-                    Map.of(":error", AttributeValue.fromS(SILENT_ATTEMPT)));
+            try {
+                updateOwned(jobId, owner, "SET #error = :error", Map.of("#error", ERROR),
+                        Map.of(":error", AttributeValue.fromS(SILENT_ATTEMPT)));
+            } catch (SdkException e) {
+                // The claim is written: thrown now, it would be held by no one until its heartbeat
+                // is stale, and cost the job an attempt. Only the note of the silent attempt is lost.
+                LOG.warn("could not note the silent attempt of a job taken over ({}): {}", jobId, e.getMessage());
+            }
         }
         return new ClaimResult.Claimed(fromItem(claimed));
     }

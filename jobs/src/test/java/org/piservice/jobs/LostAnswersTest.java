@@ -20,7 +20,8 @@ import org.piservice.jobs.testing.TestResources;
 /**
  * Conditional writes whose answer is lost on the way back (a proxy forwards the write, then drops
  * the connection): the SDK sends the write again, its condition now fails on the write's own
- * effect, and the writer must take that for its own success.
+ * effect, and the writer must take that for its own success. And a write that took effect must
+ * not be undone by a lesser one after it that fails.
  */
 class LostAnswersTest {
 
@@ -57,6 +58,32 @@ class LostAnswersTest {
             assertThat(claimed.job().owner()).isEqualTo("worker-1");
             assertThat(claimed.job().attempts()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void aTakeoverWhoseNoteOfTheSilentAttemptFailsIsStillTheClaimersOwn() {
+        MutableClock clock = new MutableClock(Instant.now());
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config(), clock);
+        String id = JobId.newId();
+        jobs.create(id, 100);
+        jobs.claim(id, "dead", "m1", JobDelivery.STALE_AFTER);
+        clock.advance(JobDelivery.STALE_AFTER.plusSeconds(1));
+        // A takeover's second write notes why the attempt before ended; the table refuses that one
+        // (an answer the SDK does not retry).
+        proxy.injectAlways(request -> request.isDynamoDb("UpdateItem")
+                && request.bodyText().contains(JobRepository.SILENT_ATTEMPT), new Fault.Answer(400,
+                "application/x-amz-json-1.0", "{\"__type\":\"com.amazon.coral.validate#ValidationException\","
+                        + "\"message\":\"refused (injected)\"}"));
+
+        ClaimResult takeover = jobs.claim(id, "alive", "m2", JobDelivery.STALE_AFTER);
+
+        assertThat(proxy.faulted()).isNotEmpty();
+        assertThat(takeover).as("the claim is written: an exception would leave it held by no one")
+                .isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
+                    assertThat(claimed.job().owner()).isEqualTo("alive");
+                    assertThat(claimed.job().attempts()).isEqualTo(2);
+                });
+        assertThat(jobs.heartbeat(id, "alive", 0.1)).isTrue();
     }
 
     @Test
