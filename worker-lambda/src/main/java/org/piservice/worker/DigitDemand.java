@@ -86,12 +86,18 @@ final class DigitDemand {
             if (state.covers(digits)) {
                 return new Plan.Served();
             }
-            if (state.computing(digits, clock.instant(), staleAfter)) {
+            Instant now = clock.instant();
+            if (state.computing(digits, now, staleAfter)) {
                 DigitStore.Waiter waiter = new DigitStore.Waiter(jobId, digits);
-                if (state.lists(waiter)) {
-                    return new Plan.Waiting(state.leaseDigits(), true); // a delivery before this one listed it
+                // Listed by a delivery before this one, the job goes on waiting, unless the computation
+                // runs past the end its worker reckoned and may now end after the job's deadline. (A
+                // longer computation that took the lease meanwhile, its end reckoned later, does not
+                // stop it waiting: the computation it waits for still runs, and gets the lease back.)
+                boolean overran = state.leaseEndsBy() != null && state.leaseEndsBy().isBefore(now);
+                if (state.lists(waiter) && !(overran && latestWait != null && state.mayEndAfter(latestWait, now))) {
+                    return new Plan.Waiting(state.leaseDigits(), true);
                 }
-                if (latestWait != null && state.mayEndAfter(latestWait, clock.instant())) {
+                if (latestWait != null && state.mayEndAfter(latestWait, now)) {
                     return new Plan.Alone("the computation of " + state.leaseDigits() + " digits that covers it may"
                             + " end after the job's deadline, " + latestWait + " (its worker reckoned it done by "
                             + state.leaseEndsBy() + ")", false);

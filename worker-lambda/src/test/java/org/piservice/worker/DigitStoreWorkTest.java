@@ -419,6 +419,28 @@ class DigitStoreWorkTest {
     }
 
     @Test
+    void aListedJobIsComputedAloneOnceItsComputationRunsPastTheEndItsWorkerReckoned() throws InterruptedException {
+        // GIVEN a job due in a minute, listed as waiting for a computation reckoned to end in 5 s
+        Instant reckonedEnd = Instant.now().plusSeconds(5);
+        DigitStore store = anotherWorkerComputing4000Digits(reckonedEnd);
+        CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
+        JobProcessor processor = fixture.processor(WorkerFixture.UNHURRIED, pi);
+        QueueMessage soon = fixture.newJobDueIn(Duration.ofMinutes(1), 2_000);
+        assertThat(processor.handle(soon, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(store.state().waiting()).containsExactly("2000:" + WorkerFixture.jobIdOf(soon));
+
+        // WHEN that end passes with the computation still running, and the job's message comes back
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), reckonedEnd).toMillis() + 100));
+        assertThat(store.heartbeatLease("computing-worker")).isTrue();
+        JobProcessor.Outcome outcome = processor.handle(soon, PLENTY);
+
+        // THEN it no longer waits for a computation that may run on to its invocation's end
+        assertThat(outcome).isEqualTo(JobProcessor.Outcome.DONE);
+        assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(soon)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(pi.runs.get()).isEqualTo(1);
+    }
+
+    @Test
     void aJobThatCouldNotBeComputedAloneByItsDeadlineWaitsForTheComputationThatCoversIt() {
         // GIVEN another worker's computation of 4,000 digits, which may run for ten minutes more, and
         // a worker whose time model says any computation takes two minutes
