@@ -6,6 +6,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.piservice.contract.Storage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -25,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * reads are eventually consistent, so a burst of requests would all see room and all get in.)
  */
 public final class ClientQuota {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientQuota.class);
 
     private static final String CLIENT_PREFIX = "#client/";
     private static final String JOBS = "jobs";
@@ -93,14 +98,27 @@ public final class ClientQuota {
         Set<String> ids = item == null || !item.containsKey(JOBS) ? Set.of() : Set.copyOf(item.get(JOBS).ss());
         boolean released = false;
         for (String id : ids) {
-            boolean ended = jobRepository.find(id)
-                    .map(job -> job.status().isFinal() || job.expired(clock.instant())).orElse(true);
-            if (ended) {
+            if (ended(id)) {
                 release(client, id);
                 released = true;
             }
         }
         return released;
+    }
+
+    /**
+     * Whether the job has ended or is gone. One whose record this version cannot read (a later
+     * version's, during a deploy) counts as unfinished, rather than fail every request of its client.
+     */
+    private boolean ended(String jobId) {
+        try {
+            return jobRepository.find(jobId).map(job -> job.status().isFinal() || job.expired(clock.instant())).orElse(true);
+        } catch (SdkException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.error("A job's record cannot be read, and counts against its client's quota: {} ({})", jobId, e.toString());
+            return false;
+        }
     }
 
     private static Map<String, AttributeValue> key(String client) {

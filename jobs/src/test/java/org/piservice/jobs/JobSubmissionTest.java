@@ -34,6 +34,7 @@ import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
@@ -360,6 +361,28 @@ class JobSubmissionTest {
         // THEN that fits: neither the repeat nor the refused job counted
         assertThat(last).isInstanceOf(JobSubmission.Accepted.class);
         assertThat(submission.submit(request(1))).isInstanceOf(JobSubmission.OverDigitBudget.class);
+    }
+
+    @Test
+    void aClientAtItsLimitWithAJobThisVersionCannotReadIsRefusedForItsQuotaNotAnError() {
+        // GIVEN a client with as many unfinished jobs as it may have, one of whose records carries a
+        // status this version does not know (written by a later one, during a deploy)
+        JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), resources.config());
+        String unreadable = submission.submit(request(1000)).jobId();
+        for (int i = 1; i < resources.config().maxUnfinishedJobsPerClient(); i++) {
+            assertThat(submission.submit(request(1000))).isInstanceOf(JobSubmission.Accepted.class);
+        }
+        clients.dynamoDb().updateItem(update -> update.tableName(resources.config().tableName())
+                .key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS(unreadable)))
+                .updateExpression("SET #status = :later")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":later", AttributeValue.fromS("archived"))));
+
+        // WHEN it asks for one more
+        JobSubmission.Outcome outcome = submission.submit(request(1000));
+
+        // THEN the unreadable job counts as unfinished: the client is at its limit, as it was
+        assertThat(outcome).isInstanceOf(JobSubmission.OverQuota.class);
     }
 
     /** The resources' configuration with {@code queueUrl}, jobs of at most 2,000 digits and {@code digitsPerDay}. */
