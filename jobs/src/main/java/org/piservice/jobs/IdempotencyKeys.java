@@ -138,22 +138,35 @@ public final class IdempotencyKeys {
         }
     }
 
-    /** Records the job made by the request that reserved {@code key}: repeats get it from now on. */
+    /**
+     * Records the job {@code jobId} made by the request that reserved {@code key} under that id:
+     * repeats get it from now on. A request that outlived {@link #IN_FLIGHT} and lost its key to a
+     * repeat records nothing: the key is the repeat's, and one key never names two jobs.
+     */
     public void complete(String client, String key, String jobId) {
-        dynamoDb.updateItem(update -> update.tableName(tableName).key(Map.of(Storage.TABLE_KEY, itemKey(client, key)))
-                .updateExpression("SET #job = :job")
-                .expressionAttributeNames(Map.of("#job", JOB))
-                .expressionAttributeValues(Map.of(":job", AttributeValue.fromS(jobId))));
+        try {
+            dynamoDb.updateItem(update -> update.tableName(tableName).key(Map.of(Storage.TABLE_KEY, itemKey(client, key)))
+                    .updateExpression("SET #job = :job")
+                    .conditionExpression("#request = :job")
+                    .expressionAttributeNames(Map.of("#job", JOB, "#request", REQUEST))
+                    .expressionAttributeValues(Map.of(":job", AttributeValue.fromS(jobId))));
+        } catch (ConditionalCheckFailedException takenOver) {
+            // the repeat's now, or expired and gone
+        }
     }
 
-    /** Frees {@code key} after its request made no job (a 429 or 503), so that a retry with it may. */
-    public void release(String client, String key) {
+    /**
+     * Frees {@code key} after the request that reserved it as {@code request} made no job (a 429 or
+     * 503), so that a retry with it may; a key another request has taken over stays its own.
+     */
+    public void release(String client, String key, String request) {
         try {
             dynamoDb.deleteItem(delete -> delete.tableName(tableName).key(Map.of(Storage.TABLE_KEY, itemKey(client, key)))
-                    .conditionExpression("attribute_not_exists(#job)")
-                    .expressionAttributeNames(Map.of("#job", JOB)));
-        } catch (ConditionalCheckFailedException madeAJobAfterAll) {
-            // then the key stays with it
+                    .conditionExpression("#request = :request AND attribute_not_exists(#job)")
+                    .expressionAttributeNames(Map.of("#job", JOB, "#request", REQUEST))
+                    .expressionAttributeValues(Map.of(":request", AttributeValue.fromS(request))));
+        } catch (ConditionalCheckFailedException madeAJobAfterAllOrTakenOver) {
+            // then the key stays with its job, or with the request that holds it now
         }
     }
 

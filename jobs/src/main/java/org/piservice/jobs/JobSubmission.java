@@ -285,7 +285,7 @@ public final class JobSubmission {
             switch (outcome) {
                 case Served served -> keys.complete(client, key, served.jobId());
                 case Accepted accepted -> keys.complete(client, key, accepted.jobId());
-                default -> keys.release(client, key);
+                default -> keys.release(client, key, outcome.jobId());
             }
         } catch (SdkException e) {
             LOG.warn("could not settle the request's idempotency key", e);

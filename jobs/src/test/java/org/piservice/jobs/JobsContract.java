@@ -437,6 +437,30 @@ abstract class JobsContract {
     }
 
     @Test
+    void aRequestThatOutlivesItsKeyNeitherRecordsItsJobUnderItNorFreesItFromTheRequestThatTookItOver() {
+        // GIVEN two requests whose keys were taken over by retries once they had been in flight too long
+        IdempotencyKeys keys = new IdempotencyKeys(clients().dynamoDb(), repository, resources.config(), clock);
+        String slow = JobId.newId();
+        String slowWithoutJob = JobId.newId();
+        assertThat(keys.reserve("198.51.100.7", "k-3", 50, slow)).isInstanceOf(IdempotencyKeys.Use.First.class);
+        assertThat(keys.reserve("198.51.100.7", "k-4", 50, slowWithoutJob)).isInstanceOf(IdempotencyKeys.Use.First.class);
+        clock.advance(IdempotencyKeys.IN_FLIGHT.plusSeconds(1));
+        String retry = JobId.newId();
+        assertThat(keys.reserve("198.51.100.7", "k-3", 50, retry)).isInstanceOf(IdempotencyKeys.Use.First.class);
+        assertThat(keys.reserve("198.51.100.7", "k-4", 50, JobId.newId())).isInstanceOf(IdempotencyKeys.Use.First.class);
+
+        // WHEN the slow requests end, one with a job, the other without
+        keys.complete("198.51.100.7", "k-3", slow);
+        keys.release("198.51.100.7", "k-4", slowWithoutJob);
+
+        // THEN both keys stay with the retries, and one key names one job
+        assertThat(keys.reserve("198.51.100.7", "k-3", 50, JobId.newId())).isInstanceOf(IdempotencyKeys.Use.InFlight.class);
+        assertThat(keys.reserve("198.51.100.7", "k-4", 50, JobId.newId())).isInstanceOf(IdempotencyKeys.Use.InFlight.class);
+        keys.complete("198.51.100.7", "k-3", retry);
+        assertThat(keys.reserve("198.51.100.7", "k-3", 50, JobId.newId())).isEqualTo(new IdempotencyKeys.Use.Repeat(retry));
+    }
+
+    @Test
     void prefixesAreCopiedByteForByteSmallInTheCallerLargeInsideS3() throws Exception {
         // A ranged part copy (UploadPartCopy) for the large ones: the call most likely to differ between S3s.
         long digits = DigitStore.COPY_THROUGH_CALLER_BELOW + 100_000;
