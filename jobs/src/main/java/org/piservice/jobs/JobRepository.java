@@ -254,7 +254,8 @@ public final class JobRepository {
      * Makes {@code owner} the one worker of a job that is queued, or in progress under a worker
      * whose last heartbeat is older than {@code staleAfter} (that worker is taken to be dead, and
      * its next heartbeat will be refused). A job taken over from a worker that neither finished nor
-     * gave it back records {@link #SILENT_ATTEMPT} as its last error. Through no message (a job that
+     * gave it back records {@link #SILENT_ATTEMPT} as its last error (unless that second write fails:
+     * the claim stands without it). Through no message (a job that
      * waited for a computation, completed by the computing worker), it counts no attempt: the job's
      * attempts are its own deliveries, and a copy from the digit store that fails for another job's
      * worker, at the end of that worker's time, must not use up the ones it has left.
@@ -322,10 +323,10 @@ public final class JobRepository {
         if (old.containsKey(OWNER)) {
             // A worker that stops on an error gives the job back (release) or finishes it; only a
             // dead one leaves its token behind.
-            claimed.put(ERROR, AttributeValue.fromS(SILENT_ATTEMPT));
             try {
                 updateOwned(jobId, owner, "SET #error = :error", Map.of("#error", ERROR),
                         Map.of(":error", AttributeValue.fromS(SILENT_ATTEMPT)));
+                claimed.put(ERROR, AttributeValue.fromS(SILENT_ATTEMPT));
             } catch (SdkException e) {
                 // The claim is written: thrown now, it would be held by no one until its heartbeat
                 // is stale, and cost the job an attempt. Only the note of the silent attempt is lost.

@@ -16,7 +16,9 @@ import org.piservice.core.mul.LongInteger;
  * 2^(CHECK_BITS - 2) of the true result, and Newton's estimates are within a unit or two
  * ({@code NewtonTest} checks them). An estimate off by more would pass only if its remainder,
  * modulo 2^m - 1, happened to fall into the valid range, which is 2^CHECK_BITS times narrower than
- * the modulus. Estimates that fail are corrected exactly.
+ * the modulus. Estimates that fail are corrected exactly, but for a square root's estimate more
+ * than a few units off where BigInteger cannot take the number: only a fault gives one, and it
+ * stops the computation.
  * The Newton steps use the same wrap: the product whose leading half is known to cancel is formed
  * modulo 2^m - 1 just wide enough for what remains.
  */

@@ -90,9 +90,11 @@ final class DigitDemand {
             if (state.computing(digits, now, staleAfter)) {
                 DigitStore.Waiter waiter = new DigitStore.Waiter(jobId, digits);
                 // Listed by a delivery before this one, the job goes on waiting, unless the computation
-                // runs past the end its worker reckoned and may now end after the job's deadline. (A
-                // longer computation that took the lease meanwhile, its end reckoned later, does not
-                // stop it waiting: the computation it waits for still runs, and gets the lease back.)
+                // that holds the lease runs past the end its worker reckoned and may now end after the
+                // job's deadline; it is then computed alone, and stays listed until the store covers
+                // it. A longer computation that took the lease meanwhile, its end reckoned later, does
+                // not stop it waiting: the computation it waits for still runs, and gets the lease
+                // back; should that one have overrun meanwhile, the job waits on all the same.
                 boolean overran = state.leaseEndsBy() != null && state.leaseEndsBy().isBefore(now);
                 if (state.lists(waiter) && !(overran && latestWait != null && state.mayEndAfter(latestWait, now))) {
                     return new Plan.Waiting(state.leaseDigits(), true);

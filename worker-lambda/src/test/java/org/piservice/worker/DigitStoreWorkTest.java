@@ -420,8 +420,8 @@ class DigitStoreWorkTest {
 
     @Test
     void aListedJobIsComputedAloneOnceItsComputationRunsPastTheEndItsWorkerReckoned() throws InterruptedException {
-        // GIVEN a job due in a minute, listed as waiting for a computation reckoned to end in 5 s
-        Instant reckonedEnd = Instant.now().plusSeconds(5);
+        // GIVEN a job due in a minute, listed as waiting for a computation reckoned to end in 8 s
+        Instant reckonedEnd = Instant.now().plusSeconds(8);
         DigitStore store = anotherWorkerComputing4000Digits(reckonedEnd);
         CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
         JobProcessor processor = fixture.processor(WorkerFixture.UNHURRIED, pi);

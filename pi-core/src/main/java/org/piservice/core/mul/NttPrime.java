@@ -97,11 +97,13 @@ final class NttPrime {
 
     /**
      * a·w modulo p, for |a| <= 4p and |w| <= p: h = a·w rounded and l = fma(a, w, -h) give
-     * a·w = h + l exactly; q is a·w/p rounded to an integer after three roundings, within
-     * 1/2 + 3·2^-53·|a·w|/p of it (as p < 2^49: within 1 for |a| <= 2.5p, 1.25 for |a| <= 4p),
-     * so h - q·p is an integer below 2^53 in magnitude, which fma forms exactly, and adding l
-     * leaves r = a·w - q·p exactly, |r| <= p for |a| <= 2.5p and |r| <= 1.25p beyond. The vector
-     * kernels inline the same steps, with w/p precomputed where w is a table's.
+     * a·w = h + l exactly; q is a·w/p rounded to an integer after three roundings (h, 1/p and
+     * their product), within 1/2 + 3·2^-53·|a·w|/p of it (as p < 2^49: within 1 for |a| <= 2.5p,
+     * 1.25 for |a| <= 4p), so h - q·p is an integer below 2^53 in magnitude, which fma forms
+     * exactly, and adding l leaves r = a·w - q·p exactly, |r| <= p for |a| <= 2.5p and
+     * |r| <= 1.25p beyond. The vector kernels inline the same steps, with w/p precomputed where w
+     * is a table's: two roundings (w/p and a times it), so q is within 1 and |r| <= p for any
+     * |a| <= 4p.
      */
     double mul(double a, double w) {
         double hi = a * w;
