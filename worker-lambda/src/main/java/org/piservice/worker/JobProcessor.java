@@ -775,7 +775,8 @@ public final class JobProcessor implements AutoCloseable {
         try {
             if (jobs.claim(waiter.jobId(), owner, settings.staleAfter()) instanceof ClaimResult.Claimed claimed) {
                 // Completed late, the job would break the promise that every job ends by its
-                // deadline, which the sweeper and the api keep for jobs that no worker holds.
+                // deadline, which the sweeper keeps for every open job and the api for jobs that no
+                // worker holds.
                 if (claimed.job().isOverdue(clock.instant())) {
                     failAtDeadline(claimed.job(), owner);
                 } else {
