@@ -21,7 +21,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *
  * <p>A request with an {@code Idempotency-Key} that was answered already gets its job again
  * ({@link IdempotencyKeys}). Every job's digits count against its client's day
- * ({@link ClientDigitBudget}), and are taken back when the job does not start. A job that needs
+ * ({@link ClientDigitBudget}), charged just before its copy or its message, and taken back should
+ * that fail. A job that needs
  * computing must be able to finish before its deadline
  * behind the work queued already ({@link Backlog}), and, once recorded, fit its client's share of
  * the workers ({@link ClientQuota}), or its record is deleted again. Jobs the digit store serves
@@ -145,27 +146,7 @@ public final class JobSubmission {
                 }
             }
         }
-        ClientDigitBudget.Charge charge;
-        try {
-            charge = budget.charge(request.client(), request.digits());
-        } catch (SdkException e) {
-            return settled(request, new NotRecorded(jobId, e));
-        }
-        if (!charge.admitted()) {
-            return settled(request, new OverDigitBudget(jobId, budget.limit(), charge.nextDay()));
-        }
-        Outcome outcome;
-        try {
-            outcome = start(jobId, request);
-        } catch (RuntimeException | Error e) {
-            refundQuietly(charge);
-            throw e;
-        }
-        settled(request, outcome);
-        if (!(outcome instanceof Served || outcome instanceof Accepted)) {
-            refundQuietly(charge);
-        }
-        return outcome;
+        return settled(request, start(jobId, request));
     }
 
     /** Settles the request's idempotency key, if it has one, by {@code outcome}, which it returns. */
@@ -176,9 +157,27 @@ public final class JobSubmission {
     }
 
     /**
-     * Takes back the digits of a job that did not start, with the finishing calls' reserve, after the
-     * key's settling, which a client's retry needs more.
+     * Counts the job's digits against its client's day, just before the step that costs them (the
+     * copy, or the message to a worker): a request refused or failed before it charges nothing, and
+     * only a failure of that step needs a refund.
+     *
+     * @return the charge, or the outcome that refuses the job
      */
+    private Charged charge(String jobId, Request request) {
+        try {
+            ClientDigitBudget.Charge charge = budget.charge(request.client(), request.digits());
+            return charge.admitted() ? new Charged(charge, null)
+                    : new Charged(null, new OverDigitBudget(jobId, budget.limit(), charge.nextDay()));
+        } catch (SdkException e) {
+            return new Charged(null, new NotRecorded(jobId, e));
+        }
+    }
+
+    /** A charge made, or else the outcome that refuses the job. */
+    private record Charged(ClientDigitBudget.Charge charge, Outcome refusal) {
+    }
+
+    /** Takes back the digits of a job that did not start, with the finishing calls' reserve. */
     private void refundQuietly(ClientDigitBudget.Charge charge) {
         try {
             CallDeadline.finishing(() -> budget.refund(charge));
@@ -191,7 +190,22 @@ public final class JobSubmission {
         int digits = request.digits();
         Optional<DigitStore.State> state = storeState();
         if (state.filter(s -> s.covers(digits)).isPresent()) {
-            Optional<Outcome> served = serveFromStore(state.get(), jobId, digits);
+            Charged charged = charge(jobId, request);
+            if (charged.refusal() != null) {
+                return charged.refusal();
+            }
+            Optional<Outcome> served;
+            try {
+                served = serveFromStore(state.get(), jobId, digits);
+            } catch (RuntimeException | Error e) {
+                refundQuietly(charged.charge());
+                throw e;
+            }
+            if (served.filter(Served.class::isInstance).isPresent()) {
+                return served.get();
+            }
+            // Not served: the job is queued instead, and charged there, once it is about to be sent.
+            refundQuietly(charged.charge());
             if (served.isPresent()) {
                 return served.get();
             }
@@ -234,13 +248,30 @@ public final class JobSubmission {
                 return refused.get();
             }
         }
-        Outcome outcome = queue(jobId, digits);
+        Charged charged = charge(jobId, request);
+        if (charged.refusal() != null) {
+            deleteQuietly(jobId);
+            if (!waits) {
+                releaseQuietly(request.client(), jobId);
+            }
+            return charged.refusal();
+        }
+        Outcome outcome;
+        try {
+            outcome = queue(jobId, digits);
+        } catch (RuntimeException | Error e) {
+            refundQuietly(charged.charge());
+            throw e;
+        }
         if (!waits) {
             if (outcome instanceof Accepted) {
                 backlog.accepted(digits);
             } else {
                 releaseQuietly(request.client(), jobId);
             }
+        }
+        if (!(outcome instanceof Accepted)) {
+            refundQuietly(charged.charge());
         }
         return outcome;
     }
@@ -255,14 +286,19 @@ public final class JobSubmission {
         } catch (SdkException e) {
             failure = e;
         }
+        deleteQuietly(jobId);
+        return Optional.of(failure != null ? new NotRecorded(jobId, failure) : new OverQuota(jobId, quota.limit()));
+    }
+
+    /** Deletes the record of a job refused before its message was sent. */
+    private void deleteQuietly(String jobId) {
         try {
             CallDeadline.finishing(() -> jobs.deleteIfQueued(jobId));
         } catch (SdkException e) {
             // A queued record without a message: the sweeper sends it once it has been idle long
             // enough, and a worker computes it for no client.
-            LOG.warn("could not delete a job its client's quota refused", e);
+            LOG.warn("could not delete a job that was refused before its message was sent", e);
         }
-        return Optional.of(failure != null ? new NotRecorded(jobId, failure) : new OverQuota(jobId, quota.limit()));
     }
 
     private Outcome queue(String jobId, int digits) {

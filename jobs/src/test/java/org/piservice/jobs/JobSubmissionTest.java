@@ -358,9 +358,34 @@ class JobSubmissionTest {
         assertThat(jobs.cancel(first)).isPresent();
         JobSubmission.Outcome last = submission.submit(request(5000 - 2000 - 1000 * (resources.config().maxUnfinishedJobsPerClient() - 1)));
 
-        // THEN that fits: neither the repeat nor the refused job counted
+        // THEN that fits: neither the repeat nor the refused job counted; and the day is full
+        // (a place in the quota made again, which a job is refused for first)
         assertThat(last).isInstanceOf(JobSubmission.Accepted.class);
+        assertThat(jobs.cancel(last.jobId())).isPresent();
         assertThat(submission.submit(request(1))).isInstanceOf(JobSubmission.OverDigitBudget.class);
+    }
+
+    @Test
+    void aJobTheTableFailsToRecordCostsItsClientNoDigitsEvenWhenNothingCouldBeTakenBack() {
+        // GIVEN a client that may ask for 2,000 digits a day, and a table that fails to record a
+        // job, and would fail to take digits back too (a table too slow for the request's last calls)
+        ServiceConfig config = dailyDigits(resources.config().queueUrl(), 2000);
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
+            Fault refused = new Fault.Answer(400, "application/x-amz-json-1.0",
+                    "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"message\":\"refused (injected)\"}");
+            proxy.injectAlways(request -> request.isDynamoDb("PutItem"), refused);
+            proxy.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains("{\"N\":\"-"), refused);
+
+            // WHEN it asks for 2,000 digits, in vain, and then again once the table is well
+            JobSubmission.Outcome failed = submission(proxied.dynamoDb(), clients.sqs(), config).submit(request(2000));
+            proxy.heal();
+            JobSubmission.Outcome again = submission(proxied.dynamoDb(), clients.sqs(), config).submit(request(2000));
+
+            // THEN the failed request took nothing from its day
+            assertThat(failed).isInstanceOf(JobSubmission.NotRecorded.class);
+            assertThat(again).isInstanceOf(JobSubmission.Accepted.class);
+        }
     }
 
     @Test
