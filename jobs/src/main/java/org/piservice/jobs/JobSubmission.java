@@ -21,8 +21,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *
  * <p>A request with an {@code Idempotency-Key} that was answered already gets its job again
  * ({@link IdempotencyKeys}). Every job's digits count against its client's day
- * ({@link ClientDigitBudget}), charged just before its copy or its message, and taken back should
- * that fail. A job that needs
+ * ({@link ClientDigitBudget}), charged just before its copy or its message, and taken back when
+ * the job does not start after all. A job that needs
  * computing must be able to finish before its deadline
  * behind the work queued already ({@link Backlog}), and, once recorded, fit its client's share of
  * the workers ({@link ClientQuota}), or its record is deleted again. Jobs the digit store serves
@@ -146,7 +146,19 @@ public final class JobSubmission {
                 }
             }
         }
-        return settled(request, start(jobId, request));
+        DayCharge charge = new DayCharge();
+        Outcome outcome;
+        try {
+            outcome = start(jobId, request, charge);
+        } catch (RuntimeException | Error e) {
+            charge.refundQuietly();
+            throw e;
+        }
+        settled(request, outcome);
+        if (!(outcome instanceof Served || outcome instanceof Accepted)) {
+            charge.refundQuietly();
+        }
+        return outcome;
     }
 
     /** Settles the request's idempotency key, if it has one, by {@code outcome}, which it returns. */
@@ -157,55 +169,53 @@ public final class JobSubmission {
     }
 
     /**
-     * Counts the job's digits against its client's day, just before the step that costs them (the
-     * copy, or the message to a worker): a request refused or failed before it charges nothing, and
-     * only a failure of that step needs a refund.
-     *
-     * @return the charge, or the outcome that refuses the job
+     * The request's charge against its client's day ({@link ClientDigitBudget}), made once, just
+     * before the step that costs the digits (the copy, or the message to a worker), so that a request
+     * refused or failed before it costs nothing; a job the store was to serve and that is queued
+     * instead keeps the charge it had. Taken back when the job does not start, after the key's
+     * settling, which a client's retry needs more.
      */
-    private Charged charge(String jobId, Request request) {
-        try {
-            ClientDigitBudget.Charge charge = budget.charge(request.client(), request.digits());
-            return charge.admitted() ? new Charged(charge, null)
-                    : new Charged(null, new OverDigitBudget(jobId, budget.limit(), charge.nextDay()));
-        } catch (SdkException e) {
-            return new Charged(null, new NotRecorded(jobId, e));
+    private final class DayCharge {
+        private ClientDigitBudget.Charge charge;
+
+        /** Charges the request, unless it is already: empty, or the outcome that refuses the job. */
+        Optional<Outcome> make(String jobId, Request request) {
+            if (charge != null) {
+                return Optional.empty();
+            }
+            try {
+                ClientDigitBudget.Charge made = budget.charge(request.client(), request.digits());
+                if (!made.admitted()) {
+                    return Optional.of(new OverDigitBudget(jobId, budget.limit(), made.nextDay()));
+                }
+                charge = made;
+                return Optional.empty();
+            } catch (SdkException e) {
+                return Optional.of(new NotRecorded(jobId, e));
+            }
+        }
+
+        void refundQuietly() {
+            if (charge == null) {
+                return;
+            }
+            try {
+                CallDeadline.finishing(() -> budget.refund(charge));
+            } catch (SdkException e) {
+                LOG.warn("could not take back the digits of a job that did not start; its client's day keeps them", e);
+            }
         }
     }
 
-    /** A charge made, or else the outcome that refuses the job. */
-    private record Charged(ClientDigitBudget.Charge charge, Outcome refusal) {
-    }
-
-    /** Takes back the digits of a job that did not start, with the finishing calls' reserve. */
-    private void refundQuietly(ClientDigitBudget.Charge charge) {
-        try {
-            CallDeadline.finishing(() -> budget.refund(charge));
-        } catch (SdkException e) {
-            LOG.warn("could not take back the digits of a job that did not start; its client's day keeps them", e);
-        }
-    }
-
-    private Outcome start(String jobId, Request request) {
+    private Outcome start(String jobId, Request request, DayCharge charge) {
         int digits = request.digits();
         Optional<DigitStore.State> state = storeState();
         if (state.filter(s -> s.covers(digits)).isPresent()) {
-            Charged charged = charge(jobId, request);
-            if (charged.refusal() != null) {
-                return charged.refusal();
+            Optional<Outcome> refused = charge.make(jobId, request);
+            if (refused.isPresent()) {
+                return refused.get();
             }
-            Optional<Outcome> served;
-            try {
-                served = serveFromStore(state.get(), jobId, digits);
-            } catch (RuntimeException | Error e) {
-                refundQuietly(charged.charge());
-                throw e;
-            }
-            if (served.filter(Served.class::isInstance).isPresent()) {
-                return served.get();
-            }
-            // Not served: the job is queued instead, and charged there, once it is about to be sent.
-            refundQuietly(charged.charge());
+            Optional<Outcome> served = serveFromStore(state.get(), jobId, digits);
             if (served.isPresent()) {
                 return served.get();
             }
@@ -248,30 +258,21 @@ public final class JobSubmission {
                 return refused.get();
             }
         }
-        Charged charged = charge(jobId, request);
-        if (charged.refusal() != null) {
+        Optional<Outcome> overDay = charge.make(jobId, request);
+        if (overDay.isPresent()) {
             deleteQuietly(jobId);
             if (!waits) {
                 releaseQuietly(request.client(), jobId);
             }
-            return charged.refusal();
+            return overDay.get();
         }
-        Outcome outcome;
-        try {
-            outcome = queue(jobId, digits);
-        } catch (RuntimeException | Error e) {
-            refundQuietly(charged.charge());
-            throw e;
-        }
+        Outcome outcome = queue(jobId, digits);
         if (!waits) {
             if (outcome instanceof Accepted) {
                 backlog.accepted(digits);
             } else {
                 releaseQuietly(request.client(), jobId);
             }
-        }
-        if (!(outcome instanceof Accepted)) {
-            refundQuietly(charged.charge());
         }
         return outcome;
     }

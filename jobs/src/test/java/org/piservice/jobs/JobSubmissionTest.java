@@ -278,13 +278,16 @@ class JobSubmissionTest {
                 RequestBody.fromString(DigitStoreTest.text(1000)));
         assertThatThrownBy(() -> store.copyPrefix(1500, "results/x/pi-1500.txt")).isInstanceOf(DigitStore.WrongLengthCopy.class);
 
-        // WHEN a job it claims to cover is submitted
-        JobSubmission.Outcome outcome = submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(request(1500));
+        // WHEN a job it claims to cover is submitted, by a client that may ask for 2,000 digits a day
+        JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), dailyDigits(resources.config().queueUrl(), 2000));
+        JobSubmission.Outcome outcome = submission.submit(request(1500));
 
-        // THEN it is queued, for a worker to serve or fail with the reason
+        // THEN it is queued, for a worker to serve or fail with the reason, and its digits charged once
         assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
         assertThat(jobs.find(outcome.jobId()).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
         assertThat(queuedMessages()).containsExactly(new JobMessage(outcome.jobId(), 1500));
+        assertThat(submission.submit(request(501))).isInstanceOf(JobSubmission.OverDigitBudget.class);
+        assertThat(submission.submit(request(500))).isInstanceOf(JobSubmission.Served.class);
     }
 
     @Test
@@ -343,7 +346,7 @@ class JobSubmissionTest {
     }
 
     @Test
-    void aRepeatedRequestCountsNoDigitsAndAJobTheQuotaRefusedHasItsTakenBack() {
+    void aRepeatedRequestCountsNoDigitsAndAJobTheQuotaRefusesCountsNone() {
         // GIVEN clients that may ask for 5,000 digits a day, and one with 2,000 asked for under a key
         // and then again (the repeat gets its job), and as many unfinished jobs as it may have
         JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), dailyDigits(resources.config().queueUrl(), 5000));
@@ -362,7 +365,9 @@ class JobSubmissionTest {
         // (a place in the quota made again, which a job is refused for first)
         assertThat(last).isInstanceOf(JobSubmission.Accepted.class);
         assertThat(jobs.cancel(last.jobId())).isPresent();
-        assertThat(submission.submit(request(1))).isInstanceOf(JobSubmission.OverDigitBudget.class);
+        JobSubmission.Outcome overDay = submission.submit(request(1));
+        assertThat(overDay).isInstanceOf(JobSubmission.OverDigitBudget.class);
+        assertThat(jobs.find(overDay.jobId())).as("the refused job's record").isEmpty();
     }
 
     @Test
