@@ -377,8 +377,7 @@ class JobSubmissionTest {
         ServiceConfig config = dailyDigits(resources.config().queueUrl(), 2000);
         try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
              AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
-            Fault refused = new Fault.Answer(400, "application/x-amz-json-1.0",
-                    "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"message\":\"refused (injected)\"}");
+            Fault refused = Fault.dynamoDbRefusal();
             proxy.injectAlways(request -> request.isDynamoDb("PutItem"), refused);
             proxy.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains("{\"N\":\"-"), refused);
 

@@ -71,9 +71,7 @@ class LostAnswersTest {
         // A takeover's second write notes why the attempt before ended; the table refuses that one
         // (an answer the SDK does not retry).
         proxy.injectAlways(request -> request.isDynamoDb("UpdateItem")
-                && request.bodyText().contains(JobRepository.SILENT_ATTEMPT), new Fault.Answer(400,
-                "application/x-amz-json-1.0", "{\"__type\":\"com.amazon.coral.validate#ValidationException\","
-                        + "\"message\":\"refused (injected)\"}"));
+                && request.bodyText().contains(JobRepository.SILENT_ATTEMPT), Fault.dynamoDbRefusal());
 
         ClaimResult takeover = jobs.claim(id, "alive", "m2", JobDelivery.STALE_AFTER);
 

@@ -252,8 +252,7 @@ class WorkerFaultTest {
         // error the SDK does not retry (retried, a beat could outlast the lease's staleness here)
         QueueMessage message = fixture.newJob(2000);
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(":progress"),
-                new Fault.Answer(400, "application/x-amz-json-1.0", "{\"__type\":\"com.amazon.coral.validate#ValidationException\","
-                        + "\"message\":\"The heartbeat is refused (injected)\"}"));
+                Fault.dynamoDbRefusal());
         PiWriter slow = (digits, out, progress, cancelled) -> {
             CountingPiWriter.pause(Duration.ofSeconds(8));
             PiWriter.PI_CORE.write(digits, out, progress, cancelled);

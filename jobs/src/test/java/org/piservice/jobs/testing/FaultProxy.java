@@ -113,6 +113,12 @@ public final class FaultProxy implements AutoCloseable {
                     "{\"__type\":\"com.amazonaws.dynamodb.v20120810#InternalServerError\",\"message\":\"Internal server error (injected)\"}");
         }
 
+        /** DynamoDB's refusal of a request it finds invalid, which the SDK does not retry: a write that fails at once. */
+        static Fault dynamoDbRefusal() {
+            return new Answer(400, "application/x-amz-json-1.0",
+                    "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"message\":\"Refused (injected)\"}");
+        }
+
         /** SQS's answer when the service itself fails. */
         static Fault sqsOutage() {
             return new Answer(500, "application/x-amz-json-1.0",

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
@@ -56,16 +58,7 @@ class ProductCheckTest {
         long[] product = LongInteger.of(a.multiply(b)).words.clone();
         assertThat(ProductCheck.verify(expected, LongInteger.of(1, product.clone())).toBigInteger()).isEqualTo(a.multiply(b));
 
-        long[] offByOne = product.clone();
-        offByOne[100]++;
-        long[] swapped = product.clone();
-        swapped[7] = product[9];
-        swapped[9] = product[7];
-        long[] shifted = new long[product.length];
-        System.arraycopy(product, 0, shifted, 1, product.length - 1);
-        long[] lostWord = product.clone();
-        lostWord[1000] = 0;
-        for (long[] wrong : new long[][] {offByOne, swapped, shifted, lostWord}) {
+        for (long[] wrong : wrongCopies(product)) {
             assertThatThrownBy(() -> ProductCheck.verify(expected, LongInteger.of(1, wrong)))
                     .isInstanceOf(ArithmeticFault.class)
                     .hasMessageContaining("failed its check modulo 2^61 - 1");
@@ -98,27 +91,17 @@ class ProductCheckTest {
         int minLimbs = 1_500; // below the product's 2,110 limbs: it wraps around
         int wrapLimbs = NttConvolution.length(minLimbs);
         long[] product = NttConvolution.wrapped(a, b, minLimbs);
-        BigInteger modulus = BigInteger.ONE.shiftLeft(128 * wrapLimbs).subtract(BigInteger.ONE);
-        assertThat(LongInteger.of(1, product.clone()).toBigInteger().mod(modulus))
-                .isEqualTo(a.toBigInteger().multiply(b.toBigInteger()).mod(modulus));
         assertThat(ProductCheck.verifyWrapped(a, b, product.clone(), wrapLimbs)).isEqualTo(product);
 
-        long[] offByOne = product.clone();
-        offByOne[100]++;
-        long[] swapped = product.clone();
-        swapped[7] = product[9];
-        swapped[9] = product[7];
-        long[] shifted = new long[product.length];
-        System.arraycopy(product, 0, shifted, 1, product.length - 1);
-        long[] lostWord = product.clone();
-        lostWord[1000] = 0;
+        List<long[]> wrongs = new ArrayList<>(wrongCopies(product));
         // a coefficient of the transform gone wrong: an error of up to about 2^300 at one 128-bit place
-        long[] wrongCoefficient = LongInteger.of(1, product.clone()).add(
-                LongInteger.of(new BigInteger(290, random)).shiftLeft(128L * 333)).words;
+        wrongs.add(LongInteger.of(1, product.clone()).add(
+                LongInteger.of(new BigInteger(290, random)).shiftLeft(128L * 333)).words);
         long[] carryLost = product.clone();
         carryLost[500] -= 1;
         carryLost[501] += 1;
-        for (long[] wrong : new long[][] {offByOne, swapped, shifted, lostWord, wrongCoefficient, carryLost}) {
+        wrongs.add(carryLost);
+        for (long[] wrong : wrongs) {
             assertThatThrownBy(() -> ProductCheck.verifyWrapped(a, b, wrong, wrapLimbs))
                     .isInstanceOf(ArithmeticFault.class)
                     .hasMessageContaining("wrapped around failed its check modulo 2^1024 - 1");
@@ -146,5 +129,19 @@ class ProductCheckTest {
         LongInteger one = LongInteger.ONE;
         assertThat(ProductCheck.verifyWrapped(one, one, sum, 8)).isSameAs(sum);
         assertThat(ProductCheck.verifyWrapped(LongInteger.ZERO, one, allOnes, 8)).isSameAs(allOnes);
+    }
+
+    /** Copies of a product of at least 1,001 words, each wrong: a word off by one, two swapped, all shifted, one lost. */
+    private static List<long[]> wrongCopies(long[] product) {
+        long[] offByOne = product.clone();
+        offByOne[100]++;
+        long[] swapped = product.clone();
+        swapped[7] = product[9];
+        swapped[9] = product[7];
+        long[] shifted = new long[product.length];
+        System.arraycopy(product, 0, shifted, 1, product.length - 1);
+        long[] lostWord = product.clone();
+        lostWord[1000] = 0;
+        return List.of(offByOne, swapped, shifted, lostWord);
     }
 }
