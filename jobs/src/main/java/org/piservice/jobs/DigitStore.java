@@ -159,9 +159,13 @@ public final class DigitStore {
             if (leaseEndsBy == null) {
                 return false;
             }
-            Instant end = leaseEndsBy.isBefore(now)
-                    ? leaseEndsBy.plusSeconds(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS) : leaseEndsBy;
+            Instant end = overran(now) ? leaseEndsBy.plusSeconds(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS) : leaseEndsBy;
             return end.isAfter(instant);
+        }
+
+        /** Whether the computation that extends the store now runs past the end its worker reckoned. */
+        public boolean overran(Instant now) {
+            return leaseEndsBy != null && leaseEndsBy.isBefore(now);
         }
 
         /** Whether {@code waiter} is listed for a live computation, which completes it when it ends. */

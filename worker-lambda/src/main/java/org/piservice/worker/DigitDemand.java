@@ -95,8 +95,7 @@ final class DigitDemand {
                 // it. A longer computation that took the lease meanwhile, its end reckoned later, does
                 // not stop it waiting: the computation it waits for still runs, and gets the lease
                 // back; should that one have overrun meanwhile, the job waits on all the same.
-                boolean overran = state.leaseEndsBy() != null && state.leaseEndsBy().isBefore(now);
-                if (state.lists(waiter) && !(overran && latestWait != null && state.mayEndAfter(latestWait, now))) {
+                if (state.lists(waiter) && !(state.overran(now) && latestWait != null && state.mayEndAfter(latestWait, now))) {
                     return new Plan.Waiting(state.leaseDigits(), true);
                 }
                 if (latestWait != null && state.mayEndAfter(latestWait, now)) {
