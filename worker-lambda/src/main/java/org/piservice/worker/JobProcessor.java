@@ -7,13 +7,13 @@ import java.time.Instant;
 import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -467,7 +467,8 @@ public final class JobProcessor implements AutoCloseable {
         AtomicReference<Double> progress = new AtomicReference<>(0.0);
         Deadline jobDeadline = forJob(job, deadline);
         BooleanSupplier outOfTime = () -> jobDeadline.remaining().compareTo(settings.cleanupReserve()) < 0;
-        Set<String> endedWaiters = new HashSet<>();
+        // Filled by the heartbeats, read here once the computation has stopped (the beats go on meanwhile)
+        Set<DigitStore.Waiter> endedWaiters = ConcurrentHashMap.newKeySet();
         ScheduledFuture<?> heartbeat = everyHeartbeat(job, () -> beat(job, owner, plan, progress, lost, cancelled,
                 endedWaiters));
         if (plan instanceof DigitDemand.Plan.Compute) {
@@ -500,6 +501,7 @@ public final class JobProcessor implements AutoCloseable {
             } catch (CancellationException e) {
                 if (cancelled.get()) {
                     LOG.info("Job cancelled; its computation stopped and its partial upload was discarded");
+                    forgetEndedWaiters(endedWaiters);
                     return Outcome.DONE;
                 }
                 if (lost.get()) {
@@ -796,7 +798,7 @@ public final class JobProcessor implements AutoCloseable {
      * stops once they are cancelled too).
      */
     private void beat(Job job, String owner, DigitDemand.Plan plan, AtomicReference<Double> progress, AtomicBoolean lost,
-                      AtomicBoolean cancelled, Set<String> endedWaiters) {
+                      AtomicBoolean cancelled, Set<DigitStore.Waiter> endedWaiters) {
         // The lease first: after a cancellation the job's beat reads waiting jobs' records, and
         // the lease keeps other workers from computing the same digits meanwhile. A lost lease
         // does not stop the computation: it only lets a longer demand start its own.
@@ -807,7 +809,7 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     private void beatJob(Job job, String owner, DigitDemand.Plan plan, AtomicReference<Double> progress,
-                         AtomicBoolean lost, AtomicBoolean cancelled, Set<String> endedWaiters) {
+                         AtomicBoolean lost, AtomicBoolean cancelled, Set<DigitStore.Waiter> endedWaiters) {
         try {
             if (cancelled.get()) {
                 if (!anyWaiterOpen(plan, endedWaiters)) {
@@ -846,20 +848,34 @@ public final class JobProcessor implements AutoCloseable {
      * heartbeats of a cancelled computation do not read every listed job (up to
      * {@link DigitStore#MAX_WAITERS}) each time.
      */
-    private boolean anyWaiterOpen(DigitDemand.Plan plan, Set<String> ended) {
+    private boolean anyWaiterOpen(DigitDemand.Plan plan, Set<DigitStore.Waiter> ended) {
         if (!(plan instanceof DigitDemand.Plan.Compute compute)) {
             return false;
         }
         for (DigitStore.Waiter waiter : store.waiters()) {
-            if (waiter.digits() > compute.digits() || ended.contains(waiter.jobId())) {
+            if (waiter.digits() > compute.digits() || ended.contains(waiter)) {
                 continue;
             }
             if (jobs.find(waiter.jobId()).map(job -> !job.status().isFinal()).orElse(false)) {
                 return true;
             }
-            ended.add(waiter.jobId());
+            ended.add(waiter);
         }
         return false;
+    }
+
+    /**
+     * Takes the jobs that waited for a computation stopped by cancellation off the waiting list: no
+     * computation covers their digits now, and listed they would hold places of the list that jobs
+     * still open need, until some later computation covered them.
+     */
+    private void forgetEndedWaiters(Set<DigitStore.Waiter> ended) {
+        try {
+            store.removeWaiters(Set.copyOf(ended));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not take the cancelled jobs off the waiting list; a computation that covers them does: {}",
+                    describe(e));
+        }
     }
 
     /**

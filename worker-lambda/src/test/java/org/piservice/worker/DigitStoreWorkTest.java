@@ -524,7 +524,10 @@ class DigitStoreWorkTest {
         // THEN the computation stops: no one wants its digits
         assertThat(held.computation().get(30, TimeUnit.SECONDS)).isEqualTo(JobProcessor.Outcome.DONE);
         assertThat(logs.withMessage("Job cancelled; its computation stopped")).hasSize(1);
-        assertThat(fixture.digitStore(fixture.config()).state().digits()).isZero();
+        DigitStore store = fixture.digitStore(fixture.config());
+        assertThat(store.state().digits()).isZero();
+        // AND the cancelled job no longer holds a place on the waiting list, which no computation would empty now
+        assertThat(store.waiters()).isEmpty();
     }
 
     @Test
