@@ -35,7 +35,7 @@ class CallDeadlineTest {
                 return CompletableFuture.runAsync(CallDeadline.carried(call), other);
             });
 
-            assertThatThrownBy(() -> carried.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            assertThatThrownBy(() -> carried.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(SdkClientException.class)
                     .hasMessage("No time was left for this call before its deadline");
         }
@@ -63,7 +63,7 @@ class CallDeadlineTest {
             });
 
             for (Future<?> write : List.of(writeBytes, writeByte)) {
-                assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                         .cause().isInstanceOf(SdkClientException.class)
                         .hasMessage("No time was left for this call before its deadline");
             }
