@@ -29,6 +29,8 @@ import java.util.Optional;
  *        message (the api's or the sweeper's) should be done, by the time model, or the computation
  *        it waits for end: till then the message may rightly wait in the queue; null once claimed,
  *        and in records of earlier versions
+ * @param chargedTo the client's day its digits count against, as {@link ClientDigitBudget#account}
+ *        names it; null in records of earlier versions
  */
 public record Job(
         String jobId,
@@ -48,7 +50,8 @@ public record Job(
         Instant deadlineAt,
         Instant requeuedAt,
         Instant releasedAt,
-        Instant expectedStartAt) {
+        Instant expectedStartAt,
+        String chargedTo) {
 
     /** Time from acceptance to the end, or to {@code now} while the job is not finished. */
     public Duration elapsed(Instant now) {

@@ -55,6 +55,7 @@ public final class JobRepository {
     private static final String REQUEUED_AT = "requeued_at";
     private static final String RELEASED_AT = "released_at";
     private static final String EXPECTED_START_AT = "expected_start_at";
+    private static final String CHARGED_TO = "charged_to";
     /** The id of the queue message whose delivery made the last claim, when one did. */
     private static final String CLAIMED_BY = "claimed_by_message";
     /**
@@ -86,6 +87,7 @@ public final class JobRepository {
     private final String tableName;
     private final Duration jobTtl;
     private final Duration jobDeadline;
+    private final ClientDigitBudget budget;
     private final Clock clock;
 
     public JobRepository(DynamoDbClient dynamoDb, ServiceConfig config) {
@@ -97,19 +99,21 @@ public final class JobRepository {
         this.tableName = config.tableName();
         this.jobTtl = config.jobTtl();
         this.jobDeadline = config.jobDeadline();
+        this.budget = new ClientDigitBudget(dynamoDb, config, clock);
         this.clock = clock;
     }
 
-    /** Records a new job as queued, open until its deadline, its message expected to be taken at once. */
+    /** Records a new job as queued, open until its deadline, its message expected to be taken at once, charged to no one. */
     public Job create(String jobId, int digits) {
-        return create(jobId, digits, null);
+        return create(jobId, digits, null, null);
     }
 
     /**
      * Records a new job as queued, open until its deadline, whose message may wait in the queue
-     * until {@code expectedStartAt} (see {@link Job#expectedStartAt()}; null: none).
+     * until {@code expectedStartAt} (see {@link Job#expectedStartAt()}; null: none), and whose
+     * digits count against {@code chargedTo} (see {@link Job#chargedTo()}; null: no one).
      */
-    public Job create(String jobId, int digits, Instant expectedStartAt) {
+    public Job create(String jobId, int digits, Instant expectedStartAt, String chargedTo) {
         Instant now = clock.instant();
         Map<String, AttributeValue> item = new HashMap<>(Map.of(
                 JOB_ID, AttributeValue.fromS(jobId),
@@ -122,6 +126,9 @@ public final class JobRepository {
                 PENDING, AttributeValue.fromS(Storage.PENDING_VALUE)));
         if (expectedStartAt != null) {
             item.put(EXPECTED_START_AT, millis(expectedStartAt));
+        }
+        if (chargedTo != null) {
+            item.put(CHARGED_TO, AttributeValue.fromS(chargedTo));
         }
         putNew(item);
         return fromItem(item);
@@ -223,6 +230,7 @@ public final class JobRepository {
     /**
      * Cancels a job that is queued or in progress, at its client's request. Its worker, if any,
      * learns of it when its next heartbeat is refused; a worker that claims it later finds it final.
+     * One that no worker had claimed gives its client's day its digits back ({@link ClientDigitBudget}).
      *
      * @return the cancelled job, or empty when the job is gone or final already (the caller reads
      *         it again to tell which)
@@ -243,11 +251,14 @@ public final class JobRepository {
                 .expressionAttributeValues(values)
                 .returnValues(ReturnValue.ALL_NEW)
                 .build();
+        Job cancelled;
         try {
-            return Optional.of(fromItem(dynamoDb.updateItem(request).attributes()));
+            cancelled = fromItem(dynamoDb.updateItem(request).attributes());
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         }
+        budget.refundUnclaimed(cancelled);
+        return Optional.of(cancelled);
     }
 
     /**
@@ -448,7 +459,10 @@ public final class JobRepository {
         allValues.putAll(failValues(reason));
         Map<String, String> allNames = new HashMap<>(names);
         allNames.putAll(FAIL_NAMES);
-        return writeOnce(jobId, FAIL_SET, FAIL_REMOVE, OPEN + condition, allNames, allValues);
+        Optional<Job> failed = writeOnce(jobId, FAIL_SET, FAIL_REMOVE, OPEN + condition, allNames, allValues);
+        // as a cancelled one: a job failed before any worker claimed it cost nothing
+        failed.ifPresent(budget::refundUnclaimed);
+        return failed.isPresent();
     }
 
     /**
@@ -581,7 +595,7 @@ public final class JobRepository {
     /** An update of a job that {@code owner} holds, which ends the job or gives it back. */
     private boolean letGo(String jobId, String owner, String set, String remove,
                           Map<String, String> names, Map<String, AttributeValue> values) {
-        return writeOnce(jobId, set, remove, OWNED_BY_CALLER, ownedNames(names), ownedValues(owner, values));
+        return writeOnce(jobId, set, remove, OWNED_BY_CALLER, ownedNames(names), ownedValues(owner, values)).isPresent();
     }
 
     /** {@code names} and the names {@link #OWNED_BY_CALLER} uses. */
@@ -604,36 +618,36 @@ public final class JobRepository {
      * Makes a conditional update that ends the job or takes it from its owner ({@code SET set REMOVE
      * remove}), and records a one-off id of it.
      *
-     * @return true when the update was applied, by this call or by the SDK's earlier try of it, whose
-     *     answer was lost: its own condition then refuses the try that follows
+     * @return the job as the update left it, when it was applied, by this call or by the SDK's
+     *     earlier try of it, whose answer was lost: its own condition then refuses the try that follows
      */
-    private boolean writeOnce(String jobId, String set, String remove, String condition,
-                              Map<String, String> names, Map<String, AttributeValue> values) {
+    private Optional<Job> writeOnce(String jobId, String set, String remove, String condition,
+                                    Map<String, String> names, Map<String, AttributeValue> values) {
         String writer = UUID.randomUUID().toString(); // the same in every try the SDK makes
         Map<String, String> allNames = new HashMap<>(names);
         allNames.put("#writtenBy", WRITTEN_BY);
         Map<String, AttributeValue> allValues = new HashMap<>(values);
         allValues.put(":writer", AttributeValue.fromS(writer));
         try {
-            dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
+            return Optional.of(fromItem(dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
                     .updateExpression("SET #writtenBy = :writer, " + set + " REMOVE " + remove)
                     .conditionExpression(condition)
                     .expressionAttributeNames(allNames)
-                    .expressionAttributeValues(allValues));
-            return true;
+                    .expressionAttributeValues(allValues)
+                    .returnValues(ReturnValue.ALL_NEW)).attributes()));
         } catch (ConditionalCheckFailedException e) {
             // Only a write the SDK sent more than once can have been applied before it was refused;
             // a first refusal, the usual one, costs no read.
-            return e.numAttempts() != null && e.numAttempts() > 1 && writtenBy(jobId, writer);
+            return e.numAttempts() != null && e.numAttempts() > 1 ? writtenBy(jobId, writer) : Optional.empty();
         }
     }
 
-    private boolean writtenBy(String jobId, String writer) {
+    /** The job, when the last write that ended it or took it from its owner was {@code writer}'s. */
+    private Optional<Job> writtenBy(String jobId, String writer) {
         Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(tableName).key(key(jobId))
-                .consistentRead(true)
-                .projectionExpression("#writtenBy")
-                .expressionAttributeNames(Map.of("#writtenBy", WRITTEN_BY))).item();
-        return item != null && item.containsKey(WRITTEN_BY) && writer.equals(item.get(WRITTEN_BY).s());
+                .consistentRead(true)).item();
+        return item != null && item.containsKey(WRITTEN_BY) && writer.equals(item.get(WRITTEN_BY).s())
+                ? Optional.of(fromItem(item)) : Optional.empty();
     }
 
     private static Job fromItem(Map<String, AttributeValue> item) {
@@ -655,7 +669,8 @@ public final class JobRepository {
                 instant(item, DEADLINE_AT),
                 instant(item, REQUEUED_AT),
                 instant(item, RELEASED_AT),
-                instant(item, EXPECTED_START_AT));
+                instant(item, EXPECTED_START_AT),
+                item.containsKey(CHARGED_TO) ? item.get(CHARGED_TO).s() : null);
     }
 
     private static Map<String, AttributeValue> key(String jobId) {

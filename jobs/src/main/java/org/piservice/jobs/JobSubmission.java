@@ -3,6 +3,7 @@ package org.piservice.jobs;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Optional;
 import org.piservice.contract.JobDelivery;
 import org.slf4j.Logger;
@@ -176,7 +177,14 @@ public final class JobSubmission {
      * settling, which a client's retry needs more.
      */
     private final class DayCharge {
+        /** The request's day, fixed once, so that its job's record names the day its charge is made on. */
+        private final LocalDate day = budget.today();
         private ClientDigitBudget.Charge charge;
+
+        /** Whose day the charge counts against, for the job's record ({@link Job#chargedTo()}). */
+        String account(Request request) {
+            return ClientDigitBudget.account(request.client(), day);
+        }
 
         /** Charges the request, unless it is already: empty, or the outcome that refuses the job. */
         Optional<Outcome> make(String jobId, Request request) {
@@ -184,7 +192,7 @@ public final class JobSubmission {
                 return Optional.empty();
             }
             try {
-                ClientDigitBudget.Charge made = budget.charge(request.client(), request.digits());
+                ClientDigitBudget.Charge made = budget.charge(request.client(), day, request.digits());
                 if (!made.admitted()) {
                     return Optional.of(new OverDigitBudget(jobId, budget.limit(), made.nextDay()));
                 }
@@ -238,7 +246,7 @@ public final class JobSubmission {
         }
         try {
             // The sweeper takes the message for lost only some time after then
-            jobs.create(jobId, digits, expectedStart);
+            jobs.create(jobId, digits, expectedStart, charge.account(request));
         } catch (SdkException e) {
             forgetIfRecorded(jobId, e);
             return new NotRecorded(jobId, e);

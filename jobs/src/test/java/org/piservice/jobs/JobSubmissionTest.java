@@ -357,17 +357,63 @@ class JobSubmissionTest {
         }
         assertThat(submission.submit(request(1000))).isInstanceOf(JobSubmission.OverQuota.class);
 
-        // WHEN one of its jobs ends, and it asks for what is left of its day
-        assertThat(jobs.cancel(first)).isPresent();
+        // WHEN one of its jobs ends, after a worker took it, and it asks for what is left of its day
+        endComputed(first);
         JobSubmission.Outcome last = submission.submit(request(5000 - 2000 - 1000 * (resources.config().maxUnfinishedJobsPerClient() - 1)));
 
         // THEN that fits: neither the repeat nor the refused job counted; and the day is full
         // (a place in the quota made again, which a job is refused for first)
         assertThat(last).isInstanceOf(JobSubmission.Accepted.class);
-        assertThat(jobs.cancel(last.jobId())).isPresent();
+        endComputed(last.jobId());
         JobSubmission.Outcome overDay = submission.submit(request(1));
         assertThat(overDay).isInstanceOf(JobSubmission.OverDigitBudget.class);
         assertThat(jobs.find(overDay.jobId())).as("the refused job's record").isEmpty();
+    }
+
+    @Test
+    void aJobThatEndsBeforeAnyWorkerClaimedItGivesItsClientsDayItsDigitsBack() {
+        // GIVEN a client that may ask for 5,000 digits a day, with three jobs of 1,500 accepted
+        JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), dailyDigits(resources.config().queueUrl(), 5000));
+        List<String> accepted = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JobSubmission.Outcome outcome = submission.submit(request(1500));
+            assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
+            accepted.add(outcome.jobId());
+        }
+
+        // WHEN one is cancelled while queued, one fails at its deadline with no worker having
+        // claimed it, and one is cancelled once a worker took it
+        assertThat(jobs.cancel(accepted.get(0))).isPresent();
+        JobRepository afterTheDeadline = new JobRepository(clients.dynamoDb(), resources.config(),
+                Clock.offset(Clock.systemUTC(), resources.config().jobDeadline().plusMinutes(1)));
+        assertThat(afterTheDeadline.failOverdue(accepted.get(1), "late")).isTrue();
+        endComputed(accepted.get(2));
+
+        // THEN the first two cost nothing, the third keeps its 1,500: 3,500 are left, and no more
+        assertThat(submission.submit(request(2000))).isInstanceOf(JobSubmission.Accepted.class);
+        assertThat(submission.submit(request(1500))).isInstanceOf(JobSubmission.Accepted.class);
+        assertThat(submission.submit(request(1))).isInstanceOf(JobSubmission.OverDigitBudget.class);
+    }
+
+    @Test
+    void aCancellationWhoseRefundTheTableRefusesStillCancelsAndTheDigitsStayCharged() {
+        // GIVEN a client that may ask for 2,000 digits a day, with a job of 2,000 queued, and a
+        // table that refuses to take digits back
+        ServiceConfig config = dailyDigits(resources.config().queueUrl(), 2000);
+        JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), config);
+        String queued = submission.submit(request(2000)).jobId();
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
+            proxy.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains("{\"N\":\"-"),
+                    Fault.dynamoDbRefusal());
+
+            // WHEN its client cancels it
+            Optional<Job> cancelled = new JobRepository(proxied.dynamoDb(), config).cancel(queued);
+
+            // THEN it is cancelled all the same, and its day keeps the digits
+            assertThat(cancelled).map(Job::status).contains(JobStatus.CANCELLED);
+            assertThat(submission.submit(request(1))).isInstanceOf(JobSubmission.OverDigitBudget.class);
+        }
     }
 
     @Test
@@ -419,6 +465,12 @@ class JobSubmissionTest {
         ServiceConfig c = resources.config();
         return new ServiceConfig(c.tableName(), queueUrl, c.bucketName(), 2000, c.downloadUrlTtl(), c.jobTtl(),
                 c.maxUnfinishedJobsPerClient(), digitsPerDay, c.jobDeadline(), c.workerConcurrency(), c.workerMemoryMb());
+    }
+
+    /** Ends a queued job as a worker would that took it and then learnt it was cancelled. */
+    private void endComputed(String jobId) {
+        assertThat(jobs.claim(jobId, "a-worker", JobDelivery.STALE_AFTER)).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(jobs.cancel(jobId)).isPresent();
     }
 
     private List<JobMessage> queuedMessages() {

@@ -514,7 +514,7 @@ class JobLifecycleTest {
         Instant accepted = Instant.now().minus(Duration.ofMinutes(40));
         JobRepository then = new JobRepository(fixture.clients.dynamoDb(), fixture.config(), new MutableClock(accepted));
         String id = JobId.newId();
-        then.create(id, 20, accepted.plus(Duration.ofMinutes(30)));
+        then.create(id, 20, accepted.plus(Duration.ofMinutes(30)), null);
 
         // WHEN the sweeper runs now, 10 minutes after the job's expected start
         JobSweeper.Sweep early = sweeper(Clock.systemUTC()).sweep();
