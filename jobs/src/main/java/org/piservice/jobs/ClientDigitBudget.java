@@ -6,9 +6,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
 import org.piservice.contract.Storage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -22,15 +19,13 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * <p>A client's day is one item in the jobs table, under a key no job id can take, that holds the
  * sum; a job is charged by one conditional write that adds its digits while the sum stays within
  * the limit, and refunded when it was not started, or when it ended before any worker claimed it
- * (cancelled, or failed at its deadline): it cost neither a computation nor room in the bucket.
+ * (cancelled, or failed: at its deadline, or its message dead-lettered), having cost no computation.
  * The item expires the day after. A write the SDK
  * sent again after a lost answer counts twice: a charge then refuses its client a little early, a
  * refund lets it past the limit by that job's digits (a transaction's request token would make
  * them exact, which the embedded emulator does not take).
  */
 public final class ClientDigitBudget {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ClientDigitBudget.class);
 
     private static final String PREFIX = "#digits/";
     private static final String DIGITS = "digits";
@@ -107,9 +102,8 @@ public final class ClientDigitBudget {
     }
 
     /**
-     * Takes back the digits of a job that has just ended, when no worker had claimed it: it cost
-     * nothing. Called once per job, by the one write that ended it. A refund that fails is logged,
-     * and its client's day keeps the digits.
+     * Takes back the digits of a job that has just ended, when no worker had claimed it: it cost no
+     * computation. Called once per job, by the one write that ended it.
      */
     void refundUnclaimed(Job ended) {
         if (ended.startedAt() != null || ended.chargedTo() == null) {
@@ -118,12 +112,7 @@ public final class ClientDigitBudget {
         int slash = ended.chargedTo().indexOf('/');
         Charge charge = new Charge(ended.chargedTo().substring(slash + 1),
                 LocalDate.parse(ended.chargedTo().substring(0, slash)), ended.digits(), true);
-        try {
-            CallDeadline.finishing(() -> refund(charge));
-        } catch (SdkException e) {
-            LOG.warn("could not take back the digits of a job that ended before any worker claimed it; its client's"
-                    + " day keeps them", e);
-        }
+        CallDeadline.finishing(() -> refund(charge));
     }
 
     private static Instant startOf(LocalDate day) {

@@ -240,25 +240,12 @@ public final class JobRepository {
         Map<String, AttributeValue> values = new HashMap<>(OPEN_VALUES);
         values.putAll(Map.of(":cancelled", AttributeValue.fromS(JobStatus.CANCELLED.wireName()), ":now", millis(now),
                 ":expiresAt", expiresAt(now)));
-        UpdateItemRequest request = UpdateItemRequest.builder()
-                .tableName(tableName)
-                .key(key(jobId))
-                .updateExpression("SET #status = :cancelled, #finishedAt = :now, #expiresAt = :expiresAt"
-                        + " REMOVE #owner, #pending")
-                .conditionExpression(OPEN)
-                .expressionAttributeNames(Map.of("#status", STATUS, "#finishedAt", FINISHED_AT,
-                        "#expiresAt", EXPIRES_AT, "#owner", OWNER, "#pending", PENDING))
-                .expressionAttributeValues(values)
-                .returnValues(ReturnValue.ALL_NEW)
-                .build();
-        Job cancelled;
-        try {
-            cancelled = fromItem(dynamoDb.updateItem(request).attributes());
-        } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
-        }
-        budget.refundUnclaimed(cancelled);
-        return Optional.of(cancelled);
+        Optional<Map<String, AttributeValue>> cancelled = writeOnce(jobId,
+                "#status = :cancelled, #finishedAt = :now, #expiresAt = :expiresAt", "#owner, #pending", OPEN,
+                Map.of("#status", STATUS, "#finishedAt", FINISHED_AT, "#expiresAt", EXPIRES_AT, "#owner", OWNER,
+                        "#pending", PENDING), values);
+        cancelled.ifPresent(this::refundIfUnclaimed);
+        return cancelled.map(JobRepository::fromItem);
     }
 
     /**
@@ -459,10 +446,24 @@ public final class JobRepository {
         allValues.putAll(failValues(reason));
         Map<String, String> allNames = new HashMap<>(names);
         allNames.putAll(FAIL_NAMES);
-        Optional<Job> failed = writeOnce(jobId, FAIL_SET, FAIL_REMOVE, OPEN + condition, allNames, allValues);
-        // as a cancelled one: a job failed before any worker claimed it cost nothing
-        failed.ifPresent(budget::refundUnclaimed);
+        Optional<Map<String, AttributeValue>> failed = writeOnce(jobId, FAIL_SET, FAIL_REMOVE, OPEN + condition,
+                allNames, allValues);
+        failed.ifPresent(this::refundIfUnclaimed);
         return failed.isPresent();
+    }
+
+    /**
+     * Gives the client's day the digits of a job just ended by this repository's write ({@code ended},
+     * the item as the write left it), when no worker had claimed it ({@link ClientDigitBudget#refundUnclaimed}).
+     * The job's end stands whatever happens here: a refund that fails is logged, and the day keeps the digits.
+     */
+    private void refundIfUnclaimed(Map<String, AttributeValue> ended) {
+        try {
+            budget.refundUnclaimed(fromItem(ended));
+        } catch (RuntimeException e) {
+            LOG.warn("could not take back the digits of a job that ended before any worker claimed it; its client's"
+                    + " day keeps them", e);
+        }
     }
 
     /**
@@ -618,23 +619,23 @@ public final class JobRepository {
      * Makes a conditional update that ends the job or takes it from its owner ({@code SET set REMOVE
      * remove}), and records a one-off id of it.
      *
-     * @return the job as the update left it, when it was applied, by this call or by the SDK's
+     * @return the job's item as the update left it, when it was applied, by this call or by the SDK's
      *     earlier try of it, whose answer was lost: its own condition then refuses the try that follows
      */
-    private Optional<Job> writeOnce(String jobId, String set, String remove, String condition,
-                                    Map<String, String> names, Map<String, AttributeValue> values) {
+    private Optional<Map<String, AttributeValue>> writeOnce(String jobId, String set, String remove, String condition,
+                                                            Map<String, String> names, Map<String, AttributeValue> values) {
         String writer = UUID.randomUUID().toString(); // the same in every try the SDK makes
         Map<String, String> allNames = new HashMap<>(names);
         allNames.put("#writtenBy", WRITTEN_BY);
         Map<String, AttributeValue> allValues = new HashMap<>(values);
         allValues.put(":writer", AttributeValue.fromS(writer));
         try {
-            return Optional.of(fromItem(dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
+            return Optional.of(dynamoDb.updateItem(update -> update.tableName(tableName).key(key(jobId))
                     .updateExpression("SET #writtenBy = :writer, " + set + " REMOVE " + remove)
                     .conditionExpression(condition)
                     .expressionAttributeNames(allNames)
                     .expressionAttributeValues(allValues)
-                    .returnValues(ReturnValue.ALL_NEW)).attributes()));
+                    .returnValues(ReturnValue.ALL_NEW)).attributes());
         } catch (ConditionalCheckFailedException e) {
             // Only a write the SDK sent more than once can have been applied before it was refused;
             // a first refusal, the usual one, costs no read.
@@ -642,12 +643,12 @@ public final class JobRepository {
         }
     }
 
-    /** The job, when the last write that ended it or took it from its owner was {@code writer}'s. */
-    private Optional<Job> writtenBy(String jobId, String writer) {
+    /** The job's item, when the last write that ended it or took it from its owner was {@code writer}'s. */
+    private Optional<Map<String, AttributeValue>> writtenBy(String jobId, String writer) {
         Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(tableName).key(key(jobId))
                 .consistentRead(true)).item();
         return item != null && item.containsKey(WRITTEN_BY) && writer.equals(item.get(WRITTEN_BY).s())
-                ? Optional.of(fromItem(item)) : Optional.empty();
+                ? Optional.of(item) : Optional.empty();
     }
 
     private static Job fromItem(Map<String, AttributeValue> item) {

@@ -412,6 +412,7 @@ class JobSubmissionTest {
 
             // THEN it is cancelled all the same, and its day keeps the digits
             assertThat(cancelled).map(Job::status).contains(JobStatus.CANCELLED);
+            assertThat(proxy.faulted()).as("refunds refused").isNotEmpty();
             assertThat(submission.submit(request(1))).isInstanceOf(JobSubmission.OverDigitBudget.class);
         }
     }

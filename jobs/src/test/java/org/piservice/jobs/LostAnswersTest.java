@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,6 +121,27 @@ class LostAnswersTest {
         assertThat(proxy.faulted()).hasSize(1);
         assertThat(failed).isTrue();
         assertThat(jobs.failOverdue(id, "late")).as("a second sweep's failure").isFalse();
+    }
+
+    @Test
+    void aCancellationWhoseAnswerWasLostIsTheCancellersAndGivesTheDigitsBackOnce() {
+        // GIVEN a queued job whose 2,000 digits were charged to its client's day
+        ClientDigitBudget budget = new ClientDigitBudget(clients.dynamoDb(), resources.config(), Clock.systemUTC());
+        LocalDate day = budget.today();
+        assertThat(budget.charge("198.51.100.7", day, 2000).admitted()).isTrue();
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());
+        String id = JobId.newId();
+        jobs.create(id, 2000, null, ClientDigitBudget.account("198.51.100.7", day));
+        proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
+
+        // WHEN its cancellation's answer is lost, so that the SDK's second try is refused by the first's effect
+        Optional<Job> cancelled = jobs.cancel(id);
+
+        // THEN the cancellation is the canceller's, and the day has its 2,000 digits back, once
+        assertThat(proxy.faulted()).hasSize(1);
+        assertThat(cancelled).map(Job::status).contains(JobStatus.CANCELLED);
+        assertThat(budget.charge("198.51.100.7", day, budget.limit()).admitted()).as("the whole day").isTrue();
+        assertThat(budget.charge("198.51.100.7", day, 1).admitted()).as("one more").isFalse();
     }
 
     @Test

@@ -509,6 +509,8 @@ class DigitStoreWorkTest {
         Held held = holdComputing(running);
         QueueMessage waiting = fixture.newJob(2000);
         assertThat(fixture.processor(WorkerFixture.UNHURRIED, held.pi()).handle(waiting, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(fixture.digitStore(fixture.config()).waiters()).extracting(DigitStore.Waiter::jobId)
+                .containsExactly(WorkerFixture.jobIdOf(waiting));
 
         // WHEN their clients cancel both: the waiting job first, or last, once the computation has
         // gone on for it after its own job was cancelled
