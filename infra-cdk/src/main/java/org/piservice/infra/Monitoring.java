@@ -7,6 +7,7 @@ import org.piservice.contract.FunctionEnvironment;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.ServiceMetrics;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.apigateway.RestApiBase;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
@@ -206,8 +207,8 @@ public final class Monitoring extends Construct {
                 graph("Worker duration (ms)", List.of(worker.metricDuration(options("Average")),
                         worker.metricDuration(options("Maximum"))), List.of()),
                 graph("Worker concurrency", List.of(worker.metric("ConcurrentExecutions", options("Maximum"))), List.of()),
-                graph("Jobs", List.of(jobsCompleted, jobsFailed, serviceMetric(ServiceMetrics.JOBS_REQUEUED, "Sum")),
-                        List.of(digitsPerSecond)));
+                graph("Jobs", List.of(jobsCompleted, jobsFailed, jobsOverdue, jobsDeadLettered,
+                        serviceMetric(ServiceMetrics.JOBS_REQUEUED, "Sum")), List.of(digitsPerSecond)));
         dashboard.addWidgets(graph("Jobs refused", List.of(jobsRefusedForBacklog,
                 serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_QUOTA, "Sum"),
                 serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_DIGIT_BUDGET, "Sum")), List.of()));
@@ -234,6 +235,8 @@ public final class Monitoring extends Construct {
     private void alarm(String id, String description, IMetric metric, double threshold, int periods,
                        ComparisonOperator comparison, TreatMissingData missing, SnsAction notify) {
         Alarm alarm = Alarm.Builder.create(this, id)
+                // named for the operator, who looks alarms up by the names OPERATIONS gives
+                .alarmName(Stack.of(this).getStackName() + "-" + id)
                 .alarmDescription(description)
                 .metric(metric)
                 .threshold(threshold)

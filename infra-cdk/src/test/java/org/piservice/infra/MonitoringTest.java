@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.piservice.infra.SynthesizedStack.ref;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Template;
@@ -152,6 +158,20 @@ class MonitoringTest {
     }
 
     @Test
+    void everyAlarmHasTheNameTheOperationsGuideLooksItUpBy() throws Exception {
+        String guide = Files.readString(Path.of("../docs/OPERATIONS.md"));
+        Set<String> documented = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `([A-Za-z]+)` \\|").matcher(guide.substring(guide.indexOf("## Alarms")));
+        while (row.find()) {
+            documented.add(PiServiceApp.STACK_NAME + "-" + row.group(1));
+        }
+
+        assertThat(synth.resources("AWS::CloudWatch::Alarm").values().stream()
+                .map(alarm -> alarm.at("/Properties/AlarmName").asText()))
+                .containsExactlyInAnyOrderElementsOf(documented);
+    }
+
+    @Test
     void dashboardShowsApiQueueWorkerAndJobs() {
         String body = synth.only("AWS::CloudWatch::Dashboard").at("/Properties/DashboardBody").toString();
 
@@ -162,8 +182,8 @@ class MonitoringTest {
         for (String metric : List.of("\\\"Count\\\"", "\\\"Latency\\\"", "\\\"4XXError\\\"", "\\\"5XXError\\\"",
                 "ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage", "\\\"Invocations\\\"",
                 "\\\"Duration\\\"", "\\\"Errors\\\"", "ConcurrentExecutions", "JobsCompleted", "JobsFailed",
-                "DigitsComputed", "ComputeSeconds", "JobsRefusedForBacklog", "JobsRefusedOverQuota",
-                "JobsRefusedOverDigitBudget")) {
+                "DigitsComputed", "ComputeSeconds", "JobsOverdue", "JobsDeadLettered", "JobsRefusedForBacklog",
+                "JobsRefusedOverQuota", "JobsRefusedOverDigitBudget")) {
             assertThat(body).contains(metric);
         }
         assertThat(body).contains("digits / seconds").contains("digits per compute second").contains("JobsRequeued");
