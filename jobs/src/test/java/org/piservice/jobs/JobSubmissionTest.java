@@ -418,6 +418,14 @@ class JobSubmissionTest {
     }
 
     @Test
+    void aJobWhoseRecordNamesADayThisVersionCannotReadIsCancelledAllTheSame() {
+        String id = JobId.newId();
+        jobs.create(id, 100, null, "not a client's day");
+
+        assertThat(jobs.cancel(id)).map(Job::status).contains(JobStatus.CANCELLED);
+    }
+
+    @Test
     void aJobTheTableFailsToRecordCostsItsClientNoDigitsEvenWhenNothingCouldBeTakenBack() {
         // GIVEN a client that may ask for 2,000 digits a day, and a table that fails to record a
         // job, and would fail to take digits back too (a table too slow for the request's last calls)
