@@ -47,7 +47,7 @@ public final class LocalAws implements AutoCloseable {
             started.add(s3);
             Dynalite dynamoDb = dynaliteStarting.awaitReady();
             return new LocalAws(dynamoDb, sqs, s3);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // checked ones too: ElasticMQ's Scala throws them undeclared (a timeout)
             closeAll(started, e);
             throw e;
         }
@@ -86,20 +86,23 @@ public final class LocalAws implements AutoCloseable {
         closeAll(List.of(dynamoDb, sqs, s3), null);
     }
 
-    private static void closeAll(List<? extends AutoCloseable> resources, RuntimeException primary) {
-        RuntimeException failure = primary;
+    /** Closes every resource; what fails to close is added to {@code primary}, or thrown when there is none. */
+    private static void closeAll(List<? extends AutoCloseable> resources, Exception primary) {
+        RuntimeException failure = null;
         for (AutoCloseable resource : resources) {
             try {
                 resource.close();
             } catch (Exception e) {
-                if (failure == null) {
+                if (primary != null) {
+                    primary.addSuppressed(e);
+                } else if (failure == null) {
                     failure = new IllegalStateException("Stopping a local emulator failed", e);
                 } else {
                     failure.addSuppressed(e);
                 }
             }
         }
-        if (failure != null && failure != primary) {
+        if (failure != null) {
             throw failure;
         }
     }
