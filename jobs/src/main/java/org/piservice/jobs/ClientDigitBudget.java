@@ -88,6 +88,17 @@ public final class ClientDigitBudget {
         }
     }
 
+    /**
+     * What charging {@code digits} to {@code client}'s {@code day} would do now, by a consistent read
+     * that counts nothing: admitted, or refused.
+     */
+    public Charge probe(String client, LocalDate day, int digits) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(get -> get.tableName(tableName).key(key(client, day))
+                .consistentRead(true)).item();
+        long asked = item == null || !item.containsKey(DIGITS) ? 0 : Long.parseLong(item.get(DIGITS).n());
+        return new Charge(client, day, digits, asked + digits <= limit);
+    }
+
     /** Takes back the digits of an admitted job that did not start. */
     public void refund(Charge charge) {
         try {

@@ -203,6 +203,17 @@ public final class JobSubmission {
             }
         }
 
+        /** The refusal the day would give the request now, by a read that charges nothing; empty when a read fails. */
+        Optional<Outcome> refusal(String jobId, Request request) {
+            try {
+                ClientDigitBudget.Charge probe = budget.probe(request.client(), day, request.digits());
+                return probe.admitted() ? Optional.empty()
+                        : Optional.of(new OverDigitBudget(jobId, budget.limit(), probe.nextDay()));
+            } catch (SdkException e) {
+                return Optional.empty();
+            }
+        }
+
         void refundQuietly() {
             if (charge == null) {
                 return;
@@ -263,7 +274,10 @@ public final class JobSubmission {
         if (!waits) {
             Optional<Outcome> refused = admit(jobId, request.client());
             if (refused.isPresent()) {
-                return refused.get();
+                // A client over its day as well is told so: the quota's short Retry-After would only
+                // bring it back for the day's refusal once a place is free.
+                return refused.get() instanceof OverQuota ? charge.refusal(jobId, request).orElse(refused.get())
+                        : refused.get();
             }
         }
         Optional<Outcome> overDay = charge.make(jobId, request);

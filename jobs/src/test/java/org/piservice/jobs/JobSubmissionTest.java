@@ -418,6 +418,27 @@ class JobSubmissionTest {
     }
 
     @Test
+    void aClientAtItsQuotaAndOverItsDayIsToldOfTheDayWhichLastsLonger() {
+        // GIVEN a client that may ask for 5,000 digits a day, with as many unfinished jobs as it may have, of 1,500 each
+        JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), dailyDigits(resources.config().queueUrl(), 5000));
+        int limit = resources.config().maxUnfinishedJobsPerClient();
+        assertThat(limit * 1500).isBetween(5000 - 1000 + 1, 5000 - 500);
+        for (int i = 0; i < limit; i++) {
+            assertThat(submission.submit(request(1500))).isInstanceOf(JobSubmission.Accepted.class);
+        }
+
+        // WHEN it asks for more than its day has left, and then for less
+        JobSubmission.Outcome overDay = submission.submit(request(1000));
+        JobSubmission.Outcome overQuota = submission.submit(request(500));
+
+        // THEN the first is refused until the next day, the second for the quota alone, and neither is recorded
+        assertThat(overDay).isInstanceOf(JobSubmission.OverDigitBudget.class);
+        assertThat(overQuota).isInstanceOf(JobSubmission.OverQuota.class);
+        assertThat(jobs.find(overDay.jobId())).isEmpty();
+        assertThat(jobs.find(overQuota.jobId())).isEmpty();
+    }
+
+    @Test
     void aJobWhoseRecordNamesADayThisVersionCannotReadIsCancelledAllTheSame() {
         String id = JobId.newId();
         jobs.create(id, 100, null, "not a client's day");
