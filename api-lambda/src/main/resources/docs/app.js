@@ -25,12 +25,14 @@
   let pollFailures = 0; // failed polls in a row
   let cancelling = null; // the id of the job whose DELETE is on its way
   let cancelTrouble = false; // the job's message is a failed cancellation's, which the job's end clears
+  let cancelPressed = false; // Cancel had the keyboard's focus when pressed: the job's end takes it on
   let checkingDownload = null; // the id of the job whose download the service is being asked about
   let downloadChecked = false; // the next click on Download is the page's own, once the service said it can
   let samples = []; // {at, progress} while running: the estimate of the time left comes from them
   let viewerStart = 0;
   const holds = new Map(); // button id -> the timer that counts down the wait the service asked for
   let attempted = false; // once a submission was refused, the input is checked as it is typed
+  let heldFor503 = null; // the digits a 503 refused while Compute waits: another number need not wait
   // {digits, key}: the Idempotency-Key of the computation asked for until the service answers with
   // its job. Asked again (its answer lost on the way, say), the service gives back the job the lost
   // request may have made instead of starting a second one. The tab's session storage keeps it over
@@ -189,6 +191,7 @@
     }
     showInputError("");
     $("compute").disabled = true;
+    heldFor503 = null;
     if (submission === null || submission.digits !== parsed.value) {
       keepSubmission({digits: parsed.value, key: newKey()});
     }
@@ -208,7 +211,9 @@
     }
     const refusal = explain(answer, (when) => "try again " + when);
     showInputError(refusal, false);
+    heldFor503 = answer.status === 503 ? parsed.value : null;
     holdButton("compute", [409, 429, 503].includes(answer.status) && !dailyLimit(answer) ? answer.retryAfter : null, () => {
+      heldFor503 = null;
       // Its wait is over: unless the person has typed since, the sentence stops asking them to wait.
       if ($("digits-error").textContent === refusal) {
         showInputError(explain(answer, () => "you can try again now"), false);
@@ -291,6 +296,7 @@
     samples = [];
     pollFailures = 0;
     cancelTrouble = false;
+    cancelPressed = false;
     $("download").toggleAttribute("aria-busy", checkingDownload === jobId); // a check may be on its way
     holdButton("cancel", null); // a wait the service asked of another job's cancellation
     setAddress({job: jobId});
@@ -299,6 +305,10 @@
     $("job-message").textContent = "";
     pollTrouble = false;
     $("job-state").textContent = "Asking the service about the job…";
+    if (!/^[0-9A-Za-z-]+$/.test(jobId)) {
+      gone(); // no job has such an id ("." or ".." in a link would even change the address asked)
+      return;
+    }
     poll(jobId);
   }
 
@@ -326,12 +336,12 @@
       gone();
       return;
     }
-    // At least a second, whatever a proxy on the way says: a poll answered at once must not loop.
-    // Without a Retry-After, each failure in a row doubles the wait: a page left open on a job
-    // while the service is down must not ask every few seconds for hours.
+    // Each failure in a row doubles the wait, and a Retry-After can only lengthen it: a page left
+    // open on a job while the service is down or throttled (the gateway's own 429 says 1 s to every
+    // client at once) must not ask every few seconds for hours.
     pollFailures += 1;
     const backoff = Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** (pollFailures - 1)) / 1000;
-    const wait = Math.max(1, answer.retryAfter === null ? backoff : answer.retryAfter);
+    const wait = Math.max(backoff, answer.retryAfter ?? 0);
     // A failed cancellation's message stays: it says what the person can do, which this does not change.
     if (!cancelTrouble) {
       $("job-message").textContent = explain(answer, () => "the job is not affected; this page asks again "
@@ -431,6 +441,10 @@
       cancelTrouble = false;
     }
     $("again").hidden = running;
+    if (cancelPressed && !running) {
+      cancelPressed = false;
+      $("again").focus(); // the keyboard was on Cancel, now hidden: it goes on from the job's end
+    }
 
     const download = $("download");
     download.hidden = status.status !== "complete";
@@ -454,6 +468,9 @@
       return status === "queued" ? "waiting to start" : "—";
     }
     const now = performance.now();
+    if (samples.length > 0 && progress < samples[samples.length - 1].progress) {
+      samples = []; // the job started over (its worker died): the rate seen before says nothing now
+    }
     const last = samples[samples.length - 1];
     if (!last || last.progress !== progress) {
       samples.push({at: now, progress});
@@ -470,6 +487,8 @@
 
   async function cancel() {
     const jobId = job.id;
+    // (a disabled button loses the focus, so whether it had it is known only now)
+    cancelPressed = document.activeElement === $("cancel");
     $("cancel").disabled = true;
     cancelling = jobId;
     const answer = await call("DELETE", "pi_job/" + encodeURIComponent(jobId));
@@ -618,8 +637,13 @@
     const to = from + answer.body.content.length - 1;
     $("viewer-range").textContent = "Positions " + format.format(from) + " to " + format.format(to) + " of "
         + format.format(last) + ".";
+    const focused = document.activeElement;
     $("previous").disabled = from === 0;
     $("next").disabled = to >= last;
+    if (focused?.disabled) {
+      // The button pressed has nowhere further to go; the keyboard stays in the viewer.
+      (focused === $("previous") ? $("next") : $("previous")).focus();
+    }
     $("position").value = String(from);
     $("position").setAttribute("aria-invalid", "false");
     setAddress({job: job.id, at: from > 0 ? from : undefined});
@@ -690,6 +714,12 @@
     // No error while a person types a first number; after a refused one, each key updates it.
     if (attempted) {
       showInputError(parseDigits($("digits").value).error || "");
+    }
+    // A 503 may be the backlog's refusal of this many digits, which fewer (or digits the store
+    // holds) would not get: another number may be asked for at once.
+    if (heldFor503 !== null && parseDigits($("digits").value).value !== heldFor503) {
+      heldFor503 = null;
+      holdButton("compute", null);
     }
   });
   $("cancel").addEventListener("click", cancel);

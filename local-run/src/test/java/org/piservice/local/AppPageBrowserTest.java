@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -189,6 +190,25 @@ class AppPageBrowserTest {
     }
 
     @Test
+    void theAddressWithASlashAtTheEndLeadsToTheWorkingPage() {
+        browser.get(base.resolve("/app/?job=" + UUID.randomUUID()).toString());
+
+        // its script and styles load, and it follows the job the link names
+        wait.until(driver -> text("digits-hint").startsWith("From 1 to"));
+        wait.until(driver -> text("job-state").equals("No such job."));
+        assertThat(URI.create(browser.getCurrentUrl()).getPath()).isEqualTo("/app");
+    }
+
+    @Test
+    void aLinkWhoseJobIsNoIdIsNoSuchJob() {
+        // ("." and ".." would turn the page's request for the job into one for another address)
+        for (String job : List.of("..", ".", "a%2Fb")) {
+            browser.get(base.resolve("/app?job=" + job).toString());
+            wait.until(driver -> text("job-state").equals("No such job."));
+        }
+    }
+
+    @Test
     void digitsTheStoreHoldsAreCompleteAtOnce() throws Exception {
         // GIVEN a store that holds at least 2000 decimals
         jobs.awaitComplete(jobs.submit(2000), JOB_TIMEOUT);
@@ -206,6 +226,17 @@ class AppPageBrowserTest {
         assertThat(browser.findElement(By.id("download")).getText()).isEqualTo("Download pi-1500.txt");
         wait.until(driver -> firstShownPosition() == 0);
         assertThat(text("viewer-range")).isEqualTo("Positions 0 to 499 of 1,500.");
+
+        // AND paged to the end from the keyboard, the keyboard stays in the viewer, on Previous
+        WebElement next = browser.findElement(By.id("next"));
+        next.sendKeys(Keys.ENTER);
+        wait.until(driver -> firstShownPosition() == 500);
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        wait.until(driver -> firstShownPosition() == 1000);
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        wait.until(driver -> firstShownPosition() == 1500);
+        assertThat(next.isEnabled()).isFalse();
+        assertThat(browser.switchTo().activeElement().getDomAttribute("id")).isEqualTo("previous");
     }
 
     @Test
@@ -261,9 +292,11 @@ class AppPageBrowserTest {
         assertThat(browser.switchTo().activeElement().getDomAttribute("id")).isEqualTo("cancel");
         browser.switchTo().activeElement().sendKeys(Keys.ENTER);
 
-        // THEN the page says so, offers nothing more for the job, and the service agrees
+        // THEN the page says so, offers nothing more for the job but a new computation, where the
+        // keyboard now is, and the service agrees
         wait.until(driver -> text("job-state").equals("Cancelled."));
         assertThat(cancel.isDisplayed()).isFalse();
+        assertThat(browser.switchTo().activeElement().getDomAttribute("id")).isEqualTo("again");
         assertThat(browser.findElement(By.id("download")).isDisplayed()).isFalse();
         JsonNode status = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/pi_job/" + jobId)).build(),
                 BodyHandlers.ofString()).body());

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -200,19 +201,53 @@ class AppPageErrorsBrowserTest {
     }
 
     @Test
-    void aLookAtTheJobThatTheGatewayThrottlesIsToldAsSuchAndMadeAgainWhenTold() {
+    void aRefusalForTheBacklogHoldsComputeForThoseDigitsAloneSoThatOthersMayBeAskedForAtOnce() {
+        // GIVEN a service whose backlog refuses a job of 8,000 digits for ten minutes
+        front.inject(request -> request.method().equals("POST"), new Fault.Answer(503, "application/json",
+                "{\"success\": false, \"error\": \"the jobs queued already keep the workers busy for about 2 hours, so a"
+                        + " job of 8000 digits accepted now could not finish within its deadline of about 3 hours; try"
+                        + " again in 600 seconds\"}", Map.of("Retry-After", "600")), 1);
+
+        // WHEN a person asks for them
+        openPage();
+        WebElement digits = browser.findElement(By.id("digits"));
+        WebElement compute = browser.findElement(By.id("compute"));
+        digits.sendKeys("8000");
+        compute.click();
+
+        // THEN Compute waits for those digits
+        wait.until(driver -> !text("digits-error").isEmpty());
+        assertThat(compute.isEnabled()).isFalse();
+
+        // AND as soon as the person types fewer, they may ask for them
+        digits.sendKeys(Keys.BACK_SPACE);
+        assertThat(compute.isEnabled()).isTrue();
+        assertThat(compute.getText()).isEqualTo("Compute");
+        compute.click();
+        wait.until(driver -> text("job-state").startsWith("Queued"));
+        jobs.add(shownJobId());
+    }
+
+    @Test
+    void looksAtTheJobThatTheGatewayThrottlesAreToldAsSuchAndMadeLessAndLessOften() {
         // GIVEN a person following a queued job
         followANewQueuedJob(7100);
 
-        // WHEN the page's next look at it gets the gateway's answer to requests sent too fast
-        front.inject(request -> request.method().equals("GET") && request.target().contains("/pi_job/"),
+        // WHEN the page's looks at it get the gateway's answer to requests sent too fast, which
+        // tells every client at once to come back in a second
+        front.injectAlways(request -> request.method().equals("GET") && request.target().contains("/pi_job/"),
                 new Fault.Answer(429, "application/json", "{\"success\": false, \"error\": \"" + GatewayAnswers.THROTTLED
-                        + "\"}", Map.of("Retry-After", "2")), 1);
+                        + "\"}", Map.of("Retry-After", "1")));
 
-        // THEN the page says the service is busy, not that the person has too many jobs, and asks again after the wait
+        // THEN the page says the service is busy, not that the person has too many jobs, and backs
+        // off as from any failure: a page per watcher asking each second would keep the throttle on
         wait.until(driver -> !text("job-message").isEmpty());
         assertThat(text("job-message")).isEqualTo("The service has more requests than it takes just now. "
-                + "The job is not affected; this page asks again in 2 s.");
+                + "The job is not affected; this page asks again in 5 s.");
+        wait.until(driver -> text("job-message").endsWith(" in 10 s."));
+
+        // AND once the service answers, the message goes with the next look
+        front.heal();
         wait.until(driver -> text("job-message").isEmpty());
         assertThat(text("job-state")).startsWith("Queued");
     }
