@@ -8,6 +8,7 @@
   const POLL_MAX_MS = 10000;
   const RETRY_MS = 5000; // after a failed poll, doubled at each failure in a row up to RETRY_MAX_MS
   const RETRY_MAX_MS = 60000;
+  const RETRY_AFTER_MAX_S = 3600; // a longer Retry-After on a poll is taken for an hour (a timer's range ends at 24.8 days)
   const PAGE_DIGITS = 500; // a viewer page; GET /v1/pi serves at most 1000 digits per request
   const ROW_DIGITS = 50;
   const GROUP_DIGITS = 10;
@@ -32,7 +33,7 @@
   let viewerStart = 0;
   const holds = new Map(); // button id -> the timer that counts down the wait the service asked for
   let attempted = false; // once a submission was refused, the input is checked as it is typed
-  let heldFor503 = null; // the digits a 503 refused while Compute waits: another number need not wait
+  let heldFor503 = null; // the digits a 503 refused while Compute waits: fewer need not wait
   // {digits, key}: the Idempotency-Key of the computation asked for until the service answers with
   // its job. Asked again (its answer lost on the way, say), the service gives back the job the lost
   // request may have made instead of starting a second one. The tab's session storage keeps it over
@@ -341,7 +342,7 @@
     // client at once) must not ask every few seconds for hours.
     pollFailures += 1;
     const backoff = Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** (pollFailures - 1)) / 1000;
-    const wait = Math.max(backoff, answer.retryAfter ?? 0);
+    const wait = Math.max(backoff, Math.min(answer.retryAfter ?? 0, RETRY_AFTER_MAX_S));
     // A failed cancellation's message stays: it says what the person can do, which this does not change.
     if (!cancelTrouble) {
       $("job-message").textContent = explain(answer, () => "the job is not affected; this page asks again "
@@ -443,7 +444,10 @@
     $("again").hidden = running;
     if (cancelPressed && !running) {
       cancelPressed = false;
-      $("again").focus(); // the keyboard was on Cancel, now hidden: it goes on from the job's end
+      // The keyboard was on Cancel, now hidden: it goes on from the job's end, unless the person has moved it.
+      if (document.activeElement === document.body || document.activeElement === $("cancel")) {
+        $("again").focus();
+      }
     }
 
     const download = $("download");
@@ -488,7 +492,7 @@
   async function cancel() {
     const jobId = job.id;
     // (a disabled button loses the focus, so whether it had it is known only now)
-    cancelPressed = document.activeElement === $("cancel");
+    const pressed = document.activeElement === $("cancel");
     $("cancel").disabled = true;
     cancelling = jobId;
     const answer = await call("DELETE", "pi_job/" + encodeURIComponent(jobId));
@@ -499,6 +503,7 @@
       return;
     }
     cancelTrouble = false;
+    cancelPressed = pressed && (answer.status === 200 || answer.status === 409); // the job ends: show() takes the focus on
     switch (answer.status) {
       case 200:
         $("job-message").textContent = "";
@@ -640,9 +645,10 @@
     const focused = document.activeElement;
     $("previous").disabled = from === 0;
     $("next").disabled = to >= last;
-    if (focused?.disabled) {
+    if ((focused === $("previous") || focused === $("next")) && focused.disabled) {
       // The button pressed has nowhere further to go; the keyboard stays in the viewer.
-      (focused === $("previous") ? $("next") : $("previous")).focus();
+      const other = focused === $("previous") ? $("next") : $("previous");
+      (other.disabled ? $("position") : other).focus();
     }
     $("position").value = String(from);
     $("position").setAttribute("aria-invalid", "false");
@@ -715,9 +721,9 @@
     if (attempted) {
       showInputError(parseDigits($("digits").value).error || "");
     }
-    // A 503 may be the backlog's refusal of this many digits, which fewer (or digits the store
-    // holds) would not get: another number may be asked for at once.
-    if (heldFor503 !== null && parseDigits($("digits").value).value !== heldFor503) {
+    // A 503 may be the backlog's refusal of this many digits, which fewer would not get: those may
+    // be asked for at once.
+    if (heldFor503 !== null && parseDigits($("digits").value).value < heldFor503) {
       heldFor503 = null;
       holdButton("compute", null);
     }

@@ -129,7 +129,8 @@ final class JobsApi implements PiApi.Routes {
                 metrics.jobRefused(jobId, ServiceMetrics.JOBS_REFUSED_OVER_DIGIT_BUDGET);
                 throw new ApiException(429, ApiResponse.ErrorBody.overDigitBudget(over.limit(), String.format(Locale.ROOT,
                         "with these %,d digits your jobs today (UTC) would ask for more than %,d, the most one client"
-                                + " may in a day; ask for fewer, or try again after midnight UTC, in %s",
+                                + " may in a day; ask for fewer, cancel a job of yours that has not started (its digits"
+                                + " count no more), or try again after midnight UTC, in %s",
                         digits, over.limit(), about(Duration.ofSeconds(retryAfter)))),
                         Map.of("Retry-After", Long.toString(retryAfter)));
             }

@@ -465,7 +465,8 @@ class ApiHandlerIntegrationTest {
         assertThat(Long.parseLong(refused.getHeaders().get("Retry-After"))).isBetween(untilMidnight - 60, untilMidnight);
         JsonNode body = Json.MAPPER.readTree(refused.getBody());
         assertThat(body.get("error").asText()).startsWith("with these 80,000 digits your jobs today (UTC) would ask for"
-                + " more than 150,000, the most one client may in a day; ask for fewer, or try again after midnight UTC, in ");
+                + " more than 150,000, the most one client may in a day; ask for fewer, cancel a job of yours that has not"
+                + " started (its digits count no more), or try again after midnight UTC, in ");
         assertThat(body.get("daily_digit_limit").asInt()).isEqualTo(150_000);
         assertThat(body.has("unfinished_job_limit")).isFalse();
         assertThat(post(handler, "{\"digits\": 80000}", "203.0.113.9").getStatusCode()).isEqualTo(202);

@@ -47,7 +47,7 @@ public final class LocalAws implements AutoCloseable {
             started.add(s3);
             Dynalite dynamoDb = dynaliteStarting.awaitReady();
             return new LocalAws(dynamoDb, sqs, s3);
-        } catch (Exception e) { // checked ones too: ElasticMQ's Scala throws them undeclared (a timeout)
+        } catch (Exception | Error e) { // checked ones too: ElasticMQ's Scala throws them undeclared (a timeout)
             closeAll(started, e);
             throw e;
         }
@@ -87,7 +87,7 @@ public final class LocalAws implements AutoCloseable {
     }
 
     /** Closes every resource; what fails to close is added to {@code primary}, or thrown when there is none. */
-    private static void closeAll(List<? extends AutoCloseable> resources, Exception primary) {
+    private static void closeAll(List<? extends AutoCloseable> resources, Throwable primary) {
         RuntimeException failure = null;
         for (AutoCloseable resource : resources) {
             try {

@@ -28,7 +28,10 @@ public final class ServiceMetrics {
      * their deadline (count; also in {@link #JOBS_REFUSED}): demand beyond what the workers can do.
      */
     public static final String JOBS_REFUSED_BACKLOG = "JobsRefusedForBacklog";
-    /** Jobs refused with a 429 because their client had as many unfinished jobs as it may (count; also in {@link #JOBS_REFUSED}). */
+    /**
+     * Jobs refused with a 429 because their client had as many unfinished jobs as it may, and room
+     * left in its day for them (count; also in {@link #JOBS_REFUSED}).
+     */
     public static final String JOBS_REFUSED_OVER_QUOTA = "JobsRefusedOverQuota";
     /** Jobs refused with a 429 because their client had asked for as many digits today as it may (count; also in {@link #JOBS_REFUSED}). */
     public static final String JOBS_REFUSED_OVER_DIGIT_BUDGET = "JobsRefusedOverDigitBudget";
