@@ -84,9 +84,10 @@ public final class DigitStore {
     /**
      * The most jobs listed to wait at once. A job waits without a quota (it costs no computing), so
      * one client could list many; those never covered (their computation failed) stay until a longer
-     * store covers them, while those cancelled with their computation leave the list as it stops. So many entries are about 46 KB of the store's item, which
-     * every request reads (a read unit per 4 KB) and DynamoDB holds to 400 KB. A job that finds the
-     * list full waits unlisted: its own message, coming back, completes it once the store covers it.
+     * store covers them, while those cancelled with their computation leave the list as it stops. So
+     * many entries are about 46 KB of the store's item, which every request reads (a read unit per
+     * 4 KB) and DynamoDB holds to 400 KB. A job that finds the list full waits unlisted: its own
+     * message, coming back, completes it once the store covers it.
      */
     public static final int MAX_WAITERS = 1_000;
 
