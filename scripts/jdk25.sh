@@ -26,8 +26,8 @@ pi_find_jdk25() {
       /opt/java/* /opt/jdk* /usr/java/* \
       /opt/homebrew/opt/openjdk*/libexec/openjdk.jdk/Contents/Home \
       /usr/local/opt/openjdk*/libexec/openjdk.jdk/Contents/Home \
-      "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/* \
-      "$HOME"/.local/share/mise/installs/java/* "$HOME"/.asdf/installs/java/* \
+      "${HOME:-}"/.sdkman/candidates/java/* "${HOME:-}"/.jdks/* \
+      "${HOME:-}"/.local/share/mise/installs/java/* "${HOME:-}"/.asdf/installs/java/* \
       /Library/Java/JavaVirtualMachines/*/Contents/Home; do
     [ -n "$candidate" ] && [ -d "$candidate" ] || continue
     major=$(pi_java_major "$candidate")
@@ -40,6 +40,9 @@ pi_find_jdk25() {
 }
 
 if found=$(pi_find_jdk25); then
+  if [ -n "${JAVA_HOME:-}" ] && [ "$JAVA_HOME" != "$found" ]; then
+    echo "JAVA_HOME ($JAVA_HOME) is not a JDK 25 or newer; using the one at $found." >&2
+  fi
   export JAVA_HOME="$found"
   export PATH="$JAVA_HOME/bin:$PATH"
 else
