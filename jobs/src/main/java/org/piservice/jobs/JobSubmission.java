@@ -193,11 +193,8 @@ public final class JobSubmission {
             }
             try {
                 ClientDigitBudget.Charge made = budget.charge(request.client(), day, request.digits());
-                if (!made.admitted()) {
-                    return Optional.of(new OverDigitBudget(jobId, budget.limit(), made.nextDay()));
-                }
-                charge = made;
-                return Optional.empty();
+                charge = made.admitted() ? made : null;
+                return refusedBy(jobId, made);
             } catch (SdkException e) {
                 return Optional.of(new NotRecorded(jobId, e));
             }
@@ -206,12 +203,16 @@ public final class JobSubmission {
         /** The refusal the day would give the request now, by a read that charges nothing; empty when a read fails. */
         Optional<Outcome> refusal(String jobId, Request request) {
             try {
-                ClientDigitBudget.Charge probe = budget.probe(request.client(), day, request.digits());
-                return probe.admitted() ? Optional.empty()
-                        : Optional.of(new OverDigitBudget(jobId, budget.limit(), probe.nextDay()));
+                return refusedBy(jobId, budget.probe(request.client(), day, request.digits()));
             } catch (SdkException e) {
                 return Optional.empty();
             }
+        }
+
+        /** The day's refusal, when {@code answer} refuses the charge. */
+        private Optional<Outcome> refusedBy(String jobId, ClientDigitBudget.Charge answer) {
+            return answer.admitted() ? Optional.empty()
+                    : Optional.of(new OverDigitBudget(jobId, budget.limit(), answer.nextDay()));
         }
 
         void refundQuietly() {
