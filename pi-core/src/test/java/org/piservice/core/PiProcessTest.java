@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -425,7 +424,11 @@ class PiProcessTest {
         String fields;
         try {
             fields = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-        } catch (NoSuchFileException e) {
+        } catch (IOException e) {
+            // Gone between the check and the read: the file vanishes (ENOENT) or its read fails (ESRCH).
+            if (process.isAlive()) {
+                throw e;
+            }
             return false;
         }
         return !fields.substring(fields.lastIndexOf(')') + 2).startsWith("Z");
