@@ -123,12 +123,30 @@ final class HeadlessChromium implements AutoCloseable {
                     .filter(message -> message.contains("Content Security Policy")).toList();
         } finally {
             driver.quit();
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
+            deleteProfile();
         }
         if (!refused.isEmpty()) {
             throw new AssertionError("The pages' Content-Security-Policy refused: " + refused);
+        }
+    }
+
+    /**
+     * Deletes the browser's profile, as well as it can: Chromium's helper processes, which outlive
+     * the browser by a moment, may still add and rename files there, and a walk fails on an entry
+     * that vanished under it. What is left then stays in the temporary folder; no test fails for it.
+     */
+    private void deleteProfile() {
+        for (int tries = 0; tries < 3 && Files.exists(profile); tries++) {
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            } catch (IOException | UncheckedIOException e) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }

@@ -437,10 +437,12 @@ class PiProcessTest {
     private static ProcessHandle awaitChild(ProcessHandle caller) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            // Until it has become the JVM, the child is the JDK's spawn helper: killed then, it makes
-            // the start fail, not the computation.
+            // Until it has become the JVM, the child is a copy of its parent, then the JDK's spawn
+            // helper: killed then, it makes the start fail, not the computation. Its command line is
+            // the JVM's once the JVM runs.
             List<ProcessHandle> children = caller.children()
-                    .filter(child -> child.info().command().filter(command -> command.endsWith("/java")).isPresent())
+                    .filter(child -> child.info().arguments()
+                            .filter(arguments -> List.of(arguments).contains(PiProcess.class.getName())).isPresent())
                     .toList();
             if (!children.isEmpty()) {
                 return children.getFirst();
