@@ -84,10 +84,10 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
     }
 
     ApiHandler(ServiceConfig config, AwsClients clients, Clock clock, EmfMetrics metrics) {
-        JobRepository repository = new JobRepository(clients.dynamoDb(), config, clock);
+        JobRepository repository = new JobRepository(clients.dynamoDb(), config, clock, metrics);
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(), results, config);
-        JobSubmission submission = new JobSubmission(store, clients.dynamoDb(), clients.sqs(), config, clock);
+        JobSubmission submission = new JobSubmission(store, clients.dynamoDb(), clients.sqs(), config, clock, metrics);
         JobsApi jobs = new JobsApi(repository, submission, results, config.maxDigits(), metrics, clock);
         this.api = new PiApi(jobs, new DigitsApi(store), new DocsSite(config.maxDigits(), results.linkOrigin()));
         api.prime();

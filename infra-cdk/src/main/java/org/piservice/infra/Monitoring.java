@@ -198,7 +198,7 @@ public final class Monitoring extends Construct {
         dashboard.addWidgets(
                 graph("Job queue depth", List.of(queue.metricApproximateNumberOfMessagesVisible(options("Maximum")),
                         queue.metricApproximateNumberOfMessagesNotVisible(options("Maximum")),
-                        dlq.metricApproximateNumberOfMessagesVisible(options("Maximum"))), List.of()),
+                        deadLetters), List.of()),
                 graph("Oldest job message age (s)",
                         List.of(queue.metricApproximateAgeOfOldestMessage(options("Maximum"))), List.of()),
                 graph("Worker invocations", List.of(worker.metricInvocations(options("Sum")),
@@ -211,7 +211,9 @@ public final class Monitoring extends Construct {
                         serviceMetric(ServiceMetrics.JOBS_REQUEUED, "Sum")), List.of(digitsPerSecond)));
         dashboard.addWidgets(graph("Jobs refused", List.of(jobsRefusedForBacklog,
                 serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_QUOTA, "Sum"),
-                serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_DIGIT_BUDGET, "Sum")), List.of()));
+                serviceMetric(ServiceMetrics.JOBS_REFUSED_OVER_DIGIT_BUDGET, "Sum"),
+                // digits a day kept that it should have given back: refusals for the day may come early
+                serviceMetric(ServiceMetrics.DIGIT_REFUNDS_FAILED, "Sum")), List.of()));
         Metric computations = serviceMetric(ServiceMetrics.STORE_COMPUTATIONS, "Sum");
         Metric servedFromStore = serviceMetric(ServiceMetrics.JOBS_SERVED_FROM_STORE, "Sum");
         MathExpression hitRate = MathExpression.Builder.create()

@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
+import org.piservice.contract.ServiceMetrics;
 import org.piservice.contract.Storage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -27,6 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  */
 public final class ClientDigitBudget {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ClientDigitBudget.class);
     private static final String PREFIX = "#digits/";
     private static final String DIGITS = "digits";
 
@@ -45,12 +49,15 @@ public final class ClientDigitBudget {
     private final String tableName;
     private final int limit;
     private final Clock clock;
+    private final EmfMetrics metrics;
 
-    public ClientDigitBudget(DynamoDbClient dynamoDb, ServiceConfig config, Clock clock) {
+    /** Counting the refunds that fail in {@code metrics} ({@link ServiceMetrics#DIGIT_REFUNDS_FAILED}). */
+    public ClientDigitBudget(DynamoDbClient dynamoDb, ServiceConfig config, Clock clock, EmfMetrics metrics) {
         this.dynamoDb = dynamoDb;
         this.tableName = config.tableName();
         this.limit = config.clientDigitsPerDay();
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public int limit() {
@@ -99,8 +106,20 @@ public final class ClientDigitBudget {
         return new Charge(client, day, digits, asked + digits <= limit);
     }
 
-    /** Takes back the digits of an admitted job that did not start. */
-    public void refund(Charge charge) {
+    /**
+     * Takes back the digits of an admitted job, {@code jobId}, that did not start, with the finishing
+     * calls' reserve ({@link CallDeadline#finishing}). The job's outcome stands whatever happens
+     * here: a refund that fails is logged and counted, and the day keeps the digits.
+     */
+    void refundQuietly(String jobId, Charge charge) {
+        try {
+            CallDeadline.finishing(() -> refund(charge));
+        } catch (RuntimeException e) {
+            refundFailed(jobId, e);
+        }
+    }
+
+    private void refund(Charge charge) {
         try {
             dynamoDb.updateItem(update -> update.tableName(tableName).key(key(charge.client(), charge.day()))
                     .updateExpression("ADD #digits :digits")
@@ -114,16 +133,32 @@ public final class ClientDigitBudget {
 
     /**
      * Takes back the digits of a job that has just ended, when no worker had claimed it: it cost no
-     * computation. Called once per job, by the one write that ended it.
+     * computation. Called once per job, by the one write that ended it; quiet as {@link #refundQuietly}.
      */
     void refundUnclaimed(Job ended) {
         if (ended.startedAt() != null || ended.chargedTo() == null) {
             return;
         }
-        int slash = ended.chargedTo().indexOf('/');
-        Charge charge = new Charge(ended.chargedTo().substring(slash + 1),
-                LocalDate.parse(ended.chargedTo().substring(0, slash)), ended.digits(), true);
-        CallDeadline.finishing(() -> refund(charge));
+        Charge charge;
+        try {
+            int slash = ended.chargedTo().indexOf('/');
+            charge = new Charge(ended.chargedTo().substring(slash + 1),
+                    LocalDate.parse(ended.chargedTo().substring(0, slash)), ended.digits(), true);
+        } catch (RuntimeException e) { // a record another version wrote
+            refundFailed(ended.jobId(), e);
+            return;
+        }
+        refundQuietly(ended.jobId(), charge);
+    }
+
+    /**
+     * A refund that failed, for an operator to see: the client may be refused before its limit
+     * until the day is over.
+     */
+    void refundFailed(String jobId, RuntimeException cause) {
+        LOG.warn("could not give back the digits of job {}, which cost no computation; its client's day keeps them",
+                jobId, cause);
+        metrics.digitRefundFailed(jobId);
     }
 
     private static Instant startOf(LocalDate day) {

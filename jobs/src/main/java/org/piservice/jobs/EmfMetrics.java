@@ -75,6 +75,11 @@ public final class EmfMetrics {
         count(jobId, ServiceMetrics.JOBS_REFUSED, cause);
     }
 
+    /** The digits of a job that cost no computation could not be given back to its client's day. */
+    public void digitRefundFailed(String jobId) {
+        count(jobId, ServiceMetrics.DIGIT_REFUNDS_FAILED);
+    }
+
     /** One line that counts one event under each of {@code names}. */
     private void count(String jobId, String... names) {
         ObjectNode line = line(jobId);

@@ -95,11 +95,16 @@ public final class JobRepository {
     }
 
     public JobRepository(DynamoDbClient dynamoDb, ServiceConfig config, Clock clock) {
+        this(dynamoDb, config, clock, EmfMetrics.stdout());
+    }
+
+    /** Counting in {@code metrics} the refunds of clients' digits that fail ({@link ClientDigitBudget}). */
+    public JobRepository(DynamoDbClient dynamoDb, ServiceConfig config, Clock clock, EmfMetrics metrics) {
         this.dynamoDb = dynamoDb;
         this.tableName = config.tableName();
         this.jobTtl = config.jobTtl();
         this.jobDeadline = config.jobDeadline();
-        this.budget = new ClientDigitBudget(dynamoDb, config, clock);
+        this.budget = new ClientDigitBudget(dynamoDb, config, clock, metrics);
         this.clock = clock;
     }
 
@@ -455,15 +460,17 @@ public final class JobRepository {
     /**
      * Gives the client's day the digits of a job just ended by this repository's write ({@code ended},
      * the item as the write left it), when no worker had claimed it ({@link ClientDigitBudget#refundUnclaimed}).
-     * The job's end stands whatever happens here: a refund that fails is logged, and the day keeps the digits.
+     * The job's end stands whatever happens here.
      */
     private void refundIfUnclaimed(Map<String, AttributeValue> ended) {
+        Job job;
         try {
-            budget.refundUnclaimed(fromItem(ended));
-        } catch (RuntimeException e) {
-            LOG.warn("could not take back the digits of a job that ended before any worker claimed it; its client's"
-                    + " day keeps them", e);
+            job = fromItem(ended);
+        } catch (RuntimeException e) { // a record another version wrote
+            budget.refundFailed(ended.get(JOB_ID).s(), e);
+            return;
         }
+        budget.refundUnclaimed(job);
     }
 
     /**

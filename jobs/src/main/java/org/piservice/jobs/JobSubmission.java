@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.piservice.contract.JobDelivery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -108,13 +109,17 @@ public final class JobSubmission {
     private final Duration jobDeadline;
     private final Clock clock;
 
-    /** With the job records, idempotency keys and client quota that {@code dynamoDb} keeps in the jobs table. */
-    public JobSubmission(DigitStore store, DynamoDbClient dynamoDb, SqsClient sqs, ServiceConfig config, Clock clock) {
-        this.jobs = new JobRepository(dynamoDb, config, clock);
+    /**
+     * With the job records, idempotency keys, client quota and digit budget that {@code dynamoDb}
+     * keeps in the jobs table; the budget's failed refunds counted in {@code metrics}.
+     */
+    public JobSubmission(DigitStore store, DynamoDbClient dynamoDb, SqsClient sqs, ServiceConfig config, Clock clock,
+                         EmfMetrics metrics) {
+        this.jobs = new JobRepository(dynamoDb, config, clock, metrics);
         this.store = store;
         this.keys = new IdempotencyKeys(dynamoDb, jobs, config, clock);
         this.quota = new ClientQuota(dynamoDb, jobs, config, clock);
-        this.budget = new ClientDigitBudget(dynamoDb, config, clock);
+        this.budget = new ClientDigitBudget(dynamoDb, config, clock, metrics);
         this.backlog = new Backlog(jobs, store::state, config, clock);
         this.sqs = sqs;
         this.queueUrl = config.queueUrl();
@@ -122,9 +127,18 @@ public final class JobSubmission {
         this.clock = clock;
     }
 
-    /** Starts the job {@code request} asks for under a new id, or says why not. */
+    /**
+     * Starts the job {@code request} asks for under a new id, or says why not. Every line logged
+     * meanwhile carries that id, as a job's lines do (docs/OPERATIONS.md).
+     */
     public Outcome submit(Request request) {
         String jobId = JobId.newId();
+        try (MDC.MDCCloseable logged = MDC.putCloseable(LogFields.JOB_ID, jobId)) {
+            return submit(jobId, request);
+        }
+    }
+
+    private Outcome submit(String jobId, Request request) {
         Optional<String> key = request.idempotencyKey();
         if (key.isPresent()) {
             IdempotencyKeys.Use use;
@@ -152,12 +166,12 @@ public final class JobSubmission {
         try {
             outcome = start(jobId, request, charge);
         } catch (RuntimeException | Error e) {
-            charge.refundQuietly();
+            charge.refundQuietly(jobId);
             throw e;
         }
         settled(request, outcome);
         if (!(outcome instanceof Served || outcome instanceof Accepted)) {
-            charge.refundQuietly();
+            charge.refundQuietly(jobId);
         }
         return outcome;
     }
@@ -215,14 +229,9 @@ public final class JobSubmission {
                     : Optional.of(new OverDigitBudget(jobId, budget.limit(), answer.nextDay()));
         }
 
-        void refundQuietly() {
-            if (charge == null) {
-                return;
-            }
-            try {
-                CallDeadline.finishing(() -> budget.refund(charge));
-            } catch (SdkException e) {
-                LOG.warn("could not take back the digits of a job that did not start; its client's day keeps them", e);
+        void refundQuietly(String jobId) {
+            if (charge != null) {
+                budget.refundQuietly(jobId, charge);
             }
         }
     }

@@ -3,7 +3,11 @@ package org.piservice.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,13 +28,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.piservice.contract.JobDelivery;
+import org.piservice.contract.ServiceMetrics;
 import org.piservice.contract.Storage;
 import org.piservice.core.ComputeTimeModel;
 import org.piservice.jobs.testing.Await;
 import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
+import org.piservice.jobs.testing.LogCapture;
 import org.piservice.jobs.testing.TestResources;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -45,6 +52,13 @@ class JobSubmissionTest {
     private final AwsClients clients = Emulators.clients();
     private final TestResources resources = Emulators.newResources();
     private final JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());
+    private final ByteArrayOutputStream metricLines = new ByteArrayOutputStream();
+    private final EmfMetrics metrics = new EmfMetrics(new PrintStream(metricLines, true, StandardCharsets.UTF_8),
+            Clock.systemUTC());
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
+    /** The submissions' clock, stopped: a test that charges a client's day more than once must not cross midnight. */
+    private final Clock stopped = Clock.fixed(Instant.now(), ZoneOffset.UTC);
 
     @Test
     void aSubmittedJobIsRecordedAsQueuedAndItsMessageSent() {
@@ -65,10 +79,10 @@ class JobSubmissionTest {
         assertThat(firstsWork).isGreaterThan(Duration.ofSeconds(1));
 
         // WHEN a job of 10^7 digits and then one of 1,000 are submitted
-        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant before = stopped.instant().truncatedTo(ChronoUnit.MILLIS);
         String first = submission.submit(request(10_000_000)).jobId();
         String second = submission.submit(request(1000)).jobId();
-        Instant after = Instant.now();
+        Instant after = stopped.instant();
 
         // THEN the first is expected to be taken at once, the second once the first's work is done
         assertThat(jobs.find(first).orElseThrow().expectedStartAt()).isBetween(before, after);
@@ -337,7 +351,7 @@ class JobSubmissionTest {
         assertThat(submission.submit(request(1000))).isInstanceOf(JobSubmission.Served.class);
 
         // THEN its next job is refused until the next day (UTC), with nothing recorded, while another client is served
-        Instant tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant tomorrow = LocalDate.now(stopped).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         JobSubmission.Outcome refused = submission.submit(request(1));
         assertThat(refused).isEqualTo(new JobSubmission.OverDigitBudget(refused.jobId(), 5000, tomorrow));
         assertThat(jobs.find(refused.jobId())).isEmpty();
@@ -408,12 +422,13 @@ class JobSubmissionTest {
                     Fault.dynamoDbRefusal());
 
             // WHEN its client cancels it
-            Optional<Job> cancelled = new JobRepository(proxied.dynamoDb(), config).cancel(queued);
+            Optional<Job> cancelled = new JobRepository(proxied.dynamoDb(), config, Clock.systemUTC(), metrics).cancel(queued);
 
-            // THEN it is cancelled all the same, and its day keeps the digits
+            // THEN it is cancelled all the same, its day keeps the digits, and operators see why
             assertThat(cancelled).map(Job::status).contains(JobStatus.CANCELLED);
             assertThat(proxy.faulted()).as("refunds refused").isNotEmpty();
             assertThat(submission.submit(request(1))).isInstanceOf(JobSubmission.OverDigitBudget.class);
+            assertThat(jobsWhoseRefundFailed()).containsExactly(queued);
         }
     }
 
@@ -443,7 +458,9 @@ class JobSubmissionTest {
         String id = JobId.newId();
         jobs.create(id, 100, null, "not a client's day");
 
-        assertThat(jobs.cancel(id)).map(Job::status).contains(JobStatus.CANCELLED);
+        assertThat(new JobRepository(clients.dynamoDb(), resources.config(), Clock.systemUTC(), metrics).cancel(id))
+                .map(Job::status).contains(JobStatus.CANCELLED);
+        assertThat(jobsWhoseRefundFailed()).containsExactly(id);
     }
 
     @Test
@@ -465,6 +482,30 @@ class JobSubmissionTest {
             // THEN the failed request took nothing from its day
             assertThat(failed).isInstanceOf(JobSubmission.NotRecorded.class);
             assertThat(again).isInstanceOf(JobSubmission.Accepted.class);
+        }
+    }
+
+    @Test
+    void aRefundTheTableRefusesIsCountedAndLoggedOnTheJobsLines() {
+        // GIVEN a queue that is gone, and a table that refuses to take digits back
+        String gone = clients.sqs().createQueue(create -> create.queueName(Emulators.uniquePrefix())).queueUrl();
+        clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
+            proxy.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains("{\"N\":\"-"),
+                    Fault.dynamoDbRefusal());
+
+            // WHEN a job is asked for, which cannot be queued
+            JobSubmission.Outcome outcome = submission(proxied.dynamoDb(), clients.sqs(), dailyDigits(gone, 2000))
+                    .submit(request(2000));
+
+            // THEN it did not start, and the refund of its digits that failed is counted and logged on its lines
+            assertThat(outcome).isInstanceOf(JobSubmission.NotQueued.class);
+            assertThat(proxy.faulted()).as("refunds refused").isNotEmpty();
+            assertThat(jobsWhoseRefundFailed()).containsExactly(outcome.jobId());
+            JsonNode logged = logs.withMessage("could not give back the digits").getFirst();
+            assertThat(logged.path("level").asText()).isEqualTo("WARN");
+            assertThat(logged.path(LogFields.JOB_ID).asText()).as(logged.toString()).isEqualTo(outcome.jobId());
         }
     }
 
@@ -512,7 +553,19 @@ class JobSubmissionTest {
     /** A submission as the api makes one, through these clients, for {@code config}'s table, queue and bucket. */
     private JobSubmission submission(DynamoDbClient dynamoDb, SqsClient sqs, ServiceConfig config) {
         DigitStore store = new DigitStore(dynamoDb, clients.s3(), new ResultStore(clients.s3(), clients.presigner(), config), config);
-        return new JobSubmission(store, dynamoDb, sqs, config, Clock.systemUTC());
+        return new JobSubmission(store, dynamoDb, sqs, config, stopped, metrics);
+    }
+
+    /** The jobs whose refunds of their clients' digits failed, as the metric lines name them. */
+    private List<String> jobsWhoseRefundFailed() {
+        ObjectMapper json = new ObjectMapper();
+        return metricLines.toString(StandardCharsets.UTF_8).lines().map(line -> {
+            try {
+                return json.readTree(line);
+            } catch (IOException e) {
+                throw new AssertionError("not a metric line: " + line, e);
+            }
+        }).filter(line -> line.has(ServiceMetrics.DIGIT_REFUNDS_FAILED)).map(line -> line.path(LogFields.JOB_ID).asText()).toList();
     }
 
     /** A digit store of {@code digits} decimals, as a computation makes it. */

@@ -549,7 +549,8 @@ abstract class JobsContract {
     }
 
     private JobSubmission submission() {
-        return new JobSubmission(digitStore, clients().dynamoDb(), clients().sqs(), resources.config(), clock);
+        return new JobSubmission(digitStore, clients().dynamoDb(), clients().sqs(), resources.config(), clock,
+                EmfMetrics.stdout());
     }
 
     private void storeMachin(int digits) throws IOException {

@@ -126,7 +126,8 @@ class LostAnswersTest {
     @Test
     void aCancellationWhoseAnswerWasLostIsTheCancellersAndGivesTheDigitsBackOnce() {
         // GIVEN a queued job whose 2,000 digits were charged to its client's day
-        ClientDigitBudget budget = new ClientDigitBudget(clients.dynamoDb(), resources.config(), Clock.systemUTC());
+        ClientDigitBudget budget = new ClientDigitBudget(clients.dynamoDb(), resources.config(), Clock.systemUTC(),
+                EmfMetrics.stdout());
         LocalDate day = budget.today();
         assertThat(budget.charge("198.51.100.7", day, 2000).admitted()).isTrue();
         JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());

@@ -35,6 +35,12 @@ public final class ServiceMetrics {
     public static final String JOBS_REFUSED_OVER_QUOTA = "JobsRefusedOverQuota";
     /** Jobs refused with a 429 because their client had asked for as many digits today as it may (count; also in {@link #JOBS_REFUSED}). */
     public static final String JOBS_REFUSED_OVER_DIGIT_BUDGET = "JobsRefusedOverDigitBudget";
+    /**
+     * Refunds of a client's daily digits that failed (count): a job that cost no computation (not
+     * started, or ended before any worker claimed it) whose digits its client's day keeps, so that
+     * client may be refused early, until midnight UTC.
+     */
+    public static final String DIGIT_REFUNDS_FAILED = "DigitRefundsFailed";
     /** Digits computed for the jobs completed by computing: the digit store's computation, up to twice a job's (count). */
     public static final String DIGITS_COMPUTED = "DigitsComputed";
     /** Time spent on those computations (seconds). */
