@@ -184,10 +184,12 @@ class MonitoringTest {
                 "ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage", "\\\"Invocations\\\"",
                 "\\\"Duration\\\"", "\\\"Errors\\\"", "ConcurrentExecutions", "JobsCompleted", "JobsFailed",
                 "DigitsComputed", "ComputeSeconds", "JobsOverdue", "JobsDeadLettered", "JobsRefusedForBacklog",
-                "JobsRefusedOverQuota", "JobsRefusedOverDigitBudget")) {
+                "JobsRefusedOverQuota", "JobsRefusedOverDigitBudget", "DigitRefundsFailed")) {
             assertThat(body).contains(metric);
         }
         assertThat(body).contains("digits / seconds").contains("digits per compute second").contains("JobsRequeued");
+        // the dead-letter queue as its alarm counts it: a failing consumer keeps its messages in flight
+        assertThat(body).contains("visible + inFlight").contains("messages in the dead-letter queue");
     }
 
     private static JsonNode alarmProperties(String id) {

@@ -467,7 +467,9 @@ public final class JobRepository {
         try {
             job = fromItem(ended);
         } catch (RuntimeException e) { // a record another version wrote
-            budget.refundFailed(ended.get(JOB_ID).s(), e);
+            if (!ended.containsKey(STARTED_AT) && ended.containsKey(CHARGED_TO)) {
+                budget.refundFailed(ended.get(JOB_ID).s(), e);
+            }
             return;
         }
         budget.refundUnclaimed(job);

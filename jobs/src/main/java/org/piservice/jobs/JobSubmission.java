@@ -128,8 +128,9 @@ public final class JobSubmission {
     }
 
     /**
-     * Starts the job {@code request} asks for under a new id, or says why not. Every line logged
-     * meanwhile carries that id, as a job's lines do (docs/OPERATIONS.md).
+     * Starts the job {@code request} asks for under a new id, or says why not. The lines logged
+     * meanwhile carry that id, as a job's lines do (docs/OPERATIONS.md), so that a refusal's or a
+     * failure's warnings can be found with the job's.
      */
     public Outcome submit(Request request) {
         String jobId = JobId.newId();

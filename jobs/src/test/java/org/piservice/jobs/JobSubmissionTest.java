@@ -79,14 +79,15 @@ class JobSubmissionTest {
         assertThat(firstsWork).isGreaterThan(Duration.ofSeconds(1));
 
         // WHEN a job of 10^7 digits and then one of 1,000 are submitted
-        Instant before = stopped.instant().truncatedTo(ChronoUnit.MILLIS);
         String first = submission.submit(request(10_000_000)).jobId();
         String second = submission.submit(request(1000)).jobId();
-        Instant after = stopped.instant();
 
         // THEN the first is expected to be taken at once, the second once the first's work is done
-        assertThat(jobs.find(first).orElseThrow().expectedStartAt()).isBetween(before, after);
-        assertThat(jobs.find(second).orElseThrow().expectedStartAt()).isBetween(before.plus(firstsWork), after.plus(firstsWork));
+        // (to the millisecond that the record keeps)
+        Instant now = stopped.instant();
+        assertThat(jobs.find(first).orElseThrow().expectedStartAt()).isBetween(now.truncatedTo(ChronoUnit.MILLIS), now);
+        assertThat(jobs.find(second).orElseThrow().expectedStartAt())
+                .isBetween(now.plus(firstsWork).truncatedTo(ChronoUnit.MILLIS), now.plus(firstsWork));
         // AND a claim, which ends the message's wait, clears it
         assertThat(jobs.claim(second, "a-worker", JobDelivery.STALE_AFTER)).isInstanceOfSatisfying(ClaimResult.Claimed.class,
                 claimed -> assertThat(claimed.job().expectedStartAt()).isNull());
@@ -479,9 +480,10 @@ class JobSubmissionTest {
             proxy.heal();
             JobSubmission.Outcome again = submission(proxied.dynamoDb(), clients.sqs(), config).submit(request(2000));
 
-            // THEN the failed request took nothing from its day
+            // THEN the failed request took nothing from its day, and had nothing to give back
             assertThat(failed).isInstanceOf(JobSubmission.NotRecorded.class);
             assertThat(again).isInstanceOf(JobSubmission.Accepted.class);
+            assertThat(jobsWhoseRefundFailed()).isEmpty();
         }
     }
 

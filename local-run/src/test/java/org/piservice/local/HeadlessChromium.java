@@ -136,16 +136,20 @@ final class HeadlessChromium implements AutoCloseable {
      * that vanished under it. What is left then stays in the temporary folder; no test fails for it.
      */
     private void deleteProfile() {
-        for (int tries = 0; tries < 3 && Files.exists(profile); tries++) {
+        for (int tries = 0; tries < 3; tries++) {
             try (Stream<Path> files = Files.walk(profile)) {
                 files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
             } catch (IOException | UncheckedIOException e) {
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+                // a file gone under the walk: the next pass sees what is left
+            }
+            if (!Files.exists(profile)) {
+                return;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -28,8 +28,9 @@ public final class DeadLetterHandler implements RequestHandler<SQSEvent, SQSBatc
 
     /** The production wiring on the given clients (the local run's too). */
     public static DeadLetters create(AwsClients clients, ServiceConfig config) {
-        return new DeadLetters(new JobRepository(clients.dynamoDb(), config),
-                DigitStore.stateReader(clients.dynamoDb(), config), EmfMetrics.stdout(), Clock.systemUTC());
+        EmfMetrics metrics = EmfMetrics.stdout();
+        return new DeadLetters(new JobRepository(clients.dynamoDb(), config, Clock.systemUTC(), metrics),
+                DigitStore.stateReader(clients.dynamoDb(), config), metrics, Clock.systemUTC());
     }
 
     public DeadLetterHandler(DeadLetters deadLetters) {

@@ -124,10 +124,11 @@ public final class JobProcessor implements AutoCloseable {
     public static JobProcessor create(AwsClients clients, ServiceConfig config) {
         ResultStore results = new ResultStore(clients.s3(), clients.presigner(), config);
         WorkerSettings settings = WorkerSettings.fromEnvironment();
-        return new JobProcessor(new JobRepository(clients.dynamoDb(), config),
+        EmfMetrics metrics = EmfMetrics.stdout();
+        return new JobProcessor(new JobRepository(clients.dynamoDb(), config, Clock.systemUTC(), metrics),
                 new DigitStore(clients.dynamoDb(), clients.s3(), results, config), results,
                 new MessageVisibility(clients.sqs(), config.queueUrl()),
-                config, settings, PiWriter.sizedFor(settings), EmfMetrics.stdout());
+                config, settings, PiWriter.sizedFor(settings), metrics);
     }
 
     /**

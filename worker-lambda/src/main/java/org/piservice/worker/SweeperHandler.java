@@ -29,10 +29,11 @@ public final class SweeperHandler implements RequestHandler<ScheduledEvent, Stri
 
     /** The production wiring on the given clients (the local run's too). */
     public static JobSweeper create(AwsClients clients, ServiceConfig config) {
-        JobRepository jobs = new JobRepository(clients.dynamoDb(), config);
+        EmfMetrics metrics = EmfMetrics.stdout();
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), config, Clock.systemUTC(), metrics);
         Backlog backlog = new Backlog(jobs, DigitStore.stateReader(clients.dynamoDb(), config), config, Clock.systemUTC());
         return new JobSweeper(jobs, backlog, clients.sqs(), config.queueUrl(), JobDelivery.STALE_AFTER,
-                JobSweeper.REQUEUE_AFTER, EmfMetrics.stdout(), Clock.systemUTC());
+                JobSweeper.REQUEUE_AFTER, metrics, Clock.systemUTC());
     }
 
     @Override
