@@ -55,16 +55,7 @@ class LocalAwsTest {
 
     @Test
     void serviceResourcesAreCreatedWithTheSharedNamesAndAgainWithoutHarm() {
-        try (DynamoDbClient dynamo = DynamoDbClient.builder()
-                     .endpointOverride(aws.dynamoDbEndpoint()).region(Region.of(LocalAws.REGION))
-                     .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
-             SqsClient sqs = SqsClient.builder()
-                     .endpointOverride(aws.sqsEndpoint()).region(Region.of(LocalAws.REGION))
-                     .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
-             S3Client s3 = S3Client.builder()
-                     .endpointOverride(aws.s3Endpoint()).region(Region.of(LocalAws.REGION))
-                     .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-                     .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (DynamoDbClient dynamo = dynamoDb(); SqsClient sqs = sqs(); S3Client s3 = s3()) {
 
             // (its dead-letter queue as an earlier version made it, with SQS's default visibility timeout)
             sqs.createQueue(create -> create.queueName("svc-dlq"));
@@ -91,10 +82,24 @@ class LocalAwsTest {
     }
 
     @Test
+    void aTableAnEarlierVersionMadeWithoutTheOpenJobsIndexIsRefusedSayingWhatToDo() {
+        try (DynamoDbClient dynamo = dynamoDb(); SqsClient sqs = sqs(); S3Client s3 = s3()) {
+            dynamo.createTable(create -> create.tableName("old-jobs").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .keySchema(KeySchemaElement.builder().attributeName(Storage.TABLE_KEY).keyType(KeyType.HASH).build())
+                    .attributeDefinitions(AttributeDefinition.builder()
+                            .attributeName(Storage.TABLE_KEY).attributeType(ScalarAttributeType.S).build()));
+
+            assertThatThrownBy(() -> ServiceResources.create(dynamo, sqs, s3, "old"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the table old-jobs was made by an earlier version, without the index "
+                            + Storage.PENDING_INDEX + " this one reads: delete it (with LocalStack, `docker compose -f"
+                            + " docker-compose.localstack.yml down` starts afresh) and start again");
+        }
+    }
+
+    @Test
     void dynamoDbHonoursConditionalWrites() {
-        try (DynamoDbClient dynamo = DynamoDbClient.builder()
-                .endpointOverride(aws.dynamoDbEndpoint()).region(Region.of(LocalAws.REGION))
-                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (DynamoDbClient dynamo = dynamoDb()) {
             // GIVEN a table keyed by job_id
             dynamo.createTable(t -> t.tableName("jobs").billingMode(BillingMode.PAY_PER_REQUEST)
                     .keySchema(KeySchemaElement.builder().attributeName("job_id").keyType(KeyType.HASH).build())
@@ -116,9 +121,7 @@ class LocalAwsTest {
 
     @Test
     void sqsDeliversOverTheJsonProtocol() {
-        try (SqsClient sqs = SqsClient.builder()
-                .endpointOverride(aws.sqsEndpoint()).region(Region.of(LocalAws.REGION))
-                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (SqsClient sqs = sqs()) {
             String queueUrl = sqs.createQueue(c -> c.queueName("work")).queueUrl();
 
             sqs.sendMessage(s -> s.queueUrl(queueUrl).messageBody("{\"hello\":1}"));
@@ -131,10 +134,7 @@ class LocalAwsTest {
 
     @Test
     void s3ServesObjectsAndChecksPresignedSignatures() throws IOException {
-        try (S3Client s3 = S3Client.builder()
-                     .endpointOverride(aws.s3Endpoint()).region(Region.of(LocalAws.REGION))
-                     .credentialsProvider(credentials).forcePathStyle(true)
-                     .httpClient(UrlConnectionHttpClient.create()).build();
+        try (S3Client s3 = s3();
              S3Presigner presigner = S3Presigner.builder()
                      .endpointOverride(aws.s3Endpoint()).region(Region.of(LocalAws.REGION))
                      .credentialsProvider(credentials)
@@ -169,5 +169,21 @@ class LocalAwsTest {
                 .containsEntry("AWS_ENDPOINT_URL_S3", aws.s3Endpoint().toString())
                 .containsEntry("AWS_REGION", LocalAws.REGION)
                 .containsEntry("S3_FORCE_PATH_STYLE", "true");
+    }
+
+    private static DynamoDbClient dynamoDb() {
+        return DynamoDbClient.builder().endpointOverride(aws.dynamoDbEndpoint()).region(Region.of(LocalAws.REGION))
+                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    private static SqsClient sqs() {
+        return SqsClient.builder().endpointOverride(aws.sqsEndpoint()).region(Region.of(LocalAws.REGION))
+                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    private static S3Client s3() {
+        return S3Client.builder().endpointOverride(aws.s3Endpoint()).region(Region.of(LocalAws.REGION))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
     }
 }

@@ -42,7 +42,7 @@ public final class LocalRun implements AutoCloseable {
 
     /**
      * How much longer than the deployed function's each api call, and the api function itself,
-     * may take on the embedded emulators (the function no longer than the gateway waits). AWS
+     * may take on an emulator, embedded or LocalStack's (the function no longer than the gateway waits). AWS
      * answers in milliseconds whatever the load; the local DynamoDB is one Node.js process, and on
      * a busy 2-core machine a burst of requests had some of its calls (and even the in-process
      * SQS's) wait past the deployed 1.5 s, so that the api answered 503 to requests the service
@@ -116,9 +116,9 @@ public final class LocalRun implements AutoCloseable {
                         JobDelivery.DEAD_LETTER_BATCH_SIZE, 1, backend.longPollSeconds()));
                 started.push(new Sweeps(SweeperHandler.create(clients, config)));
             });
-            // The api's own clients, limited as the deployed function's are; the embedded emulators
-            // share this machine's CPUs with everything else on it and may take longer.
-            int slowdown = options.target() == Options.Target.EMBEDDED ? EMULATOR_SLOWDOWN : 1;
+            // The api's own clients, limited as the deployed function's are; emulators share this
+            // machine's CPUs with everything else on it and may take longer.
+            int slowdown = options.target() == Options.Target.AWS ? 1 : EMULATOR_SLOWDOWN;
             AwsClients apiClients = clients.withBudgets(ApiHandler.CALL_BUDGETS.times(slowdown));
             started.push(apiClients);
             LocalApiGateway gateway = LocalApiGateway.start(new ApiHandler(config, apiClients),
@@ -169,11 +169,10 @@ public final class LocalRun implements AutoCloseable {
         settings.put("AWS_ENDPOINT_URL", options.endpoint().orElseThrow().toString());
         settings.put("AWS_REGION", options.effectiveRegion().orElseThrow());
         settings.put(FunctionEnvironment.S3_FORCE_PATH_STYLE, "true");
-        if (System.getenv("AWS_ACCESS_KEY_ID") == null) {
-            // LocalStack accepts any key; these are its documented defaults.
-            settings.put("AWS_ACCESS_KEY_ID", "test");
-            settings.put("AWS_SECRET_ACCESS_KEY", "test");
-        }
+        // LocalStack's own key, whatever AWS keys the shell holds: it checks the download links'
+        // signatures with it (docker-compose.localstack.yml asks it to, as S3 would).
+        settings.put("AWS_ACCESS_KEY_ID", "test");
+        settings.put("AWS_SECRET_ACCESS_KEY", "test");
         AwsClients clients = AwsClients.fromSettings(settings);
         started.push(clients);
         String description = "the AWS endpoint " + options.endpoint().get();
