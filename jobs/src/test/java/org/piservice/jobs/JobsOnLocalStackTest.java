@@ -30,7 +30,7 @@ class JobsOnLocalStackTest extends JobsContract {
                 .asCompatibleSubstituteFor("localstack/localstack"))
                 .withServices("dynamodb", "sqs", "s3")
                 // LocalStack serves an expired or forged presigned link unless told to check them
-                // (which needs the access key "test", the container's own).
+                // (with its default secret, "test", the container's own credentials).
                 .withEnv("S3_SKIP_SIGNATURE_VALIDATION", "0");
         String authToken = System.getenv("LOCALSTACK_AUTH_TOKEN");
         if (authToken != null) {

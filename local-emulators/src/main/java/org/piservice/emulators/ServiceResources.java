@@ -96,7 +96,8 @@ public final class ServiceResources {
     /**
      * Refuses a table made before by a version without the open jobs' index (on a LocalStack kept
      * running), which the sweeper and the api's backlog read: saying so at the start, rather than
-     * failing them later. An index cannot be added here: dynalite cannot add one to a table.
+     * failing them later. Adding the index would not do: that version's open jobs lack the
+     * attribute it is keyed on, so it would miss them (and dynalite cannot add one).
      */
     private static void requireOpenJobsIndex(DynamoDbClient dynamoDb, String table) {
         boolean indexed = dynamoDb.describeTable(describe -> describe.tableName(table)).table()

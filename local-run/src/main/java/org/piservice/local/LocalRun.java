@@ -169,13 +169,14 @@ public final class LocalRun implements AutoCloseable {
         settings.put("AWS_ENDPOINT_URL", options.endpoint().orElseThrow().toString());
         settings.put("AWS_REGION", options.effectiveRegion().orElseThrow());
         settings.put(FunctionEnvironment.S3_FORCE_PATH_STYLE, "true");
-        // LocalStack's own key, whatever AWS keys the shell holds: it checks the download links'
-        // signatures with it (docker-compose.localstack.yml asks it to, as S3 would).
+        // LocalStack's default credentials, whatever AWS keys the shell holds: it checks the download
+        // links' signatures with the secret "test" for any key it does not know (which real keys
+        // are), as docker-compose.localstack.yml asks it to, as S3 would.
         settings.put("AWS_ACCESS_KEY_ID", "test");
         settings.put("AWS_SECRET_ACCESS_KEY", "test");
         AwsClients clients = AwsClients.fromSettings(settings);
         started.push(clients);
-        String description = "the AWS endpoint " + options.endpoint().get();
+        String description = "the AWS endpoint " + options.endpoint().get() + " (LocalStack's default credentials, test)";
         if (options.table().isPresent()) {
             return new Backend(clients, named(options, clients), description, SqsPoller.MAX_LONG_POLL_SECONDS,
                     Optional.empty());

@@ -59,7 +59,8 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
               --aws-endpoint URL     use this endpoint for DynamoDB, SQS and S3 instead of the
                                      emulators, e.g. LocalStack at http://localhost:4566; the
                                      table, queue and bucket are created there unless all
-                                     three are named; calls use LocalStack's key, "test"
+                                     three are named; calls are signed with LocalStack's
+                                     default credentials, "test"
               --aws                  use real AWS (default credential chain and region);
                                      needs --table, --queue-url and --bucket, e.g. from the
                                      deployed stack's outputs

@@ -56,6 +56,11 @@ class WorkerFaultTest {
      * beats, as a busy machine can stall one for a second or more.
      */
     private static final Duration RIVAL_STALE_AFTER = WorkerFixture.FAST.heartbeatInterval().multipliedBy(25);
+    /**
+     * When the rival asks, after the slow step began: long past a heartbeat's staleness should the
+     * worker's have stopped, and well before the step (8 s) ends, when its holds are released.
+     */
+    private static final Duration RIVAL_ASKS_AFTER = RIVAL_STALE_AFTER.multipliedBy(2);
 
     private static FaultProxy dynamoDb;
     private static FaultProxy s3;
@@ -261,7 +266,7 @@ class WorkerFaultTest {
         // WHEN a rival asks for the store's lease once those heartbeats have failed for longer than
         // an unbeaten lease lives
         During<Boolean> rivalLease = whileDelivering(message, slow, dynamoDb, () -> {
-            CountingPiWriter.pause(RIVAL_STALE_AFTER.multipliedBy(2));
+            CountingPiWriter.pause(RIVAL_ASKS_AFTER);
             return fixture.digitStore(fixture.config()).takeLease("rival", 4000, 2000, LEASE_ENDS_BY, RIVAL_STALE_AFTER);
         });
 
@@ -359,7 +364,7 @@ class WorkerFaultTest {
     @Test
     void aJobWhoseLeftOverDigitsAreSlowToOfferKeepsItsClaimAndLeaseMeanwhile() throws IOException {
         // GIVEN 6000 digits that a computation wrote but did not store, and S3 that answers every
-        // read of them late
+        // read of them late (within an attempt's 10 s)
         String leftOver = fixture.digitStore(fixture.config()).write(6000, out -> PiDigits.write(6000, out)).key();
         s3.injectAlways(request -> request.method().equals("GET") && request.target().contains(leftOver),
                 Fault.late(Duration.ofSeconds(8)));
@@ -372,7 +377,7 @@ class WorkerFaultTest {
         record Rival(ClaimResult claim, boolean lease) {
         }
         During<Rival> rival = whileDelivering(message, pi, s3, () -> {
-            CountingPiWriter.pause(RIVAL_STALE_AFTER.multipliedBy(2));
+            CountingPiWriter.pause(RIVAL_ASKS_AFTER);
             return new Rival(fixture.jobs.claim(id, "rival", RIVAL_STALE_AFTER),
                     fixture.digitStore(fixture.config()).takeLease("rival", 6000, 3000, LEASE_ENDS_BY, RIVAL_STALE_AFTER));
         });
