@@ -213,13 +213,18 @@ public final class LocalRun implements AutoCloseable {
     }
 
     /**
-     * Looks up the named table and bucket (the queue's poller reads it as it starts), through calls
-     * the service makes anyway, so that they need no permission of their own: a name that does not
-     * exist stops the start, not every job with a 5xx.
+     * Looks up the named table, its open jobs' index, and the bucket (the queue's poller reads it as
+     * it starts), through calls the service makes anyway, so that they need no permission of their
+     * own: a name that does not exist, or a table an earlier version made without the index, stops
+     * the start, not every job with a 5xx.
      */
     static void requireNamed(AwsClients clients, String table, String bucket) {
         try {
             clients.dynamoDb().getItem(get -> get.tableName(table).key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS("-"))));
+            clients.dynamoDb().query(query -> query.tableName(table).indexName(Storage.PENDING_INDEX).limit(1)
+                    .keyConditionExpression("#pending = :pending")
+                    .expressionAttributeNames(Map.of("#pending", Storage.PENDING_ATTRIBUTE))
+                    .expressionAttributeValues(Map.of(":pending", AttributeValue.fromS(Storage.PENDING_VALUE))));
         } catch (ResourceNotFoundException e) {
             throw new IllegalArgumentException("there is no table " + table
                     + " in this account and region (--table): name the deployed stack's");

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
+import org.piservice.contract.Storage;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.ServiceConfig;
 import org.piservice.jobs.testing.Emulators;
@@ -41,22 +42,37 @@ class NamedResourcesTest {
 
     @Test
     void aTableOfAnotherKeyStopsTheStartNamingTheOption() {
-        String other = config.tableName() + "-other";
-        clients.dynamoDb().createTable(create -> create.tableName(other)
-                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.S).build())
+        String other = tableKeyedBy("id", "-other");
+
+        assertThatThrownBy(() -> LocalRun.requireNamed(clients, other, config.bucketName()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("the table " + other + " cannot be used (--table): ");
+    }
+
+    @Test
+    void aTableAnEarlierVersionMadeWithoutTheOpenJobsIndexStopsTheStartNamingTheOption() {
+        String old = tableKeyedBy(Storage.TABLE_KEY, "-old");
+
+        assertThatThrownBy(() -> LocalRun.requireNamed(clients, old, config.bucketName()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("the table " + old + " cannot be used (--table): ");
+    }
+
+    /** A table of this test's name plus {@code suffix}, keyed by {@code key} alone, with no index. */
+    private String tableKeyedBy(String key, String suffix) {
+        String table = config.tableName() + suffix;
+        clients.dynamoDb().createTable(create -> create.tableName(table)
+                .keySchema(KeySchemaElement.builder().attributeName(key).keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName(key).attributeType(ScalarAttributeType.S).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST));
         // Until the table is made (dynalite takes a moment), it is "no table"
         try (DynamoDbWaiter waiter = DynamoDbWaiter.builder().client(clients.dynamoDb())
                 .overrideConfiguration(wait -> wait.maxAttempts(300)
                         .backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(Duration.ofMillis(100))))
                 .build()) {
-            waiter.waitUntilTableExists(describe -> describe.tableName(other));
+            waiter.waitUntilTableExists(describe -> describe.tableName(table));
         }
-
-        assertThatThrownBy(() -> LocalRun.requireNamed(clients, other, config.bucketName()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("the table " + other + " cannot be used (--table): ");
+        return table;
     }
 
     @Test
