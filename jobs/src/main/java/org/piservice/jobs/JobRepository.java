@@ -484,7 +484,7 @@ public final class JobRepository {
      * nor the api from the others.
      */
     public OpenJobs openJobs() {
-        return readable(dynamoDb.queryPaginator(query -> openJobsQuery(query)).items().stream());
+        return readable(dynamoDb.queryPaginator(query -> openJobs(query, tableName)).items().stream());
     }
 
     /** The open jobs read, and the ids of those whose records could not be read. */
@@ -496,7 +496,7 @@ public final class JobRepository {
      * a reader on a request's path, which must not page through a long backlog.
      */
     public List<Job> openJobsFirstPage() {
-        return readable(dynamoDb.query(query -> openJobsQuery(query)).items().stream()).jobs();
+        return readable(dynamoDb.query(query -> openJobs(query, tableName)).items().stream()).jobs();
     }
 
     private static OpenJobs readable(Stream<Map<String, AttributeValue>> items) {
@@ -513,7 +513,8 @@ public final class JobRepository {
         return new OpenJobs(jobs, unreadable);
     }
 
-    private QueryRequest.Builder openJobsQuery(QueryRequest.Builder query) {
+    /** {@code query} made the query of {@code tableName}'s open jobs, earliest deadline first. */
+    public static QueryRequest.Builder openJobs(QueryRequest.Builder query, String tableName) {
         return query.tableName(tableName).indexName(Storage.PENDING_INDEX)
                 .keyConditionExpression("#pending = :pending")
                 .expressionAttributeNames(Map.of("#pending", PENDING))

@@ -50,17 +50,6 @@ class EmfMetricsTest {
     }
 
     @Test
-    void aRefundThatFailedCountsOnceUnderItsJob() throws Exception {
-        metrics.digitRefundFailed("job-4");
-
-        JsonNode line = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
-        assertThat(line.get("_aws").get("CloudWatchMetrics").get(0).get("Metrics").toString())
-                .isEqualTo("[{\"Name\":\"DigitRefundsFailed\",\"Unit\":\"Count\"}]");
-        assertThat(line.get("DigitRefundsFailed").asDouble()).isEqualTo(1);
-        assertThat(line.get("job_id").asText()).isEqualTo("job-4");
-    }
-
-    @Test
     void aRefusedJobCountsAsRefusedAndUnderItsCause() throws Exception {
         metrics.jobRefused("job-3", ServiceMetrics.JOBS_REFUSED_BACKLOG);
 

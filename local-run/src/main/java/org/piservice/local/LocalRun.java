@@ -221,10 +221,7 @@ public final class LocalRun implements AutoCloseable {
     static void requireNamed(AwsClients clients, String table, String bucket) {
         try {
             clients.dynamoDb().getItem(get -> get.tableName(table).key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS("-"))));
-            clients.dynamoDb().query(query -> query.tableName(table).indexName(Storage.PENDING_INDEX).limit(1)
-                    .keyConditionExpression("#pending = :pending")
-                    .expressionAttributeNames(Map.of("#pending", Storage.PENDING_ATTRIBUTE))
-                    .expressionAttributeValues(Map.of(":pending", AttributeValue.fromS(Storage.PENDING_VALUE))));
+            clients.dynamoDb().query(query -> JobRepository.openJobs(query, table).limit(1));
         } catch (ResourceNotFoundException e) {
             throw new IllegalArgumentException("there is no table " + table
                     + " in this account and region (--table): name the deployed stack's");
