@@ -44,7 +44,7 @@ public final class Monitoring extends Construct {
     private final Dashboard dashboard;
 
     Monitoring(Construct scope, String id, ServiceSettings settings, ITopic alarmTopic, RestApiBase api, IFunction worker,
-            IFunction sweeper, IQueue queue, IQueue dlq) {
+            IFunction sweeper, IFunction deadLetterConsumer, IQueue queue, IQueue dlq) {
         super(scope, id);
         SnsAction notify = new SnsAction(alarmTopic);
 
@@ -225,7 +225,13 @@ public final class Monitoring extends Construct {
         dashboard.addWidgets(
                 graph("Digit store hit rate", List.of(hitRate), List.of(computations, servedFromStore)),
                 graph("Digit store size (decimals)", List.of(serviceMetric(ServiceMetrics.STORE_DIGITS, "Maximum")),
-                        List.of()));
+                        List.of()),
+                // the backstops' failures, which their alarms report, beside their runs
+                graph("Sweeper and dead-letter consumer", List.of(
+                        sweeper.metricInvocations(labelled("Sum", "sweeper runs")),
+                        sweeper.metricErrors(labelled("Sum", "sweeper errors")),
+                        deadLetterConsumer.metricInvocations(labelled("Sum", "dead-letter consumer runs")),
+                        deadLetterConsumer.metricErrors(labelled("Sum", "dead-letter consumer errors"))), List.of()));
     }
 
     /** An alarm on one period at or above the threshold; no data means no traffic, which is no failure. */
@@ -262,6 +268,10 @@ public final class Monitoring extends Construct {
 
     private static MetricOptions options(String statistic) {
         return MetricOptions.builder().statistic(statistic).period(PERIOD).build();
+    }
+
+    private static MetricOptions labelled(String statistic, String label) {
+        return MetricOptions.builder().statistic(statistic).period(PERIOD).label(label).build();
     }
 
     private static GraphWidget graph(String title, List<IMetric> left, List<IMetric> right) {

@@ -56,7 +56,7 @@ public final class PiServiceStack extends Stack {
         Worker worker = new Worker(this, settings, files, jobs, environment);
         Backstops backstops = new Backstops(this, files, jobs, environment);
         Monitoring monitoring = new Monitoring(this, "Monitoring", settings, alarmTopic, api.restApi(), worker.function(),
-                backstops.sweeperFunction(), jobs.queue(), jobs.deadLetterQueue());
+                backstops.sweeperFunction(), backstops.deadLetterFunction(), jobs.queue(), jobs.deadLetterQueue());
 
         output("ApiUrl", api.restApi().getUrl(), "Base URL of the pi-service API (the docs page is at this URL)");
         output("ResultBucketName", jobs.bucket().getBucketName(), null);

@@ -190,6 +190,11 @@ class MonitoringTest {
         assertThat(body).contains("digits / seconds").contains("digits per compute second").contains("JobsRequeued");
         // the dead-letter queue as its alarm counts it: a failing consumer keeps its messages in flight
         assertThat(body).contains("visible + inFlight").contains("messages in the dead-letter queue");
+        // the backstops' errors beside their runs, each function's by its own name
+        assertThat(body).contains("\\\"title\\\":\\\"Sweeper and dead-letter consumer\\\"")
+                .contains("sweeper errors").contains("dead-letter consumer errors");
+        assertThat(body).contains(synth.logicalId("AWS::Lambda::Function", "SweeperFunction"),
+                synth.logicalId("AWS::Lambda::Function", "DeadLetterFunction"));
     }
 
     private static JsonNode alarmProperties(String id) {
