@@ -51,8 +51,8 @@ public record Options(int port, Target target, Optional<URI> endpoint, Optional<
             Usage: run-local [options]
 
             Starts pi-service on this machine: the HTTP API with its docs page, and the worker.
-            By default DynamoDB, SQS and S3 are emulators started in this process; nothing is kept
-            after it stops.
+            By default DynamoDB, SQS and S3 are emulators it starts (DynamoDB's as a Node.js
+            process, the others in this one); nothing is kept after it stops.
 
               --port N               HTTP port of the API (default 5000; 0 picks a free one)
               --workers N            worker invocations running at once (default 2)
