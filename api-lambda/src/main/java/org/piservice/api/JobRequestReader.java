@@ -134,6 +134,7 @@ final class JobRequestReader {
 
     private int parse(byte[] bytes) {
         List<String> problems = new ArrayList<>();
+        List<String> unknownFields = new ArrayList<>();
         Integer digits = null;
         boolean seen = false;
         try (JsonParser parser = Json.MAPPER.createParser(bytes)) {
@@ -148,7 +149,7 @@ final class JobRequestReader {
                     seen = true;
                     digits = digitsValue(parser, value, problems);
                 } else {
-                    problems.add("unknown field \"" + ApiException.echo(field) + "\": the only field is digits");
+                    unknownFields.add(field);
                     parser.skipChildren();
                 }
             }
@@ -170,6 +171,12 @@ final class JobRequestReader {
         }
         if (!seen) {
             problems.addFirst("digits is required: " + EXAMPLE + " with N from 1 to " + maxDigits);
+        }
+        if (!unknownFields.isEmpty()) {
+            // the first names the mistake; all of them would make an answer many times the request
+            problems.add("unknown field \"" + ApiException.echo(unknownFields.getFirst()) + "\""
+                    + (unknownFields.size() > 1 ? " and " + (unknownFields.size() - 1) + " more" : "")
+                    + ": the only field is digits");
         }
         if (!problems.isEmpty()) {
             throw new ApiException(400, String.join("; ", problems));

@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -73,6 +75,12 @@ public final class BadRequests {
                         "digits must be at least 1, got -" + "9".repeat(99) + "...", none),
                 new Row("long unknown field", POST, body("{\"digits\": 5, \"" + "x".repeat(2000) + "\": 1}"), 400,
                         "unknown field \"" + "x".repeat(100) + "...\"", none),
+                // as many as the largest body holds: naming each would answer with 27 KB
+                new Row("hundreds of unknown fields", POST, body(IntStream.range(0, 580)
+                                .mapToObj(i -> "\"" + (char) ('a' + i / 26) + (char) ('a' + i % 26) + "\":0")
+                                .collect(Collectors.joining(",", "{", "}"))), 400,
+                        "digits is required: send {\"digits\": N} with N from 1 to 100000; unknown field \"aa\" and 579 more:"
+                                + " the only field is digits", none),
                 new Row("long content type", POST, contentType("application/" + "x".repeat(2000)), 415,
                         "Content-Type is application/" + "x".repeat(88) + "...: send", none),
                 new Row("long charset", POST, contentType("application/json; charset=" + "x".repeat(2000)), 415,
