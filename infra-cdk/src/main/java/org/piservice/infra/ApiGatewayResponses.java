@@ -99,6 +99,6 @@ final class ApiGatewayResponses {
                 new Response("INTEGRATION_TIMEOUT", Optional.of("504"),
                         GatewayAnswers.errorBodyOf(GatewayAnswers.TIMED_OUT)),
                 new Response("UNSUPPORTED_MEDIA_TYPE", Optional.of("415"),
-                        GatewayAnswers.errorBodyOf(GatewayAnswers.UNSUPPORTED_ENCODING)));
+                        GatewayAnswers.errorBodyOf(GatewayAnswers.UNSUPPORTED_MEDIA_TYPE)));
     }
 }

@@ -137,9 +137,13 @@ public final class OpenApiDefinition {
                         "Access-Control-Allow-Methods", headerSchema,
                         "Access-Control-Allow-Headers", headerSchema,
                         "Access-Control-Max-Age", headerSchema))));
+        // A request of another Content-Type would pass through untransformed (the default,
+        // when_no_match), its empty body no status code for the mock: a 500, the ApiServerErrors
+        // alarm's. "never" refuses it with the gateway's 415.
         operation.put(INTEGRATION, Map.of(
                 "type", "mock",
                 "requestTemplates", Map.of("application/json", "{\"statusCode\": 204}"),
+                "passthroughBehavior", "never",
                 "responses", Map.of("default", integrationResponse)));
         return operation;
     }

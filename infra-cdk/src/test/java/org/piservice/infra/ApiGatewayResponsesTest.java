@@ -52,7 +52,7 @@ class ApiGatewayResponsesTest {
         assertThat(extension.at("/INTEGRATION_TIMEOUT/statusCode").asText()).isEqualTo("504");
         assertThat(extension.at("/UNSUPPORTED_MEDIA_TYPE/statusCode").asText()).isEqualTo("415");
         assertThat(extension.at("/UNSUPPORTED_MEDIA_TYPE/responseTemplates/application~1json").asText())
-                .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.UNSUPPORTED_ENCODING + "\"}");
+                .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.UNSUPPORTED_MEDIA_TYPE + "\"}");
         // the defaults keep the status of each response type they stand for
         assertThat(extension.at("/DEFAULT_4XX").has("statusCode")).isFalse();
         assertThat(extension.at("/DEFAULT_5XX").has("statusCode")).isFalse();

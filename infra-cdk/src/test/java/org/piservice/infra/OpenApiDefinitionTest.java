@@ -57,6 +57,9 @@ class OpenApiDefinitionTest {
     void everyPathAnswersTheCorsPreflightWithItsMethods() {
         JsonNode preflight = body.at("/paths/~1pi_job/options/x-amazon-apigateway-integration");
         assertThat(preflight.get("type").asText()).isEqualTo("mock");
+        // a Content-Type its template does not cover is refused (415), not passed through to fail (500)
+        assertThat(preflight.get("passthroughBehavior").asText()).isEqualTo("never");
+        assertThat(SynthesizedStack.names(preflight.get("requestTemplates"))).containsExactly("application/json");
         JsonNode headers = preflight.at("/responses/default/responseParameters");
         assertThat(headers.get("method.response.header.Access-Control-Allow-Methods").asText()).isEqualTo("'POST,OPTIONS'");
         assertThat(headers.get("method.response.header.Access-Control-Allow-Origin").asText()).isEqualTo("'*'");

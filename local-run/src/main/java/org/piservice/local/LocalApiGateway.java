@@ -129,7 +129,7 @@ public final class LocalApiGateway implements AutoCloseable {
                 try {
                     body = decoded(exchange.getRequestHeaders().getFirst("Content-Encoding"), body);
                 } catch (IOException | IllegalArgumentException unsupported) {
-                    APIGatewayProxyResponseEvent undecodable = gatewayError(415, GatewayAnswers.UNSUPPORTED_ENCODING);
+                    APIGatewayProxyResponseEvent undecodable = gatewayError(415, GatewayAnswers.UNSUPPORTED_MEDIA_TYPE);
                     send(exchange, undecodable, responseBody(undecodable));
                     return;
                 }
@@ -141,7 +141,7 @@ public final class LocalApiGateway implements AutoCloseable {
             }
             APIGatewayProxyResponseEvent preflight = preflight(exchange);
             if (preflight != null) {
-                send(exchange, preflight, new byte[0]);
+                send(exchange, preflight, responseBody(preflight));
                 return;
             }
             APIGatewayProxyRequestEvent event = toEvent(exchange, body);
@@ -264,6 +264,12 @@ public final class LocalApiGateway implements AutoCloseable {
         List<String> methods = documentedMethods.apply(path(exchange.getRequestURI()));
         if (methods.isEmpty() || methods.contains("OPTIONS")) {
             return null;
+        }
+        // The mock's one template is for JSON, the type API Gateway takes a request without one
+        // to be; its parameters (a charset) are ignored here, untried deployed.
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (type != null && !type.split(";", 2)[0].strip().equalsIgnoreCase("application/json")) {
+            return gatewayError(415, GatewayAnswers.UNSUPPORTED_MEDIA_TYPE);
         }
         return new APIGatewayProxyResponseEvent().withStatusCode(204).withHeaders(Map.of(
                 "Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN,

@@ -243,7 +243,7 @@ class LocalApiGatewayTest {
         assertThat(passedOn).isEqualTo("{\"digits\": 5}");
         for (HttpResponse<byte[]> refused : List.of(notGzip, unknown)) {
             assertThat(refused.statusCode()).isEqualTo(415);
-            assertThat(new String(refused.body())).isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.UNSUPPORTED_ENCODING + "\"}");
+            assertThat(new String(refused.body())).isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.UNSUPPORTED_MEDIA_TYPE + "\"}");
         }
         assertThat(received.get()).isNull();
     }
@@ -275,5 +275,27 @@ class LocalApiGatewayTest {
             assertThat(passed.statusCode()).as(path).isEqualTo(200);
             assertThat(received.get().getHttpMethod()).as(path).isEqualTo("OPTIONS");
         }
+    }
+
+    /**
+     * The deployed preflight's mock has a template for JSON alone (the type of a request that gives
+     * none), and refuses any other with the gateway's 415, as the stack's OpenApiDefinition sets it.
+     */
+    @Test
+    void aPreflightOfAnotherContentTypeIsRefusedAsTheDeployedGatewayRefusesIt() throws Exception {
+        received.set(null);
+        for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x")) {
+            HttpResponse<byte[]> refused = send(HttpRequest.newBuilder(uri("/things")).header("Content-Type", type)
+                    .method("OPTIONS", BodyPublishers.noBody()));
+            assertThat(refused.statusCode()).as(type).isEqualTo(415);
+            assertThat(new String(refused.body())).as(type)
+                    .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.UNSUPPORTED_MEDIA_TYPE + "\"}");
+        }
+        for (String type : List.of("application/json", "Application/JSON; charset=utf-8")) {
+            HttpResponse<byte[]> answered = send(HttpRequest.newBuilder(uri("/things")).header("Content-Type", type)
+                    .method("OPTIONS", BodyPublishers.noBody()));
+            assertThat(answered.statusCode()).as(type).isEqualTo(204);
+        }
+        assertThat(received.get()).isNull();
     }
 }

@@ -12,9 +12,14 @@ public final class GatewayAnswers {
     public static final String TOO_LARGE = "The request body is larger than the API's limit of 10 MB.";
     public static final String THROTTLED = "Too many requests: slow down and try again in a moment.";
     public static final String TIMED_OUT = "The service took too long to answer; try again.";
-    /** API Gateway takes request bodies compressed with gzip or deflate, and passes them on decompressed. */
-    public static final String UNSUPPORTED_ENCODING = "The request body's Content-Encoding is not gzip, deflate or"
-            + " identity, or the body is not encoded as it says.";
+    /**
+     * API Gateway takes request bodies compressed with gzip or deflate, and passes them on
+     * decompressed; it answers a CORS preflight itself, from a template for JSON alone, and refuses
+     * one that says its (empty) body is of another type, as the template would not apply.
+     */
+    public static final String UNSUPPORTED_MEDIA_TYPE = "The request body's Content-Encoding is not gzip, deflate or"
+            + " identity, the body is not encoded as it says, or a CORS preflight (OPTIONS) gives a Content-Type"
+            + " other than application/json.";
     /**
      * The api function's timeout. API Gateway would wait longer, but Lambda stops the function
      * here, and its client gets the gateway's error instead of the service's answer; so the
