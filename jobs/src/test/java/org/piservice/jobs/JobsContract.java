@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,6 +30,7 @@ import org.piservice.contract.JobDelivery;
 import org.piservice.core.MachinPi;
 import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.TestResources;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The jobs module's behaviour against a real DynamoDB/S3 wire protocol. Subclasses say which
@@ -469,13 +473,33 @@ abstract class JobsContract {
 
         int small = 1000;
         int large = (int) DigitStore.COPY_THROUGH_CALLER_BELOW + 5;
+        List<String> calls = new CopyOnWriteArrayList<>();
+        DigitStore copying = new DigitStore(clients().dynamoDb(), recordingCalls(clients().s3(), calls), results,
+                resources.config(), clock);
         for (int prefix : List.of(small, large, (int) digits)) {
             String key = ResultStore.resultKey(JobId.newId(), prefix);
-            assertThat(digitStore.copyPrefix(prefix, key)).isTrue();
+            calls.clear();
+            assertThat(copying.copyPrefix(prefix, key)).isTrue();
             assertThat(object(key)).isEqualTo(text.substring(0, prefix + 2));
+            assertThat(calls).as("the S3 calls that copied %d digits", prefix)
+                    .contains(prefix == small ? "putObject" : "uploadPartCopy")
+                    .doesNotContain(prefix == small ? "uploadPartCopy" : "putObject");
         }
         assertThat(digitStore.copyPrefix((int) digits + 1, ResultStore.resultKey(JobId.newId(), (int) digits + 1)))
                 .isFalse();
+    }
+
+    /** {@code s3}, naming each call it is asked to make in {@code calls}: which calls a copy took. */
+    private static S3Client recordingCalls(S3Client s3, List<String> calls) {
+        return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class},
+                (proxy, method, arguments) -> {
+                    calls.add(method.getName());
+                    try {
+                        return method.invoke(s3, arguments);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test

@@ -13,6 +13,7 @@ class WorkerMemoryTest {
     /** A size at which the worker computes no digit is one infra-cdk's settings refuse. */
     @Test
     void theWorkersJvmsFitInTheFunctionsMemoryAtEverySizeWhereItComputes() {
+        int computing = 0;
         for (int memoryMb = WorkerMemory.LAMBDA_MIN_MB; memoryMb <= WorkerMemory.LAMBDA_MAX_MB; memoryMb++) {
             long memory = memoryMb * MB;
             long heap = WorkerMemory.heapBytes(memoryMb);
@@ -25,7 +26,10 @@ class WorkerMemoryTest {
             assertThat(used).as("%d MB: the worker's heap, what its JVM holds beside it, and a child's", memoryMb)
                     .isLessThanOrEqualTo(memory);
             assertThat(heap % MB).as("%d MB: a heap -Xmx can give", memoryMb).isZero();
+            computing++;
         }
+        // every size from a gigabyte up computes, at least: the loop checked them
+        assertThat(computing).isGreaterThan(WorkerMemory.LAMBDA_MAX_MB - 1024);
     }
 
     @Test

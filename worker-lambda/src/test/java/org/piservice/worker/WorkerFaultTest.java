@@ -506,6 +506,8 @@ class WorkerFaultTest {
         dynamoDb.injectAlways(request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains("#heartbeatAt = :zero"),
                 Fault.dynamoDbThrottling());
         assertMultipartJobCompletesAfterHealing();
+        // the release was tried, and throttled: the retry came by the heartbeat going stale
+        assertThat(dynamoDb.faulted()).isNotEmpty();
     }
 
     @Test
