@@ -70,8 +70,7 @@ final class JobStore {
         deadLetterQueue = Queue.Builder.create(stack, "JobDeadLetterQueue")
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
-                .visibilityTimeout(Duration.seconds(
-                        JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * JobDelivery.DEAD_LETTER_TIMEOUT_SECONDS))
+                .visibilityTimeout(Duration.seconds(JobDelivery.DEAD_LETTER_VISIBILITY_TIMEOUT.toSeconds()))
                 .retentionPeriod(Duration.days(JobDelivery.QUEUE_RETENTION_DAYS))
                 .build();
         queue = Queue.Builder.create(stack, "JobQueue")

@@ -115,7 +115,7 @@ public record ServiceSettings(
 
     /** SQS hides a received message this long: a few worker timeouts, as Lambda's SQS guidance asks. */
     public int visibilityTimeoutSeconds() {
-        return JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * workerTimeoutSeconds;
+        return (int) JobDelivery.visibilityTimeout(workerTimeoutSeconds).toSeconds();
     }
 
     private static int intOr(Function<String, Optional<String>> context, String key, int fallback) {

@@ -36,12 +36,8 @@ public final class ServiceResources {
     /** The prefix of the local run's resources: {@code pi-service-jobs}, {@code pi-service-queue}, ... */
     public static final String DEFAULT_PREFIX = "pi-service";
     /** The deployed queue's at the longest worker timeout. */
-    public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(
-            (long) JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS);
+    public static final Duration DEFAULT_VISIBILITY_TIMEOUT = JobDelivery.visibilityTimeout(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS);
     private static final Duration RETENTION = Duration.ofDays(JobDelivery.QUEUE_RETENTION_DAYS);
-    /** The deployed dead-letter queue's. */
-    private static final Duration DEAD_LETTER_VISIBILITY_TIMEOUT = Duration.ofSeconds(
-            (long) JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN * JobDelivery.DEAD_LETTER_TIMEOUT_SECONDS);
 
     private ServiceResources() {
     }
@@ -61,7 +57,7 @@ public final class ServiceResources {
         String bucket = prefix + "-results";
         createTable(dynamoDb, table);
         String deadLetterQueueUrl = queue(sqs, prefix + "-dlq", Map.of(
-                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(DEAD_LETTER_VISIBILITY_TIMEOUT.toSeconds()),
+                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(JobDelivery.DEAD_LETTER_VISIBILITY_TIMEOUT.toSeconds()),
                 QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(RETENTION.toSeconds())));
         String deadLetterQueueArn = sqs.getQueueAttributes(get -> get.queueUrl(deadLetterQueueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);

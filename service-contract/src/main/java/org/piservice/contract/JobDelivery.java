@@ -42,6 +42,8 @@ public final class JobDelivery {
     public static final int DEAD_LETTER_TIMEOUT_SECONDS = 260;
     /** SQS hides a received message six worker timeouts long, as AWS advises for queues that feed a function. */
     public static final int VISIBILITY_TIMEOUTS_PER_RUN = 6;
+    /** The dead-letter queue's visibility timeout, deployed and local. */
+    public static final Duration DEAD_LETTER_VISIBILITY_TIMEOUT = visibilityTimeout(DEAD_LETTER_TIMEOUT_SECONDS);
     /** How long the queue keeps a message: SQS's maximum, far beyond any job's deadline. */
     public static final int QUEUE_RETENTION_DAYS = 14;
     /**
@@ -75,6 +77,12 @@ public final class JobDelivery {
             delay *= RETRY_GROWTH;
         }
         return (int) Math.min(delay, MAX_RETRY_SECONDS);
+    }
+
+
+    /** How long a queue that feeds a function of this timeout hides a received message. */
+    public static Duration visibilityTimeout(int functionTimeoutSeconds) {
+        return Duration.ofSeconds((long) VISIBILITY_TIMEOUTS_PER_RUN * functionTimeoutSeconds);
     }
 
     private JobDelivery() {
