@@ -1,10 +1,10 @@
 package org.piservice.api;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.piservice.contract.ResourcePaths;
 
@@ -13,7 +13,7 @@ import org.piservice.contract.ResourcePaths;
  * {@code Allow}) as API Gateway's own answers are shaped.
  *
  * <p>A pattern is a path of literal segments and {@code {name}} segments; a {@code {name}} segment
- * matches any one segment. Paths are split as API Gateway splits them ({@link ResourcePaths}): a
+ * matches any one segment but an empty one ({@link ResourcePaths#parameters}). Paths are split as API Gateway splits them ({@link ResourcePaths}): a
  * trailing slash aside, and not percent-decoded, as the values routes accept (job ids, file names)
  * never need it, so anything encoded is simply not found.
  *
@@ -42,12 +42,12 @@ final class Router {
         List<String> path = ResourcePaths.segments(request.path());
         Set<String> allowed = new LinkedHashSet<>();
         for (Route route : routes) {
-            Map<String, String> parameters = match(route.pattern(), path);
-            if (parameters == null) {
+            Optional<Map<String, String>> parameters = ResourcePaths.parameters(route.pattern(), path);
+            if (parameters.isEmpty()) {
                 continue;
             }
             if (route.method().equals(request.method()) || request.isHead() && route.method().equals("GET")) {
-                return route.action().handle(request, parameters);
+                return route.action().handle(request, parameters.get());
             }
             allowed.add(route.method());
             if (route.method().equals("GET")) {
@@ -61,21 +61,5 @@ final class Router {
         String allow = String.join(", ", allowed);
         throw new ApiException(405, ApiResponse.ErrorBody.of("method " + ApiException.echo(request.method()) + " is not allowed on "
                 + ApiException.echo(request.path()) + "; use " + allow), Map.of("Allow", allow));
-    }
-
-    private static Map<String, String> match(List<String> pattern, List<String> path) {
-        if (pattern.size() != path.size()) {
-            return null;
-        }
-        Map<String, String> parameters = new LinkedHashMap<>();
-        for (int i = 0; i < pattern.size(); i++) {
-            String expected = pattern.get(i);
-            if (expected.startsWith("{") && expected.endsWith("}")) {
-                parameters.put(expected.substring(1, expected.length() - 1), path.get(i));
-            } else if (!expected.equals(path.get(i))) {
-                return null;
-            }
-        }
-        return parameters;
     }
 }

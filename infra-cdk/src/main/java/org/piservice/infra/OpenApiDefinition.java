@@ -100,7 +100,7 @@ public final class OpenApiDefinition {
                 }
             }
             if (!methods.contains("OPTIONS")) {
-                operations.put("options", corsPreflight(Cors.allowMethods(methods)));
+                operations.put("options", corsPreflight(Cors.preflightHeaders(methods)));
             }
             operations.put(ANY_METHOD, anyMethod(proxy, "the handler's answer, a JSON 405 for a method the path does not have"));
         }
@@ -119,24 +119,21 @@ public final class OpenApiDefinition {
     }
 
     /** local-run's LocalApiGateway answers preflights locally with the same headers, from the same {@link Cors}. */
-    private static Map<String, Object> corsPreflight(String methods) {
+    private static Map<String, Object> corsPreflight(Map<String, String> headers) {
         Map<String, Object> headerSchema = Map.of("schema", Map.of("type", "string"));
-        Map<String, Object> integrationResponse = Map.of(
-                "statusCode", "204",
-                "responseParameters", Map.of(
-                        "method.response.header.Access-Control-Allow-Origin", "'" + Cors.ALLOWED_ORIGIN + "'",
-                        "method.response.header.Access-Control-Allow-Methods", "'" + methods + "'",
-                        "method.response.header.Access-Control-Allow-Headers", "'" + Cors.ALLOWED_HEADERS + "'",
-                        "method.response.header.Access-Control-Max-Age", "'" + Cors.MAX_AGE_SECONDS + "'"));
+        Map<String, Object> responseParameters = new LinkedHashMap<>();
+        Map<String, Object> declaredHeaders = new LinkedHashMap<>();
+        headers.forEach((name, value) -> {
+            // a mock's header values are literals, quoted; the method response declares each
+            responseParameters.put("method.response.header." + name, "'" + value + "'");
+            declaredHeaders.put(name, headerSchema);
+        });
+        Map<String, Object> integrationResponse = Map.of("statusCode", "204", "responseParameters", responseParameters);
         Map<String, Object> operation = new LinkedHashMap<>();
         operation.put("summary", "CORS preflight");
         operation.put("responses", Map.of("204", Map.of(
                 "description", "the methods and headers a browser may use on this path",
-                "headers", Map.of(
-                        "Access-Control-Allow-Origin", headerSchema,
-                        "Access-Control-Allow-Methods", headerSchema,
-                        "Access-Control-Allow-Headers", headerSchema,
-                        "Access-Control-Max-Age", headerSchema))));
+                "headers", declaredHeaders)));
         // A request of another Content-Type would pass through untransformed (the default,
         // when_no_match), its empty body no status code for the mock: a 500, the ApiServerErrors
         // alarm's. "never" refuses it with the gateway's 415.

@@ -271,11 +271,7 @@ public final class LocalApiGateway implements AutoCloseable {
         if (type != null && !type.split(";", 2)[0].strip().equalsIgnoreCase("application/json")) {
             return gatewayError(415, GatewayAnswers.UNSUPPORTED_MEDIA_TYPE);
         }
-        return new APIGatewayProxyResponseEvent().withStatusCode(204).withHeaders(Map.of(
-                "Access-Control-Allow-Origin", Cors.ALLOWED_ORIGIN,
-                "Access-Control-Allow-Methods", Cors.allowMethods(methods),
-                "Access-Control-Allow-Headers", Cors.ALLOWED_HEADERS,
-                "Access-Control-Max-Age", Integer.toString(Cors.MAX_AGE_SECONDS)));
+        return new APIGatewayProxyResponseEvent().withStatusCode(204).withHeaders(Cors.preflightHeaders(methods));
     }
 
     /**

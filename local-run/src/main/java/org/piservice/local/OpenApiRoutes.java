@@ -73,24 +73,10 @@ final class OpenApiRoutes implements Function<String, List<String>> {
     public List<String> apply(String path) {
         List<String> segments = ResourcePaths.segments(path);
         for (Template template : templates) {
-            if (matches(template.segments(), segments)) {
+            if (ResourcePaths.parameters(template.segments(), segments).isPresent()) {
                 return template.methods();
             }
         }
         return List.of();
-    }
-
-    private static boolean matches(List<String> template, List<String> path) {
-        if (template.size() != path.size()) {
-            return false;
-        }
-        for (int i = 0; i < template.size(); i++) {
-            String segment = template.get(i);
-            boolean parameter = segment.startsWith("{") && segment.endsWith("}");
-            if (parameter ? path.get(i).isEmpty() : !segment.equals(path.get(i))) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,7 +1,9 @@
 package org.piservice.contract;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The service's CORS policy, read by every part that answers a browser: the api function, the
@@ -36,12 +38,20 @@ public final class Cors {
     private Cors() {
     }
 
-    /** A preflight's Allow-Methods for a path: its own methods, and OPTIONS, which answers the preflight. */
-    public static String allowMethods(List<String> pathMethods) {
+    /**
+     * The headers of the answer to a preflight of a path with these methods, in this order: its
+     * Allow-Methods are its own methods and OPTIONS, which answers the preflight.
+     */
+    public static Map<String, String> preflightHeaders(List<String> pathMethods) {
         List<String> methods = new ArrayList<>(pathMethods);
         if (!methods.contains("OPTIONS")) {
             methods.add("OPTIONS");
         }
-        return String.join(",", methods);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Access-Control-Allow-Origin", ALLOWED_ORIGIN);
+        headers.put("Access-Control-Allow-Methods", String.join(",", methods));
+        headers.put("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+        headers.put("Access-Control-Max-Age", Integer.toString(MAX_AGE_SECONDS));
+        return headers;
     }
 }
