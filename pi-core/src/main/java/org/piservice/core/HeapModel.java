@@ -48,14 +48,17 @@ public record HeapModel(long fixedBytes, double bytesPerDigit) {
     static final int NEW_RATIO = 4;
 
     /**
-     * The options of a JVM that computes {@code digits} decimals in the heap this model gives them.
-     * The serial collector, because the heap holds a few hundred large arrays: it has the least
-     * overhead beside them, and it is the collector the model was fitted with (with the default
-     * generation sizes; {@link #NEW_RATIO} only gives the large arrays more room).
+     * The collector of every JVM that computes: the serial one, because the heap holds a few
+     * hundred large arrays: it has the least overhead beside them, and it is the collector the model
+     * was fitted with (with the default generation sizes; {@link #NEW_RATIO} only gives the large
+     * arrays more room).
      */
+    public static final String COLLECTOR = "-XX:+UseSerialGC";
+
+    /** The options of a JVM that computes {@code digits} decimals in the heap this model gives them. */
     public List<String> jvmOptions(long digits) {
         long heapMb = (heapBytes(digits) + (1 << 20) - 1) >> 20;
-        return List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC", "-XX:PretenureSizeThreshold=" + PRETENURE,
+        return List.of("-Xmx" + heapMb + "m", COLLECTOR, "-XX:PretenureSizeThreshold=" + PRETENURE,
                 "-XX:NewRatio=" + NEW_RATIO);
     }
 

@@ -101,6 +101,6 @@ public final class WorkerMemory {
      * and the serial collector, the one the engine's model was fitted with.
      */
     public static List<String> jvmOptions(int memoryMb) {
-        return List.of("-Xmx" + heapBytes(memoryMb) / MB + "m", "-XX:+UseSerialGC");
+        return List.of("-Xmx" + heapBytes(memoryMb) / MB + "m", HeapModel.COLLECTOR);
     }
 }
