@@ -106,6 +106,7 @@ public final class BadRequests {
                 new Row("../ as a segment", GET, path("/pi_job/../openapi.yaml"), 404, "no such resource: GET /pi_job/../openapi.yaml", none),
                 new Row("unicode id", GET, path("/pi_job/π-ü-日本"), 404, "Job does not exist", none),
                 new Row("empty id", GET, path("/pi_job/"), 405, "method GET is not allowed on /pi_job/; use POST", none),
+                new Row("empty id between slashes", GET, path("/pi_job//"), 404, "no such resource: GET /pi_job//", none),
                 new Row("malformed download id", DOWNLOAD, path("/download_pi_job/" + UNKNOWN_ID.replace("-4b5c-", "-1b5c-")), 404, "Job does not exist", none),
                 new Row("unknown download id", DOWNLOAD, event -> { }, 404, "Job does not exist", List.of("GetItem")),
                 new Row("long docs file", GET, path("/docs/" + "x".repeat(2000)), 404,

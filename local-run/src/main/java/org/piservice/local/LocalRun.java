@@ -146,7 +146,7 @@ public final class LocalRun implements AutoCloseable {
                     + workerTimeout.multipliedBy(JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN).toSeconds() + " s, a sixth of"
                     + " which, the worker's time as the stack builds its queue, is less than the "
                     + least.toSeconds() + " s it needs: give the queue a visibility timeout of at least "
-                    + least.multipliedBy(JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN).toSeconds() + " s ("
+                    + JobDelivery.visibilityTimeout(JobDelivery.MIN_WORKER_TIMEOUT_SECONDS).toSeconds() + " s ("
                     + JobDelivery.VISIBILITY_TIMEOUTS_PER_RUN + " times the worker's timeout)");
         }
     }

@@ -290,11 +290,9 @@ class LocalApiGatewayTest {
             assertThat(new String(refused.body())).as(type)
                     .isEqualTo("{\"success\": false, \"error\": \"" + GatewayAnswers.UNSUPPORTED_MEDIA_TYPE + "\"}");
         }
-        for (String type : List.of("application/json", "Application/JSON; charset=utf-8")) {
-            HttpResponse<byte[]> answered = send(HttpRequest.newBuilder(uri("/things")).header("Content-Type", type)
-                    .method("OPTIONS", BodyPublishers.noBody()));
-            assertThat(answered.statusCode()).as(type).isEqualTo(204);
-        }
+        HttpResponse<byte[]> answered = send(HttpRequest.newBuilder(uri("/things")).header("Content-Type", "application/json")
+                .method("OPTIONS", BodyPublishers.noBody()));
+        assertThat(answered.statusCode()).isEqualTo(204);
         assertThat(received.get()).isNull();
     }
 }
