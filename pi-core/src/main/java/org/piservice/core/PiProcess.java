@@ -78,9 +78,13 @@ public final class PiProcess {
     private static final Pattern INITIAL_HEAP = Pattern.compile("(?:-Xms|-XX:InitialHeapSize=|-XX:MinHeapSize=)(\\d+)([kKmMgGtT]?)");
     /** The options that choose a collector: one of them replaces the model's. */
     private static final Pattern COLLECTOR = Pattern.compile("-XX:\\+Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC");
-    /** What the JVM says of a heap too small for what the program holds, and nothing else. */
-    private static final List<String> HEAP_EXHAUSTED = List.of("OutOfMemoryError: Java heap space",
-            "OutOfMemoryError: GC overhead limit exceeded", "OutOfMemoryError: Requested array size exceeds VM limit");
+    /**
+     * What the JVM's {@link OutOfMemoryError} says of a heap too small for what the program holds, and
+     * nothing else: another JVM with the same heap would fail the same way, unlike one that lacked
+     * native memory, a thread or metaspace.
+     */
+    private static final List<String> HEAP_EXHAUSTED = List.of("Java heap space", "GC overhead limit exceeded",
+            "Requested array size exceeds VM limit");
     /** The most of a crash's text on standard output read: its heading is about 1 KiB. */
     private static final int CRASH_REPORT_BYTES = 1 << 16;
     /** The most read to see whether output may be a crash's heading: its first two lines are shorter. */
@@ -411,7 +415,7 @@ public final class PiProcess {
         private boolean outOfMemory;
 
         synchronized void add(String line) {
-            outOfMemory |= HEAP_EXHAUSTED.stream().anyMatch(line::contains);
+            outOfMemory |= HEAP_EXHAUSTED.stream().anyMatch(said -> line.contains("OutOfMemoryError: " + said));
             String text = line.startsWith("#") ? line.substring(1).strip() : line;
             if (text.isEmpty() || text.startsWith("WARNING:") || text.contains("[warning]") || text.contains("VM warning:")
                     || text.startsWith("at ") || text.startsWith("... ") && text.endsWith(" more")) {
@@ -501,6 +505,11 @@ public final class PiProcess {
             }
             cancel();
         }
+    }
+
+    /** Whether an {@link OutOfMemoryError}'s message says the Java heap was too small (see {@link #HEAP_EXHAUSTED}). */
+    public static boolean heapExhausted(String outOfMemoryMessage) {
+        return outOfMemoryMessage != null && HEAP_EXHAUSTED.stream().anyMatch(outOfMemoryMessage::startsWith);
     }
 
     /**

@@ -217,6 +217,17 @@ class PiProcessTest {
                         + " Java heap space");
     }
 
+    /** The rule the worker judges its own JVM's errors by too: only the heap's size would fail again. */
+    @Test
+    void onlyAnErrorThatSaysTheHeapWasTooSmallIsHeapExhaustion() {
+        assertThat(PiProcess.heapExhausted("Java heap space")).isTrue();
+        assertThat(PiProcess.heapExhausted("GC overhead limit exceeded")).isTrue();
+        assertThat(PiProcess.heapExhausted("Requested array size exceeds VM limit")).isTrue();
+        assertThat(PiProcess.heapExhausted("unable to create native thread: possibly out of memory")).isFalse();
+        assertThat(PiProcess.heapExhausted("Metaspace")).isFalse();
+        assertThat(PiProcess.heapExhausted(null)).isFalse();
+    }
+
     @Test
     void aChildJvmThatSaysOnlyThatItCouldNotStartIsReportedWithTheLineAfter() {
         assertThatThrownBy(() -> PiProcess.write(1000, List.of("-XX:+UseParallelGC", "-XX:+UseG1GC"),

@@ -943,7 +943,8 @@ public final class JobProcessor implements AutoCloseable {
     }
 
     /**
-     * The message of an error that says the Java heap was full. Other memory errors (no native
+     * The message of an error that says the Java heap was too small, by the rule the computing
+     * child's errors are judged by ({@link PiProcess#heapExhausted}). Other memory errors (no native
      * thread, metaspace) are the JVM's or the machine's, not the computation's size, and another
      * attempt in another JVM may well succeed.
      */
@@ -952,7 +953,7 @@ public final class JobProcessor implements AutoCloseable {
         while (said.getMessage() == null && said.getCause() != null) {
             said = said.getCause(); // a parallel task's error comes back as a copy without the message
         }
-        return Optional.ofNullable(said.getMessage()).filter(message -> message.startsWith("Java heap space"));
+        return Optional.ofNullable(said.getMessage()).filter(PiProcess::heapExhausted);
     }
 
     private static String describe(Exception e) {
