@@ -79,9 +79,9 @@ public final class PiProcess {
     /** The options that choose a collector: one of them replaces the model's. */
     private static final Pattern COLLECTOR = Pattern.compile("-XX:\\+Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC");
     /**
-     * What the JVM's {@link OutOfMemoryError} says of a heap too small for what the program holds, and
-     * nothing else: another JVM with the same heap would fail the same way, unlike one that lacked
-     * native memory, a thread or metaspace.
+     * What the JVM's {@link OutOfMemoryError} says when the program needed more heap than it had, or
+     * an array larger than any heap allows, and nothing else: another JVM with the same heap would
+     * fail the same way, unlike one that lacked native memory, a thread or metaspace.
      */
     private static final List<String> HEAP_EXHAUSTED = List.of("Java heap space", "GC overhead limit exceeded",
             "Requested array size exceeds VM limit");
@@ -507,7 +507,10 @@ public final class PiProcess {
         }
     }
 
-    /** Whether an {@link OutOfMemoryError}'s message says the Java heap was too small (see {@link #HEAP_EXHAUSTED}). */
+    /**
+     * Whether an {@link OutOfMemoryError}'s message says the program needed more heap than it had
+     * (see {@link #HEAP_EXHAUSTED}), so that another attempt in a JVM alike would fail the same way.
+     */
     public static boolean heapExhausted(String outOfMemoryMessage) {
         return outOfMemoryMessage != null && HEAP_EXHAUSTED.stream().anyMatch(outOfMemoryMessage::startsWith);
     }

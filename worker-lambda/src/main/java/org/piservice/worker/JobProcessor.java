@@ -524,9 +524,10 @@ public final class JobProcessor implements AutoCloseable {
                         + e.getMessage());
             } catch (OutOfMemoryError e) {
                 String said = heapExhaustion(e).orElseThrow(() -> e);
-                // This JVM's heap held less than its model said: another attempt at these digits in a heap
-                // alike would fail the same way. The computation's arrays are unreachable once it has
-                // thrown, so the collector finds room to record the outcome.
+                // The computation needed more heap than this JVM has (or an array larger than any JVM
+                // allows): another attempt at these digits in a JVM alike would fail the same way. The
+                // computation's arrays are unreachable once it has thrown, so the collector finds room
+                // to record the outcome.
                 return outOfMemory(job, owner, digits, "Computing " + digits
                         + " digits ran out of memory in the worker's own JVM: " + said);
             } catch (IOException | RuntimeException e) {
