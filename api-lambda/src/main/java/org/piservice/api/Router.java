@@ -13,9 +13,10 @@ import org.piservice.contract.ResourcePaths;
  * {@code Allow}) as API Gateway's own answers are shaped.
  *
  * <p>A pattern is a path of literal segments and {@code {name}} segments; a {@code {name}} segment
- * matches any one segment but an empty one ({@link ResourcePaths#parameters}). Paths are split as API Gateway splits them ({@link ResourcePaths}): a
- * trailing slash aside, and not percent-decoded, as the values routes accept (job ids, file names)
- * never need it, so anything encoded is simply not found.
+ * matches any one segment but an empty one ({@link ResourcePaths#parameters}). Paths are split as
+ * API Gateway splits them ({@link ResourcePaths}): a trailing slash aside, and not percent-decoded,
+ * as the values routes accept (job ids, file names) never need it, so anything encoded is simply
+ * not found.
  *
  * <p>HEAD reaches the GET route of its path, as HTTP asks of every resource with GET: monitors and
  * link checkers use it ({@link PiApi} drops the body).
