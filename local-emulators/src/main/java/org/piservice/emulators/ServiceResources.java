@@ -36,7 +36,8 @@ public final class ServiceResources {
     /** The prefix of the local run's resources: {@code pi-service-jobs}, {@code pi-service-queue}, ... */
     public static final String DEFAULT_PREFIX = "pi-service";
     /** The deployed queue's at the longest worker timeout. */
-    public static final Duration DEFAULT_VISIBILITY_TIMEOUT = JobDelivery.visibilityTimeout(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS);
+    public static final Duration DEFAULT_VISIBILITY_TIMEOUT =
+            JobDelivery.visibilityTimeout(JobDelivery.LAMBDA_MAX_TIMEOUT_SECONDS);
     private static final Duration RETENTION = Duration.ofDays(JobDelivery.QUEUE_RETENTION_DAYS);
 
     private ServiceResources() {
