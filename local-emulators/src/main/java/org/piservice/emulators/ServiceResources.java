@@ -90,22 +90,6 @@ public final class ServiceResources {
         }
     }
 
-    /**
-     * Refuses a table made before by a version without the open jobs' index (on a LocalStack kept
-     * running), which the sweeper and the api's backlog read: saying so at the start, rather than
-     * failing them later. Adding the index would not do: that version's open jobs lack the
-     * attribute it is keyed on, so it would miss them (and dynalite cannot add one).
-     */
-    private static void requireOpenJobsIndex(DynamoDbClient dynamoDb, String table) {
-        boolean indexed = dynamoDb.describeTable(describe -> describe.tableName(table)).table()
-                .globalSecondaryIndexes().stream().anyMatch(index -> index.indexName().equals(Storage.PENDING_INDEX));
-        if (!indexed) {
-            throw new IllegalStateException("the table " + table + " was made by an earlier version, without the index "
-                    + Storage.PENDING_INDEX + " this one reads: delete it (with LocalStack, `docker compose -f"
-                    + " docker-compose.localstack.yml down` starts afresh) and start again");
-        }
-    }
-
     private static void createTable(DynamoDbClient dynamoDb, String table) {
         try {
             dynamoDb.createTable(create -> create.tableName(table)
@@ -125,7 +109,6 @@ public final class ServiceResources {
                                     KeySchemaElement.builder().attributeName(Storage.DEADLINE_ATTRIBUTE).keyType(KeyType.RANGE).build())
                             .projection(projection -> projection.projectionType(ProjectionType.ALL))));
         } catch (ResourceInUseException e) {
-            requireOpenJobsIndex(dynamoDb, table);
             return;
         }
         // The SDK's default waiter sleeps 20 s between polls; emulators create tables in milliseconds.

@@ -82,22 +82,6 @@ class LocalAwsTest {
     }
 
     @Test
-    void aTableAnEarlierVersionMadeWithoutTheOpenJobsIndexIsRefusedSayingWhatToDo() {
-        try (DynamoDbClient dynamo = dynamoDb(); SqsClient sqs = sqs(); S3Client s3 = s3()) {
-            dynamo.createTable(create -> create.tableName("old-jobs").billingMode(BillingMode.PAY_PER_REQUEST)
-                    .keySchema(KeySchemaElement.builder().attributeName(Storage.TABLE_KEY).keyType(KeyType.HASH).build())
-                    .attributeDefinitions(AttributeDefinition.builder()
-                            .attributeName(Storage.TABLE_KEY).attributeType(ScalarAttributeType.S).build()));
-
-            assertThatThrownBy(() -> ServiceResources.create(dynamo, sqs, s3, "old"))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessage("the table old-jobs was made by an earlier version, without the index "
-                            + Storage.PENDING_INDEX + " this one reads: delete it (with LocalStack, `docker compose -f"
-                            + " docker-compose.localstack.yml down` starts afresh) and start again");
-        }
-    }
-
-    @Test
     void dynamoDbHonoursConditionalWrites() {
         try (DynamoDbClient dynamo = dynamoDb()) {
             // GIVEN a table keyed by job_id

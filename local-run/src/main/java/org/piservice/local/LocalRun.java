@@ -182,6 +182,7 @@ public final class LocalRun implements AutoCloseable {
                     Optional.empty());
         }
         ServiceResources.Created resources = createResources(clients);
+        requireOpenJobsIndex(clients, resources.tableName());
         return new Backend(clients, configFor(resources, options), description, SqsPoller.MAX_LONG_POLL_SECONDS,
                 Optional.of(resources.deadLetterQueueUrl()));
     }
@@ -221,7 +222,7 @@ public final class LocalRun implements AutoCloseable {
     static void requireNamed(AwsClients clients, String table, String bucket) {
         try {
             clients.dynamoDb().getItem(get -> get.tableName(table).key(Map.of(Storage.TABLE_KEY, AttributeValue.fromS("-"))));
-            clients.dynamoDb().query(query -> JobRepository.openJobs(query, table).limit(1));
+            queryOpenJobs(clients, table);
         } catch (ResourceNotFoundException e) {
             throw new IllegalArgumentException("there is no table " + table
                     + " in this account and region (--table): name the deployed stack's");
@@ -243,6 +244,27 @@ public final class LocalRun implements AutoCloseable {
             throw new IllegalArgumentException("the bucket " + bucket + " cannot be used (--bucket), S3 answered "
                     + e.statusCode() + why);
         }
+    }
+
+    /**
+     * Refuses the table an endpoint kept from an earlier version, made without the open jobs' index
+     * (a LocalStack kept running): saying so at the start, rather than failing the sweeper and the
+     * api's backlog later. Adding the index would not do: that version's open jobs lack the
+     * attribute it is keyed on, so it would miss them.
+     */
+    static void requireOpenJobsIndex(AwsClients clients, String table) {
+        try {
+            queryOpenJobs(clients, table);
+        } catch (DynamoDbException e) {
+            throw new IllegalStateException("the table " + table + " cannot be used (" + e.awsErrorDetails().errorMessage()
+                    + "): an earlier version made it, without the index this one reads; delete it (with LocalStack,"
+                    + " `docker compose -f docker-compose.localstack.yml down` starts afresh) and start again");
+        }
+    }
+
+    /** The query of the open jobs the sweeper and the api's backlog make, which a table without their index fails. */
+    private static void queryOpenJobs(AwsClients clients, String table) {
+        clients.dynamoDb().query(query -> JobRepository.openJobs(query, table).limit(1));
     }
 
     /**

@@ -58,6 +58,18 @@ class NamedResourcesTest {
                 .hasMessageStartingWith("the table " + old + " cannot be used (--table): ");
     }
 
+    @Test
+    void aTableAnEarlierVersionMadeWithoutTheOpenJobsIndexOnLocalStackIsRefusedSayingWhatToDo() {
+        String old = tableKeyedBy(Storage.TABLE_KEY, "-kept");
+
+        assertThatThrownBy(() -> LocalRun.requireOpenJobsIndex(clients, old))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("the table " + old + " cannot be used (")
+                .hasMessageEndingWith("): an earlier version made it, without the index this one reads; delete it (with"
+                        + " LocalStack, `docker compose -f docker-compose.localstack.yml down` starts afresh) and start again");
+        LocalRun.requireOpenJobsIndex(clients, config.tableName());
+    }
+
     /** A table of this test's name plus {@code suffix}, keyed by {@code key} alone, with no index. */
     private String tableKeyedBy(String key, String suffix) {
         String table = config.tableName() + suffix;
