@@ -249,16 +249,11 @@ final class JobsApi implements PiApi.Routes {
      * @return the job as it is now; empty when it is gone
      */
     private Optional<Job> failedAtDeadline(Job job) {
-        boolean failed;
         try {
-            failed = jobs.failOverdueUnheld(job.jobId(), job.overdueReason(), JobDelivery.STALE_AFTER);
+            jobs.failOverdueUnheld(job, JobDelivery.STALE_AFTER);
         } catch (SdkException e) {
             LOG.warn("could not fail a job past its deadline; the sweeper will", e);
             return Optional.of(job);
-        }
-        if (failed) {
-            metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
-            LOG.warn("job failed at its deadline: {}", job.overdueReason());
         }
         // as it is now: failed, held by its worker, or ended by it meanwhile
         return ApiException.unavailableIfTransient(() -> jobs.find(job.jobId()), JOB_STORE_UNAVAILABLE);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.piservice.contract.ServiceMetrics;
 import org.piservice.contract.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +89,7 @@ public final class JobRepository {
     private final Duration jobTtl;
     private final Duration jobDeadline;
     private final ClientDigitBudget budget;
+    private final EmfMetrics metrics;
     private final Clock clock;
 
     public JobRepository(DynamoDbClient dynamoDb, ServiceConfig config) {
@@ -98,13 +100,17 @@ public final class JobRepository {
         this(dynamoDb, config, clock, EmfMetrics.stdout());
     }
 
-    /** Counting in {@code metrics} the refunds of clients' digits that fail ({@link ClientDigitBudget}). */
+    /**
+     * Counting in {@code metrics} the jobs failed at their deadline and the refunds of clients'
+     * digits that fail ({@link ClientDigitBudget}).
+     */
     public JobRepository(DynamoDbClient dynamoDb, ServiceConfig config, Clock clock, EmfMetrics metrics) {
         this.dynamoDb = dynamoDb;
         this.tableName = config.tableName();
         this.jobTtl = config.jobTtl();
         this.jobDeadline = config.jobDeadline();
         this.budget = new ClientDigitBudget(dynamoDb, config, clock, metrics);
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -422,12 +428,12 @@ public final class JobRepository {
     }
 
     /**
-     * As {@link #failOverdue}, but a job a live worker holds is left to it: its worker stops
+     * As {@link #failOverdue(Job)}, but a job a live worker holds is left to it: its worker stops
      * computing before the deadline, and may still be storing the result and completing it.
      */
-    public boolean failOverdueUnheld(String jobId, String reason, Duration staleAfter) {
-        return failOpenIf(jobId, reason, " AND #deadlineAt <= :now" + UNHELD,
-                Map.of("#deadlineAt", DEADLINE_AT, "#heartbeatAt", HEARTBEAT_AT), staleBefore(staleAfter));
+    public boolean failOverdueUnheld(Job job, Duration staleAfter) {
+        return failedAtDeadline(job, failOpenIf(job.jobId(), job.overdueReason(), " AND #deadlineAt <= :now" + UNHELD,
+                Map.of("#deadlineAt", DEADLINE_AT, "#heartbeatAt", HEARTBEAT_AT), staleBefore(staleAfter)));
     }
 
     /** The {@link #UNHELD} condition's value: heartbeats before it are a dead worker's. */
@@ -436,12 +442,34 @@ public final class JobRepository {
     }
 
     /**
-     * Fails a job that is still open at its deadline, with the reason.
+     * Fails a job that is still open at its deadline, whoever holds it, with {@link Job#overdueReason}.
      *
      * @return false when the job is final already, has more time, or does not exist
      */
-    public boolean failOverdue(String jobId, String reason) {
-        return failOpenIf(jobId, reason, " AND #deadlineAt <= :now", Map.of("#deadlineAt", DEADLINE_AT), Map.of());
+    public boolean failOverdue(Job job) {
+        return failedAtDeadline(job, failOpenIf(job.jobId(), job.overdueReason(), " AND #deadlineAt <= :now",
+                Map.of("#deadlineAt", DEADLINE_AT), Map.of()));
+    }
+
+    /**
+     * Fails a job its owner cannot finish by its deadline, as {@link #fail} does.
+     *
+     * @return false when the caller no longer owns the job
+     */
+    public boolean failOverdue(Job job, String owner) {
+        return failedAtDeadline(job, fail(job.jobId(), owner, job.overdueReason()));
+    }
+
+    /**
+     * Counts and logs a job this repository failed at its deadline ({@code failed}): every failing
+     * at a deadline, by the sweeper, the api or a worker, is counted so, once.
+     */
+    private boolean failedAtDeadline(Job job, boolean failed) {
+        if (failed) {
+            metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
+            LOG.warn("Job failed at its deadline ({} digits): {}", job.digits(), job.overdueReason());
+        }
+        return failed;
     }
 
     private boolean failOpenIf(String jobId, String reason, String condition, Map<String, String> names,

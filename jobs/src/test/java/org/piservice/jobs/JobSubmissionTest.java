@@ -401,7 +401,7 @@ class JobSubmissionTest {
         assertThat(jobs.cancel(accepted.get(0))).isPresent();
         JobRepository afterTheDeadline = new JobRepository(clients.dynamoDb(), resources.config(),
                 Clock.offset(Clock.systemUTC(), resources.config().jobDeadline().plusMinutes(1)));
-        assertThat(afterTheDeadline.failOverdue(accepted.get(1), "late")).isTrue();
+        assertThat(afterTheDeadline.failOverdue(jobs.find(accepted.get(1)).orElseThrow())).isTrue();
         endComputed(accepted.get(2));
 
         // THEN the first two cost nothing, the third keeps its 1,500: 3,500 are left, and no more

@@ -2,7 +2,9 @@ package org.piservice.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,18 +112,25 @@ class LostAnswersTest {
     }
 
     @Test
-    void aFailureAtTheDeadlineWhoseAnswerWasLostIsTheFailersOwn() {
+    void aFailureAtTheDeadlineWhoseAnswerWasLostIsTheFailersOwnAndCountedOnce() {
         MutableClock clock = new MutableClock(Instant.now().minus(resources.config().jobDeadline()).minusSeconds(60));
         String id = JobId.newId();
         new JobRepository(clients.dynamoDb(), resources.config(), clock).create(id, 100);
-        JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());
+        ByteArrayOutputStream emitted = new ByteArrayOutputStream();
+        JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config(), Clock.systemUTC(),
+                new EmfMetrics(new PrintStream(emitted, true, StandardCharsets.UTF_8), Clock.systemUTC()));
+        Job overdue = jobs.find(id).orElseThrow();
         proxy.inject(request -> request.isDynamoDb("UpdateItem"), Fault.lostAnswer(), 1);
 
-        boolean failed = jobs.failOverdue(id, "late");
+        boolean failed = jobs.failOverdue(overdue);
 
         assertThat(proxy.faulted()).hasSize(1);
         assertThat(failed).isTrue();
-        assertThat(jobs.failOverdue(id, "late")).as("a second sweep's failure").isFalse();
+        assertThat(jobs.failOverdue(overdue)).as("a second sweep's failure").isFalse();
+        assertThat(jobs.failOverdueUnheld(overdue, JobDelivery.STALE_AFTER)).as("the api's, after it").isFalse();
+        assertThat(emitted.toString(StandardCharsets.UTF_8).lines())
+                .singleElement(InstanceOfAssertFactories.STRING)
+                .contains("\"JobsOverdue\":1.0", "\"JobsFailed\":1.0", id);
     }
 
     @Test
@@ -149,12 +159,13 @@ class LostAnswersTest {
     void anotherWritersEndIsNotTheRefusedWritersOwnAndCostsNoRead() {
         JobRepository jobs = new JobRepository(clients.dynamoDb(), resources.config());
         String id = claimedJob(jobs, "worker-1");
+        Job claimed = jobs.find(id).orElseThrow();
         assertThat(jobs.fail(id, "worker-1", "too large")).isTrue();
         proxy.injectAlways(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage());
 
         assertThat(jobs.complete(id, "worker-1", "results/x.txt", 102)).as("completed after its own failure").isFalse();
         assertThat(jobs.fail(id, "worker-2", "too large")).as("failed by an owner it never had").isFalse();
-        assertThat(jobs.failOverdue(id, "late")).as("failed again").isFalse();
+        assertThat(jobs.failOverdue(claimed)).as("failed again").isFalse();
         assertThat(proxy.faulted()).as("reads").isEmpty();
     }
 

@@ -27,7 +27,6 @@ import java.util.function.DoubleFunction;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.piservice.contract.JobDelivery;
-import org.piservice.contract.ServiceMetrics;
 import org.piservice.core.PiDigits;
 import org.piservice.core.PiProcess;
 import org.piservice.jobs.AwsClients;
@@ -358,8 +357,7 @@ public final class JobProcessor implements AutoCloseable {
      * holds it finishes or fails it, and its message comes back meanwhile.
      */
     private Outcome failUnheldAtDeadline(Job job) {
-        return failIf(job, job.overdueReason(), () -> metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE),
-                () -> jobs.failOverdueUnheld(job.jobId(), job.overdueReason(), settings.staleAfter()));
+        return failIf(job, job.overdueReason(), () -> jobs.failOverdueUnheld(job, settings.staleAfter()));
     }
 
     private static Outcome noSuchJob() {
@@ -906,20 +904,23 @@ public final class JobProcessor implements AutoCloseable {
 
     /** Fails the job for good, with the reason; should that not be recorded, the message comes back to try again. */
     private Outcome fail(Job job, String owner, String reason) {
-        return fail(job, owner, reason, () -> metrics.jobFailed(job.jobId()));
+        return failIf(job, reason, () -> {
+            boolean failed = jobs.fail(job.jobId(), owner, reason);
+            if (failed) {
+                metrics.jobFailed(job.jobId());
+                LOG.warn("Job failed ({}): {}", entry("digits", job.digits()), reason);
+            }
+            return failed;
+        });
     }
 
-    /** Fails a job still open at its deadline, counted as the sweeper and the api count theirs. */
+    /** Fails a job still open at its deadline; the repository counts it as it counts the sweeper's and the api's. */
     private Outcome failAtDeadline(Job job, String owner) {
-        return fail(job, owner, job.overdueReason(), () -> metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE));
-    }
-
-    private Outcome fail(Job job, String owner, String reason, Runnable count) {
-        return failIf(job, reason, count, () -> jobs.fail(job.jobId(), owner, reason));
+        return failIf(job, job.overdueReason(), () -> jobs.failOverdue(job, owner));
     }
 
     /** Fails the job by {@code write}, whose condition may refuse (see {@link #refused}). */
-    private Outcome failIf(Job job, String reason, Runnable count, Supplier<Boolean> write) {
+    private Outcome failIf(Job job, String reason, Supplier<Boolean> write) {
         boolean failed;
         try {
             failed = CallDeadline.finishing(write);
@@ -927,12 +928,7 @@ public final class JobProcessor implements AutoCloseable {
             LOG.error("The job could not be failed ({}): {}", reason, describe(e));
             return Outcome.RETRY;
         }
-        if (!failed) {
-            return refused(job, "failed");
-        }
-        count.run();
-        LOG.warn("Job failed ({}): {}", entry("digits", job.digits()), reason);
-        return Outcome.DONE;
+        return failed ? Outcome.DONE : refused(job, "failed");
     }
 
     private static String newOwner() {

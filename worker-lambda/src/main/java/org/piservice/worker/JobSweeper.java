@@ -7,7 +7,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.piservice.contract.ServiceMetrics;
 import org.piservice.jobs.Backlog;
 import org.piservice.jobs.CallDeadline;
 import org.piservice.jobs.DigitStore;
@@ -145,10 +144,8 @@ public final class JobSweeper {
                 if (ended) {
                     jobs.closeIfFinal(job.jobId());
                 } else if (overdue) {
-                    if (jobs.failOverdue(job.jobId(), job.overdueReason())) {
+                    if (jobs.failOverdue(job)) {
                         failed++;
-                        metrics.jobFailed(job.jobId(), ServiceMetrics.JOBS_OVERDUE);
-                        LOG.warn("Job failed at its deadline: {}", job.overdueReason());
                     }
                 } else {
                     sendAgain(job, now.plus(wait));

@@ -395,7 +395,7 @@ class JobLifecycleTest {
         String gone = fixture.clients.sqs().createQueue(create -> create.queueName(Emulators.uniquePrefix())).queueUrl();
         fixture.clients.sqs().deleteQueue(delete -> delete.queueUrl(gone));
         Backlog backlog = new Backlog(fixture.jobs, fixture.digitStore(fixture.config())::state, fixture.config(), Clock.systemUTC());
-        JobSweeper sweeper = new JobSweeper(fixture.jobs, backlog, fixture.clients.sqs(), gone,
+        JobSweeper sweeper = new JobSweeper(countingJobs(), backlog, fixture.clients.sqs(), gone,
                 WorkerFixture.FAST.staleAfter(), JobSweeper.REQUEUE_AFTER, emf, Clock.systemUTC());
 
         // WHEN it runs, THEN it fails the overdue job, and then the run, for the error alarm to see
@@ -606,7 +606,7 @@ class JobLifecycleTest {
             Predicate<FaultProxy.Request> itsRecord = request -> request.isDynamoDb("UpdateItem") && request.bodyText().contains(lost);
             proxy.inject(itsRecord, Fault.lostAnswer(), 1);
             proxy.injectAlways(itsRecord, Fault.dynamoDbOutage());
-            JobRepository jobs = new JobRepository(faulty.dynamoDb(), fixture.config());
+            JobRepository jobs = new JobRepository(faulty.dynamoDb(), fixture.config(), Clock.systemUTC(), emf);
             JobSweeper sweeper = new JobSweeper(jobs, new Backlog(jobs, fixture.digitStore(fixture.config())::state,
                     fixture.config(), Clock.systemUTC()), fixture.clients.sqs(), fixture.config().queueUrl(),
                     WorkerFixture.FAST.staleAfter(), JobSweeper.REQUEUE_AFTER, emf, Clock.systemUTC());
@@ -750,8 +750,13 @@ class JobLifecycleTest {
 
     private JobSweeper sweeper(Clock clock) {
         Backlog backlog = new Backlog(fixture.jobs, fixture.digitStore(fixture.config())::state, fixture.config(), clock);
-        return new JobSweeper(fixture.jobs, backlog, fixture.clients.sqs(), fixture.config().queueUrl(),
+        return new JobSweeper(countingJobs(), backlog, fixture.clients.sqs(), fixture.config().queueUrl(),
                 WorkerFixture.FAST.staleAfter(), JobSweeper.REQUEUE_AFTER, emf, clock);
+    }
+
+    /** The fixture's jobs, with what the repository counts (jobs failed at their deadline) in {@link #emf}, as a sweeper's are. */
+    private JobRepository countingJobs() {
+        return new JobRepository(fixture.clients.dynamoDb(), fixture.config(), Clock.systemUTC(), emf);
     }
 
     private List<QueueMessage> received(String queueUrl) {

@@ -81,9 +81,10 @@ final class WorkerFixture {
     }
 
     JobProcessor processor(ServiceConfig config, WorkerSettings settings, PiWriter pi) {
-        return new JobProcessor(new JobRepository(clients.dynamoDb(), config), digitStore(config), store(config),
-                new MessageVisibility(clients.sqs(), config.queueUrl()), config, settings, pi,
-                new EmfMetrics(printer, Clock.systemUTC()));
+        EmfMetrics metrics = new EmfMetrics(printer, Clock.systemUTC());
+        return new JobProcessor(new JobRepository(clients.dynamoDb(), config, Clock.systemUTC(), metrics),
+                digitStore(config), store(config), new MessageVisibility(clients.sqs(), config.queueUrl()), config,
+                settings, pi, metrics);
     }
 
     /**
@@ -93,10 +94,10 @@ final class WorkerFixture {
     JobProcessor processorOn(AwsClients other, WorkerSettings settings, PiWriter pi) {
         ServiceConfig config = config();
         ResultStore results = new ResultStore(other.s3(), other.presigner(), config, SMALLEST_PART);
-        return new JobProcessor(new JobRepository(other.dynamoDb(), config),
+        EmfMetrics metrics = new EmfMetrics(printer, Clock.systemUTC());
+        return new JobProcessor(new JobRepository(other.dynamoDb(), config, Clock.systemUTC(), metrics),
                 new DigitStore(other.dynamoDb(), other.s3(), results, config), results,
-                new MessageVisibility(other.sqs(), config.queueUrl()), config, settings, pi,
-                new EmfMetrics(printer, Clock.systemUTC()));
+                new MessageVisibility(other.sqs(), config.queueUrl()), config, settings, pi, metrics);
     }
 
     /** S3's smallest part but the last. */
