@@ -32,14 +32,21 @@ public final class JobDelivery {
     /** Messages per invocation of the dead-letter queue's consumer, which fails each one's job. */
     public static final int DEAD_LETTER_BATCH_SIZE = 10;
     /**
+     * The longest a worker function's DynamoDB call may take, its retries included (the worker's
+     * and the dead-letter consumer's clients' budget), so that a slow table costs a known time.
+     */
+    public static final int WORKER_DYNAMODB_CALL_SECONDS = 8;
+    /**
      * The dead-letter consumer's timeout: a batch of {@link #DEAD_LETTER_BATCH_SIZE} messages, each
      * a read and a write of its job and, when the SDK sent the write again and it was refused, a
      * read of whether the first try made it (JobRepository), and one read of the digit store's item,
-     * within the worker's DynamoDB budget (8 s a call: 248 s) when DynamoDB is slow, which is when
-     * messages are dead-lettered. The dead-letter queue hides a message for
-     * {@link #VISIBILITY_TIMEOUTS_PER_RUN} of these, as the job queue does for the worker.
+     * every call taking its whole {@link #WORKER_DYNAMODB_CALL_SECONDS} when DynamoDB is slow, which
+     * is when messages are dead-lettered; and 12 s more for the function's start and its log. The
+     * dead-letter queue hides a message for {@link #VISIBILITY_TIMEOUTS_PER_RUN} of these, as the
+     * job queue does for the worker.
      */
-    public static final int DEAD_LETTER_TIMEOUT_SECONDS = 260;
+    public static final int DEAD_LETTER_TIMEOUT_SECONDS =
+            (DEAD_LETTER_BATCH_SIZE * 3 + 1) * WORKER_DYNAMODB_CALL_SECONDS + 12;
     /** SQS hides a received message six worker timeouts long, as AWS advises for queues that feed a function. */
     public static final int VISIBILITY_TIMEOUTS_PER_RUN = 6;
     /** The dead-letter queue's visibility timeout, deployed and local. */

@@ -1,6 +1,7 @@
 package org.piservice.worker;
 
 import java.time.Duration;
+import org.piservice.contract.JobDelivery;
 import org.piservice.jobs.AwsClients;
 import org.piservice.jobs.CallBudget;
 
@@ -12,7 +13,7 @@ import org.piservice.jobs.CallBudget;
 public final class WorkerClients {
 
     public static final CallBudget.PerService BUDGETS = new CallBudget.PerService(
-            new CallBudget(Duration.ofSeconds(2), Duration.ofSeconds(8), 4),
+            new CallBudget(Duration.ofSeconds(2), Duration.ofSeconds(JobDelivery.WORKER_DYNAMODB_CALL_SECONDS), 4),
             new CallBudget(Duration.ofSeconds(2), Duration.ofSeconds(5), 3),
             // an attempt may carry one 8 MiB upload part
             new CallBudget(Duration.ofSeconds(10), Duration.ofSeconds(25), 3));
