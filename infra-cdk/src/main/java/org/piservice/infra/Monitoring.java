@@ -56,7 +56,8 @@ public final class Monitoring extends Construct {
         int workerTimeoutMs = settings.workerTimeoutSeconds() * 1000;
         // The api admits a job when the work ahead of it and its own would end by its deadline, so
         // long waits are no fault in themselves; one so long that the largest job could no longer
-        // end in time says the workers do less than the time model said, or fail.
+        // end in time says the workers do less than the time model said, or fail, unless jobs
+        // smaller than the largest filled the wait the api admits for them.
         long sustainedMinutes = SUSTAINED * PERIOD.toMinutes().longValue();
         Metric jobsDeadLettered = serviceMetric(ServiceMetrics.JOBS_DEAD_LETTERED, "Sum");
         Metric jobsOverdue = serviceMetric(ServiceMetrics.JOBS_OVERDUE, "Sum");
@@ -134,7 +135,9 @@ public final class Monitoring extends Construct {
         alarm("OldestJobMessageAge",
                 "A job has waited in the queue for over " + oldestMessageAlarmSeconds / 60
                         + " minutes, so long that the largest job could no longer finish by its deadline: the workers"
-                        + " are slower than the time model says, or failing.",
+                        + " are slower than the time model says, or failing; or smaller jobs were admitted behind a"
+                        + " wait the largest could not have had, which is planned load (the api refuses the largest then,"
+                        + " counted in JobsRefusedForBacklog).",
                 queue.metricApproximateAgeOfOldestMessage(options("Maximum")), oldestMessageAlarmSeconds, notify);
         // The backlog's refusals are 503s by design and have their own alarm; counted here too, they
         // would page twice for one cause, under a description that says something broke.
@@ -148,7 +151,8 @@ public final class Monitoring extends Construct {
         alarm("ApiServerErrors",
                 "The API answered with 5xx errors other than its refusals for the backlog (JobsRefusedForBacklog"
                         + " counts those): 503 when DynamoDB, SQS or S3 could not be reached, 500 for a bug. The api"
-                        + " function's log has the request ids and causes; the access log the requests.",
+                        + " function's log has the request ids and causes; the access log the requests. A refusal"
+                        + " and its 503 counted in periods side by side can fire it once with no other cause.",
                 unplannedServerErrors, 1, notify);
         alarm("WorkerDurationNearTimeout",
                 "A worker invocation ran for over " + (int) (DURATION_ALARM_SHARE * 100) + "% of its "
