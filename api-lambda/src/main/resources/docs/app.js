@@ -384,6 +384,7 @@
     $("bar").hidden = true;
     $("cancel").hidden = true;
     $("download").hidden = true;
+    $("viewer").hidden = true;
     $("again").hidden = false;
   }
 

@@ -438,6 +438,8 @@ class AppPageErrorsBrowserTest {
         wait.until(driver -> text("job-state").startsWith("Complete"));
         String jobId = shownJobId();
         WebElement download = browser.findElement(By.id("download"));
+        WebElement viewer = browser.findElement(By.id("viewer"));
+        wait.until(driver -> viewer.isDisplayed());
 
         // WHEN they press Download while the job store is down
         dynamoDb.injectAlways(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage());
@@ -457,10 +459,12 @@ class AppPageErrorsBrowserTest {
         }
         download.click();
 
-        // THEN the page says the job is gone, rather than leaving for the service's error
+        // THEN the page says the job is gone, rather than leaving for the service's error, and
+        // no longer offers its digits
         wait.until(driver -> text("job-state").equals("No such job."));
         assertThat(text("job-message")).startsWith("This job does not exist: its results have expired");
         assertThat(browser.getCurrentUrl()).contains("/app");
+        assertThat(viewer.isDisplayed()).isFalse();
     }
 
     /** Opens the page and asks for {@code digits}, which stay queued; the job is cancelled after the test. */
