@@ -108,6 +108,11 @@
         ? answer.body.error.replace(/;\s*(please\s+)?(try|send) (it )?again.*$/i, "").replace(/\.\s*$/, "") : "";
     // Only the refusals of a person at a limit name the limit; the gateway's 429s are for
     // requests sent too fast, by this person (this page's polls among them) or by everyone.
+    if (answer.status === 429 && Number.isInteger(answer.body?.request_limit_per_minute)) {
+      return "Requests from this address came faster than the service takes from one address ("
+          + format.format(answer.body.request_limit_per_minute) + " a minute), counting this page's and any other "
+          + "page's or program's there. " + sentence(next(when));
+    }
     if (answer.status === 429 && Number.isInteger(answer.body?.unfinished_job_limit)) {
       return "You have as many unfinished computations as this service allows one person at a time. "
           + "Wait until one is complete, or cancel one; " + next(when) + ".";

@@ -38,7 +38,6 @@ final class ApiWebAcl {
      * {@code Content-Encoding} (identity too, which no client needs to send).
      */
     static final int MAX_COMPRESSED_BODY_BYTES = 512;
-    static final String TOO_MANY = "Too many requests from your address: slow down and try again in a minute.";
     static final String TOO_LARGE = "The request body is too large: a job request is a few bytes of JSON.";
     private static final String TOO_MANY_KEY = "tooManyRequests";
     private static final String TOO_LARGE_KEY = "bodyTooLarge";
@@ -54,7 +53,8 @@ final class ApiWebAcl {
                 .defaultAction(CfnWebACL.DefaultActionProperty.builder()
                         .allow(CfnWebACL.AllowActionProperty.builder().build()).build())
                 .visibilityConfig(visibility("pi-service-api"))
-                .customResponseBodies(Map.of(TOO_LARGE_KEY, errorBody(TOO_LARGE), TOO_MANY_KEY, errorBody(TOO_MANY)))
+                .customResponseBodies(Map.of(TOO_LARGE_KEY, jsonBody(GatewayAnswers.errorBodyOf(TOO_LARGE)),
+                        TOO_MANY_KEY, jsonBody(GatewayAnswers.tooManyFromAddressBody(requestsPerMinute))))
                 .rules(List.of(
                         rule("BodyTooLarge", 0, bodyLargerThan(MAX_BODY_BYTES), 413, TOO_LARGE_KEY, List.of()),
                         rule("CompressedBodyTooLarge", 1, CfnWebACL.StatementProperty.builder()
@@ -122,10 +122,10 @@ final class ApiWebAcl {
                 .build();
     }
 
-    private static CfnWebACL.CustomResponseBodyProperty errorBody(String message) {
+    private static CfnWebACL.CustomResponseBodyProperty jsonBody(String json) {
         return CfnWebACL.CustomResponseBodyProperty.builder()
                 .contentType("APPLICATION_JSON")
-                .content(GatewayAnswers.errorBodyOf(message))
+                .content(json)
                 .build();
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.Cors;
+import org.piservice.contract.GatewayAnswers;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiProcess;
 import software.amazon.awscdk.App;
@@ -261,8 +262,9 @@ class PiServiceStackTest {
         JsonNode bodies = synth.json.at("/Resources/" + acl + "/Properties/CustomResponseBodies");
         assertThat(json.readTree(bodies.at("/bodyTooLarge/Content").asText()).get("error").asText())
                 .isEqualTo(ApiWebAcl.TOO_LARGE);
-        assertThat(json.readTree(bodies.at("/tooManyRequests/Content").asText()).get("error").asText())
-                .isEqualTo(ApiWebAcl.TOO_MANY);
+        JsonNode tooMany = json.readTree(bodies.at("/tooManyRequests/Content").asText());
+        assertThat(tooMany.get("error").asText()).isEqualTo(GatewayAnswers.TOO_MANY_FROM_ADDRESS);
+        assertThat(tooMany.get(GatewayAnswers.REQUEST_LIMIT_PER_MINUTE).asInt()).isEqualTo(settings.clientRequestsPerMinute());
         JsonNode association = synth.only("AWS::WAFv2::WebACLAssociation").get("Properties");
         assertThat(association.get("WebACLArn").toString()).isEqualTo("{\"Fn::GetAtt\":[\"" + acl + "\",\"Arn\"]}");
         assertThat(association.get("ResourceArn").toString())

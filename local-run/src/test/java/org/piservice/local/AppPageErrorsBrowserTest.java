@@ -253,6 +253,25 @@ class AppPageErrorsBrowserTest {
     }
 
     @Test
+    void looksRefusedForTheRequestsOfThePersonsAddressSaySoAndWaitAsTold() {
+        // GIVEN a person following a queued job
+        followANewQueuedJob(7200);
+
+        // WHEN the page's looks at it get a deployment's refusal of one address's requests beyond
+        // its limit a minute, which tells the client to come back in a minute
+        front.injectAlways(request -> request.method().equals("GET") && request.target().contains("/pi_job/"),
+                new Fault.Answer(429, "application/json", GatewayAnswers.tooManyFromAddressBody(240),
+                        Map.of("Retry-After", "60")));
+
+        // THEN the page says the requests from this address are too many, not everyone's, and waits the minute
+        wait.until(driver -> !text("job-message").isEmpty());
+        assertThat(text("job-message")).isEqualTo("Requests from this address came faster than the service takes"
+                + " from one address (240 a minute), counting this page's and any other page's or program's there."
+                + " The job is not affected; this page asks again in 1 min 00 s.");
+        front.heal();
+    }
+
+    @Test
     void whileTheJobStoreIsDownThePageKeepsTheJobAndAsksAgainWhenTold() throws Exception {
         // GIVEN a person following a queued job
         followANewQueuedJob(7000);

@@ -11,6 +11,14 @@ public final class GatewayAnswers {
     public static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
     public static final String TOO_LARGE = "The request body is larger than the API's limit of 10 MB.";
     public static final String THROTTLED = "Too many requests: slow down and try again in a moment.";
+    /**
+     * A deployment that limits each client's requests (its web ACL, in front of the gateway)
+     * refuses those beyond the limit with this text, and the limit in {@link #REQUEST_LIMIT_PER_MINUTE},
+     * so a page can tell its person that requests from their address, not everyone's, are too many.
+     */
+    public static final String TOO_MANY_FROM_ADDRESS = "Too many requests from your address: slow down and try"
+            + " again in a minute.";
+    public static final String REQUEST_LIMIT_PER_MINUTE = "request_limit_per_minute";
     public static final String TIMED_OUT = "The service took too long to answer; try again.";
     /**
      * API Gateway takes request bodies compressed with gzip or deflate, and passes them on
@@ -43,6 +51,16 @@ public final class GatewayAnswers {
 
     /** As {@link #errorBody(String)}, for a message in plain text. */
     public static String errorBodyOf(String message) {
+        return errorBody(quoted(message));
+    }
+
+    /** The body of a refusal of a client's requests beyond {@code requestsPerMinute} ({@link #TOO_MANY_FROM_ADDRESS}). */
+    public static String tooManyFromAddressBody(int requestsPerMinute) {
+        return "{\"success\": false, \"error\": " + quoted(TOO_MANY_FROM_ADDRESS) + ", \"" + REQUEST_LIMIT_PER_MINUTE
+                + "\": " + requestsPerMinute + "}";
+    }
+
+    private static String quoted(String message) {
         StringBuilder json = new StringBuilder("\"");
         for (char c : message.toCharArray()) {
             if (c == '"' || c == '\\') {
@@ -53,6 +71,6 @@ public final class GatewayAnswers {
                 json.append(c);
             }
         }
-        return errorBody(json.append('"').toString());
+        return json.append('"').toString();
     }
 }
