@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -125,8 +124,7 @@ public final class DigitStore {
      * @param leaseEndsBy when that computation ends, and the jobs waiting for it are complete, by its
      *     worker's reckoning; null for a lease an earlier version wrote (or, while one still runs
      *     beside this version, the end of the lease before it)
-     * @param waiting jobs waiting for a computation, as {@code <digits>:<job id>:<its lease's owner>}
-     *     ({@link Waiter})
+     * @param waiting jobs waiting for that computation, as {@code <digits>:<job id>}
      */
     public record State(long digits, String key, String leaseOwner, long leaseDigits, Instant leaseHeartbeatAt,
                         Instant leaseEndsBy, Set<String> waiting) {
@@ -176,39 +174,21 @@ public final class DigitStore {
             return lists(waiter) && computing(waiter.digits(), now, staleAfter);
         }
 
-        /**
-         * Whether {@code waiter} is listed for the computation that holds the lease now. A listing
-         * for an earlier one, which ended without covering it or whose lease another took, does
-         * not count: that computation's end is not known (the lease says this one's, and a
-         * computation whose lease was taken cannot show it is alive).
-         */
+        /** Whether {@code waiter} is on the waiting list. */
         public boolean lists(Waiter waiter) {
-            return leaseOwner != null && waiting.contains(waiter.on(leaseOwner).entry());
+            return waiting.contains(waiter.entry());
         }
     }
 
-    /**
-     * A waiting job, as the item lists it: {@code listedOn} is the owner of the lease it was listed
-     * for, null in one to be listed, or in an entry an earlier version wrote.
-     */
-    public record Waiter(String jobId, int digits, String listedOn) {
-
-        public Waiter(String jobId, int digits) {
-            this(jobId, digits, null);
-        }
-
-        /** This job, listed for the lease of {@code leaseOwner}. */
-        public Waiter on(String leaseOwner) {
-            return new Waiter(jobId, digits, leaseOwner);
-        }
-
+    /** A waiting job, as the item lists it. */
+    public record Waiter(String jobId, int digits) {
         String entry() {
-            return digits + ":" + jobId + (listedOn == null ? "" : ":" + listedOn);
+            return digits + ":" + jobId;
         }
 
         static Waiter parse(String entry) {
-            String[] parts = entry.split(":", 3);
-            return new Waiter(parts[1], Integer.parseInt(parts[0]), parts.length == 3 ? parts[2] : null);
+            int colon = entry.indexOf(':');
+            return new Waiter(entry.substring(colon + 1), Integer.parseInt(entry.substring(0, colon)));
         }
     }
 
@@ -714,34 +694,27 @@ public final class DigitStore {
     /**
      * Ends {@code owner}'s lease, if it still has it; waiting jobs stay listed for whoever completes
      * them. A lease {@code owner} took from a live computation, for a longer job, goes back to that
-     * computation while it may still run: whether or not {@code owner} computed, the jobs that
-     * computation covers must go on seeing it, and wait for it rather than compute again. Its
-     * heartbeats were refused meanwhile, so it may still run as long as {@link State#mayEndAfter}
-     * says (or, without a reckoned end, while its last heartbeat is fresh); handed back, its
-     * heartbeat is now, and lapses unless its worker goes on beating.
+     * computation while it may still run (its heartbeat not yet stale): whether or not {@code owner}
+     * computed, the jobs that computation covers must go on seeing it, and wait for it rather than
+     * compute again.
      */
     public void releaseLease(String owner) {
         Overtaken previous = overtaken.remove(owner);
-        Instant now = clock.instant();
-        if (previous != null && mayStillRun(previous, now) && handBack(owner, previous.lease(), now)) {
+        if (previous != null && previous.lease().computing(0, clock.instant(), previous.staleAfter())
+                && handBack(owner, previous.lease())) {
             return;
         }
         updateLease(owner, "REMOVE #leaseDigits, #heartbeat, #endsBy, #owner", Map.of("#leaseDigits", LEASE_DIGITS,
                 "#heartbeat", LEASE_HEARTBEAT_AT, "#endsBy", LEASE_ENDS_BY), Map.of());
     }
 
-    private static boolean mayStillRun(Overtaken previous, Instant now) {
-        State lease = previous.lease();
-        return lease.leaseEndsBy() != null ? lease.mayEndAfter(now, now) : lease.computing(0, now, previous.staleAfter());
-    }
-
     /** Gives {@code previous} its lease back, unless the store covers its digits by now (nothing to wait for). */
-    private boolean handBack(String owner, State previous, Instant now) {
+    private boolean handBack(String owner, State previous) {
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", AttributeValue.fromS(owner),
                 ":previous", AttributeValue.fromS(previous.leaseOwner()),
                 ":previousDigits", AttributeValue.fromN(Long.toString(previous.leaseDigits())),
-                ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli()))));
-        String expression = "SET #owner = :previous, #leaseDigits = :previousDigits, #heartbeat = :now";
+                ":previousHeartbeat", AttributeValue.fromN(Long.toString(previous.leaseHeartbeatAt().toEpochMilli()))));
+        String expression = "SET #owner = :previous, #leaseDigits = :previousDigits, #heartbeat = :previousHeartbeat";
         if (previous.leaseEndsBy() == null) {
             expression += " REMOVE #endsBy";
         } else {
@@ -769,7 +742,7 @@ public final class DigitStore {
         return updateIf("ADD #waiting :entry",
                 "#owner = :owner AND #leaseDigits >= :digits AND (attribute_not_exists(#waiting) OR size(#waiting) < :max)",
                 Map.of("#waiting", WAITING, "#owner", LEASE_OWNER, "#leaseDigits", LEASE_DIGITS),
-                Map.of(":entry", AttributeValue.fromSs(java.util.List.of(waiter.on(leaseOwner).entry())),
+                Map.of(":entry", AttributeValue.fromSs(java.util.List.of(waiter.entry())),
                         ":owner", AttributeValue.fromS(leaseOwner),
                         ":digits", AttributeValue.fromN(Integer.toString(waiter.digits())),
                         ":max", AttributeValue.fromN(Integer.toString(MAX_WAITERS))));
@@ -778,8 +751,12 @@ public final class DigitStore {
     /** The listed jobs the store covers now. */
     public Set<Waiter> coveredWaiters() {
         State state = state();
-        Set<Waiter> covered = waiters(state);
-        covered.removeIf(waiter -> !state.covers(waiter.digits()));
+        Set<Waiter> covered = new HashSet<>();
+        for (Waiter waiter : waiters(state)) {
+            if (state.covers(waiter.digits())) {
+                covered.add(waiter);
+            }
+        }
         return covered;
     }
 
@@ -788,10 +765,8 @@ public final class DigitStore {
         return waiters(state());
     }
 
-    /** In the order of their digits and ids: the same for the same list, whichever leases the jobs were listed for. */
     private static Set<Waiter> waiters(State state) {
-        Set<Waiter> waiters = new TreeSet<>(Comparator.comparingInt(Waiter::digits).thenComparing(Waiter::jobId)
-                .thenComparing(Waiter::listedOn, Comparator.nullsFirst(Comparator.naturalOrder())));
+        Set<Waiter> waiters = new HashSet<>();
         for (String entry : state.waiting()) {
             waiters.add(Waiter.parse(entry));
         }

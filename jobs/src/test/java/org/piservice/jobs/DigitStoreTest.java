@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
 import org.piservice.jobs.testing.Emulators;
-import org.piservice.jobs.testing.MutableClock;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -435,7 +434,7 @@ class DigitStoreTest {
         }
 
         assertThat(store.await(new DigitStore.Waiter("one-more", 2000), "w1")).isFalse();
-        assertThat(store.state().waiting()).hasSize(DigitStore.MAX_WAITERS).doesNotContain("2000:one-more:w1");
+        assertThat(store.state().waiting()).hasSize(DigitStore.MAX_WAITERS).doesNotContain("2000:one-more");
     }
 
     @Test
@@ -459,8 +458,7 @@ class DigitStoreTest {
         Instant overrun = w3EndsBy.plusSeconds(1);
         assertThat(state.mayEndAfter(overrun.plusSeconds(60), overrun)).as("running past its reckoned end").isTrue();
         assertThat(state.mayEndAfter(w3EndsBy.plus(Duration.ofMinutes(16)), overrun)).as("but within an invocation").isFalse();
-        assertThat(state.waiting()).containsExactly("2000:job-a:w1");
-        assertThat(state.lists(new DigitStore.Waiter("job-a", 2000))).as("listed for w1, whose lease w3 holds").isFalse();
+        assertThat(state.waiting()).containsExactly("2000:job-a");
         assertThat(store.coveredWaiters()).isEmpty();
 
         store.releaseLease("w1");
@@ -469,36 +467,12 @@ class DigitStoreTest {
         assertThat(store.state()).as("w3 hands the lease back to w1's computation, which may still run")
                 .extracting(DigitStore.State::leaseOwner, DigitStore.State::leaseDigits, DigitStore.State::leaseEndsBy)
                 .containsExactly("w1", 2000L, LEASE_ENDS_BY.truncatedTo(ChronoUnit.MILLIS));
-        assertThat(store.state().lists(new DigitStore.Waiter("job-a", 2000))).as("w1's again").isTrue();
         assertThat(store.heartbeatLease("w1")).isTrue();
         store.releaseLease("w1");
         assertThat(store.state()).extracting(DigitStore.State::leaseOwner, DigitStore.State::leaseEndsBy)
                 .containsExactly(null, null);
-        store.removeWaiters(Set.of(new DigitStore.Waiter("job-a", 2000, "w1")));
+        store.removeWaiters(Set.of(new DigitStore.Waiter("job-a", 2000)));
         assertThat(store.state().waiting()).isEmpty();
-    }
-
-    @Test
-    void aLeaseTakenFromALiveComputationIsHandedBackWhileItsReckonedEndIsToComeHoweverLongItWasHeld() {
-        // GIVEN w1's computation, reckoned to end in 15 minutes, whose lease w2 takes for a longer job
-        MutableClock clock = MutableClock.startingNow();
-        DigitStore w2 = new DigitStore(clients.dynamoDb(), clients.s3(),
-                new ResultStore(clients.s3(), clients.presigner(), config), config, clock);
-        assertThat(store.takeLease("w1", 2000, 2000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
-        assertThat(store.await(new DigitStore.Waiter("job-a", 2000), "w1")).isTrue();
-        assertThat(w2.takeLease("w2", 3000, 3000, LEASE_ENDS_BY, JobDelivery.STALE_AFTER)).isTrue();
-
-        // WHEN w2 computes for longer than a heartbeat stays fresh (w1's are refused meanwhile), and fails
-        clock.advance(JobDelivery.STALE_AFTER.plusSeconds(1));
-        assertThat(store.heartbeatLease("w1")).isFalse();
-        w2.releaseLease("w2");
-
-        // THEN w1 has its lease back, fresh, and its waiting job waits for it again
-        DigitStore.State state = store.state();
-        assertThat(state.leaseOwner()).isEqualTo("w1");
-        assertThat(state.computing(2000, clock.instant(), JobDelivery.STALE_AFTER)).isTrue();
-        assertThat(state.lists(new DigitStore.Waiter("job-a", 2000))).isTrue();
-        assertThat(store.heartbeatLease("w1")).isTrue();
     }
 
     @Test
@@ -542,6 +516,6 @@ class DigitStoreTest {
         stored(2000);
         assertThat(store.takeLease("w3", 2000, 1500, LEASE_ENDS_BY, Duration.ZERO)).as("the store covers it").isFalse();
         assertThat(store.await(new DigitStore.Waiter("job-a", 1500), "w2")).isTrue();
-        assertThat(store.coveredWaiters()).containsExactly(new DigitStore.Waiter("job-a", 1500, "w2"));
+        assertThat(store.coveredWaiters()).containsExactly(new DigitStore.Waiter("job-a", 1500));
     }
 }

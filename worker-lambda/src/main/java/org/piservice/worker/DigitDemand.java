@@ -33,11 +33,10 @@ final class DigitDemand {
         }
 
         /**
-         * The live computation of {@code leaseOwner} covers the job, which is {@code listed} to be
-         * completed by it, or else (the list is full) completed by its own message once the store
-         * covers it.
+         * Another worker's live computation covers the job, which is {@code listed} to be completed
+         * by it, or else (the list is full) completed by its own message once the store covers it.
          */
-        record Waiting(long computingDigits, String leaseOwner, boolean listed) implements Plan {
+        record Waiting(long computingDigits, boolean listed) implements Plan {
         }
 
         /** This worker holds the lease and computes {@code digits} decimals into the store. */
@@ -90,13 +89,14 @@ final class DigitDemand {
             Instant now = clock.instant();
             if (state.computing(digits, now, staleAfter)) {
                 DigitStore.Waiter waiter = new DigitStore.Waiter(jobId, digits);
-                // Listed for this computation by a delivery before this one, the job goes on waiting,
-                // unless the computation runs past the end its worker reckoned and may now end after
-                // the job's deadline; it is then computed alone, and stays listed until the store
-                // covers it. A listing for another computation (one that ended without covering it,
-                // or whose lease a longer one took) is planned as none: that one's end is not known.
+                // Listed by a delivery before this one, the job goes on waiting, unless the computation
+                // that holds the lease runs past the end its worker reckoned and may now end after the
+                // job's deadline; it is then computed alone, and stays listed until the store covers
+                // it. A longer computation that took the lease meanwhile, its end reckoned later, does
+                // not stop it waiting: the computation it waits for still runs, and gets the lease
+                // back; should that one have overrun meanwhile, the job waits on all the same.
                 if (state.lists(waiter) && !(state.overran(now) && latestWait != null && state.mayEndAfter(latestWait, now))) {
-                    return new Plan.Waiting(state.leaseDigits(), state.leaseOwner(), true);
+                    return new Plan.Waiting(state.leaseDigits(), true);
                 }
                 if (latestWait != null && state.mayEndAfter(latestWait, now)) {
                     return new Plan.Alone("the computation of " + state.leaseDigits() + " digits that covers it may"
@@ -104,10 +104,10 @@ final class DigitDemand {
                             + state.leaseEndsBy() + ")", false);
                 }
                 if (state.waiting().size() >= DigitStore.MAX_WAITERS) {
-                    return new Plan.Waiting(state.leaseDigits(), state.leaseOwner(), false);
+                    return new Plan.Waiting(state.leaseDigits(), false);
                 }
                 if (store.await(waiter, state.leaseOwner())) {
-                    return new Plan.Waiting(state.leaseDigits(), state.leaseOwner(), true);
+                    return new Plan.Waiting(state.leaseDigits(), true);
                 }
                 continue; // that computation ended a moment ago, or the list filled: look again
             }

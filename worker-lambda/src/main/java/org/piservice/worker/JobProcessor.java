@@ -378,7 +378,7 @@ public final class JobProcessor implements AutoCloseable {
     private Outcome await(JobMessage message, DigitDemand.Plan.Waiting waiting) {
         Optional<Job> now = jobs.find(message.jobId());
         if (now.isEmpty() || now.get().status().isFinal()) {
-            store.removeWaiters(Set.of(new DigitStore.Waiter(message.jobId(), message.digits(), waiting.leaseOwner())));
+            store.removeWaiters(Set.of(new DigitStore.Waiter(message.jobId(), message.digits())));
             return now.map(JobProcessor::alreadyFinished).orElseGet(JobProcessor::noSuchJob);
         }
         if (waiting.listed()) {
