@@ -90,12 +90,13 @@ final class DigitDemand {
             if (state.computing(digits, now, staleAfter)) {
                 DigitStore.Waiter waiter = new DigitStore.Waiter(jobId, digits);
                 // Listed by a delivery before this one, the job goes on waiting, unless the computation
-                // that holds the lease runs past the end its worker reckoned and may now end after the
-                // job's deadline; it is then computed alone, and stays listed until the store covers
-                // it. A longer computation that took the lease meanwhile, its end reckoned later, does
-                // not stop it waiting: the computation it waits for still runs, and gets the lease
-                // back; should that one have overrun meanwhile, the job waits on all the same.
-                if (state.lists(waiter) && !(state.overran(now) && latestWait != null && state.mayEndAfter(latestWait, now))) {
+                // that holds the lease may now end after the job's deadline; it is then computed
+                // alone, and stays listed until the store covers it. That computation may be the one
+                // the job was listed for, run past the end its worker reckoned, or another: the list
+                // does not say which a job waits for, and the one it was listed for may have ended
+                // without covering it, or lost the lease to a longer one (which it gets back only
+                // while its heartbeat is fresh), so its end is not known.
+                if (state.lists(waiter) && !(latestWait != null && state.mayEndAfter(latestWait, now))) {
                     return new Plan.Waiting(state.leaseDigits(), true);
                 }
                 if (latestWait != null && state.mayEndAfter(latestWait, now)) {

@@ -458,23 +458,33 @@ class DigitStoreWorkTest {
         assertThat(pi.runs.get()).isZero();
     }
 
-    @Test
-    void aListedJobGoesOnWaitingWhenALongerComputationTakesTheLeaseAndMayEndAfterItsDeadline() {
+    @ParameterizedTest(name = "the computation it was listed for {0}")
+    @ValueSource(strings = {"ended without storing", "lost its lease to a longer one", "died"})
+    void aListedJobIsComputedAloneWhenTheLeasesComputationMayEndAfterItsDeadline(String what) {
         // GIVEN a job due in a minute, listed as waiting for a computation that ends in 30 s
         DigitStore store = anotherWorkerComputing4000Digits(Instant.now().plus(Duration.ofSeconds(30)));
         CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
         JobProcessor processor = fixture.processor(WorkerFixture.UNHURRIED, pi);
         QueueMessage soon = fixture.newJobDueIn(Duration.ofMinutes(1), 2_000);
         assertThat(processor.handle(soon, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
-
-        // WHEN a longer job's computation takes the lease, to end in ten minutes, and the job comes back
-        assertThat(store.takeLease("longer-worker", 8_000, 8_000, Instant.now().plus(Duration.ofMinutes(10)),
-                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
-
-        // THEN it goes on waiting: the computation it waits for still runs, and hands the lease back
-        assertThat(processor.handle(soon, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(store.state().waiting()).containsExactly("2000:" + WorkerFixture.jobIdOf(soon));
-        assertThat(pi.runs.get()).isZero();
+
+        // WHEN that computation ends without storing, loses its lease to a longer one, or dies
+        // (its heartbeat stale), and the lease is then a computation's that ends in ten minutes
+        if (what.startsWith("ended")) {
+            store.releaseLease("computing-worker");
+        }
+        Duration staleAfter = what.equals("died") ? Duration.ZERO : WorkerFixture.UNHURRIED.staleAfter();
+        assertThat(store.takeLease("longer-worker", 8_000, 8_000, Instant.now().plus(Duration.ofMinutes(10)),
+                staleAfter)).isTrue();
+
+        // THEN the job, delivered again, does not wait for what may end after its deadline: it is
+        // computed alone, by its deadline
+        assertThat(processor.handle(soon, PLENTY)).isEqualTo(JobProcessor.Outcome.DONE);
+        Job job = fixture.jobs.find(WorkerFixture.jobIdOf(soon)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.COMPLETE);
+        assertThat(result(job)).isEqualTo(MachinPi.text(2_000));
+        assertThat(pi.runs.get()).isEqualTo(1);
     }
 
     @Test
