@@ -188,12 +188,15 @@ public final class PiCommand {
         }
         if (!parsed.help() && inChildJvm(parsed.digits()) && !heapChosen()
                 && HeapModel.DEFAULT.memoryBytes(parsed.digits()) > memoryBytes) {
-            // Refused now, not after minutes of computing in a heap the machine cannot give
+            // Refused now, not after minutes of computing in a heap the machine cannot give. Fewer
+            // digits than a child JVM is started for are computed in this one, unsized.
+            long fit = Math.max(HeapModel.DEFAULT.maxDigits(memoryBytes - HeapModel.NON_HEAP_BYTES),
+                    vectorModule ? CHILD_FROM_DIGITS - 1 : 0);
             stderr.printf(Locale.ROOT, "pi-core: %d digits need %d MiB of memory (a heap of %d MiB and %d MiB beside"
-                            + " it), more than this machine's %d MiB; at most %d digits fit%n", parsed.digits(),
+                            + " it), more than this machine's %d MiB; %s%n", parsed.digits(),
                     mebibytes(HeapModel.DEFAULT.memoryBytes(parsed.digits())),
                     mebibytes(HeapModel.DEFAULT.heapBytes(parsed.digits())), HeapModel.NON_HEAP_BYTES >> 20,
-                    memoryBytes >> 20, HeapModel.DEFAULT.maxDigits(memoryBytes - HeapModel.NON_HEAP_BYTES));
+                    memoryBytes >> 20, fit > 0 ? "at most " + fit + " digits fit" : "no computation fits");
             return FAILED;
         }
         long started = System.nanoTime();

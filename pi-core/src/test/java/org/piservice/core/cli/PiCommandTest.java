@@ -369,6 +369,25 @@ class PiCommandTest {
         assertThat(out()).isEmpty();
     }
 
+    @ParameterizedTest(name = "with the vector module: {0}")
+    @ValueSource(booleans = {true, false})
+    void onAMachineTooSmallForAnySizedJvmTheRefusalSaysWhatStillFits(boolean vectorModule) {
+        // GIVEN a machine of 128 MiB, where no JVM sized by the model fits beside 96 MiB of the rest
+        long memory = 128L << 20;
+        assertThat(HeapModel.DEFAULT.maxDigits(memory - HeapModel.NON_HEAP_BYTES)).isZero();
+        PiCommand command = new PiCommand(stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8), List.of(),
+                vectorModule, memory);
+
+        // WHEN a computation that gets a child JVM is asked for
+        assertThat(command.run(new String[] {String.valueOf(PiCommand.CHILD_FROM_DIGITS)})).isEqualTo(PiCommand.FAILED);
+
+        // THEN it is refused, saying that smaller ones, which this JVM computes itself, still fit,
+        // or, without the module (every size in a child), that none does
+        assertThat(err()).startsWith("pi-core: " + PiCommand.CHILD_FROM_DIGITS + " digits need ")
+                .endsWith(vectorModule ? "; at most " + (PiCommand.CHILD_FROM_DIGITS - 1) + " digits fit\n"
+                        : "; no computation fits\n");
+    }
+
     @Test
     void helpGoesToStandardOutput() {
         assertThat(run("--help")).isEqualTo(PiCommand.OK);
