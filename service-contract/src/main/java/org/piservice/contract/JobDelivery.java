@@ -38,15 +38,15 @@ public final class JobDelivery {
     public static final int WORKER_DYNAMODB_CALL_SECONDS = 8;
     /**
      * The dead-letter consumer's timeout: a batch of {@link #DEAD_LETTER_BATCH_SIZE} messages, each
-     * a read and a write of its job and, when the SDK sent the write again and it was refused, a
-     * read of whether the first try made it (JobRepository), and one read of the digit store's item,
-     * every call taking its whole {@link #WORKER_DYNAMODB_CALL_SECONDS} when DynamoDB is slow, which
-     * is when messages are dead-lettered; and 12 s more for the function's start and its log. The
-     * dead-letter queue hides a message for {@link #VISIBILITY_TIMEOUTS_PER_RUN} of these, as the
-     * job queue does for the worker.
+     * a read and a write of its job, then, when the SDK sent the write again and it was refused, a
+     * read of whether the first try made it, and the refund of its client's digits when the write
+     * was its own (JobRepository), and one read of the digit store's item; every call taking its
+     * whole {@link #WORKER_DYNAMODB_CALL_SECONDS} when DynamoDB is slow, which is when messages are
+     * dead-lettered; and 12 s more for the function's start and its log. The dead-letter queue hides
+     * a message for {@link #VISIBILITY_TIMEOUTS_PER_RUN} of these, as the job queue does for the worker.
      */
     public static final int DEAD_LETTER_TIMEOUT_SECONDS =
-            (DEAD_LETTER_BATCH_SIZE * 3 + 1) * WORKER_DYNAMODB_CALL_SECONDS + 12;
+            (DEAD_LETTER_BATCH_SIZE * 4 + 1) * WORKER_DYNAMODB_CALL_SECONDS + 12;
     /** SQS hides a received message six worker timeouts long, as AWS advises for queues that feed a function. */
     public static final int VISIBILITY_TIMEOUTS_PER_RUN = 6;
     /** The dead-letter queue's visibility timeout, deployed and local. */
