@@ -76,7 +76,8 @@ class LocalAwsTest {
             assertThat(queue.get(QueueAttributeName.VISIBILITY_TIMEOUT)).isEqualTo("5400");
             assertThat(sqs.getQueueAttributes(get -> get.queueUrl(created.deadLetterQueueUrl())
                     .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT)).attributes().get(QueueAttributeName.VISIBILITY_TIMEOUT))
-                    .as("the deployed dead-letter queue's").isEqualTo("1560");
+                    .as("the deployed dead-letter queue's")
+                    .isEqualTo(Long.toString(JobDelivery.DEAD_LETTER_VISIBILITY_TIMEOUT.toSeconds()));
             assertThat(s3.headBucket(head -> head.bucket("svc-results")).sdkHttpResponse().isSuccessful()).isTrue();
         }
     }
