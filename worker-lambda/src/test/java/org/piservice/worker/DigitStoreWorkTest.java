@@ -456,10 +456,16 @@ class DigitStoreWorkTest {
         assertThat(store.state().waiting()).containsExactly("2000:" + WorkerFixture.jobIdOf(soon));
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(soon)).orElseThrow().status()).isEqualTo(JobStatus.QUEUED);
         assertThat(pi.runs.get()).isZero();
+
+        // AND delivered again once a longer computation, ending later still, holds the lease, it goes on waiting
+        assertThat(store.takeLease("longer-worker", 8_000, 8_000, Instant.now().plus(Duration.ofMinutes(12)),
+                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
+        assertThat(fixture.processor(slow, pi).handle(soon, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
+        assertThat(pi.runs.get()).isZero();
     }
 
     @ParameterizedTest(name = "the computation it was listed for {0}")
-    @ValueSource(strings = {"ended without storing", "lost its lease to a longer one", "died"})
+    @ValueSource(strings = {"ended without storing", "lost its lease to a longer one"})
     void aListedJobIsComputedAloneWhenTheLeasesComputationMayEndAfterItsDeadline(String what) {
         // GIVEN a job due in a minute, listed as waiting for a computation that ends in 30 s
         DigitStore store = anotherWorkerComputing4000Digits(Instant.now().plus(Duration.ofSeconds(30)));
@@ -469,14 +475,14 @@ class DigitStoreWorkTest {
         assertThat(processor.handle(soon, PLENTY)).isEqualTo(JobProcessor.Outcome.RETRY);
         assertThat(store.state().waiting()).containsExactly("2000:" + WorkerFixture.jobIdOf(soon));
 
-        // WHEN that computation ends without storing, loses its lease to a longer one, or dies
-        // (its heartbeat stale), and the lease is then a computation's that ends in ten minutes
+        // WHEN that computation ends without storing (or dies: the item then says the same once
+        // another takes the lease), or loses its lease to a longer one, and the lease is then a
+        // computation's that ends in ten minutes
         if (what.startsWith("ended")) {
             store.releaseLease("computing-worker");
         }
-        Duration staleAfter = what.equals("died") ? Duration.ZERO : WorkerFixture.UNHURRIED.staleAfter();
         assertThat(store.takeLease("longer-worker", 8_000, 8_000, Instant.now().plus(Duration.ofMinutes(10)),
-                staleAfter)).isTrue();
+                WorkerFixture.UNHURRIED.staleAfter())).isTrue();
 
         // THEN the job, delivered again, does not wait for what may end after its deadline: it is
         // computed alone, by its deadline

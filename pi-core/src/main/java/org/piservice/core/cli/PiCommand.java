@@ -188,15 +188,17 @@ public final class PiCommand {
         }
         if (!parsed.help() && inChildJvm(parsed.digits()) && !heapChosen()
                 && HeapModel.DEFAULT.memoryBytes(parsed.digits()) > memoryBytes) {
-            // Refused now, not after minutes of computing in a heap the machine cannot give. Fewer
-            // digits than a child JVM is started for are computed in this one, unsized.
-            long fit = Math.max(HeapModel.DEFAULT.maxDigits(memoryBytes - HeapModel.NON_HEAP_BYTES),
-                    vectorModule ? CHILD_FROM_DIGITS - 1 : 0);
+            // Refused now, not after minutes of computing in a heap the machine cannot give
+            long fit = HeapModel.DEFAULT.maxDigits(memoryBytes - HeapModel.NON_HEAP_BYTES);
+            String fits = fit > 0 ? "at most " + fit + " digits fit" : "no computation fits in a sized JVM";
+            if (vectorModule && fit < CHILD_FROM_DIGITS) {
+                fits += "; fewer than " + CHILD_FROM_DIGITS + " are computed in this JVM, not sized";
+            }
             stderr.printf(Locale.ROOT, "pi-core: %d digits need %d MiB of memory (a heap of %d MiB and %d MiB beside"
                             + " it), more than this machine's %d MiB; %s%n", parsed.digits(),
                     mebibytes(HeapModel.DEFAULT.memoryBytes(parsed.digits())),
                     mebibytes(HeapModel.DEFAULT.heapBytes(parsed.digits())), HeapModel.NON_HEAP_BYTES >> 20,
-                    memoryBytes >> 20, fit > 0 ? "at most " + fit + " digits fit" : "no computation fits");
+                    memoryBytes >> 20, fits);
             return FAILED;
         }
         long started = System.nanoTime();

@@ -371,7 +371,7 @@ class PiCommandTest {
 
     @ParameterizedTest(name = "with the vector module: {0}")
     @ValueSource(booleans = {true, false})
-    void onAMachineTooSmallForAnySizedJvmTheRefusalSaysWhatStillFits(boolean vectorModule) {
+    void onAMachineTooSmallForAnySizedJvmTheRefusalSaysSo(boolean vectorModule) {
         // GIVEN a machine of 128 MiB, where no JVM sized by the model fits beside 96 MiB of the rest
         long memory = 128L << 20;
         assertThat(HeapModel.DEFAULT.maxDigits(memory - HeapModel.NON_HEAP_BYTES)).isZero();
@@ -381,11 +381,11 @@ class PiCommandTest {
         // WHEN a computation that gets a child JVM is asked for
         assertThat(command.run(new String[] {String.valueOf(PiCommand.CHILD_FROM_DIGITS)})).isEqualTo(PiCommand.FAILED);
 
-        // THEN it is refused, saying that smaller ones, which this JVM computes itself, still fit,
-        // or, without the module (every size in a child), that none does
+        // THEN it is refused, saying that none fits in a sized JVM and, with the module, that smaller
+        // ones are computed in this JVM as it is
         assertThat(err()).startsWith("pi-core: " + PiCommand.CHILD_FROM_DIGITS + " digits need ")
-                .endsWith(vectorModule ? "; at most " + (PiCommand.CHILD_FROM_DIGITS - 1) + " digits fit\n"
-                        : "; no computation fits\n");
+                .endsWith("; no computation fits in a sized JVM" + (vectorModule ? "; fewer than "
+                        + PiCommand.CHILD_FROM_DIGITS + " are computed in this JVM, not sized\n" : "\n"));
     }
 
     @Test
