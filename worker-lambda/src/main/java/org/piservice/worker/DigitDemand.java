@@ -91,11 +91,12 @@ final class DigitDemand {
                 DigitStore.Waiter waiter = new DigitStore.Waiter(jobId, digits);
                 // Listed by a delivery before this one, the job goes on waiting, unless the computation
                 // that holds the lease may now end after the job's deadline and the job could be
-                // computed alone by then; it is then, and stays listed until the store covers it. That computation may be the one
-                // the job was listed for, run past the end its worker reckoned, or another: the list
-                // does not say which a job waits for, and the one it was listed for may have ended
-                // without covering it, or lost the lease to a longer one (which it gets back only
-                // while its heartbeat is fresh), so its end is not known.
+                // computed alone by then: it is then computed alone, and stays listed until the store
+                // covers it. That computation may be the one the job was listed for, run past the end
+                // its worker reckoned, or another: the list does not say which a job waits for, and
+                // the one it was listed for may have ended without covering it, or lost the lease to a
+                // longer one (which it gets back only while its heartbeat is fresh), so its end is not
+                // known.
                 if (state.lists(waiter) && !(latestWait != null && state.mayEndAfter(latestWait, now))) {
                     return new Plan.Waiting(state.leaseDigits(), true);
                 }
