@@ -116,8 +116,8 @@ public final class PiCommand {
      * ({@code inputArguments}): these are the ones a child JVM gets. Those of the environment's
      * variables were meant for every JVM started there (a container's heap, a monitoring agent),
      * and come first ({@code JAVA_TOOL_OPTIONS}, then {@code JDK_JAVA_OPTIONS}, which the launcher
-     * puts before the command line's) or last ({@code _JAVA_OPTIONS}); a debugger's agent stays with
-     * this JVM, as a child would find the port it listens on taken.
+     * puts before the command line's) or last ({@code _JAVA_OPTIONS}); a debugger's agent and a
+     * remote JMX agent's ports stay with this JVM, as a child would find the port taken and not start.
      */
     static List<String> commandLineOptions(List<String> inputArguments, Map<String, String> environment) {
         List<String> options = new ArrayList<>(inputArguments);
@@ -133,7 +133,9 @@ public final class PiCommand {
         if (end.equals(last)) {
             end.clear();
         }
-        options.removeIf(option -> option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp"));
+        options.removeIf(option -> option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp")
+                || option.startsWith("-Dcom.sun.management.jmxremote.port=")
+                || option.startsWith("-Dcom.sun.management.jmxremote.rmi.port="));
         return options;
     }
 

@@ -486,6 +486,20 @@ class PiCommandTest {
         assertThat(runToTheEnd(builder)).isEqualTo(digitsAndNewline(digits));
     }
 
+    @Test
+    void aRemoteJmxAgentListeningOnTheToolsJvmLeavesTheChildAlone() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        int digits = PiCommand.CHILD_FROM_DIGITS;
+        List<String> jmx = List.of("-Dcom.sun.management.jmxremote.port=" + port,
+                "-Dcom.sun.management.jmxremote.rmi.port=" + port, "-Dcom.sun.management.jmxremote.host=127.0.0.1",
+                "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false");
+
+        assertThat(runToTheEnd(javaRunning(jmx, Integer.toString(digits)))).isEqualTo(digitsAndNewline(digits));
+    }
+
     /** What {@code builder}'s process printed, once it ended with status 0 within a minute. */
     private static byte[] runToTheEnd(ProcessBuilder builder) throws IOException, InterruptedException {
         Process process = builder.start();
