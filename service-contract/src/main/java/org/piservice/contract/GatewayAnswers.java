@@ -46,7 +46,7 @@ public final class GatewayAnswers {
      * string, or an expression of the gateway's that gives one.
      */
     public static String errorBody(String jsonMessage) {
-        return "{\"success\": false, \"error\": " + jsonMessage + "}";
+        return errorBody(jsonMessage, "");
     }
 
     /** As {@link #errorBody(String)}, for a message in plain text. */
@@ -56,8 +56,12 @@ public final class GatewayAnswers {
 
     /** The body of a refusal of a client's requests beyond {@code requestsPerMinute} ({@link #TOO_MANY_FROM_ADDRESS}). */
     public static String tooManyFromAddressBody(int requestsPerMinute) {
-        return "{\"success\": false, \"error\": " + quoted(TOO_MANY_FROM_ADDRESS) + ", \"" + REQUEST_LIMIT_PER_MINUTE
-                + "\": " + requestsPerMinute + "}";
+        return errorBody(quoted(TOO_MANY_FROM_ADDRESS), ", \"" + REQUEST_LIMIT_PER_MINUTE + "\": " + requestsPerMinute);
+    }
+
+    /** {@link #errorBody(String)} with {@code moreMembers}, each led by a comma. */
+    private static String errorBody(String jsonMessage, String moreMembers) {
+        return "{\"success\": false, \"error\": " + jsonMessage + moreMembers + "}";
     }
 
     private static String quoted(String message) {

@@ -97,10 +97,11 @@ final class DigitDemand {
                 // the one it was listed for may have ended without covering it, or lost the lease to a
                 // longer one (which it gets back only while its heartbeat is fresh), so its end is not
                 // known.
-                if (state.lists(waiter) && !(latestWait != null && state.mayEndAfter(latestWait, now))) {
+                boolean endsTooLate = latestWait != null && state.mayEndAfter(latestWait, now);
+                if (state.lists(waiter) && !endsTooLate) {
                     return new Plan.Waiting(state.leaseDigits(), true);
                 }
-                if (latestWait != null && state.mayEndAfter(latestWait, now)) {
+                if (endsTooLate) {
                     return new Plan.Alone("the computation of " + state.leaseDigits() + " digits that covers it may"
                             + " end after the job's deadline, " + latestWait + " (its worker reckoned it done by "
                             + state.leaseEndsBy() + ")", false);

@@ -473,31 +473,22 @@ class PiCommandTest {
         assertThat(runToTheEnd(builder)).isEqualTo(digitsAndNewline(digits));
     }
 
-    @Test
-    void aDebuggerListeningOnTheToolsJvmLeavesTheChildAlone() throws Exception {
+    /** Agents that listen on a port ({@code %1$d}) of the tool's JVM, which a child given them too would find taken. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,quiet=y,address=127.0.0.1:%1$d",
+            "-Dcom.sun.management.jmxremote.port=%1$d -Dcom.sun.management.jmxremote.rmi.port=%1$d"
+                    + " -Dcom.sun.management.jmxremote.host=127.0.0.1 -Dcom.sun.management.jmxremote.authenticate=false"
+                    + " -Dcom.sun.management.jmxremote.ssl=false"})
+    void anAgentListeningOnTheToolsJvmLeavesTheChildAlone(String agentOptions) throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
         int digits = PiCommand.CHILD_FROM_DIGITS;
-        String agent = "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,quiet=y,address=127.0.0.1:" + port;
-        ProcessBuilder builder = javaRunning(List.of(agent), Integer.toString(digits));
+        List<String> options = List.of(agentOptions.formatted(port).split(" "));
 
-        assertThat(runToTheEnd(builder)).isEqualTo(digitsAndNewline(digits));
-    }
-
-    @Test
-    void aRemoteJmxAgentListeningOnTheToolsJvmLeavesTheChildAlone() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        int digits = PiCommand.CHILD_FROM_DIGITS;
-        List<String> jmx = List.of("-Dcom.sun.management.jmxremote.port=" + port,
-                "-Dcom.sun.management.jmxremote.rmi.port=" + port, "-Dcom.sun.management.jmxremote.host=127.0.0.1",
-                "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false");
-
-        assertThat(runToTheEnd(javaRunning(jmx, Integer.toString(digits)))).isEqualTo(digitsAndNewline(digits));
+        assertThat(runToTheEnd(javaRunning(options, Integer.toString(digits)))).isEqualTo(digitsAndNewline(digits));
     }
 
     /** What {@code builder}'s process printed, once it ended with status 0 within a minute. */
