@@ -74,6 +74,12 @@ public final class PiProcess {
      * chose the heap, and the child does not get the model's.
      */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAM");
+    /**
+     * The environment's variables of JVM options, meant for every JVM started there: the launcher
+     * puts those of the first two before the command line's options, those of the last after them.
+     */
+    public static final List<String> LEADING_OPTIONS_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
+    public static final String TRAILING_OPTIONS_VARIABLE = "_JAVA_OPTIONS";
     /** Options that set a heap the JVM starts with, and the size they give: the model's largest heap must hold it. */
     private static final Pattern INITIAL_HEAP = Pattern.compile("(?:-Xms|-XX:InitialHeapSize=|-XX:MinHeapSize=)(\\d+)([kKmMgGtT]?)");
     /** The options that choose a collector: one of them replaces the model's. */
@@ -97,6 +103,13 @@ public final class PiProcess {
     static final int CANCELLED = 130;
 
     private PiProcess() {
+    }
+
+    /** {@code builder}, its JVM not given the environment's options: they were meant for the caller's. */
+    public static ProcessBuilder withoutEnvironmentOptions(ProcessBuilder builder) {
+        LEADING_OPTIONS_VARIABLES.forEach(builder.environment()::remove);
+        builder.environment().remove(TRAILING_OPTIONS_VARIABLE);
+        return builder;
     }
 
     /**
@@ -123,12 +136,8 @@ public final class PiProcess {
     public static void write(int digits, List<String> jvmOptions, OutputStream out, PiProgress progress,
                              BooleanSupplier cancelled) throws IOException {
         PiDigits.checkDigits(digits);
-        ProcessBuilder builder = new ProcessBuilder(command(digits, jvmOptions));
-        // The given options and the model's only: the environment's were meant for the caller's JVM.
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        builder.environment().remove("_JAVA_OPTIONS");
-        Process child = builder.start();
+        // The given options and the model's only.
+        Process child = withoutEnvironmentOptions(new ProcessBuilder(command(digits, jvmOptions))).start();
         ChildErrors childErrors = new ChildErrors();
         Stop stop = new Stop(child);
         // A caller stopped by a signal that runs its exit hooks (SIGTERM, kill's default) takes the

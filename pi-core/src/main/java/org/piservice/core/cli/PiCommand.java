@@ -121,14 +121,14 @@ public final class PiCommand {
      */
     static List<String> commandLineOptions(List<String> inputArguments, Map<String, String> environment) {
         List<String> options = new ArrayList<>(inputArguments);
-        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+        for (String variable : PiProcess.LEADING_OPTIONS_VARIABLES) {
             List<String> given = tokens(environment.get(variable));
             List<String> start = options.subList(0, Math.min(given.size(), options.size()));
             if (start.equals(given)) {
                 start.clear();
             }
         }
-        List<String> last = tokens(environment.get("_JAVA_OPTIONS"));
+        List<String> last = tokens(environment.get(PiProcess.TRAILING_OPTIONS_VARIABLE));
         List<String> end = options.subList(Math.max(0, options.size() - last.size()), options.size());
         if (end.equals(last)) {
             end.clear();

@@ -576,11 +576,7 @@ class PiCommandTest {
             throw new IllegalStateException(e);
         }
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        builder.environment().remove("_JAVA_OPTIONS");
-        return builder;
+        return PiProcess.withoutEnvironmentOptions(new ProcessBuilder(command));
     }
 
     private int run(String... args) {
