@@ -20,6 +20,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,9 +41,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.piservice.contract.GatewayAnswers;
+import org.piservice.contract.IdleInvocations;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiDigits;
 import org.piservice.emulators.LocalAws;
@@ -194,6 +198,22 @@ class ApiHandlerIntegrationTest {
                         QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
                         QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
         assertThat(counts.values()).as("messages in the queue").containsOnly("0");
+    }
+
+    @Test
+    void theDailyInvocationThatKeepsTheApiActiveReadsNothing(@TempDir Path folder) throws IOException {
+        // GIVEN the event that invocation sends, as Lambda's Java runtime reads it
+        Path file = folder.resolve("docs-page.json");
+        Files.writeString(file, IdleInvocations.DOCS_PAGE);
+
+        // WHEN the api gets it
+        APIGatewayProxyResponseEvent response = handler.handleRequest(EventLoader.loadApiGatewayRestEvent(file.toString()), null);
+
+        // THEN it answers with the docs page, and has called nothing
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(response.getHeaders()).containsEntry("Content-Type", "text/html; charset=utf-8");
+        assertThat(dynamoDbOperations).as("DynamoDB calls").isEmpty();
+        assertNothingInTableOrQueue();
     }
 
     // ---- the job routes ----

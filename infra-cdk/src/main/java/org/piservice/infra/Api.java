@@ -3,6 +3,7 @@ package org.piservice.infra;
 import java.util.List;
 import java.util.Map;
 import org.piservice.contract.GatewayAnswers;
+import org.piservice.contract.IdleInvocations;
 import org.piservice.contract.Storage;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Duration;
@@ -76,6 +77,7 @@ final class Api {
                 .action("lambda:InvokeFunction")
                 .sourceArn(restApi.arnForExecuteApi())
                 .build());
+        JavaFunctions.keepActive(stack, "ApiFunctionKeptActive", alias, IdleInvocations.DOCS_PAGE);
     }
 
     /** The REST API of {@code body}, the document with its integrations and gateway responses. */

@@ -2,6 +2,7 @@ package org.piservice.infra;
 
 import java.util.List;
 import java.util.Map;
+import org.piservice.contract.IdleInvocations;
 import org.piservice.contract.JobDelivery;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
@@ -50,6 +51,7 @@ final class Backstops {
                 // consumers would only add to
                 .maxConcurrency(2)
                 .build());
+        JavaFunctions.keepActive(stack, "DeadLetterFunctionKeptActive", deadLetterAlias, IdleInvocations.NO_MESSAGES);
 
         Role sweeperRole = JavaFunctions.role(stack, "SweeperFunctionRole", "pi-service job sweeper");
         jobs.allowOpenJobs(sweeperRole, "ReadOpenJobs");

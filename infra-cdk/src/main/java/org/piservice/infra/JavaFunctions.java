@@ -1,8 +1,19 @@
 package org.piservice.infra;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -60,6 +71,29 @@ final class JavaFunctions {
         Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
                 "The alias live publishes a version of every code or configuration change.");
         return Alias.Builder.create(scope, id).aliasName("live").version(function.getCurrentVersion()).build();
+    }
+
+    /**
+     * Invokes {@code alias} daily with {@code event} (JSON), which must do no work. A version SnapStart
+     * restores goes Inactive when it has not been invoked for 14 days, and invocations then fail
+     * ({@code SnapStartNotReadyException}) until Lambda has made it Active again: a function may
+     * wait longer than that for its work (the worker once the digit store holds the largest job's
+     * digits, the dead-letter queue's consumer, the api of a quiet deployment), and its first job
+     * or request would meet the failure.
+     */
+    static void keepActive(Construct scope, String id, Alias alias, String event) {
+        Map<String, Object> input;
+        try {
+            input = new ObjectMapper().readValue(event, new TypeReference<>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a JSON object: " + event, e);
+        }
+        Rule.Builder.create(scope, id)
+                .description("Invokes a pi-service function daily with nothing to do, so that its SnapStart version stays Active")
+                .schedule(Schedule.rate(Duration.days(1)))
+                .targets(List.of(new LambdaFunction(alias,
+                        LambdaFunctionProps.builder().event(RuleTargetInput.fromObject(input)).build())))
+                .build();
     }
 
     /** Called once the function exists, since active tracing adds the X-Ray statement to the role. */

@@ -1,10 +1,11 @@
 package org.piservice.infra;
 
-import org.piservice.contract.JobDelivery;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.piservice.contract.IdleInvocations;
+import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
 import org.piservice.contract.WorkerMemory;
 import org.piservice.core.PiProcess;
@@ -55,6 +56,7 @@ final class Worker {
                 // counting towards maxReceiveCount and pushing healthy jobs into the DLQ.
                 .maxConcurrency(settings.workerConcurrency())
                 .build());
+        JavaFunctions.keepActive(stack, "WorkerFunctionKeptActive", alias, IdleInvocations.NO_MESSAGES);
     }
 
     /**

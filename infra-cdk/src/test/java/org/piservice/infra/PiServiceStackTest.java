@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.piservice.contract.Cors;
 import org.piservice.contract.GatewayAnswers;
+import org.piservice.contract.IdleInvocations;
 import org.piservice.contract.JobDelivery;
 import org.piservice.core.PiProcess;
 import software.amazon.awscdk.App;
@@ -204,6 +205,24 @@ class PiServiceStackTest {
         assertThat(noRetries.get("MaximumRetryAttempts").asInt()).isZero();
         assertThat(noRetries.at("/FunctionName/Ref").asText()).isEqualTo(synth.logicalId("AWS::Lambda::Function", "SweeperFunction"));
         assertThat(noRetries.get("Qualifier").toString()).contains(synth.logicalId("AWS::Lambda::Alias", "SweeperFunctionLive"));
+    }
+
+    @Test
+    void theFunctionsThatMayWaitWeeksForWorkAreInvokedDailyWithNothingToDo() throws Exception {
+        // so that their SnapStart versions stay Active; the sweeper runs every five minutes
+        ObjectMapper json = new ObjectMapper();
+        Map<String, JsonNode> daily = new HashMap<>();
+        for (JsonNode rule : synth.resources("AWS::Events::Rule").values()) {
+            if (rule.at("/Properties/ScheduleExpression").asText().equals("rate(1 day)")) {
+                for (JsonNode target : rule.at("/Properties/Targets")) {
+                    daily.put(target.at("/Arn/Ref").asText(), json.readTree(target.get("Input").asText()));
+                }
+            }
+        }
+        assertThat(daily).isEqualTo(Map.of(
+                synth.logicalId("AWS::Lambda::Alias", "ApiFunctionLive"), json.readTree(IdleInvocations.DOCS_PAGE),
+                synth.logicalId("AWS::Lambda::Alias", "WorkerFunctionLive"), json.readTree(IdleInvocations.NO_MESSAGES),
+                synth.logicalId("AWS::Lambda::Alias", "DeadLetterFunctionLive"), json.readTree(IdleInvocations.NO_MESSAGES)));
     }
 
     @Test

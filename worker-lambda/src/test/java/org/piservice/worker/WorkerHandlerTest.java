@@ -6,8 +6,13 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.piservice.contract.IdleInvocations;
 import org.piservice.emulators.LocalLambdaContext;
 import org.piservice.jobs.JobStatus;
 import org.piservice.jobs.testing.LogCapture;
@@ -57,6 +62,26 @@ class WorkerHandlerTest {
         assertThat(malformed.path("level").asText()).isEqualTo("ERROR");
         assertThat(malformed.path("message_id").asText()).isEqualTo("b7c8d9e0-2f3a-4b5c-8d6e-7f8091a2b3c4");
         assertThat(malformed.has("job_id")).as("the first message's job id must not leak into the second's lines").isFalse();
+    }
+
+    @Test
+    void theDailyInvocationThatKeepsTheQueueConsumersActiveIsABatchWithNothingToDo(@TempDir Path folder) throws IOException {
+        // GIVEN the event that invocation sends, as Lambda's Java runtime reads it
+        Path file = folder.resolve("no-messages.json");
+        Files.writeString(file, IdleInvocations.NO_MESSAGES);
+        SQSEvent event = EventLoader.loadSQSEvent(file.toString());
+        WorkerFixture fixture = new WorkerFixture();
+
+        // WHEN the worker and the dead-letter queue's consumer get it
+        SQSBatchResponse worker = new WorkerHandler(fixture.processor(WorkerSettings.DEFAULT, PiWriter.PI_CORE))
+                .handleRequest(event, LocalLambdaContext.start("worker", 60_000));
+        SQSBatchResponse deadLetters = new DeadLetterHandler(DeadLetterHandler.create(fixture.clients, fixture.config()))
+                .handleRequest(event, LocalLambdaContext.start("dead-letters", 60_000));
+
+        // THEN both answer that nothing failed, and said nothing worth a line
+        assertThat(worker.getBatchItemFailures()).isEmpty();
+        assertThat(deadLetters.getBatchItemFailures()).isEmpty();
+        assertThat(logs.lines()).isEmpty();
     }
 
     private static void assertInvocationFields(JsonNode line, LocalLambdaContext context) {
