@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -398,10 +397,10 @@ public final class PiProcess {
 
     /**
      * What the child's standard error (or a crash's heading, whose lines start with {@code #}, on its
-     * standard output) says went wrong: its first line that is neither a warning nor a stack frame
-     * (the JVM's reason for not starting, or the uncaught exception), with the line after it when it
-     * only says that the JVM could not start or that it crashed (the signal, or the memory it
-     * lacked), and where a crash's report was written; an exception's innermost cause, which the
+     * standard output) says went wrong: its first line that is neither a warning, a log line below
+     * error level nor a stack frame (the JVM's reason for not starting, or the uncaught exception),
+     * with the line after it when it only says that the JVM could not start or that it crashed (the
+     * signal, or the memory it lacked), and where a crash's report was written; an exception's innermost cause, which the
      * first line may lack (a fork/join task's error arrives rethrown without its message); and
      * whether any line reports the heap exhausted (not a thread, the code's metaspace or native
      * memory, which another attempt may find).
@@ -426,8 +425,10 @@ public final class PiProcess {
         synchronized void add(String line) {
             outOfMemory |= HEAP_EXHAUSTED.stream().anyMatch(said -> line.contains("OutOfMemoryError: " + said));
             String text = line.startsWith("#") ? line.substring(1).strip() : line;
-            if (text.isEmpty() || text.startsWith("WARNING:") || text.contains("[warning]") || text.contains("VM warning:")
-                    || text.startsWith("at ") || text.startsWith("... ") && text.endsWith(" more")) {
+            // A decorated unified-logging line starts with "[" (its time, level, tags): below error level
+            // it is the caller's option's (-Xlog:gc:stderr), which logs on while the JVM fails.
+            if (text.isEmpty() || text.startsWith("WARNING:") || text.startsWith("[") && !text.contains("[error]")
+                    || text.contains("VM warning:") || text.startsWith("at ") || text.startsWith("... ") && text.endsWith(" more")) {
                 return;
             }
             if (reportNext) {
@@ -535,8 +536,10 @@ public final class PiProcess {
                 .map(ProcessHandle::onExit).orElse(CompletableFuture.completedFuture(null));
         OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         try {
+            // Each line in one write: the JVM's own log lines (a caller's -Xlog:gc:stderr) go to the
+            // same descriptor, and would land inside a line written in parts, as printf writes.
             PiDigits.write(digits, out,
-                    (fraction, phase) -> System.err.printf(Locale.ROOT, "%s%s %s%n", PROGRESS, fraction, phase),
+                    (fraction, phase) -> System.err.print(PROGRESS + fraction + " " + phase + System.lineSeparator()),
                     callerGone::isDone);
         } catch (CancellationException e) {
             System.exit(CANCELLED);
