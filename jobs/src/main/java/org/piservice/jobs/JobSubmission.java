@@ -215,8 +215,15 @@ public final class JobSubmission {
             }
         }
 
-        /** The refusal the day would give the request now, by a read that charges nothing; empty when a read fails. */
+        /**
+         * The refusal the day would give the request now, by a read that charges nothing; empty when
+         * a read fails, or when the day has admitted the request already (a job the store was to
+         * serve, queued instead): the read would count its digits twice.
+         */
         Optional<Outcome> refusal(String jobId, Request request) {
+            if (charge != null) {
+                return Optional.empty();
+            }
             try {
                 return refusedBy(jobId, budget.probe(request.client(), day, request.digits()));
             } catch (SdkException e) {

@@ -455,6 +455,31 @@ class JobSubmissionTest {
     }
 
     @Test
+    void aClientAtItsQuotaWhoseJobTheDigitStoreFailedToServeIsToldOfTheQuotaNotOfADayItsChargeFilled() throws Exception {
+        // GIVEN a client with as many unfinished jobs as it may have, of 1,000 digits each, whose day
+        // has room for 2,000 more; and a digit store of 2,000 digits whose object lost its end
+        int limit = resources.config().maxUnfinishedJobsPerClient();
+        ServiceConfig config = dailyDigits(resources.config().queueUrl(), limit * 1000 + 2000);
+        JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), config);
+        for (int i = 0; i < limit; i++) {
+            assertThat(submission.submit(request(1000))).isInstanceOf(JobSubmission.Accepted.class);
+        }
+        DigitStore store = storeOf(2000);
+        clients.s3().putObject(put -> put.bucket(resources.config().bucketName()).key(store.state().key()),
+                RequestBody.fromString(DigitStoreTest.text(1000)));
+
+        // WHEN it asks for 1,500 digits, which the day charges before the copy fails
+        JobSubmission.Outcome outcome = submission.submit(request(1500));
+
+        // THEN it is refused for the quota, which frees a place soon, not until the next day; its
+        // digits are given back
+        assertThat(outcome).isInstanceOf(JobSubmission.OverQuota.class);
+        assertThat(jobs.find(outcome.jobId())).isEmpty();
+        ClientDigitBudget day = new ClientDigitBudget(clients.dynamoDb(), config, Clock.systemUTC(), metrics);
+        assertThat(day.probe(request(1).client(), day.today(), 2000).admitted()).isTrue();
+    }
+
+    @Test
     void aJobWhoseRecordNamesADayThisVersionCannotReadIsCancelledAllTheSame() {
         String id = JobId.newId();
         jobs.create(id, 100, null, "not a client's day");
