@@ -123,7 +123,7 @@ final class JobsApi implements PiApi.Routes {
                         + " of them is complete (or cancel one)"), Map.of("Retry-After", OVER_QUOTA_RETRY_AFTER_SECONDS));
             }
             case JobSubmission.OverDigitBudget over -> {
-                long retryAfter = Math.max(1, Duration.between(clock.instant(), over.nextDay()).toSeconds());
+                long retryAfter = retryAfterSeconds(Duration.between(clock.instant(), over.nextDay()));
                 LOG.info("job refused: its client has asked for the digits it may today {} {}", entry("digits", digits),
                         entry("limit", over.limit()));
                 metrics.jobRefused(jobId, ServiceMetrics.JOBS_REFUSED_OVER_DIGIT_BUDGET);
@@ -136,7 +136,7 @@ final class JobsApi implements PiApi.Routes {
             }
             case JobSubmission.Backlogged backlogged -> {
                 Backlog.Overload overload = backlogged.overload();
-                long retryAfter = Math.max(1, (overload.retryAfter().toMillis() + 999) / 1000);
+                long retryAfter = retryAfterSeconds(overload.retryAfter());
                 LOG.warn("job refused: the backlog would keep it from finishing before its deadline {} {}",
                         entry("digits", digits), entry("starts_after_seconds", overload.startsAfter().toSeconds()));
                 metrics.jobRefused(jobId, ServiceMetrics.JOBS_REFUSED_BACKLOG);
@@ -158,6 +158,11 @@ final class JobsApi implements PiApi.Routes {
             case JobSubmission.NotQueued notQueued ->
                     throw ApiException.unavailableOr(notQueued.cause(), "the job queue is unavailable, so no job was created");
         });
+    }
+
+    /** {@code Retry-After} for a wait of {@code span}: whole seconds, rounded up, so that a client that waits them is not early. */
+    private static long retryAfterSeconds(Duration span) {
+        return Math.max(1, (span.toMillis() + 999) / 1000);
     }
 
     /** A span as people say it: minutes from two minutes on, seconds below. */

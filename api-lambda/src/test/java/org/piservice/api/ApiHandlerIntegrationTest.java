@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -468,8 +469,8 @@ class ApiHandlerIntegrationTest {
     @Test
     void aClientPastItsDigitsForTheDayGets429UntilMidnightUtcWhileOthersAreServed() throws IOException {
         // GIVEN a deployment whose clients may ask for 150,000 digits a day, and a client that asked for 80,000
-        // (on a clock stopped, so that both requests fall on one day)
-        Clock asked = Clock.fixed(Instant.now(), ZoneOffset.UTC);
+        // (on a clock stopped, so that both requests fall on one day, within a second)
+        Clock asked = Clock.fixed(Instant.now().truncatedTo(ChronoUnit.SECONDS).plusMillis(400), ZoneOffset.UTC);
         ServiceConfig shared = config;
         ApiHandler handler = new ApiHandler(new ServiceConfig(shared.tableName(), shared.queueUrl(), shared.bucketName(),
                 shared.maxDigits(), shared.downloadUrlTtl(), shared.jobTtl(), shared.maxUnfinishedJobsPerClient(), 150_000,
@@ -482,9 +483,10 @@ class ApiHandlerIntegrationTest {
 
         // THEN it is refused with the limit, marked as this refusal, until midnight UTC, while another client is served
         assertThat(refused.getStatusCode()).isEqualTo(429);
+        // (the whole seconds up to it: a client that waits fewer comes back before it)
         long untilMidnight = Duration.between(asked.instant(), LocalDate.now(asked).plusDays(1)
-                .atStartOfDay(ZoneOffset.UTC).toInstant()).toSeconds();
-        assertThat(Long.parseLong(refused.getHeaders().get("Retry-After"))).isEqualTo(Math.max(1, untilMidnight));
+                .atStartOfDay(ZoneOffset.UTC).toInstant()).toSeconds() + 1;
+        assertThat(refused.getHeaders()).containsEntry("Retry-After", Long.toString(untilMidnight));
         JsonNode body = Json.MAPPER.readTree(refused.getBody());
         assertThat(body.get("error").asText()).startsWith("with these 80,000 digits your jobs today (UTC) would ask for"
                 + " more than 150,000, the most one client may in a day; ask for fewer, cancel a job of yours that has not"
