@@ -146,7 +146,9 @@ public final class JobSubmission {
             try {
                 use = keys.reserve(request.client(), key.get(), request.digits(), jobId);
             } catch (SdkException e) {
-                return new NotRecorded(jobId, e);
+                // The reservation may have been written, its answer lost: the retry the answer asks
+                // for would find the key held, and be told the request is still being answered.
+                return settled(request, new NotRecorded(jobId, e));
             }
             switch (use) {
                 case IdempotencyKeys.Use.Repeat repeat -> {

@@ -232,6 +232,27 @@ class JobSubmissionTest {
     }
 
     @Test
+    void aKeyWhoseReservationCouldNotBeConfirmedIsFreeForTheRetryTheAnswerAsksFor() {
+        // GIVEN a client that sends an idempotency key, and a table that loses its answer to the
+        // key's reservation (written all the same), then fails the read that would tell whose it is
+        try (FaultProxy proxy = FaultProxy.start(Emulators.aws().dynamoDbEndpoint());
+             AwsClients proxied = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("DYNAMODB", proxy.endpoint())))) {
+            proxy.inject(request -> request.isDynamoDb("PutItem"), Fault.lostAnswer(), 1);
+            proxy.injectAlways(request -> request.isDynamoDb("GetItem"), Fault.dynamoDbOutage());
+
+            // WHEN it is submitted
+            JobSubmission.Outcome outcome = submission(proxied.dynamoDb(), clients.sqs(), resources.config()).submit(keyed(1000));
+
+            // THEN no job is made, and the client is to try again (the api's 503)
+            assertThat(proxy.faulted()).isNotEmpty();
+            assertThat(outcome).isInstanceOf(JobSubmission.NotRecorded.class);
+        }
+        // AND its retry with the key is the key's first use, not one still being answered (a 409)
+        assertThat(submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(keyed(1000)))
+                .isInstanceOf(JobSubmission.Accepted.class);
+    }
+
+    @Test
     void aServedJobsRecordAppliedAfterTheReadThatFoundNoneIsServedNotAnError() throws Exception {
         // GIVEN a digit store that covers the job, and a table that holds the job's complete record
         // past the client's time for it (the write is applied later all the same), answers the read
