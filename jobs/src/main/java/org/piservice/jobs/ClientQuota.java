@@ -2,9 +2,11 @@ package org.piservice.jobs;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,12 +109,17 @@ public final class ClientQuota {
     }
 
     /**
-     * Whether the job has ended or is gone. One whose record this version cannot read (a later
+     * Whether the job has ended or is gone. One open past its deadline is failed on sight, as the api
+     * fails one its client asks about (unless a live worker holds it, which fails it itself): its
+     * client would otherwise be held at its limit until the sweeper's next run, and told to cancel
+     * a job that is failed once asked about. One whose record this version cannot read (a later
      * version's, during a deploy) counts as unfinished, rather than fail every request of its client.
      */
     private boolean ended(String jobId) {
         try {
-            return jobRepository.find(jobId).map(job -> job.status().isFinal() || job.expired(clock.instant())).orElse(true);
+            Instant now = clock.instant();
+            return jobRepository.find(jobId).map(job -> job.status().isFinal() || job.expired(now)
+                    || job.isOverdue(now) && jobRepository.failOverdueUnheld(job, JobDelivery.STALE_AFTER)).orElse(true);
         } catch (SdkException e) {
             throw e;
         } catch (RuntimeException e) {

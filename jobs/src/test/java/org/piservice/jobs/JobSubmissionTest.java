@@ -432,6 +432,28 @@ class JobSubmissionTest {
     }
 
     @Test
+    void aClientWhoseJobsArePastTheirDeadlinesIsNotHeldAtItsLimitByThem() {
+        // GIVEN a client with as many unfinished jobs as it may have, which no worker took
+        int limit = resources.config().maxUnfinishedJobsPerClient();
+        List<String> accepted = new ArrayList<>();
+        for (int i = 0; i < limit; i++) {
+            accepted.add(submission(clients.dynamoDb(), clients.sqs(), resources.config()).submit(request(100)).jobId());
+        }
+
+        // WHEN it asks for another once their deadlines have passed, before the sweeper's next run
+        Clock later = Clock.offset(Clock.systemUTC(), resources.config().jobDeadline().plusMinutes(1));
+        DigitStore store = new DigitStore(clients.dynamoDb(), clients.s3(),
+                new ResultStore(clients.s3(), clients.presigner(), resources.config()), resources.config());
+        JobSubmission.Outcome outcome = new JobSubmission(store, clients.dynamoDb(), clients.sqs(), resources.config(),
+                later, metrics).submit(request(100));
+
+        // THEN it is accepted, and those jobs are failed at their deadlines, as the api fails one asked about
+        // (cancelling one, as the quota's refusal advises, would have been refused: failed already)
+        assertThat(outcome).isInstanceOf(JobSubmission.Accepted.class);
+        assertThat(accepted).allSatisfy(id -> assertThat(jobs.find(id).orElseThrow().status()).isEqualTo(JobStatus.FAILED));
+    }
+
+    @Test
     void aCancellationWhoseRefundTheTableRefusesStillCancelsAndTheDigitsStayCharged() {
         // GIVEN a client that may ask for 2,000 digits a day, with a job of 2,000 queued, and a
         // table that refuses to take digits back
