@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
 import org.piservice.core.ComputeTimeModel;
@@ -33,6 +35,7 @@ import org.piservice.jobs.testing.Emulators;
 import org.piservice.jobs.testing.FaultProxy;
 import org.piservice.jobs.testing.FaultProxy.Fault;
 import org.piservice.jobs.testing.LogCapture;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
 
@@ -516,17 +519,25 @@ class WorkerFaultTest {
         assertMultipartJobCompletesAfterHealing();
     }
 
-    @Test
-    void aResultCopyThatS3KeepsRefusingFailsTheJobAtItsAttemptLimitWithS3sReason() {
-        // GIVEN a digit store of 2,000 digits, and S3 that then fails every write of a job's result
+    /** S3 refusing every copy of a result, or the store's object cut short (a hand, a faulty copy): either fails each copy. */
+    @ParameterizedTest
+    @ValueSource(strings = {"S3 refuses every result", "the store's object lost its end"})
+    void aResultCopyThatKeepsFailingFailsTheJobAtItsAttemptLimitWithTheReason(String fault) {
+        // GIVEN a digit store of 2,000 digits, and then the fault
         CountingPiWriter pi = new CountingPiWriter(PiWriter.PI_CORE);
         EventSourceStandIn worker = worker(pi);
         QueueMessage first = fixture.newJob(2_000);
         fixture.enqueue(first);
         worker.deliverOnce();
         assertThat(fixture.jobs.find(WorkerFixture.jobIdOf(first)).orElseThrow().status()).isEqualTo(JobStatus.COMPLETE);
-        s3.injectAlways(request -> request.method().equals("PUT") && request.target().contains("/" + Storage.RESULT_PREFIX),
-                Fault.s3InternalError());
+        boolean s3Refuses = fault.startsWith("S3");
+        if (s3Refuses) {
+            s3.injectAlways(request -> request.method().equals("PUT") && request.target().contains("/" + Storage.RESULT_PREFIX),
+                    Fault.s3InternalError());
+        } else {
+            fixture.clients.s3().putObject(put -> put.bucket(fixture.config().bucketName())
+                    .key(fixture.digitStore(fixture.config()).state().key()), RequestBody.fromString("3.14159"));
+        }
 
         // WHEN a job the store covers is delivered, and again after each retry delay
         QueueMessage served = fixture.newJob(1_000);
@@ -542,11 +553,14 @@ class WorkerFaultTest {
         Job job = fixture.jobs.find(id).orElseThrow();
         assertThat(job.attempts()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
         assertThat(job.errorMessage()).hasValueSatisfying(error -> assertThat(error)
-                .startsWith("Copying the job's digits from the digit store failed: S3 answered 500 InternalError")
+                .startsWith("Copying the job's digits from the digit store failed: "
+                        + (s3Refuses ? "S3 answered 500 InternalError" : Storage.RESULT_PREFIX))
                 .endsWith("(attempt " + JobDelivery.MAX_ATTEMPTS + " of " + JobDelivery.MAX_ATTEMPTS + ")"));
         assertThat(fixture.messagesIn(fixture.config().queueUrl())).isZero();
         assertThat(pi.runs.get()).isEqualTo(1);
-        assertThat(s3.faulted()).hasSizeGreaterThanOrEqualTo(JobDelivery.MAX_ATTEMPTS);
+        if (s3Refuses) {
+            assertThat(s3.faulted()).hasSizeGreaterThanOrEqualTo(JobDelivery.MAX_ATTEMPTS);
+        }
     }
 
     @Test
