@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
@@ -59,6 +61,12 @@ public final class DigitStore {
     public static final String ITEM_KEY = "#digit-store";
     /** Below this many bytes a prefix is read and written again by the caller: two calls, no multipart upload. */
     static final long COPY_THROUGH_CALLER_BELOW = 1024 * 1024;
+    /**
+     * The most bytes one call copies inside S3: each copy call has the caller's budget of an S3 call
+     * (a worker's: 10 s an attempt), which a whole result of the largest jobs (5·10^8 digits, 477 MiB)
+     * in one part would need some 50 MB/s to keep. Every part but the last is over S3's least, 5 MiB.
+     */
+    static final long COPY_PART_BYTES = 64L << 20;
     /** How much of the current store a new object must repeat exactly before it may replace it. */
     static final int OVERLAP_BYTES = 4096;
     /** The start of every store: the one check a first store can get without another engine. */
@@ -280,7 +288,7 @@ public final class DigitStore {
 
     /**
      * Makes {@code targetKey} hold exactly {@code 3.} and {@code digits} decimals, copied from the
-     * store inside S3 (a one-part multipart upload whose part is a ranged copy, good up to 5 GiB),
+     * store inside S3 (a multipart upload whose parts are ranged copies of {@link #COPY_PART_BYTES}),
      * or for small results read and written again by this process.
      *
      * @return false, copying nothing, when the store has fewer digits
@@ -345,12 +353,18 @@ public final class DigitStore {
         String uploadId = s3.createMultipartUpload(create -> create.bucket(bucket).key(targetKey)
                 .contentType(ResultStore.CONTENT_TYPE)).uploadId();
         try {
-            String eTag = s3.uploadPartCopy(copy -> copy.sourceBucket(bucket).sourceKey(sourceKey)
-                    .copySourceRange("bytes=0-" + (bytes - 1))
-                    .destinationBucket(bucket).destinationKey(targetKey).uploadId(uploadId).partNumber(1))
-                    .copyPartResult().eTag();
+            List<CompletedPart> parts = new ArrayList<>();
+            for (long from = 0; from < bytes; from += COPY_PART_BYTES) {
+                int number = parts.size() + 1;
+                String range = "bytes=" + from + "-" + (Math.min(bytes, from + COPY_PART_BYTES) - 1);
+                String eTag = s3.uploadPartCopy(copy -> copy.sourceBucket(bucket).sourceKey(sourceKey)
+                        .copySourceRange(range)
+                        .destinationBucket(bucket).destinationKey(targetKey).uploadId(uploadId).partNumber(number))
+                        .copyPartResult().eTag();
+                parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
+            }
             s3.completeMultipartUpload(complete -> complete.bucket(bucket).key(targetKey).uploadId(uploadId)
-                    .multipartUpload(upload -> upload.parts(part -> part.partNumber(1).eTag(eTag))));
+                    .multipartUpload(upload -> upload.parts(parts)));
         } catch (RuntimeException e) {
             // Not a finishing call (CallDeadline): an open upload shows no object, and the bucket's
             // lifecycle rule aborts it a day on, so the time left goes to the job's own records.

@@ -226,6 +226,27 @@ class DigitStoreTest {
     }
 
     @Test
+    void aPrefixLongerThanOneCopyCallTakesIsCopiedWholeInCallsOfAtMostThatMany() throws Exception {
+        // GIVEN a store a little longer than one copy call takes, read through a proxy that notes S3's copies
+        long digits = DigitStore.COPY_PART_BYTES + 1000;
+        stored(digits);
+        try (FaultProxy s3 = FaultProxy.start(Emulators.aws().s3Endpoint());
+             AwsClients noted = AwsClients.fromSettings(Emulators.settingsThrough(Map.of("S3", s3.endpoint())))) {
+            s3.injectAlways(request -> request.headers().containsKey("x-amz-copy-source-range"), Fault.late(Duration.ZERO));
+            DigitStore through = new DigitStore(noted.dynamoDb(), noted.s3(), new ResultStore(noted.s3(), noted.presigner(), config), config);
+
+            // WHEN a prefix of nearly all of it is copied
+            assertThat(through.copyPrefix((int) digits - 500, "results/p/pi.txt")).isTrue();
+
+            // THEN it is whole, from two copies that cover it end to end, neither longer than a call takes
+            assertThat(object("results/p/pi.txt")).isEqualTo(text(digits - 500));
+            assertThat(s3.faulted()).extracting(request -> request.headers().get("x-amz-copy-source-range"))
+                    .containsExactly("bytes=0-" + (DigitStore.COPY_PART_BYTES - 1),
+                            "bytes=" + DigitStore.COPY_PART_BYTES + "-" + (digits - 500 + 1));
+        }
+    }
+
+    @Test
     void aCrashBetweenWritingAndOfferingLeavesTheStoreAsItWas() throws Exception {
         stored(1000);
 
