@@ -52,12 +52,13 @@ public final class JobSweeper {
     public static final Duration REQUEUE_AFTER = Duration.ofMinutes(20);
     /**
      * The longest one job's sweep takes, each call within its client's budget, and the answer after
-     * them: its message sent and its record written, or its failure written and read again (a write
-     * the SDK retried and the table refused may have been this one's own).
+     * them: its message sent and its record written, or its failure written, read again (a write
+     * the SDK retried and the table refused may have been this one's own) and, for a job no worker
+     * claimed, its digits given back to its client's day.
      */
     static final Duration JOB_SWEEP_TIME = max(
             WorkerClients.BUDGETS.sqs().callTimeout().plus(WorkerClients.BUDGETS.dynamoDb().callTimeout()),
-            WorkerClients.BUDGETS.dynamoDb().callTimeout().multipliedBy(2)).plus(CallDeadline.ANSWER_RESERVE);
+            WorkerClients.BUDGETS.dynamoDb().callTimeout().multipliedBy(3)).plus(CallDeadline.ANSWER_RESERVE);
 
     private static final Logger LOG = LoggerFactory.getLogger(JobSweeper.class);
 
