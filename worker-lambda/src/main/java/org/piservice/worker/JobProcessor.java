@@ -283,10 +283,12 @@ public final class JobProcessor implements AutoCloseable {
             case ClaimResult.Claimed claimed -> {
                 try {
                     yield start(claimed.job(), owner, plan, deadline, invocationTime);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     // Released at once, the job comes back after the first retry delay with this
                     // reason, not as a claim no one holds until its heartbeat is stale. (Recording
-                    // an outcome never throws: see retry and fail.)
+                    // an outcome never throws: see retry and fail.) An error of the JVM's (a stack
+                    // overflow, no native thread, metaspace) too: thrown on, it would leave the
+                    // message hidden for the invocation's time and the next claim no reason.
                     LOG.error("The attempt failed; the job is released for its retry", e);
                     yield retry(claimed.job(), owner, "The attempt failed: " + reason(e));
                 }
@@ -953,7 +955,7 @@ public final class JobProcessor implements AutoCloseable {
         return Optional.ofNullable(said.getMessage()).filter(PiProcess::heapExhausted);
     }
 
-    private static String describe(Exception e) {
+    private static String describe(Throwable e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
@@ -963,7 +965,7 @@ public final class JobProcessor implements AutoCloseable {
      * status and code alone, as its message may name the account, roles and resources. The log
      * line beside it has the whole exception.
      */
-    private static String reason(Exception e) {
+    private static String reason(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof AwsServiceException aws && aws.awsErrorDetails() != null) {
                 AwsErrorDetails details = aws.awsErrorDetails();

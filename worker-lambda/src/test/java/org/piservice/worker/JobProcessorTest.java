@@ -234,41 +234,42 @@ class JobProcessorTest {
     }
 
     @Test
-    void aJobWhoseInvocationFailsEveryAttemptIsFailedByTheWorkerBeforeTheQueueGivesUpOnIt() {
-        // GIVEN the deployed queue, short invocations, and a computation whose error escapes the
-        // invocation every time (WorkerKilledTest kills a worker process on every attempt for real)
+    void aJobWhoseEveryAttemptEndsInAnErrorOfTheJvmIsReleasedWithItAndFailedAtItsAttemptLimit() {
+        // GIVEN the deployed queue, short invocations, and a computation that overflows its stack
+        // every time (WorkerKilledTest kills a worker process on every attempt, which says nothing)
         WorkerFixture queue = new WorkerFixture();
         QueueMessage message = queue.newJob(SMALL_JOB);
         queue.enqueue(message);
         AtomicInteger failures = new AtomicInteger();
-        PiWriter failing = (digits, out, progress, cancelled) -> {
+        PiWriter overflowing = (digits, out, progress, cancelled) -> {
             failures.incrementAndGet();
-            throw new EscapingError();
+            recurse(digits);
         };
         EventSourceStandIn source = new EventSourceStandIn(queue.clients.sqs(), queue.config().queueUrl(),
-                queue.processor(WorkerFixture.FAST, failing), SHORT_INVOCATION);
+                queue.processor(WorkerFixture.FAST, overflowing), SHORT_INVOCATION);
         String id = WorkerFixture.jobIdOf(message);
 
         // WHEN the message keeps coming back
         awaitTrue(Duration.ofSeconds(90), () -> {
-            try {
-                source.deliverOnce();
-            } catch (EscapingError expected) {
-                // Lambda reports the invocation failed, and the message comes back.
-            }
+            source.deliverOnce();
             return queue.jobs.find(id).orElseThrow().status().isFinal();
         });
 
-        // THEN the worker ran every attempt, then failed the job with the reason, leaving spare deliveries
+        // THEN the worker ran every attempt, each released after the first retry delays with the
+        // error, not hidden for the invocation's time, then failed the job with it, leaving spare deliveries
         Job job = queue.jobs.find(id).orElseThrow();
         assertThat(failures.get()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(job.error()).isEqualTo("Gave up after " + JobDelivery.MAX_ATTEMPTS + " attempts; the last attempt failed with: "
-                + JobRepository.SILENT_ATTEMPT);
-        int deliveriesUsed = failures.get() + 1;
-        assertThat(JobDelivery.MAX_RECEIVE_COUNT - deliveriesUsed).as("spare deliveries").isPositive();
+        assertThat(job.error()).isEqualTo("The attempt failed: StackOverflowError (attempt " + JobDelivery.MAX_ATTEMPTS
+                + " of " + JobDelivery.MAX_ATTEMPTS + ")");
+        assertThat(JobDelivery.MAX_RECEIVE_COUNT - JobDelivery.MAX_ATTEMPTS).as("spare deliveries").isPositive();
         assertThat(queue.messagesIn(queue.config().queueUrl())).isZero();
         assertThat(queue.messagesIn(queue.resources.deadLetterQueueUrl())).isZero();
+    }
+
+    /** Calls itself until the stack overflows. */
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
     }
 
     @Test
@@ -474,13 +475,6 @@ class JobProcessorTest {
         try (InputStream in = fixture.clients.s3().getObject(get -> get.bucket(fixture.config().bucketName())
                 .key(job.resultKey()))) {
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
-    }
-
-    /** An error no worker code handles: it escapes the invocation, and the attempt ends without a word. */
-    private static final class EscapingError extends Error {
-        EscapingError() {
-            super("an error that escapes the invocation");
         }
     }
 }
