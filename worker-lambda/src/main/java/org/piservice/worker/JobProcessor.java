@@ -283,14 +283,20 @@ public final class JobProcessor implements AutoCloseable {
             case ClaimResult.Claimed claimed -> {
                 try {
                     yield start(claimed.job(), owner, plan, deadline, invocationTime);
-                } catch (RuntimeException | Error e) {
+                } catch (RuntimeException e) {
                     // Released at once, the job comes back after the first retry delay with this
                     // reason, not as a claim no one holds until its heartbeat is stale. (Recording
-                    // an outcome never throws: see retry and fail.) An error of the JVM's (a stack
-                    // overflow, no native thread, metaspace) too: thrown on, it would leave the
-                    // message hidden for the invocation's time and the next claim no reason.
+                    // an outcome never throws: see retry and fail.)
                     LOG.error("The attempt failed; the job is released for its retry", e);
                     yield retry(claimed.job(), owner, "The attempt failed: " + reason(e));
+                } catch (Error e) {
+                    // An error of the JVM's (a stack overflow, no native thread, metaspace; the heap's
+                    // own is handled where the computation runs): the job is released with it, and the
+                    // error goes on, as Lambda's runtime ends an environment whose invocation ends in
+                    // one, so that the retry, once the message comes back, gets a JVM of its own.
+                    LOG.error("The attempt failed with an error of the JVM's; the job is released for its retry", e);
+                    retry(claimed.job(), owner, "The attempt failed: " + reason(e));
+                    throw e;
                 }
             }
         };

@@ -251,19 +251,22 @@ class JobProcessorTest {
 
         // WHEN the message keeps coming back
         awaitTrue(Duration.ofSeconds(90), () -> {
-            source.deliverOnce();
-            return queue.jobs.find(id).orElseThrow().status().isFinal();
+            try {
+                source.deliverOnce();
+            } catch (StackOverflowError expected) {
+                // Lambda reports the invocation failed, ends the JVM, and the message comes back.
+            }
+            return queue.jobs.find(id).orElseThrow().status().isFinal() && queue.messagesIn(queue.config().queueUrl()) == 0;
         });
 
-        // THEN the worker ran every attempt, each released after the first retry delays with the
-        // error, not hidden for the invocation's time, then failed the job with it, leaving spare deliveries
+        // THEN the worker ran every attempt, each released with the error (not a silent attempt),
+        // then failed the job with it, and the delivery after that took the message, before the
+        // queue gave up on it
         Job job = queue.jobs.find(id).orElseThrow();
         assertThat(failures.get()).isEqualTo(JobDelivery.MAX_ATTEMPTS);
         assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.error()).isEqualTo("The attempt failed: StackOverflowError (attempt " + JobDelivery.MAX_ATTEMPTS
                 + " of " + JobDelivery.MAX_ATTEMPTS + ")");
-        assertThat(JobDelivery.MAX_RECEIVE_COUNT - JobDelivery.MAX_ATTEMPTS).as("spare deliveries").isPositive();
-        assertThat(queue.messagesIn(queue.config().queueUrl())).isZero();
         assertThat(queue.messagesIn(queue.resources.deadLetterQueueUrl())).isZero();
     }
 
