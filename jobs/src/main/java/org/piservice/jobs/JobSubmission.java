@@ -249,7 +249,11 @@ public final class JobSubmission {
     private Outcome start(String jobId, Request request, DayCharge charge) {
         int digits = request.digits();
         Optional<DigitStore.State> state = storeState();
-        if (state.filter(s -> s.covers(digits)).isPresent()) {
+        boolean covered = state.filter(s -> s.covers(digits)).isPresent();
+        // The api copies inside S3 only what one copy call takes: its calls' budget holds no more,
+        // and a copy cut short by the request's time leaves none for the job's record. A worker
+        // copies a longer prefix, in calls of its own budget.
+        if (covered && Job.resultLength(digits) <= DigitStore.COPY_PART_BYTES) {
             Optional<Outcome> refused = charge.make(jobId, request);
             if (refused.isPresent()) {
                 return refused.get();
@@ -269,7 +273,8 @@ public final class JobSubmission {
             expectedStart = state.get().leaseEndsBy();
         } else {
             Duration startsAfter = backlog.startsAfter();
-            Optional<Backlog.Overload> overload = backlog.overload(digits, startsAfter);
+            // one the store covers costs a worker a copy, not a computation
+            Optional<Backlog.Overload> overload = covered ? Optional.empty() : backlog.overload(digits, startsAfter);
             if (overload.isPresent()) {
                 return new Backlogged(jobId, overload.get());
             }

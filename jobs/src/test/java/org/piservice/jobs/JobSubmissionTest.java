@@ -307,6 +307,32 @@ class JobSubmissionTest {
     }
 
     @Test
+    void aJobLongerThanOneCopyCallTakesIsLeftToAWorkerToCopyWhateverTheBacklog() throws Exception {
+        // GIVEN a digit store a little longer than one copy call takes, and one worker with hours of jobs queued
+        int longest = (int) DigitStore.COPY_PART_BYTES + 500;
+        storeOf(longest);
+        ServiceConfig c = resources.config();
+        ServiceConfig oneWorker = new ServiceConfig(c.tableName(), c.queueUrl(), c.bucketName(), longest, c.downloadUrlTtl(),
+                c.jobTtl(), c.maxUnfinishedJobsPerClient(), c.clientDigitsPerDay(), c.jobDeadline(), 1, c.workerMemoryMb());
+        JobRepository queued = new JobRepository(clients.dynamoDb(), oneWorker);
+        for (int i = 0; i < 40; i++) {
+            queued.create(JobId.newId(), 500_000_000);
+        }
+        assertThat(submission(clients.dynamoDb(), clients.sqs(), oneWorker).submit(request(longest + 1)))
+                .as("a job the store does not cover").isInstanceOf(JobSubmission.Backlogged.class);
+        JobSubmission submission = submission(clients.dynamoDb(), clients.sqs(), oneWorker);
+
+        // WHEN a job as long as one call takes is submitted, and one a little longer
+        JobSubmission.Outcome oneCall = submission.submit(request((int) DigitStore.COPY_PART_BYTES - 2));
+        JobSubmission.Outcome longer = submission.submit(request(longest));
+
+        // THEN the first is served, and the second queued for a worker, which copies it (not refused for the backlog)
+        assertThat(oneCall).isInstanceOf(JobSubmission.Served.class);
+        assertThat(longer).isInstanceOf(JobSubmission.Accepted.class);
+        assertThat(queuedMessages()).contains(new JobMessage(longer.jobId(), longest));
+    }
+
+    @Test
     void aJobTheDigitStoreCopiesWrongIsQueuedNotAnError() throws Exception {
         // GIVEN a digit store of 2000 digits whose object lost its end (a hand, a faulty copy)
         DigitStore store = storeOf(2000);
