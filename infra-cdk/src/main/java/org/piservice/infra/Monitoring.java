@@ -128,9 +128,10 @@ public final class Monitoring extends Construct {
                 TreatMissingData.NOT_BREACHING, notify);
         alarm("WorkerThrottles",
                 "The worker function was throttled: it was asked for more than its reserved concurrency ("
-                        + settings.workerConcurrency() + "), which the queue's event source mapping is set to keep to:"
-                        + " check that the mapping's maximum concurrency still equals it, and that nothing else"
-                        + " invokes the worker.",
+                        + Worker.reservedConcurrency(settings) + ": the queue's event source mapping is set to keep to "
+                        + settings.workerConcurrency() + ", and one is the daily invocation's that keeps it active):"
+                        + " check that the mapping's maximum concurrency is still " + settings.workerConcurrency()
+                        + ", and that nothing else invokes the worker.",
                 worker.metricThrottles(options("Sum")), 1, notify);
         alarm("OldestJobMessageAge",
                 "A job has waited in the queue for over " + oldestMessageAlarmSeconds / 60

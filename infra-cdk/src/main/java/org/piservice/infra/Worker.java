@@ -42,7 +42,7 @@ final class Worker {
                 .handler("org.piservice.worker.WorkerHandler::handleRequest")
                 .memorySize(settings.workerMemoryMb())
                 .timeout(Duration.seconds(settings.workerTimeoutSeconds()))
-                .reservedConcurrentExecutions(settings.workerConcurrency())
+                .reservedConcurrentExecutions(reservedConcurrency(settings))
                 .environment(workerEnvironment(environment, settings.workerMemoryMb()))
                 .build();
         JavaFunctions.acknowledgeXRay(role);
@@ -52,11 +52,21 @@ final class Worker {
                 // A job runs for minutes: one per invocation, so a failure or timeout touches one job only.
                 .batchSize(JobDelivery.WORKER_BATCH_SIZE)
                 .reportBatchItemFailures(true)
-                // Polling no faster than the reserved concurrency keeps throttled receives from
-                // counting towards maxReceiveCount and pushing healthy jobs into the DLQ.
+                // Polling no faster than the reserved concurrency allows it keeps throttled receives
+                // from counting towards maxReceiveCount and pushing healthy jobs into the DLQ.
                 .maxConcurrency(settings.workerConcurrency())
                 .build());
         JavaFunctions.keepActive(stack, "WorkerFunctionKeptActive", alias, IdleInvocations.NO_MESSAGES);
+    }
+
+    /**
+     * The worker's reserved concurrency: the queue's event source mapping keeps to
+     * {@code workerConcurrency}, and one more is the daily invocation's that keeps the worker's
+     * version active ({@link JavaFunctions#keepActive}), which would otherwise be throttled while
+     * every worker computes, or take the place of a job's.
+     */
+    static int reservedConcurrency(ServiceSettings settings) {
+        return settings.workerConcurrency() + 1;
     }
 
     /**

@@ -123,7 +123,8 @@ class PiServiceStackTest {
                 "Runtime", "java25",
                 "MemorySize", settings.workerMemoryMb(),
                 "Timeout", settings.workerTimeoutSeconds(),
-                "ReservedConcurrentExecutions", settings.workerConcurrency(),
+                // one more than the queue's, for the daily invocation that keeps it active
+                "ReservedConcurrentExecutions", settings.workerConcurrency() + 1,
                 "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
                 "Code", Map.of("S3Key", Match.stringLikeRegexp(".*\\.jar"))));
         assertLiveAliasOnAPublishedVersion("WorkerFunction");
