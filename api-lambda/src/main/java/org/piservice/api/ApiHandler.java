@@ -47,7 +47,8 @@ public final class ApiHandler implements RequestHandler<APIGatewayProxyRequestEv
      * answers and one failed query when it hangs, so the worst stays as it is. DynamoDB and SQS
      * answer in milliseconds, so an attempt of 0.7 s and one retry are ample; S3's copy of a large
      * prefix takes longer. Calls that each succeed slowly add up past any such sum (a client at its
-     * quota, with a key, makes twelve table calls), so a request's calls also end by its
+     * quota, with a key, makes twelve table calls, and two more for each of its jobs past its
+     * deadline that it fails and refunds), so a request's calls also end by its
      * {@link CallDeadline}: {@link CallDeadline#ANSWER_RESERVE} before the function's timeout for the calls
      * that withdraw what the request did, {@link #FINISH_RESERVE} sooner for the others.
      */

@@ -10,6 +10,7 @@ import org.piservice.contract.JobDelivery;
 import org.piservice.contract.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -119,12 +120,34 @@ public final class ClientQuota {
         try {
             Instant now = clock.instant();
             return jobRepository.find(jobId).map(job -> job.status().isFinal() || job.expired(now)
-                    || job.isOverdue(now) && jobRepository.failOverdueUnheld(job, JobDelivery.STALE_AFTER)).orElse(true);
+                    || job.isOverdue(now) && failedAtDeadline(job)).orElse(true);
         } catch (SdkException e) {
             throw e;
         } catch (RuntimeException e) {
             LOG.error("A job's record cannot be read, and counts against its client's quota: {} ({})", jobId, e.toString());
             return false;
+        }
+    }
+
+    /**
+     * Fails {@code job}, open past its deadline, unless a live worker holds it; false when it did
+     * not, and the job counts as unfinished until the sweeper's run. Its lines name it, not the
+     * request being answered.
+     */
+    private boolean failedAtDeadline(Job job) {
+        String request = MDC.get(LogFields.JOB_ID);
+        MDC.put(LogFields.JOB_ID, job.jobId());
+        try {
+            return jobRepository.failOverdueUnheld(job, JobDelivery.STALE_AFTER);
+        } catch (SdkException e) {
+            LOG.warn("could not fail a job past its deadline; it counts against its client's limit until the sweeper fails it", e);
+            return false;
+        } finally {
+            if (request == null) {
+                MDC.remove(LogFields.JOB_ID);
+            } else {
+                MDC.put(LogFields.JOB_ID, request);
+            }
         }
     }
 
