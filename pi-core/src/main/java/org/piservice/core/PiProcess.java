@@ -74,10 +74,11 @@ public final class PiProcess {
      */
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize", "-XX:MaxRAM");
     /**
-     * The environment's variables of JVM options, meant for every JVM started there: the launcher
-     * puts those of the first two before the command line's options, those of the last after them.
+     * The environment's variables of JVM options that the launcher puts before the command line's
+     * options; they are meant for every JVM started there.
      */
     public static final List<String> LEADING_OPTIONS_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
+    /** The environment's variable of JVM options that the launcher puts after the command line's. */
     public static final String TRAILING_OPTIONS_VARIABLE = "_JAVA_OPTIONS";
     /** Options that set a heap the JVM starts with, and the size they give: the model's largest heap must hold it. */
     private static final Pattern INITIAL_HEAP = Pattern.compile("(?:-Xms|-XX:InitialHeapSize=|-XX:MinHeapSize=)(\\d+)([kKmMgGtT]?)");
@@ -426,7 +427,8 @@ public final class PiProcess {
             outOfMemory |= HEAP_EXHAUSTED.stream().anyMatch(said -> line.contains("OutOfMemoryError: " + said));
             String text = line.startsWith("#") ? line.substring(1).strip() : line;
             // A decorated unified-logging line starts with "[" (its time, level, tags): below error level
-            // it is the caller's option's (-Xlog:gc:stderr), which logs on while the JVM fails.
+            // it is the caller's option's (-Xlog:gc:stderr), which logs on while the JVM fails. (The
+            // JVM writes a line's decorations and text apart: text a progress line split off is not known.)
             if (text.isEmpty() || text.startsWith("WARNING:") || text.startsWith("[") && !text.contains("[error]")
                     || text.contains("VM warning:") || text.startsWith("at ") || text.startsWith("... ") && text.endsWith(" more")) {
                 return;
